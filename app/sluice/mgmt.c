@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Management lcore: ARP (answers for own addresses and VIPs, resolution
+ * of next hops with a small hold queue), gratuitous ARP at start, and
+ * counters. It sleeps between rounds and never busy-spins; what it sends
+ * goes out through worker 0's queues.
+ */
+#include <stdio.h>
+#include <inttypes.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "sluice.h"
+#include "sl_pkt.h"
+
+#define MGMT_SLEEP_US   1000
+#define NEIGH_PERIOD_MS 100
+
+static const struct rte_ether_addr bcast = {
+	.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
+};
+static const struct rte_ether_addr zero_mac;
+
+static void
+mgmt_drop(struct sl_app *app, struct rte_mbuf *m, enum sl_drop why)
+{
+	app->mgmt_drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Hand a finished frame to worker 0 for sending on port @p pidx. */
+static void
+mgmt_send(struct sl_app *app, unsigned pidx, struct rte_mbuf *m)
+{
+	m->port = app->hw[pidx].port_id;
+	if (rte_ring_sp_enqueue(app->workers[0]->from_mgmt, m) != 0)
+		mgmt_drop(app, m, SL_DROP_TX);
+}
+
+static void
+send_arp(struct sl_app *app, unsigned pidx, uint16_t op,
+	 const struct rte_ether_addr *eth_dst, rte_be32_t spa,
+	 const struct rte_ether_addr *tha, rte_be32_t tpa)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(app->pool);
+	uint8_t *p;
+	unsigned len;
+
+	if (m == NULL) {
+		app->mgmt_drops[SL_DROP_NO_MBUF]++;
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(m, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
+	len = sl_arp_build(p, op, eth_dst, &app->hw[pidx].mac, spa, tha, tpa);
+	RTE_SET_USED(len);
+	mgmt_send(app, pidx, m);
+}
+
+static void
+request_cb(uint32_t idx, uint16_t port, rte_be32_t ip, void *arg)
+{
+	struct sl_app *app = arg;
+	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
+
+	send_arp(app, port, RTE_ARP_OP_REQUEST, &bcast, snap->ports[port].addr,
+		 &zero_mac, ip);
+}
+
+/* Whether we answer ARP for @p ip on port @p pidx. */
+static int
+arp_is_ours(const struct sl_snapshot *snap, unsigned pidx, rte_be32_t ip)
+{
+	unsigned i;
+
+	if (snap->ports[pidx].addr == ip)
+		return 1;
+	for (i = 0; i < snap->n_services; i++)
+		if (snap->services[i].vip == ip && snap->services[i].vip_port == pidx)
+			return 1;
+	return 0;
+}
+
+static void
+release_held(struct sl_app *app, uint32_t idx, const struct rte_ether_addr *mac)
+{
+	struct rte_mbuf *held[SL_NEIGH_HOLD];
+	unsigned n, i;
+
+	n = sl_neigh_take_held(app->neigh, idx, held, SL_NEIGH_HOLD);
+	for (i = 0; i < n; i++) {
+		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(held[i], struct rte_ether_hdr *);
+		int pidx = app->port_index[held[i]->port];
+
+		rte_ether_addr_copy(mac, &eh->dst_addr);
+		mgmt_send(app, (unsigned)pidx, held[i]);
+	}
+}
+
+static void
+arp_in(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbuf *m)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	int pidx = app->port_index[m->port];
+	struct sl_pkt_info pi;
+	struct sl_arp_info ai;
+	int idx;
+
+	if (pidx < 0 || sl_pkt_parse(data, rte_pktmbuf_data_len(m), 0, &pi) != 0 ||
+	    sl_arp_parse(data + pi.l2_len, rte_pktmbuf_data_len(m) - pi.l2_len, &ai) != 0) {
+		mgmt_drop(app, m, SL_DROP_ARP_BAD);
+		return;
+	}
+	/* learn from requests and replies alike, for next hops we use */
+	idx = sl_neigh_learn(app->neigh, (uint16_t)pidx, ai.spa, &ai.sha, rte_rdtsc());
+	if (idx >= 0)
+		release_held(app, (uint32_t)idx, &ai.sha);
+
+	if (ai.op == RTE_ARP_OP_REQUEST && arp_is_ours(snap, (unsigned)pidx, ai.tpa)) {
+		send_arp(app, (unsigned)pidx, RTE_ARP_OP_REPLY, &ai.sha, ai.tpa,
+			 &ai.sha, ai.spa);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (idx < 0 && !(ai.op == RTE_ARP_OP_REPLY && arp_is_ours(snap, (unsigned)pidx, ai.tpa))) {
+		/* neither for us nor from a next hop: not our business */
+		mgmt_drop(app, m, SL_DROP_ARP_BAD);
+		return;
+	}
+	rte_pktmbuf_free(m);
+}
+
+static void
+hold_in(struct sl_app *app, struct rte_mbuf *m, uint32_t idx)
+{
+	struct rte_ether_addr mac;
+
+	if (idx >= app->neigh->count) {
+		mgmt_drop(app, m, SL_DROP_NEIGH);
+		return;
+	}
+	/* resolved while the packet was in the ring */
+	if (sl_neigh_mac(app->neigh, idx, &mac)) {
+		rte_ether_addr_copy(&mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+		mgmt_send(app, (unsigned)app->port_index[m->port], m);
+		return;
+	}
+	if (sl_neigh_hold(app->neigh, idx, m) != 0)
+		mgmt_drop(app, m, SL_DROP_NEIGH);
+}
+
+static unsigned
+mgmt_poll(struct sl_app *app)
+{
+	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
+	struct rte_mbuf *pkts[SL_BURST];
+	unsigned w, i, n, total = 0;
+
+	for (w = 0; w < app->n_workers; w++) {
+		n = rte_ring_sc_dequeue_burst(app->workers[w]->to_mgmt, (void **)pkts,
+					      SL_BURST, NULL);
+		total += n;
+		for (i = 0; i < n; i++) {
+			if (pkts[i]->hash.usr == SL_MGMT_SLOWPATH)
+				arp_in(app, snap, pkts[i]);
+			else
+				hold_in(app, pkts[i], pkts[i]->hash.usr);
+		}
+	}
+	return total;
+}
+
+static void
+send_garps(struct sl_app *app)
+{
+	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
+	unsigned i, j;
+
+	for (i = 0; i < snap->n_ports; i++)
+		send_arp(app, i, RTE_ARP_OP_REQUEST, &bcast, snap->ports[i].addr,
+			 &zero_mac, snap->ports[i].addr);
+	for (i = 0; i < snap->n_services; i++) {
+		const struct sl_service *sv = &snap->services[i];
+
+		for (j = 0; j < i; j++)
+			if (snap->services[j].vip == sv->vip)
+				break;
+		if (j == i)
+			send_arp(app, sv->vip_port, RTE_ARP_OP_REQUEST, &bcast,
+				 sv->vip, &zero_mac, sv->vip);
+	}
+}
+
+static unsigned
+neigh_upkeep(struct sl_app *app)
+{
+	unsigned dropped = sl_neigh_age(app->neigh, rte_rdtsc(), app->hz,
+					app->cfg->global.neigh_timeout, request_cb, app);
+
+	app->mgmt_drops[SL_DROP_NEIGH] += dropped;
+	return dropped;
+}
+
+static int
+all_resolved(const struct sl_app *app)
+{
+	struct rte_ether_addr mac;
+	uint32_t i;
+
+	for (i = 0; i < app->neigh->count; i++)
+		if (!sl_neigh_mac(app->neigh, i, &mac))
+			return 0;
+	return 1;
+}
+
+static void
+sleep_us(unsigned us)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)us * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+int
+sl_mgmt_start(struct sl_app *app)
+{
+	uint64_t deadline = rte_rdtsc() + app->hz;   /* wait at most 1 s */
+	char a[INET_ADDRSTRLEN];
+	uint32_t i;
+
+	send_garps(app);
+	neigh_upkeep(app);
+	while (!all_resolved(app) && rte_rdtsc() < deadline && !sl_stopping(app)) {
+		mgmt_poll(app);
+		sleep_us(MGMT_SLEEP_US);
+	}
+	for (i = 0; i < app->neigh->count; i++) {
+		struct rte_ether_addr mac;
+
+		inet_ntop(AF_INET, &app->neigh->meta[i].ip, a, sizeof(a));
+		if (sl_neigh_mac(app->neigh, i, &mac))
+			SL_LOG(INFO, "next hop %s on port %s is " RTE_ETHER_ADDR_PRT_FMT, a,
+			       app->cfg->ports[app->neigh->meta[i].port].name,
+			       RTE_ETHER_ADDR_BYTES(&mac));
+		else
+			SL_LOG(WARNING, "next hop %s on port %s does not answer ARP yet",
+			       a, app->cfg->ports[app->neigh->meta[i].port].name);
+	}
+	return 0;
+}
+
+void
+sl_mgmt_loop(struct sl_app *app)
+{
+	uint64_t next_neigh = 0, next_stats = 0, now;
+	uint64_t neigh_period = app->hz * NEIGH_PERIOD_MS / 1000;
+	uint64_t stats_period = app->hz * app->cfg->global.stats_interval;
+
+	if (stats_period != 0)
+		next_stats = rte_rdtsc() + stats_period;
+	while (!sl_stopping(app)) {
+		unsigned n = mgmt_poll(app);
+
+		now = rte_rdtsc();
+		if (now >= next_neigh) {
+			neigh_upkeep(app);
+			next_neigh = now + neigh_period;
+		}
+		if (stats_period != 0 && now >= next_stats) {
+			sl_mgmt_print_stats(app, stderr);
+			next_stats = now + stats_period;
+		}
+		if (n == 0)
+			sleep_us(MGMT_SLEEP_US);
+	}
+}
+
+static void
+ip_port_str(rte_be32_t ip, rte_be16_t port, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &ip, a, sizeof(a));
+	snprintf(buf, len, "%s:%u", a, rte_be_to_cpu_16(port));
+}
+
+static void
+print_obj(FILE *f, const char *what, const char *name,
+	  const struct sl_obj_stats *s)
+{
+	fprintf(f, "%s %s conns_total %" PRIu64 " conns_active %" PRId64
+		" pkts_in %" PRIu64 " bytes_in %" PRIu64 " pkts_out %" PRIu64
+		" bytes_out %" PRIu64 " drops %" PRIu64 "\n", what, name,
+		s->conns_total, s->conns_active, s->pkts_in, s->bytes_in,
+		s->pkts_out, s->bytes_out, s->drops);
+}
+
+void
+sl_mgmt_print_stats(struct sl_app *app, FILE *f)
+{
+	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
+	struct sl_worker_stats tot = { 0 };
+	unsigned w, i, j;
+	char name[96], ep[32];
+
+	fprintf(f, "--- sluice counters ---\n");
+	for (i = 0; i < app->n_ports; i++) {
+		struct rte_eth_stats es;
+
+		if (rte_eth_stats_get(app->hw[i].port_id, &es) != 0)
+			continue;
+		fprintf(f, "port %s rx_packets %" PRIu64 " rx_bytes %" PRIu64
+			" tx_packets %" PRIu64 " tx_bytes %" PRIu64 " rx_missed %" PRIu64
+			" rx_errors %" PRIu64 " tx_errors %" PRIu64 " rx_nombuf %" PRIu64 "\n",
+			app->cfg->ports[i].name, es.ipackets, es.ibytes, es.opackets,
+			es.obytes, es.imissed, es.ierrors, es.oerrors, es.rx_nombuf);
+	}
+	for (w = 0; w < app->n_workers; w++) {
+		const struct sl_worker_stats *s = &app->workers[w]->stats;
+
+		fprintf(f, "worker %u rx %" PRIu64 " tx %" PRIu64 " bursts %" PRIu64
+			" redirected %" PRIu64 " slowpath %" PRIu64 " icmp_echo %" PRIu64
+			" conns_created %" PRIu64 " conns_expired %" PRIu64
+			" flows %u idle %.1f%%\n", w, s->rx_pkts, s->tx_pkts, s->rx_bursts,
+			s->redirected, s->slowpath, s->icmp_echo, s->conns_created,
+			s->conns_expired, sl_flow_count(app->workers[w]->flows),
+			s->polls ? 100.0 * (double)s->idle_polls / (double)s->polls : 0.0);
+		sl_worker_stats_add(&tot, s);
+	}
+	for (i = 0; i < SL_DROP_MAX; i++) {
+		uint64_t n = tot.drops[i] + app->mgmt_drops[i];
+
+		if (n != 0)
+			fprintf(f, "drop %s %" PRIu64 "\n", sl_drop_name((enum sl_drop)i), n);
+	}
+	for (i = 0; i < snap->n_services; i++) {
+		const struct sl_service *sv = &snap->services[i];
+		struct sl_obj_stats s = { 0 };
+
+		for (w = 0; w < app->n_workers; w++)
+			sl_obj_stats_add(&s, &app->workers[w]->svc_stats[sv->id]);
+		print_obj(f, "service", sv->name, &s);
+		for (j = 0; j < sv->n_backends; j++) {
+			const struct sl_backend *be = &sv->backends[j];
+			struct sl_obj_stats b = { 0 };
+
+			for (w = 0; w < app->n_workers; w++)
+				sl_obj_stats_add(&b, &app->workers[w]->be_stats[be->slot]);
+			ip_port_str(be->addr, be->port, ep, sizeof(ep));
+			snprintf(name, sizeof(name), "%s %s", sv->name, ep);
+			print_obj(f, "backend", name, &b);
+		}
+	}
+	fflush(f);
+}

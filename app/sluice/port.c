@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: turn [port.*] sections into EAL device arguments, then configure
+ * each port with one RX and one TX queue per worker (RSS when the port
+ * offers it and there are several workers). The management lcore never
+ * touches a queue: what it sends goes through a worker.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_bus_vdev.h>
+
+#include "sluice.h"
+
+static int
+is_vdev(const char *device)
+{
+	return strncmp(device, "net_", 4) == 0;
+}
+
+/* Device name as ethdev knows it: the vdev name before the first comma. */
+static void
+device_name(const char *device, char *name, size_t len)
+{
+	size_t n = strcspn(device, ",");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, device, n);
+	name[n] = '\0';
+}
+
+int
+sl_ports_vdev_args(const struct sl_config *cfg, unsigned n_workers,
+		   char **argv, int argc, int max, char *store, size_t store_len)
+{
+	size_t used = 0;
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		const char *dev = cfg->ports[i].device;
+		int n;
+
+		if (argc + 2 > max)
+			return -E2BIG;
+		if (is_vdev(dev)) {
+			/*
+			 * af_packet opens one socket per queue pair and the
+			 * kernel fans packets out over all of them: ask for
+			 * exactly one pair per worker unless told otherwise.
+			 */
+			if (strncmp(dev, "net_af_packet", 13) == 0 &&
+			    strstr(dev, "qpairs=") == NULL)
+				n = snprintf(store + used, store_len - used,
+					     "%s,qpairs=%u", dev, n_workers);
+			else
+				n = snprintf(store + used, store_len - used, "%s", dev);
+			argv[argc++] = "--vdev";
+		} else {
+			n = snprintf(store + used, store_len - used, "%s", dev);
+			argv[argc++] = "-a";
+		}
+		if (n < 0 || (size_t)n >= store_len - used)
+			return -E2BIG;
+		argv[argc++] = store + used;
+		used += (size_t)n + 1;
+	}
+	return argc;
+}
+
+static int
+find_port(const char *device, uint16_t *port_id)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	char full[RTE_ETH_NAME_MAX_LEN + 8];
+
+	device_name(device, name, sizeof(name));
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+	/* a PCI address given without its domain */
+	snprintf(full, sizeof(full), "0000:%s", name);
+	return rte_eth_dev_get_port_by_name(full, port_id);
+}
+
+static int
+port_setup(struct sl_app *app, unsigned idx)
+{
+	const struct sl_config_port *cp = &app->cfg->ports[idx];
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t pid, nrx = cp->rx_desc, ntx = cp->tx_desc;
+	uint16_t nq = (uint16_t)app->n_workers;
+	unsigned q;
+	int ret, socket;
+
+	if (find_port(cp->device, &pid) != 0) {
+		SL_LOG(ERR, "%s:%d: port %s: no device '%s' was probed (check the device string, or bind the NIC to vfio-pci)",
+		       app->config_path, cp->line, cp->name, cp->device);
+		return -ENODEV;
+	}
+	ret = rte_eth_dev_info_get(pid, &info);
+	if (ret != 0)
+		return ret;
+	if (info.max_rx_queues < nq || info.max_tx_queues < nq) {
+		SL_LOG(ERR, "port %s: device offers %u RX / %u TX queues, %u workers need %u of each",
+		       cp->name, info.max_rx_queues, info.max_tx_queues, nq, nq);
+		return -EINVAL;
+	}
+	memset(&conf, 0, sizeof(conf));
+	if (nq > 1 && info.flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	}
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+	ret = rte_eth_dev_configure(pid, nq, nq, &conf);
+	if (ret != 0) {
+		SL_LOG(ERR, "port %s: configure failed: %s", cp->name, rte_strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nrx, &ntx);
+	if (ret != 0)
+		return ret;
+	socket = rte_eth_dev_socket_id(pid);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	for (q = 0; q < nq; q++) {
+		ret = rte_eth_rx_queue_setup(pid, (uint16_t)q, nrx, (unsigned)socket,
+					     NULL, app->pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(pid, (uint16_t)q, ntx,
+						     (unsigned)socket, NULL);
+		if (ret != 0) {
+			SL_LOG(ERR, "port %s: queue %u setup failed: %s", cp->name, q,
+			       rte_strerror(-ret));
+			return ret;
+		}
+	}
+	ret = rte_eth_dev_start(pid);
+	if (ret != 0) {
+		SL_LOG(ERR, "port %s: start failed: %s", cp->name, rte_strerror(-ret));
+		return ret;
+	}
+	rte_eth_macaddr_get(pid, &app->hw[idx].mac);
+	app->hw[idx].port_id = pid;
+	app->port_index[pid] = (int16_t)idx;
+	SL_LOG(INFO, "port %s: %s (port %u) MAC " RTE_ETHER_ADDR_PRT_FMT
+	       ", %u queue pair(s), %u/%u descriptors%s",
+	       cp->name, cp->device, pid, RTE_ETHER_ADDR_BYTES(&app->hw[idx].mac),
+	       nq, nrx, ntx, conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "");
+	return 0;
+}
+
+int
+sl_ports_init(struct sl_app *app)
+{
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
+		app->port_index[i] = -1;
+	for (i = 0; i < app->cfg->n_ports; i++) {
+		ret = port_setup(app, i);
+		if (ret != 0)
+			return ret;
+		app->n_ports = (uint16_t)(i + 1);
+	}
+	return 0;
+}
+
+void
+sl_ports_stop(struct sl_app *app)
+{
+	unsigned i;
+
+	for (i = 0; i < app->n_ports; i++) {
+		uint16_t pid = app->hw[i].port_id;
+
+		if (rte_eth_dev_stop(pid) != 0)
+			SL_LOG(WARNING, "port %s: stop failed", app->cfg->ports[i].name);
+		rte_eth_dev_close(pid);
+	}
+	app->n_ports = 0;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SLUICE_H
+#define SLUICE_H
+
+/*
+ * The sluice process: one management lcore (the EAL main lcore) and one
+ * worker per remaining lcore. This header holds the application context
+ * shared by main.c, port.c, worker.c and mgmt.c.
+ *
+ * Thread-safety: a struct sl_worker is written only by its worker,
+ * except its rings (single producer / single consumer each, named by
+ * who produces) and its counters (read by the management lcore). Fields
+ * of struct sl_app are set before the workers start and only read after,
+ * except `stop` (atomic) and `svc.cur` (RCU, see sl_svc.h).
+ */
+
+#include <stdint.h>
+#include <rte_common.h>
+#include <rte_log.h>
+#include <rte_ring.h>
+#include <rte_mbuf.h>
+#include <rte_ethdev.h>
+
+#include "sl_config.h"
+#include "sl_stats.h"
+#include "sl_flow.h"
+#include "sl_neigh.h"
+#include "sl_svc.h"
+
+#define SL_BURST        32
+#define SL_MAX_WORKERS  64
+#define SL_RING_SIZE    1024
+
+extern int sl_logtype;
+#define SL_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, sl_logtype, "sluice: " fmt "\n", ##__VA_ARGS__)
+
+/* m->hash.usr on packets a worker passes to the management lcore */
+#define SL_MGMT_SLOWPATH UINT32_MAX   /* ARP and the like: handle it */
+/* any other value: next-hop entry the packet waits for */
+
+struct sl_worker {
+	/* hot: read every loop */
+	unsigned id;
+	unsigned lcore;
+	struct sl_flow_table *flows;
+	struct rte_eth_dev_tx_buffer *txb[SL_MAX_PORTS];
+	struct rte_ring *to_mgmt;        /* this worker -> management */
+	struct rte_ring *from_mgmt;      /* management -> this worker, to send */
+	struct rte_ring *redir_in[SL_MAX_WORKERS];  /* from worker i */
+	struct rte_ring *redir_out[SL_MAX_WORKERS]; /* to worker i */
+	uint16_t redir_n[SL_MAX_WORKERS];
+	struct rte_mbuf *redir_buf[SL_MAX_WORKERS][SL_BURST];
+
+	struct sl_worker_stats stats;
+	struct sl_obj_stats svc_stats[SL_MAX_SERVICES];
+	struct sl_obj_stats be_stats[SL_MAX_BACKENDS];
+} __rte_cache_aligned;
+
+struct sl_app {
+	struct sl_config *cfg;
+	const char *config_path;
+	unsigned n_workers;
+	uint16_t n_ports;
+	struct sl_port_hw hw[SL_MAX_PORTS];
+	int16_t port_index[RTE_MAX_ETHPORTS]; /* DPDK port id -> config index */
+	struct rte_mempool *pool;
+	struct sl_neigh_table *neigh;
+	struct sl_svc_ctl svc;
+	struct sl_worker *workers[SL_MAX_WORKERS];
+	uint64_t hz;
+	volatile int stop;   /* set by signals; read with __atomic loads */
+	uint64_t mgmt_drops[SL_DROP_MAX];
+};
+
+extern struct sl_app sl_app;
+
+/* port.c */
+int sl_ports_vdev_args(const struct sl_config *cfg, unsigned n_workers,
+		       char **argv, int argc, int max, char *store, size_t store_len);
+int sl_ports_init(struct sl_app *app);
+void sl_ports_stop(struct sl_app *app);
+
+/* worker.c */
+int sl_worker_main(void *arg);
+int sl_workers_create(struct sl_app *app);
+void sl_workers_free(struct sl_app *app);
+
+/* mgmt.c */
+int sl_mgmt_start(struct sl_app *app);
+void sl_mgmt_loop(struct sl_app *app);
+void sl_mgmt_print_stats(struct sl_app *app, FILE *f);
+
+static inline int
+sl_stopping(const struct sl_app *app)
+{
+	/* relaxed: a flag polled every loop, no data published with it */
+	return __atomic_load_n(&app->stop, __ATOMIC_RELAXED);
+}
+
+#endif /* SLUICE_H */

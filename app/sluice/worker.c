@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker lcores: the fast path. Each worker polls its RX queue on every
+ * port, then the redirect rings other workers fill with packets it owns,
+ * then the ring of packets the management lcore asks it to send. No
+ * locks, no allocation, no syscalls but the idle back-off sleep.
+ */
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <rte_hash_crc.h>
+
+#include "sluice.h"
+#include "sl_pkt.h"
+#include "sl_nat.h"
+
+/*
+ * Owner of a connection: a function of the client endpoint only, which
+ * both directions carry (source of client packets, destination of
+ * replies), so both land on the same worker whatever the NIC does.
+ */
+static __rte_always_inline unsigned
+owner_of(rte_be32_t ip, rte_be16_t port, unsigned n)
+{
+	uint32_t h = (ip ^ ((uint32_t)port * 0x9e3779b1u)) * 0x85ebca6bu;
+
+	h ^= h >> 16;
+	return (unsigned)(((uint64_t)h * n) >> 32);
+}
+
+static __rte_always_inline void
+drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
+{
+	w->stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static __rte_always_inline void
+tx(struct sl_worker *w, uint16_t pidx, uint16_t port_id, struct rte_mbuf *m)
+{
+	w->stats.tx_pkts++;
+	rte_eth_tx_buffer(port_id, (uint16_t)w->id, w->txb[pidx], m);
+}
+
+static __rte_always_inline void
+redirect(struct sl_worker *w, unsigned owner, struct rte_mbuf *m)
+{
+	w->redir_buf[owner][w->redir_n[owner]++] = m;
+	w->stats.redirected++;
+	if (unlikely(w->redir_n[owner] == SL_BURST)) {
+		unsigned sent = rte_ring_sp_enqueue_burst(w->redir_out[owner],
+				(void **)w->redir_buf[owner], SL_BURST, NULL);
+
+		for (; sent < SL_BURST; sent++)
+			drop(w, w->redir_buf[owner][sent], SL_DROP_REDIRECT);
+		w->redir_n[owner] = 0;
+	}
+}
+
+static __rte_always_inline void
+to_mgmt(struct sl_worker *w, struct rte_mbuf *m, uint32_t tag)
+{
+	m->hash.usr = tag;
+	if (unlikely(rte_ring_sp_enqueue(w->to_mgmt, m) != 0))
+		drop(w, m, SL_DROP_SLOWPATH);
+	else
+		w->stats.slowpath++;
+}
+
+static __rte_cold void
+icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx)
+{
+	/* dport holds type << 8 | code for ICMP */
+	if ((rte_be_to_cpu_16(pi->dport) >> 8) == RTE_IP_ICMP_ECHO_REQUEST &&
+	    (sl_svc_is_vip(snap, pi->dst) || sl_svc_own_port(snap, pi->dst) >= 0)) {
+		sl_nat_icmp_echo_reply(data, pi);
+		w->stats.icmp_echo++;
+		tx(w, pidx, snap->ports[pidx].port_id, m);
+		return;
+	}
+	drop(w, m, SL_DROP_ICMP);
+}
+
+/* A client packet for a service: find or make its connection, DNAT it. */
+static __rte_always_inline void
+from_client(struct sl_worker *w, const struct sl_snapshot *snap,
+	    const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
+	    const struct sl_pkt_info *pi, uint16_t pidx, uint64_t now)
+{
+	struct sl_flow_key k = {
+		.src = pi->src, .dst = pi->dst, .sport = pi->sport,
+		.dport = pi->dport, .proto = pi->proto,
+	};
+	const struct sl_backend *be;
+	struct rte_ether_addr mac;
+	struct sl_obj_stats *bs;
+	struct sl_conn *c;
+	int dir = 0;
+
+	c = sl_flow_lookup(w->flows, &k, &dir);
+	if (c != NULL && unlikely(pi->proto == IPPROTO_TCP &&
+				  (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+				  (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE))) {
+		/* the client reuses its port: a new connection, schedule anew */
+		w->svc_stats[c->svc].conns_active--;
+		w->be_stats[c->be].conns_active--;
+		w->stats.conns_expired++;
+		sl_flow_del(w->flows, c);
+		c = NULL;
+	}
+	if (c == NULL) {
+		int bi;
+		uint32_t hash;
+
+		if (pi->proto == IPPROTO_TCP &&
+		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
+		    RTE_TCP_SYN_FLAG) {
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_NO_FLOW);
+			return;
+		}
+		hash = rte_hash_crc(&k, sizeof(k), 0);
+		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc), hash);
+		if (unlikely(bi < 0)) {
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_NO_BACKEND);
+			return;
+		}
+		be = &svc->backends[bi];
+		c = sl_flow_add(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
+				be->addr, be->port, pi->proto, now);
+		if (unlikely(c == NULL)) {
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_FLOW_FULL);
+			return;
+		}
+		c->svc = svc->id;
+		c->be = be->slot;
+		c->be_gen = be->gen;
+		c->in_port = pidx;
+		w->stats.conns_created++;
+		w->svc_stats[svc->id].conns_total++;
+		w->svc_stats[svc->id].conns_active++;
+		w->be_stats[be->slot].conns_total++;
+		w->be_stats[be->slot].conns_active++;
+	} else if (unlikely(dir != SL_DIR_ORIG)) {
+		drop(w, m, SL_DROP_NO_FLOW);
+		return;
+	} else {
+		be = snap->by_slot[c->be];
+		if (unlikely(be == NULL || be->gen != c->be_gen)) {
+			/* backend removed: the connection cannot go on */
+			drop(w, m, SL_DROP_NO_BACKEND);
+			return;
+		}
+	}
+	/* replies go back to whichever hop the client's packets came from */
+	rte_ether_addr_copy(&((struct rte_ether_hdr *)data)->src_addr, &c->cmac);
+	c->in_port = pidx;
+	sl_flow_touch(w->flows, c, SL_DIR_ORIG, pi->tcp_flags, now);
+
+	bs = &w->be_stats[c->be];
+	bs->pkts_in++;
+	bs->bytes_in += m->pkt_len;
+	w->svc_stats[c->svc].pkts_in++;
+	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+
+	sl_nat_dnat(data, pi, be->addr, be->port);
+	if (unlikely(!sl_neigh_mac(sl_app.neigh, be->neigh, &mac))) {
+		/* the management lcore holds it until ARP answers */
+		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		m->port = snap->ports[be->out_port].port_id;
+		to_mgmt(w, m, be->neigh);
+		return;
+	}
+	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	tx(w, be->out_port, snap->ports[be->out_port].port_id, m);
+}
+
+/* A packet not for a VIP or for us: a backend's reply, or nothing. */
+static __rte_always_inline void
+from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
+	     struct rte_mbuf *m, uint8_t *data, const struct sl_pkt_info *pi,
+	     uint64_t now)
+{
+	struct sl_flow_key k = {
+		.src = pi->src, .dst = pi->dst, .sport = pi->sport,
+		.dport = pi->dport, .proto = pi->proto,
+	};
+	struct sl_conn *c;
+	int dir = 0;
+
+	c = sl_flow_lookup(w->flows, &k, &dir);
+	if (unlikely(c == NULL || dir != SL_DIR_REPLY)) {
+		drop(w, m, SL_DROP_NO_FLOW);
+		return;
+	}
+	sl_flow_touch(w->flows, c, SL_DIR_REPLY, pi->tcp_flags, now);
+	w->be_stats[c->be].pkts_out++;
+	w->be_stats[c->be].bytes_out += m->pkt_len;
+	w->svc_stats[c->svc].pkts_out++;
+	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	sl_nat_snat(data, pi, c->vip, c->vport);
+	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
+	tx(w, c->in_port, snap->ports[c->in_port].port_id, m);
+}
+
+static __rte_always_inline void
+handle(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+       uint16_t pidx, int redirected, uint64_t now)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sl_pkt_info pi;
+	unsigned flags = 0, owner;
+	const struct sl_service *svc;
+	int r;
+
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		flags |= SL_PKT_F_IP_CSUM_GOOD;
+	else if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		flags |= SL_PKT_F_IP_CSUM_BAD;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		flags |= SL_PKT_F_L4_CSUM_BAD;
+
+	r = sl_pkt_parse(data, rte_pktmbuf_data_len(m), flags, &pi);
+	if (unlikely(r != 0)) {
+		drop(w, m, (enum sl_drop)r);
+		return;
+	}
+	if (unlikely(pi.kind == SL_PKT_ARP)) {
+		to_mgmt(w, m, SL_MGMT_SLOWPATH);
+		return;
+	}
+	if (unlikely(pi.proto == IPPROTO_ICMP)) {
+		icmp_in(w, snap, m, data, &pi, pidx);
+		return;
+	}
+	if (sl_svc_is_vip(snap, pi.dst)) {
+		svc = sl_svc_lookup(snap, pi.dst, pi.dport, pi.proto);
+		if (unlikely(svc == NULL)) {
+			drop(w, m, SL_DROP_NO_SERVICE);
+			return;
+		}
+		owner = owner_of(pi.src, pi.sport, snap->n_workers);
+		if (owner != w->id && !redirected) {
+			m->port = snap->ports[pidx].port_id;
+			redirect(w, owner, m);
+			return;
+		}
+		if (unlikely(((struct rte_ipv4_hdr *)(data + pi.l2_len))->time_to_live <= 1)) {
+			drop(w, m, SL_DROP_TTL);
+			return;
+		}
+		from_client(w, snap, svc, m, data, &pi, pidx, now);
+		return;
+	}
+	if (unlikely(sl_svc_own_port(snap, pi.dst) >= 0)) {
+		drop(w, m, SL_DROP_TO_SELF);
+		return;
+	}
+	owner = owner_of(pi.dst, pi.dport, snap->n_workers);
+	if (owner != w->id && !redirected) {
+		m->port = snap->ports[pidx].port_id;
+		redirect(w, owner, m);
+		return;
+	}
+	if (unlikely(((struct rte_ipv4_hdr *)(data + pi.l2_len))->time_to_live <= 1)) {
+		drop(w, m, SL_DROP_TTL);
+		return;
+	}
+	from_backend(w, snap, m, data, &pi, now);
+}
+
+static void
+on_expire(const struct sl_conn *c, void *arg)
+{
+	struct sl_worker *w = arg;
+
+	w->svc_stats[c->svc].conns_active--;
+	w->be_stats[c->be].conns_active--;
+	w->stats.conns_expired++;
+}
+
+static void
+flush_redirects(struct sl_worker *w, unsigned n_workers)
+{
+	unsigned o, sent;
+
+	for (o = 0; o < n_workers; o++) {
+		if (w->redir_n[o] == 0)
+			continue;
+		sent = rte_ring_sp_enqueue_burst(w->redir_out[o],
+						 (void **)w->redir_buf[o],
+						 w->redir_n[o], NULL);
+		for (; sent < w->redir_n[o]; sent++)
+			drop(w, w->redir_buf[o][sent], SL_DROP_REDIRECT);
+		w->redir_n[o] = 0;
+	}
+}
+
+int
+sl_worker_main(void *arg)
+{
+	struct sl_worker *w = arg;
+	struct sl_app *app = &sl_app;
+	const struct sl_config_global *g = &app->cfg->global;
+	struct rte_mbuf *pkts[SL_BURST];
+	unsigned idle = 0, i, n, p, o;
+	uint64_t now;
+
+	rte_rcu_qsbr_thread_register(app->svc.qsv, w->id);
+	rte_rcu_qsbr_thread_online(app->svc.qsv, w->id);
+	SL_LOG(INFO, "worker %u on lcore %u polling queue %u of %u port(s)",
+	       w->id, w->lcore, w->id, app->n_ports);
+
+	while (!sl_stopping(app)) {
+		const struct sl_snapshot *snap = sl_svc_current(&app->svc);
+		unsigned work = 0;
+
+		now = rte_rdtsc();
+		w->stats.polls++;
+		for (p = 0; p < app->n_ports; p++) {
+			n = rte_eth_rx_burst(app->hw[p].port_id, (uint16_t)w->id,
+					     pkts, SL_BURST);
+			if (n == 0)
+				continue;
+			work += n;
+			w->stats.rx_pkts += n;
+			w->stats.rx_bursts++;
+			for (i = 0; i < n; i++) {
+				if (i + 1 < n)
+					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+				handle(w, snap, pkts[i], (uint16_t)p, 0, now);
+			}
+		}
+		for (o = 0; o < app->n_workers; o++) {
+			if (w->redir_in[o] == NULL)
+				continue;
+			n = rte_ring_sc_dequeue_burst(w->redir_in[o], (void **)pkts,
+						      SL_BURST, NULL);
+			work += n;
+			for (i = 0; i < n; i++) {
+				int pidx = app->port_index[pkts[i]->port];
+
+				handle(w, snap, pkts[i], (uint16_t)pidx, 1, now);
+			}
+		}
+		n = rte_ring_sc_dequeue_burst(w->from_mgmt, (void **)pkts, SL_BURST, NULL);
+		work += n;
+		for (i = 0; i < n; i++) {
+			int pidx = app->port_index[pkts[i]->port];
+
+			tx(w, (uint16_t)pidx, pkts[i]->port, pkts[i]);
+		}
+		flush_redirects(w, app->n_workers);
+		for (p = 0; p < app->n_ports; p++)
+			rte_eth_tx_buffer_flush(app->hw[p].port_id, (uint16_t)w->id,
+						w->txb[p]);
+		sl_flow_expire(w->flows, now, 256, on_expire, w);
+		rte_rcu_qsbr_quiescent(app->svc.qsv, w->id);
+
+		if (work != 0) {
+			idle = 0;
+			continue;
+		}
+		w->stats.idle_polls++;
+		if (g->idle_sleep_us != 0 && ++idle >= g->idle_polls) {
+			w->stats.sleeps++;
+			usleep(g->idle_sleep_us);
+		}
+	}
+	rte_rcu_qsbr_thread_offline(app->svc.qsv, w->id);
+	rte_rcu_qsbr_thread_unregister(app->svc.qsv, w->id);
+	return 0;
+}
+
+int
+sl_workers_create(struct sl_app *app)
+{
+	char name[64];
+	unsigned i, j, lcore, p;
+
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct sl_worker *w;
+		struct sl_flow_params fp = {
+			.capacity = app->cfg->global.flow_capacity,
+			.socket_id = (int)rte_lcore_to_socket_id(lcore),
+			.hz = app->hz,
+			.timeouts = app->cfg->global.timeouts,
+		};
+
+		w = rte_zmalloc_socket("sl_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+				       fp.socket_id);
+		if (w == NULL)
+			return -ENOMEM;
+		w->id = i;
+		w->lcore = lcore;
+		app->workers[i] = w;
+		snprintf(name, sizeof(name), "sl_flows_%u", i);
+		fp.name = name;
+		w->flows = sl_flow_create(&fp);
+		if (w->flows == NULL) {
+			SL_LOG(ERR, "worker %u: cannot create a flow table of %u connections: %s",
+			       i, fp.capacity, rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+		for (p = 0; p < app->n_ports; p++) {
+			w->txb[p] = rte_zmalloc_socket("sl_txb", RTE_ETH_TX_BUFFER_SIZE(SL_BURST),
+						       0, fp.socket_id);
+			if (w->txb[p] == NULL)
+				return -ENOMEM;
+			rte_eth_tx_buffer_init(w->txb[p], SL_BURST);
+			rte_eth_tx_buffer_set_err_callback(w->txb[p],
+				rte_eth_tx_buffer_count_callback,
+				&w->stats.drops[SL_DROP_TX]);
+		}
+		snprintf(name, sizeof(name), "sl_to_mgmt_%u", i);
+		w->to_mgmt = rte_ring_create(name, SL_RING_SIZE, fp.socket_id,
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "sl_from_mgmt_%u", i);
+		w->from_mgmt = rte_ring_create(name, SL_RING_SIZE, fp.socket_id,
+					       RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->to_mgmt == NULL || w->from_mgmt == NULL)
+			return -rte_errno;
+		i++;
+	}
+	/* one ring per ordered pair of workers */
+	for (i = 0; i < app->n_workers; i++) {
+		for (j = 0; j < app->n_workers; j++) {
+			struct rte_ring *r;
+
+			if (i == j)
+				continue;
+			snprintf(name, sizeof(name), "sl_redir_%u_%u", i, j);
+			r = rte_ring_create(name, SL_RING_SIZE,
+					    (int)rte_lcore_to_socket_id(app->workers[j]->lcore),
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r == NULL)
+				return -rte_errno;
+			app->workers[i]->redir_out[j] = r;
+			app->workers[j]->redir_in[i] = r;
+		}
+	}
+	return 0;
+}
+
+static void
+ring_drain_free(struct rte_ring *r)
+{
+	void *m;
+
+	if (r == NULL)
+		return;
+	while (rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
+void
+sl_workers_free(struct sl_app *app)
+{
+	unsigned i, j, p;
+
+	for (i = 0; i < app->n_workers; i++) {
+		struct sl_worker *w = app->workers[i];
+
+		if (w == NULL)
+			continue;
+		for (j = 0; j < app->n_workers; j++)
+			ring_drain_free(w->redir_out[j]);
+		ring_drain_free(w->to_mgmt);
+		ring_drain_free(w->from_mgmt);
+		for (p = 0; p < app->n_ports; p++)
+			rte_free(w->txb[p]);
+		sl_flow_free(w->flows);
+	}
+	for (i = 0; i < app->n_workers; i++) {
+		rte_free(app->workers[i]);
+		app->workers[i] = NULL;
+	}
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SL_CONFIG_H
+#define SL_CONFIG_H
+
+/**
+ * @file
+ * INI configuration: parses and validates a whole file into a plain
+ * struct sl_config. Nothing here touches DPDK state; the management
+ * lcore turns a validated config into a snapshot (lib/svc).
+ *
+ * A file is accepted whole or refused whole: the first error found is
+ * reported as "FILE:LINE: reason" (LINE is the line of the offending
+ * key, or of the section header when a required key is missing).
+ *
+ * Thread-safety: control path only; functions are reentrant (no
+ * global state), so tests may parse many files concurrently.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SL_MAX_PORTS            8
+#define SL_MAX_SERVICES         256
+#define SL_MAX_SVC_BACKENDS     256
+#define SL_MAX_LCORES           128
+#define SL_NAME_MAX             32
+#define SL_DEVICE_MAX           256
+#define SL_EAL_ARGS_MAX         1024
+#define SL_SCHED_NAME_MAX       16
+
+/** Forwarding modes (only NAT is implemented so far). */
+enum sl_mode {
+	SL_MODE_NAT = 0,
+};
+
+/** Connection states tracked per flow; also indexes the timeout table. */
+enum sl_conn_state {
+	SL_CS_NONE = 0,
+	SL_CS_SYN_SENT,     /**< client SYN seen */
+	SL_CS_SYN_RECV,     /**< backend SYN+ACK seen */
+	SL_CS_ESTABLISHED,  /**< handshake complete */
+	SL_CS_FIN_WAIT,     /**< one side sent FIN */
+	SL_CS_TIME_WAIT,    /**< both sides sent FIN */
+	SL_CS_CLOSE,        /**< RST seen */
+	SL_CS_UDP,          /**< UDP pseudo-connection */
+	SL_CS_MAX
+};
+
+struct sl_config_port {
+	char name[SL_NAME_MAX];      /**< from [port.NAME] */
+	char device[SL_DEVICE_MAX];  /**< vdev string or PCI address */
+	uint32_t addr;               /**< own IPv4 address, host byte order */
+	uint8_t prefix_len;          /**< 1..32 */
+	uint32_t gateway;            /**< next hop off-subnet, host order; 0 = none */
+	uint16_t rx_desc;            /**< RX ring size (default 1024) */
+	uint16_t tx_desc;            /**< TX ring size (default 1024) */
+	int line;                    /**< line of the section header */
+};
+
+struct sl_config_backend {
+	uint32_t addr;               /**< host byte order */
+	uint16_t port;               /**< host byte order */
+	uint32_t weight;             /**< 1..65535, default 1 */
+	int line;
+};
+
+struct sl_config_service {
+	char name[SL_NAME_MAX];      /**< from [service.NAME] */
+	uint32_t vip;                /**< host byte order */
+	uint16_t port;               /**< 1..65535, host byte order */
+	uint8_t proto;               /**< IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t mode;                /**< enum sl_mode */
+	char scheduler[SL_SCHED_NAME_MAX]; /**< a name sl_sched_find() knows */
+	uint16_t n_backends;
+	struct sl_config_backend backends[SL_MAX_SVC_BACKENDS];
+	int line;                    /**< line of the section header */
+};
+
+struct sl_config_global {
+	uint32_t flow_capacity;      /**< connections per worker (default 1048576) */
+	uint32_t idle_sleep_us;      /**< back-off sleep when idle, 0 = busy poll (default 100) */
+	uint32_t idle_polls;         /**< empty polls before sleeping (default 256) */
+	uint32_t stats_interval;     /**< seconds between counter prints, 0 = only at exit */
+	uint32_t mbufs;              /**< packet buffers in the pool (default 16383) */
+	uint32_t timeouts[SL_CS_MAX];/**< seconds per connection state */
+	uint32_t neigh_timeout;      /**< seconds an ARP entry stays valid (default 300) */
+};
+
+struct sl_config {
+	char path[256];              /**< file name used in messages */
+	char lcores[128];            /**< [eal] lcores, EAL --lcores syntax subset */
+	uint16_t n_lcores;           /**< number of lcores in @c lcores (>= 2) */
+	char eal_args[SL_EAL_ARGS_MAX]; /**< [eal] args, verbatim */
+	struct sl_config_global global;
+	uint16_t n_ports;
+	struct sl_config_port ports[SL_MAX_PORTS];
+	uint16_t n_services;
+	struct sl_config_service services[SL_MAX_SERVICES];
+};
+
+/**
+ * Parse and validate an INI file.
+ *
+ * @param path  file to read
+ * @param err   buffer for "FILE:LINE: reason" on failure
+ * @param errlen size of @p err
+ * @return a config to release with sl_config_free(), or NULL on error.
+ */
+struct sl_config *sl_config_load(const char *path, char *err, size_t errlen);
+
+/**
+ * Parse and validate INI text held in memory; @p name stands for the
+ * file name in error messages.
+ */
+struct sl_config *sl_config_parse_string(const char *text, const char *name,
+					 char *err, size_t errlen);
+
+/** Release a config from sl_config_load() or sl_config_parse_string(). */
+void sl_config_free(struct sl_config *cfg);
+
+/** Fill @p g with the documented defaults. */
+void sl_config_global_defaults(struct sl_config_global *g);
+
+/** Name of a connection state ("established", ...). */
+const char *sl_conn_state_name(enum sl_conn_state s);
+
+#endif /* SL_CONFIG_H */

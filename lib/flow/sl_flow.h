@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SL_FLOW_H
+#define SL_FLOW_H
+
+/**
+ * @file
+ * Per-worker connection table.
+ *
+ * A connection has one record (struct sl_conn, one 64-byte cache line)
+ * from a fixed pool and two keys in an rte_hash: the client's packet as
+ * it arrives (client -> VIP) and the backend's reply as it arrives
+ * (backend -> client). Both keys map to the record, with the direction
+ * in the low bit of the hash data, so either direction is one lookup.
+ *
+ * Expiry uses a timer wheel in TSC ticks. A packet only refreshes the
+ * record's deadline; the wheel entry is not moved. When the wheel reaches
+ * an entry whose deadline has moved on, the entry is filed again for the
+ * new deadline (lazy re-arming), so the per-packet cost is one store and
+ * expiry never scans the table.
+ *
+ * TCP state tracking follows IPVS: SYN_SENT on the client SYN, SYN_RECV
+ * on the backend SYN+ACK, ESTABLISHED on the client's ACK of it,
+ * FIN_WAIT on the first FIN, TIME_WAIT once both sides sent FIN, CLOSE on
+ * RST. Each state has its own timeout.
+ *
+ * Thread-safety: a table belongs to one worker. Only that worker may call
+ * any function on it (single writer, no locks, no atomics). The
+ * management lcore may read sl_flow_count() for statistics.
+ */
+
+#include <stdint.h>
+#include <rte_common.h>
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#include "sl_config.h"
+
+/** Hash key: a packet's 5-tuple as it arrives, network byte order. */
+struct sl_flow_key {
+	rte_be32_t src;
+	rte_be32_t dst;
+	rte_be16_t sport;
+	rte_be16_t dport;
+	uint8_t proto;
+	uint8_t pad[3];   /**< must be zero */
+};
+
+#define SL_DIR_ORIG  0   /**< client -> VIP */
+#define SL_DIR_REPLY 1   /**< backend -> client */
+
+/** Connection record: one cache line, hot fields first. */
+struct sl_conn {
+	rte_be32_t cip;       /**< client address */
+	rte_be32_t vip;       /**< virtual address */
+	rte_be32_t bip;       /**< backend address */
+	rte_be16_t cport;     /**< client port */
+	rte_be16_t vport;     /**< virtual port */
+	rte_be16_t bport;     /**< backend port */
+	uint8_t proto;        /**< IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t state;        /**< enum sl_conn_state */
+	uint16_t svc;         /**< service id in the snapshot */
+	uint16_t be;          /**< backend slot (stable id) */
+	uint32_t be_gen;      /**< backend slot generation */
+	uint16_t in_port;     /**< port the client's packets arrive on */
+	struct rte_ether_addr cmac; /**< previous hop towards the client */
+	uint8_t fin_seen;     /**< bit per direction */
+	uint8_t pad;
+	uint64_t expire;      /**< TSC deadline */
+	uint32_t wheel_next;  /**< next record in the same wheel slot */
+	uint32_t wheel_prev;  /**< previous record in the slot, or none */
+	uint32_t wheel_slot;  /**< slot the record is filed in */
+	uint32_t idx;         /**< own index in the pool */
+} __rte_cache_aligned;
+
+/** Creation parameters. */
+struct sl_flow_params {
+	const char *name;       /**< unique rte_hash name */
+	uint32_t capacity;      /**< connections (hash holds 2x keys) */
+	int socket_id;          /**< NUMA node of the owning worker */
+	uint64_t hz;            /**< TSC ticks per second */
+	const uint32_t *timeouts; /**< seconds, indexed by enum sl_conn_state */
+};
+
+struct sl_flow_table;
+
+/** Called for every connection the wheel expires, before it is freed. */
+typedef void (*sl_flow_expire_cb)(const struct sl_conn *c, void *arg);
+
+/**
+ * Create a table. NULL with rte_errno set on failure (EINVAL, ENOMEM,
+ * EEXIST for a name in use).
+ */
+struct sl_flow_table *sl_flow_create(const struct sl_flow_params *p);
+
+/** Free a table and all its records. */
+void sl_flow_free(struct sl_flow_table *t);
+
+/**
+ * Look up a packet's key.
+ * @return the connection or NULL; @p dir gets SL_DIR_ORIG / SL_DIR_REPLY.
+ */
+struct sl_conn *sl_flow_lookup(struct sl_flow_table *t,
+			       const struct sl_flow_key *k, int *dir);
+
+/**
+ * Look up @p n keys at once (n <= 64); conns[i] NULL when absent.
+ * @return number of hits.
+ */
+int sl_flow_lookup_bulk(struct sl_flow_table *t, const struct sl_flow_key **keys,
+			unsigned n, struct sl_conn **conns, int *dirs);
+
+/**
+ * Create a connection for client @p cip:cport -> @p vip:vport, scheduled
+ * to @p bip:bport. Record fields other than the addresses are zero; the
+ * caller fills svc/be/in_port/cmac. Its state is SYN_SENT for TCP, UDP
+ * for UDP; deadline now + that state's timeout.
+ * @return the record, or NULL when the table is full (or on a key clash:
+ *   a reply key already taken by another connection).
+ */
+struct sl_conn *sl_flow_add(struct sl_flow_table *t, rte_be32_t cip,
+			    rte_be16_t cport, rte_be32_t vip, rte_be16_t vport,
+			    rte_be32_t bip, rte_be16_t bport, uint8_t proto,
+			    uint64_t now);
+
+/**
+ * Account a packet of an existing connection: advance the TCP state from
+ * @p tcp_flags and direction @p dir, and push the deadline.
+ */
+void sl_flow_touch(struct sl_flow_table *t, struct sl_conn *c, int dir,
+		   uint8_t tcp_flags, uint64_t now);
+
+/**
+ * Remove a connection now (keys and record), without the callback.
+ */
+void sl_flow_del(struct sl_flow_table *t, struct sl_conn *c);
+
+/**
+ * Run the wheel up to @p now, expiring at most @p budget connections
+ * (the rest wait for the next call).
+ * @return number of connections expired.
+ */
+unsigned sl_flow_expire(struct sl_flow_table *t, uint64_t now, unsigned budget,
+			sl_flow_expire_cb cb, void *arg);
+
+/** Connections in the table. */
+uint32_t sl_flow_count(const struct sl_flow_table *t);
+
+/** Capacity in connections. */
+uint32_t sl_flow_capacity(const struct sl_flow_table *t);
+
+/** Visit every connection (control path, for `show flows`); stop when
+ *  @p fn returns non-zero. */
+void sl_flow_walk(struct sl_flow_table *t,
+		  int (*fn)(const struct sl_conn *c, void *arg), void *arg);
+
+#endif /* SL_FLOW_H */

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Smooth weighted round robin (the interleaving nginx made popular):
+ * every pick adds each backend's weight to its running score, picks the
+ * highest score (first on ties) and subtracts the total weight from it.
+ * Over any window of sum(weights) picks each backend gets exactly its
+ * weight, spread out rather than in a burst: weights 5,1,1 give
+ * a a b a c a a.
+ */
+#include <stdint.h>
+#include <rte_common.h>
+
+#include "sl_sched.h"
+
+struct wrr_ws {
+	int64_t score[0];
+};
+
+static size_t
+wrr_ws_size(uint16_t n)
+{
+	return sizeof(int64_t) * (n ? n : 1);
+}
+
+static void
+wrr_ws_init(void *ws, const struct sl_sched_svc *svc, unsigned worker)
+{
+	/* zeroed by the caller: every worker starts the same sequence */
+}
+
+static int
+wrr_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash)
+{
+	struct wrr_ws *s = ws;
+	int64_t total = 0;
+	int best = -1;
+	uint16_t i;
+
+	for (i = 0; i < svc->n; i++) {
+		if (svc->weight[i] == 0)
+			continue;
+		s->score[i] += svc->weight[i];
+		total += svc->weight[i];
+		if (best < 0 || s->score[i] > s->score[best])
+			best = i;
+	}
+	if (best >= 0)
+		s->score[best] -= total;
+	return best;
+}
+
+static struct sl_sched_ops sched_wrr = {
+	.name = "wrr",
+	.ws_size = wrr_ws_size,
+	.ws_init = wrr_ws_init,
+	.pick = wrr_pick,
+};
+
+SL_SCHED_REGISTER(sched_wrr)

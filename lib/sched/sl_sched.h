@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SL_SCHED_H
+#define SL_SCHED_H
+
+/**
+ * @file
+ * Schedulers: pick a backend of a service for a new connection.
+ *
+ * Each scheduler is one file behind struct sl_sched_ops and registers
+ * itself by name (as IPVS does). A scheduler may keep two kinds of
+ * state: @c shared, immutable data built by the management lcore when a
+ * config snapshot is made (e.g. a lookup table) and read by every
+ * worker; and @c ws, a small per-worker block only that worker writes
+ * (e.g. the round-robin position), so picking never needs a lock or an
+ * atomic. Per-worker state means rr and wrr are exact per worker; across
+ * N workers each backend's share differs from the exact share by at most
+ * N connections.
+ *
+ * Thread-safety: build/free on the management lcore only; pick on the
+ * worker owning @c ws, with @c shared read-only.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <rte_common.h>
+
+/** What a scheduler sees of a service. */
+struct sl_sched_svc {
+	uint16_t n;                /**< number of backends */
+	const uint32_t *weight;    /**< per backend; 0 = take no new connections */
+	const void *shared;        /**< from ops->build(), may be NULL */
+};
+
+struct sl_sched_ops {
+	const char *name;
+	/** Immutable per-snapshot data; NULL with errno set on failure.
+	 *  May be NULL when the scheduler needs none. */
+	void *(*build)(const struct sl_sched_svc *svc, int socket_id);
+	void (*free)(void *shared);
+	/** Bytes of per-worker state for a service of @p n backends. */
+	size_t (*ws_size)(uint16_t n);
+	/** Initialise per-worker state (zeroed memory on entry). */
+	void (*ws_init)(void *ws, const struct sl_sched_svc *svc, unsigned worker);
+	/** Backend index in [0, n) or -1 if none can take the connection.
+	 *  @p hash is the flow hash of the connection's first packet. */
+	int (*pick)(const struct sl_sched_svc *svc, void *ws, uint32_t hash);
+	struct sl_sched_ops *next;  /**< registry link */
+};
+
+/** Register a scheduler (called from constructors). */
+void sl_sched_register(struct sl_sched_ops *ops);
+
+/** Scheduler by name, or NULL. */
+const struct sl_sched_ops *sl_sched_find(const char *name);
+
+/** Names of all registered schedulers, '|' separated, for messages. */
+const char *sl_sched_names(void);
+
+#define SL_SCHED_REGISTER(ops) \
+	RTE_INIT(sl_sched_register_##ops) { sl_sched_register(&ops); }
+
+#endif /* SL_SCHED_H */

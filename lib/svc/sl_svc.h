@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SL_SVC_H
+#define SL_SVC_H
+
+/**
+ * @file
+ * Service snapshots: everything the fast path reads about services,
+ * backends, ports and routes, built whole by the management lcore from a
+ * validated config and published with one atomic pointer store.
+ *
+ * A snapshot is immutable once published, with one exception kept apart
+ * on purpose: each worker has its own scheduler-state block (the rr
+ * position, wrr scores) that only that worker writes. The old snapshot is
+ * freed after every worker has reported a quiescent state (rte_rcu_qsbr),
+ * so a worker may use the snapshot it loaded for the rest of its burst.
+ *
+ * Thread-safety: sl_svc_build/free/publish on the management lcore only;
+ * sl_svc_current() and the inline lookups from any lcore.
+ */
+
+#include <stdint.h>
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_rcu_qsbr.h>
+
+#include "sl_config.h"
+#include "sl_sched.h"
+#include "sl_neigh.h"
+
+#define SL_MAX_BACKENDS 4096   /**< backend slots over all services */
+
+/** A Sluice port as the fast path sees it. */
+struct sl_port_info {
+	rte_be32_t addr;            /**< own address */
+	rte_be32_t mask;            /**< subnet mask */
+	rte_be32_t gw;              /**< gateway or 0 */
+	uint16_t port_id;           /**< DPDK port id */
+	struct rte_ether_addr mac;  /**< own MAC */
+	char name[SL_NAME_MAX];
+};
+
+struct sl_backend {
+	rte_be32_t addr;
+	rte_be16_t port;
+	uint16_t slot;              /**< stable id: index of per-backend counters */
+	uint32_t gen;               /**< generation of the slot */
+	uint16_t out_port;          /**< index in sl_snapshot.ports */
+	uint32_t neigh;             /**< next hop entry in the neighbour table */
+};
+
+struct sl_service {
+	rte_be32_t vip;
+	rte_be16_t port;
+	uint8_t proto;
+	uint8_t mode;
+	uint16_t id;                /**< index: per-service counters */
+	uint16_t vip_port;          /**< port index answering ARP for the VIP */
+	uint16_t n_backends;
+	const struct sl_sched_ops *sched;
+	struct sl_sched_svc ss;     /**< scheduler view (weights, shared table) */
+	struct sl_backend *backends;
+	size_t ws_off;              /**< offset of its state in a worker block */
+	char name[SL_NAME_MAX];
+};
+
+struct sl_svc_slot {
+	uint64_t key;               /**< vip << 32 | port << 16 | proto, 0 = empty */
+	uint32_t svc;
+};
+
+struct sl_snapshot {
+	uint64_t gen;
+	uint16_t n_ports;
+	uint16_t n_services;
+	uint32_t svc_mask;          /**< open-addressing table size - 1 */
+	struct sl_svc_slot *svc_tab;
+	rte_be32_t *vip_tab;        /**< set of VIPs, same size, 0 = empty */
+	struct sl_service *services;
+	struct sl_backend **by_slot;  /**< SL_MAX_BACKENDS entries, NULL = free slot */
+	unsigned n_workers;
+	uint8_t **ws;               /**< per-worker scheduler state blocks */
+	struct sl_port_info ports[SL_MAX_PORTS];
+};
+
+/** Port facts known only once DPDK is up. */
+struct sl_port_hw {
+	uint16_t port_id;
+	struct rte_ether_addr mac;
+};
+
+/**
+ * Build a snapshot from @p cfg: resolves routes for backends, adds their
+ * next hops to @p neigh, builds scheduler tables and per-worker state.
+ * @return snapshot, or NULL with a message in @p err.
+ */
+struct sl_snapshot *sl_svc_build(const struct sl_config *cfg,
+				 const struct sl_port_hw *hw,
+				 struct sl_neigh_table *neigh,
+				 unsigned n_workers, uint64_t gen,
+				 char *err, size_t errlen);
+
+/** Free a snapshot no worker can see any more. */
+void sl_svc_free(struct sl_snapshot *s);
+
+/** Published snapshot and its grace-period tracker. */
+struct sl_svc_ctl {
+	struct sl_snapshot *cur;    /**< atomic pointer, see sl_svc_current() */
+	struct rte_rcu_qsbr *qsv;   /**< workers report quiescence here */
+};
+
+/**
+ * Publish @p next, wait until no worker can hold the previous snapshot,
+ * then free it. Management lcore only; may block for one worker loop.
+ */
+void sl_svc_publish(struct sl_svc_ctl *ctl, struct sl_snapshot *next);
+
+/** Current snapshot (worker: once per loop iteration). */
+static __rte_always_inline const struct sl_snapshot *
+sl_svc_current(const struct sl_svc_ctl *ctl)
+{
+	/* acquire: pairs with the release exchange in sl_svc_publish() */
+	return __atomic_load_n(&ctl->cur, __ATOMIC_ACQUIRE);
+}
+
+static __rte_always_inline uint32_t
+sl_svc_hash(uint64_t key)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (uint32_t)key;
+}
+
+static __rte_always_inline uint64_t
+sl_svc_key(rte_be32_t vip, rte_be16_t port, uint8_t proto)
+{
+	return (uint64_t)vip << 32 | (uint64_t)port << 16 | proto;
+}
+
+/** Service for (VIP, port, protocol), or NULL. */
+static __rte_always_inline const struct sl_service *
+sl_svc_lookup(const struct sl_snapshot *s, rte_be32_t vip, rte_be16_t port,
+	      uint8_t proto)
+{
+	uint64_t key = sl_svc_key(vip, port, proto);
+	uint32_t i = sl_svc_hash(key) & s->svc_mask;
+
+	for (;; i = (i + 1) & s->svc_mask) {
+		if (s->svc_tab[i].key == key)
+			return &s->services[s->svc_tab[i].svc];
+		if (s->svc_tab[i].key == 0)
+			return NULL;
+	}
+}
+
+/** Whether @p ip is a VIP of any service. */
+static __rte_always_inline int
+sl_svc_is_vip(const struct sl_snapshot *s, rte_be32_t ip)
+{
+	uint32_t i = sl_svc_hash(ip) & s->svc_mask;
+
+	for (;; i = (i + 1) & s->svc_mask) {
+		if (s->vip_tab[i] == ip)
+			return 1;
+		if (s->vip_tab[i] == 0)
+			return 0;
+	}
+}
+
+/** Index of the port whose own address is @p ip, or -1. */
+static __rte_always_inline int
+sl_svc_own_port(const struct sl_snapshot *s, rte_be32_t ip)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_ports; i++)
+		if (s->ports[i].addr == ip)
+			return (int)i;
+	return -1;
+}
+
+/** Index of the port with this DPDK port id, or -1. */
+static __rte_always_inline int
+sl_svc_port_index(const struct sl_snapshot *s, uint16_t port_id)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_ports; i++)
+		if (s->ports[i].port_id == port_id)
+			return (int)i;
+	return -1;
+}
+
+/**
+ * Route @p dst: the port whose subnet holds it (next hop = @p dst), else
+ * the first port with a gateway (next hop = gateway).
+ * @return port index, or -1 when unreachable.
+ */
+int sl_svc_route(const struct sl_snapshot *s, rte_be32_t dst, rte_be32_t *nexthop);
+
+/** Scheduler state of service @p svc for worker @p w. */
+static __rte_always_inline void *
+sl_svc_ws(const struct sl_snapshot *s, unsigned w, const struct sl_service *svc)
+{
+	return s->ws[w] + svc->ws_off;
+}
+
+#endif /* SL_SVC_H */
