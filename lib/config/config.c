@@ -1,0 +1,1445 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * INI configuration parser and validator.
+ *
+ * inih does the tokenising; everything around it is ours. inih's handler
+ * is not told the line number and never sees a section without keys, so
+ * all text reaches inih through read_line(), which counts lines, opens
+ * and closes sections, and rejects malformed lines with a precise
+ * message before inih sees them. The handler, on_key(), then works on
+ * the section read_line() opened. Both stop at the first error: the
+ * reader returns NULL (end of input) once an error is recorded.
+ *
+ * Checks that need one whole section (required keys, gateway inside the
+ * subnet) run when the section is closed; checks across sections
+ * (overlapping subnets, reachability of backends, duplicate services)
+ * run after the last line. Every check reports the line of the key it is
+ * about, or of the section header when a key is missing.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* GNU strerror_r */
+#endif
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ini.h>
+#include <rte_common.h>
+
+#include "sl_config.h"
+#include "sl_sched.h"
+
+#define MAX_KEYS	16	/* most keys any section has (global: 13) */
+#define MAX_CPU_ID	1023	/* CPU_SETSIZE - 1, what EAL accepts after '@' */
+#define ERR_MAX		1024
+#define QUOTE_MAX	60	/* longest excerpt of a bad line in a message */
+
+#define NAME_CHARS	"A-Z a-z 0-9 _ -"
+#define SECTIONS_HINT	"[eal], [global], [port.NAME] or [service.NAME]"
+#define LCORES_SYNTAX	"items N or N-M or (list), separated by ',', " \
+			"each optionally followed by @CPU or @(CPU list)"
+
+enum sect_kind {
+	SECT_NONE = 0,	/* before the first section header */
+	SECT_EAL,
+	SECT_GLOBAL,
+	SECT_PORT,
+	SECT_SERVICE,
+};
+
+static const char *const eal_keys[] = { "lcores", "args" };
+enum { EK_LCORES, EK_ARGS };
+
+static const char *const port_keys[] = {
+	"device", "address", "gateway", "rx_descriptors", "tx_descriptors",
+};
+enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD };
+
+static const char *const svc_keys[] = {
+	"vip", "port", "protocol", "mode", "scheduler", "backend",
+};
+enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND };
+
+struct global_key {
+	const char *name;
+	size_t off;		/* of a uint32_t in struct sl_config_global */
+	uint32_t min;
+	uint32_t max;
+};
+
+#define G(field) offsetof(struct sl_config_global, field)
+static const struct global_key global_keys[] = {
+	{ "flow_capacity",           G(flow_capacity),  1024, 67108864 },
+	{ "idle_sleep",              G(idle_sleep_us),  0, 100000 },
+	{ "idle_polls",              G(idle_polls),     1, 1000000 },
+	{ "stats_interval",          G(stats_interval), 0, 86400 },
+	{ "mbufs",                   G(mbufs),          1023, 4194303 },
+	{ "neigh_timeout",           G(neigh_timeout),  5, 86400 },
+	{ "timeout_tcp_syn",         G(timeouts[SL_CS_SYN_SENT]),   1, 86400 },
+	{ "timeout_tcp_syn_recv",    G(timeouts[SL_CS_SYN_RECV]),   1, 86400 },
+	{ "timeout_tcp_established", G(timeouts[SL_CS_ESTABLISHED]), 1, 86400 },
+	{ "timeout_tcp_fin",         G(timeouts[SL_CS_FIN_WAIT]),   1, 86400 },
+	{ "timeout_tcp_time_wait",   G(timeouts[SL_CS_TIME_WAIT]),  1, 86400 },
+	{ "timeout_tcp_close",       G(timeouts[SL_CS_CLOSE]),      1, 86400 },
+	{ "timeout_udp",             G(timeouts[SL_CS_UDP]),        1, 86400 },
+};
+#undef G
+
+_Static_assert(RTE_DIM(global_keys) <= MAX_KEYS, "raise MAX_KEYS");
+
+/*
+ * All parsing state, so that several files can be parsed at once from
+ * different threads. Key lines are kept per section (0 = key not seen)
+ * because duplicate-key messages and the checks run after the last line
+ * must point at the key, not at the section.
+ */
+struct parse_ctx {
+	struct sl_config *cfg;
+	const char *name;	/* file name in messages */
+
+	const char *text;	/* whole input, NUL-free */
+	size_t len;
+	size_t pos;
+	int lineno;		/* line last handed to inih */
+
+	enum sect_kind kind;	/* section being read */
+	char sect[SL_NAME_MAX + 16]; /* "port.NAME", for messages */
+	int *keys;		/* key lines of the section being read */
+	struct sl_config_port *port;
+	struct sl_config_service *svc;
+
+	int eal_line;		/* header lines, 0 = section absent */
+	int global_line;
+	int eal_keys[MAX_KEYS];
+	int global_keys[MAX_KEYS];
+	int port_keys[SL_MAX_PORTS][MAX_KEYS];
+	int svc_keys[SL_MAX_SERVICES][MAX_KEYS];
+
+	bool failed;
+	int errnum;
+	char err[ERR_MAX];
+};
+
+/* Record the first error as "FILE:LINE: reason"; later ones are dropped. */
+static int __rte_format_printf(3, 4)
+fail(struct parse_ctx *c, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (c->failed)
+		return -EINVAL;
+	c->failed = true;
+	c->errnum = EINVAL;
+	n = snprintf(c->err, sizeof(c->err), "%s:%d: ", c->name, line);
+	if (n < 0 || (size_t)n >= sizeof(c->err))
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, sizeof(c->err) - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static const char *
+ip_str(uint32_t addr, char *buf)
+{
+	snprintf(buf, INET_ADDRSTRLEN, "%u.%u.%u.%u", addr >> 24,
+		 (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+	return buf;
+}
+
+static uint32_t
+prefix_mask(unsigned prefix_len)
+{
+	return prefix_len == 0 ? 0 : UINT32_MAX << (32 - prefix_len);
+}
+
+/*
+ * Addresses that can never be a host we forward to or answer for. Port
+ * addresses, gateways, VIPs and backends all go through this.
+ */
+static const char *
+non_unicast(uint32_t a)
+{
+	if (a == 0)
+		return "the unspecified address";
+	if ((a >> 24) == 0)
+		return "in 0.0.0.0/8 (\"this network\")";
+	if ((a >> 24) == 127)
+		return "a loopback address";
+	if (a == UINT32_MAX)
+		return "the broadcast address";
+	if ((a >> 28) == 0xe)
+		return "a multicast address";
+	if ((a >> 28) == 0xf)
+		return "a reserved (240.0.0.0/4) address";
+	return NULL;
+}
+
+/*
+ * The network and broadcast addresses of a subnet are not hosts; /31
+ * and /32 have neither (RFC 3021).
+ */
+static const char *
+subnet_special(uint32_t a, uint32_t net, uint8_t prefix_len)
+{
+	uint32_t mask = prefix_mask(prefix_len);
+
+	if (prefix_len > 30 || (a & mask) != (net & mask))
+		return NULL;
+	if (a == (net & mask))
+		return "network";
+	if (a == ((net & mask) | ~mask))
+		return "broadcast";
+	return NULL;
+}
+
+/*
+ * Decimal integer in [min, max]. Only digits: no sign, no hex, no
+ * trailing text, so "10s" or "0x10" are refused rather than half-read.
+ */
+static int
+parse_u32(struct parse_ctx *c, const char *what, const char *v,
+	  uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t n = 0;
+	bool overflow = false;
+	const char *p = v;
+
+	if (*p == '-')
+		return fail(c, c->lineno, "%s '%s' is negative (expected an integer %u..%u)",
+			    what, v, min, max);
+	if (!isdigit((unsigned char)*p))
+		return fail(c, c->lineno, "%s '%s' is not a number (expected an integer %u..%u)",
+			    what, v, min, max);
+	for (; isdigit((unsigned char)*p); p++) {
+		if (!overflow)
+			n = n * 10 + (unsigned)(*p - '0');
+		if (n > UINT32_MAX)
+			overflow = true;
+	}
+	if (*p != '\0')
+		return fail(c, c->lineno, "%s '%s' has junk after the number (expected an integer %u..%u)",
+			    what, v, min, max);
+	if (overflow || n < min || n > max)
+		return fail(c, c->lineno, "%s %s is out of range (expected %u..%u)",
+			    what, v, min, max);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int
+parse_ip(struct parse_ctx *c, const char *what, const char *v, uint32_t *out)
+{
+	struct in_addr a;
+	const char *bad;
+
+	if (inet_pton(AF_INET, v, &a) != 1)
+		return fail(c, c->lineno, "%s '%s' is not an IPv4 address (expected dotted quad, e.g. 10.0.0.1)",
+			    what, v);
+	*out = ntohl(a.s_addr);
+	bad = non_unicast(*out);
+	if (bad != NULL)
+		return fail(c, c->lineno, "%s %s is %s (expected a unicast address)",
+			    what, v, bad);
+	return 0;
+}
+
+/* "A.B.C.D/P", prefix required: a port has to know its subnet. */
+static int
+parse_prefix(struct parse_ctx *c, const char *v, uint32_t *addr, uint8_t *len)
+{
+	char buf[INET_ADDRSTRLEN + 8];
+	const char *slash = strchr(v, '/');
+	const char *special;
+	uint32_t plen;
+	size_t n;
+
+	if (slash == NULL)
+		return fail(c, c->lineno, "address '%s' has no prefix length (expected A.B.C.D/P with P 1..32, e.g. 10.0.0.1/24)",
+			    v);
+	n = (size_t)(slash - v);
+	if (n >= sizeof(buf))
+		return fail(c, c->lineno, "address '%s' is not an IPv4 address (expected A.B.C.D/P, e.g. 10.0.0.1/24)",
+			    v);
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (parse_ip(c, "address", buf, addr) < 0)
+		return -EINVAL;
+	if (parse_u32(c, "prefix length", slash + 1, 1, 32, &plen) < 0)
+		return -EINVAL;
+	*len = (uint8_t)plen;
+	special = subnet_special(*addr, *addr, *len);
+	if (special != NULL) {
+		char ex[INET_ADDRSTRLEN];
+
+		return fail(c, c->lineno, "address %s is the %s address of its subnet (expected the port's own host address, e.g. %s/%u)",
+			    v, special,
+			    ip_str((*addr & prefix_mask(plen)) + 1, ex), plen);
+	}
+	return 0;
+}
+
+/* Exactly @p n hex digits. */
+static const char *
+hex_field(const char *p, int n, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)p[i]))
+			return NULL;
+		v = v * 16 + (unsigned)(isdigit((unsigned char)p[i]) ?
+			p[i] - '0' : tolower((unsigned char)p[i]) - 'a' + 10);
+	}
+	*out = v;
+	return p + n;
+}
+
+/*
+ * PCI address DDDD:BB:DD.F or BB:DD.F, optionally followed by ",devargs".
+ * Writes the canonical DDDD:BB:DD.F to @p canon so that both spellings
+ * of one device compare equal.
+ */
+static bool
+parse_pci(const char *s, char *canon, size_t canon_len)
+{
+	unsigned dom = 0, bus, dev, fn;
+	const char *p;
+
+	p = hex_field(s, 4, &dom);
+	if (p == NULL || *p != ':') {
+		dom = 0;
+		p = s;
+	} else {
+		p++;
+	}
+	p = hex_field(p, 2, &bus);
+	if (p == NULL || *p != ':')
+		return false;
+	p = hex_field(p + 1, 2, &dev);
+	if (p == NULL || *p != '.' || dev > 0x1f)
+		return false;
+	if (p[1] < '0' || p[1] > '7')
+		return false;
+	fn = (unsigned)(p[1] - '0');
+	p += 2;
+	if (*p != '\0' && *p != ',')
+		return false;
+	snprintf(canon, canon_len, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return true;
+}
+
+/*
+ * Device identity for duplicate detection: DPDK refuses two vdevs with
+ * one name even if their arguments differ, so compare names only.
+ */
+static void
+device_key(const char *dev, char *key, size_t key_len)
+{
+	size_t n;
+
+	if (parse_pci(dev, key, key_len))
+		return;
+	n = strcspn(dev, ",");
+	if (n >= key_len)
+		n = key_len - 1;
+	memcpy(key, dev, n);
+	key[n] = '\0';
+}
+
+static int
+parse_device(struct parse_ctx *c, const char *v)
+{
+	char canon[32];
+	const char *p;
+
+	if (strlen(v) >= SL_DEVICE_MAX)
+		return fail(c, c->lineno, "device '%.40s...' is too long (at most %d characters)",
+			    v, SL_DEVICE_MAX - 1);
+	for (p = v; *p != '\0'; p++)
+		if (isspace((unsigned char)*p))
+			return fail(c, c->lineno, "device '%s' contains a space (devargs are 'name,key=value,...' without spaces)",
+				    v);
+	if (strncmp(v, "net_", 4) == 0) {
+		p = v + 4;
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+		if (p == v + 4)
+			return fail(c, c->lineno, "device '%s' has no driver name after 'net_' (e.g. net_af_packet0,iface=eth0)",
+				    v);
+		if (*p != '\0' && *p != ',')
+			return fail(c, c->lineno, "device '%s': vdev name may hold only A-Z a-z 0-9 _ and ends at ',' (e.g. net_af_packet0,iface=eth0)",
+				    v);
+	} else if (!parse_pci(v, canon, sizeof(canon))) {
+		return fail(c, c->lineno, "device '%s' is neither a vdev (net_...) nor a PCI address (DDDD:BB:DD.F or BB:DD.F)",
+			    v);
+	}
+	strcpy(c->port->device, v);
+	return 0;
+}
+
+static int
+parse_desc(struct parse_ctx *c, const char *key, const char *v, uint16_t *out)
+{
+	uint32_t n;
+
+	if (parse_u32(c, key, v, 64, 16384, &n) < 0)
+		return -EINVAL;
+	if ((n & (n - 1)) != 0)
+		return fail(c, c->lineno, "%s %u is not a power of two (expected 64, 128, ..., 16384)",
+			    key, n);
+	*out = (uint16_t)n;
+	return 0;
+}
+
+/* A decimal id in [0, max], for lcore and CPU lists. */
+static const char *
+lcores_num(struct parse_ctx *c, const char *v, const char *p, const char *what,
+	   unsigned max, unsigned *out)
+{
+	unsigned long n = 0;
+
+	if (*p == '\0') {
+		fail(c, c->lineno, "bad lcores '%s': expected a number at the end (%s)",
+		     v, LCORES_SYNTAX);
+		return NULL;
+	}
+	if (!isdigit((unsigned char)*p)) {
+		fail(c, c->lineno, "bad lcores '%s': expected a number at position %d, found '%c' (%s)",
+		     v, (int)(p - v) + 1, *p, LCORES_SYNTAX);
+		return NULL;
+	}
+	while (isdigit((unsigned char)*p)) {
+		n = n * 10 + (unsigned)(*p++ - '0');
+		if (n > max)
+			break;
+	}
+	if (n > max) {
+		fail(c, c->lineno, "%s id in lcores '%s' is out of range (expected 0..%u)",
+		     what, v, max);
+		return NULL;
+	}
+	*out = (unsigned)n;
+	return p;
+}
+
+/* N or N-M, each id at most @p max. */
+static const char *
+lcores_range(struct parse_ctx *c, const char *v, const char *p, const char *what,
+	     unsigned max, unsigned *lo, unsigned *hi)
+{
+	p = lcores_num(c, v, p, what, max, lo);
+	if (p == NULL)
+		return NULL;
+	*hi = *lo;
+	if (*p == '-') {
+		p = lcores_num(c, v, p + 1, what, max, hi);
+		if (p == NULL)
+			return NULL;
+		if (*hi < *lo) {
+			fail(c, c->lineno, "bad lcores '%s': range %u-%u runs backwards (expected N-M with N <= M)",
+			     v, *lo, *hi);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+static const char *
+lcores_add(struct parse_ctx *c, const char *v, const char *p, bool *seen,
+	   unsigned *count)
+{
+	unsigned lo, hi, id;
+
+	p = lcores_range(c, v, p, "lcore", SL_MAX_LCORES - 1, &lo, &hi);
+	if (p == NULL)
+		return NULL;
+	for (id = lo; id <= hi; id++) {
+		if (seen[id]) {
+			fail(c, c->lineno, "duplicate lcore %u in lcores '%s' (each lcore id may appear once)",
+			     id, v);
+			return NULL;
+		}
+		seen[id] = true;
+		(*count)++;
+	}
+	return p;
+}
+
+/* "N", "N-M" or "(list)"; the caller has checked for '('. */
+static const char *
+lcores_set(struct parse_ctx *c, const char *v, const char *p, bool group,
+	   bool cpus, bool *seen, unsigned *count)
+{
+	unsigned lo, hi;
+
+	if (group)
+		p++;
+	for (;;) {
+		if (cpus)
+			p = lcores_range(c, v, p, "cpu", MAX_CPU_ID, &lo, &hi);
+		else
+			p = lcores_add(c, v, p, seen, count);
+		if (p == NULL)
+			return NULL;
+		if (!group || *p == ')')
+			break;
+		if (*p != ',') {
+			fail(c, c->lineno, "bad lcores '%s': expected ',' or ')' at position %d (%s)",
+			     v, (int)(p - v) + 1, LCORES_SYNTAX);
+			return NULL;
+		}
+		p++;
+	}
+	return group ? p + 1 : p;
+}
+
+/*
+ * A subset of EAL --lcores: "0-1", "0,1,2@1", "(0-2)@(0-1)", "1@(2-3)".
+ * Ids are only counted and checked for duplicates; EAL does the pinning.
+ */
+static int
+parse_lcores(struct parse_ctx *c, const char *v)
+{
+	bool seen[SL_MAX_LCORES] = { false };
+	unsigned count = 0;
+	const char *p = v;
+
+	if (strlen(v) >= sizeof(c->cfg->lcores))
+		return fail(c, c->lineno, "lcores value is too long (at most %zu characters)",
+			    sizeof(c->cfg->lcores) - 1);
+	for (;;) {
+		p = lcores_set(c, v, p, *p == '(', false, seen, &count);
+		if (p == NULL)
+			return -EINVAL;
+		if (*p == '@') {
+			p++;
+			p = lcores_set(c, v, p, *p == '(', true, NULL, NULL);
+			if (p == NULL)
+				return -EINVAL;
+		}
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			return fail(c, c->lineno, "bad lcores '%s': unexpected '%c' at position %d (%s)",
+				    v, *p, (int)(p - v) + 1, LCORES_SYNTAX);
+		p++;
+	}
+	if (count < 2)
+		return fail(c, c->lineno, "lcores '%s' names %u lcore: need at least 2 lcores: one management, one worker",
+			    v, count);
+	strcpy(c->cfg->lcores, v);
+	c->cfg->n_lcores = (uint16_t)count;
+	return 0;
+}
+
+/*
+ * Sluice builds -l/--lcores and the main lcore from 'lcores' itself;
+ * the same options in 'args' would contradict it.
+ */
+static int
+parse_eal_args(struct parse_ctx *c, const char *v)
+{
+	static const char *const owned[] = {
+		"--lcores", "--main-lcore", "--master-lcore",
+	};
+	const char *p = v;
+	size_t n, i;
+
+	if (strlen(v) >= SL_EAL_ARGS_MAX)
+		return fail(c, c->lineno, "args is too long (at most %d characters)",
+			    SL_EAL_ARGS_MAX - 1);
+	while (*p != '\0') {
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		if (n >= 2 && p[0] == '-' && (p[1] == 'l' || p[1] == 'c'))
+			return fail(c, c->lineno, "args must not contain '%.*s': set lcores with the 'lcores' key",
+				    (int)n, p);
+		for (i = 0; i < RTE_DIM(owned); i++) {
+			size_t ol = strlen(owned[i]);
+
+			if (n >= ol && strncmp(p, owned[i], ol) == 0 &&
+			    (n == ol || p[ol] == '='))
+				return fail(c, c->lineno, "args must not contain '%.*s': the first lcore of 'lcores' is the main lcore",
+					    (int)n, p);
+		}
+		p += n;
+	}
+	strcpy(c->cfg->eal_args, v);
+	return 0;
+}
+
+/* "IP:PORT [weight=N]" */
+static int
+parse_backend(struct parse_ctx *c, const char *v)
+{
+	struct sl_config_service *s = c->svc;
+	struct sl_config_backend b = { .weight = 1, .line = c->lineno };
+	char tok[200];
+	const char *p = v, *colon;
+	bool have_weight = false;
+	uint32_t port;
+	size_t n;
+	uint16_t i;
+
+	if (s->n_backends >= SL_MAX_SVC_BACKENDS)
+		return fail(c, c->lineno, "too many backends in [%s] (at most %d)",
+			    c->sect, SL_MAX_SVC_BACKENDS);
+
+	n = strcspn(p, " \t");
+	if (n >= sizeof(tok))
+		return fail(c, c->lineno, "backend '%.40s...' is too long", p);
+	memcpy(tok, p, n);
+	tok[n] = '\0';
+	p += n;
+	colon = strrchr(tok, ':');
+	if (colon == NULL)
+		return fail(c, c->lineno, "backend '%s' has no port (expected IP:PORT, e.g. 10.1.0.11:8080)",
+			    tok);
+	tok[colon - tok] = '\0';
+	if (parse_ip(c, "backend address", tok, &b.addr) < 0)
+		return -EINVAL;
+	if (parse_u32(c, "backend port", colon + 1, 1, 65535, &port) < 0)
+		return -EINVAL;
+	b.port = (uint16_t)port;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " \t");
+		if (n >= sizeof(tok))
+			return fail(c, c->lineno, "backend option '%.40s...' is too long", p);
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		p += n;
+		if (strncmp(tok, "weight=", 7) != 0)
+			return fail(c, c->lineno, "unknown backend option '%s' (expected weight=N)",
+				    tok);
+		if (have_weight)
+			return fail(c, c->lineno, "backend weight given twice (give weight=N once)");
+		have_weight = true;
+		if (parse_u32(c, "backend weight", tok + 7, 1, 65535, &b.weight) < 0)
+			return -EINVAL;
+	}
+
+	for (i = 0; i < s->n_backends; i++) {
+		char ip[INET_ADDRSTRLEN];
+
+		if (s->backends[i].addr == b.addr && s->backends[i].port == b.port)
+			return fail(c, c->lineno, "duplicate backend %s:%u in [%s] (first at line %d)",
+				    ip_str(b.addr, ip), b.port, c->sect,
+				    s->backends[i].line);
+	}
+	s->backends[s->n_backends++] = b;
+	return 0;
+}
+
+static int
+parse_mode(struct parse_ctx *c, const char *v)
+{
+	if (strcmp(v, "nat") == 0) {
+		c->svc->mode = SL_MODE_NAT;
+		return 0;
+	}
+	if (strcmp(v, "fullnat") == 0 || strcmp(v, "dsr") == 0 ||
+	    strcmp(v, "tunnel") == 0)
+		return fail(c, c->lineno, "mode '%s' is not implemented yet (only nat)", v);
+	return fail(c, c->lineno, "unknown mode '%s' (expected nat)", v);
+}
+
+static int
+parse_scheduler(struct parse_ctx *c, const char *v)
+{
+	if (strlen(v) >= SL_SCHED_NAME_MAX || sl_sched_find(v) == NULL)
+		return fail(c, c->lineno, "unknown scheduler '%s' (expected %s)",
+			    v, sl_sched_names());
+	strcpy(c->svc->scheduler, v);
+	return 0;
+}
+
+static int
+handle_eal(struct parse_ctx *c, int key, const char *v)
+{
+	if (key == EK_LCORES)
+		return parse_lcores(c, v);
+	return parse_eal_args(c, v);
+}
+
+static int
+handle_global(struct parse_ctx *c, int key, const char *v)
+{
+	const struct global_key *g = &global_keys[key];
+	uint32_t *field = (uint32_t *)(void *)((char *)&c->cfg->global + g->off);
+
+	return parse_u32(c, g->name, v, g->min, g->max, field);
+}
+
+static int
+handle_port(struct parse_ctx *c, int key, const char *v)
+{
+	struct sl_config_port *p = c->port;
+
+	switch (key) {
+	case PK_DEVICE:
+		return parse_device(c, v);
+	case PK_ADDRESS:
+		return parse_prefix(c, v, &p->addr, &p->prefix_len);
+	case PK_GATEWAY:
+		return parse_ip(c, "gateway", v, &p->gateway);
+	case PK_RXD:
+		return parse_desc(c, "rx_descriptors", v, &p->rx_desc);
+	default:
+		return parse_desc(c, "tx_descriptors", v, &p->tx_desc);
+	}
+}
+
+static int
+handle_service(struct parse_ctx *c, int key, const char *v)
+{
+	struct sl_config_service *s = c->svc;
+	uint32_t n;
+
+	switch (key) {
+	case SK_VIP:
+		return parse_ip(c, "vip", v, &s->vip);
+	case SK_PORT:
+		if (parse_u32(c, "port", v, 1, 65535, &n) < 0)
+			return -EINVAL;
+		s->port = (uint16_t)n;
+		return 0;
+	case SK_PROTO:
+		if (strcmp(v, "tcp") == 0)
+			s->proto = IPPROTO_TCP;
+		else if (strcmp(v, "udp") == 0)
+			s->proto = IPPROTO_UDP;
+		else
+			return fail(c, c->lineno, "unknown protocol '%s' (expected tcp|udp)", v);
+		return 0;
+	case SK_MODE:
+		return parse_mode(c, v);
+	case SK_SCHED:
+		return parse_scheduler(c, v);
+	default:
+		return parse_backend(c, v);
+	}
+}
+
+/* Name of key @p i of a section kind, NULL past the last. */
+static const char *
+key_name(enum sect_kind kind, unsigned i)
+{
+	switch (kind) {
+	case SECT_EAL:
+		return i < RTE_DIM(eal_keys) ? eal_keys[i] : NULL;
+	case SECT_GLOBAL:
+		return i < RTE_DIM(global_keys) ? global_keys[i].name : NULL;
+	case SECT_PORT:
+		return i < RTE_DIM(port_keys) ? port_keys[i] : NULL;
+	case SECT_SERVICE:
+		return i < RTE_DIM(svc_keys) ? svc_keys[i] : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static bool
+has_upper(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (isupper((unsigned char)*s))
+			return true;
+	return false;
+}
+
+static int
+unknown_key(struct parse_ctx *c, const char *key)
+{
+	char list[400];
+	const char *k;
+	size_t len = 0;
+	unsigned i;
+
+	list[0] = '\0';
+	for (i = 0; (k = key_name(c->kind, i)) != NULL; i++) {
+		int n = snprintf(list + len, sizeof(list) - len, "%s%s",
+				 i ? "|" : "", k);
+
+		if (n < 0 || (size_t)n >= sizeof(list) - len)
+			break;
+		len += (size_t)n;
+	}
+	return fail(c, c->lineno, "unknown key '%s' in [%s] (expected %s%s)",
+		    key, c->sect, list,
+		    has_upper(key) ? "; key names are lowercase" : "");
+}
+
+/* inih handler: one "key = value" of the section read_line() opened. */
+static int
+on_key(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_ctx *c = user;
+	const char *k;
+	unsigned i;
+
+	RTE_SET_USED(section);	/* read_line() tracks the section */
+	/* after an error read_line() ends the input; ignore this line */
+	if (c->failed)
+		return 1;
+	if (c->kind == SECT_NONE) {
+		fail(c, c->lineno, "key '%s' is outside any section (put it under %s)",
+		     key, SECTIONS_HINT);
+		return 1;
+	}
+	for (i = 0; (k = key_name(c->kind, i)) != NULL; i++)
+		if (strcmp(k, key) == 0)
+			break;
+	if (k == NULL) {
+		unknown_key(c, key);
+		return 1;
+	}
+	if (c->keys[i] != 0 && !(c->kind == SECT_SERVICE && i == SK_BACKEND)) {
+		fail(c, c->lineno, "duplicate key '%s' in [%s] (first at line %d; only 'backend' may repeat)",
+		     key, c->sect, c->keys[i]);
+		return 1;
+	}
+	if (c->keys[i] == 0)
+		c->keys[i] = c->lineno;
+	if (*value == '\0' && !(c->kind == SECT_EAL && i == EK_ARGS)) {
+		fail(c, c->lineno, "key '%s' in [%s] has no value", key, c->sect);
+		return 1;
+	}
+
+	/* errors are in c->err; read_line() stops at the next line */
+	switch (c->kind) {
+	case SECT_EAL:
+		handle_eal(c, (int)i, value);
+		break;
+	case SECT_GLOBAL:
+		handle_global(c, (int)i, value);
+		break;
+	case SECT_PORT:
+		handle_port(c, (int)i, value);
+		break;
+	default:
+		handle_service(c, (int)i, value);
+		break;
+	}
+	return 1;
+}
+
+/* Checks that need the whole section; run when the next one opens. */
+static int
+close_section(struct parse_ctx *c)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	if (c->kind == SECT_PORT) {
+		struct sl_config_port *p = c->port;
+		uint32_t mask = prefix_mask(p->prefix_len);
+		const char *special;
+
+		if (c->keys[PK_DEVICE] == 0)
+			return fail(c, p->line, "[%s] has no device (add 'device = net_...' or a PCI address)",
+				    c->sect);
+		if (c->keys[PK_ADDRESS] == 0)
+			return fail(c, p->line, "[%s] has no address (add 'address = A.B.C.D/P')",
+				    c->sect);
+		if (c->keys[PK_GATEWAY] == 0)
+			return 0;
+		if ((p->gateway & mask) != (p->addr & mask))
+			return fail(c, c->keys[PK_GATEWAY], "gateway %s is outside the subnet %s/%u of [%s] (a gateway must be on the port's own subnet)",
+				    ip_str(p->gateway, a), ip_str(p->addr & mask, b),
+				    p->prefix_len, c->sect);
+		if (p->gateway == p->addr)
+			return fail(c, c->keys[PK_GATEWAY], "gateway %s is the address of [%s] itself (expected another host on its subnet)",
+				    ip_str(p->gateway, a), c->sect);
+		special = subnet_special(p->gateway, p->addr, p->prefix_len);
+		if (special != NULL)
+			return fail(c, c->keys[PK_GATEWAY], "gateway %s is the %s address of subnet %s/%u (expected a host on the subnet)",
+				    ip_str(p->gateway, a), special,
+				    ip_str(p->addr & mask, b), p->prefix_len);
+	} else if (c->kind == SECT_SERVICE) {
+		struct sl_config_service *s = c->svc;
+
+		if (c->keys[SK_VIP] == 0)
+			return fail(c, s->line, "[%s] has no vip (add 'vip = A.B.C.D')", c->sect);
+		if (c->keys[SK_PORT] == 0)
+			return fail(c, s->line, "[%s] has no port (add 'port = 1..65535')", c->sect);
+		if (c->keys[SK_PROTO] == 0)
+			return fail(c, s->line, "[%s] has no protocol (add 'protocol = tcp' or 'protocol = udp')",
+				    c->sect);
+		if (s->n_backends == 0)
+			return fail(c, s->line, "[%s] has no backend (add at least one 'backend = IP:PORT')",
+				    c->sect);
+	}
+	return 0;
+}
+
+static int
+check_name(struct parse_ctx *c, const char *kind, const char *name)
+{
+	size_t len = strlen(name);
+	size_t bad;
+
+	if (len == 0)
+		return fail(c, c->lineno, "section [%s.] has an empty name (expected [%s.NAME], NAME 1-%d characters of %s)",
+			    kind, kind, SL_NAME_MAX - 1, NAME_CHARS);
+	if (len >= SL_NAME_MAX)
+		return fail(c, c->lineno, "name of [%s.%s] is too long (%zu characters, at most %d)",
+			    kind, name, len, SL_NAME_MAX - 1);
+	bad = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+	if (name[bad] != '\0')
+		return fail(c, c->lineno, "name of [%s.%s] has invalid character '%c' (allowed: %s)",
+			    kind, name, name[bad], NAME_CHARS);
+	return 0;
+}
+
+static int
+open_port(struct parse_ctx *c, const char *name)
+{
+	struct sl_config *cfg = c->cfg;
+	struct sl_config_port *p;
+	uint16_t i;
+
+	if (check_name(c, "port", name) < 0)
+		return -EINVAL;
+	for (i = 0; i < cfg->n_ports; i++)
+		if (strcmp(cfg->ports[i].name, name) == 0)
+			return fail(c, c->lineno, "duplicate section [port.%s] (first at line %d)",
+				    name, cfg->ports[i].line);
+	if (cfg->n_ports >= SL_MAX_PORTS)
+		return fail(c, c->lineno, "too many ports: [port.%s] would be number %d (at most %d [port.*] sections)",
+			    name, SL_MAX_PORTS + 1, SL_MAX_PORTS);
+	p = &cfg->ports[cfg->n_ports];
+	strcpy(p->name, name);
+	p->rx_desc = 1024;
+	p->tx_desc = 1024;
+	p->line = c->lineno;
+	c->port = p;
+	c->keys = c->port_keys[cfg->n_ports];
+	cfg->n_ports++;
+	c->kind = SECT_PORT;
+	return 0;
+}
+
+static int
+open_service(struct parse_ctx *c, const char *name)
+{
+	struct sl_config *cfg = c->cfg;
+	struct sl_config_service *s;
+	uint16_t i;
+
+	if (check_name(c, "service", name) < 0)
+		return -EINVAL;
+	for (i = 0; i < cfg->n_services; i++)
+		if (strcmp(cfg->services[i].name, name) == 0)
+			return fail(c, c->lineno, "duplicate section [service.%s] (first at line %d)",
+				    name, cfg->services[i].line);
+	if (cfg->n_services >= SL_MAX_SERVICES)
+		return fail(c, c->lineno, "too many services: at most %d [service.*] sections",
+			    SL_MAX_SERVICES);
+	s = &cfg->services[cfg->n_services];
+	strcpy(s->name, name);
+	s->mode = SL_MODE_NAT;
+	strcpy(s->scheduler, "rr");
+	s->line = c->lineno;
+	c->svc = s;
+	c->keys = c->svc_keys[cfg->n_services];
+	cfg->n_services++;
+	c->kind = SECT_SERVICE;
+	return 0;
+}
+
+static int
+open_section(struct parse_ctx *c, const char *name)
+{
+	if (close_section(c) < 0)
+		return -EINVAL;
+	c->kind = SECT_NONE;
+	snprintf(c->sect, sizeof(c->sect), "%.*s", (int)sizeof(c->sect) - 1, name);
+
+	if (strcmp(name, "eal") == 0) {
+		if (c->eal_line != 0)
+			return fail(c, c->lineno, "duplicate section [eal] (first at line %d)",
+				    c->eal_line);
+		c->eal_line = c->lineno;
+		c->keys = c->eal_keys;
+		c->kind = SECT_EAL;
+		return 0;
+	}
+	if (strcmp(name, "global") == 0) {
+		if (c->global_line != 0)
+			return fail(c, c->lineno, "duplicate section [global] (first at line %d)",
+				    c->global_line);
+		c->global_line = c->lineno;
+		c->keys = c->global_keys;
+		c->kind = SECT_GLOBAL;
+		return 0;
+	}
+	if (strncmp(name, "port.", 5) == 0)
+		return open_port(c, name + 5);
+	if (strncmp(name, "service.", 8) == 0)
+		return open_service(c, name + 8);
+	if (strcmp(name, "port") == 0 || strcmp(name, "service") == 0)
+		return fail(c, c->lineno, "section [%s] needs a name: [%s.NAME] (NAME 1-%d characters of %s)",
+			    name, name, SL_NAME_MAX - 1, NAME_CHARS);
+	return fail(c, c->lineno, "unknown section [%s] (expected %s%s)", name,
+		    SECTIONS_HINT,
+		    has_upper(name) ? "; section names are lowercase" : "");
+}
+
+/*
+ * Scan like inih's find_chars_or_comment(): stop at one of @p chars, or
+ * at ';' preceded by whitespace (an inline comment), or at the end.
+ */
+static const char *
+find_sep(const char *s, const char *chars)
+{
+	bool was_space = false;
+
+	while (*s != '\0' && strchr(chars, *s) == NULL &&
+	       !(was_space && *s == ';')) {
+		was_space = isspace((unsigned char)*s);
+		s++;
+	}
+	return s;
+}
+
+static void
+rstrip(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+}
+
+/*
+ * Classify a line (leading space already gone) so that inih only ever
+ * sees well-formed lines, and open sections as their headers go by.
+ */
+static int
+scan_line(struct parse_ctx *c, char *line)
+{
+	char name[256];
+	const char *end, *p;
+	size_t n;
+
+	if (*line == '\0' || *line == ';' || *line == '#')
+		return 0;
+	if (*line == '[') {
+		end = find_sep(line + 1, "]");
+		if (*end != ']')
+			return fail(c, c->lineno, "syntax error: section header '%.*s' has no closing ']'",
+				    QUOTE_MAX, line);
+		p = end + 1;
+		p += strspn(p, " \t\r");
+		if (*p != '\0' && *p != ';')
+			return fail(c, c->lineno, "syntax error: unexpected '%.*s' after section header (only a ; comment may follow)",
+				    QUOTE_MAX, p);
+		/* tolerate "[ eal ]" */
+		p = line + 1;
+		p += strspn(p, " \t");
+		n = (size_t)(end - p);
+		if (n >= sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		rstrip(name);
+		return open_section(c, name);
+	}
+	end = find_sep(line, "=:");
+	if (*end == ':')
+		return fail(c, c->lineno, "syntax error: expected 'key = value', found ':' before any '=' in '%.*s'",
+			    QUOTE_MAX, line);
+	if (*end != '=') {
+		char quote[QUOTE_MAX + 1];
+
+		snprintf(quote, sizeof(quote), "%s", line);
+		rstrip(quote);
+		return fail(c, c->lineno, "syntax error: '%s' is not a [section], 'key = value' or a comment",
+			    quote);
+	}
+	if (end == line)
+		return fail(c, c->lineno, "syntax error: missing key name before '='");
+	return 0;
+}
+
+/*
+ * inih reader: hands out exactly one line per call so that inih's line
+ * count and ours agree. Leading whitespace is dropped, which also turns
+ * off inih's multi-line values (an indented line would otherwise be
+ * appended to the previous key's value).
+ */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct parse_ctx *c = stream;
+	const char *start, *nl;
+	size_t n, skip;
+
+	if (c->failed || c->pos >= c->len)
+		return NULL;
+	start = c->text + c->pos;
+	nl = memchr(start, '\n', c->len - c->pos);
+	n = nl != NULL ? (size_t)(nl - start) : c->len - c->pos;
+	c->pos += n + (nl != NULL);
+	c->lineno++;
+
+	/* room for the line, the '\n' fgets would keep, and the NUL */
+	if (num < 3 || n > (size_t)num - 2) {
+		fail(c, c->lineno, "line too long (%zu characters, at most %d)",
+		     n, num - 2);
+		return NULL;
+	}
+	if (c->lineno == 1 && n >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
+		start += 3;
+		n -= 3;
+	}
+	for (skip = 0; skip < n && isspace((unsigned char)start[skip]); skip++)
+		;
+	memcpy(str, start + skip, n - skip);
+	str[n - skip] = '\0';
+	if (scan_line(c, str) < 0)
+		return NULL;
+	return str;
+}
+
+/* Is @p opt one of the whitespace-separated words of @p args? */
+static bool
+has_word(const char *args, const char *opt)
+{
+	size_t n, ol = strlen(opt);
+
+	while (*args != '\0') {
+		args += strspn(args, " \t");
+		n = strcspn(args, " \t");
+		if (n == ol && strncmp(args, opt, n) == 0)
+			return true;
+		args += n;
+	}
+	return false;
+}
+
+/* Checks across sections, once every line has been read. */
+static int
+check_ports(struct parse_ctx *c)
+{
+	struct sl_config *cfg = c->cfg;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char ki[32], kj[32];
+	uint16_t i, j;
+
+	if (cfg->n_ports == 0)
+		return fail(c, RTE_MAX(c->lineno, 1), "no [port.NAME] section: at least one port is required");
+	for (j = 0; j < cfg->n_ports; j++) {
+		/* EAL would not probe the bus the port is on */
+		if (strncmp(cfg->ports[j].device, "net_", 4) != 0 &&
+		    has_word(cfg->eal_args, "--no-pci"))
+			return fail(c, c->port_keys[j][PK_DEVICE], "device '%s' of [port.%s] is a PCI address but [eal] args contain --no-pci (line %d)",
+				    cfg->ports[j].device, cfg->ports[j].name,
+				    c->eal_keys[EK_ARGS]);
+	}
+	for (j = 1; j < cfg->n_ports; j++) {
+		const struct sl_config_port *pj = &cfg->ports[j];
+
+		device_key(pj->device, kj, sizeof(kj));
+		for (i = 0; i < j; i++) {
+			const struct sl_config_port *pi = &cfg->ports[i];
+			uint8_t plen = RTE_MIN(pi->prefix_len, pj->prefix_len);
+			uint32_t mask = prefix_mask(plen);
+
+			device_key(pi->device, ki, sizeof(ki));
+			if (strcmp(ki, kj) == 0)
+				return fail(c, c->port_keys[j][PK_DEVICE], "device '%s' of [port.%s] is already used by [port.%s] (line %d); each port needs its own device (and each vdev its own name)",
+					    pj->device, pj->name, pi->name,
+					    c->port_keys[i][PK_DEVICE]);
+			if (pi->addr == pj->addr)
+				return fail(c, c->port_keys[j][PK_ADDRESS], "address %s of [port.%s] is already the address of [port.%s] (line %d)",
+					    ip_str(pj->addr, a), pj->name, pi->name,
+					    c->port_keys[i][PK_ADDRESS]);
+			if ((pi->addr & mask) == (pj->addr & mask))
+				return fail(c, c->port_keys[j][PK_ADDRESS], "subnet %s/%u of [port.%s] overlaps subnet %s/%u of [port.%s] (line %d); ports need disjoint subnets",
+					    ip_str(pj->addr & prefix_mask(pj->prefix_len), a),
+					    pj->prefix_len, pj->name,
+					    ip_str(pi->addr & prefix_mask(pi->prefix_len), b),
+					    pi->prefix_len, pi->name,
+					    c->port_keys[i][PK_ADDRESS]);
+		}
+	}
+	return 0;
+}
+
+static const char *
+proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+/* Is @p addr a port address or its subnet's network/broadcast address? */
+static int
+check_host(struct parse_ctx *c, const char *what, uint32_t addr, int line)
+{
+	const struct sl_config *cfg = c->cfg;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	const char *special;
+	uint16_t i;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct sl_config_port *p = &cfg->ports[i];
+
+		if (addr == p->addr)
+			return fail(c, line, "%s %s is the own address of [port.%s] (line %d); choose another address",
+				    what, ip_str(addr, a), p->name,
+				    c->port_keys[i][PK_ADDRESS]);
+		special = subnet_special(addr, p->addr, p->prefix_len);
+		if (special != NULL)
+			return fail(c, line, "%s %s is the %s address of subnet %s/%u of [port.%s] (expected a host address)",
+				    what, ip_str(addr, a), special,
+				    ip_str(p->addr & prefix_mask(p->prefix_len), b),
+				    p->prefix_len, p->name);
+	}
+	return 0;
+}
+
+static bool
+reachable(const struct sl_config *cfg, uint32_t addr)
+{
+	uint16_t i;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		uint32_t mask = prefix_mask(cfg->ports[i].prefix_len);
+
+		if (cfg->ports[i].gateway != 0 ||
+		    (addr & mask) == (cfg->ports[i].addr & mask))
+			return true;
+	}
+	return false;
+}
+
+static int
+check_services(struct parse_ctx *c)
+{
+	struct sl_config *cfg = c->cfg;
+	char a[INET_ADDRSTRLEN];
+	uint16_t i, j, k;
+
+	if (cfg->n_services == 0)
+		return fail(c, RTE_MAX(c->lineno, 1), "no [service.NAME] section: at least one service is required");
+	for (j = 0; j < cfg->n_services; j++) {
+		const struct sl_config_service *s = &cfg->services[j];
+
+		if (check_host(c, "vip", s->vip, c->svc_keys[j][SK_VIP]) < 0)
+			return -EINVAL;
+		for (i = 0; i < j; i++) {
+			const struct sl_config_service *o = &cfg->services[i];
+
+			if (o->vip == s->vip && o->port == s->port &&
+			    o->proto == s->proto)
+				return fail(c, s->line, "[service.%s] has the same vip:port/protocol %s:%u/%s as [service.%s] (line %d)",
+					    s->name, ip_str(s->vip, a), s->port,
+					    proto_name(s->proto), o->name, o->line);
+		}
+		for (k = 0; k < s->n_backends; k++) {
+			const struct sl_config_backend *b = &s->backends[k];
+
+			if (check_host(c, "backend", b->addr, b->line) < 0)
+				return -EINVAL;
+			if (!reachable(cfg, b->addr))
+				return fail(c, b->line, "backend %s is not reachable: it is inside no port's subnet and no port has a gateway",
+					    ip_str(b->addr, a));
+		}
+	}
+	return 0;
+}
+
+static struct sl_config *
+parse_text(const char *text, size_t len, const char *name, char *err,
+	   size_t errlen)
+{
+	struct parse_ctx *c;
+	struct sl_config *cfg;
+	int ret;
+
+	c = calloc(1, sizeof(*c));
+	cfg = calloc(1, sizeof(*cfg));
+	if (c == NULL || cfg == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: out of memory", name);
+		free(c);
+		free(cfg);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->cfg = cfg;
+	c->name = name;
+	c->text = text;
+	c->len = len;
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	strcpy(cfg->lcores, "0-1");
+	cfg->n_lcores = 2;
+	sl_config_global_defaults(&cfg->global);
+
+	ret = ini_parse_stream(read_line, c, on_key, c);
+	if (!c->failed && ret > 0)
+		fail(c, ret, "syntax error or line too long");
+	else if (!c->failed && ret < 0)
+		fail(c, c->lineno, "inih failed (%d)", ret);
+	if (!c->failed && close_section(c) == 0 && check_ports(c) == 0)
+		check_services(c);
+
+	if (c->failed) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s", c->err);
+		errno = c->errnum;
+		free(cfg);
+		cfg = NULL;
+	}
+	free(c);
+	return cfg;
+}
+
+struct sl_config *
+sl_config_parse_string(const char *text, const char *name, char *err,
+		       size_t errlen)
+{
+	if (name == NULL)
+		name = "<string>";
+	if (text == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: no text", name);
+		errno = EINVAL;
+		return NULL;
+	}
+	return parse_text(text, strlen(text), name, err, errlen);
+}
+
+struct sl_config *
+sl_config_load(const char *path, char *err, size_t errlen)
+{
+	struct sl_config *cfg = NULL;
+	char ebuf[128];
+	char *buf = NULL, *nul;
+	size_t len = 0, cap = 0;
+	FILE *f;
+	int e;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		e = errno;
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: cannot open: %s", path,
+				 strerror_r(e, ebuf, sizeof(ebuf)));
+		errno = e;
+		return NULL;
+	}
+	/* whole file in memory: one reader for files and strings */
+	for (;;) {
+		if (len == cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap + 1);
+			if (nb == NULL) {
+				e = ENOMEM;
+				goto err;
+			}
+			buf = nb;
+		}
+		len += fread(buf + len, 1, cap - len, f);
+		if (ferror(f)) {
+			e = errno ? errno : EIO;
+			goto err;
+		}
+		if (feof(f))
+			break;
+	}
+	fclose(f);
+	f = NULL;
+	buf[len] = '\0';
+
+	nul = memchr(buf, '\0', len);
+	if (nul != NULL) {
+		int line = 1;
+		const char *p;
+
+		for (p = buf; p < nul; p++)
+			line += *p == '\n';
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s:%d: NUL byte in the file (expected a text file)",
+				 path, line);
+		free(buf);
+		errno = EINVAL;
+		return NULL;
+	}
+	cfg = parse_text(buf, len, path, err, errlen);
+	e = errno;
+	free(buf);
+	errno = e;
+	return cfg;
+
+err:
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 strerror_r(e, ebuf, sizeof(ebuf)));
+	if (f != NULL)
+		fclose(f);
+	free(buf);
+	errno = e;
+	return NULL;
+}
+
+void
+sl_config_free(struct sl_config *cfg)
+{
+	free(cfg);
+}
+
+void
+sl_config_global_defaults(struct sl_config_global *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->flow_capacity = 1048576;
+	g->idle_sleep_us = 100;
+	g->idle_polls = 256;
+	g->stats_interval = 0;
+	g->mbufs = 16383;
+	g->neigh_timeout = 300;
+	g->timeouts[SL_CS_NONE] = 10;
+	g->timeouts[SL_CS_SYN_SENT] = 120;
+	g->timeouts[SL_CS_SYN_RECV] = 60;
+	g->timeouts[SL_CS_ESTABLISHED] = 900;
+	g->timeouts[SL_CS_FIN_WAIT] = 120;
+	g->timeouts[SL_CS_TIME_WAIT] = 120;
+	g->timeouts[SL_CS_CLOSE] = 10;
+	g->timeouts[SL_CS_UDP] = 300;
+}
+
+const char *
+sl_conn_state_name(enum sl_conn_state s)
+{
+	static const char *const names[SL_CS_MAX] = {
+		[SL_CS_NONE] = "none",
+		[SL_CS_SYN_SENT] = "syn_sent",
+		[SL_CS_SYN_RECV] = "syn_recv",
+		[SL_CS_ESTABLISHED] = "established",
+		[SL_CS_FIN_WAIT] = "fin_wait",
+		[SL_CS_TIME_WAIT] = "time_wait",
+		[SL_CS_CLOSE] = "close",
+		[SL_CS_UDP] = "udp",
+	};
+
+	if ((unsigned)s >= SL_CS_MAX)
+		return "unknown";
+	return names[s];
+}

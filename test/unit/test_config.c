@@ -1,0 +1,796 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/config: the documented example parses into exactly the documented
+ * values, config/sluice.ini loads, and every class of mistake is refused
+ * with "FILE:LINE: reason" naming the right line. No EAL needed.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <netinet/in.h>
+
+#include <CUnit/CUnit.h>
+
+#include "sl_config.h"
+#include "sl_sched.h"
+#include "sl_test.h"
+
+#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+#define DIM(x) (sizeof(x) / sizeof((x)[0]))
+
+/* The example of the specification, verbatim. */
+static const char full_example[] =
+	"[eal]\n"
+	"lcores = 0-1            ; first lcore manages, the others are workers\n"
+	"args = --no-pci --no-huge -m 1024 --file-prefix sluice   ; further EAL options, verbatim\n"
+	"\n"
+	"[global]                ; optional, all keys optional\n"
+	"flow_capacity = 1048576 ; connections per worker, 1024..67108864\n"
+	"idle_sleep = 100        ; microseconds a worker sleeps after idle_polls empty polls; 0 = busy poll; max 100000\n"
+	"idle_polls = 256        ; 1..1000000\n"
+	"stats_interval = 0      ; seconds between counter prints (0 = only at exit); max 86400\n"
+	"mbufs = 16383           ; packet buffers, 1023..4194303\n"
+	"neigh_timeout = 300     ; seconds an ARP entry stays valid, 5..86400\n"
+	"timeout_tcp_syn = 120        ; SYN_SENT (seconds, 1..86400 for all timeouts)\n"
+	"timeout_tcp_syn_recv = 60    ; SYN_RECV\n"
+	"timeout_tcp_established = 900\n"
+	"timeout_tcp_fin = 120        ; FIN_WAIT\n"
+	"timeout_tcp_time_wait = 120\n"
+	"timeout_tcp_close = 10\n"
+	"timeout_udp = 300\n"
+	"\n"
+	"[port.outside]          ; NAME: 1-31 chars [A-Za-z0-9_-]\n"
+	"device = net_af_packet0,iface=veth-out   ; a DPDK vdev string (starts with \"net_\") or a PCI address (DDDD:BB:DD.F or BB:DD.F)\n"
+	"address = 10.0.0.1/24                    ; required, prefix 1..32\n"
+	"gateway = 10.0.0.254                     ; optional; must be inside the port's subnet and not the port address\n"
+	"rx_descriptors = 1024                    ; optional, power of two 64..16384\n"
+	"tx_descriptors = 1024\n"
+	"\n"
+	"[service.web]\n"
+	"vip = 10.0.0.100\n"
+	"port = 80               ; 1..65535\n"
+	"protocol = tcp          ; tcp | udp\n"
+	"mode = nat              ; nat only for now; fullnat|dsr|tunnel give \"mode 'dsr' is not implemented yet (only nat)\"\n"
+	"scheduler = rr          ; any name sl_sched_find() knows; default rr\n"
+	"backend = 10.1.0.11:8080            ; repeatable, \"IP:PORT\" then optional options\n"
+	"backend = 10.1.0.12:8080 weight=3   ; weight 1..65535, default 1\n";
+
+static void
+test_full_example(void)
+{
+	char err[512] = "";
+	struct sl_config *cfg;
+	const struct sl_config_port *p;
+	const struct sl_config_service *s;
+
+	cfg = sl_config_parse_string(full_example, "ex.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+
+	CU_ASSERT_STRING_EQUAL(cfg->path, "ex.ini");
+	CU_ASSERT_STRING_EQUAL(cfg->lcores, "0-1");
+	CU_ASSERT_EQUAL(cfg->n_lcores, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->eal_args,
+			       "--no-pci --no-huge -m 1024 --file-prefix sluice");
+
+	CU_ASSERT_EQUAL(cfg->global.flow_capacity, 1048576);
+	CU_ASSERT_EQUAL(cfg->global.idle_sleep_us, 100);
+	CU_ASSERT_EQUAL(cfg->global.idle_polls, 256);
+	CU_ASSERT_EQUAL(cfg->global.stats_interval, 0);
+	CU_ASSERT_EQUAL(cfg->global.mbufs, 16383);
+	CU_ASSERT_EQUAL(cfg->global.neigh_timeout, 300);
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_NONE], 10);
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_SYN_SENT], 120);
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_SYN_RECV], 60);
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_ESTABLISHED], 900);
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_FIN_WAIT], 120);
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_TIME_WAIT], 120);
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_CLOSE], 10);
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_UDP], 300);
+
+	CU_ASSERT_EQUAL_FATAL(cfg->n_ports, 1);
+	p = &cfg->ports[0];
+	CU_ASSERT_STRING_EQUAL(p->name, "outside");
+	CU_ASSERT_STRING_EQUAL(p->device, "net_af_packet0,iface=veth-out");
+	CU_ASSERT_EQUAL(p->addr, IP(10, 0, 0, 1));
+	CU_ASSERT_EQUAL(p->prefix_len, 24);
+	CU_ASSERT_EQUAL(p->gateway, IP(10, 0, 0, 254));
+	CU_ASSERT_EQUAL(p->rx_desc, 1024);
+	CU_ASSERT_EQUAL(p->tx_desc, 1024);
+	CU_ASSERT_EQUAL(p->line, 20);
+
+	CU_ASSERT_EQUAL_FATAL(cfg->n_services, 1);
+	s = &cfg->services[0];
+	CU_ASSERT_STRING_EQUAL(s->name, "web");
+	CU_ASSERT_EQUAL(s->vip, IP(10, 0, 0, 100));
+	CU_ASSERT_EQUAL(s->port, 80);
+	CU_ASSERT_EQUAL(s->proto, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(s->mode, SL_MODE_NAT);
+	CU_ASSERT_STRING_EQUAL(s->scheduler, "rr");
+	CU_ASSERT_EQUAL(s->line, 27);
+	CU_ASSERT_EQUAL_FATAL(s->n_backends, 2);
+	CU_ASSERT_EQUAL(s->backends[0].addr, IP(10, 1, 0, 11));
+	CU_ASSERT_EQUAL(s->backends[0].port, 8080);
+	CU_ASSERT_EQUAL(s->backends[0].weight, 1);
+	CU_ASSERT_EQUAL(s->backends[0].line, 33);
+	CU_ASSERT_EQUAL(s->backends[1].addr, IP(10, 1, 0, 12));
+	CU_ASSERT_EQUAL(s->backends[1].port, 8080);
+	CU_ASSERT_EQUAL(s->backends[1].weight, 3);
+	CU_ASSERT_EQUAL(s->backends[1].line, 34);
+	sl_config_free(cfg);
+}
+
+/* Omitted keys take their defaults; udp, wrr and a PCI device parse. */
+static void
+test_defaults(void)
+{
+	static const char text[] =
+		"[port.p0]\n"
+		"device = 0000:03:00.1\n"
+		"address = 192.168.7.10/16\n"
+		"[global]\n"
+		"timeout_udp = 30\n"
+		"idle_sleep = 0\n"
+		"[service.dns]\n"
+		"vip = 192.168.100.1\n"
+		"port = 53\n"
+		"protocol = udp\n"
+		"scheduler = wrr\n"
+		"backend = 192.168.1.1:5353 weight=65535\n";
+	struct sl_config_global def;
+	char err[512] = "";
+	struct sl_config *cfg;
+
+	cfg = sl_config_parse_string(text, "d.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_STRING_EQUAL(cfg->lcores, "0-1");
+	CU_ASSERT_EQUAL(cfg->n_lcores, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->eal_args, "");
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_UDP], 30);
+	CU_ASSERT_EQUAL(cfg->global.idle_sleep_us, 0);
+	CU_ASSERT_EQUAL(cfg->global.flow_capacity, 1048576);
+	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_ESTABLISHED], 900);
+	CU_ASSERT_STRING_EQUAL(cfg->ports[0].device, "0000:03:00.1");
+	CU_ASSERT_EQUAL(cfg->ports[0].addr, IP(192, 168, 7, 10));
+	CU_ASSERT_EQUAL(cfg->ports[0].prefix_len, 16);
+	CU_ASSERT_EQUAL(cfg->ports[0].gateway, 0);
+	CU_ASSERT_EQUAL(cfg->ports[0].rx_desc, 1024);
+	CU_ASSERT_EQUAL(cfg->ports[0].tx_desc, 1024);
+	CU_ASSERT_EQUAL(cfg->services[0].proto, IPPROTO_UDP);
+	CU_ASSERT_EQUAL(cfg->services[0].mode, SL_MODE_NAT);
+	CU_ASSERT_STRING_EQUAL(cfg->services[0].scheduler, "wrr");
+	CU_ASSERT_EQUAL(cfg->services[0].backends[0].weight, 65535);
+	CU_ASSERT_EQUAL(cfg->services[0].backends[0].port, 5353);
+	sl_config_free(cfg);
+
+	memset(&def, 0xff, sizeof(def));
+	sl_config_global_defaults(&def);
+	CU_ASSERT_EQUAL(def.flow_capacity, 1048576);
+	CU_ASSERT_EQUAL(def.idle_sleep_us, 100);
+	CU_ASSERT_EQUAL(def.idle_polls, 256);
+	CU_ASSERT_EQUAL(def.stats_interval, 0);
+	CU_ASSERT_EQUAL(def.mbufs, 16383);
+	CU_ASSERT_EQUAL(def.neigh_timeout, 300);
+	CU_ASSERT_EQUAL(def.timeouts[SL_CS_NONE], 10);
+	CU_ASSERT_EQUAL(def.timeouts[SL_CS_SYN_SENT], 120);
+	CU_ASSERT_EQUAL(def.timeouts[SL_CS_SYN_RECV], 60);
+	CU_ASSERT_EQUAL(def.timeouts[SL_CS_ESTABLISHED], 900);
+	CU_ASSERT_EQUAL(def.timeouts[SL_CS_FIN_WAIT], 120);
+	CU_ASSERT_EQUAL(def.timeouts[SL_CS_TIME_WAIT], 120);
+	CU_ASSERT_EQUAL(def.timeouts[SL_CS_CLOSE], 10);
+	CU_ASSERT_EQUAL(def.timeouts[SL_CS_UDP], 300);
+}
+
+static void
+test_state_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(sl_conn_state_name(SL_CS_NONE), "none");
+	CU_ASSERT_STRING_EQUAL(sl_conn_state_name(SL_CS_SYN_SENT), "syn_sent");
+	CU_ASSERT_STRING_EQUAL(sl_conn_state_name(SL_CS_SYN_RECV), "syn_recv");
+	CU_ASSERT_STRING_EQUAL(sl_conn_state_name(SL_CS_ESTABLISHED), "established");
+	CU_ASSERT_STRING_EQUAL(sl_conn_state_name(SL_CS_FIN_WAIT), "fin_wait");
+	CU_ASSERT_STRING_EQUAL(sl_conn_state_name(SL_CS_TIME_WAIT), "time_wait");
+	CU_ASSERT_STRING_EQUAL(sl_conn_state_name(SL_CS_CLOSE), "close");
+	CU_ASSERT_STRING_EQUAL(sl_conn_state_name(SL_CS_UDP), "udp");
+	CU_ASSERT_STRING_EQUAL(sl_conn_state_name(SL_CS_MAX), "unknown");
+}
+
+/* The shipped example must stay valid. */
+static void
+test_sluice_ini(void)
+{
+	static const char *const paths[] = {
+		"config/sluice.ini", "../config/sluice.ini",
+		"../../config/sluice.ini",
+	};
+	char err[512] = "", env_path[512];
+	const char *path = NULL;
+	struct sl_config *cfg;
+	unsigned i;
+
+	if (getenv("SL_SRCDIR") != NULL) {
+		snprintf(env_path, sizeof(env_path), "%s/config/sluice.ini",
+			 getenv("SL_SRCDIR"));
+		if (access(env_path, R_OK) == 0)
+			path = env_path;
+	}
+	for (i = 0; path == NULL && i < DIM(paths); i++)
+		if (access(paths[i], R_OK) == 0)
+			path = paths[i];
+	if (path == NULL)
+		printf("\n  config/sluice.ini not found (set SL_SRCDIR)\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+
+	cfg = sl_config_load(path, err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_STRING_EQUAL(cfg->path, path);
+	CU_ASSERT_EQUAL(cfg->n_lcores, 2);
+	CU_ASSERT_EQUAL(cfg->n_ports, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->ports[0].name, "outside");
+	CU_ASSERT_EQUAL(cfg->ports[0].gateway, IP(10, 0, 0, 254));
+	CU_ASSERT_STRING_EQUAL(cfg->ports[1].name, "inside");
+	CU_ASSERT_EQUAL(cfg->n_services, 2);
+	CU_ASSERT_EQUAL(cfg->services[0].n_backends, 2);
+	CU_ASSERT_EQUAL(cfg->services[0].backends[1].weight, 3);
+	CU_ASSERT_EQUAL(cfg->services[1].proto, IPPROTO_UDP);
+	CU_ASSERT_STRING_EQUAL(cfg->services[1].scheduler, "wrr");
+	sl_config_free(cfg);
+}
+
+/* Building blocks for the invalid files: PORT_A is 3 lines, SVC_A 5. */
+#define PORT_A "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\n"
+#define SVC_HDR "[service.s]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\n"
+#define SVC_A SVC_HDR "backend = 10.0.0.11:80\n"
+#define PN(n) "[port.p" #n "]\ndevice = net_null" #n "\naddress = 10." #n ".0.1/24\n"
+#define A10 "aaaaaaaaaa"
+#define A100 A10 A10 A10 A10 A10 A10 A10 A10 A10 A10
+
+struct bad_case {
+	const char *text;
+	int line;
+	const char *phrase;
+};
+
+static const struct bad_case bad_cases[] = {
+	/* sections */
+	{ PORT_A "[foo]\n" SVC_A, 4, "unknown section [foo] (expected [eal], [global], [port.NAME] or [service.NAME])" },
+	{ PORT_A SVC_A "[EAL]\n", 9, "section names are lowercase" },
+	{ "[port.]\ndevice = net_null0\n", 1, "section [port.] has an empty name" },
+	{ "[port.abcdefghijklmnopqrstuvwxyz012345]\n", 1, "is too long (32 characters, at most 31)" },
+	{ "[service.a b]\n", 1, "has invalid character ' ' (allowed: A-Z a-z 0-9 _ -)" },
+	{ "[port]\n", 1, "section [port] needs a name: [port.NAME]" },
+	{ PORT_A "[port.a]\n", 4, "duplicate section [port.a] (first at line 1)" },
+	{ PORT_A SVC_A "\n[service.s]\n", 10, "duplicate section [service.s] (first at line 4)" },
+	{ "[global]\n[eal]\n[global]\n", 3, "duplicate section [global] (first at line 1)" },
+	{ "[port.a\n", 1, "section header '[port.a' has no closing ']'" },
+	{ "[port.a] x\n", 1, "unexpected 'x' after section header" },
+	{ PN(1) PN(2) PN(3) PN(4) PN(5) PN(6) PN(7) PN(8) PN(9), 25, "too many ports" },
+	/* keys */
+	{ "[port.a]\ndevice = net_null0\nspeed = 10\n", 3,
+	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors)" },
+	{ PORT_A "[service.s]\nVIP = 10.0.0.100\n", 5, "key names are lowercase" },
+	{ PORT_A "address = 10.0.0.2/24\n", 4, "duplicate key 'address' in [port.a] (first at line 3" },
+	{ "[eal]\nlcores = 0-1\n\nlcores = 0-2\n", 4, "duplicate key 'lcores' in [eal] (first at line 2" },
+	{ "; comment\nvip = 10.0.0.100\n", 2, "key 'vip' is outside any section" },
+	{ PORT_A "[service.s]\nvip =\n", 5, "key 'vip' in [service.s] has no value" },
+	{ "[port.a]\ngarbage\n", 2, "syntax error: 'garbage' is not a [section], 'key = value' or a comment" },
+	{ "[port.a]\ndevice: net_null0\n", 2, "syntax error: expected 'key = value', found ':'" },
+	{ "[port.a]\n= 5\n", 2, "missing key name before '='" },
+	{ "[eal]\nargs = " A100 A100 "\n", 2, "line too long (207 characters, at most 198)" },
+	/* integers */
+	{ "[global]\nflow_capacity = lots\n", 2, "flow_capacity 'lots' is not a number (expected an integer 1024..67108864)" },
+	{ "[global]\nidle_polls = 10x\n", 2, "idle_polls '10x' has junk after the number" },
+	{ "[global]\nidle_sleep = -1\n", 2, "idle_sleep '-1' is negative (expected an integer 0..100000)" },
+	{ "[global]\n\nmbufs = 99999999999999999999\n", 3, "mbufs 99999999999999999999 is out of range (expected 1023..4194303)" },
+	{ "[global]\ntimeout_udp = 0\n", 2, "timeout_udp 0 is out of range (expected 1..86400)" },
+	{ "[global]\nstats_interval = 86401\n", 2, "stats_interval 86401 is out of range (expected 0..86400)" },
+	{ "[global]\nneigh_timeout = 4\n", 2, "neigh_timeout 4 is out of range (expected 5..86400)" },
+	{ "[global]\nflow_capacity = 0x400\n", 2, "flow_capacity '0x400' has junk after the number" },
+	/* ports */
+	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.256/24\n", 3, "address '10.0.0.256' is not an IPv4 address" },
+	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1\n", 3, "address '10.0.0.1' has no prefix length" },
+	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/33\n", 3, "prefix length 33 is out of range (expected 1..32)" },
+	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/\n", 3, "prefix length '' is not a number" },
+	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.0/24\n", 3, "is the network address of its subnet" },
+	{ "[port.a]\ndevice = net_null0\naddress = 224.0.0.1/24\n", 3, "address 224.0.0.1 is a multicast address" },
+	{ PORT_A "gateway = 10.0.1.1\n" SVC_A, 4, "gateway 10.0.1.1 is outside the subnet 10.0.0.0/24 of [port.a]" },
+	{ PORT_A "gateway = 10.0.0.1\n" SVC_A, 4, "gateway 10.0.0.1 is the address of [port.a] itself" },
+	{ PORT_A "gateway = 10.0.0.255\n" SVC_A, 4, "gateway 10.0.0.255 is the broadcast address of subnet 10.0.0.0/24" },
+	{ "[port.a]\ngateway = 10.0.0.9\naddress = 10.0.0.1/24\n" SVC_A, 1, "[port.a] has no device" },
+	{ "\n\n[port.a]\ndevice = net_null0\n" SVC_A, 3, "[port.a] has no address" },
+	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\n", 3, "no [service.NAME] section" },
+	{ "[port.a]\ndevice = eth0\n", 2, "device 'eth0' is neither a vdev (net_...) nor a PCI address (DDDD:BB:DD.F or BB:DD.F)" },
+	{ "[port.a]\ndevice = 03:00.8\n", 2, "neither a vdev" },
+	{ "[port.a]\ndevice = net_\n", 2, "has no driver name after 'net_'" },
+	{ PORT_A "rx_descriptors = 1000\n", 4, "rx_descriptors 1000 is not a power of two" },
+	{ PORT_A "tx_descriptors = 32768\n", 4, "tx_descriptors 32768 is out of range (expected 64..16384)" },
+	{ PORT_A "[port.b]\ndevice = net_null1\naddress = 10.0.0.1/16\n" SVC_A, 6,
+	  "address 10.0.0.1 of [port.b] is already the address of [port.a] (line 3)" },
+	{ PORT_A "[port.b]\ndevice = net_null1\naddress = 10.0.5.1/16\n" SVC_A, 6,
+	  "subnet 10.0.0.0/16 of [port.b] overlaps subnet 10.0.0.0/24 of [port.a] (line 3)" },
+	{ PORT_A "[port.b]\ndevice = net_null0,size=64\naddress = 10.1.0.1/24\n" SVC_A, 5,
+	  "device 'net_null0,size=64' of [port.b] is already used by [port.a] (line 2)" },
+	{ "[port.a]\ndevice = 0000:03:00.0\naddress = 10.0.0.1/24\n"
+	  "[port.b]\ndevice = 03:00.0\naddress = 10.1.0.1/24\n" SVC_A, 5,
+	  "device '03:00.0' of [port.b] is already used by [port.a]" },
+	{ "[eal]\nargs = --no-huge --no-pci\n[port.a]\ndevice = 0000:03:00.0\naddress = 10.0.0.1/24\n" SVC_A, 4,
+	  "device '0000:03:00.0' of [port.a] is a PCI address but [eal] args contain --no-pci (line 2)" },
+	{ SVC_A, 5, "no [port.NAME] section: at least one port is required" },
+	{ "", 1, "no [port.NAME] section" },
+	/* eal */
+	{ "[eal]\nlcores = 0-1x\n", 2, "bad lcores '0-1x': unexpected 'x' at position 4" },
+	{ "[eal]\nlcores = 0-2,1\n", 2, "duplicate lcore 1 in lcores '0-2,1'" },
+	{ "[eal]\nlcores = 3\n", 2, "need at least 2 lcores: one management, one worker" },
+	{ "[eal]\nlcores = 0-128\n", 2, "lcore id in lcores '0-128' is out of range (expected 0..127)" },
+	{ "[eal]\nargs = --no-pci -l 0-3\n", 2, "args must not contain '-l': set lcores with the 'lcores' key" },
+	{ "[eal]\nargs = --main-lcore=1\n", 2, "args must not contain '--main-lcore=1'" },
+	/* services */
+	{ PORT_A "[service.s]\nport = 80\nprotocol = tcp\nbackend = 10.0.0.11:80\n", 4, "[service.s] has no vip (add 'vip = A.B.C.D')" },
+	{ PORT_A "[service.s]\nvip = 10.0.0.100\nprotocol = tcp\nbackend = 10.0.0.11:80\n", 4, "[service.s] has no port" },
+	{ PORT_A "[service.s]\nvip = 10.0.0.100\nport = 80\nbackend = 10.0.0.11:80\n" PN(2), 4, "[service.s] has no protocol" },
+	{ PORT_A SVC_HDR "[global]\n", 4, "[service.s] has no backend (add at least one 'backend = IP:PORT')" },
+	{ PORT_A SVC_HDR "protocol = sctp\n", 8, "duplicate key 'protocol' in [service.s] (first at line 7" },
+	{ PORT_A "[service.s]\nprotocol = sctp\n", 5, "unknown protocol 'sctp' (expected tcp|udp)" },
+	{ PORT_A "[service.s]\nmode = dsr\n", 5, "mode 'dsr' is not implemented yet (only nat)" },
+	{ PORT_A "[service.s]\nmode = fullnat\n", 5, "mode 'fullnat' is not implemented yet (only nat)" },
+	{ PORT_A "[service.s]\nmode = bridge\n", 5, "unknown mode 'bridge' (expected nat)" },
+	{ PORT_A "[service.s]\nscheduler = foo\n", 5, "unknown scheduler 'foo' (expected " },
+	{ PORT_A "[service.s]\nport = 0\n", 5, "port 0 is out of range (expected 1..65535)" },
+	{ PORT_A "[service.s]\nvip = 10.0.0.300\n", 5, "vip '10.0.0.300' is not an IPv4 address" },
+	{ PORT_A "[service.s]\nvip = 0.0.0.0\n", 5, "vip 0.0.0.0 is the unspecified address" },
+	{ PORT_A "[service.s]\nvip = 239.1.1.1\n", 5, "vip 239.1.1.1 is a multicast address" },
+	{ PORT_A "[service.s]\nvip = 255.255.255.255\n", 5, "vip 255.255.255.255 is the broadcast address" },
+	{ PORT_A "[service.s]\nvip = 10.0.0.1\nport = 80\nprotocol = tcp\nbackend = 10.0.0.11:80\n", 5,
+	  "vip 10.0.0.1 is the own address of [port.a] (line 3)" },
+	{ PORT_A "[service.s]\nvip = 10.0.0.255\nport = 80\nprotocol = tcp\nbackend = 10.0.0.11:80\n", 5,
+	  "vip 10.0.0.255 is the broadcast address of subnet 10.0.0.0/24 of [port.a]" },
+	{ PORT_A SVC_A "[service.t]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nbackend = 10.0.0.12:80\n", 9,
+	  "[service.t] has the same vip:port/protocol 10.0.0.100:80/tcp as [service.s] (line 4)" },
+	/* backends */
+	{ PORT_A SVC_HDR "backend = 10.0.0.11\n", 8, "backend '10.0.0.11' has no port (expected IP:PORT" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.x:80\n", 8, "backend address '10.0.0.x' is not an IPv4 address" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:0\n", 8, "backend port 0 is out of range (expected 1..65535)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:70000\n", 8, "backend port 70000 is out of range (expected 1..65535)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:\n", 8, "backend port '' is not a number" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 wieght=2\n", 8, "unknown backend option 'wieght=2' (expected weight=N)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 weight=abc\n", 8, "backend weight 'abc' is not a number (expected an integer 1..65535)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 weight=0\n", 8, "backend weight 0 is out of range (expected 1..65535)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 weight=1 weight=2\n", 8, "backend weight given twice" },
+	{ PORT_A SVC_A "backend = 10.0.0.12:80\nbackend = 10.0.0.11:80\n", 10,
+	  "duplicate backend 10.0.0.11:80 in [service.s] (first at line 8)" },
+	{ PORT_A SVC_A "backend = 192.168.1.10:80\n", 9,
+	  "backend 192.168.1.10 is not reachable: it is inside no port's subnet and no port has a gateway" },
+	{ PORT_A SVC_A "backend = 10.0.0.1:80\n", 9, "backend 10.0.0.1 is the own address of [port.a]" },
+	{ PORT_A SVC_A "backend = 127.0.0.1:80\n", 9, "backend address 127.0.0.1 is a loopback address" },
+};
+
+/* The building blocks themselves are valid, so each case fails for its
+ * own reason only. */
+static void
+test_blocks_valid(void)
+{
+	static const char *const ok[] = {
+		PORT_A SVC_A,
+		SVC_A PORT_A,
+		PORT_A "gateway = 10.0.0.254\n" SVC_HDR "backend = 192.168.1.10:80\n",
+		PN(1) PN(2) PN(3) PN(4) PN(5) PN(6) PN(7) PN(8)
+		"[service.s]\nvip = 10.9.9.9\nport = 80\nprotocol = tcp\nbackend = 10.8.0.11:80\n",
+		PORT_A SVC_A "[service.t]\nvip = 10.0.0.100\nport = 80\nprotocol = udp\nbackend = 10.0.0.12:80\n",
+		PORT_A SVC_A "[service.t]\nvip = 10.0.0.100\nport = 81\nprotocol = tcp\nbackend = 10.0.0.11:80\n",
+		PORT_A "[port.b]\ndevice = net_null1\naddress = 10.0.1.1/24\n" SVC_A,
+		PORT_A SVC_A "[eal]\nargs = --log-level lib.*:debug --no-shconf\n",
+		PORT_A SVC_A "[eal]\nargs =\n",
+	};
+	unsigned i;
+
+	for (i = 0; i < DIM(ok); i++) {
+		char err[512] = "";
+		struct sl_config *cfg;
+
+		cfg = sl_config_parse_string(ok[i], "ok.ini", err, sizeof(err));
+		if (cfg == NULL)
+			printf("\n  valid case %u refused: %s\n", i, err);
+		CU_ASSERT_PTR_NOT_NULL(cfg);
+		sl_config_free(cfg);
+	}
+}
+
+static void
+test_invalid(void)
+{
+	unsigned i, failed = 0;
+
+	for (i = 0; i < DIM(bad_cases); i++) {
+		const struct bad_case *bc = &bad_cases[i];
+		char err[1024] = "", prefix[32];
+		struct sl_config *cfg;
+		bool ok;
+
+		cfg = sl_config_parse_string(bc->text, "t.ini", err, sizeof(err));
+		snprintf(prefix, sizeof(prefix), "t.ini:%d: ", bc->line);
+		ok = cfg == NULL &&
+		     strncmp(err, prefix, strlen(prefix)) == 0 &&
+		     strstr(err, bc->phrase) != NULL;
+		if (!ok) {
+			printf("\n  case %u: want '%s...%s'\n          got  '%s'",
+			       i, prefix, bc->phrase, cfg ? "(accepted)" : err);
+			failed++;
+		}
+		CU_ASSERT(ok);
+		sl_config_free(cfg);
+	}
+	if (failed)
+		printf("\n  %u of %zu invalid cases wrong\n", failed, DIM(bad_cases));
+}
+
+/* The scheduler list in the message is the registry's, not hard-coded. */
+static void
+test_sched_message(void)
+{
+	char err[512] = "", want[128];
+	struct sl_config *cfg;
+
+	cfg = sl_config_parse_string(PORT_A SVC_A "scheduler = Rr\n", "s.ini",
+				     err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	snprintf(want, sizeof(want),
+		 "s.ini:9: unknown scheduler 'Rr' (expected %s)", sl_sched_names());
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(sl_sched_names(), "wrr"));
+	sl_config_free(cfg);
+}
+
+struct lcores_case {
+	const char *value;
+	int n;          /* expected n_lcores, -1 = refused */
+};
+
+static void
+test_lcores(void)
+{
+	static const struct lcores_case cases[] = {
+		{ "0-1", 2 },
+		{ "0,1,2@1", 3 },
+		/* EAL group syntax: accepted, the group counts its members */
+		{ "(0-2)@(0-1)", 3 },
+		{ "0,(1,3)@(4-5),7@2", 4 },
+		{ "1@(2-3),2", 2 },
+		{ "0-127", 128 },
+		{ "5,3", 2 },
+		{ "0", -1 },
+		{ "0-0", -1 },
+		{ "(0)", -1 },
+		{ "0-128", -1 },
+		{ "2-1", -1 },
+		{ "0,,1", -1 },
+		{ "0,1,", -1 },
+		{ "0-1,1", -1 },
+		{ "(0-1),(1-2)", -1 },
+		{ "0-1@", -1 },
+		{ "0-1@1024", -1 },
+		{ "(0,1", -1 },
+		{ "0 ,1", -1 },
+		{ "a-b", -1 },
+		{ "-1,2", -1 },
+	};
+	unsigned i;
+
+	for (i = 0; i < DIM(cases); i++) {
+		char text[256], err[512] = "";
+		struct sl_config *cfg;
+
+		snprintf(text, sizeof(text), "[eal]\nlcores = %s\n" PORT_A SVC_A,
+			 cases[i].value);
+		cfg = sl_config_parse_string(text, "l.ini", err, sizeof(err));
+		if (cases[i].n < 0) {
+			if (cfg != NULL)
+				printf("\n  lcores '%s' accepted\n", cases[i].value);
+			CU_ASSERT_PTR_NULL(cfg);
+			CU_ASSERT_EQUAL(strncmp(err, "l.ini:2: ", 9), 0);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "lcore"));
+		} else {
+			if (cfg == NULL)
+				printf("\n  lcores '%s': %s\n", cases[i].value, err);
+			CU_ASSERT_PTR_NOT_NULL(cfg);
+			if (cfg != NULL) {
+				CU_ASSERT_EQUAL(cfg->n_lcores, cases[i].n);
+				CU_ASSERT_STRING_EQUAL(cfg->lcores, cases[i].value);
+			}
+		}
+		sl_config_free(cfg);
+	}
+}
+
+/* Comments, blank lines, indentation, CRLF and a BOM are all harmless,
+ * and ';' only starts a comment after whitespace. */
+static void
+test_comments(void)
+{
+	static const char text[] =
+		"\xEF\xBB\xBF; leading comment after a byte order mark\r\n"
+		"# hash comment\r\n"
+		"\r\n"
+		"   \r\n"
+		"[eal] ; trailing comment on a header\r\n"
+		"\targs = --no-huge --vdev=net_null0;x ; only this part is a comment\r\n"
+		"[ port.a ]\r\n"
+		"  device = net_null0\r\n"
+		"  address = 10.0.0.1/24   ;  comment\r\n"
+		"\n"
+		"  ; indented comment\n"
+		"[service.s]\n"
+		"vip = 10.0.0.100\n"
+		"  port = 8080\n"
+		"\t protocol = tcp\n"
+		"backend = 10.0.0.11:80     weight=7   ; tabs and spaces\n"
+		"backend=10.0.0.12:80\n"
+		"; last line without newline";
+	char err[512] = "";
+	struct sl_config *cfg;
+
+	cfg = sl_config_parse_string(text, "c.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_STRING_EQUAL(cfg->eal_args, "--no-huge --vdev=net_null0;x");
+	CU_ASSERT_STRING_EQUAL(cfg->ports[0].name, "a");
+	CU_ASSERT_EQUAL(cfg->ports[0].line, 7);
+	CU_ASSERT_EQUAL(cfg->ports[0].addr, IP(10, 0, 0, 1));
+	CU_ASSERT_EQUAL(cfg->services[0].line, 12);
+	/* an indented key is a key, not a continuation of 'vip' */
+	CU_ASSERT_EQUAL(cfg->services[0].vip, IP(10, 0, 0, 100));
+	CU_ASSERT_EQUAL(cfg->services[0].port, 8080);
+	CU_ASSERT_EQUAL(cfg->services[0].n_backends, 2);
+	CU_ASSERT_EQUAL(cfg->services[0].backends[0].weight, 7);
+	CU_ASSERT_EQUAL(cfg->services[0].backends[0].line, 16);
+	CU_ASSERT_EQUAL(cfg->services[0].backends[1].weight, 1);
+	sl_config_free(cfg);
+
+	/* errors after CRLF lines still carry the right line */
+	cfg = sl_config_parse_string("[port.a]\r\n\r\ndevice = net_null0\r\nfoo = 1\r\n",
+				     "c.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL(strncmp(err, "c.ini:4: unknown key 'foo'", 26), 0);
+}
+
+/* Lines up to 198 characters pass, 199 do not. */
+static void
+test_line_length(void)
+{
+	char text[1024], err[512] = "";
+	struct sl_config *cfg;
+	int pad;
+
+	/* "args = " is 7 characters */
+	pad = 198 - 7;
+	snprintf(text, sizeof(text), PORT_A SVC_A "[eal]\nargs = %.*s\n", pad,
+		 A100 A100);
+	cfg = sl_config_parse_string(text, "w.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	if (cfg != NULL)
+		CU_ASSERT_EQUAL(strlen(cfg->eal_args), (size_t)pad);
+	sl_config_free(cfg);
+
+	snprintf(text, sizeof(text), PORT_A SVC_A "[eal]\nargs = %.*s\n", pad + 1,
+		 A100 A100);
+	cfg = sl_config_parse_string(text, "w.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_STRING_EQUAL(err, "w.ini:10: line too long (199 characters, at most 198)");
+	sl_config_free(cfg);
+}
+
+/* 256 backends fit in a service, the 257th does not; 256 services fit. */
+static void
+test_limits(void)
+{
+	size_t cap = 1 << 20, len;
+	char *text = malloc(cap);
+	char err[512] = "";
+	struct sl_config *cfg;
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	len = (size_t)snprintf(text, cap, "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/16\n" SVC_HDR);
+	for (i = 0; i < 256; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"backend = 10.0.%d.%d:80\n", 1 + i / 200, 1 + i % 200);
+	cfg = sl_config_parse_string(text, "b.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	if (cfg != NULL) {
+		CU_ASSERT_EQUAL(cfg->services[0].n_backends, 256);
+		CU_ASSERT_EQUAL(cfg->services[0].backends[255].addr, IP(10, 0, 2, 56));
+	}
+	sl_config_free(cfg);
+
+	/* lines 1-7 header, 8..263 backends, 264 the extra one */
+	snprintf(text + len, cap - len, "backend = 10.0.9.9:80\n");
+	cfg = sl_config_parse_string(text, "b.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_STRING_EQUAL(err, "b.ini:264: too many backends in [service.s] (at most 256)");
+	sl_config_free(cfg);
+
+	len = (size_t)snprintf(text, cap, "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/16\n");
+	for (i = 0; i < 257; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"[service.s%d]\nvip = 10.0.0.100\nport = %d\nprotocol = tcp\nbackend = 10.0.1.1:80\n",
+					i, 1000 + i);
+	cfg = sl_config_parse_string(text, "v.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	/* service i starts at line 4 + 5 * i */
+	CU_ASSERT_STRING_EQUAL(err, "v.ini:1284: too many services: at most 256 [service.*] sections");
+	sl_config_free(cfg);
+	/* drop the last service: 256 are fine */
+	*strstr(text, "[service.s256]") = '\0';
+	cfg = sl_config_parse_string(text, "v.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	if (cfg != NULL)
+		CU_ASSERT_EQUAL(cfg->n_services, 256);
+	sl_config_free(cfg);
+	free(text);
+}
+
+static void
+test_files(void)
+{
+	char path[] = "/tmp/sl_test_config_XXXXXX";
+	char err[512] = "", want[600];
+	struct sl_config *cfg;
+	FILE *f;
+	int fd;
+
+	cfg = sl_config_load("/nonexistent/sluice.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL(errno, ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "/nonexistent/sluice.ini: cannot open: No such file or directory");
+
+	cfg = sl_config_load("/", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_STRING_EQUAL(err, "/: cannot read: Is a directory");
+
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(PORT_A SVC_A "[global]\nmbufs = 5\n", f);
+	fclose(f);
+	cfg = sl_config_load(path, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	snprintf(want, sizeof(want), "%s:10: mbufs 5 is out of range (expected 1023..4194303)", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(PORT_A, f);
+	fwrite("[x\0]\n", 1, 5, f);
+	fclose(f);
+	cfg = sl_config_load(path, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	snprintf(want, sizeof(want), "%s:4: NUL byte in the file (expected a text file)", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(PORT_A SVC_A, f);
+	fclose(f);
+	cfg = sl_config_load(path, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	if (cfg != NULL)
+		CU_ASSERT_STRING_EQUAL(cfg->path, path);
+	sl_config_free(cfg);
+	unlink(path);
+}
+
+/* A short or absent error buffer is never overrun. */
+static void
+test_err_buffer(void)
+{
+	char err[16];
+	struct sl_config *cfg;
+
+	memset(err, 'x', sizeof(err));
+	cfg = sl_config_parse_string("[foo]\n", "t.ini", err, 8);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_STRING_EQUAL(err, "t.ini:1");
+	CU_ASSERT_EQUAL(err[8], 'x');
+	CU_ASSERT_PTR_NULL(sl_config_parse_string("[foo]\n", "t.ini", NULL, 0));
+	CU_ASSERT_PTR_NULL(sl_config_load("/nonexistent", NULL, 0));
+	CU_ASSERT_PTR_NULL(sl_config_parse_string(NULL, NULL, err, sizeof(err)));
+}
+
+/* Parsing is reentrant: threads parsing at once get their own results. */
+struct thread_arg {
+	int id;
+	int bad;
+};
+
+static void *
+parse_thread(void *p)
+{
+	struct thread_arg *a = p;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		char err[512] = "", want[64];
+		struct sl_config *cfg;
+
+		if ((i + a->id) % 2 == 0) {
+			cfg = sl_config_parse_string(full_example, "ex.ini", err, sizeof(err));
+			if (cfg == NULL || cfg->services[0].backends[1].weight != 3)
+				a->bad++;
+		} else {
+			char text[256];
+
+			snprintf(text, sizeof(text), PORT_A SVC_A "%.*s[bogus%d]\n",
+				 a->id, "\n\n\n\n\n\n\n\n", a->id);
+			cfg = sl_config_parse_string(text, "t.ini", err, sizeof(err));
+			snprintf(want, sizeof(want), "t.ini:%d: unknown section [bogus%d]",
+				 9 + a->id, a->id);
+			if (cfg != NULL || strncmp(err, want, strlen(want)) != 0)
+				a->bad++;
+		}
+		sl_config_free(cfg);
+	}
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	pthread_t t[4];
+	struct thread_arg a[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		a[i].id = i;
+		a[i].bad = 0;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, parse_thread, &a[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		CU_ASSERT_EQUAL(a[i].bad, 0);
+	}
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("config", NULL, NULL);
+	if (s == NULL ||
+	    CU_add_test(s, "full example", test_full_example) == NULL ||
+	    CU_add_test(s, "defaults", test_defaults) == NULL ||
+	    CU_add_test(s, "state names", test_state_names) == NULL ||
+	    CU_add_test(s, "config/sluice.ini", test_sluice_ini) == NULL ||
+	    CU_add_test(s, "test blocks valid", test_blocks_valid) == NULL ||
+	    CU_add_test(s, "invalid files", test_invalid) == NULL ||
+	    CU_add_test(s, "scheduler message", test_sched_message) == NULL ||
+	    CU_add_test(s, "lcores", test_lcores) == NULL ||
+	    CU_add_test(s, "comments", test_comments) == NULL ||
+	    CU_add_test(s, "line length", test_line_length) == NULL ||
+	    CU_add_test(s, "limits", test_limits) == NULL ||
+	    CU_add_test(s, "files", test_files) == NULL ||
+	    CU_add_test(s, "error buffer", test_err_buffer) == NULL ||
+	    CU_add_test(s, "threads", test_threads) == NULL) {
+		CU_cleanup_registry();
+		return 2;
+	}
+	return sl_test_run();
+}
