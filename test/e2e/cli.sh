@@ -99,5 +99,16 @@ run_until_ready "$T/dpdk.log" --no-pci --no-huge -m 256 --file-prefix ${PREFIX}x
 check "[EAL options] -- -c FILE: ready, then exit 0" test $rc -eq 0
 check "[EAL options] -- -c FILE: EAL used the command line prefix" grep -q "${PREFIX}x" "$T/dpdk.log"
 
+# --- periodic counters: stats_interval = 1 prints while running ---
+sed 's/^flow_capacity = 4096/flow_capacity = 4096\nstats_interval = 1/' "$T/good.ini" >"$T/interval.ini"
+"$BIN" -c "$T/interval.ini" >/dev/null 2>"$T/interval.log" &
+ipid=$!
+pids+=("$ipid")
+sleep 4.5
+kill -TERM "$ipid"; wait "$ipid"; rc=$?
+n=$(grep -c -- "--- sluice counters ---" "$T/interval.log")
+check "stats_interval = 1: counters printed every second (saw $n blocks in ~4 s)" test "$n" -ge 3
+check "stats_interval run exits 0" test $rc -eq 0
+
 echo "$pass passed, $fail failed"
 test $fail -eq 0
