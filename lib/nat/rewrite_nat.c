@@ -30,4 +30,7 @@ sl_nat_icmp_echo_reply(uint8_t *frame, const struct sl_pkt_info *pi)
 	ih->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	new_word = sl_ld16(&ih->icmp_type);
 	ih->icmp_cksum = sl_csum_update16(ih->icmp_cksum, old_word, new_word);
+	/* an all-zero message must carry 0xffff: the update can yield +0 */
+	if (ih->icmp_cksum == 0)
+		ih->icmp_cksum = 0xffff;
 }

@@ -44,6 +44,7 @@
 	X(ARP_BAD,       "arp_bad",       "ARP packet malformed or not for us")
 
 enum sl_drop {
+	SL_DROP_NONE = 0,  /* not a drop: sl_pkt_parse() success */
 #define SL_X_ENUM(e, n, d) SL_DROP_##e,
 	SL_DROP_REASONS(SL_X_ENUM)
 #undef SL_X_ENUM

@@ -2,12 +2,14 @@
 #include "sl_stats.h"
 
 static const char *const drop_names[SL_DROP_MAX] = {
+	[SL_DROP_NONE] = "none",
 #define SL_X_NAME(e, n, d) [SL_DROP_##e] = n,
 	SL_DROP_REASONS(SL_X_NAME)
 #undef SL_X_NAME
 };
 
 static const char *const drop_descs[SL_DROP_MAX] = {
+	[SL_DROP_NONE] = "not dropped",
 #define SL_X_DESC(e, n, d) [SL_DROP_##e] = d,
 	SL_DROP_REASONS(SL_X_DESC)
 #undef SL_X_DESC
