@@ -1,0 +1,351 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+#
+# Network-namespace topology for Sluice end-to-end tests and the demo.
+# Sourced by test/e2e/nat.sh and tools/demo.sh; needs root.
+#
+#   client ns              sluice ns                switch ns          backend ns (x3)
+#   c0 10.0.0.2/24 ---- out [sluice] in ---- lb ]  br0  [ b1 ---- e0 10.1.0.11/24
+#   gw 10.0.0.1                                      [ b2 ---- e0 10.1.0.12/24
+#                                                    [ b3 ---- e0 10.1.0.13/24
+#                                                          gw 10.1.0.1
+#
+# Sluice owns out (10.0.0.1, VIP 10.0.0.100) and in (10.1.0.1) through
+# net_af_packet; the kernel interfaces there carry no address.
+# Each backend serves HTTP on :8080 (files "name" = bN, and "blob", 20 MB
+# random) and answers UDP on :5353 with "bN:" + payload.
+#
+# Usage:
+#   . test/e2e/lib.sh
+#   sl_init [PREFIX]        # names, temp dir, cleanup trap
+#   sl_topo_up              # namespaces, links, servers
+#   sl_write_config FILE WORKERS
+#   sl_sluice_start BIN CONF LOG
+#   sl_sluice_wait_ready [TIMEOUT_S]
+#   ... sl_exec_client CMD...; sl_http PATH; sl_udp_exchange N ...
+#   sl_sluice_stop          # sets SL_SLUICE_RC
+#   (sl_cleanup runs on EXIT, INT and TERM)
+
+SL_PY=/usr/bin/python3          # Debian's python (has scapy), not pyenv's
+SL_CLIENT_IP=10.0.0.2
+SL_OUT_IP=10.0.0.1
+SL_IN_IP=10.1.0.1
+SL_VIP=10.0.0.100
+SL_BACKEND_IPS=(10.1.0.11 10.1.0.12 10.1.0.13)
+SL_HTTP_PORT=8080
+SL_UDP_PORT=5353
+SL_BLOB_BYTES=$((20 * 1024 * 1024))
+
+SL_PIDS=()             # helper processes to kill on cleanup
+SL_NAMESPACES=()       # namespaces this run created
+SL_SLUICE_PID=
+SL_SLUICE_RC=
+SL_SLUICE_LOG=
+SL_CLEANED=
+SL_KEEP_TMP=${SL_KEEP_TMP:-}
+
+sl_log() { printf '%s\n' "$*" >&2; }
+
+# sl_init [PREFIX]: choose names, make the temp dir, install the trap.
+sl_init() {
+	SL_PFX=${1:-slt$$}
+	SL_NS_CLIENT=${SL_PFX}-c
+	SL_NS_SLUICE=${SL_PFX}-s
+	SL_NS_SWITCH=${SL_PFX}-w
+	SL_NS_BACKENDS=()
+	local i
+	for i in 1 2 3; do SL_NS_BACKENDS+=("${SL_PFX}-b$i"); done
+	SL_FILE_PREFIX=${SL_PFX}
+	SL_TMP=$(mktemp -d "/tmp/${SL_PFX}.XXXXXX")
+	trap 'sl_cleanup' EXIT
+	trap 'sl_cleanup; trap - EXIT; exit 130' INT
+	trap 'sl_cleanup; trap - EXIT; exit 143' TERM
+}
+
+sl_ns_add() {
+	ip netns add "$1" || return 1
+	SL_NAMESPACES+=("$1")
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+	ip -n "$1" link set lo up
+}
+
+# sl_if_prep NS IF: IPv6 off, TX checksum offload off (so af_packet never
+# sees frames with checksums still to be filled in), link up.
+sl_if_prep() {
+	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" >/dev/null 2>&1
+	ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || {
+		sl_log "ethtool -K $2 tx off failed in $1"; return 1; }
+	ip -n "$1" link set "$2" up
+}
+
+# Write the backend server (HTTP on 8080, UDP echo on 5353) and content.
+sl_write_servers() {
+	cat >"$SL_TMP/backend.py" <<'EOF'
+import http.server, os, socket, socketserver, sys, threading
+name, ip, root, hport, uport = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+os.chdir(root)
+
+def udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((ip, uport))
+    prefix = (name + ":").encode()
+    while True:
+        data, addr = s.recvfrom(65535)
+        s.sendto(prefix + data, addr)
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+class Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+    request_queue_size = 128
+
+threading.Thread(target=udp, daemon=True).start()
+Server((ip, hport), Handler).serve_forever()
+EOF
+	head -c "$SL_BLOB_BYTES" /dev/urandom >"$SL_TMP/blob"
+	# shellcheck disable=SC2034  # used by the scripts that source this file
+	SL_BLOB_SHA=$(sha256sum "$SL_TMP/blob" | cut -d' ' -f1)
+	local i
+	for i in 1 2 3; do
+		mkdir -p "$SL_TMP/www$i"
+		printf 'b%s' "$i" >"$SL_TMP/www$i/name"
+		ln "$SL_TMP/blob" "$SL_TMP/www$i/blob"
+	done
+}
+
+# sl_topo_up: build the namespaces and links, start the backend servers.
+sl_topo_up() {
+	local ns i b
+	for ns in "$SL_NS_CLIENT" "$SL_NS_SLUICE" "$SL_NS_SWITCH" "${SL_NS_BACKENDS[@]}"; do
+		sl_ns_add "$ns" || { sl_log "cannot create namespace $ns"; return 1; }
+	done
+
+	# client <-> sluice "out"
+	ip -n "$SL_NS_CLIENT" link add c0 type veth peer name out netns "$SL_NS_SLUICE" || return 1
+	# sluice "in" <-> switch "lb"
+	ip -n "$SL_NS_SLUICE" link add in type veth peer name lb netns "$SL_NS_SWITCH" || return 1
+	ip -n "$SL_NS_SWITCH" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0 || return 1
+	ip netns exec "$SL_NS_SWITCH" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1 >/dev/null
+	ip -n "$SL_NS_SWITCH" link set br0 up
+	sl_if_prep "$SL_NS_SWITCH" lb || return 1
+	ip -n "$SL_NS_SWITCH" link set lb master br0
+
+	for i in 1 2 3; do
+		b=${SL_NS_BACKENDS[$((i - 1))]}
+		ip -n "$b" link add e0 type veth peer name "b$i" netns "$SL_NS_SWITCH" || return 1
+		sl_if_prep "$SL_NS_SWITCH" "b$i" || return 1
+		ip -n "$SL_NS_SWITCH" link set "b$i" master br0
+		sl_if_prep "$b" e0 || return 1
+		ip -n "$b" addr add "${SL_BACKEND_IPS[$((i - 1))]}/24" dev e0
+		ip -n "$b" route add default via "$SL_IN_IP"
+	done
+
+	sl_if_prep "$SL_NS_CLIENT" c0 || return 1
+	ip -n "$SL_NS_CLIENT" addr add "$SL_CLIENT_IP/24" dev c0
+	ip -n "$SL_NS_CLIENT" route add default via "$SL_OUT_IP"
+
+	sl_if_prep "$SL_NS_SLUICE" out || return 1
+	sl_if_prep "$SL_NS_SLUICE" in || return 1
+	# af_packet sees every frame anyway; keep the kernel side quiet.
+	ip netns exec "$SL_NS_SLUICE" sysctl -qw net.ipv4.conf.all.arp_ignore=8 >/dev/null 2>&1
+
+	sl_write_servers
+	for i in 1 2 3; do
+		b=${SL_NS_BACKENDS[$((i - 1))]}
+		ip netns exec "$b" "$SL_PY" "$SL_TMP/backend.py" "b$i" \
+			"${SL_BACKEND_IPS[$((i - 1))]}" "$SL_TMP/www$i" \
+			"$SL_HTTP_PORT" "$SL_UDP_PORT" </dev/null >"$SL_TMP/backend$i.log" 2>&1 &
+		SL_PIDS+=($!)
+	done
+	# Wait until every server answers locally.
+	local t ok
+	for i in 1 2 3; do
+		b=${SL_NS_BACKENDS[$((i - 1))]}
+		ok=
+		for ((t = 0; t < 100; t++)); do
+			if ip netns exec "$b" curl -s --max-time 1 \
+				"http://${SL_BACKEND_IPS[$((i - 1))]}:$SL_HTTP_PORT/name" 2>/dev/null | grep -qx "b$i"; then
+				ok=1; break
+			fi
+			sleep 0.1
+		done
+		[ -n "$ok" ] || { sl_log "backend b$i did not start:"; cat "$SL_TMP/backend$i.log" >&2; return 1; }
+	done
+}
+
+# sl_write_config FILE WORKERS [EXTRA_INI]: the NAT configuration.
+sl_write_config() {
+	local file=$1 workers=${2:-1} lcores
+	case $workers in
+	1) lcores=0-1 ;;
+	2) lcores=0,1,2@1 ;;
+	*) sl_log "unsupported worker count $workers"; return 1 ;;
+	esac
+	cat >"$file" <<EOF
+; Sluice end-to-end configuration (generated by test/e2e/lib.sh)
+[eal]
+lcores = $lcores
+args = --no-pci --no-huge -m 512 --file-prefix $SL_FILE_PREFIX --log-level lib.*:notice
+
+[global]
+idle_sleep = 100
+stats_interval = 0
+flow_capacity = 65536
+
+[port.outside]
+device = net_af_packet0,iface=out
+address = $SL_OUT_IP/24
+
+[port.inside]
+device = net_af_packet1,iface=in
+address = $SL_IN_IP/24
+
+[service.web]
+vip = $SL_VIP
+port = 80
+protocol = tcp
+mode = nat
+scheduler = rr
+backend = ${SL_BACKEND_IPS[0]}:$SL_HTTP_PORT
+backend = ${SL_BACKEND_IPS[1]}:$SL_HTTP_PORT
+backend = ${SL_BACKEND_IPS[2]}:$SL_HTTP_PORT
+
+[service.dns]
+vip = $SL_VIP
+port = 53
+protocol = udp
+scheduler = rr
+backend = ${SL_BACKEND_IPS[0]}:$SL_UDP_PORT
+backend = ${SL_BACKEND_IPS[1]}:$SL_UDP_PORT
+backend = ${SL_BACKEND_IPS[2]}:$SL_UDP_PORT
+EOF
+}
+
+# sl_sluice_start BIN CONF LOG: run Sluice in its namespace, in the background.
+sl_sluice_start() {
+	SL_SLUICE_LOG=$3
+	SL_SLUICE_RC=
+	ip netns exec "$SL_NS_SLUICE" "$1" -c "$2" </dev/null >"$3" 2>&1 &
+	SL_SLUICE_PID=$!
+}
+
+sl_pid_alive() {
+	local st
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+sl_sluice_alive() { [ -n "$SL_SLUICE_PID" ] && sl_pid_alive "$SL_SLUICE_PID"; }
+
+# sl_sluice_wait_ready [TIMEOUT_S]: wait for "sluice: ready" in the log.
+sl_sluice_wait_ready() {
+	local timeout=${1:-30} t
+	for ((t = 0; t < timeout * 10; t++)); do
+		grep -q 'sluice: ready' "$SL_SLUICE_LOG" 2>/dev/null && return 0
+		if ! sl_sluice_alive; then
+			wait "$SL_SLUICE_PID" 2>/dev/null
+			SL_SLUICE_RC=$?
+			SL_SLUICE_PID=
+			sl_log "sluice exited (status $SL_SLUICE_RC) before it was ready"
+			return 1
+		fi
+		sleep 0.1
+	done
+	sl_log "sluice not ready after ${timeout}s"
+	return 1
+}
+
+# sl_sluice_stop: SIGTERM, wait up to 10 s, then SIGKILL. Sets SL_SLUICE_RC.
+sl_sluice_stop() {
+	[ -n "$SL_SLUICE_PID" ] || return 0
+	local pid=$SL_SLUICE_PID t
+	kill -TERM "$pid" 2>/dev/null
+	for ((t = 0; t < 100; t++)); do
+		sl_pid_alive "$pid" || break
+		sleep 0.1
+	done
+	if sl_pid_alive "$pid"; then
+		sl_log "sluice (pid $pid) still running 10 s after SIGTERM: SIGKILL"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	SL_SLUICE_RC=$?
+	SL_SLUICE_PID=
+	return 0
+}
+
+# sl_cleanup: stop everything this run started and remove what it created.
+sl_cleanup() {
+	[ -n "$SL_CLEANED" ] && return 0
+	SL_CLEANED=1
+	trap - INT TERM
+	sl_sluice_stop
+	local pid ns
+	for pid in "${SL_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+	for pid in "${SL_PIDS[@]}"; do
+		local t
+		for ((t = 0; t < 30; t++)); do sl_pid_alive "$pid" || break; sleep 0.1; done
+		sl_pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	SL_PIDS=()
+	for ns in "${SL_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	SL_NAMESPACES=()
+	if [ -n "${SL_FILE_PREFIX:-}" ]; then
+		rm -f /dev/hugepages/"${SL_FILE_PREFIX}"map_* /dev/hugepages/"${SL_FILE_PREFIX}"-* 2>/dev/null
+		rm -rf "/var/run/dpdk/${SL_FILE_PREFIX}" 2>/dev/null
+	fi
+	if [ -n "${SL_TMP:-}" ] && [ -d "$SL_TMP" ]; then
+		if [ -n "$SL_KEEP_TMP" ]; then sl_log "kept $SL_TMP"; else rm -rf "$SL_TMP"; fi
+	fi
+	return 0
+}
+
+# --- helpers for the checks -------------------------------------------------
+
+sl_exec_client() { ip netns exec "$SL_NS_CLIENT" "$@"; }
+
+# sl_http PATH: fetch http://VIP/PATH from the client, body on stdout.
+sl_http() { sl_exec_client curl -s --max-time "${SL_CURL_TIMEOUT:-5}" "http://$SL_VIP/$1"; }
+
+# sl_out_mac: MAC address of Sluice's "out" interface.
+sl_out_mac() { ip -n "$SL_NS_SLUICE" link show out | awk '/link\/ether/ {print $2}'; }
+
+# sl_udp_exchange N [PORT]: N datagrams to VIP:PORT (default 53), each from a
+# fresh socket (distinct source port). One line per datagram on stdout:
+#   ok SRCPORT BACKEND          reply from VIP:PORT with "BACKEND:" + payload
+#   bad SRCPORT REASON...       anything else
+sl_udp_exchange() {
+	sl_exec_client "$SL_PY" - "$SL_CLIENT_IP" "$SL_VIP" "${2:-53}" "$1" <<'EOF'
+import socket, sys
+src, vip, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+for i in range(n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.settimeout(3)
+    sport = s.getsockname()[1]
+    payload = "hello-%d-%d" % (i, sport)
+    s.sendto(payload.encode(), (vip, port))
+    try:
+        data, addr = s.recvfrom(2048)
+    except socket.timeout:
+        print("bad %d timeout" % sport)
+        continue
+    finally:
+        s.close()
+    text = data.decode(errors="replace")
+    name, sep, rest = text.partition(":")
+    if addr != (vip, port):
+        print("bad %d reply from %s:%d" % (sport, addr[0], addr[1]))
+    elif not sep or rest != payload or not name.startswith("b"):
+        print("bad %d payload %r" % (sport, text))
+    else:
+        print("ok %d %s" % (sport, name))
+EOF
+}
