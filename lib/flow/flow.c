@@ -250,11 +250,13 @@ sl_flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 	c->state = proto == IPPROTO_TCP ? SL_CS_SYN_SENT : SL_CS_UDP;
 	make_keys(c, &ko, &kr);
 	/*
-	 * The reply key must be free: the same backend port pair may not
-	 * serve two clients. In NAT mode it is unique because the client
-	 * endpoint is part of it, but check rather than corrupt a mapping.
+	 * Both keys must be free: rte_hash_add overwrites an existing key,
+	 * which would leave another connection half-mapped. In NAT mode
+	 * they are unique (the client endpoint is in both), but check
+	 * rather than corrupt a mapping.
 	 */
-	if (unlikely(rte_hash_lookup(t->hash, &kr) >= 0))
+	if (unlikely(rte_hash_lookup(t->hash, &ko) >= 0 ||
+		     rte_hash_lookup(t->hash, &kr) >= 0))
 		goto fail;
 	if (unlikely(rte_hash_add_key_data(t->hash, &ko,
 					   (void *)(uintptr_t)((uintptr_t)idx << 1 | SL_DIR_ORIG)) < 0))
@@ -280,6 +282,8 @@ void
 sl_flow_touch(struct sl_flow_table *t, struct sl_conn *c, int dir,
 	      uint8_t flags, uint64_t now)
 {
+	uint64_t deadline;
+
 	if (c->proto == IPPROTO_TCP) {
 		uint8_t st = c->state;
 
@@ -308,7 +312,16 @@ sl_flow_touch(struct sl_flow_table *t, struct sl_conn *c, int dir,
 		}
 		c->state = st;
 	}
-	c->expire = now + t->timeout_ticks[c->state];
+	deadline = now + t->timeout_ticks[c->state];
+	if (unlikely(deadline < c->expire)) {
+		/* a shorter timeout (RST, FIN): lazy re-arming only ever
+		 * moves deadlines later, so file the record again */
+		c->expire = deadline;
+		wheel_unlink(t, c);
+		wheel_file(t, c);
+		return;
+	}
+	c->expire = deadline;
 }
 
 void

@@ -115,7 +115,7 @@ int sl_flow_lookup_bulk(struct sl_flow_table *t, const struct sl_flow_key **keys
  * caller fills svc/be/in_port/cmac. Its state is SYN_SENT for TCP, UDP
  * for UDP; deadline now + that state's timeout.
  * @return the record, or NULL when the table is full (or on a key clash:
- *   a reply key already taken by another connection).
+ *   either key already taken by another connection).
  */
 struct sl_conn *sl_flow_add(struct sl_flow_table *t, rte_be32_t cip,
 			    rte_be16_t cport, rte_be32_t vip, rte_be16_t vport,

@@ -146,10 +146,11 @@ sl_svc_lookup(const struct sl_snapshot *s, rte_be32_t vip, rte_be16_t port,
 	uint32_t i = sl_svc_hash(key) & s->svc_mask;
 
 	for (;; i = (i + 1) & s->svc_mask) {
-		if (s->svc_tab[i].key == key)
-			return &s->services[s->svc_tab[i].svc];
+		/* empty first: a zero key must not match an empty slot */
 		if (s->svc_tab[i].key == 0)
 			return NULL;
+		if (s->svc_tab[i].key == key)
+			return &s->services[s->svc_tab[i].svc];
 	}
 }
 
@@ -160,10 +161,10 @@ sl_svc_is_vip(const struct sl_snapshot *s, rte_be32_t ip)
 	uint32_t i = sl_svc_hash(ip) & s->svc_mask;
 
 	for (;; i = (i + 1) & s->svc_mask) {
-		if (s->vip_tab[i] == ip)
-			return 1;
 		if (s->vip_tab[i] == 0)
 			return 0;
+		if (s->vip_tab[i] == ip)
+			return 1;
 	}
 }
 

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Neighbour table: add/find, learning, the worker-side MAC word, hold
+ * queues, ARP retries and refresh driven by a fake clock, and ARP frame
+ * build/parse.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_arp.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "sl_neigh.h"
+#include "sl_test.h"
+
+#define HZ 1000ULL                  /* fake TSC: one tick per ms */
+
+static struct rte_mempool *pool;
+
+static rte_be32_t
+ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	return htonl((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
+}
+
+static const struct rte_ether_addr mac_a = {{ 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54 }};
+static const struct rte_ether_addr mac_b = {{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 }};
+static const struct rte_ether_addr mac_0 = {{ 0, 0, 0, 0, 0, 0 }};
+
+static int
+mac_eq(const struct rte_ether_addr *x, const struct rte_ether_addr *y)
+{
+	return memcmp(x->addr_bytes, y->addr_bytes, RTE_ETHER_ADDR_LEN) == 0;
+}
+
+static void
+test_create(void)
+{
+	struct sl_neigh_table *t;
+
+	rte_errno = 0;
+	CU_ASSERT_PTR_NULL(sl_neigh_create(0, (int)rte_socket_id()));
+	CU_ASSERT_EQUAL(rte_errno, EINVAL);
+	t = sl_neigh_create(1, (int)rte_socket_id());
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->capacity, 1);
+	CU_ASSERT_EQUAL(t->count, 0);
+	sl_neigh_free(t);
+	sl_neigh_free(NULL);
+}
+
+static void
+test_add_find(void)
+{
+	struct sl_neigh_table *t = sl_neigh_create(4, (int)rte_socket_id());
+	rte_be32_t a = ip4(10, 0, 0, 1), b = ip4(10, 0, 0, 2);
+	rte_be32_t c = ip4(10, 1, 0, 1), d = ip4(10, 1, 0, 2);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 0, a), -ENOENT);
+
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 0, a), 0);
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 0, a), 0);      /* idempotent */
+	CU_ASSERT_EQUAL(t->count, 1);
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 1, a), 1);      /* other port: other entry */
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 0, b), 2);
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 0, a), 0);
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 1, a), 1);
+	CU_ASSERT_EQUAL(t->count, 3);
+
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 0, a), 0);
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 1, a), 1);
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 0, b), 2);
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 1, b), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 0, c), -ENOENT);
+	CU_ASSERT_EQUAL(t->meta[2].ip, b);
+	CU_ASSERT_EQUAL(t->meta[2].port, 0);
+	CU_ASSERT_EQUAL(t->meta[1].port, 1);
+
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 1, c), 3);
+	CU_ASSERT_EQUAL(t->count, 4);
+	/* full: new entries refused, existing ones still answered */
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 1, d), -ENOSPC);
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 2, a), -ENOSPC);
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 1, c), 3);
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 0, a), 0);
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 1, d), -ENOENT);
+	CU_ASSERT_EQUAL(t->count, 4);
+	sl_neigh_free(t);
+}
+
+static void
+test_learn_mac(void)
+{
+	struct sl_neigh_table *t = sl_neigh_create(8, (int)rte_socket_id());
+	rte_be32_t a = ip4(10, 0, 0, 1), b = ip4(10, 0, 0, 2);
+	struct rte_ether_addr m;
+	int ia, ib, ia1;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	ia = sl_neigh_add(t, 0, a);
+	ib = sl_neigh_add(t, 0, b);
+	ia1 = sl_neigh_add(t, 1, a);
+	CU_ASSERT_FATAL(ia >= 0 && ib >= 0 && ia1 >= 0);
+
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ia, &m), 0);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ib, &m), 0);
+
+	/* only known entries learn: ARP traffic cannot fill the table */
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, ip4(10, 0, 0, 9), &mac_a, 5 * HZ), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 2, a, &mac_a, 5 * HZ), -ENOENT);
+	CU_ASSERT_EQUAL(t->count, 3);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ia, &m), 0);
+
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, a, &mac_a, 5 * HZ), ia);
+	memset(&m, 0xee, sizeof(m));
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ia, &m), 1);
+	CU_ASSERT(mac_eq(&m, &mac_a));
+	CU_ASSERT_EQUAL(t->meta[ia].updated, 5 * HZ);
+	/* same address on another port, and the other entry: unaffected */
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ia1, &m), 0);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ib, &m), 0);
+
+	/* a MAC change is picked up; an all-zero MAC is still "resolved" */
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, a, &mac_b, 6 * HZ), ia);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ia, &m), 1);
+	CU_ASSERT(mac_eq(&m, &mac_b));
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, b, &mac_0, 6 * HZ), ib);
+	memset(&m, 0xee, sizeof(m));
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ib, &m), 1);
+	CU_ASSERT(mac_eq(&m, &mac_0));
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 1, a, &mac_a, 7 * HZ), ia1);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ia1, &m), 1);
+	CU_ASSERT(mac_eq(&m, &mac_a));
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ia, &m), 1);
+	CU_ASSERT(mac_eq(&m, &mac_b));
+	sl_neigh_free(t);
+}
+
+static void
+test_hold(void)
+{
+	struct sl_neigh_table *t = sl_neigh_create(4, (int)rte_socket_id());
+	unsigned avail = rte_mempool_avail_count(pool), i;
+	struct rte_mbuf *m[SL_NEIGH_HOLD + 2], *out[8];
+	int idx, other;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	idx = sl_neigh_add(t, 0, ip4(10, 0, 0, 1));
+	other = sl_neigh_add(t, 0, ip4(10, 0, 0, 2));
+	CU_ASSERT_FATAL(idx >= 0 && other >= 0);
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_alloc_bulk(pool, m, SL_NEIGH_HOLD + 2), 0);
+
+	CU_ASSERT_EQUAL(sl_neigh_take_held(t, idx, out, 8), 0);
+	for (i = 0; i < SL_NEIGH_HOLD; i++)
+		CU_ASSERT_EQUAL(sl_neigh_hold(t, idx, m[i]), 0);
+	CU_ASSERT_EQUAL(sl_neigh_hold(t, idx, m[SL_NEIGH_HOLD]), -ENOSPC);
+	CU_ASSERT_EQUAL(t->meta[idx].n_held, SL_NEIGH_HOLD);
+	/* queues are per entry */
+	CU_ASSERT_EQUAL(sl_neigh_hold(t, other, m[SL_NEIGH_HOLD]), 0);
+
+	/* partial take: the first two, the rest stay in order */
+	CU_ASSERT_EQUAL(sl_neigh_take_held(t, idx, out, 2), 2);
+	CU_ASSERT_PTR_EQUAL(out[0], m[0]);
+	CU_ASSERT_PTR_EQUAL(out[1], m[1]);
+	CU_ASSERT_EQUAL(t->meta[idx].n_held, SL_NEIGH_HOLD - 2);
+	/* room again, appended at the end */
+	CU_ASSERT_EQUAL(sl_neigh_hold(t, idx, m[SL_NEIGH_HOLD + 1]), 0);
+	memset(out, 0, sizeof(out));
+	CU_ASSERT_EQUAL(sl_neigh_take_held(t, idx, out, 8), SL_NEIGH_HOLD - 1);
+	for (i = 2; i < SL_NEIGH_HOLD; i++)
+		CU_ASSERT_PTR_EQUAL(out[i - 2], m[i]);
+	CU_ASSERT_PTR_EQUAL(out[SL_NEIGH_HOLD - 2], m[SL_NEIGH_HOLD + 1]);
+	CU_ASSERT_EQUAL(sl_neigh_take_held(t, idx, out, 8), 0);
+	CU_ASSERT_EQUAL(t->meta[idx].n_held, 0);
+	CU_ASSERT_EQUAL(t->meta[other].n_held, 1);
+
+	for (i = 0; i < SL_NEIGH_HOLD + 2; i++)
+		if (i != SL_NEIGH_HOLD)
+			rte_pktmbuf_free(m[i]);
+	/* the packet still held is freed with the table */
+	sl_neigh_free(t);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+}
+
+struct req_log {
+	unsigned n;
+	uint64_t now;
+	uint64_t at[64];
+	uint32_t idx[64];
+	uint16_t port[64];
+	rte_be32_t ip[64];
+};
+
+static void
+req_cb(uint32_t idx, uint16_t port, rte_be32_t ip, void *arg)
+{
+	struct req_log *l = arg;
+
+	if (l->n < 64) {
+		l->at[l->n] = l->now;
+		l->idx[l->n] = idx;
+		l->port[l->n] = port;
+		l->ip[l->n] = ip;
+	}
+	l->n++;
+}
+
+static unsigned
+age(struct sl_neigh_table *t, uint64_t now, uint32_t timeout_s,
+    struct req_log *l)
+{
+	l->now = now;
+	return sl_neigh_age(t, now, HZ, timeout_s, req_cb, l);
+}
+
+/* An unresolved entry is asked for once a second; after SL_NEIGH_RETRIES
+ * unanswered requests its held packets are dropped and freed. */
+static void
+test_age_unresolved(void)
+{
+	struct sl_neigh_table *t = sl_neigh_create(4, (int)rte_socket_id());
+	const uint64_t t0 = 100 * HZ;
+	unsigned avail = rte_mempool_avail_count(pool), i, dropped = 0;
+	struct rte_mbuf *m[3];
+	struct req_log l;
+	uint64_t now, dropped_at = 0;
+	rte_be32_t ip = ip4(10, 1, 0, 7), ipr = ip4(10, 1, 0, 8);
+	int idx, res;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&l, 0, sizeof(l));
+	idx = sl_neigh_add(t, 1, ip);
+	res = sl_neigh_add(t, 1, ipr);
+	CU_ASSERT_FATAL(idx >= 0 && res >= 0);
+	/* a resolved neighbour, fresh: never asked for in this test */
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 1, ipr, &mac_a, t0), res);
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_alloc_bulk(pool, m, 3), 0);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail - 3);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(sl_neigh_hold(t, idx, m[i]), 0);
+
+	for (now = t0; now < t0 + 5 * HZ + HZ / 2; now += HZ / 10) {
+		unsigned d = age(t, now, 300, &l);
+
+		if (d != 0) {
+			CU_ASSERT_EQUAL(dropped, 0);   /* only once */
+			dropped += d;
+			dropped_at = now;
+		}
+	}
+	/* t0, +1, +2, +3, +4, +5 s: once per second, first at once */
+	CU_ASSERT_EQUAL(l.n, 6);
+	for (i = 0; i < 6 && i < l.n; i++) {
+		CU_ASSERT_EQUAL(l.at[i], t0 + i * HZ);
+		CU_ASSERT_EQUAL(l.idx[i], (uint32_t)idx);
+		CU_ASSERT_EQUAL(l.port[i], 1);
+		CU_ASSERT_EQUAL(l.ip[i], ip);
+	}
+	/* three requests went unanswered; the fourth round drops */
+	CU_ASSERT_EQUAL(dropped, 3);
+	CU_ASSERT_EQUAL(dropped_at, t0 + SL_NEIGH_RETRIES * HZ);
+	CU_ASSERT_EQUAL(t->meta[idx].n_held, 0);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+
+	/* a late reply resolves it and stops the requests */
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 1, ip, &mac_b, now), idx);
+	CU_ASSERT_EQUAL(t->meta[idx].tries, 0);
+	l.n = 0;
+	for (i = 0; i < 50; i++, now += HZ / 10)
+		CU_ASSERT_EQUAL(age(t, now, 300, &l), 0);
+	CU_ASSERT_EQUAL(l.n, 0);
+	sl_neigh_free(t);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+}
+
+/* Held packets survive while requests are still being retried. */
+static void
+test_age_hold_kept_before_retries(void)
+{
+	struct sl_neigh_table *t = sl_neigh_create(2, (int)rte_socket_id());
+	unsigned avail = rte_mempool_avail_count(pool);
+	struct rte_mbuf *m;
+	struct req_log l;
+	struct rte_mbuf *out[SL_NEIGH_HOLD];
+	int idx;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&l, 0, sizeof(l));
+	idx = sl_neigh_add(t, 0, ip4(10, 0, 0, 3));
+	CU_ASSERT_FATAL(idx >= 0);
+	m = rte_pktmbuf_alloc(pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(sl_neigh_hold(t, idx, m), 0);
+	CU_ASSERT_EQUAL(age(t, 10 * HZ, 300, &l), 0);
+	CU_ASSERT_EQUAL(age(t, 11 * HZ, 300, &l), 0);
+	CU_ASSERT_EQUAL(age(t, 12 * HZ, 300, &l), 0);
+	CU_ASSERT_EQUAL(l.n, 3);
+	CU_ASSERT_EQUAL(t->meta[idx].n_held, 1);
+	/* resolved in time: the packet is handed back, not dropped */
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, ip4(10, 0, 0, 3), &mac_a, 12 * HZ + 5), idx);
+	CU_ASSERT_EQUAL(age(t, 13 * HZ, 300, &l), 0);
+	CU_ASSERT_EQUAL(sl_neigh_take_held(t, idx, out, SL_NEIGH_HOLD), 1);
+	CU_ASSERT_PTR_EQUAL(out[0], m);
+	rte_pktmbuf_free(m);
+	sl_neigh_free(t);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+}
+
+/* A resolved entry is refreshed from 3/4 of the timeout on, once a
+ * second, and invalidated when the full timeout passes unanswered. */
+static void
+test_age_resolved(void)
+{
+	struct sl_neigh_table *t = sl_neigh_create(2, (int)rte_socket_id());
+	const uint32_t timeout = 300;
+	const uint64_t learned = 50 * HZ;
+	rte_be32_t ip = ip4(10, 0, 0, 20);
+	struct rte_ether_addr m;
+	struct req_log l;
+	uint64_t now, invalid_at = 0;
+	unsigned i;
+	int idx;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&l, 0, sizeof(l));
+	idx = sl_neigh_add(t, 0, ip);
+	CU_ASSERT_FATAL(idx >= 0);
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, ip, &mac_a, learned), idx);
+
+	for (now = learned; now <= learned + (timeout + 2) * HZ; now += HZ / 2) {
+		age(t, now, timeout, &l);
+		if (invalid_at == 0 && sl_neigh_mac(t, idx, &m) == 0)
+			invalid_at = now;
+		if (now < learned + timeout * HZ) {
+			if (sl_neigh_mac(t, idx, &m) != 1 || !mac_eq(&m, &mac_a)) {
+				CU_FAIL("entry lost before its timeout");
+				break;
+			}
+		}
+	}
+	/* first refresh exactly at 3/4 (225 s), then every second */
+	CU_ASSERT_FATAL(l.n > 0);
+	CU_ASSERT_EQUAL(l.at[0], learned + timeout * HZ / 4 * 3);
+	for (i = 1; i < l.n && i < 64; i++)
+		CU_ASSERT_EQUAL(l.at[i] - l.at[i - 1], HZ);
+	/* 225 .. 302 s inclusive */
+	CU_ASSERT_EQUAL(l.n, (timeout + 2) - timeout / 4 * 3 + 1);
+	CU_ASSERT_EQUAL(invalid_at, learned + timeout * HZ);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, idx, &m), 0);
+
+	/* answered: valid again, quiet again until the next 3/4 */
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, ip, &mac_b, now), idx);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, idx, &m), 1);
+	CU_ASSERT(mac_eq(&m, &mac_b));
+	l.n = 0;
+	{
+		uint64_t relearn = now;
+
+		for (; now < relearn + timeout * HZ / 4 * 3; now += HZ)
+			age(t, now, timeout, &l);
+		CU_ASSERT_EQUAL(l.n, 0);
+		age(t, relearn + timeout * HZ / 4 * 3, timeout, &l);
+		CU_ASSERT_EQUAL(l.n, 1);
+		CU_ASSERT_EQUAL(sl_neigh_mac(t, idx, &m), 1);
+	}
+	sl_neigh_free(t);
+}
+
+/* ---- ARP frames --------------------------------------------------- */
+
+static void
+test_arp_roundtrip(void)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
+	uint8_t frame[128];
+	struct sl_arp_info ai;
+	unsigned len, i, nz = 0;
+	rte_be32_t spa = ip4(10, 0, 0, 1), tpa = ip4(10, 0, 0, 200);
+
+	/* request */
+	memset(frame, 0xaa, sizeof(frame));
+	len = sl_arp_build(frame, RTE_ARP_OP_REQUEST, &bcast, &mac_a, spa,
+			   &mac_0, tpa);
+	CU_ASSERT_EQUAL(len, 60);
+	CU_ASSERT_EQUAL(memcmp(frame, bcast.addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(frame + 6, mac_a.addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(frame[12], 0x08);
+	CU_ASSERT_EQUAL(frame[13], 0x06);
+	/* the fixed ARP header, byte for byte */
+	{
+		static const uint8_t hdr[] = { 0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01 };
+
+		CU_ASSERT_EQUAL(memcmp(frame + 14, hdr, sizeof(hdr)), 0);
+	}
+	CU_ASSERT_EQUAL(memcmp(frame + 22, mac_a.addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(frame + 28, &spa, 4), 0);
+	CU_ASSERT_EQUAL(memcmp(frame + 32, mac_0.addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(frame + 38, &tpa, 4), 0);
+	for (i = 42; i < 60; i++)
+		nz += frame[i] != 0;
+	CU_ASSERT_EQUAL(nz, 0);                 /* zero padding */
+	CU_ASSERT_EQUAL(frame[60], 0xaa);       /* nothing written past 60 */
+
+	memset(&ai, 0x55, sizeof(ai));
+	CU_ASSERT_EQUAL(sl_arp_parse(frame + RTE_ETHER_HDR_LEN, len - RTE_ETHER_HDR_LEN, &ai), 0);
+	CU_ASSERT_EQUAL(ai.op, RTE_ARP_OP_REQUEST);
+	CU_ASSERT(mac_eq(&ai.sha, &mac_a));
+	CU_ASSERT_EQUAL(ai.spa, spa);
+	CU_ASSERT(mac_eq(&ai.tha, &mac_0));
+	CU_ASSERT_EQUAL(ai.tpa, tpa);
+
+	/* reply, unicast, exactly 28 bytes of ARP */
+	len = sl_arp_build(frame, RTE_ARP_OP_REPLY, &mac_a, &mac_b, tpa,
+			   &mac_a, spa);
+	CU_ASSERT_EQUAL(len, 60);
+	CU_ASSERT_EQUAL(memcmp(frame, mac_a.addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(frame + 6, mac_b.addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(sl_arp_parse(frame + RTE_ETHER_HDR_LEN, 28, &ai), 0);
+	CU_ASSERT_EQUAL(ai.op, RTE_ARP_OP_REPLY);
+	CU_ASSERT(mac_eq(&ai.sha, &mac_b));
+	CU_ASSERT_EQUAL(ai.spa, tpa);
+	CU_ASSERT(mac_eq(&ai.tha, &mac_a));
+	CU_ASSERT_EQUAL(ai.tpa, spa);
+}
+
+static void
+test_arp_parse_rejects(void)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
+	uint8_t good[60], f[60];
+	uint8_t *a = f + RTE_ETHER_HDR_LEN;
+	struct sl_arp_info ai;
+	const uint32_t alen = 60 - RTE_ETHER_HDR_LEN;
+
+	sl_arp_build(good, RTE_ARP_OP_REQUEST, &bcast, &mac_a, ip4(10, 0, 0, 1),
+		     &mac_0, ip4(10, 0, 0, 2));
+#define RESET() memcpy(f, good, sizeof(f))
+	RESET();
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), 0);
+
+	RESET(); a[1] = 6;                      /* htype IEEE 802 */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), -EINVAL);
+	RESET(); a[0] = 1;                      /* htype 0x0101 */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), -EINVAL);
+	RESET(); a[2] = 0x86; a[3] = 0xdd;      /* ptype IPv6 */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), -EINVAL);
+	RESET(); a[3] = 0x06;                   /* ptype ARP */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), -EINVAL);
+	RESET(); a[4] = 8;                      /* hlen */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), -EINVAL);
+	RESET(); a[5] = 16;                     /* plen */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), -EINVAL);
+	RESET(); a[7] = 0;                      /* op 0 */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), -EINVAL);
+	RESET(); a[7] = 3;                      /* RARP request */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), -EINVAL);
+	RESET(); a[6] = 1;                      /* op 0x0101 */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), -EINVAL);
+	RESET(); a[7] = 2;                      /* reply: fine */
+	CU_ASSERT_EQUAL(sl_arp_parse(a, alen, &ai), 0);
+
+	RESET();
+	CU_ASSERT_EQUAL(sl_arp_parse(a, 0, &ai), -EINVAL);
+	CU_ASSERT_EQUAL(sl_arp_parse(a, 8, &ai), -EINVAL);
+	CU_ASSERT_EQUAL(sl_arp_parse(a, 27, &ai), -EINVAL);
+	CU_ASSERT_EQUAL(sl_arp_parse(a, 28, &ai), 0);
+#undef RESET
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+
+	sl_test_eal_init("neigh");
+	/* no per-lcore cache: the available count is exact */
+	pool = rte_pktmbuf_pool_create("tneigh_pool", 63, 0, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+	if (pool == NULL) {
+		fprintf(stderr, "mbuf pool: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("neigh", NULL, NULL);
+	if (s == NULL)
+		return 2;
+	CU_add_test(s, "create", test_create);
+	CU_add_test(s, "add/find, full table", test_add_find);
+	CU_add_test(s, "learn and the worker MAC word", test_learn_mac);
+	CU_add_test(s, "hold queue", test_hold);
+	CU_add_test(s, "unresolved: requests, retries, drop", test_age_unresolved);
+	CU_add_test(s, "held packets kept while retrying",
+		    test_age_hold_kept_before_retries);
+	CU_add_test(s, "resolved: refresh and invalidate", test_age_resolved);
+	CU_add_test(s, "ARP build/parse round trip", test_arp_roundtrip);
+	CU_add_test(s, "ARP parse rejects", test_arp_parse_rejects);
+	return sl_test_run();
+}
