@@ -240,30 +240,22 @@ handle(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 		icmp_in(w, snap, m, data, &pi, pidx);
 		return;
 	}
+	svc = NULL;
 	if (sl_svc_is_vip(snap, pi.dst)) {
 		svc = sl_svc_lookup(snap, pi.dst, pi.dport, pi.proto);
 		if (unlikely(svc == NULL)) {
 			drop(w, m, SL_DROP_NO_SERVICE);
 			return;
 		}
+		/* a client's packet: the client is the source */
 		owner = owner_of(pi.src, pi.sport, snap->n_workers);
-		if (owner != w->id && !redirected) {
-			m->port = snap->ports[pidx].port_id;
-			redirect(w, owner, m);
-			return;
-		}
-		if (unlikely(((struct rte_ipv4_hdr *)(data + pi.l2_len))->time_to_live <= 1)) {
-			drop(w, m, SL_DROP_TTL);
-			return;
-		}
-		from_client(w, snap, svc, m, data, &pi, pidx, now);
-		return;
-	}
-	if (unlikely(sl_svc_own_port(snap, pi.dst) >= 0)) {
+	} else if (unlikely(sl_svc_own_port(snap, pi.dst) >= 0)) {
 		drop(w, m, SL_DROP_TO_SELF);
 		return;
+	} else {
+		/* a reply, if anything: the client is the destination */
+		owner = owner_of(pi.dst, pi.dport, snap->n_workers);
 	}
-	owner = owner_of(pi.dst, pi.dport, snap->n_workers);
 	if (owner != w->id && !redirected) {
 		m->port = snap->ports[pidx].port_id;
 		redirect(w, owner, m);
@@ -273,7 +265,10 @@ handle(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 		drop(w, m, SL_DROP_TTL);
 		return;
 	}
-	from_backend(w, snap, m, data, &pi, now);
+	if (svc != NULL)
+		from_client(w, snap, svc, m, data, &pi, pidx, now);
+	else
+		from_backend(w, snap, m, data, &pi, now);
 }
 
 static void
