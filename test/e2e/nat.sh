@@ -70,6 +70,10 @@ if ! sl_topo_up; then
 fi
 ok "topology set up (client, sluice, switch, 3 backends)"
 
+# let the client take gratuitous ARP into its neighbour table, so the
+# GARP Sluice sends for the VIP at start can be observed
+ip netns exec "$SL_NS_CLIENT" sysctl -qw net.ipv4.conf.c0.arp_accept=1
+
 sl_write_config "$conf" "$workers"
 sl_sluice_start "$bin" "$conf" "$log"
 if ! sl_sluice_wait_ready 60; then
@@ -77,6 +81,11 @@ if ! sl_sluice_wait_ready 60; then
 	finish
 fi
 ok "sluice ready (pid $SL_SLUICE_PID)"
+
+# 0. gratuitous ARP for the VIP reached the client before any traffic
+garp=$(ip -n "$SL_NS_CLIENT" neigh show "$SL_VIP" | awk '{print $5}')
+check "gratuitous ARP for the VIP at start (client learned ${garp:-nothing}, out is $(sl_out_mac))" \
+	[ "${garp:-none}" = "$(sl_out_mac)" ]
 
 # 1. ping the VIP and Sluice's outside address
 for dst in "$SL_VIP" "$SL_OUT_IP"; do
