@@ -227,6 +227,15 @@ handle(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		flags |= SL_PKT_F_L4_CSUM_BAD;
 
+	/* promiscuous ports (af_packet, switches flooding) show us frames
+	 * for other hosts: only our MAC, broadcast and multicast are ours */
+	if (unlikely(rte_pktmbuf_data_len(m) >= RTE_ETHER_HDR_LEN &&
+		     !rte_is_same_ether_addr(&((struct rte_ether_hdr *)data)->dst_addr,
+					     &snap->ports[pidx].mac) &&
+		     !rte_is_multicast_ether_addr(&((struct rte_ether_hdr *)data)->dst_addr))) {
+		drop(w, m, SL_DROP_OTHER_HOST);
+		return;
+	}
 	r = sl_pkt_parse(data, rte_pktmbuf_data_len(m), flags, &pi);
 	if (unlikely(r != 0)) {
 		drop(w, m, (enum sl_drop)r);

@@ -19,6 +19,7 @@
 /** Drop reasons: X(enum suffix, counter name, description). */
 #define SL_DROP_REASONS(X) \
 	X(SHORT_FRAME,   "short_frame",   "frame shorter than its Ethernet/VLAN header") \
+	X(OTHER_HOST,    "other_host",    "unicast frame for another MAC address") \
 	X(NOT_IPV4,      "not_ipv4",      "EtherType is neither IPv4 nor ARP") \
 	X(SHORT_IP,      "short_ip",      "frame too short for an IPv4 header") \
 	X(BAD_IP_VER,    "bad_ip_version", "IP version field is not 4") \

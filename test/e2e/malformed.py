@@ -150,6 +150,11 @@ def main() -> int:
                   [bytes(eth / IP(src=src, dst=vip) /
                          UDP(sport=sport(), dport=54) / Raw(b"q"))]))
 
+    cases.append(("syn_for_other_mac", "other_host",
+                  [bytes(Ether(dst="02:00:00:00:00:99", src=src_mac) /
+                         IP(src=src, dst=vip) /
+                         TCP(sport=sport(), dport=80, flags="S"))]))
+
     garbage = []
     for i in range(a.garbage):
         n = rnd.randint(0, 1500)

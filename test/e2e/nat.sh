@@ -189,7 +189,7 @@ counter() { # counter REGEX: last number of the last line matching REGEX
 	grep -E "$1" "$log" | tail -n 1 | grep -oE '[0-9]+$'
 }
 for reason in bad_ihl bad_ip_len bad_ip_csum bad_ip_version fragment \
-	bad_l4_len unsupported_l4 no_flow no_service; do
+	bad_l4_len unsupported_l4 no_flow no_service other_host; do
 	n=$(counter "(^|[[:space:]])drop $reason [0-9]+\$")
 	check "drop counter $reason nonzero (${n:-absent})" [ "${n:-0}" -gt 0 ]
 done
