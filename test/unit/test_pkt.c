@@ -5,10 +5,10 @@
  * fuzz loop over random and mutated frames.
  *
  * Frames are built byte by byte (big-endian stores, no DPDK header
- * structs) and their checksums come from ref_sum() below, a plain
- * RFC 1071 implementation that reads 16-bit words in network order, so
- * the library's native-order arithmetic is checked against something
- * that shares no code with it.
+ * structs) by sl_testpkt.c and their checksums come from tp_ref_sum()
+ * there, a plain RFC 1071 implementation that reads 16-bit words in
+ * network order, so the library's native-order arithmetic is checked
+ * against something that shares no code with it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,291 +21,7 @@
 #include "sl_pkt.h"
 #include "sl_stats.h"
 #include "sl_test.h"
-
-#define MAX_FRAME 2048
-
-/* ---------- reference checksum (network-order words) ---------- */
-
-static uint32_t
-ref_sum(const uint8_t *p, size_t n, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-ref_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-static uint16_t
-ref_csum(const uint8_t *p, size_t n)
-{
-	return (uint16_t)~ref_fold(ref_sum(p, n, 0));
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t
-rnd(uint32_t n)
-{
-	return n ? sl_test_rand() % n : 0;
-}
-
-static void
-rnd_fill(uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)sl_test_rand();
-}
-
-/* ---------- frame builder ---------- */
-
-struct fspec {
-	uint8_t dmac[6];
-	uint8_t smac[6];
-	int vlan;               /* add one 802.1Q tag */
-	uint16_t tci;
-	uint16_t etype;         /* (inner) EtherType */
-	uint8_t ip_opt_len;     /* multiple of 4, <= 40 */
-	uint8_t ip_opt[40];
-	uint8_t tos, ttl, proto;
-	uint16_t ip_id, frag;   /* frag: flags + offset word */
-	uint32_t src, dst;      /* host order */
-	uint16_t sport, dport;  /* ICMP: identifier, sequence */
-	uint8_t tcp_flags;
-	uint8_t tcp_opt_len;    /* multiple of 4, <= 40 */
-	uint8_t tcp_opt[40];
-	uint32_t seq, ack;
-	uint16_t win;
-	uint8_t icmp_type, icmp_code;
-	int udp_no_csum;        /* send UDP checksum 0 */
-	uint16_t payload_len;
-	uint8_t payload[1500];
-	uint16_t pad_len;       /* Ethernet padding after the IP packet */
-	uint8_t pad[64];
-};
-
-/* Layout of a built frame. */
-struct flayout {
-	uint32_t len;    /* whole frame */
-	uint32_t l2;     /* IP header offset */
-	uint32_t ihl;
-	uint32_t l4;     /* L4 header offset */
-	uint32_t l4_hlen;
-	uint32_t ip_len; /* IPv4 total length */
-};
-
-static uint32_t
-l4_hdr_len(const struct fspec *s)
-{
-	switch (s->proto) {
-	case IPPROTO_TCP:
-		return 20u + s->tcp_opt_len;
-	case IPPROTO_UDP:
-	case IPPROTO_ICMP:
-		return 8;
-	default:
-		return 0;
-	}
-}
-
-/* Pseudo-header + segment sum of the L4 part of a built IPv4 frame. */
-static uint32_t
-ref_l4_sum(const uint8_t *f, uint32_t l2)
-{
-	const uint8_t *ip = f + l2;
-	uint32_t ihl = (ip[0] & 0xfu) * 4;
-	uint32_t l4len = get16(ip + 2) - ihl;
-	uint32_t sum = 0;
-
-	sum = ref_sum(ip + 12, 8, sum);
-	sum += ip[9];
-	sum += l4len;
-	return ref_sum(ip + ihl, l4len, sum);
-}
-
-static void
-fix_ip_csum(uint8_t *f, uint32_t l2)
-{
-	uint32_t ihl = (f[l2] & 0xfu) * 4;
-
-	put16(f + l2 + 10, 0);
-	put16(f + l2 + 10, ref_csum(f + l2, ihl));
-}
-
-static uint32_t
-build_frame(const struct fspec *s, uint8_t *f, struct flayout *lo)
-{
-	uint32_t l2 = s->vlan ? 18 : 14;
-	uint32_t ihl = 20u + s->ip_opt_len;
-	uint32_t l4h = l4_hdr_len(s);
-	uint32_t ip_len = ihl + l4h + s->payload_len;
-	uint8_t *ip = f + l2, *l4 = f + l2 + ihl;
-	uint16_t c;
-
-	memcpy(f, s->dmac, 6);
-	memcpy(f + 6, s->smac, 6);
-	if (s->vlan) {
-		put16(f + 12, 0x8100);
-		put16(f + 14, s->tci);
-		put16(f + 16, s->etype);
-	} else {
-		put16(f + 12, s->etype);
-	}
-	ip[0] = (uint8_t)(0x40 | ihl / 4);
-	ip[1] = s->tos;
-	put16(ip + 2, (uint16_t)ip_len);
-	put16(ip + 4, s->ip_id);
-	put16(ip + 6, s->frag);
-	ip[8] = s->ttl;
-	ip[9] = s->proto;
-	put16(ip + 10, 0);
-	put32(ip + 12, s->src);
-	put32(ip + 16, s->dst);
-	memcpy(ip + 20, s->ip_opt, s->ip_opt_len);
-	put16(ip + 10, ref_csum(ip, ihl));
-
-	switch (s->proto) {
-	case IPPROTO_TCP:
-		put16(l4, s->sport);
-		put16(l4 + 2, s->dport);
-		put32(l4 + 4, s->seq);
-		put32(l4 + 8, s->ack);
-		l4[12] = (uint8_t)((l4h / 4) << 4);
-		l4[13] = s->tcp_flags;
-		put16(l4 + 14, s->win);
-		put16(l4 + 16, 0);
-		put16(l4 + 18, 0);
-		memcpy(l4 + 20, s->tcp_opt, s->tcp_opt_len);
-		break;
-	case IPPROTO_UDP:
-		put16(l4, s->sport);
-		put16(l4 + 2, s->dport);
-		put16(l4 + 4, (uint16_t)(l4h + s->payload_len));
-		put16(l4 + 6, 0);
-		break;
-	case IPPROTO_ICMP:
-		l4[0] = s->icmp_type;
-		l4[1] = s->icmp_code;
-		put16(l4 + 2, 0);
-		put16(l4 + 4, s->sport);
-		put16(l4 + 6, s->dport);
-		break;
-	default:
-		break;
-	}
-	memcpy(l4 + l4h, s->payload, s->payload_len);
-
-	switch (s->proto) {
-	case IPPROTO_TCP:
-		put16(l4 + 16, (uint16_t)~ref_fold(ref_l4_sum(f, l2)));
-		break;
-	case IPPROTO_UDP:
-		if (!s->udp_no_csum) {
-			c = (uint16_t)~ref_fold(ref_l4_sum(f, l2));
-			put16(l4 + 6, c ? c : 0xffff);
-		}
-		break;
-	case IPPROTO_ICMP:
-		put16(l4 + 2, ref_csum(l4, l4h + s->payload_len));
-		break;
-	default:
-		break;
-	}
-	memcpy(f + l2 + ip_len, s->pad, s->pad_len);
-
-	if (lo != NULL) {
-		lo->len = l2 + ip_len + s->pad_len;
-		lo->l2 = l2;
-		lo->ihl = ihl;
-		lo->l4 = l2 + ihl;
-		lo->l4_hlen = l4h;
-		lo->ip_len = ip_len;
-	}
-	return l2 + ip_len + s->pad_len;
-}
-
-static void
-spec_default(struct fspec *s, uint8_t proto)
-{
-	static const uint8_t dmac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
-	static const uint8_t smac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
-	unsigned i;
-
-	memset(s, 0, sizeof(*s));
-	memcpy(s->dmac, dmac, 6);
-	memcpy(s->smac, smac, 6);
-	s->etype = 0x0800;
-	s->ttl = 64;
-	s->tos = 0x10;
-	s->ip_id = 0x1234;
-	s->frag = 0x4000; /* DF */
-	s->proto = proto;
-	s->src = 0x0a000001;  /* 10.0.0.1 */
-	s->dst = 0xc0a80164;  /* 192.168.1.100 */
-	s->sport = 40000;
-	s->dport = 80;
-	s->seq = 0x01020304;
-	s->ack = 0x0a0b0c0d;
-	s->win = 65535;
-	s->tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
-	s->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
-	s->payload_len = 37;
-	for (i = 0; i < sizeof(s->payload); i++)
-		s->payload[i] = (uint8_t)(i * 7 + 3);
-}
-
-/* Options: NOP padding around a record-route-like blob; content is not
- * interpreted by the parser. */
-static void
-spec_ip_opts(struct fspec *s, uint8_t len)
-{
-	unsigned i;
-
-	s->ip_opt_len = len;
-	for (i = 0; i < len; i++)
-		s->ip_opt[i] = i + 1 < len ? (uint8_t)(0x80 + i) : 0; /* EOL last */
-	if (len >= 4)
-		s->ip_opt[0] = 1; /* NOP */
-}
+#include "sl_testpkt.h"
 
 static void
 pi_poison(struct sl_pkt_info *pi)
@@ -322,7 +38,7 @@ parse(const uint8_t *f, uint32_t len, unsigned flags, struct sl_pkt_info *pi)
 
 /* Check every field of a successful IPv4 parse against the spec. */
 static void
-check_ipv4_info(const struct fspec *s, const struct flayout *lo,
+check_ipv4_info(const struct tp_fspec *s, const struct tp_flayout *lo,
 		const struct sl_pkt_info *pi)
 {
 	CU_ASSERT_EQUAL(pi->kind, SL_PKT_IPV4);
@@ -347,14 +63,14 @@ check_ipv4_info(const struct fspec *s, const struct flayout *lo,
 }
 
 static void
-expect_good(const struct fspec *s)
+expect_good(const struct tp_fspec *s)
 {
-	static uint8_t f[MAX_FRAME];
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_flayout lo;
 	struct sl_pkt_info pi;
 	int rc;
 
-	build_frame(s, f, &lo);
+	tp_build_frame(s, f, &lo);
 	rc = parse(f, lo.len, 0, &pi);
 	CU_ASSERT_EQUAL(rc, 0);
 	if (rc == 0)
@@ -372,14 +88,14 @@ test_ref_known_vector(void)
 			  0xc0, 0xa8, 0x00, 0xc7 };
 	uint16_t c;
 
-	CU_ASSERT_EQUAL(ref_csum(h, 20), 0xb861);
+	CU_ASSERT_EQUAL(tp_ref_csum(h, 20), 0xb861);
 	c = sl_ipv4_csum((const struct rte_ipv4_hdr *)h);
 	CU_ASSERT_EQUAL(rte_be_to_cpu_16(c), 0xb861);
-	put16(h + 10, 0xb861);
+	tp_put16(h + 10, 0xb861);
 	/* the library ignores the field's current content */
 	c = sl_ipv4_csum((const struct rte_ipv4_hdr *)h);
 	CU_ASSERT_EQUAL(rte_be_to_cpu_16(c), 0xb861);
-	CU_ASSERT_EQUAL(ref_fold(ref_sum(h, 20, 0)), 0xffff);
+	CU_ASSERT_EQUAL(tp_ref_fold(tp_ref_sum(h, 20, 0)), 0xffff);
 	CU_ASSERT_EQUAL(sl_csum_full(h, 20, 0), 0xffff);
 }
 
@@ -388,9 +104,9 @@ test_ref_known_vector(void)
 static void
 test_parse_tcp(void)
 {
-	struct fspec s;
+	struct tp_fspec s;
 
-	spec_default(&s, IPPROTO_TCP);
+	tp_spec_default(&s, IPPROTO_TCP);
 	expect_good(&s);
 	/* TCP options: data offset 8 */
 	s.tcp_opt_len = 12;
@@ -407,9 +123,9 @@ test_parse_tcp(void)
 static void
 test_parse_udp(void)
 {
-	struct fspec s;
+	struct tp_fspec s;
 
-	spec_default(&s, IPPROTO_UDP);
+	tp_spec_default(&s, IPPROTO_UDP);
 	s.sport = 5353;
 	s.dport = 53;
 	expect_good(&s);
@@ -423,9 +139,9 @@ test_parse_udp(void)
 static void
 test_parse_icmp(void)
 {
-	struct fspec s;
+	struct tp_fspec s;
 
-	spec_default(&s, IPPROTO_ICMP);
+	tp_spec_default(&s, IPPROTO_ICMP);
 	s.sport = 0xbeef;
 	s.dport = 7;
 	expect_good(&s);
@@ -440,12 +156,12 @@ test_parse_icmp(void)
 static void
 test_parse_vlan(void)
 {
-	struct fspec s;
+	struct tp_fspec s;
 	uint8_t p;
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
 
 	for (p = 0; p < RTE_DIM(protos); p++) {
-		spec_default(&s, protos[p]);
+		tp_spec_default(&s, protos[p]);
 		s.vlan = 1;
 		s.tci = 0x2064; /* PCP 1, VID 100 */
 		expect_good(&s);
@@ -455,15 +171,15 @@ test_parse_vlan(void)
 static void
 test_parse_ip_options(void)
 {
-	struct fspec s;
+	struct tp_fspec s;
 	uint8_t p, o;
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
 	static const uint8_t olens[] = { 4, 8, 20, 40 };
 
 	for (p = 0; p < RTE_DIM(protos); p++)
 		for (o = 0; o < RTE_DIM(olens); o++) {
-			spec_default(&s, protos[p]);
-			spec_ip_opts(&s, olens[o]);
+			tp_spec_default(&s, protos[p]);
+			tp_spec_ip_opts(&s, olens[o]);
 			s.vlan = o & 1;
 			expect_good(&s);
 		}
@@ -472,21 +188,21 @@ test_parse_ip_options(void)
 static void
 test_parse_eth_padding(void)
 {
-	struct fspec s;
+	struct tp_fspec s;
 	uint8_t p;
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
 
 	for (p = 0; p < RTE_DIM(protos); p++) {
 		/* minimum frame: 60 bytes, IP packet shorter */
-		spec_default(&s, protos[p]);
+		tp_spec_default(&s, protos[p]);
 		s.payload_len = 0;
 		s.tcp_opt_len = 0;
-		s.pad_len = (uint16_t)(60 - 14 - 20 - l4_hdr_len(&s));
+		s.pad_len = (uint16_t)(60 - 14 - 20 - tp_l4_hdr_len(&s));
 		memset(s.pad, 0xee, sizeof(s.pad));
 		expect_good(&s);
 		/* padding plus VLAN plus options */
 		s.vlan = 1;
-		spec_ip_opts(&s, 8);
+		tp_spec_ip_opts(&s, 8);
 		s.payload_len = 1;
 		s.pad_len = 17;
 		expect_good(&s);
@@ -503,11 +219,11 @@ test_parse_arp(void)
 	memset(f, 0, sizeof(f));
 	memset(f, 0xff, 6);
 	f[6] = 0x02; f[11] = 0x09;
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);       /* htype Ethernet */
-	put16(f + 16, 0x0800);  /* ptype IPv4 */
+	tp_put16(f + 12, 0x0806);
+	tp_put16(f + 14, 1);       /* htype Ethernet */
+	tp_put16(f + 16, 0x0800);  /* ptype IPv4 */
 	f[18] = 6; f[19] = 4;
-	put16(f + 20, 1);       /* request */
+	tp_put16(f + 20, 1);       /* request */
 	rc = parse(f, 60, 0, &pi);
 	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT_EQUAL(pi.kind, SL_PKT_ARP);
@@ -515,8 +231,8 @@ test_parse_arp(void)
 
 	/* tagged ARP */
 	memmove(f + 16, f + 12, 44);
-	put16(f + 12, 0x8100);
-	put16(f + 14, 100);
+	tp_put16(f + 12, 0x8100);
+	tp_put16(f + 14, 100);
 	rc = parse(f, 64, 0, &pi);
 	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT_EQUAL(pi.kind, SL_PKT_ARP);
@@ -526,19 +242,19 @@ test_parse_arp(void)
 static void
 test_parse_flags_accept(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	struct sl_pkt_info pi;
 
 	/* a correct frame with the NIC's "IP checksum good" flag parses */
-	spec_default(&s, IPPROTO_TCP);
-	build_frame(&s, f, &lo);
+	tp_spec_default(&s, IPPROTO_TCP);
+	tp_build_frame(&s, f, &lo);
 	CU_ASSERT_EQUAL(parse(f, lo.len, SL_PKT_F_IP_CSUM_GOOD, &pi), 0);
 	check_ipv4_info(&s, &lo, &pi);
 	/* DF alone is not a fragment */
 	s.frag = 0x4000;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	CU_ASSERT_EQUAL(parse(f, lo.len, 0, &pi), 0);
 }
 
@@ -563,18 +279,18 @@ expect_drop(const uint8_t *f, uint32_t len, unsigned flags, int reason)
 static void
 test_drop_short_frame(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	uint32_t len;
 
-	spec_default(&s, IPPROTO_TCP);
-	build_frame(&s, f, &lo);
+	tp_spec_default(&s, IPPROTO_TCP);
+	tp_build_frame(&s, f, &lo);
 	for (len = 0; len < 14; len++)
 		expect_drop(f, len, 0, SL_DROP_SHORT_FRAME);
 	/* 802.1Q tag announced but truncated */
 	s.vlan = 1;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	for (len = 14; len < 18; len++)
 		expect_drop(f, len, 0, SL_DROP_SHORT_FRAME);
 }
@@ -582,34 +298,34 @@ test_drop_short_frame(void)
 static void
 test_drop_not_ipv4(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 
 	/* an IPv6 frame: EtherType 0x86dd, version 6 */
-	spec_default(&s, IPPROTO_TCP);
+	tp_spec_default(&s, IPPROTO_TCP);
 	s.etype = 0x86dd;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	f[14] = 0x60;
 	expect_drop(f, lo.len, 0, SL_DROP_NOT_IPV4);
 	/* IPv6 behind a VLAN tag */
 	s.vlan = 1;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	expect_drop(f, lo.len, 0, SL_DROP_NOT_IPV4);
 	/* a second tag (QinQ) is not followed */
 	s.etype = 0x8100;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	expect_drop(f, lo.len, 0, SL_DROP_NOT_IPV4);
 	s.vlan = 0;
 	s.etype = 0x88a8;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	expect_drop(f, lo.len, 0, SL_DROP_NOT_IPV4);
 	/* LLDP, and an 802.3 length field */
 	s.etype = 0x88cc;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	expect_drop(f, lo.len, 0, SL_DROP_NOT_IPV4);
 	s.etype = 0x0040;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	expect_drop(f, lo.len, 0, SL_DROP_NOT_IPV4);
 	/* exactly an Ethernet header */
 	expect_drop(f, 14, 0, SL_DROP_NOT_IPV4);
@@ -618,17 +334,17 @@ test_drop_not_ipv4(void)
 static void
 test_drop_short_ip(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	uint32_t len;
 
-	spec_default(&s, IPPROTO_TCP);
-	build_frame(&s, f, &lo);
+	tp_spec_default(&s, IPPROTO_TCP);
+	tp_build_frame(&s, f, &lo);
 	for (len = 14; len < 34; len++)
 		expect_drop(f, len, 0, SL_DROP_SHORT_IP);
 	s.vlan = 1;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	for (len = 18; len < 38; len++)
 		expect_drop(f, len, 0, SL_DROP_SHORT_IP);
 }
@@ -636,22 +352,22 @@ test_drop_short_ip(void)
 static void
 test_drop_bad_version(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	unsigned v;
 
-	spec_default(&s, IPPROTO_TCP);
+	tp_spec_default(&s, IPPROTO_TCP);
 	for (v = 0; v < 16; v++) {
 		if (v == 4)
 			continue;
-		build_frame(&s, f, &lo);
+		tp_build_frame(&s, f, &lo);
 		f[14] = (uint8_t)(v << 4 | 5);
-		fix_ip_csum(f, 14);
+		tp_fix_ip_csum(f, 14);
 		expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_VER);
 	}
 	/* an IPv6 header under the IPv4 EtherType */
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	f[14] = 0x60;
 	f[15] = 0;
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_VER);
@@ -660,29 +376,29 @@ test_drop_bad_version(void)
 static void
 test_drop_bad_ihl(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	unsigned ihl;
 
-	spec_default(&s, IPPROTO_TCP);
+	tp_spec_default(&s, IPPROTO_TCP);
 	for (ihl = 0; ihl < 5; ihl++) {
-		build_frame(&s, f, &lo);
+		tp_build_frame(&s, f, &lo);
 		f[14] = (uint8_t)(0x40 | ihl);
-		fix_ip_csum(f, 14);
+		tp_fix_ip_csum(f, 14);
 		expect_drop(f, lo.len, 0, SL_DROP_BAD_IHL);
 	}
 	/* IHL 15 (60 bytes) in a frame holding only 14 + 40 bytes */
-	spec_default(&s, IPPROTO_UDP);
+	tp_spec_default(&s, IPPROTO_UDP);
 	s.payload_len = 0;
-	build_frame(&s, f, &lo); /* 14 + 20 + 8 = 42 bytes */
+	tp_build_frame(&s, f, &lo); /* 14 + 20 + 8 = 42 bytes */
 	f[14] = 0x4f;
-	put16(f + 16, 60);
+	tp_put16(f + 16, 60);
 	memset(f + 42, 0, 12);
 	expect_drop(f, 54, 0, SL_DROP_BAD_IHL);
 	/* IHL 6 with one byte short, behind a VLAN tag */
 	s.vlan = 1;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	f[18] = 0x46;
 	expect_drop(f, 18 + 23, 0, SL_DROP_BAD_IHL);
 }
@@ -690,72 +406,72 @@ test_drop_bad_ihl(void)
 static void
 test_drop_bad_ip_len(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 
 	/* total length below the header length */
-	spec_default(&s, IPPROTO_TCP);
-	build_frame(&s, f, &lo);
-	put16(f + 16, 19);
-	fix_ip_csum(f, 14);
+	tp_spec_default(&s, IPPROTO_TCP);
+	tp_build_frame(&s, f, &lo);
+	tp_put16(f + 16, 19);
+	tp_fix_ip_csum(f, 14);
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_LEN);
-	put16(f + 16, 0);
-	fix_ip_csum(f, 14);
+	tp_put16(f + 16, 0);
+	tp_fix_ip_csum(f, 14);
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_LEN);
 	/* with options: 24 byte header, total 22 */
-	spec_ip_opts(&s, 4);
-	build_frame(&s, f, &lo);
-	put16(f + 16, 22);
-	fix_ip_csum(f, 14);
+	tp_spec_ip_opts(&s, 4);
+	tp_build_frame(&s, f, &lo);
+	tp_put16(f + 16, 22);
+	tp_fix_ip_csum(f, 14);
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_LEN);
 	/* total length beyond the frame: truncated by one byte */
-	spec_default(&s, IPPROTO_TCP);
-	build_frame(&s, f, &lo);
+	tp_spec_default(&s, IPPROTO_TCP);
+	tp_build_frame(&s, f, &lo);
 	expect_drop(f, lo.len - 1, 0, SL_DROP_BAD_IP_LEN);
-	put16(f + 16, (uint16_t)(lo.ip_len + 1));
-	fix_ip_csum(f, 14);
+	tp_put16(f + 16, (uint16_t)(lo.ip_len + 1));
+	tp_fix_ip_csum(f, 14);
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_LEN);
-	put16(f + 16, 0xffff);
-	fix_ip_csum(f, 14);
+	tp_put16(f + 16, 0xffff);
+	tp_fix_ip_csum(f, 14);
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_LEN);
 	/* VLAN: the tag counts towards the frame, not the IP length */
 	s.vlan = 1;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	expect_drop(f, lo.len - 1, 0, SL_DROP_BAD_IP_LEN);
 }
 
 static void
 test_drop_bad_ip_csum(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	struct sl_pkt_info pi;
 	unsigned bit;
 
-	spec_default(&s, IPPROTO_UDP);
-	build_frame(&s, f, &lo);
+	tp_spec_default(&s, IPPROTO_UDP);
+	tp_build_frame(&s, f, &lo);
 	CU_ASSERT_EQUAL(parse(f, lo.len, 0, &pi), 0);
 	/* any single bit flip in the checksum field is caught */
 	for (bit = 0; bit < 16; bit++) {
-		build_frame(&s, f, &lo);
+		tp_build_frame(&s, f, &lo);
 		f[24 + bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_CSUM);
 		/* the NIC vouches for the header: software check skipped */
 		CU_ASSERT_EQUAL(parse(f, lo.len, SL_PKT_F_IP_CSUM_GOOD, &pi), 0);
 	}
 	/* a changed TTL without a checksum update */
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	f[22]--;
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_CSUM);
 	/* a changed option byte is covered too */
-	spec_ip_opts(&s, 8);
-	build_frame(&s, f, &lo);
+	tp_spec_ip_opts(&s, 8);
+	tp_build_frame(&s, f, &lo);
 	f[14 + 21] ^= 0x40;
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_IP_CSUM);
 	/* the NIC's bad flag wins on a correct header */
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	CU_ASSERT_EQUAL(parse(f, lo.len, 0, &pi), 0);
 	expect_drop(f, lo.len, SL_PKT_F_IP_CSUM_BAD, SL_DROP_BAD_IP_CSUM);
 	expect_drop(f, lo.len, SL_PKT_F_IP_CSUM_BAD | SL_PKT_F_IP_CSUM_GOOD,
@@ -765,7 +481,7 @@ test_drop_bad_ip_csum(void)
 static void
 test_drop_fragment(void)
 {
-	static uint8_t f[MAX_FRAME];
+	static uint8_t f[TP_MAX_FRAME];
 	static const uint16_t frags[] = {
 		0x2000,          /* MF, offset 0: first fragment */
 		0x2000 | 185,    /* MF, middle fragment */
@@ -774,14 +490,14 @@ test_drop_fragment(void)
 		0x1fff,          /* largest offset */
 		0x4000 | 0x2000, /* DF + MF (odd but a fragment) */
 	};
-	struct fspec s;
-	struct flayout lo;
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	unsigned i;
 
 	for (i = 0; i < RTE_DIM(frags); i++) {
-		spec_default(&s, i & 1 ? IPPROTO_UDP : IPPROTO_TCP);
+		tp_spec_default(&s, i & 1 ? IPPROTO_UDP : IPPROTO_TCP);
 		s.frag = frags[i];
-		build_frame(&s, f, &lo);
+		tp_build_frame(&s, f, &lo);
 		expect_drop(f, lo.len, 0, SL_DROP_FRAGMENT);
 	}
 }
@@ -789,37 +505,37 @@ test_drop_fragment(void)
 static void
 test_drop_bad_tcp(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	unsigned i;
 
 	/* truncated TCP header: IP payload of 0..19 bytes */
-	spec_default(&s, IPPROTO_TCP);
+	tp_spec_default(&s, IPPROTO_TCP);
 	s.pad_len = 40;
 	for (i = 0; i < 20; i++) {
-		build_frame(&s, f, &lo);
-		put16(f + 16, (uint16_t)(20 + i));
-		fix_ip_csum(f, 14);
+		tp_build_frame(&s, f, &lo);
+		tp_put16(f + 16, (uint16_t)(20 + i));
+		tp_fix_ip_csum(f, 14);
 		expect_drop(f, lo.len, 0, SL_DROP_BAD_L4_LEN);
 	}
 	/* data offset below 5 */
 	for (i = 0; i < 5; i++) {
-		build_frame(&s, f, &lo);
+		tp_build_frame(&s, f, &lo);
 		f[lo.l4 + 12] = (uint8_t)(i << 4);
 		expect_drop(f, lo.len, SL_PKT_F_IP_CSUM_GOOD, SL_DROP_BAD_L4_LEN);
 	}
 	/* data offset beyond the IP length: 60 bytes claimed, 20 + 10 sent */
 	s.payload_len = 10;
 	s.pad_len = 0;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	f[lo.l4 + 12] = 0xf0;
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_L4_LEN);
 	/* one word beyond, with the frame's padding holding the bytes:
 	 * the IP length, not the frame length, bounds the header */
 	s.payload_len = 0;
 	s.pad_len = 40;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	f[lo.l4 + 12] = 0x60;
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_L4_LEN);
 	/* exactly fitting options are fine */
@@ -830,35 +546,35 @@ test_drop_bad_tcp(void)
 static void
 test_drop_bad_udp(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	struct sl_pkt_info pi;
 	unsigned i;
 
-	spec_default(&s, IPPROTO_UDP);
+	tp_spec_default(&s, IPPROTO_UDP);
 	s.payload_len = 20;
 	/* UDP length below 8 */
 	for (i = 0; i < 8; i++) {
-		build_frame(&s, f, &lo);
-		put16(f + lo.l4 + 4, (uint16_t)i);
+		tp_build_frame(&s, f, &lo);
+		tp_put16(f + lo.l4 + 4, (uint16_t)i);
 		expect_drop(f, lo.len, 0, SL_DROP_BAD_L4_LEN);
 	}
 	/* UDP length beyond the IP payload (frame holds the bytes) */
 	s.pad_len = 30;
-	build_frame(&s, f, &lo);
-	put16(f + lo.l4 + 4, 29);
+	tp_build_frame(&s, f, &lo);
+	tp_put16(f + lo.l4 + 4, 29);
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_L4_LEN);
-	put16(f + lo.l4 + 4, 0xffff);
+	tp_put16(f + lo.l4 + 4, 0xffff);
 	expect_drop(f, lo.len, 0, SL_DROP_BAD_L4_LEN);
 	/* shorter than the IP payload is tolerated (trailing bytes) */
-	put16(f + lo.l4 + 4, 27);
+	tp_put16(f + lo.l4 + 4, 27);
 	CU_ASSERT_EQUAL(parse(f, lo.len, 0, &pi), 0);
 	/* truncated UDP header */
 	for (i = 0; i < 8; i++) {
-		build_frame(&s, f, &lo);
-		put16(f + 16, (uint16_t)(20 + i));
-		fix_ip_csum(f, 14);
+		tp_build_frame(&s, f, &lo);
+		tp_put16(f + 16, (uint16_t)(20 + i));
+		tp_fix_ip_csum(f, 14);
 		expect_drop(f, lo.len, 0, SL_DROP_BAD_L4_LEN);
 	}
 }
@@ -866,17 +582,17 @@ test_drop_bad_udp(void)
 static void
 test_drop_bad_icmp(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	unsigned i;
 
-	spec_default(&s, IPPROTO_ICMP);
+	tp_spec_default(&s, IPPROTO_ICMP);
 	s.pad_len = 20;
 	for (i = 0; i < 8; i++) {
-		build_frame(&s, f, &lo);
-		put16(f + 16, (uint16_t)(20 + i));
-		fix_ip_csum(f, 14);
+		tp_build_frame(&s, f, &lo);
+		tp_put16(f + 16, (uint16_t)(20 + i));
+		tp_fix_ip_csum(f, 14);
 		expect_drop(f, lo.len, 0, SL_DROP_BAD_L4_LEN);
 	}
 }
@@ -884,18 +600,18 @@ test_drop_bad_icmp(void)
 static void
 test_drop_unsup_l4(void)
 {
-	static uint8_t f[MAX_FRAME];
+	static uint8_t f[TP_MAX_FRAME];
 	static const uint8_t protos[] = { 47 /* GRE */, 132 /* SCTP */,
 					  41 /* IPv6 in IPv4 */, 50 /* ESP */,
 					  0, 255 };
-	struct fspec s;
-	struct flayout lo;
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	unsigned i;
 
 	for (i = 0; i < RTE_DIM(protos); i++) {
-		spec_default(&s, protos[i]);
+		tp_spec_default(&s, protos[i]);
 		s.vlan = i & 1;
-		build_frame(&s, f, &lo);
+		tp_build_frame(&s, f, &lo);
 		expect_drop(f, lo.len, 0, SL_DROP_UNSUP_L4);
 	}
 }
@@ -903,20 +619,20 @@ test_drop_unsup_l4(void)
 static void
 test_drop_l4_csum_flag(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	struct sl_pkt_info pi;
 
-	spec_default(&s, IPPROTO_TCP);
-	build_frame(&s, f, &lo);
+	tp_spec_default(&s, IPPROTO_TCP);
+	tp_build_frame(&s, f, &lo);
 	CU_ASSERT_EQUAL(parse(f, lo.len, 0, &pi), 0);
 	expect_drop(f, lo.len, SL_PKT_F_L4_CSUM_BAD, SL_DROP_BAD_L4_CSUM);
 	expect_drop(f, lo.len, SL_PKT_F_L4_CSUM_BAD | SL_PKT_F_IP_CSUM_GOOD,
 		    SL_DROP_BAD_L4_CSUM);
-	spec_default(&s, IPPROTO_UDP);
+	tp_spec_default(&s, IPPROTO_UDP);
 	s.vlan = 1;
-	build_frame(&s, f, &lo);
+	tp_build_frame(&s, f, &lo);
 	CU_ASSERT_EQUAL(parse(f, lo.len, 0, &pi), 0);
 	expect_drop(f, lo.len, SL_PKT_F_L4_CSUM_BAD, SL_DROP_BAD_L4_CSUM);
 	/* header errors are reported before the NIC's L4 verdict */
@@ -932,13 +648,13 @@ test_drop_l4_csum_flag(void)
 static uint32_t
 rand_csum_buf(uint8_t *b, uint32_t *csum_off)
 {
-	uint32_t n = 2 * (4 + rnd(748)); /* 8..1502 bytes */
+	uint32_t n = 2 * (4 + tp_rnd(748)); /* 8..1502 bytes */
 
-	rnd_fill(b, n);
-	b[rnd(n)] |= 1;
-	*csum_off = 2 * rnd(n / 2);
-	put16(b + *csum_off, 0);
-	put16(b + *csum_off, ref_csum(b, n));
+	tp_rnd_fill(b, n);
+	b[tp_rnd(n)] |= 1;
+	*csum_off = 2 * tp_rnd(n / 2);
+	tp_put16(b + *csum_off, 0);
+	tp_put16(b + *csum_off, tp_ref_csum(b, n));
 	return n;
 }
 
@@ -949,7 +665,7 @@ rand_field_off(uint32_t n, uint32_t csum_off, uint32_t w)
 	uint32_t off;
 
 	do {
-		off = 2 * rnd((n - w) / 2 + 1);
+		off = 2 * tp_rnd((n - w) / 2 + 1);
 	} while (off + w > csum_off && off < csum_off + 2);
 	return off;
 }
@@ -974,17 +690,17 @@ test_csum_update16(void)
 		}
 		memcpy(b + foff, &new, 2);
 		c = sl_csum_update16(sl_ld16(b + coff), old, new);
-		put16(b + coff, 0);
-		if (ref_fold(ref_sum(b, n, 0)) == 0)
+		tp_put16(b + coff, 0);
+		if (tp_ref_fold(tp_ref_sum(b, n, 0)) == 0)
 			continue; /* all zero now: +0/-0 ambiguity, skip */
-		want = ref_csum(b, n);
+		want = tp_ref_csum(b, n);
 		if (rte_be_to_cpu_16(c) != want) {
 			if (bad++ == 0)
 				fprintf(stderr, "\n    update16 it %u: got %#x want %#x\n",
 					it, rte_be_to_cpu_16(c), want);
 		}
 		memcpy(b + coff, &c, 2);
-		if (ref_fold(ref_sum(b, n, 0)) != 0xffff)
+		if (tp_ref_fold(tp_ref_sum(b, n, 0)) != 0xffff)
 			bad_verify++;
 	}
 	CU_ASSERT_EQUAL(bad, 0);
@@ -1012,17 +728,17 @@ test_csum_update32(void)
 		}
 		memcpy(b + foff, &new, 4);
 		c = sl_csum_update32(sl_ld16(b + coff), old, new);
-		put16(b + coff, 0);
-		if (ref_fold(ref_sum(b, n, 0)) == 0)
+		tp_put16(b + coff, 0);
+		if (tp_ref_fold(tp_ref_sum(b, n, 0)) == 0)
 			continue;
-		want = ref_csum(b, n);
+		want = tp_ref_csum(b, n);
 		if (rte_be_to_cpu_16(c) != want) {
 			if (bad++ == 0)
 				fprintf(stderr, "\n    update32 it %u: got %#x want %#x\n",
 					it, rte_be_to_cpu_16(c), want);
 		}
 		memcpy(b + coff, &c, 2);
-		if (ref_fold(ref_sum(b, n, 0)) != 0xffff)
+		if (tp_ref_fold(tp_ref_sum(b, n, 0)) != 0xffff)
 			bad_verify++;
 	}
 	CU_ASSERT_EQUAL(bad, 0);
@@ -1039,10 +755,10 @@ test_csum_update_chain(void)
 
 	sl_test_srand(0xc4a1);
 	for (it = 0; it < 2000; it++) {
-		rnd_fill(b, sizeof(b));
+		tp_rnd_fill(b, sizeof(b));
 		b[0] |= 0x40;
-		put16(b + 10, 0);
-		put16(b + 10, ref_csum(b, sizeof(b)));
+		tp_put16(b + 10, 0);
+		tp_put16(b + 10, tp_ref_csum(b, sizeof(b)));
 		c = sl_ld16(b + 10);
 		for (k = 0; k < 5; k++) {
 			memcpy(&old32, b + 12 + 4 * k, 4);
@@ -1054,8 +770,8 @@ test_csum_update_chain(void)
 			memcpy(b + 40 + 2 * k, &new16, 2);
 			c = sl_csum_update16(c, old16, new16);
 		}
-		put16(b + 10, 0);
-		if (rte_be_to_cpu_16(c) != ref_csum(b, sizeof(b)))
+		tp_put16(b + 10, 0);
+		if (rte_be_to_cpu_16(c) != tp_ref_csum(b, sizeof(b)))
 			bad++;
 	}
 	CU_ASSERT_EQUAL(bad, 0);
@@ -1070,12 +786,13 @@ test_csum_full(void)
 
 	sl_test_srand(0xf011);
 	for (it = 0; it < 5000; it++) {
-		n = rnd(1500);
-		off = rnd(2); /* odd start address too */
-		rnd_fill(b + off, n);
+		n = tp_rnd(1500);
+		off = tp_rnd(2); /* odd start address too */
+		tp_rnd_fill(b + off, n);
 		init = it & 1 ? (uint16_t)sl_test_rand() : 0;
 		got = sl_csum_full(b + off, n, init);
-		want = ref_fold(ref_sum(b + off, n, rte_be_to_cpu_16(init)));
+		want = tp_ref_fold(tp_ref_sum(b + off, n,
+					      rte_be_to_cpu_16(init)));
 		if (rte_be_to_cpu_16(got) != want && bad++ == 0)
 			fprintf(stderr, "\n    csum_full n %u: got %#x want %#x\n",
 				n, rte_be_to_cpu_16(got), want);
@@ -1095,21 +812,21 @@ test_csum_full(void)
 }
 
 static void
-rand_spec(struct fspec *s, int allow_icmp)
+rand_spec(struct tp_fspec *s, int allow_icmp)
 {
 	uint8_t protos[3] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
 
-	spec_default(s, protos[rnd(allow_icmp ? 3 : 2)]);
-	rnd_fill(s->dmac, 6);
-	rnd_fill(s->smac, 6);
-	s->vlan = rnd(3) == 0;
+	tp_spec_default(s, protos[tp_rnd(allow_icmp ? 3 : 2)]);
+	tp_rnd_fill(s->dmac, 6);
+	tp_rnd_fill(s->smac, 6);
+	s->vlan = tp_rnd(3) == 0;
 	s->tci = (uint16_t)sl_test_rand();
-	s->ip_opt_len = rnd(4) == 0 ? (uint8_t)(4 * rnd(11)) : 0;
-	rnd_fill(s->ip_opt, s->ip_opt_len);
+	s->ip_opt_len = tp_rnd(4) == 0 ? (uint8_t)(4 * tp_rnd(11)) : 0;
+	tp_rnd_fill(s->ip_opt, s->ip_opt_len);
 	s->tos = (uint8_t)sl_test_rand();
-	s->ttl = (uint8_t)(2 + rnd(254));
+	s->ttl = (uint8_t)(2 + tp_rnd(254));
 	s->ip_id = (uint16_t)sl_test_rand();
-	s->frag = rnd(2) ? 0x4000 : 0;
+	s->frag = tp_rnd(2) ? 0x4000 : 0;
 	s->src = sl_test_rand();
 	s->dst = sl_test_rand();
 	s->sport = (uint16_t)sl_test_rand();
@@ -1118,19 +835,19 @@ rand_spec(struct fspec *s, int allow_icmp)
 	s->ack = sl_test_rand();
 	s->win = (uint16_t)sl_test_rand();
 	s->tcp_flags = (uint8_t)sl_test_rand();
-	s->tcp_opt_len = rnd(3) == 0 ? (uint8_t)(4 * rnd(11)) : 0;
-	rnd_fill(s->tcp_opt, s->tcp_opt_len);
-	s->payload_len = (uint16_t)rnd(1401);
-	rnd_fill(s->payload, s->payload_len);
+	s->tcp_opt_len = tp_rnd(3) == 0 ? (uint8_t)(4 * tp_rnd(11)) : 0;
+	tp_rnd_fill(s->tcp_opt, s->tcp_opt_len);
+	s->payload_len = (uint16_t)tp_rnd(1401);
+	tp_rnd_fill(s->payload, s->payload_len);
 	s->udp_no_csum = 0;
 }
 
 static void
 test_csum_ipv4_l4_random(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	uint32_t it, bad_ip = 0, bad_l4 = 0, odd = 0;
 	uint16_t c;
 	uint32_t coff;
@@ -1138,25 +855,25 @@ test_csum_ipv4_l4_random(void)
 	sl_test_srand(0x1a4);
 	for (it = 0; it < 3000; it++) {
 		rand_spec(&s, 0);
-		build_frame(&s, f, &lo);
+		tp_build_frame(&s, f, &lo);
 		odd += lo.ip_len & 1;
 		/* the library must ignore what the fields hold */
-		put16(f + lo.l2 + 10, (uint16_t)sl_test_rand());
+		tp_put16(f + lo.l2 + 10, (uint16_t)sl_test_rand());
 		coff = lo.l4 + (s.proto == IPPROTO_TCP ? 16 : 6);
-		put16(f + coff, (uint16_t)sl_test_rand());
+		tp_put16(f + coff, (uint16_t)sl_test_rand());
 		{
-			uint8_t g[MAX_FRAME];
+			uint8_t g[TP_MAX_FRAME];
 
-			build_frame(&s, g, NULL);
+			tp_build_frame(&s, g, NULL);
 			c = sl_ipv4_csum((const struct rte_ipv4_hdr *)(f + lo.l2));
-			if (rte_be_to_cpu_16(c) != get16(g + lo.l2 + 10))
+			if (rte_be_to_cpu_16(c) != tp_get16(g + lo.l2 + 10))
 				bad_ip++;
 			c = sl_l4_csum((const struct rte_ipv4_hdr *)(f + lo.l2),
 				       f + lo.l4);
-			if (rte_be_to_cpu_16(c) != get16(g + coff) && bad_l4++ == 0)
+			if (rte_be_to_cpu_16(c) != tp_get16(g + coff) && bad_l4++ == 0)
 				fprintf(stderr, "\n    l4 proto %u len %u: got %#x want %#x\n",
 					s.proto, lo.ip_len, rte_be_to_cpu_16(c),
-					get16(g + coff));
+					tp_get16(g + coff));
 		}
 	}
 	CU_ASSERT_EQUAL(bad_ip, 0);
@@ -1164,58 +881,32 @@ test_csum_ipv4_l4_random(void)
 	CU_ASSERT(odd > 500); /* odd lengths were exercised */
 }
 
-/* Payload word making the UDP checksum of @p s come out as zero. */
-static void
-udp_force_zero_csum(struct fspec *s)
-{
-	static uint8_t g[MAX_FRAME];
-	struct flayout lo;
-	uint16_t sum, x;
-
-	s->payload[0] = 0;
-	s->payload[1] = 0;
-	s->udp_no_csum = 1;
-	build_frame(s, g, &lo);
-	sum = ref_fold(ref_l4_sum(g, lo.l2));
-	x = (uint16_t)(0xffff - sum);
-	s->payload[0] = (uint8_t)(x >> 8);
-	s->payload[1] = (uint8_t)x;
-	s->udp_no_csum = 0;
-}
-
 static void
 test_csum_udp_zero(void)
 {
-	static uint8_t f[MAX_FRAME];
-	struct fspec s;
-	struct flayout lo;
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	uint16_t c;
 
-	spec_default(&s, IPPROTO_UDP);
+	tp_spec_default(&s, IPPROTO_UDP);
 	s.payload_len = 31;
-	udp_force_zero_csum(&s);
-	build_frame(&s, f, &lo);
+	tp_force_zero_csum(&s);
+	tp_build_frame(&s, f, &lo);
 	/* the reference agrees the sum is -0, so the wire value is 0xffff */
-	CU_ASSERT_EQUAL(get16(f + lo.l4 + 6), 0xffff);
-	CU_ASSERT_EQUAL(ref_fold(ref_l4_sum(f, lo.l2)), 0xffff);
+	CU_ASSERT_EQUAL(tp_get16(f + lo.l4 + 6), 0xffff);
+	CU_ASSERT_EQUAL(tp_ref_fold(tp_ref_l4_sum(f, lo.l2)), 0xffff);
 	c = sl_l4_csum((const struct rte_ipv4_hdr *)(f + lo.l2), f + lo.l4);
 	CU_ASSERT_EQUAL(c, 0xffff);
 	/* TCP has no such rule: the same sum gives 0 */
 	s.proto = IPPROTO_TCP;
 	s.payload_len = 31;
 	{
-		uint8_t g[MAX_FRAME];
-		uint16_t sum, x;
+		uint8_t g[TP_MAX_FRAME];
 
-		s.payload[0] = s.payload[1] = 0;
-		build_frame(&s, g, &lo);
-		put16(g + lo.l4 + 16, 0);
-		sum = ref_fold(ref_l4_sum(g, lo.l2));
-		x = (uint16_t)(0xffff - sum);
-		s.payload[0] = (uint8_t)(x >> 8);
-		s.payload[1] = (uint8_t)x;
-		build_frame(&s, g, &lo);
-		CU_ASSERT_EQUAL(get16(g + lo.l4 + 16), 0);
+		tp_force_zero_csum(&s);
+		tp_build_frame(&s, g, &lo);
+		CU_ASSERT_EQUAL(tp_get16(g + lo.l4 + 16), 0);
 		c = sl_l4_csum((const struct rte_ipv4_hdr *)(g + lo.l2), g + lo.l4);
 		CU_ASSERT_EQUAL(c, 0);
 	}
@@ -1239,7 +930,7 @@ fuzz_check(const uint8_t *f, uint32_t len, int rc,
 	if (rc != 0)
 		return;
 	/* "success" on a frame shorter than its own L2 header */
-	if (len < 14 || (get16(f + 12) == 0x8100 && len < 18)) {
+	if (len < 14 || (tp_get16(f + 12) == 0x8100 && len < 18)) {
 		fail[FZ_ZERO_SHORT]++;
 		return;
 	}
@@ -1249,7 +940,7 @@ fuzz_check(const uint8_t *f, uint32_t len, int rc,
 		return;
 	}
 	if (pi->kind == SL_PKT_ARP) {
-		if (get16(f + l2 - 2) != 0x0806)
+		if (tp_get16(f + l2 - 2) != 0x0806)
 			fail[FZ_BAD_FIELDS]++;
 		return;
 	}
@@ -1261,33 +952,33 @@ fuzz_check(const uint8_t *f, uint32_t len, int rc,
 	}
 	ip = f + l2;
 	l4 = ip + pi->l3_len;
-	if (get16(f + l2 - 2) != 0x0800 || ip[0] >> 4 != 4 ||
+	if (tp_get16(f + l2 - 2) != 0x0800 || ip[0] >> 4 != 4 ||
 	    (uint32_t)(ip[0] & 0xf) * 4 != pi->l3_len ||
-	    get16(ip + 2) != pi->ip_len || ip[9] != pi->proto ||
-	    (get16(ip + 6) & 0x3fff) != 0 ||
-	    pi->src != rte_cpu_to_be_32(get32(ip + 12)) ||
-	    pi->dst != rte_cpu_to_be_32(get32(ip + 16))) {
+	    tp_get16(ip + 2) != pi->ip_len || ip[9] != pi->proto ||
+	    (tp_get16(ip + 6) & 0x3fff) != 0 ||
+	    pi->src != rte_cpu_to_be_32(tp_get32(ip + 12)) ||
+	    pi->dst != rte_cpu_to_be_32(tp_get32(ip + 16))) {
 		fail[FZ_BAD_FIELDS]++;
 		return;
 	}
 	switch (pi->proto) {
 	case IPPROTO_TCP:
-		if (pi->sport != rte_cpu_to_be_16(get16(l4)) ||
-		    pi->dport != rte_cpu_to_be_16(get16(l4 + 2)) ||
+		if (pi->sport != rte_cpu_to_be_16(tp_get16(l4)) ||
+		    pi->dport != rte_cpu_to_be_16(tp_get16(l4 + 2)) ||
 		    pi->tcp_flags != l4[13] || pi->l4_len != (l4[12] >> 4) * 4)
 			fail[FZ_BAD_FIELDS]++;
 		break;
 	case IPPROTO_UDP:
-		if (pi->sport != rte_cpu_to_be_16(get16(l4)) ||
-		    pi->dport != rte_cpu_to_be_16(get16(l4 + 2)) ||
+		if (pi->sport != rte_cpu_to_be_16(tp_get16(l4)) ||
+		    pi->dport != rte_cpu_to_be_16(tp_get16(l4 + 2)) ||
 		    pi->tcp_flags != 0 || pi->l4_len != 8 ||
-		    get16(l4 + 4) < 8 ||
-		    get16(l4 + 4) > pi->ip_len - pi->l3_len)
+		    tp_get16(l4 + 4) < 8 ||
+		    tp_get16(l4 + 4) > pi->ip_len - pi->l3_len)
 			fail[FZ_BAD_FIELDS]++;
 		break;
 	case IPPROTO_ICMP:
-		if (pi->sport != rte_cpu_to_be_16(get16(l4 + 4)) ||
-		    pi->dport != rte_cpu_to_be_16(get16(l4)) ||
+		if (pi->sport != rte_cpu_to_be_16(tp_get16(l4 + 4)) ||
+		    pi->dport != rte_cpu_to_be_16(tp_get16(l4)) ||
 		    pi->tcp_flags != 0 || pi->l4_len != 8)
 			fail[FZ_BAD_FIELDS]++;
 		break;
@@ -1300,7 +991,7 @@ fuzz_check(const uint8_t *f, uint32_t len, int rc,
 static void
 test_fuzz(void)
 {
-	static uint8_t f[MAX_FRAME];
+	static uint8_t f[TP_MAX_FRAME];
 	static const unsigned flag_set[] = {
 		0, 0, 0, 0, 0, SL_PKT_F_IP_CSUM_GOOD, SL_PKT_F_IP_CSUM_GOOD,
 		SL_PKT_F_IP_CSUM_BAD, SL_PKT_F_L4_CSUM_BAD,
@@ -1309,8 +1000,8 @@ test_fuzz(void)
 	uint32_t fail[FZ_MAX] = { 0 }, seen[SL_DROP_MAX] = { 0 };
 	uint32_t it, len, n, k, ok = 0, distinct = 0, first_len = 0;
 	int first_rc = -1;
-	struct fspec s;
-	struct flayout lo;
+	struct tp_fspec s;
+	struct tp_flayout lo;
 	struct sl_pkt_info pi;
 	unsigned flags;
 	uint8_t *heap;
@@ -1318,39 +1009,41 @@ test_fuzz(void)
 
 	sl_test_srand(0xf022);
 	for (it = 0; it < 100000; it++) {
-		if (rnd(5) == 0) {
+		if (tp_rnd(5) == 0) {
 			/* random bytes, sometimes with a plausible header */
-			len = rnd(129);
-			rnd_fill(f, len);
-			if (len >= 14 && rnd(2))
-				put16(f + 12, etypes[rnd(RTE_DIM(etypes))]);
-			if (len >= 18 && get16(f + 12) == 0x8100 && rnd(2))
-				put16(f + 16, 0x0800);
-			if (len >= 15 && rnd(2))
-				f[get16(f + 12) == 0x8100 && len >= 19 ? 18 : 14] =
-					(uint8_t)(0x40 | rnd(16));
+			len = tp_rnd(129);
+			tp_rnd_fill(f, len);
+			if (len >= 14 && tp_rnd(2))
+				tp_put16(f + 12,
+					 etypes[tp_rnd(RTE_DIM(etypes))]);
+			if (len >= 18 && tp_get16(f + 12) == 0x8100 &&
+			    tp_rnd(2))
+				tp_put16(f + 16, 0x0800);
+			if (len >= 15 && tp_rnd(2))
+				f[tp_get16(f + 12) == 0x8100 && len >= 19 ? 18 : 14] =
+					(uint8_t)(0x40 | tp_rnd(16));
 		} else {
 			rand_spec(&s, 1);
-			s.payload_len = (uint16_t)rnd(65);
-			if (rnd(8) == 0)
+			s.payload_len = (uint16_t)tp_rnd(65);
+			if (tp_rnd(8) == 0)
 				s.proto = (uint8_t)sl_test_rand();
-			if (rnd(8) == 0)
+			if (tp_rnd(8) == 0)
 				s.frag = (uint16_t)sl_test_rand();
-			s.pad_len = rnd(3) == 0 ? (uint16_t)rnd(21) : 0;
-			rnd_fill(s.pad, s.pad_len);
-			len = build_frame(&s, f, &lo);
+			s.pad_len = tp_rnd(3) == 0 ? (uint16_t)tp_rnd(21) : 0;
+			tp_rnd_fill(s.pad, s.pad_len);
+			len = tp_build_frame(&s, f, &lo);
 			/* mutate header bytes */
-			k = rnd(4);
+			k = tp_rnd(4);
 			n = RTE_MIN(len, lo.l4 + lo.l4_hlen + 8);
 			while (k--)
-				f[rnd(n)] ^= (uint8_t)(1u << rnd(8));
-			if (rnd(2) && lo.l2 + 20 <= len &&
+				f[tp_rnd(n)] ^= (uint8_t)(1u << tp_rnd(8));
+			if (tp_rnd(2) && lo.l2 + 20 <= len &&
 			    lo.l2 + (f[lo.l2] & 0xfu) * 4 <= len)
-				fix_ip_csum(f, lo.l2);
-			if (rnd(4) == 0)
-				len = rnd(len + 1);
+				tp_fix_ip_csum(f, lo.l2);
+			if (tp_rnd(4) == 0)
+				len = tp_rnd(len + 1);
 		}
-		flags = flag_set[rnd(RTE_DIM(flag_set))];
+		flags = flag_set[tp_rnd(RTE_DIM(flag_set))];
 		/* an exact-size heap copy: reads past the end are real
 		 * out-of-bounds reads (visible under ASan/valgrind) */
 		heap = malloc(len ? len : 1);
