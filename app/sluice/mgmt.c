@@ -150,6 +150,11 @@ hold_in(struct sl_app *app, struct rte_mbuf *m, uint32_t idx)
 	}
 	if (sl_neigh_hold(app->neigh, idx, m) != 0)
 		mgmt_drop(app, m, SL_DROP_NEIGH);
+	/* ask now rather than at the next upkeep round, at most 10 times/s */
+	if (rte_rdtsc() - app->neigh->meta[idx].requested > app->hz / 10) {
+		app->neigh->meta[idx].requested = rte_rdtsc();
+		request_cb(idx, app->neigh->meta[idx].port, app->neigh->meta[idx].ip, app);
+	}
 }
 
 static unsigned
@@ -298,6 +303,15 @@ print_obj(FILE *f, const char *what, const char *name,
 		s->pkts_out, s->bytes_out, s->drops);
 }
 
+/* Share of the worker's time spent in loop iterations that had work. */
+static double
+busy_pct(const struct sl_worker_stats *s)
+{
+	uint64_t up = s->start_tsc ? rte_rdtsc() - s->start_tsc : 0;
+
+	return up ? 100.0 * (double)s->busy_tsc / (double)up : 0.0;
+}
+
 void
 sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 {
@@ -324,10 +338,10 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 		fprintf(f, "worker %u rx %" PRIu64 " tx %" PRIu64 " bursts %" PRIu64
 			" redirected %" PRIu64 " slowpath %" PRIu64 " icmp_echo %" PRIu64
 			" conns_created %" PRIu64 " conns_expired %" PRIu64
-			" flows %u idle %.1f%%\n", w, s->rx_pkts, s->tx_pkts, s->rx_bursts,
+			" flows %u busy %.1f%%\n", w, s->rx_pkts, s->tx_pkts, s->rx_bursts,
 			s->redirected, s->slowpath, s->icmp_echo, s->conns_created,
 			s->conns_expired, sl_flow_count(app->workers[w]->flows),
-			s->polls ? 100.0 * (double)s->idle_polls / (double)s->polls : 0.0);
+			busy_pct(s));
 		sl_worker_stats_add(&tot, s);
 	}
 	for (i = 0; i < SL_DROP_MAX; i++) {

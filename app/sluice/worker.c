@@ -322,6 +322,7 @@ sl_worker_main(void *arg)
 	SL_LOG(INFO, "worker %u on lcore %u polling queue %u of %u port(s)",
 	       w->id, w->lcore, w->id, app->n_ports);
 
+	w->stats.start_tsc = rte_rdtsc();
 	while (!sl_stopping(app)) {
 		const struct sl_snapshot *snap = sl_svc_current(&app->svc);
 		unsigned work = 0;
@@ -370,6 +371,7 @@ sl_worker_main(void *arg)
 
 		if (work != 0) {
 			idle = 0;
+			w->stats.busy_tsc += rte_rdtsc() - now;
 			continue;
 		}
 		w->stats.idle_polls++;
@@ -391,6 +393,7 @@ sl_workers_create(struct sl_app *app)
 
 	i = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct rte_malloc_socket_stats before, after;
 		struct sl_worker *w;
 		struct sl_flow_params fp = {
 			.capacity = app->cfg->global.flow_capacity,
@@ -408,12 +411,18 @@ sl_workers_create(struct sl_app *app)
 		app->workers[i] = w;
 		snprintf(name, sizeof(name), "sl_flows_%u", i);
 		fp.name = name;
+		rte_malloc_get_socket_stats(fp.socket_id, &before);
 		w->flows = sl_flow_create(&fp);
 		if (w->flows == NULL) {
-			SL_LOG(ERR, "worker %u: cannot create a flow table of %u connections: %s",
+			SL_LOG(ERR, "worker %u: cannot create a flow table of %u connections: %s (give EAL more memory, -m, or lower flow_capacity)",
 			       i, fp.capacity, rte_strerror(rte_errno));
 			return -rte_errno;
 		}
+		rte_malloc_get_socket_stats(fp.socket_id, &after);
+		SL_LOG(INFO, "worker %u: flow table for %u connections uses %.1f MiB (%.0f bytes per connection)",
+		       i, fp.capacity,
+		       (double)(after.heap_allocsz_bytes - before.heap_allocsz_bytes) / 1048576.0,
+		       (double)(after.heap_allocsz_bytes - before.heap_allocsz_bytes) / fp.capacity);
 		for (p = 0; p < app->n_ports; p++) {
 			w->txb[p] = rte_zmalloc_socket("sl_txb", RTE_ETH_TX_BUFFER_SIZE(SL_BURST),
 						       0, fp.socket_id);

@@ -67,6 +67,8 @@ struct sl_worker_stats {
 	uint64_t icmp_echo;     /**< echo requests answered */
 	uint64_t polls;         /**< loop iterations */
 	uint64_t idle_polls;    /**< loop iterations with no work */
+	uint64_t busy_tsc;      /**< TSC ticks spent in iterations with work */
+	uint64_t start_tsc;     /**< TSC when the worker started */
 	uint64_t sleeps;        /**< idle back-off sleeps */
 	uint64_t conns_created; /**< connections created */
 	uint64_t conns_expired; /**< connections expired */

@@ -52,6 +52,7 @@ sl_worker_stats_add(struct sl_worker_stats *dst, const struct sl_worker_stats *s
 	dst->icmp_echo += src->icmp_echo;
 	dst->polls += src->polls;
 	dst->idle_polls += src->idle_polls;
+	dst->busy_tsc += src->busy_tsc;
 	dst->sleeps += src->sleeps;
 	dst->conns_created += src->conns_created;
 	dst->conns_expired += src->conns_expired;

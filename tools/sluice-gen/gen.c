@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice-gen: see gen.h. Usage:
+ *   sluice-gen [EAL options] -- --profile udp|tcp|syn [options]
+ * The first port EAL probes faces the DUT's client side, the second its
+ * backend side (override with --client-port/--server-port).
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_cycles.h>
+#include <rte_arp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+#include <rte_malloc.h>
+
+#include "sl_pkt.h"
+#include "sl_neigh.h"
+#include "gen.h"
+
+#define BURST 32
+#define NB_MBUF 32767
+
+static volatile int stop;
+static struct rte_mempool *pool;
+static struct gen_opts opt;
+static struct gen_stats st;
+static struct rte_ether_addr cmac, smac;
+static struct gen_tmpl *tmpl;
+static uint64_t hz;
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	stop = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: sluice-gen [EAL options] -- [options]\n"
+		"  --profile udp|tcp|syn   traffic (default udp)\n"
+		"  --flows N               flows / concurrent connections (default 1000)\n"
+		"  --size B                frame size with CRC, 64..1518 (default 64)\n"
+		"  --rate PPS              offered client packets/s, 0 = max (default 0)\n"
+		"  --duration S            measured seconds (default 5)\n"
+		"  --warmup S              seconds before measuring (default 1)\n"
+		"  --data N                tcp: data packets per connection (default 4)\n"
+		"  --vip A --vport P       service (default 10.0.0.100, 53 udp / 80 tcp)\n"
+		"  --clients A             first client address (default 100.64.0.1)\n"
+		"  --backends CIDR         answer ARP for these (default 10.1.0.0/24)\n"
+		"  --backend-port P        expected backend port, for --verify\n"
+		"  --dut-mac MAC           DUT's client-side MAC (default: ARP for the VIP)\n"
+		"  --client-port N --server-port N   DPDK port ids (default 0 and 1)\n"
+		"  --verify                check checksums and NAT of every packet\n"
+		"  --json                  print one JSON object instead of text\n");
+}
+
+static int
+parse_cidr(const char *s, rte_be32_t *net, rte_be32_t *mask)
+{
+	char buf[64], *slash;
+	struct in_addr a;
+	unsigned len = 32;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		len = (unsigned)atoi(slash + 1);
+		if (len > 32)
+			return -1;
+	}
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -1;
+	*mask = rte_cpu_to_be_32(len == 0 ? 0 : ~0u << (32 - len));
+	*net = a.s_addr & *mask;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "profile", 1, 0, 'p' }, { "flows", 1, 0, 'f' }, { "size", 1, 0, 's' },
+		{ "rate", 1, 0, 'r' }, { "duration", 1, 0, 'd' }, { "warmup", 1, 0, 'w' },
+		{ "data", 1, 0, 'D' }, { "vip", 1, 0, 'V' }, { "vport", 1, 0, 'P' },
+		{ "clients", 1, 0, 'C' }, { "backends", 1, 0, 'B' },
+		{ "backend-port", 1, 0, 'b' }, { "dut-mac", 1, 0, 'm' },
+		{ "client-port", 1, 0, 'c' }, { "server-port", 1, 0, 'S' },
+		{ "verify", 0, 0, 'v' }, { "json", 0, 0, 'j' }, { "help", 0, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct in_addr a;
+	int c, vport = -1;
+
+	opt.profile = GEN_UDP;
+	opt.flows = 1000;
+	opt.size = 64;
+	opt.duration = 5;
+	opt.warmup = 1;
+	opt.data_pkts = 4;
+	inet_pton(AF_INET, "10.0.0.100", &opt.vip);
+	inet_pton(AF_INET, "100.64.0.1", &opt.client_base);
+	parse_cidr("10.1.0.0/24", &opt.backend_net, &opt.backend_mask);
+	opt.sport = 1;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (strcmp(optarg, "udp") == 0)
+				opt.profile = GEN_UDP;
+			else if (strcmp(optarg, "tcp") == 0)
+				opt.profile = GEN_TCP;
+			else if (strcmp(optarg, "syn") == 0)
+				opt.profile = GEN_SYN;
+			else
+				goto bad;
+			break;
+		case 'f': opt.flows = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 's': opt.size = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'r': opt.rate = strtoull(optarg, NULL, 0); break;
+		case 'd': opt.duration = atof(optarg); break;
+		case 'w': opt.warmup = atof(optarg); break;
+		case 'D': opt.data_pkts = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'V':
+			if (inet_pton(AF_INET, optarg, &opt.vip) != 1)
+				goto bad;
+			break;
+		case 'P': vport = atoi(optarg); break;
+		case 'C':
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				goto bad;
+			opt.client_base = a.s_addr;
+			break;
+		case 'B':
+			if (parse_cidr(optarg, &opt.backend_net, &opt.backend_mask) != 0)
+				goto bad;
+			break;
+		case 'b': opt.backend_port = rte_cpu_to_be_16((uint16_t)atoi(optarg)); break;
+		case 'm':
+			if (rte_ether_unformat_addr(optarg, &opt.dut_mac) != 0)
+				goto bad;
+			opt.have_dut_mac = 1;
+			break;
+		case 'c': opt.cport = (uint16_t)atoi(optarg); break;
+		case 'S': opt.sport = (uint16_t)atoi(optarg); break;
+		case 'v': opt.verify = 1; break;
+		case 'j': opt.json = 1; break;
+		default:
+			usage();
+			exit(c == 'h' ? 0 : 1);
+		}
+	}
+	if (vport < 0)
+		vport = opt.profile == GEN_UDP ? 53 : 80;
+	opt.vport = rte_cpu_to_be_16((uint16_t)vport);
+	if (opt.size < 64 || opt.size > 1518 || opt.flows == 0 ||
+	    opt.flows > 64u * 1000 * 1000 || opt.duration <= 0 || opt.data_pkts == 0) {
+		fprintf(stderr, "sluice-gen: size 64..1518, flows 1..64M, duration > 0, data >= 1\n");
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "sluice-gen: bad value for --%s: %s\n", argv[optind - 1] + 2, optarg);
+	return -1;
+}
+
+static int
+port_init(uint16_t pid, struct rte_ether_addr *mac)
+{
+	struct rte_eth_conf conf;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(pid, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(pid, 0, 1024, rte_eth_dev_socket_id(pid), NULL, pool);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(pid, 0, 1024, rte_eth_dev_socket_id(pid), NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(pid);
+	if (ret == 0)
+		ret = rte_eth_macaddr_get(pid, mac);
+	if (ret != 0)
+		fprintf(stderr, "sluice-gen: port %u: %s\n", pid, rte_strerror(-ret));
+	return ret;
+}
+
+static void
+tx_burst(uint16_t pid, struct rte_mbuf **m, uint16_t n, uint64_t *sent, uint64_t *full)
+{
+	uint16_t k = rte_eth_tx_burst(pid, 0, m, n);
+
+	*sent += k;
+	if (k < n) {
+		*full += n - k;
+		rte_pktmbuf_free_bulk(m + k, n - k);
+	}
+}
+
+static struct rte_mbuf *
+new_client_pkt(uint32_t slot, uint32_t g, uint8_t flags, uint32_t seq, uint64_t now)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t *p;
+
+	if (m == NULL)
+		return NULL;
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)gen_tmpl_len(tmpl));
+	gen_client_pkt(tmpl, p, slot, g, flags, seq, now);
+	return m;
+}
+
+/* Answer an ARP request on @p pid if it asks for one of @p net/@p mask. */
+static int
+arp_answer(uint16_t pid, const struct rte_ether_addr *mac, struct rte_mbuf *m,
+	   rte_be32_t net, rte_be32_t mask)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sl_arp_info ai;
+	struct rte_mbuf *r;
+
+	if (rte_pktmbuf_data_len(m) < 14 ||
+	    sl_arp_parse(d + 14, rte_pktmbuf_data_len(m) - 14, &ai) != 0)
+		return 0;
+	if (ai.op == RTE_ARP_OP_REPLY && pid == opt.cport && ai.spa == opt.vip &&
+	    !opt.have_dut_mac) {
+		opt.dut_mac = ai.sha;
+		opt.have_dut_mac = 1;
+		return 1;
+	}
+	if (ai.op != RTE_ARP_OP_REQUEST || (ai.tpa & mask) != net)
+		return 1;
+	r = rte_pktmbuf_alloc(pool);
+	if (r == NULL)
+		return 1;
+	sl_arp_build((uint8_t *)rte_pktmbuf_append(r, 60), RTE_ARP_OP_REPLY, &ai.sha,
+		     mac, ai.tpa, &ai.sha, ai.spa);
+	if (rte_eth_tx_burst(pid, 0, &r, 1) != 1)
+		rte_pktmbuf_free(r);
+	return 1;
+}
+
+static int
+csum_ok(const struct sl_pkt_info *pi, const uint8_t *d)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(d + pi->l2_len);
+	const uint8_t *l4 = (const uint8_t *)ip + pi->l3_len;
+	uint16_t c;
+
+	if (sl_ipv4_csum(ip) != ip->hdr_checksum)
+		return 0;
+	memcpy(&c, l4 + (pi->proto == IPPROTO_TCP ? 16 : 6), 2);
+	if (pi->proto == IPPROTO_UDP && c == 0)
+		return 1;
+	return sl_l4_csum(ip, l4) == c;
+}
+
+/*
+ * Backend side: answer what the DUT delivered as a server would. The
+ * reply keeps the client's timestamp, so the round trip is measured.
+ */
+static uint16_t
+serve(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = in[i];
+		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+		struct sl_pkt_info pi;
+		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)d;
+		struct rte_ipv4_hdr *ip;
+		struct rte_ether_addr tm;
+		rte_be32_t a;
+		rte_be16_t p;
+		uint8_t *l4;
+
+		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0) {
+			st.unknown++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (pi.kind == SL_PKT_ARP) {
+			arp_answer(opt.sport, &smac, m, opt.backend_net, opt.backend_mask);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		st.s_rx++;
+		st.s_rx_bytes += rte_pktmbuf_pkt_len(m);
+		if (opt.verify && (!csum_ok(&pi, d) ||
+				   (pi.dst & opt.backend_mask) != opt.backend_net ||
+				   (opt.backend_port != 0 && pi.dport != opt.backend_port)))
+			st.bad_nat++;
+		ip = (struct rte_ipv4_hdr *)(d + pi.l2_len);
+		l4 = (uint8_t *)ip + pi.l3_len;
+		/* swapping addresses and ports leaves every checksum valid */
+		tm = eh->src_addr;
+		eh->src_addr = eh->dst_addr;
+		eh->dst_addr = tm;
+		a = ip->src_addr;
+		ip->src_addr = ip->dst_addr;
+		ip->dst_addr = a;
+		memcpy(&p, l4, 2);
+		memcpy(l4, l4 + 2, 2);
+		memcpy(l4 + 2, &p, 2);
+		if (pi.proto == IPPROTO_TCP) {
+			struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+			uint8_t f = th->tcp_flags, nf;
+			uint16_t ow, nw, c;
+
+			if (f & RTE_TCP_SYN_FLAG)
+				nf = opt.profile == GEN_SYN ?
+					(RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG) :
+					(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+			else if (f & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))
+				nf = f;
+			else if (f & RTE_TCP_PSH_FLAG)
+				nf = RTE_TCP_ACK_FLAG;
+			else {
+				/* the client's last ACK: nothing to answer */
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (f & RTE_TCP_RST_FLAG) {
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			ow = sl_ld16(&th->data_off);
+			th->tcp_flags = nf;
+			nw = sl_ld16(&th->data_off);
+			memcpy(&c, &th->cksum, 2);
+			c = sl_csum_update16(c, ow, nw);
+			memcpy(&th->cksum, &c, 2);
+		}
+		out[k++] = m;
+	}
+	return k;
+}
+
+/* Client side: count, time, and drive each TCP connection's next step. */
+static uint16_t
+client_rx(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
+	  int measuring)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = in[i];
+		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+		struct sl_pkt_info pi;
+		uint32_t slot, g, seq;
+		uint64_t sent = 0, dt;
+		unsigned j, off;
+
+		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0) {
+			st.unknown++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (pi.kind == SL_PKT_ARP) {
+			arp_answer(opt.cport, &cmac, m, opt.client_base, RTE_BE32(0xffffff00));
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (pi.proto == IPPROTO_ICMP || gen_slot_of(&opt, pi.dst, pi.dport, &slot, &g) != 0) {
+			st.unknown++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (measuring) {
+			st.c_rx++;
+			st.c_rx_bytes += rte_pktmbuf_pkt_len(m);
+		}
+		if (opt.verify && (!csum_ok(&pi, d) || pi.src != opt.vip || pi.sport != opt.vport))
+			st.bad_nat++;
+		off = pi.l2_len + pi.l3_len + pi.l4_len;
+		for (j = 0; j < 6 && off + j < rte_pktmbuf_data_len(m); j++)
+			sent |= (uint64_t)d[off + j] << (8 * j);
+		dt = (now - sent) & ((1ULL << 48) - 1);
+		if (measuring)
+			gen_lat_add(&st, dt * 1000000000ULL / hz);
+		if (pi.proto == IPPROTO_TCP && opt.profile == GEN_TCP) {
+			const struct rte_tcp_hdr *th =
+				(const struct rte_tcp_hdr *)(d + pi.l2_len + pi.l3_len);
+			uint8_t f = th->tcp_flags;
+			struct rte_mbuf *r = NULL;
+
+			seq = rte_be_to_cpu_32(th->sent_seq);
+			if ((f & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+			    (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) {
+				if (measuring)
+					st.handshakes++;
+				r = new_client_pkt(slot, g, RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG, 1, now);
+			} else if (f & RTE_TCP_RST_FLAG) {
+				st.rst++;
+				r = new_client_pkt(slot, g + 1, RTE_TCP_SYN_FLAG, 0, now);
+			} else if (f & RTE_TCP_FIN_FLAG) {
+				/* last ACK, then the slot opens its next connection */
+				r = new_client_pkt(slot, g, RTE_TCP_ACK_FLAG, seq + 1, now);
+				if (r != NULL)
+					out[k++] = r;
+				if (measuring)
+					st.conns_done++;
+				r = new_client_pkt(slot, g + 1, RTE_TCP_SYN_FLAG, 0, now);
+			} else if (seq < opt.data_pkts) {
+				r = new_client_pkt(slot, g, RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG, seq + 1, now);
+			} else {
+				r = new_client_pkt(slot, g, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, seq + 1, now);
+			}
+			if (r != NULL)
+				out[k++] = r;
+		} else if (opt.profile == GEN_SYN) {
+			st.rst++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	return k;
+}
+
+static void
+resolve_dut(void)
+{
+	uint64_t end;
+	int tries;
+
+	for (tries = 0; tries < 5 && !opt.have_dut_mac && !stop; tries++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool), *in[BURST];
+		struct rte_ether_addr bc, zero = { { 0 } };
+		uint16_t n, i;
+
+		memset(&bc, 0xff, sizeof(bc));
+		if (m == NULL)
+			break;
+		sl_arp_build((uint8_t *)rte_pktmbuf_append(m, 60), RTE_ARP_OP_REQUEST, &bc,
+			     &cmac, opt.client_base, &zero, opt.vip);
+		if (rte_eth_tx_burst(opt.cport, 0, &m, 1) != 1)
+			rte_pktmbuf_free(m);
+		end = rte_rdtsc() + hz / 5;
+		while (rte_rdtsc() < end && !opt.have_dut_mac) {
+			n = rte_eth_rx_burst(opt.cport, 0, in, BURST);
+			for (i = 0; i < n; i++) {
+				arp_answer(opt.cport, &cmac, in[i], 0, 0xffffffff);
+				rte_pktmbuf_free(in[i]);
+			}
+			/* the DUT may be resolving its backends meanwhile */
+			n = rte_eth_rx_burst(opt.sport, 0, in, BURST);
+			n = serve(in, n, in);
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(in[i]);
+		}
+	}
+	if (!opt.have_dut_mac) {
+		/* a plain forwarder (testpmd io) answers no ARP: broadcast */
+		memset(&opt.dut_mac, 0xff, sizeof(opt.dut_mac));
+	}
+}
+
+static void
+report(double secs)
+{
+	double offered = (double)(st.c_tx + st.c_tx_full) / secs;
+	double tx = (double)st.c_tx / secs, rx = (double)st.c_rx / secs;
+	double srx = (double)st.s_rx / secs;
+	double gbps = ((double)st.c_rx_bytes + (double)st.s_rx_bytes) * 8 / secs / 1e9;
+	double cps = opt.profile == GEN_SYN ? srx : (double)st.handshakes / secs;
+	const char *prof = opt.profile == GEN_UDP ? "udp" : opt.profile == GEN_TCP ? "tcp" : "syn";
+
+	if (opt.json) {
+		printf("{\"profile\":\"%s\",\"flows\":%u,\"size\":%u,\"seconds\":%.3f,"
+		       "\"offered_pps\":%.0f,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
+		       "\"server_rx_pps\":%.0f,\"fwd_pps\":%.0f,\"gbps\":%.3f,\"conns_per_s\":%.0f,"
+		       "\"tx_full\":%" PRIu64 ",\"rst\":%" PRIu64 ",\"bad\":%" PRIu64 ",\"unknown\":%" PRIu64 ","
+		       "\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"lat_p999_us\":%.2f,\"lat_max_us\":%.2f}\n",
+		       prof, opt.flows, opt.size, secs, offered, tx, rx, srx, rx + srx, gbps, cps,
+		       st.c_tx_full, st.rst, st.bad_nat, st.unknown,
+		       gen_lat_pct(&st, 50) / 1e3, gen_lat_pct(&st, 99) / 1e3,
+		       gen_lat_pct(&st, 99.9) / 1e3, st.lat_max / 1e3);
+		return;
+	}
+	printf("profile %s, %u flows, %u-byte frames, %.2f s measured\n", prof, opt.flows,
+	       opt.size, secs);
+	printf("  client offered  %12.0f pps (%" PRIu64 " refused by a full TX ring)\n",
+	       offered, st.c_tx_full);
+	printf("  client sent     %12.0f pps\n", tx);
+	printf("  backend rx      %12.0f pps  (client->backend, through the DUT)\n", srx);
+	printf("  client rx       %12.0f pps  (backend->client, through the DUT)\n", rx);
+	printf("  forwarded       %12.0f pps  %.3f Gbps (both directions)\n", rx + srx, gbps);
+	if (opt.profile != GEN_UDP)
+		printf("  new connections %12.0f /s  (%" PRIu64 " completed, %" PRIu64 " reset)\n",
+		       cps, st.conns_done, st.rst);
+	printf("  latency (round trip) p50 %.2f us  p99 %.2f us  p99.9 %.2f us  max %.2f us\n",
+	       gen_lat_pct(&st, 50) / 1e3, gen_lat_pct(&st, 99) / 1e3,
+	       gen_lat_pct(&st, 99.9) / 1e3, st.lat_max / 1e3);
+	printf("  bad packets %" PRIu64 ", unrecognised %" PRIu64 "\n", st.bad_nat, st.unknown);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rte_mbuf *in[BURST], *out[BURST * 2];
+	uint64_t start, warm_end, end, now, next_tx, gap = 0;
+	uint32_t slot = 0, g = 0, opened = 0;
+	int ret, measuring = 0;
+	double secs;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "sluice-gen: EAL init failed\n");
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	if (parse_args(argc, argv) != 0)
+		return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	hz = rte_get_tsc_hz();
+	if (rte_eth_dev_count_avail() < 2) {
+		fprintf(stderr, "sluice-gen: needs two ports (client side, backend side)\n");
+		return 1;
+	}
+	pool = rte_pktmbuf_pool_create("gen_pool", NB_MBUF, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (pool == NULL || port_init(opt.cport, &cmac) != 0 ||
+	    port_init(opt.sport, &smac) != 0)
+		return 1;
+	resolve_dut();
+	tmpl = gen_tmpl_create(&opt, &cmac, &opt.dut_mac);
+	if (tmpl == NULL)
+		return 1;
+	if (opt.rate != 0)
+		gap = hz / opt.rate ? hz / opt.rate : 1;
+
+	start = rte_rdtsc();
+	warm_end = start + (uint64_t)(opt.warmup * (double)hz);
+	end = warm_end + (uint64_t)(opt.duration * (double)hz);
+	next_tx = start;
+	while (!stop) {
+		uint16_t n, k, i, want;
+
+		now = rte_rdtsc();
+		if (!measuring && now >= warm_end) {
+			/* measure from here: forget warm-up counts */
+			uint64_t ft = st.c_tx_full;
+
+			memset(&st, 0, sizeof(st));
+			RTE_SET_USED(ft);
+			measuring = 1;
+		}
+		if (now >= end)
+			break;
+
+		/* clients: open or send, paced */
+		want = BURST;
+		if (gap != 0) {
+			if (now < next_tx)
+				want = 0;
+			else
+				want = (uint16_t)RTE_MIN((uint64_t)BURST, (now - next_tx) / gap + 1);
+		}
+		if (opt.profile == GEN_TCP && opened >= opt.flows)
+			want = 0;   /* connections run themselves from here */
+		for (k = 0; k < want; k++) {
+			uint8_t flags = opt.profile == GEN_UDP ? 0 : RTE_TCP_SYN_FLAG;
+
+			out[k] = new_client_pkt(slot, g, flags, 0, now);
+			if (out[k] == NULL)
+				break;
+			if (opt.profile == GEN_TCP)
+				opened++;
+			if (++slot == opt.flows) {
+				slot = 0;
+				if (opt.profile == GEN_SYN)
+					g++;   /* every SYN a new client port */
+			}
+		}
+		if (k != 0) {
+			tx_burst(opt.cport, out, k, &st.c_tx, &st.c_tx_full);
+			next_tx += (uint64_t)k * gap;
+		}
+		if (gap != 0 && now > next_tx + hz / 100)
+			next_tx = now;   /* do not burst to catch up after a stall */
+
+		/* backends */
+		n = rte_eth_rx_burst(opt.sport, 0, in, BURST);
+		if (n != 0) {
+			k = serve(in, n, out);
+			if (k != 0)
+				tx_burst(opt.sport, out, k, &st.s_tx, &st.s_tx_full);
+		}
+		/* clients receive */
+		n = rte_eth_rx_burst(opt.cport, 0, in, BURST);
+		if (n != 0) {
+			k = client_rx(in, n, out, now, measuring);
+			if (k != 0)
+				tx_burst(opt.cport, out, k, &st.c_tx, &st.c_tx_full);
+		}
+		RTE_SET_USED(i);
+	}
+	secs = (double)(RTE_MIN(rte_rdtsc(), end) - warm_end) / (double)hz;
+	if (secs <= 0)
+		secs = 1e-9;
+	report(secs);
+	rte_eth_dev_stop(opt.cport);
+	rte_eth_dev_stop(opt.sport);
+	gen_tmpl_free(tmpl);
+	rte_eal_cleanup();
+	return st.bad_nat != 0 ? 2 : 0;
+}
