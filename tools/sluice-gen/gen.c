@@ -479,10 +479,11 @@ report(double secs)
 	if (opt.json) {
 		printf("{\"profile\":\"%s\",\"flows\":%u,\"size\":%u,\"seconds\":%.3f,"
 		       "\"offered_pps\":%.0f,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
-		       "\"server_rx_pps\":%.0f,\"fwd_pps\":%.0f,\"gbps\":%.3f,\"conns_per_s\":%.0f,"
+		       "\"server_rx_pps\":%.0f,\"server_tx_pps\":%.0f,\"fwd_pps\":%.0f,\"gbps\":%.3f,\"conns_per_s\":%.0f,"
 		       "\"tx_full\":%" PRIu64 ",\"rst\":%" PRIu64 ",\"bad\":%" PRIu64 ",\"unknown\":%" PRIu64 ","
 		       "\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"lat_p999_us\":%.2f,\"lat_max_us\":%.2f}\n",
-		       prof, opt.flows, opt.size, secs, offered, tx, rx, srx, rx + srx, gbps, cps,
+		       prof, opt.flows, opt.size, secs, offered, tx, rx, srx,
+		       (double)st.s_tx / secs, rx + srx, gbps, cps,
 		       st.c_tx_full, st.rst, st.bad_nat, st.unknown,
 		       gen_lat_pct(&st, 50) / 1e3, gen_lat_pct(&st, 99) / 1e3,
 		       gen_lat_pct(&st, 99.9) / 1e3, st.lat_max / 1e3);
