@@ -86,23 +86,22 @@ icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	drop(w, m, SL_DROP_ICMP);
 }
 
-/* A client packet for a service: find or make its connection, DNAT it. */
-static __rte_always_inline void
+#define FC_ADDED   1   /* a connection was created */
+#define FC_DELETED 2   /* a connection was removed (port reuse) */
+
+/* A client packet for a service: use or make its connection, DNAT it.
+ * Returns FC_* flags telling the caller which lookups went stale. */
+static __rte_always_inline int
 from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	    const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
-	    const struct sl_pkt_info *pi, uint16_t pidx, uint64_t now)
+	    const struct sl_pkt_info *pi, uint16_t pidx, uint64_t now,
+	    const struct sl_flow_key *k, struct sl_conn *c, int dir)
 {
-	struct sl_flow_key k = {
-		.src = pi->src, .dst = pi->dst, .sport = pi->sport,
-		.dport = pi->dport, .proto = pi->proto,
-	};
 	const struct sl_backend *be;
 	struct rte_ether_addr mac;
 	struct sl_obj_stats *bs;
-	struct sl_conn *c;
-	int dir = 0;
+	int ret = 0;
 
-	c = sl_flow_lookup(w->flows, &k, &dir);
 	if (c != NULL && unlikely(pi->proto == IPPROTO_TCP &&
 				  (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
 				  (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE))) {
@@ -112,6 +111,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		w->stats.conns_expired++;
 		sl_flow_del(w->flows, c);
 		c = NULL;
+		ret |= FC_DELETED;
 	}
 	if (c == NULL) {
 		int bi;
@@ -122,14 +122,14 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		    RTE_TCP_SYN_FLAG) {
 			w->svc_stats[svc->id].drops++;
 			drop(w, m, SL_DROP_NO_FLOW);
-			return;
+			return ret;
 		}
-		hash = rte_hash_crc(&k, sizeof(k), 0);
+		hash = rte_hash_crc(k, sizeof(*k), 0);
 		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc), hash);
 		if (unlikely(bi < 0)) {
 			w->svc_stats[svc->id].drops++;
 			drop(w, m, SL_DROP_NO_BACKEND);
-			return;
+			return ret;
 		}
 		be = &svc->backends[bi];
 		c = sl_flow_add(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
@@ -137,8 +137,9 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		if (unlikely(c == NULL)) {
 			w->svc_stats[svc->id].drops++;
 			drop(w, m, SL_DROP_FLOW_FULL);
-			return;
+			return ret;
 		}
+		ret |= FC_ADDED;
 		c->svc = svc->id;
 		c->be = be->slot;
 		c->be_gen = be->gen;
@@ -150,13 +151,13 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		w->be_stats[be->slot].conns_active++;
 	} else if (unlikely(dir != SL_DIR_ORIG)) {
 		drop(w, m, SL_DROP_NO_FLOW);
-		return;
+		return ret;
 	} else {
 		be = snap->by_slot[c->be];
 		if (unlikely(be == NULL || be->gen != c->be_gen)) {
 			/* backend removed: the connection cannot go on */
 			drop(w, m, SL_DROP_NO_BACKEND);
-			return;
+			return ret;
 		}
 	}
 	/* replies go back to whichever hop the client's packets came from */
@@ -176,26 +177,19 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
 		m->port = snap->ports[be->out_port].port_id;
 		to_mgmt(w, m, be->neigh);
-		return;
+		return ret;
 	}
 	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
 	tx(w, be->out_port, snap->ports[be->out_port].port_id, m);
+	return ret;
 }
 
 /* A packet not for a VIP or for us: a backend's reply, or nothing. */
 static __rte_always_inline void
 from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	     struct rte_mbuf *m, uint8_t *data, const struct sl_pkt_info *pi,
-	     uint64_t now)
+	     uint64_t now, struct sl_conn *c, int dir)
 {
-	struct sl_flow_key k = {
-		.src = pi->src, .dst = pi->dst, .sport = pi->sport,
-		.dport = pi->dport, .proto = pi->proto,
-	};
-	struct sl_conn *c;
-	int dir = 0;
-
-	c = sl_flow_lookup(w->flows, &k, &dir);
 	if (unlikely(c == NULL || dir != SL_DIR_REPLY)) {
 		drop(w, m, SL_DROP_NO_FLOW);
 		return;
@@ -210,22 +204,28 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	tx(w, c->in_port, snap->ports[c->in_port].port_id, m);
 }
 
-static __rte_always_inline void
-handle(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-       uint16_t pidx, int redirected, uint64_t now)
+/* A packet that passed classification and needs its connection. */
+struct flow_pkt {
+	struct rte_mbuf *m;
+	const struct sl_service *svc;  /* NULL: a reply direction packet */
+	uint16_t pidx;
+	struct sl_pkt_info pi;
+};
+
+/*
+ * First stage: validate and sort out everything that needs no flow
+ * lookup (drops, ARP, ICMP, packets owned by another worker). Returns
+ * 1 when the packet goes on to the flow stage, filled in @p fp.
+ */
+static __rte_always_inline int
+classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	 uint16_t pidx, int redirected, struct flow_pkt *fp)
 {
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
-	struct sl_pkt_info pi;
+	struct sl_pkt_info *pi = &fp->pi;
+	const struct sl_service *svc = NULL;
 	unsigned flags = 0, owner;
-	const struct sl_service *svc;
 	int r;
-
-	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
-		flags |= SL_PKT_F_IP_CSUM_GOOD;
-	else if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
-		flags |= SL_PKT_F_IP_CSUM_BAD;
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
-		flags |= SL_PKT_F_L4_CSUM_BAD;
 
 	/* promiscuous ports (af_packet, switches flooding) show us frames
 	 * for other hosts: only our MAC, broadcast and multicast are ours */
@@ -234,50 +234,114 @@ handle(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 					     &snap->ports[pidx].mac) &&
 		     !rte_is_multicast_ether_addr(&((struct rte_ether_hdr *)data)->dst_addr))) {
 		drop(w, m, SL_DROP_OTHER_HOST);
-		return;
+		return 0;
 	}
-	r = sl_pkt_parse(data, rte_pktmbuf_data_len(m), flags, &pi);
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		flags |= SL_PKT_F_IP_CSUM_GOOD;
+	else if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		flags |= SL_PKT_F_IP_CSUM_BAD;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		flags |= SL_PKT_F_L4_CSUM_BAD;
+
+	r = sl_pkt_parse(data, rte_pktmbuf_data_len(m), flags, pi);
 	if (unlikely(r != 0)) {
 		drop(w, m, (enum sl_drop)r);
-		return;
+		return 0;
 	}
-	if (unlikely(pi.kind == SL_PKT_ARP)) {
+	if (unlikely(pi->kind == SL_PKT_ARP)) {
 		to_mgmt(w, m, SL_MGMT_SLOWPATH);
-		return;
+		return 0;
 	}
-	if (unlikely(pi.proto == IPPROTO_ICMP)) {
-		icmp_in(w, snap, m, data, &pi, pidx);
-		return;
+	if (unlikely(pi->proto == IPPROTO_ICMP)) {
+		icmp_in(w, snap, m, data, pi, pidx);
+		return 0;
 	}
-	svc = NULL;
-	if (sl_svc_is_vip(snap, pi.dst)) {
-		svc = sl_svc_lookup(snap, pi.dst, pi.dport, pi.proto);
+	if (sl_svc_is_vip(snap, pi->dst)) {
+		svc = sl_svc_lookup(snap, pi->dst, pi->dport, pi->proto);
 		if (unlikely(svc == NULL)) {
 			drop(w, m, SL_DROP_NO_SERVICE);
-			return;
+			return 0;
 		}
 		/* a client's packet: the client is the source */
-		owner = owner_of(pi.src, pi.sport, snap->n_workers);
-	} else if (unlikely(sl_svc_own_port(snap, pi.dst) >= 0)) {
+		owner = owner_of(pi->src, pi->sport, snap->n_workers);
+	} else if (unlikely(sl_svc_own_port(snap, pi->dst) >= 0)) {
 		drop(w, m, SL_DROP_TO_SELF);
-		return;
+		return 0;
 	} else {
 		/* a reply, if anything: the client is the destination */
-		owner = owner_of(pi.dst, pi.dport, snap->n_workers);
+		owner = owner_of(pi->dst, pi->dport, snap->n_workers);
 	}
 	if (owner != w->id && !redirected) {
 		m->port = snap->ports[pidx].port_id;
 		redirect(w, owner, m);
-		return;
+		return 0;
 	}
-	if (unlikely(((struct rte_ipv4_hdr *)(data + pi.l2_len))->time_to_live <= 1)) {
+	if (unlikely(((struct rte_ipv4_hdr *)(data + pi->l2_len))->time_to_live <= 1)) {
 		drop(w, m, SL_DROP_TTL);
-		return;
+		return 0;
 	}
-	if (svc != NULL)
-		from_client(w, snap, svc, m, data, &pi, pidx, now);
-	else
-		from_backend(w, snap, m, data, &pi, now);
+	fp->m = m;
+	fp->svc = svc;
+	fp->pidx = pidx;
+	return 1;
+}
+
+/*
+ * A burst, in three stages: classify every packet, look all their
+ * connections up at once (rte_hash pipelines the bucket loads of the
+ * whole burst), then act on each. @p pidx is the port the burst came
+ * from, or -1 when each packet's mbuf port says (redirected packets).
+ */
+static void
+process_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+	      struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
+{
+	struct flow_pkt fp[SL_BURST];
+	struct sl_flow_key keys[SL_BURST];
+	const struct sl_flow_key *kp[SL_BURST];
+	struct sl_conn *conns[SL_BURST];
+	int dirs[SL_BURST];
+	unsigned i, nf = 0;
+	int changed = 0;
+
+	for (i = 0; i < n; i++) {
+		uint16_t p = pidx >= 0 ? (uint16_t)pidx :
+			(uint16_t)sl_app.port_index[pkts[i]->port];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (!classify(w, snap, pkts[i], p, pidx < 0, &fp[nf]))
+			continue;
+		/* both directions are looked up by the packet as it arrives */
+		keys[nf] = (struct sl_flow_key){
+			.src = fp[nf].pi.src, .dst = fp[nf].pi.dst,
+			.sport = fp[nf].pi.sport, .dport = fp[nf].pi.dport,
+			.proto = fp[nf].pi.proto,
+		};
+		kp[nf] = &keys[nf];
+		nf++;
+	}
+	if (nf == 0)
+		return;
+	sl_flow_lookup_bulk(w->flows, kp, nf, conns, dirs);
+	for (i = 0; i < nf; i++)
+		if (conns[i] != NULL)
+			rte_prefetch0(conns[i]);
+	for (i = 0; i < nf; i++) {
+		struct flow_pkt *f = &fp[i];
+		uint8_t *data = rte_pktmbuf_mtod(f->m, uint8_t *);
+
+		/* an earlier packet of this burst may have opened a connection
+		 * this one misses, or (port reuse) removed one it found */
+		if ((changed & FC_DELETED) || (conns[i] == NULL && (changed & FC_ADDED)))
+			conns[i] = sl_flow_lookup(w->flows, &keys[i], &dirs[i]);
+		if (f->svc != NULL) {
+			changed |= from_client(w, snap, f->svc, f->m, data, &f->pi,
+					       f->pidx, now, &keys[i], conns[i], dirs[i]);
+		} else {
+			from_backend(w, snap, f->m, data, &f->pi, now, conns[i], dirs[i]);
+		}
+	}
 }
 
 static void
@@ -337,11 +401,7 @@ sl_worker_main(void *arg)
 			work += n;
 			w->stats.rx_pkts += n;
 			w->stats.rx_bursts++;
-			for (i = 0; i < n; i++) {
-				if (i + 1 < n)
-					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-				handle(w, snap, pkts[i], (uint16_t)p, 0, now);
-			}
+			process_burst(w, snap, pkts, n, (int)p, now);
 		}
 		for (o = 0; o < app->n_workers; o++) {
 			if (w->redir_in[o] == NULL)
@@ -349,11 +409,8 @@ sl_worker_main(void *arg)
 			n = rte_ring_sc_dequeue_burst(w->redir_in[o], (void **)pkts,
 						      SL_BURST, NULL);
 			work += n;
-			for (i = 0; i < n; i++) {
-				int pidx = app->port_index[pkts[i]->port];
-
-				handle(w, snap, pkts[i], (uint16_t)pidx, 1, now);
-			}
+			if (n != 0)
+				process_burst(w, snap, pkts, n, -1, now);
 		}
 		n = rte_ring_sc_dequeue_burst(w->from_mgmt, (void **)pkts, SL_BURST, NULL);
 		work += n;
