@@ -22,10 +22,6 @@
 
 #include "sluice.h"
 
-RTE_LOG_REGISTER(sl_logtype, sluice, INFO);
-
-struct sl_app sl_app;
-
 #define MAX_EAL_ARGS 128
 
 static void

@@ -83,6 +83,14 @@ void sl_ports_stop(struct sl_app *app);
 
 /* worker.c */
 int sl_worker_main(void *arg);
+/* One burst through the fast path: @p pidx is the port index the burst
+ * came from, or -1 to take each packet's port from its mbuf. */
+void sl_worker_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+		     struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now);
+/* Send what the worker buffered (TX buffers, redirect rings). */
+void sl_worker_flush(struct sl_worker *w);
+/* Run the worker's connection expiry up to @p now. */
+void sl_worker_expire(struct sl_worker *w, uint64_t now);
 int sl_workers_create(struct sl_app *app);
 void sl_workers_free(struct sl_app *app);
 

@@ -292,9 +292,9 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
  * whole burst), then act on each. @p pidx is the port the burst came
  * from, or -1 when each packet's mbuf port says (redirected packets).
  */
-static void
-process_burst(struct sl_worker *w, const struct sl_snapshot *snap,
-	      struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
+void
+sl_worker_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+		struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
 {
 	struct flow_pkt fp[SL_BURST];
 	struct sl_flow_key keys[SL_BURST];
@@ -371,6 +371,22 @@ flush_redirects(struct sl_worker *w, unsigned n_workers)
 	}
 }
 
+void
+sl_worker_flush(struct sl_worker *w)
+{
+	unsigned p;
+
+	flush_redirects(w, sl_app.n_workers);
+	for (p = 0; p < sl_app.n_ports; p++)
+		rte_eth_tx_buffer_flush(sl_app.hw[p].port_id, (uint16_t)w->id, w->txb[p]);
+}
+
+void
+sl_worker_expire(struct sl_worker *w, uint64_t now)
+{
+	sl_flow_expire(w->flows, now, 256, on_expire, w);
+}
+
 int
 sl_worker_main(void *arg)
 {
@@ -401,7 +417,7 @@ sl_worker_main(void *arg)
 			work += n;
 			w->stats.rx_pkts += n;
 			w->stats.rx_bursts++;
-			process_burst(w, snap, pkts, n, (int)p, now);
+			sl_worker_burst(w, snap, pkts, n, (int)p, now);
 		}
 		for (o = 0; o < app->n_workers; o++) {
 			if (w->redir_in[o] == NULL)
@@ -410,7 +426,7 @@ sl_worker_main(void *arg)
 						      SL_BURST, NULL);
 			work += n;
 			if (n != 0)
-				process_burst(w, snap, pkts, n, -1, now);
+				sl_worker_burst(w, snap, pkts, n, -1, now);
 		}
 		n = rte_ring_sc_dequeue_burst(w->from_mgmt, (void **)pkts, SL_BURST, NULL);
 		work += n;
@@ -419,11 +435,8 @@ sl_worker_main(void *arg)
 
 			tx(w, (uint16_t)pidx, pkts[i]->port, pkts[i]);
 		}
-		flush_redirects(w, app->n_workers);
-		for (p = 0; p < app->n_ports; p++)
-			rte_eth_tx_buffer_flush(app->hw[p].port_id, (uint16_t)w->id,
-						w->txb[p]);
-		sl_flow_expire(w->flows, now, 256, on_expire, w);
+		sl_worker_flush(w);
+		sl_worker_expire(w, now);
 		rte_rcu_qsbr_quiescent(app->svc.qsv, w->id);
 
 		if (work != 0) {

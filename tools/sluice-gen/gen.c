@@ -428,6 +428,21 @@ client_rx(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
 	return k;
 }
 
+/* memif links come up when the peer connects: give it 10 s */
+static void
+wait_link(uint16_t pid)
+{
+	struct rte_eth_link link;
+	int i;
+
+	for (i = 0; i < 1000 && !stop; i++) {
+		if (rte_eth_link_get_nowait(pid, &link) == 0 && link.link_status)
+			return;
+		rte_delay_ms(10);
+	}
+	fprintf(stderr, "sluice-gen: port %u link still down, going on\n", pid);
+}
+
 static void
 resolve_dut(void)
 {
@@ -536,6 +551,8 @@ main(int argc, char **argv)
 	if (pool == NULL || port_init(opt.cport, &cmac) != 0 ||
 	    port_init(opt.sport, &smac) != 0)
 		return 1;
+	wait_link(opt.cport);
+	wait_link(opt.sport);
 	resolve_dut();
 	tmpl = gen_tmpl_create(&opt, &cmac, &opt.dut_mac);
 	if (tmpl == NULL)
