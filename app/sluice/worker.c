@@ -124,7 +124,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			drop(w, m, SL_DROP_NO_FLOW);
 			return ret;
 		}
-		hash = rte_hash_crc(k, sizeof(*k), 0);
+		hash = svc->sched->needs_hash ? rte_hash_crc(k, sizeof(*k), 0) : 0;
 		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc), hash);
 		if (unlikely(bi < 0)) {
 			w->svc_stats[svc->id].drops++;
@@ -132,8 +132,9 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			return ret;
 		}
 		be = &svc->backends[bi];
-		c = sl_flow_add(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
-				be->addr, be->port, pi->proto, now);
+		/* the burst loop looked this key up after any add before it */
+		c = sl_flow_add_new(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
+				    be->addr, be->port, pi->proto, now);
 		if (unlikely(c == NULL)) {
 			w->svc_stats[svc->id].drops++;
 			drop(w, m, SL_DROP_FLOW_FULL);

@@ -225,12 +225,13 @@ conn_release(struct sl_flow_table *t, struct sl_conn *c)
 	t->count--;
 }
 
-struct sl_conn *
-sl_flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
-	    rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
-	    uint8_t proto, uint64_t now)
+static __rte_always_inline struct sl_conn *
+flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
+	 rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
+	 uint8_t proto, uint64_t now, int check_orig)
 {
 	struct sl_flow_key ko, kr;
+	hash_sig_t so, sr;
 	struct sl_conn *c;
 	uint32_t idx;
 
@@ -255,15 +256,17 @@ sl_flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 	 * they are unique (the client endpoint is in both), but check
 	 * rather than corrupt a mapping.
 	 */
-	if (unlikely(rte_hash_lookup(t->hash, &ko) >= 0 ||
-		     rte_hash_lookup(t->hash, &kr) >= 0))
+	so = rte_hash_hash(t->hash, &ko);
+	sr = rte_hash_hash(t->hash, &kr);
+	if (unlikely((check_orig && rte_hash_lookup_with_hash(t->hash, &ko, so) >= 0) ||
+		     rte_hash_lookup_with_hash(t->hash, &kr, sr) >= 0))
 		goto fail;
-	if (unlikely(rte_hash_add_key_data(t->hash, &ko,
-					   (void *)(uintptr_t)((uintptr_t)idx << 1 | SL_DIR_ORIG)) < 0))
+	if (unlikely(rte_hash_add_key_with_hash_data(t->hash, &ko, so,
+			(void *)(uintptr_t)((uintptr_t)idx << 1 | SL_DIR_ORIG)) < 0))
 		goto fail;
-	if (unlikely(rte_hash_add_key_data(t->hash, &kr,
-					   (void *)(uintptr_t)((uintptr_t)idx << 1 | SL_DIR_REPLY)) < 0)) {
-		rte_hash_del_key(t->hash, &ko);
+	if (unlikely(rte_hash_add_key_with_hash_data(t->hash, &kr, sr,
+			(void *)(uintptr_t)((uintptr_t)idx << 1 | SL_DIR_REPLY)) < 0)) {
+		rte_hash_del_key_with_hash(t->hash, &ko, so);
 		goto fail;
 	}
 	t->n_free--;
@@ -276,6 +279,22 @@ sl_flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 fail:
 	c->state = SL_CS_NONE;
 	return NULL;
+}
+
+struct sl_conn *
+sl_flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
+	    rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
+	    uint8_t proto, uint64_t now)
+{
+	return flow_add(t, cip, cport, vip, vport, bip, bport, proto, now, 1);
+}
+
+struct sl_conn *
+sl_flow_add_new(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
+		rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
+		uint8_t proto, uint64_t now)
+{
+	return flow_add(t, cip, cport, vip, vport, bip, bport, proto, now, 0);
 }
 
 void

@@ -123,6 +123,16 @@ struct sl_conn *sl_flow_add(struct sl_flow_table *t, rte_be32_t cip,
 			    uint64_t now);
 
 /**
+ * sl_flow_add() for a caller that has just looked the client's key up
+ * and missed, with no add to this table since: the orig key is not
+ * checked again (the reply key still is). Same results otherwise.
+ */
+struct sl_conn *sl_flow_add_new(struct sl_flow_table *t, rte_be32_t cip,
+				rte_be16_t cport, rte_be32_t vip, rte_be16_t vport,
+				rte_be32_t bip, rte_be16_t bport, uint8_t proto,
+				uint64_t now);
+
+/**
  * Account a packet of an existing connection: advance the TCP state from
  * @p tcp_flags and direction @p dir, and push the deadline.
  */

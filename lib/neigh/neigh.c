@@ -86,13 +86,12 @@ sl_neigh_learn(struct sl_neigh_table *t, uint16_t port, rte_be32_t ip,
 	       const struct rte_ether_addr *mac, uint64_t now)
 {
 	int idx = sl_neigh_find(t, port, ip);
-	uint64_t w = SL_NEIGH_VALID;
-	unsigned i;
+	uint64_t w = 0;
 
 	if (idx < 0)
 		return idx;
-	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		w |= (uint64_t)mac->addr_bytes[i] << (8 * (RTE_ETHER_ADDR_LEN - 1 - i));
+	memcpy(&w, mac, RTE_ETHER_ADDR_LEN);
+	w |= SL_NEIGH_VALID;
 	/* release: pairs with the acquire load in sl_neigh_mac() */
 	__atomic_store_n(&t->macw[idx], w, __ATOMIC_RELEASE);
 	t->meta[idx].updated = now;

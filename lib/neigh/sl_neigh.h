@@ -10,7 +10,7 @@
  * management lcore adds them when it builds a snapshot, resolves them by
  * ARP, refreshes them before they age out and holds a few packets per
  * entry while it waits. Workers only read an entry's MAC, a 64-bit word
- * (valid bit 63, MAC in the low 48 bits) stored and loaded atomically, so
+ * (valid bit 63, the MAC in its first six bytes in memory) stored and loaded atomically, so
  * a MAC change needs no snapshot and no lock. Entries are never moved or
  * removed while Sluice runs, so an index stays valid in any snapshot.
  *
@@ -19,6 +19,7 @@
  */
 
 #include <stdint.h>
+#include <string.h>
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -60,12 +61,11 @@ sl_neigh_mac(const struct sl_neigh_table *t, uint32_t idx, struct rte_ether_addr
 {
 	/* acquire: pairs with the release store in sl_neigh_learn() */
 	uint64_t w = __atomic_load_n(&t->macw[idx], __ATOMIC_ACQUIRE);
-	unsigned i;
 
 	if (!(w & SL_NEIGH_VALID))
 		return 0;
-	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		mac->addr_bytes[i] = (uint8_t)(w >> (8 * (RTE_ETHER_ADDR_LEN - 1 - i)));
+	/* the MAC's bytes are the word's first six in memory */
+	memcpy(mac, &w, RTE_ETHER_ADDR_LEN);
 	return 1;
 }
 

@@ -50,7 +50,7 @@ sl_pkt_parse(const uint8_t *data, uint32_t len, unsigned flags,
 	if (unlikely(flags & SL_PKT_F_IP_CSUM_BAD))
 		return SL_DROP_BAD_IP_CSUM;
 	if (!(flags & SL_PKT_F_IP_CSUM_GOOD) &&
-	    unlikely(sl_csum_full(ip, ihl, 0) != 0xffff))
+	    unlikely(!sl_ipv4_csum_ok(ip, ihl)))
 		return SL_DROP_BAD_IP_CSUM;
 	frag = rte_be_to_cpu_16(ip->fragment_offset);
 	if (unlikely(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))

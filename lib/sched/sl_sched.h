@@ -33,6 +33,7 @@ struct sl_sched_svc {
 
 struct sl_sched_ops {
 	const char *name;
+	int needs_hash;     /**< pick() reads @c hash; else the caller may pass 0 */
 	/** Immutable per-snapshot data; NULL with errno set on failure.
 	 *  May be NULL when the scheduler needs none. */
 	void *(*build)(const struct sl_sched_svc *svc, int socket_id);
