@@ -5,18 +5,19 @@
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_prefetch.h>
 #include <rte_tcp.h>
 
 #include "sl_flow.h"
+#include "conn_table.h"
 
 #define WHEEL_SLOTS  16384u      /* power of two */
 #define WHEEL_HZ_DIV 16u         /* slot = 1/16 s */
 #define NIL          UINT32_MAX
 
 struct sl_flow_table {
-	struct rte_hash *hash;
+	struct conn_table ct;
 	struct sl_conn *conns;
 	uint32_t *free_stack;
 	uint32_t n_free;
@@ -30,6 +31,185 @@ struct sl_flow_table {
 
 _Static_assert(sizeof(struct sl_conn) == RTE_CACHE_LINE_SIZE,
 	       "a connection record is one cache line");
+_Static_assert(sizeof(struct ct_bucket) == RTE_CACHE_LINE_SIZE,
+	       "a bucket is one cache line");
+
+/* ---- the index: see conn_table.h ---- */
+
+struct ct_hash {
+	uint32_t b1, b2;
+	uint16_t sig;
+};
+
+static __rte_always_inline uint32_t
+ct_reduce(uint32_t h, uint32_t n)
+{
+	return (uint32_t)(((uint64_t)h * n) >> 32);
+}
+
+static __rte_always_inline void
+ct_hash(const struct conn_table *ct, const struct sl_flow_key *k, struct ct_hash *h)
+{
+	uint64_t w0, w1;
+	uint32_t a, b;
+
+	memcpy(&w0, k, 8);
+	memcpy(&w1, (const uint8_t *)k + 8, 8);
+	a = rte_hash_crc_8byte(w1, rte_hash_crc_8byte(w0, 0x5a17ce00));
+	/*
+	 * The second bucket must not follow from the first: CRC is linear,
+	 * so a CRC with another seed would put every key of a bucket in the
+	 * same second bucket. A multiplicative mix of the whole CRC does not.
+	 */
+	b = a ^ 0x9e3779b9;
+	b ^= b >> 16;
+	b *= 0x85ebca6b;
+	b ^= b >> 13;
+	b *= 0xc2b2ae35;
+	b ^= b >> 16;
+	h->b1 = ct_reduce(a, ct->nb);
+	h->b2 = ct_reduce(b, ct->nb);
+	if (unlikely(h->b2 == h->b1))
+		h->b2 = h->b1 + 1 == ct->nb ? 0 : h->b1 + 1;
+	h->sig = (uint16_t)a;
+}
+
+static __rte_always_inline uint32_t
+ct_ref(uint32_t idx, int dir)
+{
+	return (idx + 1) << 1 | (uint32_t)dir;
+}
+
+static __rte_always_inline void
+key_of(const struct sl_conn *c, int dir, struct sl_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (dir == SL_DIR_ORIG) {
+		k->src = c->cip;
+		k->dst = c->vip;
+		k->sport = c->cport;
+		k->dport = c->vport;
+	} else {
+		k->src = c->bip;
+		k->dst = c->cip;
+		k->sport = c->bport;
+		k->dport = c->cport;
+	}
+	k->proto = c->proto;
+}
+
+/* Whether @p k is the key of record @p c in direction @p dir. */
+static __rte_always_inline int
+key_is(const struct sl_conn *c, int dir, const struct sl_flow_key *k)
+{
+	if (k->proto != c->proto)
+		return 0;
+	if (dir == SL_DIR_ORIG)
+		return k->src == c->cip && k->dst == c->vip &&
+		       k->sport == c->cport && k->dport == c->vport;
+	return k->src == c->bip && k->dst == c->cip &&
+	       k->sport == c->bport && k->dport == c->cport;
+}
+
+/* Reference of @p k in bucket @p bi, or 0. */
+static __rte_always_inline uint32_t
+ct_find_in(const struct conn_table *ct, uint32_t bi, uint16_t sig,
+	   const struct sl_flow_key *k)
+{
+	const struct ct_bucket *b = &ct->b[bi];
+	unsigned i;
+
+	for (i = 0; i < CT_WAYS; i++) {
+		uint32_t r = b->ref[i];
+
+		if (b->sig[i] == sig && r != 0 &&
+		    key_is(&ct->recs[(r >> 1) - 1], (int)(r & 1), k))
+			return r;
+	}
+	return 0;
+}
+
+static __rte_always_inline uint32_t
+ct_find(const struct conn_table *ct, const struct ct_hash *h,
+	const struct sl_flow_key *k)
+{
+	uint32_t r = ct_find_in(ct, h->b1, h->sig, k);
+
+	return r != 0 ? r : ct_find_in(ct, h->b2, h->sig, k);
+}
+
+static __rte_always_inline int
+ct_free_way(const struct ct_bucket *b)
+{
+	unsigned i;
+
+	for (i = 0; i < CT_WAYS; i++)
+		if (b->ref[i] == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Insert (known absent). When both buckets are full, move one of their
+ * entries to its other bucket if that one has room.
+ */
+static int
+ct_insert(struct conn_table *ct, const struct ct_hash *h, uint32_t ref)
+{
+	uint32_t cand[2] = { h->b1, h->b2 };
+	unsigned c, i;
+	int w;
+
+	for (c = 0; c < 2; c++) {
+		w = ct_free_way(&ct->b[cand[c]]);
+		if (w >= 0) {
+			ct->b[cand[c]].sig[w] = h->sig;
+			ct->b[cand[c]].ref[w] = ref;
+			return 0;
+		}
+	}
+	for (c = 0; c < 2; c++) {
+		struct ct_bucket *b = &ct->b[cand[c]];
+
+		for (i = 0; i < CT_WAYS; i++) {
+			uint32_t r = b->ref[i], alt;
+			struct sl_flow_key vk;
+			struct ct_hash vh;
+
+			key_of(&ct->recs[(r >> 1) - 1], (int)(r & 1), &vk);
+			ct_hash(ct, &vk, &vh);
+			alt = vh.b1 == cand[c] ? vh.b2 : vh.b1;
+			w = ct_free_way(&ct->b[alt]);
+			if (w < 0)
+				continue;
+			ct->b[alt].sig[w] = b->sig[i];
+			ct->b[alt].ref[w] = r;
+			b->sig[i] = h->sig;
+			b->ref[i] = ref;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* Remove reference @p ref of key @p k. */
+static void
+ct_remove(struct conn_table *ct, const struct sl_flow_key *k, uint32_t ref)
+{
+	struct ct_hash h;
+	uint32_t cand[2];
+	unsigned c, i;
+
+	ct_hash(ct, k, &h);
+	cand[0] = h.b1;
+	cand[1] = h.b2;
+	for (c = 0; c < 2; c++)
+		for (i = 0; i < CT_WAYS; i++)
+			if (ct->b[cand[c]].ref[i] == ref) {
+				ct->b[cand[c]].ref[i] = 0;
+				return;
+			}
+}
 
 static inline uint64_t
 slot_of(const struct sl_flow_table *t, uint64_t tsc)
@@ -80,28 +260,9 @@ wheel_unlink(struct sl_flow_table *t, struct sl_conn *c)
 		t->conns[c->wheel_next].wheel_prev = c->wheel_prev;
 }
 
-static inline void
-make_keys(const struct sl_conn *c, struct sl_flow_key *orig,
-	  struct sl_flow_key *reply)
-{
-	memset(orig, 0, sizeof(*orig));
-	orig->src = c->cip;
-	orig->dst = c->vip;
-	orig->sport = c->cport;
-	orig->dport = c->vport;
-	orig->proto = c->proto;
-	memset(reply, 0, sizeof(*reply));
-	reply->src = c->bip;
-	reply->dst = c->cip;
-	reply->sport = c->bport;
-	reply->dport = c->cport;
-	reply->proto = c->proto;
-}
-
 struct sl_flow_table *
 sl_flow_create(const struct sl_flow_params *p)
 {
-	struct rte_hash_parameters hp = { 0 };
 	struct sl_flow_table *t;
 	uint32_t i;
 
@@ -119,16 +280,14 @@ sl_flow_create(const struct sl_flow_params *p)
 	for (i = 0; i < SL_CS_MAX; i++)
 		t->timeout_ticks[i] = (uint64_t)p->timeouts[i] * p->hz;
 
-	hp.name = p->name;
-	hp.entries = p->capacity * 2;
-	hp.key_len = sizeof(struct sl_flow_key);
-	hp.hash_func = rte_hash_crc;
-	hp.socket_id = p->socket_id;
-	/* extendable buckets: an insert never fails below capacity */
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-	t->hash = rte_hash_create(&hp);
-	if (t->hash == NULL)
-		goto err;
+	/* two keys per connection, buckets at most 75% full */
+	t->ct.nb = (uint32_t)(((uint64_t)p->capacity * 2 * 4 / 3 + CT_WAYS - 1) / CT_WAYS);
+	if (t->ct.nb < 2)
+		t->ct.nb = 2;
+	t->ct.b = rte_zmalloc_socket(p->name, (size_t)t->ct.nb * sizeof(struct ct_bucket),
+				     RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (t->ct.b == NULL)
+		goto err_nomem;
 
 	t->conns = rte_zmalloc_socket("sl_conns",
 				      (size_t)p->capacity * sizeof(struct sl_conn),
@@ -140,6 +299,7 @@ sl_flow_create(const struct sl_flow_params *p)
 				     RTE_CACHE_LINE_SIZE, p->socket_id);
 	if (t->conns == NULL || t->free_stack == NULL || t->wheel == NULL)
 		goto err_nomem;
+	t->ct.recs = t->conns;
 	/* hand out low indices first: they are the warm part of the pool */
 	for (i = 0; i < p->capacity; i++)
 		t->free_stack[i] = p->capacity - 1 - i;
@@ -150,14 +310,8 @@ sl_flow_create(const struct sl_flow_params *p)
 	return t;
 
 err_nomem:
+	sl_flow_free(t);
 	rte_errno = ENOMEM;
-err:
-	if (t != NULL) {
-		int e = rte_errno;
-
-		sl_flow_free(t);
-		rte_errno = e;
-	}
 	return NULL;
 }
 
@@ -166,7 +320,7 @@ sl_flow_free(struct sl_flow_table *t)
 {
 	if (t == NULL)
 		return;
-	rte_hash_free(t->hash);
+	rte_free(t->ct.b);
 	rte_free(t->conns);
 	rte_free(t->free_stack);
 	rte_free(t->wheel);
@@ -176,35 +330,39 @@ sl_flow_free(struct sl_flow_table *t)
 struct sl_conn *
 sl_flow_lookup(struct sl_flow_table *t, const struct sl_flow_key *k, int *dir)
 {
-	void *data;
-	uintptr_t v;
+	struct ct_hash h;
+	uint32_t r;
 
-	if (rte_hash_lookup_data(t->hash, k, &data) < 0)
+	ct_hash(&t->ct, k, &h);
+	r = ct_find(&t->ct, &h, k);
+	if (r == 0)
 		return NULL;
-	v = (uintptr_t)data;
-	*dir = (int)(v & 1);
-	return &t->conns[v >> 1];
+	*dir = (int)(r & 1);
+	return &t->conns[(r >> 1) - 1];
 }
 
 int
 sl_flow_lookup_bulk(struct sl_flow_table *t, const struct sl_flow_key **keys,
 		    unsigned n, struct sl_conn **conns, int *dirs)
 {
-	void *data[RTE_HASH_LOOKUP_BULK_MAX];
-	uint64_t hits = 0;
+	struct ct_hash h[64];
 	unsigned i;
-	int nhit;
+	int nhit = 0;
 
-	nhit = rte_hash_lookup_bulk_data(t->hash, (const void **)keys, n,
-					 &hits, data);
-	if (nhit < 0)
-		nhit = 0;
+	/* hash everything and start loading both buckets of every key ... */
 	for (i = 0; i < n; i++) {
-		if (hits & (1ULL << i)) {
-			uintptr_t v = (uintptr_t)data[i];
+		ct_hash(&t->ct, keys[i], &h[i]);
+		rte_prefetch0(&t->ct.b[h[i].b1]);
+		rte_prefetch0(&t->ct.b[h[i].b2]);
+	}
+	/* ... then match, by which time the first buckets have arrived */
+	for (i = 0; i < n; i++) {
+		uint32_t r = ct_find(&t->ct, &h[i], keys[i]);
 
-			dirs[i] = (int)(v & 1);
-			conns[i] = &t->conns[v >> 1];
+		if (r != 0) {
+			dirs[i] = (int)(r & 1);
+			conns[i] = &t->conns[(r >> 1) - 1];
+			nhit++;
 		} else {
 			conns[i] = NULL;
 		}
@@ -217,9 +375,10 @@ conn_release(struct sl_flow_table *t, struct sl_conn *c)
 {
 	struct sl_flow_key ko, kr;
 
-	make_keys(c, &ko, &kr);
-	rte_hash_del_key(t->hash, &ko);
-	rte_hash_del_key(t->hash, &kr);
+	key_of(c, SL_DIR_ORIG, &ko);
+	key_of(c, SL_DIR_REPLY, &kr);
+	ct_remove(&t->ct, &ko, ct_ref(c->idx, SL_DIR_ORIG));
+	ct_remove(&t->ct, &kr, ct_ref(c->idx, SL_DIR_REPLY));
 	c->state = SL_CS_NONE;
 	t->free_stack[t->n_free++] = c->idx;
 	t->count--;
@@ -231,7 +390,7 @@ flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 	 uint8_t proto, uint64_t now, int check_orig)
 {
 	struct sl_flow_key ko, kr;
-	hash_sig_t so, sr;
+	struct ct_hash ho, hr;
 	struct sl_conn *c;
 	uint32_t idx;
 
@@ -249,24 +408,23 @@ flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 	c->bport = bport;
 	c->proto = proto;
 	c->state = proto == IPPROTO_TCP ? SL_CS_SYN_SENT : SL_CS_UDP;
-	make_keys(c, &ko, &kr);
+	key_of(c, SL_DIR_ORIG, &ko);
+	key_of(c, SL_DIR_REPLY, &kr);
 	/*
 	 * Both keys must be free: rte_hash_add overwrites an existing key,
 	 * which would leave another connection half-mapped. In NAT mode
 	 * they are unique (the client endpoint is in both), but check
 	 * rather than corrupt a mapping.
 	 */
-	so = rte_hash_hash(t->hash, &ko);
-	sr = rte_hash_hash(t->hash, &kr);
-	if (unlikely((check_orig && rte_hash_lookup_with_hash(t->hash, &ko, so) >= 0) ||
-		     rte_hash_lookup_with_hash(t->hash, &kr, sr) >= 0))
+	ct_hash(&t->ct, &ko, &ho);
+	ct_hash(&t->ct, &kr, &hr);
+	if (unlikely((check_orig && ct_find(&t->ct, &ho, &ko) != 0) ||
+		     ct_find(&t->ct, &hr, &kr) != 0))
 		goto fail;
-	if (unlikely(rte_hash_add_key_with_hash_data(t->hash, &ko, so,
-			(void *)(uintptr_t)((uintptr_t)idx << 1 | SL_DIR_ORIG)) < 0))
+	if (unlikely(ct_insert(&t->ct, &ho, ct_ref(idx, SL_DIR_ORIG)) != 0))
 		goto fail;
-	if (unlikely(rte_hash_add_key_with_hash_data(t->hash, &kr, sr,
-			(void *)(uintptr_t)((uintptr_t)idx << 1 | SL_DIR_REPLY)) < 0)) {
-		rte_hash_del_key_with_hash(t->hash, &ko, so);
+	if (unlikely(ct_insert(&t->ct, &hr, ct_ref(idx, SL_DIR_REPLY)) != 0)) {
+		ct_remove(&t->ct, &ko, ct_ref(idx, SL_DIR_ORIG));
 		goto fail;
 	}
 	t->n_free--;

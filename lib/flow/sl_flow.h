@@ -7,10 +7,12 @@
  * Per-worker connection table.
  *
  * A connection has one record (struct sl_conn, one 64-byte cache line)
- * from a fixed pool and two keys in an rte_hash: the client's packet as
- * it arrives (client -> VIP) and the backend's reply as it arrives
- * (backend -> client). Both keys map to the record, with the direction
- * in the low bit of the hash data, so either direction is one lookup.
+ * from a fixed pool and two entries in a hash index: the client's packet
+ * as it arrives (client -> VIP) and the backend's reply as it arrives
+ * (backend -> client). Both map to the record, with the direction, so
+ * either direction is one lookup. The index stores no keys, only short
+ * signatures and record references; keys are compared with the record's
+ * own fields (conn_table.h), about 90 bytes per connection in all.
  *
  * Expiry uses a timer wheel in TSC ticks. A packet only refreshes the
  * record's deadline; the wheel entry is not moved. When the wheel reaches
@@ -35,7 +37,7 @@
 
 #include "sl_config.h"
 
-/** Hash key: a packet's 5-tuple as it arrives, network byte order. */
+/** Lookup key: a packet's 5-tuple as it arrives, network byte order. */
 struct sl_flow_key {
 	rte_be32_t src;
 	rte_be32_t dst;
@@ -74,7 +76,7 @@ struct sl_conn {
 
 /** Creation parameters. */
 struct sl_flow_params {
-	const char *name;       /**< unique rte_hash name */
+	const char *name;       /**< labels the table's memory */
 	uint32_t capacity;      /**< connections (hash holds 2x keys) */
 	int socket_id;          /**< NUMA node of the owning worker */
 	uint64_t hz;            /**< TSC ticks per second */
@@ -87,8 +89,8 @@ struct sl_flow_table;
 typedef void (*sl_flow_expire_cb)(const struct sl_conn *c, void *arg);
 
 /**
- * Create a table. NULL with rte_errno set on failure (EINVAL, ENOMEM,
- * EEXIST for a name in use).
+ * Create a table. NULL with rte_errno set on failure (EINVAL, ENOMEM).
+ * The name labels its memory only.
  */
 struct sl_flow_table *sl_flow_create(const struct sl_flow_params *p);
 

@@ -241,17 +241,26 @@ test_create_invalid(void)
 	CU_ASSERT_PTR_NULL(sl_flow_create(&p));
 	CU_ASSERT_EQUAL(rte_errno, EINVAL);
 
-	/* a name in use is refused, and the first table is unharmed */
+	/* the name only labels memory: two tables of one name are
+	 * independent, a connection in one is not seen by the other */
 	p.timeouts = tmo;
 	p.name = "tflow_dup";
 	t = sl_flow_create(&p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	rte_errno = 0;
 	t2 = sl_flow_create(&p);
-	CU_ASSERT_PTR_NULL(t2);
-	CU_ASSERT_EQUAL(rte_errno, EEXIST);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
+	{
+		struct tup u = tup_of(1, IPPROTO_TCP);
+		struct sl_flow_key k = korig(&u);
+		int dir;
+
+		CU_ASSERT_PTR_NOT_NULL(add_tup(t, &u, BASE));
+		CU_ASSERT_PTR_NOT_NULL(look(t, &k, &dir));
+		CU_ASSERT_PTR_NULL(look(t2, &k, &dir));
+	}
 	CU_ASSERT_EQUAL(sl_flow_capacity(t), 8);
-	CU_ASSERT_EQUAL(sl_flow_count(t), 0);
+	CU_ASSERT_EQUAL(sl_flow_count(t), 1);
+	CU_ASSERT_EQUAL(sl_flow_count(t2), 0);
 	sl_flow_free(t2);
 	sl_flow_free(t);
 	sl_flow_free(NULL);
@@ -802,7 +811,7 @@ test_full_table(void)
 static void
 test_del(void)
 {
-	enum { N = 4 };  /* smallest: rte_hash wants >= 8 entries (2 per conn) */
+	enum { N = 4 };
 	struct sl_flow_table *t = mk_table(N, NULL);
 	struct tup u[N + 1];
 	struct sl_conn *c[N + 1];
