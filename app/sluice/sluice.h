@@ -26,6 +26,7 @@
 #include "sl_flow.h"
 #include "sl_neigh.h"
 #include "sl_svc.h"
+#include "sl_persist.h"
 
 #define SL_BURST        32
 #define SL_MAX_WORKERS  64
@@ -44,6 +45,7 @@ struct sl_worker {
 	unsigned id;
 	unsigned lcore;
 	struct sl_flow_table *flows;
+	struct sl_persist *persist;      /* client affinity, see sl_persist.h */
 	struct rte_eth_dev_tx_buffer *txb[SL_MAX_PORTS];
 	struct rte_ring *to_mgmt;        /* this worker -> management */
 	struct rte_ring *from_mgmt;      /* management -> this worker, to send */

@@ -17,16 +17,21 @@
 #include "sluice.h"
 #include "sl_pkt.h"
 #include "sl_nat.h"
+#include "sl_persist.h"
 
 /*
- * Owner of a connection: a function of the client endpoint only, which
+ * Owner of a connection: a function of the client address only, which
  * both directions carry (source of client packets, destination of
- * replies), so both land on the same worker whatever the NIC does.
+ * replies), so both land on the same worker whatever the NIC does. The
+ * address, not the address and port: every connection of a client then
+ * meets the same worker, which is what makes per-worker affinity
+ * (persistence) and least-connection counts hold for that client. Many
+ * clients spread over the workers; one client's connections do not.
  */
 static __rte_always_inline unsigned
-owner_of(rte_be32_t ip, rte_be16_t port, unsigned n)
+owner_of(rte_be32_t ip, unsigned n)
 {
-	uint32_t h = (ip ^ ((uint32_t)port * 0x9e3779b1u)) * 0x85ebca6bu;
+	uint32_t h = ip * 0x85ebca6bu;
 
 	h ^= h >> 16;
 	return (unsigned)(((uint64_t)h * n) >> 32);
@@ -86,6 +91,29 @@ icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	drop(w, m, SL_DROP_ICMP);
 }
 
+/*
+ * The backend this client's earlier connections went to, if its affinity
+ * window is open and the backend can still take connections; an affinity
+ * to a backend removed or drained is forgotten at once.
+ */
+static __rte_always_inline const struct sl_backend *
+persisted(struct sl_worker *w, const struct sl_snapshot *snap,
+	  const struct sl_service *svc, rte_be32_t cip, uint64_t now)
+{
+	const struct sl_backend *be;
+	uint16_t slot;
+	uint32_t gen;
+
+	if (!sl_persist_lookup(w->persist, svc->id, cip, now, &slot, &gen))
+		return NULL;
+	be = snap->by_slot[slot];
+	if (be != NULL && be->gen == gen && be->svc == svc->id &&
+	    svc->ss.weight[be->index] != 0)
+		return be;
+	sl_persist_del(w->persist, svc->id, cip);
+	return NULL;
+}
+
 #define FC_ADDED   1   /* a connection was created */
 #define FC_DELETED 2   /* a connection was removed (port reuse) */
 
@@ -124,14 +152,27 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			drop(w, m, SL_DROP_NO_FLOW);
 			return ret;
 		}
-		hash = svc->sched->needs_hash ? rte_hash_crc(k, sizeof(*k), 0) : 0;
-		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc), hash);
-		if (unlikely(bi < 0)) {
-			w->svc_stats[svc->id].drops++;
-			drop(w, m, SL_DROP_NO_BACKEND);
-			return ret;
+		be = NULL;
+		if (svc->persist_s != 0)
+			be = persisted(w, snap, svc, pi->src, now);
+		if (be == NULL) {
+			/* CRC32C with fixed seeds: every Sluice instance hashes
+			 * a connection alike, so maglev choices agree */
+			hash = !svc->sched->needs_hash ? 0 :
+				svc->hash_source ? rte_hash_crc_4byte(pi->src, 0x51ce) :
+				rte_hash_crc(k, sizeof(*k), 0x51ce);
+			bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc), hash,
+					      w->be_stats);
+			if (unlikely(bi < 0)) {
+				w->svc_stats[svc->id].drops++;
+				drop(w, m, SL_DROP_NO_BACKEND);
+				return ret;
+			}
+			be = &svc->backends[bi];
 		}
-		be = &svc->backends[bi];
+		if (svc->persist_s != 0)
+			sl_persist_set(w->persist, svc->id, pi->src, be->slot, be->gen,
+				       now + (uint64_t)svc->persist_s * sl_app.hz);
 		/* the burst loop looked this key up after any add before it */
 		c = sl_flow_add_new(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
 				    be->addr, be->port, pi->proto, now);
@@ -264,13 +305,13 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 			return 0;
 		}
 		/* a client's packet: the client is the source */
-		owner = owner_of(pi->src, pi->sport, snap->n_workers);
+		owner = owner_of(pi->src, snap->n_workers);
 	} else if (unlikely(sl_svc_own_port(snap, pi->dst) >= 0)) {
 		drop(w, m, SL_DROP_TO_SELF);
 		return 0;
 	} else {
 		/* a reply, if anything: the client is the destination */
-		owner = owner_of(pi->dst, pi->dport, snap->n_workers);
+		owner = owner_of(pi->dst, snap->n_workers);
 	}
 	if (owner != w->id && !redirected) {
 		m->port = snap->ports[pidx].port_id;
@@ -504,6 +545,9 @@ sl_workers_create(struct sl_app *app)
 				rte_eth_tx_buffer_count_callback,
 				&w->stats.drops[SL_DROP_TX]);
 		}
+		w->persist = sl_persist_create(RTE_MAX(4096u, fp.capacity / 4), fp.socket_id);
+		if (w->persist == NULL)
+			return -ENOMEM;
 		snprintf(name, sizeof(name), "sl_to_mgmt_%u", i);
 		w->to_mgmt = rte_ring_create(name, SL_RING_SIZE, fp.socket_id,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -563,6 +607,7 @@ sl_workers_free(struct sl_app *app)
 		for (p = 0; p < app->n_ports; p++)
 			rte_free(w->txb[p]);
 		sl_flow_free(w->flows);
+		sl_persist_free(w->persist);
 	}
 	for (i = 0; i < app->n_workers; i++) {
 		rte_free(app->workers[i]);

@@ -64,8 +64,10 @@ enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD };
 
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
+	"maglev_table_size", "hash", "persistence",
 };
-enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND };
+enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND,
+       SK_MAGLEV_M, SK_HASH, SK_PERSIST };
 
 struct global_key {
 	const char *name;
@@ -622,8 +624,20 @@ parse_backend(struct parse_ctx *c, const char *v)
 		memcpy(tok, p, n);
 		tok[n] = '\0';
 		p += n;
+		if (strncmp(tok, "id=", 3) == 0) {
+			size_t idl = strlen(tok + 3);
+
+			if (b.id[0] != '\0')
+				return fail(c, c->lineno, "backend id given twice (give id=NAME once)");
+			if (idl == 0 || idl >= SL_NAME_MAX ||
+			    tok[3 + strspn(tok + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-")] != '\0')
+				return fail(c, c->lineno, "backend id '%s' is not 1-%d characters of A-Z a-z 0-9 _ . : -",
+					    tok + 3, SL_NAME_MAX - 1);
+			strcpy(b.id, tok + 3);
+			continue;
+		}
 		if (strncmp(tok, "weight=", 7) != 0)
-			return fail(c, c->lineno, "unknown backend option '%s' (expected weight=N)",
+			return fail(c, c->lineno, "unknown backend option '%s' (expected weight=N or id=NAME)",
 				    tok);
 		if (have_weight)
 			return fail(c, c->lineno, "backend weight given twice (give weight=N once)");
@@ -639,9 +653,25 @@ parse_backend(struct parse_ctx *c, const char *v)
 			return fail(c, c->lineno, "duplicate backend %s:%u in [%s] (first at line %d)",
 				    ip_str(b.addr, ip), b.port, c->sect,
 				    s->backends[i].line);
+		if (b.id[0] != '\0' && strcmp(s->backends[i].id, b.id) == 0)
+			return fail(c, c->lineno, "duplicate backend id '%s' in [%s] (first at line %d)",
+				    b.id, c->sect, s->backends[i].line);
 	}
 	s->backends[s->n_backends++] = b;
 	return 0;
+}
+
+static bool
+is_prime(uint32_t n)
+{
+	uint32_t d;
+
+	if (n < 2)
+		return false;
+	for (d = 2; (uint64_t)d * d <= n; d++)
+		if (n % d == 0)
+			return false;
+	return true;
 }
 
 static int
@@ -729,6 +759,23 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 		return parse_mode(c, v);
 	case SK_SCHED:
 		return parse_scheduler(c, v);
+	case SK_MAGLEV_M:
+		if (parse_u32(c, "maglev_table_size", v, 7, 16777213, &n) < 0)
+			return -EINVAL;
+		if (!is_prime(n))
+			return fail(c, c->lineno, "maglev_table_size %u is not a prime (e.g. 65537, 655373)", n);
+		s->maglev_table_size = n;
+		return 0;
+	case SK_HASH:
+		if (strcmp(v, "5tuple") == 0)
+			s->hash_mode = SL_HASH_5TUPLE;
+		else if (strcmp(v, "source") == 0)
+			s->hash_mode = SL_HASH_SOURCE;
+		else
+			return fail(c, c->lineno, "unknown hash '%s' (expected 5tuple|source)", v);
+		return 0;
+	case SK_PERSIST:
+		return parse_u32(c, "persistence", v, 0, 86400, &s->persistence);
 	default:
 		return parse_backend(c, v);
 	}
@@ -881,6 +928,16 @@ close_section(struct parse_ctx *c)
 		if (s->n_backends == 0)
 			return fail(c, s->line, "[%s] has no backend (add at least one 'backend = IP:PORT')",
 				    c->sect);
+		if (c->keys[SK_MAGLEV_M] != 0 && strcmp(s->scheduler, "maglev") != 0)
+			return fail(c, c->keys[SK_MAGLEV_M], "maglev_table_size applies to scheduler = maglev only ([%s] uses %s)",
+				    c->sect, s->scheduler);
+		if (c->keys[SK_HASH] != 0 && strcmp(s->scheduler, "maglev") != 0 &&
+		    strcmp(s->scheduler, "sh") != 0)
+			return fail(c, c->keys[SK_HASH], "hash applies to scheduler = sh or maglev only ([%s] uses %s)",
+				    c->sect, s->scheduler);
+		if (strcmp(s->scheduler, "maglev") == 0 && s->maglev_table_size < s->n_backends)
+			return fail(c, c->keys[SK_MAGLEV_M], "maglev_table_size %u is smaller than the %u backends of [%s] (use a prime over 100 times the backend count)",
+				    s->maglev_table_size, s->n_backends, c->sect);
 	}
 	return 0;
 }
@@ -952,6 +1009,7 @@ open_service(struct parse_ctx *c, const char *name)
 	strcpy(s->name, name);
 	s->mode = SL_MODE_NAT;
 	strcpy(s->scheduler, "rr");
+	s->maglev_table_size = 65537;
 	s->line = c->lineno;
 	c->svc = s;
 	c->keys = c->svc_keys[cfg->n_services];

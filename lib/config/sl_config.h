@@ -61,7 +61,16 @@ struct sl_config_backend {
 	uint32_t addr;               /**< host byte order */
 	uint16_t port;               /**< host byte order */
 	uint32_t weight;             /**< 1..65535, default 1 */
-	int line;
+	char id[SL_NAME_MAX];        /**< id=NAME: identity for consistent
+				      *   hashing; "" = "ADDR:PORT" */
+	int line;                    /**< line of the backend key */
+};
+
+/** What hashing schedulers (sh, maglev) hash. */
+enum sl_hash_mode {
+	SL_HASH_DEFAULT = 0,         /**< the scheduler's own: sh source, maglev 5tuple */
+	SL_HASH_5TUPLE,
+	SL_HASH_SOURCE,
 };
 
 struct sl_config_service {
@@ -71,6 +80,9 @@ struct sl_config_service {
 	uint8_t proto;               /**< IPPROTO_TCP or IPPROTO_UDP */
 	uint8_t mode;                /**< enum sl_mode */
 	char scheduler[SL_SCHED_NAME_MAX]; /**< a name sl_sched_find() knows */
+	uint32_t maglev_table_size;  /**< prime, default 65537 (maglev only) */
+	uint8_t hash_mode;           /**< enum sl_hash_mode */
+	uint32_t persistence;        /**< seconds of client affinity, 0 = off */
 	uint16_t n_backends;
 	struct sl_config_backend backends[SL_MAX_SVC_BACKENDS];
 	int line;                    /**< line of the section header */

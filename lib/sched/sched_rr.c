@@ -27,7 +27,8 @@ rr_ws_init(void *ws, const struct sl_sched_svc *svc, unsigned worker)
 }
 
 static int
-rr_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash)
+rr_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+		const struct sl_obj_stats *stats)
 {
 	struct rr_ws *s = ws;
 	uint32_t i, idx;

@@ -29,7 +29,8 @@ wrr_ws_init(void *ws, const struct sl_sched_svc *svc, unsigned worker)
 }
 
 static int
-wrr_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash)
+wrr_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+		const struct sl_obj_stats *stats)
 {
 	struct wrr_ws *s = ws;
 	int64_t total = 0;

@@ -14,7 +14,10 @@
  * (e.g. the round-robin position), so picking never needs a lock or an
  * atomic. Per-worker state means rr and wrr are exact per worker; across
  * N workers each backend's share differs from the exact share by at most
- * N connections.
+ * N connections. lc and wlc read the calling worker's own count of active
+ * connections per backend: exact for that worker's connections, blind to
+ * the other workers' (a client address always lands on the same worker,
+ * so with many clients each worker sees a fair sample).
  *
  * Thread-safety: build/free on the management lcore only; pick on the
  * worker owning @c ws, with @c shared read-only.
@@ -24,10 +27,15 @@
 #include <stdint.h>
 #include <rte_common.h>
 
+#include "sl_stats.h"
+
 /** What a scheduler sees of a service. */
 struct sl_sched_svc {
 	uint16_t n;                /**< number of backends */
 	const uint32_t *weight;    /**< per backend; 0 = take no new connections */
+	const uint16_t *slot;      /**< per backend: its counter slot (lc, wlc) */
+	const uint64_t *ident;     /**< per backend: hash of its identity (maglev) */
+	uint32_t table_size;       /**< maglev lookup table size, a prime */
 	const void *shared;        /**< from ops->build(), may be NULL */
 };
 
@@ -43,8 +51,11 @@ struct sl_sched_ops {
 	/** Initialise per-worker state (zeroed memory on entry). */
 	void (*ws_init)(void *ws, const struct sl_sched_svc *svc, unsigned worker);
 	/** Backend index in [0, n) or -1 if none can take the connection.
-	 *  @p hash is the flow hash of the connection's first packet. */
-	int (*pick)(const struct sl_sched_svc *svc, void *ws, uint32_t hash);
+	 *  @p hash is the connection's hash (5-tuple or source address, as
+	 *  the service says), 0 unless needs_hash; @p stats the calling
+	 *  worker's per-backend counters, indexed by slot (lc, wlc). */
+	int (*pick)(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+		    const struct sl_obj_stats *stats);
 	struct sl_sched_ops *next;  /**< registry link */
 };
 

@@ -46,6 +46,8 @@ struct sl_backend {
 	uint32_t gen;               /**< generation of the slot */
 	uint16_t out_port;          /**< index in sl_snapshot.ports */
 	uint32_t neigh;             /**< next hop entry in the neighbour table */
+	uint16_t svc;               /**< service id it belongs to */
+	uint16_t index;             /**< its index in that service */
 };
 
 struct sl_service {
@@ -56,6 +58,8 @@ struct sl_service {
 	uint16_t id;                /**< index: per-service counters */
 	uint16_t vip_port;          /**< port index answering ARP for the VIP */
 	uint16_t n_backends;
+	uint8_t hash_source;        /**< scheduler hash: client address only */
+	uint32_t persist_s;         /**< client affinity window, 0 = none */
 	const struct sl_sched_ops *sched;
 	struct sl_sched_svc ss;     /**< scheduler view (weights, shared table) */
 	struct sl_backend *backends;
@@ -98,6 +102,10 @@ struct sl_snapshot *sl_svc_build(const struct sl_config *cfg,
 				 struct sl_neigh_table *neigh,
 				 unsigned n_workers, uint64_t gen,
 				 char *err, size_t errlen);
+
+/** 64-bit hash of a backend identity string (stable across builds and
+ *  machines): what maglev derives a backend's permutation from. */
+uint64_t sl_svc_ident_hash(const char *ident);
 
 /** Free a snapshot no worker can see any more. */
 void sl_svc_free(struct sl_snapshot *s);

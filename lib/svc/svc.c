@@ -35,6 +35,23 @@ sl_svc_route(const struct sl_snapshot *s, rte_be32_t dst, rte_be32_t *nexthop)
 	return -1;
 }
 
+uint64_t
+sl_svc_ident_hash(const char *ident)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a, then a 64-bit mix */
+
+	for (; *ident != '\0'; ident++) {
+		h ^= (uint8_t)*ident;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
 void
 sl_svc_free(struct sl_snapshot *s)
 {
@@ -50,6 +67,8 @@ sl_svc_free(struct sl_snapshot *s)
 			    sv->ss.shared != NULL)
 				sv->sched->free((void *)(uintptr_t)sv->ss.shared);
 			rte_free((void *)(uintptr_t)sv->ss.weight);
+			rte_free((void *)(uintptr_t)sv->ss.slot);
+			rte_free((void *)(uintptr_t)sv->ss.ident);
 			rte_free(sv->backends);
 		}
 	}
@@ -128,6 +147,8 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 		const struct sl_config_service *cs = &cfg->services[i];
 		struct sl_service *sv = &s->services[i];
 		uint32_t *weights;
+		uint16_t *slots;
+		uint64_t *idents;
 		rte_be32_t nh;
 		int pi;
 
@@ -150,9 +171,17 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 		sv->backends = rte_zmalloc("sl_backends",
 					   cs->n_backends * sizeof(*sv->backends), 0);
 		weights = rte_zmalloc("sl_weights", cs->n_backends * sizeof(*weights), 0);
+		slots = rte_zmalloc("sl_slots", cs->n_backends * sizeof(*slots), 0);
+		idents = rte_zmalloc("sl_idents", cs->n_backends * sizeof(*idents), 0);
 		sv->ss.weight = weights;
+		sv->ss.slot = slots;
+		sv->ss.ident = idents;
 		sv->ss.n = cs->n_backends;
-		if (sv->backends == NULL || weights == NULL)
+		sv->ss.table_size = cs->maglev_table_size;
+		sv->persist_s = cs->persistence;
+		sv->hash_source = cs->hash_mode == SL_HASH_SOURCE ||
+			(cs->hash_mode == SL_HASH_DEFAULT && strcmp(cs->scheduler, "sh") == 0);
+		if (sv->backends == NULL || weights == NULL || slots == NULL || idents == NULL)
 			goto nomem;
 		for (j = 0; j < cs->n_backends; j++) {
 			const struct sl_config_backend *cb = &cs->backends[j];
@@ -169,7 +198,19 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 			be->slot = (uint16_t)slot++;
 			s->by_slot[be->slot] = be;
 			be->gen = (uint32_t)gen;
+			be->svc = (uint16_t)i;
+			be->index = (uint16_t)j;
 			weights[j] = cb->weight;
+			slots[j] = be->slot;
+			if (cb->id[0] != '\0') {
+				idents[j] = sl_svc_ident_hash(cb->id);
+			} else {
+				char id[32], a[INET_ADDRSTRLEN];
+
+				inet_ntop(AF_INET, &be->addr, a, sizeof(a));
+				snprintf(id, sizeof(id), "%s:%u", a, cb->port);
+				idents[j] = sl_svc_ident_hash(id);
+			}
 			pi = sl_svc_route(s, be->addr, &nh);
 			if (pi < 0) {
 				char a[INET_ADDRSTRLEN];

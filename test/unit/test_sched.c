@@ -70,7 +70,7 @@ inst_fini(struct inst *in)
 static int
 pick(struct inst *in)
 {
-	return in->ops->pick(&in->svc, in->ws, sl_test_rand());
+	return in->ops->pick(&in->svc, in->ws, sl_test_rand(), NULL);
 }
 
 /* ---------- registry ---------- */
@@ -93,7 +93,8 @@ has_token(const char *list, const char *name)
 }
 
 static int
-dummy_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash)
+dummy_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+	   const struct sl_obj_stats *stats)
 {
 	return 0;
 }

@@ -442,7 +442,7 @@ test_backends(void)
 static int
 pick(const struct sl_snapshot *s, unsigned w, const struct sl_service *sv)
 {
-	return sv->sched->pick(&sv->ss, sl_svc_ws(s, w, sv), 0x9e3779b9u);
+	return sv->sched->pick(&sv->ss, sl_svc_ws(s, w, sv), 0x9e3779b9u, NULL);
 }
 
 static void
