@@ -12,6 +12,9 @@
  *
  *   sluice-perf [EAL options] -- --scenario established|new [--flows N]
  *                                [--packets N]
+ *   sluice-perf [EAL options] -- --scenario maglev
+ * The maglev scenario times Maglev lookup table builds for 10, 100 and
+ * 1000 backends at M = 65537 and 655373, beside the paper's figures.
  * EAL defaults when none are given: --no-pci --no-huge -m 1024 and two
  * net_null ports.
  */
@@ -149,6 +152,62 @@ push(struct run *r, struct frame *const *fr, unsigned n, int pidx)
 	r->pkts += n;
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of 5 Maglev table builds per size, in milliseconds. */
+static int
+maglev_builds(void)
+{
+	static const uint32_t ms[] = { 65537, 655373 };
+	static const uint16_t ns[] = { 10, 100, 1000 };
+	const struct sl_sched_ops *ops = sl_sched_find("maglev");
+	uint32_t weight[1000];
+	uint64_t ident[1000];
+	unsigned i, j, k, r;
+	char id[32];
+
+	for (k = 0; k < 1000; k++) {
+		weight[k] = 1;
+		snprintf(id, sizeof(id), "10.1.%u.%u:8080", k / 250, k % 250 + 1);
+		ident[k] = sl_svc_ident_hash(id);
+	}
+	printf("Maglev table build (median of 5), TSC %.2f GHz\n", rte_get_tsc_hz() / 1e9);
+	printf("  %8s %9s %10s %12s\n", "M", "backends", "build ms", "paper ms");
+	for (i = 0; i < RTE_DIM(ms); i++) {
+		for (j = 0; j < RTE_DIM(ns); j++) {
+			struct sl_sched_svc sv = {
+				.n = ns[j], .weight = weight, .ident = ident,
+				.table_size = ms[i],
+			};
+			uint64_t t[5];
+
+			for (r = 0; r < 5; r++) {
+				uint64_t t0 = rte_rdtsc_precise();
+				void *tab = ops->build(&sv, SOCKET_ID_ANY);
+
+				t[r] = rte_rdtsc_precise() - t0;
+				if (tab == NULL) {
+					fprintf(stderr, "sluice-perf: maglev build failed\n");
+					return 1;
+				}
+				ops->free(tab);
+			}
+			qsort(t, 5, sizeof(t[0]), cmp_u64);
+			printf("  %8u %9u %10.2f %12s\n", ms[i], ns[j],
+			       (double)t[2] * 1e3 / (double)rte_get_tsc_hz(),
+			       /* Eisenbud et al., NSDI 2016, 1000 backends */
+			       ns[j] == 1000 ? (i == 0 ? "1.8" : "22.9") : "-");
+		}
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -199,9 +258,11 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (strcmp(scenario, "maglev") == 0)
+		return maglev_builds();
 	if (flows == 0 || flows > 8000000 ||
 	    (strcmp(scenario, "established") != 0 && strcmp(scenario, "new") != 0)) {
-		fprintf(stderr, "sluice-perf: scenario established|new, flows 1..8M\n");
+		fprintf(stderr, "sluice-perf: scenario established|new|maglev, flows 1..8M\n");
 		return 1;
 	}
 	snprintf(text, sizeof(text), ini,
