@@ -238,11 +238,40 @@ test_sluice_ini(void)
 	CU_ASSERT_STRING_EQUAL(cfg->ports[0].name, "outside");
 	CU_ASSERT_EQUAL(cfg->ports[0].gateway, IP(10, 0, 0, 254));
 	CU_ASSERT_STRING_EQUAL(cfg->ports[1].name, "inside");
-	CU_ASSERT_EQUAL(cfg->n_services, 2);
+	CU_ASSERT_EQUAL(cfg->n_services, 3);
 	CU_ASSERT_EQUAL(cfg->services[0].n_backends, 2);
 	CU_ASSERT_EQUAL(cfg->services[0].backends[1].weight, 3);
+	CU_ASSERT_EQUAL(cfg->services[0].persistence, 0);
 	CU_ASSERT_EQUAL(cfg->services[1].proto, IPPROTO_UDP);
 	CU_ASSERT_STRING_EQUAL(cfg->services[1].scheduler, "wrr");
+	CU_ASSERT_STRING_EQUAL(cfg->services[2].scheduler, "maglev");
+	CU_ASSERT_EQUAL(cfg->services[2].maglev_table_size, 65537);
+	CU_ASSERT_EQUAL(cfg->services[2].hash_mode, SL_HASH_5TUPLE);
+	CU_ASSERT_STRING_EQUAL(cfg->services[2].backends[0].id, "api-a");
+	CU_ASSERT_STRING_EQUAL(cfg->services[2].backends[1].id, "api-b");
+	CU_ASSERT_EQUAL(cfg->services[2].backends[1].weight, 2);
+	sl_config_free(cfg);
+
+	/* the scheduler keys, parsed into their fields */
+	cfg = sl_config_parse_string(
+		"[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\n"
+		"[service.m]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\n"
+		"scheduler = maglev\nmaglev_table_size = 655373\nhash = source\n"
+		"persistence = 300\nbackend = 10.0.0.11:80 id=x weight=4\n"
+		"[service.s]\nvip = 10.0.0.100\nport = 81\nprotocol = tcp\n"
+		"scheduler = sh\nbackend = 10.0.0.11:80\n",
+		"sched.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->services[0].maglev_table_size, 655373);
+	CU_ASSERT_EQUAL(cfg->services[0].hash_mode, SL_HASH_SOURCE);
+	CU_ASSERT_EQUAL(cfg->services[0].persistence, 300);
+	CU_ASSERT_STRING_EQUAL(cfg->services[0].backends[0].id, "x");
+	CU_ASSERT_EQUAL(cfg->services[0].backends[0].weight, 4);
+	CU_ASSERT_EQUAL(cfg->services[1].hash_mode, SL_HASH_DEFAULT);
+	CU_ASSERT_EQUAL(cfg->services[1].maglev_table_size, 65537);
+	CU_ASSERT_STRING_EQUAL(cfg->services[1].backends[0].id, "");
 	sl_config_free(cfg);
 }
 
