@@ -29,49 +29,45 @@ active(const struct sl_sched_svc *svc, const struct sl_obj_stats *stats, uint16_
 	return a > 0 ? a : 0;
 }
 
-static int
-lc_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
-	const struct sl_obj_stats *stats)
+/* The backend with the fewest active connections per unit of weight
+ * (each weight counted as 1 unless @p weighted), first on ties. */
+static __rte_always_inline int
+least(const struct sl_sched_svc *svc, const struct sl_obj_stats *stats,
+      int weighted)
 {
+	int64_t best_a = 0, best_w = 1;
 	int best = -1;
-	int64_t best_a = 0;
 	uint16_t i;
 
 	for (i = 0; i < svc->n; i++) {
-		int64_t a;
+		int64_t a, w;
 
 		if (svc->weight[i] == 0)
 			continue;
 		a = active(svc, stats, i);
-		if (best < 0 || a < best_a) {
+		w = weighted ? (int64_t)svc->weight[i] : 1;
+		/* a / w < best_a / best_w, without division */
+		if (best < 0 || a * best_w < best_a * w) {
 			best = i;
 			best_a = a;
+			best_w = w;
 		}
 	}
 	return best;
 }
 
 static int
+lc_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+	const struct sl_obj_stats *stats)
+{
+	return least(svc, stats, 0);
+}
+
+static int
 wlc_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 	 const struct sl_obj_stats *stats)
 {
-	int best = -1;
-	int64_t best_a = 0;
-	uint16_t i;
-
-	for (i = 0; i < svc->n; i++) {
-		int64_t a;
-
-		if (svc->weight[i] == 0)
-			continue;
-		a = active(svc, stats, i);
-		/* a / w < best_a / best_w, without division */
-		if (best < 0 || a * (int64_t)svc->weight[best] < best_a * (int64_t)svc->weight[i]) {
-			best = i;
-			best_a = a;
-		}
-	}
-	return best;
+	return least(svc, stats, 1);
 }
 
 static struct sl_sched_ops sched_lc = {
