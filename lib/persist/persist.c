@@ -10,7 +10,7 @@ struct sl_persist *
 sl_persist_create(uint32_t entries, int socket_id)
 {
 	struct sl_persist *p;
-	uint32_t buckets = rte_align32pow2(RTE_MAX(entries / SL_PERSIST_WAYS, 1u));
+	uint32_t buckets = rte_align32pow2(RTE_MAX((entries + SL_PERSIST_WAYS - 1) / SL_PERSIST_WAYS, 1u));
 
 	p = rte_zmalloc_socket("sl_persist", sizeof(*p), 0, socket_id);
 	if (p == NULL)

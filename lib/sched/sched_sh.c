@@ -70,7 +70,7 @@ sh_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 		return -1;
 	/* a point in [0, total) from the hash, then the backend whose
 	 * weight range holds it */
-	x = ((uint64_t)hash * t->total) >> 32;
+	x = (uint64_t)(((unsigned __int128)hash * t->total) >> 32);
 	hi = t->n - 1;
 	while (lo < hi) {
 		uint16_t mid = (uint16_t)((lo + hi) / 2);

@@ -9,14 +9,18 @@
  * zeroed, as the service module does, so an undersized ws_size shows up
  * under ASan.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 
 #include <CUnit/CUnit.h>
+#include <rte_memory.h>
 
 #include "sl_sched.h"
+#include "sl_svc.h"
 #include "sl_test.h"
 
 #define MAX_BACKENDS 16
@@ -557,11 +561,935 @@ test_wrr_large_weights(void)
 	inst_fini(&in);
 }
 
+/* ---------- lc, wlc, sh, maglev: shared fixture ---------- */
+
+/*
+ * A service as lib/svc builds it: weights, counter slots and identity
+ * hashes per backend, a table size, and the shared table from
+ * ops->build(). Slots run backwards from FIX_SLOT0 so that a scheduler
+ * indexing the stats by backend index instead of slot picks wrongly.
+ */
+#define FIX_MAXB 128
+#define FIX_SLOT0 5
+#define FIX_NSTATS (FIX_MAXB + FIX_SLOT0 + 1)
+#define MAGLEV_M 65537u
+#define MAGLEV_M_BIG 655373u
+
+struct fix {
+	const struct sl_sched_ops *ops;
+	struct sl_sched_svc svc;
+	uint32_t weight[FIX_MAXB];
+	uint16_t slot[FIX_MAXB];
+	uint64_t ident[FIX_MAXB];
+	void *shared;
+	void *ws;
+};
+
+/* Identity of test backend k, hashed as lib/svc does for "ADDR:PORT". */
+static uint64_t
+be_ident(unsigned k)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "10.%u.%u.%u:8080", 1 + k / 65536,
+		 (k / 256) % 256, k % 256);
+	return sl_svc_ident_hash(id);
+}
+
+/* @p w and @p ident may be NULL: weight 1, identity be_ident(i). */
+static int
+fix_init(struct fix *f, const char *name, const uint32_t *w,
+	 const uint64_t *ident, uint16_t n, uint32_t table_size)
+{
+	size_t sz;
+	uint16_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->ops = sl_sched_find(name);
+	CU_ASSERT_PTR_NOT_NULL(f->ops);
+	CU_ASSERT(n <= FIX_MAXB);
+	if (f->ops == NULL || n > FIX_MAXB)
+		return -1;
+	for (i = 0; i < n; i++) {
+		f->weight[i] = w != NULL ? w[i] : 1;
+		f->ident[i] = ident != NULL ? ident[i] : be_ident(i);
+		f->slot[i] = (uint16_t)(FIX_SLOT0 + n - 1 - i);
+	}
+	f->svc.n = n;
+	f->svc.weight = f->weight;
+	f->svc.slot = f->slot;
+	f->svc.ident = f->ident;
+	f->svc.table_size = table_size;
+	if (f->ops->build != NULL) {
+		f->shared = f->ops->build(&f->svc, SOCKET_ID_ANY);
+		CU_ASSERT_PTR_NOT_NULL(f->shared);
+		if (f->shared == NULL)
+			return -1;
+		f->svc.shared = f->shared;
+	}
+	sz = f->ops->ws_size(n);
+	CU_ASSERT(sz > 0);
+	f->ws = calloc(1, sz ? sz : 1);
+	if (f->ws == NULL)
+		return -1;
+	if (f->ops->ws_init != NULL)
+		f->ops->ws_init(f->ws, &f->svc, 0);
+	return 0;
+}
+
+static void
+fix_fini(struct fix *f)
+{
+	if (f->shared != NULL && f->ops->free != NULL)
+		f->ops->free(f->shared);
+	f->shared = NULL;
+	free(f->ws);
+	f->ws = NULL;
+}
+
+static int
+fix_pick(struct fix *f, uint32_t hash, const struct sl_obj_stats *stats)
+{
+	return f->ops->pick(&f->svc, f->ws, hash, stats);
+}
+
+/* Identity a hash maps to, 0 for no backend (never a real identity). */
+static uint64_t
+fix_pick_ident(struct fix *f, uint32_t hash)
+{
+	int b = fix_pick(f, hash, NULL);
+
+	return b >= 0 && b < f->svc.n ? f->ident[b] : 0;
+}
+
+static void
+shuffle_u16(uint16_t *a, unsigned n)
+{
+	unsigned i, j;
+	uint16_t t;
+
+	for (i = n; i > 1; i--) {
+		j = sl_test_rand() % i;
+		t = a[i - 1];
+		a[i - 1] = a[j];
+		a[j] = t;
+	}
+}
+
+/* ---------- least connections ---------- */
+
+static void
+test_lc_basic(void)
+{
+	static const uint32_t w3[3] = { 1, 1, 1 };
+	static const uint32_t wz[3] = { 1, 0, 1 };
+	static const uint32_t wzz[3] = { 0, 0, 0 };
+	struct sl_obj_stats st[FIX_NSTATS];
+	struct fix f;
+	unsigned i, bad = 0;
+
+	/* all zero: the lowest index, every time, with or without stats */
+	memset(st, 0, sizeof(st));
+	if (fix_init(&f, "lc", w3, NULL, 3, 0) != 0)
+		return;
+	CU_ASSERT_EQUAL(f.ops->needs_hash, 0);
+	for (i = 0; i < 100; i++)
+		if (fix_pick(&f, sl_test_rand(), st) != 0 ||
+		    fix_pick(&f, sl_test_rand(), NULL) != 0)
+			bad++;
+	CU_ASSERT_EQUAL(bad, 0);
+
+	/* 5, 2, 9 active (by slot, not by index): backend 1 */
+	st[f.slot[0]].conns_active = 5;
+	st[f.slot[1]].conns_active = 2;
+	st[f.slot[2]].conns_active = 9;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 1);
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 1);   /* pick itself changes nothing */
+	/* 9, 5, 2: backend 2; 2, 5, 9: backend 0 */
+	st[f.slot[0]].conns_active = 9;
+	st[f.slot[2]].conns_active = 2;
+	st[f.slot[1]].conns_active = 5;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 2);
+	st[f.slot[0]].conns_active = 2;
+	st[f.slot[2]].conns_active = 9;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 0);
+	/* ties go to the first: 4, 3, 3 -> 1 */
+	st[f.slot[0]].conns_active = 4;
+	st[f.slot[1]].conns_active = 3;
+	st[f.slot[2]].conns_active = 3;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 1);
+	/* the other counters do not matter */
+	st[f.slot[1]].conns_total = 1000000;
+	st[f.slot[1]].pkts_in = 1000000;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 1);
+	fix_fini(&f);
+
+	/* weight 0 is never picked, even idle beside busy backends */
+	memset(st, 0, sizeof(st));
+	if (fix_init(&f, "lc", wz, NULL, 3, 0) != 0)
+		return;
+	st[f.slot[0]].conns_active = 5;
+	st[f.slot[1]].conns_active = 0;
+	st[f.slot[2]].conns_active = 9;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 0);
+	st[f.slot[0]].conns_active = 1000;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 2);
+	memset(st, 0, sizeof(st));
+	bad = 0;
+	for (i = 0; i < 100; i++)
+		if (fix_pick(&f, sl_test_rand(), st) == 1)
+			bad++;
+	CU_ASSERT_EQUAL(bad, 0);
+	fix_fini(&f);
+
+	/* lc ignores the size of a weight: 3, 4, 5 active with weights
+	 * 1, 5, 2 is backend 0 (wlc would take 1, at 4/5) */
+	{
+		static const uint32_t wu[3] = { 1, 5, 2 };
+
+		memset(st, 0, sizeof(st));
+		if (fix_init(&f, "lc", wu, NULL, 3, 0) != 0)
+			return;
+		st[f.slot[0]].conns_active = 3;
+		st[f.slot[1]].conns_active = 4;
+		st[f.slot[2]].conns_active = 5;
+		CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 0);
+		st[f.slot[0]].conns_active = 6;
+		CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 1);
+		fix_fini(&f);
+	}
+
+	/* nothing usable: -1 */
+	if (fix_init(&f, "lc", wzz, NULL, 3, 0) != 0)
+		return;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), -1);
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, NULL), -1);
+	fix_fini(&f);
+	if (fix_init(&f, "lc", wzz, NULL, 0, 0) != 0)
+		return;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), -1);
+	fix_fini(&f);
+}
+
+/* First backend of weight > 0 with the fewest active per unit of weight
+ * (lc: @p weighted 0, all weights count as 1); -1 if none. */
+static int
+ref_least(const struct fix *f, const struct sl_obj_stats *st, int weighted)
+{
+	int best = -1;
+	uint16_t i;
+
+	for (i = 0; i < f->svc.n; i++) {
+		int64_t a, ba, w, bw;
+
+		if (f->weight[i] == 0)
+			continue;
+		if (best < 0) {
+			best = i;
+			continue;
+		}
+		a = st[f->slot[i]].conns_active;
+		ba = st[f->slot[best]].conns_active;
+		w = weighted ? f->weight[i] : 1;
+		bw = weighted ? f->weight[best] : 1;
+		if (a * bw < ba * w)
+			best = i;
+	}
+	return best;
+}
+
+#define SIM_CONNS 1000000u
+#define SIM_FLOOR 1000u      /* connections stay open below this many */
+#define SIM_TAIL 1000u       /* the last arrivals: nothing ends */
+
+static void
+test_lc_simulation(void)
+{
+	/* backend 3 is drained: weight 0 */
+	static const uint32_t w[6] = { 1, 1, 1, 0, 1, 1 };
+	struct sl_obj_stats st[FIX_NSTATS];
+	struct fix f;
+	uint8_t *live;
+	uint32_t i, n_live = 0, wrong = 0, out = 0, ends = 0;
+	int64_t lo, hi, max_spread = 0, sum;
+	int b;
+	unsigned k;
+
+	memset(st, 0, sizeof(st));
+	live = malloc(SIM_CONNS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(live);
+	if (fix_init(&f, "lc", w, NULL, 6, 0) != 0) {
+		free(live);
+		return;
+	}
+	sl_test_srand(0x1c0001);
+	for (i = 0; i < SIM_CONNS; i++) {
+		/* 0, 1 or 2 random earlier connections end (1 on average) */
+		unsigned n_end = i < SIM_CONNS - SIM_TAIL ? sl_test_rand() % 3 : 0;
+
+		for (k = 0; k < n_end && n_live > SIM_FLOOR; k++) {
+			uint32_t j = sl_test_rand() % n_live;
+
+			st[f.slot[live[j]]].conns_active--;
+			live[j] = live[--n_live];
+			ends++;
+		}
+		b = fix_pick(&f, sl_test_rand(), st);
+		if (b < 0 || b >= 6 || w[b] == 0) {
+			out++;
+			continue;
+		}
+		if (b != ref_least(&f, st, 0)) {
+			if (wrong++ == 0)
+				fprintf(stderr, "\n    lc conn %u: picked %d, want %d\n",
+					i, b, ref_least(&f, st, 0));
+		}
+		st[f.slot[b]].conns_active++;
+		live[n_live++] = (uint8_t)b;
+		lo = INT64_MAX;
+		hi = INT64_MIN;
+		for (k = 0; k < 6; k++) {
+			if (w[k] == 0)
+				continue;
+			lo = RTE_MIN(lo, st[f.slot[k]].conns_active);
+			hi = RTE_MAX(hi, st[f.slot[k]].conns_active);
+		}
+		max_spread = RTE_MAX(max_spread, hi - lo);
+	}
+	CU_ASSERT_EQUAL(out, 0);
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT(ends > SIM_CONNS / 2);
+	/* final: within 1 of each other, the drained backend empty */
+	lo = INT64_MAX;
+	hi = INT64_MIN;
+	sum = 0;
+	for (k = 0; k < 6; k++) {
+		sum += st[f.slot[k]].conns_active;
+		if (w[k] == 0)
+			continue;
+		lo = RTE_MIN(lo, st[f.slot[k]].conns_active);
+		hi = RTE_MAX(hi, st[f.slot[k]].conns_active);
+	}
+	CU_ASSERT_EQUAL(st[f.slot[3]].conns_active, 0);
+	CU_ASSERT_EQUAL(sum, (int64_t)n_live);
+	CU_ASSERT(hi - lo <= 1);
+	fprintf(stderr, "\n    lc: %u arrivals, %u ends, %u open: final active "
+		"%" PRId64 "..%" PRId64 ", largest spread during the run %" PRId64 "\n",
+		SIM_CONNS, ends, n_live, lo, hi, max_spread);
+	fix_fini(&f);
+	free(live);
+}
+
+/* ---------- weighted least connections ---------- */
+
+static void
+test_wlc_basic(void)
+{
+	static const uint32_t w[3] = { 1, 2, 4 };
+	static const uint32_t wz[4] = { 3, 0, 1, 0 };
+	static const uint32_t wzz[2] = { 0, 0 };
+	struct sl_obj_stats st[FIX_NSTATS];
+	struct fix f;
+
+	memset(st, 0, sizeof(st));
+	if (fix_init(&f, "wlc", w, NULL, 3, 0) != 0)
+		return;
+	CU_ASSERT_EQUAL(f.ops->needs_hash, 0);
+	/* all idle: the first */
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 0);
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, NULL), 0);
+	/* 10, 10, 10 active: 10/4 is the least per weight */
+	st[f.slot[0]].conns_active = 10;
+	st[f.slot[1]].conns_active = 10;
+	st[f.slot[2]].conns_active = 10;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 2);
+	/* 3, 5, 12: 3/1 < 5/2 is false, 5/2 < 12/4: backend 1 */
+	st[f.slot[0]].conns_active = 3;
+	st[f.slot[1]].conns_active = 5;
+	st[f.slot[2]].conns_active = 12;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 1);
+	/* 2, 4, 8: all 2 per weight, the first wins */
+	st[f.slot[0]].conns_active = 2;
+	st[f.slot[1]].conns_active = 4;
+	st[f.slot[2]].conns_active = 8;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 0);
+	/* 2, 3, 8: backend 1 (1.5) */
+	st[f.slot[1]].conns_active = 3;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 1);
+	fix_fini(&f);
+
+	memset(st, 0, sizeof(st));
+	if (fix_init(&f, "wlc", wz, NULL, 4, 0) != 0)
+		return;
+	st[f.slot[0]].conns_active = 300;
+	st[f.slot[2]].conns_active = 99;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 2);
+	st[f.slot[2]].conns_active = 101;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), 0);
+	fix_fini(&f);
+
+	if (fix_init(&f, "wlc", wzz, NULL, 2, 0) != 0)
+		return;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, st), -1);
+	fix_fini(&f);
+}
+
+static void
+test_wlc_proportional(void)
+{
+	static const uint32_t w[3] = { 1, 2, 4 };
+	struct sl_obj_stats st[FIX_NSTATS];
+	struct fix f;
+	uint32_t i, k, wrong = 0, out = 0, not_exact = 0, far = 0;
+	double dev, max_dev = 0;
+	int b;
+
+	memset(st, 0, sizeof(st));
+	if (fix_init(&f, "wlc", w, NULL, 3, 0) != 0)
+		return;
+	for (i = 1; i <= SIM_CONNS; i++) {
+		b = fix_pick(&f, sl_test_rand(), st);
+		if (b < 0 || b >= 3) {
+			out++;
+			continue;
+		}
+		if (b != ref_least(&f, st, 1))
+			wrong++;
+		st[f.slot[b]].conns_active++;
+		for (k = 0; k < 3; k++) {
+			int64_t a = st[f.slot[k]].conns_active;
+
+			/* exact after every sum(weights) = 7 picks */
+			if (i % 7 == 0 && a != (int64_t)(i / 7 * w[k]))
+				not_exact++;
+			dev = (double)a - (double)i * w[k] / 7.0;
+			if (dev < 0)
+				dev = -dev;
+			max_dev = RTE_MAX(max_dev, dev);
+			/* a divisor method stays within n - 1 of the quota */
+			if (dev >= 2.0)
+				far++;
+		}
+	}
+	CU_ASSERT_EQUAL(out, 0);
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(not_exact, 0);
+	CU_ASSERT_EQUAL(far, 0);
+	/* at the end (1M picks) within 1 of total * w / sum */
+	for (k = 0; k < 3; k++) {
+		dev = (double)st[f.slot[k]].conns_active -
+			(double)SIM_CONNS * w[k] / 7.0;
+		CU_ASSERT(dev >= -1.0 && dev <= 1.0);
+	}
+	fprintf(stderr, "\n    wlc 1,2,4 after 1M picks: %" PRId64 " %" PRId64 " %" PRId64
+		", largest deviation from the quota at any step %.3f\n",
+		st[f.slot[0]].conns_active, st[f.slot[1]].conns_active,
+		st[f.slot[2]].conns_active, max_dev);
+	fix_fini(&f);
+}
+
+/* ---------- source hashing ---------- */
+
+#define SH_PICKS 1000000u
+
+static void
+test_sh_distribution(void)
+{
+	static const uint32_t w[4] = { 1, 2, 3, 4 };
+	static const uint32_t wz[5] = { 2, 0, 1, 0, 3 };
+	uint32_t cnt[5] = { 0 }, i, k, out = 0;
+	double share, want, worst = 0;
+	struct fix f;
+	int b;
+
+	if (fix_init(&f, "sh", w, NULL, 4, 0) != 0)
+		return;
+	CU_ASSERT_EQUAL(f.ops->needs_hash, 1);
+	sl_test_srand(0x5a0001);
+	for (i = 0; i < SH_PICKS; i++) {
+		b = fix_pick(&f, sl_test_rand(), NULL);
+		if (b >= 0 && b < 4)
+			cnt[b]++;
+		else
+			out++;
+	}
+	CU_ASSERT_EQUAL(out, 0);
+	for (k = 0; k < 4; k++) {
+		share = (double)cnt[k] / SH_PICKS;
+		want = w[k] / 10.0;
+		worst = RTE_MAX(worst, share > want ? share / want - 1 : 1 - share / want);
+		CU_ASSERT(share >= want * 0.98 && share <= want * 1.02);
+	}
+	fprintf(stderr, "\n    sh 1,2,3,4 over 1M hashes: %u %u %u %u (worst %.3f%% off)\n",
+		cnt[0], cnt[1], cnt[2], cnt[3], worst * 100);
+	/* the ends of the hash space: first and last backend */
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, NULL), 0);
+	CU_ASSERT_EQUAL(fix_pick(&f, UINT32_MAX, NULL), 3);
+	fix_fini(&f);
+
+	/* weight 0: never picked; the others keep their shares */
+	memset(cnt, 0, sizeof(cnt));
+	out = 0;
+	if (fix_init(&f, "sh", wz, NULL, 5, 0) != 0)
+		return;
+	for (i = 0; i < SH_PICKS; i++) {
+		b = fix_pick(&f, sl_test_rand(), NULL);
+		if (b >= 0 && b < 5)
+			cnt[b]++;
+		else
+			out++;
+	}
+	CU_ASSERT_EQUAL(out, 0);
+	CU_ASSERT_EQUAL(cnt[1], 0);
+	CU_ASSERT_EQUAL(cnt[3], 0);
+	for (k = 0; k < 5; k += 2) {
+		share = (double)cnt[k] / SH_PICKS;
+		want = wz[k] / 6.0;
+		CU_ASSERT(share >= want * 0.98 && share <= want * 1.02);
+	}
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, NULL), 0);
+	CU_ASSERT_EQUAL(fix_pick(&f, UINT32_MAX, NULL), 4);
+	fix_fini(&f);
+}
+
+static void
+test_sh_stable(void)
+{
+	static const uint32_t w[4] = { 1, 2, 3, 4 };
+	static const uint32_t wzz[3] = { 0, 0, 0 };
+	struct fix f, g;
+	uint32_t i, h, bad = 0;
+
+	/* the same hash, the same backend: again, and in a rebuilt table */
+	if (fix_init(&f, "sh", w, NULL, 4, 0) != 0)
+		return;
+	if (fix_init(&g, "sh", w, NULL, 4, 0) != 0) {
+		fix_fini(&f);
+		return;
+	}
+	sl_test_srand(0x5a0002);
+	for (i = 0; i < 100000; i++) {
+		int b;
+
+		h = sl_test_rand();
+		b = fix_pick(&f, h, NULL);
+		if (b < 0 || fix_pick(&f, h, NULL) != b || fix_pick(&g, h, NULL) != b)
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	fix_fini(&g);
+	fix_fini(&f);
+
+	/* nothing usable: -1 */
+	if (fix_init(&f, "sh", wzz, NULL, 3, 0) != 0)
+		return;
+	CU_ASSERT_EQUAL(fix_pick(&f, 0, NULL), -1);
+	CU_ASSERT_EQUAL(fix_pick(&f, 12345, NULL), -1);
+	CU_ASSERT_EQUAL(fix_pick(&f, UINT32_MAX, NULL), -1);
+	fix_fini(&f);
+	if (fix_init(&f, "sh", wzz, NULL, 0, 0) != 0)
+		return;
+	CU_ASSERT_EQUAL(fix_pick(&f, 777, NULL), -1);
+	fix_fini(&f);
+}
+
+static void
+test_sh_large_weights(void)
+{
+	/*
+	 * Weights are uint32_t in struct sl_sched_svc (wrr is tested up to
+	 * 0xffffffff above): two equal large weights must still split the
+	 * hashes evenly. Their sum passes 2^32, so hash * total needs more
+	 * than 64 bits.
+	 */
+	static const uint32_t w[2] = { 0xffffffffu, 0xffffffffu };
+	uint32_t cnt[2] = { 0 }, i, out = 0;
+	struct fix f;
+	int b;
+
+	if (fix_init(&f, "sh", w, NULL, 2, 0) != 0)
+		return;
+	sl_test_srand(0x5a0003);
+	for (i = 0; i < 100000; i++) {
+		b = fix_pick(&f, sl_test_rand(), NULL);
+		if (b >= 0 && b < 2)
+			cnt[b]++;
+		else
+			out++;
+	}
+	CU_ASSERT_EQUAL(out, 0);
+	CU_ASSERT(cnt[0] >= 48000 && cnt[0] <= 52000);
+	CU_ASSERT(cnt[1] >= 48000 && cnt[1] <= 52000);
+	CU_ASSERT_EQUAL(fix_pick(&f, UINT32_MAX, NULL), 1);
+	if (cnt[1] < 48000)
+		fprintf(stderr, "\n    sh weights 2^32-1 x2: %u / %u of 100000 hashes, "
+			"hash 0xffffffff -> %d\n", cnt[0], cnt[1],
+			fix_pick(&f, UINT32_MAX, NULL));
+	fix_fini(&f);
+}
+
+/* ---------- maglev ---------- */
+
+/* Entries per backend over all @p m positions; returns positions with no
+ * backend or a bad index. */
+static uint32_t
+maglev_count(struct fix *f, uint32_t m, uint32_t *cnt)
+{
+	uint32_t pos, bad = 0;
+	int b;
+
+	memset(cnt, 0, f->svc.n * sizeof(*cnt));
+	for (pos = 0; pos < m; pos++) {
+		b = fix_pick(f, pos, NULL);
+		if (b < 0 || b >= f->svc.n)
+			bad++;
+		else
+			cnt[b]++;
+	}
+	return bad;
+}
+
+/*
+ * Equal weights: each round every backend claims one position, so each
+ * gets floor(M/N) or ceil(M/N) positions, and exactly M mod N get the
+ * ceiling. That is the exact property asserted (it implies every count
+ * within 1 of M/N, far inside the paper's near-perfect balance).
+ */
+static void
+maglev_balance(uint16_t n, uint32_t m)
+{
+	uint32_t cnt[FIX_MAXB], lo = UINT32_MAX, hi = 0, n_ceil = 0, i;
+	uint32_t fl = m / n, ce = (m + n - 1) / n;
+	struct fix f;
+
+	if (fix_init(&f, "maglev", NULL, NULL, n, m) != 0)
+		return;
+	CU_ASSERT_EQUAL(maglev_count(&f, m, cnt), 0);
+	for (i = 0; i < n; i++) {
+		lo = RTE_MIN(lo, cnt[i]);
+		hi = RTE_MAX(hi, cnt[i]);
+		CU_ASSERT(cnt[i] == fl || cnt[i] == ce);
+		if (cnt[i] == ce && ce != fl)
+			n_ceil++;
+		/* the brief's bound, implied by the above */
+		CU_ASSERT(cnt[i] >= (double)m / n * 0.99 && cnt[i] <= (double)m / n * 1.01);
+	}
+	CU_ASSERT_EQUAL(n_ceil, m % n);
+	fprintf(stderr, "\n    maglev M=%u N=%u: entries %u..%u (M/N %.2f), max/min %.5f, "
+		"%u backends with the ceiling", m, n, lo, hi, (double)m / n,
+		(double)hi / lo, n_ceil);
+	fix_fini(&f);
+}
+
+static void
+test_maglev_balance(void)
+{
+	maglev_balance(10, MAGLEV_M);
+	maglev_balance(100, MAGLEV_M);
+	maglev_balance(100, MAGLEV_M_BIG);
+	maglev_balance(2, MAGLEV_M);
+	maglev_balance(1, MAGLEV_M);
+	fprintf(stderr, "\n");
+}
+
+/*
+ * Weighted: a backend of weight w claims w/max_w positions per round.
+ * Whatever round the table fills in, each count is within n + 1 of
+ * M * w / sum (each backend is off by less than one claim, and the
+ * shortfall of all n is shared out by weight).
+ */
+static void
+maglev_weighted(const uint32_t *w, uint16_t n, uint32_t m, int check_pct)
+{
+	uint32_t cnt[FIX_MAXB], i;
+	uint64_t sum = 0;
+	double want, dev, worst = 0, worst_pct = 0;
+	struct fix f;
+
+	for (i = 0; i < n; i++)
+		sum += w[i];
+	if (fix_init(&f, "maglev", w, NULL, n, m) != 0)
+		return;
+	CU_ASSERT_EQUAL(maglev_count(&f, m, cnt), 0);
+	for (i = 0; i < n; i++) {
+		want = (double)m * w[i] / sum;
+		dev = cnt[i] - want;
+		if (dev < 0)
+			dev = -dev;
+		worst = RTE_MAX(worst, dev);
+		worst_pct = RTE_MAX(worst_pct, dev / want);
+		CU_ASSERT(dev < n + 1);
+		if (check_pct)
+			CU_ASSERT(dev <= want * 0.01);
+	}
+	fprintf(stderr, "\n    maglev M=%u N=%u weighted: worst %.2f entries off "
+		"M*w/sum (%.4f%%)", m, n, worst, worst_pct * 100);
+	fix_fini(&f);
+}
+
+static void
+test_maglev_weights(void)
+{
+	static const uint32_t w1234[4] = { 1, 2, 3, 4 };
+	static const uint32_t w511[3] = { 5, 1, 1 };
+	static const uint32_t wbig[3] = { 65535, 1, 300 };
+	uint32_t w[40], i;
+
+	maglev_weighted(w1234, 4, MAGLEV_M, 1);
+	maglev_weighted(w511, 3, MAGLEV_M, 1);
+	maglev_weighted(w1234, 4, MAGLEV_M_BIG, 1);
+	/* weight 1 beside 65535: about one entry, still within n + 1 */
+	maglev_weighted(wbig, 3, MAGLEV_M, 0);
+	sl_test_srand(0x3a0001);
+	for (i = 0; i < 40; i++)
+		w[i] = 1 + sl_test_rand() % 100;
+	maglev_weighted(w, 40, MAGLEV_M, 0);
+	fprintf(stderr, "\n");
+}
+
+#define DISRUPT_N 20
+#define DISRUPT_KEYS 1000000u
+
+/* @p m table with backends be_ident(0..DISRUPT_N-1): every one removed in
+ * turn, then one added, each compared over DISRUPT_KEYS random hashes. */
+static void
+maglev_disruption(uint32_t m, int all_removals)
+{
+	uint64_t ident[DISRUPT_N + 1];
+	uint16_t order[DISRUPT_N + 1];
+	double frac, worst_rm = 0, worst_add = 0, new_share;
+	uint32_t key, i, r, n_moved, n_other, n_to_new, k;
+	struct fix a, b;
+	uint64_t before, after;
+	int bad_pick = 0;
+
+	if (fix_init(&a, "maglev", NULL, NULL, DISRUPT_N, m) != 0)
+		return;
+	for (r = 0; r < DISRUPT_N; r++) {
+		if (!all_removals && r != 7)
+			continue;
+		/* the other 19, same identities, in a shuffled order */
+		for (i = 0, k = 0; i < DISRUPT_N; i++)
+			if (i != r)
+				order[k++] = (uint16_t)i;
+		sl_test_srand(0xd15000 + r);
+		shuffle_u16(order, k);
+		for (i = 0; i < k; i++)
+			ident[i] = a.ident[order[i]];
+		if (fix_init(&b, "maglev", NULL, ident, (uint16_t)k, m) != 0)
+			break;
+		n_moved = n_other = 0;
+		for (i = 0; i < DISRUPT_KEYS; i++) {
+			key = sl_test_rand();
+			before = fix_pick_ident(&a, key);
+			after = fix_pick_ident(&b, key);
+			if (before == 0 || after == 0 || after == a.ident[r])
+				bad_pick++;
+			if (before == a.ident[r])
+				continue;
+			n_other++;
+			if (after != before)
+				n_moved++;
+		}
+		frac = (double)n_moved / n_other;
+		worst_rm = RTE_MAX(worst_rm, frac);
+		CU_ASSERT(frac <= 1.0 / DISRUPT_N + 0.02);
+		fix_fini(&b);
+	}
+
+	/* one more backend, listed first */
+	ident[0] = be_ident(DISRUPT_N);
+	for (i = 0; i < DISRUPT_N; i++)
+		ident[i + 1] = a.ident[i];
+	if (fix_init(&b, "maglev", NULL, ident, DISRUPT_N + 1, m) == 0) {
+		n_moved = n_to_new = 0;
+		sl_test_srand(0xadd000);
+		for (i = 0; i < DISRUPT_KEYS; i++) {
+			key = sl_test_rand();
+			before = fix_pick_ident(&a, key);
+			after = fix_pick_ident(&b, key);
+			if (before == 0 || after == 0)
+				bad_pick++;
+			if (after == ident[0])
+				n_to_new++;
+			else if (after != before)
+				n_moved++;
+		}
+		worst_add = (double)n_moved / DISRUPT_KEYS;
+		new_share = (double)n_to_new / DISRUPT_KEYS;
+		CU_ASSERT(worst_add <= 1.0 / DISRUPT_N + 0.02);
+		/* the newcomer takes its fair share */
+		CU_ASSERT(new_share >= 1.0 / (DISRUPT_N + 1) * 0.98 &&
+			  new_share <= 1.0 / (DISRUPT_N + 1) * 1.02);
+		fprintf(stderr, "\n    maglev M=%u N=%u: remove 1 (%s): worst %.4f%% of the "
+			"other keys moved; add 1: %.4f%% of keys moved elsewhere than "
+			"the new backend, %.4f%% to it (bound %.1f%%)", m, DISRUPT_N,
+			all_removals ? "each of 20" : "one", worst_rm * 100,
+			worst_add * 100, new_share * 100, (1.0 / DISRUPT_N + 0.02) * 100);
+		fix_fini(&b);
+	}
+	CU_ASSERT_EQUAL(bad_pick, 0);
+	fix_fini(&a);
+}
+
+static void
+test_maglev_disruption(void)
+{
+	maglev_disruption(MAGLEV_M, 1);
+	maglev_disruption(MAGLEV_M_BIG, 0);
+	fprintf(stderr, "\n");
+}
+
+static void
+test_maglev_order(void)
+{
+	uint32_t w[30], wp[30], i, pos, diff = 0, k;
+	uint64_t id[30], *map[3];
+	uint16_t order[30];
+	struct fix f;
+
+	/* mixed weights travel with their backend */
+	sl_test_srand(0x3a0002);
+	for (i = 0; i < 30; i++) {
+		w[i] = 1 + sl_test_rand() % 5;
+		order[i] = (uint16_t)i;
+	}
+	for (k = 0; k < 3; k++) {
+		map[k] = malloc(MAGLEV_M * sizeof(uint64_t));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(map[k]);
+		if (k == 1) {
+			for (i = 0; i < 30; i++)
+				order[i] = (uint16_t)(29 - i);
+		} else if (k == 2) {
+			shuffle_u16(order, 30);
+		}
+		for (i = 0; i < 30; i++) {
+			id[i] = be_ident(order[i]);
+			wp[i] = w[order[i]];
+		}
+		if (fix_init(&f, "maglev", wp, id, 30, MAGLEV_M) != 0)
+			return;
+		for (pos = 0; pos < MAGLEV_M; pos++)
+			map[k][pos] = fix_pick_ident(&f, pos);
+		fix_fini(&f);
+	}
+	for (pos = 0; pos < MAGLEV_M; pos++)
+		if (map[0][pos] == 0 || map[1][pos] != map[0][pos] ||
+		    map[2][pos] != map[0][pos])
+			diff++;
+	CU_ASSERT_EQUAL(diff, 0);
+	for (k = 0; k < 3; k++)
+		free(map[k]);
+}
+
+static void
+test_maglev_misc(void)
+{
+	static const uint32_t wz[10] = { 1, 1, 1, 0, 1, 1, 1, 1, 1, 1 };
+	static const uint32_t wzz[4] = { 0, 0, 0, 0 };
+	uint32_t cnt[10], i, h, bad = 0;
+	struct fix f, g;
+	int b;
+
+	/* the same hash, the same backend: again, and in a rebuilt table */
+	if (fix_init(&f, "maglev", NULL, NULL, 10, MAGLEV_M) != 0)
+		return;
+	CU_ASSERT_EQUAL(f.ops->needs_hash, 1);
+	if (fix_init(&g, "maglev", NULL, NULL, 10, MAGLEV_M) != 0) {
+		fix_fini(&f);
+		return;
+	}
+	sl_test_srand(0x3a0003);
+	for (i = 0; i < 100000; i++) {
+		h = sl_test_rand();
+		b = fix_pick(&f, h, NULL);
+		if (b < 0 || fix_pick(&f, h, NULL) != b || fix_pick(&g, h, NULL) != b ||
+		    fix_pick(&f, h % MAGLEV_M, NULL) != b)
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	fix_fini(&g);
+	fix_fini(&f);
+
+	/* weight 0: no entries; the other 9 share evenly */
+	if (fix_init(&f, "maglev", wz, NULL, 10, MAGLEV_M) != 0)
+		return;
+	CU_ASSERT_EQUAL(maglev_count(&f, MAGLEV_M, cnt), 0);
+	CU_ASSERT_EQUAL(cnt[3], 0);
+	for (i = 0; i < 10; i++)
+		if (i != 3)
+			CU_ASSERT(cnt[i] == MAGLEV_M / 9 || cnt[i] == MAGLEV_M / 9 + 1);
+	fix_fini(&f);
+
+	/* all weights 0, or no backends: -1 everywhere */
+	if (fix_init(&f, "maglev", wzz, NULL, 4, MAGLEV_M) != 0)
+		return;
+	for (i = 0, bad = 0; i < MAGLEV_M; i++)
+		if (fix_pick(&f, i, NULL) != -1)
+			bad++;
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(fix_pick(&f, UINT32_MAX, NULL), -1);
+	fix_fini(&f);
+	if (fix_init(&f, "maglev", wzz, NULL, 0, MAGLEV_M) != 0)
+		return;
+	CU_ASSERT_EQUAL(fix_pick(&f, 42, NULL), -1);
+	fix_fini(&f);
+
+	/* no table (build not run): -1, not a crash */
+	if (fix_init(&f, "maglev", NULL, NULL, 3, MAGLEV_M) != 0)
+		return;
+	f.svc.shared = NULL;
+	CU_ASSERT_EQUAL(fix_pick(&f, 42, NULL), -1);
+	fix_fini(&f);
+
+	/* build refuses a table size below 2 and a missing identity list */
+	{
+		uint32_t w1[2] = { 1, 1 };
+		uint64_t id[2] = { be_ident(0), be_ident(1) };
+		struct sl_sched_svc s = { .n = 2, .weight = w1, .ident = id,
+					  .table_size = 1 };
+		const struct sl_sched_ops *ops = sl_sched_find("maglev");
+		uint64_t ws_dummy = 0;
+		void *t;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ops);
+		errno = 0;
+		t = ops->build(&s, SOCKET_ID_ANY);
+		CU_ASSERT_PTR_NULL(t);
+		CU_ASSERT_EQUAL(errno, EINVAL);
+		if (t != NULL)
+			ops->free(t);
+		s.table_size = MAGLEV_M;
+		s.ident = NULL;
+		errno = 0;
+		t = ops->build(&s, SOCKET_ID_ANY);
+		CU_ASSERT_PTR_NULL(t);
+		CU_ASSERT_EQUAL(errno, EINVAL);
+		if (t != NULL)
+			ops->free(t);
+		/* a small prime table works: every position has a backend */
+		s.ident = id;
+		s.table_size = 7;
+		t = ops->build(&s, SOCKET_ID_ANY);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		s.shared = t;
+		for (i = 0, bad = 0; i < 7; i++) {
+			b = ops->pick(&s, &ws_dummy, i, NULL);
+			if (b != 0 && b != 1)
+				bad++;
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		ops->free(t);
+	}
+}
+
 int
 main(void)
 {
 	CU_pSuite s;
 
+	/* maglev and sh build their tables with rte_malloc */
+	sl_test_eal_init("sched");
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	s = CU_add_suite("sched", NULL, NULL);
@@ -578,5 +1506,17 @@ main(void)
 	CU_add_test(s, "wrr zero weight", test_wrr_zero_weight);
 	CU_add_test(s, "wrr random weights 1M picks", test_wrr_random_weights);
 	CU_add_test(s, "wrr large weights", test_wrr_large_weights);
+	CU_add_test(s, "lc basics", test_lc_basic);
+	CU_add_test(s, "lc 1M connections with ends", test_lc_simulation);
+	CU_add_test(s, "wlc basics", test_wlc_basic);
+	CU_add_test(s, "wlc 1,2,4 proportional over 1M", test_wlc_proportional);
+	CU_add_test(s, "sh distribution and weight 0", test_sh_distribution);
+	CU_add_test(s, "sh stable and none usable", test_sh_stable);
+	CU_add_test(s, "sh large weights", test_sh_large_weights);
+	CU_add_test(s, "maglev balance", test_maglev_balance);
+	CU_add_test(s, "maglev weights", test_maglev_weights);
+	CU_add_test(s, "maglev disruption", test_maglev_disruption);
+	CU_add_test(s, "maglev order independence", test_maglev_order);
+	CU_add_test(s, "maglev misc", test_maglev_misc);
 	return sl_test_run();
 }
