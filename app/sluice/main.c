@@ -41,9 +41,11 @@ usage(const char *prog)
 static void
 on_signal(int sig)
 {
-	/* relaxed: a flag; the loops poll it */
-	__atomic_store_n(&sl_app.stop, 1, __ATOMIC_RELAXED);
-	RTE_SET_USED(sig);
+	/* relaxed: flags the loops poll */
+	if (sig == SIGHUP)
+		__atomic_store_n(&sl_app.reload, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&sl_app.stop, 1, __ATOMIC_RELAXED);
 }
 
 /* Split @p s on blanks into argv (in place). */
@@ -187,6 +189,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
 	app->hz = rte_get_tsc_hz();
@@ -216,8 +219,19 @@ main(int argc, char **argv)
 		SL_LOG(ERR, "cannot create worker state: %s", rte_strerror(-ret));
 		goto out_workers;
 	}
-	snap = sl_svc_build(app->cfg, app->hw, app->neigh, app->n_workers, 1,
-			    err, sizeof(err));
+	app->start_tsc = rte_rdtsc();
+	app->ids = sl_svc_ids_create();
+	app->live_cfg = sl_config_load(config, err, sizeof(err));
+	if (app->ids == NULL || app->live_cfg == NULL) {
+		SL_LOG(ERR, "%s: %s", config, app->live_cfg == NULL ? err : "out of memory");
+		goto out_workers;
+	}
+	{
+		struct sl_svc_change chg;
+
+		snap = sl_svc_rebuild(app->live_cfg, app->hw, app->neigh, app->n_workers,
+				      app->ids, NULL, 0, &chg, err, sizeof(err));
+	}
 	if (snap == NULL) {
 		SL_LOG(ERR, "%s: %s", config, err);
 		goto out_workers;
@@ -257,6 +271,8 @@ out_ports:
 out_eal:
 	rte_eal_cleanup();
 out_cfg:
+	sl_config_free(app->live_cfg);
+	sl_svc_ids_free(app->ids);
 	sl_config_free(app->cfg);
 	return status;
 }

@@ -6,6 +6,8 @@
  * goes out through worker 0's queues.
  */
 #include <stdio.h>
+#include <string.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -79,7 +81,8 @@ arp_is_ours(const struct sl_snapshot *snap, unsigned pidx, rte_be32_t ip)
 	if (snap->ports[pidx].addr == ip)
 		return 1;
 	for (i = 0; i < snap->n_services; i++)
-		if (snap->services[i].vip == ip && snap->services[i].vip_port == pidx)
+		if (snap->services[i].used && snap->services[i].vip == ip &&
+		    snap->services[i].vip_port == pidx)
 			return 1;
 	return 0;
 }
@@ -190,8 +193,10 @@ send_garps(struct sl_app *app)
 	for (i = 0; i < snap->n_services; i++) {
 		const struct sl_service *sv = &snap->services[i];
 
+		if (!sv->used)
+			continue;
 		for (j = 0; j < i; j++)
-			if (snap->services[j].vip == sv->vip)
+			if (snap->services[j].used && snap->services[j].vip == sv->vip)
 				break;
 		if (j == i)
 			send_arp(app, sv->vip_port, RTE_ARP_OP_REQUEST, &bcast,
@@ -257,6 +262,84 @@ sl_mgmt_start(struct sl_app *app)
 	return 0;
 }
 
+uint32_t
+sl_mgmt_now_s(const struct sl_app *app)
+{
+	return (uint32_t)((rte_rdtsc() - app->start_tsc) / app->hz);
+}
+
+static void
+log_change(const char *why, const struct sl_svc_change *c, const struct sl_snapshot *s)
+{
+	SL_LOG(NOTICE, "%s: snapshot %" PRIu64 ": services +%u -%u, backends +%u -%u, %u draining, %u gone",
+	       why, s->gen, c->svc_added, c->svc_removed, c->be_added, c->be_removed,
+	       c->be_draining, c->be_expired);
+}
+
+/* Rebuild from @p cfg after the current snapshot and publish it. */
+static int
+apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
+{
+	const struct sl_snapshot *cur = sl_svc_current(&app->svc);
+	struct sl_svc_change chg;
+	struct sl_snapshot *next;
+	char err[512];
+
+	next = sl_svc_rebuild(cfg, app->hw, app->neigh, app->n_workers, app->ids,
+			      cur, sl_mgmt_now_s(app), &chg, err, sizeof(err));
+	if (next == NULL) {
+		SL_LOG(ERR, "%s refused: %s; the running configuration stays", why, err);
+		return -EINVAL;
+	}
+	/* readers of the old snapshot finish their burst before it goes */
+	sl_svc_publish(&app->svc, next);
+	log_change(why, &chg, next);
+	return 0;
+}
+
+/* Sections a running Sluice cannot change without a restart. */
+static const char *
+restart_needed(const struct sl_config *a, const struct sl_config *b)
+{
+	if (strcmp(a->lcores, b->lcores) != 0 || strcmp(a->eal_args, b->eal_args) != 0)
+		return "[eal]";
+	if (memcmp(&a->global, &b->global, sizeof(a->global)) != 0)
+		return "[global]";
+	if (a->n_ports != b->n_ports ||
+	    memcmp(a->ports, b->ports, a->n_ports * sizeof(a->ports[0])) != 0)
+		return "[port.*]";
+	return NULL;
+}
+
+int
+sl_mgmt_reload(struct sl_app *app)
+{
+	struct sl_config *cfg;
+	const char *what;
+	char err[512];
+
+	cfg = sl_config_load(app->config_path, err, sizeof(err));
+	if (cfg == NULL) {
+		SL_LOG(ERR, "reload refused: %s; the running configuration stays", err);
+		return -EINVAL;
+	}
+	what = restart_needed(app->cfg, cfg);
+	if (what != NULL) {
+		SL_LOG(ERR, "reload refused: %s: changes to %s need a restart; the running configuration stays",
+		       app->config_path, what);
+		sl_config_free(cfg);
+		return -EINVAL;
+	}
+	if (apply(app, cfg, "reload") != 0) {
+		sl_config_free(cfg);
+		return -EINVAL;
+	}
+	sl_config_free(app->live_cfg);
+	app->live_cfg = cfg;
+	send_garps(app);
+	return 0;
+}
+
 void
 sl_mgmt_loop(struct sl_app *app)
 {
@@ -272,8 +355,13 @@ sl_mgmt_loop(struct sl_app *app)
 		now = rte_rdtsc();
 		if (now >= next_neigh) {
 			neigh_upkeep(app);
+			/* drain deadlines reached: flush or drop those backends */
+			if (sl_svc_drain_due(sl_svc_current(&app->svc), sl_mgmt_now_s(app)))
+				apply(app, app->live_cfg, "drain");
 			next_neigh = now + neigh_period;
 		}
+		if (__atomic_exchange_n(&app->reload, 0, __ATOMIC_RELAXED))
+			sl_mgmt_reload(app);
 		if (stats_period != 0 && now >= next_stats) {
 			sl_mgmt_print_stats(app, stderr);
 			next_stats = now + stats_period;
@@ -338,10 +426,11 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 		fprintf(f, "worker %u rx %" PRIu64 " tx %" PRIu64 " bursts %" PRIu64
 			" redirected %" PRIu64 " slowpath %" PRIu64 " icmp_echo %" PRIu64
 			" conns_created %" PRIu64 " conns_expired %" PRIu64
+			" conns_flushed %" PRIu64 " rst_sent %" PRIu64
 			" flows %u busy %.1f%%\n", w, s->rx_pkts, s->tx_pkts, s->rx_bursts,
 			s->redirected, s->slowpath, s->icmp_echo, s->conns_created,
-			s->conns_expired, sl_flow_count(app->workers[w]->flows),
-			busy_pct(s));
+			s->conns_expired, s->conns_flushed, s->rst_sent,
+			sl_flow_count(app->workers[w]->flows), busy_pct(s));
 		sl_worker_stats_add(&tot, s);
 	}
 	for (i = 0; i < SL_DROP_MAX; i++) {
@@ -354,6 +443,8 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 		const struct sl_service *sv = &snap->services[i];
 		struct sl_obj_stats s = { 0 };
 
+		if (!sv->used)
+			continue;
 		for (w = 0; w < app->n_workers; w++)
 			sl_obj_stats_add(&s, &app->workers[w]->svc_stats[sv->id]);
 		print_obj(f, "service", sv->name, &s);
@@ -364,7 +455,8 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 			for (w = 0; w < app->n_workers; w++)
 				sl_obj_stats_add(&b, &app->workers[w]->be_stats[be->slot]);
 			ip_port_str(be->addr, be->port, ep, sizeof(ep));
-			snprintf(name, sizeof(name), "%s %s", sv->name, ep);
+			snprintf(name, sizeof(name), "%s %s%s", sv->name, ep,
+				 be->flush ? " (flushed)" : be->drain_until ? " (draining)" : "");
 			print_obj(f, "backend", name, &b);
 		}
 	}

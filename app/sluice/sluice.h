@@ -71,7 +71,11 @@ struct sl_app {
 	struct sl_svc_ctl svc;
 	struct sl_worker *workers[SL_MAX_WORKERS];
 	uint64_t hz;
+	uint64_t start_tsc;  /* the management clock's second 0 */
+	struct sl_config *live_cfg;  /* services now in force (mgmt only) */
+	struct sl_svc_ids *ids;      /* service/backend identities (mgmt only) */
 	volatile int stop;   /* set by signals; read with __atomic loads */
+	volatile int reload; /* SIGHUP: re-read the INI (mgmt polls it) */
 	uint64_t mgmt_drops[SL_DROP_MAX];
 };
 
@@ -100,6 +104,11 @@ void sl_workers_free(struct sl_app *app);
 int sl_mgmt_start(struct sl_app *app);
 void sl_mgmt_loop(struct sl_app *app);
 void sl_mgmt_print_stats(struct sl_app *app, FILE *f);
+/* Re-read the INI and apply its services hitlessly; 0, or -errno with
+ * the reason logged and the running configuration untouched. */
+int sl_mgmt_reload(struct sl_app *app);
+/* Seconds on the management clock. */
+uint32_t sl_mgmt_now_s(const struct sl_app *app);
 
 static inline int
 sl_stopping(const struct sl_app *app)

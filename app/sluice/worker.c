@@ -114,6 +114,107 @@ persisted(struct sl_worker *w, const struct sl_snapshot *snap,
 	return NULL;
 }
 
+/* TCP sequence fields of a parsed segment, host order. */
+static __rte_always_inline void
+tcp_seq_of(const uint8_t *data, const struct sl_pkt_info *pi, uint32_t *seq,
+	   uint32_t *ack, uint32_t *next)
+{
+	const struct rte_tcp_hdr *th =
+		(const struct rte_tcp_hdr *)(data + pi->l2_len + pi->l3_len);
+	uint32_t len = pi->ip_len - pi->l3_len - pi->l4_len;
+
+	*seq = rte_be_to_cpu_32(th->sent_seq);
+	*ack = rte_be_to_cpu_32(th->recv_ack);
+	/* SYN and FIN take a sequence number each */
+	*next = *seq + len + !!(pi->tcp_flags & RTE_TCP_SYN_FLAG) +
+		!!(pi->tcp_flags & RTE_TCP_FIN_FLAG);
+}
+
+/* Turn @p m into a RST and send it out of port index @p pidx. */
+static __rte_cold void
+send_rst(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	 uint16_t pidx, const struct rte_ether_addr *dst_mac, rte_be32_t saddr,
+	 rte_be32_t daddr, rte_be16_t sport, rte_be16_t dport, uint32_t seq,
+	 uint32_t ack, int ack_flag)
+{
+	uint16_t len;
+
+	rte_pktmbuf_reset(m);
+	len = (uint16_t)sl_nat_tcp_rst(rte_pktmbuf_mtod(m, uint8_t *), dst_mac,
+				       &snap->ports[pidx].mac, saddr, daddr, sport,
+				       dport, seq, ack, ack_flag);
+	m->data_len = len;
+	m->pkt_len = len;
+	w->stats.rst_sent++;
+	tx(w, pidx, snap->ports[pidx].port_id, m);
+}
+
+/*
+ * A new TCP connection no backend can take: refuse it with a RST from
+ * the VIP rather than leave the client waiting.
+ */
+static __rte_cold void
+refuse(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+       uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx)
+{
+	struct rte_ether_addr cmac;
+	uint32_t seq, ack, next;
+
+	w->stats.drops[SL_DROP_NO_BACKEND]++;
+	if (pi->proto != IPPROTO_TCP) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tcp_seq_of(data, pi, &seq, &ack, &next);
+	rte_ether_addr_copy(&((struct rte_ether_hdr *)data)->src_addr, &cmac);
+	send_rst(w, snap, m, pidx, &cmac, pi->dst, pi->src, pi->dport, pi->sport,
+		 0, next, 1);
+}
+
+/*
+ * The backend of connection @p c is gone or its drain time is over:
+ * reset both sides, with sequence numbers each side accepts (taken from
+ * the packet in hand), and forget the connection.
+ */
+static __rte_cold void
+flush_conn(struct sl_worker *w, const struct sl_snapshot *snap,
+	   const struct sl_backend *be, struct sl_conn *c, struct rte_mbuf *m,
+	   uint8_t *data, const struct sl_pkt_info *pi, int dir)
+{
+	struct rte_ether_addr bmac;
+	struct rte_mbuf *m2 = NULL;
+	uint32_t seq, ack, next;
+
+	w->stats.conns_flushed++;
+	if (pi->proto == IPPROTO_TCP) {
+		tcp_seq_of(data, pi, &seq, &ack, &next);
+		if (be != NULL && be->gen == c->be_gen &&
+		    sl_neigh_mac(sl_app.neigh, be->neigh, &bmac))
+			m2 = rte_pktmbuf_alloc(m->pool);
+		if (dir == SL_DIR_ORIG) {
+			/* client sent seq S, ack A: the client expects A from
+			 * us, the backend expects S from the client */
+			if (m2 != NULL)
+				send_rst(w, snap, m2, be->out_port, &bmac, c->cip, c->bip,
+					 c->cport, c->bport, seq, 0, 0);
+			send_rst(w, snap, m, c->in_port, &c->cmac, c->vip, c->cip,
+				 c->vport, c->cport, ack, next, 1);
+		} else {
+			if (m2 != NULL)
+				send_rst(w, snap, m2, be->out_port, &bmac, c->cip, c->bip,
+					 c->cport, c->bport, ack, next, 1);
+			send_rst(w, snap, m, c->in_port, &c->cmac, c->vip, c->cip,
+				 c->vport, c->cport, seq, 0, 0);
+		}
+	} else {
+		rte_pktmbuf_free(m);
+	}
+	w->svc_stats[c->svc].conns_active--;
+	w->be_stats[c->be].conns_active--;
+	w->stats.conns_expired++;
+	sl_flow_del(w->flows, c);
+}
+
 #define FC_ADDED   1   /* a connection was created */
 #define FC_DELETED 2   /* a connection was removed (port reuse) */
 
@@ -165,7 +266,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 					      w->be_stats);
 			if (unlikely(bi < 0)) {
 				w->svc_stats[svc->id].drops++;
-				drop(w, m, SL_DROP_NO_BACKEND);
+				refuse(w, snap, m, data, pi, pidx);
 				return ret;
 			}
 			be = &svc->backends[bi];
@@ -196,10 +297,10 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		return ret;
 	} else {
 		be = snap->by_slot[c->be];
-		if (unlikely(be == NULL || be->gen != c->be_gen)) {
-			/* backend removed: the connection cannot go on */
-			drop(w, m, SL_DROP_NO_BACKEND);
-			return ret;
+		if (unlikely(be == NULL || be->gen != c->be_gen || be->flush)) {
+			/* backend gone, or its drain time over */
+			flush_conn(w, snap, be, c, m, data, pi, SL_DIR_ORIG);
+			return ret | FC_DELETED;
 		}
 	}
 	/* replies go back to whichever hop the client's packets came from */
@@ -226,15 +327,23 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	return ret;
 }
 
-/* A packet not for a VIP or for us: a backend's reply, or nothing. */
-static __rte_always_inline void
+/* A packet not for a VIP or for us: a backend's reply, or nothing.
+ * Returns FC_DELETED when it removed the connection. */
+static __rte_always_inline int
 from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	     struct rte_mbuf *m, uint8_t *data, const struct sl_pkt_info *pi,
 	     uint64_t now, struct sl_conn *c, int dir)
 {
+	const struct sl_backend *be;
+
 	if (unlikely(c == NULL || dir != SL_DIR_REPLY)) {
 		drop(w, m, SL_DROP_NO_FLOW);
-		return;
+		return 0;
+	}
+	be = snap->by_slot[c->be];
+	if (unlikely(be == NULL || be->gen != c->be_gen || be->flush)) {
+		flush_conn(w, snap, be, c, m, data, pi, SL_DIR_REPLY);
+		return FC_DELETED;
 	}
 	sl_flow_touch(w->flows, c, SL_DIR_REPLY, pi->tcp_flags, now);
 	w->be_stats[c->be].pkts_out++;
@@ -244,6 +353,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	sl_nat_snat(data, pi, c->vip, c->vport);
 	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 	tx(w, c->in_port, snap->ports[c->in_port].port_id, m);
+	return 0;
 }
 
 /* A packet that passed classification and needs its connection. */
@@ -381,7 +491,8 @@ sl_worker_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 			changed |= from_client(w, snap, f->svc, f->m, data, &f->pi,
 					       f->pidx, now, &keys[i], conns[i], dirs[i]);
 		} else {
-			from_backend(w, snap, f->m, data, &f->pi, now, conns[i], dirs[i]);
+			changed |= from_backend(w, snap, f->m, data, &f->pi, now,
+						conns[i], dirs[i]);
 		}
 	}
 }

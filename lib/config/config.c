@@ -64,10 +64,10 @@ enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD };
 
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
-	"maglev_table_size", "hash", "persistence",
+	"maglev_table_size", "hash", "persistence", "drain_timeout",
 };
 enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND,
-       SK_MAGLEV_M, SK_HASH, SK_PERSIST };
+       SK_MAGLEV_M, SK_HASH, SK_PERSIST, SK_DRAIN };
 
 struct global_key {
 	const char *name;
@@ -636,8 +636,18 @@ parse_backend(struct parse_ctx *c, const char *v)
 			strcpy(b.id, tok + 3);
 			continue;
 		}
+		if (strncmp(tok, "state=", 6) == 0) {
+			if (strcmp(tok + 6, "drain") == 0)
+				b.drain = 1;
+			else if (strcmp(tok + 6, "active") == 0)
+				b.drain = 0;
+			else
+				return fail(c, c->lineno, "unknown backend state '%s' (expected active|drain)",
+					    tok + 6);
+			continue;
+		}
 		if (strncmp(tok, "weight=", 7) != 0)
-			return fail(c, c->lineno, "unknown backend option '%s' (expected weight=N or id=NAME)",
+			return fail(c, c->lineno, "unknown backend option '%s' (expected weight=N, id=NAME or state=active|drain)",
 				    tok);
 		if (have_weight)
 			return fail(c, c->lineno, "backend weight given twice (give weight=N once)");
@@ -776,6 +786,8 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 		return 0;
 	case SK_PERSIST:
 		return parse_u32(c, "persistence", v, 0, 86400, &s->persistence);
+	case SK_DRAIN:
+		return parse_u32(c, "drain_timeout", v, 0, 86400, &s->drain_timeout);
 	default:
 		return parse_backend(c, v);
 	}
@@ -1010,6 +1022,7 @@ open_service(struct parse_ctx *c, const char *name)
 	s->mode = SL_MODE_NAT;
 	strcpy(s->scheduler, "rr");
 	s->maglev_table_size = 65537;
+	s->drain_timeout = 300;
 	s->line = c->lineno;
 	c->svc = s;
 	c->keys = c->svc_keys[cfg->n_services];

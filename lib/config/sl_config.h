@@ -61,6 +61,7 @@ struct sl_config_backend {
 	uint32_t addr;               /**< host byte order */
 	uint16_t port;               /**< host byte order */
 	uint32_t weight;             /**< 1..65535, default 1 */
+	uint8_t drain;               /**< state=drain: no new connections */
 	char id[SL_NAME_MAX];        /**< id=NAME: identity for consistent
 				      *   hashing; "" = "ADDR:PORT" */
 	int line;                    /**< line of the backend key */
@@ -83,6 +84,8 @@ struct sl_config_service {
 	uint32_t maglev_table_size;  /**< prime, default 65537 (maglev only) */
 	uint8_t hash_mode;           /**< enum sl_hash_mode */
 	uint32_t persistence;        /**< seconds of client affinity, 0 = off */
+	uint32_t drain_timeout;      /**< seconds a drained or removed backend keeps
+				      *   its connections (default 300) */
 	uint16_t n_backends;
 	struct sl_config_backend backends[SL_MAX_SVC_BACKENDS];
 	int line;                    /**< line of the section header */

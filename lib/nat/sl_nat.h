@@ -108,4 +108,16 @@ sl_nat_set_macs(uint8_t *frame, const struct rte_ether_addr *dst,
  */
 void sl_nat_icmp_echo_reply(uint8_t *frame, const struct sl_pkt_info *pi);
 
+/**
+ * Write a 54-byte Ethernet + IPv4 + TCP RST frame with correct checksums
+ * (slow path: refusing or flushing a connection). Addresses and ports in
+ * network order, @p seq and @p ack in host order; with @p ack_flag the
+ * segment is RST|ACK and carries @p ack.
+ * @return the frame length.
+ */
+unsigned sl_nat_tcp_rst(uint8_t *frame, const struct rte_ether_addr *dst_mac,
+			const struct rte_ether_addr *src_mac, rte_be32_t saddr,
+			rte_be32_t daddr, rte_be16_t sport, rte_be16_t dport,
+			uint32_t seq, uint32_t ack, int ack_flag);
+
 #endif /* SL_NAT_H */

@@ -56,6 +56,8 @@ sl_worker_stats_add(struct sl_worker_stats *dst, const struct sl_worker_stats *s
 	dst->sleeps += src->sleeps;
 	dst->conns_created += src->conns_created;
 	dst->conns_expired += src->conns_expired;
+	dst->conns_flushed += src->conns_flushed;
+	dst->rst_sent += src->rst_sent;
 	for (i = 0; i < SL_DROP_MAX; i++)
 		dst->drops[i] += src->drops[i];
 }

@@ -48,6 +48,10 @@ struct sl_backend {
 	uint32_t neigh;             /**< next hop entry in the neighbour table */
 	uint16_t svc;               /**< service id it belongs to */
 	uint16_t index;             /**< its index in that service */
+	uint32_t drain_until;       /**< draining until this second (management
+				     *   clock), UINT32_MAX = for ever; 0 = active */
+	uint8_t flush;              /**< drain time over: workers reset the
+				     *   backend's remaining connections */
 };
 
 struct sl_service {
@@ -58,7 +62,9 @@ struct sl_service {
 	uint16_t id;                /**< index: per-service counters */
 	uint16_t vip_port;          /**< port index answering ARP for the VIP */
 	uint16_t n_backends;
+	uint8_t used;               /**< 0: a free service id, skip it */
 	uint8_t hash_source;        /**< scheduler hash: client address only */
+	uint32_t drain_timeout;     /**< seconds removed backends keep connections */
 	uint32_t persist_s;         /**< client affinity window, 0 = none */
 	const struct sl_sched_ops *sched;
 	struct sl_sched_svc ss;     /**< scheduler view (weights, shared table) */
@@ -106,6 +112,41 @@ struct sl_snapshot *sl_svc_build(const struct sl_config *cfg,
 /** 64-bit hash of a backend identity string (stable across builds and
  *  machines): what maglev derives a backend's permutation from. */
 uint64_t sl_svc_ident_hash(const char *ident);
+
+/** What a rebuild changed, for the log. */
+struct sl_svc_change {
+	unsigned svc_added, svc_removed;
+	unsigned be_added, be_removed, be_draining, be_expired;
+};
+
+/**
+ * Identities that outlive snapshots: a service keeps its id and a backend
+ * its counter slot and generation (its stable identity, which flows
+ * store) as long as it is in the file or draining. Management lcore only.
+ */
+struct sl_svc_ids;
+struct sl_svc_ids *sl_svc_ids_create(void);
+void sl_svc_ids_free(struct sl_svc_ids *ids);
+
+/**
+ * Build the next snapshot from @p cfg after @p prev (NULL at start):
+ * services keep their ids, backends their slots; a backend drained in the
+ * file (state=drain) or gone from it keeps its connections but takes no
+ * new ones until @p now_s passes its service's drain_timeout, then leaves
+ * (its flows are flushed by the workers). A service gone from the file
+ * stays while any of its backends drains.
+ * @return snapshot, or NULL with a message in @p err (nothing changed).
+ */
+struct sl_snapshot *sl_svc_rebuild(const struct sl_config *cfg,
+				   const struct sl_port_hw *hw,
+				   struct sl_neigh_table *neigh, unsigned n_workers,
+				   struct sl_svc_ids *ids,
+				   const struct sl_snapshot *prev, uint32_t now_s,
+				   struct sl_svc_change *chg, char *err, size_t errlen);
+
+/** Whether a draining backend of @p s reached its deadline at @p now_s
+ *  (then a rebuild turns it into a flush or drops it). */
+int sl_svc_drain_due(const struct sl_snapshot *s, uint32_t now_s);
 
 /** Free a snapshot no worker can see any more. */
 void sl_svc_free(struct sl_snapshot *s);

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <stddef.h>
 #include <arpa/inet.h>
 
 #include <rte_malloc.h>
@@ -100,14 +102,29 @@ tab_insert(struct sl_snapshot *s, const struct sl_service *sv, uint32_t idx)
 	s->vip_tab[i] = sv->vip;
 }
 
-struct sl_snapshot *
-sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
-	     struct sl_neigh_table *neigh, unsigned n_workers, uint64_t gen,
-	     char *err, size_t errlen)
+/*
+ * What a snapshot is built from: the config's services placed at their
+ * stable ids (holes where an id is free), draining backends appended with
+ * weight 0, and each backend's slot, generation and drain deadline.
+ */
+struct plan {
+	struct sl_config cfg;
+	uint8_t used[SL_MAX_SERVICES];
+	uint16_t slot[SL_MAX_SERVICES][SL_MAX_SVC_BACKENDS];
+	uint32_t gen[SL_MAX_SERVICES][SL_MAX_SVC_BACKENDS];
+	uint32_t drain_until[SL_MAX_SERVICES][SL_MAX_SVC_BACKENDS];
+	uint8_t flush[SL_MAX_SERVICES][SL_MAX_SVC_BACKENDS];
+};
+
+static struct sl_snapshot *
+build(const struct plan *pl, const struct sl_port_hw *hw,
+      struct sl_neigh_table *neigh, unsigned n_workers, uint64_t gen,
+      char *err, size_t errlen)
 {
+	const struct sl_config *cfg = &pl->cfg;
 	struct sl_snapshot *s;
 	size_t ws_size = 0;
-	unsigned i, j, w, slot = 0;
+	unsigned i, j, w;
 	uint32_t tab = 4;
 
 	s = rte_zmalloc("sl_snapshot", sizeof(*s), RTE_CACHE_LINE_SIZE);
@@ -143,6 +160,7 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 	    s->ws == NULL || s->by_slot == NULL)
 		goto nomem;
 
+	s->n_services = cfg->n_services;
 	for (i = 0; i < cfg->n_services; i++) {
 		const struct sl_config_service *cs = &cfg->services[i];
 		struct sl_service *sv = &s->services[i];
@@ -152,7 +170,10 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 		rte_be32_t nh;
 		int pi;
 
-		s->n_services = (uint16_t)(i + 1);
+		if (!pl->used[i])
+			continue;
+		sv->used = 1;
+		sv->drain_timeout = cs->drain_timeout;
 		sv->vip = rte_cpu_to_be_32(cs->vip);
 		sv->port = rte_cpu_to_be_16(cs->port);
 		sv->proto = cs->proto;
@@ -188,19 +209,17 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 			struct sl_backend *be = &sv->backends[j];
 			int ni;
 
-			if (slot >= SL_MAX_BACKENDS) {
-				snprintf(err, errlen, "more than %d backends in all",
-					 SL_MAX_BACKENDS);
-				goto fail;
-			}
 			be->addr = rte_cpu_to_be_32(cb->addr);
 			be->port = rte_cpu_to_be_16(cb->port);
-			be->slot = (uint16_t)slot++;
+			be->slot = pl->slot[i][j];
 			s->by_slot[be->slot] = be;
-			be->gen = (uint32_t)gen;
+			be->gen = pl->gen[i][j];
 			be->svc = (uint16_t)i;
 			be->index = (uint16_t)j;
-			weights[j] = cb->weight;
+			be->drain_until = pl->drain_until[i][j];
+			be->flush = pl->flush[i][j];
+			/* a draining backend keeps its connections, takes no new */
+			weights[j] = be->drain_until != 0 ? 0 : cb->weight;
 			slots[j] = be->slot;
 			if (cb->id[0] != '\0') {
 				idents[j] = sl_svc_ident_hash(cb->id);
@@ -249,7 +268,7 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 		for (i = 0; i < s->n_services; i++) {
 			struct sl_service *sv = &s->services[i];
 
-			if (sv->sched->ws_init != NULL)
+			if (sv->used && sv->sched->ws_init != NULL)
 				sv->sched->ws_init(s->ws[w] + sv->ws_off, &sv->ss, w);
 		}
 	}
@@ -260,6 +279,304 @@ nomem:
 fail:
 	sl_svc_free(s);
 	return NULL;
+}
+
+static struct plan *
+plan_new(const struct sl_config *cfg)
+{
+	struct plan *pl = calloc(1, sizeof(*pl));
+
+	if (pl == NULL)
+		return NULL;
+	/* ports, [eal] and [global] as they are; services placed by id */
+	memcpy(&pl->cfg, cfg, offsetof(struct sl_config, n_services));
+	return pl;
+}
+
+static void
+backend_ident(const struct sl_config_backend *cb, char *buf, size_t len)
+{
+	struct in_addr a = { .s_addr = rte_cpu_to_be_32(cb->addr) };
+	char ip[INET_ADDRSTRLEN];
+
+	if (cb->id[0] != '\0') {
+		snprintf(buf, len, "%s", cb->id);
+		return;
+	}
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(buf, len, "%s:%u", ip, cb->port);
+}
+
+struct sl_snapshot *
+sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
+	     struct sl_neigh_table *neigh, unsigned n_workers, uint64_t gen,
+	     char *err, size_t errlen)
+{
+	struct sl_snapshot *s;
+	struct plan *pl = plan_new(cfg);
+	unsigned i, j, slot = 0;
+
+	if (pl == NULL) {
+		snprintf(err, errlen, "out of memory building the service snapshot");
+		return NULL;
+	}
+	/* no history: ids in file order, every backend a fresh slot */
+	for (i = 0; i < cfg->n_services; i++) {
+		pl->cfg.services[i] = cfg->services[i];
+		pl->used[i] = 1;
+		for (j = 0; j < cfg->services[i].n_backends; j++) {
+			if (slot >= SL_MAX_BACKENDS) {
+				snprintf(err, errlen, "more than %d backends in all",
+					 SL_MAX_BACKENDS);
+				free(pl);
+				return NULL;
+			}
+			pl->slot[i][j] = (uint16_t)slot++;
+			pl->gen[i][j] = (uint32_t)gen;
+			pl->drain_until[i][j] = cfg->services[i].backends[j].drain ? UINT32_MAX : 0;
+		}
+	}
+	pl->cfg.n_services = cfg->n_services;
+	s = build(pl, hw, neigh, n_workers, gen, err, errlen);
+	free(pl);
+	return s;
+}
+
+struct sl_svc_ids {
+	struct {
+		uint8_t used;
+		uint32_t gen;
+		char svc[SL_NAME_MAX];
+		char ident[48];
+	} be[SL_MAX_BACKENDS];
+	struct {
+		uint8_t used;
+		char name[SL_NAME_MAX];
+	} svc[SL_MAX_SERVICES];
+	uint32_t gen;          /* last generation handed out */
+	uint32_t next_slot;    /* where the search for a free slot starts */
+};
+
+struct sl_svc_ids *
+sl_svc_ids_create(void)
+{
+	return calloc(1, sizeof(struct sl_svc_ids));
+}
+
+void
+sl_svc_ids_free(struct sl_svc_ids *ids)
+{
+	free(ids);
+}
+
+static int
+svc_id(struct sl_svc_ids *ids, const char *name)
+{
+	int i, free_id = -1;
+
+	for (i = 0; i < SL_MAX_SERVICES; i++) {
+		if (ids->svc[i].used && strcmp(ids->svc[i].name, name) == 0)
+			return i;
+		if (!ids->svc[i].used && free_id < 0)
+			free_id = i;
+	}
+	if (free_id >= 0) {
+		ids->svc[free_id].used = 1;
+		snprintf(ids->svc[free_id].name, SL_NAME_MAX, "%s", name);
+	}
+	return free_id;
+}
+
+/* Slot of backend @p ident of service @p svc, allocated if new. Slots
+ * are handed out round robin, so a freed slot is reused as late as
+ * possible; a reused slot gets a new generation. */
+static int
+be_slot(struct sl_svc_ids *ids, const char *svc, const char *ident)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < SL_MAX_BACKENDS; i++)
+		if (ids->be[i].used && strcmp(ids->be[i].svc, svc) == 0 &&
+		    strcmp(ids->be[i].ident, ident) == 0)
+			return (int)i;
+	for (k = 0; k < SL_MAX_BACKENDS; k++) {
+		i = (ids->next_slot + k) % SL_MAX_BACKENDS;
+		if (ids->be[i].used)
+			continue;
+		ids->be[i].used = 1;
+		ids->be[i].gen = ++ids->gen;
+		snprintf(ids->be[i].svc, SL_NAME_MAX, "%s", svc);
+		snprintf(ids->be[i].ident, sizeof(ids->be[i].ident), "%s", ident);
+		ids->next_slot = (i + 1) % SL_MAX_BACKENDS;
+		return (int)i;
+	}
+	return -1;
+}
+
+/* A service of @p prev as a config service, to keep draining it. */
+static void
+svc_from_snapshot(const struct sl_service *sv, struct sl_config_service *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	snprintf(cs->name, sizeof(cs->name), "%s", sv->name);
+	cs->vip = rte_be_to_cpu_32(sv->vip);
+	cs->port = rte_be_to_cpu_16(sv->port);
+	cs->proto = sv->proto;
+	cs->mode = sv->mode;
+	snprintf(cs->scheduler, sizeof(cs->scheduler), "%s", sv->sched->name);
+	cs->maglev_table_size = sv->ss.table_size;
+	cs->hash_mode = sv->hash_source ? SL_HASH_SOURCE : SL_HASH_5TUPLE;
+	cs->persistence = sv->persist_s;
+	cs->drain_timeout = sv->drain_timeout;
+}
+
+int
+sl_svc_drain_due(const struct sl_snapshot *s, uint32_t now_s)
+{
+	unsigned i, j;
+
+	for (i = 0; i < s->n_services; i++) {
+		const struct sl_service *sv = &s->services[i];
+
+		for (j = 0; sv->used && j < sv->n_backends; j++) {
+			const struct sl_backend *be = &sv->backends[j];
+
+			if (be->drain_until != 0 && !be->flush && be->drain_until <= now_s)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+struct sl_snapshot *
+sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
+	       struct sl_neigh_table *neigh, unsigned n_workers,
+	       struct sl_svc_ids *ids, const struct sl_snapshot *prev,
+	       uint32_t now_s, struct sl_svc_change *chg, char *err, size_t errlen)
+{
+	struct sl_snapshot *s = NULL;
+	struct plan *pl = plan_new(cfg);
+	uint8_t keep_svc[SL_MAX_SERVICES] = { 0 };
+	uint8_t keep_be[SL_MAX_BACKENDS] = { 0 };
+	unsigned i, j, top = 0;
+	uint32_t max_timeout = 0;
+	char ident[48];
+
+	memset(chg, 0, sizeof(*chg));
+	for (i = 0; i < SL_CS_MAX; i++)
+		max_timeout = RTE_MAX(max_timeout, cfg->global.timeouts[i]);
+	if (pl == NULL) {
+		snprintf(err, errlen, "out of memory building the service snapshot");
+		return NULL;
+	}
+	for (i = 0; i < cfg->n_services; i++) {
+		const struct sl_config_service *cs = &cfg->services[i];
+		int id = svc_id(ids, cs->name);
+
+		if (id < 0) {
+			snprintf(err, errlen, "no service id left for [service.%s]", cs->name);
+			goto out;
+		}
+		if (prev == NULL || id >= prev->n_services || !prev->services[id].used)
+			chg->svc_added++;
+		pl->cfg.services[id] = *cs;
+		pl->used[id] = 1;
+		keep_svc[id] = 1;
+		top = RTE_MAX(top, (unsigned)id + 1);
+		for (j = 0; j < cs->n_backends; j++) {
+			const struct sl_backend *old;
+			int slot;
+
+			backend_ident(&cs->backends[j], ident, sizeof(ident));
+			slot = be_slot(ids, cs->name, ident);
+			if (slot < 0) {
+				snprintf(err, errlen, "more than %d backends in all", SL_MAX_BACKENDS);
+				goto out;
+			}
+			keep_be[slot] = 1;
+			pl->slot[id][j] = (uint16_t)slot;
+			pl->gen[id][j] = ids->be[slot].gen;
+			old = prev != NULL ? prev->by_slot[slot] : NULL;
+			if (old != NULL && old->gen != ids->be[slot].gen)
+				old = NULL;
+			if (old == NULL)
+				chg->be_added++;
+			if (!cs->backends[j].drain) {
+				pl->drain_until[id][j] = 0;
+			} else {
+				/* draining already: keep its deadline */
+				pl->drain_until[id][j] = old != NULL && old->drain_until != 0 ?
+					old->drain_until : now_s + cs->drain_timeout;
+				pl->flush[id][j] = pl->drain_until[id][j] <= now_s;
+				chg->be_draining++;
+			}
+		}
+	}
+	/* backends (and services) gone from the file drain until their deadline */
+	for (i = 0; prev != NULL && i < prev->n_services; i++) {
+		const struct sl_service *sv = &prev->services[i];
+
+		if (!sv->used)
+			continue;
+		if (!keep_svc[i])
+			chg->svc_removed++;
+		for (j = 0; j < sv->n_backends; j++) {
+			const struct sl_backend *be = &sv->backends[j];
+			struct sl_config_service *cs = &pl->cfg.services[i];
+			uint32_t until;
+
+			if (keep_be[be->slot])
+				continue;
+			until = be->drain_until != 0 ? be->drain_until : now_s + sv->drain_timeout;
+			if (be->drain_until == 0)
+				chg->be_removed++;
+			/* past its deadline it stays as a flush entry, so workers
+			 * can reset its connections, for as long as any of them
+			 * can live without a packet; then it goes */
+			if (until != UINT32_MAX && (uint64_t)until + max_timeout <= now_s) {
+				chg->be_expired++;
+				continue;
+			}
+			if (!pl->used[i]) {
+				svc_from_snapshot(sv, cs);
+				pl->used[i] = 1;
+				keep_svc[i] = 1;
+				top = RTE_MAX(top, i + 1);
+			}
+			if (cs->n_backends >= SL_MAX_SVC_BACKENDS) {
+				snprintf(err, errlen, "[service.%s]: more than %d backends with those draining",
+					 cs->name, SL_MAX_SVC_BACKENDS);
+				goto out;
+			}
+			cs->backends[cs->n_backends] = (struct sl_config_backend){
+				.addr = rte_be_to_cpu_32(be->addr),
+				.port = rte_be_to_cpu_16(be->port),
+				.weight = 1,
+			};
+			pl->slot[i][cs->n_backends] = be->slot;
+			pl->gen[i][cs->n_backends] = be->gen;
+			pl->drain_until[i][cs->n_backends] = until;
+			pl->flush[i][cs->n_backends] = until <= now_s;
+			cs->n_backends++;
+			keep_be[be->slot] = 1;
+			chg->be_draining++;
+		}
+	}
+	pl->cfg.n_services = (uint16_t)top;
+	s = build(pl, hw, neigh, n_workers, prev != NULL ? prev->gen + 1 : 1, err, errlen);
+	if (s == NULL)
+		goto out;
+	/* forget what is neither in the file nor draining: its slot and id
+	 * may be handed out again (with a new generation) */
+	for (i = 0; i < SL_MAX_BACKENDS; i++)
+		if (ids->be[i].used && !keep_be[i])
+			ids->be[i].used = 0;
+	for (i = 0; i < SL_MAX_SERVICES; i++)
+		if (ids->svc[i].used && !keep_svc[i])
+			ids->svc[i].used = 0;
+out:
+	free(pl);
+	return s;
 }
 
 void
