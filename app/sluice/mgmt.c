@@ -103,6 +103,15 @@ release_held(struct sl_app *app, uint32_t idx, const struct rte_ether_addr *mac)
 	}
 }
 
+/* Hand a frame to the kernel through port @p pidx's TAP. */
+static void
+kernel_send(struct sl_app *app, unsigned pidx, struct rte_mbuf *m)
+{
+	if (pidx >= SL_MAX_PORTS || app->tap[pidx] < 0 ||
+	    rte_eth_tx_burst((uint16_t)app->tap[pidx], 0, &m, 1) != 1)
+		mgmt_drop(app, m, SL_DROP_TO_SELF);
+}
+
 static void
 arp_in(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbuf *m)
 {
@@ -122,6 +131,12 @@ arp_in(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbuf *m)
 	if (idx >= 0)
 		release_held(app, (uint32_t)idx, &ai.sha);
 
+	/* the kernel behind the port resolves its own next hops */
+	if (ai.op == RTE_ARP_OP_REPLY && app->tap[pidx] >= 0 &&
+	    ai.tpa == snap->ports[pidx].addr) {
+		kernel_send(app, (unsigned)pidx, m);
+		return;
+	}
 	if (ai.op == RTE_ARP_OP_REQUEST && arp_is_ours(snap, (unsigned)pidx, ai.tpa)) {
 		send_arp(app, (unsigned)pidx, RTE_ARP_OP_REPLY, &ai.sha, ai.tpa,
 			 &ai.sha, ai.spa);
@@ -165,18 +180,31 @@ mgmt_poll(struct sl_app *app)
 {
 	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
 	struct rte_mbuf *pkts[SL_BURST];
-	unsigned w, i, n, total = 0;
+	unsigned w, i, n, p, total = 0;
 
 	for (w = 0; w < app->n_workers; w++) {
 		n = rte_ring_sc_dequeue_burst(app->workers[w]->to_mgmt, (void **)pkts,
 					      SL_BURST, NULL);
 		total += n;
 		for (i = 0; i < n; i++) {
-			if (pkts[i]->hash.usr == SL_MGMT_SLOWPATH)
+			uint32_t tag = pkts[i]->hash.usr;
+
+			if (tag == SL_MGMT_SLOWPATH)
 				arp_in(app, snap, pkts[i]);
+			else if ((tag & SL_MGMT_KERNEL) == SL_MGMT_KERNEL)
+				kernel_send(app, tag & 0xffff, pkts[i]);
 			else
-				hold_in(app, pkts[i], pkts[i]->hash.usr);
+				hold_in(app, pkts[i], tag);
 		}
+	}
+	/* what the kernel sends through its interfaces goes out of the port */
+	for (p = 0; p < app->n_ports; p++) {
+		if (app->tap[p] < 0)
+			continue;
+		n = rte_eth_rx_burst((uint16_t)app->tap[p], 0, pkts, SL_BURST);
+		total += n;
+		for (i = 0; i < n; i++)
+			mgmt_send(app, p, pkts[i]);
 	}
 	return total;
 }

@@ -5,8 +5,15 @@
  * offers it and there are several workers). The management lcore never
  * touches a queue: what it sends goes through a worker.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <rte_ethdev.h>
 #include <rte_bus_vdev.h>
@@ -153,6 +160,83 @@ port_setup(struct sl_app *app, unsigned idx)
 	return 0;
 }
 
+/* Give the kernel side of a TAP the port's address and bring it up. */
+static int
+kernel_if_address(const char *ifname, uint32_t addr, uint8_t prefix)
+{
+	struct ifreq ifr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	int fd, ret = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(addr);
+	if (ioctl(fd, SIOCSIFADDR, &ifr) < 0)
+		ret = -errno;
+	sin->sin_addr.s_addr = htonl(prefix == 0 ? 0 : ~0u << (32 - prefix));
+	if (ret == 0 && ioctl(fd, SIOCSIFNETMASK, &ifr) < 0)
+		ret = -errno;
+	if (ret == 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			ret = -errno;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * The exception path of port @p idx: a TAP interface with the port's MAC
+ * and address, so the kernel's sockets, ping and routing daemons work
+ * over a port DPDK owns. Only the management lcore touches its queues.
+ */
+static int
+kernel_if_setup(struct sl_app *app, unsigned idx)
+{
+	const struct sl_config_port *cp = &app->cfg->ports[idx];
+	char name[32], args[128];
+	struct rte_eth_conf conf;
+	uint16_t pid;
+	int ret;
+
+	snprintf(name, sizeof(name), "net_tap_sl%u", idx);
+	snprintf(args, sizeof(args), "iface=%s,mac=" RTE_ETHER_ADDR_PRT_FMT,
+		 cp->kernel_if, RTE_ETHER_ADDR_BYTES(&app->hw[idx].mac));
+	ret = rte_vdev_init(name, args);
+	if (ret != 0 || rte_eth_dev_get_port_by_name(name, &pid) != 0) {
+		SL_LOG(ERR, "port %s: cannot create kernel interface %s: %s",
+		       cp->name, cp->kernel_if, rte_strerror(-ret));
+		return ret != 0 ? ret : -ENODEV;
+	}
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(pid, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(pid, 0, 512, rte_eth_dev_socket_id(pid) < 0 ?
+					     rte_socket_id() : (unsigned)rte_eth_dev_socket_id(pid),
+					     NULL, app->pool);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(pid, 0, 512, rte_socket_id(), NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(pid);
+	if (ret == 0)
+		ret = kernel_if_address(cp->kernel_if, cp->addr, cp->prefix_len);
+	if (ret != 0) {
+		SL_LOG(ERR, "port %s: kernel interface %s: %s", cp->name, cp->kernel_if,
+		       strerror(-ret));
+		rte_eth_dev_stop(pid);
+		rte_eth_dev_close(pid);
+		return ret;
+	}
+	app->tap[idx] = pid;
+	SL_LOG(INFO, "port %s: kernel interface %s (port %u) carries traffic for its address",
+	       cp->name, cp->kernel_if, pid);
+	return 0;
+}
+
 int
 sl_ports_init(struct sl_app *app)
 {
@@ -161,11 +245,18 @@ sl_ports_init(struct sl_app *app)
 
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
 		app->port_index[i] = -1;
+	for (i = 0; i < SL_MAX_PORTS; i++)
+		app->tap[i] = -1;
 	for (i = 0; i < app->cfg->n_ports; i++) {
 		ret = port_setup(app, i);
 		if (ret != 0)
 			return ret;
 		app->n_ports = (uint16_t)(i + 1);
+		if (app->cfg->ports[i].kernel_if[0] != '\0') {
+			ret = kernel_if_setup(app, i);
+			if (ret != 0)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -181,6 +272,11 @@ sl_ports_stop(struct sl_app *app)
 		if (rte_eth_dev_stop(pid) != 0)
 			SL_LOG(WARNING, "port %s: stop failed", app->cfg->ports[i].name);
 		rte_eth_dev_close(pid);
+		if (app->tap[i] >= 0) {
+			rte_eth_dev_stop((uint16_t)app->tap[i]);
+			rte_eth_dev_close((uint16_t)app->tap[i]);
+			app->tap[i] = -1;
+		}
 	}
 	app->n_ports = 0;
 }

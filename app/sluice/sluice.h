@@ -38,6 +38,7 @@ extern int sl_logtype;
 
 /* m->hash.usr on packets a worker passes to the management lcore */
 #define SL_MGMT_SLOWPATH UINT32_MAX   /* ARP and the like: handle it */
+#define SL_MGMT_KERNEL   0xffff0000u  /* | port index: for the kernel */
 /* any other value: next-hop entry the packet waits for */
 
 struct sl_worker {
@@ -66,6 +67,7 @@ struct sl_app {
 	uint16_t n_ports;
 	struct sl_port_hw hw[SL_MAX_PORTS];
 	int16_t port_index[RTE_MAX_ETHPORTS]; /* DPDK port id -> config index */
+	int32_t tap[SL_MAX_PORTS];   /* exception path TAP port id, -1 = none */
 	struct rte_mempool *pool;
 	struct sl_neigh_table *neigh;
 	struct sl_svc_ctl svc;

@@ -76,10 +76,29 @@ to_mgmt(struct sl_worker *w, struct rte_mbuf *m, uint32_t tag)
 		w->stats.slowpath++;
 }
 
+/* Traffic for Sluice's own address on port @p own: to the kernel through
+ * the exception path when the port has one, else counted and dropped. */
+static __rte_cold void
+to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	  int own)
+{
+	if (snap->ports[own].kernel)
+		to_mgmt(w, m, SL_MGMT_KERNEL | (uint32_t)own);
+	else
+		drop(w, m, SL_DROP_TO_SELF);
+}
+
 static __rte_cold void
 icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx)
 {
+	int own = sl_svc_own_port(snap, pi->dst);
+
+	/* with an exception path, all of the own address is the kernel's */
+	if (own >= 0 && snap->ports[own].kernel) {
+		to_kernel(w, snap, m, own);
+		return;
+	}
 	/* dport holds type << 8 | code for ICMP */
 	if ((rte_be_to_cpu_16(pi->dport) >> 8) == RTE_IP_ICMP_ECHO_REQUEST &&
 	    (sl_svc_is_vip(snap, pi->dst) || sl_svc_own_port(snap, pi->dst) >= 0)) {
@@ -377,7 +396,7 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	struct sl_pkt_info *pi = &fp->pi;
 	const struct sl_service *svc = NULL;
 	unsigned flags = 0, owner;
-	int r;
+	int r, own;
 
 	/* promiscuous ports (af_packet, switches flooding) show us frames
 	 * for other hosts: only our MAC, broadcast and multicast are ours */
@@ -416,8 +435,8 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		}
 		/* a client's packet: the client is the source */
 		owner = owner_of(pi->src, snap->n_workers);
-	} else if (unlikely(sl_svc_own_port(snap, pi->dst) >= 0)) {
-		drop(w, m, SL_DROP_TO_SELF);
+	} else if (unlikely((own = sl_svc_own_port(snap, pi->dst)) >= 0)) {
+		to_kernel(w, snap, m, own);
 		return 0;
 	} else {
 		/* a reply, if anything: the client is the destination */

@@ -59,8 +59,9 @@ enum { EK_LCORES, EK_ARGS };
 
 static const char *const port_keys[] = {
 	"device", "address", "gateway", "rx_descriptors", "tx_descriptors",
+	"kernel_interface",
 };
-enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD };
+enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI };
 
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
@@ -738,6 +739,20 @@ handle_port(struct parse_ctx *c, int key, const char *v)
 		return parse_ip(c, "gateway", v, &p->gateway);
 	case PK_RXD:
 		return parse_desc(c, "rx_descriptors", v, &p->rx_desc);
+	case PK_KNI: {
+		size_t n = strlen(v);
+		uint16_t i;
+
+		if (n == 0 || n > 15 || v[strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")] != '\0')
+			return fail(c, c->lineno, "kernel_interface '%s' is not an interface name (1-15 characters of A-Z a-z 0-9 _ . -)",
+				    v);
+		for (i = 0; i + 1 < c->cfg->n_ports; i++)
+			if (strcmp(c->cfg->ports[i].kernel_if, v) == 0)
+				return fail(c, c->lineno, "kernel_interface '%s' is used by [port.%s] too",
+					    v, c->cfg->ports[i].name);
+		strcpy(p->kernel_if, v);
+		return 0;
+	}
 	default:
 		return parse_desc(c, "tx_descriptors", v, &p->tx_desc);
 	}

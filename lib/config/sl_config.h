@@ -54,6 +54,8 @@ struct sl_config_port {
 	uint32_t gateway;            /**< next hop off-subnet, host order; 0 = none */
 	uint16_t rx_desc;            /**< RX ring size (default 1024) */
 	uint16_t tx_desc;            /**< TX ring size (default 1024) */
+	char kernel_if[16];          /**< TAP interface for the exception path,
+				      *   "" = none */
 	int line;                    /**< line of the section header */
 };
 

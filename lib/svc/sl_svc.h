@@ -35,6 +35,8 @@ struct sl_port_info {
 	rte_be32_t mask;            /**< subnet mask */
 	rte_be32_t gw;              /**< gateway or 0 */
 	uint16_t port_id;           /**< DPDK port id */
+	uint8_t kernel;             /**< traffic for the own address goes to the
+				     *   kernel (exception path) */
 	struct rte_ether_addr mac;  /**< own MAC */
 	char name[SL_NAME_MAX];
 };

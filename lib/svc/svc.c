@@ -141,6 +141,7 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		p->gw = rte_cpu_to_be_32(cp->gateway);
 		p->port_id = hw[i].port_id;
 		p->mac = hw[i].mac;
+		p->kernel = cp->kernel_if[0] != '\0';
 		snprintf(p->name, sizeof(p->name), "%s", cp->name);
 	}
 

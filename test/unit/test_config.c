@@ -305,7 +305,7 @@ static const struct bad_case bad_cases[] = {
 	{ PN(1) PN(2) PN(3) PN(4) PN(5) PN(6) PN(7) PN(8) PN(9), 25, "too many ports" },
 	/* keys */
 	{ "[port.a]\ndevice = net_null0\nspeed = 10\n", 3,
-	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors)" },
+	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface)" },
 	{ PORT_A "[service.s]\nVIP = 10.0.0.100\n", 5, "key names are lowercase" },
 	{ PORT_A "address = 10.0.0.2/24\n", 4, "duplicate key 'address' in [port.a] (first at line 3" },
 	{ "[eal]\nlcores = 0-1\n\nlcores = 0-2\n", 4, "duplicate key 'lcores' in [eal] (first at line 2" },
@@ -391,6 +391,11 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:70000\n", 8, "backend port 70000 is out of range (expected 1..65535)" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:\n", 8, "backend port '' is not a number" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 wieght=2\n", 8, "unknown backend option 'wieght=2' (expected weight=N, id=NAME or state=active|drain)" },
+	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\nkernel_interface = a/b\n" SVC_A, 4,
+	  "kernel_interface 'a/b' is not an interface name" },
+	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\nkernel_interface = sl0\n"
+	  "[port.b]\ndevice = net_null1\naddress = 10.2.0.1/24\nkernel_interface = sl0\n" SVC_A, 8,
+	  "kernel_interface 'sl0' is used by [port.a] too" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 state=down\n", 8,
 	  "unknown backend state 'down' (expected active|drain)" },
 	{ PORT_A SVC_HDR "drain_timeout = -1\nbackend = 10.0.0.11:80\n", 8, "drain_timeout" },
