@@ -257,6 +257,7 @@ main(int argc, char **argv)
 		status = EXIT_SUCCESS;
 	}
 	SL_LOG(NOTICE, "stopping");
+	sl_health_stop();
 	__atomic_store_n(&app->stop, 1, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	sl_mgmt_print_stats(app, stderr);

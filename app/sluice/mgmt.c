@@ -321,7 +321,9 @@ apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
 	}
 	/* readers of the old snapshot finish their burst before it goes */
 	sl_svc_publish(&app->svc, next);
-	log_change(why, &chg, next);
+	if (strcmp(why, "health") != 0)
+		log_change(why, &chg, next);
+	sl_health_sync(app);
 	return 0;
 }
 
@@ -377,6 +379,7 @@ sl_mgmt_loop(struct sl_app *app)
 
 	if (stats_period != 0)
 		next_stats = rte_rdtsc() + stats_period;
+	sl_health_sync(app);
 	while (!sl_stopping(app)) {
 		unsigned n = mgmt_poll(app);
 
@@ -390,6 +393,8 @@ sl_mgmt_loop(struct sl_app *app)
 		}
 		if (__atomic_exchange_n(&app->reload, 0, __ATOMIC_RELAXED))
 			sl_mgmt_reload(app);
+		if (sl_health_poll(app) > 0)
+			apply(app, app->live_cfg, "health");
 		if (stats_period != 0 && now >= next_stats) {
 			sl_mgmt_print_stats(app, stderr);
 			next_stats = now + stats_period;
@@ -484,7 +489,8 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 				sl_obj_stats_add(&b, &app->workers[w]->be_stats[be->slot]);
 			ip_port_str(be->addr, be->port, ep, sizeof(ep));
 			snprintf(name, sizeof(name), "%s %s%s", sv->name, ep,
-				 be->flush ? " (flushed)" : be->drain_until ? " (draining)" : "");
+				 be->flush ? " (flushed)" : be->drain_until ? " (draining)" :
+				 be->down ? " (down)" : "");
 			print_obj(f, "backend", name, &b);
 		}
 	}

@@ -109,6 +109,12 @@ void sl_mgmt_print_stats(struct sl_app *app, FILE *f);
 /* Re-read the INI and apply its services hitlessly; 0, or -errno with
  * the reason logged and the running configuration untouched. */
 int sl_mgmt_reload(struct sl_app *app);
+/* health.c: checks follow the current snapshot (call after each
+ * publish); poll runs them (returns how many backends flipped, already
+ * marked for the next rebuild); stop closes every socket. */
+void sl_health_sync(struct sl_app *app);
+int sl_health_poll(struct sl_app *app);
+void sl_health_stop(void);
 /* Seconds on the management clock. */
 uint32_t sl_mgmt_now_s(const struct sl_app *app);
 

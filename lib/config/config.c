@@ -66,9 +66,14 @@ enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI };
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
 	"maglev_table_size", "hash", "persistence", "drain_timeout",
+	"check", "check_interval", "check_timeout", "check_rise", "check_fall",
+	"check_path", "check_host", "check_expect", "check_send",
+	"check_expect_payload",
 };
 enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND,
-       SK_MAGLEV_M, SK_HASH, SK_PERSIST, SK_DRAIN };
+       SK_MAGLEV_M, SK_HASH, SK_PERSIST, SK_DRAIN, SK_CHECK, SK_CHECK_INTERVAL,
+       SK_CHECK_TIMEOUT, SK_CHECK_RISE, SK_CHECK_FALL, SK_CHECK_PATH,
+       SK_CHECK_HOST, SK_CHECK_EXPECT, SK_CHECK_SEND, SK_CHECK_EXPECT_PAYLOAD };
 
 struct global_key {
 	const char *name;
@@ -637,6 +642,14 @@ parse_backend(struct parse_ctx *c, const char *v)
 			strcpy(b.id, tok + 3);
 			continue;
 		}
+		if (strncmp(tok, "check_port=", 11) == 0) {
+			uint32_t cp;
+
+			if (parse_u32(c, "backend check_port", tok + 11, 1, 65535, &cp) < 0)
+				return -EINVAL;
+			b.check_port = (uint16_t)cp;
+			continue;
+		}
 		if (strncmp(tok, "state=", 6) == 0) {
 			if (strcmp(tok + 6, "drain") == 0)
 				b.drain = 1;
@@ -648,7 +661,7 @@ parse_backend(struct parse_ctx *c, const char *v)
 			continue;
 		}
 		if (strncmp(tok, "weight=", 7) != 0)
-			return fail(c, c->lineno, "unknown backend option '%s' (expected weight=N, id=NAME or state=active|drain)",
+			return fail(c, c->lineno, "unknown backend option '%s' (expected weight=N, id=NAME, state=active|drain or check_port=N)",
 				    tok);
 		if (have_weight)
 			return fail(c, c->lineno, "backend weight given twice (give weight=N once)");
@@ -669,6 +682,32 @@ parse_backend(struct parse_ctx *c, const char *v)
 				    b.id, c->sect, s->backends[i].line);
 	}
 	s->backends[s->n_backends++] = b;
+	return 0;
+}
+
+/* "200,204", "2xx", "2xx,301": three-character items of digits, the
+ * last two may be x. */
+static int
+parse_expect(struct parse_ctx *c, const char *v, char *out, size_t len)
+{
+	const char *p = v;
+
+	if (strlen(v) >= len)
+		return fail(c, c->lineno, "check_expect '%s' is too long", v);
+	for (;;) {
+		if (!(p[0] >= '1' && p[0] <= '5') ||
+		    !((p[1] >= '0' && p[1] <= '9') || p[1] == 'x') ||
+		    !((p[2] >= '0' && p[2] <= '9') || p[2] == 'x') ||
+		    (p[1] == 'x' && p[2] != 'x'))
+			return fail(c, c->lineno, "check_expect '%s' is not a list of status codes (e.g. 200,204 or 2xx)", v);
+		p += 3;
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			return fail(c, c->lineno, "check_expect '%s' is not a list of status codes (e.g. 200,204 or 2xx)", v);
+		p++;
+	}
+	strcpy(out, v);
 	return 0;
 }
 
@@ -803,6 +842,51 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 		return parse_u32(c, "persistence", v, 0, 86400, &s->persistence);
 	case SK_DRAIN:
 		return parse_u32(c, "drain_timeout", v, 0, 86400, &s->drain_timeout);
+	case SK_CHECK:
+		if (strcmp(v, "none") == 0)
+			s->check.kind = SL_CHECK_NONE;
+		else if (strcmp(v, "tcp") == 0)
+			s->check.kind = SL_CHECK_TCP;
+		else if (strcmp(v, "http") == 0)
+			s->check.kind = SL_CHECK_HTTP;
+		else if (strcmp(v, "udp") == 0)
+			s->check.kind = SL_CHECK_UDP;
+		else
+			return fail(c, c->lineno, "unknown check '%s' (expected tcp|http|udp|none)", v);
+		return 0;
+	case SK_CHECK_INTERVAL:
+		return parse_u32(c, "check_interval", v, 100, 3600000, &s->check.interval_ms);
+	case SK_CHECK_TIMEOUT:
+		return parse_u32(c, "check_timeout", v, 10, 600000, &s->check.timeout_ms);
+	case SK_CHECK_RISE:
+		return parse_u32(c, "check_rise", v, 1, 100, &s->check.rise);
+	case SK_CHECK_FALL:
+		return parse_u32(c, "check_fall", v, 1, 100, &s->check.fall);
+	case SK_CHECK_PATH:
+		if (v[0] != '/' || strlen(v) >= SL_CHECK_STR_MAX || strpbrk(v, " \t\r\n") != NULL)
+			return fail(c, c->lineno, "check_path '%s' is not a path (starts with /, no spaces, under %d characters)",
+				    v, SL_CHECK_STR_MAX);
+		strcpy(s->check.path, v);
+		return 0;
+	case SK_CHECK_HOST:
+		if (strlen(v) >= SL_CHECK_STR_MAX || strpbrk(v, " \t\r\n") != NULL)
+			return fail(c, c->lineno, "check_host '%s' is not a host name", v);
+		strcpy(s->check.host, v);
+		return 0;
+	case SK_CHECK_EXPECT:
+		return parse_expect(c, v, s->check.expect, sizeof(s->check.expect));
+	case SK_CHECK_SEND:
+		if (strlen(v) >= SL_CHECK_STR_MAX)
+			return fail(c, c->lineno, "check_send is too long (at most %d characters)",
+				    SL_CHECK_STR_MAX - 1);
+		strcpy(s->check.send, v);
+		return 0;
+	case SK_CHECK_EXPECT_PAYLOAD:
+		if (strlen(v) >= SL_CHECK_STR_MAX)
+			return fail(c, c->lineno, "check_expect_payload is too long (at most %d characters)",
+				    SL_CHECK_STR_MAX - 1);
+		strcpy(s->check.expect_payload, v);
+		return 0;
 	default:
 		return parse_backend(c, v);
 	}
@@ -955,6 +1039,16 @@ close_section(struct parse_ctx *c)
 		if (s->n_backends == 0)
 			return fail(c, s->line, "[%s] has no backend (add at least one 'backend = IP:PORT')",
 				    c->sect);
+		if (s->check.kind == SL_CHECK_HTTP && s->proto != IPPROTO_TCP)
+			return fail(c, c->keys[SK_CHECK], "check = http needs protocol = tcp ([%s] is udp)",
+				    c->sect);
+		if (s->check.kind == SL_CHECK_UDP && s->check.send[0] == '\0')
+			return fail(c, c->keys[SK_CHECK], "check = udp needs check_send (the payload to send) in [%s]",
+				    c->sect);
+		if (s->check.timeout_ms > s->check.interval_ms)
+			return fail(c, c->keys[SK_CHECK_TIMEOUT] ? c->keys[SK_CHECK_TIMEOUT] : s->line,
+				    "check_timeout %u ms is longer than check_interval %u ms in [%s]",
+				    s->check.timeout_ms, s->check.interval_ms, c->sect);
 		if (c->keys[SK_MAGLEV_M] != 0 && strcmp(s->scheduler, "maglev") != 0)
 			return fail(c, c->keys[SK_MAGLEV_M], "maglev_table_size applies to scheduler = maglev only ([%s] uses %s)",
 				    c->sect, s->scheduler);
@@ -1038,6 +1132,12 @@ open_service(struct parse_ctx *c, const char *name)
 	strcpy(s->scheduler, "rr");
 	s->maglev_table_size = 65537;
 	s->drain_timeout = 300;
+	s->check.interval_ms = 2000;
+	s->check.timeout_ms = 1000;
+	s->check.rise = 2;
+	s->check.fall = 3;
+	strcpy(s->check.path, "/");
+	strcpy(s->check.expect, "2xx,3xx");
 	s->line = c->lineno;
 	c->svc = s;
 	c->keys = c->svc_keys[cfg->n_services];
@@ -1313,6 +1413,24 @@ reachable(const struct sl_config *cfg, uint32_t addr)
 	return false;
 }
 
+/* Index of the port that reaches @p addr (as lib/svc routes), or -1. */
+static int
+route_port(const struct sl_config *cfg, uint32_t addr)
+{
+	uint16_t i;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		uint32_t mask = prefix_mask(cfg->ports[i].prefix_len);
+
+		if ((addr & mask) == (cfg->ports[i].addr & mask))
+			return i;
+	}
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].gateway != 0)
+			return i;
+	return -1;
+}
+
 static int
 check_services(struct parse_ctx *c)
 {
@@ -1343,6 +1461,14 @@ check_services(struct parse_ctx *c)
 				return -EINVAL;
 			if (!reachable(cfg, b->addr))
 				return fail(c, b->line, "backend %s is not reachable: it is inside no port's subnet and no port has a gateway",
+					    ip_str(b->addr, a));
+			/* checks are kernel sockets: they leave through the
+			 * exception path of the port that reaches the backend */
+			if (s->check.kind != SL_CHECK_NONE &&
+			    cfg->ports[route_port(cfg, b->addr)].kernel_if[0] == '\0')
+				return fail(c, c->svc_keys[i][SK_CHECK],
+					    "health checks of [service.%s] need kernel_interface on [port.%s], the port that reaches backend %s",
+					    s->name, cfg->ports[route_port(cfg, b->addr)].name,
 					    ip_str(b->addr, a));
 		}
 	}

@@ -64,9 +64,36 @@ struct sl_config_backend {
 	uint16_t port;               /**< host byte order */
 	uint32_t weight;             /**< 1..65535, default 1 */
 	uint8_t drain;               /**< state=drain: no new connections */
+	uint16_t check_port;         /**< check_port=N, 0 = the backend's port */
 	char id[SL_NAME_MAX];        /**< id=NAME: identity for consistent
 				      *   hashing; "" = "ADDR:PORT" */
 	int line;                    /**< line of the backend key */
+};
+
+/** Health check kinds. */
+enum sl_check {
+	SL_CHECK_NONE = 0,
+	SL_CHECK_TCP,               /**< TCP connect */
+	SL_CHECK_HTTP,              /**< HTTP GET, status matched */
+	SL_CHECK_UDP,               /**< datagram sent, answer matched */
+};
+
+#define SL_CHECK_STR_MAX 128
+
+/** Health check settings of a service. */
+struct sl_config_check {
+	uint8_t kind;                /**< enum sl_check */
+	uint32_t interval_ms;        /**< between checks of a backend (default 2000) */
+	uint32_t timeout_ms;         /**< one check (default 1000) */
+	uint32_t rise;               /**< successes to come back (default 2) */
+	uint32_t fall;               /**< failures to go out (default 3) */
+	char path[SL_CHECK_STR_MAX]; /**< http: request path (default /) */
+	char host[SL_CHECK_STR_MAX]; /**< http: Host header (default the VIP) */
+	char expect[64];             /**< http: status codes, e.g. "200,204" or
+				      *   "2xx" (default "2xx,3xx") */
+	char send[SL_CHECK_STR_MAX]; /**< udp: payload to send */
+	char expect_payload[SL_CHECK_STR_MAX]; /**< udp: answer must contain it;
+						*   "" = any answer */
 };
 
 /** What hashing schedulers (sh, maglev) hash. */
@@ -88,6 +115,7 @@ struct sl_config_service {
 	uint32_t persistence;        /**< seconds of client affinity, 0 = off */
 	uint32_t drain_timeout;      /**< seconds a drained or removed backend keeps
 				      *   its connections (default 300) */
+	struct sl_config_check check; /**< health check */
 	uint16_t n_backends;
 	struct sl_config_backend backends[SL_MAX_SVC_BACKENDS];
 	int line;                    /**< line of the section header */

@@ -54,6 +54,9 @@ struct sl_backend {
 				     *   clock), UINT32_MAX = for ever; 0 = active */
 	uint8_t flush;              /**< drain time over: workers reset the
 				     *   backend's remaining connections */
+	uint8_t down;               /**< failed its health checks: no new
+				     *   connections, old ones carry on */
+	uint8_t removed;            /**< gone from the file, kept while it drains */
 };
 
 struct sl_service {
@@ -65,6 +68,7 @@ struct sl_service {
 	uint16_t vip_port;          /**< port index answering ARP for the VIP */
 	uint16_t n_backends;
 	uint8_t used;               /**< 0: a free service id, skip it */
+	uint8_t leaving;            /**< gone from the file, kept while it drains */
 	uint8_t hash_source;        /**< scheduler hash: client address only */
 	uint32_t drain_timeout;     /**< seconds removed backends keep connections */
 	uint32_t persist_s;         /**< client affinity window, 0 = none */
@@ -90,6 +94,7 @@ struct sl_snapshot {
 	struct sl_service *services;
 	struct sl_backend **by_slot;  /**< SL_MAX_BACKENDS entries, NULL = free slot */
 	unsigned n_workers;
+	uint32_t max_timeout;       /**< longest connection timeout, seconds */
 	uint8_t **ws;               /**< per-worker scheduler state blocks */
 	struct sl_port_info ports[SL_MAX_PORTS];
 };
@@ -129,6 +134,8 @@ struct sl_svc_change {
 struct sl_svc_ids;
 struct sl_svc_ids *sl_svc_ids_create(void);
 void sl_svc_ids_free(struct sl_svc_ids *ids);
+/** Mark the backend in @p slot failed (or recovered) for the next rebuild. */
+void sl_svc_ids_set_down(struct sl_svc_ids *ids, uint16_t slot, int down);
 
 /**
  * Build the next snapshot from @p cfg after @p prev (NULL at start):

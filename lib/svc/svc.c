@@ -114,6 +114,10 @@ struct plan {
 	uint32_t gen[SL_MAX_SERVICES][SL_MAX_SVC_BACKENDS];
 	uint32_t drain_until[SL_MAX_SERVICES][SL_MAX_SVC_BACKENDS];
 	uint8_t flush[SL_MAX_SERVICES][SL_MAX_SVC_BACKENDS];
+	uint8_t down[SL_MAX_SERVICES][SL_MAX_SVC_BACKENDS];
+	uint8_t removed[SL_MAX_SERVICES][SL_MAX_SVC_BACKENDS];
+	uint8_t leaving[SL_MAX_SERVICES];   /* gone from the file, draining */
+	uint32_t max_timeout;               /* longest connection timeout */
 };
 
 static struct sl_snapshot *
@@ -219,8 +223,11 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 			be->index = (uint16_t)j;
 			be->drain_until = pl->drain_until[i][j];
 			be->flush = pl->flush[i][j];
-			/* a draining backend keeps its connections, takes no new */
-			weights[j] = be->drain_until != 0 ? 0 : cb->weight;
+			be->down = pl->down[i][j];
+			be->removed = pl->removed[i][j];
+			/* a draining or failed backend keeps its connections,
+			 * takes no new ones */
+			weights[j] = be->drain_until != 0 || be->down ? 0 : cb->weight;
 			slots[j] = be->slot;
 			if (cb->id[0] != '\0') {
 				idents[j] = sl_svc_ident_hash(cb->id);
@@ -258,8 +265,20 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		}
 		sv->ws_off = ws_size;
 		ws_size += RTE_ALIGN_CEIL(sv->sched->ws_size(sv->n_backends), 8);
-		tab_insert(s, sv, i);
+		sv->leaving = pl->leaving[i];
+		if (!sv->leaving)
+			tab_insert(s, sv, i);
 	}
+	/* a service gone from the file keeps its key only while no service
+	 * of the file claims it (a rename): its flows need no lookup */
+	for (i = 0; i < s->n_services; i++) {
+		struct sl_service *sv = &s->services[i];
+
+		if (sv->used && sv->leaving &&
+		    sl_svc_lookup(s, sv->vip, sv->port, sv->proto) == NULL)
+			tab_insert(s, sv, i);
+	}
+	s->max_timeout = pl->max_timeout;
 
 	for (w = 0; w < n_workers; w++) {
 		/* each worker's block on its own cache lines */
@@ -346,6 +365,7 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 struct sl_svc_ids {
 	struct {
 		uint8_t used;
+		uint8_t down;          /* failed its health checks */
 		uint32_t gen;
 		char svc[SL_NAME_MAX];
 		char ident[48];
@@ -357,6 +377,13 @@ struct sl_svc_ids {
 	uint32_t gen;          /* last generation handed out */
 	uint32_t next_slot;    /* where the search for a free slot starts */
 };
+
+void
+sl_svc_ids_set_down(struct sl_svc_ids *ids, uint16_t slot, int down)
+{
+	if (slot < SL_MAX_BACKENDS)
+		ids->be[slot].down = down != 0;
+}
 
 struct sl_svc_ids *
 sl_svc_ids_create(void)
@@ -405,6 +432,7 @@ be_slot(struct sl_svc_ids *ids, const char *svc, const char *ident)
 		if (ids->be[i].used)
 			continue;
 		ids->be[i].used = 1;
+		ids->be[i].down = 0;
 		ids->be[i].gen = ++ids->gen;
 		snprintf(ids->be[i].svc, SL_NAME_MAX, "%s", svc);
 		snprintf(ids->be[i].ident, sizeof(ids->be[i].ident), "%s", ident);
@@ -443,6 +471,10 @@ sl_svc_drain_due(const struct sl_snapshot *s, uint32_t now_s)
 			const struct sl_backend *be = &sv->backends[j];
 
 			if (be->drain_until != 0 && !be->flush && be->drain_until <= now_s)
+				return 1;
+			/* a removed backend past its deadline and every timeout */
+			if (be->removed && be->flush && be->drain_until != UINT32_MAX &&
+			    (uint64_t)be->drain_until + s->max_timeout <= now_s)
 				return 1;
 		}
 	}
@@ -497,6 +529,7 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 			keep_be[slot] = 1;
 			pl->slot[id][j] = (uint16_t)slot;
 			pl->gen[id][j] = ids->be[slot].gen;
+			pl->down[id][j] = ids->be[slot].down;
 			old = prev != NULL ? prev->by_slot[slot] : NULL;
 			if (old != NULL && old->gen != ids->be[slot].gen)
 				old = NULL;
@@ -505,10 +538,13 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 			if (!cs->backends[j].drain) {
 				pl->drain_until[id][j] = 0;
 			} else {
-				/* draining already: keep its deadline */
-				pl->drain_until[id][j] = old != NULL && old->drain_until != 0 ?
+				/* draining already: keep its deadline (never 0,
+				 * which means active) */
+				uint32_t raw = old != NULL && old->drain_until != 0 ?
 					old->drain_until : now_s + cs->drain_timeout;
-				pl->flush[id][j] = pl->drain_until[id][j] <= now_s;
+
+				pl->drain_until[id][j] = RTE_MAX(raw, 1u);
+				pl->flush[id][j] = raw <= now_s;
 				chg->be_draining++;
 			}
 		}
@@ -519,17 +555,18 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 
 		if (!sv->used)
 			continue;
-		if (!keep_svc[i])
+		if (!keep_svc[i] && !sv->leaving)
 			chg->svc_removed++;
 		for (j = 0; j < sv->n_backends; j++) {
 			const struct sl_backend *be = &sv->backends[j];
 			struct sl_config_service *cs = &pl->cfg.services[i];
-			uint32_t until;
+			uint32_t until, raw;
 
 			if (keep_be[be->slot])
 				continue;
-			until = be->drain_until != 0 ? be->drain_until : now_s + sv->drain_timeout;
-			if (be->drain_until == 0)
+			raw = be->drain_until != 0 ? be->drain_until : now_s + sv->drain_timeout;
+			until = RTE_MAX(raw, 1u);
+			if (!be->removed)
 				chg->be_removed++;
 			/* past its deadline it stays as a flush entry, so workers
 			 * can reset its connections, for as long as any of them
@@ -540,6 +577,7 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 			}
 			if (!pl->used[i]) {
 				svc_from_snapshot(sv, cs);
+				pl->leaving[i] = 1;
 				pl->used[i] = 1;
 				keep_svc[i] = 1;
 				top = RTE_MAX(top, i + 1);
@@ -557,13 +595,15 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 			pl->slot[i][cs->n_backends] = be->slot;
 			pl->gen[i][cs->n_backends] = be->gen;
 			pl->drain_until[i][cs->n_backends] = until;
-			pl->flush[i][cs->n_backends] = until <= now_s;
+			pl->flush[i][cs->n_backends] = raw <= now_s;
+			pl->removed[i][cs->n_backends] = 1;
 			cs->n_backends++;
 			keep_be[be->slot] = 1;
 			chg->be_draining++;
 		}
 	}
 	pl->cfg.n_services = (uint16_t)top;
+	pl->max_timeout = max_timeout;
 	s = build(pl, hw, neigh, n_workers, prev != NULL ? prev->gen + 1 : 1, err, errlen);
 	if (s == NULL)
 		goto out;

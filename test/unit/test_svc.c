@@ -837,6 +837,1213 @@ test_publish_rcu_reader(void)
 	free(c);
 }
 
+/* ---- rebuilds: stable identities, draining, flush, expiry --------- */
+
+#define MAX_TO 600      /* the largest [global] timeout of cfg_live() */
+
+/* cfg_ref() with [global] timeouts (largest MAX_TO) and drain timeouts:
+ * web 100 s, dns 50 s, tls 20 s. */
+static struct sl_config *
+cfg_live(void)
+{
+	struct sl_config *c = cfg_ref();
+	unsigned i;
+
+	if (c == NULL)
+		return NULL;
+	for (i = 0; i < SL_CS_MAX; i++)
+		c->global.timeouts[i] = 30 + i;
+	c->global.timeouts[SL_CS_ESTABLISHED] = MAX_TO;
+	c->services[0].drain_timeout = 100;
+	c->services[1].drain_timeout = 50;
+	c->services[2].drain_timeout = 20;
+	return c;
+}
+
+static struct sl_config *
+cfg_dup(const struct sl_config *c)
+{
+	struct sl_config *d = malloc(sizeof(*d));
+
+	if (d != NULL)
+		memcpy(d, c, sizeof(*d));
+	return d;
+}
+
+static void
+cfg_be_del(struct sl_config_service *s, unsigned j)
+{
+	memmove(&s->backends[j], &s->backends[j + 1],
+		(s->n_backends - j - 1) * sizeof(s->backends[0]));
+	s->n_backends--;
+}
+
+static void
+cfg_svc_del(struct sl_config *c, unsigned i)
+{
+	memmove(&c->services[i], &c->services[i + 1],
+		(c->n_services - i - 1) * sizeof(c->services[0]));
+	c->n_services--;
+}
+
+static struct sl_config_service *
+cfg_svc_named(struct sl_config *c, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_services; i++)
+		if (strcmp(c->services[i].name, name) == 0)
+			return &c->services[i];
+	return NULL;
+}
+
+/* cfg_svc() on a cleared entry: after cfg_svc_del() or a lowered
+ * n_services the entry still holds an old service's backends. */
+static struct sl_config_service *
+cfg_svc0(struct sl_config *c, const char *name, uint32_t vip, uint16_t port,
+	 uint8_t proto, const char *sched)
+{
+	memset(&c->services[c->n_services], 0, sizeof(c->services[0]));
+	return cfg_svc(c, name, vip, port, proto, sched);
+}
+
+static struct sl_snapshot *
+rb(const struct sl_config *c, struct sl_neigh_table *n, struct sl_svc_ids *ids,
+   const struct sl_snapshot *prev, uint32_t now, struct sl_svc_change *chg)
+{
+	char err[256] = "";
+	struct sl_snapshot *s;
+
+	memset(chg, 0xa5, sizeof(*chg));     /* the rebuild sets every count */
+	s = sl_svc_rebuild(c, hw, n, 2, ids, prev, now, chg, err, sizeof(err));
+	if (s == NULL)
+		fprintf(stderr, "  sl_svc_rebuild: %s\n", err);
+	return s;
+}
+
+static int
+chg_diff(const char *step, const struct sl_svc_change *c, unsigned sa,
+	 unsigned sr, unsigned ba, unsigned br, unsigned bd, unsigned bx)
+{
+	int bad = c->svc_added != sa || c->svc_removed != sr ||
+		c->be_added != ba || c->be_removed != br ||
+		c->be_draining != bd || c->be_expired != bx;
+
+	if (bad)
+		fprintf(stderr, "\n    %s: svc +%u -%u be +%u -%u draining %u expired %u;"
+			" want svc +%u -%u be +%u -%u draining %u expired %u ", step,
+			c->svc_added, c->svc_removed, c->be_added, c->be_removed,
+			c->be_draining, c->be_expired, sa, sr, ba, br, bd, bx);
+	return bad;
+}
+
+/* change counts: svc added, removed; backends added, removed, draining, expired */
+#define CU_ASSERT_CHG(step, c, sa, sr, ba, br, bd, bx) \
+	CU_ASSERT(chg_diff(step, c, sa, sr, ba, br, bd, bx) == 0)
+
+static const struct sl_service *
+find_svc(const struct sl_snapshot *s, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_services; i++)
+		if (s->services[i].used && strcmp(s->services[i].name, name) == 0)
+			return &s->services[i];
+	return NULL;
+}
+
+static const struct sl_backend *
+find_be(const struct sl_snapshot *s, const char *svc, uint32_t addr, uint16_t port)
+{
+	const struct sl_service *sv = find_svc(s, svc);
+	unsigned j;
+
+	for (j = 0; sv != NULL && j < sv->n_backends; j++)
+		if (sv->backends[j].addr == htonl(addr) && sv->backends[j].port == htons(port))
+			return &sv->backends[j];
+	return NULL;
+}
+
+static uint32_t
+weight_of(const struct sl_snapshot *s, const struct sl_backend *be)
+{
+	return s->services[be->svc].ss.weight[be->index];
+}
+
+/* Invariants of any snapshot: services at their ids, backends where
+ * by_slot says, scheduler views in step, weight 0 exactly when draining,
+ * no other slot taken. Returns the number of violations. */
+static unsigned
+snap_check(const struct sl_snapshot *s)
+{
+	unsigned i, j, bad = 0, total = 0, taken = 0;
+
+	for (i = 0; i < s->n_services; i++) {
+		const struct sl_service *sv = &s->services[i];
+
+		if (!sv->used)
+			continue;
+		if (sv->id != i || sv->ss.n != sv->n_backends) {
+			fprintf(stderr, "\n    service %u (%s): id %u, ss.n %u ", i, sv->name,
+				sv->id, sv->ss.n);
+			bad++;
+		}
+		for (j = 0; j < sv->n_backends; j++) {
+			const struct sl_backend *be = &sv->backends[j];
+
+			total++;
+			if (be->slot >= SL_MAX_BACKENDS || s->by_slot[be->slot] != be ||
+			    be->svc != i || be->index != j || sv->ss.slot[j] != be->slot ||
+			    (be->drain_until != 0) != (sv->ss.weight[j] == 0) ||
+			    (be->flush && be->drain_until == 0)) {
+				fprintf(stderr, "\n    %s backend %u: slot %u svc %u index %u"
+					" weight %u drain_until %u flush %u ", sv->name, j,
+					be->slot, be->svc, be->index, sv->ss.weight[j],
+					be->drain_until, be->flush);
+				bad++;
+			}
+		}
+	}
+	for (i = 0; i < SL_MAX_BACKENDS; i++)
+		taken += s->by_slot[i] != NULL;
+	if (taken != total) {
+		fprintf(stderr, "\n    %u slots taken for %u backends ", taken, total);
+		bad++;
+	}
+	return bad;
+}
+
+/* Whether two snapshots hold the same slots with the same generations. */
+static int
+same_slots(const struct sl_snapshot *a, const struct sl_snapshot *b)
+{
+	unsigned i;
+
+	for (i = 0; i < SL_MAX_BACKENDS; i++) {
+		const struct sl_backend *x = a->by_slot[i], *y = b->by_slot[i];
+
+		if ((x == NULL) != (y == NULL))
+			return 0;
+		if (x != NULL && (x->gen != y->gen || x->addr != y->addr || x->port != y->port))
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether rr on worker 0 ever picks backend @p idx of @p sv in 4n picks. */
+static int
+rr_picks(const struct sl_snapshot *s, const struct sl_service *sv, int idx)
+{
+	unsigned i;
+
+	for (i = 0; i < 4u * sv->n_backends; i++)
+		if (pick(s, 0, sv) == idx)
+			return 1;
+	return 0;
+}
+
+struct be_rec {
+	const char *svc;
+	uint32_t addr;
+	uint16_t port;
+	uint16_t slot;
+	uint32_t gen;
+};
+
+static void
+test_rebuild_identity(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2, *c3;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s1, *s2, *s3, *s4;
+	struct sl_svc_change chg;
+	struct sl_config_service *cs, *web;
+	struct be_rec old[16];
+	unsigned i, j, n_old = 0, dup = 0;
+	uint16_t svc_ids[4];
+	static const char *const names[4] = { "web", "dns", "tls", "alt" };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	/* a 4th service with the same backend ADDR:PORT as web's first;
+	 * dns's second backend has an id= */
+	cs = cfg_svc0(c1, "alt", IP(10, 0, 0, 100), 8080, IPPROTO_TCP, "wrr");
+	cs->drain_timeout = 10;
+	cfg_be(cs, IP(10, 0, 0, 11), 8080, 2);
+	snprintf(c1->services[1].backends[1].id, SL_NAME_MAX, "dns-b");
+
+	s1 = rb(c1, n, ids, NULL, 1000, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	CU_ASSERT_CHG("first build", &chg, 4, 0, 8, 0, 0, 0);
+	CU_ASSERT_EQUAL(snap_check(s1), 0);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s1, UINT32_MAX), 0);
+	for (i = 0; i < 4; i++) {
+		const struct sl_service *sv = find_svc(s1, names[i]);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+		svc_ids[i] = sv->id;
+		CU_ASSERT_PTR_EQUAL(lk(s1, c1->services[i].vip, c1->services[i].port,
+				       c1->services[i].proto), sv);
+	}
+	for (i = 0; i < c1->n_services; i++)
+		for (j = 0; j < c1->services[i].n_backends; j++) {
+			const struct sl_config_backend *cb = &c1->services[i].backends[j];
+			const struct sl_backend *be = find_be(s1, c1->services[i].name,
+							      cb->addr, cb->port);
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+			CU_ASSERT_EQUAL(be->drain_until, 0);
+			CU_ASSERT_EQUAL(be->flush, 0);
+			CU_ASSERT_EQUAL(weight_of(s1, be), cb->weight);
+			old[n_old].svc = names[i];
+			old[n_old].addr = cb->addr;
+			old[n_old].port = cb->port;
+			old[n_old].slot = be->slot;
+			old[n_old].gen = be->gen;
+			n_old++;
+		}
+	CU_ASSERT_EQUAL(n_old, 8);
+	for (i = 0; i < n_old; i++)
+		for (j = i + 1; j < n_old; j++)
+			dup += old[i].slot == old[j].slot;
+	CU_ASSERT_EQUAL(dup, 0);     /* web's and alt's 10.0.0.11:8080 apart too */
+
+	/* services reordered in the file, web's backends reversed with a new
+	 * one in the middle, dns-b moved to another address (same id=) */
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	c2->services[0] = c1->services[2];
+	c2->services[2] = c1->services[0];
+	web = cfg_svc_named(c2, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(web);
+	web->n_backends = 0;
+	cfg_be(web, IP(192, 168, 5, 13), 8080, 1);
+	cfg_be(web, IP(10, 1, 0, 15), 8080, 1);
+	cfg_be(web, IP(10, 1, 0, 12), 8080, 1);
+	cfg_be(web, IP(10, 0, 0, 11), 8080, 1);
+	cfg_svc_named(c2, "dns")->backends[1].addr = IP(10, 1, 0, 23);
+
+	s2 = rb(c2, n, ids, s1, 1010, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_CHG("reorder + 1 new", &chg, 0, 0, 1, 0, 0, 0);
+	CU_ASSERT_EQUAL(snap_check(s2), 0);
+	CU_ASSERT_EQUAL(s2->gen, s1->gen + 1);
+	for (i = 0; i < 4; i++) {
+		const struct sl_service *sv = find_svc(s2, names[i]);
+		const struct sl_config_service *c = cfg_svc_named(c2, names[i]);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+		CU_ASSERT_EQUAL(sv->id, svc_ids[i]);
+		CU_ASSERT_PTR_EQUAL(lk(s2, c->vip, c->port, c->proto), sv);
+	}
+	for (i = 0; i < n_old; i++) {
+		uint32_t addr = old[i].addr == IP(10, 1, 0, 22) ? IP(10, 1, 0, 23) : old[i].addr;
+		const struct sl_backend *be = find_be(s2, old[i].svc, addr, old[i].port);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+		CU_ASSERT_EQUAL(be->slot, old[i].slot);
+		CU_ASSERT_EQUAL(be->gen, old[i].gen);
+		CU_ASSERT_PTR_EQUAL(s2->by_slot[old[i].slot], be);
+		CU_ASSERT_EQUAL(be->svc, find_svc(s2, old[i].svc)->id);
+		CU_ASSERT_EQUAL(be->drain_until, 0);
+		CU_ASSERT_NOT_EQUAL(weight_of(s2, be), 0);
+	}
+	/* web's backends in file order, the new one fresh */
+	{
+		const struct sl_service *w = find_svc(s2, "web");
+		const struct sl_backend *nb = find_be(s2, "web", IP(10, 1, 0, 15), 8080);
+
+		CU_ASSERT_EQUAL_FATAL(w->n_backends, 4);
+		for (j = 0; j < 4; j++)
+			CU_ASSERT_EQUAL(w->backends[j].addr, htonl(web->backends[j].addr));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(nb);
+		CU_ASSERT_EQUAL(nb->index, 1);
+		CU_ASSERT_PTR_EQUAL(s2->by_slot[nb->slot], nb);
+		CU_ASSERT_EQUAL(weight_of(s2, nb), 1);
+		CU_ASSERT_EQUAL(nb->drain_until, 0);
+		for (i = 0; i < n_old; i++) {
+			CU_ASSERT_NOT_EQUAL(nb->slot, old[i].slot);
+			CU_ASSERT_NOT_EQUAL(nb->gen, old[i].gen);
+		}
+	}
+
+	/* without id=, ADDR:PORT is the identity: a new port is a new
+	 * backend, the old one drains */
+	c3 = cfg_dup(c2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c3);
+	cfg_svc_named(c3, "tls")->backends[0].port = 444;
+	s3 = rb(c3, n, ids, s2, 1020, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
+	CU_ASSERT_CHG("tls port change", &chg, 0, 0, 1, 1, 1, 0);
+	CU_ASSERT_EQUAL(snap_check(s3), 0);
+	{
+		const struct sl_backend *ob = find_be(s3, "tls", IP(10, 0, 0, 31), 443);
+		const struct sl_backend *nb = find_be(s3, "tls", IP(10, 0, 0, 31), 444);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ob);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(nb);
+		CU_ASSERT_EQUAL(ob->slot, old[5].slot);     /* tls 10.0.0.31:443 */
+		CU_ASSERT_EQUAL(ob->gen, old[5].gen);
+		CU_ASSERT_EQUAL(weight_of(s3, ob), 0);
+		CU_ASSERT_EQUAL(ob->drain_until, 1020 + 20);
+		CU_ASSERT_NOT_EQUAL(nb->slot, ob->slot);
+		CU_ASSERT_NOT_EQUAL(nb->gen, ob->gen);
+		CU_ASSERT_EQUAL(weight_of(s3, nb), 1);
+	}
+	/* nothing changed: nothing moves */
+	s4 = rb(c3, n, ids, s3, 1030, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s4);
+	CU_ASSERT_CHG("no change", &chg, 0, 0, 0, 0, 1, 0);
+	CU_ASSERT(same_slots(s3, s4));
+	CU_ASSERT_EQUAL(snap_check(s4), 0);
+
+	sl_svc_free(s1);
+	sl_svc_free(s2);
+	sl_svc_free(s3);
+	sl_svc_free(s4);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+	free(c3);
+}
+
+/* A backend gone from the file: draining, flushed at its deadline,
+ * dropped after the largest timeout more; its identity forgotten. */
+static void
+test_rebuild_remove_backend(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2, *c3;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s1, *s2, *s3, *s4, *s5, *s6;
+	struct sl_svc_change chg;
+	const struct sl_backend *b, *b1;
+	const struct sl_service *w;
+	uint16_t slot;
+	uint32_t gen;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	s1 = rb(c1, n, ids, NULL, 1000, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	b1 = find_be(s1, "web", IP(10, 1, 0, 12), 8080);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b1);
+	slot = b1->slot;
+	gen = b1->gen;
+
+	/* web loses 10.1.0.12 */
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	cfg_be_del(&c2->services[0], 1);
+	s2 = rb(c2, n, ids, s1, 1010, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_CHG("removal", &chg, 0, 0, 0, 1, 1, 0);
+	CU_ASSERT_EQUAL(snap_check(s2), 0);
+	w = find_svc(s2, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(w->n_backends, 3);
+	b = s2->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->addr, htonl(IP(10, 1, 0, 12)));
+	CU_ASSERT_EQUAL(b->port, htons(8080));
+	CU_ASSERT_EQUAL(b->gen, gen);
+	CU_ASSERT_EQUAL(b->svc, w->id);
+	CU_ASSERT_EQUAL(b->drain_until, 1010 + 100);
+	CU_ASSERT_EQUAL(b->flush, 0);
+	CU_ASSERT_EQUAL(weight_of(s2, b), 0);
+	CU_ASSERT_EQUAL(rr_picks(s2, w, b->index), 0);     /* no new connections */
+	CU_ASSERT_EQUAL(weight_of(s2, find_be(s2, "web", IP(10, 0, 0, 11), 8080)), 1);
+	CU_ASSERT_EQUAL(weight_of(s2, find_be(s2, "web", IP(192, 168, 5, 13), 8080)), 1);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s2, 1010), 0);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s2, 1109), 0);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s2, 1110), 1);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s2, 5000), 1);
+
+	/* deadline: flush */
+	s3 = rb(c2, n, ids, s2, 1110, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
+	CU_ASSERT_CHG("deadline", &chg, 0, 0, 0, 0, 1, 0);
+	CU_ASSERT_EQUAL(snap_check(s3), 0);
+	b = s3->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->gen, gen);
+	CU_ASSERT_EQUAL(b->flush, 1);
+	CU_ASSERT_EQUAL(b->drain_until, 1110);
+	CU_ASSERT_EQUAL(weight_of(s3, b), 0);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s3, 1110), 0);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s3, 1111), 0);
+
+	/* one second before deadline + largest timeout: still there */
+	s4 = rb(c2, n, ids, s3, 1110 + MAX_TO - 1, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s4);
+	CU_ASSERT_CHG("before expiry", &chg, 0, 0, 0, 0, 1, 0);
+	b = s4->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->gen, gen);
+	CU_ASSERT_EQUAL(b->flush, 1);
+
+	/* deadline + largest timeout: gone */
+	s5 = rb(c2, n, ids, s4, 1110 + MAX_TO, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s5);
+	CU_ASSERT_CHG("expiry", &chg, 0, 0, 0, 0, 0, 1);
+	CU_ASSERT_EQUAL(snap_check(s5), 0);
+	CU_ASSERT_PTR_NULL(s5->by_slot[slot]);
+	CU_ASSERT_PTR_NULL(find_be(s5, "web", IP(10, 1, 0, 12), 8080));
+	CU_ASSERT_EQUAL(find_svc(s5, "web")->n_backends, 2);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s5, UINT32_MAX), 0);
+	CU_ASSERT(same_slots(s1, s5) == 0);
+
+	/* the same ADDR:PORT back: a new identity, a fresh slot (round robin:
+	 * not the one just freed) and a new generation */
+	c3 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c3);
+	s6 = rb(c3, n, ids, s5, 1110 + MAX_TO + 5, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s6);
+	CU_ASSERT_CHG("back", &chg, 0, 0, 1, 0, 0, 0);
+	CU_ASSERT_EQUAL(snap_check(s6), 0);
+	b = find_be(s6, "web", IP(10, 1, 0, 12), 8080);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_NOT_EQUAL(b->slot, slot);
+	CU_ASSERT_NOT_EQUAL(b->gen, gen);
+	CU_ASSERT_PTR_NULL(s6->by_slot[slot]);
+	CU_ASSERT_EQUAL(b->drain_until, 0);
+	CU_ASSERT_EQUAL(weight_of(s6, b), 1);
+
+	sl_svc_free(s1);
+	sl_svc_free(s2);
+	sl_svc_free(s3);
+	sl_svc_free(s4);
+	sl_svc_free(s5);
+	sl_svc_free(s6);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+	free(c3);
+}
+
+/* A freed slot comes back only after the others went round once, and
+ * then with a new generation. */
+static void
+test_rebuild_slot_reuse(void)
+{
+	enum { BATCH = 120, ROUNDS = 40 };   /* new + draining <= SL_MAX_SVC_BACKENDS */
+	struct sl_config *c = cfg_live();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s, *next;
+	struct sl_svc_change chg;
+	struct sl_config_service *churn;
+	const struct sl_backend *b;
+	unsigned r, k, reused_round = 0, bad_chg = 0, allocs = 0;
+	uint32_t now = 1000;
+	uint16_t slot;
+	uint32_t gen;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	c->n_services = 1;                   /* web alone */
+	churn = cfg_svc0(c, "churn", IP(10, 0, 0, 102), 80, IPPROTO_TCP, "rr");
+	churn->drain_timeout = 10;
+	cfg_be(churn, IP(10, 1, 0, 49), 80, 1);      /* a service has a backend */
+	s = rb(c, n, ids, NULL, now, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	b = find_be(s, "web", IP(10, 1, 0, 12), 8080);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	slot = b->slot;
+	gen = b->gen;
+	/* drop it: removed, then expired */
+	cfg_be_del(&c->services[0], 1);
+	now += 10;
+	next = rb(c, n, ids, s, now, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	sl_svc_free(s);
+	s = next;
+	now += 100 + MAX_TO;
+	next = rb(c, n, ids, s, now, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_CHG("expiry", &chg, 0, 0, 0, 0, 0, 1);
+	sl_svc_free(s);
+	s = next;
+	CU_ASSERT_PTR_NULL_FATAL(s->by_slot[slot]);
+
+	/* each round, BATCH new churn backends; the last round's drain and
+	 * the one before expire */
+	for (r = 0; r < ROUNDS && reused_round == 0; r++) {
+		churn = cfg_svc_named(c, "churn");
+		churn->n_backends = 1;
+		for (k = 0; k < BATCH; k++)
+			cfg_be(churn, IP(10, 1, 0, 50), (uint16_t)(10000 + r * BATCH + k), 1);
+		now += 1000;
+		next = rb(c, n, ids, s, now, &chg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+		sl_svc_free(s);
+		s = next;
+		if (chg_diff("churn", &chg, 0, 0, BATCH, r >= 1 ? BATCH : 0,
+			     r >= 1 ? BATCH : 0, r >= 2 ? BATCH : 0))
+			bad_chg++;
+		allocs += BATCH;
+		if (s->by_slot[slot] != NULL) {
+			b = s->by_slot[slot];
+			reused_round = r + 1;
+			CU_ASSERT_NOT_EQUAL(b->gen, gen);
+			CU_ASSERT_EQUAL(b->svc, find_svc(s, "churn")->id);
+			CU_ASSERT_EQUAL(b->drain_until, 0);
+		}
+	}
+	CU_ASSERT_EQUAL(bad_chg, 0);
+	CU_ASSERT_NOT_EQUAL(reused_round, 0);
+	/* not before nearly every other slot was handed out once */
+	CU_ASSERT(allocs >= SL_MAX_BACKENDS - 3 * BATCH);
+	CU_ASSERT_EQUAL(snap_check(s), 0);
+	printf("\n    slot %u reused after %u new backends ", slot, allocs);
+	sl_svc_free(s);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c);
+}
+
+/* state=drain in the file: weight 0, still there, deadline kept; back
+ * to active: weight restored, same slot and generation. */
+static void
+test_rebuild_state_drain(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s[9];
+	struct sl_svc_change chg;
+	const struct sl_backend *b;
+	const struct sl_service *d;
+	uint16_t slot;
+	uint32_t gen;
+	unsigned i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	memset(s, 0, sizeof(s));
+	s[0] = rb(c1, n, ids, NULL, 1000, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[0]);
+	b = find_be(s[0], "dns", IP(10, 1, 0, 21), 53);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	slot = b->slot;
+	gen = b->gen;
+
+	/* dns 10.1.0.21 (weight 3) drained */
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	c2->services[1].backends[0].drain = 1;
+	s[1] = rb(c2, n, ids, s[0], 1010, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[1]);
+	CU_ASSERT_CHG("state=drain", &chg, 0, 0, 0, 0, 1, 0);
+	CU_ASSERT_EQUAL(snap_check(s[1]), 0);
+	d = find_svc(s[1], "dns");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->n_backends, 2);
+	b = s[1]->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_EQUAL(b, &d->backends[0]);        /* in place */
+	CU_ASSERT_EQUAL(b->gen, gen);
+	CU_ASSERT_EQUAL(b->drain_until, 1010 + 50);
+	CU_ASSERT_EQUAL(b->flush, 0);
+	CU_ASSERT_EQUAL(d->ss.weight[0], 0);
+	CU_ASSERT_EQUAL(d->ss.weight[1], 1);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s[1], 1059), 0);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s[1], 1060), 1);
+
+	/* the same file again: the deadline stays */
+	s[2] = rb(c2, n, ids, s[1], 1030, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[2]);
+	CU_ASSERT_CHG("state=drain again", &chg, 0, 0, 0, 0, 1, 0);
+	b = s[2]->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->drain_until, 1060);
+	CU_ASSERT_EQUAL(b->gen, gen);
+
+	/* active again before the deadline */
+	s[3] = rb(c1, n, ids, s[2], 1040, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[3]);
+	CU_ASSERT_CHG("active again", &chg, 0, 0, 0, 0, 0, 0);
+	CU_ASSERT_EQUAL(snap_check(s[3]), 0);
+	CU_ASSERT(same_slots(s[0], s[3]));
+	d = find_svc(s[3], "dns");
+	b = s[3]->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->gen, gen);
+	CU_ASSERT_EQUAL(b->drain_until, 0);
+	CU_ASSERT_EQUAL(b->flush, 0);
+	CU_ASSERT_EQUAL(d->ss.weight[0], 3);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s[3], UINT32_MAX), 0);
+
+	/* drained anew: a fresh deadline; past it: flushed, yet still there
+	 * however long (it is in the file) */
+	s[4] = rb(c2, n, ids, s[3], 1070, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[4]);
+	b = s[4]->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->drain_until, 1070 + 50);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s[4], 1120), 1);
+	s[5] = rb(c2, n, ids, s[4], 1120, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[5]);
+	CU_ASSERT_CHG("state=drain deadline", &chg, 0, 0, 0, 0, 1, 0);
+	b = s[5]->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->flush, 1);
+	CU_ASSERT_EQUAL(b->gen, gen);
+	CU_ASSERT_EQUAL(weight_of(s[5], b), 0);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s[5], 1120), 0);
+	s[6] = rb(c2, n, ids, s[5], 1120 + 10 * MAX_TO, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[6]);
+	CU_ASSERT_CHG("state=drain long after", &chg, 0, 0, 0, 0, 1, 0);
+	b = s[6]->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->flush, 1);
+	CU_ASSERT_EQUAL(b->gen, gen);
+	CU_ASSERT_EQUAL(snap_check(s[6]), 0);
+
+	/* active again after the flush */
+	s[7] = rb(c1, n, ids, s[6], 1120 + 10 * MAX_TO + 1, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[7]);
+	CU_ASSERT_CHG("active after flush", &chg, 0, 0, 0, 0, 0, 0);
+	CU_ASSERT(same_slots(s[0], s[7]));
+	b = s[7]->by_slot[slot];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->flush, 0);
+	CU_ASSERT_EQUAL(b->drain_until, 0);
+	CU_ASSERT_EQUAL(weight_of(s[7], b), 3);
+	CU_ASSERT_EQUAL(snap_check(s[7]), 0);
+
+	for (i = 0; i < RTE_DIM(s); i++)
+		sl_svc_free(s[i]);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+}
+
+/* A service gone from the file stays, found by lookup, while its
+ * backends drain; then it goes and its id is free again. */
+static void
+test_rebuild_remove_service(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2, *c3;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s1, *s2, *s3, *s4, *s5, *s6;
+	struct sl_svc_change chg;
+	struct sl_config_service *cs;
+	const struct sl_service *t, *m, *nw;
+	uint16_t tid, slots[2];
+	uint32_t gens[2];
+	unsigned j;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	s1 = rb(c1, n, ids, NULL, 1000, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	t = find_svc(s1, "tls");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	tid = t->id;
+	for (j = 0; j < 2; j++) {
+		slots[j] = t->backends[j].slot;
+		gens[j] = t->backends[j].gen;
+	}
+
+	/* tls leaves the file, mail comes */
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	cfg_svc_del(c2, 2);
+	cs = cfg_svc0(c2, "mail", IP(10, 0, 0, 103), 25, IPPROTO_TCP, "rr");
+	cs->drain_timeout = 30;
+	cfg_be(cs, IP(10, 0, 0, 41), 25, 1);
+	s2 = rb(c2, n, ids, s1, 1010, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_CHG("tls removed, mail added", &chg, 1, 1, 1, 2, 2, 0);
+	CU_ASSERT_EQUAL(snap_check(s2), 0);
+	CU_ASSERT_FATAL(tid < s2->n_services);
+	t = &s2->services[tid];
+	CU_ASSERT_EQUAL(t->used, 1);
+	CU_ASSERT_STRING_EQUAL(t->name, "tls");
+	CU_ASSERT_EQUAL(t->id, tid);
+	CU_ASSERT_EQUAL_FATAL(t->n_backends, 2);
+	for (j = 0; j < 2; j++) {
+		const struct sl_backend *b = s2->by_slot[slots[j]];
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		CU_ASSERT_EQUAL(b->svc, tid);
+		CU_ASSERT_EQUAL(b->gen, gens[j]);
+		CU_ASSERT_EQUAL(b->drain_until, 1010 + 20);
+		CU_ASSERT_EQUAL(b->flush, 0);
+		CU_ASSERT_EQUAL(weight_of(s2, b), 0);
+	}
+	CU_ASSERT_EQUAL(t->vip, htonl(IP(10, 0, 0, 101)));
+	CU_ASSERT_PTR_EQUAL(lk(s2, IP(10, 0, 0, 101), 443, IPPROTO_TCP), t);
+	CU_ASSERT_EQUAL(sl_svc_is_vip(s2, htonl(IP(10, 0, 0, 101))), 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t->sched);
+	CU_ASSERT_STRING_EQUAL(t->sched->name, "rr");
+	CU_ASSERT_EQUAL(pick(s2, 0, t), -1);           /* nothing new for it */
+	CU_ASSERT_EQUAL(t->drain_timeout, 20);
+	m = lk(s2, IP(10, 0, 0, 103), 25, IPPROTO_TCP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_STRING_EQUAL(m->name, "mail");
+	CU_ASSERT_NOT_EQUAL(m->id, tid);                /* tls still holds its id */
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s2, 1029), 0);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s2, 1030), 1);
+
+	/* deadline: flushed, service still there */
+	s3 = rb(c2, n, ids, s2, 1030, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
+	/* svc_removed: see test_rebuild_svc_removed_once */
+	CU_ASSERT_EQUAL(chg.svc_added, 0);
+	CU_ASSERT_EQUAL(chg.be_added, 0);
+	CU_ASSERT_EQUAL(chg.be_removed, 0);
+	CU_ASSERT_EQUAL(chg.be_draining, 2);
+	CU_ASSERT_EQUAL(chg.be_expired, 0);
+	CU_ASSERT_EQUAL(snap_check(s3), 0);
+	CU_ASSERT_FATAL(tid < s3->n_services);
+	t = &s3->services[tid];
+	CU_ASSERT_EQUAL(t->used, 1);
+	CU_ASSERT_PTR_EQUAL(lk(s3, IP(10, 0, 0, 101), 443, IPPROTO_TCP), t);
+	for (j = 0; j < 2; j++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s3->by_slot[slots[j]]);
+		CU_ASSERT_EQUAL(s3->by_slot[slots[j]]->flush, 1);
+		CU_ASSERT_EQUAL(s3->by_slot[slots[j]]->gen, gens[j]);
+	}
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s3, 1030), 0);
+
+	s4 = rb(c2, n, ids, s3, 1030 + MAX_TO - 1, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s4);
+	CU_ASSERT_PTR_NOT_NULL(lk(s4, IP(10, 0, 0, 101), 443, IPPROTO_TCP));
+
+	/* deadline + largest timeout: the service is gone, its id free */
+	s5 = rb(c2, n, ids, s4, 1030 + MAX_TO, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s5);
+	CU_ASSERT_EQUAL(chg.svc_added, 0);
+	CU_ASSERT_EQUAL(chg.be_added, 0);
+	CU_ASSERT_EQUAL(chg.be_removed, 0);
+	CU_ASSERT_EQUAL(chg.be_draining, 0);
+	CU_ASSERT_EQUAL(chg.be_expired, 2);
+	CU_ASSERT_EQUAL(snap_check(s5), 0);
+	CU_ASSERT(tid >= s5->n_services || !s5->services[tid].used);
+	CU_ASSERT_PTR_NULL(find_svc(s5, "tls"));
+	CU_ASSERT_PTR_NULL(lk(s5, IP(10, 0, 0, 101), 443, IPPROTO_TCP));
+	CU_ASSERT_EQUAL(sl_svc_is_vip(s5, htonl(IP(10, 0, 0, 101))), 0);
+	CU_ASSERT_PTR_NULL(s5->by_slot[slots[0]]);
+	CU_ASSERT_PTR_NULL(s5->by_slot[slots[1]]);
+	/* the others are untouched, holes skipped */
+	CU_ASSERT_PTR_NOT_NULL(lk(s5, IP(10, 0, 0, 100), 80, IPPROTO_TCP));
+	CU_ASSERT_PTR_NOT_NULL(lk(s5, IP(10, 0, 0, 100), 53, IPPROTO_UDP));
+	CU_ASSERT_PTR_EQUAL(lk(s5, IP(10, 0, 0, 103), 25, IPPROTO_TCP), find_svc(s5, "mail"));
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s5, UINT32_MAX), 0);
+
+	/* a new service takes the lowest free id: tls's */
+	c3 = cfg_dup(c2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c3);
+	cs = cfg_svc0(c3, "new", IP(10, 0, 0, 104), 8443, IPPROTO_TCP, "wrr");
+	cs->drain_timeout = 5;
+	cfg_be(cs, IP(10, 0, 0, 42), 8443, 2);
+	s6 = rb(c3, n, ids, s5, 1030 + MAX_TO + 10, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s6);
+	CU_ASSERT_CHG("new service", &chg, 1, 0, 1, 0, 0, 0);
+	CU_ASSERT_EQUAL(snap_check(s6), 0);
+	nw = lk(s6, IP(10, 0, 0, 104), 8443, IPPROTO_TCP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nw);
+	CU_ASSERT_STRING_EQUAL(nw->name, "new");
+	CU_ASSERT_EQUAL(nw->id, tid);
+	CU_ASSERT_PTR_EQUAL(nw, &s6->services[tid]);
+	CU_ASSERT_EQUAL(nw->n_backends, 1);
+	CU_ASSERT_EQUAL(nw->ss.weight[0], 2);
+	CU_ASSERT_PTR_NULL(lk(s6, IP(10, 0, 0, 101), 443, IPPROTO_TCP));
+
+	sl_svc_free(s1);
+	sl_svc_free(s2);
+	sl_svc_free(s3);
+	sl_svc_free(s4);
+	sl_svc_free(s5);
+	sl_svc_free(s6);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+	free(c3);
+}
+
+/* svc_removed counts a service leaving the file once, not once per
+ * rebuild while it drains. */
+static void
+test_rebuild_svc_removed_once(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s[4];
+	struct sl_svc_change chg;
+	static const uint32_t when[4] = { 1000, 1010, 1030, 1030 + MAX_TO };
+	unsigned i, per_step[4], total = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	cfg_svc_del(c2, 2);                  /* tls */
+	for (i = 0; i < 4; i++) {
+		s[i] = rb(i == 0 ? c1 : c2, n, ids, i == 0 ? NULL : s[i - 1], when[i], &chg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
+		per_step[i] = chg.svc_removed;
+		total += chg.svc_removed;
+	}
+	printf("\n    svc_removed: removal %u, flush %u, drop %u ",
+	       per_step[1], per_step[2], per_step[3]);
+	CU_ASSERT_PTR_NOT_NULL(find_svc(s[2], "tls"));   /* still draining */
+	CU_ASSERT_PTR_NULL(find_svc(s[3], "tls"));       /* gone */
+	CU_ASSERT_EQUAL(per_step[0], 0);
+	CU_ASSERT_EQUAL(per_step[1], 1);
+	CU_ASSERT_EQUAL(per_step[2], 0);
+	CU_ASSERT_EQUAL(per_step[3], 0);
+	CU_ASSERT_EQUAL(total, 1);
+	for (i = 0; i < 4; i++)
+		sl_svc_free(s[i]);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+}
+
+/* A service back in the file while it drains keeps its id, and its
+ * backends their slots, active again. */
+static void
+test_rebuild_service_back(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s[5];
+	struct sl_svc_change chg;
+	const struct sl_service *t;
+	uint16_t tid;
+	unsigned i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	cfg_svc_del(c2, 2);
+	s[0] = rb(c1, n, ids, NULL, 1000, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[0]);
+	tid = find_svc(s[0], "tls")->id;
+	s[1] = rb(c2, n, ids, s[0], 1010, &chg);    /* removed, draining */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[1]);
+	s[2] = rb(c1, n, ids, s[1], 1015, &chg);    /* back before the deadline */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[2]);
+	CU_ASSERT_EQUAL(chg.be_added, 0);
+	CU_ASSERT_EQUAL(chg.be_removed, 0);
+	CU_ASSERT_EQUAL(chg.be_draining, 0);
+	CU_ASSERT_EQUAL(chg.be_expired, 0);
+	CU_ASSERT(same_slots(s[0], s[2]));
+	CU_ASSERT_EQUAL(snap_check(s[2]), 0);
+	t = find_svc(s[2], "tls");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->id, tid);
+	CU_ASSERT_EQUAL(t->n_backends, 2);
+	CU_ASSERT_EQUAL(t->ss.weight[0], 1);
+	CU_ASSERT_EQUAL(t->ss.weight[1], 1);
+	CU_ASSERT_EQUAL(t->backends[0].drain_until, 0);
+
+	s[3] = rb(c2, n, ids, s[2], 1020, &chg);    /* removed again */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[3]);
+	CU_ASSERT_EQUAL(chg.be_removed, 2);
+	CU_ASSERT_EQUAL(find_svc(s[3], "tls")->backends[0].drain_until, 1020 + 20);
+	{
+		/* flushed, then back */
+		struct sl_snapshot *f = rb(c2, n, ids, s[3], 1040, &chg);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL(find_svc(f, "tls")->backends[0].flush, 1);
+		s[4] = rb(c1, n, ids, f, 1050, &chg);
+		sl_svc_free(f);
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s[4]);
+	CU_ASSERT(same_slots(s[0], s[4]));
+	t = find_svc(s[4], "tls");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->id, tid);
+	CU_ASSERT_EQUAL(t->backends[0].flush, 0);
+	CU_ASSERT_EQUAL(t->backends[1].flush, 0);
+	CU_ASSERT_EQUAL(t->ss.weight[0], 1);
+	CU_ASSERT_EQUAL(snap_check(s[4]), 0);
+	for (i = 0; i < RTE_DIM(s); i++)
+		sl_svc_free(s[i]);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+}
+
+/* A service renamed in the file, same VIP, port and protocol: the old
+ * name drains, but new connections must find the service in the file. */
+static void
+test_rebuild_renamed_service_lookup(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s1, *s2;
+	struct sl_svc_change chg;
+	const struct sl_service *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	s1 = rb(c1, n, ids, NULL, 1000, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	snprintf(c2->services[2].name, SL_NAME_MAX, "tls2");
+	s2 = rb(c2, n, ids, s1, 1010, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_CHG("rename", &chg, 1, 1, 2, 2, 2, 0);
+	CU_ASSERT_PTR_NOT_NULL(find_svc(s2, "tls"));     /* draining */
+	CU_ASSERT_PTR_NOT_NULL(find_svc(s2, "tls2"));
+	t = lk(s2, IP(10, 0, 0, 101), 443, IPPROTO_TCP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	printf("\n    lookup 10.0.0.101:443/tcp -> %s ", t->name);
+	CU_ASSERT_STRING_EQUAL(t->name, "tls2");
+	CU_ASSERT_NOT_EQUAL(pick(s2, 0, t), -1);
+	sl_svc_free(s1);
+	sl_svc_free(s2);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+}
+
+/* A refused rebuild returns NULL, frees what it built, and the next good
+ * rebuild still finds every identity and deadline where it was. */
+static void
+test_rebuild_failure(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2, *bad, *c4;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s1, *s2, *s3, *s4, *x;
+	struct sl_svc_change chg;
+	struct sl_config_service *cs;
+	const struct sl_backend *b;
+	char err[256];
+	unsigned before, i;
+	uint16_t slot;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	/* no gateway: the off-subnet backends move onto 10.1.0.0/24 */
+	c1->ports[0].gateway = 0;
+	c1->services[0].backends[2].addr = IP(10, 1, 0, 13);
+	c1->services[2].backends[1].addr = IP(10, 1, 0, 14);
+	s1 = rb(c1, n, ids, NULL, 1000, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	cfg_be_del(&c2->services[0], 1);     /* web 10.1.0.12 drains until 1110 */
+	s2 = rb(c2, n, ids, s1, 1010, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	b = find_be(s1, "web", IP(10, 1, 0, 12), 8080);
+	slot = b->slot;
+	CU_ASSERT_EQUAL(s2->by_slot[slot]->drain_until, 1110);
+
+	/* unknown scheduler, with a new backend and a new service */
+	bad = cfg_dup(c2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+	snprintf(bad->services[1].scheduler, SL_SCHED_NAME_MAX, "fancy");
+	cfg_be(&bad->services[0], IP(10, 1, 0, 16), 8080, 1);
+	cs = cfg_svc0(bad, "extra", IP(10, 0, 0, 105), 80, IPPROTO_TCP, "rr");
+	cfg_be(cs, IP(10, 0, 0, 43), 80, 1);
+	before = heap_allocs();
+	err[0] = '\0';
+	x = sl_svc_rebuild(bad, hw, n, 2, ids, s2, 1020, &chg, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(x);
+	sl_svc_free(x);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "fancy"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "dns"));
+	CU_ASSERT_EQUAL(heap_allocs(), before);
+	printf("\n    message: %s ", err);
+	free(bad);
+
+	/* unreachable backend, after a new one */
+	bad = cfg_dup(c2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+	cfg_be(&bad->services[0], IP(10, 1, 0, 17), 8080, 1);
+	cfg_be(&bad->services[0], IP(172, 16, 0, 5), 8080, 1);
+	before = heap_allocs();
+	err[0] = '\0';
+	x = sl_svc_rebuild(bad, hw, n, 2, ids, s2, 1020, &chg, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(x);
+	sl_svc_free(x);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "172.16.0.5"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unreachable"));
+	CU_ASSERT_EQUAL(heap_allocs(), before);
+	printf("\n    message: %s ", err);
+	free(bad);
+
+	/* the previous snapshot is untouched */
+	CU_ASSERT_EQUAL(snap_check(s2), 0);
+	CU_ASSERT_EQUAL(s2->by_slot[slot]->drain_until, 1110);
+
+	/* the running file again: nothing moved, the deadline kept */
+	s3 = rb(c2, n, ids, s2, 1030, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
+	CU_ASSERT_CHG("after failures", &chg, 0, 0, 0, 0, 1, 0);
+	CU_ASSERT_EQUAL(snap_check(s3), 0);
+	CU_ASSERT(same_slots(s2, s3));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s3->by_slot[slot]);
+	CU_ASSERT_EQUAL(s3->by_slot[slot]->drain_until, 1110);
+	CU_ASSERT_EQUAL(s3->by_slot[slot]->gen, b->gen);
+	CU_ASSERT_EQUAL(s3->gen, s2->gen + 1);
+
+	/* then a good change with what the failures tried to add */
+	c4 = cfg_dup(c2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c4);
+	cfg_be(&c4->services[0], IP(10, 1, 0, 16), 8080, 1);
+	cs = cfg_svc0(c4, "extra", IP(10, 0, 0, 105), 80, IPPROTO_TCP, "rr");
+	cfg_be(cs, IP(10, 0, 0, 43), 80, 1);
+	s4 = rb(c4, n, ids, s3, 1040, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s4);
+	CU_ASSERT_CHG("good change", &chg, 1, 0, 2, 0, 1, 0);
+	CU_ASSERT_EQUAL(snap_check(s4), 0);
+	for (i = 0; i < SL_MAX_BACKENDS; i++)
+		if (s3->by_slot[i] != NULL) {
+			CU_ASSERT_PTR_NOT_NULL(s4->by_slot[i]);
+			if (s4->by_slot[i] != NULL) {
+				CU_ASSERT_EQUAL(s4->by_slot[i]->gen, s3->by_slot[i]->gen);
+				CU_ASSERT_EQUAL(s4->by_slot[i]->addr, s3->by_slot[i]->addr);
+			}
+		}
+	CU_ASSERT_PTR_NOT_NULL(find_be(s4, "web", IP(10, 1, 0, 16), 8080));
+	CU_ASSERT_PTR_NOT_NULL(lk(s4, IP(10, 0, 0, 105), 80, IPPROTO_TCP));
+	CU_ASSERT_EQUAL(s4->by_slot[slot]->drain_until, 1110);
+	CU_ASSERT_PTR_NULL(find_be(s4, "web", IP(10, 1, 0, 17), 8080));
+
+	sl_svc_free(s1);
+	sl_svc_free(s2);
+	sl_svc_free(s3);
+	sl_svc_free(s4);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+	free(c4);
+}
+
+/* The management clock starts at 0 (sl_mgmt_now_s), and drain_timeout=0
+ * is valid: a drained or removed backend must still take no new
+ * connections then. */
+static void
+test_rebuild_drain_at_zero(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s1, *s2, *s3;
+	struct sl_svc_change chg;
+	const struct sl_backend *b;
+	const struct sl_service *w;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	c1->services[0].drain_timeout = 0;
+	c1->services[0].backends[0].drain = 1;          /* web 10.0.0.11 */
+	s1 = rb(c1, n, ids, NULL, 0, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	w = find_svc(s1, "web");
+	b = find_be(s1, "web", IP(10, 0, 0, 11), 8080);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	printf("\n    state=drain at 0: drain_until %u flush %u weight %u ",
+	       b->drain_until, b->flush, weight_of(s1, b));
+	CU_ASSERT_EQUAL(weight_of(s1, b), 0);
+	CU_ASSERT_EQUAL(b->flush, 1);
+	CU_ASSERT_EQUAL(rr_picks(s1, w, b->index), 0);
+
+	/* web 10.1.0.12 removed within the first second */
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	cfg_be_del(&c2->services[0], 1);
+	s2 = rb(c2, n, ids, s1, 0, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_EQUAL(chg.be_removed, 1);
+	w = find_svc(s2, "web");
+	b = find_be(s2, "web", IP(10, 1, 0, 12), 8080);
+	if (b != NULL) {
+		printf("\n    removed at 0: drain_until %u flush %u weight %u ",
+		       b->drain_until, b->flush, weight_of(s2, b));
+		CU_ASSERT_EQUAL(weight_of(s2, b), 0);
+		CU_ASSERT_EQUAL(rr_picks(s2, w, b->index), 0);
+	}
+	s3 = rb(c2, n, ids, s2, 1, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
+	CU_ASSERT_EQUAL(chg.be_removed, 0);             /* removed once, at 0 */
+	sl_svc_free(s1);
+	sl_svc_free(s2);
+	sl_svc_free(s3);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+}
+
+/* The management loop rebuilds only when sl_svc_drain_due() says so: it
+ * must also say so when a flushed, removed backend is due to be dropped
+ * (the header: "then a rebuild turns it into a flush or drops it"). */
+static void
+test_rebuild_drain_due_drop(void)
+{
+	struct sl_config *c1 = cfg_live(), *c2;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s1, *s2, *s3, *s4;
+	struct sl_svc_change chg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	s1 = rb(c1, n, ids, NULL, 1000, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	cfg_svc_del(c2, 2);                              /* tls, 20 s */
+	s2 = rb(c2, n, ids, s1, 1010, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s2, 1030), 1);
+	s3 = rb(c2, n, ids, s2, 1030, &chg);             /* flush */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s3, 1030), 0);
+	/* a rebuild now would drop tls ... */
+	s4 = rb(c2, n, ids, s3, 1030 + MAX_TO, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s4);
+	CU_ASSERT_EQUAL(chg.be_expired, 2);
+	CU_ASSERT_PTR_NULL(find_svc(s4, "tls"));
+	/* ... so the loop must be told */
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s3, 1030 + MAX_TO), 1);
+	CU_ASSERT_EQUAL(sl_svc_drain_due(s3, 1030 + 100 * MAX_TO), 1);
+	sl_svc_free(s1);
+	sl_svc_free(s2);
+	sl_svc_free(s3);
+	sl_svc_free(s4);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+}
+
 int
 main(void)
 {
@@ -859,5 +2066,16 @@ main(void)
 	CU_add_test(s, "publish without rcu", test_publish_no_rcu);
 	CU_add_test(s, "publish with rcu, reader offline", test_publish_rcu_offline);
 	CU_add_test(s, "publish waits for a reader", test_publish_rcu_reader);
+	CU_add_test(s, "rebuild: ids, slots, generations kept", test_rebuild_identity);
+	CU_add_test(s, "rebuild: removed backend drains, flushes, goes", test_rebuild_remove_backend);
+	CU_add_test(s, "rebuild: freed slot reused late, new generation", test_rebuild_slot_reuse);
+	CU_add_test(s, "rebuild: state=drain and back", test_rebuild_state_drain);
+	CU_add_test(s, "rebuild: removed service drains, id reused", test_rebuild_remove_service);
+	CU_add_test(s, "rebuild: removed service counted once", test_rebuild_svc_removed_once);
+	CU_add_test(s, "rebuild: service back while draining", test_rebuild_service_back);
+	CU_add_test(s, "rebuild: renamed service owns its VIP:port", test_rebuild_renamed_service_lookup);
+	CU_add_test(s, "rebuild: failures leave ids usable", test_rebuild_failure);
+	CU_add_test(s, "rebuild: drain_timeout=0 at second 0", test_rebuild_drain_at_zero);
+	CU_add_test(s, "rebuild: drain_due signals the drop", test_rebuild_drain_due_drop);
 	return sl_test_run();
 }
