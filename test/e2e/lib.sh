@@ -25,6 +25,7 @@
 #   sl_sluice_wait_ready [TIMEOUT_S]
 #   ... sl_exec_client CMD...; sl_http PATH; sl_udp_exchange N ...
 #   ... sl_http_hold_start/_wait/_finish (a long-lived HTTP connection)
+#   ... sl_sluice_reload (SIGHUP, wait for the verdict); sl_log_count/_wait
 #   sl_sluice_stop          # sets SL_SLUICE_RC
 #   (sl_cleanup runs on EXIT, INT and TERM)
 
@@ -488,4 +489,43 @@ sl_http_hold_finish() {
 	SL_PIDS=("${keep[@]}")
 	unset "SL_HOLD_PID[$1]"
 	if [ -f "$f.out" ]; then cat "$f.out"; else echo "ERR exited without answer: $(head -c 300 "$f.log")"; fi
+}
+
+# --- configuration reload (SIGHUP) --------------------------------------------
+#
+# sl_log_count ERE: how many lines of Sluice's log match ERE.
+# sl_log_wait ERE N [TIMEOUT_S]: wait (default 5 s, whole seconds) until N
+#   lines of the log match ERE; prints the Nth. Fails on timeout.
+# sl_sluice_reload [TIMEOUT_S]: send SIGHUP to Sluice and wait for its
+#   verdict, the next "reload: snapshot N: ..." or "reload refused: ..."
+#   line, and print it. Returns 0 if the file was accepted, 1 if it was
+#   refused, 2 if Sluice is not running or said nothing within TIMEOUT_S
+#   (default 5).
+SL_RELOAD_RE='(^|[[:space:]])reload( refused)?: '
+
+sl_log_count() { grep -cE -- "$1" "$SL_SLUICE_LOG" 2>/dev/null; }
+
+sl_log_wait() {
+	local re=$1 n=$2 timeout=${3:-5} line end
+	end=$((${EPOCHREALTIME//[!0-9]/} + timeout * 1000000))
+	for (( ; ; )); do
+		line=$(grep -E -- "$re" "$SL_SLUICE_LOG" 2>/dev/null | sed -n "${n}p")
+		if [ -n "$line" ]; then
+			printf '%s\n' "$line"
+			return 0
+		fi
+		[ "${EPOCHREALTIME//[!0-9]/}" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+
+sl_sluice_reload() {
+	local timeout=${1:-5} n line
+	sl_sluice_alive || return 2
+	n=$(sl_log_count "$SL_RELOAD_RE")
+	kill -HUP "$SL_SLUICE_PID" 2>/dev/null || return 2
+	line=$(sl_log_wait "$SL_RELOAD_RE" $((n + 1)) "$timeout") || return 2
+	printf '%s\n' "$line"
+	case $line in *"reload refused:"*) return 1 ;; esac
+	return 0
 }
