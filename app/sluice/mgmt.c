@@ -311,10 +311,19 @@ apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
 	const struct sl_snapshot *cur = sl_svc_current(&app->svc);
 	struct sl_svc_change chg;
 	struct sl_snapshot *next;
+	uint32_t now_s;
 	char err[512];
 
+	/*
+	 * Whole seconds: a drain that starts now must last at least its
+	 * timeout, so new deadlines count from the next second; the drain
+	 * timer itself checks deadlines against the current one.
+	 */
+	now_s = sl_mgmt_now_s(app);
+	if (strcmp(why, "drain") != 0)
+		now_s++;
 	next = sl_svc_rebuild(cfg, app->hw, app->neigh, app->n_workers, app->ids,
-			      cur, sl_mgmt_now_s(app), &chg, err, sizeof(err));
+			      cur, now_s, &chg, err, sizeof(err));
 	if (next == NULL) {
 		SL_LOG(ERR, "%s refused: %s; the running configuration stays", why, err);
 		return -EINVAL;
