@@ -26,6 +26,7 @@
 #   ... sl_exec_client CMD...; sl_http PATH; sl_udp_exchange N ...
 #   ... sl_http_hold_start/_wait/_finish (a long-lived HTTP connection)
 #   ... sl_sluice_reload (SIGHUP, wait for the verdict); sl_log_count/_wait
+#   ... sl_backend_stop/_start I (one backend's server); sl_status_server_start
 #   sl_sluice_stop          # sets SL_SLUICE_RC
 #   (sl_cleanup runs on EXIT, INT and TERM)
 
@@ -40,6 +41,7 @@ SL_UDP_PORT=5353
 SL_BLOB_BYTES=$((20 * 1024 * 1024))
 
 SL_PIDS=()             # helper processes to kill on cleanup
+SL_BACKEND_PID=()      # [I] = pid of backend I's server (1..3), if running
 SL_NAMESPACES=()       # namespaces this run created
 SL_SLUICE_PID=
 SL_SLUICE_RC=
@@ -107,8 +109,13 @@ class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     request_queue_size = 128
 
-threading.Thread(target=udp, daemon=True).start()
-Server((ip, hport), Handler).serve_forever()
+# port 0: that server is not run (sl_backend_start ... http|udp)
+if uport:
+    threading.Thread(target=udp, daemon=True).start()
+if hport:
+    Server((ip, hport), Handler).serve_forever()
+else:
+    threading.Event().wait()
 EOF
 	head -c "$SL_BLOB_BYTES" /dev/urandom >"$SL_TMP/blob"
 	# shellcheck disable=SC2034  # used by the scripts that source this file
@@ -164,6 +171,7 @@ sl_topo_up() {
 			"${SL_BACKEND_IPS[$((i - 1))]}" "$SL_TMP/www$i" \
 			"$SL_HTTP_PORT" "$SL_UDP_PORT" </dev/null >"$SL_TMP/backend$i.log" 2>&1 &
 		SL_PIDS+=($!)
+		SL_BACKEND_PID[i]=$!
 	done
 	# Wait until every server answers locally.
 	local t ok
