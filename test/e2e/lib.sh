@@ -537,3 +537,118 @@ sl_sluice_reload() {
 	case $line in *"reload refused:"*) return 1 ;; esac
 	return 0
 }
+
+# --- stopping and starting backend servers ------------------------------------
+#
+# Backend I's HTTP (:8080) and UDP (:5353) servers are one process, started
+# by sl_topo_up (pid in SL_BACKEND_PID[I]).
+# sl_pid_stop PID: SIGTERM (SIGKILL after 3 s) a process this run started,
+#   reap it and drop it from SL_PIDS.
+# sl_backend_stop I: stop backend I's server (both protocols).
+# sl_backend_start I [both|http|udp]: start it again (default both; "http"
+#   or "udp" runs only that one), wait until it listens. Fails if it is
+#   already running (stop it first) or does not come up within 5 s.
+# sl_status_server_start I PORT STATUS: in backend I's namespace, an extra
+#   HTTP server on PORT that accepts connections and answers every GET
+#   (any path) with STATUS and the body "bI". Waits until it listens;
+#   stop it with sl_pid_stop "${SL_STATUS_PID[I:PORT]}".
+declare -A SL_STATUS_PID=()
+
+sl_pid_stop() {
+	local pid=$1 t p keep=()
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for ((t = 0; t < 30; t++)); do sl_pid_alive "$pid" || break; sleep 0.1; done
+	sl_pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	for p in "${SL_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+	SL_PIDS=("${keep[@]}")
+	return 0
+}
+
+sl_backend_stop() {
+	local i=$1
+	[ -n "${SL_BACKEND_PID[i]:-}" ] || return 0
+	sl_pid_stop "${SL_BACKEND_PID[i]}"
+	unset "SL_BACKEND_PID[i]"
+}
+
+# sl_ns_listening NS PROTO PORT: a socket listens (tcp) / is bound (udp) on PORT.
+sl_ns_listening() {
+	local opt=-Hltn
+	[ "$2" = udp ] && opt=-Hlun
+	ip netns exec "$1" ss "$opt" "( sport = :$3 )" 2>/dev/null | grep -q .
+}
+
+sl_backend_start() {
+	local i=$1 what=${2:-both} hport=$SL_HTTP_PORT uport=$SL_UDP_PORT
+	local b=${SL_NS_BACKENDS[$(($1 - 1))]} t
+	if [ -n "${SL_BACKEND_PID[i]:-}" ] && sl_pid_alive "${SL_BACKEND_PID[i]}"; then
+		sl_log "backend b$i is already running (pid ${SL_BACKEND_PID[i]})"
+		return 1
+	fi
+	case $what in
+	both) ;;
+	http) uport=0 ;;
+	udp) hport=0 ;;
+	*) sl_log "sl_backend_start: both, http or udp, not '$what'"; return 1 ;;
+	esac
+	ip netns exec "$b" "$SL_PY" "$SL_TMP/backend.py" "b$i" \
+		"${SL_BACKEND_IPS[$((i - 1))]}" "$SL_TMP/www$i" \
+		"$hport" "$uport" </dev/null >>"$SL_TMP/backend$i.log" 2>&1 &
+	SL_PIDS+=($!)
+	SL_BACKEND_PID[i]=$!
+	for ((t = 0; t < 50; t++)); do
+		if { [ "$hport" = 0 ] || sl_ns_listening "$b" tcp "$hport"; } &&
+			{ [ "$uport" = 0 ] || sl_ns_listening "$b" udp "$uport"; }; then
+			return 0
+		fi
+		sl_pid_alive "${SL_BACKEND_PID[i]}" || break
+		sleep 0.1
+	done
+	sl_log "backend b$i ($what) did not start:"
+	tail -n 20 "$SL_TMP/backend$i.log" >&2
+	return 1
+}
+
+sl_status_server_start() {
+	local i=$1 port=$2 status=$3 b=${SL_NS_BACKENDS[$(($1 - 1))]} t pid
+	cat >"$SL_TMP/status_server.py" <<'PYEOF'
+import http.server, socketserver, sys
+name, ip, port, status = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = name.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+class Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+    request_queue_size = 128
+
+Server((ip, port), Handler).serve_forever()
+PYEOF
+	ip netns exec "$b" "$SL_PY" "$SL_TMP/status_server.py" "b$i" \
+		"${SL_BACKEND_IPS[$((i - 1))]}" "$port" "$status" \
+		</dev/null >"$SL_TMP/status$i-$port.log" 2>&1 &
+	pid=$!
+	SL_PIDS+=("$pid")
+	# shellcheck disable=SC2034  # used by the scripts that source this file
+	SL_STATUS_PID[$i:$port]=$pid
+	for ((t = 0; t < 50; t++)); do
+		sl_ns_listening "$b" tcp "$port" && return 0
+		sl_pid_alive "$pid" || break
+		sleep 0.1
+	done
+	sl_log "status server b$i:$port did not start:"
+	tail -n 20 "$SL_TMP/status$i-$port.log" >&2
+	return 1
+}
