@@ -74,6 +74,15 @@ EOF
 conf=$SL_TMP/sluice.ini
 log=$SL_TMP/sluice.log
 sl_write_config "$conf" 1
+# health checks: a kernel interface on the inside port (checks are kernel
+# sockets) and an HTTP check on the web service
+sed -i -e '/^device = net_af_packet1,iface=in$/a kernel_interface = sl-in' \
+	-e '/^\[service.web\]$/a check = http\ncheck_path = /name\ncheck_interval = 500\ncheck_timeout = 300\ncheck_fall = 2\ncheck_rise = 2' \
+	"$conf"
+# Sluice's DPDK ports are veths of its own namespace here: keep that
+# namespace's kernel from answering on them (see test/e2e/kernel.sh)
+ip netns exec "$SL_NS_SLUICE" sysctl -qw net.ipv4.conf.all.rp_filter=1 \
+	net.ipv4.conf.out.rp_filter=1 net.ipv4.conf.in.rp_filter=1
 
 heading "4. Configuration in use ($conf)"
 grep -v '^;' "$conf"
@@ -141,7 +150,32 @@ echo "  downloaded sha256 ${sha:-none}"
 [ "$sha" = "$SL_BLOB_SHA" ] || fail "checksum mismatch"
 good "  checksums match"
 
-heading "10. Stop Sluice (SIGTERM) and its exit counters"
+heading "10. A backend fails and recovers (HTTP check every 500 ms, fall 2, rise 2)"
+spread() {   # spread N: N requests, backends that answered
+	local i out=()
+	for ((i = 0; i < $1; i++)); do out+=("$(sl_http name || echo error)"); done
+	echo "${out[*]}"
+}
+echo "  b2's HTTP server stops"
+sl_backend_stop 2
+t0=$(date +%s%N)
+sl_log_wait 'backend 10\.1\.0\.12:8080 is down' 1 10 >/dev/null || fail "b2 not taken out"
+t1=$(date +%s%N)
+grep 'is down' "$log" | tail -n 1 | sed 's/^/  /'
+printf '  out of rotation %d ms after it stopped\n' $(((t1 - t0) / 1000000))
+down_spread=$(spread 9)
+echo "  9 requests: $down_spread"
+case " $down_spread " in *" b2 "*|*error*) fail "a request went to b2 or failed while it was down" ;; esac
+echo "  b2's HTTP server starts again"
+sl_backend_start 2 http
+sl_log_wait 'backend 10\.1\.0\.12:8080 is up' 1 10 >/dev/null || fail "b2 not back"
+grep 'is up' "$log" | tail -n 1 | sed 's/^/  /'
+up_spread=$(spread 9)
+echo "  9 requests: $up_spread"
+case " $up_spread " in *" b2 "*) ;; *) fail "b2 got no request after it came back" ;; esac
+good "  while b2 was down every request was answered by b1 or b3; back, it takes its share"
+
+heading "11. Stop Sluice (SIGTERM) and its exit counters"
 sl_sluice_stop
 echo "  exit status $SL_SLUICE_RC"
 sed -n '/^--- sluice counters ---$/,$p' "$log" | sed '1d; s/^/  /'
@@ -150,7 +184,7 @@ if ! grep -q '^--- sluice counters ---$' "$log"; then
 fi
 [ "$SL_SLUICE_RC" = 0 ] || fail "Sluice exited with status $SL_SLUICE_RC"
 
-heading "11. Clean up"
+heading "12. Clean up"
 sl_cleanup
 echo "  namespaces ${SL_PFX}-* and temp files removed"
 echo
