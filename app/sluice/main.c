@@ -250,6 +250,9 @@ main(int argc, char **argv)
 	}
 	if (!sl_stopping(app)) {
 		sl_mgmt_start(app);
+		/* without the socket Sluice still forwards: say so and go on */
+		if (sl_admin_open(app) != 0)
+			SL_LOG(WARNING, "no admin socket: sluicectl will not reach this Sluice");
 		SL_LOG(INFO, "%u service(s), %u worker(s), %u port(s)",
 		       snap->n_services, app->n_workers, app->n_ports);
 		SL_LOG(NOTICE, "ready");
@@ -257,6 +260,7 @@ main(int argc, char **argv)
 		status = EXIT_SUCCESS;
 	}
 	SL_LOG(NOTICE, "stopping");
+	sl_admin_close();
 	sl_health_stop();
 	__atomic_store_n(&app->stop, 1, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();

@@ -305,8 +305,8 @@ log_change(const char *why, const struct sl_svc_change *c, const struct sl_snaps
 }
 
 /* Rebuild from @p cfg after the current snapshot and publish it. */
-static int
-apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
+int
+sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
 {
 	const struct sl_snapshot *cur = sl_svc_current(&app->svc);
 	struct sl_svc_change chg;
@@ -369,7 +369,7 @@ sl_mgmt_reload(struct sl_app *app)
 		sl_config_free(cfg);
 		return -EINVAL;
 	}
-	if (apply(app, cfg, "reload") != 0) {
+	if (sl_mgmt_apply(app, cfg, "reload") != 0) {
 		sl_config_free(cfg);
 		return -EINVAL;
 	}
@@ -397,13 +397,14 @@ sl_mgmt_loop(struct sl_app *app)
 			neigh_upkeep(app);
 			/* drain deadlines reached: flush or drop those backends */
 			if (sl_svc_drain_due(sl_svc_current(&app->svc), sl_mgmt_now_s(app)))
-				apply(app, app->live_cfg, "drain");
+				sl_mgmt_apply(app, app->live_cfg, "drain");
 			next_neigh = now + neigh_period;
 		}
 		if (__atomic_exchange_n(&app->reload, 0, __ATOMIC_RELAXED))
 			sl_mgmt_reload(app);
 		if (sl_health_poll(app) > 0)
-			apply(app, app->live_cfg, "health");
+			sl_mgmt_apply(app, app->live_cfg, "health");
+		sl_admin_poll(app);
 		if (stats_period != 0 && now >= next_stats) {
 			sl_mgmt_print_stats(app, stderr);
 			next_stats = now + stats_period;

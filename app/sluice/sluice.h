@@ -41,6 +41,18 @@ extern int sl_logtype;
 #define SL_MGMT_KERNEL   0xffff0000u  /* | port index: for the kernel */
 /* any other value: next-hop entry the packet waits for */
 
+/* A listing of a worker's connections, asked for by the management
+ * lcore through the worker's command ring and answered a slice of the
+ * table per loop iteration (so forwarding never stalls for long). */
+struct sl_flow_req {
+	int svc;                 /* service id, -1 = all */
+	unsigned limit;          /* at most this many */
+	unsigned n;              /* filled in by the worker */
+	uint32_t cursor;         /* worker's scan position */
+	int done;                /* set by the worker (release) */
+	struct sl_conn *out;     /* limit entries */
+};
+
 struct sl_worker {
 	/* hot: read every loop */
 	unsigned id;
@@ -50,6 +62,8 @@ struct sl_worker {
 	struct rte_eth_dev_tx_buffer *txb[SL_MAX_PORTS];
 	struct rte_ring *to_mgmt;        /* this worker -> management */
 	struct rte_ring *from_mgmt;      /* management -> this worker, to send */
+	struct rte_ring *cmd;            /* management -> worker: requests */
+	struct sl_flow_req *req;         /* the request being answered */
 	struct rte_ring *redir_in[SL_MAX_WORKERS];  /* from worker i */
 	struct rte_ring *redir_out[SL_MAX_WORKERS]; /* to worker i */
 	uint16_t redir_n[SL_MAX_WORKERS];
@@ -115,6 +129,14 @@ int sl_mgmt_reload(struct sl_app *app);
 void sl_health_sync(struct sl_app *app);
 int sl_health_poll(struct sl_app *app);
 void sl_health_stop(void);
+/* admin.c: the admin socket, polled by the management loop */
+int sl_admin_open(struct sl_app *app);
+void sl_admin_poll(struct sl_app *app);
+void sl_admin_close(void);
+
+/* Rebuild the snapshot from @p cfg and publish it; 0, or -EINVAL with
+ * the reason logged and nothing changed. */
+int sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *why);
 /* Seconds on the management clock. */
 uint32_t sl_mgmt_now_s(const struct sl_app *app);
 

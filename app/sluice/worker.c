@@ -559,6 +559,37 @@ sl_worker_expire(struct sl_worker *w, uint64_t now)
 	sl_flow_expire(w->flows, now, 256, on_expire, w);
 }
 
+static int
+list_conn(const struct sl_conn *c, void *arg)
+{
+	struct sl_flow_req *r = arg;
+
+	if (r->svc >= 0 && c->svc != r->svc)
+		return 0;
+	r->out[r->n++] = *c;
+	return r->n >= r->limit;
+}
+
+/* A slice of the table per loop iteration for a listing request. */
+static __rte_cold void
+serve_request(struct sl_worker *w)
+{
+	struct sl_flow_req *r = w->req;
+
+	if (r == NULL) {
+		if (rte_ring_sc_dequeue(w->cmd, (void **)&r) != 0)
+			return;
+		w->req = r;
+	}
+	if (r->n < r->limit)
+		r->cursor = sl_flow_walk_range(w->flows, r->cursor, 4096, list_conn, r);
+	if (r->n >= r->limit || r->cursor >= sl_flow_capacity(w->flows)) {
+		w->req = NULL;
+		/* release: the listing is complete before it is handed back */
+		__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	}
+}
+
 int
 sl_worker_main(void *arg)
 {
@@ -609,6 +640,8 @@ sl_worker_main(void *arg)
 		}
 		sl_worker_flush(w);
 		sl_worker_expire(w, now);
+		if (unlikely(w->req != NULL || !rte_ring_empty(w->cmd)))
+			serve_request(w);
 		rte_rcu_qsbr_quiescent(app->svc.qsv, w->id);
 
 		if (work != 0) {
@@ -684,7 +717,10 @@ sl_workers_create(struct sl_app *app)
 		snprintf(name, sizeof(name), "sl_from_mgmt_%u", i);
 		w->from_mgmt = rte_ring_create(name, SL_RING_SIZE, fp.socket_id,
 					       RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (w->to_mgmt == NULL || w->from_mgmt == NULL)
+		snprintf(name, sizeof(name), "sl_cmd_%u", i);
+		w->cmd = rte_ring_create(name, 16, fp.socket_id,
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->to_mgmt == NULL || w->from_mgmt == NULL || w->cmd == NULL)
 			return -rte_errno;
 		i++;
 	}
@@ -734,6 +770,7 @@ sl_workers_free(struct sl_app *app)
 			ring_drain_free(w->redir_out[j]);
 		ring_drain_free(w->to_mgmt);
 		ring_drain_free(w->from_mgmt);
+		rte_ring_free(w->cmd);
 		for (p = 0; p < app->n_ports; p++)
 			rte_free(w->txb[p]);
 		sl_flow_free(w->flows);

@@ -97,6 +97,8 @@ static const struct global_key global_keys[] = {
 	{ "timeout_tcp_time_wait",   G(timeouts[SL_CS_TIME_WAIT]),  1, 86400 },
 	{ "timeout_tcp_close",       G(timeouts[SL_CS_CLOSE]),      1, 86400 },
 	{ "timeout_udp",             G(timeouts[SL_CS_UDP]),        1, 86400 },
+	/* not a number: handled by name in handle_global() */
+	{ "admin_socket",            G(admin_socket),               0, 0 },
 };
 #undef G
 
@@ -761,6 +763,13 @@ handle_global(struct parse_ctx *c, int key, const char *v)
 	const struct global_key *g = &global_keys[key];
 	uint32_t *field = (uint32_t *)(void *)((char *)&c->cfg->global + g->off);
 
+	if (strcmp(g->name, "admin_socket") == 0) {
+		if (v[0] != '/' || strlen(v) >= sizeof(c->cfg->global.admin_socket))
+			return fail(c, c->lineno, "admin_socket '%s' is not an absolute path under %zu characters",
+				    v, sizeof(c->cfg->global.admin_socket));
+		strcpy(c->cfg->global.admin_socket, v);
+		return 0;
+	}
 	return parse_u32(c, g->name, v, g->min, g->max, field);
 }
 
@@ -1627,6 +1636,7 @@ sl_config_global_defaults(struct sl_config_global *g)
 	g->stats_interval = 0;
 	g->mbufs = 16383;
 	g->neigh_timeout = 300;
+	strcpy(g->admin_socket, "/run/sluice/sluice.sock");
 	g->timeouts[SL_CS_NONE] = 10;
 	g->timeouts[SL_CS_SYN_SENT] = 120;
 	g->timeouts[SL_CS_SYN_RECV] = 60;

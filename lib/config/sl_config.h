@@ -129,6 +129,7 @@ struct sl_config_global {
 	uint32_t mbufs;              /**< packet buffers in the pool (default 16383) */
 	uint32_t timeouts[SL_CS_MAX];/**< seconds per connection state */
 	uint32_t neigh_timeout;      /**< seconds an ARP entry stays valid (default 300) */
+	char admin_socket[108];      /**< Unix socket path (default /run/sluice/sluice.sock) */
 };
 
 struct sl_config {

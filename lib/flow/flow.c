@@ -570,3 +570,19 @@ sl_flow_walk(struct sl_flow_table *t,
 			break;
 	}
 }
+
+uint32_t
+sl_flow_walk_range(struct sl_flow_table *t, uint32_t start, uint32_t count,
+		   int (*fn)(const struct sl_conn *c, void *arg), void *arg)
+{
+	uint32_t i, end = start + count < start || start + count > t->capacity ?
+		t->capacity : start + count;
+
+	for (i = start; i < end; i++) {
+		if (t->conns[i].state == SL_CS_NONE)
+			continue;
+		if (fn(&t->conns[i], arg) != 0)
+			return t->capacity;
+	}
+	return end;
+}

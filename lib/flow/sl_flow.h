@@ -165,4 +165,11 @@ uint32_t sl_flow_capacity(const struct sl_flow_table *t);
 void sl_flow_walk(struct sl_flow_table *t,
 		  int (*fn)(const struct sl_conn *c, void *arg), void *arg);
 
+/** Visit the records at indices [@p start, @p start + @p count) that hold
+ *  a connection; returns the index after the last one visited (capacity
+ *  when the table is done). Owner worker only: lets it answer a listing
+ *  request a slice per loop iteration. */
+uint32_t sl_flow_walk_range(struct sl_flow_table *t, uint32_t start, uint32_t count,
+			    int (*fn)(const struct sl_conn *c, void *arg), void *arg);
+
 #endif /* SL_FLOW_H */

@@ -1,0 +1,818 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The command table and its handlers (see cmd.h). Changes to services go
+ * through the live configuration and a snapshot rebuild, exactly as a
+ * reload does, so a command can never half-apply.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "sluice.h"
+#include "cmd.h"
+
+#define MAX_ARGS 16
+
+void
+sl_out_printf(struct sl_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = o->cap - o->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(o->buf != NULL ? o->buf + o->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if ((size_t)n < room) {
+			o->len += (size_t)n;
+			return;
+		}
+		{
+			size_t cap = (o->cap ? o->cap * 2 : 4096) + (size_t)n;
+			char *nb = realloc(o->buf, cap);
+
+			if (nb == NULL)
+				return;
+			o->buf = nb;
+			o->cap = cap;
+		}
+	}
+}
+
+void
+sl_out_jstr(struct sl_out *o, const char *s)
+{
+	sl_out_printf(o, "\"");
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			sl_out_printf(o, "\\%c", ch);
+		else if (ch < 0x20)
+			sl_out_printf(o, "\\u%04x", ch);
+		else
+			sl_out_printf(o, "%c", ch);
+	}
+	sl_out_printf(o, "\"");
+}
+
+void
+sl_out_free(struct sl_out *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+	o->len = o->cap = 0;
+}
+
+static const char *
+ipstr(rte_be32_t a, char *buf)
+{
+	inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+	return buf;
+}
+
+static const char *
+proto_name(uint8_t p)
+{
+	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : "?";
+}
+
+/* ---- show ---- */
+
+static int
+show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	const struct sl_snapshot *s = sl_svc_current(&app->svc);
+	char a[INET_ADDRSTRLEN];
+	unsigned i;
+
+	if (o->json)
+		sl_out_printf(o, "[");
+	for (i = 0; i < app->n_ports; i++) {
+		const struct sl_config_port *cp = &app->cfg->ports[i];
+		struct rte_eth_link link = { 0 };
+		struct rte_eth_stats st = { 0 };
+
+		rte_eth_link_get_nowait(app->hw[i].port_id, &link);
+		rte_eth_stats_get(app->hw[i].port_id, &st);
+		if (o->json) {
+			sl_out_printf(o, "%s{\"name\":", i ? "," : "");
+			sl_out_jstr(o, cp->name);
+			sl_out_printf(o, ",\"device\":");
+			sl_out_jstr(o, cp->device);
+			sl_out_printf(o, ",\"port_id\":%u,\"link\":%s,\"speed_mbps\":%u,"
+				      "\"mac\":\"" RTE_ETHER_ADDR_PRT_FMT "\",\"address\":\"%s/%u\","
+				      "\"kernel_interface\":", app->hw[i].port_id,
+				      link.link_status ? "true" : "false", link.link_speed,
+				      RTE_ETHER_ADDR_BYTES(&app->hw[i].mac),
+				      ipstr(s->ports[i].addr, a), cp->prefix_len);
+			sl_out_jstr(o, cp->kernel_if);
+			sl_out_printf(o, ",\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
+				      ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+				      ",\"rx_missed\":%" PRIu64 ",\"rx_errors\":%" PRIu64
+				      ",\"tx_errors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64 "}",
+				      st.ipackets, st.ibytes, st.opackets, st.obytes,
+				      st.imissed, st.ierrors, st.oerrors, st.rx_nombuf);
+			continue;
+		}
+		sl_out_printf(o, "port %s (%s, port %u): link %s %u Mb/s, MAC "
+			      RTE_ETHER_ADDR_PRT_FMT ", %s/%u%s%s\n"
+			      "  rx %" PRIu64 " packets %" PRIu64 " bytes, missed %" PRIu64
+			      ", errors %" PRIu64 ", no mbuf %" PRIu64 "\n"
+			      "  tx %" PRIu64 " packets %" PRIu64 " bytes, errors %" PRIu64 "\n",
+			      cp->name, cp->device, app->hw[i].port_id,
+			      link.link_status ? "up" : "down", link.link_speed,
+			      RTE_ETHER_ADDR_BYTES(&app->hw[i].mac), ipstr(s->ports[i].addr, a),
+			      cp->prefix_len, cp->kernel_if[0] ? ", kernel interface " : "",
+			      cp->kernel_if, st.ipackets, st.ibytes, st.imissed, st.ierrors,
+			      st.rx_nombuf, st.opackets, st.obytes, st.oerrors);
+	}
+	if (o->json)
+		sl_out_printf(o, "]");
+	return 0;
+}
+
+static void
+sum_obj(const struct sl_app *app, int svc, int slot, struct sl_obj_stats *t)
+{
+	unsigned w;
+
+	memset(t, 0, sizeof(*t));
+	for (w = 0; w < app->n_workers; w++)
+		sl_obj_stats_add(t, svc >= 0 ? &app->workers[w]->svc_stats[svc] :
+				 &app->workers[w]->be_stats[slot]);
+}
+
+static const struct sl_config_service *
+live_service(const struct sl_app *app, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < app->live_cfg->n_services; i++)
+		if (strcmp(app->live_cfg->services[i].name, name) == 0)
+			return &app->live_cfg->services[i];
+	return NULL;
+}
+
+static int
+show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	const struct sl_snapshot *s = sl_svc_current(&app->svc);
+	char a[INET_ADDRSTRLEN];
+	unsigned i, k = 0;
+
+	if (o->json)
+		sl_out_printf(o, "[");
+	for (i = 0; i < s->n_services; i++) {
+		const struct sl_service *sv = &s->services[i];
+		const struct sl_config_service *cs;
+		struct sl_obj_stats t;
+		unsigned j, usable = 0;
+
+		if (!sv->used)
+			continue;
+		cs = live_service(app, sv->name);
+		for (j = 0; j < sv->n_backends; j++)
+			usable += sv->ss.weight[j] != 0;
+		sum_obj(app, sv->id, 0, &t);
+		if (o->json) {
+			sl_out_printf(o, "%s{\"name\":", k++ ? "," : "");
+			sl_out_jstr(o, sv->name);
+			sl_out_printf(o, ",\"vip\":\"%s\",\"port\":%u,\"protocol\":\"%s\","
+				      "\"scheduler\":\"%s\",\"persistence\":%u,\"check\":\"%s\","
+				      "\"backends\":%u,\"usable\":%u,\"leaving\":%s,"
+				      "\"conns_active\":%" PRId64 ",\"conns_total\":%" PRIu64
+				      ",\"pkts_in\":%" PRIu64 ",\"pkts_out\":%" PRIu64
+				      ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 "}",
+				      ipstr(sv->vip, a), rte_be_to_cpu_16(sv->port),
+				      proto_name(sv->proto), sv->sched->name, sv->persist_s,
+				      cs == NULL ? "none" : cs->check.kind == SL_CHECK_TCP ? "tcp" :
+				      cs->check.kind == SL_CHECK_HTTP ? "http" :
+				      cs->check.kind == SL_CHECK_UDP ? "udp" : "none",
+				      sv->n_backends, usable, sv->leaving ? "true" : "false",
+				      t.conns_active, t.conns_total, t.pkts_in, t.pkts_out,
+				      t.bytes_in, t.bytes_out);
+			continue;
+		}
+		sl_out_printf(o, "service %s %s:%u/%s scheduler %s, %u/%u backends usable%s, "
+			      "connections %" PRId64 " active %" PRIu64 " total, packets %" PRIu64
+			      " in %" PRIu64 " out\n", sv->name, ipstr(sv->vip, a),
+			      rte_be_to_cpu_16(sv->port), proto_name(sv->proto), sv->sched->name,
+			      usable, sv->n_backends, sv->leaving ? " (leaving)" : "",
+			      t.conns_active, t.conns_total, t.pkts_in, t.pkts_out);
+	}
+	if (o->json)
+		sl_out_printf(o, "]");
+	return 0;
+}
+
+static const struct sl_service *
+find_service(const struct sl_snapshot *s, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_services; i++)
+		if (s->services[i].used && strcmp(s->services[i].name, name) == 0)
+			return &s->services[i];
+	return NULL;
+}
+
+static const char *
+be_state(const struct sl_backend *be)
+{
+	if (be->flush)
+		return "flushed";
+	if (be->removed)
+		return "removed";
+	if (be->drain_until != 0)
+		return "draining";
+	if (be->down)
+		return "down";
+	return "active";
+}
+
+static int
+show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	const struct sl_snapshot *s = sl_svc_current(&app->svc);
+	const struct sl_service *sv = find_service(s, argv[0]);
+	const struct sl_config_service *cs;
+	char a[INET_ADDRSTRLEN];
+	unsigned j;
+
+	if (sv == NULL) {
+		sl_out_printf(o, "unknown service '%s'", argv[0]);
+		return -ENOENT;
+	}
+	cs = live_service(app, sv->name);
+	if (o->json)
+		sl_out_printf(o, "[");
+	for (j = 0; j < sv->n_backends; j++) {
+		const struct sl_backend *be = &sv->backends[j];
+		uint32_t weight = 0;
+		struct sl_obj_stats t;
+		const char *check = cs == NULL || cs->check.kind == SL_CHECK_NONE ? "none" :
+			be->down ? "failing" : "passing";
+		unsigned k;
+
+		for (k = 0; cs != NULL && k < cs->n_backends; k++)
+			if (rte_cpu_to_be_32(cs->backends[k].addr) == be->addr &&
+			    rte_cpu_to_be_16(cs->backends[k].port) == be->port)
+				weight = cs->backends[k].weight;
+		sum_obj(app, -1, be->slot, &t);
+		if (o->json) {
+			sl_out_printf(o, "%s{\"address\":\"%s\",\"port\":%u,\"state\":\"%s\","
+				      "\"weight\":%u,\"check\":\"%s\",\"conns_active\":%" PRId64
+				      ",\"conns_total\":%" PRIu64 ",\"pkts_in\":%" PRIu64
+				      ",\"pkts_out\":%" PRIu64 "}", j ? "," : "", ipstr(be->addr, a),
+				      rte_be_to_cpu_16(be->port), be_state(be), weight, check,
+				      t.conns_active, t.conns_total, t.pkts_in, t.pkts_out);
+			continue;
+		}
+		sl_out_printf(o, "backend %s:%u state %s weight %u check %s connections %" PRId64
+			      " active %" PRIu64 " total\n", ipstr(be->addr, a),
+			      rte_be_to_cpu_16(be->port), be_state(be), weight, check,
+			      t.conns_active, t.conns_total);
+	}
+	if (o->json)
+		sl_out_printf(o, "]");
+	return 0;
+}
+
+static int
+show_flows(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	const struct sl_snapshot *s = sl_svc_current(&app->svc);
+	struct sl_flow_req req[SL_MAX_WORKERS];
+	unsigned limit = 100, w, i, shown = 0;
+	int svc = -1, ai;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
+
+	for (ai = 0; ai < argc; ai++) {
+		if (strcmp(argv[ai], "limit") == 0 && ai + 1 < argc) {
+			char *end;
+			unsigned long v = strtoul(argv[ai + 1], &end, 10);
+
+			if (*end != '\0' || v == 0 || v > 100000) {
+				sl_out_printf(o, "limit '%s' is not a number 1..100000", argv[ai + 1]);
+				return -EINVAL;
+			}
+			limit = (unsigned)v;
+			ai++;
+		} else if (svc < 0) {
+			const struct sl_service *sv = find_service(s, argv[ai]);
+
+			if (sv == NULL) {
+				sl_out_printf(o, "unknown service '%s'", argv[ai]);
+				return -ENOENT;
+			}
+			svc = sv->id;
+		} else {
+			sl_out_printf(o, "unexpected argument '%s'", argv[ai]);
+			return -EINVAL;
+		}
+	}
+	memset(req, 0, sizeof(req));
+	for (w = 0; w < app->n_workers; w++) {
+		req[w].svc = svc;
+		req[w].limit = limit;
+		req[w].out = calloc(limit, sizeof(struct sl_conn));
+		if (req[w].out == NULL || rte_ring_sp_enqueue(app->workers[w]->cmd, &req[w]) != 0) {
+			req[w].done = -1;
+			continue;
+		}
+	}
+	for (w = 0; w < app->n_workers; w++) {
+		uint64_t end = rte_rdtsc() + app->hz * 2;
+
+		/* acquire: pairs with the worker's release of done */
+		while (req[w].done == 0 && !__atomic_load_n(&req[w].done, __ATOMIC_ACQUIRE) &&
+		       rte_rdtsc() < end)
+			rte_delay_us_sleep(200);
+	}
+	if (o->json)
+		sl_out_printf(o, "[");
+	for (w = 0; w < app->n_workers; w++) {
+		if (__atomic_load_n(&req[w].done, __ATOMIC_ACQUIRE) != 1) {
+			/* never answered: the worker may still write into it */
+			continue;
+		}
+		for (i = 0; i < req[w].n && shown < limit; i++, shown++) {
+			const struct sl_conn *cn = &req[w].out[i];
+			const char *sn = cn->svc < s->n_services ? s->services[cn->svc].name : "?";
+
+			if (o->json) {
+				sl_out_printf(o, "%s{\"worker\":%u,\"service\":", shown ? "," : "", w);
+				sl_out_jstr(o, sn);
+				sl_out_printf(o, ",\"client\":\"%s:%u\",\"vip\":\"%s:%u\","
+					      "\"backend\":\"%s:%u\",\"protocol\":\"%s\",\"state\":\"%s\"}",
+					      ipstr(cn->cip, a), rte_be_to_cpu_16(cn->cport),
+					      ipstr(cn->vip, b), rte_be_to_cpu_16(cn->vport),
+					      ipstr(cn->bip, c), rte_be_to_cpu_16(cn->bport),
+					      proto_name(cn->proto),
+					      sl_conn_state_name((enum sl_conn_state)cn->state));
+				continue;
+			}
+			sl_out_printf(o, "%s %s:%u -> %s:%u -> %s:%u %s %s (worker %u)\n",
+				      proto_name(cn->proto), ipstr(cn->cip, a),
+				      rte_be_to_cpu_16(cn->cport), ipstr(cn->vip, b),
+				      rte_be_to_cpu_16(cn->vport), ipstr(cn->bip, c),
+				      rte_be_to_cpu_16(cn->bport), sn,
+				      sl_conn_state_name((enum sl_conn_state)cn->state), w);
+		}
+	}
+	for (w = 0; w < app->n_workers; w++)
+		if (__atomic_load_n(&req[w].done, __ATOMIC_ACQUIRE) != 0)
+			free(req[w].out);
+	if (o->json)
+		sl_out_printf(o, "]");
+	else if (shown == 0)
+		sl_out_printf(o, "no connections\n");
+	return 0;
+}
+
+static int
+show_neighbours(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	const struct sl_neigh_table *t = app->neigh;
+	char a[INET_ADDRSTRLEN];
+	uint32_t i;
+
+	if (o->json)
+		sl_out_printf(o, "[");
+	for (i = 0; i < t->count; i++) {
+		struct rte_ether_addr mac;
+		int ok = sl_neigh_mac(t, i, &mac);
+		double age = t->meta[i].updated ?
+			(double)(rte_rdtsc() - t->meta[i].updated) / (double)app->hz : -1;
+
+		if (o->json) {
+			sl_out_printf(o, "%s{\"address\":\"%s\",\"port\":", i ? "," : "",
+				      ipstr(t->meta[i].ip, a));
+			sl_out_jstr(o, app->cfg->ports[t->meta[i].port].name);
+			if (ok)
+				sl_out_printf(o, ",\"mac\":\"" RTE_ETHER_ADDR_PRT_FMT "\",\"age_s\":%.1f}",
+					      RTE_ETHER_ADDR_BYTES(&mac), age);
+			else
+				sl_out_printf(o, ",\"mac\":null,\"held\":%u}", t->meta[i].n_held);
+			continue;
+		}
+		if (ok)
+			sl_out_printf(o, "%s on %s is " RTE_ETHER_ADDR_PRT_FMT " (heard %.1f s ago)\n",
+				      ipstr(t->meta[i].ip, a),
+				      app->cfg->ports[t->meta[i].port].name,
+				      RTE_ETHER_ADDR_BYTES(&mac), age);
+		else
+			sl_out_printf(o, "%s on %s is unresolved (%u packets held)\n",
+				      ipstr(t->meta[i].ip, a),
+				      app->cfg->ports[t->meta[i].port].name, t->meta[i].n_held);
+	}
+	if (o->json)
+		sl_out_printf(o, "]");
+	return 0;
+}
+
+static int
+show_stats(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	unsigned w, d;
+
+	if (o->json)
+		sl_out_printf(o, "{\"workers\":[");
+	for (w = 0; w < app->n_workers; w++) {
+		const struct sl_worker_stats *st = &app->workers[w]->stats;
+		uint64_t up = st->start_tsc ? rte_rdtsc() - st->start_tsc : 0;
+		double busy = up ? 100.0 * (double)st->busy_tsc / (double)up : 0;
+
+		if (o->json) {
+			sl_out_printf(o, "%s{\"worker\":%u,\"lcore\":%u,\"rx_packets\":%" PRIu64
+				      ",\"tx_packets\":%" PRIu64 ",\"bursts\":%" PRIu64
+				      ",\"redirected\":%" PRIu64 ",\"conns_created\":%" PRIu64
+				      ",\"conns_expired\":%" PRIu64 ",\"flows\":%u"
+				      ",\"busy_pct\":%.2f,\"idle_pct\":%.2f,\"drops\":{",
+				      w ? "," : "", w, app->workers[w]->lcore, st->rx_pkts,
+				      st->tx_pkts, st->rx_bursts, st->redirected, st->conns_created,
+				      st->conns_expired, sl_flow_count(app->workers[w]->flows),
+				      busy, 100.0 - busy);
+			for (d = 1; d < SL_DROP_MAX; d++)
+				sl_out_printf(o, "%s\"%s\":%" PRIu64, d > 1 ? "," : "",
+					      sl_drop_name((enum sl_drop)d), st->drops[d]);
+			sl_out_printf(o, "}}");
+			continue;
+		}
+		sl_out_printf(o, "worker %u (lcore %u): rx %" PRIu64 " tx %" PRIu64 " bursts %" PRIu64
+			      " redirected %" PRIu64 " connections %" PRIu64 " created %" PRIu64
+			      " expired, %u flows, busy %.1f%% idle %.1f%%\n", w,
+			      app->workers[w]->lcore, st->rx_pkts, st->tx_pkts, st->rx_bursts,
+			      st->redirected, st->conns_created, st->conns_expired,
+			      sl_flow_count(app->workers[w]->flows), busy, 100.0 - busy);
+		for (d = 1; d < SL_DROP_MAX; d++)
+			if (st->drops[d] != 0)
+				sl_out_printf(o, "  drop %s %" PRIu64 "\n",
+					      sl_drop_name((enum sl_drop)d), st->drops[d]);
+	}
+	if (o->json)
+		sl_out_printf(o, "]}");
+	return 0;
+}
+
+/* ---- changes: edit the live configuration, rebuild, publish ---- */
+
+static struct sl_config_service *
+edit_service(struct sl_config *cfg, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		if (strcmp(cfg->services[i].name, name) == 0)
+			return &cfg->services[i];
+	return NULL;
+}
+
+/* Backend given as IP:PORT or by its id=. */
+static int
+find_backend(const struct sl_config_service *cs, const char *spec)
+{
+	char buf[64], *colon;
+	struct in_addr a;
+	unsigned i, port;
+
+	for (i = 0; i < cs->n_backends; i++)
+		if (cs->backends[i].id[0] != '\0' && strcmp(cs->backends[i].id, spec) == 0)
+			return (int)i;
+	snprintf(buf, sizeof(buf), "%s", spec);
+	colon = strrchr(buf, ':');
+	if (colon == NULL)
+		return -1;
+	*colon = '\0';
+	if (inet_pton(AF_INET, buf, &a) != 1 || sscanf(colon + 1, "%u", &port) != 1)
+		return -1;
+	for (i = 0; i < cs->n_backends; i++)
+		if (cs->backends[i].addr == ntohl(a.s_addr) && cs->backends[i].port == port)
+			return (int)i;
+	return -1;
+}
+
+/* Apply @p cfg (a changed copy of the live config) or leave all as is. */
+static int
+commit(struct sl_app *app, struct sl_config *cfg, const char *what, struct sl_out *o)
+{
+	if (sl_mgmt_apply(app, cfg, what) != 0) {
+		sl_out_printf(o, "%s refused (see the log); nothing changed", what);
+		sl_config_free(cfg);
+		return -EINVAL;
+	}
+	sl_config_free(app->live_cfg);
+	app->live_cfg = cfg;
+	sl_out_printf(o, o->json ? "{\"applied\":\"%s\"}" : "%s applied\n", what);
+	return 0;
+}
+
+static struct sl_config *
+copy_live(struct sl_app *app)
+{
+	struct sl_config *c = malloc(sizeof(*c));
+
+	if (c != NULL)
+		memcpy(c, app->live_cfg, sizeof(*c));
+	return c;
+}
+
+static int
+backend_edit(struct sl_app *app, char **argv, struct sl_out *o,
+	     struct sl_config **cfgp, struct sl_config_service **csp, int *bip)
+{
+	struct sl_config *cfg = copy_live(app);
+
+	if (cfg == NULL)
+		return -ENOMEM;
+	*csp = edit_service(cfg, argv[0]);
+	if (*csp == NULL) {
+		sl_out_printf(o, "unknown service '%s'", argv[0]);
+		free(cfg);
+		return -ENOENT;
+	}
+	*bip = find_backend(*csp, argv[1]);
+	if (*bip < 0) {
+		sl_out_printf(o, "unknown backend '%s' in service %s (give IP:PORT or its id)",
+			      argv[1], argv[0]);
+		free(cfg);
+		return -ENOENT;
+	}
+	*cfgp = cfg;
+	return 0;
+}
+
+static int
+set_weight(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	struct sl_config_service *cs;
+	struct sl_config *cfg;
+	char *end;
+	unsigned long w = strtoul(argv[2], &end, 10);
+	int bi, ret;
+
+	if (*end != '\0' || w < 1 || w > 65535) {
+		sl_out_printf(o, "weight '%s' is not a number 1..65535 (use drain to stop new connections)",
+			      argv[2]);
+		return -EINVAL;
+	}
+	ret = backend_edit(app, argv, o, &cfg, &cs, &bi);
+	if (ret != 0)
+		return ret;
+	cs->backends[bi].weight = (uint32_t)w;
+	return commit(app, cfg, "set weight", o);
+}
+
+static int
+drain_enable(struct sl_app *app, char **argv, struct sl_out *o, int drain)
+{
+	struct sl_config_service *cs;
+	struct sl_config *cfg;
+	int bi, ret;
+
+	ret = backend_edit(app, argv, o, &cfg, &cs, &bi);
+	if (ret != 0)
+		return ret;
+	cs->backends[bi].drain = (uint8_t)drain;
+	return commit(app, cfg, drain ? "drain" : "enable", o);
+}
+
+static int
+cmd_drain(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	return drain_enable(app, argv, o, 1);
+}
+
+static int
+cmd_enable(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	return drain_enable(app, argv, o, 0);
+}
+
+static int
+add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	struct sl_config *cfg = copy_live(app);
+	struct sl_config_service *cs;
+	struct sl_config_backend b = { .weight = 1 };
+	char buf[64], *colon, *end;
+	struct in_addr a;
+	unsigned long port;
+	int i;
+
+	if (cfg == NULL)
+		return -ENOMEM;
+	cs = edit_service(cfg, argv[0]);
+	if (cs == NULL) {
+		sl_out_printf(o, "unknown service '%s'", argv[0]);
+		free(cfg);
+		return -ENOENT;
+	}
+	snprintf(buf, sizeof(buf), "%s", argv[1]);
+	colon = strrchr(buf, ':');
+	if (colon != NULL)
+		*colon = '\0';
+	port = colon != NULL ? strtoul(colon + 1, &end, 10) : 0;
+	if (colon == NULL || inet_pton(AF_INET, buf, &a) != 1 || *end != '\0' ||
+	    port < 1 || port > 65535) {
+		sl_out_printf(o, "backend '%s' is not IP:PORT", argv[1]);
+		free(cfg);
+		return -EINVAL;
+	}
+	b.addr = ntohl(a.s_addr);
+	b.port = (uint16_t)port;
+	for (i = 2; i < argc; i++) {
+		unsigned long w;
+
+		if (strncmp(argv[i], "weight=", 7) == 0 &&
+		    (w = strtoul(argv[i] + 7, &end, 10)) >= 1 && w <= 65535 && *end == '\0') {
+			b.weight = (uint32_t)w;
+		} else if (strncmp(argv[i], "id=", 3) == 0 && strlen(argv[i] + 3) > 0 &&
+			   strlen(argv[i] + 3) < SL_NAME_MAX) {
+			snprintf(b.id, sizeof(b.id), "%s", argv[i] + 3);
+		} else {
+			sl_out_printf(o, "unknown option '%s' (expected weight=N or id=NAME)", argv[i]);
+			free(cfg);
+			return -EINVAL;
+		}
+	}
+	if (find_backend(cs, argv[1]) >= 0 || (b.id[0] && find_backend(cs, b.id) >= 0)) {
+		sl_out_printf(o, "backend %s is already in service %s", argv[1], argv[0]);
+		free(cfg);
+		return -EEXIST;
+	}
+	if (cs->n_backends >= SL_MAX_SVC_BACKENDS) {
+		sl_out_printf(o, "service %s has %d backends already", argv[0], SL_MAX_SVC_BACKENDS);
+		free(cfg);
+		return -ENOSPC;
+	}
+	cs->backends[cs->n_backends++] = b;
+	return commit(app, cfg, "add backend", o);
+}
+
+static int
+del_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	struct sl_config_service *cs;
+	struct sl_config *cfg;
+	int bi, ret;
+
+	ret = backend_edit(app, argv, o, &cfg, &cs, &bi);
+	if (ret != 0)
+		return ret;
+	if (cs->n_backends == 1) {
+		sl_out_printf(o, "backend %s is the last of service %s (drain it instead)",
+			      argv[1], argv[0]);
+		free(cfg);
+		return -EINVAL;
+	}
+	memmove(&cs->backends[bi], &cs->backends[bi + 1],
+		(cs->n_backends - (unsigned)bi - 1) * sizeof(cs->backends[0]));
+	cs->n_backends--;
+	return commit(app, cfg, "del backend", o);
+}
+
+static int
+cmd_reload(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	if (sl_mgmt_reload(app) != 0) {
+		sl_out_printf(o, "reload refused (see the log); the running configuration stays");
+		return -EINVAL;
+	}
+	sl_out_printf(o, o->json ? "{\"applied\":\"reload\"}" : "reload applied\n");
+	return 0;
+}
+
+static int
+cmd_capture(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	sl_out_printf(o, "capture is not implemented yet");
+	return -ENOTSUP;
+}
+
+static int
+cmd_quit(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	/* relaxed: a flag the loops poll */
+	__atomic_store_n(&app->stop, 1, __ATOMIC_RELAXED);
+	sl_out_printf(o, o->json ? "{\"stopping\":true}" : "stopping\n");
+	return 0;
+}
+
+static int
+cmd_help(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	unsigned i;
+
+	if (o->json)
+		sl_out_printf(o, "[");
+	for (i = 0; i < sl_n_cmds; i++) {
+		if (o->json) {
+			sl_out_printf(o, "%s{\"command\":", i ? "," : "");
+			sl_out_jstr(o, sl_cmds[i].name);
+			sl_out_printf(o, ",\"args\":");
+			sl_out_jstr(o, sl_cmds[i].args);
+			sl_out_printf(o, ",\"help\":");
+			sl_out_jstr(o, sl_cmds[i].help);
+			sl_out_printf(o, "}");
+			continue;
+		}
+		sl_out_printf(o, "  %s%s%s\n      %s\n", sl_cmds[i].name,
+			      sl_cmds[i].args[0] ? " " : "", sl_cmds[i].args, sl_cmds[i].help);
+	}
+	if (o->json)
+		sl_out_printf(o, "]");
+	return 0;
+}
+
+const struct sl_cmd sl_cmds[] = {
+	{ "help", "", "list the commands", 0, 0, cmd_help },
+	{ "show ports", "", "ports: link, MAC, address, counters, missed and errors", 0, 0, show_ports },
+	{ "show services", "", "services: VIP, scheduler, usable backends, connections", 0, 0, show_services },
+	{ "show backends", "SERVICE", "a service's backends: state, weight, check, connections", 1, 1, show_backends },
+	{ "show flows", "[SERVICE] [limit N]", "connections (default limit 100)", 0, 3, show_flows },
+	{ "show neighbours", "", "ARP table: next hops and their MACs", 0, 0, show_neighbours },
+	{ "show stats", "", "per worker: packets, bursts, drops by reason, busy/idle", 0, 0, show_stats },
+	{ "set weight", "SERVICE BACKEND N", "set a backend's weight (BACKEND is IP:PORT or its id)", 3, 3, set_weight },
+	{ "drain", "SERVICE BACKEND", "no new connections to the backend; existing ones carry on", 2, 2, cmd_drain },
+	{ "enable", "SERVICE BACKEND", "undo drain", 2, 2, cmd_enable },
+	{ "add backend", "SERVICE IP:PORT [weight=N] [id=NAME]", "add a backend to a service", 2, 4, add_backend },
+	{ "del backend", "SERVICE BACKEND", "remove a backend (it drains first)", 2, 2, del_backend },
+	{ "reload", "", "re-read the configuration file (as SIGHUP)", 0, 0, cmd_reload },
+	{ "capture start", "FILE [SERVICE|port NAME] [count N]", "write packets to a pcap file (not implemented yet)", 1, 5, cmd_capture },
+	{ "capture stop", "", "stop the capture (not implemented yet)", 0, 0, cmd_capture },
+	{ "quit", "", "stop Sluice", 0, 0, cmd_quit },
+};
+const unsigned sl_n_cmds = RTE_DIM(sl_cmds);
+
+int
+sl_cmd_exec(struct sl_app *app, const char *line, struct sl_out *out)
+{
+	char buf[1024], *argv[MAX_ARGS], *save = NULL, *tok;
+	const struct sl_cmd *best = NULL;
+	unsigned i, best_words = 0;
+	int argc = 0, json = out->json;
+
+	if (strlen(line) >= sizeof(buf)) {
+		sl_out_printf(out, "command too long (at most %zu characters)", sizeof(buf) - 1);
+		return -E2BIG;
+	}
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " \t\r\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == MAX_ARGS) {
+			sl_out_printf(out, "too many words (at most %d)", MAX_ARGS);
+			return -E2BIG;
+		}
+		argv[argc++] = tok;
+	}
+	if (argc > 0 && strcmp(argv[0], "--json") == 0) {
+		out->json = json = 1;
+		memmove(argv, argv + 1, (size_t)--argc * sizeof(argv[0]));
+	}
+	if (argc == 0) {
+		sl_out_printf(out, "empty command (try help)");
+		return -EINVAL;
+	}
+	/* the command whose words match the most leading words */
+	for (i = 0; i < sl_n_cmds; i++) {
+		char words[64], *ws = NULL, *w;
+		unsigned n = 0;
+		int match = 1;
+
+		snprintf(words, sizeof(words), "%s", sl_cmds[i].name);
+		for (w = strtok_r(words, " ", &ws); w != NULL; w = strtok_r(NULL, " ", &ws), n++)
+			if ((int)n >= argc || strcmp(w, argv[n]) != 0) {
+				match = 0;
+				break;
+			}
+		if (match && n > best_words) {
+			best = &sl_cmds[i];
+			best_words = n;
+		}
+	}
+	if (best == NULL) {
+		sl_out_printf(out, "unknown command '%s' (try help)", argv[0]);
+		return -ENOENT;
+	}
+	argc -= (int)best_words;
+	if (argc < best->min_args || argc > best->max_args) {
+		sl_out_printf(out, "wrong arguments; usage: %s%s%s", best->name,
+			      best->args[0] ? " " : "", best->args);
+		return -EINVAL;
+	}
+	out->json = json;
+	return best->fn(app, argc, argv + best_words, out);
+}
