@@ -7,4 +7,4 @@
 
 RTE_LOG_REGISTER(sl_logtype, sluice, INFO);
 
-struct sl_app sl_app;
+struct sl_app sl_app = { .snap_lock = PTHREAD_MUTEX_INITIALIZER };

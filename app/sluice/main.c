@@ -253,6 +253,7 @@ main(int argc, char **argv)
 		/* without the socket Sluice still forwards: say so and go on */
 		if (sl_admin_open(app) != 0)
 			SL_LOG(WARNING, "no admin socket: sluicectl will not reach this Sluice");
+		sl_telemetry_register();
 		SL_LOG(INFO, "%u service(s), %u worker(s), %u port(s)",
 		       snap->n_services, app->n_workers, app->n_ports);
 		SL_LOG(NOTICE, "ready");
@@ -266,7 +267,9 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	sl_mgmt_print_stats(app, stderr);
 out_workers:
+	pthread_mutex_lock(&app->snap_lock);
 	sl_svc_publish(&app->svc, NULL);
+	pthread_mutex_unlock(&app->snap_lock);
 	sl_workers_free(app);
 out_ports:
 	sl_ports_stop(app);

@@ -328,8 +328,11 @@ sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
 		SL_LOG(ERR, "%s refused: %s; the running configuration stays", why, err);
 		return -EINVAL;
 	}
-	/* readers of the old snapshot finish their burst before it goes */
+	/* readers of the old snapshot finish their burst before it goes;
+	 * the lock keeps the telemetry thread off it meanwhile */
+	pthread_mutex_lock(&app->snap_lock);
 	sl_svc_publish(&app->svc, next);
+	pthread_mutex_unlock(&app->snap_lock);
 	if (strcmp(why, "health") != 0)
 		log_change(why, &chg, next);
 	sl_health_sync(app);

@@ -15,6 +15,7 @@
  */
 
 #include <stdint.h>
+#include <pthread.h>
 #include <rte_common.h>
 #include <rte_log.h>
 #include <rte_ring.h>
@@ -92,6 +93,9 @@ struct sl_app {
 	struct sl_svc_ids *ids;      /* service/backend identities (mgmt only) */
 	volatile int stop;   /* set by signals; read with __atomic loads */
 	volatile int reload; /* SIGHUP: re-read the INI (mgmt polls it) */
+	pthread_mutex_t snap_lock; /* held to publish snapshots and by
+				    * readers off the management lcore
+				    * (telemetry thread) */
 	uint64_t mgmt_drops[SL_DROP_MAX];
 };
 
@@ -129,6 +133,9 @@ int sl_mgmt_reload(struct sl_app *app);
 void sl_health_sync(struct sl_app *app);
 int sl_health_poll(struct sl_app *app);
 void sl_health_stop(void);
+/* telemetry.c: /sluice/... endpoints for dpdk-telemetry.py */
+void sl_telemetry_register(void);
+
 /* admin.c: the admin socket, polled by the management loop */
 int sl_admin_open(struct sl_app *app);
 void sl_admin_poll(struct sl_app *app);
