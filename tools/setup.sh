@@ -10,7 +10,7 @@ set -eu
 PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev libinih-dev
 	libcunit1-dev meson ninja-build pkg-config gcc python3 python3-scapy
-	iproute2 ethtool curl iputils-ping procps
+	iproute2 ethtool curl iputils-ping procps tcpdump
 )
 
 missing=()

@@ -696,10 +696,67 @@ cmd_reload(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 }
 
 static int
-cmd_capture(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+capture_start(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
-	sl_out_printf(o, "capture is not implemented yet");
-	return -ENOTSUP;
+	const struct sl_snapshot *s = sl_svc_current(&app->svc);
+	int svc = -1, port = -1, i, ret;
+	uint64_t count = 0;
+	char err[256];
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "count") == 0 && i + 1 < argc) {
+			char *end;
+
+			count = strtoull(argv[++i], &end, 10);
+			if (*end != '\0' || count == 0) {
+				sl_out_printf(o, "count '%s' is not a positive number", argv[i]);
+				return -EINVAL;
+			}
+		} else if (strcmp(argv[i], "port") == 0 && i + 1 < argc) {
+			unsigned p;
+
+			for (p = 0; p < app->n_ports; p++)
+				if (strcmp(app->cfg->ports[p].name, argv[i + 1]) == 0)
+					port = (int)p;
+			if (port < 0) {
+				sl_out_printf(o, "unknown port '%s'", argv[i + 1]);
+				return -ENOENT;
+			}
+			i++;
+		} else {
+			const struct sl_service *sv = find_service(s, argv[i]);
+
+			if (sv == NULL) {
+				sl_out_printf(o, "unknown service '%s'; usage: capture start FILE [SERVICE|port NAME] [count N]",
+					      argv[i]);
+				return -ENOENT;
+			}
+			svc = sv->id;
+		}
+	}
+	ret = sl_capture_start(app, argv[0], svc, port, count, err, sizeof(err));
+	if (ret != 0) {
+		sl_out_printf(o, "%s", err);
+		return ret;
+	}
+	sl_out_printf(o, o->json ? "{\"capture\":\"started\"}" : "capture to %s started\n", argv[0]);
+	return 0;
+}
+
+static int
+capture_stop(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	const char *file;
+	uint64_t n;
+
+	if (!sl_capture_running(&n, &file)) {
+		sl_out_printf(o, "no capture is running");
+		return -ENOENT;
+	}
+	sl_capture_poll(app);
+	n = sl_capture_stop(app);
+	sl_out_printf(o, o->json ? "{\"packets\":%" PRIu64 "}" : "capture stopped: %" PRIu64 " packets\n", n);
+	return 0;
 }
 
 static int
@@ -751,8 +808,8 @@ const struct sl_cmd sl_cmds[] = {
 	{ "add backend", "SERVICE IP:PORT [weight=N] [id=NAME]", "add a backend to a service", 2, 4, add_backend },
 	{ "del backend", "SERVICE BACKEND", "remove a backend (it drains first)", 2, 2, del_backend },
 	{ "reload", "", "re-read the configuration file (as SIGHUP)", 0, 0, cmd_reload },
-	{ "capture start", "FILE [SERVICE|port NAME] [count N]", "write packets to a pcap file (not implemented yet)", 1, 5, cmd_capture },
-	{ "capture stop", "", "stop the capture (not implemented yet)", 0, 0, cmd_capture },
+	{ "capture start", "FILE [SERVICE|port NAME] [count N]", "write the packets of a service's connections (or a port's), as they arrive and as they leave rewritten, to a pcap file", 1, 5, capture_start },
+	{ "capture stop", "", "stop the capture and close its file", 0, 0, capture_stop },
 	{ "quit", "", "stop Sluice", 0, 0, cmd_quit },
 };
 const unsigned sl_n_cmds = RTE_DIM(sl_cmds);

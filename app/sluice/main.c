@@ -209,6 +209,7 @@ main(int argc, char **argv)
 
 	if (pool_create(app) != 0 || rcu_create(app) != 0)
 		goto out_eal;
+	sl_capture_init(app);
 	app->neigh = sl_neigh_create(4096, (int)rte_socket_id());
 	if (app->neigh == NULL)
 		goto out_eal;
@@ -262,6 +263,7 @@ main(int argc, char **argv)
 	}
 	SL_LOG(NOTICE, "stopping");
 	sl_admin_close();
+	sl_capture_stop(app);
 	sl_health_stop();
 	__atomic_store_n(&app->stop, 1, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();

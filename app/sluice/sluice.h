@@ -65,6 +65,7 @@ struct sl_worker {
 	struct rte_ring *from_mgmt;      /* management -> this worker, to send */
 	struct rte_ring *cmd;            /* management -> worker: requests */
 	struct sl_flow_req *req;         /* the request being answered */
+	struct rte_ring *cap_ring;       /* worker -> management: capture copies */
 	struct rte_ring *redir_in[SL_MAX_WORKERS];  /* from worker i */
 	struct rte_ring *redir_out[SL_MAX_WORKERS]; /* to worker i */
 	uint16_t redir_n[SL_MAX_WORKERS];
@@ -93,6 +94,12 @@ struct sl_app {
 	struct sl_svc_ids *ids;      /* service/backend identities (mgmt only) */
 	volatile int stop;   /* set by signals; read with __atomic loads */
 	volatile int reload; /* SIGHUP: re-read the INI (mgmt polls it) */
+	struct {
+		int on;          /* workers copy matching packets (atomic) */
+		int svc;         /* service id, -1 = any */
+		int port;        /* port index, -1 = any */
+		uint64_t limit;  /* packets to write, 0 = until stopped */
+	} cap;
 	pthread_mutex_t snap_lock; /* held to publish snapshots and by
 				    * readers off the management lcore
 				    * (telemetry thread) */
@@ -133,6 +140,14 @@ int sl_mgmt_reload(struct sl_app *app);
 void sl_health_sync(struct sl_app *app);
 int sl_health_poll(struct sl_app *app);
 void sl_health_stop(void);
+/* capture.c: the capture command's pcap writer */
+void sl_capture_init(struct sl_app *app);
+int sl_capture_start(struct sl_app *app, const char *file, int svc, int port,
+		     uint64_t count, char *err, size_t errlen);
+void sl_capture_poll(struct sl_app *app);
+uint64_t sl_capture_stop(struct sl_app *app);
+int sl_capture_running(uint64_t *n, const char **file);
+
 /* telemetry.c: /sluice/... endpoints for dpdk-telemetry.py */
 void sl_telemetry_register(void);
 

@@ -234,6 +234,26 @@ flush_conn(struct sl_worker *w, const struct sl_snapshot *snap,
 	sl_flow_del(w->flows, c);
 }
 
+/* A copy of @p m for the capture, if one runs and @p svc / @p pidx match.
+ * Never waits: no mbuf or a full ring loses the copy (counted). */
+static __rte_always_inline void
+capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx)
+{
+	struct rte_mbuf *cp;
+
+	/* relaxed: a late or early copy around start/stop is harmless */
+	if (likely(!__atomic_load_n(&sl_app.cap.on, __ATOMIC_RELAXED)))
+		return;
+	if ((sl_app.cap.svc >= 0 && sl_app.cap.svc != svc) ||
+	    (sl_app.cap.port >= 0 && sl_app.cap.port != pidx))
+		return;
+	cp = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+	if (cp == NULL || rte_ring_sp_enqueue(w->cap_ring, cp) != 0) {
+		rte_pktmbuf_free(cp);
+		w->stats.cap_drops++;
+	}
+}
+
 #define FC_ADDED   1   /* a connection was created */
 #define FC_DELETED 2   /* a connection was removed (port reuse) */
 
@@ -333,6 +353,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].pkts_in++;
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
 
+	capture(w, m, c->svc, pidx);
 	sl_nat_dnat(data, pi, be->addr, be->port);
 	if (unlikely(!sl_neigh_mac(sl_app.neigh, be->neigh, &mac))) {
 		/* the management lcore holds it until ARP answers */
@@ -342,6 +363,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		return ret;
 	}
 	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	capture(w, m, c->svc, be->out_port);
 	tx(w, be->out_port, snap->ports[be->out_port].port_id, m);
 	return ret;
 }
@@ -369,8 +391,10 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->be_stats[c->be].bytes_out += m->pkt_len;
 	w->svc_stats[c->svc].pkts_out++;
 	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	capture(w, m, c->svc, sl_app.port_index[m->port]);
 	sl_nat_snat(data, pi, c->vip, c->vport);
 	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
+	capture(w, m, c->svc, c->in_port);
 	tx(w, c->in_port, snap->ports[c->in_port].port_id, m);
 	return 0;
 }
@@ -717,6 +741,11 @@ sl_workers_create(struct sl_app *app)
 		snprintf(name, sizeof(name), "sl_from_mgmt_%u", i);
 		w->from_mgmt = rte_ring_create(name, SL_RING_SIZE, fp.socket_id,
 					       RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "sl_cap_%u", i);
+		w->cap_ring = rte_ring_create(name, SL_RING_SIZE, fp.socket_id,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->cap_ring == NULL)
+			return -rte_errno;
 		snprintf(name, sizeof(name), "sl_cmd_%u", i);
 		w->cmd = rte_ring_create(name, 16, fp.socket_id,
 					 RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -771,6 +800,7 @@ sl_workers_free(struct sl_app *app)
 		ring_drain_free(w->to_mgmt);
 		ring_drain_free(w->from_mgmt);
 		rte_ring_free(w->cmd);
+		ring_drain_free(w->cap_ring);
 		for (p = 0; p < app->n_ports; p++)
 			rte_free(w->txb[p]);
 		sl_flow_free(w->flows);

@@ -74,6 +74,7 @@ struct sl_worker_stats {
 	uint64_t conns_expired; /**< connections expired */
 	uint64_t conns_flushed; /**< connections reset: backend gone or drain over */
 	uint64_t rst_sent;      /**< TCP resets sent (refused or flushed) */
+	uint64_t cap_drops;     /**< capture copies lost (ring full, no mbuf) */
 	uint64_t drops[SL_DROP_MAX]; /**< drops by reason */
 } __rte_cache_aligned;
 

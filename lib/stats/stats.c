@@ -58,6 +58,7 @@ sl_worker_stats_add(struct sl_worker_stats *dst, const struct sl_worker_stats *s
 	dst->conns_expired += src->conns_expired;
 	dst->conns_flushed += src->conns_flushed;
 	dst->rst_sent += src->rst_sent;
+	dst->cap_drops += src->cap_drops;
 	for (i = 0; i < SL_DROP_MAX; i++)
 		dst->drops[i] += src->drops[i];
 }
