@@ -98,6 +98,16 @@ check "port inside capture holds only backend-side addresses" \
 out=$(ctlx capture start /nonexistent/dir/x.pcap 2>&1)
 check "an unwritable file is refused" grep -q "cannot write" <<<"$out"
 
+# the Prometheus exporter reads the same admin socket
+prom=$(/usr/bin/python3 "$here/../../tools/sluice-prometheus" -s "$sock" --once 2>&1)
+check "prometheus: sluice_up 1" grep -qx "sluice_up 1" <<<"$prom"
+check "prometheus: web's backend counted (>= 4 connections)" \
+	awk -v b="${SL_BACKEND_IPS[0]}:$SL_HTTP_PORT" '$1 ~ "^sluice_backend_connections_total" && index($1, b) { found = $2 >= 4 } END { exit !found }' <<<"$prom"
+check "prometheus: the port counters are there" \
+	grep -q '^sluice_port_rx_packets_total{port="outside"} [1-9]' <<<"$prom"
+prom=$(/usr/bin/python3 "$here/../../tools/sluice-prometheus" -s "$SL_TMP/none.sock" --once 2>&1)
+check "prometheus: sluice_up 0 when Sluice does not answer" grep -qx "sluice_up 0" <<<"$prom"
+
 sl_sluice_stop
 check "sluice exits 0 (${SL_SLUICE_RC:-none})" [ "${SL_SLUICE_RC:-1}" = 0 ]
 finish
