@@ -28,9 +28,11 @@ static void
 usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s -c FILE\n"
-		"       %s [EAL options] -- -c FILE\n"
+		"usage: %s -c FILE [-i]\n"
+		"       %s [EAL options] -- -c FILE [-i]\n"
 		"  -c, --config FILE   INI configuration (see config/sluice.ini)\n"
+		"  -i, --interactive   console on stdin: help, TAB completion, history;\n"
+		"                      quit or Ctrl-D stops Sluice\n"
 		"  -h, --help          this help\n"
 		"EAL options come from the [eal] section of FILE; when given on the\n"
 		"command line before '--' they replace that section. Ports are added\n"
@@ -105,6 +107,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "interactive", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sl_app *app = &sl_app;
@@ -128,7 +131,7 @@ main(int argc, char **argv)
 		char **oargv = dashdash >= 0 ? argv + dashdash : argv;
 
 		optind = 1;
-		while ((opt = getopt_long(oargc, oargv, "c:h", longopts, NULL)) != -1) {
+		while ((opt = getopt_long(oargc, oargv, "c:hi", longopts, NULL)) != -1) {
 			switch (opt) {
 			case 'c':
 				config = optarg;
@@ -136,6 +139,9 @@ main(int argc, char **argv)
 			case 'h':
 				usage(argv[0]);
 				return EXIT_SUCCESS;
+			case 'i':
+				app->interactive = 1;
+				break;
 			default:
 				usage(argv[0]);
 				return EXIT_FAILURE;
@@ -258,9 +264,14 @@ main(int argc, char **argv)
 		SL_LOG(INFO, "%u service(s), %u worker(s), %u port(s)",
 		       snap->n_services, app->n_workers, app->n_ports);
 		SL_LOG(NOTICE, "ready");
-		sl_mgmt_loop(app);
-		status = EXIT_SUCCESS;
+		if (app->interactive && sl_console_start(app) != 0) {
+			SL_LOG(ERR, "no console: stopping (-i was asked for)");
+		} else {
+			sl_mgmt_loop(app);
+			status = EXIT_SUCCESS;
+		}
 	}
+	sl_console_stop();
 	SL_LOG(NOTICE, "stopping");
 	sl_admin_close();
 	sl_capture_stop(app);

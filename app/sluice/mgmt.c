@@ -408,6 +408,8 @@ sl_mgmt_loop(struct sl_app *app)
 		if (sl_health_poll(app) > 0)
 			sl_mgmt_apply(app, app->live_cfg, "health");
 		sl_admin_poll(app);
+		if (app->interactive)
+			sl_console_poll(app);
 		sl_capture_poll(app);
 		if (stats_period != 0 && now >= next_stats) {
 			sl_mgmt_print_stats(app, stderr);

@@ -104,6 +104,7 @@ struct sl_app {
 				    * readers off the management lcore
 				    * (telemetry thread) */
 	uint64_t mgmt_drops[SL_DROP_MAX];
+	int interactive;     /* -i: the console on stdin (mgmt polls it) */
 };
 
 extern struct sl_app sl_app;
@@ -155,6 +156,13 @@ void sl_telemetry_register(void);
 int sl_admin_open(struct sl_app *app);
 void sl_admin_poll(struct sl_app *app);
 void sl_admin_close(void);
+
+/* console.c: the interactive console (-i) on stdin, polled by the
+ * management loop; start after "ready", stop at shutdown (restores the
+ * terminal; safe when never started). */
+int sl_console_start(struct sl_app *app);
+void sl_console_poll(struct sl_app *app);
+void sl_console_stop(void);
 
 /* Rebuild the snapshot from @p cfg and publish it; 0, or -EINVAL with
  * the reason logged and nothing changed. */

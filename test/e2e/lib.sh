@@ -652,3 +652,23 @@ PYEOF
 	tail -n 20 "$SL_TMP/status$i-$port.log" >&2
 	return 1
 }
+
+# --- Sluice stopping on its own ------------------------------------------------
+#
+# sl_sluice_wait_exit [TIMEOUT_S]: wait (default 10 s) for Sluice to exit by
+#   itself (e.g. after "sluicectl quit"), reap it and set SL_SLUICE_RC.
+#   Fails if it is still running then (it is left to sl_sluice_stop or
+#   the cleanup).
+sl_sluice_wait_exit() {
+	local timeout=${1:-10} pid=$SL_SLUICE_PID t
+	[ -n "$pid" ] || return 0
+	for ((t = 0; t < timeout * 10; t++)); do
+		sl_pid_alive "$pid" || break
+		sleep 0.1
+	done
+	sl_pid_alive "$pid" && return 1
+	wait "$pid" 2>/dev/null
+	SL_SLUICE_RC=$?
+	SL_SLUICE_PID=
+	return 0
+}
