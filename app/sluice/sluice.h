@@ -66,6 +66,7 @@ struct sl_worker {
 	struct rte_ring *cmd;            /* management -> worker: requests */
 	struct sl_flow_req *req;         /* the request being answered */
 	struct rte_ring *cap_ring;       /* worker -> management: capture copies */
+	int cap_on;                      /* app->cap.on, read once per loop */
 	struct rte_ring *redir_in[SL_MAX_WORKERS];  /* from worker i */
 	struct rte_ring *redir_out[SL_MAX_WORKERS]; /* to worker i */
 	uint16_t redir_n[SL_MAX_WORKERS];

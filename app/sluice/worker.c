@@ -241,8 +241,7 @@ capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx)
 {
 	struct rte_mbuf *cp;
 
-	/* relaxed: a late or early copy around start/stop is harmless */
-	if (likely(!__atomic_load_n(&sl_app.cap.on, __ATOMIC_RELAXED)))
+	if (likely(!w->cap_on))
 		return;
 	if ((sl_app.cap.svc >= 0 && sl_app.cap.svc != svc) ||
 	    (sl_app.cap.port >= 0 && sl_app.cap.port != pidx))
@@ -373,7 +372,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 static __rte_always_inline int
 from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	     struct rte_mbuf *m, uint8_t *data, const struct sl_pkt_info *pi,
-	     uint64_t now, struct sl_conn *c, int dir)
+	     uint16_t pidx, uint64_t now, struct sl_conn *c, int dir)
 {
 	const struct sl_backend *be;
 
@@ -391,7 +390,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->be_stats[c->be].bytes_out += m->pkt_len;
 	w->svc_stats[c->svc].pkts_out++;
 	w->svc_stats[c->svc].bytes_out += m->pkt_len;
-	capture(w, m, c->svc, sl_app.port_index[m->port]);
+	capture(w, m, c->svc, pidx);
 	sl_nat_snat(data, pi, c->vip, c->vport);
 	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 	capture(w, m, c->svc, c->in_port);
@@ -534,8 +533,8 @@ sl_worker_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 			changed |= from_client(w, snap, f->svc, f->m, data, &f->pi,
 					       f->pidx, now, &keys[i], conns[i], dirs[i]);
 		} else {
-			changed |= from_backend(w, snap, f->m, data, &f->pi, now,
-						conns[i], dirs[i]);
+			changed |= from_backend(w, snap, f->m, data, &f->pi, f->pidx,
+						now, conns[i], dirs[i]);
 		}
 	}
 }
@@ -636,6 +635,9 @@ sl_worker_main(void *arg)
 
 		now = rte_rdtsc();
 		w->stats.polls++;
+		/* relaxed: a copy more or less around capture start/stop is
+		 * harmless; read once per loop, not per packet */
+		w->cap_on = __atomic_load_n(&app->cap.on, __ATOMIC_RELAXED);
 		for (p = 0; p < app->n_ports; p++) {
 			n = rte_eth_rx_burst(app->hw[p].port_id, (uint16_t)w->id,
 					     pkts, SL_BURST);
