@@ -395,5 +395,7 @@ main(int argc, char **argv)
 	       r.w->stats.drops[SL_DROP_TX], r.w->stats.drops[SL_DROP_FLOW_FULL] +
 	       r.w->stats.drops[SL_DROP_NO_FLOW] + r.w->stats.drops[SL_DROP_NEIGH],
 	       sl_flow_count(r.w->flows));
-	return 0;
+	/* every packet must have gone through: a drop means a broken path */
+	return r.w->stats.drops[SL_DROP_TX] + r.w->stats.drops[SL_DROP_FLOW_FULL] +
+	       r.w->stats.drops[SL_DROP_NO_FLOW] + r.w->stats.drops[SL_DROP_NEIGH] != 0;
 }
