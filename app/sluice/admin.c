@@ -188,6 +188,9 @@ sl_admin_poll(struct sl_app *app)
 		if (clients[i].fd < 0)
 			continue;
 		if (now - clients[i].last > (uint64_t)ADMIN_IDLE_S * app->hz) {
+			static const char idle[] = "error: idle for 30 s\n";
+
+			reply(&clients[i], idle, sizeof(idle) - 1);
 			drop_client(&clients[i]);
 			continue;
 		}
