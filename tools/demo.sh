@@ -73,16 +73,13 @@ EOF
 
 conf=$SL_TMP/sluice.ini
 log=$SL_TMP/sluice.log
-sl_write_config "$conf" 1
 # health checks: a kernel interface on the inside port (checks are kernel
-# sockets) and an HTTP check on the web service
-sed -i -e '/^device = net_af_packet1,iface=in$/a kernel_interface = sl-in' \
-	-e '/^\[service.web\]$/a check = http\ncheck_path = /name\ncheck_interval = 500\ncheck_timeout = 300\ncheck_fall = 2\ncheck_rise = 2' \
+# sockets; see sl_kernel_interfaces in test/e2e/lib.sh) and an HTTP check
+# on the web service
+sl_kernel_interfaces inside
+sl_write_config "$conf" 1
+sed -i '/^\[service.web\]$/a check = http\ncheck_path = /name\ncheck_interval = 500\ncheck_timeout = 300\ncheck_fall = 2\ncheck_rise = 2' \
 	"$conf"
-# Sluice's DPDK ports are veths of its own namespace here: keep that
-# namespace's kernel from answering on them (see test/e2e/kernel.sh)
-ip netns exec "$SL_NS_SLUICE" sysctl -qw net.ipv4.conf.all.rp_filter=1 \
-	net.ipv4.conf.out.rp_filter=1 net.ipv4.conf.in.rp_filter=1
 
 heading "4. Configuration in use ($conf)"
 grep -v '^;' "$conf"

@@ -24,55 +24,16 @@
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bin=${1:-}
-ctl_bin=${2:-}
-
-if [ -z "$bin" ] || [ -z "$ctl_bin" ]; then
-	echo "usage: $0 SLUICE_BIN SLUICECTL_BIN" >&2
-	exit 2
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: e2e tests need root (network namespaces)"
-	exit 77
-fi
-probe=sltprobe$$
-if ! ip netns add "$probe" 2>/dev/null; then
-	echo "SKIP: cannot create network namespaces here"
-	exit 77
-fi
-ip netns del "$probe"
-for b in "$bin" "$ctl_bin"; do
-	if [ ! -x "$b" ]; then
-		echo "not ok - binary $b not found or not executable"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-ctl_bin=$(cd "$(dirname "$ctl_bin")" && pwd)/$(basename "$ctl_bin")
-
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-passed=0
-failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-check() { # check DESCRIPTION COMMAND...
-	local d=$1; shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
-diag() { sed 's/^/# /'; }
-
-finish() {
-	if [ "$failed" -ne 0 ] && [ -n "${SL_SLUICE_LOG:-}" ] && [ -f "$SL_SLUICE_LOG" ]; then
-		echo "# --- sluice log (last 40 lines) ---"
-		tail -n 40 "$SL_SLUICE_LOG" | diag
-	fi
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+bin=${1:-}
+ctl_bin=${2:-}
+sl_test_usage "SLUICE_BIN SLUICECTL_BIN" "$bin" "$ctl_bin"
+sl_test_require_root
+for b in "$bin" "$ctl_bin"; do sl_test_require_exe binary "$b"; done
+bin=$(sl_abspath "$bin")
+ctl_bin=$(sl_abspath "$ctl_bin")
 
 sl_init "sla$$"
 conf=$SL_TMP/sluice.ini
@@ -233,7 +194,7 @@ hostile() {
 echo "# e2e admin socket, sluicectl and telemetry, namespaces ${SL_PFX}-*"
 if ! sl_topo_up; then
 	notok "topology set up"
-	finish
+	sl_test_finish
 fi
 ok "topology set up (client, sluice, switch, 3 backends)"
 
@@ -263,7 +224,7 @@ sl_sluice_start "$bin" "$conf" "$log"
 if ! sl_sluice_wait_ready 60; then
 	notok "sluice ready"
 	echo "# config:"; diag <"$conf"
-	finish
+	sl_test_finish
 fi
 ok "sluice ready (pid $SL_SLUICE_PID)"
 v=no; [ -S "$sock" ] && [ "$(stat -c %a "$sock")" = 600 ] && v=yes
@@ -558,4 +519,4 @@ ctl show services
 check "sluicectl show services afterwards: exit 2 (exit $rc: $(head -n 1 "$CTL_ERR"))" [ "$rc" = 2 ]
 grep -q 'sluice: stopping' "$log" || echo "# (no 'stopping' line in the log)"
 
-finish
+sl_test_finish

@@ -10,34 +10,15 @@
 # Usage: test/e2e/capture.sh SLUICE_BIN SLUICECTL_BIN
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bin=${1:-}
-ctl=${2:-}
-if [ -z "$bin" ] || [ -z "$ctl" ]; then
-	echo "usage: $0 SLUICE_BIN SLUICECTL_BIN" >&2
-	exit 2
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: e2e tests need root (network namespaces)"
-	exit 77
-fi
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-ctl=$(cd "$(dirname "$ctl")" && pwd)/$(basename "$ctl")
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
-
-passed=0
-failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
-finish() {
-	if [ "$failed" -ne 0 ] && [ -f "${SL_SLUICE_LOG:-}" ]; then
-		tail -n 30 "$SL_SLUICE_LOG" | sed 's/^/# /'
-	fi
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+bin=${1:-}
+ctl=${2:-}
+sl_test_usage "SLUICE_BIN SLUICECTL_BIN" "$bin" "$ctl"
+sl_test_require_root
+bin=$(sl_abspath "$bin")
+ctl=$(sl_abspath "$ctl")
+SL_TEST_LOG_LINES=30
 
 sl_init "slc$$"
 conf=$SL_TMP/sluice.ini
@@ -46,7 +27,7 @@ sock=$SL_TMP/sluice.sock
 pcap=$SL_TMP/web.pcap
 if ! sl_topo_up; then
 	notok "topology set up"
-	finish
+	sl_test_finish
 fi
 sl_write_config_services "$conf" 1 "admin_socket = $sock" <<INI
 [service.web]
@@ -58,7 +39,7 @@ INI
 sl_sluice_start "$bin" "$conf" "$log"
 if ! sl_sluice_wait_ready 60; then
 	notok "sluice ready"
-	finish
+	sl_test_finish
 fi
 ctlx() { "$ctl" -s "$sock" "$@"; }
 
@@ -110,4 +91,4 @@ check "prometheus: sluice_up 0 when Sluice does not answer" grep -qx "sluice_up 
 
 sl_sluice_stop
 check "sluice exits 0 (${SL_SLUICE_RC:-none})" [ "${SL_SLUICE_RC:-1}" = 0 ]
-finish
+sl_test_finish

@@ -5,10 +5,12 @@
 # on net_null ports in both invocation styles (-c FILE and
 # [EAL options] -- -c FILE). Usage: cli.sh SLUICE_BIN
 set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=test/e2e/lib.sh
+. "$here/lib.sh"   # ok / notok / check, sl_test_finish (no namespaces here)
 BIN=$1
 T=$(mktemp -d /tmp/sl-cli.XXXXXX)
 PREFIX=slcli$$
-pass=0 fail=0
 pids=()
 
 cleanup() {
@@ -16,10 +18,6 @@ cleanup() {
 	rm -rf "$T" /dev/hugepages/${PREFIX}* /var/run/dpdk/${PREFIX}*
 }
 trap cleanup EXIT
-
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-nok() { echo "not ok - $*"; fail=$((fail + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; }
 
 # --- usage errors ---
 "$BIN" >"$T/o" 2>&1; rc=$?
@@ -110,5 +108,4 @@ n=$(grep -c -- "--- sluice counters ---" "$T/interval.log")
 check "stats_interval = 1: counters printed every second (saw $n blocks in ~4 s)" test "$n" -ge 3
 check "stats_interval run exits 0" test $rc -eq 0
 
-echo "$pass passed, $fail failed"
-test $fail -eq 0
+sl_test_finish

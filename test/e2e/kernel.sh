@@ -12,63 +12,24 @@
 
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bin=${1:-}
-if [ -z "$bin" ]; then
-	echo "usage: $0 SLUICE_BIN" >&2
-	exit 2
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: e2e tests need root (network namespaces)"
-	exit 77
-fi
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
-
-passed=0
-failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
-finish() {
-	if [ "$failed" -ne 0 ] && [ -f "${SL_SLUICE_LOG:-}" ]; then
-		echo "# --- sluice log (last 40 lines) ---"
-		tail -n 40 "$SL_SLUICE_LOG" | sed 's/^/# /'
-	fi
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+bin=${1:-}
+sl_test_usage "SLUICE_BIN" "$bin"
+sl_test_require_root
+bin=$(sl_abspath "$bin")
 
 sl_init "slk$$"
 conf=$SL_TMP/sluice.ini
 log=$SL_TMP/sluice.log
 if ! sl_topo_up; then
 	notok "topology set up"
-	finish
+	sl_test_finish
 fi
-# In this test the DPDK ports are veths of Sluice's own namespace, so the
-# kernel there sees their traffic too and, once the TAPs give it Sluice's
-# addresses, would answer it itself. Strict reverse-path filtering makes
-# it ignore what arrives on them (on a real NIC bound to vfio-pci the
-# kernel sees nothing and none of this is needed).
-ip netns exec "$SL_NS_SLUICE" sysctl -qw net.ipv4.conf.all.rp_filter=1 \
-	net.ipv4.conf.out.rp_filter=1 net.ipv4.conf.in.rp_filter=1
-
-cat >"$conf" <<INI
-[eal]
-lcores = 0-1
-args = --no-pci --no-huge -m 512 --file-prefix $SL_FILE_PREFIX --log-level lib.*:notice
-[global]
-flow_capacity = 65536
-[port.outside]
-device = net_af_packet0,iface=out
-address = $SL_OUT_IP/24
-kernel_interface = sl-out
-[port.inside]
-device = net_af_packet1,iface=in
-address = $SL_IN_IP/24
-kernel_interface = sl-in
+# both ports get a kernel interface (and the namespace strict rp_filter:
+# see sl_kernel_interfaces in lib.sh)
+sl_kernel_interfaces outside inside
+sl_write_config_services "$conf" 1 <<INI
 [service.web]
 vip = $SL_VIP
 port = 80
@@ -79,7 +40,7 @@ INI
 sl_sluice_start "$bin" "$conf" "$log"
 if ! sl_sluice_wait_ready 60; then
 	notok "sluice ready"
-	finish
+	sl_test_finish
 fi
 ok "sluice ready with kernel interfaces"
 check "kernel interface sl-out has $SL_OUT_IP" \
@@ -123,4 +84,4 @@ echo=$(grep -E '^worker 0 ' "$log" | grep -oE 'icmp_echo [0-9]+')
 check "the workers answered no ping themselves ($echo)" [ "$echo" = "icmp_echo 0" ]
 check "kernel interfaces gone after exit" \
 	bash -c "! ip -n '$SL_NS_SLUICE' link show sl-out >/dev/null 2>&1"
-finish
+sl_test_finish

@@ -11,53 +11,11 @@
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bin=${1:-}
-workers=${2:-1}
-
-if [ -z "$bin" ]; then
-	echo "usage: $0 SLUICE_BIN [WORKERS]" >&2
-	exit 2
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: e2e tests need root (network namespaces)"
-	exit 77
-fi
-probe=sltprobe$$
-if ! ip netns add "$probe" 2>/dev/null; then
-	echo "SKIP: cannot create network namespaces here"
-	exit 77
-fi
-ip netns del "$probe"
-case $workers in 1|2) ;; *) echo "WORKERS must be 1 or 2" >&2; exit 2 ;; esac
-if [ ! -x "$bin" ]; then
-	echo "not ok - sluice binary $bin not found or not executable"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-passed=0
-failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-check() { # check DESCRIPTION COMMAND...
-	local d=$1; shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
-diag() { sed 's/^/# /'; }
-
-finish() {
-	if [ "$failed" -ne 0 ] && [ -n "${SL_SLUICE_LOG:-}" ] && [ -f "$SL_SLUICE_LOG" ]; then
-		echo "# --- sluice log (last 60 lines) ---"
-		tail -n 60 "$SL_SLUICE_LOG" | diag
-	fi
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+sl_test_bin_workers "$@"   # sets bin, workers
+SL_TEST_LOG_LINES=60
 
 sl_init "slt$$"
 conf=$SL_TMP/sluice.ini
@@ -66,7 +24,7 @@ log=$SL_TMP/sluice.log
 echo "# e2e NAT, $workers worker(s), namespaces ${SL_PFX}-*"
 if ! sl_topo_up; then
 	notok "topology set up"
-	finish
+	sl_test_finish
 fi
 ok "topology set up (client, sluice, switch, 3 backends)"
 
@@ -78,7 +36,7 @@ sl_write_config "$conf" "$workers"
 sl_sluice_start "$bin" "$conf" "$log"
 if ! sl_sluice_wait_ready 60; then
 	notok "sluice ready"
-	finish
+	sl_test_finish
 fi
 ok "sluice ready (pid $SL_SLUICE_PID)"
 
@@ -199,4 +157,4 @@ check "service web conns_total >= 40 (${web:-absent})" [ "${web:-0}" -ge 40 ]
 
 echo "# exit counters:"
 grep -E '(^|[[:space:]])(drop|service|backend) ' "$log" | diag
-finish
+sl_test_finish

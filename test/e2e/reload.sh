@@ -31,53 +31,10 @@ set -u
 export LC_ALL=C   # "." in $EPOCHREALTIME and for awk
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bin=${1:-}
-workers=${2:-1}
-
-if [ -z "$bin" ]; then
-	echo "usage: $0 SLUICE_BIN [WORKERS]" >&2
-	exit 2
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: e2e tests need root (network namespaces)"
-	exit 77
-fi
-probe=sltprobe$$
-if ! ip netns add "$probe" 2>/dev/null; then
-	echo "SKIP: cannot create network namespaces here"
-	exit 77
-fi
-ip netns del "$probe"
-case $workers in 1|2) ;; *) echo "WORKERS must be 1 or 2" >&2; exit 2 ;; esac
-if [ ! -x "$bin" ]; then
-	echo "not ok - sluice binary $bin not found or not executable"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-passed=0
-failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-check() { # check DESCRIPTION COMMAND...
-	local d=$1; shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
-diag() { sed 's/^/# /'; }
-
-finish() {
-	if [ "$failed" -ne 0 ] && [ -n "${SL_SLUICE_LOG:-}" ] && [ -f "$SL_SLUICE_LOG" ]; then
-		echo "# --- last sluice log ($SL_SLUICE_LOG), last 40 lines ---"
-		tail -n 40 "$SL_SLUICE_LOG" | diag
-	fi
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+sl_test_bin_workers "$@"   # sets bin, workers
 
 sl_init "slr$$"
 conf=$SL_TMP/sluice.ini
@@ -112,26 +69,13 @@ write_conf() {
 # start_sluice TAG: run Sluice on $conf, log in $SL_TMP/TAG.log.
 snap=0
 start_sluice() {
-	sl_sluice_start "$bin" "$conf" "$SL_TMP/$1.log"
-	if ! sl_sluice_wait_ready 60; then
-		notok "$1: sluice ready"
-		echo "# config:"; diag <"$conf"
-		echo "# sluice log:"; tail -n 40 "$SL_TMP/$1.log" | diag
-		return 1
-	fi
+	sl_test_sluice_start "$1: sluice ready" "$bin" "$conf" "$SL_TMP/$1.log" || return 1
 	snap=1
 	ok "$1: sluice ready (pid $SL_SLUICE_PID)"
 }
 
 # stop_sluice TAG: SIGTERM, check the exit status.
-stop_sluice() {
-	sl_sluice_stop
-	if [ "${SL_SLUICE_RC:-1}" = 0 ]; then
-		ok "$1: sluice exits 0 on SIGTERM"
-	else
-		notok "$1: sluice exits 0 on SIGTERM (status ${SL_SLUICE_RC:-none})"
-	fi
-}
+stop_sluice() { sl_test_sluice_stop "$1"; }
 
 # reload_expect DESC CHANGES: SIGHUP; the file must be accepted with the log
 # line "reload: snapshot N: CHANGES" (N the next snapshot number). Sets
@@ -225,7 +169,7 @@ drop_counter() {
 echo "# e2e reload, $workers worker(s), namespaces ${SL_PFX}-*"
 if ! sl_topo_up; then
 	notok "topology set up"
-	finish
+	sl_test_finish
 fi
 ok "topology set up (client, sluice, switch, 3 backends)"
 # Small socket buffers (at most 256 KB each side): a rate-limited download
@@ -240,7 +184,7 @@ done
 
 W600=$'scheduler = wrr\ndrain_timeout = 600'
 write_conf "$W600" "1 weight=1" "2 weight=1"
-start_sluice A || finish
+start_sluice A || sl_test_finish
 logA=$SL_SLUICE_LOG
 
 # The download first: wrr's first pick (equal weights, ties to the first)
@@ -490,7 +434,7 @@ check "parts 1-3: no connection flushed (conns_flushed $flushed), the refusals c
 
 RR3=$'scheduler = rr\ndrain_timeout = 3'
 write_conf "$RR3" "2"
-start_sluice B || finish
+start_sluice B || sl_test_finish
 logB=$SL_SLUICE_LOG
 
 # b2 is the only backend: both held connections and the download go there
@@ -565,4 +509,4 @@ check "drain: b2 listed as flushed in the exit counters (${b2line#*backend })" [
 echo "# exit counters (part 4):"
 grep -E '(^|[[:space:]])(worker [0-9]+ rx|drop no_|service web|backend web)' "$logB" | diag
 
-finish
+sl_test_finish

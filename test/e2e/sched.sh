@@ -19,49 +19,11 @@
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bin=${1:-}
-workers=${2:-1}
-
-if [ -z "$bin" ]; then
-	echo "usage: $0 SLUICE_BIN [WORKERS]" >&2
-	exit 2
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: e2e tests need root (network namespaces)"
-	exit 77
-fi
-probe=sltprobe$$
-if ! ip netns add "$probe" 2>/dev/null; then
-	echo "SKIP: cannot create network namespaces here"
-	exit 77
-fi
-ip netns del "$probe"
-case $workers in 1|2) ;; *) echo "WORKERS must be 1 or 2" >&2; exit 2 ;; esac
-if [ ! -x "$bin" ]; then
-	echo "not ok - sluice binary $bin not found or not executable"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-passed=0
-failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-check() { # check DESCRIPTION COMMAND...
-	local d=$1; shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
-diag() { sed 's/^/# /'; }
-
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+sl_test_bin_workers "$@"   # sets bin, workers
+SL_TEST_LOG_LINES=0   # each part has its own Sluice and log
 
 sl_init "slt$$"
 
@@ -84,29 +46,14 @@ web_service() {
 # wait until it is ready. Sets cur_log.
 cur_log=
 run_sluice() {
-	local tag=$1 extra=$2 conf=$SL_TMP/$1.ini
+	local conf=$SL_TMP/$1.ini
 	cur_log=$SL_TMP/$1.log
-	sl_write_config_services "$conf" "$workers" "$extra" || return 1
-	sl_sluice_start "$bin" "$conf" "$cur_log"
-	if ! sl_sluice_wait_ready 60; then
-		notok "$tag: sluice ready"
-		echo "# config:"; diag <"$conf"
-		echo "# sluice log:"; tail -n 40 "$cur_log" | diag
-		return 1
-	fi
-	return 0
+	sl_write_config_services "$conf" "$workers" "$2" || return 1
+	sl_test_sluice_start "$1: sluice ready" "$bin" "$conf" "$cur_log"
 }
 
 # stop_sluice TAG: SIGTERM, check the exit status.
-stop_sluice() {
-	sl_sluice_stop
-	if [ "${SL_SLUICE_RC:-1}" = 0 ]; then
-		ok "$1: sluice exits 0 on SIGTERM"
-	else
-		notok "$1: sluice exits 0 on SIGTERM (status ${SL_SLUICE_RC:-none})"
-		tail -n 40 "$cur_log" | diag
-	fi
-}
+stop_sluice() { sl_test_sluice_stop "$1" "$cur_log"; }
 
 # be_counter LOG INDEX FIELD: FIELD (conns_total, conns_active, ...) of
 # backend INDEX of service web in Sluice's exit counters; empty if absent.
@@ -178,7 +125,7 @@ be_established() {
 echo "# e2e schedulers, $workers worker(s), namespaces ${SL_PFX}-*"
 if ! sl_topo_up; then
 	notok "topology set up"
-	finish
+	sl_test_finish
 fi
 ok "topology set up (client, sluice, switch, 3 backends)"
 
@@ -400,4 +347,4 @@ if run_sluice lc $'timeout_tcp_time_wait = 1\ntimeout_tcp_close = 1' < <(web_ser
 	[ "$got" = "b1=1 b2=1 b3=6" ] || show_counters "$cur_log"
 fi
 
-finish
+sl_test_finish
