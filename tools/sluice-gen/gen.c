@@ -63,7 +63,9 @@ usage(void)
 		"  --dut-mac MAC           DUT's client-side MAC (default: ARP for the VIP)\n"
 		"  --client-port N --server-port N   DPDK port ids (default 0 and 1)\n"
 		"  --verify                check checksums and NAT of every packet\n"
-		"  --json                  print one JSON object instead of text\n");
+		"  --json                  print one JSON object instead of text\n"
+		"  --hold                  after the report, keep the links up until\n"
+		"                          SIGINT/SIGTERM (stop the DUT first)\n");
 }
 
 static int
@@ -99,6 +101,7 @@ parse_args(int argc, char **argv)
 		{ "backend-port", 1, 0, 'b' }, { "dut-mac", 1, 0, 'm' },
 		{ "client-port", 1, 0, 'c' }, { "server-port", 1, 0, 'S' },
 		{ "verify", 0, 0, 'v' }, { "json", 0, 0, 'j' }, { "help", 0, 0, 'h' },
+		{ "hold", 0, 0, 'H' },
 		{ 0, 0, 0, 0 },
 	};
 	struct in_addr a;
@@ -156,6 +159,7 @@ parse_args(int argc, char **argv)
 		case 'S': opt.sport = (uint16_t)atoi(optarg); break;
 		case 'v': opt.verify = 1; break;
 		case 'j': opt.json = 1; break;
+		case 'H': opt.hold = 1; break;
 		default:
 			usage();
 			exit(c == 'h' ? 0 : 1);
@@ -630,6 +634,12 @@ main(int argc, char **argv)
 	if (secs <= 0)
 		secs = 1e-9;
 	report(secs);
+	fflush(stdout);
+	/* a memif peer that goes away while the DUT forwards can crash the
+	 * DUT's memif driver (its control thread unmaps the shared regions
+	 * under the data path): let the DUT stop first */
+	while (opt.hold && !stop)
+		rte_delay_ms(10);
 	rte_eth_dev_stop(opt.cport);
 	rte_eth_dev_stop(opt.sport);
 	gen_tmpl_free(tmpl);

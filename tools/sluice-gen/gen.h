@@ -41,6 +41,7 @@ struct gen_opts {
 	uint16_t cport, sport;  /* DPDK port ids */
 	int verify;             /* check checksums and NAT on every packet */
 	int json;
+	int hold;               /* keep the links up after the report */
 	int have_dut_mac;
 	struct rte_ether_addr dut_mac;
 };
