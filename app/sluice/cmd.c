@@ -143,17 +143,6 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	return 0;
 }
 
-static void
-sum_obj(const struct sl_app *app, int svc, int slot, struct sl_obj_stats *t)
-{
-	unsigned w;
-
-	memset(t, 0, sizeof(*t));
-	for (w = 0; w < app->n_workers; w++)
-		sl_obj_stats_add(t, svc >= 0 ? &app->workers[w]->svc_stats[svc] :
-				 &app->workers[w]->be_stats[slot]);
-}
-
 static const struct sl_config_service *
 live_service(const struct sl_app *app, const char *name)
 {
@@ -185,7 +174,7 @@ show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		cs = live_service(app, sv->name);
 		for (j = 0; j < sv->n_backends; j++)
 			usable += sv->ss.weight[j] != 0;
-		sum_obj(app, sv->id, 0, &t);
+		sl_mgmt_sum(app, sv->id, 0, &t);
 		if (o->json) {
 			sl_out_printf(o, "%s{\"name\":", k++ ? "," : "");
 			sl_out_jstr(o, sv->name);
@@ -217,17 +206,6 @@ show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	return 0;
 }
 
-static const struct sl_service *
-find_service(const struct sl_snapshot *s, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < s->n_services; i++)
-		if (s->services[i].used && strcmp(s->services[i].name, name) == 0)
-			return &s->services[i];
-	return NULL;
-}
-
 static const char *
 be_state(const struct sl_backend *be)
 {
@@ -246,7 +224,7 @@ static int
 show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
 	const struct sl_snapshot *s = sl_svc_current(&app->svc);
-	const struct sl_service *sv = find_service(s, argv[0]);
+	const struct sl_service *sv = sl_svc_find(s, argv[0]);
 	const struct sl_config_service *cs;
 	char a[INET_ADDRSTRLEN];
 	unsigned j;
@@ -270,7 +248,7 @@ show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			if (rte_cpu_to_be_32(cs->backends[k].addr) == be->addr &&
 			    rte_cpu_to_be_16(cs->backends[k].port) == be->port)
 				weight = cs->backends[k].weight;
-		sum_obj(app, -1, be->slot, &t);
+		sl_mgmt_sum(app, -1, be->slot, &t);
 		if (o->json) {
 			sl_out_printf(o, "%s{\"address\":\"%s\",\"port\":%u,\"state\":\"%s\","
 				      "\"weight\":%u,\"check\":\"%s\",\"conns_active\":%" PRId64
@@ -311,7 +289,7 @@ show_flows(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			limit = (unsigned)v;
 			ai++;
 		} else if (svc < 0) {
-			const struct sl_service *sv = find_service(s, argv[ai]);
+			const struct sl_service *sv = sl_svc_find(s, argv[ai]);
 
 			if (sv == NULL) {
 				sl_out_printf(o, "unknown service '%s'", argv[ai]);
@@ -724,7 +702,7 @@ capture_start(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			}
 			i++;
 		} else {
-			const struct sl_service *sv = find_service(s, argv[i]);
+			const struct sl_service *sv = sl_svc_find(s, argv[i]);
 
 			if (sv == NULL) {
 				sl_out_printf(o, "unknown service '%s'; usage: capture start FILE [SERVICE|port NAME] [count N]",

@@ -450,6 +450,17 @@ busy_pct(const struct sl_worker_stats *s)
 }
 
 void
+sl_mgmt_sum(const struct sl_app *app, int svc, int slot, struct sl_obj_stats *t)
+{
+	unsigned w;
+
+	memset(t, 0, sizeof(*t));
+	for (w = 0; w < app->n_workers; w++)
+		sl_obj_stats_add(t, svc >= 0 ? &app->workers[w]->svc_stats[svc] :
+				 &app->workers[w]->be_stats[slot]);
+}
+
+void
 sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 {
 	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
@@ -490,19 +501,17 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 	}
 	for (i = 0; i < snap->n_services; i++) {
 		const struct sl_service *sv = &snap->services[i];
-		struct sl_obj_stats s = { 0 };
+		struct sl_obj_stats s;
 
 		if (!sv->used)
 			continue;
-		for (w = 0; w < app->n_workers; w++)
-			sl_obj_stats_add(&s, &app->workers[w]->svc_stats[sv->id]);
+		sl_mgmt_sum(app, sv->id, 0, &s);
 		print_obj(f, "service", sv->name, &s);
 		for (j = 0; j < sv->n_backends; j++) {
 			const struct sl_backend *be = &sv->backends[j];
-			struct sl_obj_stats b = { 0 };
+			struct sl_obj_stats b;
 
-			for (w = 0; w < app->n_workers; w++)
-				sl_obj_stats_add(&b, &app->workers[w]->be_stats[be->slot]);
+			sl_mgmt_sum(app, -1, be->slot, &b);
 			ip_port_str(be->addr, be->port, ep, sizeof(ep));
 			snprintf(name, sizeof(name), "%s %s%s", sv->name, ep,
 				 be->flush ? " (flushed)" : be->drain_until ? " (draining)" :

@@ -133,6 +133,9 @@ void sl_workers_free(struct sl_app *app);
 int sl_mgmt_start(struct sl_app *app);
 void sl_mgmt_loop(struct sl_app *app);
 void sl_mgmt_print_stats(struct sl_app *app, FILE *f);
+/* Sum the workers' counters of service @p svc, or (svc < 0) of backend
+ * slot @p slot. Racy reads of other lcores' counters, as every printer. */
+void sl_mgmt_sum(const struct sl_app *app, int svc, int slot, struct sl_obj_stats *t);
 /* Re-read the INI and apply its services hitlessly; 0, or -errno with
  * the reason logged and the running configuration untouched. */
 int sl_mgmt_reload(struct sl_app *app);

@@ -20,28 +20,6 @@
 
 #include "sluice.h"
 
-static const struct sl_service *
-by_name(const struct sl_snapshot *s, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; name != NULL && i < s->n_services; i++)
-		if (s->services[i].used && strcmp(s->services[i].name, name) == 0)
-			return &s->services[i];
-	return NULL;
-}
-
-static void
-sum(const struct sl_app *app, int svc, int slot, struct sl_obj_stats *t)
-{
-	unsigned w;
-
-	memset(t, 0, sizeof(*t));
-	for (w = 0; w < app->n_workers; w++)
-		sl_obj_stats_add(t, svc >= 0 ? &app->workers[w]->svc_stats[svc] :
-				 &app->workers[w]->be_stats[slot]);
-}
-
 static int
 tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -62,14 +40,14 @@ tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 		pthread_mutex_unlock(&app->snap_lock);
 		return 0;
 	}
-	sv = by_name(s, params);
+	sv = sl_svc_find(s, params);
 	if (sv == NULL) {
 		pthread_mutex_unlock(&app->snap_lock);
 		return -1;
 	}
 	for (i = 0; i < sv->n_backends; i++)
 		usable += sv->ss.weight[i] != 0;
-	sum(app, sv->id, 0, &t);
+	sl_mgmt_sum(app, sv->id, 0, &t);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", sv->name);
 	inet_ntop(AF_INET, &sv->vip, a, sizeof(a));
@@ -98,7 +76,7 @@ tel_backends(const char *cmd, const char *params, struct rte_tel_data *d)
 	unsigned j;
 
 	pthread_mutex_lock(&app->snap_lock);
-	sv = by_name(sl_svc_current(&app->svc), params);
+	sv = sl_svc_find(sl_svc_current(&app->svc), params);
 	if (sv == NULL) {
 		pthread_mutex_unlock(&app->snap_lock);
 		return -1;
@@ -108,7 +86,7 @@ tel_backends(const char *cmd, const char *params, struct rte_tel_data *d)
 		const struct sl_backend *be = &sv->backends[j];
 		struct sl_obj_stats t;
 
-		sum(app, -1, be->slot, &t);
+		sl_mgmt_sum(app, -1, be->slot, &t);
 		inet_ntop(AF_INET, &be->addr, a, sizeof(a));
 		snprintf(val, sizeof(val), "%s:%u", a, rte_be_to_cpu_16(be->port));
 		snprintf(key, sizeof(key), "b%u_address", j);

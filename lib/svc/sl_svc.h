@@ -226,6 +226,9 @@ sl_svc_is_vip(const struct sl_snapshot *s, rte_be32_t ip)
 	}
 }
 
+/** The service named @p name (in use), or NULL. Control path. */
+const struct sl_service *sl_svc_find(const struct sl_snapshot *s, const char *name);
+
 /** Index of the port whose own address is @p ip, or -1. */
 static __rte_always_inline int
 sl_svc_own_port(const struct sl_snapshot *s, rte_be32_t ip)

@@ -17,6 +17,17 @@ prefix_mask(uint8_t len)
 	return rte_cpu_to_be_32(len == 0 ? 0 : ~0u << (32 - len));
 }
 
+const struct sl_service *
+sl_svc_find(const struct sl_snapshot *s, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; name != NULL && i < s->n_services; i++)
+		if (s->services[i].used && strcmp(s->services[i].name, name) == 0)
+			return &s->services[i];
+	return NULL;
+}
+
 int
 sl_svc_route(const struct sl_snapshot *s, rte_be32_t dst, rte_be32_t *nexthop)
 {
