@@ -76,6 +76,15 @@ to_mgmt(struct sl_worker *w, struct rte_mbuf *m, uint32_t tag)
 		w->stats.slowpath++;
 }
 
+/* A connection leaves the table: its counters follow. */
+static __rte_always_inline void
+conn_gone(struct sl_worker *w, const struct sl_conn *c)
+{
+	w->svc_stats[c->svc].conns_active--;
+	w->be_stats[c->be].conns_active--;
+	w->stats.conns_expired++;
+}
+
 /* Traffic for Sluice's own address on port @p own: to the kernel through
  * the exception path when the port has one, else counted and dropped. */
 static __rte_cold void
@@ -101,7 +110,7 @@ icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	}
 	/* dport holds type << 8 | code for ICMP */
 	if ((rte_be_to_cpu_16(pi->dport) >> 8) == RTE_IP_ICMP_ECHO_REQUEST &&
-	    (sl_svc_is_vip(snap, pi->dst) || sl_svc_own_port(snap, pi->dst) >= 0)) {
+	    (own >= 0 || sl_svc_is_vip(snap, pi->dst))) {
 		sl_nat_icmp_echo_reply(data, pi);
 		w->stats.icmp_echo++;
 		tx(w, pidx, snap->ports[pidx].port_id, m);
@@ -228,9 +237,7 @@ flush_conn(struct sl_worker *w, const struct sl_snapshot *snap,
 	} else {
 		rte_pktmbuf_free(m);
 	}
-	w->svc_stats[c->svc].conns_active--;
-	w->be_stats[c->be].conns_active--;
-	w->stats.conns_expired++;
+	conn_gone(w, c);
 	sl_flow_del(w->flows, c);
 }
 
@@ -273,9 +280,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 				  (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
 				  (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE))) {
 		/* the client reuses its port: a new connection, schedule anew */
-		w->svc_stats[c->svc].conns_active--;
-		w->be_stats[c->be].conns_active--;
-		w->stats.conns_expired++;
+		conn_gone(w, c);
 		sl_flow_del(w->flows, c);
 		c = NULL;
 		ret |= FC_DELETED;
@@ -542,11 +547,7 @@ sl_worker_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 static void
 on_expire(const struct sl_conn *c, void *arg)
 {
-	struct sl_worker *w = arg;
-
-	w->svc_stats[c->svc].conns_active--;
-	w->be_stats[c->be].conns_active--;
-	w->stats.conns_expired++;
+	conn_gone(arg, c);
 }
 
 static void
