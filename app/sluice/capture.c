@@ -55,11 +55,11 @@ sl_capture_start(struct sl_app *app, const char *file, int svc, int port,
 	}
 	snprintf(cap_file, sizeof(cap_file), "%s", file);
 	written = 0;
-	app->cap.svc = svc;
-	app->cap.port = port;
-	app->cap.limit = count;
+	app->fwd.cap.svc = svc;
+	app->fwd.cap.port = port;
+	app->cap_limit = count;
 	/* release: the filter is set before workers see capture on */
-	__atomic_store_n(&app->cap.on, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&app->fwd.cap.on, 1, __ATOMIC_RELEASE);
 	SL_LOG(NOTICE, "capture to %s started", file);
 	return 0;
 }
@@ -77,7 +77,7 @@ sl_capture_poll(struct sl_app *app)
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
 
-			if (dumper != NULL && (app->cap.limit == 0 || written < app->cap.limit)) {
+			if (dumper != NULL && (app->cap_limit == 0 || written < app->cap_limit)) {
 				struct pcap_pkthdr h;
 				uint8_t buf[RTE_MBUF_DEFAULT_DATAROOM];
 				const uint8_t *d = rte_pktmbuf_read(m, 0,
@@ -94,7 +94,7 @@ sl_capture_poll(struct sl_app *app)
 			rte_pktmbuf_free(m);
 		}
 	}
-	if (dumper != NULL && app->cap.limit != 0 && written >= app->cap.limit)
+	if (dumper != NULL && app->cap_limit != 0 && written >= app->cap_limit)
 		sl_capture_stop(app);
 }
 
@@ -103,7 +103,7 @@ sl_capture_stop(struct sl_app *app)
 {
 	uint64_t n = written;
 
-	__atomic_store_n(&app->cap.on, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&app->fwd.cap.on, 0, __ATOMIC_RELEASE);
 	if (dumper == NULL)
 		return 0;
 	pcap_dump_close(dumper);

@@ -101,6 +101,24 @@ rcu_create(struct sl_app *app)
 	return rte_rcu_qsbr_init(app->svc.qsv, app->n_workers);
 }
 
+/* What every worker shares, once the ports are up. */
+static void
+fwd_env_init(struct sl_app *app)
+{
+	struct sl_fwd_env *e = &app->fwd;
+	unsigned i;
+
+	e->neigh = app->neigh;
+	e->port_index = app->port_index;
+	for (i = 0; i < app->n_ports; i++)
+		e->port_id[i] = app->hw[i].port_id;
+	e->n_ports = app->n_ports;
+	e->n_workers = app->n_workers;
+	e->hz = app->hz;
+	e->cap.svc = -1;
+	e->cap.port = -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -221,6 +239,7 @@ main(int argc, char **argv)
 		goto out_eal;
 	if (sl_ports_init(app) != 0)
 		goto out_ports;
+	fwd_env_init(app);
 	ret = sl_workers_create(app);
 	if (ret != 0) {
 		SL_LOG(ERR, "cannot create worker state: %s", rte_strerror(-ret));

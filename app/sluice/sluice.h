@@ -7,11 +7,10 @@
  * worker per remaining lcore. This header holds the application context
  * shared by main.c, port.c, worker.c and mgmt.c.
  *
- * Thread-safety: a struct sl_worker is written only by its worker,
- * except its rings (single producer / single consumer each, named by
- * who produces) and its counters (read by the management lcore). Fields
- * of struct sl_app are set before the workers start and only read after,
- * except `stop` (atomic) and `svc.cur` (RCU, see sl_svc.h).
+ * Thread-safety: workers' contexts follow lib/fwd's rules (sl_fwd.h).
+ * Fields of struct sl_app are set before the workers start and only read
+ * after, except `stop` (atomic), `svc.cur` (RCU, see sl_svc.h) and the
+ * capture filter in `fwd.cap`.
  */
 
 #include <stdint.h>
@@ -28,19 +27,11 @@
 #include "sl_neigh.h"
 #include "sl_svc.h"
 #include "sl_persist.h"
-
-#define SL_BURST        32
-#define SL_MAX_WORKERS  64
-#define SL_RING_SIZE    1024
+#include "sl_fwd.h"
 
 extern int sl_logtype;
 #define SL_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, sl_logtype, "sluice: " fmt "\n", ##__VA_ARGS__)
-
-/* m->hash.usr on packets a worker passes to the management lcore */
-#define SL_MGMT_SLOWPATH UINT32_MAX   /* ARP and the like: handle it */
-#define SL_MGMT_KERNEL   0xffff0000u  /* | port index: for the kernel */
-/* any other value: next-hop entry the packet waits for */
 
 /* A listing of a worker's connections, asked for by the management
  * lcore through the worker's command ring and answered a slice of the
@@ -53,29 +44,6 @@ struct sl_flow_req {
 	int done;                /* set by the worker (release) */
 	struct sl_conn *out;     /* limit entries */
 };
-
-struct sl_worker {
-	/* hot: read every loop */
-	unsigned id;
-	unsigned lcore;
-	struct sl_flow_table *flows;
-	struct sl_persist *persist;      /* client affinity, see sl_persist.h */
-	struct rte_eth_dev_tx_buffer *txb[SL_MAX_PORTS];
-	struct rte_ring *to_mgmt;        /* this worker -> management */
-	struct rte_ring *from_mgmt;      /* management -> this worker, to send */
-	struct rte_ring *cmd;            /* management -> worker: requests */
-	struct sl_flow_req *req;         /* the request being answered */
-	struct rte_ring *cap_ring;       /* worker -> management: capture copies */
-	int cap_on;                      /* app->cap.on, read once per loop */
-	struct rte_ring *redir_in[SL_MAX_WORKERS];  /* from worker i */
-	struct rte_ring *redir_out[SL_MAX_WORKERS]; /* to worker i */
-	uint16_t redir_n[SL_MAX_WORKERS];
-	struct rte_mbuf *redir_buf[SL_MAX_WORKERS][SL_BURST];
-
-	struct sl_worker_stats stats;
-	struct sl_obj_stats svc_stats[SL_MAX_SERVICES];
-	struct sl_obj_stats be_stats[SL_MAX_BACKENDS];
-} __rte_cache_aligned;
 
 struct sl_app {
 	struct sl_config *cfg;
@@ -95,12 +63,8 @@ struct sl_app {
 	struct sl_svc_ids *ids;      /* service/backend identities (mgmt only) */
 	volatile int stop;   /* set by signals; read with __atomic loads */
 	volatile int reload; /* SIGHUP: re-read the INI (mgmt polls it) */
-	struct {
-		int on;          /* workers copy matching packets (atomic) */
-		int svc;         /* service id, -1 = any */
-		int port;        /* port index, -1 = any */
-		uint64_t limit;  /* packets to write, 0 = until stopped */
-	} cap;
+	struct sl_fwd_env fwd;   /* what the workers share (lib/fwd) */
+	uint64_t cap_limit;  /* capture: packets to write, 0 = until stopped */
 	pthread_mutex_t snap_lock; /* held to publish snapshots and by
 				    * readers off the management lcore
 				    * (telemetry thread) */
@@ -116,16 +80,8 @@ int sl_ports_vdev_args(const struct sl_config *cfg, unsigned n_workers,
 int sl_ports_init(struct sl_app *app);
 void sl_ports_stop(struct sl_app *app);
 
-/* worker.c */
+/* worker.c: the lcore loop; workers' contexts (app->fwd must be set) */
 int sl_worker_main(void *arg);
-/* One burst through the fast path: @p pidx is the port index the burst
- * came from, or -1 to take each packet's port from its mbuf. */
-void sl_worker_burst(struct sl_worker *w, const struct sl_snapshot *snap,
-		     struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now);
-/* Send what the worker buffered (TX buffers, redirect rings). */
-void sl_worker_flush(struct sl_worker *w);
-/* Run the worker's connection expiry up to @p now. */
-void sl_worker_expire(struct sl_worker *w, uint64_t now);
 int sl_workers_create(struct sl_app *app);
 void sl_workers_free(struct sl_app *app);
 

@@ -4,7 +4,7 @@
  *
  * Builds Sluice's real worker state (flow table, snapshot, resolved
  * neighbours, TX buffers on net_null ports that discard what they are
- * given) and pushes prebuilt frames through sl_worker_burst(), timing
+ * given) and pushes prebuilt frames through sl_fwd_burst(), timing
  * only the burst and the TX flush. The figure is the worker's own cost
  * per packet, with no generator or link in the way: TSC cycles per
  * packet, and under callgrind (collection toggled around the measured
@@ -29,10 +29,18 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
-#include <valgrind/callgrind.h>
+#include <rte_ethdev.h>
 
-#include "sluice.h"
+#include "sl_fwd.h"
 #include "sl_pkt.h"
+
+/* callgrind's client requests when valgrind's headers are there (meson
+ * detects them); without them the markers do nothing */
+#ifdef SL_HAVE_CALLGRIND
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_TOGGLE_COLLECT do { } while (0)
+#endif
 
 #define FRAME 60
 
@@ -121,6 +129,7 @@ client_port(uint32_t i)
 }
 
 struct run {
+	struct rte_mempool *pool;
 	struct sl_worker *w;
 	const struct sl_snapshot *snap;
 	uint64_t cycles, pkts;
@@ -135,7 +144,7 @@ push(struct run *r, struct frame *const *fr, unsigned n, int pidx)
 	unsigned i;
 	uint64_t t0;
 
-	if (rte_pktmbuf_alloc_bulk(sl_app.pool, m, n) != 0) {
+	if (rte_pktmbuf_alloc_bulk(r->pool, m, n) != 0) {
 		fprintf(stderr, "sluice-perf: out of mbufs\n");
 		exit(1);
 	}
@@ -144,8 +153,8 @@ push(struct run *r, struct frame *const *fr, unsigned n, int pidx)
 	if (r->measure)
 		CALLGRIND_TOGGLE_COLLECT;
 	t0 = rte_rdtsc_precise();
-	sl_worker_burst(r->w, r->snap, m, n, pidx, t0);
-	sl_worker_flush(r->w);
+	sl_fwd_burst(r->w, r->snap, m, n, pidx, t0);
+	sl_fwd_flush(r->w);
 	r->cycles += rte_rdtsc_precise() - t0;
 	if (r->measure)
 		CALLGRIND_TOGGLE_COLLECT;
@@ -208,6 +217,58 @@ maglev_builds(void)
 	return 0;
 }
 
+/* The configured ports (net_null), one queue each, and the one worker. */
+static int
+setup(struct sl_fwd_env *env, struct run *r, const struct sl_config *cfg,
+      struct sl_port_hw *hw, int16_t *port_index)
+{
+	struct rte_eth_conf conf = { 0 };
+	struct sl_fwd_params p = {
+		.id = 0,
+		.lcore = rte_lcore_id(),
+		.socket_id = (int)rte_socket_id(),
+		.flow_capacity = cfg->global.flow_capacity,
+		.timeouts = cfg->global.timeouts,
+	};
+	unsigned i;
+
+	r->pool = rte_pktmbuf_pool_create("perf_pool", 16383, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	env->neigh = sl_neigh_create(64, (int)rte_socket_id());
+	if (r->pool == NULL || env->neigh == NULL)
+		goto fail;
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
+		port_index[i] = -1;
+	for (i = 0; i < cfg->n_ports; i++) {
+		char name[RTE_ETH_NAME_MAX_LEN];
+		uint16_t pid;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(cfg->ports[i].device, ","),
+			 cfg->ports[i].device);
+		if (rte_eth_dev_get_port_by_name(name, &pid) != 0 ||
+		    rte_eth_dev_configure(pid, 1, 1, &conf) != 0 ||
+		    rte_eth_rx_queue_setup(pid, 0, 512, rte_socket_id(), NULL, r->pool) != 0 ||
+		    rte_eth_tx_queue_setup(pid, 0, 512, rte_socket_id(), NULL) != 0 ||
+		    rte_eth_dev_start(pid) != 0)
+			goto fail;
+		rte_eth_macaddr_get(pid, &hw[i].mac);
+		hw[i].port_id = pid;
+		port_index[pid] = (int16_t)i;
+		env->port_id[i] = pid;
+	}
+	env->port_index = port_index;
+	env->n_ports = cfg->n_ports;
+	env->n_workers = 1;
+	env->hz = rte_get_tsc_hz();
+	env->cap.svc = env->cap.port = -1;
+	r->w = sl_fwd_worker_create(env, &p);
+	if (r->w != NULL)
+		return 0;
+fail:
+	fprintf(stderr, "sluice-perf: set-up failed: %s\n", rte_strerror(rte_errno));
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -220,7 +281,10 @@ main(int argc, char **argv)
 			     "--log-level", "lib.*:error", "--log-level", "sluice:warning",
 			     "--vdev", "net_null0,no-rx=1", "--vdev", "net_null1,no-rx=1",
 			     NULL };
-	struct sl_app *app = &sl_app;
+	static int16_t port_index[RTE_MAX_ETHPORTS];
+	struct sl_port_hw hw[SL_MAX_PORTS];
+	struct sl_fwd_env env = { 0 };
+	struct sl_config *cfg;
 	const char *scenario = "established";
 	uint32_t flows = 1000, i, k;
 	uint64_t packets = 2000000;
@@ -267,36 +331,26 @@ main(int argc, char **argv)
 	}
 	snprintf(text, sizeof(text), ini,
 		 RTE_MAX(65536u, strcmp(scenario, "new") == 0 ? 4194304u : 2 * flows));
-	app->cfg = sl_config_parse_string(text, "sluice-perf", err, sizeof(err));
-	if (app->cfg == NULL) {
+	cfg = sl_config_parse_string(text, "sluice-perf", err, sizeof(err));
+	if (cfg == NULL) {
 		fprintf(stderr, "sluice-perf: %s\n", err);
 		return 1;
 	}
-	app->hz = rte_get_tsc_hz();
-	app->n_workers = 1;
-	app->pool = rte_pktmbuf_pool_create("perf_pool", 16383, 256, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	app->neigh = sl_neigh_create(64, (int)rte_socket_id());
-	if (app->pool == NULL || app->neigh == NULL || sl_ports_init(app) != 0 ||
-	    sl_workers_create(app) != 0) {
-		fprintf(stderr, "sluice-perf: set-up failed\n");
+	if (setup(&env, &r, cfg, hw, port_index) != 0)
 		return 1;
-	}
-	snap = sl_svc_build(app->cfg, app->hw, app->neigh, 1, 1, err, sizeof(err));
+	snap = sl_svc_build(cfg, hw, env.neigh, 1, 1, err, sizeof(err));
 	if (snap == NULL) {
 		fprintf(stderr, "sluice-perf: %s\n", err);
 		return 1;
 	}
-	app->svc.cur = snap;
-	for (i = 0; i < app->neigh->count; i++) {
+	for (i = 0; i < env.neigh->count; i++) {
 		struct rte_ether_addr m = { { 0x02, 0, 0, 0, 0x01, (uint8_t)i } };
 
-		sl_neigh_learn(app->neigh, app->neigh->meta[i].port,
-			       app->neigh->meta[i].ip, &m, rte_rdtsc());
+		sl_neigh_learn(env.neigh, env.neigh->meta[i].port,
+			       env.neigh->meta[i].ip, &m, rte_rdtsc());
 	}
-	mac_out = app->hw[0].mac;
-	mac_in = app->hw[1].mac;
-	r.w = app->workers[0];
+	mac_out = hw[0].mac;
+	mac_in = hw[1].mac;
 	r.snap = snap;
 	r.measure = strcmp(scenario, "new") == 0;
 
@@ -381,7 +435,7 @@ main(int argc, char **argv)
 			{
 				uint64_t t0 = rte_rdtsc_precise();
 
-				sl_worker_expire(r.w, t0);
+				sl_fwd_expire(r.w, t0);
 				r.cycles += rte_rdtsc_precise() - t0;
 			}
 			CALLGRIND_TOGGLE_COLLECT;
@@ -390,8 +444,8 @@ main(int argc, char **argv)
 	printf("{\"scenario\":\"%s\",\"tsc_hz\":%" PRIu64 ",\"flows\":%u,\"packets\":%" PRIu64
 	       ",\"cycles_per_pkt\":%.1f,\"mpps_per_core\":%.3f,\"tx_drops\":%" PRIu64
 	       ",\"drops\":%" PRIu64 ",\"conns\":%u}\n",
-	       scenario, app->hz, flows, r.pkts, (double)r.cycles / (double)r.pkts,
-	       (double)app->hz / ((double)r.cycles / (double)r.pkts) / 1e6,
+	       scenario, env.hz, flows, r.pkts, (double)r.cycles / (double)r.pkts,
+	       (double)env.hz / ((double)r.cycles / (double)r.pkts) / 1e6,
 	       r.w->stats.drops[SL_DROP_TX], r.w->stats.drops[SL_DROP_FLOW_FULL] +
 	       r.w->stats.drops[SL_DROP_NO_FLOW] + r.w->stats.drops[SL_DROP_NEIGH],
 	       sl_flow_count(r.w->flows));

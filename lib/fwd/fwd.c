@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The packet path of a worker (see sl_fwd.h): classification, connection
+ * lookup and creation, scheduling, NAT rewrite, resets, redirects to the
+ * owning worker, TX buffering. No locks, no allocation but packet
+ * buffers, no syscalls, nothing but the context and snapshot it is given.
+ */
+#include <netinet/in.h>
+
+#include <rte_cycles.h>
+#include <rte_prefetch.h>
+#include <rte_hash_crc.h>
+
+#include "sl_fwd.h"
+#include "sl_pkt.h"
+#include "sl_nat.h"
+#include "sl_persist.h"
+
+/*
+ * Owner of a connection: a function of the client address only, which
+ * both directions carry (source of client packets, destination of
+ * replies), so both land on the same worker whatever the NIC does. The
+ * address, not the address and port: every connection of a client then
+ * meets the same worker, which is what makes per-worker affinity
+ * (persistence) and least-connection counts hold for that client. Many
+ * clients spread over the workers; one client's connections do not.
+ */
+static __rte_always_inline unsigned
+owner_of(rte_be32_t ip, unsigned n)
+{
+	uint32_t h = ip * 0x85ebca6bu;
+
+	h ^= h >> 16;
+	return (unsigned)(((uint64_t)h * n) >> 32);
+}
+
+static __rte_always_inline void
+drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
+{
+	w->stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static __rte_always_inline void
+tx(struct sl_worker *w, uint16_t pidx, uint16_t port_id, struct rte_mbuf *m)
+{
+	w->stats.tx_pkts++;
+	rte_eth_tx_buffer(port_id, (uint16_t)w->id, w->txb[pidx], m);
+}
+
+static __rte_always_inline void
+redirect(struct sl_worker *w, unsigned owner, struct rte_mbuf *m)
+{
+	w->redir_buf[owner][w->redir_n[owner]++] = m;
+	w->stats.redirected++;
+	if (unlikely(w->redir_n[owner] == SL_BURST)) {
+		unsigned sent = rte_ring_sp_enqueue_burst(w->redir_out[owner],
+				(void **)w->redir_buf[owner], SL_BURST, NULL);
+
+		for (; sent < SL_BURST; sent++)
+			drop(w, w->redir_buf[owner][sent], SL_DROP_REDIRECT);
+		w->redir_n[owner] = 0;
+	}
+}
+
+static __rte_always_inline void
+to_mgmt(struct sl_worker *w, struct rte_mbuf *m, uint32_t tag)
+{
+	m->hash.usr = tag;
+	if (unlikely(rte_ring_sp_enqueue(w->to_mgmt, m) != 0))
+		drop(w, m, SL_DROP_SLOWPATH);
+	else
+		w->stats.slowpath++;
+}
+
+/* A connection leaves the table: its counters follow. */
+static __rte_always_inline void
+conn_gone(struct sl_worker *w, const struct sl_conn *c)
+{
+	w->svc_stats[c->svc].conns_active--;
+	w->be_stats[c->be].conns_active--;
+	w->stats.conns_expired++;
+}
+
+/* Traffic for Sluice's own address on port @p own: to the kernel through
+ * the exception path when the port has one, else counted and dropped. */
+static __rte_cold void
+to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	  int own)
+{
+	if (snap->ports[own].kernel)
+		to_mgmt(w, m, SL_MGMT_KERNEL | (uint32_t)own);
+	else
+		drop(w, m, SL_DROP_TO_SELF);
+}
+
+static __rte_cold void
+icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx)
+{
+	int own = sl_svc_own_port(snap, pi->dst);
+
+	/* with an exception path, all of the own address is the kernel's */
+	if (own >= 0 && snap->ports[own].kernel) {
+		to_kernel(w, snap, m, own);
+		return;
+	}
+	/* dport holds type << 8 | code for ICMP */
+	if ((rte_be_to_cpu_16(pi->dport) >> 8) == RTE_IP_ICMP_ECHO_REQUEST &&
+	    (own >= 0 || sl_svc_is_vip(snap, pi->dst))) {
+		sl_nat_icmp_echo_reply(data, pi);
+		w->stats.icmp_echo++;
+		tx(w, pidx, snap->ports[pidx].port_id, m);
+		return;
+	}
+	drop(w, m, SL_DROP_ICMP);
+}
+
+/*
+ * The backend this client's earlier connections went to, if its affinity
+ * window is open and the backend can still take connections; an affinity
+ * to a backend removed or drained is forgotten at once.
+ */
+static __rte_always_inline const struct sl_backend *
+persisted(struct sl_worker *w, const struct sl_snapshot *snap,
+	  const struct sl_service *svc, rte_be32_t cip, uint64_t now)
+{
+	const struct sl_backend *be;
+	uint16_t slot;
+	uint32_t gen;
+
+	if (!sl_persist_lookup(w->persist, svc->id, cip, now, &slot, &gen))
+		return NULL;
+	be = snap->by_slot[slot];
+	if (be != NULL && be->gen == gen && be->svc == svc->id &&
+	    svc->ss.weight[be->index] != 0)
+		return be;
+	sl_persist_del(w->persist, svc->id, cip);
+	return NULL;
+}
+
+/* TCP sequence fields of a parsed segment, host order. */
+static __rte_always_inline void
+tcp_seq_of(const uint8_t *data, const struct sl_pkt_info *pi, uint32_t *seq,
+	   uint32_t *ack, uint32_t *next)
+{
+	const struct rte_tcp_hdr *th =
+		(const struct rte_tcp_hdr *)(data + pi->l2_len + pi->l3_len);
+	uint32_t len = pi->ip_len - pi->l3_len - pi->l4_len;
+
+	*seq = rte_be_to_cpu_32(th->sent_seq);
+	*ack = rte_be_to_cpu_32(th->recv_ack);
+	/* SYN and FIN take a sequence number each */
+	*next = *seq + len + !!(pi->tcp_flags & RTE_TCP_SYN_FLAG) +
+		!!(pi->tcp_flags & RTE_TCP_FIN_FLAG);
+}
+
+/* Turn @p m into a RST and send it out of port index @p pidx. */
+static __rte_cold void
+send_rst(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	 uint16_t pidx, const struct rte_ether_addr *dst_mac, rte_be32_t saddr,
+	 rte_be32_t daddr, rte_be16_t sport, rte_be16_t dport, uint32_t seq,
+	 uint32_t ack, int ack_flag)
+{
+	uint16_t len;
+
+	rte_pktmbuf_reset(m);
+	len = (uint16_t)sl_nat_tcp_rst(rte_pktmbuf_mtod(m, uint8_t *), dst_mac,
+				       &snap->ports[pidx].mac, saddr, daddr, sport,
+				       dport, seq, ack, ack_flag);
+	m->data_len = len;
+	m->pkt_len = len;
+	w->stats.rst_sent++;
+	tx(w, pidx, snap->ports[pidx].port_id, m);
+}
+
+/*
+ * A new TCP connection no backend can take: refuse it with a RST from
+ * the VIP rather than leave the client waiting.
+ */
+static __rte_cold void
+refuse(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+       uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx)
+{
+	struct rte_ether_addr cmac;
+	uint32_t seq, ack, next;
+
+	w->stats.drops[SL_DROP_NO_BACKEND]++;
+	if (pi->proto != IPPROTO_TCP) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tcp_seq_of(data, pi, &seq, &ack, &next);
+	rte_ether_addr_copy(&((struct rte_ether_hdr *)data)->src_addr, &cmac);
+	send_rst(w, snap, m, pidx, &cmac, pi->dst, pi->src, pi->dport, pi->sport,
+		 0, next, 1);
+}
+
+/*
+ * The backend of connection @p c is gone or its drain time is over:
+ * reset both sides, with sequence numbers each side accepts (taken from
+ * the packet in hand), and forget the connection.
+ */
+static __rte_cold void
+flush_conn(struct sl_worker *w, const struct sl_snapshot *snap,
+	   const struct sl_backend *be, struct sl_conn *c, struct rte_mbuf *m,
+	   uint8_t *data, const struct sl_pkt_info *pi, int dir)
+{
+	struct rte_ether_addr bmac;
+	struct rte_mbuf *m2 = NULL;
+	uint32_t seq, ack, next;
+
+	w->stats.conns_flushed++;
+	if (pi->proto == IPPROTO_TCP) {
+		tcp_seq_of(data, pi, &seq, &ack, &next);
+		if (be != NULL && be->gen == c->be_gen &&
+		    sl_neigh_mac(w->env->neigh, be->neigh, &bmac))
+			m2 = rte_pktmbuf_alloc(m->pool);
+		if (dir == SL_DIR_ORIG) {
+			/* client sent seq S, ack A: the client expects A from
+			 * us, the backend expects S from the client */
+			if (m2 != NULL)
+				send_rst(w, snap, m2, be->out_port, &bmac, c->cip, c->bip,
+					 c->cport, c->bport, seq, 0, 0);
+			send_rst(w, snap, m, c->in_port, &c->cmac, c->vip, c->cip,
+				 c->vport, c->cport, ack, next, 1);
+		} else {
+			if (m2 != NULL)
+				send_rst(w, snap, m2, be->out_port, &bmac, c->cip, c->bip,
+					 c->cport, c->bport, ack, next, 1);
+			send_rst(w, snap, m, c->in_port, &c->cmac, c->vip, c->cip,
+				 c->vport, c->cport, seq, 0, 0);
+		}
+	} else {
+		rte_pktmbuf_free(m);
+	}
+	conn_gone(w, c);
+	sl_flow_del(w->flows, c);
+}
+
+/* A copy of @p m for the capture, if one runs and @p svc / @p pidx match.
+ * Never waits: no mbuf or a full ring loses the copy (counted). */
+static __rte_always_inline void
+capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx)
+{
+	struct rte_mbuf *cp;
+
+	if (likely(!w->cap_on))
+		return;
+	if ((w->env->cap.svc >= 0 && w->env->cap.svc != svc) ||
+	    (w->env->cap.port >= 0 && w->env->cap.port != pidx))
+		return;
+	cp = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+	if (cp == NULL || rte_ring_sp_enqueue(w->cap_ring, cp) != 0) {
+		rte_pktmbuf_free(cp);
+		w->stats.cap_drops++;
+	}
+}
+
+#define FC_ADDED   1   /* a connection was created */
+#define FC_DELETED 2   /* a connection was removed (port reuse) */
+
+/* A client packet for a service: use or make its connection, DNAT it.
+ * Returns FC_* flags telling the caller which lookups went stale. */
+static __rte_always_inline int
+from_client(struct sl_worker *w, const struct sl_snapshot *snap,
+	    const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
+	    const struct sl_pkt_info *pi, uint16_t pidx, uint64_t now,
+	    const struct sl_flow_key *k, struct sl_conn *c, int dir)
+{
+	const struct sl_backend *be;
+	struct rte_ether_addr mac;
+	struct sl_obj_stats *bs;
+	int ret = 0;
+
+	if (c != NULL && unlikely(pi->proto == IPPROTO_TCP &&
+				  (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+				  (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE))) {
+		/* the client reuses its port: a new connection, schedule anew */
+		conn_gone(w, c);
+		sl_flow_del(w->flows, c);
+		c = NULL;
+		ret |= FC_DELETED;
+	}
+	if (c == NULL) {
+		int bi;
+		uint32_t hash;
+
+		if (pi->proto == IPPROTO_TCP &&
+		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
+		    RTE_TCP_SYN_FLAG) {
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_NO_FLOW);
+			return ret;
+		}
+		be = NULL;
+		if (svc->persist_s != 0)
+			be = persisted(w, snap, svc, pi->src, now);
+		if (be == NULL) {
+			/* CRC32C with fixed seeds: every Sluice instance hashes
+			 * a connection alike, so maglev choices agree */
+			hash = !svc->sched->needs_hash ? 0 :
+				svc->hash_source ? rte_hash_crc_4byte(pi->src, 0x51ce) :
+				rte_hash_crc(k, sizeof(*k), 0x51ce);
+			bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc), hash,
+					      w->be_stats);
+			if (unlikely(bi < 0)) {
+				w->svc_stats[svc->id].drops++;
+				refuse(w, snap, m, data, pi, pidx);
+				return ret;
+			}
+			be = &svc->backends[bi];
+		}
+		if (svc->persist_s != 0)
+			sl_persist_set(w->persist, svc->id, pi->src, be->slot, be->gen,
+				       now + (uint64_t)svc->persist_s * w->env->hz);
+		/* the burst loop looked this key up after any add before it */
+		c = sl_flow_add_new(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
+				    be->addr, be->port, pi->proto, now);
+		if (unlikely(c == NULL)) {
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_FLOW_FULL);
+			return ret;
+		}
+		ret |= FC_ADDED;
+		c->svc = svc->id;
+		c->be = be->slot;
+		c->be_gen = be->gen;
+		c->in_port = pidx;
+		w->stats.conns_created++;
+		w->svc_stats[svc->id].conns_total++;
+		w->svc_stats[svc->id].conns_active++;
+		w->be_stats[be->slot].conns_total++;
+		w->be_stats[be->slot].conns_active++;
+	} else if (unlikely(dir != SL_DIR_ORIG)) {
+		drop(w, m, SL_DROP_NO_FLOW);
+		return ret;
+	} else {
+		be = snap->by_slot[c->be];
+		if (unlikely(be == NULL || be->gen != c->be_gen || be->flush)) {
+			/* backend gone, or its drain time over */
+			flush_conn(w, snap, be, c, m, data, pi, SL_DIR_ORIG);
+			return ret | FC_DELETED;
+		}
+	}
+	/* replies go back to whichever hop the client's packets came from */
+	rte_ether_addr_copy(&((struct rte_ether_hdr *)data)->src_addr, &c->cmac);
+	c->in_port = pidx;
+	sl_flow_touch(w->flows, c, SL_DIR_ORIG, pi->tcp_flags, now);
+
+	bs = &w->be_stats[c->be];
+	bs->pkts_in++;
+	bs->bytes_in += m->pkt_len;
+	w->svc_stats[c->svc].pkts_in++;
+	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+
+	capture(w, m, c->svc, pidx);
+	sl_nat_dnat(data, pi, be->addr, be->port);
+	if (unlikely(!sl_neigh_mac(w->env->neigh, be->neigh, &mac))) {
+		/* the management lcore holds it until ARP answers */
+		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		m->port = snap->ports[be->out_port].port_id;
+		to_mgmt(w, m, be->neigh);
+		return ret;
+	}
+	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	capture(w, m, c->svc, be->out_port);
+	tx(w, be->out_port, snap->ports[be->out_port].port_id, m);
+	return ret;
+}
+
+/* A packet not for a VIP or for us: a backend's reply, or nothing.
+ * Returns FC_DELETED when it removed the connection. */
+static __rte_always_inline int
+from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
+	     struct rte_mbuf *m, uint8_t *data, const struct sl_pkt_info *pi,
+	     uint16_t pidx, uint64_t now, struct sl_conn *c, int dir)
+{
+	const struct sl_backend *be;
+
+	if (unlikely(c == NULL || dir != SL_DIR_REPLY)) {
+		drop(w, m, SL_DROP_NO_FLOW);
+		return 0;
+	}
+	be = snap->by_slot[c->be];
+	if (unlikely(be == NULL || be->gen != c->be_gen || be->flush)) {
+		flush_conn(w, snap, be, c, m, data, pi, SL_DIR_REPLY);
+		return FC_DELETED;
+	}
+	sl_flow_touch(w->flows, c, SL_DIR_REPLY, pi->tcp_flags, now);
+	w->be_stats[c->be].pkts_out++;
+	w->be_stats[c->be].bytes_out += m->pkt_len;
+	w->svc_stats[c->svc].pkts_out++;
+	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	capture(w, m, c->svc, pidx);
+	sl_nat_snat(data, pi, c->vip, c->vport);
+	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
+	capture(w, m, c->svc, c->in_port);
+	tx(w, c->in_port, snap->ports[c->in_port].port_id, m);
+	return 0;
+}
+
+/* A packet that passed classification and needs its connection. */
+struct flow_pkt {
+	struct rte_mbuf *m;
+	const struct sl_service *svc;  /* NULL: a reply direction packet */
+	uint16_t pidx;
+	struct sl_pkt_info pi;
+};
+
+/*
+ * First stage: validate and sort out everything that needs no flow
+ * lookup (drops, ARP, ICMP, packets owned by another worker). Returns
+ * 1 when the packet goes on to the flow stage, filled in @p fp.
+ */
+static __rte_always_inline int
+classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	 uint16_t pidx, int redirected, struct flow_pkt *fp)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sl_pkt_info *pi = &fp->pi;
+	const struct sl_service *svc = NULL;
+	unsigned flags = 0, owner;
+	int r, own;
+
+	/* promiscuous ports (af_packet, switches flooding) show us frames
+	 * for other hosts: only our MAC, broadcast and multicast are ours */
+	if (unlikely(rte_pktmbuf_data_len(m) >= RTE_ETHER_HDR_LEN &&
+		     !rte_is_same_ether_addr(&((struct rte_ether_hdr *)data)->dst_addr,
+					     &snap->ports[pidx].mac) &&
+		     !rte_is_multicast_ether_addr(&((struct rte_ether_hdr *)data)->dst_addr))) {
+		drop(w, m, SL_DROP_OTHER_HOST);
+		return 0;
+	}
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		flags |= SL_PKT_F_IP_CSUM_GOOD;
+	else if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		flags |= SL_PKT_F_IP_CSUM_BAD;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		flags |= SL_PKT_F_L4_CSUM_BAD;
+
+	r = sl_pkt_parse(data, rte_pktmbuf_data_len(m), flags, pi);
+	if (unlikely(r != 0)) {
+		drop(w, m, (enum sl_drop)r);
+		return 0;
+	}
+	if (unlikely(pi->kind == SL_PKT_ARP)) {
+		to_mgmt(w, m, SL_MGMT_SLOWPATH);
+		return 0;
+	}
+	if (unlikely(pi->proto == IPPROTO_ICMP)) {
+		icmp_in(w, snap, m, data, pi, pidx);
+		return 0;
+	}
+	if (sl_svc_is_vip(snap, pi->dst)) {
+		svc = sl_svc_lookup(snap, pi->dst, pi->dport, pi->proto);
+		if (unlikely(svc == NULL)) {
+			drop(w, m, SL_DROP_NO_SERVICE);
+			return 0;
+		}
+		/* a client's packet: the client is the source */
+		owner = owner_of(pi->src, snap->n_workers);
+	} else if (unlikely((own = sl_svc_own_port(snap, pi->dst)) >= 0)) {
+		to_kernel(w, snap, m, own);
+		return 0;
+	} else {
+		/* a reply, if anything: the client is the destination */
+		owner = owner_of(pi->dst, snap->n_workers);
+	}
+	if (owner != w->id && !redirected) {
+		m->port = snap->ports[pidx].port_id;
+		redirect(w, owner, m);
+		return 0;
+	}
+	if (unlikely(((struct rte_ipv4_hdr *)(data + pi->l2_len))->time_to_live <= 1)) {
+		drop(w, m, SL_DROP_TTL);
+		return 0;
+	}
+	fp->m = m;
+	fp->svc = svc;
+	fp->pidx = pidx;
+	return 1;
+}
+
+/*
+ * A burst, in three stages: classify every packet, look all their
+ * connections up at once (rte_hash pipelines the bucket loads of the
+ * whole burst), then act on each. @p pidx is the port the burst came
+ * from, or -1 when each packet's mbuf port says (redirected packets).
+ */
+void
+sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+		struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
+{
+	struct flow_pkt fp[SL_BURST];
+	struct sl_flow_key keys[SL_BURST];
+	const struct sl_flow_key *kp[SL_BURST];
+	struct sl_conn *conns[SL_BURST];
+	int dirs[SL_BURST];
+	unsigned i, nf = 0;
+	int changed = 0;
+
+	for (i = 0; i < n; i++) {
+		uint16_t p = pidx >= 0 ? (uint16_t)pidx :
+			(uint16_t)w->env->port_index[pkts[i]->port];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (!classify(w, snap, pkts[i], p, pidx < 0, &fp[nf]))
+			continue;
+		/* both directions are looked up by the packet as it arrives */
+		keys[nf] = (struct sl_flow_key){
+			.src = fp[nf].pi.src, .dst = fp[nf].pi.dst,
+			.sport = fp[nf].pi.sport, .dport = fp[nf].pi.dport,
+			.proto = fp[nf].pi.proto,
+		};
+		kp[nf] = &keys[nf];
+		nf++;
+	}
+	if (nf == 0)
+		return;
+	sl_flow_lookup_bulk(w->flows, kp, nf, conns, dirs);
+	for (i = 0; i < nf; i++)
+		if (conns[i] != NULL)
+			rte_prefetch0(conns[i]);
+	for (i = 0; i < nf; i++) {
+		struct flow_pkt *f = &fp[i];
+		uint8_t *data = rte_pktmbuf_mtod(f->m, uint8_t *);
+
+		/* an earlier packet of this burst may have opened a connection
+		 * this one misses, or (port reuse) removed one it found */
+		if ((changed & FC_DELETED) || (conns[i] == NULL && (changed & FC_ADDED)))
+			conns[i] = sl_flow_lookup(w->flows, &keys[i], &dirs[i]);
+		if (f->svc != NULL) {
+			changed |= from_client(w, snap, f->svc, f->m, data, &f->pi,
+					       f->pidx, now, &keys[i], conns[i], dirs[i]);
+		} else {
+			changed |= from_backend(w, snap, f->m, data, &f->pi, f->pidx,
+						now, conns[i], dirs[i]);
+		}
+	}
+}
+
+static void
+on_expire(const struct sl_conn *c, void *arg)
+{
+	conn_gone(arg, c);
+}
+
+static void
+flush_redirects(struct sl_worker *w, unsigned n_workers)
+{
+	unsigned o, sent;
+
+	for (o = 0; o < n_workers; o++) {
+		if (w->redir_n[o] == 0)
+			continue;
+		sent = rte_ring_sp_enqueue_burst(w->redir_out[o],
+						 (void **)w->redir_buf[o],
+						 w->redir_n[o], NULL);
+		for (; sent < w->redir_n[o]; sent++)
+			drop(w, w->redir_buf[o][sent], SL_DROP_REDIRECT);
+		w->redir_n[o] = 0;
+	}
+}
+
+void
+sl_fwd_flush(struct sl_worker *w)
+{
+	unsigned p;
+
+	flush_redirects(w, w->env->n_workers);
+	for (p = 0; p < w->env->n_ports; p++)
+		rte_eth_tx_buffer_flush(w->env->port_id[p], (uint16_t)w->id, w->txb[p]);
+}
+
+void
+sl_fwd_expire(struct sl_worker *w, uint64_t now)
+{
+	sl_flow_expire(w->flows, now, 256, on_expire, w);
+}
+
+void
+sl_fwd_send(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		tx(w, (uint16_t)w->env->port_index[pkts[i]->port], pkts[i]->port, pkts[i]);
+}

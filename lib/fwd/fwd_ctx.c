@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker contexts: their memory on the worker's NUMA node, their rings
+ * and TX buffers. Control path only.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "sl_fwd.h"
+
+/* A single-producer, single-consumer ring named sl_WHAT_ID. */
+static struct rte_ring *
+ring_new(const char *what, unsigned id, unsigned size, int socket_id)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "sl_%s_%u", what, id);
+	return rte_ring_create(name, size, socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
+}
+
+struct sl_worker *
+sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p)
+{
+	struct sl_flow_params fp = {
+		.capacity = p->flow_capacity,
+		.socket_id = p->socket_id,
+		.hz = env->hz,
+		.timeouts = p->timeouts,
+	};
+	struct sl_worker *w;
+	char name[64];
+	unsigned i;
+	int err = ENOMEM;
+
+	w = rte_zmalloc_socket("sl_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (w == NULL)
+		goto fail;
+	w->id = p->id;
+	w->lcore = p->lcore;
+	w->env = env;
+	snprintf(name, sizeof(name), "sl_flows_%u", p->id);
+	fp.name = name;
+	w->flows = sl_flow_create(&fp);
+	if (w->flows == NULL) {
+		err = rte_errno;
+		goto fail;
+	}
+	for (i = 0; i < env->n_ports; i++) {
+		w->txb[i] = rte_zmalloc_socket("sl_txb", RTE_ETH_TX_BUFFER_SIZE(SL_BURST),
+					       0, p->socket_id);
+		if (w->txb[i] == NULL)
+			goto fail;
+		rte_eth_tx_buffer_init(w->txb[i], SL_BURST);
+		rte_eth_tx_buffer_set_err_callback(w->txb[i],
+			rte_eth_tx_buffer_count_callback, &w->stats.drops[SL_DROP_TX]);
+	}
+	w->persist = sl_persist_create(RTE_MAX(4096u, p->flow_capacity / 4), p->socket_id);
+	w->to_mgmt = ring_new("to_mgmt", p->id, SL_RING_SIZE, p->socket_id);
+	w->from_mgmt = ring_new("from_mgmt", p->id, SL_RING_SIZE, p->socket_id);
+	w->cap_ring = ring_new("cap", p->id, SL_RING_SIZE, p->socket_id);
+	w->cmd = ring_new("cmd", p->id, 16, p->socket_id);
+	if (w->persist == NULL || w->to_mgmt == NULL || w->from_mgmt == NULL ||
+	    w->cap_ring == NULL || w->cmd == NULL) {
+		err = rte_errno != 0 ? rte_errno : ENOMEM;
+		goto fail;
+	}
+	return w;
+fail:
+	sl_fwd_worker_free(w);
+	rte_errno = err;
+	return NULL;
+}
+
+int
+sl_fwd_link(struct sl_worker **w, unsigned n)
+{
+	unsigned i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			struct rte_ring *r;
+
+			if (i == j)
+				continue;
+			/* on the consumer's node */
+			r = ring_new("redir", i * SL_MAX_WORKERS + j, SL_RING_SIZE,
+				     (int)rte_lcore_to_socket_id(w[j]->lcore));
+			if (r == NULL)
+				return -rte_errno;
+			w[i]->redir_out[j] = r;
+			w[j]->redir_in[i] = r;
+		}
+	}
+	return 0;
+}
+
+static void
+ring_drain_free(struct rte_ring *r)
+{
+	void *m;
+
+	if (r == NULL)
+		return;
+	while (rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
+void
+sl_fwd_worker_free(struct sl_worker *w)
+{
+	unsigned i;
+
+	if (w == NULL)
+		return;
+	/* a worker frees the rings it produces into */
+	for (i = 0; i < SL_MAX_WORKERS; i++)
+		ring_drain_free(w->redir_out[i]);
+	ring_drain_free(w->to_mgmt);
+	ring_drain_free(w->from_mgmt);
+	rte_ring_free(w->cmd);
+	ring_drain_free(w->cap_ring);
+	for (i = 0; i < SL_MAX_PORTS; i++)
+		rte_free(w->txb[i]);
+	sl_flow_free(w->flows);
+	sl_persist_free(w->persist);
+	rte_free(w);
+}

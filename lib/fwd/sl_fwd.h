@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SL_FWD_H
+#define SL_FWD_H
+
+/**
+ * @file
+ * The packet path: what a worker does to a burst of packets, driven with
+ * an explicit per-worker context (struct sl_worker) and the snapshot the
+ * caller loaded. The worker lcore loop (app/sluice/worker.c), the
+ * fast-path benchmark (tools/sluice-perf) and offline tools all run this
+ * same code; none of it reaches a process global.
+ *
+ * A burst goes through three stages: classify each packet (parse, drop
+ * and count what is malformed, hand ARP and traffic for Sluice's own
+ * addresses to the management lcore, pass packets another worker owns
+ * over a redirect ring), look all remaining connections up at once, then
+ * act on each (schedule new connections, rewrite, buffer for TX).
+ *
+ * Owner of a connection: a function of the client address only, which
+ * both directions carry (source of client packets, destination of
+ * replies), so both land on the same worker whatever the NIC does. Every
+ * connection of one client then meets the same worker, which is what
+ * makes per-worker affinity (persistence) and least-connection counts
+ * hold for that client.
+ *
+ * Thread-safety: a struct sl_worker is used by its own lcore only, except
+ * its rings (single producer / single consumer each, named by who
+ * produces) and its counters (plain stores by the worker, read by the
+ * management lcore). struct sl_fwd_env is shared by all workers and
+ * read-only once they run, except the capture filter (set by the
+ * management lcore, read with relaxed loads).
+ */
+
+#include <stdint.h>
+#include <rte_common.h>
+#include <rte_ring.h>
+#include <rte_mbuf.h>
+#include <rte_ethdev.h>
+
+#include "sl_config.h"
+#include "sl_stats.h"
+#include "sl_flow.h"
+#include "sl_neigh.h"
+#include "sl_svc.h"
+#include "sl_persist.h"
+
+#define SL_BURST        32     /**< packets per RX burst, TX batch, ring move */
+#define SL_MAX_WORKERS  64
+#define SL_RING_SIZE    1024   /**< redirect and management rings */
+
+/* m->hash.usr on packets a worker passes to the management lcore */
+#define SL_MGMT_SLOWPATH UINT32_MAX   /**< ARP and the like: handle it */
+#define SL_MGMT_KERNEL   0xffff0000u  /**< | port index: for the kernel */
+/* any other value: the next-hop entry the packet waits for */
+
+/** Packet capture filter: workers copy matching packets when on. */
+struct sl_fwd_cap {
+	int on;          /**< workers copy (release store, read once per loop) */
+	int svc;         /**< service id, -1 = any */
+	int port;        /**< port index, -1 = any */
+};
+
+/** What every worker shares: set before workers start. */
+struct sl_fwd_env {
+	struct sl_neigh_table *neigh;   /**< next hops (workers read MACs) */
+	const int16_t *port_index;      /**< DPDK port id -> port index */
+	uint16_t port_id[SL_MAX_PORTS]; /**< port index -> DPDK port id */
+	uint16_t n_ports;
+	unsigned n_workers;
+	uint64_t hz;                    /**< TSC ticks per second */
+	struct sl_fwd_cap cap;          /**< capture filter */
+};
+
+struct sl_flow_req;
+
+/** Per-worker context: one cache-aligned block per worker. */
+struct sl_worker {
+	/* hot: read every loop */
+	unsigned id;
+	unsigned lcore;
+	const struct sl_fwd_env *env;
+	struct sl_flow_table *flows;
+	struct sl_persist *persist;      /**< client affinity, see sl_persist.h */
+	struct rte_eth_dev_tx_buffer *txb[SL_MAX_PORTS];
+	struct rte_ring *to_mgmt;        /**< this worker -> management */
+	struct rte_ring *from_mgmt;      /**< management -> this worker, to send */
+	struct rte_ring *cmd;            /**< management -> worker: requests */
+	struct sl_flow_req *req;         /**< the request being answered */
+	struct rte_ring *cap_ring;       /**< worker -> management: capture copies */
+	int cap_on;                      /**< env->cap.on, read once per loop */
+	struct rte_ring *redir_in[SL_MAX_WORKERS];  /**< from worker i */
+	struct rte_ring *redir_out[SL_MAX_WORKERS]; /**< to worker i */
+	uint16_t redir_n[SL_MAX_WORKERS];
+	struct rte_mbuf *redir_buf[SL_MAX_WORKERS][SL_BURST];
+
+	struct sl_worker_stats stats;
+	struct sl_obj_stats svc_stats[SL_MAX_SERVICES];
+	struct sl_obj_stats be_stats[SL_MAX_BACKENDS];
+} __rte_cache_aligned;
+
+/** Creation parameters of a worker context. */
+struct sl_fwd_params {
+	unsigned id;                 /**< worker index, 0..n_workers-1 */
+	unsigned lcore;              /**< lcore it runs on */
+	int socket_id;               /**< NUMA node for its memory */
+	uint32_t flow_capacity;      /**< connections in its table */
+	const uint32_t *timeouts;    /**< seconds per connection state */
+};
+
+/**
+ * Create worker @p p->id's context: flow table, affinity table, TX
+ * buffers for every port of @p env, rings to and from the management
+ * lcore. Redirect rings come from sl_fwd_link().
+ * @return the context, or NULL with rte_errno set.
+ */
+struct sl_worker *sl_fwd_worker_create(const struct sl_fwd_env *env,
+				       const struct sl_fwd_params *p);
+
+/**
+ * Join @p n workers with one redirect ring per ordered pair.
+ * @return 0, or -rte_errno.
+ */
+int sl_fwd_link(struct sl_worker **w, unsigned n);
+
+/** Free a worker context, its rings and what they hold. NULL is fine. */
+void sl_fwd_worker_free(struct sl_worker *w);
+
+/**
+ * One burst through the packet path. @p pidx is the port index the
+ * burst came from, or -1 to take each packet's port from its mbuf
+ * (packets from redirect rings). @p now is the TSC of this loop.
+ */
+void sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+		  struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now);
+
+/** Send frames the management lcore built, each on its mbuf's port. */
+void sl_fwd_send(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n);
+
+/** Send what the worker buffered (TX buffers, redirect rings). */
+void sl_fwd_flush(struct sl_worker *w);
+
+/** Run the worker's connection expiry up to @p now. */
+void sl_fwd_expire(struct sl_worker *w, uint64_t now);
+
+#endif /* SL_FWD_H */
