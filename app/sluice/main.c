@@ -2,15 +2,17 @@
 /*
  * sluice: start-up and shut-down. Reads the INI file before anything
  * else (a bad file exits before EAL or any port is touched), builds the
- * EAL command line from it, sets up pool, ports, workers and the first
- * service snapshot, then runs the management loop on the main lcore
- * until SIGINT or SIGTERM.
+ * EAL command line from it, then brings up the modules of one ordered
+ * table (pool, RCU, ports, workers, services, ..., console) and runs
+ * their polls on the main lcore, the management loop, until SIGINT,
+ * SIGTERM or quit; the modules go down in reverse order.
  */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -65,8 +67,10 @@ split_args(char *s, char **argv, int argc, int max)
 	return argc;
 }
 
+/* ---- modules: brought up in table order, taken down in reverse ---- */
+
 static int
-pool_create(struct sl_app *app)
+pool_init(struct sl_app *app)
 {
 	const struct sl_config *cfg = app->cfg;
 	unsigned need = 0, i, n;
@@ -90,8 +94,15 @@ pool_create(struct sl_app *app)
 	return 0;
 }
 
+static void
+pool_term(struct sl_app *app)
+{
+	rte_mempool_free(app->pool);
+	app->pool = NULL;
+}
+
 static int
-rcu_create(struct sl_app *app)
+rcu_init(struct sl_app *app)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(app->n_workers);
 
@@ -101,12 +112,49 @@ rcu_create(struct sl_app *app)
 	return rte_rcu_qsbr_init(app->svc.qsv, app->n_workers);
 }
 
-/* What every worker shares, once the ports are up. */
 static void
-fwd_env_init(struct sl_app *app)
+rcu_term(struct sl_app *app)
+{
+	rte_free(app->svc.qsv);
+	app->svc.qsv = NULL;
+}
+
+static int
+neigh_init(struct sl_app *app)
+{
+	app->neigh = sl_neigh_create(4096, (int)rte_socket_id());
+	if (app->neigh == NULL) {
+		SL_LOG(ERR, "cannot create the neighbour table: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+neigh_term(struct sl_app *app)
+{
+	sl_neigh_free(app->neigh);
+	app->neigh = NULL;
+}
+
+/* A port that failed leaves the ones before it started: stop them. */
+static int
+ports_init(struct sl_app *app)
+{
+	int ret = sl_ports_init(app);
+
+	if (ret != 0)
+		sl_ports_stop(app);
+	return ret;
+}
+
+/* Worker contexts, and what they share, once the ports are up. */
+static int
+workers_init(struct sl_app *app)
 {
 	struct sl_fwd_env *e = &app->fwd;
 	unsigned i;
+	int ret;
 
 	e->neigh = app->neigh;
 	e->port_index = app->port_index;
@@ -117,6 +165,271 @@ fwd_env_init(struct sl_app *app)
 	e->hz = app->hz;
 	e->cap.svc = -1;
 	e->cap.port = -1;
+	ret = sl_workers_create(app);
+	if (ret != 0) {
+		SL_LOG(ERR, "cannot create worker state: %s", rte_strerror(-ret));
+		sl_workers_free(app);
+	}
+	return ret;
+}
+
+static void
+services_term(struct sl_app *app)
+{
+	/* no worker runs any more: the last snapshot goes at once */
+	pthread_mutex_lock(&app->snap_lock);
+	sl_svc_publish(&app->svc, NULL);
+	pthread_mutex_unlock(&app->snap_lock);
+	sl_config_free(app->live_cfg);
+	app->live_cfg = NULL;
+	sl_svc_ids_free(app->ids);
+	app->ids = NULL;
+}
+
+/* Identities, the live configuration and the first snapshot. */
+static int
+services_init(struct sl_app *app)
+{
+	struct sl_svc_change chg;
+	struct sl_snapshot *snap;
+	char err[512];
+
+	app->start_tsc = rte_rdtsc();
+	app->ids = sl_svc_ids_create();
+	app->live_cfg = sl_config_load(app->config_path, err, sizeof(err));
+	if (app->ids == NULL || app->live_cfg == NULL) {
+		SL_LOG(ERR, "%s: %s", app->config_path,
+		       app->live_cfg == NULL ? err : "out of memory");
+		services_term(app);
+		return -EINVAL;
+	}
+	snap = sl_svc_rebuild(app->live_cfg, app->hw, app->neigh, app->n_workers,
+			      app->ids, NULL, 0, &chg, err, sizeof(err));
+	if (snap == NULL) {
+		SL_LOG(ERR, "%s: %s", app->config_path, err);
+		services_term(app);
+		return -EINVAL;
+	}
+	sl_svc_publish(&app->svc, snap);
+	return 0;
+}
+
+/* Stop the workers, wait for them, and print what they counted. */
+static void
+launch_term(struct sl_app *app)
+{
+	/* relaxed: a flag the loops poll */
+	__atomic_store_n(&app->stop, 1, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+	sl_mgmt_print_stats(app, stderr);
+}
+
+static int
+launch_init(struct sl_app *app)
+{
+	unsigned i = 0, lcore;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (rte_eal_remote_launch(sl_worker_main, app->workers[i], lcore) != 0) {
+			SL_LOG(ERR, "cannot launch worker on lcore %u", lcore);
+			launch_term(app);
+			return -EBUSY;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int
+mgmt_init(struct sl_app *app)
+{
+	return sl_mgmt_start(app);
+}
+
+static int
+health_init(struct sl_app *app)
+{
+	sl_health_sync(app);
+	return 0;
+}
+
+static unsigned
+health_poll(struct sl_app *app)
+{
+	int flips = sl_health_poll(app);
+
+	if (flips > 0)
+		sl_mgmt_apply(app, app->live_cfg, "health");
+	return flips > 0;
+}
+
+static void
+health_term(struct sl_app *app)
+{
+	sl_health_stop();
+}
+
+static int
+admin_init(struct sl_app *app)
+{
+	/* without the socket Sluice still forwards: say so and go on */
+	if (sl_admin_open(app) != 0)
+		SL_LOG(WARNING, "no admin socket: sluicectl will not reach this Sluice");
+	return 0;
+}
+
+static unsigned
+admin_poll(struct sl_app *app)
+{
+	sl_admin_poll(app);
+	return 0;
+}
+
+static void
+admin_term(struct sl_app *app)
+{
+	sl_admin_close();
+}
+
+static int
+telemetry_init(struct sl_app *app)
+{
+	sl_telemetry_register();
+	return 0;
+}
+
+static int
+capture_init(struct sl_app *app)
+{
+	sl_capture_init(app);
+	return 0;
+}
+
+static unsigned
+capture_poll(struct sl_app *app)
+{
+	sl_capture_poll(app);
+	return 0;
+}
+
+static void
+capture_term(struct sl_app *app)
+{
+	sl_capture_stop(app);
+}
+
+/* The operator's word that Sluice is up: tests and scripts wait for it. */
+static int
+ready_init(struct sl_app *app)
+{
+	SL_LOG(INFO, "%u service(s), %u worker(s), %u port(s)",
+	       sl_svc_current(&app->svc)->n_services, app->n_workers, app->n_ports);
+	SL_LOG(NOTICE, "ready");
+	return 0;
+}
+
+static void
+ready_term(struct sl_app *app)
+{
+	SL_LOG(NOTICE, "stopping");
+}
+
+static int
+console_init(struct sl_app *app)
+{
+	if (app->interactive && sl_console_start(app) != 0) {
+		SL_LOG(ERR, "no console: stopping (-i was asked for)");
+		return -EIO;
+	}
+	return 0;
+}
+
+static unsigned
+console_poll(struct sl_app *app)
+{
+	if (app->interactive)
+		sl_console_poll(app);
+	return 0;
+}
+
+static void
+console_term(struct sl_app *app)
+{
+	sl_console_stop();
+}
+
+/*
+ * Every part of the process in start-up order. init returns 0 or -errno
+ * (and leaves nothing behind when it fails);
+ * poll runs on every management round while Sluice runs and returns the
+ * work it found (0 lets the round sleep); term undoes init, and runs in
+ * reverse order for every module whose init succeeded.
+ */
+static const struct sl_module {
+	const char *name;
+	int (*init)(struct sl_app *app);
+	unsigned (*poll)(struct sl_app *app);
+	void (*term)(struct sl_app *app);
+} modules[] = {
+	{ "mempool",    pool_init,      NULL,           pool_term },
+	{ "rcu",        rcu_init,       NULL,           rcu_term },
+	{ "capture",    capture_init,   capture_poll,   capture_term },
+	{ "neighbours", neigh_init,     NULL,           neigh_term },
+	{ "ports",      ports_init,     NULL,           sl_ports_stop },
+	{ "workers",    workers_init,   NULL,           sl_workers_free },
+	{ "services",   services_init,  NULL,           services_term },
+	{ "launch",     launch_init,    NULL,           launch_term },
+	{ "management", mgmt_init,      sl_mgmt_poll,   NULL },
+	{ "health",     health_init,    health_poll,    health_term },
+	{ "admin",      admin_init,     admin_poll,     admin_term },
+	{ "telemetry",  telemetry_init, NULL,           NULL },
+	{ "ready",      ready_init,     NULL,           ready_term },
+	{ "console",    console_init,   console_poll,   console_term },
+};
+
+/* Bring modules up in order; on failure take down those that came up.
+ * Returns how many are up (all of them on success). */
+static unsigned
+modules_up(struct sl_app *app)
+{
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(modules); i++) {
+		ret = modules[i].init != NULL ? modules[i].init(app) : 0;
+		if (ret != 0) {
+			SL_LOG(ERR, "start-up failed in %s: %s", modules[i].name,
+			       rte_strerror(ret < 0 ? -ret : ret));
+			break;
+		}
+	}
+	return i;
+}
+
+static void
+modules_down(struct sl_app *app, unsigned up)
+{
+	while (up-- > 0)
+		if (modules[up].term != NULL)
+			modules[up].term(app);
+}
+
+/* The management lcore's loop: every module's poll, a short sleep when a
+ * round found nothing to do. */
+static void
+modules_run(struct sl_app *app)
+{
+	struct timespec idle = { .tv_sec = 0, .tv_nsec = 1000 * 1000 };
+	unsigned i, work;
+
+	while (!sl_stopping(app)) {
+		work = 0;
+		for (i = 0; i < RTE_DIM(modules); i++)
+			if (modules[i].poll != NULL)
+				work += modules[i].poll(app);
+		if (work == 0)
+			nanosleep(&idle, NULL);
+	}
 }
 
 int
@@ -135,8 +448,7 @@ main(int argc, char **argv)
 	char err[512];
 	int dashdash = -1, eal_argc = 0, opt, i, ret, status = EXIT_FAILURE;
 	const char *config = NULL;
-	struct sl_snapshot *snap;
-	unsigned lcore;
+	unsigned up;
 
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
@@ -231,88 +543,15 @@ main(int argc, char **argv)
 		SL_LOG(WARNING, "command-line lcores differ from [eal] lcores; af_packet ports were given %u queue pairs",
 		       app->cfg->n_lcores - 1u);
 
-	if (pool_create(app) != 0 || rcu_create(app) != 0)
-		goto out_eal;
-	sl_capture_init(app);
-	app->neigh = sl_neigh_create(4096, (int)rte_socket_id());
-	if (app->neigh == NULL)
-		goto out_eal;
-	if (sl_ports_init(app) != 0)
-		goto out_ports;
-	fwd_env_init(app);
-	ret = sl_workers_create(app);
-	if (ret != 0) {
-		SL_LOG(ERR, "cannot create worker state: %s", rte_strerror(-ret));
-		goto out_workers;
+	up = modules_up(app);
+	if (up == RTE_DIM(modules)) {
+		modules_run(app);
+		status = EXIT_SUCCESS;
 	}
-	app->start_tsc = rte_rdtsc();
-	app->ids = sl_svc_ids_create();
-	app->live_cfg = sl_config_load(config, err, sizeof(err));
-	if (app->ids == NULL || app->live_cfg == NULL) {
-		SL_LOG(ERR, "%s: %s", config, app->live_cfg == NULL ? err : "out of memory");
-		goto out_workers;
-	}
-	{
-		struct sl_svc_change chg;
-
-		snap = sl_svc_rebuild(app->live_cfg, app->hw, app->neigh, app->n_workers,
-				      app->ids, NULL, 0, &chg, err, sizeof(err));
-	}
-	if (snap == NULL) {
-		SL_LOG(ERR, "%s: %s", config, err);
-		goto out_workers;
-	}
-	sl_svc_publish(&app->svc, snap);
-
-	i = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		ret = rte_eal_remote_launch(sl_worker_main, app->workers[i], lcore);
-		if (ret != 0) {
-			SL_LOG(ERR, "cannot launch worker on lcore %u", lcore);
-			__atomic_store_n(&app->stop, 1, __ATOMIC_RELAXED);
-			break;
-		}
-		i++;
-	}
-	if (!sl_stopping(app)) {
-		sl_mgmt_start(app);
-		/* without the socket Sluice still forwards: say so and go on */
-		if (sl_admin_open(app) != 0)
-			SL_LOG(WARNING, "no admin socket: sluicectl will not reach this Sluice");
-		sl_telemetry_register();
-		SL_LOG(INFO, "%u service(s), %u worker(s), %u port(s)",
-		       snap->n_services, app->n_workers, app->n_ports);
-		SL_LOG(NOTICE, "ready");
-		if (app->interactive && sl_console_start(app) != 0) {
-			SL_LOG(ERR, "no console: stopping (-i was asked for)");
-		} else {
-			sl_mgmt_loop(app);
-			status = EXIT_SUCCESS;
-		}
-	}
-	sl_console_stop();
-	SL_LOG(NOTICE, "stopping");
-	sl_admin_close();
-	sl_capture_stop(app);
-	sl_health_stop();
-	__atomic_store_n(&app->stop, 1, __ATOMIC_RELAXED);
-	rte_eal_mp_wait_lcore();
-	sl_mgmt_print_stats(app, stderr);
-out_workers:
-	pthread_mutex_lock(&app->snap_lock);
-	sl_svc_publish(&app->svc, NULL);
-	pthread_mutex_unlock(&app->snap_lock);
-	sl_workers_free(app);
-out_ports:
-	sl_ports_stop(app);
-	sl_neigh_free(app->neigh);
-	rte_mempool_free(app->pool);
-	rte_free(app->svc.qsv);
+	modules_down(app, up);
 out_eal:
 	rte_eal_cleanup();
 out_cfg:
-	sl_config_free(app->live_cfg);
-	sl_svc_ids_free(app->ids);
 	sl_config_free(app->cfg);
 	return status;
 }

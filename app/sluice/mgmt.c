@@ -19,7 +19,7 @@
 #include "sluice.h"
 #include "sl_pkt.h"
 
-#define MGMT_SLEEP_US   1000
+#define MGMT_SLEEP_US   1000   /* while waiting for ARP at start */
 #define NEIGH_PERIOD_MS 100
 
 static const struct rte_ether_addr bcast = {
@@ -382,42 +382,39 @@ sl_mgmt_reload(struct sl_app *app)
 	return 0;
 }
 
-void
-sl_mgmt_loop(struct sl_app *app)
+/*
+ * One management round (the module table in main.c calls it with the
+ * other modules' polls): slow-path packets, ARP upkeep, drain deadlines,
+ * a reload asked for by SIGHUP, the periodic counters. Returns the
+ * packets handled, so an idle round can sleep.
+ */
+unsigned
+sl_mgmt_poll(struct sl_app *app)
 {
-	uint64_t next_neigh = 0, next_stats = 0, now;
+	static uint64_t next_neigh, next_stats;
 	uint64_t neigh_period = app->hz * NEIGH_PERIOD_MS / 1000;
 	uint64_t stats_period = app->hz * app->cfg->global.stats_interval;
+	unsigned n = mgmt_poll(app);
+	uint64_t now = rte_rdtsc();
 
-	if (stats_period != 0)
-		next_stats = rte_rdtsc() + stats_period;
-	sl_health_sync(app);
-	while (!sl_stopping(app)) {
-		unsigned n = mgmt_poll(app);
-
-		now = rte_rdtsc();
-		if (now >= next_neigh) {
-			neigh_upkeep(app);
-			/* drain deadlines reached: flush or drop those backends */
-			if (sl_svc_drain_due(sl_svc_current(&app->svc), sl_mgmt_now_s(app)))
-				sl_mgmt_apply(app, app->live_cfg, "drain");
-			next_neigh = now + neigh_period;
-		}
-		if (__atomic_exchange_n(&app->reload, 0, __ATOMIC_RELAXED))
-			sl_mgmt_reload(app);
-		if (sl_health_poll(app) > 0)
-			sl_mgmt_apply(app, app->live_cfg, "health");
-		sl_admin_poll(app);
-		if (app->interactive)
-			sl_console_poll(app);
-		sl_capture_poll(app);
-		if (stats_period != 0 && now >= next_stats) {
+	if (now >= next_neigh) {
+		neigh_upkeep(app);
+		/* drain deadlines reached: flush or drop those backends */
+		if (sl_svc_drain_due(sl_svc_current(&app->svc), sl_mgmt_now_s(app)))
+			sl_mgmt_apply(app, app->live_cfg, "drain");
+		next_neigh = now + neigh_period;
+	}
+	if (__atomic_exchange_n(&app->reload, 0, __ATOMIC_RELAXED))
+		sl_mgmt_reload(app);
+	if (stats_period != 0) {
+		if (next_stats == 0)
+			next_stats = now + stats_period;
+		if (now >= next_stats) {
 			sl_mgmt_print_stats(app, stderr);
 			next_stats = now + stats_period;
 		}
-		if (n == 0)
-			sleep_us(MGMT_SLEEP_US);
 	}
+	return n;
 }
 
 static void

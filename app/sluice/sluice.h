@@ -87,7 +87,7 @@ void sl_workers_free(struct sl_app *app);
 
 /* mgmt.c */
 int sl_mgmt_start(struct sl_app *app);
-void sl_mgmt_loop(struct sl_app *app);
+unsigned sl_mgmt_poll(struct sl_app *app);
 void sl_mgmt_print_stats(struct sl_app *app, FILE *f);
 /* Sum the workers' counters of service @p svc, or (svc < 0) of backend
  * slot @p slot. Racy reads of other lcores' counters, as every printer. */
