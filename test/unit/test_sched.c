@@ -1483,40 +1483,32 @@ test_maglev_misc(void)
 	}
 }
 
-int
-main(void)
-{
-	CU_pSuite s;
+static const struct sl_test_case sched_tests[] = {
+	{ "registry", test_registry },
+	{ "rr cyclic and exact", test_rr_cyclic },
+	{ "rr worker start index", test_rr_worker_start },
+	{ "rr skips weight 0", test_rr_skip_zero },
+	{ "rr none usable", test_rr_none },
+	{ "wrr 5,1,1 sequence", test_wrr_sequence },
+	{ "wrr proportional", test_wrr_proportional },
+	{ "wrr smoothness", test_wrr_smooth },
+	{ "wrr zero weight", test_wrr_zero_weight },
+	{ "wrr random weights 1M picks", test_wrr_random_weights },
+	{ "wrr large weights", test_wrr_large_weights },
+	{ "lc basics", test_lc_basic },
+	{ "lc 1M connections with ends", test_lc_simulation },
+	{ "wlc basics", test_wlc_basic },
+	{ "wlc 1,2,4 proportional over 1M", test_wlc_proportional },
+	{ "sh distribution and weight 0", test_sh_distribution },
+	{ "sh stable and none usable", test_sh_stable },
+	{ "sh large weights", test_sh_large_weights },
+	{ "maglev balance", test_maglev_balance },
+	{ "maglev weights", test_maglev_weights },
+	{ "maglev disruption", test_maglev_disruption },
+	{ "maglev order independence", test_maglev_order },
+	{ "maglev misc", test_maglev_misc },
+};
 
-	/* maglev and sh build their tables with rte_malloc */
-	sl_test_eal_init("sched");
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("sched", NULL, NULL);
-	if (s == NULL)
-		return 2;
-	CU_add_test(s, "registry", test_registry);
-	CU_add_test(s, "rr cyclic and exact", test_rr_cyclic);
-	CU_add_test(s, "rr worker start index", test_rr_worker_start);
-	CU_add_test(s, "rr skips weight 0", test_rr_skip_zero);
-	CU_add_test(s, "rr none usable", test_rr_none);
-	CU_add_test(s, "wrr 5,1,1 sequence", test_wrr_sequence);
-	CU_add_test(s, "wrr proportional", test_wrr_proportional);
-	CU_add_test(s, "wrr smoothness", test_wrr_smooth);
-	CU_add_test(s, "wrr zero weight", test_wrr_zero_weight);
-	CU_add_test(s, "wrr random weights 1M picks", test_wrr_random_weights);
-	CU_add_test(s, "wrr large weights", test_wrr_large_weights);
-	CU_add_test(s, "lc basics", test_lc_basic);
-	CU_add_test(s, "lc 1M connections with ends", test_lc_simulation);
-	CU_add_test(s, "wlc basics", test_wlc_basic);
-	CU_add_test(s, "wlc 1,2,4 proportional over 1M", test_wlc_proportional);
-	CU_add_test(s, "sh distribution and weight 0", test_sh_distribution);
-	CU_add_test(s, "sh stable and none usable", test_sh_stable);
-	CU_add_test(s, "sh large weights", test_sh_large_weights);
-	CU_add_test(s, "maglev balance", test_maglev_balance);
-	CU_add_test(s, "maglev weights", test_maglev_weights);
-	CU_add_test(s, "maglev disruption", test_maglev_disruption);
-	CU_add_test(s, "maglev order independence", test_maglev_order);
-	CU_add_test(s, "maglev misc", test_maglev_misc);
-	return sl_test_run();
-}
+/* maglev and sh build their tables with rte_malloc */
+SL_TEST_MAIN("sched",
+	SL_TEST_SUITE("sched", NULL, NULL, sched_tests));
