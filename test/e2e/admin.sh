@@ -196,7 +196,7 @@ if ! sl_topo_up; then
 	notok "topology set up"
 	sl_test_finish
 fi
-ok "topology set up (client, sluice, switch, 3 backends)"
+setup "topology set up (client, sluice, switch, 3 backends)"
 
 # web: wrr with equal weights (b1, b2, b3 in turn, like rr) so that
 # set weight can be checked exactly; dns: udp, for add/del backend.
@@ -226,7 +226,7 @@ if ! sl_sluice_wait_ready 60; then
 	echo "# config:"; diag <"$conf"
 	sl_test_finish
 fi
-ok "sluice ready (pid $SL_SLUICE_PID)"
+setup "sluice ready (pid $SL_SLUICE_PID)"
 v=no; [ -S "$sock" ] && [ "$(stat -c %a "$sock")" = 600 ] && v=yes
 check "admin socket $sock exists, mode 0600" [ $v = yes ]
 
@@ -464,7 +464,7 @@ survives "a silent client"
 
 tel=$(command -v dpdk-telemetry.py || true)
 if [ -z "$tel" ]; then
-	ok "telemetry # SKIP dpdk-telemetry.py not found"
+	skip "telemetry" "dpdk-telemetry.py not found"
 else
 	tel_out=$(printf '%s\n' /sluice/services /sluice/services,web /sluice/backends,web /sluice/stats \
 		/sluice/services,nosuch | timeout 20 "$SL_PY" "$tel" -f "$SL_FILE_PREFIX" 2>&1)

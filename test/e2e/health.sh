@@ -140,7 +140,7 @@ if ! sl_topo_up; then
 	notok "topology set up"
 	sl_test_finish
 fi
-ok "topology set up (client, sluice, switch, 3 backends)"
+setup "topology set up (client, sluice, switch, 3 backends)"
 # health checks are kernel sockets: kernel interfaces on both ports, as
 # in kernel.sh (with strict rp_filter, see sl_kernel_interfaces)
 sl_kernel_interfaces outside inside
@@ -165,7 +165,7 @@ backend = $B2:$HP
 backend = $B3:$HP
 EOF
 then
-	ok "http: sluice ready (check = http every $INTERVAL ms, timeout $TIMEOUT, fall $FALL, rise $RISE)"
+	setup "http: sluice ready (check = http every $INTERVAL ms, timeout $TIMEOUT, fall $FALL, rise $RISE)"
 	declare -A seen=()
 	sleep "$SETTLE"
 	nd=$(sl_log_count 'is down: ')
@@ -263,7 +263,7 @@ backend = $B1:$HP
 backend = $B3:$P500
 EOF
 then
-	ok "http/tcp: sluice ready (service a: check = http on VIP:80; service b: check = tcp on VIP:81; b1:$HP and b3:$P500, which answers 500)"
+	setup "http/tcp: sluice ready (service a: check = http on VIP:80; service b: check = tcp on VIP:81; b1:$HP and b3:$P500, which answers 500)"
 	t0=$(now_us)
 	if wait_transition_from "$t0" "$(down_re a "$B3:$P500")" 1 10; then
 		echo "# ${tr_ms} ms after ready: ${tr_line#*sluice: }"
@@ -328,7 +328,7 @@ backend = $B2:$UP
 backend = $B3:$UP
 EOF
 then
-	ok "udp: sluice ready (check = udp, check_send = ping, check_expect_payload = ping)"
+	setup "udp: sluice ready (check = udp, check_send = ping, check_expect_payload = ping)"
 	sleep "$SETTLE"
 	nd=$(sl_log_count 'is down: ')
 	check "udp: all backends stay up for 3 intervals ($nd down lines)" [ "$nd" -eq 0 ]
@@ -384,7 +384,7 @@ $CHECK_KEYS
 backend = $B2:$HP
 EOF
 then
-	ok "all down: sluice ready (service web: b2 alone, check = http)"
+	setup "all down: sluice ready (service web: b2 alone, check = http)"
 	out=$(http_port 80 1)
 	check "all down: a request reaches b2 while it is up ($out)" [ "$out" = "b2 200" ]
 	n=$(sl_log_count "$(down_re web "$B2:$HP")")

@@ -42,7 +42,7 @@ if ! sl_sluice_wait_ready 60; then
 	notok "sluice ready"
 	sl_test_finish
 fi
-ok "sluice ready with kernel interfaces"
+setup "sluice ready with kernel interfaces"
 check "kernel interface sl-out has $SL_OUT_IP" \
 	grep -q "$SL_OUT_IP/24" <<<"$(ip -n "$SL_NS_SLUICE" -br addr show sl-out)"
 

@@ -690,9 +690,17 @@ sl_sluice_wait_exit() {
 # sl_test_bin_workers "$@": the arguments SLUICE_BIN [WORKERS] (1 or 2,
 #   default 1) of nat.sh, sched.sh and reload.sh, all of the above checked;
 #   sets bin (absolute) and workers.
+#
+# Results. Only ok / notok / check / skip lines are results; everything
+# else a script prints should be a "# " comment.
 # ok TEXT / notok TEXT: one result line, counted in passed / failed.
 # check TEXT COMMAND...: ok TEXT if COMMAND succeeds, else notok TEXT.
-# diag: stdin as "# " comment lines.
+# setup TEXT: a precondition that holds (topology up, Sluice ready,
+#   traffic sent): "# setup: TEXT", counted nowhere. It tests nothing, so
+#   it is no pass; when a precondition fails, report it with notok.
+# skip TEXT REASON: a check that could not be made here: "skip - TEXT #
+#   SKIP REASON", counted in skipped, never in passed.
+# diag: stdin as "# " comment lines (diagnostics, never counted).
 # sl_test_sluice_start TEXT BIN CONF LOG: sl_sluice_start, wait (60 s)
 #   until Sluice is ready. If it is not: notok TEXT, the configuration and
 #   the last 40 lines of LOG as comments, and fail.
@@ -700,10 +708,15 @@ sl_sluice_wait_exit() {
 #   "TAG: sluice exits 0 on SIGTERM" (and, if not, LOG's last 40 lines).
 # sl_test_finish: if a check failed, the last SL_TEST_LOG_LINES (default
 #   40; 0 = none) lines of Sluice's log as comments; then
-#   "N passed, M failed", and exit 0 if nothing failed, else 1.
+#   "N passed, M failed[, K skipped]" and the exit status: 1 if a check
+#   failed or none was made at all; 1 if a check was skipped and
+#   SL_REQUIRE_E2E=1 (CI: nothing may be left untested); 77 (SKIP) if
+#   every check was skipped; else 0.
 
 passed=0
 failed=0
+skipped=0
+SL_TEST_SKIPPED=()
 SL_TEST_LOG_LINES=40
 
 sl_test_usage() {
@@ -719,7 +732,7 @@ sl_test_usage() {
 
 sl_test_require_uid0() {
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "SKIP: e2e tests need root (network namespaces)"
+		echo "SKIP: $(basename "$0"): e2e tests need root (network namespaces)"
 		exit 77
 	fi
 }
@@ -728,7 +741,7 @@ sl_test_require_root() {
 	sl_test_require_uid0
 	local probe=sltprobe$$
 	if ! ip netns add "$probe" 2>/dev/null; then
-		echo "SKIP: cannot create network namespaces here"
+		echo "SKIP: $(basename "$0"): cannot create network namespaces here"
 		exit 77
 	fi
 	ip netns del "$probe"
@@ -740,9 +753,8 @@ sl_test_require_workers() {
 
 sl_test_require_exe() {
 	if [ ! -x "$2" ]; then
-		echo "not ok - $1 $2 not found or not executable"
-		echo "0 passed, 1 failed"
-		exit 1
+		notok "$1 $2 not found or not executable"
+		SL_TEST_LOG_LINES=0 sl_test_finish
 	fi
 }
 
@@ -763,6 +775,12 @@ notok() { echo "not ok - $*"; failed=$((failed + 1)); }
 check() { # check DESCRIPTION COMMAND...
 	local d=$1; shift
 	if "$@"; then ok "$d"; else notok "$d"; fi
+}
+setup() { echo "# setup: $*"; }
+skip() { # skip TEXT REASON
+	echo "skip - $1 # SKIP ${2:-}"
+	skipped=$((skipped + 1))
+	SL_TEST_SKIPPED+=("$1")
 }
 diag() { sed 's/^/# /'; }
 
@@ -787,11 +805,25 @@ sl_test_sluice_stop() {
 }
 
 sl_test_finish() {
+	local line rc=0 names
 	if [ "$failed" -ne 0 ] && [ "$SL_TEST_LOG_LINES" -gt 0 ] && [ -f "${SL_SLUICE_LOG:-}" ]; then
 		echo "# --- sluice log $SL_SLUICE_LOG (last $SL_TEST_LOG_LINES lines) ---"
 		tail -n "$SL_TEST_LOG_LINES" "$SL_SLUICE_LOG" | diag
 	fi
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
+	if [ "$failed" -ne 0 ]; then
+		rc=1
+	elif [ $((passed + skipped)) -eq 0 ]; then
+		echo "# no check was made: the test proved nothing"
+		rc=1
+	elif [ "$skipped" -ne 0 ] && [ "${SL_REQUIRE_E2E:-0}" = 1 ]; then
+		names=$(printf '%s, ' "${SL_TEST_SKIPPED[@]}")
+		echo "# SL_REQUIRE_E2E=1 and $skipped checks skipped: ${names%, }"
+		rc=1
+	elif [ "$passed" -eq 0 ]; then
+		rc=77
+	fi
+	line="$passed passed, $failed failed"
+	[ "$skipped" -eq 0 ] || line+=", $skipped skipped"
+	echo "$line"
+	exit "$rc"
 }

@@ -26,7 +26,7 @@ if ! sl_topo_up; then
 	notok "topology set up"
 	sl_test_finish
 fi
-ok "topology set up (client, sluice, switch, 3 backends)"
+setup "topology set up (client, sluice, switch, 3 backends)"
 
 # let the client take gratuitous ARP into its neighbour table, so the
 # GARP Sluice sends for the VIP at start can be observed
@@ -38,7 +38,7 @@ if ! sl_sluice_wait_ready 60; then
 	notok "sluice ready"
 	sl_test_finish
 fi
-ok "sluice ready (pid $SL_SLUICE_PID)"
+setup "sluice ready (pid $SL_SLUICE_PID)"
 
 # 0. gratuitous ARP for the VIP reached the client before any traffic
 garp=$(ip -n "$SL_NS_CLIENT" neigh show "$SL_VIP" | awk '{print $5}')
@@ -113,7 +113,7 @@ mf_out=$(sl_exec_client "$SL_PY" "$here/malformed.py" --iface c0 --dst-mac "$mac
 	--src-ip "$SL_CLIENT_IP" --vip "$SL_VIP" --garbage 300 2>&1)
 mf_rc=$?
 if [ $mf_rc -eq 0 ]; then
-	ok "malformed burst sent ($(printf '%s\n' "$mf_out" | tail -n 1))"
+	setup "malformed burst sent ($(printf '%s\n' "$mf_out" | tail -n 1))"
 else
 	notok "malformed burst sent (malformed.py exit $mf_rc)"
 	printf '%s\n' "$mf_out" | diag
@@ -126,7 +126,7 @@ mf_out=$(ip netns exec "$SL_NS_SLUICE" "$SL_PY" "$here/malformed.py" --tap --onl
 	--iface out --dst-mac "$mac" --src-mac "$cmac" --src-ip "$SL_CLIENT_IP" --vip "$SL_VIP" 2>&1)
 mf_rc=$?
 if [ $mf_rc -eq 0 ]; then
-	ok "IPv4 fragments injected at Sluice's out port ($(printf '%s\n' "$mf_out" | tail -n 1))"
+	setup "IPv4 fragments injected at Sluice's out port ($(printf '%s\n' "$mf_out" | tail -n 1))"
 else
 	notok "IPv4 fragments injected at Sluice's out port (malformed.py exit $mf_rc)"
 	printf '%s\n' "$mf_out" | diag

@@ -71,7 +71,7 @@ snap=0
 start_sluice() {
 	sl_test_sluice_start "$1: sluice ready" "$bin" "$conf" "$SL_TMP/$1.log" || return 1
 	snap=1
-	ok "$1: sluice ready (pid $SL_SLUICE_PID)"
+	setup "$1: sluice ready (pid $SL_SLUICE_PID)"
 }
 
 # stop_sluice TAG: SIGTERM, check the exit status.
@@ -171,7 +171,7 @@ if ! sl_topo_up; then
 	notok "topology set up"
 	sl_test_finish
 fi
-ok "topology set up (client, sluice, switch, 3 backends)"
+setup "topology set up (client, sluice, switch, 3 backends)"
 # Small socket buffers (at most 256 KB each side): a rate-limited download
 # keeps its backend sending to the end instead of sitting whole in the
 # client's receive buffer, so reloads meet a flow with data in flight.
@@ -445,7 +445,7 @@ p2=$(sl_http_hold_wait h2 10)
 fetch_blob "$SL_TMP/dl2" 1M 30
 dl2_pid=$fetch_pid
 if wait_established 2 3 5 && [ -n "$p1" ] && [ -n "$p2" ]; then
-	ok "drain: 2 held connections (ports $p1, $p2) and a 1 MB/s download open on b2"
+	setup "drain: 2 held connections (ports $p1, $p2) and a 1 MB/s download open on b2"
 else
 	notok "drain: 2 held connections and a download open on b2 (b2 holds $(be_established 2))"
 fi

@@ -127,7 +127,7 @@ if ! sl_topo_up; then
 	notok "topology set up"
 	sl_test_finish
 fi
-ok "topology set up (client, sluice, switch, 3 backends)"
+setup "topology set up (client, sluice, switch, 3 backends)"
 
 # --- 1. maglev ----------------------------------------------------------------
 #
@@ -188,7 +188,7 @@ dist_of() { # dist_of ARRAYNAME: "b1=N b2=N b3=N"
 }
 
 if run_sluice maglev-3 "" < <(web_service "scheduler = maglev" 1 2 3); then
-	ok "maglev over b1 b2 b3: sluice ready"
+	setup "maglev over b1 b2 b3: sluice ready"
 	maglev_round r1 "maglev, 3 backends, round 1"
 	maglev_round r2 "maglev, 3 backends, round 2 (ports in reverse order)" reverse
 	same=0 differ=()
@@ -219,7 +219,7 @@ if run_sluice maglev-3 "" < <(web_service "scheduler = maglev" 1 2 3); then
 fi
 
 if [ "${#r1[@]}" -gt 0 ] && run_sluice maglev-2 "" < <(web_service "scheduler = maglev" 1 3); then
-	ok "maglev over b1 b3 (b2 removed): sluice ready"
+	setup "maglev over b1 b3 (b2 removed): sluice ready"
 	maglev_round r3 "maglev, b2 removed, round 1"
 	maglev_round r4 "maglev, b2 removed, round 2 (ports in reverse order)" reverse
 	kept=0 nkeep=0 moved=0 nmove=0 bad=()
@@ -263,7 +263,7 @@ for ip in "${extra_ips[@]}"; do
 done
 
 if run_sluice persist "" < <(web_service $'scheduler = rr\npersistence = 60' 1 2 3); then
-	ok "rr with persistence = 60: sluice ready"
+	setup "rr with persistence = 60: sluice ready"
 	declare -A seen=()   # backend -> answers seen from it
 	names=()
 	for ((i = 0; i < 12; i++)); do
@@ -315,7 +315,7 @@ fi
 # address, so all on one worker: lc is exact even with 2 workers.
 
 if run_sluice lc $'timeout_tcp_time_wait = 1\ntimeout_tcp_close = 1' < <(web_service "scheduler = lc" 1 2 3); then
-	ok "lc: sluice ready"
+	setup "lc: sluice ready"
 	hold_ok=1
 	for h in h1 h2; do
 		sl_http_hold_start "$h" name

@@ -835,31 +835,22 @@ test_threads(void)
 	}
 }
 
-int
-main(void)
-{
-	CU_pSuite s;
+static const struct sl_test_case config_tests[] = {
+	{ "full example", test_full_example },
+	{ "defaults", test_defaults },
+	{ "state names", test_state_names },
+	{ "config/sluice.ini", test_sluice_ini },
+	{ "test blocks valid", test_blocks_valid },
+	{ "invalid files", test_invalid },
+	{ "scheduler message", test_sched_message },
+	{ "lcores", test_lcores },
+	{ "comments", test_comments },
+	{ "line length", test_line_length },
+	{ "limits", test_limits },
+	{ "files", test_files },
+	{ "error buffer", test_err_buffer },
+	{ "threads", test_threads },
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("config", NULL, NULL);
-	if (s == NULL ||
-	    CU_add_test(s, "full example", test_full_example) == NULL ||
-	    CU_add_test(s, "defaults", test_defaults) == NULL ||
-	    CU_add_test(s, "state names", test_state_names) == NULL ||
-	    CU_add_test(s, "config/sluice.ini", test_sluice_ini) == NULL ||
-	    CU_add_test(s, "test blocks valid", test_blocks_valid) == NULL ||
-	    CU_add_test(s, "invalid files", test_invalid) == NULL ||
-	    CU_add_test(s, "scheduler message", test_sched_message) == NULL ||
-	    CU_add_test(s, "lcores", test_lcores) == NULL ||
-	    CU_add_test(s, "comments", test_comments) == NULL ||
-	    CU_add_test(s, "line length", test_line_length) == NULL ||
-	    CU_add_test(s, "limits", test_limits) == NULL ||
-	    CU_add_test(s, "files", test_files) == NULL ||
-	    CU_add_test(s, "error buffer", test_err_buffer) == NULL ||
-	    CU_add_test(s, "threads", test_threads) == NULL) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	return sl_test_run();
-}
+SL_TEST_MAIN(NULL,
+	SL_TEST_SUITE("config", NULL, NULL, config_tests));

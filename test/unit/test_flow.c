@@ -1221,34 +1221,25 @@ test_million(void)
 	sl_flow_free(t);
 }
 
-int
-main(void)
-{
-	CU_pSuite s;
+static const struct sl_test_case flow_tests[] = {
+	{ "record is one cache line", test_conn_size },
+	{ "create rejects bad parameters", test_create_invalid },
+	{ "add then lookup by both keys", test_add_lookup },
+	{ "tcp handshake, data, fin/fin", test_tcp_handshake_fin },
+	{ "tcp rst, udp ignores flags", test_tcp_rst },
+	{ "expiry at the deadline, not before", test_expire_exact },
+	{ "touch pushes the deadline", test_touch_extends },
+	{ "lazy re-arm past one wheel turn", test_lazy_rearm },
+	{ "shorter timeout after a state change", test_shorter_timeout_after_state_change },
+	{ "expiry budget", test_budget },
+	{ "full table", test_full_table },
+	{ "delete frees at once", test_del },
+	{ "bulk lookup agrees with single", test_lookup_bulk },
+	{ "reply key clash refused", test_reply_clash },
+	{ "orig key clash refused", test_orig_clash },
+	{ "random churn against a model", test_churn },
+	{ "one million connections", test_million },
+};
 
-	sl_test_eal_init("flow");
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("flow", NULL, NULL);
-	if (s == NULL)
-		return 2;
-	CU_add_test(s, "record is one cache line", test_conn_size);
-	CU_add_test(s, "create rejects bad parameters", test_create_invalid);
-	CU_add_test(s, "add then lookup by both keys", test_add_lookup);
-	CU_add_test(s, "tcp handshake, data, fin/fin", test_tcp_handshake_fin);
-	CU_add_test(s, "tcp rst, udp ignores flags", test_tcp_rst);
-	CU_add_test(s, "expiry at the deadline, not before", test_expire_exact);
-	CU_add_test(s, "touch pushes the deadline", test_touch_extends);
-	CU_add_test(s, "lazy re-arm past one wheel turn", test_lazy_rearm);
-	CU_add_test(s, "shorter timeout after a state change",
-		    test_shorter_timeout_after_state_change);
-	CU_add_test(s, "expiry budget", test_budget);
-	CU_add_test(s, "full table", test_full_table);
-	CU_add_test(s, "delete frees at once", test_del);
-	CU_add_test(s, "bulk lookup agrees with single", test_lookup_bulk);
-	CU_add_test(s, "reply key clash refused", test_reply_clash);
-	CU_add_test(s, "orig key clash refused", test_orig_clash);
-	CU_add_test(s, "random churn against a model", test_churn);
-	CU_add_test(s, "one million connections", test_million);
-	return sl_test_run();
-}
+SL_TEST_MAIN("flow",
+	SL_TEST_SUITE("flow", NULL, NULL, flow_tests));

@@ -95,17 +95,12 @@ test_expect(void)
 	CU_ASSERT_FALSE(sl_health_expect("2xx", 1000));
 }
 
-int
-main(void)
-{
-	CU_pSuite s;
+static const struct sl_test_case health_tests[] = {
+	{ "fall and rise thresholds", test_fall_rise },
+	{ "runs reset on the other verdict", test_runs_reset },
+	{ "HTTP status line", test_http_status },
+	{ "expected status lists", test_expect },
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("health", NULL, NULL);
-	CU_add_test(s, "fall and rise thresholds", test_fall_rise);
-	CU_add_test(s, "runs reset on the other verdict", test_runs_reset);
-	CU_add_test(s, "HTTP status line", test_http_status);
-	CU_add_test(s, "expected status lists", test_expect);
-	return sl_test_run();
-}
+SL_TEST_MAIN(NULL,
+	SL_TEST_SUITE("health", NULL, NULL, health_tests));

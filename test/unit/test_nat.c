@@ -583,30 +583,23 @@ test_echo_reply_zero_message(void)
 	CU_ASSERT_EQUAL(echo_case(&s, 1), 0);
 }
 
-int
-main(void)
-{
-	CU_pSuite s;
+static const struct sl_test_case nat_tests[] = {
+	{ "DNAT TCP byte-exact", test_dnat_tcp_exact },
+	{ "DNAT TCP field by field", test_dnat_tcp_bytes },
+	{ "DNAT UDP byte-exact", test_dnat_udp_exact },
+	{ "SNAT TCP byte-exact", test_snat_tcp_exact },
+	{ "SNAT UDP byte-exact", test_snat_udp_exact },
+	{ "NAT with VLAN and IP options", test_nat_vlan_options_exact },
+	{ "NAT TTL edges", test_nat_ttl_edges },
+	{ "NAT random packets", test_nat_random },
+	{ "UDP checksum 0 stays 0", test_nat_udp_no_csum },
+	{ "UDP checksum becoming 0 is 0xffff", test_nat_udp_becomes_zero },
+	{ "UDP checksum 0xffff input", test_nat_udp_from_ffff },
+	{ "set MACs", test_nat_set_macs },
+	{ "ICMP echo reply", test_echo_reply },
+	{ "ICMP echo reply random", test_echo_reply_random },
+	{ "ICMP echo reply of all-zero message", test_echo_reply_zero_message },
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("nat", NULL, NULL);
-	if (s == NULL)
-		return 2;
-	CU_add_test(s, "DNAT TCP byte-exact", test_dnat_tcp_exact);
-	CU_add_test(s, "DNAT TCP field by field", test_dnat_tcp_bytes);
-	CU_add_test(s, "DNAT UDP byte-exact", test_dnat_udp_exact);
-	CU_add_test(s, "SNAT TCP byte-exact", test_snat_tcp_exact);
-	CU_add_test(s, "SNAT UDP byte-exact", test_snat_udp_exact);
-	CU_add_test(s, "NAT with VLAN and IP options", test_nat_vlan_options_exact);
-	CU_add_test(s, "NAT TTL edges", test_nat_ttl_edges);
-	CU_add_test(s, "NAT random packets", test_nat_random);
-	CU_add_test(s, "UDP checksum 0 stays 0", test_nat_udp_no_csum);
-	CU_add_test(s, "UDP checksum becoming 0 is 0xffff", test_nat_udp_becomes_zero);
-	CU_add_test(s, "UDP checksum 0xffff input", test_nat_udp_from_ffff);
-	CU_add_test(s, "set MACs", test_nat_set_macs);
-	CU_add_test(s, "ICMP echo reply", test_echo_reply);
-	CU_add_test(s, "ICMP echo reply random", test_echo_reply_random);
-	CU_add_test(s, "ICMP echo reply of all-zero message", test_echo_reply_zero_message);
-	return sl_test_run();
-}
+SL_TEST_MAIN(NULL,
+	SL_TEST_SUITE("nat", NULL, NULL, nat_tests));

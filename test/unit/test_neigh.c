@@ -475,34 +475,40 @@ test_arp_parse_rejects(void)
 #undef RESET
 }
 
-int
-main(void)
+/* Suite fixture: the mbuf pool the hold-queue tests take from and give
+ * back to. No per-lcore cache, so its available count is exact. */
+static int
+neigh_suite_init(void)
 {
-	CU_pSuite s;
-
-	sl_test_eal_init("neigh");
-	/* no per-lcore cache: the available count is exact */
 	pool = rte_pktmbuf_pool_create("tneigh_pool", 63, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE,
 				       (int)rte_socket_id());
 	if (pool == NULL) {
 		fprintf(stderr, "mbuf pool: %s\n", rte_strerror(rte_errno));
-		return 2;
+		return -1;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("neigh", NULL, NULL);
-	if (s == NULL)
-		return 2;
-	CU_add_test(s, "create", test_create);
-	CU_add_test(s, "add/find, full table", test_add_find);
-	CU_add_test(s, "learn and the worker MAC word", test_learn_mac);
-	CU_add_test(s, "hold queue", test_hold);
-	CU_add_test(s, "unresolved: requests, retries, drop", test_age_unresolved);
-	CU_add_test(s, "held packets kept while retrying",
-		    test_age_hold_kept_before_retries);
-	CU_add_test(s, "resolved: refresh and invalidate", test_age_resolved);
-	CU_add_test(s, "ARP build/parse round trip", test_arp_roundtrip);
-	CU_add_test(s, "ARP parse rejects", test_arp_parse_rejects);
-	return sl_test_run();
+	return 0;
 }
+
+static int
+neigh_suite_cleanup(void)
+{
+	rte_mempool_free(pool);
+	pool = NULL;
+	return 0;
+}
+
+static const struct sl_test_case neigh_tests[] = {
+	{ "create", test_create },
+	{ "add/find, full table", test_add_find },
+	{ "learn and the worker MAC word", test_learn_mac },
+	{ "hold queue", test_hold },
+	{ "unresolved: requests, retries, drop", test_age_unresolved },
+	{ "held packets kept while retrying", test_age_hold_kept_before_retries },
+	{ "resolved: refresh and invalidate", test_age_resolved },
+	{ "ARP build/parse round trip", test_arp_roundtrip },
+	{ "ARP parse rejects", test_arp_parse_rejects },
+};
+
+SL_TEST_MAIN("neigh",
+	SL_TEST_SUITE("neigh", neigh_suite_init, neigh_suite_cleanup, neigh_tests));

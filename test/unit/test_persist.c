@@ -469,25 +469,17 @@ test_load(void)
 	sl_persist_free(p);
 }
 
-int
-main(void)
-{
-	CU_pSuite s;
+static const struct sl_test_case persist_tests[] = {
+	{ "create sizes", test_create },
+	{ "set, lookup, expiry", test_set_lookup_expire },
+	{ "refresh restarts the window", test_refresh },
+	{ "services and clients independent", test_independent },
+	{ "del", test_del },
+	{ "eviction, one-bucket table", test_evict_tiny },
+	{ "eviction, bucket-mates by brute force", test_evict_bucket },
+	{ "100000 clients, 65536 entries", test_load },
+};
 
-	/* tables live in rte_malloc memory */
-	sl_test_eal_init("persist");
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("persist", NULL, NULL);
-	if (s == NULL)
-		return 2;
-	CU_add_test(s, "create sizes", test_create);
-	CU_add_test(s, "set, lookup, expiry", test_set_lookup_expire);
-	CU_add_test(s, "refresh restarts the window", test_refresh);
-	CU_add_test(s, "services and clients independent", test_independent);
-	CU_add_test(s, "del", test_del);
-	CU_add_test(s, "eviction, one-bucket table", test_evict_tiny);
-	CU_add_test(s, "eviction, bucket-mates by brute force", test_evict_bucket);
-	CU_add_test(s, "100000 clients, 65536 entries", test_load);
-	return sl_test_run();
-}
+/* tables live in rte_malloc memory */
+SL_TEST_MAIN("persist",
+	SL_TEST_SUITE("persist", NULL, NULL, persist_tests));

@@ -1090,44 +1090,37 @@ test_fuzz(void)
 	CU_ASSERT(seen[SL_DROP_UNSUP_L4] > 0);
 }
 
-int
-main(void)
-{
-	CU_pSuite s;
+static const struct sl_test_case pkt_tests[] = {
+	{ "reference checksum known vector", test_ref_known_vector },
+	{ "parse TCP", test_parse_tcp },
+	{ "parse UDP", test_parse_udp },
+	{ "parse ICMP", test_parse_icmp },
+	{ "parse VLAN", test_parse_vlan },
+	{ "parse IP options", test_parse_ip_options },
+	{ "parse Ethernet padding", test_parse_eth_padding },
+	{ "parse ARP", test_parse_arp },
+	{ "parse with NIC flags", test_parse_flags_accept },
+	{ "drop short frame", test_drop_short_frame },
+	{ "drop not IPv4", test_drop_not_ipv4 },
+	{ "drop short IP", test_drop_short_ip },
+	{ "drop bad IP version", test_drop_bad_version },
+	{ "drop bad IHL", test_drop_bad_ihl },
+	{ "drop bad IP length", test_drop_bad_ip_len },
+	{ "drop bad IP checksum", test_drop_bad_ip_csum },
+	{ "drop fragment", test_drop_fragment },
+	{ "drop bad TCP header", test_drop_bad_tcp },
+	{ "drop bad UDP header", test_drop_bad_udp },
+	{ "drop bad ICMP header", test_drop_bad_icmp },
+	{ "drop unsupported L4", test_drop_unsup_l4 },
+	{ "drop on NIC L4 checksum flag", test_drop_l4_csum_flag },
+	{ "csum update16 vs reference", test_csum_update16 },
+	{ "csum update32 vs reference", test_csum_update32 },
+	{ "csum chained updates", test_csum_update_chain },
+	{ "csum full vs reference", test_csum_full },
+	{ "ipv4/l4 csum vs reference", test_csum_ipv4_l4_random },
+	{ "UDP zero checksum sent as 0xffff", test_csum_udp_zero },
+	{ "fuzz parse", test_fuzz },
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("pkt", NULL, NULL);
-	if (s == NULL)
-		return 2;
-	CU_add_test(s, "reference checksum known vector", test_ref_known_vector);
-	CU_add_test(s, "parse TCP", test_parse_tcp);
-	CU_add_test(s, "parse UDP", test_parse_udp);
-	CU_add_test(s, "parse ICMP", test_parse_icmp);
-	CU_add_test(s, "parse VLAN", test_parse_vlan);
-	CU_add_test(s, "parse IP options", test_parse_ip_options);
-	CU_add_test(s, "parse Ethernet padding", test_parse_eth_padding);
-	CU_add_test(s, "parse ARP", test_parse_arp);
-	CU_add_test(s, "parse with NIC flags", test_parse_flags_accept);
-	CU_add_test(s, "drop short frame", test_drop_short_frame);
-	CU_add_test(s, "drop not IPv4", test_drop_not_ipv4);
-	CU_add_test(s, "drop short IP", test_drop_short_ip);
-	CU_add_test(s, "drop bad IP version", test_drop_bad_version);
-	CU_add_test(s, "drop bad IHL", test_drop_bad_ihl);
-	CU_add_test(s, "drop bad IP length", test_drop_bad_ip_len);
-	CU_add_test(s, "drop bad IP checksum", test_drop_bad_ip_csum);
-	CU_add_test(s, "drop fragment", test_drop_fragment);
-	CU_add_test(s, "drop bad TCP header", test_drop_bad_tcp);
-	CU_add_test(s, "drop bad UDP header", test_drop_bad_udp);
-	CU_add_test(s, "drop bad ICMP header", test_drop_bad_icmp);
-	CU_add_test(s, "drop unsupported L4", test_drop_unsup_l4);
-	CU_add_test(s, "drop on NIC L4 checksum flag", test_drop_l4_csum_flag);
-	CU_add_test(s, "csum update16 vs reference", test_csum_update16);
-	CU_add_test(s, "csum update32 vs reference", test_csum_update32);
-	CU_add_test(s, "csum chained updates", test_csum_update_chain);
-	CU_add_test(s, "csum full vs reference", test_csum_full);
-	CU_add_test(s, "ipv4/l4 csum vs reference", test_csum_ipv4_l4_random);
-	CU_add_test(s, "UDP zero checksum sent as 0xffff", test_csum_udp_zero);
-	CU_add_test(s, "fuzz parse", test_fuzz);
-	return sl_test_run();
-}
+SL_TEST_MAIN(NULL,
+	SL_TEST_SUITE("pkt", NULL, NULL, pkt_tests));

@@ -1251,9 +1251,14 @@ test_maglev_weights(void)
 #define DISRUPT_KEYS 1000000u
 
 /* @p m table with backends be_ident(0..DISRUPT_N-1): every one removed in
- * turn, then one added, each compared over DISRUPT_KEYS random hashes. */
+ * turn, then one added, each compared over DISRUPT_KEYS random hashes.
+ * @p bound: the largest share of the keys that may move between backends
+ * other than the one removed or added. A fresh table does not keep every
+ * entry, so a few keys of the others move: about 0.4 % at the default
+ * M = 65537 and N = 20, ten times fewer at M = 655373 (the paper's
+ * figure). README.md quotes the default-size bound. */
 static void
-maglev_disruption(uint32_t m, int all_removals)
+maglev_disruption(uint32_t m, int all_removals, double bound)
 {
 	uint64_t ident[DISRUPT_N + 1];
 	uint16_t order[DISRUPT_N + 1];
@@ -1293,7 +1298,11 @@ maglev_disruption(uint32_t m, int all_removals)
 		}
 		frac = (double)n_moved / n_other;
 		worst_rm = RTE_MAX(worst_rm, frac);
-		CU_ASSERT(frac <= 1.0 / DISRUPT_N + 0.02);
+		if (frac > bound)
+			fprintf(stderr, "\n    maglev M=%u: removing backend %u moved "
+				"%.4f%% of the other keys (bound %.2f%%)", m, r,
+				frac * 100, bound * 100);
+		CU_ASSERT(frac <= bound);
 		fix_fini(&b);
 	}
 
@@ -1317,15 +1326,15 @@ maglev_disruption(uint32_t m, int all_removals)
 		}
 		worst_add = (double)n_moved / DISRUPT_KEYS;
 		new_share = (double)n_to_new / DISRUPT_KEYS;
-		CU_ASSERT(worst_add <= 1.0 / DISRUPT_N + 0.02);
+		CU_ASSERT(worst_add <= bound);
 		/* the newcomer takes its fair share */
 		CU_ASSERT(new_share >= 1.0 / (DISRUPT_N + 1) * 0.98 &&
 			  new_share <= 1.0 / (DISRUPT_N + 1) * 1.02);
 		fprintf(stderr, "\n    maglev M=%u N=%u: remove 1 (%s): worst %.4f%% of the "
 			"other keys moved; add 1: %.4f%% of keys moved elsewhere than "
-			"the new backend, %.4f%% to it (bound %.1f%%)", m, DISRUPT_N,
+			"the new backend, %.4f%% to it (bound %.2f%%)", m, DISRUPT_N,
 			all_removals ? "each of 20" : "one", worst_rm * 100,
-			worst_add * 100, new_share * 100, (1.0 / DISRUPT_N + 0.02) * 100);
+			worst_add * 100, new_share * 100, bound * 100);
 		fix_fini(&b);
 	}
 	CU_ASSERT_EQUAL(bad_pick, 0);
@@ -1335,8 +1344,8 @@ maglev_disruption(uint32_t m, int all_removals)
 static void
 test_maglev_disruption(void)
 {
-	maglev_disruption(MAGLEV_M, 1);
-	maglev_disruption(MAGLEV_M_BIG, 0);
+	maglev_disruption(MAGLEV_M, 1, 0.005);
+	maglev_disruption(MAGLEV_M_BIG, 0, 0.0015);
 	fprintf(stderr, "\n");
 }
 
@@ -1483,40 +1492,32 @@ test_maglev_misc(void)
 	}
 }
 
-int
-main(void)
-{
-	CU_pSuite s;
+static const struct sl_test_case sched_tests[] = {
+	{ "registry", test_registry },
+	{ "rr cyclic and exact", test_rr_cyclic },
+	{ "rr worker start index", test_rr_worker_start },
+	{ "rr skips weight 0", test_rr_skip_zero },
+	{ "rr none usable", test_rr_none },
+	{ "wrr 5,1,1 sequence", test_wrr_sequence },
+	{ "wrr proportional", test_wrr_proportional },
+	{ "wrr smoothness", test_wrr_smooth },
+	{ "wrr zero weight", test_wrr_zero_weight },
+	{ "wrr random weights 1M picks", test_wrr_random_weights },
+	{ "wrr large weights", test_wrr_large_weights },
+	{ "lc basics", test_lc_basic },
+	{ "lc 1M connections with ends", test_lc_simulation },
+	{ "wlc basics", test_wlc_basic },
+	{ "wlc 1,2,4 proportional over 1M", test_wlc_proportional },
+	{ "sh distribution and weight 0", test_sh_distribution },
+	{ "sh stable and none usable", test_sh_stable },
+	{ "sh large weights", test_sh_large_weights },
+	{ "maglev balance", test_maglev_balance },
+	{ "maglev weights", test_maglev_weights },
+	{ "maglev disruption", test_maglev_disruption },
+	{ "maglev order independence", test_maglev_order },
+	{ "maglev misc", test_maglev_misc },
+};
 
-	/* maglev and sh build their tables with rte_malloc */
-	sl_test_eal_init("sched");
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("sched", NULL, NULL);
-	if (s == NULL)
-		return 2;
-	CU_add_test(s, "registry", test_registry);
-	CU_add_test(s, "rr cyclic and exact", test_rr_cyclic);
-	CU_add_test(s, "rr worker start index", test_rr_worker_start);
-	CU_add_test(s, "rr skips weight 0", test_rr_skip_zero);
-	CU_add_test(s, "rr none usable", test_rr_none);
-	CU_add_test(s, "wrr 5,1,1 sequence", test_wrr_sequence);
-	CU_add_test(s, "wrr proportional", test_wrr_proportional);
-	CU_add_test(s, "wrr smoothness", test_wrr_smooth);
-	CU_add_test(s, "wrr zero weight", test_wrr_zero_weight);
-	CU_add_test(s, "wrr random weights 1M picks", test_wrr_random_weights);
-	CU_add_test(s, "wrr large weights", test_wrr_large_weights);
-	CU_add_test(s, "lc basics", test_lc_basic);
-	CU_add_test(s, "lc 1M connections with ends", test_lc_simulation);
-	CU_add_test(s, "wlc basics", test_wlc_basic);
-	CU_add_test(s, "wlc 1,2,4 proportional over 1M", test_wlc_proportional);
-	CU_add_test(s, "sh distribution and weight 0", test_sh_distribution);
-	CU_add_test(s, "sh stable and none usable", test_sh_stable);
-	CU_add_test(s, "sh large weights", test_sh_large_weights);
-	CU_add_test(s, "maglev balance", test_maglev_balance);
-	CU_add_test(s, "maglev weights", test_maglev_weights);
-	CU_add_test(s, "maglev disruption", test_maglev_disruption);
-	CU_add_test(s, "maglev order independence", test_maglev_order);
-	CU_add_test(s, "maglev misc", test_maglev_misc);
-	return sl_test_run();
-}
+/* maglev and sh build their tables with rte_malloc */
+SL_TEST_MAIN("sched",
+	SL_TEST_SUITE("sched", NULL, NULL, sched_tests));

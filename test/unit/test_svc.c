@@ -2044,38 +2044,30 @@ test_rebuild_drain_due_drop(void)
 	free(c2);
 }
 
-int
-main(void)
-{
-	CU_pSuite s;
+static const struct sl_test_case svc_tests[] = {
+	{ "ports, own addresses", test_ports },
+	{ "lookup every (vip, port, proto)", test_lookup_grid },
+	{ "0.0.0.0 is not a VIP", test_zero_not_vip },
+	{ "routes", test_route },
+	{ "backends: ports, next hops, slots", test_backends },
+	{ "per-worker scheduler state", test_worker_sched_state },
+	{ "build errors", test_build_errors },
+	{ "many services", test_many_services },
+	{ "publish without rcu", test_publish_no_rcu },
+	{ "publish with rcu, reader offline", test_publish_rcu_offline },
+	{ "publish waits for a reader", test_publish_rcu_reader },
+	{ "rebuild: ids, slots, generations kept", test_rebuild_identity },
+	{ "rebuild: removed backend drains, flushes, goes", test_rebuild_remove_backend },
+	{ "rebuild: freed slot reused late, new generation", test_rebuild_slot_reuse },
+	{ "rebuild: state=drain and back", test_rebuild_state_drain },
+	{ "rebuild: removed service drains, id reused", test_rebuild_remove_service },
+	{ "rebuild: removed service counted once", test_rebuild_svc_removed_once },
+	{ "rebuild: service back while draining", test_rebuild_service_back },
+	{ "rebuild: renamed service owns its VIP:port", test_rebuild_renamed_service_lookup },
+	{ "rebuild: failures leave ids usable", test_rebuild_failure },
+	{ "rebuild: drain_timeout=0 at second 0", test_rebuild_drain_at_zero },
+	{ "rebuild: drain_due signals the drop", test_rebuild_drain_due_drop },
+};
 
-	sl_test_eal_init("svc");
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("svc", NULL, NULL);
-	if (s == NULL)
-		return 2;
-	CU_add_test(s, "ports, own addresses", test_ports);
-	CU_add_test(s, "lookup every (vip, port, proto)", test_lookup_grid);
-	CU_add_test(s, "0.0.0.0 is not a VIP", test_zero_not_vip);
-	CU_add_test(s, "routes", test_route);
-	CU_add_test(s, "backends: ports, next hops, slots", test_backends);
-	CU_add_test(s, "per-worker scheduler state", test_worker_sched_state);
-	CU_add_test(s, "build errors", test_build_errors);
-	CU_add_test(s, "many services", test_many_services);
-	CU_add_test(s, "publish without rcu", test_publish_no_rcu);
-	CU_add_test(s, "publish with rcu, reader offline", test_publish_rcu_offline);
-	CU_add_test(s, "publish waits for a reader", test_publish_rcu_reader);
-	CU_add_test(s, "rebuild: ids, slots, generations kept", test_rebuild_identity);
-	CU_add_test(s, "rebuild: removed backend drains, flushes, goes", test_rebuild_remove_backend);
-	CU_add_test(s, "rebuild: freed slot reused late, new generation", test_rebuild_slot_reuse);
-	CU_add_test(s, "rebuild: state=drain and back", test_rebuild_state_drain);
-	CU_add_test(s, "rebuild: removed service drains, id reused", test_rebuild_remove_service);
-	CU_add_test(s, "rebuild: removed service counted once", test_rebuild_svc_removed_once);
-	CU_add_test(s, "rebuild: service back while draining", test_rebuild_service_back);
-	CU_add_test(s, "rebuild: renamed service owns its VIP:port", test_rebuild_renamed_service_lookup);
-	CU_add_test(s, "rebuild: failures leave ids usable", test_rebuild_failure);
-	CU_add_test(s, "rebuild: drain_timeout=0 at second 0", test_rebuild_drain_at_zero);
-	CU_add_test(s, "rebuild: drain_due signals the drop", test_rebuild_drain_due_drop);
-	return sl_test_run();
-}
+SL_TEST_MAIN("svc",
+	SL_TEST_SUITE("svc", NULL, NULL, svc_tests));
