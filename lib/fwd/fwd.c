@@ -164,6 +164,11 @@ send_rst(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 {
 	uint16_t len;
 
+	/* the RST is built in the first segment: the rest of a chain goes */
+	if (unlikely(m->next != NULL)) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+	}
 	rte_pktmbuf_reset(m);
 	len = (uint16_t)sl_nat_tcp_rst(rte_pktmbuf_mtod(m, uint8_t *), dst_mac,
 				       &snap->ports[pidx].mac, saddr, daddr, sport,
@@ -175,17 +180,18 @@ send_rst(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 }
 
 /*
- * A new TCP connection no backend can take: refuse it with a RST from
- * the VIP rather than leave the client waiting.
+ * A new TCP connection no backend (or no room in the table) can take:
+ * refuse it with a RST from the VIP rather than leave the client waiting
+ * and retrying. Counted once per connection: the client does not retry.
  */
 static __rte_cold void
 refuse(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-       uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx)
+       uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx, enum sl_drop why)
 {
 	struct rte_ether_addr cmac;
 	uint32_t seq, ack, next;
 
-	w->stats.drops[SL_DROP_NO_BACKEND]++;
+	w->stats.drops[why]++;
 	if (pi->proto != IPPROTO_TCP) {
 		rte_pktmbuf_free(m);
 		return;
@@ -273,14 +279,37 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	struct sl_obj_stats *bs;
 	int ret = 0;
 
-	if (c != NULL && unlikely(pi->proto == IPPROTO_TCP &&
-				  (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
-				  (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE))) {
-		/* the client reuses its port: a new connection, schedule anew */
-		conn_gone(w, c);
-		sl_flow_del(w->flows, c);
-		c = NULL;
-		ret |= FC_DELETED;
+	if (c != NULL) {
+		be = snap->by_slot[c->be];
+		if (unlikely(pi->proto == IPPROTO_TCP &&
+			     (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+			     (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE))) {
+			/* the client reuses its port: a new connection */
+			conn_gone(w, c);
+			sl_flow_del(w->flows, c);
+			c = NULL;
+			ret |= FC_DELETED;
+		} else if (unlikely(be == NULL || be->gen != c->be_gen || be->flush ||
+				    be->down)) {
+			if (be != NULL && be->gen == c->be_gen && !be->flush) {
+				/*
+				 * The backend failed its checks. TCP connections
+				 * carry on (as with IPVS); a UDP flow has no end
+				 * and would live on as long as the client sends,
+				 * so it is scheduled anew.
+				 */
+				if (pi->proto == IPPROTO_UDP && dir == SL_DIR_ORIG) {
+					conn_gone(w, c);
+					sl_flow_del(w->flows, c);
+					c = NULL;
+					ret |= FC_DELETED;
+				}
+			} else if (dir == SL_DIR_ORIG) {
+				/* backend gone, or its drain time over */
+				flush_conn(w, snap, be, c, m, data, pi, SL_DIR_ORIG);
+				return ret | FC_DELETED;
+			}
+		}
 	}
 	if (c == NULL) {
 		int bi;
@@ -306,7 +335,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 					      w->be_stats);
 			if (unlikely(bi < 0)) {
 				w->svc_stats[svc->id].drops++;
-				refuse(w, snap, m, data, pi, pidx);
+				refuse(w, snap, m, data, pi, pidx, SL_DROP_NO_BACKEND);
 				return ret;
 			}
 			be = &svc->backends[bi];
@@ -319,7 +348,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 				    be->addr, be->port, pi->proto, now);
 		if (unlikely(c == NULL)) {
 			w->svc_stats[svc->id].drops++;
-			drop(w, m, SL_DROP_FLOW_FULL);
+			refuse(w, snap, m, data, pi, pidx, SL_DROP_FLOW_FULL);
 			return ret;
 		}
 		ret |= FC_ADDED;
@@ -335,13 +364,6 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	} else if (unlikely(dir != SL_DIR_ORIG)) {
 		drop(w, m, SL_DROP_NO_FLOW);
 		return ret;
-	} else {
-		be = snap->by_slot[c->be];
-		if (unlikely(be == NULL || be->gen != c->be_gen || be->flush)) {
-			/* backend gone, or its drain time over */
-			flush_conn(w, snap, be, c, m, data, pi, SL_DIR_ORIG);
-			return ret | FC_DELETED;
-		}
 	}
 	/* replies go back to whichever hop the client's packets came from */
 	rte_ether_addr_copy(&((struct rte_ether_hdr *)data)->src_addr, &c->cmac);
@@ -441,8 +463,21 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 
 	r = sl_pkt_parse(data, rte_pktmbuf_data_len(m), flags, pi);
 	if (unlikely(r != 0)) {
-		drop(w, m, (enum sl_drop)r);
-		return 0;
+		/* a frame in chained buffers: parsed and rewritten whole once
+		 * joined into one (headers never read from a first segment
+		 * alone), dropped and counted when it does not fit */
+		if (m->nb_segs > 1) {
+			if (rte_pktmbuf_linearize(m) != 0) {
+				drop(w, m, SL_DROP_MULTI_SEG);
+				return 0;
+			}
+			data = rte_pktmbuf_mtod(m, uint8_t *);
+			r = sl_pkt_parse(data, rte_pktmbuf_data_len(m), flags, pi);
+		}
+		if (r != 0) {
+			drop(w, m, (enum sl_drop)r);
+			return 0;
+		}
 	}
 	if (unlikely(pi->kind == SL_PKT_ARP)) {
 		to_mgmt(w, m, SL_MGMT_SLOWPATH);

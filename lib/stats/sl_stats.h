@@ -42,7 +42,8 @@
 	X(SLOWPATH,      "slowpath_full", "ring to the management lcore full") \
 	X(TX,            "tx_full",       "TX queue full") \
 	X(NO_MBUF,       "no_mbuf",       "mbuf pool empty") \
-	X(ARP_BAD,       "arp_bad",       "ARP packet malformed or not for us")
+	X(ARP_BAD,       "arp_bad",       "ARP packet malformed or not for us") \
+	X(MULTI_SEG,     "multi_seg",     "frame in chained buffers too long to join into one")
 
 enum sl_drop {
 	SL_DROP_NONE = 0,  /* not a drop: sl_pkt_parse() success */
