@@ -30,7 +30,7 @@
 #include "sl_persist.h"
 
 #define SL_BURST        32
-#define SL_MAX_WORKERS  64
+/* SL_MAX_WORKERS is in sl_config.h: the config validator enforces it */
 #define SL_RING_SIZE    1024
 
 extern int sl_logtype;
