@@ -10,11 +10,13 @@
  * the section read_line() opened. Both stop at the first error: the
  * reader returns NULL (end of input) once an error is recorded.
  *
- * Checks that need one whole section (required keys, gateway inside the
- * subnet) run when the section is closed; checks across sections
- * (overlapping subnets, reachability of backends, duplicate services)
- * run after the last line. Every check reports the line of the key it is
- * about, or of the section header when a key is missing.
+ * The parser checks what one line or one section shows (syntax, values,
+ * required keys, when the section is closed). Every rule across keys,
+ * sections and limits is the validator's, sl_config_validate(), which
+ * runs after the last line on the struct alone: reloads and runtime
+ * commands go through the same one. Every check reports the line of the
+ * key it is about, or of the section header when a key is missing; the
+ * parser records those lines in the struct for the validator.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* GNU strerror_r */
@@ -1666,7 +1668,7 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 	/* checks are kernel sockets: they leave through the exception path
 	 * of the port that reaches the backend */
 	if (s->check.kind != SL_CHECK_NONE && cfg->ports[rp].kernel_if[0] == '\0')
-		return vfail(v, v->cmd != NULL ? 0 : s->check_line ? s->check_line : b->line,
+		return vfail(v, s->check_line ? s->check_line : b->line,
 			     "health checks of [service.%s] need kernel_interface on [port.%s], the port that reaches backend %s",
 			     s->name, cfg->ports[rp].name, ip_str(b->addr, a));
 	for (i = 0; i < k; i++) {
