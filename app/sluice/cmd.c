@@ -462,7 +462,7 @@ edit_service(struct sl_config *cfg, const char *name)
 static int
 find_backend(const struct sl_config_service *cs, const char *spec)
 {
-	char buf[64], *colon;
+	char buf[64], *colon, *end;
 	struct in_addr a;
 	unsigned i, port;
 
@@ -474,7 +474,10 @@ find_backend(const struct sl_config_service *cs, const char *spec)
 	if (colon == NULL)
 		return -1;
 	*colon = '\0';
-	if (inet_pton(AF_INET, buf, &a) != 1 || sscanf(colon + 1, "%u", &port) != 1)
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -1;
+	port = (unsigned)strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0')
 		return -1;
 	for (i = 0; i < cs->n_backends; i++)
 		if (cs->backends[i].addr == ntohl(a.s_addr) && cs->backends[i].port == port)
@@ -482,10 +485,21 @@ find_backend(const struct sl_config_service *cs, const char *spec)
 	return -1;
 }
 
-/* Apply @p cfg (a changed copy of the live config) or leave all as is. */
+/*
+ * Apply @p cfg (a changed copy of the live config) or leave all as is.
+ * The copy goes through the validator the file goes through, so no
+ * command can install what a reload would refuse.
+ */
 static int
 commit(struct sl_app *app, struct sl_config *cfg, const char *what, struct sl_out *o)
 {
+	char err[512];
+
+	if (sl_config_validate_edit(cfg, what, err, sizeof(err)) != 0) {
+		sl_out_printf(o, "%s; nothing changed", err);
+		sl_config_free(cfg);
+		return -EINVAL;
+	}
 	if (sl_mgmt_apply(app, cfg, what) != 0) {
 		sl_out_printf(o, "%s refused (see the log); nothing changed", what);
 		sl_config_free(cfg);
@@ -579,23 +593,28 @@ cmd_enable(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	return drain_enable(app, argv, o, 0);
 }
 
+/*
+ * The backend itself is parsed by lib/config as a "backend =" line is,
+ * and the edited config is validated whole in commit(); the checks here
+ * only keep the messages scripts already know for a malformed IP:PORT,
+ * an unknown option and a backend that is already there.
+ */
 static int
 add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
-	struct sl_config *cfg = copy_live(app);
+	static const char *const opts[] = { "weight=", "id=", "state=", "check_port=" };
+	struct sl_config *cfg;
 	struct sl_config_service *cs;
-	struct sl_config_backend b = { .weight = 1 };
-	char buf[64], *colon, *end;
+	struct sl_config_backend b;
+	char buf[64], spec[256], err[512], *colon, *end = NULL;
 	struct in_addr a;
 	unsigned long port;
+	size_t len;
+	unsigned k;
 	int i;
 
-	if (cfg == NULL)
-		return -ENOMEM;
-	cs = edit_service(cfg, argv[0]);
-	if (cs == NULL) {
+	if (live_service(app, argv[0]) == NULL) {
 		sl_out_printf(o, "unknown service '%s'", argv[0]);
-		free(cfg);
 		return -ENOENT;
 	}
 	snprintf(buf, sizeof(buf), "%s", argv[1]);
@@ -603,36 +622,44 @@ add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	if (colon != NULL)
 		*colon = '\0';
 	port = colon != NULL ? strtoul(colon + 1, &end, 10) : 0;
-	if (colon == NULL || inet_pton(AF_INET, buf, &a) != 1 || *end != '\0' ||
-	    port < 1 || port > 65535) {
+	if (colon == NULL || inet_pton(AF_INET, buf, &a) != 1 || colon[1] == '\0' ||
+	    *end != '\0' || port < 1 || port > 65535) {
 		sl_out_printf(o, "backend '%s' is not IP:PORT", argv[1]);
-		free(cfg);
 		return -EINVAL;
 	}
-	b.addr = ntohl(a.s_addr);
-	b.port = (uint16_t)port;
+	len = (size_t)snprintf(spec, sizeof(spec), "%s", argv[1]);
 	for (i = 2; i < argc; i++) {
-		unsigned long w;
-
-		if (strncmp(argv[i], "weight=", 7) == 0 &&
-		    (w = strtoul(argv[i] + 7, &end, 10)) >= 1 && w <= 65535 && *end == '\0') {
-			b.weight = (uint32_t)w;
-		} else if (strncmp(argv[i], "id=", 3) == 0 && strlen(argv[i] + 3) > 0 &&
-			   strlen(argv[i] + 3) < SL_NAME_MAX) {
-			snprintf(b.id, sizeof(b.id), "%s", argv[i] + 3);
-		} else {
-			sl_out_printf(o, "unknown option '%s' (expected weight=N or id=NAME)", argv[i]);
-			free(cfg);
+		for (k = 0; k < RTE_DIM(opts); k++)
+			if (strncmp(argv[i], opts[k], strlen(opts[k])) == 0)
+				break;
+		if (k == RTE_DIM(opts)) {
+			sl_out_printf(o, "unknown option '%s' (expected weight=N, id=NAME, state=active|drain or check_port=N)",
+				      argv[i]);
 			return -EINVAL;
 		}
+		if (len < sizeof(spec))
+			len += (size_t)snprintf(spec + len, sizeof(spec) - len, " %s", argv[i]);
 	}
+	if (len >= sizeof(spec)) {
+		sl_out_printf(o, "add backend: '%.40s...' is too long", spec);
+		return -EINVAL;
+	}
+	if (sl_config_backend_parse(spec, &b, err, sizeof(err)) != 0) {
+		sl_out_printf(o, "add backend: %s; nothing changed", err);
+		return -EINVAL;
+	}
+	cfg = copy_live(app);
+	if (cfg == NULL)
+		return -ENOMEM;
+	cs = edit_service(cfg, argv[0]);
 	if (find_backend(cs, argv[1]) >= 0 || (b.id[0] && find_backend(cs, b.id) >= 0)) {
 		sl_out_printf(o, "backend %s is already in service %s", argv[1], argv[0]);
 		free(cfg);
 		return -EEXIST;
 	}
 	if (cs->n_backends >= SL_MAX_SVC_BACKENDS) {
-		sl_out_printf(o, "service %s has %d backends already", argv[0], SL_MAX_SVC_BACKENDS);
+		sl_out_printf(o, "add backend: service %s has %d backends, the most a service can have; remove one first",
+			      argv[0], SL_MAX_SVC_BACKENDS);
 		free(cfg);
 		return -ENOSPC;
 	}

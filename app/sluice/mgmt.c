@@ -339,18 +339,16 @@ sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
 	return 0;
 }
 
-/* Sections a running Sluice cannot change without a restart. */
+/*
+ * What a running Sluice cannot change without a restart, compared key by
+ * key (lib/config), so moving a section within the file is no change.
+ * Returns NULL or @p buf saying which section and key changed.
+ */
 static const char *
-restart_needed(const struct sl_config *a, const struct sl_config *b)
+restart_needed(const struct sl_config *a, const struct sl_config *b,
+	       char *buf, size_t len)
 {
-	if (strcmp(a->lcores, b->lcores) != 0 || strcmp(a->eal_args, b->eal_args) != 0)
-		return "[eal]";
-	if (memcmp(&a->global, &b->global, sizeof(a->global)) != 0)
-		return "[global]";
-	if (a->n_ports != b->n_ports ||
-	    memcmp(a->ports, b->ports, a->n_ports * sizeof(a->ports[0])) != 0)
-		return "[port.*]";
-	return NULL;
+	return sl_config_restart_diff(a, b, buf, len) ? buf : NULL;
 }
 
 int
@@ -358,16 +356,16 @@ sl_mgmt_reload(struct sl_app *app)
 {
 	struct sl_config *cfg;
 	const char *what;
-	char err[512];
+	char err[512], diff[160];
 
 	cfg = sl_config_load(app->config_path, err, sizeof(err));
 	if (cfg == NULL) {
 		SL_LOG(ERR, "reload refused: %s; the running configuration stays", err);
 		return -EINVAL;
 	}
-	what = restart_needed(app->cfg, cfg);
+	what = restart_needed(app->cfg, cfg, diff, sizeof(diff));
 	if (what != NULL) {
-		SL_LOG(ERR, "reload refused: %s: changes to %s need a restart; the running configuration stays",
+		SL_LOG(ERR, "reload refused: %s: %s: needs a restart; the running configuration stays",
 		       app->config_path, what);
 		sl_config_free(cfg);
 		return -EINVAL;

@@ -10,11 +10,13 @@
  * the section read_line() opened. Both stop at the first error: the
  * reader returns NULL (end of input) once an error is recorded.
  *
- * Checks that need one whole section (required keys, gateway inside the
- * subnet) run when the section is closed; checks across sections
- * (overlapping subnets, reachability of backends, duplicate services)
- * run after the last line. Every check reports the line of the key it is
- * about, or of the section header when a key is missing.
+ * The parser checks what one line or one section shows (syntax, values,
+ * required keys, when the section is closed). Every rule across keys,
+ * sections and limits is the validator's, sl_config_validate(), which
+ * runs after the last line on the struct alone: reloads and runtime
+ * commands go through the same one. Every check reports the line of the
+ * key it is about, or of the section header when a key is missing; the
+ * parser records those lines in the struct for the validator.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* GNU strerror_r */
@@ -214,51 +216,87 @@ subnet_special(uint32_t a, uint32_t net, uint8_t prefix_len)
 /*
  * Decimal integer in [min, max]. Only digits: no sign, no hex, no
  * trailing text, so "10s" or "0x10" are refused rather than half-read.
+ * The reason goes to @p err without a location, so that the parser and
+ * runtime commands can each say where.
  */
 static int
-parse_u32(struct parse_ctx *c, const char *what, const char *v,
-	  uint32_t min, uint32_t max, uint32_t *out)
+u32_check(const char *what, const char *v, uint32_t min, uint32_t max,
+	  uint32_t *out, char *err, size_t errlen)
 {
 	uint64_t n = 0;
 	bool overflow = false;
 	const char *p = v;
 
-	if (*p == '-')
-		return fail(c, c->lineno, "%s '%s' is negative (expected an integer %u..%u)",
-			    what, v, min, max);
-	if (!isdigit((unsigned char)*p))
-		return fail(c, c->lineno, "%s '%s' is not a number (expected an integer %u..%u)",
-			    what, v, min, max);
+	if (*p == '-') {
+		snprintf(err, errlen, "%s '%s' is negative (expected an integer %u..%u)",
+			 what, v, min, max);
+		return -EINVAL;
+	}
+	if (!isdigit((unsigned char)*p)) {
+		snprintf(err, errlen, "%s '%s' is not a number (expected an integer %u..%u)",
+			 what, v, min, max);
+		return -EINVAL;
+	}
 	for (; isdigit((unsigned char)*p); p++) {
 		if (!overflow)
 			n = n * 10 + (unsigned)(*p - '0');
 		if (n > UINT32_MAX)
 			overflow = true;
 	}
-	if (*p != '\0')
-		return fail(c, c->lineno, "%s '%s' has junk after the number (expected an integer %u..%u)",
-			    what, v, min, max);
-	if (overflow || n < min || n > max)
-		return fail(c, c->lineno, "%s %s is out of range (expected %u..%u)",
-			    what, v, min, max);
+	if (*p != '\0') {
+		snprintf(err, errlen, "%s '%s' has junk after the number (expected an integer %u..%u)",
+			 what, v, min, max);
+		return -EINVAL;
+	}
+	if (overflow || n < min || n > max) {
+		snprintf(err, errlen, "%s %s is out of range (expected %u..%u)",
+			 what, v, min, max);
+		return -EINVAL;
+	}
 	*out = (uint32_t)n;
+	return 0;
+}
+
+static int
+parse_u32(struct parse_ctx *c, const char *what, const char *v,
+	  uint32_t min, uint32_t max, uint32_t *out)
+{
+	char msg[ERR_MAX];
+
+	if (u32_check(what, v, min, max, out, msg, sizeof(msg)) < 0)
+		return fail(c, c->lineno, "%s", msg);
+	return 0;
+}
+
+/* A unicast IPv4 address; the reason to @p err as for u32_check(). */
+static int
+ip_check(const char *what, const char *v, uint32_t *out, char *err, size_t errlen)
+{
+	struct in_addr a;
+	const char *bad;
+
+	if (inet_pton(AF_INET, v, &a) != 1) {
+		snprintf(err, errlen, "%s '%s' is not an IPv4 address (expected dotted quad, e.g. 10.0.0.1)",
+			 what, v);
+		return -EINVAL;
+	}
+	*out = ntohl(a.s_addr);
+	bad = non_unicast(*out);
+	if (bad != NULL) {
+		snprintf(err, errlen, "%s %s is %s (expected a unicast address)",
+			 what, v, bad);
+		return -EINVAL;
+	}
 	return 0;
 }
 
 static int
 parse_ip(struct parse_ctx *c, const char *what, const char *v, uint32_t *out)
 {
-	struct in_addr a;
-	const char *bad;
+	char msg[ERR_MAX];
 
-	if (inet_pton(AF_INET, v, &a) != 1)
-		return fail(c, c->lineno, "%s '%s' is not an IPv4 address (expected dotted quad, e.g. 10.0.0.1)",
-			    what, v);
-	*out = ntohl(a.s_addr);
-	bad = non_unicast(*out);
-	if (bad != NULL)
-		return fail(c, c->lineno, "%s %s is %s (expected a unicast address)",
-			    what, v, bad);
+	if (ip_check(what, v, out, msg, sizeof(msg)) < 0)
+		return fail(c, c->lineno, "%s", msg);
 	return 0;
 }
 
@@ -588,38 +626,58 @@ parse_eal_args(struct parse_ctx *c, const char *v)
 	return 0;
 }
 
-/* "IP:PORT [weight=N]" */
-static int
-parse_backend(struct parse_ctx *c, const char *v)
+#define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-"
+
+/* Is @p id a valid backend id=: 1-31 characters of ID_CHARS? */
+static bool
+id_ok(const char *id)
 {
-	struct sl_config_service *s = c->svc;
-	struct sl_config_backend b = { .weight = 1, .line = c->lineno };
-	char tok[200];
-	const char *p = v, *colon;
+	size_t n = strnlen(id, SL_NAME_MAX);
+
+	return n > 0 && n < SL_NAME_MAX && id[strspn(id, ID_CHARS)] == '\0';
+}
+
+static int __rte_format_printf(3, 4)
+reason(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int
+sl_config_backend_parse(const char *spec, struct sl_config_backend *out,
+			char *err, size_t errlen)
+{
+	struct sl_config_backend b = { .weight = 1 };
+	char tok[200], msg[ERR_MAX];
+	const char *p = spec, *colon;
 	bool have_weight = false;
 	uint32_t port;
 	size_t n;
-	uint16_t i;
 
-	if (s->n_backends >= SL_MAX_SVC_BACKENDS)
-		return fail(c, c->lineno, "too many backends in [%s] (at most %d)",
-			    c->sect, SL_MAX_SVC_BACKENDS);
-
+	if (spec == NULL || out == NULL)
+		return reason(err, errlen, "no backend given (expected IP:PORT)");
+	p += strspn(p, " \t");
 	n = strcspn(p, " \t");
 	if (n >= sizeof(tok))
-		return fail(c, c->lineno, "backend '%.40s...' is too long", p);
+		return reason(err, errlen, "backend '%.40s...' is too long", p);
 	memcpy(tok, p, n);
 	tok[n] = '\0';
 	p += n;
 	colon = strrchr(tok, ':');
 	if (colon == NULL)
-		return fail(c, c->lineno, "backend '%s' has no port (expected IP:PORT, e.g. 10.1.0.11:8080)",
-			    tok);
+		return reason(err, errlen, "backend '%s' has no port (expected IP:PORT, e.g. 10.1.0.11:8080)",
+			      tok);
 	tok[colon - tok] = '\0';
-	if (parse_ip(c, "backend address", tok, &b.addr) < 0)
-		return -EINVAL;
-	if (parse_u32(c, "backend port", colon + 1, 1, 65535, &port) < 0)
-		return -EINVAL;
+	if (ip_check("backend address", tok, &b.addr, msg, sizeof(msg)) < 0 ||
+	    u32_check("backend port", colon + 1, 1, 65535, &port, msg, sizeof(msg)) < 0)
+		return reason(err, errlen, "%s", msg);
 	b.port = (uint16_t)port;
 
 	for (;;) {
@@ -628,27 +686,25 @@ parse_backend(struct parse_ctx *c, const char *v)
 			break;
 		n = strcspn(p, " \t");
 		if (n >= sizeof(tok))
-			return fail(c, c->lineno, "backend option '%.40s...' is too long", p);
+			return reason(err, errlen, "backend option '%.40s...' is too long", p);
 		memcpy(tok, p, n);
 		tok[n] = '\0';
 		p += n;
 		if (strncmp(tok, "id=", 3) == 0) {
-			size_t idl = strlen(tok + 3);
-
 			if (b.id[0] != '\0')
-				return fail(c, c->lineno, "backend id given twice (give id=NAME once)");
-			if (idl == 0 || idl >= SL_NAME_MAX ||
-			    tok[3 + strspn(tok + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-")] != '\0')
-				return fail(c, c->lineno, "backend id '%s' is not 1-%d characters of A-Z a-z 0-9 _ . : -",
-					    tok + 3, SL_NAME_MAX - 1);
+				return reason(err, errlen, "backend id given twice (give id=NAME once)");
+			if (!id_ok(tok + 3))
+				return reason(err, errlen, "backend id '%s' is not 1-%d characters of A-Z a-z 0-9 _ . : -",
+					      tok + 3, SL_NAME_MAX - 1);
 			strcpy(b.id, tok + 3);
 			continue;
 		}
 		if (strncmp(tok, "check_port=", 11) == 0) {
 			uint32_t cp;
 
-			if (parse_u32(c, "backend check_port", tok + 11, 1, 65535, &cp) < 0)
-				return -EINVAL;
+			if (u32_check("backend check_port", tok + 11, 1, 65535, &cp,
+				      msg, sizeof(msg)) < 0)
+				return reason(err, errlen, "%s", msg);
 			b.check_port = (uint16_t)cp;
 			continue;
 		}
@@ -658,31 +714,42 @@ parse_backend(struct parse_ctx *c, const char *v)
 			else if (strcmp(tok + 6, "active") == 0)
 				b.drain = 0;
 			else
-				return fail(c, c->lineno, "unknown backend state '%s' (expected active|drain)",
-					    tok + 6);
+				return reason(err, errlen, "unknown backend state '%s' (expected active|drain)",
+					      tok + 6);
 			continue;
 		}
 		if (strncmp(tok, "weight=", 7) != 0)
-			return fail(c, c->lineno, "unknown backend option '%s' (expected weight=N, id=NAME, state=active|drain or check_port=N)",
-				    tok);
+			return reason(err, errlen, "unknown backend option '%s' (expected weight=N, id=NAME, state=active|drain or check_port=N)",
+				      tok);
 		if (have_weight)
-			return fail(c, c->lineno, "backend weight given twice (give weight=N once)");
+			return reason(err, errlen, "backend weight given twice (give weight=N once)");
 		have_weight = true;
-		if (parse_u32(c, "backend weight", tok + 7, 1, 65535, &b.weight) < 0)
-			return -EINVAL;
+		if (u32_check("backend weight", tok + 7, 1, 65535, &b.weight,
+			      msg, sizeof(msg)) < 0)
+			return reason(err, errlen, "%s", msg);
 	}
+	*out = b;
+	return 0;
+}
 
-	for (i = 0; i < s->n_backends; i++) {
-		char ip[INET_ADDRSTRLEN];
+/*
+ * One "backend = ..." line. Duplicates, port addresses, VIPs and the
+ * total count are rules across the config: sl_config_validate() checks
+ * them after the last line, for the file and for runtime commands alike.
+ */
+static int
+parse_backend(struct parse_ctx *c, const char *v)
+{
+	struct sl_config_service *s = c->svc;
+	struct sl_config_backend b;
+	char msg[ERR_MAX];
 
-		if (s->backends[i].addr == b.addr && s->backends[i].port == b.port)
-			return fail(c, c->lineno, "duplicate backend %s:%u in [%s] (first at line %d)",
-				    ip_str(b.addr, ip), b.port, c->sect,
-				    s->backends[i].line);
-		if (b.id[0] != '\0' && strcmp(s->backends[i].id, b.id) == 0)
-			return fail(c, c->lineno, "duplicate backend id '%s' in [%s] (first at line %d)",
-				    b.id, c->sect, s->backends[i].line);
-	}
+	if (s->n_backends >= SL_MAX_SVC_BACKENDS)
+		return fail(c, c->lineno, "too many backends in [%s] (at most %d)",
+			    c->sect, SL_MAX_SVC_BACKENDS);
+	if (sl_config_backend_parse(v, &b, msg, sizeof(msg)) < 0)
+		return fail(c, c->lineno, "%s", msg);
+	b.line = c->lineno;
 	s->backends[s->n_backends++] = b;
 	return 0;
 }
@@ -752,8 +819,11 @@ parse_scheduler(struct parse_ctx *c, const char *v)
 static int
 handle_eal(struct parse_ctx *c, int key, const char *v)
 {
-	if (key == EK_LCORES)
+	if (key == EK_LCORES) {
+		c->cfg->lcores_line = c->lineno;
 		return parse_lcores(c, v);
+	}
+	c->cfg->eal_args_line = c->lineno;
 	return parse_eal_args(c, v);
 }
 
@@ -780,24 +850,23 @@ handle_port(struct parse_ctx *c, int key, const char *v)
 
 	switch (key) {
 	case PK_DEVICE:
+		p->device_line = c->lineno;
 		return parse_device(c, v);
 	case PK_ADDRESS:
+		p->address_line = c->lineno;
 		return parse_prefix(c, v, &p->addr, &p->prefix_len);
 	case PK_GATEWAY:
+		p->gateway_line = c->lineno;
 		return parse_ip(c, "gateway", v, &p->gateway);
 	case PK_RXD:
 		return parse_desc(c, "rx_descriptors", v, &p->rx_desc);
 	case PK_KNI: {
 		size_t n = strlen(v);
-		uint16_t i;
 
+		p->kernel_if_line = c->lineno;
 		if (n == 0 || n > 15 || v[strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")] != '\0')
 			return fail(c, c->lineno, "kernel_interface '%s' is not an interface name (1-15 characters of A-Z a-z 0-9 _ . -)",
 				    v);
-		for (i = 0; i + 1 < c->cfg->n_ports; i++)
-			if (strcmp(c->cfg->ports[i].kernel_if, v) == 0)
-				return fail(c, c->lineno, "kernel_interface '%s' is used by [port.%s] too",
-					    v, c->cfg->ports[i].name);
 		strcpy(p->kernel_if, v);
 		return 0;
 	}
@@ -814,6 +883,7 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 
 	switch (key) {
 	case SK_VIP:
+		s->vip_line = c->lineno;
 		return parse_ip(c, "vip", v, &s->vip);
 	case SK_PORT:
 		if (parse_u32(c, "port", v, 1, 65535, &n) < 0)
@@ -831,8 +901,10 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 	case SK_MODE:
 		return parse_mode(c, v);
 	case SK_SCHED:
+		s->scheduler_line = c->lineno;
 		return parse_scheduler(c, v);
 	case SK_MAGLEV_M:
+		s->maglev_line = c->lineno;
 		if (parse_u32(c, "maglev_table_size", v, 7, 16777213, &n) < 0)
 			return -EINVAL;
 		if (!is_prime(n))
@@ -840,6 +912,7 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 		s->maglev_table_size = n;
 		return 0;
 	case SK_HASH:
+		s->hash_line = c->lineno;
 		if (strcmp(v, "5tuple") == 0)
 			s->hash_mode = SL_HASH_5TUPLE;
 		else if (strcmp(v, "source") == 0)
@@ -852,6 +925,7 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 	case SK_DRAIN:
 		return parse_u32(c, "drain_timeout", v, 0, 86400, &s->drain_timeout);
 	case SK_CHECK:
+		s->check_line = c->lineno;
 		if (strcmp(v, "none") == 0)
 			s->check.kind = SL_CHECK_NONE;
 		else if (strcmp(v, "tcp") == 0)
@@ -866,6 +940,7 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 	case SK_CHECK_INTERVAL:
 		return parse_u32(c, "check_interval", v, 100, 3600000, &s->check.interval_ms);
 	case SK_CHECK_TIMEOUT:
+		s->check_timeout_line = c->lineno;
 		return parse_u32(c, "check_timeout", v, 10, 600000, &s->check.timeout_ms);
 	case SK_CHECK_RISE:
 		return parse_u32(c, "check_rise", v, 1, 100, &s->check.rise);
@@ -1004,37 +1079,21 @@ on_key(void *user, const char *section, const char *key, const char *value)
 	return 1;
 }
 
-/* Checks that need the whole section; run when the next one opens. */
+/*
+ * Keys a section cannot do without; checked when the next section opens,
+ * so the message names the section header. Every other rule is in
+ * sl_config_validate().
+ */
 static int
 close_section(struct parse_ctx *c)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-
 	if (c->kind == SECT_PORT) {
-		struct sl_config_port *p = c->port;
-		uint32_t mask = prefix_mask(p->prefix_len);
-		const char *special;
-
 		if (c->keys[PK_DEVICE] == 0)
-			return fail(c, p->line, "[%s] has no device (add 'device = net_...' or a PCI address)",
+			return fail(c, c->port->line, "[%s] has no device (add 'device = net_...' or a PCI address)",
 				    c->sect);
 		if (c->keys[PK_ADDRESS] == 0)
-			return fail(c, p->line, "[%s] has no address (add 'address = A.B.C.D/P')",
+			return fail(c, c->port->line, "[%s] has no address (add 'address = A.B.C.D/P')",
 				    c->sect);
-		if (c->keys[PK_GATEWAY] == 0)
-			return 0;
-		if ((p->gateway & mask) != (p->addr & mask))
-			return fail(c, c->keys[PK_GATEWAY], "gateway %s is outside the subnet %s/%u of [%s] (a gateway must be on the port's own subnet)",
-				    ip_str(p->gateway, a), ip_str(p->addr & mask, b),
-				    p->prefix_len, c->sect);
-		if (p->gateway == p->addr)
-			return fail(c, c->keys[PK_GATEWAY], "gateway %s is the address of [%s] itself (expected another host on its subnet)",
-				    ip_str(p->gateway, a), c->sect);
-		special = subnet_special(p->gateway, p->addr, p->prefix_len);
-		if (special != NULL)
-			return fail(c, c->keys[PK_GATEWAY], "gateway %s is the %s address of subnet %s/%u (expected a host on the subnet)",
-				    ip_str(p->gateway, a), special,
-				    ip_str(p->addr & mask, b), p->prefix_len);
 	} else if (c->kind == SECT_SERVICE) {
 		struct sl_config_service *s = c->svc;
 
@@ -1048,26 +1107,6 @@ close_section(struct parse_ctx *c)
 		if (s->n_backends == 0)
 			return fail(c, s->line, "[%s] has no backend (add at least one 'backend = IP:PORT')",
 				    c->sect);
-		if (s->check.kind == SL_CHECK_HTTP && s->proto != IPPROTO_TCP)
-			return fail(c, c->keys[SK_CHECK], "check = http needs protocol = tcp ([%s] is udp)",
-				    c->sect);
-		if (s->check.kind == SL_CHECK_UDP && s->check.send[0] == '\0')
-			return fail(c, c->keys[SK_CHECK], "check = udp needs check_send (the payload to send) in [%s]",
-				    c->sect);
-		if (s->check.timeout_ms > s->check.interval_ms)
-			return fail(c, c->keys[SK_CHECK_TIMEOUT] ? c->keys[SK_CHECK_TIMEOUT] : s->line,
-				    "check_timeout %u ms is longer than check_interval %u ms in [%s]",
-				    s->check.timeout_ms, s->check.interval_ms, c->sect);
-		if (c->keys[SK_MAGLEV_M] != 0 && strcmp(s->scheduler, "maglev") != 0)
-			return fail(c, c->keys[SK_MAGLEV_M], "maglev_table_size applies to scheduler = maglev only ([%s] uses %s)",
-				    c->sect, s->scheduler);
-		if (c->keys[SK_HASH] != 0 && strcmp(s->scheduler, "maglev") != 0 &&
-		    strcmp(s->scheduler, "sh") != 0)
-			return fail(c, c->keys[SK_HASH], "hash applies to scheduler = sh or maglev only ([%s] uses %s)",
-				    c->sect, s->scheduler);
-		if (strcmp(s->scheduler, "maglev") == 0 && s->maglev_table_size < s->n_backends)
-			return fail(c, c->keys[SK_MAGLEV_M], "maglev_table_size %u is smaller than the %u backends of [%s] (use a prime over 100 times the backend count)",
-				    s->maglev_table_size, s->n_backends, c->sect);
 	}
 	return 0;
 }
@@ -1310,6 +1349,53 @@ read_line(char *str, int num, void *stream)
 	return str;
 }
 
+/*
+ * The validator. It sees only a struct sl_config, never the text, so the
+ * file, a reload and runtime commands are held to the same rules; the
+ * parser records the line of every key a rule may blame. A message is
+ * "FILE:LINE: reason" for the file, "CMD: reason" for a runtime edit.
+ */
+struct vctx {
+	const struct sl_config *cfg;
+	const char *cmd;	/* runtime command, NULL = the file */
+	char *err;
+	size_t errlen;
+};
+
+static int __rte_format_printf(3, 4)
+vfail(const struct vctx *v, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (v->err == NULL || v->errlen == 0)
+		return -EINVAL;
+	if (v->cmd != NULL)
+		n = snprintf(v->err, v->errlen, "%s: ", v->cmd);
+	else if (line > 0)
+		n = snprintf(v->err, v->errlen, "%s:%d: ", v->cfg->path, line);
+	else
+		n = snprintf(v->err, v->errlen, "%s: ", v->cfg->path);
+	if (n < 0 || (size_t)n >= v->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(v->err + n, v->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* " (line N)" pointing at another item of the file, or "" at run time. */
+static const char *
+vref(const struct vctx *v, const char *word, int line, char *buf, size_t len)
+{
+	if (v->cmd != NULL || line <= 0)
+		return "";
+	snprintf(buf, len, " (%s%d)", word, line);
+	return buf;
+}
+
+#define REF_MAX 32
+
 /* Is @p opt one of the whitespace-separated words of @p args? */
 static bool
 has_word(const char *args, const char *opt)
@@ -1326,28 +1412,89 @@ has_word(const char *args, const char *opt)
 	return false;
 }
 
-/* Checks across sections, once every line has been read. */
 static int
-check_ports(struct parse_ctx *c)
+check_eal(const struct vctx *v)
 {
-	struct sl_config *cfg = c->cfg;
+	const struct sl_config *cfg = v->cfg;
+
+	if (cfg->n_lcores < 2)
+		return vfail(v, cfg->lcores_line, "lcores '%s' names %u lcore: need at least 2 lcores: one management, one worker",
+			     cfg->lcores, cfg->n_lcores);
+	/* workers have fixed-size tables (redirect rings, flow requests) */
+	if (cfg->n_lcores - 1u > SL_MAX_WORKERS)
+		return vfail(v, cfg->lcores_line, "lcores '%s' names %u lcores: at most %d workers besides the management lcore (%d lcores in all)",
+			     cfg->lcores, cfg->n_lcores, SL_MAX_WORKERS,
+			     SL_MAX_WORKERS + 1);
+	return 0;
+}
+
+/* A port's own address and gateway. */
+static int
+check_port(const struct vctx *v, const struct sl_config_port *p)
+{
+	uint32_t mask = prefix_mask(p->prefix_len);
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	const char *bad;
+	int line;
+
+	line = p->address_line ? p->address_line : p->line;
+	if (p->prefix_len < 1 || p->prefix_len > 32)
+		return vfail(v, line, "prefix length %u of [port.%s] is out of range (expected 1..32)",
+			     p->prefix_len, p->name);
+	bad = non_unicast(p->addr);
+	if (bad != NULL)
+		return vfail(v, line, "address %s of [port.%s] is %s (expected a unicast address)",
+			     ip_str(p->addr, a), p->name, bad);
+	bad = subnet_special(p->addr, p->addr, p->prefix_len);
+	if (bad != NULL)
+		return vfail(v, line, "address %s/%u of [port.%s] is the %s address of its subnet (expected the port's own host address)",
+			     ip_str(p->addr, a), p->prefix_len, p->name, bad);
+	if (p->gateway == 0)
+		return 0;
+	line = p->gateway_line ? p->gateway_line : p->line;
+	bad = non_unicast(p->gateway);
+	if (bad != NULL)
+		return vfail(v, line, "gateway %s of [port.%s] is %s (expected a unicast address)",
+			     ip_str(p->gateway, a), p->name, bad);
+	if ((p->gateway & mask) != (p->addr & mask))
+		return vfail(v, line, "gateway %s is outside the subnet %s/%u of [port.%s] (a gateway must be on the port's own subnet)",
+			     ip_str(p->gateway, a), ip_str(p->addr & mask, b),
+			     p->prefix_len, p->name);
+	if (p->gateway == p->addr)
+		return vfail(v, line, "gateway %s is the address of [port.%s] itself (expected another host on its subnet)",
+			     ip_str(p->gateway, a), p->name);
+	bad = subnet_special(p->gateway, p->addr, p->prefix_len);
+	if (bad != NULL)
+		return vfail(v, line, "gateway %s is the %s address of subnet %s/%u (expected a host on the subnet)",
+			     ip_str(p->gateway, a), bad, ip_str(p->addr & mask, b),
+			     p->prefix_len);
+	return 0;
+}
+
+static int
+check_ports(const struct vctx *v)
+{
+	const struct sl_config *cfg = v->cfg;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], ref[REF_MAX];
 	char ki[32], kj[32];
 	uint16_t i, j;
 
 	if (cfg->n_ports == 0)
-		return fail(c, RTE_MAX(c->lineno, 1), "no [port.NAME] section: at least one port is required");
+		return vfail(v, 0, "no [port.NAME] section: at least one port is required");
+	if (cfg->n_ports > SL_MAX_PORTS)
+		return vfail(v, cfg->ports[SL_MAX_PORTS - 1].line, "too many ports: %u (at most %d [port.*] sections)",
+			     cfg->n_ports, SL_MAX_PORTS);
 	for (j = 0; j < cfg->n_ports; j++) {
-		/* EAL would not probe the bus the port is on */
-		if (strncmp(cfg->ports[j].device, "net_", 4) != 0 &&
-		    has_word(cfg->eal_args, "--no-pci"))
-			return fail(c, c->port_keys[j][PK_DEVICE], "device '%s' of [port.%s] is a PCI address but [eal] args contain --no-pci (line %d)",
-				    cfg->ports[j].device, cfg->ports[j].name,
-				    c->eal_keys[EK_ARGS]);
-	}
-	for (j = 1; j < cfg->n_ports; j++) {
 		const struct sl_config_port *pj = &cfg->ports[j];
 
+		if (check_port(v, pj) < 0)
+			return -EINVAL;
+		/* EAL would not probe the bus the port is on */
+		if (strncmp(pj->device, "net_", 4) != 0 &&
+		    has_word(cfg->eal_args, "--no-pci"))
+			return vfail(v, pj->device_line, "device '%s' of [port.%s] is a PCI address but [eal] args contain --no-pci%s",
+				     pj->device, pj->name,
+				     vref(v, "line ", cfg->eal_args_line, ref, sizeof(ref)));
 		device_key(pj->device, kj, sizeof(kj));
 		for (i = 0; i < j; i++) {
 			const struct sl_config_port *pi = &cfg->ports[i];
@@ -1356,20 +1503,25 @@ check_ports(struct parse_ctx *c)
 
 			device_key(pi->device, ki, sizeof(ki));
 			if (strcmp(ki, kj) == 0)
-				return fail(c, c->port_keys[j][PK_DEVICE], "device '%s' of [port.%s] is already used by [port.%s] (line %d); each port needs its own device (and each vdev its own name)",
-					    pj->device, pj->name, pi->name,
-					    c->port_keys[i][PK_DEVICE]);
+				return vfail(v, pj->device_line, "device '%s' of [port.%s] is already used by [port.%s]%s; each port needs its own device (and each vdev its own name)",
+					     pj->device, pj->name, pi->name,
+					     vref(v, "line ", pi->device_line, ref, sizeof(ref)));
 			if (pi->addr == pj->addr)
-				return fail(c, c->port_keys[j][PK_ADDRESS], "address %s of [port.%s] is already the address of [port.%s] (line %d)",
-					    ip_str(pj->addr, a), pj->name, pi->name,
-					    c->port_keys[i][PK_ADDRESS]);
+				return vfail(v, pj->address_line, "address %s of [port.%s] is already the address of [port.%s]%s",
+					     ip_str(pj->addr, a), pj->name, pi->name,
+					     vref(v, "line ", pi->address_line, ref, sizeof(ref)));
 			if ((pi->addr & mask) == (pj->addr & mask))
-				return fail(c, c->port_keys[j][PK_ADDRESS], "subnet %s/%u of [port.%s] overlaps subnet %s/%u of [port.%s] (line %d); ports need disjoint subnets",
-					    ip_str(pj->addr & prefix_mask(pj->prefix_len), a),
-					    pj->prefix_len, pj->name,
-					    ip_str(pi->addr & prefix_mask(pi->prefix_len), b),
-					    pi->prefix_len, pi->name,
-					    c->port_keys[i][PK_ADDRESS]);
+				return vfail(v, pj->address_line, "subnet %s/%u of [port.%s] overlaps subnet %s/%u of [port.%s]%s; ports need disjoint subnets",
+					     ip_str(pj->addr & prefix_mask(pj->prefix_len), a),
+					     pj->prefix_len, pj->name,
+					     ip_str(pi->addr & prefix_mask(pi->prefix_len), b),
+					     pi->prefix_len, pi->name,
+					     vref(v, "line ", pi->address_line, ref, sizeof(ref)));
+			if (pj->kernel_if[0] != '\0' &&
+			    strcmp(pi->kernel_if, pj->kernel_if) == 0)
+				return vfail(v, pj->kernel_if_line, "kernel_interface '%s' is used by [port.%s] too%s",
+					     pj->kernel_if, pi->name,
+					     vref(v, "line ", pi->kernel_if_line, ref, sizeof(ref)));
 		}
 	}
 	return 0;
@@ -1383,10 +1535,10 @@ proto_name(uint8_t proto)
 
 /* Is @p addr a port address or its subnet's network/broadcast address? */
 static int
-check_host(struct parse_ctx *c, const char *what, uint32_t addr, int line)
+check_host(const struct vctx *v, const char *what, uint32_t addr, int line)
 {
-	const struct sl_config *cfg = c->cfg;
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	const struct sl_config *cfg = v->cfg;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], ref[REF_MAX];
 	const char *special;
 	uint16_t i;
 
@@ -1394,32 +1546,17 @@ check_host(struct parse_ctx *c, const char *what, uint32_t addr, int line)
 		const struct sl_config_port *p = &cfg->ports[i];
 
 		if (addr == p->addr)
-			return fail(c, line, "%s %s is the own address of [port.%s] (line %d); choose another address",
-				    what, ip_str(addr, a), p->name,
-				    c->port_keys[i][PK_ADDRESS]);
+			return vfail(v, line, "%s %s is the own address of [port.%s]%s; choose another address",
+				     what, ip_str(addr, a), p->name,
+				     vref(v, "line ", p->address_line, ref, sizeof(ref)));
 		special = subnet_special(addr, p->addr, p->prefix_len);
 		if (special != NULL)
-			return fail(c, line, "%s %s is the %s address of subnet %s/%u of [port.%s] (expected a host address)",
-				    what, ip_str(addr, a), special,
-				    ip_str(p->addr & prefix_mask(p->prefix_len), b),
-				    p->prefix_len, p->name);
+			return vfail(v, line, "%s %s is the %s address of subnet %s/%u of [port.%s] (expected a host address)",
+				     what, ip_str(addr, a), special,
+				     ip_str(p->addr & prefix_mask(p->prefix_len), b),
+				     p->prefix_len, p->name);
 	}
 	return 0;
-}
-
-static bool
-reachable(const struct sl_config *cfg, uint32_t addr)
-{
-	uint16_t i;
-
-	for (i = 0; i < cfg->n_ports; i++) {
-		uint32_t mask = prefix_mask(cfg->ports[i].prefix_len);
-
-		if (cfg->ports[i].gateway != 0 ||
-		    (addr & mask) == (cfg->ports[i].addr & mask))
-			return true;
-	}
-	return false;
 }
 
 /* Index of the port that reaches @p addr (as lib/svc routes), or -1. */
@@ -1440,47 +1577,288 @@ route_port(const struct sl_config *cfg, uint32_t addr)
 	return -1;
 }
 
+/* Keys of a service that depend on each other. */
 static int
-check_services(struct parse_ctx *c)
+check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 {
-	struct sl_config *cfg = c->cfg;
+	bool maglev = strcmp(s->scheduler, "maglev") == 0;
 	char a[INET_ADDRSTRLEN];
+	const char *bad;
+	int line;
+
+	bad = non_unicast(s->vip);
+	if (bad != NULL)
+		return vfail(v, s->vip_line ? s->vip_line : s->line, "vip %s of [service.%s] is %s (expected a unicast address)",
+			     ip_str(s->vip, a), s->name, bad);
+	if (s->port == 0)
+		return vfail(v, s->line, "[service.%s] has port 0 (expected 1..65535)", s->name);
+	if (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP)
+		return vfail(v, s->line, "[service.%s] has no protocol (expected tcp|udp)", s->name);
+	if (s->mode != SL_MODE_NAT)
+		return vfail(v, s->line, "mode of [service.%s] is not implemented yet (only nat)", s->name);
+	if (sl_sched_find(s->scheduler) == NULL)
+		return vfail(v, s->scheduler_line ? s->scheduler_line : s->line,
+			     "unknown scheduler '%s' (expected %s)", s->scheduler,
+			     sl_sched_names());
+	line = s->check_line ? s->check_line : s->line;
+	if (s->check.kind == SL_CHECK_HTTP && s->proto != IPPROTO_TCP)
+		return vfail(v, line, "check = http needs protocol = tcp ([service.%s] is udp)",
+			     s->name);
+	if (s->check.kind == SL_CHECK_UDP && s->check.send[0] == '\0')
+		return vfail(v, line, "check = udp needs check_send (the payload to send) in [service.%s]",
+			     s->name);
+	if (s->check.timeout_ms > s->check.interval_ms)
+		return vfail(v, s->check_timeout_line ? s->check_timeout_line : s->line,
+			     "check_timeout %u ms is longer than check_interval %u ms in [service.%s]",
+			     s->check.timeout_ms, s->check.interval_ms, s->name);
+	if (s->maglev_line != 0 && !maglev)
+		return vfail(v, s->maglev_line, "maglev_table_size applies to scheduler = maglev only ([service.%s] uses %s)",
+			     s->name, s->scheduler);
+	if ((s->hash_line != 0 || s->hash_mode != SL_HASH_DEFAULT) && !maglev &&
+	    strcmp(s->scheduler, "sh") != 0)
+		return vfail(v, s->hash_line ? s->hash_line : s->line,
+			     "hash applies to scheduler = sh or maglev only ([service.%s] uses %s)",
+			     s->name, s->scheduler);
+	if (s->n_backends == 0)
+		return vfail(v, s->line, "[service.%s] has no backend (add at least one)", s->name);
+	if (maglev && s->maglev_table_size < s->n_backends)
+		return vfail(v, s->maglev_line ? s->maglev_line : s->line,
+			     "maglev_table_size %u is smaller than the %u backends of [service.%s] (use a prime over 100 times the backend count)",
+			     s->maglev_table_size, s->n_backends, s->name);
+	return 0;
+}
+
+/* Backend @p k of @p s: its own values, then against the rest. */
+static int
+check_backend(const struct vctx *v, const struct sl_config_service *s,
+	      uint16_t k)
+{
+	const struct sl_config *cfg = v->cfg;
+	const struct sl_config_backend *b = &s->backends[k];
+	char a[INET_ADDRSTRLEN], ident[SL_NAME_MAX], ref[REF_MAX];
+	const char *bad;
+	uint16_t i;
+	int rp;
+
+	bad = non_unicast(b->addr);
+	if (bad != NULL)
+		return vfail(v, b->line, "backend %s is %s (expected a unicast address)",
+			     ip_str(b->addr, a), bad);
+	if (b->port == 0)
+		return vfail(v, b->line, "backend %s port 0 is out of range (expected 1..65535)",
+			     ip_str(b->addr, a));
+	if (b->weight < 1 || b->weight > 65535)
+		return vfail(v, b->line, "backend %s:%u weight %u is out of range (expected 1..65535)",
+			     ip_str(b->addr, a), b->port, b->weight);
+	if (b->id[0] != '\0' && !id_ok(b->id))
+		return vfail(v, b->line, "backend id '%.*s' is not 1-%d characters of A-Z a-z 0-9 _ . : -",
+			     SL_NAME_MAX, b->id, SL_NAME_MAX - 1);
+	if (check_host(v, "backend", b->addr, b->line) < 0)
+		return -EINVAL;
+	/* a VIP is Sluice's own: traffic to it would come straight back */
+	for (i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].vip == b->addr)
+			return vfail(v, b->line, "backend %s is the vip of [service.%s]%s; a backend must be a real server",
+				     ip_str(b->addr, a), cfg->services[i].name,
+				     vref(v, "line ", cfg->services[i].vip_line, ref, sizeof(ref)));
+	rp = route_port(cfg, b->addr);
+	if (rp < 0)
+		return vfail(v, b->line, "backend %s is not reachable: it is inside no port's subnet and no port has a gateway",
+			     ip_str(b->addr, a));
+	/* checks are kernel sockets: they leave through the exception path
+	 * of the port that reaches the backend */
+	if (s->check.kind != SL_CHECK_NONE && cfg->ports[rp].kernel_if[0] == '\0')
+		return vfail(v, s->check_line ? s->check_line : b->line,
+			     "health checks of [service.%s] need kernel_interface on [port.%s], the port that reaches backend %s",
+			     s->name, cfg->ports[rp].name, ip_str(b->addr, a));
+	for (i = 0; i < k; i++) {
+		const struct sl_config_backend *o = &s->backends[i];
+
+		if (o->addr == b->addr && o->port == b->port)
+			return vfail(v, b->line, "duplicate backend %s:%u in [service.%s]%s",
+				     ip_str(b->addr, a), b->port, s->name,
+				     vref(v, "first at line ", o->line, ref, sizeof(ref)));
+		if (b->id[0] != '\0' && strcmp(o->id, b->id) == 0)
+			return vfail(v, b->line, "duplicate backend id '%s' in [service.%s]%s",
+				     b->id, s->name,
+				     vref(v, "first at line ", o->line, ref, sizeof(ref)));
+		/* a backend without id= is known by ADDR:PORT: an id that
+		 * spells another's would give two backends one identity */
+		if ((b->id[0] != '\0') != (o->id[0] != '\0')) {
+			const struct sl_config_backend *plain = b->id[0] ? o : b;
+			const char *id = b->id[0] ? b->id : o->id;
+
+			if (strchr(id, ':') == NULL)
+				continue;
+			snprintf(ident, sizeof(ident), "%s:%u", ip_str(plain->addr, a),
+				 plain->port);
+			if (strcmp(ident, id) == 0)
+				return vfail(v, b->line, "backend id '%s' in [service.%s] is the address of another backend%s; choose another id",
+					     id, s->name,
+					     vref(v, "line ", o->line, ref, sizeof(ref)));
+		}
+	}
+	return 0;
+}
+
+static int
+check_services(const struct vctx *v)
+{
+	const struct sl_config *cfg = v->cfg;
+	char a[INET_ADDRSTRLEN], ref[REF_MAX];
+	unsigned total = 0;
 	uint16_t i, j, k;
 
 	if (cfg->n_services == 0)
-		return fail(c, RTE_MAX(c->lineno, 1), "no [service.NAME] section: at least one service is required");
+		return vfail(v, 0, "no [service.NAME] section: at least one service is required");
+	if (cfg->n_services > SL_MAX_SERVICES)
+		return vfail(v, 0, "too many services: %u (at most %d [service.*] sections)",
+			     cfg->n_services, SL_MAX_SERVICES);
 	for (j = 0; j < cfg->n_services; j++) {
 		const struct sl_config_service *s = &cfg->services[j];
 
-		if (check_host(c, "vip", s->vip, c->svc_keys[j][SK_VIP]) < 0)
+		if (check_service_keys(v, s) < 0 ||
+		    check_host(v, "vip", s->vip, s->vip_line ? s->vip_line : s->line) < 0)
 			return -EINVAL;
 		for (i = 0; i < j; i++) {
 			const struct sl_config_service *o = &cfg->services[i];
 
+			if (strcmp(o->name, s->name) == 0)
+				return vfail(v, s->line, "duplicate section [service.%s]%s",
+					     s->name, vref(v, "first at line ", o->line, ref, sizeof(ref)));
 			if (o->vip == s->vip && o->port == s->port &&
 			    o->proto == s->proto)
-				return fail(c, s->line, "[service.%s] has the same vip:port/protocol %s:%u/%s as [service.%s] (line %d)",
-					    s->name, ip_str(s->vip, a), s->port,
-					    proto_name(s->proto), o->name, o->line);
+				return vfail(v, s->line, "[service.%s] has the same vip:port/protocol %s:%u/%s as [service.%s]%s",
+					     s->name, ip_str(s->vip, a), s->port,
+					     proto_name(s->proto), o->name,
+					     vref(v, "line ", o->line, ref, sizeof(ref)));
 		}
+		if (s->n_backends > SL_MAX_SVC_BACKENDS)
+			return vfail(v, s->line, "too many backends in [service.%s]: %u (at most %d)",
+				     s->name, s->n_backends, SL_MAX_SVC_BACKENDS);
 		for (k = 0; k < s->n_backends; k++) {
 			const struct sl_config_backend *b = &s->backends[k];
 
-			if (check_host(c, "backend", b->addr, b->line) < 0)
+			/* backend slots are a fixed table shared by all services */
+			if (++total > SL_MAX_BACKENDS_TOTAL)
+				return vfail(v, b->line, "backend %s:%u of [service.%s] is backend number %u: at most %d backends in all services together (remove backends or spread services over more Sluice instances)",
+					     ip_str(b->addr, a), b->port, s->name, total,
+					     SL_MAX_BACKENDS_TOTAL);
+			if (check_backend(v, s, k) < 0)
 				return -EINVAL;
-			if (!reachable(cfg, b->addr))
-				return fail(c, b->line, "backend %s is not reachable: it is inside no port's subnet and no port has a gateway",
-					    ip_str(b->addr, a));
-			/* checks are kernel sockets: they leave through the
-			 * exception path of the port that reaches the backend */
-			if (s->check.kind != SL_CHECK_NONE &&
-			    cfg->ports[route_port(cfg, b->addr)].kernel_if[0] == '\0')
-				return fail(c, c->svc_keys[i][SK_CHECK],
-					    "health checks of [service.%s] need kernel_interface on [port.%s], the port that reaches backend %s",
-					    s->name, cfg->ports[route_port(cfg, b->addr)].name,
-					    ip_str(b->addr, a));
 		}
 	}
+	return 0;
+}
+
+static int
+validate(const struct vctx *v)
+{
+	if (v->cfg == NULL)
+		return -EINVAL;
+	if (check_eal(v) < 0 || check_ports(v) < 0 || check_services(v) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int
+sl_config_validate(const struct sl_config *cfg, char *err, size_t errlen)
+{
+	const struct vctx v = { .cfg = cfg, .err = err, .errlen = errlen };
+
+	if (cfg == NULL) {
+		reason(err, errlen, "no configuration");
+		return -EINVAL;
+	}
+	return validate(&v);
+}
+
+int
+sl_config_validate_edit(const struct sl_config *cfg, const char *cmd,
+			char *err, size_t errlen)
+{
+	const struct vctx v = {
+		.cfg = cfg, .cmd = cmd != NULL ? cmd : "edit",
+		.err = err, .errlen = errlen,
+	};
+
+	if (cfg == NULL) {
+		reason(err, errlen, "%s: no configuration", v.cmd);
+		return -EINVAL;
+	}
+	return validate(&v);
+}
+
+/* Say what needs a restart; returns 1 for sl_config_restart_diff(). */
+static int __rte_format_printf(3, 4)
+restart(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (buf != NULL && len > 0) {
+		va_start(ap, fmt);
+		vsnprintf(buf, len, fmt, ap);
+		va_end(ap);
+	}
+	return 1;
+}
+
+/*
+ * Key by key rather than memcmp: line numbers, padding and bytes after a
+ * string's NUL say nothing about the running system, and the operator
+ * needs to know which key to put back.
+ */
+int
+sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
+		       char *buf, size_t len)
+{
+	uint16_t i, j;
+	size_t k;
+
+	if (strcmp(a->lcores, b->lcores) != 0)
+		return restart(buf, len, "[eal] lcores changed");
+	if (strcmp(a->eal_args, b->eal_args) != 0)
+		return restart(buf, len, "[eal] args changed");
+	for (k = 0; k < RTE_DIM(global_keys); k++) {
+		const struct global_key *g = &global_keys[k];
+		const char *pa = (const char *)&a->global + g->off;
+		const char *pb = (const char *)&b->global + g->off;
+		bool same;
+
+		if (strcmp(g->name, "admin_socket") == 0)
+			same = strcmp(a->global.admin_socket, b->global.admin_socket) == 0;
+		else
+			same = memcmp(pa, pb, sizeof(uint32_t)) == 0;
+		if (!same)
+			return restart(buf, len, "[global] %s changed", g->name);
+	}
+	/* ports are matched by name: their order is the DPDK port order */
+	for (i = 0; i < a->n_ports; i++) {
+		const struct sl_config_port *pa = &a->ports[i], *pb = NULL;
+
+		for (j = 0; j < b->n_ports; j++)
+			if (strcmp(b->ports[j].name, pa->name) == 0)
+				pb = &b->ports[j];
+		if (pb == NULL)
+			return restart(buf, len, "[port.%s] removed", pa->name);
+		if (pb != &b->ports[i])
+			return restart(buf, len, "[port.%s] moved before or after another [port.*] section (the order of ports)",
+				      pa->name);
+		if (strcmp(pa->device, pb->device) != 0)
+			return restart(buf, len, "[port.%s] device changed", pa->name);
+		if (pa->addr != pb->addr || pa->prefix_len != pb->prefix_len)
+			return restart(buf, len, "[port.%s] address changed", pa->name);
+		if (pa->gateway != pb->gateway)
+			return restart(buf, len, "[port.%s] gateway changed", pa->name);
+		if (pa->rx_desc != pb->rx_desc)
+			return restart(buf, len, "[port.%s] rx_descriptors changed", pa->name);
+		if (pa->tx_desc != pb->tx_desc)
+			return restart(buf, len, "[port.%s] tx_descriptors changed", pa->name);
+		if (strcmp(pa->kernel_if, pb->kernel_if) != 0)
+			return restart(buf, len, "[port.%s] kernel_interface changed", pa->name);
+	}
+	if (b->n_ports > a->n_ports)
+		return restart(buf, len, "[port.%s] added", b->ports[a->n_ports].name);
 	return 0;
 }
 
@@ -1516,8 +1894,17 @@ parse_text(const char *text, size_t len, const char *name, char *err,
 		fail(c, ret, "syntax error or line too long");
 	else if (!c->failed && ret < 0)
 		fail(c, c->lineno, "inih failed (%d)", ret);
-	if (!c->failed && close_section(c) == 0 && check_ports(c) == 0)
-		check_services(c);
+	if (!c->failed && close_section(c) == 0) {
+		/* reported at the last line: there is no better one */
+		if (cfg->n_ports == 0)
+			fail(c, RTE_MAX(c->lineno, 1), "no [port.NAME] section: at least one port is required");
+		else if (cfg->n_services == 0)
+			fail(c, RTE_MAX(c->lineno, 1), "no [service.NAME] section: at least one service is required");
+		else if (sl_config_validate(cfg, c->err, sizeof(c->err)) < 0) {
+			c->failed = true;
+			c->errnum = EINVAL;
+		}
+	}
 
 	if (c->failed) {
 		if (err != NULL && errlen > 0)

@@ -19,10 +19,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SL_MAX_PORTS            8
-#define SL_MAX_SERVICES         256
-#define SL_MAX_SVC_BACKENDS     256
-#define SL_MAX_LCORES           128
+/*
+ * Limits. The validator checks every one of them with FILE:LINE, so a
+ * file that loads also fits the tables the rest of Sluice sizes from
+ * these (config/README.md, "Limits").
+ */
+#define SL_MAX_PORTS            8     /**< [port.*] sections */
+#define SL_MAX_SERVICES         256   /**< [service.*] sections */
+#define SL_MAX_SVC_BACKENDS     256   /**< backends of one service */
+#define SL_MAX_BACKENDS_TOTAL   4096  /**< backends of all services together */
+#define SL_MAX_LCORES           128   /**< lcore ids 0..127 */
+#define SL_MAX_WORKERS          64    /**< worker lcores: lcores names at most 65 */
 #define SL_NAME_MAX             32
 #define SL_DEVICE_MAX           256
 #define SL_EAL_ARGS_MAX         1024
@@ -57,6 +64,10 @@ struct sl_config_port {
 	char kernel_if[16];          /**< TAP interface for the exception path,
 				      *   "" = none */
 	int line;                    /**< line of the section header */
+	int device_line;             /**< line of a key, 0 = not in the file */
+	int address_line;
+	int gateway_line;
+	int kernel_if_line;
 };
 
 struct sl_config_backend {
@@ -119,6 +130,12 @@ struct sl_config_service {
 	uint16_t n_backends;
 	struct sl_config_backend backends[SL_MAX_SVC_BACKENDS];
 	int line;                    /**< line of the section header */
+	int vip_line;                /**< line of a key, 0 = not in the file */
+	int scheduler_line;
+	int check_line;
+	int check_timeout_line;
+	int maglev_line;
+	int hash_line;
 };
 
 struct sl_config_global {
@@ -137,6 +154,8 @@ struct sl_config {
 	char lcores[128];            /**< [eal] lcores, EAL --lcores syntax subset */
 	uint16_t n_lcores;           /**< number of lcores in @c lcores (>= 2) */
 	char eal_args[SL_EAL_ARGS_MAX]; /**< [eal] args, verbatim */
+	int lcores_line;             /**< line of [eal] lcores, 0 = default */
+	int eal_args_line;           /**< line of [eal] args, 0 = none */
 	struct sl_config_global global;
 	uint16_t n_ports;
 	struct sl_config_port ports[SL_MAX_PORTS];
@@ -160,6 +179,59 @@ struct sl_config *sl_config_load(const char *path, char *err, size_t errlen);
  */
 struct sl_config *sl_config_parse_string(const char *text, const char *name,
 					 char *err, size_t errlen);
+
+/**
+ * Check a whole parsed config against every rule that spans keys,
+ * sections or limits: port subnets, devices and gateways; VIPs; each
+ * backend's address (unicast, not a port's or any VIP, reachable through
+ * a port that has kernel_interface when checks run), weight, id and
+ * uniqueness; per-service and total backend counts; worker count;
+ * scheduler options. The parser calls it after the last line; runtime
+ * commands call sl_config_validate_edit() on their edited copy, so a
+ * command can never install what the file would have refused.
+ *
+ * @param cfg    the config (unchanged)
+ * @param err    "FILE:LINE: reason" on failure (LINE of the key or
+ *               item at fault; "FILE: reason" for items not from the file)
+ * @param errlen size of @p err
+ * @return 0, or -EINVAL with @p err filled in.
+ */
+int sl_config_validate(const struct sl_config *cfg, char *err, size_t errlen);
+
+/**
+ * As sl_config_validate(), for a config changed by a runtime command:
+ * the message is "CMD: reason", without file lines, since the running
+ * configuration no longer matches the file.
+ */
+int sl_config_validate_edit(const struct sl_config *cfg, const char *cmd,
+			    char *err, size_t errlen);
+
+/**
+ * Parse one backend, "IP:PORT [weight=N] [id=NAME] [state=active|drain]
+ * [check_port=N]", with the checks that need nothing but the backend
+ * itself (a unicast address, ranges, id characters). The INI parser and
+ * the "add backend" command both use it; rules across the config
+ * (duplicates, port addresses, VIPs, limits) are sl_config_validate()'s.
+ *
+ * @param spec   the text
+ * @param b      filled in on success (line 0)
+ * @param err    the reason on failure, without location
+ * @return 0 or -EINVAL.
+ */
+int sl_config_backend_parse(const char *spec, struct sl_config_backend *b,
+			    char *err, size_t errlen);
+
+/**
+ * What a reload from @p a to @p b would change that only a restart can
+ * apply: [eal] keys, [global] keys, and [port.*] sections (added,
+ * removed, reordered or with any key changed). Compared key by key, so
+ * moving a section within the file or changing comments changes nothing.
+ *
+ * @param buf  on 1, what changed, e.g. "[port.inside] address changed"
+ * @return 1 if a restart is needed, 0 if not.
+ */
+int sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
+			   char *buf, size_t len);
 
 /** Release a config from sl_config_load() or sl_config_parse_string(). */
 void sl_config_free(struct sl_config *cfg);

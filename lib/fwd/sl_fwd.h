@@ -45,7 +45,6 @@
 #include "sl_persist.h"
 
 #define SL_BURST        32     /**< packets per RX burst, TX batch, ring move */
-#define SL_MAX_WORKERS  64
 #define SL_RING_SIZE    1024   /**< redirect and management rings */
 
 /* m->hash.usr on packets a worker passes to the management lcore */

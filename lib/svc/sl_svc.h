@@ -27,7 +27,7 @@
 #include "sl_sched.h"
 #include "sl_neigh.h"
 
-#define SL_MAX_BACKENDS 4096   /**< backend slots over all services */
+#define SL_MAX_BACKENDS SL_MAX_BACKENDS_TOTAL /**< backend slots over all services */
 
 /** A Sluice port as the fast path sees it. */
 struct sl_port_info {

@@ -12,8 +12,9 @@
 #      after its removal, the download arrives intact.
 #   2. 30 broken edits (bad values, unknown keys, syntax errors, changes
 #      to [eal], [global] and [port.*]) are each refused with FILE:LINE
-#      and the reason (or the section that needs a restart) while traffic
-#      goes on; the good file is then accepted.
+#      and the reason (or the section and key that need a restart) while traffic
+#      goes on; the good file is then accepted, and so is the good file
+#      with its [eal] and [port.*] sections moved to the end.
 #   3. Every backend state=drain: a new connection is refused at once with
 #      a RST (curl exit 7); restored, traffic flows again.
 #   4. Drain with drain_timeout = 3: with two held connections and a slow
@@ -274,7 +275,7 @@ cp "$conf" "$SL_TMP/good.ini"
 # bad_case N: describe broken edit N of good.ini: B_DESC, B_SED (a sed
 # script; "EMPTY" for an empty file), B_MARK (fixed text of the line the
 # message must name; its first occurrence) and B_WHY (text the reason
-# must contain), or B_RESTART (the section that needs a restart).
+# must contain), or B_RESTART (the section and key that need a restart).
 # shellcheck disable=SC2016  # sed's $ (last line) in single quotes
 bad_case() {
 	B_DESC='' B_SED='' B_MARK='' B_WHY='' B_RESTART=''
@@ -335,11 +336,11 @@ bad_case() {
 	27) B_DESC="vip is Sluice's own address"
 	   B_SED="s/^vip = .*/vip = $SL_OUT_IP/"; B_MARK="vip = $SL_OUT_IP"; B_WHY='own address' ;;
 	28) B_DESC="[port.outside] address changed"
-	   B_SED="s|^address = $SL_OUT_IP/24|address = 10.0.0.3/24|"; B_RESTART='[port.*]' ;;
+	   B_SED="s|^address = $SL_OUT_IP/24|address = 10.0.0.3/24|"; B_RESTART='[port.outside] address changed' ;;
 	29) B_DESC="[global] idle_sleep changed"
-	   B_SED='s/^idle_sleep = .*/idle_sleep = 50/'; B_RESTART='[global]' ;;
+	   B_SED='s/^idle_sleep = .*/idle_sleep = 50/'; B_RESTART='[global] idle_sleep changed' ;;
 	30) B_DESC="[eal] args changed"
-	   B_SED='/^args = /s/$/ --log-level lib.eal:info/'; B_RESTART='[eal]' ;;
+	   B_SED='/^args = /s/$/ --log-level lib.eal:info/'; B_RESTART='[eal] args changed' ;;
 	esac
 }
 
@@ -368,8 +369,8 @@ for ((k = 1; k <= n_bad; k++)); do
 	if [ $rc -ne 1 ]; then
 		why="not refused (status $rc): ${line:-no verdict}"
 	elif [ -n "$B_RESTART" ]; then
-		[ "$msg" = "$conf: changes to $B_RESTART need a restart; the running configuration stays" ] ||
-			why="want '$conf: changes to $B_RESTART need a restart; ...', got '$msg'"
+		[ "$msg" = "$conf: $B_RESTART: needs a restart; the running configuration stays" ] ||
+			why="want '$conf: $B_RESTART: needs a restart; ...', got '$msg'"
 	elif [[ $msg != "$conf:$want_line: "* ]]; then
 		why="want '$conf:$want_line: ...', got '$msg'"
 	elif [[ $msg != *"$B_WHY"* ]]; then
@@ -396,6 +397,14 @@ v=no; [ "$refused" -eq "$n_bad" ] && [ "$(sl_log_count "reload: snapshot $((snap
 check "bad edits: $refused 'reload refused' lines for $n_bad edits, no reload accepted (still snapshot $snap)" [ $v = yes ]
 cp "$SL_TMP/good.ini" "$conf"
 reload_expect "bad edits: the good file again" "services +0 -0, backends +0 -0, 1 draining, 0 gone"
+# the same file with [eal] and the [port.*] sections moved to its end: no
+# key changed, so nothing needs a restart
+awk '/^\[/ { moved = /^\[(port\.|eal\])/ } moved { tail = tail $0 "\n"; next }
+     { print } END { printf "%s", tail }' "$SL_TMP/good.ini" >"$conf.new"
+mv -f "$conf.new" "$conf"
+reload_expect "bad edits: the good file with [eal] and [port.*] moved to its end" \
+	"services +0 -0, backends +0 -0, 1 draining, 0 gone"
+cp "$SL_TMP/good.ini" "$conf"
 got=$(names 6 | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
 check "bad edits: 6 requests after the good file, b2 and b3 only, weights 1:4 (${got% })" \
 	[ "${got% }" = "b2=1 b3=5" ]

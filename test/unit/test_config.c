@@ -440,6 +440,22 @@ static const struct bad_case bad_cases[] = {
 	  "backend 192.168.1.10 is not reachable: it is inside no port's subnet and no port has a gateway" },
 	{ PORT_A SVC_A "backend = 10.0.0.1:80\n", 9, "backend 10.0.0.1 is the own address of [port.a]" },
 	{ PORT_A SVC_A "backend = 127.0.0.1:80\n", 9, "backend address 127.0.0.1 is a loopback address" },
+	/* the validator: rules across sections */
+	{ PORT_A SVC_A "backend = 10.0.0.100:8080\n", 9,
+	  "backend 10.0.0.100 is the vip of [service.s] (line 5); a backend must be a real server" },
+	{ PORT_A SVC_A "[service.t]\nvip = 10.0.0.200\nport = 80\nprotocol = tcp\nbackend = 10.0.0.100:80\n", 13,
+	  "backend 10.0.0.100 is the vip of [service.s] (line 5)" },
+	{ PORT_A SVC_A "backend = 10.0.0.12:80 id=10.0.0.11:80\n", 9,
+	  "backend id '10.0.0.11:80' in [service.s] is the address of another backend (line 8)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 id=10.0.0.12:80\nbackend = 10.0.0.12:80\n", 9,
+	  "backend id '10.0.0.12:80' in [service.s] is the address of another backend (line 8)" },
+	{ PORT_A SVC_A "backend = 10.0.0.0:80\n", 9,
+	  "backend 10.0.0.0 is the network address of subnet 10.0.0.0/24 of [port.a]" },
+	{ "[eal]\nlcores = 0-65\n" PORT_A SVC_A, 2,
+	  "lcores '0-65' names 66 lcores: at most 64 workers besides the management lcore (65 lcores in all)" },
+	/* the first error is the first in the file, whichever check finds it */
+	{ PORT_A SVC_A "backend = 10.0.0.11:80\nbackend = 10.0.0.12:80\nbackend = 10.0.0.12:80\n", 9,
+	  "duplicate backend 10.0.0.11:80 in [service.s] (first at line 8)" },
 };
 
 /* The building blocks themselves are valid, so each case fails for its
@@ -533,7 +549,11 @@ test_lcores(void)
 		{ "(0-2)@(0-1)", 3 },
 		{ "0,(1,3)@(4-5),7@2", 4 },
 		{ "1@(2-3),2", 2 },
-		{ "0-127", 128 },
+		/* ids up to 127, but at most 64 workers: 65 lcores in all */
+		{ "0-64", 65 },
+		{ "63-127", 65 },
+		{ "0-65", -1 },
+		{ "0-127", -1 },
 		{ "5,3", 2 },
 		{ "0", -1 },
 		{ "0-0", -1 },
@@ -835,6 +855,320 @@ test_threads(void)
 	}
 }
 
+/*
+ * Reload: what needs a restart is compared key by key. Moving a section,
+ * comments and service changes need none; each [eal], [global] and
+ * [port.*] key does, and the message names the section and key.
+ */
+#define RS_EAL "[eal]\nlcores = 0-1\nargs = --no-pci\n"
+#define RS_GLOBAL "[global]\nidle_sleep = 100\n"
+#define RS_IN "[port.inside]\ndevice = net_null0\naddress = 10.1.0.1/24\n"
+#define RS_OUT "[port.outside]\ndevice = net_null1\naddress = 10.0.0.1/24\ngateway = 10.0.0.254\n"
+#define RS_SVC "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nbackend = 10.1.0.11:80\n"
+
+struct restart_case {
+	const char *text;
+	const char *want;	/* NULL = no restart needed */
+};
+
+static void
+test_restart_diff(void)
+{
+	static const struct restart_case cases[] = {
+		/* the same file */
+		{ RS_EAL RS_GLOBAL RS_OUT RS_IN RS_SVC, NULL },
+		/* ports moved below the services, [eal] to the end */
+		{ RS_GLOBAL RS_SVC RS_OUT RS_IN RS_EAL, NULL },
+		{ "; moved\n\n" RS_SVC "\n" RS_EAL RS_GLOBAL "\n\n" RS_OUT "; x\n" RS_IN, NULL },
+		/* keys reordered inside a section */
+		{ RS_EAL RS_GLOBAL "[port.outside]\ngateway = 10.0.0.254\naddress = 10.0.0.1/24\ndevice = net_null1\n"
+		  RS_IN RS_SVC, NULL },
+		/* services may change at will */
+		{ RS_EAL RS_GLOBAL RS_OUT RS_IN RS_SVC "backend = 10.1.0.12:80 weight=3\n"
+		  "[service.dns]\nvip = 10.0.0.100\nport = 53\nprotocol = udp\nbackend = 10.1.0.11:53\n", NULL },
+		/* a default spelled out is no change */
+		{ RS_EAL RS_GLOBAL "flow_capacity = 1048576\n" RS_OUT "rx_descriptors = 1024\n" RS_IN RS_SVC, NULL },
+		{ "[eal]\nlcores = 0-2\nargs = --no-pci\n" RS_GLOBAL RS_OUT RS_IN RS_SVC, "[eal] lcores changed" },
+		{ "[eal]\nlcores = 0-1\nargs = --no-pci --no-huge\n" RS_GLOBAL RS_OUT RS_IN RS_SVC, "[eal] args changed" },
+		{ RS_EAL "[global]\nidle_sleep = 50\n" RS_OUT RS_IN RS_SVC, "[global] idle_sleep changed" },
+		{ RS_EAL RS_GLOBAL "timeout_udp = 30\n" RS_OUT RS_IN RS_SVC, "[global] timeout_udp changed" },
+		{ RS_EAL RS_GLOBAL "admin_socket = /tmp/x.sock\n" RS_OUT RS_IN RS_SVC, "[global] admin_socket changed" },
+		{ RS_EAL RS_GLOBAL RS_OUT "[port.inside]\ndevice = net_null0\naddress = 10.1.0.2/24\n" RS_SVC,
+		  "[port.inside] address changed" },
+		{ RS_EAL RS_GLOBAL RS_OUT "[port.inside]\ndevice = net_null0\naddress = 10.1.0.1/23\n" RS_SVC,
+		  "[port.inside] address changed" },
+		{ RS_EAL RS_GLOBAL RS_OUT "[port.inside]\ndevice = net_null2\naddress = 10.1.0.1/24\n" RS_SVC,
+		  "[port.inside] device changed" },
+		{ RS_EAL RS_GLOBAL RS_OUT "tx_descriptors = 512\n" RS_IN RS_SVC, "[port.outside] tx_descriptors changed" },
+		{ RS_EAL RS_GLOBAL RS_OUT RS_IN "kernel_interface = k0\n" RS_SVC, "[port.inside] kernel_interface changed" },
+		{ RS_EAL RS_GLOBAL "[port.outside]\ndevice = net_null1\naddress = 10.0.0.1/24\n" RS_IN RS_SVC,
+		  "[port.outside] gateway changed" },
+		{ RS_EAL RS_GLOBAL RS_OUT RS_SVC, "[port.inside] removed" },
+		{ RS_EAL RS_GLOBAL RS_OUT RS_IN "[port.third]\ndevice = net_null3\naddress = 10.3.0.1/24\n" RS_SVC,
+		  "[port.third] added" },
+		/* the order of ports is the order of DPDK ports */
+		{ RS_EAL RS_GLOBAL RS_IN RS_OUT RS_SVC, "[port.outside] moved before or after another [port.*] section" },
+	};
+	char err[512] = "", buf[160];
+	struct sl_config *a, *b;
+	unsigned i;
+
+	a = sl_config_parse_string(cases[0].text, "a.ini", err, sizeof(err));
+	if (a == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	for (i = 0; i < DIM(cases); i++) {
+		int r;
+
+		b = sl_config_parse_string(cases[i].text, "b.ini", err, sizeof(err));
+		if (b == NULL)
+			printf("\n  case %u: %s\n", i, err);
+		CU_ASSERT_PTR_NOT_NULL(b);
+		if (b == NULL)
+			continue;
+		strcpy(buf, "(untouched)");
+		r = sl_config_restart_diff(a, b, buf, sizeof(buf));
+		if (cases[i].want == NULL) {
+			if (r != 0)
+				printf("\n  case %u: restart wanted: %s\n", i, buf);
+			CU_ASSERT_EQUAL(r, 0);
+		} else {
+			if (r != 1 || strncmp(buf, cases[i].want, strlen(cases[i].want)) != 0)
+				printf("\n  case %u: want '%s', got %d '%s'\n", i, cases[i].want, r, buf);
+			CU_ASSERT_EQUAL(r, 1);
+			CU_ASSERT_EQUAL(strncmp(buf, cases[i].want, strlen(cases[i].want)), 0);
+		}
+		sl_config_free(b);
+	}
+	sl_config_free(a);
+}
+
+/*
+ * The shared backend parser: the same text gives the same backend or
+ * the same reason for the file and for "add backend".
+ */
+static void
+test_backend_parse(void)
+{
+	static const struct { const char *spec, *why; } bad[] = {
+		{ "127.0.0.1:80", "backend address 127.0.0.1 is a loopback address" },
+		{ "0.0.0.0:80", "backend address 0.0.0.0 is the unspecified address" },
+		{ "255.255.255.255:80", "backend address 255.255.255.255 is the broadcast address" },
+		{ "224.0.0.5:80", "backend address 224.0.0.5 is a multicast address" },
+		{ "10.0.0.11", "backend '10.0.0.11' has no port" },
+		{ "10.0.0.11:0", "backend port 0 is out of range" },
+		{ "10.0.0.11:80 weight=0", "backend weight 0 is out of range (expected 1..65535)" },
+		{ "10.0.0.11:80 id=a/b", "backend id 'a/b' is not 1-31 characters" },
+		{ "10.0.0.11:80 id=" "abcdefghijabcdefghijabcdefghij12", "is not 1-31 characters" },
+		{ "10.0.0.11:80 id=", "backend id '' is not 1-31 characters" },
+		{ "10.0.0.11:80 colour=red", "unknown backend option 'colour=red'" },
+	};
+	struct sl_config_backend b;
+	char err[512];
+	unsigned i;
+
+	CU_ASSERT_EQUAL(sl_config_backend_parse("10.1.0.11:8080 weight=3 id=b-1 state=drain check_port=81",
+						&b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(b.addr, IP(10, 1, 0, 11));
+	CU_ASSERT_EQUAL(b.port, 8080);
+	CU_ASSERT_EQUAL(b.weight, 3);
+	CU_ASSERT_STRING_EQUAL(b.id, "b-1");
+	CU_ASSERT_EQUAL(b.drain, 1);
+	CU_ASSERT_EQUAL(b.check_port, 81);
+	CU_ASSERT_EQUAL(b.line, 0);
+	CU_ASSERT_EQUAL(sl_config_backend_parse("10.1.0.11:8080", &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(b.weight, 1);
+	CU_ASSERT_STRING_EQUAL(b.id, "");
+	for (i = 0; i < DIM(bad); i++) {
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(sl_config_backend_parse(bad[i].spec, &b, err, sizeof(err)), -EINVAL);
+		if (strstr(err, bad[i].why) == NULL)
+			printf("\n  '%s': want '%s', got '%s'\n", bad[i].spec, bad[i].why, err);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].why));
+	}
+}
+
+/*
+ * A runtime edit ("add backend") of a valid config: each bad backend is
+ * refused by the validator the file goes through, named by the command
+ * and without file lines; the config itself is left as it was.
+ */
+#define ED_FILE "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\n" \
+	"[port.b]\ndevice = net_null1\naddress = 10.1.0.1/24\nkernel_interface = k1\n" \
+	"[service.s]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\n" \
+	"backend = 10.0.0.11:80 id=one\nbackend = 10.0.0.12:80\n" \
+	"[service.c]\nvip = 10.0.0.101\nport = 80\nprotocol = tcp\ncheck = tcp\n" \
+	"backend = 10.1.0.11:80\n"
+
+struct edit_case {
+	const char *svc;
+	const char *spec;
+	const char *why;	/* the whole message, NULL = accepted */
+};
+
+static void
+test_validate_edit(void)
+{
+	static const struct edit_case cases[] = {
+		{ "s", "10.0.0.13:80 weight=2 id=three", NULL },
+		{ "c", "10.1.0.12:80", NULL },
+		{ "s", "10.0.0.100:80",
+		  "add backend: backend 10.0.0.100 is the vip of [service.s]; a backend must be a real server" },
+		{ "s", "10.0.0.101:8080",
+		  "add backend: backend 10.0.0.101 is the vip of [service.c]; a backend must be a real server" },
+		{ "s", "10.0.0.1:80",
+		  "add backend: backend 10.0.0.1 is the own address of [port.a]; choose another address" },
+		{ "s", "10.1.0.1:80",
+		  "add backend: backend 10.1.0.1 is the own address of [port.b]; choose another address" },
+		{ "s", "10.0.0.255:80",
+		  "add backend: backend 10.0.0.255 is the broadcast address of subnet 10.0.0.0/24 of [port.a] (expected a host address)" },
+		{ "s", "192.168.0.1:80",
+		  "add backend: backend 192.168.0.1 is not reachable: it is inside no port's subnet and no port has a gateway" },
+		{ "s", "10.0.0.11:80",
+		  "add backend: duplicate backend 10.0.0.11:80 in [service.s]" },
+		{ "s", "10.0.0.13:80 id=one",
+		  "add backend: duplicate backend id 'one' in [service.s]" },
+		{ "s", "10.0.0.13:80 id=10.0.0.12:80",
+		  "add backend: backend id '10.0.0.12:80' in [service.s] is the address of another backend; choose another id" },
+		/* checks leave through the port that reaches the backend */
+		{ "c", "10.0.0.13:80",
+		  "add backend: health checks of [service.c] need kernel_interface on [port.a], the port that reaches backend 10.0.0.13" },
+	};
+	char err[512] = "";
+	struct sl_config *base, *cfg;
+	unsigned i;
+
+	base = sl_config_parse_string(ED_FILE, "e.ini", err, sizeof(err));
+	if (base == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	CU_ASSERT_EQUAL(sl_config_validate(base, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_validate_edit(base, "add backend", err, sizeof(err)), 0);
+	cfg = malloc(sizeof(*cfg));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	for (i = 0; i < DIM(cases); i++) {
+		struct sl_config_service *s = NULL;
+		struct sl_config_backend b;
+		unsigned j;
+		int r;
+
+		memcpy(cfg, base, sizeof(*cfg));
+		for (j = 0; j < cfg->n_services; j++)
+			if (strcmp(cfg->services[j].name, cases[i].svc) == 0)
+				s = &cfg->services[j];
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		CU_ASSERT_EQUAL_FATAL(sl_config_backend_parse(cases[i].spec, &b, err, sizeof(err)), 0);
+		s->backends[s->n_backends++] = b;
+		err[0] = '\0';
+		r = sl_config_validate_edit(cfg, "add backend", err, sizeof(err));
+		if (cases[i].why == NULL) {
+			if (r != 0)
+				printf("\n  case %u refused: %s\n", i, err);
+			CU_ASSERT_EQUAL(r, 0);
+			continue;
+		}
+		if (r != -EINVAL || strcmp(err, cases[i].why) != 0)
+			printf("\n  case %u: want '%s'\n           got  %d '%s'\n", i, cases[i].why, r, err);
+		CU_ASSERT_EQUAL(r, -EINVAL);
+		CU_ASSERT_STRING_EQUAL(err, cases[i].why);
+		/*
+		 * The same config from the file: the same rule, at the
+		 * backend's line (the check's line for the kernel_interface
+		 * rule), and the same reason up to any "(line N)".
+		 */
+		s->backends[s->n_backends - 1].line = 42;
+		CU_ASSERT_EQUAL(sl_config_validate(cfg, err, sizeof(err)), -EINVAL);
+		{
+			const char *why = cases[i].why + strlen("add backend: ");
+			size_t n = strcspn(why, "(;");
+			char want[32];
+
+			snprintf(want, sizeof(want), "e.ini:%d: ",
+				 strstr(why, "health checks") != NULL ? 18 : 42);
+			if (strncmp(err, want, strlen(want)) != 0 ||
+			    strncmp(err + strlen(want), why, n) != 0)
+				printf("\n  case %u from the file: want '%s%.*s', got '%s'\n",
+				       i, want, (int)n, why, err);
+			CU_ASSERT_EQUAL(strncmp(err, want, strlen(want)), 0);
+			CU_ASSERT_EQUAL(strncmp(err + strlen(want), why, n), 0);
+		}
+	}
+
+	/* other edits: weights the parser would refuse, the last backend gone */
+	memcpy(cfg, base, sizeof(*cfg));
+	cfg->services[0].backends[1].weight = 0;
+	CU_ASSERT_EQUAL(sl_config_validate_edit(cfg, "set weight", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "set weight: backend 10.0.0.12:80 weight 0 is out of range (expected 1..65535)");
+	memcpy(cfg, base, sizeof(*cfg));
+	cfg->services[1].n_backends = 0;
+	CU_ASSERT_EQUAL(sl_config_validate_edit(cfg, "del backend", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "del backend: [service.c] has no backend (add at least one)");
+	free(cfg);
+	sl_config_free(base);
+}
+
+/*
+ * Backend slots are shared by all services: 4096 fit, backend 4097 is
+ * refused at its own line, in the file and for a runtime edit.
+ */
+static void
+test_total_backends(void)
+{
+	size_t cap = 1 << 20, len;
+	char *text = malloc(cap);
+	char err[512] = "", want[256];
+	struct sl_config *cfg;
+	int i, k, line = 3;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	len = (size_t)snprintf(text, cap, "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/16\n");
+	for (i = 0; i < 16; i++) {
+		len += (size_t)snprintf(text + len, cap - len,
+					"[service.s%d]\nvip = 10.0.100.1\nport = %d\nprotocol = tcp\n",
+					i, 1000 + i);
+		line += 4;
+		for (k = 0; k < SL_MAX_SVC_BACKENDS; k++, line++)
+			len += (size_t)snprintf(text + len, cap - len, "backend = 10.0.%d.%d:80\n",
+						1 + k / 200, 1 + k % 200);
+	}
+	cfg = sl_config_parse_string(text, "t.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	if (cfg != NULL) {
+		struct sl_config_service *s = &cfg->services[16];
+
+		CU_ASSERT_EQUAL(cfg->n_services, 16);
+		/* one service more, with one backend: 4097 */
+		*s = cfg->services[15];
+		snprintf(s->name, sizeof(s->name), "more");
+		s->port = 80;
+		s->n_backends = 1;
+		s->backends[0].line = 0;
+		cfg->n_services++;
+		CU_ASSERT_EQUAL(sl_config_validate_edit(cfg, "add backend", err, sizeof(err)), -EINVAL);
+		CU_ASSERT_STRING_EQUAL(err, "add backend: backend 10.0.1.1:80 of [service.more] is backend number 4097: at most 4096 backends in all services together (remove backends or spread services over more Sluice instances)");
+		/* one fewer elsewhere: fine */
+		cfg->services[2].n_backends--;
+		CU_ASSERT_EQUAL(sl_config_validate_edit(cfg, "add backend", err, sizeof(err)), 0);
+	}
+	sl_config_free(cfg);
+
+	len += (size_t)snprintf(text + len, cap - len,
+				"[service.last]\nvip = 10.0.100.1\nport = 80\nprotocol = tcp\n"
+				"backend = 10.0.9.1:80\nbackend = 10.0.9.2:80\n");
+	cfg = sl_config_parse_string(text, "t.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	snprintf(want, sizeof(want),
+		 "t.ini:%d: backend 10.0.9.1:80 of [service.last] is backend number 4097: at most 4096 backends in all services together",
+		 line + 5);
+	if (strncmp(err, want, strlen(want)) != 0)
+		printf("\n  want '%s'\n  got  '%s'\n", want, err);
+	CU_ASSERT_EQUAL(strncmp(err, want, strlen(want)), 0);
+	sl_config_free(cfg);
+	free(text);
+}
+
 static const struct sl_test_case config_tests[] = {
 	{ "full example", test_full_example },
 	{ "defaults", test_defaults },
@@ -850,6 +1184,10 @@ static const struct sl_test_case config_tests[] = {
 	{ "files", test_files },
 	{ "error buffer", test_err_buffer },
 	{ "threads", test_threads },
+	{ "restart diff", test_restart_diff },
+	{ "backend parse", test_backend_parse },
+	{ "validate edit", test_validate_edit },
+	{ "total backends", test_total_backends },
 };
 
 SL_TEST_MAIN(NULL,
