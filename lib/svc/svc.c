@@ -85,6 +85,10 @@ sl_svc_free(struct sl_snapshot *s)
 			rte_free(sv->backends);
 		}
 	}
+	/* no worker reads this snapshot any more: nor its next hops */
+	for (i = 0; s->neigh_refs != NULL && i < s->n_neigh_refs; i++)
+		sl_neigh_unref(s->neigh, s->neigh_refs[i]);
+	rte_free(s->neigh_refs);
 	if (s->ws != NULL)
 		for (i = 0; i < s->n_workers; i++)
 			rte_free(s->ws[i]);
@@ -139,7 +143,7 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 	const struct sl_config *cfg = &pl->cfg;
 	struct sl_snapshot *s;
 	size_t ws_size = 0;
-	unsigned i, j, w;
+	unsigned i, j, w, n_be = 0;
 	uint32_t tab = 4;
 
 	s = rte_zmalloc("sl_snapshot", sizeof(*s), RTE_CACHE_LINE_SIZE);
@@ -172,8 +176,14 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 	s->n_workers = n_workers;
 	s->ws = rte_zmalloc("sl_ws_ptrs", (n_workers ? n_workers : 1) * sizeof(*s->ws), 0);
 	s->by_slot = rte_zmalloc("sl_by_slot", SL_MAX_BACKENDS * sizeof(*s->by_slot), 0);
+	/* one neighbour reference per backend */
+	for (i = 0; i < cfg->n_services; i++)
+		if (pl->used[i])
+			n_be += cfg->services[i].n_backends;
+	s->neigh = neigh;
+	s->neigh_refs = rte_malloc("sl_neigh_refs", (n_be ? n_be : 1) * sizeof(uint32_t), 0);
 	if (s->svc_tab == NULL || s->vip_tab == NULL || s->services == NULL ||
-	    s->ws == NULL || s->by_slot == NULL)
+	    s->ws == NULL || s->by_slot == NULL || s->neigh_refs == NULL)
 		goto nomem;
 
 	s->n_services = cfg->n_services;
@@ -265,6 +275,7 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 				goto fail;
 			}
 			be->neigh = (uint32_t)ni;
+			s->neigh_refs[s->n_neigh_refs++] = (uint32_t)ni;
 		}
 		if (sv->sched->build != NULL) {
 			sv->ss.shared = sv->sched->build(&sv->ss, SOCKET_ID_ANY);

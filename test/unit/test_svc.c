@@ -2044,6 +2044,166 @@ test_rebuild_drain_due_drop(void)
 	free(c2);
 }
 
+/* ---- neighbour references ----------------------------------------- */
+
+/* Ports with a /16 behind port 1: room for many distinct next hops. */
+static struct sl_config *
+cfg_wide(void)
+{
+	struct sl_config *c = cfg_new(0);
+
+	if (c != NULL)
+		c->ports[1].prefix_len = 16;
+	return c;
+}
+
+/*
+ * A backend whose address changes at every rebuild, 10000 times: far
+ * more distinct next hops than the neighbour table holds. Each snapshot
+ * is freed once the next one is built (as publishing does), and with it
+ * the references on the next hops only it used: every rebuild succeeds,
+ * the table never holds more than the two snapshots alive at a time use.
+ */
+static void
+test_neigh_churn(void)
+{
+	struct sl_config *c = cfg_wide();
+	struct sl_neigh_table *n = sl_neigh_create(4096, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *prev, *s;
+	struct sl_config_service *sv;
+	struct sl_svc_change chg;
+	uint32_t k, failed = 0, max_count = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	sv = cfg_svc(c, "churn", IP(10, 0, 0, 100), 80, IPPROTO_TCP, "rr");
+	cfg_be(sv, IP(10, 1, 0, 2), 8080, 1);           /* stays */
+	cfg_be(sv, IP(10, 1, 1, 0), 8080, 1);           /* moves */
+	prev = rb(c, n, ids, NULL, 1, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(prev);
+	for (k = 1; k <= 10000; k++) {
+		sv->backends[1].addr = IP(10, 1, 1 + k / 250, k % 250);
+		s = rb(c, n, ids, prev, 1 + k, &chg);
+		if (s == NULL) {
+			failed++;
+			break;
+		}
+		sl_svc_free(prev);
+		prev = s;
+		max_count = RTE_MAX(max_count, n->count);
+	}
+	CU_ASSERT_EQUAL(failed, 0);
+	/* the fixed next hop, the old moving one and the new one */
+	CU_ASSERT(max_count <= 3);
+	if (max_count > 3 || failed)
+		fprintf(stderr, "\n    table grew to %u entries, rebuild %u failed ",
+			max_count, failed ? k : 0);
+	/* only what the last snapshot uses is known */
+	CU_ASSERT(sl_neigh_find(n, 1, htonl(IP(10, 1, 0, 2))) >= 0);
+	CU_ASSERT(sl_neigh_find(n, 1, htonl(sv->backends[1].addr)) >= 0);
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 1, htonl(IP(10, 1, 1, 0))), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 1, htonl(IP(10, 1, 40, 249))), -ENOENT);
+	sl_svc_free(prev);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c);
+}
+
+struct asked {
+	unsigned n;
+	rte_be32_t ip[16];
+};
+
+static void
+asked_cb(uint32_t ref, uint16_t port, rte_be32_t ip, void *arg)
+{
+	struct asked *a = arg;
+
+	RTE_SET_USED(ref);
+	RTE_SET_USED(port);
+	if (a->n < RTE_DIM(a->ip))
+		a->ip[a->n] = ip;
+	a->n++;
+}
+
+static int
+was_asked(const struct asked *a, uint32_t addr)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n && i < RTE_DIM(a->ip); i++)
+		if (a->ip[i] == htonl(addr))
+			return 1;
+	return 0;
+}
+
+/* A removed backend's next hop is ARPed for as long as a snapshot that
+ * uses it lives, and never after. */
+static void
+test_neigh_released(void)
+{
+	struct sl_config *c1 = cfg_new(1), *c2;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_config_service *sv;
+	struct sl_snapshot *s1, *s2;
+	struct sl_svc_change chg;
+	struct asked a;
+	const uint64_t hz = 1000;
+	uint64_t now = 10 * hz;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	sv = cfg_svc(c1, "web", IP(10, 0, 0, 100), 80, IPPROTO_TCP, "rr");
+	cfg_be(sv, IP(10, 1, 0, 21), 8080, 1);
+	cfg_be(sv, IP(10, 1, 0, 22), 8080, 1);
+	cfg_be(sv, IP(192, 168, 7, 7), 8080, 1);        /* via the gateway */
+	s1 = rb(c1, n, ids, NULL, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	/* 10.1.0.22 and the one behind the gateway go (drain_timeout 0) */
+	c2->services[0].n_backends = 1;
+	s2 = rb(c2, n, ids, s1, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_EQUAL(chg.be_expired, 2);
+	CU_ASSERT_EQUAL(s2->services[0].n_backends, 1);
+
+	/* s1 still readable by some worker: all three next hops are asked for */
+	memset(&a, 0, sizeof(a));
+	sl_neigh_age(n, now, hz, 300, asked_cb, &a);
+	CU_ASSERT_EQUAL(a.n, 3);
+	CU_ASSERT(was_asked(&a, IP(10, 1, 0, 21)));
+	CU_ASSERT(was_asked(&a, IP(10, 1, 0, 22)));
+	CU_ASSERT(was_asked(&a, IP(10, 0, 0, 254)));
+
+	/* s1 gone: its own next hops are forgotten */
+	sl_svc_free(s1);
+	memset(&a, 0, sizeof(a));
+	for (now += hz; now < 20 * hz; now += hz / 2)
+		sl_neigh_age(n, now, hz, 300, asked_cb, &a);
+	CU_ASSERT(was_asked(&a, IP(10, 1, 0, 21)));
+	CU_ASSERT(!was_asked(&a, IP(10, 1, 0, 22)));
+	CU_ASSERT(!was_asked(&a, IP(10, 0, 0, 254)));
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 1, htonl(IP(10, 1, 0, 22))), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 0, htonl(IP(10, 0, 0, 254))), -ENOENT);
+	/* the next hop s2 uses is the same entry as before */
+	CU_ASSERT_EQUAL((int)s2->services[0].backends[0].neigh,
+			sl_neigh_find(n, 1, htonl(IP(10, 1, 0, 21))));
+	sl_svc_free(s2);
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 1, htonl(IP(10, 1, 0, 21))), -ENOENT);
+	memset(&a, 0, sizeof(a));
+	sl_neigh_age(n, now + 10 * hz, hz, 300, asked_cb, &a);
+	CU_ASSERT_EQUAL(a.n, 0);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+}
+
 int
 main(void)
 {
@@ -2077,5 +2237,7 @@ main(void)
 	CU_add_test(s, "rebuild: failures leave ids usable", test_rebuild_failure);
 	CU_add_test(s, "rebuild: drain_timeout=0 at second 0", test_rebuild_drain_at_zero);
 	CU_add_test(s, "rebuild: drain_due signals the drop", test_rebuild_drain_due_drop);
+	CU_add_test(s, "neighbours: 10000 rebuilds, next hops released", test_neigh_churn);
+	CU_add_test(s, "neighbours: a removed next hop is no longer asked for", test_neigh_released);
 	return sl_test_run();
 }
