@@ -151,6 +151,12 @@ void sl_svc_ids_set_down(struct sl_svc_ids *ids, uint16_t slot, int down);
  * new ones until @p now_s passes its service's drain_timeout, then leaves
  * (its flows are flushed by the workers). A service gone from the file
  * stays while any of its backends drains.
+ *
+ * Each worker's scheduler state of a service carries on from @p prev
+ * (sl_sched_ops.ws_carry), so frequent rebuilds do not restart rr and wrr
+ * at their first backends. It is copied while the workers still pick
+ * with @p prev: the picks made between the copy and the publication are
+ * made again by the new snapshot, a bounded and small skew.
  * @return snapshot, or NULL with a message in @p err (nothing changed).
  */
 struct sl_snapshot *sl_svc_rebuild(const struct sl_config *cfg,

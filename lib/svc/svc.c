@@ -135,10 +135,47 @@ struct plan {
 	uint32_t max_timeout;               /* longest connection timeout */
 };
 
+/* Whether @p sv has the same backends as @p old (slot, generation and
+ * weight, in the same order): then its scheduler state means the same. */
+static int
+same_backends(const struct sl_service *sv, const struct sl_service *old)
+{
+	unsigned j;
+
+	if (sv->n_backends != old->n_backends)
+		return 0;
+	for (j = 0; j < sv->n_backends; j++)
+		if (sv->backends[j].slot != old->backends[j].slot ||
+		    sv->backends[j].gen != old->backends[j].gen ||
+		    sv->ss.weight[j] != old->ss.weight[j])
+			return 0;
+	return 1;
+}
+
+/* Scheduler state of worker @p w for @p sv: fresh, then carried on from
+ * the same service of @p prev if it had one with the same scheduler. */
+static void
+ws_setup(struct sl_snapshot *s, unsigned w, const struct sl_service *sv,
+	 const struct sl_snapshot *prev)
+{
+	const struct sl_service *old = NULL;
+	void *ws = s->ws[w] + sv->ws_off;
+
+	if (sv->sched->ws_init != NULL)
+		sv->sched->ws_init(ws, &sv->ss, w);
+	if (prev != NULL && sv->id < prev->n_services && w < prev->n_workers)
+		old = &prev->services[sv->id];
+	if (old == NULL || !old->used || old->sched != sv->sched ||
+	    sv->sched->ws_carry == NULL)
+		return;
+	sv->sched->ws_carry(ws, &sv->ss, sl_svc_ws(prev, w, old), &old->ss,
+			    same_backends(sv, old));
+}
+
 static struct sl_snapshot *
 build(const struct plan *pl, const struct sl_port_hw *hw,
       struct sl_neigh_table *neigh, unsigned n_workers, uint64_t gen,
-      char *err, size_t errlen)
+      const struct sl_snapshot *prev, char *err, size_t errlen)
 {
 	const struct sl_config *cfg = &pl->cfg;
 	struct sl_snapshot *s;
@@ -307,12 +344,9 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		s->ws[w] = rte_zmalloc("sl_ws", ws_size ? ws_size : 8, RTE_CACHE_LINE_SIZE);
 		if (s->ws[w] == NULL)
 			goto nomem;
-		for (i = 0; i < s->n_services; i++) {
-			struct sl_service *sv = &s->services[i];
-
-			if (sv->used && sv->sched->ws_init != NULL)
-				sv->sched->ws_init(s->ws[w] + sv->ws_off, &sv->ss, w);
-		}
+		for (i = 0; i < s->n_services; i++)
+			if (s->services[i].used)
+				ws_setup(s, w, &s->services[i], prev);
 	}
 	return s;
 
@@ -379,7 +413,7 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 		}
 	}
 	pl->cfg.n_services = cfg->n_services;
-	s = build(pl, hw, neigh, n_workers, gen, err, errlen);
+	s = build(pl, hw, neigh, n_workers, gen, NULL, err, errlen);
 	free(pl);
 	return s;
 }
@@ -626,7 +660,8 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 	}
 	pl->cfg.n_services = (uint16_t)top;
 	pl->max_timeout = max_timeout;
-	s = build(pl, hw, neigh, n_workers, prev != NULL ? prev->gen + 1 : 1, err, errlen);
+	s = build(pl, hw, neigh, n_workers, prev != NULL ? prev->gen + 1 : 1, prev,
+		  err, errlen);
 	if (s == NULL)
 		goto out;
 	/* forget what is neither in the file nor draining: its slot and id

@@ -2204,6 +2204,155 @@ test_neigh_released(void)
 	free(c2);
 }
 
+/* ---- scheduler state across rebuilds ------------------------------ */
+
+/*
+ * @p picks picks on worker @p w of service @p name, the snapshot rebuilt
+ * from @p c (and the old one freed) after every @p every picks; the
+ * count per backend index in @p cnt.
+ */
+static struct sl_snapshot *
+picks_with_rebuilds(const struct sl_config *c, struct sl_neigh_table *n,
+		    struct sl_svc_ids *ids, struct sl_snapshot *s, const char *name,
+		    unsigned w, unsigned picks, unsigned every, unsigned *cnt,
+		    int *seq)
+{
+	struct sl_svc_change chg;
+	unsigned i;
+
+	for (i = 0; i < picks && s != NULL; i++) {
+		const struct sl_service *sv = find_svc(s, name);
+		int b = sv != NULL ? pick(s, w, sv) : -1;
+
+		if (b >= 0)
+			cnt[b]++;
+		if (seq != NULL)
+			seq[i] = b;
+		if ((i + 1) % every == 0) {
+			struct sl_snapshot *next = rb(c, n, ids, s, 100, &chg);
+
+			sl_svc_free(s);
+			s = next;
+		}
+	}
+	return s;
+}
+
+/* rr and wrr pick on from where they were when the snapshot is rebuilt
+ * with the same backends, however often that happens. */
+static void
+test_sched_state_kept(void)
+{
+	struct sl_config *c = cfg_ref();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s;
+	struct sl_svc_change chg;
+	unsigned cnt[4], i;
+	int seq[12];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	s = rb(c, n, ids, NULL, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+
+	/* rr over 3, rebuilt after 3 picks: 0 1 2 | 0 1 2; after every
+	 * pick: still 0 1 2 0 1 2 */
+	memset(cnt, 0, sizeof(cnt));
+	s = picks_with_rebuilds(c, n, ids, s, "web", 0, 6, 3, cnt, seq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 6; i++)
+		CU_ASSERT_EQUAL(seq[i], (int)(i % 3));
+	s = picks_with_rebuilds(c, n, ids, s, "web", 0, 12, 1, cnt, seq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 12; i++)
+		CU_ASSERT_EQUAL(seq[i], (int)(i % 3));
+	/* worker 1 has its own position, started at 1 */
+	s = picks_with_rebuilds(c, n, ids, s, "web", 1, 6, 1, cnt, seq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 6; i++)
+		CU_ASSERT_EQUAL(seq[i], (int)((i + 1) % 3));
+
+	/* 300 picks, a rebuild after each: an even spread */
+	memset(cnt, 0, sizeof(cnt));
+	s = picks_with_rebuilds(c, n, ids, s, "web", 0, 300, 1, cnt, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT(cnt[i] >= 99 && cnt[i] <= 101);
+	fprintf(stderr, "\n    rr, rebuilt after every pick: %u/%u/%u ", cnt[0], cnt[1], cnt[2]);
+
+	/* smooth wrr 3:1 (a a b a) the same */
+	memset(cnt, 0, sizeof(cnt));
+	s = picks_with_rebuilds(c, n, ids, s, "dns", 0, 8, 1, cnt, seq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 8; i++) {
+		static const int want[4] = { 0, 0, 1, 0 };
+
+		CU_ASSERT_EQUAL(seq[i], want[i % 4]);
+	}
+	memset(cnt, 0, sizeof(cnt));
+	s = picks_with_rebuilds(c, n, ids, s, "dns", 1, 400, 1, cnt, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(cnt[0] >= 299 && cnt[0] <= 301);
+	CU_ASSERT(cnt[1] >= 99 && cnt[1] <= 101);
+	fprintf(stderr, "\n    wrr 3:1, rebuilt after every pick: %u/%u ", cnt[0], cnt[1]);
+	sl_svc_free(s);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c);
+}
+
+/* A health flip changes the backend set: rr goes on with the backend
+ * that was next, not from the start. */
+static void
+test_sched_state_health_flip(void)
+{
+	struct sl_config *c = cfg_ref();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s, *s2;
+	const struct sl_service *w;
+	struct sl_svc_change chg;
+	uint16_t slot0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	s = rb(c, n, ids, NULL, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	w = find_svc(s, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 0);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 1);
+	/* backend 0 fails: next is still backend 2 */
+	slot0 = w->backends[0].slot;
+	sl_svc_ids_set_down(ids, slot0, 1);
+	s2 = rb(c, n, ids, s, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	sl_svc_free(s);
+	s = s2;
+	w = find_svc(s, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(w->ss.weight[0], 0);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 2);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 1);
+	/* back: the turn after 1 is 2 */
+	sl_svc_ids_set_down(ids, slot0, 0);
+	s2 = rb(c, n, ids, s, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	sl_svc_free(s);
+	s = s2;
+	w = find_svc(s, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 2);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 0);
+	sl_svc_free(s);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c);
+}
+
 int
 main(void)
 {
@@ -2239,5 +2388,7 @@ main(void)
 	CU_add_test(s, "rebuild: drain_due signals the drop", test_rebuild_drain_due_drop);
 	CU_add_test(s, "neighbours: 10000 rebuilds, next hops released", test_neigh_churn);
 	CU_add_test(s, "neighbours: a removed next hop is no longer asked for", test_neigh_released);
+	CU_add_test(s, "rebuild: rr/wrr go on where they were", test_sched_state_kept);
+	CU_add_test(s, "rebuild: rr goes on across a health flip", test_sched_state_health_flip);
 	return sl_test_run();
 }
