@@ -7,10 +7,11 @@
  * weight, spread out rather than in a burst: weights 5,1,1 give
  * a a b a c a a.
  *
- * The scores survive snapshot rebuilds: with the same backends they are
- * copied; when they changed, each backend still there (found by slot)
- * keeps its score and a new one starts at 0. Scores stay bounded whatever
- * they start from, so the shares still converge to the weights.
+ * The scores survive snapshot rebuilds with the same backends and
+ * weights. When those changed the scores start again from 0: the window
+ * property holds only from scores the current weights produced, and a
+ * score frozen while its backend was drained or down would otherwise
+ * hand that backend a burst when it comes back.
  */
 #include <stdint.h>
 #include <rte_common.h>
@@ -39,21 +40,11 @@ wrr_ws_carry(void *ws, const struct sl_sched_svc *svc, const void *prev_ws,
 {
 	const struct wrr_ws *p = prev_ws;
 	struct wrr_ws *s = ws;
-	uint16_t i, j;
+	uint16_t i;
 
-	for (i = 0; i < svc->n; i++) {
-		if (same) {
-			s->score[i] = __atomic_load_n(&p->score[i], __ATOMIC_RELAXED);
-			continue;
-		}
-		for (j = 0; svc->slot != NULL && prev->slot != NULL && j < prev->n; j++) {
-			if (prev->slot[j] == svc->slot[i]) {
-				s->score[i] = __atomic_load_n(&p->score[j],
-							      __ATOMIC_RELAXED);
-				break;
-			}
-		}
-	}
+	RTE_SET_USED(prev);
+	for (i = 0; same && i < svc->n; i++)
+		s->score[i] = __atomic_load_n(&p->score[i], __ATOMIC_RELAXED);
 }
 
 static int
