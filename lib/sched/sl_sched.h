@@ -19,7 +19,7 @@
  * the other workers' (a client address always lands on the same worker,
  * so with many clients each worker sees a fair sample). rr and wrr carry
  * their per-worker state from one snapshot to the next (ws_carry), so
- * these bounds hold across rebuilds too.
+ * these bounds hold across rebuilds that keep the backends and weights.
  *
  * Thread-safety: build/free on the management lcore only; pick on the
  * worker owning @c ws, with @c shared read-only.

@@ -154,7 +154,8 @@ void sl_svc_ids_set_down(struct sl_svc_ids *ids, uint16_t slot, int down);
  *
  * Each worker's scheduler state of a service carries on from @p prev
  * (sl_sched_ops.ws_carry), so frequent rebuilds do not restart rr and wrr
- * at their first backends. It is copied while the workers still pick
+ * at their first backends (wrr does restart when its backends or weights
+ * changed). It is copied while the workers still pick
  * with @p prev: the picks made between the copy and the publication are
  * made again by the new snapshot, a bounded and small skew.
  * @return snapshot, or NULL with a message in @p err (nothing changed).
