@@ -365,7 +365,7 @@ show_neighbours(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
 	const struct sl_neigh_table *t = app->neigh;
 	char a[INET_ADDRSTRLEN];
-	uint32_t i;
+	uint32_t i, shown = 0;
 
 	if (o->json)
 		sl_out_printf(o, "[");
@@ -375,8 +375,10 @@ show_neighbours(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		double age = t->meta[i].updated ?
 			(double)(rte_rdtsc() - t->meta[i].updated) / (double)app->hz : -1;
 
+		if (!sl_neigh_in_use(t, i))
+			continue;       /* freed: no snapshot uses it */
 		if (o->json) {
-			sl_out_printf(o, "%s{\"address\":\"%s\",\"port\":", i ? "," : "",
+			sl_out_printf(o, "%s{\"address\":\"%s\",\"port\":", shown++ ? "," : "",
 				      ipstr(t->meta[i].ip, a));
 			sl_out_jstr(o, app->cfg->ports[t->meta[i].port].name);
 			if (ok)

@@ -151,12 +151,17 @@ arp_in(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/* A packet a worker could not address: @p ref is its next hop's
+ * neighbour reference, taken from a snapshot that may be gone by now. */
 static void
-hold_in(struct sl_app *app, struct rte_mbuf *m, uint32_t idx)
+hold_in(struct sl_app *app, struct rte_mbuf *m, uint32_t ref)
 {
 	struct rte_ether_addr mac;
+	int idx = sl_neigh_index(app->neigh, ref);
 
-	if (idx >= app->neigh->count) {
+	/* the entry was freed while the packet was in the ring, and its
+	 * slot may hold another next hop by now: not this packet's */
+	if (idx < 0) {
 		mgmt_drop(app, m, SL_DROP_NEIGH);
 		return;
 	}
@@ -171,7 +176,7 @@ hold_in(struct sl_app *app, struct rte_mbuf *m, uint32_t idx)
 	/* ask now rather than at the next upkeep round, at most 10 times/s */
 	if (rte_rdtsc() - app->neigh->meta[idx].requested > app->hz / 10) {
 		app->neigh->meta[idx].requested = rte_rdtsc();
-		request_cb(idx, app->neigh->meta[idx].port, app->neigh->meta[idx].ip, app);
+		request_cb(ref, app->neigh->meta[idx].port, app->neigh->meta[idx].ip, app);
 	}
 }
 
@@ -249,7 +254,7 @@ all_resolved(const struct sl_app *app)
 	uint32_t i;
 
 	for (i = 0; i < app->neigh->count; i++)
-		if (!sl_neigh_mac(app->neigh, i, &mac))
+		if (sl_neigh_in_use(app->neigh, i) && !sl_neigh_mac(app->neigh, i, &mac))
 			return 0;
 	return 1;
 }

@@ -11,8 +11,18 @@
  * ARP, refreshes them before they age out and holds a few packets per
  * entry while it waits. Workers only read an entry's MAC, a 64-bit word
  * (valid bit 63, the MAC in its first six bytes in memory) stored and loaded atomically, so
- * a MAC change needs no snapshot and no lock. Entries are never moved or
- * removed while Sluice runs, so an index stays valid in any snapshot.
+ * a MAC change needs no snapshot and no lock.
+ *
+ * Entries are counted references: each snapshot takes one per backend
+ * that uses an entry (sl_neigh_add) and gives them back when it is freed,
+ * after the RCU grace period, so no worker reads an entry after its last
+ * reference goes. The entry is then freed: its held packets are dropped,
+ * its MAC cleared and its slot put on a free list for a later add. Live
+ * entries never move. A reference (what snapshots and the packets workers
+ * hand to the management lcore carry) is the slot index in the low 16 bits
+ * and the slot's generation above, so a reference to a freed entry is told
+ * apart from the next entry in the same slot (sl_neigh_index). References
+ * are below 2^31: values with bit 31 set are free for callers' markers.
  *
  * Thread-safety: sl_neigh_mac() from any lcore; everything else on the
  * management lcore only.
@@ -27,6 +37,12 @@
 #define SL_NEIGH_VALID   (1ULL << 63)
 #define SL_NEIGH_HOLD    4      /**< packets held per unresolved entry */
 #define SL_NEIGH_RETRIES 3      /**< ARP requests before giving up a hold queue */
+#define SL_NEIGH_MAX     65536u /**< largest capacity: an index takes 16 bits */
+#define SL_NEIGH_GEN_MASK 0x7fffu
+#define SL_NEIGH_NONE    UINT32_MAX  /**< end of the free list */
+
+/** Slot index of a reference (or of a plain index). */
+#define SL_NEIGH_IDX(ref) ((uint32_t)(ref) & 0xffffu)
 
 struct sl_neigh_meta {
 	rte_be32_t ip;
@@ -36,11 +52,19 @@ struct sl_neigh_meta {
 	uint64_t updated;       /**< TSC of the last reply heard */
 	uint64_t requested;     /**< TSC of the last request sent */
 	struct rte_mbuf *held[SL_NEIGH_HOLD];
+	uint32_t refs;          /**< references held; 0 = free slot */
+	uint32_t next_free;     /**< free list link, SL_NEIGH_NONE at the end */
+	uint16_t gen;           /**< bumped each time the slot is freed */
 };
 
 struct sl_neigh_table {
 	uint32_t capacity;
-	uint32_t count;
+	uint32_t count;              /**< slots [0, count) were ever used; some
+				      *   may be free now (sl_neigh_in_use) */
+	uint32_t live;               /**< entries in use */
+	uint32_t free_head, free_tail;  /**< freed slots, oldest first */
+	uint64_t released_drops;     /**< held packets dropped by frees, reported
+				      *   by the next sl_neigh_age() */
 	uint64_t *macw;              /**< read by workers */
 	struct sl_neigh_meta *meta;  /**< management lcore only */
 };
@@ -50,17 +74,43 @@ struct sl_neigh_table *sl_neigh_create(uint32_t capacity, int socket_id);
 /** Free a table and any held packets. */
 void sl_neigh_free(struct sl_neigh_table *t);
 
-/** Index of the entry for (@p port, @p ip), or -ENOENT. */
+/** Reference of the entry for (@p port, @p ip), or -ENOENT. Takes no
+ *  reference. */
 int sl_neigh_find(const struct sl_neigh_table *t, uint16_t port, rte_be32_t ip);
-/** Index of the entry, added unresolved if new; -ENOSPC when full. */
+/**
+ * Take a reference on the entry for (@p port, @p ip), adding it unresolved
+ * if new (in the slot freed longest ago, else a new one).
+ * @return the entry's reference, or -ENOSPC when the table is full. Each
+ * success is paired with one sl_neigh_unref().
+ */
 int sl_neigh_add(struct sl_neigh_table *t, uint16_t port, rte_be32_t ip);
+/** One more reference on the entry @p ref: 0, or -ENOENT if it was freed. */
+int sl_neigh_ref(struct sl_neigh_table *t, uint32_t ref);
+/**
+ * Give back a reference on @p ref; the last one frees the entry (held
+ * packets dropped and counted in sl_neigh_age()'s result, MAC cleared,
+ * slot reusable with the next generation). Only when no worker can read
+ * the entry any more. 0, or -ENOENT if @p ref names no live entry.
+ */
+int sl_neigh_unref(struct sl_neigh_table *t, uint32_t ref);
+/** Slot index of the live entry @p ref, or -ENOENT if it was freed since
+ *  (its slot may hold another next hop by now). */
+int sl_neigh_index(const struct sl_neigh_table *t, uint32_t ref);
 
-/** Worker side: copy the MAC of entry @p idx; 1 if resolved, 0 if not. */
+/** Whether slot @p idx (below count) holds a live entry. */
+static inline int
+sl_neigh_in_use(const struct sl_neigh_table *t, uint32_t idx)
+{
+	return idx < t->count && t->meta[idx].refs != 0;
+}
+
+/** Worker side: copy the MAC of entry @p ref (a reference or a slot
+ *  index); 1 if resolved, 0 if not. */
 static __rte_always_inline int
-sl_neigh_mac(const struct sl_neigh_table *t, uint32_t idx, struct rte_ether_addr *mac)
+sl_neigh_mac(const struct sl_neigh_table *t, uint32_t ref, struct rte_ether_addr *mac)
 {
 	/* acquire: pairs with the release store in sl_neigh_learn() */
-	uint64_t w = __atomic_load_n(&t->macw[idx], __ATOMIC_ACQUIRE);
+	uint64_t w = __atomic_load_n(&t->macw[SL_NEIGH_IDX(ref)], __ATOMIC_ACQUIRE);
 
 	if (!(w & SL_NEIGH_VALID))
 		return 0;
@@ -71,29 +121,33 @@ sl_neigh_mac(const struct sl_neigh_table *t, uint32_t idx, struct rte_ether_addr
 
 /**
  * Record that @p ip on @p port has @p mac (from an ARP packet). Only
- * known entries are updated, so ARP traffic cannot fill the table.
- * @return the entry index, or -ENOENT.
+ * live entries are updated, so ARP traffic cannot fill the table.
+ * @return the entry's reference, or -ENOENT.
  */
 int sl_neigh_learn(struct sl_neigh_table *t, uint16_t port, rte_be32_t ip,
 		   const struct rte_ether_addr *mac, uint64_t now);
 
-/** Hold a packet for entry @p idx until it resolves; -ENOSPC when the
- *  hold queue is full (the caller drops and counts). */
-int sl_neigh_hold(struct sl_neigh_table *t, uint32_t idx, struct rte_mbuf *m);
+/** Hold a packet for live entry @p ref (reference or slot index) until it
+ *  resolves; -ENOSPC when the hold queue is full (the caller drops and
+ *  counts). */
+int sl_neigh_hold(struct sl_neigh_table *t, uint32_t ref, struct rte_mbuf *m);
 
-/** Take the packets held for @p idx (at most @p max). */
-unsigned sl_neigh_take_held(struct sl_neigh_table *t, uint32_t idx,
+/** Take the packets held for @p ref (at most @p max). */
+unsigned sl_neigh_take_held(struct sl_neigh_table *t, uint32_t ref,
 			    struct rte_mbuf **out, unsigned max);
 
-/** Called by sl_neigh_age() for each entry that needs an ARP request. */
-typedef void (*sl_neigh_request_cb)(uint32_t idx, uint16_t port, rte_be32_t ip,
+/** Called by sl_neigh_age() for each entry that needs an ARP request;
+ *  @p ref is the entry's reference. */
+typedef void (*sl_neigh_request_cb)(uint32_t ref, uint16_t port, rte_be32_t ip,
 				    void *arg);
 
 /**
- * Periodic upkeep: request unresolved entries once a second; refresh
- * resolved ones after 3/4 of @p timeout; invalidate those not heard from
- * for @p timeout; drop held packets after SL_NEIGH_RETRIES requests.
- * @return number of held packets dropped.
+ * Periodic upkeep of the live entries: request unresolved entries once a
+ * second; refresh resolved ones after 3/4 of @p timeout; invalidate those
+ * not heard from for @p timeout; drop held packets after SL_NEIGH_RETRIES
+ * requests.
+ * @return number of held packets dropped, including those of entries
+ * freed since the last call.
  */
 unsigned sl_neigh_age(struct sl_neigh_table *t, uint64_t now, uint64_t hz,
 		      uint32_t timeout_s, sl_neigh_request_cb cb, void *arg);

@@ -17,7 +17,9 @@
  * N connections. lc and wlc read the calling worker's own count of active
  * connections per backend: exact for that worker's connections, blind to
  * the other workers' (a client address always lands on the same worker,
- * so with many clients each worker sees a fair sample).
+ * so with many clients each worker sees a fair sample). rr and wrr carry
+ * their per-worker state from one snapshot to the next (ws_carry), so
+ * these bounds hold across rebuilds that keep the backends and weights.
  *
  * Thread-safety: build/free on the management lcore only; pick on the
  * worker owning @c ws, with @c shared read-only.
@@ -50,6 +52,18 @@ struct sl_sched_ops {
 	size_t (*ws_size)(uint16_t n);
 	/** Initialise per-worker state (zeroed memory on entry). */
 	void (*ws_init)(void *ws, const struct sl_sched_svc *svc, unsigned worker);
+	/**
+	 * Carry a worker's state over from the previous snapshot of the
+	 * same service, so a rebuild does not restart the sequence: @p ws
+	 * (already through ws_init) from @p prev_ws, the worker's state for
+	 * @p prev. @p same: the backends are the same ones, with the same
+	 * weights, in the same order. Management lcore, while the worker may
+	 * still write @p prev_ws: read it with relaxed atomic loads (and
+	 * pick() writes it with relaxed atomic stores). May be NULL.
+	 */
+	void (*ws_carry)(void *ws, const struct sl_sched_svc *svc,
+			 const void *prev_ws, const struct sl_sched_svc *prev,
+			 int same);
 	/** Backend index in [0, n) or -1 if none can take the connection.
 	 *  @p hash is the connection's hash (5-tuple or source address, as
 	 *  the service says), 0 unless needs_hash; @p stats the calling

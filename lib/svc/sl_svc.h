@@ -47,7 +47,8 @@ struct sl_backend {
 	uint16_t slot;              /**< stable id: index of per-backend counters */
 	uint32_t gen;               /**< generation of the slot */
 	uint16_t out_port;          /**< index in sl_snapshot.ports */
-	uint32_t neigh;             /**< next hop entry in the neighbour table */
+	uint32_t neigh;             /**< next hop: reference of its neighbour
+				     *   entry, held by the snapshot */
 	uint16_t svc;               /**< service id it belongs to */
 	uint16_t index;             /**< its index in that service */
 	uint32_t drain_until;       /**< draining until this second (management
@@ -96,6 +97,10 @@ struct sl_snapshot {
 	unsigned n_workers;
 	uint32_t max_timeout;       /**< longest connection timeout, seconds */
 	uint8_t **ws;               /**< per-worker scheduler state blocks */
+	struct sl_neigh_table *neigh;  /**< where its next hops live */
+	uint32_t *neigh_refs;       /**< neighbour references it holds (one per
+				     *   backend), given back by sl_svc_free() */
+	uint32_t n_neigh_refs;
 	struct sl_port_info ports[SL_MAX_PORTS];
 };
 
@@ -106,8 +111,10 @@ struct sl_port_hw {
 };
 
 /**
- * Build a snapshot from @p cfg: resolves routes for backends, adds their
- * next hops to @p neigh, builds scheduler tables and per-worker state.
+ * Build a snapshot from @p cfg: resolves routes for backends, takes a
+ * reference on their next hops in @p neigh (given back when the snapshot
+ * is freed, so @p neigh must outlive it), builds scheduler tables and
+ * per-worker state.
  * @return snapshot, or NULL with a message in @p err.
  */
 struct sl_snapshot *sl_svc_build(const struct sl_config *cfg,
@@ -144,6 +151,13 @@ void sl_svc_ids_set_down(struct sl_svc_ids *ids, uint16_t slot, int down);
  * new ones until @p now_s passes its service's drain_timeout, then leaves
  * (its flows are flushed by the workers). A service gone from the file
  * stays while any of its backends drains.
+ *
+ * Each worker's scheduler state of a service carries on from @p prev
+ * (sl_sched_ops.ws_carry), so frequent rebuilds do not restart rr and wrr
+ * at their first backends (wrr does restart when its backends or weights
+ * changed). It is copied while the workers still pick
+ * with @p prev: the picks made between the copy and the publication are
+ * made again by the new snapshot, a bounded and small skew.
  * @return snapshot, or NULL with a message in @p err (nothing changed).
  */
 struct sl_snapshot *sl_svc_rebuild(const struct sl_config *cfg,
@@ -157,7 +171,8 @@ struct sl_snapshot *sl_svc_rebuild(const struct sl_config *cfg,
  *  (then a rebuild turns it into a flush or drops it). */
 int sl_svc_drain_due(const struct sl_snapshot *s, uint32_t now_s);
 
-/** Free a snapshot no worker can see any more. */
+/** Free a snapshot no worker can see any more, giving back its
+ *  neighbour references (the last one frees the entry). */
 void sl_svc_free(struct sl_snapshot *s);
 
 /** Published snapshot and its grace-period tracker. */

@@ -85,6 +85,10 @@ sl_svc_free(struct sl_snapshot *s)
 			rte_free(sv->backends);
 		}
 	}
+	/* no worker reads this snapshot any more: nor its next hops */
+	for (i = 0; s->neigh_refs != NULL && i < s->n_neigh_refs; i++)
+		sl_neigh_unref(s->neigh, s->neigh_refs[i]);
+	rte_free(s->neigh_refs);
 	if (s->ws != NULL)
 		for (i = 0; i < s->n_workers; i++)
 			rte_free(s->ws[i]);
@@ -131,15 +135,52 @@ struct plan {
 	uint32_t max_timeout;               /* longest connection timeout */
 };
 
+/* Whether @p sv has the same backends as @p old (slot, generation and
+ * weight, in the same order): then its scheduler state means the same. */
+static int
+same_backends(const struct sl_service *sv, const struct sl_service *old)
+{
+	unsigned j;
+
+	if (sv->n_backends != old->n_backends)
+		return 0;
+	for (j = 0; j < sv->n_backends; j++)
+		if (sv->backends[j].slot != old->backends[j].slot ||
+		    sv->backends[j].gen != old->backends[j].gen ||
+		    sv->ss.weight[j] != old->ss.weight[j])
+			return 0;
+	return 1;
+}
+
+/* Scheduler state of worker @p w for @p sv: fresh, then carried on from
+ * the same service of @p prev if it had one with the same scheduler. */
+static void
+ws_setup(struct sl_snapshot *s, unsigned w, const struct sl_service *sv,
+	 const struct sl_snapshot *prev)
+{
+	const struct sl_service *old = NULL;
+	void *ws = s->ws[w] + sv->ws_off;
+
+	if (sv->sched->ws_init != NULL)
+		sv->sched->ws_init(ws, &sv->ss, w);
+	if (prev != NULL && sv->id < prev->n_services && w < prev->n_workers)
+		old = &prev->services[sv->id];
+	if (old == NULL || !old->used || old->sched != sv->sched ||
+	    sv->sched->ws_carry == NULL)
+		return;
+	sv->sched->ws_carry(ws, &sv->ss, sl_svc_ws(prev, w, old), &old->ss,
+			    same_backends(sv, old));
+}
+
 static struct sl_snapshot *
 build(const struct plan *pl, const struct sl_port_hw *hw,
       struct sl_neigh_table *neigh, unsigned n_workers, uint64_t gen,
-      char *err, size_t errlen)
+      const struct sl_snapshot *prev, char *err, size_t errlen)
 {
 	const struct sl_config *cfg = &pl->cfg;
 	struct sl_snapshot *s;
 	size_t ws_size = 0;
-	unsigned i, j, w;
+	unsigned i, j, w, n_be = 0;
 	uint32_t tab = 4;
 
 	s = rte_zmalloc("sl_snapshot", sizeof(*s), RTE_CACHE_LINE_SIZE);
@@ -172,8 +213,14 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 	s->n_workers = n_workers;
 	s->ws = rte_zmalloc("sl_ws_ptrs", (n_workers ? n_workers : 1) * sizeof(*s->ws), 0);
 	s->by_slot = rte_zmalloc("sl_by_slot", SL_MAX_BACKENDS * sizeof(*s->by_slot), 0);
+	/* one neighbour reference per backend */
+	for (i = 0; i < cfg->n_services; i++)
+		if (pl->used[i])
+			n_be += cfg->services[i].n_backends;
+	s->neigh = neigh;
+	s->neigh_refs = rte_malloc("sl_neigh_refs", (n_be ? n_be : 1) * sizeof(uint32_t), 0);
 	if (s->svc_tab == NULL || s->vip_tab == NULL || s->services == NULL ||
-	    s->ws == NULL || s->by_slot == NULL)
+	    s->ws == NULL || s->by_slot == NULL || s->neigh_refs == NULL)
 		goto nomem;
 
 	s->n_services = cfg->n_services;
@@ -265,6 +312,7 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 				goto fail;
 			}
 			be->neigh = (uint32_t)ni;
+			s->neigh_refs[s->n_neigh_refs++] = (uint32_t)ni;
 		}
 		if (sv->sched->build != NULL) {
 			sv->ss.shared = sv->sched->build(&sv->ss, SOCKET_ID_ANY);
@@ -296,12 +344,9 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		s->ws[w] = rte_zmalloc("sl_ws", ws_size ? ws_size : 8, RTE_CACHE_LINE_SIZE);
 		if (s->ws[w] == NULL)
 			goto nomem;
-		for (i = 0; i < s->n_services; i++) {
-			struct sl_service *sv = &s->services[i];
-
-			if (sv->used && sv->sched->ws_init != NULL)
-				sv->sched->ws_init(s->ws[w] + sv->ws_off, &sv->ss, w);
-		}
+		for (i = 0; i < s->n_services; i++)
+			if (s->services[i].used)
+				ws_setup(s, w, &s->services[i], prev);
 	}
 	return s;
 
@@ -368,7 +413,7 @@ sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
 		}
 	}
 	pl->cfg.n_services = cfg->n_services;
-	s = build(pl, hw, neigh, n_workers, gen, err, errlen);
+	s = build(pl, hw, neigh, n_workers, gen, NULL, err, errlen);
 	free(pl);
 	return s;
 }
@@ -615,7 +660,8 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 	}
 	pl->cfg.n_services = (uint16_t)top;
 	pl->max_timeout = max_timeout;
-	s = build(pl, hw, neigh, n_workers, prev != NULL ? prev->gen + 1 : 1, err, errlen);
+	s = build(pl, hw, neigh, n_workers, prev != NULL ? prev->gen + 1 : 1, prev,
+		  err, errlen);
 	if (s == NULL)
 		goto out;
 	/* forget what is neither in the file nor draining: its slot and id

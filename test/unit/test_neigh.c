@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Neighbour table: add/find, learning, the worker-side MAC word, hold
- * queues, ARP retries and refresh driven by a fake clock, and ARP frame
- * build/parse.
+ * queues, ARP retries and refresh driven by a fake clock, references and
+ * the reuse of freed entries, and ARP frame build/parse.
  */
 #include <stdio.h>
 #include <string.h>
@@ -374,6 +374,151 @@ test_age_resolved(void)
 	sl_neigh_free(t);
 }
 
+/* ---- references ---------------------------------------------------- */
+
+/* add takes a reference, unref gives it back; the last one frees the
+ * entry, whose slot a later add reuses under a new generation. */
+static void
+test_ref_unref_reuse(void)
+{
+	struct sl_neigh_table *t = sl_neigh_create(4, (int)rte_socket_id());
+	rte_be32_t a = ip4(10, 0, 0, 1), b = ip4(10, 0, 0, 2), c = ip4(10, 0, 0, 3);
+	struct rte_ether_addr m;
+	int ra, rb, rc, rb2;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	ra = sl_neigh_add(t, 0, a);
+	rb = sl_neigh_add(t, 0, b);
+	CU_ASSERT_EQUAL(ra, 0);
+	CU_ASSERT_EQUAL(rb, 1);
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 0, a), ra);     /* second reference */
+	CU_ASSERT_EQUAL(sl_neigh_ref(t, (uint32_t)ra), 0);  /* third */
+	CU_ASSERT_EQUAL(t->meta[0].refs, 3);
+	CU_ASSERT_EQUAL(t->live, 2);
+	CU_ASSERT(sl_neigh_in_use(t, 0) && sl_neigh_in_use(t, 1));
+	CU_ASSERT(!sl_neigh_in_use(t, 2));
+
+	/* not the last reference: still there */
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)ra), 0);
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)ra), 0);
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 0, a), ra);
+	CU_ASSERT_EQUAL(sl_neigh_index(t, (uint32_t)ra), 0);
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, a, &mac_a, 5 * HZ), ra);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, (uint32_t)ra, &m), 1);
+
+	/* the last one: gone, MAC cleared, stale reference refused */
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)ra), 0);
+	CU_ASSERT(!sl_neigh_in_use(t, 0));
+	CU_ASSERT_EQUAL(t->live, 1);
+	CU_ASSERT_EQUAL(t->count, 2);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, 0, &m), 0);
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 0, a), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, a, &mac_a, 6 * HZ), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, 0, &m), 0);     /* learning did not revive it */
+	CU_ASSERT_EQUAL(sl_neigh_index(t, (uint32_t)ra), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)ra), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_ref(t, (uint32_t)ra), -ENOENT);
+	CU_ASSERT_EQUAL(t->live, 1);
+	/* the other entry never moved */
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 0, b), rb);
+
+	/* the freed slot is taken before a new one, with a new generation */
+	rc = sl_neigh_add(t, 0, c);
+	CU_ASSERT(rc >= 0);
+	CU_ASSERT_EQUAL(SL_NEIGH_IDX(rc), 0);
+	CU_ASSERT_NOT_EQUAL(rc, ra);
+	CU_ASSERT_EQUAL(t->count, 2);
+	CU_ASSERT_EQUAL(t->live, 2);
+	CU_ASSERT_EQUAL(t->meta[0].ip, c);
+	CU_ASSERT_EQUAL(t->meta[0].refs, 1);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, (uint32_t)rc, &m), 0);   /* not a's MAC */
+	CU_ASSERT_EQUAL(sl_neigh_index(t, (uint32_t)rc), 0);
+	/* a stale reference to the slot does not reach the new entry */
+	CU_ASSERT_EQUAL(sl_neigh_index(t, (uint32_t)ra), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)ra), -ENOENT);
+	CU_ASSERT_EQUAL(t->meta[0].refs, 1);
+	/* references never look like the management ring's markers */
+	CU_ASSERT((uint32_t)rc < 0x80000000u);
+
+	/* freed slots are reused oldest first */
+	rb2 = sl_neigh_add(t, 0, ip4(10, 0, 0, 4));
+	CU_ASSERT_EQUAL(SL_NEIGH_IDX(rb2), 2);
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)rb), 0);
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)rc), 0);
+	CU_ASSERT_EQUAL(SL_NEIGH_IDX(sl_neigh_add(t, 0, a)), 1);
+	CU_ASSERT_EQUAL(SL_NEIGH_IDX(sl_neigh_add(t, 0, b)), 0);
+	CU_ASSERT_EQUAL(SL_NEIGH_IDX(sl_neigh_add(t, 0, c)), 3);
+	CU_ASSERT_EQUAL(sl_neigh_add(t, 0, ip4(10, 0, 0, 5)), -ENOSPC);
+	CU_ASSERT_EQUAL(t->live, 4);
+	sl_neigh_free(t);
+
+	/* more than the capacity over time, never more at once */
+	t = sl_neigh_create(8, (int)rte_socket_id());
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	{
+		uint32_t k, bad = 0;
+		int prev = sl_neigh_add(t, 1, ip4(10, 9, 0, 0));
+
+		for (k = 1; k < 100000; k++) {
+			int r = sl_neigh_add(t, 1, ip4(10, 9, (uint8_t)(k >> 8), (uint8_t)k));
+
+			if (r < 0 || sl_neigh_unref(t, (uint32_t)prev) != 0)
+				bad++;
+			prev = r;
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		CU_ASSERT_EQUAL(t->live, 1);
+		CU_ASSERT(t->count <= 2);
+	}
+	CU_ASSERT_EQUAL(sl_neigh_create(SL_NEIGH_MAX + 1, (int)rte_socket_id()), NULL);
+	sl_neigh_free(t);
+}
+
+/* Freeing an entry drops its held packets (counted by the next aging
+ * round); aging never asks for a freed entry. */
+static void
+test_age_skips_freed(void)
+{
+	struct sl_neigh_table *t = sl_neigh_create(4, (int)rte_socket_id());
+	unsigned avail = rte_mempool_avail_count(pool);
+	rte_be32_t a = ip4(10, 0, 0, 1), b = ip4(10, 0, 0, 2);
+	struct rte_mbuf *m[2];
+	struct req_log l;
+	int ra, rb;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&l, 0, sizeof(l));
+	ra = sl_neigh_add(t, 0, a);
+	rb = sl_neigh_add(t, 0, b);
+	CU_ASSERT_FATAL(ra >= 0 && rb >= 0);
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_alloc_bulk(pool, m, 2), 0);
+	CU_ASSERT_EQUAL(sl_neigh_hold(t, (uint32_t)rb, m[0]), 0);
+	CU_ASSERT_EQUAL(sl_neigh_hold(t, (uint32_t)rb, m[1]), 0);
+	CU_ASSERT_EQUAL(age(t, 10 * HZ, 300, &l), 0);
+	CU_ASSERT_EQUAL(l.n, 2);
+
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)rb), 0);
+	CU_ASSERT_EQUAL(t->meta[SL_NEIGH_IDX(rb)].n_held, 0);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+	/* the drops are reported once */
+	l.n = 0;
+	CU_ASSERT_EQUAL(age(t, 11 * HZ, 300, &l), 2);
+	CU_ASSERT_EQUAL(age(t, 12 * HZ, 300, &l), 0);
+	/* only a is asked for, once a second */
+	CU_ASSERT_EQUAL(l.n, 2);
+	CU_ASSERT_EQUAL(l.ip[0], a);
+	CU_ASSERT_EQUAL(l.ip[1], a);
+	CU_ASSERT_EQUAL(l.idx[0], (uint32_t)ra);
+
+	/* nothing left: nothing asked for at all */
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)ra), 0);
+	l.n = 0;
+	CU_ASSERT_EQUAL(age(t, 20 * HZ, 300, &l), 0);
+	CU_ASSERT_EQUAL(l.n, 0);
+	CU_ASSERT_EQUAL(t->live, 0);
+	sl_neigh_free(t);
+}
+
 /* ---- ARP frames --------------------------------------------------- */
 
 static void
@@ -506,6 +651,8 @@ static const struct sl_test_case neigh_tests[] = {
 	{ "unresolved: requests, retries, drop", test_age_unresolved },
 	{ "held packets kept while retrying", test_age_hold_kept_before_retries },
 	{ "resolved: refresh and invalidate", test_age_resolved },
+	{ "references: add/ref/unref, slot reuse", test_ref_unref_reuse },
+	{ "aging skips freed entries", test_age_skips_freed },
 	{ "ARP build/parse round trip", test_arp_roundtrip },
 	{ "ARP parse rejects", test_arp_parse_rejects },
 };

@@ -1492,6 +1492,185 @@ test_maglev_misc(void)
 	}
 }
 
+/* ---------- state carried across snapshots ---------- */
+
+/* A service as a snapshot has it: weights and counter slots. */
+struct csvc {
+	struct sl_sched_svc svc;
+	uint32_t weight[MAX_BACKENDS];
+	uint16_t slot[MAX_BACKENDS];
+};
+
+static void
+csvc_init(struct csvc *c, uint16_t n, const uint32_t *w, const uint16_t *slot)
+{
+	memset(c, 0, sizeof(*c));
+	memcpy(c->weight, w, n * sizeof(*w));
+	memcpy(c->slot, slot, n * sizeof(*slot));
+	c->svc.n = n;
+	c->svc.weight = c->weight;
+	c->svc.slot = c->slot;
+}
+
+/* A new snapshot's state for @p c: ws_init, then ws_carry from @p prev_ws. */
+static void *
+carried(const struct sl_sched_ops *ops, const struct csvc *c, unsigned worker,
+	const void *prev_ws, const struct csvc *prev, int same)
+{
+	void *ws = calloc(1, ops->ws_size(c->svc.n));
+
+	if (ws == NULL)
+		return NULL;
+	ops->ws_init(ws, &c->svc, worker);
+	ops->ws_carry(ws, &c->svc, prev_ws, &prev->svc, same);
+	return ws;
+}
+
+static void
+test_rr_carry(void)
+{
+	static const uint32_t w3[3] = { 1, 1, 1 };
+	static const uint16_t s3[3] = { 10, 11, 12 }, r3[3] = { 12, 10, 13 };
+	static const uint16_t s2[2] = { 20, 21 };
+	const struct sl_sched_ops *ops = sl_sched_find("rr");
+	struct csvc a, b, c;
+	void *ws, *ws2;
+	unsigned i, cnt[3] = { 0 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ops);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ops->ws_carry);
+	csvc_init(&a, 3, w3, s3);
+	ws = calloc(1, ops->ws_size(3));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+	ops->ws_init(ws, &a.svc, 0);
+	CU_ASSERT_EQUAL(ops->pick(&a.svc, ws, 0, NULL), 0);
+	CU_ASSERT_EQUAL(ops->pick(&a.svc, ws, 0, NULL), 1);
+
+	/* same backends: goes on at 2, whatever the worker's start */
+	ws2 = carried(ops, &a, 1, ws, &a, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws2);
+	CU_ASSERT_EQUAL(ops->pick(&a.svc, ws2, 0, NULL), 2);
+	CU_ASSERT_EQUAL(ops->pick(&a.svc, ws2, 0, NULL), 0);
+	free(ws2);
+
+	/* reordered, one gone, one new: the backend that was next (slot 12)
+	 * is next again, at its new index */
+	csvc_init(&b, 3, w3, r3);
+	ws2 = carried(ops, &b, 0, ws, &a, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws2);
+	CU_ASSERT_EQUAL(ops->pick(&b.svc, ws2, 0, NULL), 0);
+	CU_ASSERT_EQUAL(ops->pick(&b.svc, ws2, 0, NULL), 1);
+	/* next is index 2 of b (slot 13), not in a: same index in a */
+	free(ws);
+	ws = carried(ops, &a, 0, ws2, &b, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+	CU_ASSERT_EQUAL(ops->pick(&a.svc, ws, 0, NULL), 2);
+	free(ws2);
+
+	/* fewer backends, none kept: the index wraps */
+	csvc_init(&c, 2, w3, s2);
+	ws2 = carried(ops, &c, 0, ws, &a, 0);     /* ws is at 0 */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws2);
+	CU_ASSERT_EQUAL(ops->pick(&c.svc, ws2, 0, NULL), 0);
+	free(ws2);
+	ops->pick(&a.svc, ws, 0, NULL);
+	ops->pick(&a.svc, ws, 0, NULL);           /* ws at 2 */
+	ws2 = carried(ops, &c, 0, ws, &a, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws2);
+	CU_ASSERT_EQUAL(ops->pick(&c.svc, ws2, 0, NULL), 0);
+	free(ws2);
+	/* no backends left: nothing to pick, no crash */
+	csvc_init(&c, 0, w3, s2);
+	ws2 = carried(ops, &c, 0, ws, &a, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws2);
+	CU_ASSERT_EQUAL(ops->pick(&c.svc, ws2, 0, NULL), -1);
+	free(ws2);
+	free(ws);
+
+	/* a new state after every pick: still exact */
+	ws = calloc(1, ops->ws_size(3));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+	ops->ws_init(ws, &a.svc, 0);
+	for (i = 0; i < 300; i++) {
+		int k = ops->pick(&a.svc, ws, 0, NULL);
+
+		if (k >= 0 && k < 3)
+			cnt[k]++;
+		ws2 = carried(ops, &a, 0, ws, &a, 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ws2);
+		free(ws);
+		ws = ws2;
+	}
+	free(ws);
+	CU_ASSERT_EQUAL(cnt[0], 100);
+	CU_ASSERT_EQUAL(cnt[1], 100);
+	CU_ASSERT_EQUAL(cnt[2], 100);
+}
+
+static void
+test_wrr_carry(void)
+{
+	static const uint32_t w511[3] = { 5, 1, 1 }, w15[2] = { 1, 5 };
+	static const uint16_t s3[3] = { 10, 11, 12 }, sk[2] = { 12, 10 };
+	static const int want[7] = { 0, 0, 1, 0, 2, 0, 0 };
+	const struct sl_sched_ops *ops = sl_sched_find("wrr");
+	const int64_t *score;
+	struct csvc a, b;
+	void *ws, *ws2;
+	unsigned i, bad = 0, cnt[3] = { 0 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ops);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ops->ws_carry);
+	csvc_init(&a, 3, w511, s3);
+	ws = calloc(1, ops->ws_size(3));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+	ops->ws_init(ws, &a.svc, 0);
+	/* a new state after every pick: the sequence goes on exactly */
+	for (i = 0; i < 7000; i++) {
+		int k = ops->pick(&a.svc, ws, 0, NULL);
+
+		if (k != want[i % 7])
+			bad++;
+		if (k >= 0 && k < 3)
+			cnt[k]++;
+		ws2 = carried(ops, &a, i % 4, ws, &a, 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ws2);
+		free(ws);
+		ws = ws2;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(cnt[0], 5000);
+	CU_ASSERT_EQUAL(cnt[1], 1000);
+	CU_ASSERT_EQUAL(cnt[2], 1000);
+
+	/* a a b: scores 5-7+5-7+5 = 1, 1+1+1-7 = -4, 3 */
+	for (i = 0; i < 3; i++)
+		ops->pick(&a.svc, ws, 0, NULL);
+	score = ws;
+	CU_ASSERT_EQUAL(score[0], 1);
+	CU_ASSERT_EQUAL(score[1], -4);
+	CU_ASSERT_EQUAL(score[2], 3);
+	/* other backends or weights: from 0, so the first window of the
+	 * new weights is exact */
+	csvc_init(&b, 2, w15, sk);
+	ws2 = carried(ops, &b, 0, ws, &a, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws2);
+	score = ws2;
+	CU_ASSERT_EQUAL(score[0], 0);
+	CU_ASSERT_EQUAL(score[1], 0);
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; i < 6; i++) {
+		int k = ops->pick(&b.svc, ws2, 0, NULL);
+
+		if (k >= 0 && k < 2)
+			cnt[k]++;
+	}
+	CU_ASSERT_EQUAL(cnt[0], 1);
+	CU_ASSERT_EQUAL(cnt[1], 5);
+	free(ws2);
+	free(ws);
+}
+
 static const struct sl_test_case sched_tests[] = {
 	{ "registry", test_registry },
 	{ "rr cyclic and exact", test_rr_cyclic },
@@ -1516,6 +1695,8 @@ static const struct sl_test_case sched_tests[] = {
 	{ "maglev disruption", test_maglev_disruption },
 	{ "maglev order independence", test_maglev_order },
 	{ "maglev misc", test_maglev_misc },
+	{ "rr state carried to a new snapshot", test_rr_carry },
+	{ "wrr state carried to a new snapshot", test_wrr_carry },
 };
 
 /* maglev and sh build their tables with rte_malloc */

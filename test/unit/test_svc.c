@@ -2044,6 +2044,315 @@ test_rebuild_drain_due_drop(void)
 	free(c2);
 }
 
+/* ---- neighbour references ----------------------------------------- */
+
+/* Ports with a /16 behind port 1: room for many distinct next hops. */
+static struct sl_config *
+cfg_wide(void)
+{
+	struct sl_config *c = cfg_new(0);
+
+	if (c != NULL)
+		c->ports[1].prefix_len = 16;
+	return c;
+}
+
+/*
+ * A backend whose address changes at every rebuild, 10000 times: far
+ * more distinct next hops than the neighbour table holds. Each snapshot
+ * is freed once the next one is built (as publishing does), and with it
+ * the references on the next hops only it used: every rebuild succeeds,
+ * the table never holds more than the two snapshots alive at a time use.
+ */
+static void
+test_neigh_churn(void)
+{
+	struct sl_config *c = cfg_wide();
+	struct sl_neigh_table *n = sl_neigh_create(4096, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *prev, *s;
+	struct sl_config_service *sv;
+	struct sl_svc_change chg;
+	uint32_t k, failed = 0, max_count = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	sv = cfg_svc(c, "churn", IP(10, 0, 0, 100), 80, IPPROTO_TCP, "rr");
+	cfg_be(sv, IP(10, 1, 0, 2), 8080, 1);           /* stays */
+	cfg_be(sv, IP(10, 1, 1, 0), 8080, 1);           /* moves */
+	prev = rb(c, n, ids, NULL, 1, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(prev);
+	for (k = 1; k <= 10000; k++) {
+		sv->backends[1].addr = IP(10, 1, 1 + k / 250, k % 250);
+		s = rb(c, n, ids, prev, 1 + k, &chg);
+		if (s == NULL) {
+			failed++;
+			break;
+		}
+		sl_svc_free(prev);
+		prev = s;
+		max_count = RTE_MAX(max_count, n->count);
+	}
+	CU_ASSERT_EQUAL(failed, 0);
+	/* the fixed next hop, the old moving one and the new one */
+	CU_ASSERT(max_count <= 3);
+	if (max_count > 3 || failed)
+		fprintf(stderr, "\n    table grew to %u entries, rebuild %u failed ",
+			max_count, failed ? k : 0);
+	/* only what the last snapshot uses is known */
+	CU_ASSERT(sl_neigh_find(n, 1, htonl(IP(10, 1, 0, 2))) >= 0);
+	CU_ASSERT(sl_neigh_find(n, 1, htonl(sv->backends[1].addr)) >= 0);
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 1, htonl(IP(10, 1, 1, 0))), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 1, htonl(IP(10, 1, 40, 249))), -ENOENT);
+	sl_svc_free(prev);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c);
+}
+
+struct asked {
+	unsigned n;
+	rte_be32_t ip[16];
+};
+
+static void
+asked_cb(uint32_t ref, uint16_t port, rte_be32_t ip, void *arg)
+{
+	struct asked *a = arg;
+
+	RTE_SET_USED(ref);
+	RTE_SET_USED(port);
+	if (a->n < RTE_DIM(a->ip))
+		a->ip[a->n] = ip;
+	a->n++;
+}
+
+static int
+was_asked(const struct asked *a, uint32_t addr)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n && i < RTE_DIM(a->ip); i++)
+		if (a->ip[i] == htonl(addr))
+			return 1;
+	return 0;
+}
+
+/* A removed backend's next hop is ARPed for as long as a snapshot that
+ * uses it lives, and never after. */
+static void
+test_neigh_released(void)
+{
+	struct sl_config *c1 = cfg_new(1), *c2;
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_config_service *sv;
+	struct sl_snapshot *s1, *s2;
+	struct sl_svc_change chg;
+	struct asked a;
+	const uint64_t hz = 1000;
+	uint64_t now = 10 * hz;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	sv = cfg_svc(c1, "web", IP(10, 0, 0, 100), 80, IPPROTO_TCP, "rr");
+	cfg_be(sv, IP(10, 1, 0, 21), 8080, 1);
+	cfg_be(sv, IP(10, 1, 0, 22), 8080, 1);
+	cfg_be(sv, IP(192, 168, 7, 7), 8080, 1);        /* via the gateway */
+	s1 = rb(c1, n, ids, NULL, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	c2 = cfg_dup(c1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	/* 10.1.0.22 and the one behind the gateway go (drain_timeout 0) */
+	c2->services[0].n_backends = 1;
+	s2 = rb(c2, n, ids, s1, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_EQUAL(chg.be_expired, 2);
+	CU_ASSERT_EQUAL(s2->services[0].n_backends, 1);
+
+	/* s1 still readable by some worker: all three next hops are asked for */
+	memset(&a, 0, sizeof(a));
+	sl_neigh_age(n, now, hz, 300, asked_cb, &a);
+	CU_ASSERT_EQUAL(a.n, 3);
+	CU_ASSERT(was_asked(&a, IP(10, 1, 0, 21)));
+	CU_ASSERT(was_asked(&a, IP(10, 1, 0, 22)));
+	CU_ASSERT(was_asked(&a, IP(10, 0, 0, 254)));
+
+	/* s1 gone: its own next hops are forgotten */
+	sl_svc_free(s1);
+	memset(&a, 0, sizeof(a));
+	for (now += hz; now < 20 * hz; now += hz / 2)
+		sl_neigh_age(n, now, hz, 300, asked_cb, &a);
+	CU_ASSERT(was_asked(&a, IP(10, 1, 0, 21)));
+	CU_ASSERT(!was_asked(&a, IP(10, 1, 0, 22)));
+	CU_ASSERT(!was_asked(&a, IP(10, 0, 0, 254)));
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 1, htonl(IP(10, 1, 0, 22))), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 0, htonl(IP(10, 0, 0, 254))), -ENOENT);
+	/* the next hop s2 uses is the same entry as before */
+	CU_ASSERT_EQUAL((int)s2->services[0].backends[0].neigh,
+			sl_neigh_find(n, 1, htonl(IP(10, 1, 0, 21))));
+	sl_svc_free(s2);
+	CU_ASSERT_EQUAL(sl_neigh_find(n, 1, htonl(IP(10, 1, 0, 21))), -ENOENT);
+	memset(&a, 0, sizeof(a));
+	sl_neigh_age(n, now + 10 * hz, hz, 300, asked_cb, &a);
+	CU_ASSERT_EQUAL(a.n, 0);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c1);
+	free(c2);
+}
+
+/* ---- scheduler state across rebuilds ------------------------------ */
+
+/*
+ * @p picks picks on worker @p w of service @p name, the snapshot rebuilt
+ * from @p c (and the old one freed) after every @p every picks; the
+ * count per backend index in @p cnt.
+ */
+static struct sl_snapshot *
+picks_with_rebuilds(const struct sl_config *c, struct sl_neigh_table *n,
+		    struct sl_svc_ids *ids, struct sl_snapshot *s, const char *name,
+		    unsigned w, unsigned picks, unsigned every, unsigned *cnt,
+		    int *seq)
+{
+	struct sl_svc_change chg;
+	unsigned i;
+
+	for (i = 0; i < picks && s != NULL; i++) {
+		const struct sl_service *sv = find_svc(s, name);
+		int b = sv != NULL ? pick(s, w, sv) : -1;
+
+		if (b >= 0)
+			cnt[b]++;
+		if (seq != NULL)
+			seq[i] = b;
+		if ((i + 1) % every == 0) {
+			struct sl_snapshot *next = rb(c, n, ids, s, 100, &chg);
+
+			sl_svc_free(s);
+			s = next;
+		}
+	}
+	return s;
+}
+
+/* rr and wrr pick on from where they were when the snapshot is rebuilt
+ * with the same backends, however often that happens. */
+static void
+test_sched_state_kept(void)
+{
+	struct sl_config *c = cfg_ref();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s;
+	struct sl_svc_change chg;
+	unsigned cnt[4], i;
+	int seq[12];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	s = rb(c, n, ids, NULL, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+
+	/* rr over 3, rebuilt after 3 picks: 0 1 2 | 0 1 2; after every
+	 * pick: still 0 1 2 0 1 2 */
+	memset(cnt, 0, sizeof(cnt));
+	s = picks_with_rebuilds(c, n, ids, s, "web", 0, 6, 3, cnt, seq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 6; i++)
+		CU_ASSERT_EQUAL(seq[i], (int)(i % 3));
+	s = picks_with_rebuilds(c, n, ids, s, "web", 0, 12, 1, cnt, seq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 12; i++)
+		CU_ASSERT_EQUAL(seq[i], (int)(i % 3));
+	/* worker 1 has its own position, started at 1 */
+	s = picks_with_rebuilds(c, n, ids, s, "web", 1, 6, 1, cnt, seq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 6; i++)
+		CU_ASSERT_EQUAL(seq[i], (int)((i + 1) % 3));
+
+	/* 300 picks, a rebuild after each: an even spread */
+	memset(cnt, 0, sizeof(cnt));
+	s = picks_with_rebuilds(c, n, ids, s, "web", 0, 300, 1, cnt, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT(cnt[i] >= 99 && cnt[i] <= 101);
+	fprintf(stderr, "\n    rr, rebuilt after every pick: %u/%u/%u ", cnt[0], cnt[1], cnt[2]);
+
+	/* smooth wrr 3:1 (a a b a) the same */
+	memset(cnt, 0, sizeof(cnt));
+	s = picks_with_rebuilds(c, n, ids, s, "dns", 0, 8, 1, cnt, seq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < 8; i++) {
+		static const int want[4] = { 0, 0, 1, 0 };
+
+		CU_ASSERT_EQUAL(seq[i], want[i % 4]);
+	}
+	memset(cnt, 0, sizeof(cnt));
+	s = picks_with_rebuilds(c, n, ids, s, "dns", 1, 400, 1, cnt, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(cnt[0] >= 299 && cnt[0] <= 301);
+	CU_ASSERT(cnt[1] >= 99 && cnt[1] <= 101);
+	fprintf(stderr, "\n    wrr 3:1, rebuilt after every pick: %u/%u ", cnt[0], cnt[1]);
+	sl_svc_free(s);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c);
+}
+
+/* A health flip changes the backend set: rr goes on with the backend
+ * that was next, not from the start. */
+static void
+test_sched_state_health_flip(void)
+{
+	struct sl_config *c = cfg_ref();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_snapshot *s, *s2;
+	const struct sl_service *w;
+	struct sl_svc_change chg;
+	uint16_t slot0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	s = rb(c, n, ids, NULL, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	w = find_svc(s, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 0);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 1);
+	/* backend 0 fails: next is still backend 2 */
+	slot0 = w->backends[0].slot;
+	sl_svc_ids_set_down(ids, slot0, 1);
+	s2 = rb(c, n, ids, s, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	sl_svc_free(s);
+	s = s2;
+	w = find_svc(s, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(w->ss.weight[0], 0);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 2);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 1);
+	/* back: the turn after 1 is 2 */
+	sl_svc_ids_set_down(ids, slot0, 0);
+	s2 = rb(c, n, ids, s, 100, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	sl_svc_free(s);
+	s = s2;
+	w = find_svc(s, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 2);
+	CU_ASSERT_EQUAL(pick(s, 0, w), 0);
+	sl_svc_free(s);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c);
+}
+
 static const struct sl_test_case svc_tests[] = {
 	{ "ports, own addresses", test_ports },
 	{ "lookup every (vip, port, proto)", test_lookup_grid },
@@ -2067,6 +2376,10 @@ static const struct sl_test_case svc_tests[] = {
 	{ "rebuild: failures leave ids usable", test_rebuild_failure },
 	{ "rebuild: drain_timeout=0 at second 0", test_rebuild_drain_at_zero },
 	{ "rebuild: drain_due signals the drop", test_rebuild_drain_due_drop },
+	{ "neighbours: 10000 rebuilds, next hops released", test_neigh_churn },
+	{ "neighbours: a removed next hop is no longer asked for", test_neigh_released },
+	{ "rebuild: rr/wrr go on where they were", test_sched_state_kept },
+	{ "rebuild: rr goes on across a health flip", test_sched_state_health_flip },
 };
 
 SL_TEST_MAIN("svc",
