@@ -251,14 +251,17 @@ passing=$(grep -c ' check passing ' <<<"$out")
 check "show backends: 3 backends with check passing ($passing)" [ "$passing" = 3 ]
 [ "$passing" = 3 ] || diag <<<"$out"
 
+b2_re="service web backend ${SL_BACKEND_IPS[1]//./\\.}:$SL_HTTP_PORT is"
+n_down=$(sl_log_count "$b2_re down: ")
+n_up=$(sl_log_count "$b2_re up: ")
 sl_backend_stop 2
-if line=$(sl_log_wait "service web backend ${SL_BACKEND_IPS[1]//./\\.}:$SL_HTTP_PORT is down: " 1 5); then
+if line=$(sl_log_wait "$b2_re down: " $((n_down + 1)) 5); then
 	ok "b2's server stopped: b2 is down (${line#*is down: })"
 else
 	notok "b2's server stopped: b2 is down within 5 s"
 fi
 sl_backend_start 2 || notok "b2's server restarted"
-if line=$(sl_log_wait "service web backend ${SL_BACKEND_IPS[1]//./\\.}:$SL_HTTP_PORT is up: " 1 5); then
+if line=$(sl_log_wait "$b2_re up: " $((n_up + 1)) 5); then
 	ok "b2's server back: checks through the router pass again (${line#*is up: })"
 else
 	notok "b2's server back: b2 is up within 5 s"
