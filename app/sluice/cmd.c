@@ -404,6 +404,63 @@ show_neighbours(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 }
 
 static int
+show_routes(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	const struct sl_snapshot *s = sl_svc_current(&app->svc);
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	unsigned i;
+
+	if (o->json)
+		sl_out_printf(o, "[");
+	for (i = 0; i < s->n_routes; i++) {
+		const struct sl_route *r = &s->routes[i];
+		const char *port = app->cfg->ports[r->port].name;
+		struct rte_ether_addr mac;
+		int ni = -ENOENT, ok = 0;
+
+		/* a gateway is in the neighbour table once a backend uses it */
+		if (r->via != 0)
+			ni = sl_neigh_find(app->neigh, r->port, r->via);
+		if (ni >= 0)
+			ok = sl_neigh_mac(app->neigh, (uint32_t)ni, &mac);
+		if (o->json) {
+			sl_out_printf(o, "%s{\"prefix\":\"%s/%u\",\"via\":", i ? "," : "",
+				      ipstr(r->prefix, a), r->len);
+			if (r->via != 0)
+				sl_out_printf(o, "\"%s\"", ipstr(r->via, b));
+			else
+				sl_out_printf(o, "null");
+			sl_out_printf(o, ",\"port\":");
+			sl_out_jstr(o, port);
+			sl_out_printf(o, ",\"connected\":%s", r->via == 0 ? "true" : "false");
+			if (r->via == 0)
+				sl_out_printf(o, ",\"in_use\":null,\"resolved\":null,\"mac\":null}");
+			else if (ok)
+				sl_out_printf(o, ",\"in_use\":true,\"resolved\":true,\"mac\":\""
+					      RTE_ETHER_ADDR_PRT_FMT "\"}", RTE_ETHER_ADDR_BYTES(&mac));
+			else
+				sl_out_printf(o, ",\"in_use\":%s,\"resolved\":false,\"mac\":null}",
+					      ni >= 0 ? "true" : "false");
+			continue;
+		}
+		if (r->via == 0)
+			sl_out_printf(o, "route %s/%u connected port %s\n", ipstr(r->prefix, a),
+				      r->len, port);
+		else if (ok)
+			sl_out_printf(o, "route %s/%u via %s port %s resolved " RTE_ETHER_ADDR_PRT_FMT "\n",
+				      ipstr(r->prefix, a), r->len, ipstr(r->via, b), port,
+				      RTE_ETHER_ADDR_BYTES(&mac));
+		else
+			sl_out_printf(o, "route %s/%u via %s port %s %s\n", ipstr(r->prefix, a),
+				      r->len, ipstr(r->via, b), port,
+				      ni >= 0 ? "unresolved" : "unresolved (no backend uses it)");
+	}
+	if (o->json)
+		sl_out_printf(o, "]");
+	return 0;
+}
+
+static int
 show_stats(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
 	unsigned w, d;
@@ -808,6 +865,7 @@ const struct sl_cmd sl_cmds[] = {
 	{ "show backends", "SERVICE", "a service's backends: state, weight, check, connections", 1, 1, show_backends },
 	{ "show flows", "[SERVICE] [limit N]", "connections (default limit 100)", 0, 3, show_flows },
 	{ "show neighbours", "", "ARP table: next hops and their MACs", 0, 0, show_neighbours },
+	{ "show routes", "", "routes: prefix, gateway, port, whether the gateway is resolved", 0, 0, show_routes },
 	{ "show stats", "", "per worker: packets, bursts, drops by reason, busy/idle", 0, 0, show_stats },
 	{ "set weight", "SERVICE BACKEND N", "set a backend's weight (BACKEND is IP:PORT or its id)", 3, 3, set_weight },
 	{ "drain", "SERVICE BACKEND", "no new connections to the backend; existing ones carry on", 2, 2, cmd_drain },

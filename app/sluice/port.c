@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <net/route.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -190,6 +191,64 @@ kernel_if_address(const char *ifname, uint32_t addr, uint8_t prefix)
 }
 
 /*
+ * The port's static routes (its default route included) in the kernel,
+ * on the TAP: kernel sockets of Sluice's own (health checks above all)
+ * then reach what lies behind a gateway as the workers do. A route the
+ * kernel refuses is logged and skipped: the port still forwards, only
+ * the kernel's own traffic to that prefix goes wherever its table says.
+ */
+static void
+kernel_if_routes(const struct sl_config_port *cp)
+{
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], dev[IFNAMSIZ];
+	unsigned k;
+	int fd;
+
+	if (cp->n_routes == 0)
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		SL_LOG(ERR, "port %s: cannot add its routes to kernel interface %s: socket: %s",
+		       cp->name, cp->kernel_if, strerror(errno));
+		return;
+	}
+	snprintf(dev, sizeof(dev), "%s", cp->kernel_if);
+	for (k = 0; k < cp->n_routes; k++) {
+		const struct sl_config_route *r = &cp->routes[k];
+		struct rtentry rt;
+		struct sockaddr_in *sin;
+		struct in_addr ia;
+
+		memset(&rt, 0, sizeof(rt));
+		sin = (struct sockaddr_in *)&rt.rt_dst;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(r->prefix);
+		sin = (struct sockaddr_in *)&rt.rt_gateway;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(r->via);
+		sin = (struct sockaddr_in *)&rt.rt_genmask;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(r->len == 0 ? 0 : ~0u << (32 - r->len));
+		rt.rt_flags = RTF_UP | RTF_GATEWAY | (r->len == 32 ? RTF_HOST : 0);
+		rt.rt_dev = dev;
+		ia.s_addr = htonl(r->prefix);
+		inet_ntop(AF_INET, &ia, a, sizeof(a));
+		ia.s_addr = htonl(r->via);
+		inet_ntop(AF_INET, &ia, g, sizeof(g));
+		if (ioctl(fd, SIOCADDRT, &rt) == 0)
+			SL_LOG(INFO, "port %s: kernel route %s/%u via %s dev %s",
+			       cp->name, a, r->len, g, dev);
+		else if (errno == EEXIST)
+			SL_LOG(WARNING, "port %s: the kernel has a route for %s/%u already and keeps it: Sluice's own sockets (health checks) there follow it, not via %s dev %s (delete it if the port's route should apply)",
+			       cp->name, a, r->len, g, dev);
+		else
+			SL_LOG(ERR, "port %s: cannot add kernel route %s/%u via %s dev %s: %s; health checks to backends behind %s will fail",
+			       cp->name, a, r->len, g, dev, strerror(errno), g);
+	}
+	close(fd);
+}
+
+/*
  * The exception path of port @p idx: a TAP interface with the port's MAC
  * and address, so the kernel's sockets, ping and routing daemons work
  * over a port DPDK owns. Only the management lcore touches its queues.
@@ -234,6 +293,7 @@ kernel_if_setup(struct sl_app *app, unsigned idx)
 	app->tap[idx] = pid;
 	SL_LOG(INFO, "port %s: kernel interface %s (port %u) carries traffic for its address",
 	       cp->name, cp->kernel_if, pid);
+	kernel_if_routes(cp);
 	return 0;
 }
 

@@ -61,9 +61,9 @@ enum { EK_LCORES, EK_ARGS };
 
 static const char *const port_keys[] = {
 	"device", "address", "gateway", "rx_descriptors", "tx_descriptors",
-	"kernel_interface",
+	"kernel_interface", "route",
 };
-enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI };
+enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI, PK_ROUTE };
 
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
@@ -843,6 +843,73 @@ handle_global(struct parse_ctx *c, int key, const char *v)
 	return parse_u32(c, g->name, v, g->min, g->max, field);
 }
 
+/*
+ * Static routes. "route = PREFIX via GW" may repeat in a [port.*]
+ * section; "gateway = GW" is the route 0.0.0.0/0 via GW. Only the syntax
+ * is checked here: whether a gateway is on its port's subnet and whether
+ * prefixes collide is known once every port is read (check_routes()).
+ */
+static int
+add_route(struct parse_ctx *c, uint32_t prefix, uint8_t len, uint32_t via)
+{
+	struct sl_config_port *p = c->port;
+	struct sl_config_route *r;
+
+	if (p->n_routes >= SL_MAX_PORT_ROUTES)
+		return fail(c, c->lineno, "too many routes in [%s] (at most %d, the default route included)",
+			    c->sect, SL_MAX_PORT_ROUTES);
+	r = &p->routes[p->n_routes++];
+	r->prefix = prefix;
+	r->len = len;
+	r->via = via;
+	r->line = c->lineno;
+	/* the default route is the port's gateway, checked as one */
+	if (len == 0 && p->gateway_line == 0) {
+		p->gateway = via;
+		p->gateway_line = c->lineno;
+	}
+	return 0;
+}
+
+#define ROUTE_SYNTAX	"expected 'route = PREFIX via GATEWAY', e.g. route = 48.0.0.0/8 via 10.1.0.254"
+
+/* "A.B.C.D/P via GW", P 0..32, no host bits. */
+static int
+parse_route(struct parse_ctx *c, const char *v)
+{
+	char pfx[INET_ADDRSTRLEN + 8], via[INET_ADDRSTRLEN + 8], word[8];
+	char a[INET_ADDRSTRLEN], extra[2];
+	const char *slash;
+	struct in_addr ia;
+	uint32_t addr, len, gw, mask;
+	size_t n;
+
+	if (sscanf(v, "%23s %7s %23s %1s", pfx, word, via, extra) != 3 ||
+	    strcmp(word, "via") != 0)
+		return fail(c, c->lineno, "route '%s' is not PREFIX via GATEWAY (%s)",
+			    v, ROUTE_SYNTAX);
+	slash = strchr(pfx, '/');
+	if (slash == NULL)
+		return fail(c, c->lineno, "route prefix '%s' has no prefix length (expected A.B.C.D/P with P 0..32, e.g. 48.0.0.0/8)",
+			    pfx);
+	n = (size_t)(slash - pfx);
+	memcpy(a, pfx, RTE_MIN(n, sizeof(a) - 1));
+	a[RTE_MIN(n, sizeof(a) - 1)] = '\0';
+	if (n >= sizeof(a) || inet_pton(AF_INET, a, &ia) != 1)
+		return fail(c, c->lineno, "route prefix '%s' is not an IPv4 prefix (expected A.B.C.D/P, e.g. 48.0.0.0/8)",
+			    pfx);
+	if (parse_u32(c, "route prefix length", slash + 1, 0, 32, &len) < 0)
+		return -EINVAL;
+	addr = ntohl(ia.s_addr);
+	mask = prefix_mask(len);
+	if ((addr & ~mask) != 0)
+		return fail(c, c->lineno, "route prefix %s has host bits set beyond /%u (did you mean %s/%u?)",
+			    pfx, len, ip_str(addr & mask, a), len);
+	if (parse_ip(c, "route gateway", via, &gw) < 0)
+		return -EINVAL;
+	return add_route(c, addr, (uint8_t)len, gw);
+}
+
 static int
 handle_port(struct parse_ctx *c, int key, const char *v)
 {
@@ -857,7 +924,11 @@ handle_port(struct parse_ctx *c, int key, const char *v)
 		return parse_prefix(c, v, &p->addr, &p->prefix_len);
 	case PK_GATEWAY:
 		p->gateway_line = c->lineno;
-		return parse_ip(c, "gateway", v, &p->gateway);
+		if (parse_ip(c, "gateway", v, &p->gateway) < 0)
+			return -EINVAL;
+		return add_route(c, 0, 0, p->gateway);
+	case PK_ROUTE:
+		return parse_route(c, v);
 	case PK_RXD:
 		return parse_desc(c, "rx_descriptors", v, &p->rx_desc);
 	case PK_KNI: {
@@ -1049,8 +1120,9 @@ on_key(void *user, const char *section, const char *key, const char *value)
 		unknown_key(c, key);
 		return 1;
 	}
-	if (c->keys[i] != 0 && !(c->kind == SECT_SERVICE && i == SK_BACKEND)) {
-		fail(c, c->lineno, "duplicate key '%s' in [%s] (first at line %d; only 'backend' may repeat)",
+	if (c->keys[i] != 0 && !(c->kind == SECT_SERVICE && i == SK_BACKEND) &&
+	    !(c->kind == SECT_PORT && i == PK_ROUTE)) {
+		fail(c, c->lineno, "duplicate key '%s' in [%s] (first at line %d; only 'backend' and 'route' may repeat)",
 		     key, c->sect, c->keys[i]);
 		return 1;
 	}
@@ -1527,6 +1599,12 @@ check_ports(const struct vctx *v)
 	return 0;
 }
 
+/*
+ * Routes across ports, once every port is known: each gateway on its
+ * port's subnet (a host there, not the port itself), each prefix once
+ * over all ports and none equal to a port's own subnet (that one is
+ * reached directly), one default route at most.
+ */
 static const char *
 proto_name(uint8_t proto)
 {
@@ -1559,22 +1637,35 @@ check_host(const struct vctx *v, const char *what, uint32_t addr, int line)
 	return 0;
 }
 
-/* Index of the port that reaches @p addr (as lib/svc routes), or -1. */
+/*
+ * Index of the port that reaches @p addr, or -1: the longest prefix
+ * among the ports' subnets and routes, a subnet before a route of the
+ * same length (as lib/svc's table routes).
+ */
 static int
 route_port(const struct sl_config *cfg, uint32_t addr)
 {
-	uint16_t i;
+	int best = -1, best_len = -1;
+	uint16_t i, k;
 
 	for (i = 0; i < cfg->n_ports; i++) {
-		uint32_t mask = prefix_mask(cfg->ports[i].prefix_len);
+		const struct sl_config_port *p = &cfg->ports[i];
+		uint32_t mask = prefix_mask(p->prefix_len);
 
-		if ((addr & mask) == (cfg->ports[i].addr & mask))
-			return i;
+		if ((addr & mask) == (p->addr & mask) && p->prefix_len > best_len) {
+			best = i;
+			best_len = p->prefix_len;
+		}
+		for (k = 0; k < p->n_routes; k++) {
+			const struct sl_config_route *r = &p->routes[k];
+
+			if ((addr & prefix_mask(r->len)) == r->prefix && r->len > best_len) {
+				best = i;
+				best_len = r->len;
+			}
+		}
 	}
-	for (i = 0; i < cfg->n_ports; i++)
-		if (cfg->ports[i].gateway != 0)
-			return i;
-	return -1;
+	return best;
 }
 
 /* Keys of a service that depend on each other. */
@@ -1663,7 +1754,7 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 				     vref(v, "line ", cfg->services[i].vip_line, ref, sizeof(ref)));
 	rp = route_port(cfg, b->addr);
 	if (rp < 0)
-		return vfail(v, b->line, "backend %s is not reachable: it is inside no port's subnet and no port has a gateway",
+		return vfail(v, b->line, "backend %s is not reachable: it is inside no port's subnet and no route covers it (add 'route = PREFIX via GATEWAY' or 'gateway = GATEWAY' to the port that reaches it)",
 			     ip_str(b->addr, a));
 	/* checks are kernel sockets: they leave through the exception path
 	 * of the port that reaches the backend */
@@ -1752,11 +1843,77 @@ check_services(const struct vctx *v)
 }
 
 static int
+check_routes(const struct vctx *v)
+{
+	const struct sl_config *cfg = v->cfg;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	uint16_t pi, ri, pj, rj;
+
+	for (pi = 0; pi < cfg->n_ports; pi++) {
+		const struct sl_config_port *p = &cfg->ports[pi];
+		uint32_t mask = prefix_mask(p->prefix_len);
+
+		for (ri = 0; ri < p->n_routes; ri++) {
+			const struct sl_config_route *r = &p->routes[ri];
+			const char *special;
+
+			/* the gateway key's own checks ran at its section */
+			if (r->line == p->gateway_line)
+				continue;
+			if ((r->via & mask) != (p->addr & mask))
+				return vfail(v, r->line, "gateway %s of route %s/%u is not on the subnet %s/%u of [port.%s] (a gateway must be a host on the port's own subnet)",
+					     ip_str(r->via, a), ip_str(r->prefix, b), r->len,
+					     ip_str(p->addr & mask, d), p->prefix_len, p->name);
+			if (r->via == p->addr)
+				return vfail(v, r->line, "gateway %s of route %s/%u is the address of [port.%s] itself (expected another host on its subnet)",
+					     ip_str(r->via, a), ip_str(r->prefix, b), r->len, p->name);
+			special = subnet_special(r->via, p->addr, p->prefix_len);
+			if (special != NULL)
+				return vfail(v, r->line, "gateway %s of route %s/%u is the %s address of subnet %s/%u (expected a host on the subnet)",
+					     ip_str(r->via, a), ip_str(r->prefix, b), r->len, special,
+					     ip_str(p->addr & mask, d), p->prefix_len);
+		}
+	}
+	for (pi = 0; pi < cfg->n_ports; pi++) {
+		const struct sl_config_port *p = &cfg->ports[pi];
+
+		for (ri = 0; ri < p->n_routes; ri++) {
+			const struct sl_config_route *r = &p->routes[ri];
+
+			for (pj = 0; pj < cfg->n_ports; pj++) {
+				const struct sl_config_port *q = &cfg->ports[pj];
+
+				if (r->len == q->prefix_len &&
+				    r->prefix == (q->addr & prefix_mask(q->prefix_len)))
+					return vfail(v, r->line, "route %s/%u is the subnet of [port.%s] (line %d), which Sluice reaches directly; remove the route",
+						      ip_str(r->prefix, a), r->len, q->name,
+						      q->address_line);
+				/* earlier routes only: report the later one */
+				for (rj = 0; rj < (pj < pi ? q->n_routes : pj == pi ? ri : 0); rj++) {
+					const struct sl_config_route *o = &q->routes[rj];
+
+					if (o->len != r->len || o->prefix != r->prefix)
+						continue;
+					if (r->len == 0)
+						return vfail(v, r->line, "a second default route in [port.%s] ([port.%s] has one at line %d); at most one default route (gateway, or route 0.0.0.0/0) over all ports",
+							       p->name, q->name, o->line);
+					return vfail(v, r->line, "duplicate route %s/%u in [port.%s] (first at line %d in [port.%s])",
+						      ip_str(r->prefix, a), r->len, p->name,
+						      o->line, q->name);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int
 validate(const struct vctx *v)
 {
 	if (v->cfg == NULL)
 		return -EINVAL;
-	if (check_eal(v) < 0 || check_ports(v) < 0 || check_services(v) < 0)
+	if (check_eal(v) < 0 || check_ports(v) < 0 || check_routes(v) < 0 ||
+	    check_services(v) < 0)
 		return -EINVAL;
 	return 0;
 }

@@ -34,6 +34,7 @@
 #define SL_DEVICE_MAX           256
 #define SL_EAL_ARGS_MAX         1024
 #define SL_SCHED_NAME_MAX       16
+#define SL_MAX_PORT_ROUTES      32   /**< static routes per port, default included */
 
 /** Forwarding modes (only NAT is implemented so far). */
 enum sl_mode {
@@ -53,16 +54,31 @@ enum sl_conn_state {
 	SL_CS_MAX
 };
 
+/**
+ * A static route of a port: destinations in prefix/len are sent to the
+ * gateway @c via, a host on the port's subnet. `gateway = GW` is the
+ * route 0.0.0.0/0 via GW.
+ */
+struct sl_config_route {
+	uint32_t prefix;             /**< host byte order, no host bits set */
+	uint8_t len;                 /**< prefix length 0..32, 0 = default route */
+	uint32_t via;                /**< gateway, host byte order */
+	int line;                    /**< line of the route (or gateway) key */
+};
+
 struct sl_config_port {
 	char name[SL_NAME_MAX];      /**< from [port.NAME] */
 	char device[SL_DEVICE_MAX];  /**< vdev string or PCI address */
 	uint32_t addr;               /**< own IPv4 address, host byte order */
 	uint8_t prefix_len;          /**< 1..32 */
-	uint32_t gateway;            /**< next hop off-subnet, host order; 0 = none */
+	uint32_t gateway;            /**< via of the port's default route (also in
+				      *   @c routes), host order; 0 = none */
 	uint16_t rx_desc;            /**< RX ring size (default 1024) */
 	uint16_t tx_desc;            /**< TX ring size (default 1024) */
 	char kernel_if[16];          /**< TAP interface for the exception path,
 				      *   "" = none */
+	uint16_t n_routes;           /**< static routes, in file order */
+	struct sl_config_route routes[SL_MAX_PORT_ROUTES];
 	int line;                    /**< line of the section header */
 	int device_line;             /**< line of a key, 0 = not in the file */
 	int address_line;

@@ -28,6 +28,21 @@
 #include "sl_neigh.h"
 
 #define SL_MAX_BACKENDS SL_MAX_BACKENDS_TOTAL /**< backend slots over all services */
+/** Routes of a snapshot: each port's subnet and its static routes. */
+#define SL_MAX_ROUTES (SL_MAX_PORTS * (SL_MAX_PORT_ROUTES + 1))
+
+struct rte_lpm;
+
+/**
+ * A route of the snapshot's table. Connected routes (a port's own
+ * subnet) have no gateway: the destination itself is the next hop.
+ */
+struct sl_route {
+	rte_be32_t prefix;          /**< network address */
+	rte_be32_t via;             /**< gateway, 0 = connected */
+	uint16_t port;              /**< index in sl_snapshot.ports */
+	uint8_t len;                /**< prefix length 0..32 */
+};
 
 /** A Sluice port as the fast path sees it. */
 struct sl_port_info {
@@ -102,6 +117,18 @@ struct sl_snapshot {
 				     *   backend), given back by sl_svc_free() */
 	uint32_t n_neigh_refs;
 	struct sl_port_info ports[SL_MAX_PORTS];
+	/*
+	 * Routing: longest-prefix match (rte_lpm, owned by the snapshot)
+	 * whose next-hop value is an index in @c routes. Ports cannot change
+	 * without a restart, so every snapshot holds the same routes; each
+	 * still owns its table, so freeing a snapshot never touches the
+	 * table of the one that replaced it. rte_lpm takes prefix lengths
+	 * 1..32: the default route is kept aside and used on a miss.
+	 */
+	struct rte_lpm *lpm;
+	int32_t default_route;      /**< index in @c routes, -1 = none */
+	uint16_t n_routes;
+	struct sl_route routes[SL_MAX_ROUTES];
 };
 
 /** Port facts known only once DPDK is up. */
@@ -269,9 +296,12 @@ sl_svc_port_index(const struct sl_snapshot *s, uint16_t port_id)
 }
 
 /**
- * Route @p dst: the port whose subnet holds it (next hop = @p dst), else
- * the first port with a gateway (next hop = gateway).
- * @return port index, or -1 when unreachable.
+ * Route @p dst by the longest matching prefix among the ports' subnets
+ * (next hop = @p dst) and their static routes, the default route
+ * included (next hop = the route's gateway). A subnet wins over a
+ * static route of the same length.
+ * @return port index, or -1 when no route covers @p dst (@p nexthop is
+ * then left as it was).
  */
 int sl_svc_route(const struct sl_snapshot *s, rte_be32_t dst, rte_be32_t *nexthop);
 

@@ -4,10 +4,13 @@
 #include <string.h>
 #include <stdlib.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <arpa/inet.h>
 
 #include <rte_malloc.h>
 #include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_lpm.h>
 
 #include "sl_svc.h"
 
@@ -31,21 +34,102 @@ sl_svc_find(const struct sl_snapshot *s, const char *name)
 int
 sl_svc_route(const struct sl_snapshot *s, rte_be32_t dst, rte_be32_t *nexthop)
 {
-	unsigned i;
+	const struct sl_route *r;
+	uint32_t idx;
 
-	for (i = 0; i < s->n_ports; i++) {
-		if ((dst & s->ports[i].mask) == (s->ports[i].addr & s->ports[i].mask)) {
-			*nexthop = dst;
-			return (int)i;
-		}
+	if (s->lpm == NULL)
+		return -1;
+	if (rte_lpm_lookup(s->lpm, rte_be_to_cpu_32(dst), &idx) != 0) {
+		if (s->default_route < 0)
+			return -1;
+		idx = (uint32_t)s->default_route;
 	}
-	for (i = 0; i < s->n_ports; i++) {
-		if (s->ports[i].gw != 0) {
-			*nexthop = s->ports[i].gw;
-			return (int)i;
-		}
+	r = &s->routes[idx];
+	*nexthop = r->via != 0 ? r->via : dst;
+	return r->port;
+}
+
+/* Add a route unless its prefix is in the table already: the first one
+ * given wins (connected subnets go first). */
+static int
+route_add(struct sl_snapshot *s, uint32_t prefix, uint8_t len, uint32_t via,
+	  uint16_t port)
+{
+	struct sl_route *r;
+	int ret;
+
+	if (len == 0 ? s->default_route >= 0 :
+	    rte_lpm_is_rule_present(s->lpm, prefix, len, &(uint32_t){ 0 }) == 1)
+		return 0;
+	if (s->n_routes >= SL_MAX_ROUTES)
+		return -ENOSPC;
+	r = &s->routes[s->n_routes];
+	r->prefix = rte_cpu_to_be_32(prefix);
+	r->len = len;
+	r->via = rte_cpu_to_be_32(via);
+	r->port = port;
+	if (len == 0)
+		s->default_route = s->n_routes;
+	else if ((ret = rte_lpm_add(s->lpm, prefix, len, s->n_routes)) != 0)
+		return ret;
+	s->n_routes++;
+	return 0;
+}
+
+/*
+ * The snapshot's route table: every port's subnet, then its static
+ * routes, then (for a config built by hand, without routes) its
+ * gateway as the default route. Names of rte_lpm tables are global to
+ * the process, and a rebuild may fail and be retried with the same
+ * generation while the old snapshot lives on: the name takes the
+ * generation and a count of tables ever made.
+ */
+static int
+routes_build(struct sl_snapshot *s, const struct sl_config *cfg, char *err,
+	     size_t errlen)
+{
+	static uint32_t made;
+	struct rte_lpm_config lc = {
+		.max_rules = SL_MAX_ROUTES,
+		/* at most one tbl8 group per route longer than /24 */
+		.number_tbl8s = SL_MAX_ROUTES,
+	};
+	char name[RTE_LPM_NAMESIZE];
+	unsigned i, k;
+	int ret = 0;
+
+	s->default_route = -1;
+	/* relaxed: only a distinct number is needed */
+	snprintf(name, sizeof(name), "sl_rt_%" PRIu64 "_%u", s->gen,
+		 __atomic_fetch_add(&made, 1, __ATOMIC_RELAXED));
+	s->lpm = rte_lpm_create(name, SOCKET_ID_ANY, &lc);
+	if (s->lpm == NULL) {
+		snprintf(err, errlen, "cannot create the route table %s (rte_lpm, about 64 MB): %s",
+			 name, rte_strerror(rte_errno));
+		return -rte_errno;
 	}
-	return -1;
+	for (i = 0; i < cfg->n_ports && ret == 0; i++) {
+		const struct sl_config_port *cp = &cfg->ports[i];
+		uint32_t mask = cp->prefix_len == 0 ? 0 : ~0u << (32 - cp->prefix_len);
+
+		ret = route_add(s, cp->addr & mask, cp->prefix_len, 0, (uint16_t)i);
+	}
+	for (i = 0; i < cfg->n_ports && ret == 0; i++) {
+		const struct sl_config_port *cp = &cfg->ports[i];
+		int has_default = 0;
+
+		for (k = 0; k < cp->n_routes && ret == 0; k++) {
+			const struct sl_config_route *r = &cp->routes[k];
+
+			has_default |= r->len == 0;
+			ret = route_add(s, r->prefix, r->len, r->via, (uint16_t)i);
+		}
+		if (ret == 0 && cp->gateway != 0 && !has_default)
+			ret = route_add(s, 0, 0, cp->gateway, (uint16_t)i);
+	}
+	if (ret != 0)
+		snprintf(err, errlen, "cannot fill the route table: %s", strerror(-ret));
+	return ret;
 }
 
 uint64_t
@@ -97,6 +181,7 @@ sl_svc_free(struct sl_snapshot *s)
 	rte_free(s->services);
 	rte_free(s->svc_tab);
 	rte_free(s->vip_tab);
+	rte_lpm_free(s->lpm);
 	rte_free(s);
 }
 
@@ -200,6 +285,8 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		p->kernel = cp->kernel_if[0] != '\0';
 		snprintf(p->name, sizeof(p->name), "%s", cp->name);
 	}
+	if (routes_build(s, cfg, err, errlen) != 0)
+		goto fail;
 
 	/* open addressing at most half full */
 	while (tab < 2u * cfg->n_services + 2)

@@ -156,7 +156,7 @@ refused "the inside port's address" "add backend: backend $SL_IN_IP is the own a
 	add backend web "$SL_IN_IP:8080"
 refused "a subnet's broadcast address" "add backend: backend 10.1.0.255 is the broadcast address of subnet 10.1.0.0/24 of [port.inside] (expected a host address); nothing changed" \
 	add backend web 10.1.0.255:80
-refused "unreachable" "add backend: backend 192.168.5.5 is not reachable: it is inside no port's subnet and no port has a gateway; nothing changed" \
+refused "unreachable" "add backend: backend 192.168.5.5 is not reachable: it is inside no port's subnet and no route covers it (add 'route = PREFIX via GATEWAY' or 'gateway = GATEWAY' to the port that reaches it); nothing changed" \
 	add backend web 192.168.5.5:80
 refused "bad id characters" "add backend: backend id 'a/b' is not 1-31 characters of A-Z a-z 0-9 _ . : -; nothing changed" \
 	add backend web 10.1.0.50:8080 id=a/b

@@ -14,7 +14,7 @@ int
 sl_test_eal_init(const char *prefix)
 {
 	char fp[64];
-	char *argv[] = { "test", "--no-pci", "--no-huge", "-m", "512",
+	char *argv[] = { "test", "--no-pci", "--no-huge", "-m", "1024",
 			 "--log-level", "lib.*:error", "--no-shconf",
 			 "--file-prefix", fp, "--lcores", "0", NULL };
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;

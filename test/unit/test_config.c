@@ -305,7 +305,7 @@ static const struct bad_case bad_cases[] = {
 	{ PN(1) PN(2) PN(3) PN(4) PN(5) PN(6) PN(7) PN(8) PN(9), 25, "too many ports" },
 	/* keys */
 	{ "[port.a]\ndevice = net_null0\nspeed = 10\n", 3,
-	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface)" },
+	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route)" },
 	{ PORT_A "[service.s]\nVIP = 10.0.0.100\n", 5, "key names are lowercase" },
 	{ PORT_A "address = 10.0.0.2/24\n", 4, "duplicate key 'address' in [port.a] (first at line 3" },
 	{ "[eal]\nlcores = 0-1\n\nlcores = 0-2\n", 4, "duplicate key 'lcores' in [eal] (first at line 2" },
@@ -437,7 +437,7 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A SVC_A "backend = 10.0.0.12:80\nbackend = 10.0.0.11:80\n", 10,
 	  "duplicate backend 10.0.0.11:80 in [service.s] (first at line 8)" },
 	{ PORT_A SVC_A "backend = 192.168.1.10:80\n", 9,
-	  "backend 192.168.1.10 is not reachable: it is inside no port's subnet and no port has a gateway" },
+	  "backend 192.168.1.10 is not reachable: it is inside no port's subnet and no route covers it" },
 	{ PORT_A SVC_A "backend = 10.0.0.1:80\n", 9, "backend 10.0.0.1 is the own address of [port.a]" },
 	{ PORT_A SVC_A "backend = 127.0.0.1:80\n", 9, "backend address 127.0.0.1 is a loopback address" },
 	/* the validator: rules across sections */
@@ -837,6 +837,197 @@ parse_thread(void *p)
 	return NULL;
 }
 
+/*
+ * Static routes. Two ports as at a real site: the default route on the
+ * outside, a network behind a router on the inside.
+ */
+#define RT_OUT "[port.out]\ndevice = net_null0\naddress = 1.1.1.2/24\n"
+#define RT_IN "[port.in]\ndevice = net_null1\naddress = 2.2.2.2/24\n"
+#define RT_SVC "[service.s]\nvip = 1.1.1.100\nport = 80\nprotocol = tcp\nbackend = 48.0.0.11:80\n"
+
+static void
+test_routes(void)
+{
+	static const char text[] =
+		RT_OUT
+		"gateway = 1.1.1.1\n"                   /* 4 */
+		RT_IN
+		"route = 48.0.0.0/8 via 2.2.2.1\n"      /* 8 */
+		"route = 48.1.2.0/24 via 2.2.2.9   ; more specific\n"
+		"route = 10.9.9.9/32 via 2.2.2.1\n"
+		RT_SVC
+		"backend = 48.1.2.3:80\n"
+		"backend = 9.9.9.9:80\n";
+	char err[512] = "";
+	struct sl_config *cfg;
+	const struct sl_config_port *o, *in;
+
+	cfg = sl_config_parse_string(text, "rt.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	o = &cfg->ports[0];
+	in = &cfg->ports[1];
+	/* gateway is the route 0.0.0.0/0 */
+	CU_ASSERT_EQUAL(o->gateway, IP(1, 1, 1, 1));
+	CU_ASSERT_EQUAL_FATAL(o->n_routes, 1);
+	CU_ASSERT_EQUAL(o->routes[0].prefix, 0);
+	CU_ASSERT_EQUAL(o->routes[0].len, 0);
+	CU_ASSERT_EQUAL(o->routes[0].via, IP(1, 1, 1, 1));
+	CU_ASSERT_EQUAL(o->routes[0].line, 4);
+	CU_ASSERT_EQUAL(in->gateway, 0);
+	CU_ASSERT_EQUAL_FATAL(in->n_routes, 3);
+	CU_ASSERT_EQUAL(in->routes[0].prefix, IP(48, 0, 0, 0));
+	CU_ASSERT_EQUAL(in->routes[0].len, 8);
+	CU_ASSERT_EQUAL(in->routes[0].via, IP(2, 2, 2, 1));
+	CU_ASSERT_EQUAL(in->routes[0].line, 8);
+	CU_ASSERT_EQUAL(in->routes[1].prefix, IP(48, 1, 2, 0));
+	CU_ASSERT_EQUAL(in->routes[1].len, 24);
+	CU_ASSERT_EQUAL(in->routes[1].via, IP(2, 2, 2, 9));
+	CU_ASSERT_EQUAL(in->routes[2].len, 32);
+	sl_config_free(cfg);
+
+	/* route = 0.0.0.0/0 via GW is the gateway */
+	cfg = sl_config_parse_string(RT_OUT "route = 0.0.0.0/0 via 1.1.1.1\n" RT_SVC,
+				     "rt.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ports[0].gateway, IP(1, 1, 1, 1));
+	CU_ASSERT_EQUAL(cfg->ports[0].n_routes, 1);
+	sl_config_free(cfg);
+}
+
+/*
+ * Health checks leave through the port that routes to the backend, by
+ * the longest prefix: the router's network on the inside, not the
+ * outside port that holds the default route.
+ */
+static void
+test_routes_check_port(void)
+{
+	char err[512] = "";
+	struct sl_config *cfg;
+
+	cfg = sl_config_parse_string(RT_OUT "gateway = 1.1.1.1\n"
+				     RT_IN "route = 48.0.0.0/8 via 2.2.2.1\nkernel_interface = k-in\n"
+				     RT_SVC "check = tcp\n", "rt.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	sl_config_free(cfg);
+	/* the kernel interface on the outside port does not reach 48/8 */
+	cfg = sl_config_parse_string(RT_OUT "gateway = 1.1.1.1\nkernel_interface = k-out\n"
+				     RT_IN "route = 48.0.0.0/8 via 2.2.2.1\n"
+				     RT_SVC "check = tcp\n", "rt.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "need kernel_interface on [port.in], the port that reaches backend 48.0.0.11"));
+	sl_config_free(cfg);
+}
+
+static const struct bad_case route_bad_cases[] = {
+	{ RT_OUT "route = 48.0.0.0/8\n" RT_SVC, 4,
+	  "route '48.0.0.0/8' is not PREFIX via GATEWAY (expected 'route = PREFIX via GATEWAY'" },
+	{ RT_OUT "route = 48.0.0.0/8 by 1.1.1.1\n" RT_SVC, 4, "is not PREFIX via GATEWAY" },
+	{ RT_OUT "route = 48.0.0.0/8 via 1.1.1.1 x\n" RT_SVC, 4, "is not PREFIX via GATEWAY" },
+	{ RT_OUT "route = 48.0.0.0 via 1.1.1.1\n" RT_SVC, 4,
+	  "route prefix '48.0.0.0' has no prefix length (expected A.B.C.D/P with P 0..32" },
+	{ RT_OUT "route = 48.0.0/8 via 1.1.1.1\n" RT_SVC, 4, "route prefix '48.0.0/8' is not an IPv4 prefix" },
+	{ RT_OUT "route = 48.0.0.0/33 via 1.1.1.1\n" RT_SVC, 4,
+	  "route prefix length 33 is out of range (expected 0..32)" },
+	{ RT_OUT "route = 48.1.0.0/8 via 1.1.1.1\n" RT_SVC, 4,
+	  "route prefix 48.1.0.0/8 has host bits set beyond /8 (did you mean 48.0.0.0/8?)" },
+	{ RT_OUT "route = 0.0.0.1/0 via 1.1.1.1\n" RT_SVC, 4, "has host bits set beyond /0 (did you mean 0.0.0.0/0?)" },
+	{ RT_OUT "route = 48.0.0.0/8 via 1.1.1.x\n" RT_SVC, 4, "route gateway '1.1.1.x' is not an IPv4 address" },
+	{ RT_OUT "route = 48.0.0.0/8 via 127.0.0.1\n" RT_SVC, 4, "route gateway 127.0.0.1 is a loopback address" },
+	/* gateways on-link */
+	{ RT_OUT "route = 48.0.0.0/8 via 2.2.2.1\n" RT_IN RT_SVC, 4,
+	  "gateway 2.2.2.1 of route 48.0.0.0/8 is not on the subnet 1.1.1.0/24 of [port.out] (a gateway must be a host on the port's own subnet)" },
+	{ RT_OUT "route = 48.0.0.0/8 via 1.1.1.2\n" RT_SVC, 4,
+	  "gateway 1.1.1.2 of route 48.0.0.0/8 is the address of [port.out] itself" },
+	{ RT_OUT "route = 48.0.0.0/8 via 1.1.1.255\n" RT_SVC, 4,
+	  "gateway 1.1.1.255 of route 48.0.0.0/8 is the broadcast address of subnet 1.1.1.0/24" },
+	{ RT_OUT "route = 0.0.0.0/0 via 1.1.1.0\n" RT_SVC, 4,
+	  "gateway 1.1.1.0 is the network address of subnet 1.1.1.0/24" },
+	/* duplicates, defaults, connected subnets */
+	{ RT_OUT "route = 48.0.0.0/8 via 1.1.1.1\nroute = 48.0.0.0/8 via 1.1.1.3\n" RT_SVC, 5,
+	  "duplicate route 48.0.0.0/8 in [port.out] (first at line 4 in [port.out])" },
+	{ RT_OUT "route = 48.0.0.0/8 via 1.1.1.1\n" RT_IN "route = 48.0.0.0/8 via 2.2.2.1\n" RT_SVC, 8,
+	  "duplicate route 48.0.0.0/8 in [port.in] (first at line 4 in [port.out])" },
+	{ RT_OUT "gateway = 1.1.1.1\n" RT_IN "gateway = 2.2.2.1\n" RT_SVC, 8,
+	  "a second default route in [port.in] ([port.out] has one at line 4); at most one default route" },
+	{ RT_OUT "gateway = 1.1.1.1\nroute = 0.0.0.0/0 via 1.1.1.3\n" RT_SVC, 5,
+	  "a second default route in [port.out] ([port.out] has one at line 4)" },
+	{ RT_OUT "gateway = 1.1.1.1\n" RT_IN "route = 0.0.0.0/0 via 2.2.2.1\n" RT_SVC, 8,
+	  "a second default route in [port.in] ([port.out] has one at line 4)" },
+	{ RT_OUT "route = 2.2.2.0/24 via 1.1.1.1\n" RT_IN RT_SVC, 4,
+	  "route 2.2.2.0/24 is the subnet of [port.in] (line 7), which Sluice reaches directly" },
+	/* still unreachable: no route covers the backend */
+	{ RT_OUT RT_IN "route = 48.0.0.0/16 via 2.2.2.1\n" RT_SVC "backend = 48.1.0.1:80\n", 13,
+	  "backend 48.1.0.1 is not reachable: it is inside no port's subnet and no route covers it" },
+	{ RT_OUT "gateway = 1.1.1.1\ngateway = 1.1.1.3\n" RT_SVC, 5,
+	  "duplicate key 'gateway' in [port.out] (first at line 4; only 'backend' and 'route' may repeat)" },
+};
+
+static void
+test_routes_invalid(void)
+{
+	unsigned i, failed = 0;
+
+	for (i = 0; i < DIM(route_bad_cases); i++) {
+		const struct bad_case *bc = &route_bad_cases[i];
+		char err[1024] = "", prefix[32];
+		struct sl_config *cfg;
+		bool ok;
+
+		cfg = sl_config_parse_string(bc->text, "t.ini", err, sizeof(err));
+		snprintf(prefix, sizeof(prefix), "t.ini:%d: ", bc->line);
+		ok = cfg == NULL &&
+		     strncmp(err, prefix, strlen(prefix)) == 0 &&
+		     strstr(err, bc->phrase) != NULL;
+		if (!ok) {
+			printf("\n  route case %u: want '%s...%s'\n          got  '%s'",
+			       i, prefix, bc->phrase, cfg ? "(accepted)" : err);
+			failed++;
+		}
+		CU_ASSERT(ok);
+		sl_config_free(cfg);
+	}
+	if (failed)
+		printf("\n  %u of %zu invalid route cases wrong\n", failed, DIM(route_bad_cases));
+}
+
+/* SL_MAX_PORT_ROUTES routes per port, the default included; one more is refused. */
+static void
+test_routes_limit(void)
+{
+	char text[8192], err[512] = "", want[160];
+	struct sl_config *cfg;
+	size_t len;
+	int i, line;
+
+	len = (size_t)snprintf(text, sizeof(text), "%sgateway = 1.1.1.1\n", RT_OUT);
+	for (i = 1; i < SL_MAX_PORT_ROUTES; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"route = 48.%d.0.0/16 via 1.1.1.1\n", i);
+	snprintf(text + len, sizeof(text) - len, "%s", RT_SVC);
+	cfg = sl_config_parse_string(text, "lim.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ports[0].n_routes, SL_MAX_PORT_ROUTES);
+	sl_config_free(cfg);
+
+	line = 4 + SL_MAX_PORT_ROUTES;
+	snprintf(text + len, sizeof(text) - len, "route = 49.0.0.0/8 via 1.1.1.1\n%s", RT_SVC);
+	cfg = sl_config_parse_string(text, "lim.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	snprintf(want, sizeof(want), "lim.ini:%d: too many routes in [port.out] (at most %d, the default route included)",
+		 line, SL_MAX_PORT_ROUTES);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	sl_config_free(cfg);
+}
+
 static void
 test_threads(void)
 {
@@ -1023,7 +1214,7 @@ test_validate_edit(void)
 		{ "s", "10.0.0.255:80",
 		  "add backend: backend 10.0.0.255 is the broadcast address of subnet 10.0.0.0/24 of [port.a] (expected a host address)" },
 		{ "s", "192.168.0.1:80",
-		  "add backend: backend 192.168.0.1 is not reachable: it is inside no port's subnet and no port has a gateway" },
+		  "add backend: backend 192.168.0.1 is not reachable: it is inside no port's subnet and no route covers it (add 'route = PREFIX via GATEWAY' or 'gateway = GATEWAY' to the port that reaches it)" },
 		{ "s", "10.0.0.11:80",
 		  "add backend: duplicate backend 10.0.0.11:80 in [service.s]" },
 		{ "s", "10.0.0.13:80 id=one",
@@ -1188,6 +1379,10 @@ static const struct sl_test_case config_tests[] = {
 	{ "backend parse", test_backend_parse },
 	{ "validate edit", test_validate_edit },
 	{ "total backends", test_total_backends },
+	{ "routes", test_routes },
+	{ "routes: check port by longest prefix", test_routes_check_port },
+	{ "routes: invalid", test_routes_invalid },
+	{ "routes: limit", test_routes_limit },
 };
 
 SL_TEST_MAIN(NULL,

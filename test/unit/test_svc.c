@@ -2044,6 +2044,185 @@ test_rebuild_drain_due_drop(void)
 	free(c2);
 }
 
+/* Add route PREFIX/LEN via VIA to port @p pi of a hand-built config. */
+static void
+cfg_route(struct sl_config *c, unsigned pi, uint32_t prefix, uint8_t len,
+	  uint32_t via)
+{
+	struct sl_config_route *r = &c->ports[pi].routes[c->ports[pi].n_routes++];
+
+	r->prefix = prefix;
+	r->len = len;
+	r->via = via;
+	if (len == 0)
+		c->ports[pi].gateway = via;
+}
+
+/*
+ * A site as it is deployed: the default route on the outside port
+ * (front, 10.0.0.254), networks behind routers on the inside (back):
+ * 48.0.0.0/8 via 10.1.0.254, 48.1.2.0/24 via 10.1.0.253, the host
+ * 48.1.2.3/32 via 10.1.0.252 (longer than /24: rte_lpm's second level),
+ * and the upper half of the front subnet, 10.0.0.128/25, via 10.1.0.254.
+ */
+static struct sl_config *
+cfg_site(void)
+{
+	struct sl_config *c = cfg_new(0);
+
+	if (c == NULL)
+		return NULL;
+	cfg_route(c, 0, 0, 0, IP(10, 0, 0, 254));
+	cfg_route(c, 1, IP(48, 0, 0, 0), 8, IP(10, 1, 0, 254));
+	cfg_route(c, 1, IP(48, 1, 2, 0), 24, IP(10, 1, 0, 253));
+	cfg_route(c, 1, IP(48, 1, 2, 3), 32, IP(10, 1, 0, 252));
+	cfg_route(c, 1, IP(10, 0, 0, 128), 25, IP(10, 1, 0, 254));
+	return c;
+}
+
+/* sl_svc_route() as one assertion: port and next hop. */
+static int
+routes_to(const struct sl_snapshot *s, uint32_t dst, int port, uint32_t nexthop)
+{
+	rte_be32_t nh = 0;
+	int p = sl_svc_route(s, htonl(dst), &nh);
+
+	if (p == port && (p < 0 || nh == htonl(nexthop)))
+		return 1;
+	printf("\n    %u.%u.%u.%u: port %d next hop %08x, expected port %d next hop %08x",
+	       dst >> 24, (dst >> 16) & 0xff, (dst >> 8) & 0xff, dst & 0xff,
+	       p, ntohl(nh), port, nexthop);
+	return 0;
+}
+
+static void
+test_route_lpm(void)
+{
+	struct sl_config *c = cfg_site();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_snapshot *s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	s = build(c, n, 1, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL(s->lpm);
+	/* two subnets, five static routes (the default one included) */
+	CU_ASSERT_EQUAL(s->n_routes, 7);
+
+	/* the longest prefix wins, whatever the order in the file */
+	CU_ASSERT(routes_to(s, IP(48, 9, 9, 9), 1, IP(10, 1, 0, 254)));
+	CU_ASSERT(routes_to(s, IP(48, 1, 2, 9), 1, IP(10, 1, 0, 253)));
+	CU_ASSERT(routes_to(s, IP(48, 1, 2, 3), 1, IP(10, 1, 0, 252)));
+	CU_ASSERT(routes_to(s, IP(48, 1, 2, 4), 1, IP(10, 1, 0, 253)));
+	CU_ASSERT(routes_to(s, IP(48, 1, 3, 3), 1, IP(10, 1, 0, 254)));
+	/* a route inside a subnet is longer than the subnet */
+	CU_ASSERT(routes_to(s, IP(10, 0, 0, 200), 1, IP(10, 1, 0, 254)));
+	CU_ASSERT(routes_to(s, IP(10, 0, 0, 100), 0, IP(10, 0, 0, 100)));
+	/* connected subnets beat the default route */
+	CU_ASSERT(routes_to(s, IP(10, 1, 0, 77), 1, IP(10, 1, 0, 77)));
+	CU_ASSERT(routes_to(s, IP(10, 0, 0, 5), 0, IP(10, 0, 0, 5)));
+	/* everything else: the default route, on the outside */
+	CU_ASSERT(routes_to(s, IP(8, 8, 8, 8), 0, IP(10, 0, 0, 254)));
+	CU_ASSERT(routes_to(s, IP(49, 0, 0, 1), 0, IP(10, 0, 0, 254)));
+	CU_ASSERT(routes_to(s, IP(10, 1, 1, 1), 0, IP(10, 0, 0, 254)));
+	sl_svc_free(s);
+
+	/* no default route: what no prefix covers is unreachable, and the
+	 * next hop is left alone */
+	c->ports[0].n_routes = 0;
+	c->ports[0].gateway = 0;
+	s = build(c, n, 1, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->n_routes, 6);
+	CU_ASSERT(routes_to(s, IP(8, 8, 8, 8), -1, 0));
+	CU_ASSERT(routes_to(s, IP(10, 1, 1, 1), -1, 0));
+	{
+		rte_be32_t nh = 0x12345678;
+
+		CU_ASSERT_EQUAL(sl_svc_route(s, htonl(IP(49, 0, 0, 1)), &nh), -1);
+		CU_ASSERT_EQUAL(nh, 0x12345678);
+	}
+	CU_ASSERT(routes_to(s, IP(48, 9, 9, 9), 1, IP(10, 1, 0, 254)));
+	CU_ASSERT(routes_to(s, IP(10, 0, 0, 5), 0, IP(10, 0, 0, 5)));
+	sl_svc_free(s);
+	sl_neigh_free(n);
+	free(c);
+}
+
+/*
+ * Backends two hops away on the inside while the default route points
+ * outside: each backend is sent out of the port its route names, to the
+ * route's gateway, never to the default gateway.
+ */
+static void
+test_route_backends_behind_router(void)
+{
+	struct sl_config *c = cfg_site();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_config_service *cs;
+	const struct sl_service *sv;
+	struct sl_snapshot *s;
+	int gw_in, gw_out;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	cs = cfg_svc(c, "web", IP(10, 0, 0, 100), 80, IPPROTO_TCP, "rr");
+	cfg_be(cs, IP(48, 0, 0, 11), 8080, 1);
+	cfg_be(cs, IP(48, 0, 0, 12), 8080, 1);
+	cfg_be(cs, IP(8, 8, 4, 4), 8080, 1);
+	s = build(c, n, 1, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	sv = lk(s, IP(10, 0, 0, 100), 80, IPPROTO_TCP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+	CU_ASSERT_EQUAL(sv->vip_port, 0);
+	gw_in = sl_neigh_find(n, 1, htonl(IP(10, 1, 0, 254)));
+	gw_out = sl_neigh_find(n, 0, htonl(IP(10, 0, 0, 254)));
+	CU_ASSERT(gw_in >= 0);
+	CU_ASSERT(gw_out >= 0);
+	CU_ASSERT_EQUAL(sv->backends[0].out_port, 1);
+	CU_ASSERT_EQUAL(sv->backends[0].neigh, (uint32_t)gw_in);
+	CU_ASSERT_EQUAL(sv->backends[1].out_port, 1);
+	CU_ASSERT_EQUAL(sv->backends[1].neigh, (uint32_t)gw_in);
+	CU_ASSERT_EQUAL(sv->backends[2].out_port, 0);
+	CU_ASSERT_EQUAL(sv->backends[2].neigh, (uint32_t)gw_out);
+	/* only next hops in the table, no entry per remote backend */
+	CU_ASSERT_EQUAL(n->count, 2);
+	sl_svc_free(s);
+	sl_neigh_free(n);
+	free(c);
+}
+
+/*
+ * Each snapshot owns its table: two of one generation live side by side
+ * (a rebuild that failed and is tried again while the old one runs),
+ * freeing one leaves the other answering, and nothing stays allocated.
+ */
+static void
+test_route_tables_owned(void)
+{
+	struct sl_config *c = cfg_site();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_snapshot *a, *b;
+	unsigned before;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	before = heap_allocs();
+	a = build(c, n, 1, 5);
+	b = build(c, n, 1, 5);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(a->lpm != b->lpm);
+	sl_svc_free(a);
+	CU_ASSERT(routes_to(b, IP(48, 1, 2, 3), 1, IP(10, 1, 0, 252)));
+	CU_ASSERT(routes_to(b, IP(8, 8, 8, 8), 0, IP(10, 0, 0, 254)));
+	sl_svc_free(b);
+	CU_ASSERT_EQUAL(heap_allocs(), before);
+	sl_neigh_free(n);
+	free(c);
+}
+
 /* ---- neighbour references ----------------------------------------- */
 
 /* Ports with a /16 behind port 1: room for many distinct next hops. */
@@ -2380,6 +2559,9 @@ static const struct sl_test_case svc_tests[] = {
 	{ "neighbours: a removed next hop is no longer asked for", test_neigh_released },
 	{ "rebuild: rr/wrr go on where they were", test_sched_state_kept },
 	{ "rebuild: rr goes on across a health flip", test_sched_state_health_flip },
+	{ "routes: longest prefix, connected before default, unreachable", test_route_lpm },
+	{ "routes: backends behind a router on the inside", test_route_backends_behind_router },
+	{ "routes: each snapshot owns its table", test_route_tables_owned },
 };
 
 SL_TEST_MAIN("svc",
