@@ -430,6 +430,10 @@ fi
 # the check sockets' connect() there and then (EHOSTUNREACH), while the
 # fast path still reaches b2 through its own ARP. Such a failure counts
 # as any other: b2 leaves rotation at its fall-th check, in both services.
+# Part 4 leaves b2's servers stopped: start them again first.
+if part 5 && [ -z "${SL_BACKEND_PID[2]:-}" ]; then
+	sl_backend_start 2 || notok "at once: restart b2's servers"
+fi
 if part 5 && run_sluice atonce <<EOF
 [service.web]
 vip = $SL_VIP
