@@ -468,14 +468,14 @@ then
 	t0=$(now_us)
 	if ip -n "$SL_NS_SLUICE" route add unreachable "$B2/32"; then
 		for sv in "web $B2:$HP" "dns $B2:$UP"; do
-			set -- $sv
-			if wait_transition_from "$t0" "$(down_re "$1" "$2")" 1 10; then
-				echo "# $1: b2 down ${tr_ms} ms after the route: ${tr_line#*sluice: }"
-				check "at once: $1: b2 down within $DOWN_MS ms (${tr_ms} ms)" [ "$tr_ms" -le "$DOWN_MS" ]
-				check "at once: $1: the down line says why and counts $FALL failed checks" \
+			read -r svn bep <<<"$sv"
+			if wait_transition_from "$t0" "$(down_re "$svn" "$bep")" 1 10; then
+				echo "# $svn: b2 down ${tr_ms} ms after the route: ${tr_line#*sluice: }"
+				check "at once: $svn: b2 down within $DOWN_MS ms (${tr_ms} ms)" [ "$tr_ms" -le "$DOWN_MS" ]
+				check "at once: $svn: the down line says why and counts $FALL failed checks" \
 					grep -qE "is down: .*No route to host.* \($FALL checks failed\)\$" <<<"$tr_line"
 			else
-				notok "at once: $1: b2 marked down while the kernel has no route to it (no log line in 10 s)"
+				notok "at once: $svn: b2 marked down while the kernel has no route to it (no log line in 10 s)"
 				show_transitions
 			fi
 		done
@@ -492,12 +492,12 @@ then
 		ip -n "$SL_NS_SLUICE" route del unreachable "$B2/32"
 		t0=$(now_us)
 		for sv in "web $B2:$HP" "dns $B2:$UP"; do
-			set -- $sv
-			if wait_transition_from "$t0" "$(up_re "$1" "$2")" 1 10; then
-				check "at once: $1: b2 up again within $UP_MS ms of the route's removal (${tr_ms} ms)" \
+			read -r svn bep <<<"$sv"
+			if wait_transition_from "$t0" "$(up_re "$svn" "$bep")" 1 10; then
+				check "at once: $svn: b2 up again within $UP_MS ms of the route's removal (${tr_ms} ms)" \
 					[ "$tr_ms" -le "$UP_MS" ]
 			else
-				notok "at once: $1: b2 up again once the route is gone (no log line in 10 s)"
+				notok "at once: $svn: b2 up again once the route is gone (no log line in 10 s)"
 				show_transitions
 			fi
 		done
