@@ -8,15 +8,33 @@
  * backend (sl_health_record: fall failures out, rise successes back)
  * marks it in the identities and rebuilds the snapshot: a backend that
  * is down takes no new connections; its established ones carry on.
+ * Every verdict counts, also one reached inside hc_start() (socket,
+ * connect or send refused at once), and every flip reaches the caller.
+ *
+ * Sockets are file descriptors, and Sluice may check up to
+ * SL_MAX_BACKENDS backends. At its first sync the module raises the
+ * soft RLIMIT_NOFILE towards the hard one (EAL usually has already) and
+ * takes as its budget half of the descriptors then free
+ * (sl_health_fd_budget). A check that is due while the budget is spent
+ * waits in a first-come first-served line (sl_health_fifo) and starts
+ * when a socket closes; its timeout runs from its own start, so the
+ * wait is neither a failure nor part of the check's time. Should
+ * socket() still fail for want of descriptors or memory, that is
+ * Sluice's shortage, not the backend's: the check goes back to the
+ * head of the line, no new socket is tried for SHORT_RETRY_MS, and the
+ * event is counted and logged at most once per SHORT_LOG_S.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <rte_cycles.h>
@@ -24,7 +42,12 @@
 #include "sluice.h"
 #include "sl_health.h"
 
-enum { HC_IDLE, HC_CONNECTING, HC_READING };
+/* after socket() failed for want of descriptors: pause, log at most */
+#define SHORT_RETRY_MS 100
+#define SHORT_LOG_S    10
+
+/* HC_WAITING: due, in the line for a socket (not yet timed) */
+enum { HC_IDLE, HC_WAITING, HC_CONNECTING, HC_READING };
 
 struct hc {
 	uint8_t active;
@@ -45,6 +68,18 @@ struct hc {
 
 static struct hc hcs[SL_MAX_BACKENDS];
 
+_Static_assert(SL_MAX_BACKENDS <= SL_HEALTH_MAX, "a check per backend slot");
+
+static struct sl_health_fifo waitq;     /* due checks without a socket */
+static int limits_set;                  /* budget computed */
+static unsigned budget;                 /* sockets checks may hold at once */
+static unsigned in_flight;              /* sockets they hold */
+static uint64_t pause_until;            /* TSC: no socket() before */
+static uint64_t n_run;                  /* checks that got a socket */
+static uint64_t n_short;                /* socket() short of descriptors */
+static uint64_t n_short_logged;         /* n_short at the last log line */
+static uint64_t next_short_log;         /* TSC: the next may be logged */
+
 static const char *
 ep(const struct hc *h, char *buf, size_t len)
 {
@@ -58,10 +93,74 @@ ep(const struct hc *h, char *buf, size_t len)
 static void
 hc_close(struct hc *h)
 {
-	if (h->fd >= 0)
+	if (h->fd >= 0) {
 		close(h->fd);
+		in_flight--;
+	}
 	h->fd = -1;
 	h->phase = HC_IDLE;
+}
+
+/* Descriptors this process has open now (64 if /proc cannot tell). */
+static unsigned
+fds_in_use(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	unsigned n = 0;
+
+	if (d == NULL)
+		return 64;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	/* not the directory's own descriptor */
+	return n > 0 ? n - 1 : 0;
+}
+
+/*
+ * Once, before the first check: raise the soft descriptor limit towards
+ * the hard one as far as the checks could use, and fix the budget from
+ * what is then free. Later descriptors (admin clients, capture files)
+ * take from the half the checks leave alone.
+ */
+static void
+hc_limits(void)
+{
+	unsigned in_use = fds_in_use();
+	uint64_t want = sl_health_fd_want(in_use, SL_MAX_BACKENDS);
+	struct rlimit rl;
+	uint64_t limit;
+
+	sl_health_fifo_init(&waitq);
+	limits_set = 1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		SL_LOG(WARNING, "health: getrlimit(RLIMIT_NOFILE): %s; checks run one at a time",
+		       strerror(errno));
+		budget = 1;
+		return;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rlim_t old = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
+			      (rlim_t)want : rl.rlim_max;
+		if (rl.rlim_cur > old) {
+			if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+				SL_LOG(INFO, "health: file descriptor limit raised from %" PRIu64
+				       " to %" PRIu64, (uint64_t)old, (uint64_t)rl.rlim_cur);
+			else
+				rl.rlim_cur = old;
+		}
+	}
+	limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+	budget = sl_health_fd_budget(limit, in_use, SL_MAX_BACKENDS);
+	SL_LOG(INFO, "health: at most %u checks at once (file descriptor limit %" PRIu64
+	       ", %u in use)", budget, limit, in_use);
+	if (budget < SL_MAX_BACKENDS)
+		SL_LOG(INFO, "health: checks beyond that wait their turn; raise the hard limit"
+		       " (ulimit -Hn, LimitNOFILE=) to run more at once");
 }
 
 /* One check ended: record it; a flip changes the rotation. */
@@ -86,33 +185,68 @@ hc_done(struct sl_app *app, struct hc *h, int ok, const char *why, uint64_t now)
 	return 1;
 }
 
+/*
+ * socket() found Sluice short of descriptors or memory: the check goes
+ * back to the head of the line, untouched (no failure, no verdict), and
+ * nothing new starts for a moment.
+ */
 static void
+hc_short(struct sl_app *app, struct hc *h, int err, uint64_t now)
+{
+	char e[32];
+
+	h->phase = HC_WAITING;
+	sl_health_fifo_push_front(&waitq, h->slot);
+	pause_until = now + (uint64_t)SHORT_RETRY_MS * app->hz / 1000;
+	n_short++;
+	if (now < next_short_log)
+		return;
+	SL_LOG(WARNING, "health: no socket for the check of service %s backend %s: %s"
+	       " (%" PRIu64 " time(s) since the last report; %u sockets open for checks);"
+	       " checks wait, backends keep their state", h->svc, ep(h, e, sizeof(e)),
+	       strerror(err), n_short - n_short_logged, in_flight);
+	n_short_logged = n_short;
+	next_short_log = now + (uint64_t)SHORT_LOG_S * app->hz;
+}
+
+/* Start a check that has its turn; returns 1 if it flipped at once. */
+static int
 hc_start(struct sl_app *app, struct hc *h, uint64_t now)
 {
 	int type = h->ck.kind == SL_CHECK_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	char why[128];
+	int err;
 
 	h->got = 0;
-	h->deadline = now + (uint64_t)h->ck.timeout_ms * app->hz / 1000;
 	h->fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (h->fd < 0) {
-		h->phase = HC_IDLE;
-		hc_done(app, h, 0, strerror(errno), now);
-		return;
+		err = errno;
+		if (sl_health_fd_shortage(err)) {
+			hc_short(app, h, err, now);
+			return 0;
+		}
+		snprintf(why, sizeof(why), "socket: %s", strerror(err));
+		return hc_done(app, h, 0, why, now);
 	}
+	in_flight++;
+	n_run++;
+	/* the timeout runs from here: waiting for a turn is not the check's time */
+	h->deadline = now + (uint64_t)h->ck.timeout_ms * app->hz / 1000;
 	if (connect(h->fd, (struct sockaddr *)&h->dst, sizeof(h->dst)) != 0 &&
 	    errno != EINPROGRESS) {
-		hc_done(app, h, 0, strerror(errno), now);
-		return;
+		snprintf(why, sizeof(why), "connect: %s", strerror(errno));
+		return hc_done(app, h, 0, why, now);
 	}
 	if (type == SOCK_DGRAM) {
 		if (send(h->fd, h->ck.send, strlen(h->ck.send), 0) < 0) {
-			hc_done(app, h, 0, strerror(errno), now);
-			return;
+			snprintf(why, sizeof(why), "send: %s", strerror(errno));
+			return hc_done(app, h, 0, why, now);
 		}
 		h->phase = HC_READING;
-		return;
+		return 0;
 	}
 	h->phase = HC_CONNECTING;
+	return 0;
 }
 
 /* Progress of one check whose socket poll() reported @p rev. */
@@ -180,6 +314,8 @@ sl_health_sync(struct sl_app *app)
 	uint64_t now = rte_rdtsc();
 	unsigned i, j, k;
 
+	if (!limits_set)
+		hc_limits();
 	for (i = 0; i < snap->n_services; i++) {
 		const struct sl_service *sv = &snap->services[i];
 		const struct sl_config_service *cs = NULL;
@@ -247,16 +383,33 @@ sl_health_poll(struct sl_app *app)
 	static uint16_t who[SL_MAX_BACKENDS];
 	uint64_t now = rte_rdtsc();
 	unsigned i, n = 0;
-	int flips = 0;
+	int flips = 0, id;
 
+	if (!limits_set)
+		return 0;
+	/* due checks join the line ... */
 	for (i = 0; i < SL_MAX_BACKENDS; i++) {
 		struct hc *h = &hcs[i];
 
-		if (!h->active)
+		if (h->active && h->phase == HC_IDLE && now >= h->next) {
+			h->phase = HC_WAITING;
+			sl_health_fifo_push(&waitq, i);
+		}
+	}
+	/* ... and start in their order while the budget allows */
+	while (in_flight < budget && now >= pause_until &&
+	       (id = sl_health_fifo_pop(&waitq)) >= 0) {
+		struct hc *h = &hcs[id];
+
+		/* stale: the backend left or was replaced while it waited */
+		if (!h->active || h->phase != HC_WAITING)
 			continue;
-		if (h->phase == HC_IDLE && now >= h->next)
-			hc_start(app, h, now);
-		if (h->phase == HC_IDLE)
+		flips += hc_start(app, h, rte_rdtsc());
+	}
+	for (i = 0; i < SL_MAX_BACKENDS; i++) {
+		struct hc *h = &hcs[i];
+
+		if (!h->active || h->phase == HC_IDLE || h->phase == HC_WAITING)
 			continue;
 		if (now >= h->deadline) {
 			flips += hc_done(app, h, 0, "timeout", now);
@@ -285,4 +438,7 @@ sl_health_stop(void)
 			hc_close(&hcs[i]);
 			hcs[i].active = 0;
 		}
+	if (limits_set)
+		SL_LOG(INFO, "health: %" PRIu64 " checks run, at most %u at once; %" PRIu64
+		       " times short of file descriptors", n_run, budget, n_short);
 }

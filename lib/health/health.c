@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <string.h>
 
 #include "sl_health.h"
@@ -73,4 +74,79 @@ sl_health_expect(const char *expect, int status)
 			p++;
 	}
 	return 0;
+}
+
+void
+sl_health_fifo_init(struct sl_health_fifo *q)
+{
+	q->head = 0;
+	q->n = 0;
+	memset(q->queued, 0, sizeof(q->queued));
+}
+
+int
+sl_health_fifo_push(struct sl_health_fifo *q, unsigned id)
+{
+	if (id >= SL_HEALTH_MAX)
+		return -EINVAL;
+	if (q->queued[id])
+		return 0;
+	/* each id at most once: the ring cannot overflow */
+	q->id[(q->head + q->n) % SL_HEALTH_MAX] = (uint16_t)id;
+	q->n++;
+	q->queued[id] = 1;
+	return 1;
+}
+
+int
+sl_health_fifo_push_front(struct sl_health_fifo *q, unsigned id)
+{
+	if (id >= SL_HEALTH_MAX)
+		return -EINVAL;
+	if (q->queued[id])
+		return 0;
+	q->head = (q->head + SL_HEALTH_MAX - 1) % SL_HEALTH_MAX;
+	q->id[q->head] = (uint16_t)id;
+	q->n++;
+	q->queued[id] = 1;
+	return 1;
+}
+
+int
+sl_health_fifo_pop(struct sl_health_fifo *q)
+{
+	unsigned id;
+
+	if (q->n == 0)
+		return -ENOENT;
+	id = q->id[q->head];
+	q->head = (q->head + 1) % SL_HEALTH_MAX;
+	q->n--;
+	q->queued[id] = 0;
+	return (int)id;
+}
+
+uint64_t
+sl_health_fd_want(unsigned in_use, unsigned max_checks)
+{
+	return (uint64_t)in_use + 2 * (uint64_t)max_checks;
+}
+
+unsigned
+sl_health_fd_budget(uint64_t limit, unsigned in_use, unsigned max_checks)
+{
+	uint64_t half;
+
+	if (max_checks == 0)
+		return 0;
+	half = limit > in_use ? (limit - in_use) / 2 : 0;
+	if (half < 1)
+		return 1;
+	return half < max_checks ? (unsigned)half : max_checks;
+}
+
+int
+sl_health_fd_shortage(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
 }

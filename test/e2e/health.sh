@@ -20,6 +20,11 @@
 #      it comes back.
 #   4. every backend down: a new TCP connection to the VIP is refused at
 #      once with a RST (curl exit 7, under 1 s), counted as no_backend.
+#   5. checks that fail at once: an "unreachable" route to b2 in Sluice's
+#      namespace makes the checks' connect() fail before any packet
+#      leaves; b2 goes down after fall checks in an http and a udp
+#      service, with the reason, and takes no new connections or
+#      datagrams; without the route it comes back.
 # Each part runs its own Sluice, so the exit counters are its own.
 #
 # Usage: test/e2e/health.sh SLUICE_BIN
@@ -39,6 +44,9 @@ sl_test_require_root
 sl_test_require_exe "sluice binary" "$bin"
 bin=$(sl_abspath "$bin")
 SL_TEST_LOG_LINES=0   # each part has its own Sluice and log
+# SL_HEALTH_PARTS="1 5" runs only those parts (default: all)
+PARTS=" ${SL_HEALTH_PARTS:-1 2 3 4 5} "
+part() { [[ $PARTS == *" $1 "* ]]; }
 
 sl_init "slh$$"
 
@@ -150,7 +158,7 @@ HP=$SL_HTTP_PORT UP=$SL_UDP_PORT
 
 # --- 1. http check: a backend goes down and comes back ------------------------
 
-if run_sluice http <<EOF
+if part 1 && run_sluice http <<EOF
 [service.web]
 vip = $SL_VIP
 port = 80
@@ -239,7 +247,9 @@ fi
 # --- 2. http check against tcp check -------------------------------------------
 
 P500=8081
-if ! sl_status_server_start 3 "$P500" 500; then
+if ! part 2; then
+	:
+elif ! sl_status_server_start 3 "$P500" 500; then
 	notok "http/tcp: a server answering 500 on b3:$P500"
 elif run_sluice http-tcp <<EOF
 [service.a]
@@ -313,7 +323,7 @@ udp_round() {
 	if grep -qv '^ok ' <<<"$udp_out"; then grep -v '^ok ' <<<"$udp_out" | diag; fi
 }
 
-if run_sluice udp <<EOF
+if part 3 && run_sluice udp <<EOF
 [service.dns]
 vip = $SL_VIP
 port = 53
@@ -374,7 +384,7 @@ fi
 
 # --- 4. every backend down -------------------------------------------------------
 
-if run_sluice alldown <<EOF
+if part 4 && run_sluice alldown <<EOF
 [service.web]
 vip = $SL_VIP
 port = 80
@@ -412,6 +422,93 @@ then
 	l=$(be_line "$cur_log" web "$B2:$HP")
 	check "all down: exit counters show b2 down (${l:-no line})" grep -q '(down)' <<<"$l"
 	[ "${nb:-0}" -ge 1 ] || show_counters "$cur_log"
+fi
+
+# --- 5. checks that fail at once ----------------------------------------------------
+
+# An "unreachable" route to b2 in Sluice's namespace: the kernel refuses
+# the check sockets' connect() there and then (EHOSTUNREACH), while the
+# fast path still reaches b2 through its own ARP. Such a failure counts
+# as any other: b2 leaves rotation at its fall-th check, in both services.
+# Part 4 leaves b2's servers stopped: start them again first.
+if part 5 && [ -z "${SL_BACKEND_PID[2]:-}" ]; then
+	sl_backend_start 2 || notok "at once: restart b2's servers"
+fi
+if part 5 && run_sluice atonce <<EOF
+[service.web]
+vip = $SL_VIP
+port = 80
+protocol = tcp
+scheduler = rr
+check = http
+check_path = /name
+$CHECK_KEYS
+backend = $B1:$HP
+backend = $B2:$HP
+backend = $B3:$HP
+
+[service.dns]
+vip = $SL_VIP
+port = 53
+protocol = udp
+scheduler = rr
+check = udp
+check_send = ping
+check_expect_payload = ping
+$CHECK_KEYS
+backend = $B1:$UP
+backend = $B2:$UP
+backend = $B3:$UP
+EOF
+then
+	ok "at once: sluice ready (web: http check, dns: udp check, b1..b3)"
+	sleep "$SETTLE"
+	nd=$(sl_log_count 'is down: ')
+	check "at once: all backends up before the route goes ($nd down lines)" [ "$nd" -eq 0 ]
+	t0=$(now_us)
+	if ip -n "$SL_NS_SLUICE" route add unreachable "$B2/32"; then
+		for sv in "web $B2:$HP" "dns $B2:$UP"; do
+			read -r svn bep <<<"$sv"
+			if wait_transition_from "$t0" "$(down_re "$svn" "$bep")" 1 10; then
+				echo "# $svn: b2 down ${tr_ms} ms after the route: ${tr_line#*sluice: }"
+				check "at once: $svn: b2 down within $DOWN_MS ms (${tr_ms} ms)" [ "$tr_ms" -le "$DOWN_MS" ]
+				check "at once: $svn: the down line says why and counts $FALL failed checks" \
+					grep -qE "is down: .*No route to host.* \($FALL checks failed\)\$" <<<"$tr_line"
+			else
+				notok "at once: $svn: b2 marked down while the kernel has no route to it (no log line in 10 s)"
+				show_transitions
+			fi
+		done
+		sleep 0.5   # the snapshot of the last flip is out by now
+		out=$(http_port 80 30)
+		t=$(tally "$out")
+		n200=$(grep -cE '^b[13] 200$' <<<"$out")
+		check "at once: with b2 down, 30 requests all succeed, none at b2 ($n200/30 from b1/b3; $t)" \
+			[ "$n200" -eq 30 ]
+		udp_round 6
+		check "at once: with b2 down, 6 datagrams answered, none by b2 ($t)" \
+			eval "[[ '$t' == ok=6*' b2=0 '* ]]"
+
+		ip -n "$SL_NS_SLUICE" route del unreachable "$B2/32"
+		t0=$(now_us)
+		for sv in "web $B2:$HP" "dns $B2:$UP"; do
+			read -r svn bep <<<"$sv"
+			if wait_transition_from "$t0" "$(up_re "$svn" "$bep")" 1 10; then
+				check "at once: $svn: b2 up again within $UP_MS ms of the route's removal (${tr_ms} ms)" \
+					[ "$tr_ms" -le "$UP_MS" ]
+			else
+				notok "at once: $svn: b2 up again once the route is gone (no log line in 10 s)"
+				show_transitions
+			fi
+		done
+		sleep 0.5
+		out=$(http_port 80 6)
+		t=$(tally "$out")
+		check "at once: b2 back: 6 requests reach b1, b2 and b3 ($t)" [ "$t" = "b1=2 b2=2 b3=2 other=0" ]
+	else
+		notok "at once: add an unreachable route to b2 in Sluice's namespace"
+	fi
+	stop_sluice "at once"
 fi
 
 sl_test_finish
