@@ -94,23 +94,125 @@ to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 		drop(w, m, SL_DROP_TO_SELF);
 }
 
+static __rte_always_inline void
+capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx);
+
+/*
+ * An ICMP error about a connection, relayed to its other end as IPVS
+ * does, or path-MTU discovery and unreachables would stop at Sluice:
+ * - to a VIP, quoting VIP:vport -> client:cport: a reply Sluice sent the
+ *   client met trouble on the client's side ("fragmentation needed" from
+ *   a router with a smaller MTU, or the client's port unreachable). The
+ *   quote reversed is the client's key; the error goes to the backend,
+ *   rewritten as if about the backend's own packet.
+ * - to a client, quoting client:cport -> backend:bport: a packet Sluice
+ *   passed to the backend met trouble inside (the backend's port
+ *   unreachable, a router there). The quote reversed is the reply key;
+ *   the error goes to the client as if from the VIP.
+ * The connection's owner is the worker of the client address, the
+ * quote's destination or source; the error does not refresh the
+ * connection or change its state.
+ */
+static __rte_cold void
+icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	 uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx, int redirected,
+	 int to_vip)
+{
+	const struct sl_backend *be;
+	struct rte_ether_addr mac;
+	struct sl_pkt_quote q;
+	struct sl_flow_key k;
+	struct sl_conn *c;
+	unsigned owner;
+	int r, dir;
+
+	r = sl_pkt_icmp_quote(data, rte_pktmbuf_data_len(m), pi, &q);
+	if (r != 0) {
+		drop(w, m, (enum sl_drop)r);
+		return;
+	}
+	/* an error goes to the source of the packet it quotes */
+	if (unlikely(q.src != pi->dst)) {
+		drop(w, m, SL_DROP_ICMP_NO_FLOW);
+		return;
+	}
+	owner = owner_of(to_vip ? q.dst : q.src, snap->n_workers);
+	if (owner != w->id && !redirected) {
+		m->port = snap->ports[pidx].port_id;
+		redirect(w, owner, m);
+		return;
+	}
+	if (unlikely(((struct rte_ipv4_hdr *)(data + pi->l2_len))->time_to_live <= 1)) {
+		drop(w, m, SL_DROP_TTL);
+		return;
+	}
+	k = (struct sl_flow_key){
+		.src = q.dst, .dst = q.src, .sport = q.dport, .dport = q.sport,
+		.proto = q.proto,
+	};
+	c = sl_flow_lookup(w->flows, &k, &dir);
+	if (c == NULL || dir != (to_vip ? SL_DIR_ORIG : SL_DIR_REPLY)) {
+		drop(w, m, SL_DROP_ICMP_NO_FLOW);
+		return;
+	}
+	be = snap->by_slot[c->be];
+	if (unlikely(be == NULL || be->gen != c->be_gen)) {
+		/* its backend is gone: the connection's next packet resets it */
+		drop(w, m, SL_DROP_ICMP_NO_FLOW);
+		return;
+	}
+	capture(w, m, c->svc, pidx);
+	if (!to_vip) {
+		w->be_stats[c->be].pkts_out++;
+		w->be_stats[c->be].bytes_out += m->pkt_len;
+		w->svc_stats[c->svc].pkts_out++;
+		w->svc_stats[c->svc].bytes_out += m->pkt_len;
+		sl_nat_icmp_err(data, pi, &q, 0, c->vip, c->vport);
+		sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
+		capture(w, m, c->svc, c->in_port);
+		tx(w, c->in_port, snap->ports[c->in_port].port_id, m);
+		return;
+	}
+	w->be_stats[c->be].pkts_in++;
+	w->be_stats[c->be].bytes_in += m->pkt_len;
+	w->svc_stats[c->svc].pkts_in++;
+	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+	sl_nat_icmp_err(data, pi, &q, 1, c->bip, c->bport);
+	if (unlikely(!sl_neigh_mac(w->env->neigh, be->neigh, &mac))) {
+		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		m->port = snap->ports[be->out_port].port_id;
+		to_mgmt(w, m, be->neigh);
+		return;
+	}
+	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	capture(w, m, c->svc, be->out_port);
+	tx(w, be->out_port, snap->ports[be->out_port].port_id, m);
+}
+
 static __rte_cold void
 icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx)
+	uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx, int redirected)
 {
 	int own = sl_svc_own_port(snap, pi->dst);
+	int to_vip;
 
 	/* with an exception path, all of the own address is the kernel's */
 	if (own >= 0 && snap->ports[own].kernel) {
 		to_kernel(w, snap, m, own);
 		return;
 	}
+	to_vip = sl_svc_is_vip(snap, pi->dst);
 	/* dport holds type << 8 | code for ICMP */
 	if ((rte_be_to_cpu_16(pi->dport) >> 8) == RTE_IP_ICMP_ECHO_REQUEST &&
-	    (own >= 0 || sl_svc_is_vip(snap, pi->dst))) {
+	    (own >= 0 || to_vip)) {
 		sl_nat_icmp_echo_reply(data, pi);
 		w->stats.icmp_echo++;
 		tx(w, pidx, snap->ports[pidx].port_id, m);
+		return;
+	}
+	/* errors about Sluice's own packets have nowhere to go */
+	if (own < 0 || to_vip) {
+		icmp_err(w, snap, m, data, pi, pidx, redirected, to_vip);
 		return;
 	}
 	drop(w, m, SL_DROP_ICMP);
@@ -484,7 +586,7 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		return 0;
 	}
 	if (unlikely(pi->proto == IPPROTO_ICMP)) {
-		icmp_in(w, snap, m, data, pi, pidx);
+		icmp_in(w, snap, m, data, pi, pidx, redirected);
 		return 0;
 	}
 	if (sl_svc_is_vip(snap, pi->dst)) {

@@ -36,6 +36,72 @@ sl_nat_icmp_echo_reply(uint8_t *frame, const struct sl_pkt_info *pi)
 		ih->icmp_cksum = 0xffff;
 }
 
+void
+sl_nat_icmp_err(uint8_t *frame, const struct sl_pkt_info *pi,
+		const struct sl_pkt_quote *q, int to_backend,
+		rte_be32_t addr, rte_be16_t port)
+{
+	uint8_t *ip = frame + pi->l2_len;
+	uint8_t *icmp = ip + pi->l3_len;
+	uint8_t *qip = frame + q->ip_off;
+	uint8_t *ql4 = qip + q->l3_len;
+	uint8_t *oap = ip + (to_backend ? SL_IP_DST_OFF : SL_IP_SRC_OFF);
+	uint8_t *qap = qip + (to_backend ? SL_IP_SRC_OFF : SL_IP_DST_OFF);
+	uint8_t *qpp = ql4 + (to_backend ? 0 : 2);
+	uint8_t *qcp = NULL;
+	uint16_t old_w, new_w, csum, icsum, old_qc, new_qc;
+	rte_be32_t old_a, old_qa;
+	rte_be16_t old_p;
+
+	/* outer header: one address and the TTL */
+	memcpy(&old_a, oap, 4);
+	old_w = sl_ld16(ip + SL_IP_TTL_OFF);
+	ip[SL_IP_TTL_OFF]--;
+	new_w = sl_ld16(ip + SL_IP_TTL_OFF);
+	memcpy(oap, &addr, 4);
+	csum = sl_csum_update16(sl_csum_update32(sl_ld16(ip + SL_IP_CSUM_OFF),
+						 old_a, addr), old_w, new_w);
+	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
+
+	/*
+	 * The quote. Every field changed lies at an even offset from the
+	 * ICMP header (the quote starts 8 bytes in, its L4 header a multiple
+	 * of 4 after that), so each change updates the ICMP checksum as the
+	 * same 16-bit words.
+	 */
+	icsum = sl_ld16(icmp + 2);
+	memcpy(&old_qa, qap, 4);
+	memcpy(qap, &addr, 4);
+	old_qc = sl_ld16(qip + SL_IP_CSUM_OFF);
+	new_qc = sl_csum_update32(old_qc, old_qa, addr);
+	memcpy(qip + SL_IP_CSUM_OFF, &new_qc, 2);
+	icsum = sl_csum_update16(sl_csum_update32(icsum, old_qa, addr), old_qc, new_qc);
+
+	memcpy(&old_p, qpp, 2);
+	memcpy(qpp, &port, 2);
+	icsum = sl_csum_update16(icsum, old_p, port);
+
+	/*
+	 * The quoted L4 checksum, where the quote holds it, so the quote is
+	 * the very packet its receiver knows (as netfilter's NAT does; IPVS
+	 * leaves it). The first 8 bytes always hold UDP's; TCP's is at 16.
+	 */
+	if (q->proto == IPPROTO_TCP && q->l4_len >= SL_TCP_CSUM_OFF + 2)
+		qcp = ql4 + SL_TCP_CSUM_OFF;
+	else if (q->proto == IPPROTO_UDP && sl_ld16(ql4 + SL_UDP_CSUM_OFF) != 0)
+		qcp = ql4 + SL_UDP_CSUM_OFF;
+	if (qcp != NULL) {
+		old_qc = sl_ld16(qcp);
+		new_qc = sl_csum_update16(sl_csum_update32(old_qc, old_qa, addr),
+					  old_p, port);
+		if (q->proto == IPPROTO_UDP && new_qc == 0)
+			new_qc = 0xffff;
+		memcpy(qcp, &new_qc, 2);
+		icsum = sl_csum_update16(icsum, old_qc, new_qc);
+	}
+	memcpy(icmp + 2, &icsum, 2);
+}
+
 unsigned
 sl_nat_tcp_rst(uint8_t *frame, const struct rte_ether_addr *dst_mac,
 	       const struct rte_ether_addr *src_mac, rte_be32_t saddr,

@@ -109,6 +109,30 @@ sl_nat_set_macs(uint8_t *frame, const struct rte_ether_addr *dst,
 void sl_nat_icmp_echo_reply(uint8_t *frame, const struct sl_pkt_info *pi);
 
 /**
+ * Rewrite an ICMP error about a NAT connection for the other end, as
+ * IPVS does, so that path-MTU discovery and unreachables work through
+ * Sluice. @p pi and @p q are sl_pkt_parse() and sl_pkt_icmp_quote()
+ * results for the frame; the caller checked the TTL.
+ *
+ * Toward the backend (@p to_backend set; the error answers a reply Sluice
+ * sent as VIP:vport): the outer destination and the quoted source become
+ * @p addr, the quoted source port @p port (the backend's). Toward the
+ * client (the error answers a packet Sluice passed to the backend): the
+ * outer source and the quoted destination become @p addr, the quoted
+ * destination port @p port (the VIP's). The quote then reads as the
+ * packet the receiver itself sent or received.
+ *
+ * The outer TTL is decremented. The outer and quoted IPv4 header
+ * checksums, the quoted TCP/UDP checksum when the quote holds it (a UDP
+ * checksum of zero stays zero) and the ICMP checksum are updated
+ * incrementally (RFC 1624); everything else, the next-hop MTU of
+ * "fragmentation needed" included, is left as it is.
+ */
+void sl_nat_icmp_err(uint8_t *frame, const struct sl_pkt_info *pi,
+		     const struct sl_pkt_quote *q, int to_backend,
+		     rte_be32_t addr, rte_be16_t port);
+
+/**
  * Write a 54-byte Ethernet + IPv4 + TCP RST frame with correct checksums
  * (slow path: refusing or flushing a connection). Addresses and ports in
  * network order, @p seq and @p ack in host order; with @p ack_flag the

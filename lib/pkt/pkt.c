@@ -113,6 +113,62 @@ sl_pkt_parse(const uint8_t *data, uint32_t len, unsigned flags,
 	return 0;
 }
 
+int
+sl_pkt_icmp_quote(const uint8_t *data, uint32_t len,
+		  const struct sl_pkt_info *pi, struct sl_pkt_quote *q)
+{
+	const struct rte_icmp_hdr *ih;
+	const struct rte_ipv4_hdr *qip;
+	const uint8_t *ql4;
+	uint32_t icmp_off, end, qoff, ihl, qlen, avail;
+
+	icmp_off = (uint32_t)pi->l2_len + pi->l3_len;
+	end = RTE_MIN((uint32_t)pi->l2_len + pi->ip_len, len);
+	if (unlikely(icmp_off + sizeof(*ih) > end))
+		return SL_DROP_ICMP_QUOTE;
+	ih = (const struct rte_icmp_hdr *)(data + icmp_off);
+	if (ih->icmp_type != SL_ICMP_DEST_UNREACH &&
+	    ih->icmp_type != SL_ICMP_TIME_EXCEEDED &&
+	    ih->icmp_type != SL_ICMP_PARAM_PROBLEM)
+		return SL_DROP_ICMP;
+	/* the header of the quote and the first 8 bytes of its L4 header */
+	qoff = icmp_off + sizeof(*ih);
+	if (unlikely(qoff + sizeof(*qip) > end))
+		return SL_DROP_ICMP_QUOTE;
+	qip = (const struct rte_ipv4_hdr *)(data + qoff);
+	if (unlikely((qip->version_ihl >> 4) != 4))
+		return SL_DROP_ICMP_QUOTE;
+	ihl = (uint32_t)(qip->version_ihl & 0xf) * 4;
+	if (unlikely(ihl < sizeof(*qip) || qoff + ihl + 8 > end))
+		return SL_DROP_ICMP_QUOTE;
+	qlen = rte_be_to_cpu_16(qip->total_length);
+	if (unlikely(qlen < ihl + 8))
+		return SL_DROP_ICMP_QUOTE;
+	/* only a first fragment carries the ports */
+	if (unlikely(rte_be_to_cpu_16(qip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK))
+		return SL_DROP_ICMP_QUOTE;
+	if (unlikely(qip->next_proto_id != IPPROTO_TCP &&
+		     qip->next_proto_id != IPPROTO_UDP))
+		return SL_DROP_ICMP_QUOTE;
+	/* summed last: only errors worth relaying cost a full pass */
+	if (unlikely(sl_csum_full(ih, end - icmp_off, 0) != 0xffff))
+		return SL_DROP_ICMP_QUOTE;
+
+	ql4 = (const uint8_t *)qip + ihl;
+	avail = RTE_MIN(end - (qoff + ihl), qlen - ihl);
+	q->type = ih->icmp_type;
+	q->code = ih->icmp_code;
+	q->proto = qip->next_proto_id;
+	q->ip_off = (uint8_t)qoff;
+	q->l3_len = (uint8_t)ihl;
+	q->l4_len = (uint16_t)avail;
+	q->src = qip->src_addr;
+	q->dst = qip->dst_addr;
+	memcpy(&q->sport, ql4, 2);
+	memcpy(&q->dport, ql4 + 2, 2);
+	return 0;
+}
+
 uint16_t
 sl_csum_full(const void *buf, uint32_t len, uint32_t initial)
 {

@@ -9,6 +9,8 @@
  * sl_pkt_parse() validates one frame (Ethernet, at most one 802.1Q tag,
  * IPv4, TCP/UDP/ICMP headers) and records offsets and the 5-tuple; it
  * never reads payload. Malformed frames return the drop reason to count.
+ * sl_pkt_icmp_quote() reads the packet an ICMP error quotes, within the
+ * frame, for relaying the error to the other end of a connection.
  * The checksum helpers update a checksum for a changed 16- or 32-bit
  * field (RFC 1624, eqn. 3) instead of recomputing it.
  *
@@ -64,6 +66,47 @@ struct sl_pkt_info {
  */
 int sl_pkt_parse(const uint8_t *data, uint32_t len, unsigned flags,
 		 struct sl_pkt_info *pi);
+
+/* ICMP error types Sluice relays (RFC 792) */
+#define SL_ICMP_DEST_UNREACH  3   /**< code 4: fragmentation needed */
+#define SL_ICMP_TIME_EXCEEDED 11
+#define SL_ICMP_PARAM_PROBLEM 12
+
+/** The packet an ICMP error quotes (sl_pkt_icmp_quote()). Offsets from
+ *  the start of the frame, fields in network order. */
+struct sl_pkt_quote {
+	uint8_t type;      /**< ICMP type of the error: 3, 11 or 12 */
+	uint8_t code;      /**< ICMP code */
+	uint8_t proto;     /**< quoted protocol: IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t ip_off;    /**< offset of the quoted IPv4 header */
+	uint8_t l3_len;    /**< quoted IPv4 header length incl. options */
+	uint16_t l4_len;   /**< quoted L4 bytes present (>= 8, at most what the
+			    *   quoted total length says the packet held) */
+	rte_be32_t src;    /**< quoted IPv4 source */
+	rte_be32_t dst;    /**< quoted IPv4 destination */
+	rte_be16_t sport;  /**< quoted TCP/UDP source port */
+	rte_be16_t dport;  /**< quoted TCP/UDP destination port */
+};
+
+/**
+ * Read the packet an ICMP error quotes: destination unreachable (3, any
+ * code, "fragmentation needed" included), time exceeded (11) or
+ * parameter problem (12), carrying an IPv4 header and at least the first
+ * 8 bytes of a TCP or UDP header (RFC 792). The whole ICMP message's
+ * checksum is verified (it is summed in full: errors are rare). Nothing
+ * is read beyond the outer IPv4 total length or @p len.
+ *
+ * @param data  the frame, accepted by sl_pkt_parse() as ICMP
+ * @param len   bytes available at @p data
+ * @param pi    sl_pkt_parse()'s result for it
+ * @param q     filled in on success
+ * @return 0 on success; SL_DROP_ICMP for an ICMP type other than those
+ *   errors; SL_DROP_ICMP_QUOTE for a bad ICMP checksum, or a quote that
+ *   is truncated, malformed (IP version, header length, total length),
+ *   a later fragment, or of a protocol other than TCP and UDP.
+ */
+int sl_pkt_icmp_quote(const uint8_t *data, uint32_t len,
+		      const struct sl_pkt_info *pi, struct sl_pkt_quote *q);
 
 /** Load 16 bits from any address (no alignment or aliasing assumption). */
 static __rte_always_inline uint16_t

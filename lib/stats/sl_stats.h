@@ -36,7 +36,9 @@
 	X(NO_BACKEND,    "no_backend",    "service has no usable backend") \
 	X(TTL,           "ttl_exceeded",  "TTL would reach zero") \
 	X(TO_SELF,       "to_self",       "for Sluice's own address, not handled") \
-	X(ICMP,          "icmp_other",    "ICMP other than echo request to own address or VIP") \
+	X(ICMP,          "icmp_other",    "ICMP neither an echo request to own address or VIP nor an error about a connection") \
+	X(ICMP_QUOTE,    "icmp_bad_quote", "ICMP error: bad checksum, or quoted packet truncated, malformed, not TCP/UDP or a later fragment") \
+	X(ICMP_NO_FLOW,  "icmp_no_flow",  "ICMP error quoting a packet of no connection") \
 	X(NEIGH,         "neigh_unresolved", "next hop MAC unknown and hold queue full") \
 	X(REDIRECT,      "redirect_full", "redirect ring to the owner worker full") \
 	X(SLOWPATH,      "slowpath_full", "ring to the management lcore full") \

@@ -279,3 +279,25 @@ tp_force_zero_csum(struct tp_fspec *s)
 	s->payload[0] = (uint8_t)(x >> 8);
 	s->payload[1] = (uint8_t)x;
 }
+
+uint32_t
+tp_spec_icmp_err(struct tp_fspec *s, uint8_t type, uint8_t code, uint32_t rest,
+		 const struct tp_fspec *inner, uint32_t qlen)
+{
+	static uint8_t g[TP_MAX_FRAME];
+	struct tp_flayout lo;
+
+	tp_build_frame(inner, g, &lo);
+	if (qlen == 0 || qlen > lo.ip_len)
+		qlen = lo.ip_len;
+	if (qlen > sizeof(s->payload))
+		qlen = sizeof(s->payload);
+	tp_spec_default(s, IPPROTO_ICMP);
+	s->icmp_type = type;
+	s->icmp_code = code;
+	s->sport = (uint16_t)(rest >> 16);
+	s->dport = (uint16_t)rest;
+	s->payload_len = (uint16_t)qlen;
+	memcpy(s->payload, g + lo.l2, qlen);
+	return qlen;
+}

@@ -106,4 +106,13 @@ void tp_spec_ip_opts(struct tp_fspec *s, uint8_t len);
  * zero (the one's complement sum is -0). */
 void tp_force_zero_csum(struct tp_fspec *s);
 
+/* Make s an ICMP error frame (tp_spec_default() otherwise): ICMP type and
+ * code, the 32-bit word after the checksum set to rest (for
+ * "fragmentation needed": the next-hop MTU in its low 16 bits), and as
+ * payload the first qlen bytes of the IPv4 packet built from inner (all
+ * of it when qlen is 0 or larger). Returns the quote's length. */
+uint32_t tp_spec_icmp_err(struct tp_fspec *s, uint8_t type, uint8_t code,
+			  uint32_t rest, const struct tp_fspec *inner,
+			  uint32_t qlen);
+
 #endif

@@ -583,6 +583,305 @@ test_echo_reply_zero_message(void)
 	CU_ASSERT_EQUAL(echo_case(&s, 1), 0);
 }
 
+/* ---------- ICMP errors about connections ---------- */
+
+#define ROUTER_IP  0x0a020001u /* 10.2.0.1: a router on the client's side */
+#define TO_BACKEND 1
+#define TO_CLIENT  0
+
+/*
+ * ICMP error @p os (built with tp_spec_icmp_err() from @p inner, then
+ * given any outer VLAN, options, TTL) rewritten by sl_nat_icmp_err(),
+ * against the frame built from the expected specs: toward the backend
+ * the outer destination and the quoted source address and port become
+ * @p addr:@p port, toward the client the outer source and the quoted
+ * destination. Every checksum is then recomputed from scratch with the
+ * reference: outer IPv4, ICMP, quoted IPv4 header, and the quoted TCP/UDP
+ * checksum when the whole packet is quoted. Returns 0 when all is right.
+ */
+static int
+icmp_err_case(const struct tp_fspec *os, const struct tp_fspec *inner,
+	      int to_backend, uint32_t addr, uint16_t port, int verbose)
+{
+	static uint8_t f[TP_MAX_FRAME], g[TP_MAX_FRAME], h[TP_MAX_FRAME];
+	struct tp_fspec wi = *inner, wo = *os;
+	struct tp_flayout lo, wlo, ilo;
+	struct sl_pkt_info pi;
+	struct sl_pkt_quote q;
+	uint32_t qlen = os->payload_len;
+	int rc, bad = 0;
+
+	tp_build_frame(os, f, &lo);
+	rc = sl_pkt_parse(f, lo.len, 0, &pi);
+	if (rc == 0)
+		rc = sl_pkt_icmp_quote(f, lo.len, &pi, &q);
+	if (rc != 0) {
+		if (verbose)
+			fprintf(stderr, "\n    input refused: %d\n", rc);
+		return 64;
+	}
+	sl_nat_icmp_err(f, &pi, &q, to_backend, rte_cpu_to_be_32(addr),
+			rte_cpu_to_be_16(port));
+
+	if (to_backend) {
+		wi.src = addr;
+		wi.sport = port;
+		wo.dst = addr;
+	} else {
+		wi.dst = addr;
+		wi.dport = port;
+		wo.src = addr;
+	}
+	wo.ttl--;
+	tp_build_frame(&wi, h, &ilo);
+	memcpy(wo.payload, h + ilo.l2, qlen);
+	/* a TCP checksum cut in half by the quote is left as it was */
+	if (inner->proto == IPPROTO_TCP && qlen == ilo.ihl + 17)
+		wo.payload[qlen - 1] = os->payload[qlen - 1];
+	tp_build_frame(&wo, g, &wlo);
+	if (wlo.len != lo.len || memcmp(f, g, lo.len) != 0) {
+		bad |= 4;
+		if (verbose)
+			report_diff(to_backend ? "icmp to backend" : "icmp to client",
+				    f, g, lo.len);
+	}
+	bad |= verify_csums(f, &lo);
+	if (tp_ref_fold(tp_ref_sum(f + q.ip_off, q.l3_len, 0)) != 0xffff)
+		bad |= 8;
+	if (qlen == ilo.ip_len &&
+	    !(inner->proto == IPPROTO_UDP && tp_get16(f + q.ip_off + q.l3_len + 6) == 0) &&
+	    tp_ref_fold(tp_ref_l4_sum(f, q.ip_off)) != 0xffff)
+		bad |= 16;
+	/* it still reads as an error about the rewritten packet */
+	rc = sl_pkt_parse(f, lo.len, 0, &pi);
+	if (rc == 0)
+		rc = sl_pkt_icmp_quote(f, lo.len, &pi, &q);
+	if (rc != 0 || q.src != rte_cpu_to_be_32(wi.src) ||
+	    q.dst != rte_cpu_to_be_32(wi.dst) ||
+	    q.sport != rte_cpu_to_be_16(wi.sport) ||
+	    q.dport != rte_cpu_to_be_16(wi.dport))
+		bad |= 32;
+	if (verbose && (bad & ~4))
+		fprintf(stderr, "\n    icmp error rewrite: bad %#x\n", bad);
+	return bad;
+}
+
+/* A reply VIP:80 -> client:40000, as Sluice sent it to the client. */
+static void
+vip_reply_spec(struct tp_fspec *s, uint8_t proto)
+{
+	tp_spec_default(s, proto);
+	s->src = VIP;
+	s->sport = proto == IPPROTO_UDP ? 53 : 80;
+	s->dst = CLIENT_IP;
+	s->dport = 40000;
+	s->ttl = 63;
+	s->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+	s->payload_len = 200;
+}
+
+/* A client packet client:40000 -> backend, as Sluice passed it on. */
+static void
+to_backend_spec(struct tp_fspec *s, uint8_t proto)
+{
+	tp_spec_default(s, proto);
+	s->src = CLIENT_IP;
+	s->sport = 40000;
+	s->dst = BACKEND_IP;
+	s->dport = proto == IPPROTO_UDP ? 5353 : 8080;
+	s->ttl = 63;
+	s->tcp_flags = RTE_TCP_ACK_FLAG;
+	s->payload_len = 20;
+}
+
+static void
+test_icmp_err_to_backend(void)
+{
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec os, in;
+	struct tp_flayout lo;
+	struct sl_pkt_info pi;
+	struct sl_pkt_quote q;
+	uint32_t ihl;
+
+	/* "fragmentation needed", next-hop MTU 1200, from a router on the
+	 * client's side to the VIP: the whole reply quoted */
+	vip_reply_spec(&in, IPPROTO_TCP);
+	tp_spec_icmp_err(&os, 3, 4, 1200, &in, 0);
+	os.src = ROUTER_IP;
+	os.dst = VIP;
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_BACKEND, BACKEND_IP, 8080, 1), 0);
+
+	/* field by field */
+	tp_build_frame(&os, f, &lo);
+	CU_ASSERT_EQUAL_FATAL(sl_pkt_parse(f, lo.len, 0, &pi), 0);
+	CU_ASSERT_EQUAL_FATAL(sl_pkt_icmp_quote(f, lo.len, &pi, &q), 0);
+	sl_nat_icmp_err(f, &pi, &q, TO_BACKEND, rte_cpu_to_be_32(BACKEND_IP),
+			rte_cpu_to_be_16(8080));
+	CU_ASSERT_EQUAL(f[14 + 8], 63);                       /* TTL */
+	CU_ASSERT_EQUAL(tp_get32(f + 14 + 12), ROUTER_IP);    /* source kept */
+	CU_ASSERT_EQUAL(tp_get32(f + 14 + 16), BACKEND_IP);
+	CU_ASSERT_EQUAL(f[34], 3);
+	CU_ASSERT_EQUAL(f[35], 4);
+	CU_ASSERT_EQUAL(tp_get16(f + 36 + 2), 0);             /* unused */
+	CU_ASSERT_EQUAL(tp_get16(f + 36 + 4), 1200);          /* next-hop MTU */
+	CU_ASSERT_EQUAL(tp_get32(f + 42 + 12), BACKEND_IP);   /* quoted source */
+	CU_ASSERT_EQUAL(tp_get32(f + 42 + 16), CLIENT_IP);
+	CU_ASSERT_EQUAL(f[42 + 8], 63);                       /* quoted TTL kept */
+	CU_ASSERT_EQUAL(tp_get16(f + 62), 8080);
+	CU_ASSERT_EQUAL(tp_get16(f + 64), 40000);
+
+	/* the RFC 792 minimum (header + 8 bytes: no TCP checksum), up to
+	 * the TCP checksum, half of it; UDP; options; VLAN */
+	ihl = 20;
+	tp_spec_icmp_err(&os, 3, 4, 1200, &in, ihl + 8);
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_BACKEND, BACKEND_IP, 8080, 1), 0);
+	tp_spec_icmp_err(&os, 3, 4, 1200, &in, ihl + 18);
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_BACKEND, BACKEND_IP, 8080, 1), 0);
+	tp_spec_icmp_err(&os, 3, 4, 1200, &in, ihl + 17);
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_BACKEND, BACKEND_IP, 8080, 1), 0);
+	vip_reply_spec(&in, IPPROTO_UDP);
+	tp_spec_icmp_err(&os, 3, 3, 0, &in, 0);
+	os.dst = VIP;
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_BACKEND, BACKEND_IP, 5353, 1), 0);
+	tp_spec_icmp_err(&os, 3, 3, 0, &in, 28);
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_BACKEND, BACKEND_IP, 5353, 1), 0);
+	vip_reply_spec(&in, IPPROTO_TCP);
+	tp_spec_ip_opts(&in, 12);
+	tp_spec_icmp_err(&os, 11, 0, 0, &in, 0);
+	os.vlan = 1;
+	tp_spec_ip_opts(&os, 8);
+	os.dst = VIP;
+	os.ttl = 2;
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_BACKEND, BACKEND_IP, 8080, 1), 0);
+}
+
+static void
+test_icmp_err_to_client(void)
+{
+	struct tp_fspec os, in;
+
+	/* port unreachable from the backend, quoting the client's datagram */
+	to_backend_spec(&in, IPPROTO_UDP);
+	tp_spec_icmp_err(&os, 3, 3, 0, &in, 0);
+	os.src = BACKEND_IP;
+	os.dst = CLIENT_IP;
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_CLIENT, VIP, 53, 1), 0);
+	/* time exceeded from a router inside, quoting a TCP segment */
+	to_backend_spec(&in, IPPROTO_TCP);
+	tp_spec_icmp_err(&os, 11, 0, 0, &in, 0);
+	os.src = 0x0a010001u;
+	os.dst = CLIENT_IP;
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_CLIENT, VIP, 80, 1), 0);
+	tp_spec_icmp_err(&os, 3, 1, 0, &in, 28);
+	os.dst = CLIENT_IP;
+	os.vlan = 1;
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_CLIENT, VIP, 80, 1), 0);
+	/* parameter problem, pointer 0x14 in the first byte of the word */
+	to_backend_spec(&in, IPPROTO_TCP);
+	tp_spec_ip_opts(&in, 40);
+	tp_spec_icmp_err(&os, 12, 0, 0x14000000u, &in, 0);
+	os.dst = CLIENT_IP;
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_CLIENT, VIP, 80, 1), 0);
+}
+
+static void
+test_icmp_err_udp_csum(void)
+{
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec os, in, out;
+	struct tp_flayout lo;
+	struct sl_pkt_info pi;
+	struct sl_pkt_quote q;
+
+	/* a quoted UDP checksum of zero (none) stays zero */
+	to_backend_spec(&in, IPPROTO_UDP);
+	in.udp_no_csum = 1;
+	tp_spec_icmp_err(&os, 3, 3, 0, &in, 0);
+	os.dst = CLIENT_IP;
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_CLIENT, VIP, 53, 1), 0);
+	tp_build_frame(&os, f, &lo);
+	CU_ASSERT_EQUAL_FATAL(sl_pkt_parse(f, lo.len, 0, &pi), 0);
+	CU_ASSERT_EQUAL_FATAL(sl_pkt_icmp_quote(f, lo.len, &pi, &q), 0);
+	sl_nat_icmp_err(f, &pi, &q, TO_CLIENT, rte_cpu_to_be_32(VIP),
+			rte_cpu_to_be_16(53));
+	CU_ASSERT_EQUAL(tp_get16(f + q.ip_off + q.l3_len + 6), 0);
+
+	/* one that becomes -0 is written 0xffff */
+	to_backend_spec(&in, IPPROTO_UDP);
+	out = in;
+	out.dst = VIP;
+	out.dport = 53;
+	tp_force_zero_csum(&out);
+	memcpy(in.payload, out.payload, 2);
+	tp_spec_icmp_err(&os, 3, 3, 0, &in, 0);
+	os.dst = CLIENT_IP;
+	CU_ASSERT_EQUAL(icmp_err_case(&os, &in, TO_CLIENT, VIP, 53, 1), 0);
+	tp_build_frame(&os, f, &lo);
+	CU_ASSERT_EQUAL_FATAL(sl_pkt_parse(f, lo.len, 0, &pi), 0);
+	CU_ASSERT_EQUAL_FATAL(sl_pkt_icmp_quote(f, lo.len, &pi, &q), 0);
+	CU_ASSERT_NOT_EQUAL(tp_get16(f + q.ip_off + q.l3_len + 6), 0xffff);
+	sl_nat_icmp_err(f, &pi, &q, TO_CLIENT, rte_cpu_to_be_32(VIP),
+			rte_cpu_to_be_16(53));
+	CU_ASSERT_EQUAL(tp_get16(f + q.ip_off + q.l3_len + 6), 0xffff);
+}
+
+static void
+test_icmp_err_random(void)
+{
+	static const uint8_t types[] = { 3, 11, 12 };
+	struct tp_fspec os, in;
+	uint32_t it, fail = 0, ihl, tot, qlen;
+	int dir;
+
+	sl_test_srand(0x1c4d);
+	for (it = 0; it < 3000; it++) {
+		tp_spec_default(&in, tp_rnd(2) ? IPPROTO_TCP : IPPROTO_UDP);
+		in.ip_opt_len = tp_rnd(3) == 0 ? (uint8_t)(4 * tp_rnd(11)) : 0;
+		tp_rnd_fill(in.ip_opt, in.ip_opt_len);
+		in.tos = (uint8_t)sl_test_rand();
+		in.ttl = (uint8_t)sl_test_rand();
+		in.ip_id = (uint16_t)sl_test_rand();
+		in.frag = tp_rnd(2) ? 0x4000 : 0x2000 * tp_rnd(2);
+		in.src = sl_test_rand();
+		in.dst = sl_test_rand();
+		in.sport = (uint16_t)sl_test_rand();
+		in.dport = (uint16_t)sl_test_rand();
+		in.seq = sl_test_rand();
+		in.ack = sl_test_rand();
+		in.tcp_flags = (uint8_t)sl_test_rand();
+		in.tcp_opt_len = tp_rnd(3) == 0 ? (uint8_t)(4 * tp_rnd(11)) : 0;
+		tp_rnd_fill(in.tcp_opt, in.tcp_opt_len);
+		in.payload_len = (uint16_t)tp_rnd(500);
+		tp_rnd_fill(in.payload, in.payload_len);
+		in.udp_no_csum = in.proto == IPPROTO_UDP && tp_rnd(8) == 0;
+		ihl = 20u + in.ip_opt_len;
+		tot = ihl + tp_l4_hdr_len(&in) + in.payload_len;
+		/* whole, or any cut from header + 8 on */
+		qlen = tp_rnd(2) ? 0 : ihl + 8 + tp_rnd(tot - ihl - 8 + 1);
+		tp_spec_icmp_err(&os, types[tp_rnd(3)], (uint8_t)tp_rnd(16),
+				 sl_test_rand(), &in, qlen);
+		tp_rnd_fill(os.dmac, 6);
+		tp_rnd_fill(os.smac, 6);
+		os.vlan = tp_rnd(3) == 0;
+		os.tci = (uint16_t)sl_test_rand();
+		os.ip_opt_len = tp_rnd(3) == 0 ? (uint8_t)(4 * tp_rnd(11)) : 0;
+		tp_rnd_fill(os.ip_opt, os.ip_opt_len);
+		os.tos = (uint8_t)sl_test_rand();
+		os.ttl = (uint8_t)(2 + tp_rnd(254));
+		os.ip_id = (uint16_t)sl_test_rand();
+		os.src = sl_test_rand();
+		os.dst = sl_test_rand();
+		os.pad_len = tp_rnd(4) == 0 ? (uint16_t)tp_rnd(30) : 0;
+		tp_rnd_fill(os.pad, os.pad_len);
+		dir = (int)tp_rnd(2);
+		if (icmp_err_case(&os, &in, dir, sl_test_rand(),
+				  (uint16_t)sl_test_rand(), fail == 0) != 0)
+			fail++;
+	}
+	CU_ASSERT_EQUAL(fail, 0);
+}
+
 static const struct sl_test_case nat_tests[] = {
 	{ "DNAT TCP byte-exact", test_dnat_tcp_exact },
 	{ "DNAT TCP field by field", test_dnat_tcp_bytes },
@@ -599,6 +898,10 @@ static const struct sl_test_case nat_tests[] = {
 	{ "ICMP echo reply", test_echo_reply },
 	{ "ICMP echo reply random", test_echo_reply_random },
 	{ "ICMP echo reply of all-zero message", test_echo_reply_zero_message },
+	{ "ICMP error toward the backend byte-exact", test_icmp_err_to_backend },
+	{ "ICMP error toward the client byte-exact", test_icmp_err_to_client },
+	{ "ICMP error quoting UDP checksums 0 and -0", test_icmp_err_udp_csum },
+	{ "ICMP error rewrite random packets", test_icmp_err_random },
 };
 
 SL_TEST_MAIN(NULL,

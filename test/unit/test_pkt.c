@@ -15,6 +15,8 @@
 #include <string.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
@@ -1090,6 +1092,390 @@ test_fuzz(void)
 	CU_ASSERT(seen[SL_DROP_UNSUP_L4] > 0);
 }
 
+/* ---------- ICMP error quotes ---------- */
+
+/*
+ * Frames are placed so that they end at a page followed by an
+ * inaccessible one: a read past the end of the frame faults.
+ */
+static uint8_t *guard_page;
+static size_t page_sz;
+
+static uint8_t *
+at_page_end(const uint8_t *f, uint32_t len)
+{
+	uint8_t *p;
+
+	if (guard_page == NULL) {
+		page_sz = (size_t)sysconf(_SC_PAGESIZE);
+		guard_page = mmap(NULL, 2 * page_sz, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (guard_page == MAP_FAILED) {
+			guard_page = NULL;
+			return NULL;
+		}
+		if (mprotect(guard_page + page_sz, page_sz, PROT_NONE) != 0)
+			return NULL;
+	}
+	p = guard_page + page_sz - len;
+	memcpy(p, f, len);
+	return p;
+}
+
+/* The ICMP checksum of a built frame, after editing it. */
+static void
+fix_icmp_csum(uint8_t *f, const struct tp_flayout *lo)
+{
+	tp_put16(f + lo->l4 + 2, 0);
+	tp_put16(f + lo->l4 + 2, tp_ref_csum(f + lo->l4, lo->ip_len - lo->ihl));
+}
+
+/*
+ * Reference for sl_pkt_icmp_quote(), from RFC 792 / 791 and the bytes of
+ * a frame sl_pkt_parse() accepted as ICMP: 0, SL_DROP_ICMP or
+ * SL_DROP_ICMP_QUOTE; on 0 the quoted L4 bytes in @p l4_len.
+ */
+static int
+ref_quote(const uint8_t *f, uint32_t l2, uint32_t *l4_len)
+{
+	const uint8_t *ip = f + l2;
+	uint32_t ihl = (ip[0] & 0xfu) * 4, n = tp_get16(ip + 2) - ihl;
+	const uint8_t *icmp = ip + ihl, *q = icmp + 8;
+	uint32_t qn, qihl, qtot;
+
+	if (icmp[0] != 3 && icmp[0] != 11 && icmp[0] != 12)
+		return SL_DROP_ICMP;
+	if (n < 8 + 20)
+		return SL_DROP_ICMP_QUOTE;
+	qn = n - 8;
+	qihl = (q[0] & 0xfu) * 4;
+	qtot = tp_get16(q + 2);
+	if (q[0] >> 4 != 4 || qihl < 20 || qn < qihl + 8 || qtot < qihl + 8 ||
+	    (tp_get16(q + 6) & 0x1fff) != 0 ||
+	    (q[9] != IPPROTO_TCP && q[9] != IPPROTO_UDP) ||
+	    tp_ref_fold(tp_ref_sum(icmp, n, 0)) != 0xffff)
+		return SL_DROP_ICMP_QUOTE;
+	*l4_len = qn - qihl < qtot - qihl ? qn - qihl : qtot - qihl;
+	return 0;
+}
+
+/* Parse frame @p f (copied before a guard page) and its quote; returns
+ * the quote's result, -1 when the frame did not parse as ICMP. */
+static int
+quote_of(const uint8_t *f, uint32_t len, struct sl_pkt_info *pi,
+	 struct sl_pkt_quote *q)
+{
+	uint8_t *g = at_page_end(f, len);
+
+	if (g == NULL)
+		return -2;
+	if (parse(g, len, 0, pi) != 0 || pi->proto != IPPROTO_ICMP)
+		return -1;
+	memset(q, 0xa5, sizeof(*q));
+	return sl_pkt_icmp_quote(g, len, pi, q);
+}
+
+/* Build an ICMP error quoting the first @p qlen bytes of @p inner, read
+ * it back and compare every field of the result with the spec. */
+static int
+quote_good_case(struct tp_fspec *outer, uint8_t type, uint8_t code,
+		uint32_t rest, const struct tp_fspec *inner, uint32_t qlen)
+{
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec o = *outer;
+	struct tp_flayout lo;
+	struct sl_pkt_info pi;
+	struct sl_pkt_quote q;
+	uint32_t ihl = 20u + inner->ip_opt_len, tot = ihl + tp_l4_hdr_len(inner) +
+		inner->payload_len;
+	int rc, bad = 0;
+
+	qlen = tp_spec_icmp_err(&o, type, code, rest, inner, qlen);
+	o.vlan = outer->vlan;
+	o.ip_opt_len = outer->ip_opt_len;
+	memcpy(o.ip_opt, outer->ip_opt, sizeof(o.ip_opt));
+	tp_build_frame(&o, f, &lo);
+	rc = quote_of(f, lo.len, &pi, &q);
+	if (rc != 0) {
+		fprintf(stderr, "\n    type %u code %u qlen %u: rc %d (%s)\n", type,
+			code, qlen, rc, rc > 0 ? sl_drop_name((enum sl_drop)rc) : "-");
+		return 1;
+	}
+	bad |= q.type != type || q.code != code;
+	bad |= q.proto != inner->proto;
+	bad |= q.ip_off != lo.l4 + 8;
+	bad |= q.l3_len != ihl;
+	bad |= q.l4_len != (qlen < tot ? qlen : tot) - ihl;
+	bad |= q.src != rte_cpu_to_be_32(inner->src) ||
+	       q.dst != rte_cpu_to_be_32(inner->dst);
+	bad |= q.sport != rte_cpu_to_be_16(inner->sport) ||
+	       q.dport != rte_cpu_to_be_16(inner->dport);
+	if (bad)
+		fprintf(stderr, "\n    type %u code %u qlen %u: wrong fields "
+			"(off %u l3 %u l4 %u)\n", type, code, qlen, q.ip_off,
+			q.l3_len, q.l4_len);
+	return bad;
+}
+
+static void
+test_quote_good(void)
+{
+	static const uint8_t tc[][2] = { { 3, 4 }, { 3, 3 }, { 3, 1 }, { 11, 0 },
+					 { 11, 1 }, { 12, 0 } };
+	struct tp_fspec outer, inner;
+	unsigned t, p, v, o, io, k, fail = 0, n = 0;
+
+	for (t = 0; t < RTE_DIM(tc); t++)
+	for (p = 0; p < 2; p++)
+	for (v = 0; v < 2; v++)
+	for (o = 0; o < 2; o++)
+	for (io = 0; io < 2; io++)
+	for (k = 0; k < 4; k++) {
+		/* a reply the VIP sent to the client */
+		tp_spec_default(&inner, p ? IPPROTO_UDP : IPPROTO_TCP);
+		inner.src = 0xc0a80164;
+		inner.sport = 80;
+		inner.dst = 0x0a020002;
+		inner.dport = 40000;
+		inner.payload_len = 100;
+		if (io)
+			tp_spec_ip_opts(&inner, 12);
+		tp_spec_default(&outer, IPPROTO_ICMP);
+		outer.vlan = v;
+		if (o)
+			tp_spec_ip_opts(&outer, 8);
+		/* whole, just 8 L4 bytes, up to the TCP checksum, one short */
+		{
+			uint32_t ihl = 20u + inner.ip_opt_len;
+			uint32_t qlens[4] = { 0, ihl + 8, ihl + 18, ihl + 17 };
+
+			fail += quote_good_case(&outer, tc[t][0], tc[t][1],
+						tc[t][0] == 3 && tc[t][1] == 4 ? 1200 : 0,
+						&inner, qlens[k]) != 0;
+		}
+		n++;
+	}
+	CU_ASSERT_EQUAL(fail, 0);
+	CU_ASSERT_EQUAL(n, RTE_DIM(tc) * 2 * 2 * 2 * 2 * 4);
+}
+
+static void
+test_quote_not_error(void)
+{
+	static const uint8_t types[] = { 0, 4, 5, 8, 9, 10, 13, 14, 255 };
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s, inner;
+	struct tp_flayout lo;
+	struct sl_pkt_info pi;
+	struct sl_pkt_quote q;
+	unsigned i;
+
+	tp_spec_default(&inner, IPPROTO_TCP);
+	for (i = 0; i < RTE_DIM(types); i++) {
+		tp_spec_icmp_err(&s, types[i], 0, 0, &inner, 0);
+		tp_build_frame(&s, f, &lo);
+		CU_ASSERT_EQUAL(quote_of(f, lo.len, &pi, &q), SL_DROP_ICMP);
+	}
+}
+
+/* Every truncation of the quote, the frame ending at a guard page: short
+ * quotes are refused, longer ones read with the right L4 length; zero
+ * Ethernet padding (which leaves the checksum as it is) is never taken
+ * for quoted bytes. */
+static void
+test_quote_truncated(void)
+{
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s, inner;
+	struct tp_flayout lo;
+	struct sl_pkt_info pi;
+	struct sl_pkt_quote q;
+	uint32_t k, full, ihl, pad, fail = 0;
+	int rc, want;
+
+	for (pad = 0; pad <= 24; pad += 24) {
+		tp_spec_default(&inner, IPPROTO_TCP);
+		tp_spec_ip_opts(&inner, 4);
+		inner.payload_len = 60;
+		ihl = 24;
+		full = ihl + 20 + 60;
+		for (k = 0; k <= full; k++) {
+			tp_spec_icmp_err(&s, 3, 4, 1200, &inner, k == 0 ? 1 : k);
+			if (k == 0)
+				s.payload_len = 0;
+			s.pad_len = (uint16_t)pad;
+			tp_build_frame(&s, f, &lo);
+			rc = quote_of(f, lo.len, &pi, &q);
+			want = k < ihl + 8 ? SL_DROP_ICMP_QUOTE : 0;
+			if (rc != want || (rc == 0 && q.l4_len != k - ihl)) {
+				if (fail++ == 0)
+					fprintf(stderr, "\n    quote %u pad %u: rc %d "
+						"l4_len %u\n", k, pad, rc, q.l4_len);
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(fail, 0);
+}
+
+/* Malformed quotes: each is refused as icmp_bad_quote, never misread. */
+static void
+test_quote_malformed(void)
+{
+	static uint8_t f[TP_MAX_FRAME];
+	struct tp_fspec s, inner;
+	struct tp_flayout lo;
+	struct sl_pkt_info pi;
+	struct sl_pkt_quote q;
+	uint8_t *qp;
+
+#define QUOTE_EDIT(qlen, edit, want) do { \
+		tp_spec_default(&inner, IPPROTO_UDP); \
+		tp_spec_icmp_err(&s, 3, 3, 0, &inner, (qlen)); \
+		tp_build_frame(&s, f, &lo); \
+		qp = f + lo.l4 + 8; \
+		edit; \
+		fix_icmp_csum(f, &lo); \
+		CU_ASSERT_EQUAL(quote_of(f, lo.len, &pi, &q), (want)); \
+	} while (0)
+
+	QUOTE_EDIT(0, (void)qp, 0);
+	/* IP version */
+	QUOTE_EDIT(0, qp[0] = 0x65, SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(0, qp[0] = 0x05, SL_DROP_ICMP_QUOTE);
+	/* header length below 20, beyond the quote, leaving no 8 L4 bytes */
+	QUOTE_EDIT(0, qp[0] = 0x44, SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(0, qp[0] = 0x40, SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(28, qp[0] = 0x4f, SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(28, qp[0] = 0x46, SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(32, qp[0] = 0x46, 0);
+	/* total length too small for the header and 8 bytes */
+	QUOTE_EDIT(0, tp_put16(qp + 2, 27), SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(0, tp_put16(qp + 2, 0), SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(0, tp_put16(qp + 2, 28), 0);
+	/* a later fragment has no ports; a first one does */
+	QUOTE_EDIT(0, tp_put16(qp + 6, 0x0001), SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(0, tp_put16(qp + 6, 0x2010), SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(0, tp_put16(qp + 6, 0x2000), 0);
+	/* protocols other than TCP and UDP */
+	QUOTE_EDIT(0, qp[9] = 47, SL_DROP_ICMP_QUOTE);
+	QUOTE_EDIT(0, qp[9] = 0, SL_DROP_ICMP_QUOTE);
+	/* the ICMP checksum */
+	QUOTE_EDIT(0, (void)qp, 0);
+	f[lo.l4 + 2] ^= 0x01;
+	CU_ASSERT_EQUAL(quote_of(f, lo.len, &pi, &q), SL_DROP_ICMP_QUOTE);
+#undef QUOTE_EDIT
+
+	/* an error quoting an ICMP message (an echo reply, an error) */
+	tp_spec_default(&inner, IPPROTO_ICMP);
+	inner.icmp_type = 0;
+	tp_spec_icmp_err(&s, 11, 0, 0, &inner, 0);
+	tp_build_frame(&s, f, &lo);
+	CU_ASSERT_EQUAL(quote_of(f, lo.len, &pi, &q), SL_DROP_ICMP_QUOTE);
+	{
+		struct tp_fspec err = s;
+
+		tp_spec_icmp_err(&s, 3, 4, 1200, &err, 0);
+		tp_build_frame(&s, f, &lo);
+		CU_ASSERT_EQUAL(quote_of(f, lo.len, &pi, &q), SL_DROP_ICMP_QUOTE);
+	}
+	/* a length below the frame's own: nothing past it is read */
+	tp_spec_default(&inner, IPPROTO_TCP);
+	tp_spec_icmp_err(&s, 3, 4, 1200, &inner, 0);
+	tp_build_frame(&s, f, &lo);
+	CU_ASSERT_EQUAL_FATAL(quote_of(f, lo.len, &pi, &q), 0);
+	qp = at_page_end(f, lo.l4 + 8 + 27);
+	CU_ASSERT_EQUAL(sl_pkt_icmp_quote(qp, lo.l4 + 8 + 27, &pi, &q),
+			SL_DROP_ICMP_QUOTE);
+}
+
+/* Random and mutated ICMP errors against the reference; on success every
+ * field must be what the bytes say. */
+static void
+test_quote_fuzz(void)
+{
+	static uint8_t f[TP_MAX_FRAME];
+	static const uint8_t types[] = { 3, 3, 3, 11, 12, 0, 5 };
+	struct tp_fspec s, inner;
+	struct tp_flayout lo;
+	struct sl_pkt_info pi;
+	struct sl_pkt_quote q;
+	uint32_t it, ref_l4 = 0, fail = 0, seen_ok = 0, seen_quote = 0, seen_icmp = 0;
+	int rc, want;
+
+	sl_test_srand(0x1c3e);
+	for (it = 0; it < 30000; it++) {
+		const uint8_t *qp;
+		uint32_t qlen;
+
+		tp_spec_default(&inner, tp_rnd(2) ? IPPROTO_TCP : IPPROTO_UDP);
+		inner.ip_opt_len = tp_rnd(3) == 0 ? (uint8_t)(4 * tp_rnd(11)) : 0;
+		tp_rnd_fill(inner.ip_opt, inner.ip_opt_len);
+		inner.src = sl_test_rand();
+		inner.dst = sl_test_rand();
+		inner.sport = (uint16_t)sl_test_rand();
+		inner.dport = (uint16_t)sl_test_rand();
+		inner.payload_len = (uint16_t)tp_rnd(200);
+		qlen = tp_rnd(3) == 0 ? 0 : tp_rnd(20u + inner.ip_opt_len + 40);
+		tp_spec_icmp_err(&s, types[tp_rnd(RTE_DIM(types))], (uint8_t)tp_rnd(16),
+				 sl_test_rand(), &inner, qlen == 0 ? 1 : qlen);
+		if (qlen == 0 && tp_rnd(2))
+			s.payload_len = 0;
+		s.vlan = tp_rnd(4) == 0;
+		s.ip_opt_len = tp_rnd(4) == 0 ? (uint8_t)(4 * tp_rnd(11)) : 0;
+		tp_rnd_fill(s.ip_opt, s.ip_opt_len);
+		s.pad_len = tp_rnd(4) == 0 ? (uint16_t)tp_rnd(40) : 0;
+		tp_build_frame(&s, f, &lo);
+		/* mutate a few bytes of the quote's header region */
+		if (tp_rnd(2)) {
+			uint32_t m, nm = 1 + tp_rnd(3), span = lo.ip_len - lo.ihl;
+
+			for (m = 0; m < nm && span > 8; m++)
+				f[lo.l4 + 8 + tp_rnd(span - 8 < 48 ? span - 8 : 48)] =
+					tp_rnd(2) ? (uint8_t)sl_test_rand() :
+					(uint8_t)(0x40 | tp_rnd(16));
+			if (tp_rnd(8) != 0)
+				fix_icmp_csum(f, &lo);
+		}
+		rc = quote_of(f, lo.len, &pi, &q);
+		if (rc == -1)
+			continue;
+		want = ref_quote(at_page_end(f, lo.len), lo.l2, &ref_l4);
+		if (rc != want) {
+			if (fail++ < 3)
+				fprintf(stderr, "\n    iteration %u: rc %d, reference %d\n",
+					it, rc, want);
+			continue;
+		}
+		if (rc == SL_DROP_ICMP) {
+			seen_icmp++;
+			continue;
+		}
+		if (rc != 0) {
+			seen_quote++;
+			continue;
+		}
+		seen_ok++;
+		qp = f + q.ip_off;
+		if (q.ip_off != lo.l4 + 8 || q.l3_len != (qp[0] & 0xfu) * 4 ||
+		    q.l4_len != ref_l4 || q.ip_off + q.l3_len + 8u > lo.l2 + lo.ip_len ||
+		    q.type != f[lo.l4] || q.code != f[lo.l4 + 1] || q.proto != qp[9] ||
+		    q.src != rte_cpu_to_be_32(tp_get32(qp + 12)) ||
+		    q.dst != rte_cpu_to_be_32(tp_get32(qp + 16)) ||
+		    q.sport != rte_cpu_to_be_16(tp_get16(qp + q.l3_len)) ||
+		    q.dport != rte_cpu_to_be_16(tp_get16(qp + q.l3_len + 2))) {
+			if (fail++ < 3)
+				fprintf(stderr, "\n    iteration %u: fields differ\n", it);
+		}
+	}
+	if (fail)
+		fprintf(stderr, "\n    %u failures\n", fail);
+	CU_ASSERT_EQUAL(fail, 0);
+	/* all three outcomes reached, many times */
+	CU_ASSERT(seen_ok > 3000);
+	CU_ASSERT(seen_quote > 3000);
+	CU_ASSERT(seen_icmp > 1000);
+}
+
 static const struct sl_test_case pkt_tests[] = {
 	{ "reference checksum known vector", test_ref_known_vector },
 	{ "parse TCP", test_parse_tcp },
@@ -1120,6 +1506,11 @@ static const struct sl_test_case pkt_tests[] = {
 	{ "ipv4/l4 csum vs reference", test_csum_ipv4_l4_random },
 	{ "UDP zero checksum sent as 0xffff", test_csum_udp_zero },
 	{ "fuzz parse", test_fuzz },
+	{ "ICMP error quote: good", test_quote_good },
+	{ "ICMP error quote: not an error type", test_quote_not_error },
+	{ "ICMP error quote: every truncation", test_quote_truncated },
+	{ "ICMP error quote: malformed", test_quote_malformed },
+	{ "ICMP error quote: fuzz vs reference", test_quote_fuzz },
 };
 
 SL_TEST_MAIN(NULL,
