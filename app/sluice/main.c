@@ -280,6 +280,7 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	sl_mgmt_print_stats(app, stderr);
 out_workers:
+	sl_telemetry_stop(app);
 	pthread_mutex_lock(&app->snap_lock);
 	sl_svc_publish(&app->svc, NULL);
 	pthread_mutex_unlock(&app->snap_lock);
