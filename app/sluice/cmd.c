@@ -471,7 +471,7 @@ show_counters(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 				sl_out_printf(o, "}");
 				continue;
 			}
-			sl_out_printf(o, "%-8s %-14s %-7s %s%s%s%s\n", lists[l].object, c->name,
+			sl_out_printf(o, "%-8s %-16s %-7s %s%s%s%s\n", lists[l].object, c->name,
 				      c->gauge ? "gauge" : "counter", c->desc,
 				      strcmp(c->name, c->text) ? " (in text: " : "",
 				      strcmp(c->name, c->text) ? c->text : "",
@@ -487,7 +487,7 @@ show_counters(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			sl_out_printf(o, "}");
 			continue;
 		}
-		sl_out_printf(o, "%-8s %-14s %-7s %s\n", "drop", sl_drop_name((enum sl_drop)i),
+		sl_out_printf(o, "%-8s %-16s %-7s %s\n", "drop", sl_drop_name((enum sl_drop)i),
 			      "counter", sl_drop_desc((enum sl_drop)i));
 	}
 	if (o->json)
