@@ -158,7 +158,7 @@ static int
 show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
 	const struct sl_snapshot *s = sl_svc_current(&app->svc);
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], cnt[SL_STATS_RENDER_MAX];
 	unsigned i, k = 0;
 
 	if (o->json)
@@ -175,31 +175,28 @@ show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		for (j = 0; j < sv->n_backends; j++)
 			usable += sv->ss.weight[j] != 0;
 		sl_mgmt_sum(app, sv->id, 0, &t);
+		sl_obj_stats_render(&t, o->json ? SL_STATS_JSON : SL_STATS_TEXT, cnt, sizeof(cnt));
 		if (o->json) {
 			sl_out_printf(o, "%s{\"name\":", k++ ? "," : "");
 			sl_out_jstr(o, sv->name);
 			sl_out_printf(o, ",\"vip\":\"%s\",\"port\":%u,\"protocol\":\"%s\","
 				      "\"scheduler\":\"%s\",\"persistence\":%u,\"check\":\"%s\","
-				      "\"backends\":%u,\"usable\":%u,\"leaving\":%s,"
-				      "\"conns_active\":%" PRId64 ",\"conns_total\":%" PRIu64
-				      ",\"pkts_in\":%" PRIu64 ",\"pkts_out\":%" PRIu64
-				      ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 "}",
+				      "\"backends\":%u,\"usable\":%u,\"leaving\":%s,%s}",
 				      ipstr(sv->vip, a), rte_be_to_cpu_16(sv->port),
 				      proto_name(sv->proto), sv->sched->name, sv->persist_s,
 				      cs == NULL ? "none" : cs->check.kind == SL_CHECK_TCP ? "tcp" :
 				      cs->check.kind == SL_CHECK_HTTP ? "http" :
 				      cs->check.kind == SL_CHECK_UDP ? "udp" : "none",
-				      sv->n_backends, usable, sv->leaving ? "true" : "false",
-				      t.conns_active, t.conns_total, t.pkts_in, t.pkts_out,
-				      t.bytes_in, t.bytes_out);
+				      sv->n_backends, usable, sv->leaving ? "true" : "false", cnt);
 			continue;
 		}
+		/* a summary line, then every counter */
 		sl_out_printf(o, "service %s %s:%u/%s scheduler %s, %u/%u backends usable%s, "
 			      "connections %" PRId64 " active %" PRIu64 " total, packets %" PRIu64
-			      " in %" PRIu64 " out\n", sv->name, ipstr(sv->vip, a),
+			      " in %" PRIu64 " out\n  %s\n", sv->name, ipstr(sv->vip, a),
 			      rte_be_to_cpu_16(sv->port), proto_name(sv->proto), sv->sched->name,
 			      usable, sv->n_backends, sv->leaving ? " (leaving)" : "",
-			      t.conns_active, t.conns_total, t.pkts_in, t.pkts_out);
+			      t.conns_active, t.conns_total, t.pkts_in, t.pkts_out, cnt);
 	}
 	if (o->json)
 		sl_out_printf(o, "]");
@@ -226,7 +223,7 @@ show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	const struct sl_snapshot *s = sl_svc_current(&app->svc);
 	const struct sl_service *sv = sl_svc_find(s, argv[0]);
 	const struct sl_config_service *cs;
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], cnt[SL_STATS_RENDER_MAX];
 	unsigned j;
 
 	if (sv == NULL) {
@@ -249,19 +246,19 @@ show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			    rte_cpu_to_be_16(cs->backends[k].port) == be->port)
 				weight = cs->backends[k].weight;
 		sl_mgmt_sum(app, -1, be->slot, &t);
+		sl_obj_stats_render(&t, o->json ? SL_STATS_JSON : SL_STATS_TEXT, cnt, sizeof(cnt));
 		if (o->json) {
 			sl_out_printf(o, "%s{\"address\":\"%s\",\"port\":%u,\"state\":\"%s\","
-				      "\"weight\":%u,\"check\":\"%s\",\"conns_active\":%" PRId64
-				      ",\"conns_total\":%" PRIu64 ",\"pkts_in\":%" PRIu64
-				      ",\"pkts_out\":%" PRIu64 "}", j ? "," : "", ipstr(be->addr, a),
-				      rte_be_to_cpu_16(be->port), be_state(be), weight, check,
-				      t.conns_active, t.conns_total, t.pkts_in, t.pkts_out);
+				      "\"weight\":%u,\"check\":\"%s\",%s}", j ? "," : "",
+				      ipstr(be->addr, a), rte_be_to_cpu_16(be->port), be_state(be),
+				      weight, check, cnt);
 			continue;
 		}
+		/* a summary line, then every counter */
 		sl_out_printf(o, "backend %s:%u state %s weight %u check %s connections %" PRId64
-			      " active %" PRIu64 " total\n", ipstr(be->addr, a),
+			      " active %" PRIu64 " total\n  %s\n", ipstr(be->addr, a),
 			      rte_be_to_cpu_16(be->port), be_state(be), weight, check,
-			      t.conns_active, t.conns_total);
+			      t.conns_active, t.conns_total, cnt);
 	}
 	if (o->json)
 		sl_out_printf(o, "]");
@@ -463,44 +460,97 @@ show_routes(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 static int
 show_stats(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
-	unsigned w, d;
+	enum sl_stats_fmt fmt = o->json ? SL_STATS_JSON : SL_STATS_TEXT;
+	char cnt[SL_STATS_RENDER_MAX], drops[SL_STATS_RENDER_MAX];
+	unsigned w;
 
 	if (o->json)
 		sl_out_printf(o, "{\"workers\":[");
 	for (w = 0; w < app->n_workers; w++) {
 		const struct sl_worker_stats *st = &app->workers[w]->stats;
-		uint64_t up = st->start_tsc ? rte_rdtsc() - st->start_tsc : 0;
-		double busy = up ? 100.0 * (double)st->busy_tsc / (double)up : 0;
+		double busy = sl_mgmt_busy_pct(st);
 
+		sl_worker_stats_render(st, fmt, cnt, sizeof(cnt));
+		sl_drops_render(st->drops, fmt, "  ", drops, sizeof(drops));
 		if (o->json) {
-			sl_out_printf(o, "%s{\"worker\":%u,\"lcore\":%u,\"rx_packets\":%" PRIu64
-				      ",\"tx_packets\":%" PRIu64 ",\"bursts\":%" PRIu64
-				      ",\"redirected\":%" PRIu64 ",\"conns_created\":%" PRIu64
-				      ",\"conns_expired\":%" PRIu64 ",\"flows\":%u"
-				      ",\"busy_pct\":%.2f,\"idle_pct\":%.2f,\"drops\":{",
-				      w ? "," : "", w, app->workers[w]->lcore, st->rx_pkts,
-				      st->tx_pkts, st->rx_bursts, st->redirected, st->conns_created,
-				      st->conns_expired, sl_flow_count(app->workers[w]->flows),
-				      busy, 100.0 - busy);
-			for (d = 1; d < SL_DROP_MAX; d++)
-				sl_out_printf(o, "%s\"%s\":%" PRIu64, d > 1 ? "," : "",
-					      sl_drop_name((enum sl_drop)d), st->drops[d]);
-			sl_out_printf(o, "}}");
+			sl_out_printf(o, "%s{\"worker\":%u,\"lcore\":%u,%s,\"flows\":%u"
+				      ",\"busy_pct\":%.2f,\"idle_pct\":%.2f,\"drops\":%s}",
+				      w ? "," : "", w, app->workers[w]->lcore, cnt,
+				      sl_flow_count(app->workers[w]->flows), busy, 100.0 - busy,
+				      drops);
 			continue;
 		}
+		/* a summary line, then every counter, then drops by reason */
 		sl_out_printf(o, "worker %u (lcore %u): rx %" PRIu64 " tx %" PRIu64 " bursts %" PRIu64
 			      " redirected %" PRIu64 " connections %" PRIu64 " created %" PRIu64
-			      " expired, %u flows, busy %.1f%% idle %.1f%%\n", w,
+			      " expired, %u flows, busy %.1f%% idle %.1f%%\n  %s\n%s", w,
 			      app->workers[w]->lcore, st->rx_pkts, st->tx_pkts, st->rx_bursts,
 			      st->redirected, st->conns_created, st->conns_expired,
-			      sl_flow_count(app->workers[w]->flows), busy, 100.0 - busy);
-		for (d = 1; d < SL_DROP_MAX; d++)
-			if (st->drops[d] != 0)
-				sl_out_printf(o, "  drop %s %" PRIu64 "\n",
-					      sl_drop_name((enum sl_drop)d), st->drops[d]);
+			      sl_flow_count(app->workers[w]->flows), busy, 100.0 - busy, cnt, drops);
+	}
+	/* what the management lcore drops itself (ARP, held packets, the
+	 * kernel path): the exit counters and telemetry add it to the total */
+	sl_drops_render(app->mgmt_drops, fmt, "  ", drops, sizeof(drops));
+	if (o->json)
+		sl_out_printf(o, "],\"management\":{\"lcore\":%u,\"drops\":%s}}",
+			      rte_get_main_lcore(), drops);
+	else
+		sl_out_printf(o, "management (lcore %u):%s\n%s", rte_get_main_lcore(),
+			      drops[0] == '\0' ? " no drops" : "", drops);
+	return 0;
+}
+
+/* The counter lists with their descriptions (what the metrics say). */
+static int
+show_counters(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	static const struct {
+		const char *object;
+		const struct sl_counter *tab;
+		const unsigned *n;
+	} lists[] = {
+		{ "worker", sl_worker_counters, &sl_n_worker_counters },
+		{ "service", sl_obj_counters, &sl_n_obj_counters },
+		{ "backend", sl_obj_counters, &sl_n_obj_counters },
+	};
+	unsigned l, i, k = 0;
+
+	if (o->json)
+		sl_out_printf(o, "[");
+	for (l = 0; l < RTE_DIM(lists); l++) {
+		for (i = 0; i < *lists[l].n; i++) {
+			const struct sl_counter *c = &lists[l].tab[i];
+
+			if (o->json) {
+				sl_out_printf(o, "%s{\"object\":\"%s\",\"name\":\"%s\",\"text\":\"%s\","
+					      "\"type\":\"%s\",\"help\":", k++ ? "," : "",
+					      lists[l].object, c->name, c->text,
+					      c->gauge ? "gauge" : "counter");
+				sl_out_jstr(o, c->desc);
+				sl_out_printf(o, "}");
+				continue;
+			}
+			sl_out_printf(o, "%-8s %-16s %-7s %s%s%s%s\n", lists[l].object, c->name,
+				      c->gauge ? "gauge" : "counter", c->desc,
+				      strcmp(c->name, c->text) ? " (in text: " : "",
+				      strcmp(c->name, c->text) ? c->text : "",
+				      strcmp(c->name, c->text) ? ")" : "");
+		}
+	}
+	for (i = 1; i < SL_DROP_MAX; i++) {
+		if (o->json) {
+			sl_out_printf(o, "%s{\"object\":\"drop\",\"name\":\"%s\",\"text\":\"%s\","
+				      "\"type\":\"counter\",\"help\":", k++ ? "," : "",
+				      sl_drop_name((enum sl_drop)i), sl_drop_name((enum sl_drop)i));
+			sl_out_jstr(o, sl_drop_desc((enum sl_drop)i));
+			sl_out_printf(o, "}");
+			continue;
+		}
+		sl_out_printf(o, "%-8s %-16s %-7s %s\n", "drop", sl_drop_name((enum sl_drop)i),
+			      "counter", sl_drop_desc((enum sl_drop)i));
 	}
 	if (o->json)
-		sl_out_printf(o, "]}");
+		sl_out_printf(o, "]");
 	return 0;
 }
 
@@ -866,7 +916,8 @@ const struct sl_cmd sl_cmds[] = {
 	{ "show flows", "[SERVICE] [limit N]", "connections (default limit 100)", 0, 3, show_flows },
 	{ "show neighbours", "", "ARP table: next hops and their MACs", 0, 0, show_neighbours },
 	{ "show routes", "", "routes: prefix, gateway, port, whether the gateway is resolved", 0, 0, show_routes },
-	{ "show stats", "", "per worker: packets, bursts, drops by reason, busy/idle", 0, 0, show_stats },
+	{ "show stats", "", "per worker: packets, bursts, drops by reason, busy/idle; the management lcore's drops", 0, 0, show_stats },
+	{ "show counters", "", "every counter with its description", 0, 0, show_counters },
 	{ "set weight", "SERVICE BACKEND N", "set a backend's weight (BACKEND is IP:PORT or its id)", 3, 3, set_weight },
 	{ "drain", "SERVICE BACKEND", "no new connections to the backend; existing ones carry on", 2, 2, cmd_drain },
 	{ "enable", "SERVICE BACKEND", "undo drain", 2, 2, cmd_enable },

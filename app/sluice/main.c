@@ -298,6 +298,14 @@ telemetry_init(struct sl_app *app)
 	return 0;
 }
 
+/* Callbacks on the telemetry thread answer errors from here on: what
+ * they read (snapshot, workers) is about to go. */
+static void
+telemetry_term(struct sl_app *app)
+{
+	sl_telemetry_stop(app);
+}
+
 static int
 capture_init(struct sl_app *app)
 {
@@ -382,7 +390,7 @@ static const struct sl_module {
 	{ "management", mgmt_init,      sl_mgmt_poll,   NULL },
 	{ "health",     health_init,    health_poll,    health_term },
 	{ "admin",      admin_init,     admin_poll,     admin_term },
-	{ "telemetry",  telemetry_init, NULL,           NULL },
+	{ "telemetry",  telemetry_init, NULL,           telemetry_term },
 	{ "ready",      ready_init,     NULL,           ready_term },
 	{ "console",    console_init,   console_poll,   console_term },
 };

@@ -309,6 +309,31 @@ log_change(const char *why, const struct sl_svc_change *c, const struct sl_snaps
 	       c->be_draining, c->be_expired);
 }
 
+/*
+ * Zero every worker's counters of the ids and slots @p chg hands out
+ * anew, before the snapshot that first uses them is published, so a
+ * service or backend never inherits its predecessor's totals. No worker
+ * writes them meanwhile: an id or slot is free only once no snapshot a
+ * worker can see names it and its connections are gone. The release of
+ * the publication orders these stores before the workers' first use.
+ */
+static void
+clear_new_counters(struct sl_app *app, const struct sl_svc_change *chg)
+{
+	unsigned w, i;
+
+	for (w = 0; w < app->n_workers; w++) {
+		struct sl_worker *wk = app->workers[w];
+
+		for (i = 0; i < SL_MAX_SERVICES; i++)
+			if (chg->svc_new[i])
+				memset(&wk->svc_stats[i], 0, sizeof(wk->svc_stats[i]));
+		for (i = 0; i < SL_MAX_BACKENDS; i++)
+			if (chg->be_new[i])
+				memset(&wk->be_stats[i], 0, sizeof(wk->be_stats[i]));
+	}
+}
+
 /* Rebuild from @p cfg after the current snapshot and publish it. */
 int
 sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
@@ -333,6 +358,7 @@ sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
 		SL_LOG(ERR, "%s refused: %s; the running configuration stays", why, err);
 		return -EINVAL;
 	}
+	clear_new_counters(app, &chg);
 	/* readers of the old snapshot finish their burst before it goes;
 	 * the lock keeps the telemetry thread off it meanwhile */
 	pthread_mutex_lock(&app->snap_lock);
@@ -433,16 +459,15 @@ static void
 print_obj(FILE *f, const char *what, const char *name,
 	  const struct sl_obj_stats *s)
 {
-	fprintf(f, "%s %s conns_total %" PRIu64 " conns_active %" PRId64
-		" pkts_in %" PRIu64 " bytes_in %" PRIu64 " pkts_out %" PRIu64
-		" bytes_out %" PRIu64 " drops %" PRIu64 "\n", what, name,
-		s->conns_total, s->conns_active, s->pkts_in, s->bytes_in,
-		s->pkts_out, s->bytes_out, s->drops);
+	char buf[SL_STATS_RENDER_MAX];
+
+	sl_obj_stats_render(s, SL_STATS_TEXT, buf, sizeof(buf));
+	fprintf(f, "%s %s %s\n", what, name, buf);
 }
 
 /* Share of the worker's time spent in loop iterations that had work. */
-static double
-busy_pct(const struct sl_worker_stats *s)
+double
+sl_mgmt_busy_pct(const struct sl_worker_stats *s)
 {
 	uint64_t up = s->start_tsc ? rte_rdtsc() - s->start_tsc : 0;
 
@@ -466,7 +491,7 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
 	struct sl_worker_stats tot = { 0 };
 	unsigned w, i, j;
-	char name[96], ep[32];
+	char name[96], ep[32], buf[SL_STATS_RENDER_MAX];
 
 	fprintf(f, "--- sluice counters ---\n");
 	for (i = 0; i < app->n_ports; i++) {
@@ -483,22 +508,16 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 	for (w = 0; w < app->n_workers; w++) {
 		const struct sl_worker_stats *s = &app->workers[w]->stats;
 
-		fprintf(f, "worker %u rx %" PRIu64 " tx %" PRIu64 " bursts %" PRIu64
-			" redirected %" PRIu64 " slowpath %" PRIu64 " icmp_echo %" PRIu64
-			" conns_created %" PRIu64 " conns_expired %" PRIu64
-			" conns_flushed %" PRIu64 " rst_sent %" PRIu64
-			" flows %u busy %.1f%%\n", w, s->rx_pkts, s->tx_pkts, s->rx_bursts,
-			s->redirected, s->slowpath, s->icmp_echo, s->conns_created,
-			s->conns_expired, s->conns_flushed, s->rst_sent,
-			sl_flow_count(app->workers[w]->flows), busy_pct(s));
+		sl_worker_stats_render(s, SL_STATS_TEXT, buf, sizeof(buf));
+		fprintf(f, "worker %u %s flows %u busy %.1f%%\n", w, buf,
+			sl_flow_count(app->workers[w]->flows), sl_mgmt_busy_pct(s));
 		sl_worker_stats_add(&tot, s);
 	}
-	for (i = 0; i < SL_DROP_MAX; i++) {
-		uint64_t n = tot.drops[i] + app->mgmt_drops[i];
-
-		if (n != 0)
-			fprintf(f, "drop %s %" PRIu64 "\n", sl_drop_name((enum sl_drop)i), n);
-	}
+	/* the management lcore's own drops count with the workers' */
+	for (i = 0; i < SL_DROP_MAX; i++)
+		tot.drops[i] += app->mgmt_drops[i];
+	sl_drops_render(tot.drops, SL_STATS_TEXT, NULL, buf, sizeof(buf));
+	fputs(buf, f);
 	for (i = 0; i < snap->n_services; i++) {
 		const struct sl_service *sv = &snap->services[i];
 		struct sl_obj_stats s;

@@ -92,6 +92,8 @@ void sl_mgmt_print_stats(struct sl_app *app, FILE *f);
 /* Sum the workers' counters of service @p svc, or (svc < 0) of backend
  * slot @p slot. Racy reads of other lcores' counters, as every printer. */
 void sl_mgmt_sum(const struct sl_app *app, int svc, int slot, struct sl_obj_stats *t);
+/* Share (percent) of a worker's time spent in iterations with work. */
+double sl_mgmt_busy_pct(const struct sl_worker_stats *s);
 /* Re-read the INI and apply its services hitlessly; 0, or -errno with
  * the reason logged and the running configuration untouched. */
 int sl_mgmt_reload(struct sl_app *app);
@@ -111,6 +113,9 @@ int sl_capture_running(uint64_t *n, const char **file);
 
 /* telemetry.c: /sluice/... endpoints for dpdk-telemetry.py */
 void sl_telemetry_register(void);
+/* From now on the endpoints answer with an error: call before the
+ * snapshot and the workers go at shutdown. */
+void sl_telemetry_stop(struct sl_app *app);
 
 /* admin.c: the admin socket, polled by the management loop */
 int sl_admin_open(struct sl_app *app);

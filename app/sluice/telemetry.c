@@ -3,13 +3,17 @@
  * DPDK telemetry endpoints, so dpdk-telemetry.py (and anything speaking
  * its socket protocol) can read Sluice:
  *   /sluice/services            names of the services
- *   /sluice/services,NAME       one service: VIP, scheduler, connections
+ *   /sluice/services,NAME       one service: VIP, scheduler, its counters
  *   /sluice/backends,NAME       a service's backends, flat: b0_address ...
- *   /sluice/stats               counters summed over the workers
+ *   /sluice/stats               counters summed over the workers (drops
+ *                               with the management lcore's own)
+ * The counters are those of lib/stats' lists, under their names.
  *
  * Callbacks run on EAL's telemetry thread, not the management lcore: they
  * hold app->snap_lock, which the management lcore takes to publish (and
  * free) snapshots, and read worker counters like the stats printer does.
+ * At shutdown sl_telemetry_stop() turns them off under the same lock
+ * before the snapshot and the workers go (EAL cannot unregister them).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +23,51 @@
 #include <rte_telemetry.h>
 
 #include "sluice.h"
+
+static int stopped;  /* under app->snap_lock */
+
+/*
+ * Take the lock and check there is something to read: the snapshot
+ * (NULL before the first and after the last publish) and the workers.
+ * NULL, with the lock released, when the endpoints are off.
+ */
+static const struct sl_snapshot *
+tel_begin(struct sl_app *app)
+{
+	const struct sl_snapshot *s;
+
+	pthread_mutex_lock(&app->snap_lock);
+	s = stopped ? NULL : sl_svc_current(&app->svc);
+	if (s == NULL || app->n_workers == 0 || app->workers[0] == NULL) {
+		pthread_mutex_unlock(&app->snap_lock);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+add_counter(const struct sl_counter *c, uint64_t v, void *arg)
+{
+	struct rte_tel_data *d = arg;
+
+	/* a sum of per-worker gauges can dip below zero for a moment */
+	rte_tel_data_add_dict_u64(d, c->name, c->is_signed && (int64_t)v < 0 ? 0 : v);
+}
+
+struct prefixed {
+	struct rte_tel_data *d;
+	unsigned j;
+};
+
+static void
+add_prefixed(const struct sl_counter *c, uint64_t v, void *arg)
+{
+	struct prefixed *p = arg;
+	char key[RTE_TEL_MAX_STRING_LEN];
+
+	snprintf(key, sizeof(key), "b%u_%s", p->j, c->name);
+	rte_tel_data_add_dict_u64(p->d, key, c->is_signed && (int64_t)v < 0 ? 0 : v);
+}
 
 static int
 tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -30,8 +79,10 @@ tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 	struct sl_obj_stats t;
 	unsigned i, usable = 0;
 
-	pthread_mutex_lock(&app->snap_lock);
-	s = sl_svc_current(&app->svc);
+	RTE_SET_USED(cmd);
+	s = tel_begin(app);
+	if (s == NULL)
+		return -1;
 	if (params == NULL || *params == '\0') {
 		rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 		for (i = 0; i < s->n_services; i++)
@@ -57,12 +108,7 @@ tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "scheduler", sv->sched->name);
 	rte_tel_data_add_dict_u64(d, "backends", sv->n_backends);
 	rte_tel_data_add_dict_u64(d, "usable", usable);
-	rte_tel_data_add_dict_u64(d, "conns_active", t.conns_active > 0 ? (uint64_t)t.conns_active : 0);
-	rte_tel_data_add_dict_u64(d, "conns_total", t.conns_total);
-	rte_tel_data_add_dict_u64(d, "pkts_in", t.pkts_in);
-	rte_tel_data_add_dict_u64(d, "pkts_out", t.pkts_out);
-	rte_tel_data_add_dict_u64(d, "bytes_in", t.bytes_in);
-	rte_tel_data_add_dict_u64(d, "bytes_out", t.bytes_out);
+	sl_stats_foreach(sl_obj_counters, sl_n_obj_counters, &t, add_counter, d);
 	pthread_mutex_unlock(&app->snap_lock);
 	return 0;
 }
@@ -70,20 +116,32 @@ tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_backends(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	/* b<j>_address, _state, _weight and the counters */
+	const unsigned per_be = 3 + sl_n_obj_counters;
 	struct sl_app *app = &sl_app;
+	const struct sl_snapshot *s;
 	const struct sl_service *sv;
 	char a[INET_ADDRSTRLEN], key[48], val[32];
-	unsigned j;
+	unsigned j, shown;
 
-	pthread_mutex_lock(&app->snap_lock);
-	sv = sl_svc_find(sl_svc_current(&app->svc), params);
+	RTE_SET_USED(cmd);
+	s = tel_begin(app);
+	if (s == NULL)
+		return -1;
+	sv = sl_svc_find(s, params);
 	if (sv == NULL) {
 		pthread_mutex_unlock(&app->snap_lock);
 		return -1;
 	}
+	/* a telemetry dict holds RTE_TEL_MAX_DICT_ENTRIES: whole backends
+	 * only, as many as fit; "backends" says how many there are */
+	shown = RTE_MIN(sv->n_backends, (RTE_TEL_MAX_DICT_ENTRIES - 2u) / per_be);
 	rte_tel_data_start_dict(d);
-	for (j = 0; j < sv->n_backends; j++) {
+	rte_tel_data_add_dict_u64(d, "backends", sv->n_backends);
+	rte_tel_data_add_dict_u64(d, "shown", shown);
+	for (j = 0; j < shown; j++) {
 		const struct sl_backend *be = &sv->backends[j];
+		struct prefixed p = { .d = d, .j = j };
 		struct sl_obj_stats t;
 
 		sl_mgmt_sum(app, -1, be->slot, &t);
@@ -97,10 +155,7 @@ tel_backends(const char *cmd, const char *params, struct rte_tel_data *d)
 					     be->down ? "down" : "active");
 		snprintf(key, sizeof(key), "b%u_weight", j);
 		rte_tel_data_add_dict_u64(d, key, sv->ss.weight[j]);
-		snprintf(key, sizeof(key), "b%u_conns_active", j);
-		rte_tel_data_add_dict_u64(d, key, t.conns_active > 0 ? (uint64_t)t.conns_active : 0);
-		snprintf(key, sizeof(key), "b%u_conns_total", j);
-		rte_tel_data_add_dict_u64(d, key, t.conns_total);
+		sl_stats_foreach(sl_obj_counters, sl_n_obj_counters, &t, add_prefixed, &p);
 	}
 	pthread_mutex_unlock(&app->snap_lock);
 	return 0;
@@ -114,21 +169,20 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	char key[48];
 	unsigned w, i;
 
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	if (tel_begin(app) == NULL)
+		return -1;
 	for (w = 0; w < app->n_workers; w++)
 		sl_worker_stats_add(&t, &app->workers[w]->stats);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "workers", app->n_workers);
-	rte_tel_data_add_dict_u64(d, "rx_packets", t.rx_pkts);
-	rte_tel_data_add_dict_u64(d, "tx_packets", t.tx_pkts);
-	rte_tel_data_add_dict_u64(d, "rx_bursts", t.rx_bursts);
-	rte_tel_data_add_dict_u64(d, "redirected", t.redirected);
-	rte_tel_data_add_dict_u64(d, "conns_created", t.conns_created);
-	rte_tel_data_add_dict_u64(d, "conns_expired", t.conns_expired);
-	rte_tel_data_add_dict_u64(d, "conns_flushed", t.conns_flushed);
+	sl_stats_foreach(sl_worker_counters, sl_n_worker_counters, &t, add_counter, d);
 	for (i = 1; i < SL_DROP_MAX; i++) {
 		snprintf(key, sizeof(key), "drop_%s", sl_drop_name((enum sl_drop)i));
 		rte_tel_data_add_dict_u64(d, key, t.drops[i] + app->mgmt_drops[i]);
 	}
+	pthread_mutex_unlock(&app->snap_lock);
 	return 0;
 }
 
@@ -141,4 +195,12 @@ sl_telemetry_register(void)
 		"A Sluice service's backends. Parameters: service name");
 	rte_telemetry_register_cmd("/sluice/stats", tel_stats,
 		"Sluice counters summed over the workers, drops by reason");
+}
+
+void
+sl_telemetry_stop(struct sl_app *app)
+{
+	pthread_mutex_lock(&app->snap_lock);
+	stopped = 1;
+	pthread_mutex_unlock(&app->snap_lock);
 }

@@ -5,7 +5,10 @@
 /**
  * @file
  * Counters: the drop reasons every module shares, and the per-worker,
- * per-service and per-backend counter blocks.
+ * per-service and per-backend counter blocks. Each list is declared once
+ * (an X-macro with name, type, kind and description); the structs, the
+ * adders, the tables below and the one renderer come from it, so the
+ * printers, command answers, telemetry and metrics show every counter.
  *
  * Thread-safety: each worker writes only its own blocks, with plain
  * stores (one writer per cache line, no atomics). The management lcore
@@ -13,6 +16,7 @@
  * never torn on x86-64 (aligned 64-bit stores).
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <rte_common.h>
 
@@ -60,42 +64,130 @@ const char *sl_drop_name(enum sl_drop d);
 /** One-line description of a drop reason. */
 const char *sl_drop_desc(enum sl_drop d);
 
+/**
+ * Per-worker counters: X(field, type, kind, text name, name, description).
+ * The field is the struct member; the name is the key in JSON answers,
+ * telemetry and metrics; the text name is the one in text lines (the
+ * exit counters: "worker 0 rx 15405 tx 15408 bursts 712 ..."); kind is
+ * COUNTER (only grows) or GAUGE (goes up and down). A counter added here
+ * appears in every printer, answer and metric.
+ */
+#define SL_WORKER_COUNTERS(X) \
+	X(rx_pkts,       uint64_t, COUNTER, "rx",            "rx_packets",    "packets received from ports") \
+	X(tx_pkts,       uint64_t, COUNTER, "tx",            "tx_packets",    "packets handed to TX") \
+	X(rx_bursts,     uint64_t, COUNTER, "bursts",        "bursts",        "non-empty RX bursts") \
+	X(redirected,    uint64_t, COUNTER, "redirected",    "redirected",    "packets passed to their owner worker") \
+	X(slowpath,      uint64_t, COUNTER, "slowpath",      "slowpath",      "packets passed to the management lcore") \
+	X(icmp_echo,     uint64_t, COUNTER, "icmp_echo",     "icmp_echo",     "ICMP echo requests answered") \
+	X(conns_created, uint64_t, COUNTER, "conns_created", "conns_created", "connections created") \
+	X(conns_expired, uint64_t, COUNTER, "conns_expired", "conns_expired", "connections expired") \
+	X(conns_flushed, uint64_t, COUNTER, "conns_flushed", "conns_flushed", "connections reset: backend gone or drain over") \
+	X(rst_sent,      uint64_t, COUNTER, "rst_sent",      "rst_sent",      "TCP resets sent (refused or flushed connections)") \
+	X(cap_drops,     uint64_t, COUNTER, "cap_drops",     "cap_drops",     "capture copies lost (ring full, no mbuf)") \
+	X(polls,         uint64_t, COUNTER, "polls",         "polls",         "worker loop iterations") \
+	X(idle_polls,    uint64_t, COUNTER, "idle_polls",    "idle_polls",    "worker loop iterations with no work") \
+	X(sleeps,        uint64_t, COUNTER, "sleeps",        "sleeps",        "idle back-off sleeps") \
+	X(busy_tsc,      uint64_t, COUNTER, "busy_tsc",      "busy_tsc",      "TSC ticks spent in loop iterations with work")
+
+/**
+ * Per-service and per-backend counters, same columns as
+ * SL_WORKER_COUNTERS.
+ */
+#define SL_OBJ_COUNTERS(X) \
+	X(conns_total,  uint64_t, COUNTER, "conns_total",  "conns_total",  "connections scheduled") \
+	X(conns_active, int64_t,  GAUGE,   "conns_active", "conns_active", "connections open (created minus ended, summed over the workers)") \
+	X(pkts_in,      uint64_t, COUNTER, "pkts_in",      "pkts_in",      "client to backend packets") \
+	X(bytes_in,     uint64_t, COUNTER, "bytes_in",     "bytes_in",     "client to backend bytes (L2 frames)") \
+	X(pkts_out,     uint64_t, COUNTER, "pkts_out",     "pkts_out",     "backend to client packets") \
+	X(bytes_out,    uint64_t, COUNTER, "bytes_out",    "bytes_out",    "backend to client bytes (L2 frames)") \
+	X(drops,        uint64_t, COUNTER, "drops",        "drops",        "packets dropped and attributed to this service or backend")
+
+#define SL_X_FIELD(f, type, kind, text, name, desc) type f;
+
 /** Per-worker counters, written only by their worker. */
 struct sl_worker_stats {
-	uint64_t rx_pkts;       /**< packets received from ports */
-	uint64_t rx_bursts;     /**< non-empty RX bursts */
-	uint64_t tx_pkts;       /**< packets handed to TX */
-	uint64_t redirected;    /**< packets passed to their owner worker */
-	uint64_t slowpath;      /**< packets passed to the management lcore */
-	uint64_t icmp_echo;     /**< echo requests answered */
-	uint64_t polls;         /**< loop iterations */
-	uint64_t idle_polls;    /**< loop iterations with no work */
-	uint64_t busy_tsc;      /**< TSC ticks spent in iterations with work */
-	uint64_t start_tsc;     /**< TSC when the worker started */
-	uint64_t sleeps;        /**< idle back-off sleeps */
-	uint64_t conns_created; /**< connections created */
-	uint64_t conns_expired; /**< connections expired */
-	uint64_t conns_flushed; /**< connections reset: backend gone or drain over */
-	uint64_t rst_sent;      /**< TCP resets sent (refused or flushed) */
-	uint64_t cap_drops;     /**< capture copies lost (ring full, no mbuf) */
+	SL_WORKER_COUNTERS(SL_X_FIELD)
+	uint64_t start_tsc;     /**< TSC when the worker started (not a counter) */
 	uint64_t drops[SL_DROP_MAX]; /**< drops by reason */
 } __rte_cache_aligned;
 
-/** Per-service or per-backend counters (one block per worker). */
+/** Per-service or per-backend counters (one block per worker, one
+ *  cache line while they fit in one). */
 struct sl_obj_stats {
-	uint64_t pkts_in;       /**< client to backend packets */
-	uint64_t bytes_in;      /**< client to backend bytes (L2 frame) */
-	uint64_t pkts_out;      /**< backend to client packets */
-	uint64_t bytes_out;     /**< backend to client bytes */
-	uint64_t conns_total;   /**< connections scheduled */
-	int64_t  conns_active;  /**< created minus expired on this worker */
-	uint64_t drops;         /**< drops attributed to this object */
-	uint64_t pad;
+	SL_OBJ_COUNTERS(SL_X_FIELD)
+} __rte_aligned(64);
+
+#undef SL_X_FIELD
+
+/** What a counter is: how it is named, printed and exported. */
+struct sl_counter {
+	const char *name;  /**< key in JSON answers, telemetry and metrics */
+	const char *text;  /**< name in text lines */
+	const char *desc;  /**< one line for help and metric HELP */
+	uint16_t off;      /**< byte offset of its 64-bit field in its block */
+	uint8_t is_signed; /**< int64_t: print signed */
+	uint8_t gauge;     /**< goes up and down (else only grows) */
 };
+
+/** The counters of struct sl_worker_stats, in list order. */
+extern const struct sl_counter sl_worker_counters[];
+extern const unsigned sl_n_worker_counters;
+/** The counters of struct sl_obj_stats, in list order. */
+extern const struct sl_counter sl_obj_counters[];
+extern const unsigned sl_n_obj_counters;
+
+/** Value of counter @p c in block @p blk (two's complement when signed). */
+static inline uint64_t
+sl_counter_get(const struct sl_counter *c, const void *blk)
+{
+	return *(const uint64_t *)(const void *)((const char *)blk + c->off);
+}
 
 /** Add @p src into @p dst field by field. */
 void sl_obj_stats_add(struct sl_obj_stats *dst, const struct sl_obj_stats *src);
-/** Add @p src into @p dst field by field. */
+/** Add @p src into @p dst field by field (drops too; not start_tsc). */
 void sl_worker_stats_add(struct sl_worker_stats *dst, const struct sl_worker_stats *src);
+
+/** Called for each counter of a block with its value. */
+typedef void sl_stats_visit_t(const struct sl_counter *c, uint64_t v, void *arg);
+
+/** Call @p fn for each of the @p n counters of table @p tab in @p blk. */
+void sl_stats_foreach(const struct sl_counter *tab, unsigned n, const void *blk,
+		      sl_stats_visit_t *fn, void *arg);
+
+/** How sl_stats_render() writes a block. */
+enum sl_stats_fmt {
+	/** "rx 1 tx 2 bursts 3": text names and values, space separated */
+	SL_STATS_TEXT,
+	/** "\"rx_packets\":1,\"tx_packets\":2": JSON object members, no braces */
+	SL_STATS_JSON,
+};
+
+/** A buffer that holds any rendered block or drop list. */
+#define SL_STATS_RENDER_MAX 2048
+
+/**
+ * Render the @p n counters of table @p tab in @p blk into @p buf.
+ * @return length of the whole rendering (as snprintf: @p buf holds it
+ *   all, NUL-terminated, when the result is below @p len; truncated
+ *   otherwise).
+ */
+int sl_stats_render(const struct sl_counter *tab, unsigned n, const void *blk,
+		    enum sl_stats_fmt fmt, char *buf, size_t len);
+/** sl_stats_render() of a struct sl_worker_stats. */
+int sl_worker_stats_render(const struct sl_worker_stats *s, enum sl_stats_fmt fmt,
+			   char *buf, size_t len);
+/** sl_stats_render() of a struct sl_obj_stats. */
+int sl_obj_stats_render(const struct sl_obj_stats *s, enum sl_stats_fmt fmt,
+			char *buf, size_t len);
+
+/**
+ * Render drop counters by reason: SL_STATS_TEXT gives one line
+ * "PREFIXdrop REASON N\n" per reason with N != 0; SL_STATS_JSON one
+ * object {"REASON":N,...} with every reason. @p prefix may be NULL.
+ * @return as sl_stats_render().
+ */
+int sl_drops_render(const uint64_t drops[SL_DROP_MAX], enum sl_stats_fmt fmt,
+		    const char *prefix, char *buf, size_t len);
 
 #endif /* SL_STATS_H */

@@ -154,10 +154,14 @@ struct sl_snapshot *sl_svc_build(const struct sl_config *cfg,
  *  machines): what maglev derives a backend's permutation from. */
 uint64_t sl_svc_ident_hash(const char *ident);
 
-/** What a rebuild changed, for the log. */
+/** What a rebuild changed, for the log and the counters. */
 struct sl_svc_change {
 	unsigned svc_added, svc_removed;
 	unsigned be_added, be_removed, be_draining, be_expired;
+	/** Ids and slots handed out anew since the last successful rebuild
+	 *  (possibly ones used before): their counters start from zero. */
+	uint8_t svc_new[SL_MAX_SERVICES];
+	uint8_t be_new[SL_MAX_BACKENDS];
 };
 
 /**

@@ -509,12 +509,14 @@ struct sl_svc_ids {
 	struct {
 		uint8_t used;
 		uint8_t down;          /* failed its health checks */
+		uint8_t fresh;         /* handed out, not yet reported new */
 		uint32_t gen;
 		char svc[SL_NAME_MAX];
 		char ident[48];
 	} be[SL_MAX_BACKENDS];
 	struct {
 		uint8_t used;
+		uint8_t fresh;         /* handed out, not yet reported new */
 		char name[SL_NAME_MAX];
 	} svc[SL_MAX_SERVICES];
 	uint32_t gen;          /* last generation handed out */
@@ -553,6 +555,7 @@ svc_id(struct sl_svc_ids *ids, const char *name)
 	}
 	if (free_id >= 0) {
 		ids->svc[free_id].used = 1;
+		ids->svc[free_id].fresh = 1;
 		snprintf(ids->svc[free_id].name, SL_NAME_MAX, "%s", name);
 	}
 	return free_id;
@@ -576,6 +579,7 @@ be_slot(struct sl_svc_ids *ids, const char *svc, const char *ident)
 			continue;
 		ids->be[i].used = 1;
 		ids->be[i].down = 0;
+		ids->be[i].fresh = 1;
 		ids->be[i].gen = ++ids->gen;
 		snprintf(ids->be[i].svc, SL_NAME_MAX, "%s", svc);
 		snprintf(ids->be[i].ident, sizeof(ids->be[i].ident), "%s", ident);
@@ -759,6 +763,16 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 	for (i = 0; i < SL_MAX_SERVICES; i++)
 		if (ids->svc[i].used && !keep_svc[i])
 			ids->svc[i].used = 0;
+	/* reported once, by the rebuild that publishes them first (a
+	 * refused one may have handed them out already) */
+	for (i = 0; i < SL_MAX_BACKENDS; i++) {
+		chg->be_new[i] = ids->be[i].fresh;
+		ids->be[i].fresh = 0;
+	}
+	for (i = 0; i < SL_MAX_SERVICES; i++) {
+		chg->svc_new[i] = ids->svc[i].fresh;
+		ids->svc[i].fresh = 0;
+	}
 out:
 	free(pl);
 	return s;
