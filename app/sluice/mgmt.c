@@ -18,6 +18,7 @@
 
 #include "sluice.h"
 #include "sl_pkt.h"
+#include "cmd.h"
 
 #define MGMT_SLEEP_US   1000
 #define NEIGH_PERIOD_MS 100
@@ -407,6 +408,7 @@ sl_mgmt_loop(struct sl_app *app)
 			sl_mgmt_reload(app);
 		if (sl_health_poll(app) > 0)
 			sl_mgmt_apply(app, app->live_cfg, "health");
+		sl_cmd_poll(app);   /* answers of commands waiting for workers */
 		sl_admin_poll(app);
 		if (app->interactive)
 			sl_console_poll(app);
