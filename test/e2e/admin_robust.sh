@@ -10,7 +10,8 @@
 #      idle sleep) and TCP health checks (300 ms, fall 2): show flows
 #      answers once every worker has listed, while the management loop
 #      goes on: another client is answered meanwhile, and five show flows
-#      in a row take no healthy backend down;
+#      in a row take no healthy backend down; the console (-i, on a pipe)
+#      answers its lines in order;
 #   3. a stale socket at admin_socket is replaced; thousands of UDP
 #      connections listed with show flows limit 100000 reach a client that
 #      reads slowly whole (text and JSON); a line of exactly 4095
@@ -204,6 +205,18 @@ check_rise = 2"); then
 	b=$(sl_http name)
 	check "slow: the VIP still answers (got '$b')" is_backend "$b"
 	sl_test_sluice_stop slow "$cur_log"
+
+	# the console (-i) on a pipe, same slow worker: answers in the order
+	# of the lines; the last line (no newline) is answered before the end
+	out=$(printf 'show flows\nshow services\nshow flows web' |
+		timeout 60 ip netns exec "$SL_NS_SLUICE" "$bin" -c "$SL_TMP/slow.ini" -i 2>"$SL_TMP/console.log")
+	st=$?
+	want=$'no connections\nservice web '
+	v=no
+	[ "$st" = 0 ] && [[ $out == "$want"* ]] && [[ $out == *$'\nno connections' ]] &&
+		[ "$(wc -l <<<"$out")" = 3 ] && v=yes
+	check "slow: console on a pipe answers show flows, show services, show flows in order, exits 0 (status $st)" [ $v = yes ]
+	[ $v = yes ] || { echo "# console output:"; diag <<<"$out"; tail -n 5 "$SL_TMP/console.log" | diag; }
 fi
 
 # --- 3. stale socket, a long answer to a slow reader, line limits ----------------------
