@@ -11,7 +11,9 @@
 #      answers once every worker has listed, while the management loop
 #      goes on: another client is answered meanwhile, and five show flows
 #      in a row take no healthy backend down; the console (-i, on a pipe)
-#      answers its lines in order;
+#      answers its lines in order; a worker that cannot list within 10 s
+#      makes show flows answer an error, at most 8 listings at a time,
+#      and the abandoned ones are freed once the worker lets go;
 #   3. a stale socket at admin_socket is replaced; thousands of UDP
 #      connections listed with show flows limit 100000 reach a client that
 #      reads slowly whole (text and JSON); a line of exactly 4095
@@ -217,6 +219,52 @@ check_rise = 2"); then
 		[ "$(wc -l <<<"$out")" = 3 ] && v=yes
 	check "slow: console on a pipe answers show flows, show services, show flows in order, exits 0 (status $st)" [ $v = yes ]
 	[ $v = yes ] || { echo "# console output:"; diag <<<"$out"; tail -n 5 "$SL_TMP/console.log" | diag; }
+fi
+
+# --- 2b. a worker too slow to list within 10 s ------------------------------------------
+
+# 1048576 slots, 4096 a loop, 100 ms sleeps: a listing would take 25 s
+sock=$SL_TMP/stuck.sock
+if start stuck "admin_socket = $sock
+flow_capacity = 1048576
+idle_sleep = 100000
+idle_polls = 1" < <(web_service); then
+	pids=()
+	for i in 0 1 2 3 4 5 6 7 8; do
+		"$ctl_bin" -s "$sock" show flows >"$SL_TMP/stuck$i.out" 2>"$SL_TMP/stuck$i.err" &
+		pids+=($!)
+		SL_PIDS+=($!)
+	done
+	sleep 1
+	ctl show services
+	v=no; [ "$rc" = 0 ] && [ "$ms" -lt 1000 ] && v=yes
+	check "stuck: with 9 show flows waiting, show services is answered in $ms ms (exit $rc)" [ $v = yes ]
+	n_late=0 n_busy=0 n_other=0
+	for i in 0 1 2 3 4 5 6 7 8; do
+		wait "${pids[i]}"
+		st=$?
+		if [ "$st" = 1 ] && grep -qx 'sluicectl: worker 0 did not list its connections within 10 s (try again, or with a smaller limit)' "$SL_TMP/stuck$i.err"; then
+			n_late=$((n_late + 1))
+		elif [ "$st" = 1 ] && grep -q '^sluicectl: busy: other listings of connections are in progress (at most 8 at a time' "$SL_TMP/stuck$i.err"; then
+			n_busy=$((n_busy + 1))
+		else
+			n_other=$((n_other + 1))
+			echo "# show flows $i: exit $st: $(cat "$SL_TMP/stuck$i.out" "$SL_TMP/stuck$i.err")"
+		fi
+	done
+	check "stuck: of 9 show flows at once, 8 answer that the worker did not list within 10 s, 1 is refused as busy ($n_late, $n_busy, $n_other other)" \
+		[ "$n_late/$n_busy/$n_other" = 8/1/0 ]
+	# the abandoned listings end at the worker's next slice and are freed:
+	# a new show flows is taken (it waits) instead of refused as busy
+	sleep 2
+	timeout 3 "$ctl_bin" -s "$sock" show flows >"$CTL_OUT" 2>"$CTL_ERR"
+	rc=$?
+	v=no; [ "$rc" = 124 ] && [ ! -s "$CTL_ERR" ] && v=yes
+	check "stuck: afterwards a show flows is taken again and waits for the worker (exit $rc: 124 = still waiting after 3 s)" [ $v = yes ]
+	[ $v = yes ] || ctl_diag
+	b=$(sl_http name)
+	check "stuck: the VIP still answers (got '$b')" is_backend "$b"
+	sl_test_sluice_stop stuck "$cur_log"
 fi
 
 # --- 3. stale socket, a long answer to a slow reader, line limits ----------------------
