@@ -21,9 +21,11 @@
  * between ARP, health checks and the admin socket. Answers go to stdout,
  * logs stay on stderr. A command that waits for the workers (show
  * flows) answers later (cmd.h): until then the console reads no more
- * input and shows no prompt, so answers come in the order of the lines. On a terminal the console echoes and prompts; on
- * a pipe it reads line by line and prints only the answers. quit, Ctrl-D
- * on an empty line and the end of the input stop Sluice as SIGTERM does.
+ * input and shows no prompt, so answers come in the order of the lines.
+ * On a terminal the console echoes and prompts; on a pipe it reads line
+ * by line and prints only the answers. quit, Ctrl-D on an empty line and
+ * the end of the input stop Sluice as SIGTERM does (after the answer a
+ * command still waits for).
  *
  * Thread-safety: management lcore only.
  */
@@ -214,9 +216,10 @@ answer_later(void *arg, int ret, struct sl_out *o)
 	cmdline_set_prompt(con.cl, PROMPT);
 	if (con.tty && !con.ended)
 		rdline_newline(cmdline_get_rdline(con.cl), PROMPT);
-	if (con.stop_answered)
+	if (con.stop_answered) {
 		/* relaxed: a flag the loops poll */
 		__atomic_store_n(&con.app->stop, 1, __ATOMIC_RELAXED);
+	}
 }
 
 /* Run @p line; @p cmd is the command cmdline matched, NULL if none. */
@@ -227,11 +230,12 @@ run_line(const char *line, const struct sl_cmd *cmd)
 	int ret = sl_cmd_start(con.app, line, &o, answer_later, (void *)(uintptr_t)cmd,
 			       &con.pend);
 
-	if (ret == -EINPROGRESS)
+	if (ret == -EINPROGRESS) {
 		/* no prompt until the answer: cmdline prints this one next */
 		cmdline_set_prompt(con.cl, "");
-	else
+	} else {
 		print_answer(ret, &o, cmd);
+	}
 	sl_out_free(&o);
 }
 

@@ -48,6 +48,7 @@ sock=
 
 # --- helpers ------------------------------------------------------------------
 
+# shellcheck disable=SC2317  # called through check
 is_backend() { [[ $1 == b[123] ]]; }
 now_ms() { echo $((${EPOCHREALTIME//[!0-9]/} / 1000)); }
 
@@ -55,7 +56,7 @@ now_ms() { echo $((${EPOCHREALTIME//[!0-9]/} / 1000)); }
 # stderr in $CTL_ERR, exit status in $rc, duration in $ms.
 CTL_OUT=$SL_TMP/ctl.out
 CTL_ERR=$SL_TMP/ctl.err
-rc= ms=
+rc='' ms=''
 ctl() {
 	local t0
 	t0=$(now_ms)
@@ -338,7 +339,7 @@ sock=$SL_TMP/fake.sock
 # fake WANT_RC DESC ARGS... <ANSWER: a fake Sluice answers ANSWER once;
 # "sluicectl ARGS" exits WANT_RC; 2 must come with "incomplete answer".
 fake() {
-	local want=$1 desc=$2 why= pid t
+	local want=$1 desc=$2 why='' pid t
 	shift 2
 	cat >"$SL_TMP/answer"
 	rm -f "$sock"
