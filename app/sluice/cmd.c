@@ -265,14 +265,141 @@ show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	return 0;
 }
 
+/*
+ * show flows asks every worker for a listing (a heap request it owns
+ * until it sets done) and parks itself; flows_answer() collects the
+ * listings from the management loop. Requests given up on wait on
+ * `orphans` until their worker hands them back: never freed before.
+ */
+#define FLOWS_MAX_LISTINGS 8   /* show flows answered at a time */
+
+struct flows_job {
+	int svc;
+	unsigned limit;
+	unsigned n;                               /* workers asked */
+	struct sl_flow_req *req[SL_MAX_WORKERS];
+};
+
+static struct sl_flow_req *orphans;
+static unsigned n_listings;   /* jobs alive and orphaned requests */
+
+static void
+free_req(struct sl_flow_req *r)
+{
+	free(r->out);
+	free(r);
+}
+
+static void
+free_job(struct flows_job *j)
+{
+	unsigned w;
+
+	for (w = 0; w < j->n; w++)
+		if (j->req[w] != NULL)
+			free_req(j->req[w]);
+	free(j);
+	n_listings--;
+}
+
+/* Free the abandoned requests their workers have handed back. */
+static void
+reap_orphans(void)
+{
+	struct sl_flow_req **pp = &orphans, *r;
+
+	while ((r = *pp) != NULL) {
+		/* acquire: pairs with the worker's release of done */
+		if (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		free_req(r);
+		n_listings--;
+	}
+}
+
+static int
+flows_answer(struct sl_app *app, void *state, struct sl_out *o, int give_up)
+{
+	const struct sl_snapshot *s = sl_svc_current(&app->svc);
+	struct flows_job *j = state;
+	unsigned w, i, shown = 0, late = j->n;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
+
+	for (w = 0; w < j->n; w++) {
+		/* acquire: pairs with the worker's release of done */
+		if (!__atomic_load_n(&j->req[w]->done, __ATOMIC_ACQUIRE)) {
+			late = w;
+			break;
+		}
+	}
+	if (late < j->n) {
+		if (!give_up)
+			return -EINPROGRESS;
+		/* the late ones stay the workers' until they hand them back */
+		for (w = late; w < j->n; w++) {
+			struct sl_flow_req *r = j->req[w];
+
+			if (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
+				continue;
+			/* relaxed: the worker stops at its next slice */
+			__atomic_store_n(&r->cancel, 1, __ATOMIC_RELAXED);
+			n_listings++;   /* until its worker hands it back */
+			r->next = orphans;
+			orphans = r;
+			j->req[w] = NULL;
+		}
+		free_job(j);
+		sl_out_printf(o, "worker %u did not list its connections within %d s (try again, or with a smaller limit)",
+			      late, SL_CMD_TIMEOUT_S);
+		return -ETIMEDOUT;
+	}
+	if (o->json)
+		sl_out_printf(o, "[");
+	for (w = 0; w < j->n; w++) {
+		const struct sl_flow_req *r = j->req[w];
+
+		for (i = 0; i < r->n && shown < j->limit; i++, shown++) {
+			const struct sl_conn *cn = &r->out[i];
+			const char *sn = cn->svc < s->n_services ? s->services[cn->svc].name : "?";
+
+			if (o->json) {
+				sl_out_printf(o, "%s{\"worker\":%u,\"service\":", shown ? "," : "", w);
+				sl_out_jstr(o, sn);
+				sl_out_printf(o, ",\"client\":\"%s:%u\",\"vip\":\"%s:%u\","
+					      "\"backend\":\"%s:%u\",\"protocol\":\"%s\",\"state\":\"%s\"}",
+					      ipstr(cn->cip, a), rte_be_to_cpu_16(cn->cport),
+					      ipstr(cn->vip, b), rte_be_to_cpu_16(cn->vport),
+					      ipstr(cn->bip, c), rte_be_to_cpu_16(cn->bport),
+					      proto_name(cn->proto),
+					      sl_conn_state_name((enum sl_conn_state)cn->state));
+				continue;
+			}
+			sl_out_printf(o, "%s %s:%u -> %s:%u -> %s:%u %s %s (worker %u)\n",
+				      proto_name(cn->proto), ipstr(cn->cip, a),
+				      rte_be_to_cpu_16(cn->cport), ipstr(cn->vip, b),
+				      rte_be_to_cpu_16(cn->vport), ipstr(cn->bip, c),
+				      rte_be_to_cpu_16(cn->bport), sn,
+				      sl_conn_state_name((enum sl_conn_state)cn->state), w);
+		}
+	}
+	free_job(j);
+	if (o->json)
+		sl_out_printf(o, "]");
+	else if (shown == 0)
+		sl_out_printf(o, "no connections\n");
+	return 0;
+}
+
 static int
 show_flows(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
 	const struct sl_snapshot *s = sl_svc_current(&app->svc);
-	struct sl_flow_req req[SL_MAX_WORKERS];
-	unsigned limit = 100, w, i, shown = 0;
-	int svc = -1, ai;
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
+	struct flows_job *j;
+	unsigned limit = 100, w;
+	int svc = -1, ai, ret;
 
 	for (ai = 0; ai < argc; ai++) {
 		if (strcmp(argv[ai], "limit") == 0 && ai + 1 < argc) {
@@ -298,63 +425,55 @@ show_flows(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			return -EINVAL;
 		}
 	}
-	memset(req, 0, sizeof(req));
-	for (w = 0; w < app->n_workers; w++) {
-		req[w].svc = svc;
-		req[w].limit = limit;
-		req[w].out = calloc(limit, sizeof(struct sl_conn));
-		if (req[w].out == NULL || rte_ring_sp_enqueue(app->workers[w]->cmd, &req[w]) != 0) {
-			req[w].done = -1;
-			continue;
-		}
-	}
-	for (w = 0; w < app->n_workers; w++) {
-		uint64_t end = rte_rdtsc() + app->hz * 2;
-
-		/* acquire: pairs with the worker's release of done */
-		while (req[w].done == 0 && !__atomic_load_n(&req[w].done, __ATOMIC_ACQUIRE) &&
-		       rte_rdtsc() < end)
-			rte_delay_us_sleep(200);
-	}
-	if (o->json)
-		sl_out_printf(o, "[");
-	for (w = 0; w < app->n_workers; w++) {
-		if (__atomic_load_n(&req[w].done, __ATOMIC_ACQUIRE) != 1) {
-			/* never answered: the worker may still write into it */
-			continue;
-		}
-		for (i = 0; i < req[w].n && shown < limit; i++, shown++) {
-			const struct sl_conn *cn = &req[w].out[i];
-			const char *sn = cn->svc < s->n_services ? s->services[cn->svc].name : "?";
-
-			if (o->json) {
-				sl_out_printf(o, "%s{\"worker\":%u,\"service\":", shown ? "," : "", w);
-				sl_out_jstr(o, sn);
-				sl_out_printf(o, ",\"client\":\"%s:%u\",\"vip\":\"%s:%u\","
-					      "\"backend\":\"%s:%u\",\"protocol\":\"%s\",\"state\":\"%s\"}",
-					      ipstr(cn->cip, a), rte_be_to_cpu_16(cn->cport),
-					      ipstr(cn->vip, b), rte_be_to_cpu_16(cn->vport),
-					      ipstr(cn->bip, c), rte_be_to_cpu_16(cn->bport),
-					      proto_name(cn->proto),
-					      sl_conn_state_name((enum sl_conn_state)cn->state));
-				continue;
-			}
-			sl_out_printf(o, "%s %s:%u -> %s:%u -> %s:%u %s %s (worker %u)\n",
-				      proto_name(cn->proto), ipstr(cn->cip, a),
-				      rte_be_to_cpu_16(cn->cport), ipstr(cn->vip, b),
-				      rte_be_to_cpu_16(cn->vport), ipstr(cn->bip, c),
-				      rte_be_to_cpu_16(cn->bport), sn,
-				      sl_conn_state_name((enum sl_conn_state)cn->state), w);
-		}
-	}
+	reap_orphans();
+	/* management is the rings' only producer: room now is room later */
 	for (w = 0; w < app->n_workers; w++)
-		if (__atomic_load_n(&req[w].done, __ATOMIC_ACQUIRE) != 0)
-			free(req[w].out);
-	if (o->json)
-		sl_out_printf(o, "]");
-	else if (shown == 0)
-		sl_out_printf(o, "no connections\n");
-	return 0;
+		if (rte_ring_free_count(app->workers[w]->cmd) == 0)
+			break;
+	if (n_listings >= FLOWS_MAX_LISTINGS || w < app->n_workers) {
+		sl_out_printf(o, "busy: other listings of connections are in progress (at most %d at a time; try again in a moment)",
+			      FLOWS_MAX_LISTINGS);
+		return -EBUSY;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		goto nomem;
+	n_listings++;
+	j->svc = svc;
+	j->limit = limit;
+	for (j->n = 0; j->n < app->n_workers; j->n++) {
+		struct sl_flow_req *r = calloc(1, sizeof(*r));
+
+		if (r == NULL)
+			break;
+		r->svc = svc;
+		r->limit = limit;
+		r->out = malloc((size_t)limit * sizeof(struct sl_conn));
+		if (r->out == NULL) {
+			free(r);
+			break;
+		}
+		j->req[j->n] = r;
+	}
+	if (j->n < app->n_workers) {
+		free_job(j);
+		goto nomem;
+	}
+	ret = sl_cmd_defer(o, flows_answer, j);
+	if (ret != -EINPROGRESS) {
+		free_job(j);
+		return ret;
+	}
+	for (w = 0; w < j->n; w++) {
+		if (rte_ring_sp_enqueue(app->workers[w]->cmd, j->req[w]) != 0) {
+			/* cannot happen (room checked above): an empty listing */
+			__atomic_store_n(&j->req[w]->done, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return -EINPROGRESS;
+nomem:
+	sl_out_printf(o, "out of memory for listings of %u connections (try a smaller limit)", limit);
+	return -ENOMEM;
 }
 
 static int
@@ -930,16 +1049,16 @@ const struct sl_cmd sl_cmds[] = {
 };
 const unsigned sl_n_cmds = RTE_DIM(sl_cmds);
 
-int
-sl_cmd_exec(struct sl_app *app, const char *line, struct sl_out *out)
+static int
+dispatch(struct sl_app *app, const char *line, struct sl_out *out)
 {
-	char buf[1024], *argv[MAX_ARGS], *save = NULL, *tok;
+	char buf[SL_CMD_LINE_MAX + 1], *argv[MAX_ARGS], *save = NULL, *tok;
 	const struct sl_cmd *best = NULL;
 	unsigned i, best_words = 0;
 	int argc = 0, json = out->json;
 
-	if (strlen(line) >= sizeof(buf)) {
-		sl_out_printf(out, "command too long (at most %zu characters)", sizeof(buf) - 1);
+	if (strlen(line) > SL_CMD_LINE_MAX) {
+		sl_out_printf(out, "command too long (at most %d characters)", SL_CMD_LINE_MAX);
 		return -E2BIG;
 	}
 	snprintf(buf, sizeof(buf), "%s", line);
@@ -988,4 +1107,109 @@ sl_cmd_exec(struct sl_app *app, const char *line, struct sl_out *out)
 	}
 	out->json = json;
 	return best->fn(app, argc, argv + best_words, out);
+}
+
+/* ---- commands that answer later ---- */
+
+struct sl_cmd_pending {
+	struct sl_cmd_pending *next;
+	sl_cmd_cont_t cont;      /* NULL until the handler parks */
+	void *state;
+	sl_cmd_done_t done;      /* NULL once cancelled */
+	void *arg;
+	int json;
+	uint64_t deadline;       /* TSC */
+};
+
+static struct sl_cmd_pending *parked;
+
+int
+sl_cmd_defer(struct sl_out *out, sl_cmd_cont_t cont, void *state)
+{
+	struct sl_cmd_pending *p = out->pend;
+
+	if (p == NULL) {
+		sl_out_printf(out, "this command answers later and cannot run here (use sluicectl or the console)");
+		return -EAGAIN;
+	}
+	p->cont = cont;
+	p->state = state;
+	p->json = out->json;
+	p->deadline = rte_rdtsc() + (uint64_t)SL_CMD_TIMEOUT_S * rte_get_tsc_hz();
+	p->next = parked;
+	parked = p;
+	return -EINPROGRESS;
+}
+
+int
+sl_cmd_start(struct sl_app *app, const char *line, struct sl_out *out,
+	     sl_cmd_done_t done, void *arg, struct sl_cmd_pending **pend)
+{
+	struct sl_cmd_pending *p = NULL;
+	int ret;
+
+	if (pend != NULL)
+		*pend = NULL;
+	if (done != NULL) {
+		p = calloc(1, sizeof(*p));
+		if (p == NULL) {
+			sl_out_printf(out, "out of memory");
+			return -ENOMEM;
+		}
+		p->done = done;
+		p->arg = arg;
+	}
+	out->pend = p;
+	ret = dispatch(app, line, out);
+	out->pend = NULL;
+	if (p != NULL && p->cont != NULL) {
+		/* parked (sl_cmd_defer): sl_cmd_poll() answers and frees it */
+		if (pend != NULL)
+			*pend = p;
+		return -EINPROGRESS;
+	}
+	free(p);
+	return ret == -EINPROGRESS ? -EIO : ret;
+}
+
+int
+sl_cmd_exec(struct sl_app *app, const char *line, struct sl_out *out)
+{
+	return sl_cmd_start(app, line, out, NULL, NULL, NULL);
+}
+
+void
+sl_cmd_cancel(struct sl_cmd_pending *p)
+{
+	if (p != NULL)
+		p->done = NULL;   /* sl_cmd_poll() gives it up at its next round */
+}
+
+void
+sl_cmd_poll(struct sl_app *app)
+{
+	struct sl_cmd_pending **pp = &parked, *p;
+	uint64_t now;
+
+	if (orphans != NULL)
+		reap_orphans();
+	if (parked == NULL)
+		return;
+	now = rte_rdtsc();
+	while ((p = *pp) != NULL) {
+		struct sl_out o = { .json = p->json };
+		int ret = p->cont(app, p->state, &o, p->done == NULL || now >= p->deadline);
+
+		if (ret == -EINPROGRESS) {
+			sl_out_free(&o);
+			pp = &p->next;
+			continue;
+		}
+		/* unlinked first: done() may start (park) the next command */
+		*pp = p->next;
+		if (p->done != NULL)
+			p->done(p->arg, ret, &o);
+		sl_out_free(&o);
+		free(p);
+	}
 }

@@ -19,14 +19,19 @@
  *
  * The management loop polls the console (cmdline_poll, never blocking)
  * between ARP, health checks and the admin socket. Answers go to stdout,
- * logs stay on stderr. On a terminal the console echoes and prompts; on
- * a pipe it reads line by line and prints only the answers. quit, Ctrl-D
- * on an empty line and the end of the input stop Sluice as SIGTERM does.
+ * logs stay on stderr. A command that waits for the workers (show
+ * flows) answers later (cmd.h): until then the console reads no more
+ * input and shows no prompt, so answers come in the order of the lines.
+ * On a terminal the console echoes and prompts; on a pipe it reads line
+ * by line and prints only the answers. quit, Ctrl-D on an empty line and
+ * the end of the input stop Sluice as SIGTERM does (after the answer a
+ * command still waits for).
  *
  * Thread-safety: management lcore only.
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +75,8 @@ static struct {
 	int tty;                    /* stdin is a terminal: echo and prompt */
 	int ended;                  /* quit, Ctrl-D or end of input seen */
 	int in_check;               /* the catch-all asks cmdline (no recursion) */
+	struct sl_cmd_pending *pend; /* a command waiting for the workers */
+	int stop_answered;          /* input ended: stop once it is answered */
 } con;
 
 /* ---- token types ---- */
@@ -174,20 +181,17 @@ put(const char *buf, size_t len)
 	}
 }
 
-/* Run @p line; @p cmd is the command cmdline matched, NULL if none. */
 static void
-run_line(const char *line, const struct sl_cmd *cmd)
+print_answer(int ret, struct sl_out *o, const struct sl_cmd *cmd)
 {
-	struct sl_out o = { 0 };
 	struct sl_out r = { 0 };
-	int ret = sl_cmd_exec(con.app, line, &o);
 
 	if (ret == 0) {
-		sl_out_printf(&r, "%.*s", (int)o.len, o.len ? o.buf : "");
+		sl_out_printf(&r, "%.*s", (int)o->len, o->len ? o->buf : "");
 	} else {
-		sl_out_printf(&r, "error: %.*s", (int)o.len,
-			      o.len ? o.buf : strerror(-ret));
-		if (cmd != NULL && (o.buf == NULL || strstr(o.buf, "usage:") == NULL))
+		sl_out_printf(&r, "error: %.*s", (int)o->len,
+			      o->len ? o->buf : strerror(-ret));
+		if (cmd != NULL && (o->buf == NULL || strstr(o->buf, "usage:") == NULL))
 			sl_out_printf(&r, "\nusage: %s%s%s", cmd->name,
 				      cmd->args[0] ? " " : "", cmd->args);
 	}
@@ -195,13 +199,44 @@ run_line(const char *line, const struct sl_cmd *cmd)
 		sl_out_printf(&r, "\n");
 	if (r.buf != NULL)
 		put(r.buf, r.len);
-	sl_out_free(&o);
 	sl_out_free(&r);
 	if (sl_stopping(con.app) && !con.ended) {
 		/* quit: no new prompt; main restores the terminal */
 		con.ended = 1;
 		cmdline_quit(con.cl);
 	}
+}
+
+/* The answer of a command that waited for the workers (sl_cmd_poll). */
+static void
+answer_later(void *arg, int ret, struct sl_out *o)
+{
+	con.pend = NULL;
+	print_answer(ret, o, arg);
+	cmdline_set_prompt(con.cl, PROMPT);
+	if (con.tty && !con.ended)
+		rdline_newline(cmdline_get_rdline(con.cl), PROMPT);
+	if (con.stop_answered) {
+		/* relaxed: a flag the loops poll */
+		__atomic_store_n(&con.app->stop, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* Run @p line; @p cmd is the command cmdline matched, NULL if none. */
+static void
+run_line(const char *line, const struct sl_cmd *cmd)
+{
+	struct sl_out o = { 0 };
+	int ret = sl_cmd_start(con.app, line, &o, answer_later, (void *)(uintptr_t)cmd,
+			       &con.pend);
+
+	if (ret == -EINPROGRESS) {
+		/* no prompt until the answer: cmdline prints this one next */
+		cmdline_set_prompt(con.cl, "");
+	} else {
+		print_answer(ret, &o, cmd);
+	}
+	sl_out_free(&o);
 }
 
 static void
@@ -402,6 +437,8 @@ sl_console_start(struct sl_app *app)
 		return -ENOMEM;
 	}
 	con.ended = 0;
+	con.pend = NULL;
+	con.stop_answered = 0;
 	return 0;
 }
 
@@ -418,6 +455,10 @@ input_ended(struct sl_app *app, int ret)
 	if (con.tty)
 		put("quit\n", 5);   /* as a shell echoes exit on Ctrl-D */
 	SL_LOG(NOTICE, "console: end of input");
+	if (con.pend != NULL) {
+		con.stop_answered = 1;   /* the last line's answer first */
+		return;
+	}
 	/* relaxed: a flag the loops poll */
 	__atomic_store_n(&app->stop, 1, __ATOMIC_RELAXED);
 }
@@ -431,8 +472,9 @@ sl_console_poll(struct sl_app *app)
 
 	if (con.cl == NULL || con.ended)
 		return;
-	/* cmdline_poll takes one byte a call: take what is there, within reason */
-	for (i = 0; i < BYTES_PER_POLL; i++) {
+	/* cmdline_poll takes one byte a call: take what is there, within
+	 * reason, and nothing while a command waits for its answer */
+	for (i = 0; i < BYTES_PER_POLL && con.pend == NULL; i++) {
 		if (poll(&pfd, 1, 0) <= 0)
 			return;
 		ret = cmdline_poll(con.cl);
@@ -450,6 +492,8 @@ sl_console_poll(struct sl_app *app)
 void
 sl_console_stop(void)
 {
+	sl_cmd_cancel(con.pend);
+	con.pend = NULL;
 	if (con.cl != NULL) {
 		if (con.tty) {
 			/* stopped by a signal: leave the prompt's line */

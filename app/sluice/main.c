@@ -23,6 +23,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "sluice.h"
+#include "cmd.h"
 
 #define MAX_EAL_ARGS 128
 
@@ -269,6 +270,14 @@ health_term(struct sl_app *app)
 	sl_health_stop();
 }
 
+/* Commands that wait for the workers (show flows): answered when done. */
+static unsigned
+commands_poll(struct sl_app *app)
+{
+	sl_cmd_poll(app);
+	return 0;
+}
+
 static int
 admin_init(struct sl_app *app)
 {
@@ -389,6 +398,7 @@ static const struct sl_module {
 	{ "launch",     launch_init,    NULL,           launch_term },
 	{ "management", mgmt_init,      sl_mgmt_poll,   NULL },
 	{ "health",     health_init,    health_poll,    health_term },
+	{ "commands",   NULL,           commands_poll,  NULL },
 	{ "admin",      admin_init,     admin_poll,     admin_term },
 	{ "telemetry",  telemetry_init, NULL,           telemetry_term },
 	{ "ready",      ready_init,     NULL,           ready_term },

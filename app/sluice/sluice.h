@@ -35,13 +35,21 @@ extern int sl_logtype;
 
 /* A listing of a worker's connections, asked for by the management
  * lcore through the worker's command ring and answered a slice of the
- * table per loop iteration (so forwarding never stalls for long). */
+ * table per loop iteration (so forwarding never stalls for long).
+ *
+ * Ownership: a heap object. Enqueued, it and its listing belong to the
+ * worker until the worker sets done; only then may the management lcore
+ * read the listing and free both. The management lcore never waits for
+ * it: it polls done from its loop (see cmd.h), and a request it gives
+ * up on gets cancel set and is freed only once done. */
 struct sl_flow_req {
 	int svc;                 /* service id, -1 = all */
 	unsigned limit;          /* at most this many */
 	unsigned n;              /* filled in by the worker */
 	uint32_t cursor;         /* worker's scan position */
-	int done;                /* set by the worker (release) */
+	int done;                /* set by the worker (release): handed back */
+	int cancel;              /* set by management (relaxed): stop early */
+	struct sl_flow_req *next; /* management's list of abandoned ones */
 	struct sl_conn *out;     /* limit entries */
 };
 

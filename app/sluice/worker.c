@@ -31,17 +31,21 @@ static __rte_cold void
 serve_request(struct sl_worker *w)
 {
 	struct sl_flow_req *r = w->req;
+	int cancel;
 
 	if (r == NULL) {
 		if (rte_ring_sc_dequeue(w->cmd, (void **)&r) != 0)
 			return;
 		w->req = r;
 	}
-	if (r->n < r->limit)
+	/* relaxed: a request given up on ends a slice later at worst */
+	cancel = __atomic_load_n(&r->cancel, __ATOMIC_RELAXED);
+	if (!cancel && r->n < r->limit)
 		r->cursor = sl_flow_walk_range(w->flows, r->cursor, 4096, list_conn, r);
-	if (r->n >= r->limit || r->cursor >= sl_flow_capacity(w->flows)) {
+	if (cancel || r->n >= r->limit || r->cursor >= sl_flow_capacity(w->flows)) {
 		w->req = NULL;
-		/* release: the listing is complete before it is handed back */
+		/* release: the listing is complete before it is handed back;
+		 * after this store the request is no longer ours to touch */
 		__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 	}
 }

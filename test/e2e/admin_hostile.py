@@ -20,8 +20,22 @@
 #                                        with what) Sluice drops us, or that it
 #                                        did not within SECS. Prints "connected"
 #                                        on stderr once connected.
+#   admin_hostile.py slow SOCK LINE MIN  send LINE (a show flows), read nothing
+#                                        for 1 s, then read slowly: the whole
+#                                        answer arrives (text: a final "ok" and
+#                                        at least MIN flow lines; "--json ...":
+#                                        one JSON line with at least MIN entries)
+#   admin_hostile.py line SOCK N accept|refuse
+#                                        one line of exactly N characters
+#                                        ("show", spaces, "services"): answered
+#                                        (accept) or "error: line too long"
+#   admin_hostile.py serve SOCK FILE...  a fake Sluice: listen on SOCK, answer
+#                                        the i-th connection's line with the
+#                                        bytes of the i-th FILE, then close it
 
+import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -243,6 +257,85 @@ def mode_silent(path, secs):
     return out(True, "silent client dropped after %.1f s (%s), it was sent %s" % (dt, how, show(data)))
 
 
+def mode_slow(path, line, least):
+    s = connect(path, 60.0)
+    s.sendall(line.encode() + b"\n")
+    s.shutdown(socket.SHUT_WR)
+    time.sleep(1.0)   # Sluice meets a full socket buffer meanwhile
+    t0 = time.monotonic()
+    data, how = b"", "timeout"
+    while time.monotonic() - t0 < 60:
+        try:
+            d = s.recv(16384)
+        except (socket.timeout, ConnectionResetError) as e:
+            how = type(e).__name__
+            break
+        if not d:
+            how = "eof"
+            break
+        data += d
+        time.sleep(0.002)
+    dt = time.monotonic() - t0
+    s.close()
+    what = "%d bytes in %.1f s, then %s" % (len(data), dt, how)
+    if line.startswith("--json"):
+        try:
+            if data.count(b"\n") != 1 or not data.endswith(b"\n"):
+                raise ValueError("not one line")
+            d = json.loads(data)
+            n = len(d["result"])
+            good = d["ok"] is True and n >= least
+        except (ValueError, KeyError, TypeError) as e:
+            return out(False, "%s: not one whole JSON answer (%s); ends %s" %
+                       (what, e, show(data[-80:])))
+        return out(good and how == "eof", "%s: one JSON answer, %d entries (at least %d)" %
+                   (what, n, least))
+    lines = data.split(b"\n")
+    flows = [x for x in lines[:-2] if re.match(rb"^(tcp|udp) \S+ -> ", x)]
+    good = (data.endswith(b"\nok\n") and len(flows) == len(lines) - 2 and
+            len(flows) >= least and how == "eof")
+    return out(good, "%s: %d flow lines (at least %d), last line %s" %
+               (what, len(flows), least, show(lines[-2] if len(lines) > 1 else data)))
+
+
+def mode_line(path, n, want):
+    words = b"show" + b" " * (n - 12) + b"services"
+    assert len(words) == n
+    s = connect(path)
+    s.sendall(words + b"\n")
+    data, how = read_answer(s)
+    s.close()
+    if want == "accept":
+        good = data.startswith(b"service ") and data.endswith(b"\nok\n")
+    else:
+        good = data == b"error: line too long (at most 4095 characters)\n"
+    return out(good and how == "answer", "a line of %d characters: %s (%s)" %
+               (n, show(data, 100), how))
+
+
+def mode_serve(path, files):
+    ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ls.bind(path)
+    ls.listen(4)
+    ls.settimeout(20)
+    for f in files:
+        with open(f, "rb") as fh:
+            answer = fh.read()
+        c, _ = ls.accept()
+        c.settimeout(5)
+        got = b""
+        while not got.endswith(b"\n"):
+            d = c.recv(4096)
+            if not d:
+                break
+            got += d
+        c.sendall(answer)
+        c.close()
+    ls.close()
+    os.unlink(path)
+    return out(True, "served %d answers" % len(files))
+
+
 def main():
     if len(sys.argv) < 3:
         sys.stderr.write(__doc__ if __doc__ else "usage: admin_hostile.py MODE SOCK ...\n")
@@ -264,6 +357,12 @@ def main():
             return mode_many(path, int(rest[0]), int(rest[1]) if len(rest) > 1 else 64)
         if mode == "silent":
             return mode_silent(path, float(rest[0]))
+        if mode == "slow":
+            return mode_slow(path, rest[0], int(rest[1]))
+        if mode == "line":
+            return mode_line(path, int(rest[0]), rest[1])
+        if mode == "serve":
+            return mode_serve(path, rest)
     except OSError as e:
         return out(False, "%s: %s: %s" % (mode, type(e).__name__, e))
     sys.stderr.write("unknown mode %s\n" % mode)
