@@ -33,6 +33,12 @@
 
 struct rte_lpm;
 
+/** A route table shared by the snapshots that have the same routes. */
+struct sl_lpm {
+	struct rte_lpm *t;
+	uint32_t refs;              /**< snapshots holding it */
+};
+
 /**
  * A route of the snapshot's table. Connected routes (a port's own
  * subnet) have no gateway: the destination itself is the next hop.
@@ -118,14 +124,15 @@ struct sl_snapshot {
 	uint32_t n_neigh_refs;
 	struct sl_port_info ports[SL_MAX_PORTS];
 	/*
-	 * Routing: longest-prefix match (rte_lpm, owned by the snapshot)
-	 * whose next-hop value is an index in @c routes. Ports cannot change
-	 * without a restart, so every snapshot holds the same routes; each
-	 * still owns its table, so freeing a snapshot never touches the
-	 * table of the one that replaced it. rte_lpm takes prefix lengths
-	 * 1..32: the default route is kept aside and used on a miss.
+	 * Routing: longest-prefix match (rte_lpm) whose next-hop value is an
+	 * index in @c routes. rte_lpm's first level alone is 64 MB, and
+	 * routes change only with a restart, so a snapshot whose routes are
+	 * those of the one before shares its table (counted references,
+	 * management lcore only) instead of building another on every
+	 * health flip. rte_lpm takes prefix lengths 1..32: the default
+	 * route is kept aside and used on a miss.
 	 */
-	struct rte_lpm *lpm;
+	struct sl_lpm *lpm;
 	int32_t default_route;      /**< index in @c routes, -1 = none */
 	uint16_t n_routes;
 	struct sl_route routes[SL_MAX_ROUTES];

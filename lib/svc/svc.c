@@ -39,7 +39,7 @@ sl_svc_route(const struct sl_snapshot *s, rte_be32_t dst, rte_be32_t *nexthop)
 
 	if (s->lpm == NULL)
 		return -1;
-	if (rte_lpm_lookup(s->lpm, rte_be_to_cpu_32(dst), &idx) != 0) {
+	if (rte_lpm_lookup(s->lpm->t, rte_be_to_cpu_32(dst), &idx) != 0) {
 		if (s->default_route < 0)
 			return -1;
 		idx = (uint32_t)s->default_route;
@@ -56,11 +56,11 @@ route_add(struct sl_snapshot *s, uint32_t prefix, uint8_t len, uint32_t via,
 	  uint16_t port)
 {
 	struct sl_route *r;
-	int ret;
+	unsigned i;
 
-	if (len == 0 ? s->default_route >= 0 :
-	    rte_lpm_is_rule_present(s->lpm, prefix, len, &(uint32_t){ 0 }) == 1)
-		return 0;
+	for (i = 0; i < s->n_routes; i++)
+		if (s->routes[i].len == len && s->routes[i].prefix == rte_cpu_to_be_32(prefix))
+			return 0;
 	if (s->n_routes >= SL_MAX_ROUTES)
 		return -ENOSPC;
 	r = &s->routes[s->n_routes];
@@ -70,23 +70,27 @@ route_add(struct sl_snapshot *s, uint32_t prefix, uint8_t len, uint32_t via,
 	r->port = port;
 	if (len == 0)
 		s->default_route = s->n_routes;
-	else if ((ret = rte_lpm_add(s->lpm, prefix, len, s->n_routes)) != 0)
-		return ret;
 	s->n_routes++;
 	return 0;
 }
 
+static void
+lpm_put(struct sl_lpm *l)
+{
+	if (l != NULL && --l->refs == 0) {
+		rte_lpm_free(l->t);
+		rte_free(l);
+	}
+}
+
 /*
- * The snapshot's route table: every port's subnet, then its static
- * routes, then (for a config built by hand, without routes) its
- * gateway as the default route. Names of rte_lpm tables are global to
- * the process, and a rebuild may fail and be retried with the same
- * generation while the old snapshot lives on: the name takes the
- * generation and a count of tables ever made.
+ * The route table of @p s's routes: @p prev's when they are the same,
+ * else a new one. Names of rte_lpm tables are global to the process:
+ * the name takes a count of tables ever made.
  */
 static int
-routes_build(struct sl_snapshot *s, const struct sl_config *cfg, char *err,
-	     size_t errlen)
+lpm_get(struct sl_snapshot *s, const struct sl_snapshot *prev, char *err,
+	size_t errlen)
 {
 	static uint32_t made;
 	struct rte_lpm_config lc = {
@@ -95,19 +99,57 @@ routes_build(struct sl_snapshot *s, const struct sl_config *cfg, char *err,
 		.number_tbl8s = SL_MAX_ROUTES,
 	};
 	char name[RTE_LPM_NAMESIZE];
+	unsigned i;
+	int ret;
+
+	if (prev != NULL && prev->lpm != NULL && prev->n_routes == s->n_routes &&
+	    prev->default_route == s->default_route &&
+	    memcmp(prev->routes, s->routes, s->n_routes * sizeof(s->routes[0])) == 0) {
+		s->lpm = prev->lpm;
+		s->lpm->refs++;
+		return 0;
+	}
+	s->lpm = rte_zmalloc("sl_lpm", sizeof(*s->lpm), 0);
+	if (s->lpm == NULL) {
+		snprintf(err, errlen, "out of memory building the route table");
+		return -ENOMEM;
+	}
+	s->lpm->refs = 1;
+	/* relaxed: only a distinct number is needed */
+	snprintf(name, sizeof(name), "sl_rt_%u", __atomic_fetch_add(&made, 1, __ATOMIC_RELAXED));
+	s->lpm->t = rte_lpm_create(name, SOCKET_ID_ANY, &lc);
+	if (s->lpm->t == NULL) {
+		snprintf(err, errlen, "cannot create the route table %s (rte_lpm, about 64 MB): %s",
+			 name, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (i = 0; i < s->n_routes; i++) {
+		const struct sl_route *r = &s->routes[i];
+
+		if (r->len == 0)
+			continue;
+		ret = rte_lpm_add(s->lpm->t, rte_be_to_cpu_32(r->prefix), r->len, i);
+		if (ret != 0) {
+			snprintf(err, errlen, "cannot fill the route table: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The snapshot's routes: every port's subnet, then its static routes,
+ * then (for a config built by hand, without routes) its gateway as the
+ * default route; then their longest-prefix table.
+ */
+static int
+routes_build(struct sl_snapshot *s, const struct sl_config *cfg,
+	     const struct sl_snapshot *prev, char *err, size_t errlen)
+{
 	unsigned i, k;
 	int ret = 0;
 
 	s->default_route = -1;
-	/* relaxed: only a distinct number is needed */
-	snprintf(name, sizeof(name), "sl_rt_%" PRIu64 "_%u", s->gen,
-		 __atomic_fetch_add(&made, 1, __ATOMIC_RELAXED));
-	s->lpm = rte_lpm_create(name, SOCKET_ID_ANY, &lc);
-	if (s->lpm == NULL) {
-		snprintf(err, errlen, "cannot create the route table %s (rte_lpm, about 64 MB): %s",
-			 name, rte_strerror(rte_errno));
-		return -rte_errno;
-	}
 	for (i = 0; i < cfg->n_ports && ret == 0; i++) {
 		const struct sl_config_port *cp = &cfg->ports[i];
 		uint32_t mask = cp->prefix_len == 0 ? 0 : ~0u << (32 - cp->prefix_len);
@@ -127,9 +169,11 @@ routes_build(struct sl_snapshot *s, const struct sl_config *cfg, char *err,
 		if (ret == 0 && cp->gateway != 0 && !has_default)
 			ret = route_add(s, 0, 0, cp->gateway, (uint16_t)i);
 	}
-	if (ret != 0)
+	if (ret != 0) {
 		snprintf(err, errlen, "cannot fill the route table: %s", strerror(-ret));
-	return ret;
+		return ret;
+	}
+	return lpm_get(s, prev, err, errlen);
 }
 
 uint64_t
@@ -181,7 +225,7 @@ sl_svc_free(struct sl_snapshot *s)
 	rte_free(s->services);
 	rte_free(s->svc_tab);
 	rte_free(s->vip_tab);
-	rte_lpm_free(s->lpm);
+	lpm_put(s->lpm);
 	rte_free(s);
 }
 
@@ -285,7 +329,7 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		p->kernel = cp->kernel_if[0] != '\0';
 		snprintf(p->name, sizeof(p->name), "%s", cp->name);
 	}
-	if (routes_build(s, cfg, err, errlen) != 0)
+	if (routes_build(s, cfg, prev, err, errlen) != 0)
 		goto fail;
 
 	/* open addressing at most half full */

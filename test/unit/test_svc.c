@@ -2194,20 +2194,25 @@ test_route_backends_behind_router(void)
 }
 
 /*
- * Each snapshot owns its table: two of one generation live side by side
- * (a rebuild that failed and is tried again while the old one runs),
- * freeing one leaves the other answering, and nothing stays allocated.
+ * A rebuild with the same routes shares the table of the snapshot before
+ * (rte_lpm's first level is 64 MB); snapshots built apart each have
+ * their own; the table goes with the last snapshot holding it, and
+ * nothing stays allocated.
  */
 static void
-test_route_tables_owned(void)
+test_route_tables_shared(void)
 {
 	struct sl_config *c = cfg_site();
 	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
-	struct sl_snapshot *a, *b;
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_svc_change chg;
+	struct sl_snapshot *a, *b, *r1, *r2;
+	char err[256];
 	unsigned before;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
 	before = heap_allocs();
 	a = build(c, n, 1, 5);
 	b = build(c, n, 1, 5);
@@ -2218,7 +2223,19 @@ test_route_tables_owned(void)
 	CU_ASSERT(routes_to(b, IP(48, 1, 2, 3), 1, IP(10, 1, 0, 252)));
 	CU_ASSERT(routes_to(b, IP(8, 8, 8, 8), 0, IP(10, 0, 0, 254)));
 	sl_svc_free(b);
+
+	r1 = sl_svc_rebuild(c, hw, n, 1, ids, NULL, 0, &chg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r1);
+	r2 = sl_svc_rebuild(c, hw, n, 1, ids, r1, 0, &chg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r2);
+	CU_ASSERT_PTR_EQUAL(r1->lpm, r2->lpm);
+	CU_ASSERT_EQUAL(r2->lpm->refs, 2);
+	sl_svc_free(r1);
+	CU_ASSERT_EQUAL(r2->lpm->refs, 1);
+	CU_ASSERT(routes_to(r2, IP(48, 1, 2, 3), 1, IP(10, 1, 0, 252)));
+	sl_svc_free(r2);
 	CU_ASSERT_EQUAL(heap_allocs(), before);
+	sl_svc_ids_free(ids);
 	sl_neigh_free(n);
 	free(c);
 }
@@ -2561,7 +2578,7 @@ static const struct sl_test_case svc_tests[] = {
 	{ "rebuild: rr goes on across a health flip", test_sched_state_health_flip },
 	{ "routes: longest prefix, connected before default, unreachable", test_route_lpm },
 	{ "routes: backends behind a router on the inside", test_route_backends_behind_router },
-	{ "routes: each snapshot owns its table", test_route_tables_owned },
+	{ "routes: a rebuild with the same routes shares the table", test_route_tables_shared },
 };
 
 SL_TEST_MAIN("svc",
