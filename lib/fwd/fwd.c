@@ -533,6 +533,27 @@ struct flow_pkt {
 };
 
 /*
+ * The parser's flags from the NIC's checksum verdicts, one table lookup
+ * per packet instead of three tests: bits 3..8 of ol_flags hold L4 BAD
+ * (bit 3), IP BAD (4), IP GOOD (7) and L4 GOOD (8); both bits of a pair
+ * set means "not checked" (NONE), neither "unknown".
+ */
+_Static_assert(RTE_MBUF_F_RX_L4_CKSUM_BAD == 1ULL << 3 && RTE_MBUF_F_RX_IP_CKSUM_BAD == 1ULL << 4 &&
+	       RTE_MBUF_F_RX_IP_CKSUM_GOOD == 1ULL << 7 && RTE_MBUF_F_RX_L4_CKSUM_GOOD == 1ULL << 8,
+	       "checksum verdict bits moved: rebuild csum_flags");
+#define CS_ONLY(i, yes, no) ((((i) >> (yes)) & 1) && !(((i) >> (no)) & 1))
+#define CS(i) (uint8_t)((CS_ONLY(i, 4, 1) ? SL_PKT_F_IP_CSUM_GOOD : 0) | \
+			(CS_ONLY(i, 1, 4) ? SL_PKT_F_IP_CSUM_BAD : 0) | \
+			(CS_ONLY(i, 0, 5) ? SL_PKT_F_L4_CSUM_BAD : 0))
+#define CS4(i) CS(i), CS((i) + 1), CS((i) + 2), CS((i) + 3)
+#define CS16(i) CS4(i), CS4((i) + 4), CS4((i) + 8), CS4((i) + 12)
+static const uint8_t csum_flags[64] = { CS16(0), CS16(16), CS16(32), CS16(48) };
+#undef CS16
+#undef CS4
+#undef CS
+#undef CS_ONLY
+
+/*
  * First stage: validate and sort out everything that needs no flow
  * lookup (drops, ARP, ICMP, packets owned by another worker). Returns
  * 1 when the packet goes on to the flow stage, filled in @p fp.
@@ -544,7 +565,7 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sl_pkt_info *pi = &fp->pi;
 	const struct sl_service *svc = NULL;
-	unsigned flags = 0, owner;
+	unsigned flags, owner;
 	int r, own;
 
 	/* promiscuous ports (af_packet, switches flooding) show us frames
@@ -556,12 +577,7 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		drop(w, m, SL_DROP_OTHER_HOST);
 		return 0;
 	}
-	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
-		flags |= SL_PKT_F_IP_CSUM_GOOD;
-	else if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
-		flags |= SL_PKT_F_IP_CSUM_BAD;
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
-		flags |= SL_PKT_F_L4_CSUM_BAD;
+	flags = csum_flags[(m->ol_flags >> 3) & 0x3f];
 
 	r = sl_pkt_parse(data, rte_pktmbuf_data_len(m), flags, pi);
 	if (unlikely(r != 0)) {

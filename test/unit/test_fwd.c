@@ -478,7 +478,59 @@ test_chained_too_long(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/*
+ * The NIC's checksum verdicts: a bad IP or L4 checksum the NIC reports
+ * is dropped by reason, a good IP checksum is taken on its word, and
+ * "not checked" (both bits) or none at all leaves it to the parser.
+ */
+static void
+test_nic_csum_verdicts(void)
+{
+	static const struct {
+		uint64_t ol;
+		int corrupt_ip;      /* break the IP header checksum first */
+		enum sl_drop want;   /* SL_DROP_NONE: forwarded */
+	} cases[] = {
+		{ 0, 0, SL_DROP_NONE },
+		{ RTE_MBUF_F_RX_IP_CKSUM_BAD, 0, SL_DROP_BAD_IP_CSUM },
+		{ RTE_MBUF_F_RX_L4_CKSUM_BAD, 0, SL_DROP_BAD_L4_CSUM },
+		{ RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD, 0, SL_DROP_NONE },
+		/* good on the NIC's word: the header sum is not checked again */
+		{ RTE_MBUF_F_RX_IP_CKSUM_GOOD, 1, SL_DROP_NONE },
+		{ 0, 1, SL_DROP_BAD_IP_CSUM },
+		{ RTE_MBUF_F_RX_IP_CKSUM_NONE | RTE_MBUF_F_RX_L4_CKSUM_NONE, 1, SL_DROP_BAD_IP_CSUM },
+		{ RTE_MBUF_F_RX_IP_CKSUM_NONE | RTE_MBUF_F_RX_L4_CKSUM_NONE, 0, SL_DROP_NONE },
+	};
+	unsigned i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		uint64_t before = cases[i].want != SL_DROP_NONE ?
+			fx.w->stats.drops[cases[i].want] : 0;
+		struct rte_mbuf *m, *out;
+		struct tp_fspec s;
+
+		drain_all();
+		client_spec(&s, IPPROTO_UDP, 0x64460001, (uint16_t)(40500 + i), 53, 0);
+		m = mbuf_of(&s);
+		m->ol_flags = cases[i].ol;
+		if (cases[i].corrupt_ip)
+			rte_pktmbuf_mtod_offset(m, uint8_t *, RTE_ETHER_HDR_LEN + 10)[0] ^= 0x5a;
+		push(m, OUT);
+		out = sent(IN);
+		if (cases[i].want == SL_DROP_NONE) {
+			CU_ASSERT_PTR_NOT_NULL(out);
+		} else {
+			CU_ASSERT_PTR_NULL(out);
+			CU_ASSERT_EQUAL(fx.w->stats.drops[cases[i].want], before + 1);
+		}
+		if (out != NULL)
+			rte_pktmbuf_free(out);
+	}
+	empty_table();
+}
+
 static const struct sl_test_case fwd_tests[] = {
+	{ "NIC checksum verdicts", test_nic_csum_verdicts },
 	{ "UDP client packet DNAT'd to a backend", test_udp_dnat },
 	{ "full table: RST from the VIP, counted once, old flows kept", test_full_table_rst },
 	{ "UDP flow of a failed backend scheduled anew, TCP kept", test_udp_flow_of_down_backend },
