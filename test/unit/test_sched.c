@@ -1171,7 +1171,7 @@ maglev_balance(uint16_t n, uint32_t m)
 		CU_ASSERT(cnt[i] == fl || cnt[i] == ce);
 		if (cnt[i] == ce && ce != fl)
 			n_ceil++;
-		/* the brief's bound, implied by the above */
+		/* within 1% of M/N, a looser bound implied by the above */
 		CU_ASSERT(cnt[i] >= (double)m / n * 0.99 && cnt[i] <= (double)m / n * 1.01);
 	}
 	CU_ASSERT_EQUAL(n_ceil, m % n);
