@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The application context and log type, apart from main() so that tools
- * (tools/sluice-perf) can drive the worker code without the process.
+ * The application context and log type, apart from main() so that the
+ * rest of the application builds as a library beside it.
  */
 #include "sluice.h"
 

@@ -637,8 +637,8 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 
 /*
  * A burst, in three stages: classify every packet, look all their
- * connections up at once (rte_hash pipelines the bucket loads of the
- * whole burst), then act on each. @p pidx is the port the burst came
+ * connections up at once (the flow index pipelines the bucket loads of
+ * the whole burst), then act on each. @p pidx is the port the burst came
  * from, or -1 when each packet's mbuf port says (redirected packets).
  */
 void
