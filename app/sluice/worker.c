@@ -99,11 +99,8 @@ sl_worker_main(void *arg)
 		sl_fwd_send(w, pkts, n);
 		sl_fwd_flush(w);
 		sl_fwd_expire(w, now);
-		/* a listing in progress is work: no idle sleep between slices */
-		if (unlikely(w->req != NULL || !rte_ring_empty(w->cmd))) {
+		if (unlikely(w->req != NULL || !rte_ring_empty(w->cmd)))
 			serve_request(w);
-			work++;
-		}
 		rte_rcu_qsbr_quiescent(app->svc.qsv, w->id);
 
 		if (work != 0) {
