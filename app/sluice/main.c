@@ -377,10 +377,10 @@ console_term(struct sl_app *app)
 
 /*
  * Every part of the process in start-up order. init returns 0 or -errno
- * (and leaves nothing behind when it fails);
- * poll runs on every management round while Sluice runs and returns the
- * work it found (0 lets the round sleep); term undoes init, and runs in
- * reverse order for every module whose init succeeded.
+ * and leaves nothing behind when it fails; poll runs on every management
+ * round while Sluice runs and returns the work it found (0 lets the
+ * round sleep); term undoes init, and runs in reverse order for every
+ * module whose init succeeded.
  */
 static const struct sl_module {
 	const char *name;
@@ -405,8 +405,8 @@ static const struct sl_module {
 	{ "console",    console_init,   console_poll,   console_term },
 };
 
-/* Bring modules up in order; on failure take down those that came up.
- * Returns how many are up (all of them on success). */
+/* Bring modules up in order until one fails. Returns how many are up
+ * (all of them on success): modules_down() takes exactly those down. */
 static unsigned
 modules_up(struct sl_app *app)
 {
