@@ -108,4 +108,13 @@ n=$(grep -c -- "--- sluice counters ---" "$T/interval.log")
 check "stats_interval = 1: counters printed every second (saw $n blocks in ~4 s)" test "$n" -ge 3
 check "stats_interval run exits 0" test $rc -eq 0
 
+# --- a start-up step that fails after EAL: the modules that came up go
+# down in reverse, the process exits 1 with the reason, never a crash ---
+sed 's|^device = net_null1,no-rx=1|device = net_pcap1,rx_pcap=/nonexistent/in.pcap|' "$T/good.ini" >"$T/noport.ini"
+timeout 30 "$BIN" -c "$T/noport.ini" >/dev/null 2>"$T/noport.log"; rc=$?
+check "a port that was not probed: exit 1 (got $rc)" test $rc -eq 1
+check "a port that was not probed: FILE:LINE and the device named" grep -q "noport.ini:9: port b: no device 'net_pcap1,rx_pcap=/nonexistent/in.pcap' was probed" "$T/noport.log"
+check "a port that was not probed: the failing module named" grep -q "start-up failed in ports" "$T/noport.log"
+check "a port that was not probed: the port that came up was stopped, no counters printed" test -z "$(grep -e 'sluice: ready' -e '^--- sluice counters' "$T/noport.log")"
+
 sl_test_finish
