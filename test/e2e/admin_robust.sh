@@ -81,19 +81,7 @@ start() {
 	sl_test_sluice_start "$1: sluice ready" "$bin" "$conf" "$cur_log"
 }
 
-web_service() { # web_service [EXTRA]: the web service, three backends
-	cat <<EOF
-[service.web]
-vip = $SL_VIP
-port = 80
-protocol = tcp
-scheduler = rr
-${1:-}
-backend = ${SL_BACKEND_IPS[0]}:$SL_HTTP_PORT
-backend = ${SL_BACKEND_IPS[1]}:$SL_HTTP_PORT
-backend = ${SL_BACKEND_IPS[2]}:$SL_HTTP_PORT
-EOF
-}
+web_service() { sl_service web 80 tcp "$SL_HTTP_PORT" "${1:-}"; }   # web_service [EXTRA]
 
 echo "# e2e admin socket under load and at its limits, namespaces ${SL_PFX}-*"
 sl_test_topo_up ok
@@ -250,17 +238,7 @@ sock=$SL_TMP/big.sock
 "$SL_PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$sock"
 v=no; [ -S "$sock" ] && v=yes
 check "big: a stale socket sits at $sock (bound, nobody listening)" [ $v = yes ]
-if start big "admin_socket = $sock" <<EOF
-[service.dns]
-vip = $SL_VIP
-port = 53
-protocol = udp
-scheduler = rr
-backend = ${SL_BACKEND_IPS[0]}:$SL_UDP_PORT
-backend = ${SL_BACKEND_IPS[1]}:$SL_UDP_PORT
-backend = ${SL_BACKEND_IPS[2]}:$SL_UDP_PORT
-EOF
-then
+if start big "admin_socket = $sock" < <(sl_service dns 53 udp "$SL_UDP_PORT"); then
 	check "big: the log says the stale socket was removed" \
 		grep -qF "admin socket $sock: removed a stale socket" "$cur_log"
 	ctl show services

@@ -21,7 +21,8 @@
 #   sl_topo_up              # namespaces, links, servers
 #   [sl_kernel_interfaces PORT...]   # kernel_interface on those ports
 #   sl_write_config FILE WORKERS
-#   (or sl_write_config_services FILE WORKERS [GLOBAL_EXTRA] <SERVICES)
+#   (or sl_write_config_services FILE WORKERS [GLOBAL_EXTRA] <SERVICES,
+#    the services e.g. from sl_service)
 #   sl_sluice_start BIN CONF LOG
 #   sl_sluice_wait_ready [TIMEOUT_S]
 #   ... sl_exec_client CMD...; sl_http PATH; sl_udp_exchange N ...
@@ -260,6 +261,18 @@ address = $SL_IN_IP/24$kin
 EOF
 		cat
 	} >"$file"
+}
+
+# sl_service NAME PORT PROTO BACKEND_PORT [LINES]: a [service.NAME] section
+# for sl_write_config_services: VIP:PORT/PROTO, scheduler rr, then LINES
+# (more "key = value" lines, e.g. the checks), then the three backends,
+# each on BACKEND_PORT.
+sl_service() {
+	local ip
+	printf '[service.%s]\nvip = %s\nport = %s\nprotocol = %s\nscheduler = rr\n' \
+		"$1" "$SL_VIP" "$2" "$3"
+	[ -z "${5:-}" ] || printf '%s\n' "$5"
+	for ip in "${SL_BACKEND_IPS[@]}"; do echo "backend = $ip:$4"; done
 }
 
 # sl_kernel_interfaces PORT...: from now on the configurations written by
