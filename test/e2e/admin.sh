@@ -27,13 +27,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-bin=${1:-}
-ctl_bin=${2:-}
-sl_test_usage "SLUICE_BIN SLUICECTL_BIN" "$bin" "$ctl_bin"
-sl_test_require_root
-for b in "$bin" "$ctl_bin"; do sl_test_require_exe binary "$b"; done
-bin=$(sl_abspath "$bin")
-ctl_bin=$(sl_abspath "$ctl_bin")
+sl_test_bin_ctl "$@"   # sets bin, ctl_bin
 
 sl_init "sla$$"
 conf=$SL_TMP/sluice.ini
@@ -47,19 +41,7 @@ B3=${SL_BACKEND_IPS[2]}:$SL_HTTP_PORT
 
 # --- helpers ------------------------------------------------------------------
 
-# ctl ARGS...: sluicectl -s SOCK ARGS (at most 10 s); stdout in $CTL_OUT,
-# stderr in $CTL_ERR, exit status in $rc.
-CTL_OUT=$SL_TMP/ctl.out
-CTL_ERR=$SL_TMP/ctl.err
-rc=
-ctl() {
-	timeout 10 "$ctl_bin" -s "$sock" "$@" >"$CTL_OUT" 2>"$CTL_ERR"
-	rc=$?
-}
-ctl_diag() {
-	echo "# stdout:"; head -c 2000 "$CTL_OUT" | diag
-	echo "# stderr:"; head -c 2000 "$CTL_ERR" | diag
-}
+# (ctl, ctl_diag: lib.sh's, on $sock)
 
 # jpy FILE EXPR: parse FILE as one JSON value d (r = d["result"]) and
 # evaluate the Python expression EXPR; prints its value (or why it could
@@ -192,11 +174,7 @@ hostile() {
 # --- set up -------------------------------------------------------------------
 
 echo "# e2e admin socket, sluicectl and telemetry, namespaces ${SL_PFX}-*"
-if ! sl_topo_up; then
-	notok "topology set up"
-	sl_test_finish
-fi
-setup "topology set up (client, sluice, switch, 3 backends)"
+sl_test_topo_up setup
 
 # web: wrr with equal weights (b1, b2, b3 in turn, like rr) so that
 # set weight can be checked exactly; dns: udp, for add/del backend.
@@ -331,12 +309,10 @@ e_cmd "limit 0 refused" 1 "^sluicectl: limit '0' is not a number 1\\.\\.100000$"
 j_cmd "the failed commands changed nothing (3 backends, active, weight 1)" \
 	"all(b['state'] == 'active' and b['weight'] == 1 for b in r) and len(r) == 3" show backends web
 
-timeout 10 "$ctl_bin" -s "$SL_TMP/nosuch.sock" show services >"$CTL_OUT" 2>"$CTL_ERR"
-rc=$?
+sock=$SL_TMP/nosuch.sock ctl show services
 v=no; [ "$rc" = 2 ] && grep -q "^sluicectl: cannot reach Sluice at $SL_TMP/nosuch.sock: " "$CTL_ERR" && v=yes
 check "sluicectl -s (no such socket) show services: exit 2, cannot reach (exit $rc: $(head -n 1 "$CTL_ERR"))" [ $v = yes ]
-timeout 10 "$ctl_bin" -s "$sock" >"$CTL_OUT" 2>"$CTL_ERR"
-rc=$?
+ctl
 v=no; [ "$rc" = 64 ] && grep -q '^usage: sluicectl ' "$CTL_ERR" && v=yes
 check "sluicectl without a command: exit 64 and the usage (exit $rc)" [ $v = yes ]
 timeout 10 "$ctl_bin" --bogus show services >"$CTL_OUT" 2>"$CTL_ERR"

@@ -33,13 +33,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-bin=${1:-}
-ctl_bin=${2:-}
-sl_test_usage "SLUICE_BIN SLUICECTL_BIN" "$bin" "$ctl_bin"
-sl_test_require_root
-for b in "$bin" "$ctl_bin"; do sl_test_require_exe binary "$b"; done
-bin=$(sl_abspath "$bin")
-ctl_bin=$(sl_abspath "$ctl_bin")
+sl_test_bin_ctl "$@"   # sets bin, ctl_bin
 SL_TEST_LOG_LINES=0   # each part has its own Sluice and log
 
 sl_init "slq$$"
@@ -52,22 +46,9 @@ sock=
 is_backend() { [[ $1 == b[123] ]]; }
 now_ms() { echo $((${EPOCHREALTIME//[!0-9]/} / 1000)); }
 
-# ctl ARGS...: sluicectl -s $sock ARGS (at most 30 s); stdout in $CTL_OUT,
-# stderr in $CTL_ERR, exit status in $rc, duration in $ms.
-CTL_OUT=$SL_TMP/ctl.out
-CTL_ERR=$SL_TMP/ctl.err
-rc='' ms=''
-ctl() {
-	local t0
-	t0=$(now_ms)
-	timeout 30 "$ctl_bin" -s "$sock" "$@" >"$CTL_OUT" 2>"$CTL_ERR"
-	rc=$?
-	ms=$(($(now_ms) - t0))
-}
-ctl_diag() {
-	echo "# stdout:"; head -c 1000 "$CTL_OUT" | diag
-	echo "# stderr:"; head -c 1000 "$CTL_ERR" | diag
-}
+# ctl ARGS...: lib.sh's, on $sock, at most 30 s
+SL_CTL_TIMEOUT=30
+SL_CTL_DIAG_BYTES=1000
 
 # hostile MODE ARGS...: admin_hostile.py MODE $sock ARGS (at most 90 s)
 hostile() {
@@ -100,26 +81,10 @@ start() {
 	sl_test_sluice_start "$1: sluice ready" "$bin" "$conf" "$cur_log"
 }
 
-web_service() { # web_service [EXTRA]: the web service, three backends
-	cat <<EOF
-[service.web]
-vip = $SL_VIP
-port = 80
-protocol = tcp
-scheduler = rr
-${1:-}
-backend = ${SL_BACKEND_IPS[0]}:$SL_HTTP_PORT
-backend = ${SL_BACKEND_IPS[1]}:$SL_HTTP_PORT
-backend = ${SL_BACKEND_IPS[2]}:$SL_HTTP_PORT
-EOF
-}
+web_service() { sl_service web 80 tcp "$SL_HTTP_PORT" "${1:-}"; }   # web_service [EXTRA]
 
 echo "# e2e admin socket under load and at its limits, namespaces ${SL_PFX}-*"
-if ! sl_topo_up; then
-	notok "topology set up"
-	sl_test_finish
-fi
-ok "topology set up (client, sluice, switch, 3 backends)"
+sl_test_topo_up ok
 # health checks (part 2) are kernel sockets: the exception path
 sl_kernel_interfaces outside inside
 
@@ -258,8 +223,7 @@ idle_polls = 1" < <(web_service); then
 	# the abandoned listings end at the worker's next slice and are freed:
 	# a new show flows is taken (it waits) instead of refused as busy
 	sleep 2
-	timeout 3 "$ctl_bin" -s "$sock" show flows >"$CTL_OUT" 2>"$CTL_ERR"
-	rc=$?
+	SL_CTL_TIMEOUT=3 ctl show flows
 	v=no; [ "$rc" = 124 ] && [ ! -s "$CTL_ERR" ] && v=yes
 	check "stuck: afterwards a show flows is taken again and waits for the worker (exit $rc: 124 = still waiting after 3 s)" [ $v = yes ]
 	[ $v = yes ] || ctl_diag
@@ -274,17 +238,7 @@ sock=$SL_TMP/big.sock
 "$SL_PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$sock"
 v=no; [ -S "$sock" ] && v=yes
 check "big: a stale socket sits at $sock (bound, nobody listening)" [ $v = yes ]
-if start big "admin_socket = $sock" <<EOF
-[service.dns]
-vip = $SL_VIP
-port = 53
-protocol = udp
-scheduler = rr
-backend = ${SL_BACKEND_IPS[0]}:$SL_UDP_PORT
-backend = ${SL_BACKEND_IPS[1]}:$SL_UDP_PORT
-backend = ${SL_BACKEND_IPS[2]}:$SL_UDP_PORT
-EOF
-then
+if start big "admin_socket = $sock" < <(sl_service dns 53 udp "$SL_UDP_PORT"); then
 	check "big: the log says the stale socket was removed" \
 		grep -qF "admin socket $sock: removed a stale socket" "$cur_log"
 	ctl show services

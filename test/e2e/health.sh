@@ -38,11 +38,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-bin=${1:-}
-sl_test_usage "SLUICE_BIN" "$bin"
-sl_test_require_root
-sl_test_require_exe "sluice binary" "$bin"
-bin=$(sl_abspath "$bin")
+sl_test_bin "$@"   # sets bin
 SL_TEST_LOG_LINES=0   # each part has its own Sluice and log
 # SL_HEALTH_PARTS="1 5" runs only those parts (default: all)
 PARTS=" ${SL_HEALTH_PARTS:-1 2 3 4 5} "
@@ -65,6 +61,14 @@ CHECK_KEYS="check_interval = $INTERVAL
 check_timeout = $TIMEOUT
 check_fall = $FALL
 check_rise = $RISE"
+# the checks of the web (http) and dns (udp) services
+HTTP_CHECK="check = http
+check_path = /name
+$CHECK_KEYS"
+UDP_CHECK="check = udp
+check_send = ping
+check_expect_payload = ping
+$CHECK_KEYS"
 
 now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
 
@@ -128,27 +132,11 @@ show_counters() { # show_counters LOG
 	grep -E '(^|[[:space:]])(service|backend|drop) ' "$1" | diag
 }
 
-# http_port PORT N: N requests for /name to VIP:PORT; one line each,
-# "BODY CODE" ("000" and an empty body when there was no answer).
-http_port() {
-	local port=$1 n=$2 i
-	for ((i = 0; i < n; i++)); do
-		sl_exec_client curl -s --max-time 3 -w ' %{http_code}\n' "http://$SL_VIP:$port/name"
-	done
-}
-# tally LINES: "b1=N b2=N b3=N other=N" over the first word of each line
-tally() {
-	awk '{ if ($1 ~ /^b[123]$/) c[$1]++; else c["other"]++ }
-	     END { printf "b1=%d b2=%d b3=%d other=%d\n", c["b1"], c["b2"], c["b3"], c["other"] }' <<<"$1"
-}
+# (sl_http_port PORT N and sl_tally LINES: lib.sh's)
 count_word() { grep -cE "^$2( |\$)" <<<"$1"; }
 
 echo "# e2e health checks, namespaces ${SL_PFX}-*"
-if ! sl_topo_up; then
-	notok "topology set up"
-	sl_test_finish
-fi
-setup "topology set up (client, sluice, switch, 3 backends)"
+sl_test_topo_up setup
 # health checks are kernel sockets: kernel interfaces on both ports, as
 # in kernel.sh (with strict rp_filter, see sl_kernel_interfaces)
 sl_kernel_interfaces outside inside
@@ -158,29 +146,16 @@ HP=$SL_HTTP_PORT UP=$SL_UDP_PORT
 
 # --- 1. http check: a backend goes down and comes back ------------------------
 
-if part 1 && run_sluice http <<EOF
-[service.web]
-vip = $SL_VIP
-port = 80
-protocol = tcp
-scheduler = rr
-check = http
-check_path = /name
-check_expect = 200
-$CHECK_KEYS
-backend = $B1:$HP
-backend = $B2:$HP
-backend = $B3:$HP
-EOF
-then
+if part 1 && run_sluice http < <(sl_service web 80 tcp "$HP" "$HTTP_CHECK
+check_expect = 200"); then
 	setup "http: sluice ready (check = http every $INTERVAL ms, timeout $TIMEOUT, fall $FALL, rise $RISE)"
 	declare -A seen=()
 	sleep "$SETTLE"
 	nd=$(sl_log_count 'is down: ')
 	check "http: all backends stay up for 3 intervals ($nd down lines)" [ "$nd" -eq 0 ]
 	[ "$nd" -eq 0 ] || show_transitions
-	out=$(http_port 80 6)
-	t=$(tally "$out")
+	out=$(sl_http_port 80 6)
+	t=$(sl_tally "$out")
 	for b in b1 b2 b3; do seen[$b]=$(count_word "$out" "$b"); done
 	check "http: 6 requests reach b1, b2 and b3 twice each ($t)" [ "$t" = "b1=2 b2=2 b3=2 other=0" ]
 
@@ -200,8 +175,8 @@ then
 	other=$(grep -E 'is down: ' "$cur_log" | grep -vcE "$(down_re web "$B2:$HP")")
 	check "http: no other backend went down ($other)" [ "$other" -eq 0 ]
 
-	out=$(http_port 80 30)
-	t=$(tally "$out")
+	out=$(sl_http_port 80 30)
+	t=$(sl_tally "$out")
 	n200=$(grep -cE '^b[13] 200$' <<<"$out")
 	for b in b1 b2 b3; do seen[$b]=$((seen[$b] + $(count_word "$out" "$b"))); done
 	check "http: with b2 down, 30 requests all succeed ($n200/30; $t)" [ "$n200" -eq 30 ]
@@ -222,8 +197,8 @@ then
 	else
 		notok "http: restart b2's server"
 	fi
-	out=$(http_port 80 9)
-	t=$(tally "$out")
+	out=$(sl_http_port 80 9)
+	t=$(sl_tally "$out")
 	n200=$(grep -cE '^b[123] 200$' <<<"$out")
 	for b in b1 b2 b3; do seen[$b]=$((seen[$b] + $(count_word "$out" "$b"))); done
 	check "http: b2 back: 9 requests succeed ($n200/9) and reach b2 again ($t)" \
@@ -290,13 +265,13 @@ then
 	check "http/tcp: service a keeps b1 up ($na1 down lines)" [ "$na1" -eq 0 ]
 	if [ "$nb" -ne 0 ] || [ "$na1" -ne 0 ]; then show_transitions; fi
 
-	out=$(http_port 81 6)
+	out=$(sl_http_port 81 6)
 	n1=$(grep -cx 'b1 200' <<<"$out")
 	n3=$(grep -cx 'b3 500' <<<"$out")
 	check "http/tcp: service b sends requests to b3:$P500 too (6 requests: $n1 x 'b1 200', $n3 x 'b3 500')" \
 		eval "[ $n3 -ge 1 ] && [ $n1 -ge 1 ] && [ $((n1 + n3)) -eq 6 ]"
 	[ $((n1 + n3)) -eq 6 ] || printf '%s\n' "$out" | diag
-	out=$(http_port 80 6)
+	out=$(sl_http_port 80 6)
 	n1=$(grep -cx 'b1 200' <<<"$out")
 	check "http/tcp: service a sends every request to b1 ($n1/6 'b1 200')" [ "$n1" -eq 6 ]
 	[ "$n1" -eq 6 ] || printf '%s\n' "$out" | diag
@@ -323,21 +298,7 @@ udp_round() {
 	if grep -qv '^ok ' <<<"$udp_out"; then grep -v '^ok ' <<<"$udp_out" | diag; fi
 }
 
-if part 3 && run_sluice udp <<EOF
-[service.dns]
-vip = $SL_VIP
-port = 53
-protocol = udp
-scheduler = rr
-check = udp
-check_send = ping
-check_expect_payload = ping
-$CHECK_KEYS
-backend = $B1:$UP
-backend = $B2:$UP
-backend = $B3:$UP
-EOF
-then
+if part 3 && run_sluice udp < <(sl_service dns 53 udp "$UP" "$UDP_CHECK"); then
 	setup "udp: sluice ready (check = udp, check_send = ping, check_expect_payload = ping)"
 	sleep "$SETTLE"
 	nd=$(sl_log_count 'is down: ')
@@ -395,7 +356,7 @@ backend = $B2:$HP
 EOF
 then
 	setup "all down: sluice ready (service web: b2 alone, check = http)"
-	out=$(http_port 80 1)
+	out=$(sl_http_port 80 1)
 	check "all down: a request reaches b2 while it is up ($out)" [ "$out" = "b2 200" ]
 	n=$(sl_log_count "$(down_re web "$B2:$HP")")
 	t0=$(now_us)
@@ -434,33 +395,8 @@ fi
 if part 5 && [ -z "${SL_BACKEND_PID[2]:-}" ]; then
 	sl_backend_start 2 || notok "at once: restart b2's servers"
 fi
-if part 5 && run_sluice atonce <<EOF
-[service.web]
-vip = $SL_VIP
-port = 80
-protocol = tcp
-scheduler = rr
-check = http
-check_path = /name
-$CHECK_KEYS
-backend = $B1:$HP
-backend = $B2:$HP
-backend = $B3:$HP
-
-[service.dns]
-vip = $SL_VIP
-port = 53
-protocol = udp
-scheduler = rr
-check = udp
-check_send = ping
-check_expect_payload = ping
-$CHECK_KEYS
-backend = $B1:$UP
-backend = $B2:$UP
-backend = $B3:$UP
-EOF
-then
+if part 5 && run_sluice atonce < <(sl_service web 80 tcp "$HP" "$HTTP_CHECK"; echo
+	sl_service dns 53 udp "$UP" "$UDP_CHECK"); then
 	ok "at once: sluice ready (web: http check, dns: udp check, b1..b3)"
 	sleep "$SETTLE"
 	nd=$(sl_log_count 'is down: ')
@@ -480,8 +416,8 @@ then
 			fi
 		done
 		sleep 0.5   # the snapshot of the last flip is out by now
-		out=$(http_port 80 30)
-		t=$(tally "$out")
+		out=$(sl_http_port 80 30)
+		t=$(sl_tally "$out")
 		n200=$(grep -cE '^b[13] 200$' <<<"$out")
 		check "at once: with b2 down, 30 requests all succeed, none at b2 ($n200/30 from b1/b3; $t)" \
 			[ "$n200" -eq 30 ]
@@ -502,8 +438,8 @@ then
 			fi
 		done
 		sleep 0.5
-		out=$(http_port 80 6)
-		t=$(tally "$out")
+		out=$(sl_http_port 80 6)
+		t=$(sl_tally "$out")
 		check "at once: b2 back: 6 requests reach b1, b2 and b3 ($t)" [ "$t" = "b1=2 b2=2 b3=2 other=0" ]
 	else
 		notok "at once: add an unreachable route to b2 in Sluice's namespace"

@@ -38,11 +38,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-bin=${1:-}
-sl_test_usage "SLUICE_BIN" "$bin"
-sl_test_require_root
-sl_test_require_exe "sluice binary" "$bin"
-bin=$(sl_abspath "$bin")
+sl_test_bin "$@"   # sets bin
 SL_TEST_LOG_LINES=0   # each part has its own Sluice and log
 
 sl_init "slf$$"
@@ -54,11 +50,7 @@ DUE_S=40        # every refused and dead backend is down by then
 SHORT_S=12      # s with the limit of a running Sluice lowered
 
 echo "# e2e health checks under a file-descriptor limit of $NOFILE, namespaces ${SL_PFX}-*"
-if ! sl_topo_up; then
-	notok "topology set up"
-	sl_test_finish
-fi
-ok "topology set up (client, sluice, switch, 3 backends)"
+sl_test_topo_up ok
 sl_kernel_interfaces outside inside
 
 B1=${SL_BACKEND_IPS[0]} B2=${SL_BACKEND_IPS[1]} B3=${SL_BACKEND_IPS[2]}
@@ -71,18 +63,10 @@ check_rise = 2"
 
 services() {
 	local p i
-	cat <<EOF
-[service.web]
-vip = $SL_VIP
-port = 80
-protocol = tcp
-scheduler = rr
-check = http
+	sl_service web 80 tcp "$HP" "check = http
 check_path = /name
-$CHECK_KEYS
-backend = $B1:$HP
-backend = $B2:$HP
-backend = $B3:$HP
+$CHECK_KEYS"
+	cat <<EOF
 
 [service.refused]
 vip = $SL_VIP
@@ -137,12 +121,6 @@ wait_downs() {
 	done
 }
 
-# tally LINES: "b1=N b2=N b3=N other=N" over the first word of each line
-tally() {
-	awk '{ if ($1 ~ /^b[123]$/) c[$1]++; else c["other"]++ }
-	     END { printf "b1=%d b2=%d b3=%d other=%d\n", c["b1"], c["b2"], c["b3"], c["other"] }' <<<"$1"
-}
-
 # run TAG ULIMIT_OPTION WHAT
 run() {
 	local tag=$1 opt=$2 what=$3 conf=$SL_TMP/$1.ini log=$SL_TMP/$1.log line n out t
@@ -177,10 +155,8 @@ run() {
 	check "$tag: no other backend marked down ($n down lines, $((N_REFUSED + N_DEAD)) expected)" \
 		[ "$n" -eq $((N_REFUSED + N_DEAD)) ]
 
-	out=$(for i in 1 2 3 4 5 6; do
-		sl_exec_client curl -s --max-time 3 -w ' %{http_code}\n' "http://$SL_VIP/name"
-	done)
-	t=$(tally "$out")
+	out=$(sl_http_port 80 6)
+	t=$(sl_tally "$out")
 	check "$tag: 6 requests to web reach b1, b2 and b3 twice each ($t)" [ "$t" = "b1=2 b2=2 b3=2 other=0" ]
 
 	[ "$opt" = -n ] && short "$tag"

@@ -85,26 +85,11 @@ if ! topo_router_up; then
 fi
 ok "topology set up (client, router with MTU $SMALL_MTU toward the client, sluice, 3 backends)"
 
-sl_write_config_services "$conf" "$workers" <<EOF
-[service.web]
-vip = $SL_VIP
-port = 80
-protocol = tcp
-mode = nat
-scheduler = rr
-backend = ${SL_BACKEND_IPS[0]}:$SL_HTTP_PORT
-backend = ${SL_BACKEND_IPS[1]}:$SL_HTTP_PORT
-backend = ${SL_BACKEND_IPS[2]}:$SL_HTTP_PORT
-
-[service.closed]
-vip = $SL_VIP
-port = 54
-protocol = udp
-scheduler = rr
-backend = ${SL_BACKEND_IPS[0]}:$CLOSED_PORT
-backend = ${SL_BACKEND_IPS[1]}:$CLOSED_PORT
-backend = ${SL_BACKEND_IPS[2]}:$CLOSED_PORT
-EOF
+{
+	sl_service web 80 tcp "$SL_HTTP_PORT" "mode = nat"
+	echo
+	sl_service closed 54 udp "$CLOSED_PORT"
+} | sl_write_config_services "$conf" "$workers"
 sl_test_sluice_start "sluice ready" "$bin" "$conf" "$log" || sl_test_finish
 ok "sluice ready (pid $SL_SLUICE_PID)"
 

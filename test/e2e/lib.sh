@@ -21,7 +21,8 @@
 #   sl_topo_up              # namespaces, links, servers
 #   [sl_kernel_interfaces PORT...]   # kernel_interface on those ports
 #   sl_write_config FILE WORKERS
-#   (or sl_write_config_services FILE WORKERS [GLOBAL_EXTRA] <SERVICES)
+#   (or sl_write_config_services FILE WORKERS [GLOBAL_EXTRA] <SERVICES,
+#    the services e.g. from sl_service)
 #   sl_sluice_start BIN CONF LOG
 #   sl_sluice_wait_ready [TIMEOUT_S]
 #   ... sl_exec_client CMD...; sl_http PATH; sl_udp_exchange N ...
@@ -31,9 +32,10 @@
 #   sl_sluice_stop          # sets SL_SLUICE_RC
 #   (sl_cleanup runs on EXIT, INT and TERM)
 #
-# The test scripts take their preamble and results from the last section:
-#   sl_test_usage / sl_test_require_* / sl_test_bin_workers (arguments,
-#   root: exit 77 to skip), ok / notok / check / diag, sl_test_finish.
+# The test scripts take their preamble and results from the test section:
+#   sl_test_usage / sl_test_require_* / sl_test_bin* (arguments, root:
+#   exit 77 to skip), sl_test_topo_up, ok / notok / check / diag,
+#   sl_test_finish; and, to drive the admin socket, ctl / ctl_diag.
 
 SL_PY=/usr/bin/python3          # Debian's python (has scapy), not pyenv's
 SL_CLIENT_IP=10.0.0.2
@@ -259,6 +261,18 @@ address = $SL_IN_IP/24$kin
 EOF
 		cat
 	} >"$file"
+}
+
+# sl_service NAME PORT PROTO BACKEND_PORT [LINES]: a [service.NAME] section
+# for sl_write_config_services: VIP:PORT/PROTO, scheduler rr, then LINES
+# (more "key = value" lines, e.g. the checks), then the three backends,
+# each on BACKEND_PORT.
+sl_service() {
+	local ip
+	printf '[service.%s]\nvip = %s\nport = %s\nprotocol = %s\nscheduler = rr\n' \
+		"$1" "$SL_VIP" "$2" "$3"
+	[ -z "${5:-}" ] || printf '%s\n' "$5"
+	for ip in "${SL_BACKEND_IPS[@]}"; do echo "backend = $ip:$4"; done
 }
 
 # sl_kernel_interfaces PORT...: from now on the configurations written by
@@ -690,6 +704,13 @@ sl_sluice_wait_exit() {
 # sl_test_bin_workers "$@": the arguments SLUICE_BIN [WORKERS] (1 or 2,
 #   default 1) of nat.sh, sched.sh and reload.sh, all of the above checked;
 #   sets bin (absolute) and workers.
+# sl_test_bin "$@": the argument SLUICE_BIN, checked the same way; sets
+#   bin (absolute).
+# sl_test_bin_ctl "$@": the arguments SLUICE_BIN SLUICECTL_BIN, checked
+#   the same way; sets bin and ctl_bin (absolute).
+# sl_test_topo_up [ok|setup]: sl_topo_up. If it fails, notok "topology set
+#   up" and sl_test_finish; else say so with setup (default) or, where the
+#   script counts it as a check, ok.
 #
 # Results. Only ok / notok / check / skip lines are results; everything
 # else a script prints should be a "# " comment.
@@ -770,6 +791,33 @@ sl_test_bin_workers() {
 	bin=$(sl_abspath "$bin")
 }
 
+sl_test_bin() {
+	bin=${1:-}
+	sl_test_usage "SLUICE_BIN" "$bin"
+	sl_test_require_root
+	sl_test_require_exe "sluice binary" "$bin"
+	bin=$(sl_abspath "$bin")
+}
+
+sl_test_bin_ctl() {
+	bin=${1:-}
+	ctl_bin=${2:-}
+	sl_test_usage "SLUICE_BIN SLUICECTL_BIN" "$bin" "$ctl_bin"
+	sl_test_require_root
+	sl_test_require_exe "sluice binary" "$bin"
+	sl_test_require_exe "sluicectl binary" "$ctl_bin"
+	bin=$(sl_abspath "$bin")
+	ctl_bin=$(sl_abspath "$ctl_bin")
+}
+
+sl_test_topo_up() {
+	if ! sl_topo_up; then
+		notok "topology set up"
+		sl_test_finish
+	fi
+	"${1:-setup}" "topology set up (client, sluice, switch, 3 backends)"
+}
+
 ok() { echo "ok - $*"; passed=$((passed + 1)); }
 notok() { echo "not ok - $*"; failed=$((failed + 1)); }
 check() { # check DESCRIPTION COMMAND...
@@ -826,4 +874,54 @@ sl_test_finish() {
 	[ "$skipped" -eq 0 ] || line+=", $skipped skipped"
 	echo "$line"
 	exit "$rc"
+}
+
+# --- sluicectl ---------------------------------------------------------------------
+#
+# For the scripts that take SLUICECTL_BIN (sl_test_bin_ctl sets ctl_bin)
+# and set sock to Sluice's admin_socket (it may change between runs).
+# ctl ARGS...: "sluicectl -s $sock ARGS", at most SL_CTL_TIMEOUT s (default
+#   10); its stdout in the file $CTL_OUT, stderr in $CTL_ERR (both in
+#   SL_TMP; set by the first ctl, a script may then run sluicectl into
+#   them itself), exit status in $rc (124: timed out), duration in ms in
+#   $ms.
+# ctl_diag: the first SL_CTL_DIAG_BYTES (default 2000) bytes of both, as
+#   comments.
+CTL_OUT=
+CTL_ERR=
+rc=
+# shellcheck disable=SC2034  # used by the scripts that source this file
+ms=
+
+# shellcheck disable=SC2154  # sock: set by the script
+ctl() {
+	local t0=${EPOCHREALTIME//[!0-9]/}
+	CTL_OUT=$SL_TMP/ctl.out
+	CTL_ERR=$SL_TMP/ctl.err
+	timeout "${SL_CTL_TIMEOUT:-10}" "$ctl_bin" -s "$sock" "$@" >"$CTL_OUT" 2>"$CTL_ERR"
+	rc=$?
+	# shellcheck disable=SC2034  # used by the scripts that source this file
+	ms=$(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
+}
+
+ctl_diag() {
+	echo "# stdout:"; head -c "${SL_CTL_DIAG_BYTES:-2000}" "$CTL_OUT" | diag
+	echo "# stderr:"; head -c "${SL_CTL_DIAG_BYTES:-2000}" "$CTL_ERR" | diag
+}
+
+# --- requests counted by backend ---------------------------------------------------
+#
+# sl_http_port PORT N: N requests for /name to VIP:PORT from the client; a
+#   line each, "BODY CODE" ("000" and an empty body when nothing answered).
+# sl_tally LINES: "b1=N b2=N b3=N other=N" over the first word of each line.
+sl_http_port() {
+	local port=$1 n=$2 i
+	for ((i = 0; i < n; i++)); do
+		sl_exec_client curl -s --max-time 3 -w ' %{http_code}\n' "http://$SL_VIP:$port/name"
+	done
+}
+
+sl_tally() {
+	awk '{ if ($1 ~ /^b[123]$/) c[$1]++; else c["other"]++ }
+	     END { printf "b1=%d b2=%d b3=%d other=%d\n", c["b1"], c["b2"], c["b3"], c["other"] }' <<<"$1"
 }

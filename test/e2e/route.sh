@@ -36,14 +36,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-bin=${1:-}
-ctl_bin=${2:-}
-sl_test_usage "SLUICE_BIN SLUICECTL_BIN" "$bin" "$ctl_bin"
-sl_test_require_root
-sl_test_require_exe "sluice binary" "$bin"
-sl_test_require_exe "sluicectl binary" "$ctl_bin"
-bin=$(sl_abspath "$bin")
-ctl_bin=$(sl_abspath "$ctl_bin")
+sl_test_bin_ctl "$@"   # sets bin, ctl_bin
 
 sl_init "slr$$"
 
@@ -199,8 +192,6 @@ count_stop() {
 	cat "$SL_TMP/count" 2>/dev/null || echo none
 }
 
-ctl() { timeout 10 "$ctl_bin" -s "$sock" "$@"; }
-
 # --- 1. start -------------------------------------------------------------------
 
 if ! topo_up; then
@@ -246,7 +237,8 @@ check "no packet for $BACKEND_NET left through the outside port ($leaked)" [ "$l
 sleep 2   # four check intervals: two failures in a row would show by now
 downs=$(sl_log_count ' is down: ')
 check "health checks pass through the router: no backend down ($downs)" [ "$downs" = 0 ]
-out=$(ctl show backends web)
+ctl show backends web
+out=$(<"$CTL_OUT")
 passing=$(grep -c ' check passing ' <<<"$out")
 check "show backends: 3 backends with check passing ($passing)" [ "$passing" = 3 ]
 [ "$passing" = 3 ] || diag <<<"$out"
@@ -269,7 +261,8 @@ fi
 
 # --- 4. show routes ---------------------------------------------------------------
 
-out=$(ctl show routes)
+ctl show routes
+out=$(<"$CTL_OUT")
 diag <<<"$out"
 check "show routes: $BACKEND_NET via $ROUTER_IP on inside, resolved" \
 	grep -qE "^route ${BACKEND_NET//./\\.} via ${ROUTER_IP//./\\.} port inside resolved ([0-9A-F]{2}:){5}[0-9A-F]{2}\$" <<<"$out"
@@ -278,7 +271,8 @@ check "show routes: the default route via $OUT_GW on outside" \
 check "show routes: both subnets connected" \
 	bash -c 'grep -q "^route 1\.1\.1\.0/24 connected port outside$" <<<"$1" &&
 		 grep -q "^route 2\.2\.2\.0/24 connected port inside$" <<<"$1"' _ "$out"
-json=$(ctl --json show routes)
+ctl --json show routes
+json=$(<"$CTL_OUT")
 check "show routes --json: 4 routes, the one via $ROUTER_IP resolved with its MAC" \
 	"$SL_PY" -c '
 import json, sys

@@ -25,13 +25,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=test/e2e/lib.sh
 . "$here/lib.sh"
 
-bin=${1:-}
-ctl_bin=${2:-}
-sl_test_usage "SLUICE_BIN SLUICECTL_BIN" "$bin" "$ctl_bin"
-sl_test_require_root
-for b in "$bin" "$ctl_bin"; do sl_test_require_exe binary "$b"; done
-bin=$(sl_abspath "$bin")
-ctl_bin=$(sl_abspath "$ctl_bin")
+sl_test_bin_ctl "$@"   # sets bin, ctl_bin
 
 sl_init "slv$$"
 conf=$SL_TMP/sluice.ini
@@ -41,16 +35,6 @@ sock=$SL_TMP/sluice.sock
 B1=${SL_BACKEND_IPS[0]}:$SL_HTTP_PORT
 B2=${SL_BACKEND_IPS[1]}:$SL_HTTP_PORT
 B3=${SL_BACKEND_IPS[2]}:$SL_HTTP_PORT
-
-# ctl ARGS...: sluicectl -s SOCK ARGS (at most 10 s); stdout in $CTL_OUT,
-# stderr in $CTL_ERR, exit status in $rc.
-CTL_OUT=$SL_TMP/ctl.out
-CTL_ERR=$SL_TMP/ctl.err
-rc=
-ctl() {
-	timeout 10 "$ctl_bin" -s "$sock" "$@" >"$CTL_OUT" 2>"$CTL_ERR"
-	rc=$?
-}
 
 # refused DESC TEXT ARGS...: "sluicectl ARGS" exits 1 and its error is
 # exactly "sluicectl: TEXT".
@@ -90,11 +74,7 @@ check "66 lcores: refused before EAL with FILE:LINE (status $st: $(head -n 1 <<<
 # --- set up --------------------------------------------------------------------
 
 echo "# e2e validator through sluicectl, namespaces ${SL_PFX}-*"
-if ! sl_topo_up; then
-	notok "topology set up"
-	sl_test_finish
-fi
-ok "topology set up (client, sluice, switch, 3 backends)"
+sl_test_topo_up ok
 # the inside port gets a kernel interface: health checks of [service.chk]
 # reach b1..b3 through it, never anything behind the outside port
 sl_kernel_interfaces inside

@@ -116,6 +116,21 @@ build(const struct sl_config *c, struct sl_neigh_table *n, unsigned workers,
 	return s;
 }
 
+/* sl_svc_free each snapshot of an array of @p n (NULL ones too). */
+static void
+snaps_free(struct sl_snapshot *const *s, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		sl_svc_free(s[i]);
+}
+
+/* SNAPS_FREE(s1, s2, ...): the end of a test that built them one by one */
+#define SNAPS_FREE(...) \
+	snaps_free((struct sl_snapshot *[]){ __VA_ARGS__ }, \
+		   RTE_DIM(((struct sl_snapshot *[]){ __VA_ARGS__ })))
+
 static unsigned
 heap_allocs(void)
 {
@@ -1199,10 +1214,7 @@ test_rebuild_identity(void)
 	CU_ASSERT(same_slots(s3, s4));
 	CU_ASSERT_EQUAL(snap_check(s4), 0);
 
-	sl_svc_free(s1);
-	sl_svc_free(s2);
-	sl_svc_free(s3);
-	sl_svc_free(s4);
+	SNAPS_FREE(s1, s2, s3, s4);
 	sl_svc_ids_free(ids);
 	sl_neigh_free(n);
 	free(c1);
@@ -1313,12 +1325,7 @@ test_rebuild_remove_backend(void)
 	CU_ASSERT_EQUAL(b->drain_until, 0);
 	CU_ASSERT_EQUAL(weight_of(s6, b), 1);
 
-	sl_svc_free(s1);
-	sl_svc_free(s2);
-	sl_svc_free(s3);
-	sl_svc_free(s4);
-	sl_svc_free(s5);
-	sl_svc_free(s6);
+	SNAPS_FREE(s1, s2, s3, s4, s5, s6);
 	sl_svc_ids_free(ids);
 	sl_neigh_free(n);
 	free(c1);
@@ -1662,12 +1669,7 @@ test_rebuild_remove_service(void)
 	CU_ASSERT_EQUAL(nw->ss.weight[0], 2);
 	CU_ASSERT_PTR_NULL(lk(s6, IP(10, 0, 0, 101), 443, IPPROTO_TCP));
 
-	sl_svc_free(s1);
-	sl_svc_free(s2);
-	sl_svc_free(s3);
-	sl_svc_free(s4);
-	sl_svc_free(s5);
-	sl_svc_free(s6);
+	SNAPS_FREE(s1, s2, s3, s4, s5, s6);
 	sl_svc_ids_free(ids);
 	sl_neigh_free(n);
 	free(c1);
@@ -1818,8 +1820,7 @@ test_rebuild_renamed_service_lookup(void)
 	printf("\n    lookup 10.0.0.101:443/tcp -> %s ", t->name);
 	CU_ASSERT_STRING_EQUAL(t->name, "tls2");
 	CU_ASSERT_NOT_EQUAL(pick(s2, 0, t), -1);
-	sl_svc_free(s1);
-	sl_svc_free(s2);
+	SNAPS_FREE(s1, s2);
 	sl_svc_ids_free(ids);
 	sl_neigh_free(n);
 	free(c1);
@@ -1932,10 +1933,7 @@ test_rebuild_failure(void)
 	CU_ASSERT_EQUAL(s4->by_slot[slot]->drain_until, 1110);
 	CU_ASSERT_PTR_NULL(find_be(s4, "web", IP(10, 1, 0, 17), 8080));
 
-	sl_svc_free(s1);
-	sl_svc_free(s2);
-	sl_svc_free(s3);
-	sl_svc_free(s4);
+	SNAPS_FREE(s1, s2, s3, s4);
 	sl_svc_ids_free(ids);
 	sl_neigh_free(n);
 	free(c1);
@@ -1991,9 +1989,7 @@ test_rebuild_drain_at_zero(void)
 	s3 = rb(c2, n, ids, s2, 1, &chg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
 	CU_ASSERT_EQUAL(chg.be_removed, 0);             /* removed once, at 0 */
-	sl_svc_free(s1);
-	sl_svc_free(s2);
-	sl_svc_free(s3);
+	SNAPS_FREE(s1, s2, s3);
 	sl_svc_ids_free(ids);
 	sl_neigh_free(n);
 	free(c1);
@@ -2034,10 +2030,7 @@ test_rebuild_drain_due_drop(void)
 	/* ... so the loop must be told */
 	CU_ASSERT_EQUAL(sl_svc_drain_due(s3, 1030 + MAX_TO), 1);
 	CU_ASSERT_EQUAL(sl_svc_drain_due(s3, 1030 + 100 * MAX_TO), 1);
-	sl_svc_free(s1);
-	sl_svc_free(s2);
-	sl_svc_free(s3);
-	sl_svc_free(s4);
+	SNAPS_FREE(s1, s2, s3, s4);
 	sl_svc_ids_free(ids);
 	sl_neigh_free(n);
 	free(c1);
