@@ -16,15 +16,7 @@
 #include "sl_nat.h"
 #include "sl_persist.h"
 
-/*
- * Owner of a connection: a function of the client address only, which
- * both directions carry (source of client packets, destination of
- * replies), so both land on the same worker whatever the NIC does. The
- * address, not the address and port: every connection of a client then
- * meets the same worker, which is what makes per-worker affinity
- * (persistence) and least-connection counts hold for that client. Many
- * clients spread over the workers; one client's connections do not.
- */
+/* Owner of a connection: a hash of the client address (see sl_fwd.h). */
 static __rte_always_inline unsigned
 owner_of(rte_be32_t ip, unsigned n)
 {
