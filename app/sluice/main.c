@@ -159,8 +159,10 @@ workers_init(struct sl_app *app)
 
 	e->neigh = app->neigh;
 	e->port_index = app->port_index;
-	for (i = 0; i < app->n_ports; i++)
+	for (i = 0; i < app->n_ports; i++) {
 		e->port_id[i] = app->hw[i].port_id;
+		e->vlan[i] = app->cfg->ports[i].vlan;
+	}
 	e->n_ports = app->n_ports;
 	e->n_workers = app->n_workers;
 	e->hz = app->hz;

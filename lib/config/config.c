@@ -61,9 +61,9 @@ enum { EK_LCORES, EK_ARGS };
 
 static const char *const port_keys[] = {
 	"device", "address", "gateway", "rx_descriptors", "tx_descriptors",
-	"kernel_interface", "route",
+	"kernel_interface", "route", "vlan",
 };
-enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI, PK_ROUTE };
+enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI, PK_ROUTE, PK_VLAN };
 
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
@@ -910,6 +910,24 @@ parse_route(struct parse_ctx *c, const char *v)
 	return add_route(c, addr, (uint8_t)len, gw);
 }
 
+/*
+ * "vlan = N": the 802.1Q VLAN id of every frame on the port. 0 means
+ * priority-tagged and 4095 is reserved (IEEE 802.1Q), so 1..4094; an
+ * untagged port leaves the key out.
+ */
+static int
+parse_vlan(struct parse_ctx *c, const char *v)
+{
+	char msg[ERR_MAX];
+	uint32_t n;
+
+	c->port->vlan_line = c->lineno;
+	if (u32_check("vlan", v, 1, 4094, &n, msg, sizeof(msg)) < 0)
+		return fail(c, c->lineno, "%s; leave 'vlan' out for an untagged port", msg);
+	c->port->vlan = (uint16_t)n;
+	return 0;
+}
+
 static int
 handle_port(struct parse_ctx *c, int key, const char *v)
 {
@@ -929,6 +947,8 @@ handle_port(struct parse_ctx *c, int key, const char *v)
 		return add_route(c, 0, 0, p->gateway);
 	case PK_ROUTE:
 		return parse_route(c, v);
+	case PK_VLAN:
+		return parse_vlan(c, v);
 	case PK_RXD:
 		return parse_desc(c, "rx_descriptors", v, &p->rx_desc);
 	case PK_KNI: {
@@ -2013,6 +2033,8 @@ sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 			return restart(buf, len, "[port.%s] tx_descriptors changed", pa->name);
 		if (strcmp(pa->kernel_if, pb->kernel_if) != 0)
 			return restart(buf, len, "[port.%s] kernel_interface changed", pa->name);
+		if (pa->vlan != pb->vlan)
+			return restart(buf, len, "[port.%s] vlan changed", pa->name);
 	}
 	if (b->n_ports > a->n_ports)
 		return restart(buf, len, "[port.%s] added", b->ports[a->n_ports].name);

@@ -77,6 +77,8 @@ struct sl_config_port {
 	uint16_t tx_desc;            /**< TX ring size (default 1024) */
 	char kernel_if[16];          /**< TAP interface for the exception path,
 				      *   "" = none */
+	uint16_t vlan;               /**< 802.1Q VLAN id 1..4094 every frame of
+				      *   the port carries, 0 = untagged */
 	uint16_t n_routes;           /**< static routes, in file order */
 	struct sl_config_route routes[SL_MAX_PORT_ROUTES];
 	int line;                    /**< line of the section header */
@@ -84,6 +86,7 @@ struct sl_config_port {
 	int address_line;
 	int gateway_line;
 	int kernel_if_line;
+	int vlan_line;
 };
 
 struct sl_config_backend {

@@ -33,11 +33,104 @@ drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
 	rte_pktmbuf_free(m);
 }
 
-static __rte_always_inline void
-tx(struct sl_worker *w, uint16_t pidx, uint16_t port_id, struct rte_mbuf *m)
+/*
+ * Send what port @p pidx's TX buffer holds. A port with a VLAN id gets
+ * its tag on every frame here, where all of them pass (frames the
+ * management lcore built too, through sl_fwd_send()), a burst at a time:
+ * a port without one pays nothing per packet for VLANs. The priority bits
+ * are 0: Sluice does not map classes of service between ports.
+ */
+static __rte_noinline void
+tx_flush(struct sl_worker *w, uint16_t pidx)
 {
+	struct rte_eth_dev_tx_buffer *b = w->txb[pidx];
+	uint16_t vid = w->vlan[pidx], i, k;
+
+	if (unlikely(vid != 0)) {
+		for (i = k = 0; i < b->length; i++) {
+			struct rte_mbuf *m = b->pkts[i];
+
+			/* rte_vlan_insert() prepends within the same mbuf */
+			m->vlan_tci = vid;
+			if (unlikely(rte_vlan_insert(&m) != 0))
+				drop(w, m, SL_DROP_VLAN_INSERT);
+			else
+				b->pkts[k++] = m;
+		}
+		b->length = k;
+	}
+	rte_eth_tx_buffer_flush(w->env->port_id[pidx], (uint16_t)w->id, b);
+}
+
+/*
+ * Every frame leaves through here (sl_fwd_send() included) into its
+ * port's TX buffer, sent by tx_flush() when full or at the end of the
+ * loop (sl_fwd_flush()).
+ */
+static __rte_always_inline void
+tx(struct sl_worker *w, uint16_t pidx, struct rte_mbuf *m)
+{
+	struct rte_eth_dev_tx_buffer *b = w->txb[pidx];
+
 	w->stats.tx_pkts++;
-	rte_eth_tx_buffer(port_id, (uint16_t)w->id, w->txb[pidx], m);
+	b->pkts[b->length++] = m;
+	if (unlikely(b->length == b->size))
+		tx_flush(w, pidx);
+}
+
+/*
+ * A frame from a port with VLAN id @p vid: keep it only when it carries
+ * that tag, in the frame or (a NIC that strips tags) in m->vlan_tci, and
+ * take the tag off, so the rest of the path sees an untagged frame with
+ * no trace of one (a frame passed to another worker is not looked at
+ * twice). Returns 0 when it dropped the frame.
+ */
+static __rte_always_inline int
+vlan_pop(struct sl_worker *w, struct rte_mbuf *m, uint16_t vid)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint16_t tci;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+		tci = m->vlan_tci;
+	} else if (rte_pktmbuf_data_len(m) >= RTE_ETHER_HDR_LEN &&
+		   eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN +
+			     sizeof(struct rte_vlan_hdr))) {
+			drop(w, m, SL_DROP_SHORT_FRAME);
+			return 0;
+		}
+		tci = rte_be_to_cpu_16(((const struct rte_vlan_hdr *)(eh + 1))->vlan_tci);
+	} else {
+		drop(w, m, SL_DROP_VLAN_UNTAGGED);
+		return 0;
+	}
+	if (unlikely((tci & RTE_VLAN_ID_MASK) != vid)) {
+		drop(w, m, SL_DROP_VLAN_MISMATCH);
+		return 0;
+	}
+	if (!(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED))
+		rte_vlan_strip(m);
+	/* a second tag under this one stays, for parsing to refuse */
+	m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
+	return 1;
+}
+
+/*
+ * A burst from a port with a VLAN id: the tags come off before
+ * classification, the port checked once per burst, so a port without
+ * one pays nothing per packet for them. Returns how many frames are left
+ * in @p pkts.
+ */
+static __rte_noinline unsigned
+vlan_pop_burst(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n, uint16_t vid)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (vlan_pop(w, pkts[i], vid))
+			pkts[k++] = pkts[i];
+	return k;
 }
 
 static __rte_always_inline void
@@ -162,7 +255,7 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		sl_nat_icmp_err(data, pi, &q, 0, c->vip, c->vport);
 		sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 		capture(w, m, c->svc, c->in_port);
-		tx(w, c->in_port, snap->ports[c->in_port].port_id, m);
+		tx(w, c->in_port, m);
 		return;
 	}
 	w->be_stats[c->be].pkts_in++;
@@ -178,7 +271,7 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	}
 	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
 	capture(w, m, c->svc, be->out_port);
-	tx(w, be->out_port, snap->ports[be->out_port].port_id, m);
+	tx(w, be->out_port, m);
 }
 
 static __rte_cold void
@@ -199,7 +292,7 @@ icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	    (own >= 0 || to_vip)) {
 		sl_nat_icmp_echo_reply(data, pi);
 		w->stats.icmp_echo++;
-		tx(w, pidx, snap->ports[pidx].port_id, m);
+		tx(w, pidx, m);
 		return;
 	}
 	/* errors about Sluice's own packets have nowhere to go */
@@ -270,7 +363,7 @@ send_rst(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	m->data_len = len;
 	m->pkt_len = len;
 	w->stats.rst_sent++;
-	tx(w, pidx, snap->ports[pidx].port_id, m);
+	tx(w, pidx, m);
 }
 
 /*
@@ -481,7 +574,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	}
 	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
 	capture(w, m, c->svc, be->out_port);
-	tx(w, be->out_port, snap->ports[be->out_port].port_id, m);
+	tx(w, be->out_port, m);
 	return ret;
 }
 
@@ -512,7 +605,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	sl_nat_snat(data, pi, c->vip, c->vport);
 	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 	capture(w, m, c->svc, c->in_port);
-	tx(w, c->in_port, snap->ports[c->in_port].port_id, m);
+	tx(w, c->in_port, m);
 	return 0;
 }
 
@@ -589,6 +682,17 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 			return 0;
 		}
 	}
+	/*
+	 * A VLAN port's tags came off in vlan_pop_burst(): a tag still in
+	 * the frame is on a port without one, or a second tag. A tag the NIC
+	 * stripped (RTE_MBUF_F_RX_VLAN_STRIPPED) can only be on a port with
+	 * stripping turned on, and Sluice turns it on nowhere, so only
+	 * vlan_pop() looks for one.
+	 */
+	if (unlikely(pi->l2_len != RTE_ETHER_HDR_LEN)) {
+		drop(w, m, SL_DROP_VLAN_TAGGED);
+		return 0;
+	}
 	if (unlikely(pi->kind == SL_PKT_ARP)) {
 		to_mgmt(w, m, SL_MGMT_SLOWPATH);
 		return 0;
@@ -645,6 +749,9 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 	unsigned i, nf = 0;
 	int changed = 0;
 
+	/* frames from other workers lost their tags where they came in */
+	if (unlikely(pidx >= 0 && w->vlan[pidx] != 0))
+		n = vlan_pop_burst(w, pkts, n, w->vlan[pidx]);
 	for (i = 0; i < n; i++) {
 		uint16_t p = pidx >= 0 ? (uint16_t)pidx :
 			(uint16_t)w->env->port_index[pkts[i]->port];
@@ -716,7 +823,8 @@ sl_fwd_flush(struct sl_worker *w)
 
 	flush_redirects(w, w->env->n_workers);
 	for (p = 0; p < w->env->n_ports; p++)
-		rte_eth_tx_buffer_flush(w->env->port_id[p], (uint16_t)w->id, w->txb[p]);
+		if (w->txb[p]->length != 0)
+			tx_flush(w, (uint16_t)p);
 }
 
 void
@@ -731,5 +839,5 @@ sl_fwd_send(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n)
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		tx(w, (uint16_t)w->env->port_index[pkts[i]->port], pkts[i]->port, pkts[i]);
+		tx(w, (uint16_t)w->env->port_index[pkts[i]->port], pkts[i]);
 }

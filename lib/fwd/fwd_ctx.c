@@ -42,6 +42,7 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 	w->id = p->id;
 	w->lcore = p->lcore;
 	w->env = env;
+	memcpy(w->vlan, env->vlan, sizeof(w->vlan));
 	snprintf(name, sizeof(name), "sl_flows_%u", p->id);
 	fp.name = name;
 	w->flows = sl_flow_create(&fp);

@@ -16,6 +16,16 @@
  * over a redirect ring), look all remaining connections up at once, then
  * act on each (schedule new connections, rewrite, buffer for TX).
  *
+ * VLANs: a port with a VLAN id (env->vlan) takes only frames tagged with
+ * it, and the tags come off before classification, so everything after
+ * (parse offsets, rewrites, resets, the management lcore, the kernel's
+ * exception path) sees untagged frames. Every frame sent on such a port,
+ * the management lcore's through sl_fwd_send() included, gets the tag in
+ * one place, when the port's TX buffer is sent. A port without a VLAN id
+ * takes only untagged frames. The port's VLAN id is looked at once per
+ * RX burst and once per TX burst, so a port without one pays a single
+ * compare per packet: that parsing found no tag.
+ *
  * Owner of a connection: a function of the client address only, which
  * both directions carry (source of client packets, destination of
  * replies), so both land on the same worker whatever the NIC does. Every
@@ -64,6 +74,8 @@ struct sl_fwd_env {
 	struct sl_neigh_table *neigh;   /**< next hops (workers read MACs) */
 	const int16_t *port_index;      /**< DPDK port id -> port index */
 	uint16_t port_id[SL_MAX_PORTS]; /**< port index -> DPDK port id */
+	uint16_t vlan[SL_MAX_PORTS];    /**< port index -> 802.1Q VLAN id of
+					 *   every frame on it, 0 = untagged */
 	uint16_t n_ports;
 	unsigned n_workers;
 	uint64_t hz;                    /**< TSC ticks per second */
@@ -87,6 +99,8 @@ struct sl_worker {
 	struct sl_flow_req *req;         /**< the request being answered */
 	struct rte_ring *cap_ring;       /**< worker -> management: capture copies */
 	int cap_on;                      /**< env->cap.on, read once per loop */
+	uint16_t vlan[SL_MAX_PORTS];     /**< env->vlan, copied at creation
+					  *   next to the hot fields */
 	struct rte_ring *redir_in[SL_MAX_WORKERS];  /**< from worker i */
 	struct rte_ring *redir_out[SL_MAX_WORKERS]; /**< to worker i */
 	uint16_t redir_n[SL_MAX_WORKERS];
@@ -127,7 +141,9 @@ void sl_fwd_worker_free(struct sl_worker *w);
 /**
  * One burst through the packet path. @p pidx is the port index the
  * burst came from, or -1 to take each packet's port from its mbuf
- * (packets from redirect rings). @p now is the TSC of this loop.
+ * (packets from redirect rings). @p now is the TSC of this loop. The
+ * packets are the path's from here on, and so is the content of
+ * @p pkts (VLAN ports compact it).
  */
 void sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 		  struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now);

@@ -24,6 +24,10 @@
 #define SL_DROP_REASONS(X) \
 	X(SHORT_FRAME,   "short_frame",   "frame shorter than its Ethernet/VLAN header") \
 	X(OTHER_HOST,    "other_host",    "unicast frame for another MAC address") \
+	X(VLAN_MISMATCH, "vlan_mismatch", "802.1Q tag with another VLAN id than its port's vlan") \
+	X(VLAN_UNTAGGED, "vlan_untagged", "untagged frame on a port with vlan") \
+	X(VLAN_TAGGED,   "vlan_tagged",   "802.1Q tagged frame on a port without vlan, or a second tag") \
+	X(VLAN_INSERT,   "vlan_insert",   "no room to add the port's 802.1Q tag to a frame") \
 	X(NOT_IPV4,      "not_ipv4",      "EtherType is neither IPv4 nor ARP") \
 	X(SHORT_IP,      "short_ip",      "frame too short for an IPv4 header") \
 	X(BAD_IP_VER,    "bad_ip_version", "IP version field is not 4") \

@@ -163,6 +163,7 @@ test_defaults(void)
 	CU_ASSERT_EQUAL(cfg->ports[0].gateway, 0);
 	CU_ASSERT_EQUAL(cfg->ports[0].rx_desc, 1024);
 	CU_ASSERT_EQUAL(cfg->ports[0].tx_desc, 1024);
+	CU_ASSERT_EQUAL(cfg->ports[0].vlan, 0);
 	CU_ASSERT_EQUAL(cfg->services[0].proto, IPPROTO_UDP);
 	CU_ASSERT_EQUAL(cfg->services[0].mode, SL_MODE_NAT);
 	CU_ASSERT_STRING_EQUAL(cfg->services[0].scheduler, "wrr");
@@ -305,7 +306,7 @@ static const struct bad_case bad_cases[] = {
 	{ PN(1) PN(2) PN(3) PN(4) PN(5) PN(6) PN(7) PN(8) PN(9), 25, "too many ports" },
 	/* keys */
 	{ "[port.a]\ndevice = net_null0\nspeed = 10\n", 3,
-	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route)" },
+	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route|vlan)" },
 	{ PORT_A "[service.s]\nVIP = 10.0.0.100\n", 5, "key names are lowercase" },
 	{ PORT_A "address = 10.0.0.2/24\n", 4, "duplicate key 'address' in [port.a] (first at line 3" },
 	{ "[eal]\nlcores = 0-1\n\nlcores = 0-2\n", 4, "duplicate key 'lcores' in [eal] (first at line 2" },
@@ -391,6 +392,14 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:70000\n", 8, "backend port 70000 is out of range (expected 1..65535)" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:\n", 8, "backend port '' is not a number" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 wieght=2\n", 8, "unknown backend option 'wieght=2' (expected weight=N, id=NAME, state=active|drain or check_port=N)" },
+	/* vlan: 0 is priority tagging and 4095 reserved (802.1Q) */
+	{ PORT_A "vlan = 0\n" SVC_A, 4,
+	  "vlan 0 is out of range (expected 1..4094); leave 'vlan' out for an untagged port" },
+	{ PORT_A "vlan = 4095\n" SVC_A, 4, "vlan 4095 is out of range (expected 1..4094)" },
+	{ PORT_A "\nvlan = 70000\n" SVC_A, 5, "vlan 70000 is out of range (expected 1..4094)" },
+	{ PORT_A "vlan = ten\n" SVC_A, 4, "vlan 'ten' is not a number (expected an integer 1..4094)" },
+	{ PORT_A "vlan = -5\n" SVC_A, 4, "vlan '-5' is negative" },
+	{ PORT_A "vlan = 10 \nvlan = 20\n" SVC_A, 5, "duplicate key 'vlan' in [port.a] (first at line 4" },
 	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\nkernel_interface = a/b\n" SVC_A, 4,
 	  "kernel_interface 'a/b' is not an interface name" },
 	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\nkernel_interface = sl0\n"
@@ -1092,6 +1101,8 @@ test_restart_diff(void)
 		  "[port.inside] device changed" },
 		{ RS_EAL RS_GLOBAL RS_OUT "tx_descriptors = 512\n" RS_IN RS_SVC, "[port.outside] tx_descriptors changed" },
 		{ RS_EAL RS_GLOBAL RS_OUT RS_IN "kernel_interface = k0\n" RS_SVC, "[port.inside] kernel_interface changed" },
+		/* tagging is set up with the port: a VLAN id needs a restart */
+		{ RS_EAL RS_GLOBAL RS_OUT RS_IN "vlan = 100\n" RS_SVC, "[port.inside] vlan changed" },
 		{ RS_EAL RS_GLOBAL "[port.outside]\ndevice = net_null1\naddress = 10.0.0.1/24\n" RS_IN RS_SVC,
 		  "[port.outside] gateway changed" },
 		{ RS_EAL RS_GLOBAL RS_OUT RS_SVC, "[port.inside] removed" },
@@ -1132,6 +1143,48 @@ test_restart_diff(void)
 		sl_config_free(b);
 	}
 	sl_config_free(a);
+}
+
+/*
+ * vlan = N per port: both ends of the range, a port without the key
+ * untagged, and any change of it (set, changed, removed) a restart.
+ */
+static void
+test_vlan(void)
+{
+	static const char *const text[] = {
+		RS_EAL RS_OUT "vlan = 4094\n" RS_IN "vlan = 1\n" RS_SVC,
+		RS_EAL RS_OUT "vlan = 4094\n" RS_IN "vlan = 2\n" RS_SVC,
+		RS_EAL RS_OUT "vlan = 4094\n" RS_IN RS_SVC,
+		RS_EAL RS_OUT RS_IN "vlan = 1\n" RS_SVC,
+	};
+	struct sl_config *c[DIM(text)];
+	char err[512], buf[160];
+	unsigned i;
+
+	for (i = 0; i < DIM(text); i++) {
+		c[i] = sl_config_parse_string(text[i], "v.ini", err, sizeof(err));
+		if (c[i] == NULL)
+			printf("\n  case %u: %s\n", i, err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c[i]);
+	}
+	/* ports in file order: outside, inside */
+	CU_ASSERT_EQUAL(c[0]->ports[0].vlan, 4094);
+	CU_ASSERT_EQUAL(c[0]->ports[0].vlan_line, 8);
+	CU_ASSERT_EQUAL(c[0]->ports[1].vlan, 1);
+	CU_ASSERT_EQUAL(c[2]->ports[1].vlan, 0);
+	CU_ASSERT_EQUAL(c[2]->ports[1].vlan_line, 0);
+	CU_ASSERT_EQUAL(c[3]->ports[0].vlan, 0);
+
+	CU_ASSERT_EQUAL(sl_config_restart_diff(c[0], c[0], buf, sizeof(buf)), 0);
+	CU_ASSERT_EQUAL(sl_config_restart_diff(c[0], c[1], buf, sizeof(buf)), 1);
+	CU_ASSERT_STRING_EQUAL(buf, "[port.inside] vlan changed");
+	CU_ASSERT_EQUAL(sl_config_restart_diff(c[1], c[2], buf, sizeof(buf)), 1);
+	CU_ASSERT_STRING_EQUAL(buf, "[port.inside] vlan changed");
+	CU_ASSERT_EQUAL(sl_config_restart_diff(c[0], c[3], buf, sizeof(buf)), 1);
+	CU_ASSERT_STRING_EQUAL(buf, "[port.outside] vlan changed");
+	for (i = 0; i < DIM(text); i++)
+		sl_config_free(c[i]);
 }
 
 /*
@@ -1376,6 +1429,7 @@ static const struct sl_test_case config_tests[] = {
 	{ "error buffer", test_err_buffer },
 	{ "threads", test_threads },
 	{ "restart diff", test_restart_diff },
+	{ "vlan", test_vlan },
 	{ "backend parse", test_backend_parse },
 	{ "validate edit", test_validate_edit },
 	{ "total backends", test_total_backends },

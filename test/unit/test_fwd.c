@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 
 #include <CUnit/CUnit.h>
+#include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_eth_ring.h>
@@ -529,6 +530,349 @@ test_nic_csum_verdicts(void)
 	empty_table();
 }
 
+/*
+ * VLANs. A port's VLAN id is set up with the worker (changing it needs a
+ * restart), so each case starts a worker with the ids it wants.
+ */
+static void
+set_vlans(uint16_t out, uint16_t in)
+{
+	struct sl_fwd_params p = {
+		.id = 0, .lcore = rte_lcore_id(), .socket_id = (int)rte_socket_id(),
+		.flow_capacity = fx.cfg->global.flow_capacity,
+		.timeouts = fx.cfg->global.timeouts,
+	};
+
+	drain_all();
+	sl_fwd_worker_free(fx.w);
+	fx.env.vlan[OUT] = out;
+	fx.env.vlan[IN] = in;
+	fx.w = sl_fwd_worker_create(&fx.env, &p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.w);
+}
+
+/* The MAC resolve_all() gave next hop @p ip (host order). */
+static void
+hop_mac(uint32_t ip, uint8_t mac[6])
+{
+	uint32_t i;
+
+	for (i = 0; i < fx.env.neigh->count; i++)
+		if (fx.env.neigh->meta[i].ip == htonl(ip))
+			break;
+	CU_ASSERT_FATAL(i < fx.env.neigh->count);
+	memcpy(mac, (uint8_t[6]){ 0x02, 0, 0, 0, 0x01, (uint8_t)i }, 6);
+}
+
+/* @p m is, byte for byte, the frame @p s describes. */
+static int
+frame_is(const struct rte_mbuf *m, const struct tp_fspec *s)
+{
+	uint8_t f[TP_MAX_FRAME];
+	struct tp_flayout lo;
+	uint32_t len = tp_build_frame(s, f, &lo);
+
+	if (m->pkt_len != len || m->nb_segs != 1) {
+		printf("\n  frame of %u bytes, expected %u\n", m->pkt_len, len);
+		return 0;
+	}
+	return memcmp(rte_pktmbuf_mtod(m, const uint8_t *), f, len) == 0;
+}
+
+/*
+ * A client frame tagged with the outside port's VLAN id is DNAT'd and
+ * leaves the inside port with the inside port's tag (or none when that
+ * port has none), the reply the other way: whole frames, byte for byte.
+ */
+static void
+test_vlan_dnat(void)
+{
+	uint16_t in_vids[] = { 200, 0 };
+	struct tp_fspec s, want, rep;
+	struct rte_mbuf *m;
+	unsigned v;
+
+	for (v = 0; v < RTE_DIM(in_vids); v++) {
+		uint16_t bport;
+		uint32_t bip;
+
+		set_vlans(100, in_vids[v]);
+		client_spec(&s, IPPROTO_UDP, 0x64460001, (uint16_t)(40500 + v), 53, 0);
+		s.vlan = 1;
+		s.tci = 0x2000 | 100;     /* priority 1: the id is what counts */
+		push(mbuf_of(&s), OUT);
+		CU_ASSERT_PTR_NULL(sent(OUT));
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		/* read where it went from the output, then compare all of it */
+		bip = ntohl(rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+						    in_vids[v] ? 18 : 14)->dst_addr);
+		bport = tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *,
+							 (in_vids[v] ? 18 : 14) + 22));
+		CU_ASSERT_EQUAL(bip >> 8, 0x0a0100);
+		CU_ASSERT_EQUAL(bport, 5353);
+		want = s;
+		want.vlan = in_vids[v] != 0;
+		want.tci = in_vids[v];
+		hop_mac(bip, want.dmac);
+		memcpy(want.smac, &fx.hw[IN].mac, 6);
+		want.dst = bip;
+		want.dport = bport;
+		want.ttl = (uint8_t)(s.ttl - 1);
+		CU_ASSERT(frame_is(m, &want));
+		rte_pktmbuf_free(m);
+
+		/* the backend's reply, tagged as its port wants */
+		rep = want;
+		memcpy(rep.dmac, &fx.hw[IN].mac, 6);
+		memcpy(rep.smac, want.dmac, 6);
+		rep.src = bip;
+		rep.dst = s.src;
+		rep.sport = bport;
+		rep.dport = s.sport;
+		rep.ttl = 64;
+		push(mbuf_of(&rep), IN);
+		CU_ASSERT_PTR_NULL(sent(IN));
+		m = sent(OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		want = rep;
+		want.vlan = 1;
+		want.tci = 100;
+		memcpy(want.dmac, client_mac, 6);
+		memcpy(want.smac, &fx.hw[OUT].mac, 6);
+		want.src = 0x0a000064;
+		want.sport = 53;
+		want.ttl = 63;
+		CU_ASSERT(frame_is(m, &want));
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_VLAN_INSERT], 0);
+	set_vlans(0, 0);
+}
+
+/*
+ * A tag the NIC stripped (RTE_MBUF_F_RX_VLAN_STRIPPED, the id in
+ * m->vlan_tci) counts as the frame's tag.
+ */
+static void
+test_vlan_stripped_by_nic(void)
+{
+	uint64_t mis0;
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+
+	set_vlans(100, 0);
+	mis0 = fx.w->stats.drops[SL_DROP_VLAN_MISMATCH];
+	client_spec(&s, IPPROTO_UDP, 0x64470001, 40600, 53, 0);
+	m = mbuf_of(&s);
+	m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	m->vlan_tci = 100;
+	push(m, OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, 12)), 0x0800);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+
+	m = mbuf_of(&s);
+	m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	m->vlan_tci = 101;
+	push(m, OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_VLAN_MISMATCH], mis0 + 1);
+	set_vlans(0, 0);
+}
+
+/*
+ * Frames on the wrong VLAN are dropped and counted by reason, nothing
+ * leaks: another id, no tag on a VLAN port, a tag on a plain port, a
+ * second tag under the right one, a tag cut short.
+ */
+static void
+test_vlan_drops(void)
+{
+	uint64_t d0[SL_DROP_MAX];
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	set_vlans(100, 0);
+	memcpy(d0, fx.w->stats.drops, sizeof(d0));
+	client_spec(&s, IPPROTO_UDP, 0x64480001, 40700, 53, 0);
+	s.vlan = 1;
+	s.tci = 101;
+	push(mbuf_of(&s), OUT);
+	s.vlan = 0;
+	push(mbuf_of(&s), OUT);
+	/* a backend frame tagged on the plain inside port */
+	client_spec(&s, IPPROTO_UDP, 0x0a01000b, 5353, 40700, 0);
+	memcpy(s.dmac, &fx.hw[IN].mac, 6);
+	s.dst = 0x64480001;
+	s.vlan = 1;
+	s.tci = 100;
+	push(mbuf_of(&s), IN);
+	/* two tags: the outer one right, the inner one refused */
+	client_spec(&s, IPPROTO_UDP, 0x64480002, 40701, 53, 0);
+	s.vlan = 1;
+	s.tci = 55;
+	m = mbuf_of(&s);
+	p = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	memmove(p, p + 4, 12);
+	tp_put16(p + 12, 0x8100);
+	tp_put16(p + 14, 100);
+	push(m, OUT);
+	/* a tag and nothing after it */
+	m = mbuf_of(&s);
+	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - 16));
+	push(m, OUT);
+
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_VLAN_MISMATCH], d0[SL_DROP_VLAN_MISMATCH] + 1);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_VLAN_UNTAGGED], d0[SL_DROP_VLAN_UNTAGGED] + 1);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_VLAN_TAGGED], d0[SL_DROP_VLAN_TAGGED] + 2);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_SHORT_FRAME], d0[SL_DROP_SHORT_FRAME] + 1);
+	CU_ASSERT_EQUAL(fx.w->stats.tx_pkts, 0);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+	set_vlans(0, 0);
+}
+
+/*
+ * What Sluice answers itself goes out tagged: a RST refusing a
+ * connection to a service with no usable backend, an echo reply from
+ * the VIP. ARP goes to the management lcore without its tag.
+ */
+static void
+test_vlan_own_frames(void)
+{
+	const struct rte_tcp_hdr *th;
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+	void *obj = NULL;
+	unsigned i;
+
+	set_vlans(100, 0);
+	for (i = 0; i < SL_MAX_BACKENDS; i++) {
+		const struct sl_backend *be = fx.snap->by_slot[i];
+
+		if (be != NULL && be->port == htons(8080))
+			sl_svc_ids_set_down(fx.ids, be->slot, 1);
+	}
+	rebuild();
+	client_spec(&s, IPPROTO_TCP, 0x64490001, 40800, 80, RTE_TCP_SYN_FLAG);
+	s.vlan = 1;
+	s.tci = 100;
+	s.seq = 5000;
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), client_mac, 6) == 0);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, 6), &fx.hw[OUT].mac, 6) == 0);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, 12)), 0x8100);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, 14)), 100);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, 16)), 0x0800);
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, 18 + 20);
+	CU_ASSERT_EQUAL(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	CU_ASSERT_EQUAL(ntohl(th->recv_ack), 5001);
+	CU_ASSERT_EQUAL(tp_ref_csum(rte_pktmbuf_mtod_offset(m, const uint8_t *, 18), 20), 0);
+	CU_ASSERT_EQUAL(tp_ref_fold(tp_ref_l4_sum(rte_pktmbuf_mtod(m, const uint8_t *), 18)),
+			0xffff);
+	rte_pktmbuf_free(m);
+	for (i = 0; i < SL_MAX_BACKENDS; i++)
+		sl_svc_ids_set_down(fx.ids, (uint16_t)i, 0);
+	rebuild();
+
+	/* ping the VIP */
+	tp_spec_default(&s, IPPROTO_ICMP);
+	memcpy(s.dmac, &fx.hw[OUT].mac, 6);
+	memcpy(s.smac, client_mac, 6);
+	s.src = 0x64490002;
+	s.dst = 0x0a000064;
+	s.vlan = 1;
+	s.tci = 100;
+	push(mbuf_of(&s), OUT);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, 12)), 0x8100);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, 14)), 100);
+	CU_ASSERT_EQUAL(*rte_pktmbuf_mtod_offset(m, const uint8_t *, 18 + 20), 0);  /* echo reply */
+	CU_ASSERT_EQUAL(ntohl(rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, 18)->dst_addr),
+			0x64490002);
+	rte_pktmbuf_free(m);
+
+	/* ARP for the VIP: to the management lcore, untagged */
+	m = rte_pktmbuf_alloc(fx.pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	{
+		uint8_t *f = (uint8_t *)rte_pktmbuf_append(m, 64);
+		uint8_t arp[60];
+
+		sl_arp_build(arp, RTE_ARP_OP_REQUEST, &(struct rte_ether_addr){
+				{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
+			     (const struct rte_ether_addr *)client_mac, htonl(0x64490002),
+			     &(struct rte_ether_addr){ { 0 } }, htonl(0x0a000064));
+		memcpy(f, arp, 12);
+		tp_put16(f + 12, 0x8100);
+		tp_put16(f + 14, 100);
+		memcpy(f + 16, arp + 12, 48);
+		push(m, OUT);
+		CU_ASSERT_EQUAL_FATAL(rte_ring_dequeue(fx.w->to_mgmt, &obj), 0);
+		m = obj;
+		CU_ASSERT_EQUAL(m->hash.usr, SL_MGMT_SLOWPATH);
+		CU_ASSERT_EQUAL(m->pkt_len, 60);
+		CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), arp, 60) == 0);
+		rte_pktmbuf_free(m);
+	}
+	set_vlans(0, 0);
+}
+
+/*
+ * Frames the management lcore builds (ARP, GARP, the kernel's, held
+ * packets) go out through sl_fwd_send() untagged and leave a VLAN port
+ * with its tag; on a plain port as they are.
+ */
+static void
+test_vlan_send(void)
+{
+	uint8_t arp[60];
+	struct rte_mbuf *m;
+	uint16_t vids[] = { 100, 0 };
+	unsigned v;
+
+	sl_arp_build(arp, RTE_ARP_OP_REPLY, (const struct rte_ether_addr *)client_mac,
+		     &fx.hw[OUT].mac, htonl(0x0a000064),
+		     (const struct rte_ether_addr *)client_mac, htonl(0x64490002));
+	for (v = 0; v < RTE_DIM(vids); v++) {
+		set_vlans(vids[v], 0);
+		m = rte_pktmbuf_alloc(fx.pool);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		memcpy(rte_pktmbuf_append(m, 60), arp, 60);
+		m->port = fx.hw[OUT].port_id;
+		sl_fwd_send(fx.w, &m, 1);
+		sl_fwd_flush(fx.w);
+		CU_ASSERT_PTR_NULL(sent(IN));
+		m = sent(OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		if (vids[v] != 0) {
+			const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+
+			CU_ASSERT_EQUAL(m->pkt_len, 64);
+			CU_ASSERT(memcmp(f, arp, 12) == 0);
+			CU_ASSERT_EQUAL(tp_get16(f + 12), 0x8100);
+			CU_ASSERT_EQUAL(tp_get16(f + 14), vids[v]);
+			CU_ASSERT(memcmp(f + 16, arp + 12, 48) == 0);
+		} else {
+			CU_ASSERT_EQUAL(m->pkt_len, 60);
+			CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), arp, 60) == 0);
+		}
+		rte_pktmbuf_free(m);
+	}
+	set_vlans(0, 0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "NIC checksum verdicts", test_nic_csum_verdicts },
 	{ "UDP client packet DNAT'd to a backend", test_udp_dnat },
@@ -536,6 +880,11 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "UDP flow of a failed backend scheduled anew, TCP kept", test_udp_flow_of_down_backend },
 	{ "chained mbuf joined and forwarded", test_chained_mbuf },
 	{ "chained mbuf too long: dropped and counted", test_chained_too_long },
+	{ "VLAN: tagged client frame DNAT'd, tag of the egress port", test_vlan_dnat },
+	{ "VLAN: tag stripped by the NIC", test_vlan_stripped_by_nic },
+	{ "VLAN: wrong, missing, extra tags dropped and counted", test_vlan_drops },
+	{ "VLAN: RST, echo reply tagged; ARP to management untagged", test_vlan_own_frames },
+	{ "VLAN: management frames tagged on the way out", test_vlan_send },
 };
 
 SL_TEST_MAIN("fwd",
