@@ -125,7 +125,6 @@ sl_workers_create(struct sl_app *app)
 	unsigned i = 0, lcore;
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
-		struct rte_malloc_socket_stats before, after;
 		struct sl_fwd_params p = {
 			.id = i,
 			.lcore = lcore,
@@ -135,17 +134,15 @@ sl_workers_create(struct sl_app *app)
 		};
 		double mib;
 
-		rte_malloc_get_socket_stats(p.socket_id, &before);
 		app->workers[i] = sl_fwd_worker_create(&app->fwd, &p);
 		if (app->workers[i] == NULL) {
 			SL_LOG(ERR, "worker %u: cannot create its state (a flow table of %u connections): %s (give EAL more memory, -m, or lower flow_capacity)",
 			       i, p.flow_capacity, rte_strerror(rte_errno));
 			return -rte_errno;
 		}
-		rte_malloc_get_socket_stats(p.socket_id, &after);
-		mib = (double)(after.heap_allocsz_bytes - before.heap_allocsz_bytes) / 1048576.0;
-		SL_LOG(INFO, "worker %u: state for %u connections uses %.1f MiB (%.0f bytes per connection)",
-		       i, p.flow_capacity, mib, mib * 1048576.0 / p.flow_capacity);
+		mib = (double)app->workers[i]->flow_bytes / 1048576.0;
+		SL_LOG(INFO, "worker %u: flow table for %u connections uses %.1f MiB (%.0f bytes per connection)",
+		       i, p.flow_capacity, mib, (double)app->workers[i]->flow_bytes / p.flow_capacity);
 		i++;
 	}
 	return sl_fwd_link(app->workers, app->n_workers);

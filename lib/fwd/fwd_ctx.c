@@ -31,6 +31,7 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 		.hz = env->hz,
 		.timeouts = p->timeouts,
 	};
+	struct rte_malloc_socket_stats before, after;
 	struct sl_worker *w;
 	char name[64];
 	unsigned i;
@@ -45,11 +46,14 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 	memcpy(w->vlan, env->vlan, sizeof(w->vlan));
 	snprintf(name, sizeof(name), "sl_flows_%u", p->id);
 	fp.name = name;
+	rte_malloc_get_socket_stats(p->socket_id, &before);
 	w->flows = sl_flow_create(&fp);
 	if (w->flows == NULL) {
 		err = rte_errno;
 		goto fail;
 	}
+	rte_malloc_get_socket_stats(p->socket_id, &after);
+	w->flow_bytes = after.heap_allocsz_bytes - before.heap_allocsz_bytes;
 	for (i = 0; i < env->n_ports; i++) {
 		w->txb[i] = rte_zmalloc_socket("sl_txb", RTE_ETH_TX_BUFFER_SIZE(SL_BURST),
 					       0, p->socket_id);

@@ -106,6 +106,8 @@ struct sl_worker {
 	uint16_t redir_n[SL_MAX_WORKERS];
 	struct rte_mbuf *redir_buf[SL_MAX_WORKERS][SL_BURST];
 
+	size_t flow_bytes;               /**< memory of its flow table (control) */
+
 	struct sl_worker_stats stats;
 	struct sl_obj_stats svc_stats[SL_MAX_SERVICES];
 	struct sl_obj_stats be_stats[SL_MAX_BACKENDS];
