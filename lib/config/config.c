@@ -2203,6 +2203,8 @@ sl_config_global_defaults(struct sl_config_global *g)
 	g->mbufs = 16383;
 	g->neigh_timeout = 300;
 	strcpy(g->admin_socket, "/run/sluice/sluice.sock");
+	g->local_port_lo = 1024;
+	g->local_port_hi = 65535;
 	g->timeouts[SL_CS_NONE] = 10;
 	g->timeouts[SL_CS_SYN_SENT] = 120;
 	g->timeouts[SL_CS_SYN_RECV] = 60;

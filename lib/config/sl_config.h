@@ -35,10 +35,12 @@
 #define SL_EAL_ARGS_MAX         1024
 #define SL_SCHED_NAME_MAX       16
 #define SL_MAX_PORT_ROUTES      32   /**< static routes per port, default included */
+#define SL_MAX_LOCAL_ADDRS      16   /**< fullnat local addresses per port */
 
 /** Forwarding modes (only NAT is implemented so far). */
 enum sl_mode {
-	SL_MODE_NAT = 0,
+	SL_MODE_NAT = 0,     /**< DNAT, replies through Sluice (two-arm) */
+	SL_MODE_FULLNAT,     /**< DNAT + SNAT to a local address (one-arm) */
 };
 
 /** Connection states tracked per flow; also indexes the timeout table. */
@@ -81,6 +83,9 @@ struct sl_config_port {
 				      *   the port carries, 0 = untagged */
 	uint16_t n_routes;           /**< static routes, in file order */
 	struct sl_config_route routes[SL_MAX_PORT_ROUTES];
+	uint16_t n_local;            /**< fullnat local addresses on this port */
+	uint32_t local_addrs[SL_MAX_LOCAL_ADDRS]; /**< host order, file order */
+	int local_line;              /**< line of the local_address key, 0 = none */
 	int line;                    /**< line of the section header */
 	int device_line;             /**< line of a key, 0 = not in the file */
 	int address_line;
@@ -166,6 +171,8 @@ struct sl_config_global {
 	uint32_t timeouts[SL_CS_MAX];/**< seconds per connection state */
 	uint32_t neigh_timeout;      /**< seconds an ARP entry stays valid (default 300) */
 	char admin_socket[108];      /**< Unix socket path (default /run/sluice/sluice.sock) */
+	uint16_t local_port_lo;      /**< fullnat local ports, first (default 1024) */
+	uint16_t local_port_hi;      /**< fullnat local ports, last (default 65535) */
 };
 
 struct sl_config {
