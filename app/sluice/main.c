@@ -166,6 +166,8 @@ workers_init(struct sl_app *app)
 	e->n_ports = app->n_ports;
 	e->n_workers = app->n_workers;
 	e->hz = app->hz;
+	e->lport_lo = app->cfg->global.local_port_lo;
+	e->lport_hi = app->cfg->global.local_port_hi;
 	e->cap.svc = -1;
 	e->cap.port = -1;
 	ret = sl_workers_create(app);

@@ -80,6 +80,9 @@ arp_is_ours(const struct sl_snapshot *snap, unsigned pidx, rte_be32_t ip)
 
 	if (snap->ports[pidx].addr == ip)
 		return 1;
+	for (i = 0; i < snap->ports[pidx].n_local; i++)
+		if (snap->ports[pidx].local[i] == ip)
+			return 1;
 	for (i = 0; i < snap->n_services; i++)
 		if (snap->services[i].used && snap->services[i].vip == ip &&
 		    snap->services[i].vip_port == pidx)
@@ -220,9 +223,13 @@ send_garps(struct sl_app *app)
 	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
 	unsigned i, j;
 
-	for (i = 0; i < snap->n_ports; i++)
+	for (i = 0; i < snap->n_ports; i++) {
 		send_arp(app, i, RTE_ARP_OP_REQUEST, &bcast, snap->ports[i].addr,
 			 &zero_mac, snap->ports[i].addr);
+		for (j = 0; j < snap->ports[i].n_local; j++)
+			send_arp(app, i, RTE_ARP_OP_REQUEST, &bcast, snap->ports[i].local[j],
+				 &zero_mac, snap->ports[i].local[j]);
+	}
 	for (i = 0; i < snap->n_services; i++) {
 		const struct sl_service *sv = &snap->services[i];
 

@@ -74,6 +74,9 @@ ct_hash(const struct conn_table *ct, const struct sl_flow_key *k, struct ct_hash
 	h->sig = (uint16_t)a;
 }
 
+/* Index of a record in its table's pool. */
+#define conn_idx(t, c) ((uint32_t)((c) - (t)->conns))
+
 static __rte_always_inline uint32_t
 ct_ref(uint32_t idx, int dir)
 {
@@ -91,9 +94,9 @@ key_of(const struct sl_conn *c, int dir, struct sl_flow_key *k)
 		k->dport = c->vport;
 	} else {
 		k->src = c->bip;
-		k->dst = c->cip;
+		k->dst = c->lip;
 		k->sport = c->bport;
-		k->dport = c->cport;
+		k->dport = c->lport;
 	}
 	k->proto = c->proto;
 }
@@ -107,8 +110,8 @@ key_is(const struct sl_conn *c, int dir, const struct sl_flow_key *k)
 	if (dir == SL_DIR_ORIG)
 		return k->src == c->cip && k->dst == c->vip &&
 		       k->sport == c->cport && k->dport == c->vport;
-	return k->src == c->bip && k->dst == c->cip &&
-	       k->sport == c->bport && k->dport == c->cport;
+	return k->src == c->bip && k->dst == c->lip &&
+	       k->sport == c->bport && k->dport == c->lport;
 }
 
 /* Reference of @p k in bucket @p bi, or 0. */
@@ -227,8 +230,8 @@ wheel_insert(struct sl_flow_table *t, struct sl_conn *c, uint64_t abs_slot)
 	c->wheel_prev = NIL;
 	c->wheel_next = head;
 	if (head != NIL)
-		t->conns[head].wheel_prev = c->idx;
-	t->wheel[s] = c->idx;
+		t->conns[head].wheel_prev = conn_idx(t, c);
+	t->wheel[s] = conn_idx(t, c);
 }
 
 /*
@@ -377,17 +380,17 @@ conn_release(struct sl_flow_table *t, struct sl_conn *c)
 
 	key_of(c, SL_DIR_ORIG, &ko);
 	key_of(c, SL_DIR_REPLY, &kr);
-	ct_remove(&t->ct, &ko, ct_ref(c->idx, SL_DIR_ORIG));
-	ct_remove(&t->ct, &kr, ct_ref(c->idx, SL_DIR_REPLY));
+	ct_remove(&t->ct, &ko, ct_ref(conn_idx(t, c), SL_DIR_ORIG));
+	ct_remove(&t->ct, &kr, ct_ref(conn_idx(t, c), SL_DIR_REPLY));
 	c->state = SL_CS_NONE;
-	t->free_stack[t->n_free++] = c->idx;
+	t->free_stack[t->n_free++] = conn_idx(t, c);
 	t->count--;
 }
 
 static __rte_always_inline struct sl_conn *
 flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 	 rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
-	 uint8_t proto, uint64_t now, int check_orig)
+	 rte_be32_t lip, rte_be16_t lport, uint8_t proto, uint64_t now, int check_orig)
 {
 	struct sl_flow_key ko, kr;
 	struct ct_hash ho, hr;
@@ -399,13 +402,14 @@ flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 	idx = t->free_stack[t->n_free - 1];
 	c = &t->conns[idx];
 	memset(c, 0, sizeof(*c));
-	c->idx = idx;
 	c->cip = cip;
 	c->cport = cport;
 	c->vip = vip;
 	c->vport = vport;
 	c->bip = bip;
 	c->bport = bport;
+	c->lip = lip;
+	c->lport = lport;
 	c->proto = proto;
 	c->state = proto == IPPROTO_TCP ? SL_CS_SYN_SENT : SL_CS_UDP;
 	key_of(c, SL_DIR_ORIG, &ko);
@@ -444,7 +448,7 @@ sl_flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 	    rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
 	    uint8_t proto, uint64_t now)
 {
-	return flow_add(t, cip, cport, vip, vport, bip, bport, proto, now, 1);
+	return flow_add(t, cip, cport, vip, vport, bip, bport, cip, cport, proto, now, 1);
 }
 
 struct sl_conn *
@@ -452,7 +456,15 @@ sl_flow_add_new(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 		rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
 		uint8_t proto, uint64_t now)
 {
-	return flow_add(t, cip, cport, vip, vport, bip, bport, proto, now, 0);
+	return flow_add(t, cip, cport, vip, vport, bip, bport, cip, cport, proto, now, 0);
+}
+
+struct sl_conn *
+sl_flow_add_local(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
+		  rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
+		  rte_be32_t lip, rte_be16_t lport, uint8_t proto, uint64_t now)
+{
+	return flow_add(t, cip, cport, vip, vport, bip, bport, lip, lport, proto, now, 0);
 }
 
 void

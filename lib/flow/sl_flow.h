@@ -50,28 +50,37 @@ struct sl_flow_key {
 #define SL_DIR_ORIG  0   /**< client -> VIP */
 #define SL_DIR_REPLY 1   /**< backend -> client */
 
-/** Connection record: one cache line, hot fields first. */
+/**
+ * Connection record: one cache line. The reply key is the backend's
+ * packet as it arrives: bip:bport -> lip:lport, where lip:lport is the
+ * client's own endpoint in NAT mode and Sluice's local address and port
+ * in FullNAT. The wheel fields lead so that the 64-bit deadline needs no
+ * padding; the whole record is one line, so the order costs nothing.
+ */
 struct sl_conn {
-	rte_be32_t cip;       /**< client address */
-	rte_be32_t vip;       /**< virtual address */
-	rte_be32_t bip;       /**< backend address */
-	rte_be16_t cport;     /**< client port */
-	rte_be16_t vport;     /**< virtual port */
-	rte_be16_t bport;     /**< backend port */
-	uint8_t proto;        /**< IPPROTO_TCP / IPPROTO_UDP */
-	uint8_t state;        /**< enum sl_conn_state */
-	uint16_t svc;         /**< service id in the snapshot */
-	uint16_t be;          /**< backend slot (stable id) */
-	uint32_t be_gen;      /**< backend slot generation */
-	uint16_t in_port;     /**< port the client's packets arrive on */
-	struct rte_ether_addr cmac; /**< previous hop towards the client */
-	uint8_t fin_seen;     /**< bit per direction */
-	uint8_t pad;
 	uint64_t expire;      /**< TSC deadline */
 	uint32_t wheel_next;  /**< next record in the same wheel slot */
 	uint32_t wheel_prev;  /**< previous record in the slot, or none */
 	uint32_t wheel_slot;  /**< slot the record is filed in */
-	uint32_t idx;         /**< own index in the pool */
+	rte_be32_t cip;       /**< client address */
+	rte_be32_t vip;       /**< virtual address */
+	rte_be32_t bip;       /**< backend address */
+	rte_be32_t lip;       /**< address replies are sent to: cip (nat) or
+			       *   the local address (fullnat) */
+	uint32_t be_gen;      /**< backend slot generation */
+	rte_be16_t cport;     /**< client port */
+	rte_be16_t vport;     /**< virtual port */
+	rte_be16_t bport;     /**< backend port */
+	rte_be16_t lport;     /**< port replies are sent to: cport or local port */
+	uint16_t svc;         /**< service id in the snapshot */
+	uint16_t be;          /**< backend slot (stable id) */
+	uint8_t proto;        /**< IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t state;        /**< enum sl_conn_state */
+	uint8_t in_port;      /**< port index the client's packets arrive on */
+	uint8_t fin_seen;     /**< bit per direction */
+	uint8_t mode;         /**< enum sl_mode of its service */
+	uint8_t pad;
+	struct rte_ether_addr cmac; /**< previous hop towards the client */
 } __rte_cache_aligned;
 
 /** Creation parameters. */
@@ -133,6 +142,17 @@ struct sl_conn *sl_flow_add_new(struct sl_flow_table *t, rte_be32_t cip,
 				rte_be16_t cport, rte_be32_t vip, rte_be16_t vport,
 				rte_be32_t bip, rte_be16_t bport, uint8_t proto,
 				uint64_t now);
+
+/**
+ * sl_flow_add_new() for a FullNAT connection: replies come to
+ * @p lip:lport (a local address and port) instead of the client's own
+ * endpoint. NULL when the table is full or the reply key is taken (the
+ * caller picks local ports whose reply key is free).
+ */
+struct sl_conn *sl_flow_add_local(struct sl_flow_table *t, rte_be32_t cip,
+				  rte_be16_t cport, rte_be32_t vip, rte_be16_t vport,
+				  rte_be32_t bip, rte_be16_t bport, rte_be32_t lip,
+				  rte_be16_t lport, uint8_t proto, uint64_t now);
 
 /**
  * Account a packet of an existing connection: advance the TCP state from

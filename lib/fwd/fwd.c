@@ -26,6 +26,14 @@ owner_of(rte_be32_t ip, unsigned n)
 	return (unsigned)(((uint64_t)h * n) >> 32);
 }
 
+/* Owner of a fullnat connection's replies: its local port, chosen by
+ * that worker from its own slice (port % workers == worker). */
+static __rte_always_inline unsigned
+lport_owner(rte_be16_t lport, unsigned n)
+{
+	return rte_be_to_cpu_16(lport) % n;
+}
+
 static __rte_always_inline void
 drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
 {
@@ -236,7 +244,9 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		.proto = q.proto,
 	};
 	c = sl_flow_lookup(w->flows, &k, &dir);
-	if (c == NULL || dir != (to_vip ? SL_DIR_ORIG : SL_DIR_REPLY)) {
+	/* relayed for NAT connections; a fullnat one's errors are dropped */
+	if (c == NULL || dir != (to_vip ? SL_DIR_ORIG : SL_DIR_REPLY) ||
+	    c->mode != SL_MODE_NAT) {
 		drop(w, m, SL_DROP_ICMP_NO_FLOW);
 		return;
 	}
@@ -413,14 +423,14 @@ flush_conn(struct sl_worker *w, const struct sl_snapshot *snap,
 			/* client sent seq S, ack A: the client expects A from
 			 * us, the backend expects S from the client */
 			if (m2 != NULL)
-				send_rst(w, snap, m2, be->out_port, &bmac, c->cip, c->bip,
-					 c->cport, c->bport, seq, 0, 0);
+				send_rst(w, snap, m2, be->out_port, &bmac, c->lip, c->bip,
+					 c->lport, c->bport, seq, 0, 0);
 			send_rst(w, snap, m, c->in_port, &c->cmac, c->vip, c->cip,
 				 c->vport, c->cport, ack, next, 1);
 		} else {
 			if (m2 != NULL)
-				send_rst(w, snap, m2, be->out_port, &bmac, c->cip, c->bip,
-					 c->cport, c->bport, ack, next, 1);
+				send_rst(w, snap, m2, be->out_port, &bmac, c->lip, c->bip,
+					 c->lport, c->bport, ack, next, 1);
 			send_rst(w, snap, m, c->in_port, &c->cmac, c->vip, c->cip,
 				 c->vport, c->cport, seq, 0, 0);
 		}
@@ -448,6 +458,52 @@ capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx)
 		rte_pktmbuf_free(cp);
 		w->stats.cap_drops++;
 	}
+}
+
+/* Local ports tried for one new fullnat connection before it is
+ * refused: bounds the work a connection can cost. */
+#define LPORT_TRIES 64
+
+/*
+ * A fullnat connection for client packet @p pi scheduled to @p be: a
+ * local address of the port that reaches the backend (by the client
+ * address, so one client keeps to one), and a local port of this
+ * worker's slice whose reply key (backend -> local address:port) is
+ * free. A port is free again as soon as its connection leaves the table
+ * (after TIME_WAIT for TCP). NULL when no port was found or the table
+ * is full.
+ */
+static __rte_noinline struct sl_conn *
+fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
+	    const struct sl_pkt_info *pi, const struct sl_backend *be, uint64_t now)
+{
+	const struct sl_port_info *op = &snap->ports[be->out_port];
+	const struct sl_fwd_env *e = w->env;
+	unsigned n = e->n_workers, tries;
+	uint32_t first, count, k;
+	struct sl_flow_key key = {
+		.src = be->addr, .sport = be->port, .proto = pi->proto,
+	};
+	int dir;
+
+	if (unlikely(op->n_local == 0))
+		return NULL;
+	key.dst = op->local[rte_be_to_cpu_32(pi->src) % op->n_local];
+	/* the slice: first port >= lo that is this worker's, then every n-th */
+	first = e->lport_lo + (w->id + n - e->lport_lo % n) % n;
+	if (first > e->lport_hi)
+		return NULL;
+	count = (e->lport_hi - first) / n + 1;
+	tries = RTE_MIN(count, (uint32_t)LPORT_TRIES);
+	for (; tries > 0; tries--) {
+		k = w->lport_next++ % count;
+		key.dport = rte_cpu_to_be_16((uint16_t)(first + k * n));
+		if (sl_flow_lookup(w->flows, &key, &dir) == NULL)
+			return sl_flow_add_local(w->flows, pi->src, pi->sport, pi->dst,
+						 pi->dport, be->addr, be->port, key.dst,
+						 key.dport, pi->proto, now);
+	}
+	return NULL;
 }
 
 #define FC_ADDED   1   /* a connection was created */
@@ -531,13 +587,20 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			sl_persist_set(w->persist, svc->id, pi->src, be->slot, be->gen,
 				       now + (uint64_t)svc->persist_s * w->env->hz);
 		/* the burst loop looked this key up after any add before it */
-		c = sl_flow_add_new(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
-				    be->addr, be->port, pi->proto, now);
+		if (svc->mode == SL_MODE_NAT)
+			c = sl_flow_add_new(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
+					    be->addr, be->port, pi->proto, now);
+		else
+			c = fullnat_add(w, snap, pi, be, now);
 		if (unlikely(c == NULL)) {
 			w->svc_stats[svc->id].drops++;
-			refuse(w, snap, m, data, pi, pidx, SL_DROP_FLOW_FULL);
+			refuse(w, snap, m, data, pi, pidx,
+			       svc->mode == SL_MODE_NAT ||
+			       sl_flow_count(w->flows) >= sl_flow_capacity(w->flows) ?
+			       SL_DROP_FLOW_FULL : SL_DROP_LOCAL_PORTS_FULL);
 			return ret;
 		}
+		c->mode = svc->mode;
 		ret |= FC_ADDED;
 		c->svc = svc->id;
 		c->be = be->slot;
@@ -564,7 +627,10 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
 
 	capture(w, m, c->svc, pidx);
-	sl_nat_dnat(data, pi, be->addr, be->port);
+	if (likely(c->mode == SL_MODE_NAT))
+		sl_nat_dnat(data, pi, be->addr, be->port);
+	else
+		sl_nat_fullnat(data, pi, c->lip, c->lport, be->addr, be->port);
 	if (unlikely(!sl_neigh_mac(w->env->neigh, be->neigh, &mac))) {
 		/* the management lcore holds it until ARP answers */
 		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
@@ -602,7 +668,10 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].pkts_out++;
 	w->svc_stats[c->svc].bytes_out += m->pkt_len;
 	capture(w, m, c->svc, pidx);
-	sl_nat_snat(data, pi, c->vip, c->vport);
+	if (likely(c->mode == SL_MODE_NAT))
+		sl_nat_snat(data, pi, c->vip, c->vport);
+	else
+		sl_nat_fullnat(data, pi, c->vip, c->vport, c->cip, c->cport);
 	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 	capture(w, m, c->svc, c->in_port);
 	tx(w, c->in_port, m);
@@ -712,6 +781,10 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	} else if (unlikely((own = sl_svc_own_port(snap, pi->dst)) >= 0)) {
 		to_kernel(w, snap, m, own);
 		return 0;
+	} else if (unlikely(snap->n_local != 0) && sl_svc_is_local(snap, pi->dst)) {
+		/* a fullnat reply: its local port names the worker that
+		 * chose it */
+		owner = lport_owner(pi->dport, snap->n_workers);
 	} else {
 		/* a reply, if anything: the client is the destination */
 		owner = owner_of(pi->dst, snap->n_workers);

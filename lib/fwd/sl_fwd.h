@@ -79,6 +79,8 @@ struct sl_fwd_env {
 	uint16_t n_ports;
 	unsigned n_workers;
 	uint64_t hz;                    /**< TSC ticks per second */
+	uint16_t lport_lo, lport_hi;    /**< fullnat local ports: port P belongs
+					 *   to worker P % n_workers */
 	struct sl_fwd_cap cap;          /**< capture filter */
 };
 
@@ -106,6 +108,8 @@ struct sl_worker {
 	uint16_t redir_n[SL_MAX_WORKERS];
 	struct rte_mbuf *redir_buf[SL_MAX_WORKERS][SL_BURST];
 
+	uint32_t lport_next;             /**< fullnat: where the search for a
+					  *   free local port of its slice goes on */
 	size_t flow_bytes;               /**< memory of its flow table (control) */
 
 	struct sl_worker_stats stats;

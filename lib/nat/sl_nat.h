@@ -4,7 +4,7 @@
 
 /**
  * @file
- * Header rewrite for NAT mode (two-arm DNAT).
+ * Header rewrite for NAT mode (two-arm DNAT) and FullNAT (one-arm).
  *
  * Client -> VIP packets get their destination address and port replaced
  * by the backend's (sl_nat_dnat); backend -> client replies get their
@@ -89,6 +89,50 @@ sl_nat_snat(uint8_t *frame, const struct sl_pkt_info *pi,
 	    rte_be32_t vip, rte_be16_t vport)
 {
 	sl_nat_rewrite(frame, pi, 0, vip, vport);
+}
+
+/**
+ * FullNAT: replace both endpoints, source by @p saddr:sport and
+ * destination by @p daddr:dport, TTL decremented, checksums patched once
+ * for all four changes. Client -> VIP becomes local address -> backend;
+ * backend -> local address becomes VIP -> client.
+ */
+static __rte_always_inline void
+sl_nat_fullnat(uint8_t *frame, const struct sl_pkt_info *pi,
+	       rte_be32_t saddr, rte_be16_t sport, rte_be32_t daddr, rte_be16_t dport)
+{
+	uint8_t *ip = frame + pi->l2_len;
+	uint8_t *l4 = ip + pi->l3_len;
+	uint8_t *l4c = l4 + (pi->proto == IPPROTO_TCP ? SL_TCP_CSUM_OFF : SL_UDP_CSUM_OFF);
+	uint16_t old_ttl_word, new_ttl_word, csum;
+	rte_be32_t old_s, old_d;
+	rte_be16_t old_sp, old_dp;
+
+	memcpy(&old_s, ip + SL_IP_SRC_OFF, 4);
+	memcpy(&old_d, ip + SL_IP_DST_OFF, 4);
+	memcpy(&old_sp, l4, 2);
+	memcpy(&old_dp, l4 + 2, 2);
+	old_ttl_word = sl_ld16(ip + SL_IP_TTL_OFF);
+	ip[SL_IP_TTL_OFF]--;
+	new_ttl_word = sl_ld16(ip + SL_IP_TTL_OFF);
+	memcpy(ip + SL_IP_SRC_OFF, &saddr, 4);
+	memcpy(ip + SL_IP_DST_OFF, &daddr, 4);
+	memcpy(l4, &sport, 2);
+	memcpy(l4 + 2, &dport, 2);
+	csum = sl_csum_update16(sl_csum_update32(sl_csum_update32(sl_ld16(ip + SL_IP_CSUM_OFF),
+								  old_s, saddr),
+						 old_d, daddr),
+				old_ttl_word, new_ttl_word);
+	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
+
+	csum = sl_ld16(l4c);
+	if (pi->proto == IPPROTO_UDP && csum == 0)
+		return;
+	csum = sl_csum_update32(sl_csum_update32(csum, old_s, saddr), old_d, daddr);
+	csum = sl_csum_update16(sl_csum_update16(csum, old_sp, sport), old_dp, dport);
+	if (pi->proto == IPPROTO_UDP && csum == 0)
+		csum = 0xffff;
+	memcpy(l4c, &csum, 2);
 }
 
 /** Set the Ethernet addresses for the next hop. */

@@ -53,7 +53,8 @@
 	X(TX,            "tx_full",       "TX queue full") \
 	X(NO_MBUF,       "no_mbuf",       "mbuf pool empty") \
 	X(ARP_BAD,       "arp_bad",       "ARP packet malformed or not for us") \
-	X(MULTI_SEG,     "multi_seg",     "frame in chained buffers too long to join into one")
+	X(MULTI_SEG,     "multi_seg",     "frame in chained buffers too long to join into one") \
+	X(LOCAL_PORTS_FULL, "local_ports_full", "fullnat: no free local port for a new connection (refused)")
 
 enum sl_drop {
 	SL_DROP_NONE = 0,  /* not a drop: sl_pkt_parse() success */

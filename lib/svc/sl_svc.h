@@ -59,8 +59,13 @@ struct sl_port_info {
 	uint8_t kernel;             /**< traffic for the own address goes to the
 				     *   kernel (exception path) */
 	struct rte_ether_addr mac;  /**< own MAC */
+	uint16_t n_local;           /**< fullnat local addresses on the port */
+	rte_be32_t local[SL_MAX_LOCAL_ADDRS]; /**< they, answered by ARP */
 	char name[SL_NAME_MAX];
 };
+
+/** Slots of a snapshot's set of local addresses (at most 128 in all). */
+#define SL_LOCAL_TAB 256
 
 struct sl_backend {
 	rte_be32_t addr;
@@ -113,6 +118,8 @@ struct sl_snapshot {
 	uint32_t svc_mask;          /**< open-addressing table size - 1 */
 	struct sl_svc_slot *svc_tab;
 	rte_be32_t *vip_tab;        /**< set of VIPs, same size, 0 = empty */
+	uint16_t n_local;           /**< fullnat local addresses over all ports */
+	rte_be32_t local_tab[SL_LOCAL_TAB]; /**< set of them, 0 = empty */
 	struct sl_service *services;
 	struct sl_backend **by_slot;  /**< SL_MAX_BACKENDS entries, NULL = free slot */
 	unsigned n_workers;
@@ -275,6 +282,21 @@ sl_svc_is_vip(const struct sl_snapshot *s, rte_be32_t ip)
 		if (s->vip_tab[i] == 0)
 			return 0;
 		if (s->vip_tab[i] == ip)
+			return 1;
+	}
+}
+
+/** Whether @p ip is a fullnat local address (worth asking only when
+ *  n_local != 0). */
+static __rte_always_inline int
+sl_svc_is_local(const struct sl_snapshot *s, rte_be32_t ip)
+{
+	uint32_t i = sl_svc_hash(ip) & (SL_LOCAL_TAB - 1);
+
+	for (;; i = (i + 1) & (SL_LOCAL_TAB - 1)) {
+		if (s->local_tab[i] == 0)
+			return 0;
+		if (s->local_tab[i] == ip)
 			return 1;
 	}
 }

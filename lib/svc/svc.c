@@ -328,6 +328,18 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		p->mac = hw[i].mac;
 		p->kernel = cp->kernel_if[0] != '\0';
 		snprintf(p->name, sizeof(p->name), "%s", cp->name);
+		for (j = 0; j < cp->n_local && j < SL_MAX_LOCAL_ADDRS; j++) {
+			rte_be32_t a = rte_cpu_to_be_32(cp->local_addrs[j]);
+			uint32_t k = sl_svc_hash(a) & (SL_LOCAL_TAB - 1);
+
+			p->local[p->n_local++] = a;
+			while (s->local_tab[k] != 0 && s->local_tab[k] != a)
+				k = (k + 1) & (SL_LOCAL_TAB - 1);
+			if (s->local_tab[k] == 0) {
+				s->local_tab[k] = a;
+				s->n_local++;
+			}
+		}
 	}
 	if (routes_build(s, cfg, prev, err, errlen) != 0)
 		goto fail;

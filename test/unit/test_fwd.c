@@ -873,7 +873,144 @@ test_vlan_send(void)
 	set_vlans(0, 0);
 }
 
+/* Services web and dns in fullnat mode with local addresses 10.1.0.5
+ * and 10.1.0.6 on the inside port, local ports @p lo..hi; or back. */
+static void
+set_fullnat(int on, uint16_t lo, uint16_t hi)
+{
+	unsigned i;
+
+	for (i = 0; i < fx.cfg->n_services; i++)
+		fx.cfg->services[i].mode = on ? SL_MODE_FULLNAT : SL_MODE_NAT;
+	fx.cfg->ports[IN].n_local = on ? 2 : 0;
+	fx.cfg->ports[IN].local_addrs[0] = 0x0a010005;
+	fx.cfg->ports[IN].local_addrs[1] = 0x0a010006;
+	fx.env.lport_lo = lo;
+	fx.env.lport_hi = hi;
+	rebuild();
+}
+
+/*
+ * FullNAT: a client's SYN leaves for the backend from a local address
+ * and a local port of the worker's range; the backend's answer to that
+ * address and port goes back to the client from the VIP; every checksum
+ * verifies. A UDP service likewise.
+ */
+static void
+test_fullnat_both_ways(void)
+{
+	const struct rte_ipv4_hdr *ip;
+	struct tp_fspec s, r;
+	struct rte_mbuf *m;
+	uint32_t lip, bip;
+	uint16_t lport, bport;
+	int i;
+
+	empty_table();
+	drain_all();
+	set_fullnat(1, 40000, 40999);
+	for (i = 0; i < 2; i++) {
+		uint8_t proto = i == 0 ? IPPROTO_TCP : IPPROTO_UDP;
+
+		client_spec(&s, proto, 0x64470001, 41000, i == 0 ? 80 : 53,
+			    RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s), OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		ip = ip_of(m);
+		lip = ntohl(ip->src_addr);
+		bip = ntohl(ip->dst_addr);
+		lport = l4_port(m, 0);
+		bport = l4_port(m, 1);
+		CU_ASSERT(lip == 0x0a010005 || lip == 0x0a010006);
+		CU_ASSERT_EQUAL(bip >> 8, 0x0a0100);
+		CU_ASSERT(lport >= 40000 && lport <= 40999);
+		CU_ASSERT_EQUAL(bport, i == 0 ? 8080 : 5353);
+		CU_ASSERT(csums_ok(m));
+		rte_pktmbuf_free(m);
+
+		/* the backend answers the local address */
+		tp_spec_default(&r, proto);
+		memcpy(r.dmac, &fx.hw[IN].mac, 6);
+		r.src = bip;
+		r.dst = lip;
+		r.sport = bport;
+		r.dport = lport;
+		r.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+		r.payload_len = proto == IPPROTO_TCP ? 0 : 12;
+		push(mbuf_of(&r), IN);
+		m = sent(OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		ip = ip_of(m);
+		CU_ASSERT_EQUAL(ntohl(ip->src_addr), 0x0a000064);
+		CU_ASSERT_EQUAL(ntohl(ip->dst_addr), 0x64470001);
+		CU_ASSERT_EQUAL(l4_port(m, 0), i == 0 ? 80 : 53);
+		CU_ASSERT_EQUAL(l4_port(m, 1), 41000);
+		CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), client_mac, 6) == 0);
+		CU_ASSERT(csums_ok(m));
+		rte_pktmbuf_free(m);
+	}
+	/* a packet to a local port no connection holds is no reply */
+	r.dport = (uint16_t)(lport + 1);
+	push(mbuf_of(&r), IN);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	empty_table();
+	set_fullnat(0, 1024, 65535);
+}
+
+/*
+ * FullNAT local ports run out: with two ports per (local address,
+ * backend), three backends take six connections of one client; the
+ * seventh is refused with a RST from the VIP and counted; once the
+ * connections leave the table their ports serve again.
+ */
+static void
+test_fullnat_ports_exhausted(void)
+{
+	uint64_t full0 = fx.w->stats.drops[SL_DROP_LOCAL_PORTS_FULL];
+	const struct rte_tcp_hdr *th;
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+	unsigned i;
+
+	empty_table();
+	drain_all();
+	set_fullnat(1, 40000, 40001);
+	for (i = 0; i < 6; i++) {
+		client_spec(&s, IPPROTO_TCP, 0x64480001, (uint16_t)(42000 + i), 80,
+			    RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s), OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL(m);
+		if (m != NULL)
+			rte_pktmbuf_free(m);
+	}
+	client_spec(&s, IPPROTO_TCP, 0x64480001, 42010, 80, RTE_TCP_SYN_FLAG);
+	s.seq = 7;
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip_of(m) + 20);
+	CU_ASSERT_EQUAL(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	CU_ASSERT_EQUAL(ntohl(th->recv_ack), 8);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_LOCAL_PORTS_FULL], full0 + 1);
+
+	empty_table();
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL(m);
+	if (m != NULL)
+		rte_pktmbuf_free(m);
+	empty_table();
+	set_fullnat(0, 1024, 65535);
+}
+
 static const struct sl_test_case fwd_tests[] = {
+	{ "fullnat: local address and port both ways, TCP and UDP", test_fullnat_both_ways },
+	{ "fullnat: local ports run out: RST, counted, free again", test_fullnat_ports_exhausted },
 	{ "NIC checksum verdicts", test_nic_csum_verdicts },
 	{ "UDP client packet DNAT'd to a backend", test_udp_dnat },
 	{ "full table: RST from the VIP, counted once, old flows kept", test_full_table_rst },

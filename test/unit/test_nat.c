@@ -148,6 +148,37 @@ nat_case(const struct tp_fspec *in, int dir, uint32_t nip, uint16_t nport,
 	return bad;
 }
 
+/* nat_case() for FullNAT: both endpoints replaced in one rewrite. */
+static int
+fnat_case(const struct tp_fspec *in, uint32_t sip, uint16_t sport, uint32_t dip,
+	  uint16_t dport, int verbose)
+{
+	static uint8_t f[TP_MAX_FRAME], g[TP_MAX_FRAME];
+	struct tp_fspec want = *in;
+	struct tp_flayout lo, wlo;
+	struct sl_pkt_info pi;
+	int bad = 0;
+
+	tp_build_frame(in, f, &lo);
+	if (sl_pkt_parse(f, lo.len, 0, &pi) != 0)
+		return 8;
+	sl_nat_fullnat(f, &pi, rte_cpu_to_be_32(sip), rte_cpu_to_be_16(sport),
+		       rte_cpu_to_be_32(dip), rte_cpu_to_be_16(dport));
+	want.src = sip;
+	want.sport = sport;
+	want.dst = dip;
+	want.dport = dport;
+	want.ttl--;
+	tp_build_frame(&want, g, &wlo);
+	if (wlo.len != lo.len || memcmp(f, g, lo.len) != 0) {
+		bad |= 4;
+		if (verbose)
+			report_diff("fullnat", f, g, lo.len);
+	}
+	bad |= verify_csums(f, &lo);
+	return bad;
+}
+
 #define CLIENT_IP  0x0a000001u /* 10.0.0.1 */
 #define VIP        0xc0a80164u /* 192.168.1.100 */
 #define BACKEND_IP 0x0a010005u /* 10.1.0.5 */
@@ -326,6 +357,37 @@ test_nat_random(void)
 	CU_ASSERT(opts > 500);
 	CU_ASSERT(vlan > 500);
 	CU_ASSERT(nocsum > 100);
+}
+
+/* FullNAT in both directions, byte-exact against frames built from
+ * scratch, then random packets (VLAN, IP options, UDP without checksum). */
+static void
+test_fullnat_exact(void)
+{
+	struct tp_fspec s;
+	uint32_t it, fail = 0;
+
+	client_spec(&s, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(fnat_case(&s, 0x0a010063u, 40001, BACKEND_IP, 8080, 1), 0);
+	client_spec(&s, IPPROTO_UDP);
+	CU_ASSERT_EQUAL(fnat_case(&s, 0x0a010063u, 40001, BACKEND_IP, 5353, 1), 0);
+	s.udp_no_csum = 1;
+	CU_ASSERT_EQUAL(fnat_case(&s, 0x0a010063u, 40001, BACKEND_IP, 5353, 1), 0);
+	backend_spec(&s, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(fnat_case(&s, VIP, 80, CLIENT_IP, 51000, 1), 0);
+	backend_spec(&s, IPPROTO_UDP);
+	CU_ASSERT_EQUAL(fnat_case(&s, VIP, 53, CLIENT_IP, 51000, 1), 0);
+
+	sl_test_srand(0xf7a1);
+	for (it = 0; it < 5000; it++) {
+		rand_spec(&s);
+		if (fnat_case(&s, sl_test_rand(), (uint16_t)sl_test_rand(), sl_test_rand(),
+			      (uint16_t)sl_test_rand(), fail == 0) != 0)
+			fail++;
+	}
+	if (fail)
+		fprintf(stderr, "\n    %u of 5000 random fullnat rewrites wrong\n", fail);
+	CU_ASSERT_EQUAL(fail, 0);
 }
 
 static void
@@ -891,6 +953,7 @@ static const struct sl_test_case nat_tests[] = {
 	{ "NAT with VLAN and IP options", test_nat_vlan_options_exact },
 	{ "NAT TTL edges", test_nat_ttl_edges },
 	{ "NAT random packets", test_nat_random },
+	{ "FullNAT both endpoints byte-exact, random packets", test_fullnat_exact },
 	{ "UDP checksum 0 stays 0", test_nat_udp_no_csum },
 	{ "UDP checksum becoming 0 is 0xffff", test_nat_udp_becomes_zero },
 	{ "UDP checksum 0xffff input", test_nat_udp_from_ffff },
