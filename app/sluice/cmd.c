@@ -369,20 +369,28 @@ flows_answer(struct sl_app *app, void *state, struct sl_out *o, int give_up)
 				sl_out_printf(o, "%s{\"worker\":%u,\"service\":", shown ? "," : "", w);
 				sl_out_jstr(o, sn);
 				sl_out_printf(o, ",\"client\":\"%s:%u\",\"vip\":\"%s:%u\","
-					      "\"backend\":\"%s:%u\",\"protocol\":\"%s\",\"state\":\"%s\"}",
+					      "\"backend\":\"%s:%u\",\"protocol\":\"%s\",\"state\":\"%s\"",
 					      ipstr(cn->cip, a), rte_be_to_cpu_16(cn->cport),
 					      ipstr(cn->vip, b), rte_be_to_cpu_16(cn->vport),
 					      ipstr(cn->bip, c), rte_be_to_cpu_16(cn->bport),
 					      proto_name(cn->proto),
 					      sl_conn_state_name((enum sl_conn_state)cn->state));
+				if (cn->mode == SL_MODE_FULLNAT)
+					sl_out_printf(o, ",\"local\":\"%s:%u\"", ipstr(cn->lip, a),
+						      rte_be_to_cpu_16(cn->lport));
+				sl_out_printf(o, "}");
 				continue;
 			}
-			sl_out_printf(o, "%s %s:%u -> %s:%u -> %s:%u %s %s (worker %u)\n",
+			sl_out_printf(o, "%s %s:%u -> %s:%u -> %s:%u %s %s (worker %u)",
 				      proto_name(cn->proto), ipstr(cn->cip, a),
 				      rte_be_to_cpu_16(cn->cport), ipstr(cn->vip, b),
 				      rte_be_to_cpu_16(cn->vport), ipstr(cn->bip, c),
 				      rte_be_to_cpu_16(cn->bport), sn,
 				      sl_conn_state_name((enum sl_conn_state)cn->state), w);
+			if (cn->mode == SL_MODE_FULLNAT)
+				sl_out_printf(o, " from %s:%u", ipstr(cn->lip, a),
+					      rte_be_to_cpu_16(cn->lport));
+			sl_out_printf(o, "\n");
 		}
 	}
 	free_job(j);
