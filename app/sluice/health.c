@@ -58,6 +58,8 @@ struct hc {
 	uint64_t next;          /* TSC: start of the next check */
 	uint64_t deadline;      /* TSC: the running check times out */
 	struct sockaddr_in dst;
+	struct sockaddr_in src;  /* fullnat: the local address it leaves
+				  * from; sin_addr 0 = the kernel's choice */
 	struct sl_config_check ck;
 	char svc[SL_NAME_MAX];
 	char host[SL_CHECK_STR_MAX];
@@ -209,6 +211,37 @@ hc_short(struct sl_app *app, struct hc *h, int err, uint64_t now)
 	next_short_log = now + (uint64_t)SHORT_LOG_S * app->hz;
 }
 
+/*
+ * A fullnat service's check leaves from a local address, as its traffic
+ * does, and from a port of the range kept for checks (app->check_port_*,
+ * the top of local_ports) so that it never takes the 4-tuple of a
+ * connection the workers made; the kernel picks the port when the range
+ * is too small to keep one.
+ */
+static int
+bind_local(struct sl_app *app, struct hc *h)
+{
+	static uint32_t next;
+	uint32_t n = app->check_port_lo != 0 ?
+		(uint32_t)(app->check_port_hi - app->check_port_lo) + 1 : 0;
+	struct sockaddr_in sa = h->src;
+	unsigned tries;
+	int one = 1;
+
+	if (setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0)
+		return -1;
+	if (n == 0)
+		return bind(h->fd, (struct sockaddr *)&sa, sizeof(sa));
+	for (tries = 0; tries < 16; tries++) {
+		sa.sin_port = htons((uint16_t)(app->check_port_lo + next++ % n));
+		if (bind(h->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return -1;
+	}
+	return -1;
+}
+
 /* Start a check that has its turn; returns 1 if it flipped at once. */
 static int
 hc_start(struct sl_app *app, struct hc *h, uint64_t now)
@@ -232,6 +265,10 @@ hc_start(struct sl_app *app, struct hc *h, uint64_t now)
 	n_run++;
 	/* the timeout runs from here: waiting for a turn is not the check's time */
 	h->deadline = now + (uint64_t)h->ck.timeout_ms * app->hz / 1000;
+	if (h->src.sin_addr.s_addr != 0 && bind_local(app, h) != 0) {
+		snprintf(why, sizeof(why), "bind to a local address: %s", strerror(errno));
+		return hc_done(app, h, 0, why, now);
+	}
 	if (connect(h->fd, (struct sockaddr *)&h->dst, sizeof(h->dst)) != 0 &&
 	    errno != EINPROGRESS) {
 		snprintf(why, sizeof(why), "connect: %s", strerror(errno));
@@ -362,6 +399,11 @@ sl_health_sync(struct sl_app *app)
 				snprintf(h->host, sizeof(h->host), "%s", cs->check.host);
 			else
 				inet_ntop(AF_INET, &sv->vip, h->host, sizeof(h->host));
+			h->src.sin_family = AF_INET;
+			h->src.sin_addr.s_addr = 0;
+			if (sv->mode == SL_MODE_FULLNAT && snap->ports[be->out_port].n_local > 0)
+				h->src.sin_addr.s_addr = snap->ports[be->out_port].local[
+					be->slot % snap->ports[be->out_port].n_local];
 			h->dst.sin_family = AF_INET;
 			h->dst.sin_addr.s_addr = be->addr;
 			h->dst.sin_port = cb->check_port != 0 ?

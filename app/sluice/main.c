@@ -168,6 +168,12 @@ workers_init(struct sl_app *app)
 	e->hz = app->hz;
 	e->lport_lo = app->cfg->global.local_port_lo;
 	e->lport_hi = app->cfg->global.local_port_hi;
+	if (e->lport_hi - e->lport_lo + 1 > 2 * SL_CHECK_PORTS) {
+		/* the top of the range is the health checks', not the workers' */
+		app->check_port_hi = e->lport_hi;
+		e->lport_hi = (uint16_t)(e->lport_hi - SL_CHECK_PORTS);
+		app->check_port_lo = (uint16_t)(e->lport_hi + 1);
+	}
 	e->cap.svc = -1;
 	e->cap.port = -1;
 	ret = sl_workers_create(app);
@@ -216,6 +222,7 @@ services_init(struct sl_app *app)
 		return -EINVAL;
 	}
 	sl_svc_publish(&app->svc, snap);
+	sl_ports_kernel_locals(app, app->live_cfg);
 	return 0;
 }
 

@@ -72,9 +72,9 @@ request_cb(uint32_t idx, uint16_t port, rte_be32_t ip, void *arg)
 		 &zero_mac, ip);
 }
 
-/* Whether we answer ARP for @p ip on port @p pidx. */
+/* Whether @p ip is port @p pidx's own address or one of its local ones. */
 static int
-arp_is_ours(const struct sl_snapshot *snap, unsigned pidx, rte_be32_t ip)
+arp_is_local(const struct sl_snapshot *snap, unsigned pidx, rte_be32_t ip)
 {
 	unsigned i;
 
@@ -83,6 +83,17 @@ arp_is_ours(const struct sl_snapshot *snap, unsigned pidx, rte_be32_t ip)
 	for (i = 0; i < snap->ports[pidx].n_local; i++)
 		if (snap->ports[pidx].local[i] == ip)
 			return 1;
+	return 0;
+}
+
+/* Whether we answer ARP for @p ip on port @p pidx. */
+static int
+arp_is_ours(const struct sl_snapshot *snap, unsigned pidx, rte_be32_t ip)
+{
+	unsigned i;
+
+	if (arp_is_local(snap, pidx, ip))
+		return 1;
 	for (i = 0; i < snap->n_services; i++)
 		if (snap->services[i].used && snap->services[i].vip == ip &&
 		    snap->services[i].vip_port == pidx)
@@ -134,9 +145,10 @@ arp_in(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbuf *m)
 	if (idx >= 0)
 		release_held(app, (uint32_t)idx, &ai.sha);
 
-	/* the kernel behind the port resolves its own next hops */
+	/* the kernel behind the port resolves its own next hops, also
+	 * for sockets bound to a local address */
 	if (ai.op == RTE_ARP_OP_REPLY && app->tap[pidx] >= 0 &&
-	    ai.tpa == snap->ports[pidx].addr) {
+	    arp_is_local(snap, (unsigned)pidx, ai.tpa)) {
 		kernel_send(app, (unsigned)pidx, m);
 		return;
 	}
@@ -373,6 +385,7 @@ sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
 	pthread_mutex_unlock(&app->snap_lock);
 	if (strcmp(why, "health") != 0)
 		log_change(why, &chg, next);
+	sl_ports_kernel_locals(app, cfg);
 	sl_health_sync(app);
 	return 0;
 }

@@ -15,6 +15,8 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include <rte_ethdev.h>
 #include <rte_bus_vdev.h>
@@ -297,6 +299,118 @@ kernel_if_setup(struct sl_app *app, unsigned idx)
 	return 0;
 }
 
+/* Local addresses each port's kernel interface holds (management lcore). */
+static struct {
+	uint16_t n;
+	uint32_t addr[SL_MAX_LOCAL_ADDRS];   /* host order */
+} kern_local[SL_MAX_PORTS];
+
+/* Add (RTM_NEWADDR) or remove (RTM_DELADDR) @p addr/32 on interface
+ * @p ifindex through rtnetlink; 0 or -errno (EEXIST on an add: there). */
+static int
+nl_addr(int op, int ifindex, uint32_t addr)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		char attrs[2 * RTA_SPACE(4)];
+	} req;
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	struct rtattr *rta;
+	uint32_t a = htonl(addr);
+	int fd, ret;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+	req.nh.nlmsg_type = (uint16_t)op;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
+		(op == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	req.ifa.ifa_family = AF_INET;
+	req.ifa.ifa_prefixlen = 32;
+	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	req.ifa.ifa_index = (unsigned)ifindex;
+	rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	rta->rta_type = IFA_LOCAL;
+	rta->rta_len = RTA_LENGTH(4);
+	memcpy(RTA_DATA(rta), &a, 4);
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_SPACE(4);
+	rta = (struct rtattr *)((char *)&req + req.nh.nlmsg_len);
+	rta->rta_type = IFA_ADDRESS;
+	rta->rta_len = RTA_LENGTH(4);
+	memcpy(RTA_DATA(rta), &a, 4);
+	req.nh.nlmsg_len += RTA_SPACE(4);
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+		ret = -errno;
+	else if (recv(fd, &ack, sizeof(ack), 0) < (ssize_t)sizeof(ack.nh))
+		ret = -EIO;
+	else
+		ret = ack.nh.nlmsg_type == NLMSG_ERROR ? ack.err.error : 0;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The kernel interface of each port holds the port's fullnat local
+ * addresses, so health checks of fullnat services can leave from them
+ * as the traffic does: new ones are added, ones no longer configured
+ * removed. Called at start and after every applied configuration;
+ * nothing is done when the addresses did not change.
+ */
+void
+sl_ports_kernel_locals(struct sl_app *app, const struct sl_config *cfg)
+{
+	char a[INET_ADDRSTRLEN];
+	unsigned i, j, k;
+
+	for (i = 0; i < app->n_ports && i < cfg->n_ports; i++) {
+		const struct sl_config_port *cp = &cfg->ports[i];
+		int ifindex, ret;
+
+		if (app->tap[i] < 0)
+			continue;
+		if (kern_local[i].n == cp->n_local &&
+		    memcmp(kern_local[i].addr, cp->local_addrs, cp->n_local * sizeof(uint32_t)) == 0)
+			continue;
+		ifindex = (int)if_nametoindex(cp->kernel_if);
+		if (ifindex == 0) {
+			SL_LOG(ERR, "port %s: kernel interface %s: %s", cp->name, cp->kernel_if,
+			       strerror(errno));
+			continue;
+		}
+		/* gone from the configuration: off the interface */
+		for (j = 0; j < kern_local[i].n; j++) {
+			for (k = 0; k < cp->n_local && cp->local_addrs[k] != kern_local[i].addr[j]; k++)
+				;
+			if (k < cp->n_local)
+				continue;
+			ret = nl_addr(RTM_DELADDR, ifindex, kern_local[i].addr[j]);
+			inet_ntop(AF_INET, &(struct in_addr){ htonl(kern_local[i].addr[j]) }, a, sizeof(a));
+			if (ret != 0 && ret != -EADDRNOTAVAIL)
+				SL_LOG(WARNING, "port %s: cannot remove local address %s from %s: %s",
+				       cp->name, a, cp->kernel_if, strerror(-ret));
+		}
+		for (k = 0; k < cp->n_local; k++) {
+			ret = nl_addr(RTM_NEWADDR, ifindex, cp->local_addrs[k]);
+			inet_ntop(AF_INET, &(struct in_addr){ htonl(cp->local_addrs[k]) }, a, sizeof(a));
+			if (ret == 0)
+				SL_LOG(INFO, "port %s: local address %s on kernel interface %s",
+				       cp->name, a, cp->kernel_if);
+			else if (ret != -EEXIST)
+				SL_LOG(ERR, "port %s: cannot add local address %s to %s: %s; health checks from it will fail",
+				       cp->name, a, cp->kernel_if, strerror(-ret));
+		}
+		kern_local[i].n = cp->n_local;
+		memcpy(kern_local[i].addr, cp->local_addrs, cp->n_local * sizeof(uint32_t));
+	}
+}
+
 int
 sl_ports_init(struct sl_app *app)
 {
@@ -336,6 +450,7 @@ sl_ports_stop(struct sl_app *app)
 			rte_eth_dev_stop((uint16_t)app->tap[i]);
 			rte_eth_dev_close((uint16_t)app->tap[i]);
 			app->tap[i] = -1;
+			kern_local[i].n = 0;
 		}
 	}
 	app->n_ports = 0;

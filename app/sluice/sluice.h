@@ -29,6 +29,10 @@
 #include "sl_persist.h"
 #include "sl_fwd.h"
 
+/* Local ports at the top of local_ports kept for the health checks of
+ * fullnat services, when the range holds more than twice as many. */
+#define SL_CHECK_PORTS 256
+
 extern int sl_logtype;
 #define SL_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, sl_logtype, "sluice: " fmt "\n", ##__VA_ARGS__)
@@ -72,6 +76,8 @@ struct sl_app {
 	volatile int stop;   /* set by signals; read with __atomic loads */
 	volatile int reload; /* SIGHUP: re-read the INI (mgmt polls it) */
 	struct sl_fwd_env fwd;   /* what the workers share (lib/fwd) */
+	uint16_t check_port_lo;  /* local ports kept for health checks of */
+	uint16_t check_port_hi;  /* fullnat services; lo 0 = none kept */
 	uint64_t cap_limit;  /* capture: packets to write, 0 = until stopped */
 	pthread_mutex_t snap_lock; /* held to publish snapshots and by
 				    * readers off the management lcore
@@ -87,6 +93,8 @@ int sl_ports_vdev_args(const struct sl_config *cfg, unsigned n_workers,
 		       char **argv, int argc, int max, char *store, size_t store_len);
 int sl_ports_init(struct sl_app *app);
 void sl_ports_stop(struct sl_app *app);
+/* The kernel interfaces hold @p cfg's fullnat local addresses. */
+void sl_ports_kernel_locals(struct sl_app *app, const struct sl_config *cfg);
 
 /* worker.c: the lcore loop; workers' contexts (app->fwd must be set) */
 int sl_worker_main(void *arg);

@@ -654,7 +654,13 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	const struct sl_backend *be;
 
 	if (unlikely(c == NULL || dir != SL_DIR_REPLY)) {
-		drop(w, m, SL_DROP_NO_FLOW);
+		/* for a local address but no connection: the kernel's own
+		 * (health checks of fullnat services leave from there) */
+		if (snap->n_local != 0 && snap->ports[pidx].kernel &&
+		    sl_svc_is_local(snap, pi->dst))
+			to_kernel(w, snap, m, pidx);
+		else
+			drop(w, m, SL_DROP_NO_FLOW);
 		return 0;
 	}
 	be = snap->by_slot[c->be];
