@@ -38,7 +38,7 @@
 #include "sl_config.h"
 #include "sl_sched.h"
 
-#define MAX_KEYS	16	/* most keys any section has (global: 13) */
+#define MAX_KEYS	16	/* most keys any section has (global: 15) */
 #define MAX_CPU_ID	1023	/* CPU_SETSIZE - 1, what EAL accepts after '@' */
 #define ERR_MAX		1024
 #define QUOTE_MAX	60	/* longest excerpt of a bad line in a message */
@@ -61,9 +61,10 @@ enum { EK_LCORES, EK_ARGS };
 
 static const char *const port_keys[] = {
 	"device", "address", "gateway", "rx_descriptors", "tx_descriptors",
-	"kernel_interface", "route", "vlan",
+	"kernel_interface", "route", "vlan", "local_address",
 };
-enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI, PK_ROUTE, PK_VLAN };
+enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI, PK_ROUTE, PK_VLAN,
+       PK_LOCAL };
 
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
@@ -101,6 +102,9 @@ static const struct global_key global_keys[] = {
 	{ "timeout_udp",             G(timeouts[SL_CS_UDP]),        1, 86400 },
 	/* not a number: handled by name in handle_global() */
 	{ "admin_socket",            G(admin_socket),               0, 0 },
+	/* LO-HI: handled by name; it decides which worker owns a fullnat
+	 * connection, so sl_config_restart_diff() keeps it a restart key */
+	{ "local_ports",             G(local_port_lo),              0, 0 },
 };
 #undef G
 
@@ -800,10 +804,14 @@ parse_mode(struct parse_ctx *c, const char *v)
 		c->svc->mode = SL_MODE_NAT;
 		return 0;
 	}
-	if (strcmp(v, "fullnat") == 0 || strcmp(v, "dsr") == 0 ||
+	if (strcmp(v, "fullnat") == 0) {
+		c->svc->mode = SL_MODE_FULLNAT;
+		return 0;
+	}
+	if (strcmp(v, "dsr") == 0 || strcmp(v, "dr") == 0 ||
 	    strcmp(v, "tunnel") == 0)
-		return fail(c, c->lineno, "mode '%s' is not implemented yet (only nat)", v);
-	return fail(c, c->lineno, "unknown mode '%s' (expected nat)", v);
+		return fail(c, c->lineno, "mode '%s' is not implemented yet (expected nat|fullnat)", v);
+	return fail(c, c->lineno, "unknown mode '%s' (expected nat|fullnat)", v);
 }
 
 static int
@@ -827,6 +835,43 @@ handle_eal(struct parse_ctx *c, int key, const char *v)
 	return parse_eal_args(c, v);
 }
 
+#define LOCAL_PORTS_SYNTAX	"expected LO-HI with 1 <= LO <= HI <= 65535, e.g. 1024-65535"
+
+/*
+ * "local_ports = LO-HI": the source ports fullnat gives connections on
+ * their local address. Whether the range holds a slice for every worker
+ * depends on [eal] lcores, so that is check_global()'s.
+ */
+static int
+parse_local_ports(struct parse_ctx *c, const char *v)
+{
+	char lo_s[16], hi_s[16], msg[ERR_MAX];
+	const char *dash = strchr(v, '-');
+	uint32_t lo, hi;
+	size_t n;
+
+	c->cfg->global.local_ports_line = c->lineno;
+	if (dash == NULL || dash == v)
+		return fail(c, c->lineno, "local_ports '%s' is not a range (%s)",
+			    v, LOCAL_PORTS_SYNTAX);
+	n = (size_t)(dash - v);
+	if (n >= sizeof(lo_s) || strlen(dash + 1) >= sizeof(hi_s))
+		return fail(c, c->lineno, "local_ports '%s' is not a range (%s)",
+			    v, LOCAL_PORTS_SYNTAX);
+	memcpy(lo_s, v, n);
+	lo_s[n] = '\0';
+	strcpy(hi_s, dash + 1);
+	if (u32_check("local_ports first port", lo_s, 1, 65535, &lo, msg, sizeof(msg)) < 0 ||
+	    u32_check("local_ports last port", hi_s, 1, 65535, &hi, msg, sizeof(msg)) < 0)
+		return fail(c, c->lineno, "%s; %s", msg, LOCAL_PORTS_SYNTAX);
+	if (lo > hi)
+		return fail(c, c->lineno, "local_ports %u-%u runs backwards (%s)",
+			    lo, hi, LOCAL_PORTS_SYNTAX);
+	c->cfg->global.local_port_lo = (uint16_t)lo;
+	c->cfg->global.local_port_hi = (uint16_t)hi;
+	return 0;
+}
+
 static int
 handle_global(struct parse_ctx *c, int key, const char *v)
 {
@@ -840,6 +885,8 @@ handle_global(struct parse_ctx *c, int key, const char *v)
 		strcpy(c->cfg->global.admin_socket, v);
 		return 0;
 	}
+	if (strcmp(g->name, "local_ports") == 0)
+		return parse_local_ports(c, v);
 	return parse_u32(c, g->name, v, g->min, g->max, field);
 }
 
@@ -928,6 +975,105 @@ parse_vlan(struct parse_ctx *c, const char *v)
 	return 0;
 }
 
+#define LOCAL_SYNTAX	"expected addresses or ranges A.B.C.D-A.B.C.E within one /24, " \
+			"separated by spaces or commas, e.g. local_address = 10.1.0.50 10.1.0.60-10.1.0.63"
+
+static int
+add_local(struct parse_ctx *c, uint32_t addr)
+{
+	struct sl_config_port *p = c->port;
+
+	if (p->n_local >= SL_MAX_LOCAL_ADDRS)
+		return fail(c, c->lineno, "too many local addresses in [%s] (at most %d per port, ranges counted address by address)",
+			    c->sect, SL_MAX_LOCAL_ADDRS);
+	p->local_lines[p->n_local] = c->lineno;
+	p->local_addrs[p->n_local++] = addr;
+	return 0;
+}
+
+/*
+ * One item of local_address: "A.B.C.D" or "A.B.C.D-A.B.C.E". A range
+ * stays inside one /24 (the last octet runs), which covers any block an
+ * operator sets aside for fullnat and keeps a typo from expanding into
+ * thousands of addresses. Whether the addresses suit the port (its
+ * subnet, not its own, no VIP, backend or gateway) and duplicates are
+ * the validator's, check_local().
+ */
+static int
+parse_local_item(struct parse_ctx *c, const char *item)
+{
+	char a_s[INET_ADDRSTRLEN + 8], msg[ERR_MAX];
+	const char *dash = strchr(item, '-');
+	uint32_t lo, hi, a;
+	size_t n;
+
+	if (dash == item || (dash != NULL && dash[1] == '\0'))
+		return fail(c, c->lineno, "local_address '%s' is neither an address nor a range A.B.C.D-A.B.C.E (no spaces around '-'; %s)",
+			    item, LOCAL_SYNTAX);
+	n = dash != NULL ? (size_t)(dash - item) : strlen(item);
+	if (n >= sizeof(a_s))
+		return fail(c, c->lineno, "local_address '%s' is not an IPv4 address (%s)",
+			    item, LOCAL_SYNTAX);
+	memcpy(a_s, item, n);
+	a_s[n] = '\0';
+	if (ip_check("local_address", a_s, &lo, msg, sizeof(msg)) < 0)
+		return fail(c, c->lineno, "%s", msg);
+	if (dash == NULL)
+		return add_local(c, lo);
+	if (ip_check("local_address", dash + 1, &hi, msg, sizeof(msg)) < 0)
+		return fail(c, c->lineno, "%s (in range '%s')", msg, item);
+	if ((lo >> 8) != (hi >> 8))
+		return fail(c, c->lineno, "local_address range '%s' spans more than one /24 (a range A.B.C.D-A.B.C.E runs the last octet only; give one range per /24)",
+			    item);
+	if (lo > hi)
+		return fail(c, c->lineno, "local_address range '%s' runs backwards (expected A.B.C.D-A.B.C.E with D <= E)",
+			    item);
+	for (a = lo; a <= hi; a++)
+		if (add_local(c, a) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * "local_address = ITEM [ITEM ...]", items separated by spaces and/or
+ * one comma; the key may repeat and adds to the list.
+ */
+static int
+parse_local(struct parse_ctx *c, const char *v)
+{
+	char item[2 * INET_ADDRSTRLEN + 8];
+	const char *p = v;
+	size_t n;
+
+	if (c->port->local_line == 0)
+		c->port->local_line = c->lineno;
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == ',')
+			return fail(c, c->lineno, "local_address '%s' has an empty item before ',' (%s)",
+				    v, LOCAL_SYNTAX);
+		n = strcspn(p, " \t,");
+		if (n >= sizeof(item))
+			return fail(c, c->lineno, "local_address item '%.*s...' is too long (%s)",
+				    QUOTE_MAX, p, LOCAL_SYNTAX);
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (parse_local_item(c, item) < 0)
+			return -EINVAL;
+		p += n;
+		p += strspn(p, " \t");
+		if (*p == ',') {
+			p++;
+			p += strspn(p, " \t");
+			if (*p == '\0' || *p == ',')
+				return fail(c, c->lineno, "local_address '%s' has an empty item after ',' (%s)",
+					    v, LOCAL_SYNTAX);
+		}
+		if (*p == '\0')
+			return 0;
+	}
+}
+
 static int
 handle_port(struct parse_ctx *c, int key, const char *v)
 {
@@ -949,6 +1095,8 @@ handle_port(struct parse_ctx *c, int key, const char *v)
 		return parse_route(c, v);
 	case PK_VLAN:
 		return parse_vlan(c, v);
+	case PK_LOCAL:
+		return parse_local(c, v);
 	case PK_RXD:
 		return parse_desc(c, "rx_descriptors", v, &p->rx_desc);
 	case PK_KNI: {
@@ -1141,8 +1289,8 @@ on_key(void *user, const char *section, const char *key, const char *value)
 		return 1;
 	}
 	if (c->keys[i] != 0 && !(c->kind == SECT_SERVICE && i == SK_BACKEND) &&
-	    !(c->kind == SECT_PORT && i == PK_ROUTE)) {
-		fail(c, c->lineno, "duplicate key '%s' in [%s] (first at line %d; only 'backend' and 'route' may repeat)",
+	    !(c->kind == SECT_PORT && (i == PK_ROUTE || i == PK_LOCAL))) {
+		fail(c, c->lineno, "duplicate key '%s' in [%s] (first at line %d; only 'backend', 'route' and 'local_address' may repeat)",
 		     key, c->sect, c->keys[i]);
 		return 1;
 	}
@@ -1705,8 +1853,8 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 		return vfail(v, s->line, "[service.%s] has port 0 (expected 1..65535)", s->name);
 	if (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP)
 		return vfail(v, s->line, "[service.%s] has no protocol (expected tcp|udp)", s->name);
-	if (s->mode != SL_MODE_NAT)
-		return vfail(v, s->line, "mode of [service.%s] is not implemented yet (only nat)", s->name);
+	if (s->mode != SL_MODE_NAT && s->mode != SL_MODE_FULLNAT)
+		return vfail(v, s->line, "mode of [service.%s] is not implemented yet (expected nat|fullnat)", s->name);
 	if (sl_sched_find(s->scheduler) == NULL)
 		return vfail(v, s->scheduler_line ? s->scheduler_line : s->line,
 			     "unknown scheduler '%s' (expected %s)", s->scheduler,
@@ -1781,6 +1929,11 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 	if (s->check.kind != SL_CHECK_NONE && cfg->ports[rp].kernel_if[0] == '\0')
 		return vfail(v, s->check_line ? s->check_line : b->line,
 			     "health checks of [service.%s] need kernel_interface on [port.%s], the port that reaches backend %s",
+			     s->name, cfg->ports[rp].name, ip_str(b->addr, a));
+	/* fullnat sends to the backend from a local address of the port the
+	 * backend is routed through, so that its replies come back there */
+	if (s->mode == SL_MODE_FULLNAT && cfg->ports[rp].n_local == 0)
+		return vfail(v, b->line, "service %s is fullnat: [port.%s], the port that reaches backend %s, has no local_address (add 'local_address = ADDR' with an unused address of its subnet)",
 			     s->name, cfg->ports[rp].name, ip_str(b->addr, a));
 	for (i = 0; i < k; i++) {
 		const struct sl_config_backend *o = &s->backends[i];
@@ -1927,13 +2080,137 @@ check_routes(const struct vctx *v)
 	return 0;
 }
 
+/*
+ * [global] keys that depend on other sections. Worker w owns local port
+ * P when P % workers == w (the port of a reply names its owner), so a
+ * range with fewer ports than workers would leave a worker none.
+ */
+static int
+check_global(const struct vctx *v)
+{
+	const struct sl_config *cfg = v->cfg;
+	const struct sl_config_global *g = &cfg->global;
+	unsigned workers = cfg->n_lcores - 1u;
+	int line = g->local_ports_line ? g->local_ports_line : cfg->lcores_line;
+
+	if (g->local_port_lo == 0 || g->local_port_lo > g->local_port_hi)
+		return vfail(v, line, "local_ports %u-%u is not a range of ports (expected LO-HI with 1 <= LO <= HI <= 65535)",
+			     g->local_port_lo, g->local_port_hi);
+	if ((unsigned)(g->local_port_hi - g->local_port_lo) + 1 < workers)
+		return vfail(v, line, "local_ports %u-%u holds %u port%s for %u workers: each worker takes its own ports (port P belongs to worker P %% %u), so give at least %u ports",
+			     g->local_port_lo, g->local_port_hi,
+			     (unsigned)(g->local_port_hi - g->local_port_lo) + 1,
+			     g->local_port_hi == g->local_port_lo ? "" : "s",
+			     workers, workers, workers);
+	return 0;
+}
+
+/*
+ * Fullnat local addresses. Sluice answers ARP for each on its port and
+ * takes every packet to it as a reply of a fullnat connection, so each
+ * must be a free host address of that port's subnet: not the port's
+ * own, not a VIP, a backend or a gateway, and given once over all
+ * ports. Runs after check_services(), so VIPs and backends are sound.
+ */
+static int
+check_local_addr(const struct vctx *v, uint16_t pi, uint16_t k)
+{
+	const struct sl_config *cfg = v->cfg;
+	const struct sl_config_port *p = &cfg->ports[pi];
+	uint32_t addr = p->local_addrs[k], mask = prefix_mask(p->prefix_len);
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], ref[REF_MAX];
+	int line = p->local_lines[k] ? p->local_lines[k] :
+		   p->local_line ? p->local_line : p->line;
+	const char *bad;
+	uint16_t i, j;
+
+	bad = non_unicast(addr);
+	if (bad != NULL)
+		return vfail(v, line, "local_address %s of [port.%s] is %s (expected a unicast address)",
+			     ip_str(addr, a), p->name, bad);
+	/* earlier ones only, so the later of two is reported */
+	for (i = 0; i <= pi; i++) {
+		const struct sl_config_port *q = &cfg->ports[i];
+
+		for (j = 0; j < (i == pi ? k : q->n_local); j++) {
+			if (q->local_addrs[j] != addr)
+				continue;
+			if (i == pi)
+				return vfail(v, line, "local_address %s is given twice in [port.%s]%s",
+					     ip_str(addr, a), p->name,
+					     vref(v, "first at line ", q->local_lines[j], ref, sizeof(ref)));
+			return vfail(v, line, "local_address %s of [port.%s] is already a local_address of [port.%s]%s; each local address belongs to one port",
+				     ip_str(addr, a), p->name, q->name,
+				     vref(v, "line ", q->local_lines[j], ref, sizeof(ref)));
+		}
+	}
+	if ((addr & mask) != (p->addr & mask))
+		return vfail(v, line, "local_address %s is outside the subnet %s/%u of [port.%s] (Sluice answers ARP for it on that port: give a free address of the port's subnet)",
+			     ip_str(addr, a), ip_str(p->addr & mask, b), p->prefix_len,
+			     p->name);
+	if (addr == p->addr)
+		return vfail(v, line, "local_address %s is the own address of [port.%s]%s; give another, free address of its subnet",
+			     ip_str(addr, a), p->name,
+			     vref(v, "line ", p->address_line, ref, sizeof(ref)));
+	bad = subnet_special(addr, p->addr, p->prefix_len);
+	if (bad != NULL)
+		return vfail(v, line, "local_address %s is the %s address of subnet %s/%u of [port.%s] (expected a host address)",
+			     ip_str(addr, a), bad, ip_str(p->addr & mask, b),
+			     p->prefix_len, p->name);
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct sl_config_port *q = &cfg->ports[i];
+
+		for (j = 0; j < q->n_routes; j++)
+			if (q->routes[j].via == addr)
+				return vfail(v, line, "local_address %s of [port.%s] is the gateway of route %s/%u in [port.%s]%s; a local address must be free",
+					     ip_str(addr, a), p->name,
+					     ip_str(q->routes[j].prefix, b), q->routes[j].len,
+					     q->name, vref(v, "line ", q->routes[j].line, ref, sizeof(ref)));
+	}
+	for (i = 0; i < cfg->n_services; i++) {
+		const struct sl_config_service *s = &cfg->services[i];
+
+		if (s->vip == addr)
+			return vfail(v, line, "local_address %s of [port.%s] is the vip of [service.%s]%s; a local address must be free",
+				     ip_str(addr, a), p->name, s->name,
+				     vref(v, "line ", s->vip_line, ref, sizeof(ref)));
+		for (j = 0; j < s->n_backends; j++)
+			if (s->backends[j].addr == addr)
+				return vfail(v, line, "local_address %s of [port.%s] is backend %s:%u of [service.%s]%s; a local address must be free",
+					     ip_str(addr, a), p->name, ip_str(addr, b),
+					     s->backends[j].port, s->name,
+					     vref(v, "line ", s->backends[j].line, ref, sizeof(ref)));
+	}
+	return 0;
+}
+
+static int
+check_local(const struct vctx *v)
+{
+	const struct sl_config *cfg = v->cfg;
+	uint16_t i, k;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct sl_config_port *p = &cfg->ports[i];
+
+		if (p->n_local > SL_MAX_LOCAL_ADDRS)
+			return vfail(v, p->local_line ? p->local_line : p->line,
+				     "too many local addresses in [port.%s]: %u (at most %d per port)",
+				     p->name, p->n_local, SL_MAX_LOCAL_ADDRS);
+		for (k = 0; k < p->n_local; k++)
+			if (check_local_addr(v, i, k) < 0)
+				return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 validate(const struct vctx *v)
 {
 	if (v->cfg == NULL)
 		return -EINVAL;
-	if (check_eal(v) < 0 || check_ports(v) < 0 || check_routes(v) < 0 ||
-	    check_services(v) < 0)
+	if (check_eal(v) < 0 || check_global(v) < 0 || check_ports(v) < 0 ||
+	    check_routes(v) < 0 || check_services(v) < 0 || check_local(v) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -2004,6 +2281,9 @@ sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 
 		if (strcmp(g->name, "admin_socket") == 0)
 			same = strcmp(a->global.admin_socket, b->global.admin_socket) == 0;
+		else if (strcmp(g->name, "local_ports") == 0)
+			same = a->global.local_port_lo == b->global.local_port_lo &&
+			       a->global.local_port_hi == b->global.local_port_hi;
 		else
 			same = memcmp(pa, pb, sizeof(uint32_t)) == 0;
 		if (!same)

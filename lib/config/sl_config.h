@@ -85,7 +85,9 @@ struct sl_config_port {
 	struct sl_config_route routes[SL_MAX_PORT_ROUTES];
 	uint16_t n_local;            /**< fullnat local addresses on this port */
 	uint32_t local_addrs[SL_MAX_LOCAL_ADDRS]; /**< host order, file order */
-	int local_line;              /**< line of the local_address key, 0 = none */
+	int local_line;              /**< line of the first local_address key, 0 = none */
+	int local_lines[SL_MAX_LOCAL_ADDRS]; /**< line of the key that gave each
+					      *   local address (the key repeats) */
 	int line;                    /**< line of the section header */
 	int device_line;             /**< line of a key, 0 = not in the file */
 	int address_line;
@@ -173,6 +175,7 @@ struct sl_config_global {
 	char admin_socket[108];      /**< Unix socket path (default /run/sluice/sluice.sock) */
 	uint16_t local_port_lo;      /**< fullnat local ports, first (default 1024) */
 	uint16_t local_port_hi;      /**< fullnat local ports, last (default 65535) */
+	int local_ports_line;        /**< line of the local_ports key, 0 = default */
 };
 
 struct sl_config {

@@ -54,7 +54,7 @@ static const char full_example[] =
 	"vip = 10.0.0.100\n"
 	"port = 80               ; 1..65535\n"
 	"protocol = tcp          ; tcp | udp\n"
-	"mode = nat              ; nat only for now; fullnat|dsr|tunnel give \"mode 'dsr' is not implemented yet (only nat)\"\n"
+	"mode = nat              ; nat | fullnat; dsr|tunnel give \"mode 'dsr' is not implemented yet (expected nat|fullnat)\"\n"
 	"scheduler = rr          ; any name sl_sched_find() knows; default rr\n"
 	"backend = 10.1.0.11:8080            ; repeatable, \"IP:PORT\" then optional options\n"
 	"backend = 10.1.0.12:8080 weight=3   ; weight 1..65535, default 1\n";
@@ -306,7 +306,7 @@ static const struct bad_case bad_cases[] = {
 	{ PN(1) PN(2) PN(3) PN(4) PN(5) PN(6) PN(7) PN(8) PN(9), 25, "too many ports" },
 	/* keys */
 	{ "[port.a]\ndevice = net_null0\nspeed = 10\n", 3,
-	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route|vlan)" },
+	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route|vlan|local_address)" },
 	{ PORT_A "[service.s]\nVIP = 10.0.0.100\n", 5, "key names are lowercase" },
 	{ PORT_A "address = 10.0.0.2/24\n", 4, "duplicate key 'address' in [port.a] (first at line 3" },
 	{ "[eal]\nlcores = 0-1\n\nlcores = 0-2\n", 4, "duplicate key 'lcores' in [eal] (first at line 2" },
@@ -370,9 +370,9 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A SVC_HDR "[global]\n", 4, "[service.s] has no backend (add at least one 'backend = IP:PORT')" },
 	{ PORT_A SVC_HDR "protocol = sctp\n", 8, "duplicate key 'protocol' in [service.s] (first at line 7" },
 	{ PORT_A "[service.s]\nprotocol = sctp\n", 5, "unknown protocol 'sctp' (expected tcp|udp)" },
-	{ PORT_A "[service.s]\nmode = dsr\n", 5, "mode 'dsr' is not implemented yet (only nat)" },
-	{ PORT_A "[service.s]\nmode = fullnat\n", 5, "mode 'fullnat' is not implemented yet (only nat)" },
-	{ PORT_A "[service.s]\nmode = bridge\n", 5, "unknown mode 'bridge' (expected nat)" },
+	{ PORT_A "[service.s]\nmode = dsr\n", 5, "mode 'dsr' is not implemented yet (expected nat|fullnat)" },
+	{ PORT_A "[service.s]\nmode = bridge\n", 5, "unknown mode 'bridge' (expected nat|fullnat)" },
+	{ PORT_A "[service.s]\nmode = FullNAT\n", 5, "unknown mode 'FullNAT' (expected nat|fullnat)" },
 	{ PORT_A "[service.s]\nscheduler = foo\n", 5, "unknown scheduler 'foo' (expected " },
 	{ PORT_A "[service.s]\nport = 0\n", 5, "port 0 is out of range (expected 1..65535)" },
 	{ PORT_A "[service.s]\nvip = 10.0.0.300\n", 5, "vip '10.0.0.300' is not an IPv4 address" },
@@ -462,6 +462,85 @@ static const struct bad_case bad_cases[] = {
 	  "backend 10.0.0.0 is the network address of subnet 10.0.0.0/24 of [port.a]" },
 	{ "[eal]\nlcores = 0-65\n" PORT_A SVC_A, 2,
 	  "lcores '0-65' names 66 lcores: at most 64 workers besides the management lcore (65 lcores in all)" },
+	/* fullnat local_address: syntax, at the line */
+	{ PORT_A "local_address = 10.0.0.x\n" SVC_A, 4,
+	  "local_address '10.0.0.x' is not an IPv4 address (expected dotted quad" },
+	{ PORT_A "local_address = 127.0.0.1\n" SVC_A, 4,
+	  "local_address 127.0.0.1 is a loopback address (expected a unicast address)" },
+	{ PORT_A "local_address = 10.0.0.50,,10.0.0.51\n" SVC_A, 4,
+	  "local_address '10.0.0.50,,10.0.0.51' has an empty item after ','" },
+	{ PORT_A "local_address = , 10.0.0.50\n" SVC_A, 4,
+	  "local_address ', 10.0.0.50' has an empty item before ','" },
+	{ PORT_A "local_address = 10.0.0.50,\n" SVC_A, 4, "has an empty item after ','" },
+	{ PORT_A "local_address = 10.0.0.250-10.0.1.5\n" SVC_A, 4,
+	  "local_address range '10.0.0.250-10.0.1.5' spans more than one /24" },
+	{ PORT_A "local_address = 10.0.0.60-10.0.0.50\n" SVC_A, 4,
+	  "local_address range '10.0.0.60-10.0.0.50' runs backwards" },
+	{ PORT_A "local_address = 10.0.0.50-x\n" SVC_A, 4,
+	  "local_address 'x' is not an IPv4 address (expected dotted quad, e.g. 10.0.0.1) (in range '10.0.0.50-x')" },
+	{ PORT_A "local_address =  10.0.0.50  10.0.0.51 -10.0.0.52\n" SVC_A, 4,
+	  "local_address '-10.0.0.52' is neither an address nor a range A.B.C.D-A.B.C.E (no spaces around '-'" },
+	{ PORT_A "local_address = 10.0.0.51 - 10.0.0.52\n" SVC_A, 4,
+	  "local_address '-' is neither an address nor a range" },
+	{ PORT_A "local_address = 10.0.0.20-10.0.0.36\n" SVC_A, 4,
+	  "too many local addresses in [port.a] (at most 16 per port, ranges counted address by address)" },
+	{ PORT_A "local_address = 10.0.0.20-10.0.0.35\n\nlocal_address = 10.0.0.40\n" SVC_A, 6,
+	  "too many local addresses in [port.a] (at most 16 per port" },
+	/* fullnat local_address: the validator, at the line of the address */
+	{ PORT_A "local_address = 10.0.0.50\nlocal_address = 10.0.0.51 10.0.0.50\n" SVC_A, 5,
+	  "local_address 10.0.0.50 is given twice in [port.a] (first at line 4)" },
+	{ PORT_A "local_address = 10.0.0.48-10.0.0.52, 10.0.0.49\n" SVC_A, 4,
+	  "local_address 10.0.0.49 is given twice in [port.a] (first at line 4)" },
+	{ PORT_A "local_address = 10.0.0.50\n[port.b]\ndevice = net_null1\naddress = 10.2.0.1/24\n"
+	  "local_address = 10.2.0.50\nlocal_address = 10.0.0.50\n" SVC_A, 9,
+	  "local_address 10.0.0.50 of [port.b] is already a local_address of [port.a] (line 4); each local address belongs to one port" },
+	{ PORT_A "local_address = 10.9.0.50\n" SVC_A, 4,
+	  "local_address 10.9.0.50 is outside the subnet 10.0.0.0/24 of [port.a] (Sluice answers ARP for it on that port" },
+	{ PORT_A "local_address = 10.0.0.50 10.0.0.1\n" SVC_A, 4,
+	  "local_address 10.0.0.1 is the own address of [port.a] (line 3)" },
+	{ PORT_A "local_address = 10.0.0.0\n" SVC_A, 4,
+	  "local_address 10.0.0.0 is the network address of subnet 10.0.0.0/24 of [port.a] (expected a host address)" },
+	{ PORT_A "local_address = 10.0.0.250-10.0.0.255\n" SVC_A, 4,
+	  "local_address 10.0.0.255 is the broadcast address of subnet 10.0.0.0/24 of [port.a]" },
+	{ PORT_A "local_address = 10.0.0.100\n" SVC_A, 4,
+	  "local_address 10.0.0.100 of [port.a] is the vip of [service.s] (line 6); a local address must be free" },
+	{ PORT_A "local_address = 10.0.0.11\n" SVC_A, 4,
+	  "local_address 10.0.0.11 of [port.a] is backend 10.0.0.11:80 of [service.s] (line 9)" },
+	{ PORT_A "gateway = 10.0.0.254\nlocal_address = 10.0.0.254\n" SVC_A, 5,
+	  "local_address 10.0.0.254 of [port.a] is the gateway of route 0.0.0.0/0 in [port.a] (line 4)" },
+	{ PORT_A "route = 48.0.0.0/8 via 10.0.0.253\nlocal_address = 10.0.0.250-10.0.0.253\n" SVC_A, 5,
+	  "local_address 10.0.0.253 of [port.a] is the gateway of route 48.0.0.0/8 in [port.a] (line 4)" },
+	/* a fullnat service needs a local address where each backend is */
+	{ PORT_A SVC_HDR "mode = fullnat\nbackend = 10.0.0.11:80\n", 9,
+	  "service s is fullnat: [port.a], the port that reaches backend 10.0.0.11, has no local_address (add 'local_address = ADDR'" },
+	{ "[port.outside]\ndevice = net_null1\naddress = 10.0.0.1/24\nlocal_address = 10.0.0.50\n"
+	  "[port.inside]\ndevice = net_null0\naddress = 10.1.0.1/24\n"
+	  "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nmode = fullnat\nbackend = 10.1.0.11:80\n", 13,
+	  "service web is fullnat: [port.inside], the port that reaches backend 10.1.0.11, has no local_address" },
+	{ "[port.outside]\ndevice = net_null1\naddress = 10.0.0.1/24\ngateway = 10.0.0.254\n"
+	  "[port.inside]\ndevice = net_null0\naddress = 10.1.0.1/24\nlocal_address = 10.1.0.50\n"
+	  "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = udp\nmode = fullnat\n"
+	  "backend = 10.1.0.11:80\nbackend = 192.168.7.7:80\n", 15,
+	  "service web is fullnat: [port.outside], the port that reaches backend 192.168.7.7, has no local_address" },
+	/* [global] local_ports */
+	{ "[global]\nlocal_ports = 1024\n", 2,
+	  "local_ports '1024' is not a range (expected LO-HI with 1 <= LO <= HI <= 65535, e.g. 1024-65535)" },
+	{ "[global]\nlocal_ports = -5\n", 2, "local_ports '-5' is not a range" },
+	{ "[global]\nlocal_ports = 0-100\n", 2,
+	  "local_ports first port 0 is out of range (expected 1..65535); expected LO-HI" },
+	{ "[global]\nlocal_ports = 1024-65536\n", 2,
+	  "local_ports last port 65536 is out of range (expected 1..65535)" },
+	{ "[global]\nlocal_ports = 1024 - 2048\n", 2,
+	  "local_ports first port '1024 ' has junk after the number" },
+	{ "[global]\nlocal_ports = a-b\n", 2, "local_ports first port 'a' is not a number" },
+	{ "[global]\nlocal_ports = 3000-2000\n", 2,
+	  "local_ports 3000-2000 runs backwards (expected LO-HI with 1 <= LO <= HI <= 65535" },
+	{ "[global]\nlocal_ports = 1024-2048\nlocal_ports = 1024-4096\n", 3,
+	  "duplicate key 'local_ports' in [global] (first at line 2" },
+	{ "[eal]\nlcores = 0-4\n[global]\nlocal_ports = 5000-5002\n" PORT_A SVC_A, 4,
+	  "local_ports 5000-5002 holds 3 ports for 4 workers: each worker takes its own ports (port P belongs to worker P % 4), so give at least 4 ports" },
+	{ "[global]\nlocal_ports = 5000-5000\n" PORT_A SVC_A "[eal]\nlcores = 0-2\n", 2,
+	  "local_ports 5000-5000 holds 1 port for 2 workers" },
 	/* the first error is the first in the file, whichever check finds it */
 	{ PORT_A SVC_A "backend = 10.0.0.11:80\nbackend = 10.0.0.12:80\nbackend = 10.0.0.12:80\n", 9,
 	  "duplicate backend 10.0.0.11:80 in [service.s] (first at line 8)" },
@@ -975,7 +1054,7 @@ static const struct bad_case route_bad_cases[] = {
 	{ RT_OUT RT_IN "route = 48.0.0.0/16 via 2.2.2.1\n" RT_SVC "backend = 48.1.0.1:80\n", 13,
 	  "backend 48.1.0.1 is not reachable: it is inside no port's subnet and no route covers it" },
 	{ RT_OUT "gateway = 1.1.1.1\ngateway = 1.1.1.3\n" RT_SVC, 5,
-	  "duplicate key 'gateway' in [port.out] (first at line 4; only 'backend' and 'route' may repeat)" },
+	  "duplicate key 'gateway' in [port.out] (first at line 4; only 'backend', 'route' and 'local_address' may repeat)" },
 };
 
 static void
@@ -1413,6 +1492,232 @@ test_total_backends(void)
 	free(text);
 }
 
+/*
+ * mode = fullnat with its local addresses: a single address, a list
+ * (spaces and commas), a range, the key repeated, two ports each with
+ * their own, the 16-address limit, and [global] local_ports.
+ */
+#define FN_OUT "[port.outside]\ndevice = net_null1\naddress = 10.0.0.1/24\ngateway = 10.0.0.254\n"
+#define FN_IN "[port.inside]\ndevice = net_null0\naddress = 10.1.0.1/24\n"
+#define FN_SVC "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nmode = fullnat\n" \
+	"backend = 10.1.0.11:80\nbackend = 10.1.0.12:80\n"
+
+static struct sl_config *
+parse_ok(const char *text)
+{
+	char err[512] = "";
+	struct sl_config *cfg;
+
+	cfg = sl_config_parse_string(text, "fn.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  refused: %s\n", err);
+	return cfg;
+}
+
+static void
+test_fullnat_valid(void)
+{
+	struct sl_config *cfg;
+	const struct sl_config_port *p;
+	unsigned i;
+
+	/* one address; ports in file order: outside, inside */
+	cfg = parse_ok(FN_OUT FN_IN "local_address = 10.1.0.50\n" FN_SVC);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->services[0].mode, SL_MODE_FULLNAT);
+	CU_ASSERT_EQUAL(cfg->ports[0].n_local, 0);
+	CU_ASSERT_EQUAL(cfg->ports[0].local_line, 0);
+	p = &cfg->ports[1];
+	CU_ASSERT_EQUAL(p->n_local, 1);
+	CU_ASSERT_EQUAL(p->local_addrs[0], IP(10, 1, 0, 50));
+	CU_ASSERT_EQUAL(p->local_line, 8);
+	CU_ASSERT_EQUAL(p->local_lines[0], 8);
+	/* the defaults of [global] local_ports */
+	CU_ASSERT_EQUAL(cfg->global.local_port_lo, 1024);
+	CU_ASSERT_EQUAL(cfg->global.local_port_hi, 65535);
+	CU_ASSERT_EQUAL(cfg->global.local_ports_line, 0);
+	sl_config_free(cfg);
+
+	/* a list: spaces, commas, both */
+	cfg = parse_ok(FN_OUT FN_IN "local_address = 10.1.0.50 10.1.0.51,10.1.0.52 ,  10.1.0.53\t10.1.0.54\n" FN_SVC);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	p = &cfg->ports[1];
+	CU_ASSERT_EQUAL_FATAL(p->n_local, 5);
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(p->local_addrs[i], IP(10, 1, 0, 50 + i));
+	sl_config_free(cfg);
+
+	/* a range, a single-address range, the key repeated: file order kept,
+	 * each address with the line of its key */
+	cfg = parse_ok(FN_OUT FN_IN "local_address = 10.1.0.60-10.1.0.63\n"
+		       "rx_descriptors = 512\nlocal_address = 10.1.0.70-10.1.0.70, 10.1.0.40\n" FN_SVC);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	p = &cfg->ports[1];
+	CU_ASSERT_EQUAL_FATAL(p->n_local, 6);
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(p->local_addrs[i], IP(10, 1, 0, 60 + i));
+		CU_ASSERT_EQUAL(p->local_lines[i], 8);
+	}
+	CU_ASSERT_EQUAL(p->local_addrs[4], IP(10, 1, 0, 70));
+	CU_ASSERT_EQUAL(p->local_addrs[5], IP(10, 1, 0, 40));
+	CU_ASSERT_EQUAL(p->local_lines[5], 10);
+	CU_ASSERT_EQUAL(p->local_line, 8);
+	sl_config_free(cfg);
+
+	/* 16 addresses, the most a port takes */
+	cfg = parse_ok(FN_OUT FN_IN "local_address = 10.1.0.200-10.1.0.215\n" FN_SVC);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ports[1].n_local, SL_MAX_LOCAL_ADDRS);
+	CU_ASSERT_EQUAL(cfg->ports[1].local_addrs[15], IP(10, 1, 0, 215));
+	sl_config_free(cfg);
+
+	/* two ports, each with its own: a fullnat service with a backend on
+	 * each side (one behind the outside default route), a nat service
+	 * beside it, a udp fullnat service, and local_ports for 3 workers */
+	cfg = parse_ok("[eal]\nlcores = 0-3\n[global]\nlocal_ports = 20000-20002\n"
+		       FN_OUT "local_address = 10.0.0.50, 10.0.0.51\n"
+		       FN_IN "local_address = 10.1.0.50\n" FN_SVC
+		       "backend = 192.168.7.7:80\n"
+		       "[service.plain]\nvip = 10.0.0.100\nport = 81\nprotocol = tcp\nbackend = 10.1.0.11:81\n"
+		       "[service.dns]\nvip = 10.0.0.100\nport = 53\nprotocol = udp\nmode = fullnat\n"
+		       "backend = 10.1.0.21:53\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ports[0].n_local, 2);
+	CU_ASSERT_EQUAL(cfg->ports[0].local_addrs[1], IP(10, 0, 0, 51));
+	CU_ASSERT_EQUAL(cfg->ports[1].n_local, 1);
+	CU_ASSERT_EQUAL(cfg->services[0].mode, SL_MODE_FULLNAT);
+	CU_ASSERT_EQUAL(cfg->services[1].mode, SL_MODE_NAT);
+	CU_ASSERT_EQUAL(cfg->services[2].mode, SL_MODE_FULLNAT);
+	CU_ASSERT_EQUAL(cfg->services[2].proto, IPPROTO_UDP);
+	CU_ASSERT_EQUAL(cfg->global.local_port_lo, 20000);
+	CU_ASSERT_EQUAL(cfg->global.local_port_hi, 20002);
+	CU_ASSERT_EQUAL(cfg->global.local_ports_line, 4);
+	sl_config_free(cfg);
+
+	/* local addresses without a fullnat service, and a nat service on a
+	 * port without any, are fine; one port for one worker too */
+	cfg = parse_ok("[global]\nlocal_ports = 65535-65535\n" FN_OUT FN_IN "local_address = 10.1.0.50\n"
+		       "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nmode = nat\n"
+		       "backend = 10.1.0.11:80\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->services[0].mode, SL_MODE_NAT);
+	CU_ASSERT_EQUAL(cfg->global.local_port_lo, 65535);
+	sl_config_free(cfg);
+}
+
+/*
+ * Reload: local addresses may come and go without a restart (the port
+ * stays as it is), while [global] local_ports decides which worker owns
+ * a connection and so needs one.
+ */
+static void
+test_fullnat_restart_diff(void)
+{
+	static const struct restart_case cases[] = {
+		{ RS_EAL RS_GLOBAL FN_OUT FN_IN "local_address = 10.1.0.50\n" FN_SVC, NULL },
+		/* one added, in a second key */
+		{ RS_EAL RS_GLOBAL FN_OUT FN_IN "local_address = 10.1.0.50\nlocal_address = 10.1.0.51\n" FN_SVC, NULL },
+		/* changed */
+		{ RS_EAL RS_GLOBAL FN_OUT FN_IN "local_address = 10.1.0.60-10.1.0.63\n" FN_SVC, NULL },
+		/* one added on the other port */
+		{ RS_EAL RS_GLOBAL FN_OUT "local_address = 10.0.0.50\n" FN_IN "local_address = 10.1.0.50\n" FN_SVC, NULL },
+		/* all removed, the service back to nat */
+		{ RS_EAL RS_GLOBAL FN_OUT FN_IN
+		  "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nbackend = 10.1.0.11:80\n", NULL },
+		/* the default spelled out is no change */
+		{ RS_EAL RS_GLOBAL "local_ports = 1024-65535\n" FN_OUT FN_IN "local_address = 10.1.0.50\n" FN_SVC, NULL },
+		{ RS_EAL RS_GLOBAL "local_ports = 1024-65534\n" FN_OUT FN_IN "local_address = 10.1.0.50\n" FN_SVC,
+		  "[global] local_ports changed" },
+		{ RS_EAL RS_GLOBAL "local_ports = 2000-65535\n" FN_OUT FN_IN "local_address = 10.1.0.50\n" FN_SVC,
+		  "[global] local_ports changed" },
+		/* other port keys still do */
+		{ RS_EAL RS_GLOBAL FN_OUT FN_IN "local_address = 10.1.0.50\nvlan = 5\n" FN_SVC,
+		  "[port.inside] vlan changed" },
+	};
+	char err[512] = "", buf[160];
+	struct sl_config *a, *b;
+	unsigned i;
+
+	a = sl_config_parse_string(cases[0].text, "a.ini", err, sizeof(err));
+	if (a == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	for (i = 0; i < DIM(cases); i++) {
+		int r;
+
+		b = sl_config_parse_string(cases[i].text, "b.ini", err, sizeof(err));
+		if (b == NULL)
+			printf("\n  case %u: %s\n", i, err);
+		CU_ASSERT_PTR_NOT_NULL(b);
+		if (b == NULL)
+			continue;
+		strcpy(buf, "(untouched)");
+		r = sl_config_restart_diff(a, b, buf, sizeof(buf));
+		if (cases[i].want == NULL) {
+			if (r != 0)
+				printf("\n  case %u: restart wanted: %s\n", i, buf);
+			CU_ASSERT_EQUAL(r, 0);
+			/* and back again */
+			CU_ASSERT_EQUAL(sl_config_restart_diff(b, a, buf, sizeof(buf)), 0);
+		} else {
+			if (r != 1 || strcmp(buf, cases[i].want) != 0)
+				printf("\n  case %u: want '%s', got %d '%s'\n", i, cases[i].want, r, buf);
+			CU_ASSERT_EQUAL(r, 1);
+			CU_ASSERT_STRING_EQUAL(buf, cases[i].want);
+		}
+		sl_config_free(b);
+	}
+	sl_config_free(a);
+}
+
+/*
+ * Runtime edits go through the same rules: a backend added to a fullnat
+ * service behind a port without local addresses, or on a local address,
+ * is refused and named by the command.
+ */
+static void
+test_fullnat_edit(void)
+{
+	struct sl_config *cfg, *ed;
+	char err[512];
+
+	cfg = parse_ok(FN_OUT FN_IN "local_address = 10.1.0.50\n" FN_SVC);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	ed = malloc(sizeof(*ed));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ed);
+
+	memcpy(ed, cfg, sizeof(*ed));
+	ed->services[0].backends[ed->services[0].n_backends++] =
+		(struct sl_config_backend){ .addr = IP(10, 1, 0, 13), .port = 80, .weight = 1 };
+	CU_ASSERT_EQUAL(sl_config_validate_edit(ed, "add backend", err, sizeof(err)), 0);
+
+	memcpy(ed, cfg, sizeof(*ed));
+	ed->services[0].backends[ed->services[0].n_backends++] =
+		(struct sl_config_backend){ .addr = IP(192, 168, 7, 7), .port = 80, .weight = 1 };
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(sl_config_validate_edit(ed, "add backend", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "add backend: service web is fullnat: [port.outside], the port that reaches backend 192.168.7.7, has no local_address (add 'local_address = ADDR' with an unused address of its subnet)");
+
+	memcpy(ed, cfg, sizeof(*ed));
+	ed->services[0].backends[ed->services[0].n_backends++] =
+		(struct sl_config_backend){ .addr = IP(10, 1, 0, 50), .port = 80, .weight = 1 };
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(sl_config_validate_edit(ed, "add backend", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "add backend: local_address 10.1.0.50 of [port.inside] is backend 10.1.0.50:80 of [service.web]; a local address must be free");
+
+	/* a struct with more workers than local ports (no file lines) */
+	memcpy(ed, cfg, sizeof(*ed));
+	ed->n_lcores = 5;
+	ed->global.local_port_lo = 100;
+	ed->global.local_port_hi = 101;
+	ed->global.local_ports_line = 0;
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(sl_config_validate(ed, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "fn.ini: local_ports 100-101 holds 2 ports for 4 workers"));
+	free(ed);
+	sl_config_free(cfg);
+}
+
 static const struct sl_test_case config_tests[] = {
 	{ "full example", test_full_example },
 	{ "defaults", test_defaults },
@@ -1437,6 +1742,9 @@ static const struct sl_test_case config_tests[] = {
 	{ "routes: check port by longest prefix", test_routes_check_port },
 	{ "routes: invalid", test_routes_invalid },
 	{ "routes: limit", test_routes_limit },
+	{ "fullnat: valid", test_fullnat_valid },
+	{ "fullnat: restart diff", test_fullnat_restart_diff },
+	{ "fullnat: runtime edit", test_fullnat_edit },
 };
 
 SL_TEST_MAIN(NULL,
