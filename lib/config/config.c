@@ -2315,6 +2315,8 @@ sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 			return restart(buf, len, "[port.%s] kernel_interface changed", pa->name);
 		if (pa->vlan != pb->vlan)
 			return restart(buf, len, "[port.%s] vlan changed", pa->name);
+		/* local_address is left out on purpose: a reload may add or
+		 * remove fullnat local addresses, the port itself stays */
 	}
 	if (b->n_ports > a->n_ports)
 		return restart(buf, len, "[port.%s] added", b->ports[a->n_ports].name);

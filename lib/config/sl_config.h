@@ -215,7 +215,10 @@ struct sl_config *sl_config_parse_string(const char *text, const char *name,
  * backend's address (unicast, not a port's or any VIP, reachable through
  * a port that has kernel_interface when checks run), weight, id and
  * uniqueness; per-service and total backend counts; worker count;
- * scheduler options. The parser calls it after the last line; runtime
+ * scheduler options; fullnat local addresses (a free host of their
+ * port's subnet, once over all ports, one on the port that reaches each
+ * backend of a fullnat service) and a local port range with a port for
+ * every worker. The parser calls it after the last line; runtime
  * commands call sl_config_validate_edit() on their edited copy, so a
  * command can never install what the file would have refused.
  *
@@ -253,7 +256,8 @@ int sl_config_backend_parse(const char *spec, struct sl_config_backend *b,
 /**
  * What a reload from @p a to @p b would change that only a restart can
  * apply: [eal] keys, [global] keys, and [port.*] sections (added,
- * removed, reordered or with any key changed). Compared key by key, so
+ * removed, reordered or with any key but local_address changed: local
+ * addresses may be added or removed by a reload). Compared key by key, so
  * moving a section within the file or changing comments changes nothing.
  *
  * @param buf  on 1, what changed, e.g. "[port.inside] address changed"
