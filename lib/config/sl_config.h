@@ -37,7 +37,7 @@
 #define SL_MAX_PORT_ROUTES      32   /**< static routes per port, default included */
 #define SL_MAX_LOCAL_ADDRS      16   /**< fullnat local addresses per port */
 
-/** Forwarding modes (only NAT is implemented so far). */
+/** Forwarding modes of a service. */
 enum sl_mode {
 	SL_MODE_NAT = 0,     /**< DNAT, replies through Sluice (two-arm) */
 	SL_MODE_FULLNAT,     /**< DNAT + SNAT to a local address (one-arm) */
