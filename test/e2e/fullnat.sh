@@ -123,7 +123,7 @@ drops_in() {
 declare -A CAP_PID=()
 capture_start() {
 	local i=$1 b=${SL_NS_BACKENDS[$(($1 - 1))]} f=$SL_TMP/b$1 t
-	ip netns exec "$b" tcpdump -i e0 -Q in -nn -U -s 128 -w "$f.pcap" \
+	ip netns exec "$b" tcpdump -i e0 -Q in -nn -U --immediate-mode -s 128 -w "$f.pcap" \
 		'ip and (tcp dst port 8080 or udp dst port 5353)' </dev/null 2>"$f.tcpdump" &
 	CAP_PID[$i]=$!
 	SL_PIDS+=($!)
@@ -216,7 +216,7 @@ check "run 1: 20 MB download through the VIP, sha256 matches" [ "$sha" = "$SL_BL
 
 # --- 3. the backends see the local addresses, never the client -------------------
 # one connection held open, then the peers of every socket on :8080 (the
-# requests above left theirs in TIME-WAIT on the backends: they closed first)
+# held one, and the requests above left theirs in TIME-WAIT on the backends)
 sl_http_hold_start held name
 if cport=$(sl_http_hold_wait held); then
 	setup "run 1: a connection held open (client port $cport)"
@@ -236,9 +236,10 @@ if cport=$(sl_http_hold_wait held); then
 	else
 		notok "run 1: the held connection reaches its backend from a local address (established: ${est[*]:-none})"
 	fi
-	# 30 requests, the download, the held one (all closed by the backend
-	# first, so in TIME-WAIT there for a minute)
-	if [ "${#all[@]}" -ge 32 ] && [ "${#bad[@]}" -eq 0 ]; then
+	# the held one and most of the 30 requests and the download (those the
+	# backend closed first stay in TIME-WAIT there for a minute; when
+	# curl closes first, none is left)
+	if [ "${#all[@]}" -ge 1 ] && [ "${#bad[@]}" -eq 0 ]; then
 		ok "run 1: the backends' ${#all[@]} sockets on :8080 all have a local address as peer"
 	else
 		notok "run 1: the backends' sockets on :8080 all have a local address as peer (${#all[@]} sockets, ${#bad[@]} others)"
