@@ -9,6 +9,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "sl_fwd.h"
 
@@ -43,6 +44,13 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 	w->id = p->id;
 	w->lcore = p->lcore;
 	w->env = env;
+	/*
+	 * Local ports are searched from a random place, not from the start
+	 * of the slice: after a restart, the ports used just before may
+	 * still be in TIME_WAIT on the backends, which would answer a new
+	 * SYN from the same endpoint with an old ACK.
+	 */
+	w->lport_next = (uint32_t)rte_rand();
 	memcpy(w->vlan, env->vlan, sizeof(w->vlan));
 	snprintf(name, sizeof(name), "sl_flows_%u", p->id);
 	fp.name = name;

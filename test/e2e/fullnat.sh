@@ -55,6 +55,7 @@ SL_TEST_LOG_LINES=60
 sl_init "slf$$"
 sock=$SL_TMP/sluice.sock
 LOCAL_IPS=(10.1.0.5 10.1.0.6)
+KIN=''   # set to a kernel_interface line for the inside port (run 3)
 NOWHERE=10.1.0.254     # the backends' default gateway: nobody has it
 
 # write_config FILE WORKERS LOCAL_ADDRESSES GLOBAL_EXTRA <SERVICES: lib.sh's
@@ -89,7 +90,7 @@ address = $SL_OUT_IP/24
 [port.inside]
 device = net_af_packet1,iface=in
 address = $SL_IN_IP/24
-local_address = $local_addrs
+local_address = $local_addrs$KIN
 
 EOF
 		cat
@@ -424,5 +425,53 @@ check "run 2: b1's sockets on :8080 all have ${LOCAL_IPS[0]}:$LP_LO..$LP_HI as p
 sl_test_sluice_stop "run 2" "$log"
 nfull=$(grep -E '(^|[[:space:]])drop local_ports_full [0-9]+$' "$log" | tail -n 1 | grep -oE '[0-9]+$')
 check "run 2: exit counters, drop local_ports_full ${nfull:-absent}" [ "${nfull:-0}" -ge 1 ]
+
+# --- 9. run 3: health checks leave from a local address -------------------------
+# (one arm as before: a check can only pass if it leaves from a local
+# address and its answer comes back through Sluice to the kernel)
+sl_kernel_interfaces inside
+KIN=$'\nkernel_interface = sl-in'
+conf=$SL_TMP/sluice3.ini
+log=$SL_TMP/sluice3.log
+sl_service web 80 tcp "$SL_HTTP_PORT" "mode = fullnat
+check = tcp
+check_interval = 300
+check_timeout = 300
+check_fall = 2
+check_rise = 2" | write_config "$conf" 1 "${LOCAL_IPS[*]}" ""
+for i in 1 2 3; do capture_start "$i"; done
+if sl_test_sluice_start "run 3: sluice ready (tcp checks, kernel_interface on the inside port)" \
+	"$bin" "$conf" "$log"; then
+	sleep 2
+	nd=$(sl_log_count 'is down: ')
+	check "run 3: checks of all three backends pass from a local address ($nd 'is down' lines)" [ "$nd" -eq 0 ]
+	[ "$nd" -eq 0 ] || grep -E 'is (up|down)' "$log" | diag
+	got=$(for i in 1 2 3 4 5 6; do sl_http name; echo; done | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')
+	check "run 3: requests go on meanwhile, round robin ($got)" [ "$got" = "b1=2 b2=2 b3=2 " ]
+	sl_backend_stop 2
+	t=0
+	until [ "$(sl_log_count 'backend 10.1.0.12:8080 is down')" -ge 1 ] || [ $t -ge 30 ]; do
+		sleep 0.1; t=$((t + 1))
+	done
+	check "run 3: b2's server stopped: its check fails from the local address, b2 goes down" \
+		[ "$(sl_log_count 'backend 10.1.0.12:8080 is down')" -ge 1 ]
+	sl_test_sluice_stop "run 3" "$log"
+fi
+for i in 1 3; do
+	kill "${CAP_PID[$i]}" 2>/dev/null
+	wait "${CAP_PID[$i]}" 2>/dev/null
+done
+# the checks' SYNs: from a local address, from the ports kept for checks
+# (the top 256 of local_ports 1024-65535)
+syns=$(tcpdump -r "$SL_TMP/b1.pcap" -nn 'tcp[tcpflags] & tcp-syn != 0' 2>/dev/null |
+	awk '$2 == "IP" { n = split($3, a, "."); print a[1] "." a[2] "." a[3] "." a[4], a[5] }')
+nck=$(printf '%s\n' "$syns" | awk -v a="${LOCAL_IPS[0]}" -v b="${LOCAL_IPS[1]}" \
+	'($1 == a || $1 == b) && $2 >= 65280' | grep -c .)
+foreign=$(printf '%s\n' "$syns" | awk -v a="${LOCAL_IPS[0]}" -v b="${LOCAL_IPS[1]}" \
+	'NF && $1 != a && $1 != b' | grep -c .)
+v=no
+[ "$nck" -ge 3 ] && [ "$foreign" -eq 0 ] && v=yes
+check "run 3: b1 saw $nck check SYNs from a local address and ports 65280..65535, $foreign SYNs from elsewhere" \
+	[ $v = yes ]
 
 sl_test_finish
