@@ -469,9 +469,10 @@ capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx)
  * local address of the port that reaches the backend (by the client
  * address, so one client keeps to one), and a local port of this
  * worker's slice whose reply key (backend -> local address:port) is
- * free. A port is free again as soon as its connection leaves the table
- * (after TIME_WAIT for TCP). NULL when no port was found or the table
- * is full.
+ * free: the add itself finds a taken key, so the usual case costs no
+ * more than a NAT connection's add. A port is free again as soon as its
+ * connection leaves the table (after TIME_WAIT for TCP). NULL when no
+ * port was found or the table is full.
  */
 static __rte_noinline struct sl_conn *
 fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
@@ -484,7 +485,6 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	struct sl_flow_key key = {
 		.src = be->addr, .sport = be->port, .proto = pi->proto,
 	};
-	int dir;
 
 	if (unlikely(op->n_local == 0))
 		return NULL;
@@ -495,13 +495,18 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 		return NULL;
 	count = (e->lport_hi - first) / n + 1;
 	tries = RTE_MIN(count, (uint32_t)LPORT_TRIES);
+	if (unlikely(sl_flow_count(w->flows) >= sl_flow_capacity(w->flows)))
+		return NULL;
 	for (; tries > 0; tries--) {
+		struct sl_conn *c;
+
 		k = w->lport_next++ % count;
 		key.dport = rte_cpu_to_be_16((uint16_t)(first + k * n));
-		if (sl_flow_lookup(w->flows, &key, &dir) == NULL)
-			return sl_flow_add_local(w->flows, pi->src, pi->sport, pi->dst,
-						 pi->dport, be->addr, be->port, key.dst,
-						 key.dport, pi->proto, now);
+		/* with room in the table, only a taken reply key refuses it */
+		c = sl_flow_add_local(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
+				      be->addr, be->port, key.dst, key.dport, pi->proto, now);
+		if (c != NULL)
+			return c;
 	}
 	return NULL;
 }

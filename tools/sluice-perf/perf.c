@@ -260,6 +260,8 @@ setup(struct sl_fwd_env *env, struct run *r, const struct sl_config *cfg,
 	env->n_ports = cfg->n_ports;
 	env->n_workers = 1;
 	env->hz = rte_get_tsc_hz();
+	env->lport_lo = cfg->global.local_port_lo;
+	env->lport_hi = cfg->global.local_port_hi;
 	env->cap.svc = env->cap.port = -1;
 	r->w = sl_fwd_worker_create(env, &p);
 	if (r->w != NULL)
@@ -274,7 +276,7 @@ main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "scenario", 1, 0, 's' }, { "flows", 1, 0, 'f' },
-		{ "packets", 1, 0, 'p' }, { 0, 0, 0, 0 },
+		{ "packets", 1, 0, 'p' }, { "fullnat", 0, 0, 'F' }, { 0, 0, 0, 0 },
 	};
 	char *def_argv[] = { argv[0], "--no-pci", "--no-huge", "-m", "2048",
 			     "--lcores", "0,1@0", "--file-prefix", "slperf",
@@ -294,7 +296,7 @@ main(int argc, char **argv)
 	struct rte_ether_addr mac_out, mac_in;
 	char text[2048], err[256];
 	struct run r = { 0 };
-	int ret, c;
+	int ret, c, fullnat = 0;
 
 	if (argc > 1 && strcmp(argv[1], "--") != 0) {
 		ret = rte_eal_init(argc, argv);
@@ -317,8 +319,9 @@ main(int argc, char **argv)
 		case 's': scenario = optarg; break;
 		case 'f': flows = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'p': packets = strtoull(optarg, NULL, 0); break;
+		case 'F': fullnat = 1; break;
 		default:
-			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new [--flows N] [--packets N]\n");
+			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new [--flows N] [--packets N] [--fullnat]\n");
 			return 1;
 		}
 	}
@@ -335,6 +338,14 @@ main(int argc, char **argv)
 	if (cfg == NULL) {
 		fprintf(stderr, "sluice-perf: %s\n", err);
 		return 1;
+	}
+	if (fullnat) {
+		/* both services one-arm, from two local addresses */
+		for (i = 0; i < cfg->n_services; i++)
+			cfg->services[i].mode = SL_MODE_FULLNAT;
+		cfg->ports[1].n_local = 2;
+		cfg->ports[1].local_addrs[0] = 0x0a010005;
+		cfg->ports[1].local_addrs[1] = 0x0a010006;
 	}
 	if (setup(&env, &r, cfg, hw, port_index) != 0)
 		return 1;
@@ -383,7 +394,7 @@ main(int argc, char **argv)
 				fprintf(stderr, "sluice-perf: flow %u was not created\n", i);
 				return 1;
 			}
-			build(&rep[i], &mac_in, cn->bip, cn->cip, cn->bport, cn->cport,
+			build(&rep[i], &mac_in, cn->bip, cn->lip, cn->bport, cn->lport,
 			      IPPROTO_UDP, 0);
 		}
 		r.cycles = r.pkts = 0;
@@ -425,7 +436,7 @@ main(int argc, char **argv)
 					fprintf(stderr, "sluice-perf: SYN %u made no connection\n", j);
 					return 1;
 				}
-				build(&rst[c], &mac_in, cn->bip, cn->cip, cn->bport, cn->cport,
+				build(&rst[c], &mac_in, cn->bip, cn->lip, cn->bport, cn->lport,
 				      IPPROTO_TCP, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
 				batch[c] = &rst[c];
 			}
@@ -441,10 +452,10 @@ main(int argc, char **argv)
 			CALLGRIND_TOGGLE_COLLECT;
 		}
 	}
-	printf("{\"scenario\":\"%s\",\"tsc_hz\":%" PRIu64 ",\"flows\":%u,\"packets\":%" PRIu64
+	printf("{\"scenario\":\"%s%s\",\"tsc_hz\":%" PRIu64 ",\"flows\":%u,\"packets\":%" PRIu64
 	       ",\"cycles_per_pkt\":%.1f,\"mpps_per_core\":%.3f,\"tx_drops\":%" PRIu64
 	       ",\"drops\":%" PRIu64 ",\"conns\":%u}\n",
-	       scenario, env.hz, flows, r.pkts, (double)r.cycles / (double)r.pkts,
+	       scenario, fullnat ? "-fullnat" : "", env.hz, flows, r.pkts, (double)r.cycles / (double)r.pkts,
 	       (double)env.hz / ((double)r.cycles / (double)r.pkts) / 1e6,
 	       r.w->stats.drops[SL_DROP_TX], r.w->stats.drops[SL_DROP_FLOW_FULL] +
 	       r.w->stats.drops[SL_DROP_NO_FLOW] + r.w->stats.drops[SL_DROP_NEIGH],
