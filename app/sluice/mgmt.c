@@ -94,6 +94,9 @@ arp_is_ours(const struct sl_snapshot *snap, unsigned pidx, rte_be32_t ip)
 
 	if (arp_is_local(snap, pidx, ip))
 		return 1;
+	for (i = 0; i < snap->n_retired; i++)
+		if (snap->retired[i].addr == ip && snap->retired[i].port == pidx)
+			return 1;
 	for (i = 0; i < snap->n_services; i++)
 		if (snap->services[i].used && snap->services[i].vip == ip &&
 		    snap->services[i].vip_port == pidx)

@@ -119,7 +119,17 @@ struct sl_snapshot {
 	struct sl_svc_slot *svc_tab;
 	rte_be32_t *vip_tab;        /**< set of VIPs, same size, 0 = empty */
 	uint16_t n_local;           /**< fullnat local addresses over all ports */
-	rte_be32_t local_tab[SL_LOCAL_TAB]; /**< set of them, 0 = empty */
+	rte_be32_t local_tab[SL_LOCAL_TAB]; /**< set of them, 0 = empty; the
+				     *   retired ones included */
+	/** Local addresses gone from the file: no new connections take
+	 *  them, replies to them still find their connections (and ARP is
+	 *  answered) until @c until, a second of the management clock. */
+	uint16_t n_retired;
+	struct {
+		rte_be32_t addr;
+		uint16_t port;
+		uint32_t until;
+	} retired[SL_MAX_PORTS * SL_MAX_LOCAL_ADDRS];
 	struct sl_service *services;
 	struct sl_backend **by_slot;  /**< SL_MAX_BACKENDS entries, NULL = free slot */
 	unsigned n_workers;

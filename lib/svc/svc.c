@@ -301,6 +301,69 @@ ws_setup(struct sl_snapshot *s, unsigned w, const struct sl_service *sv,
 			    same_backends(sv, old));
 }
 
+/* Put @p a in the snapshot's set of local addresses. */
+static void
+local_tab_add(struct sl_snapshot *s, rte_be32_t a)
+{
+	uint32_t k = sl_svc_hash(a) & (SL_LOCAL_TAB - 1);
+
+	while (s->local_tab[k] != 0 && s->local_tab[k] != a)
+		k = (k + 1) & (SL_LOCAL_TAB - 1);
+	if (s->local_tab[k] == 0) {
+		s->local_tab[k] = a;
+		s->n_local++;
+	}
+}
+
+/* Whether @p a is a local address of a port of @p s (not retired). */
+static int
+local_in_use(const struct sl_snapshot *s, rte_be32_t a)
+{
+	unsigned i, j;
+
+	for (i = 0; i < s->n_ports; i++)
+		for (j = 0; j < s->ports[i].n_local; j++)
+			if (s->ports[i].local[j] == a)
+				return 1;
+	return 0;
+}
+
+/*
+ * Local addresses @p prev had and @p s has not are retired: replies to
+ * them keep finding their connections (the address stays in the set,
+ * ARP is answered) until @p drain seconds after their removal; no new
+ * connection takes them. Retired ones of @p prev carry over until their
+ * time is up or the file has them again.
+ */
+static void
+retire_locals(struct sl_snapshot *s, const struct sl_snapshot *prev, uint32_t now_s,
+	      uint32_t drain)
+{
+	unsigned i, j;
+
+	if (prev == NULL)
+		return;
+	for (i = 0; i < prev->n_retired; i++) {
+		if (prev->retired[i].until <= now_s || local_in_use(s, prev->retired[i].addr))
+			continue;
+		s->retired[s->n_retired++] = prev->retired[i];
+	}
+	for (i = 0; i < prev->n_ports; i++) {
+		for (j = 0; j < prev->ports[i].n_local; j++) {
+			rte_be32_t a = prev->ports[i].local[j];
+
+			if (local_in_use(s, a) || s->n_retired >= RTE_DIM(s->retired))
+				continue;
+			s->retired[s->n_retired].addr = a;
+			s->retired[s->n_retired].port = (uint16_t)i;
+			s->retired[s->n_retired].until = now_s + drain;
+			s->n_retired++;
+		}
+	}
+	for (i = 0; i < s->n_retired; i++)
+		local_tab_add(s, s->retired[i].addr);
+}
+
 static struct sl_snapshot *
 build(const struct plan *pl, const struct sl_port_hw *hw,
       struct sl_neigh_table *neigh, unsigned n_workers, uint64_t gen,
@@ -330,15 +393,9 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		snprintf(p->name, sizeof(p->name), "%s", cp->name);
 		for (j = 0; j < cp->n_local && j < SL_MAX_LOCAL_ADDRS; j++) {
 			rte_be32_t a = rte_cpu_to_be_32(cp->local_addrs[j]);
-			uint32_t k = sl_svc_hash(a) & (SL_LOCAL_TAB - 1);
 
 			p->local[p->n_local++] = a;
-			while (s->local_tab[k] != 0 && s->local_tab[k] != a)
-				k = (k + 1) & (SL_LOCAL_TAB - 1);
-			if (s->local_tab[k] == 0) {
-				s->local_tab[k] = a;
-				s->n_local++;
-			}
+			local_tab_add(s, a);
 		}
 	}
 	if (routes_build(s, cfg, prev, err, errlen) != 0)
@@ -667,6 +724,10 @@ sl_svc_drain_due(const struct sl_snapshot *s, uint32_t now_s)
 {
 	unsigned i, j;
 
+	for (i = 0; i < s->n_retired; i++)
+		if (s->retired[i].until <= now_s)
+			return 1;
+
 	for (i = 0; i < s->n_services; i++) {
 		const struct sl_service *sv = &s->services[i];
 
@@ -811,6 +872,14 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 		  err, errlen);
 	if (s == NULL)
 		goto out;
+	{
+		/* a removed local address drains as a removed backend does */
+		uint32_t drain = 0;
+
+		for (i = 0; i < cfg->n_services; i++)
+			drain = RTE_MAX(drain, cfg->services[i].drain_timeout);
+		retire_locals(s, prev, now_s, drain);
+	}
 	/* forget what is neither in the file nor draining: its slot and id
 	 * may be handed out again (with a new generation) */
 	for (i = 0; i < SL_MAX_BACKENDS; i++)

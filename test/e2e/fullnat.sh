@@ -457,6 +457,7 @@ if sl_test_sluice_start "run 3: sluice ready (tcp checks, kernel_interface on th
 		[ "$(sl_log_count 'backend 10.1.0.12:8080 is down')" -ge 1 ]
 	sl_test_sluice_stop "run 3" "$log"
 fi
+sl_backend_start 2 || notok "run 3: b2's server starts again"
 for i in 1 3; do
 	kill "${CAP_PID[$i]}" 2>/dev/null
 	wait "${CAP_PID[$i]}" 2>/dev/null
@@ -473,5 +474,42 @@ v=no
 [ "$nck" -ge 3 ] && [ "$foreign" -eq 0 ] && v=yes
 check "run 3: b1 saw $nck check SYNs from a local address and ports 65280..65535, $foreign SYNs from elsewhere" \
 	[ $v = yes ]
+
+# --- 10. run 4: reload: a local address added, one removed, hitless ---------------
+KIN=''
+conf=$SL_TMP/sluice4.ini
+log=$SL_TMP/sluice4.log
+reload_svc() { sl_service web 80 tcp "$SL_HTTP_PORT" "mode = fullnat"; }
+reload_svc | write_config "$conf" 1 "${LOCAL_IPS[0]}" ""
+if sl_test_sluice_start "run 4: sluice ready (local_address ${LOCAL_IPS[0]})" "$bin" "$conf" "$log"; then
+	sl_http_hold_start r4 name
+	if sl_http_hold_wait r4 >/dev/null; then
+		setup "run 4: a connection held open from ${LOCAL_IPS[0]}"
+		# the file now has only the second local address
+		reload_svc | write_config "$conf" 1 "${LOCAL_IPS[1]}" ""
+		if line=$(sl_sluice_reload); then
+			ok "run 4: reload with local_address ${LOCAL_IPS[1]} instead of ${LOCAL_IPS[0]} applied"
+		else
+			notok "run 4: reload applied ($line)"
+		fi
+		body=$(sl_http_hold_finish r4)
+		check "run 4: the connection from the removed address completes after the reload (got '$body')" \
+			grep -qx 'b[123]' <<<"$body"
+		for i in 1 2 3; do ip -n "${SL_NS_BACKENDS[$((i - 1))]}" neigh flush all 2>/dev/null; done
+		good=0
+		for i in 1 2 3; do
+			grep -qx 'b[123]' <<<"$(sl_http name)" && good=$((good + 1))
+		done
+		new_from=$(for b in "${SL_NS_BACKENDS[@]}"; do peers "$b"; done |
+			awk -v a="${LOCAL_IPS[1]}" '$1 == a' | grep -c .)
+		v=no
+		[ "$good" -eq 3 ] && [ "$new_from" -ge 3 ] && v=yes
+		check "run 4: new connections are answered, from ${LOCAL_IPS[1]} ($good/3 answered, $new_from backend sockets from it)" \
+			[ $v = yes ]
+	else
+		notok "run 4: a connection held open"
+	fi
+	sl_test_sluice_stop "run 4" "$log"
+fi
 
 sl_test_finish

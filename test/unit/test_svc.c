@@ -2542,7 +2542,85 @@ test_sched_state_health_flip(void)
 	free(c);
 }
 
+/*
+ * A local address removed by a reload drains: no new connection takes
+ * it (gone from its port's list) but replies to it still find their
+ * connections (still in the set, ARP answered) for the longest
+ * drain_timeout, then it goes; given back before that, it is simply
+ * in use again.
+ */
+static void
+test_local_address_retired(void)
+{
+	struct sl_config *c = cfg_live();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_svc_ids *ids = sl_svc_ids_create();
+	struct sl_svc_change chg;
+	struct sl_snapshot *s1, *s2, *s3, *s4;
+	rte_be32_t a5 = rte_cpu_to_be_32(IP(10, 1, 0, 5));
+	rte_be32_t a6 = rte_cpu_to_be_32(IP(10, 1, 0, 6));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+	c->ports[1].n_local = 2;
+	c->ports[1].local_addrs[0] = IP(10, 1, 0, 5);
+	c->ports[1].local_addrs[1] = IP(10, 1, 0, 6);
+	s1 = rb(c, n, ids, NULL, 10, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	CU_ASSERT_EQUAL(s1->ports[1].n_local, 2);
+	CU_ASSERT(sl_svc_is_local(s1, a5) && sl_svc_is_local(s1, a6));
+	CU_ASSERT_EQUAL(s1->n_retired, 0);
+
+	/* 10.1.0.6 removed at second 20: retired until 20 + 100 */
+	c->ports[1].n_local = 1;
+	s2 = rb(c, n, ids, s1, 20, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_EQUAL(s2->ports[1].n_local, 1);
+	CU_ASSERT_EQUAL(s2->ports[1].local[0], a5);
+	CU_ASSERT(sl_svc_is_local(s2, a6));
+	CU_ASSERT_EQUAL_FATAL(s2->n_retired, 1);
+	CU_ASSERT_EQUAL(s2->retired[0].addr, a6);
+	CU_ASSERT_EQUAL(s2->retired[0].port, 1);
+	CU_ASSERT_EQUAL(s2->retired[0].until, 120);
+	CU_ASSERT_FALSE(sl_svc_drain_due(s2, 119));
+	CU_ASSERT_TRUE(sl_svc_drain_due(s2, 120));
+
+	/* a rebuild before then (a health flip) keeps it retired */
+	s3 = rb(c, n, ids, s2, 60, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
+	CU_ASSERT(sl_svc_is_local(s3, a6));
+	CU_ASSERT_EQUAL(s3->n_retired, 1);
+	/* its time is up: gone */
+	s4 = rb(c, n, ids, s3, 120, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s4);
+	CU_ASSERT_FALSE(sl_svc_is_local(s4, a6));
+	CU_ASSERT(sl_svc_is_local(s4, a5));
+	CU_ASSERT_EQUAL(s4->n_retired, 0);
+	SNAPS_FREE(s1, s3);
+
+	/* given back while retired: in use again, not retired */
+	c->ports[1].n_local = 1;
+	s1 = rb(c, n, ids, s4, 130, &chg);
+	c->ports[1].n_local = 0;
+	s3 = rb(c, n, ids, s1, 140, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
+	CU_ASSERT_EQUAL(s3->n_retired, 1);
+	c->ports[1].n_local = 1;
+	SNAPS_FREE(s2, s4);
+	s2 = rb(c, n, ids, s3, 150, &chg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_EQUAL(s2->n_retired, 0);
+	CU_ASSERT_EQUAL(s2->ports[1].n_local, 1);
+	CU_ASSERT(sl_svc_is_local(s2, a5));
+	SNAPS_FREE(s1, s3, s2);
+	sl_svc_ids_free(ids);
+	sl_neigh_free(n);
+	free(c);
+}
+
 static const struct sl_test_case svc_tests[] = {
+	{ "local addresses: a removed one drains, then goes", test_local_address_retired },
 	{ "ports, own addresses", test_ports },
 	{ "lookup every (vip, port, proto)", test_lookup_grid },
 	{ "0.0.0.0 is not a VIP", test_zero_not_vip },
