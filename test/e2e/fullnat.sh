@@ -500,12 +500,15 @@ if sl_test_sluice_start "run 4: sluice ready (local_address ${LOCAL_IPS[0]})" "$
 		for i in 1 2 3; do
 			grep -qx 'b[123]' <<<"$(sl_http name)" && good=$((good + 1))
 		done
-		new_from=$(for b in "${SL_NS_BACKENDS[@]}"; do peers "$b"; done |
-			awk -v a="${LOCAL_IPS[1]}" '$1 == a' | grep -c .)
+		# Sluice's own table says where each connection came from
+		ctl show flows
+		new_from=$(grep -c " from ${LOCAL_IPS[1]}:" "$CTL_OUT")
+		old_from=$(grep -c " from ${LOCAL_IPS[0]}:" "$CTL_OUT")
 		v=no
-		[ "$good" -eq 3 ] && [ "$new_from" -ge 3 ] && v=yes
-		check "run 4: new connections are answered, from ${LOCAL_IPS[1]} ($good/3 answered, $new_from backend sockets from it)" \
+		[ "$good" -eq 3 ] && [ "$new_from" -eq 3 ] && [ "$old_from" -eq 1 ] && v=yes
+		check "run 4: new connections are answered, from ${LOCAL_IPS[1]} ($good/3 answered; flows: $new_from from it, $old_from from ${LOCAL_IPS[0]}, the held one)" \
 			[ $v = yes ]
+		[ $v = yes ] || diag <"$CTL_OUT"
 	else
 		notok "run 4: a connection held open"
 	fi
