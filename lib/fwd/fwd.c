@@ -170,6 +170,7 @@ to_mgmt(struct sl_worker *w, struct rte_mbuf *m, uint32_t tag)
 static __rte_always_inline void
 conn_gone(struct sl_worker *w, const struct sl_conn *c)
 {
+	w->stats.local_ports -= c->mode == SL_MODE_FULLNAT;
 	w->svc_stats[c->svc].conns_active--;
 	w->be_stats[c->be].conns_active--;
 	w->stats.conns_expired++;
@@ -606,6 +607,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			return ret;
 		}
 		c->mode = svc->mode;
+		w->stats.local_ports += svc->mode == SL_MODE_FULLNAT;
 		ret |= FC_ADDED;
 		c->svc = svc->id;
 		c->be = be->slot;

@@ -406,8 +406,11 @@ reload_expect "bad edits: the good file with [eal] and [port.*] moved to its end
 	"services +0 -0, backends +0 -0, 1 draining, 0 gone"
 cp "$SL_TMP/good.ini" "$conf"
 got=$(names 6 | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
-check "bad edits: 6 requests after the good file, b2 and b3 only, weights 1:4 (${got% })" \
-	[ "${got% }" = "b2=1 b3=5" ]
+# wrr keeps its place across snapshots of the same backends, so six picks
+# of the 1:4 cycle hold one b2 or two, depending on where it stood
+v=no
+case "${got% }" in "b2=1 b3=5" | "b2=2 b3=4") v=yes ;; esac
+check "bad edits: 6 requests after the good file, b2 and b3 only, weights 1:4 (${got% })" [ $v = yes ]
 
 # --- 3. every backend drained: refused with a RST -------------------------------
 

@@ -954,7 +954,10 @@ test_fullnat_both_ways(void)
 	r.dport = (uint16_t)(lport + 1);
 	push(mbuf_of(&r), IN);
 	CU_ASSERT_PTR_NULL(sent(OUT));
+	/* the worker's gauge: two local ports held, none once they expire */
+	CU_ASSERT_EQUAL(fx.w->stats.local_ports, 2);
 	empty_table();
+	CU_ASSERT_EQUAL(fx.w->stats.local_ports, 0);
 	set_fullnat(0, 1024, 65535);
 }
 
