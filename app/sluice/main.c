@@ -166,6 +166,7 @@ workers_init(struct sl_app *app)
 	e->n_ports = app->n_ports;
 	e->n_workers = app->n_workers;
 	e->hz = app->hz;
+	e->pool = app->pool;
 	e->lport_lo = app->cfg->global.local_port_lo;
 	e->lport_hi = app->cfg->global.local_port_hi;
 	if (e->lport_hi - e->lport_lo + 1 > 2 * SL_CHECK_PORTS) {

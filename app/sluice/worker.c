@@ -99,6 +99,7 @@ sl_worker_main(void *arg)
 		sl_fwd_send(w, pkts, n);
 		sl_fwd_flush(w);
 		sl_fwd_expire(w, now);
+		sl_fwd_timers(w, snap, now);
 		if (unlikely(w->req != NULL || !rte_ring_empty(w->cmd)))
 			serve_request(w);
 		rte_rcu_qsbr_quiescent(app->svc.qsv, w->id);

@@ -38,7 +38,7 @@
 #include "sl_config.h"
 #include "sl_sched.h"
 
-#define MAX_KEYS	16	/* most keys any section has (global: 15) */
+#define MAX_KEYS	32	/* most keys any section has (asserted below) */
 #define MAX_CPU_ID	1023	/* CPU_SETSIZE - 1, what EAL accepts after '@' */
 #define ERR_MAX		1024
 #define QUOTE_MAX	60	/* longest excerpt of a bad line in a message */
@@ -71,12 +71,13 @@ static const char *const svc_keys[] = {
 	"maglev_table_size", "hash", "persistence", "drain_timeout",
 	"check", "check_interval", "check_timeout", "check_rise", "check_fall",
 	"check_path", "check_host", "check_expect", "check_send",
-	"check_expect_payload",
+	"check_expect_payload", "proxy_protocol",
 };
 enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND,
        SK_MAGLEV_M, SK_HASH, SK_PERSIST, SK_DRAIN, SK_CHECK, SK_CHECK_INTERVAL,
        SK_CHECK_TIMEOUT, SK_CHECK_RISE, SK_CHECK_FALL, SK_CHECK_PATH,
-       SK_CHECK_HOST, SK_CHECK_EXPECT, SK_CHECK_SEND, SK_CHECK_EXPECT_PAYLOAD };
+       SK_CHECK_HOST, SK_CHECK_EXPECT, SK_CHECK_SEND, SK_CHECK_EXPECT_PAYLOAD,
+       SK_PROXY };
 
 struct global_key {
 	const char *name;
@@ -109,6 +110,8 @@ static const struct global_key global_keys[] = {
 #undef G
 
 _Static_assert(RTE_DIM(global_keys) <= MAX_KEYS, "raise MAX_KEYS");
+_Static_assert(RTE_DIM(svc_keys) <= MAX_KEYS, "raise MAX_KEYS");
+_Static_assert(RTE_DIM(port_keys) <= MAX_KEYS, "raise MAX_KEYS");
 
 /*
  * All parsing state, so that several files can be parsed at once from
@@ -1159,6 +1162,17 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 		else
 			return fail(c, c->lineno, "unknown hash '%s' (expected 5tuple|source)", v);
 		return 0;
+	case SK_PROXY:
+		s->proxy_line = c->lineno;
+		if (strcmp(v, "off") == 0)
+			s->proxy_protocol = 0;
+		else if (strcmp(v, "v1") == 0)
+			s->proxy_protocol = 1;
+		else if (strcmp(v, "v2") == 0)
+			s->proxy_protocol = 2;
+		else
+			return fail(c, c->lineno, "unknown proxy_protocol '%s' (expected off|v1|v2)", v);
+		return 0;
 	case SK_PERSIST:
 		return parse_u32(c, "persistence", v, 0, 86400, &s->persistence);
 	case SK_DRAIN:
@@ -1855,6 +1869,10 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 		return vfail(v, s->line, "[service.%s] has no protocol (expected tcp|udp)", s->name);
 	if (s->mode != SL_MODE_NAT && s->mode != SL_MODE_FULLNAT)
 		return vfail(v, s->line, "mode of [service.%s] is not implemented yet (expected nat|fullnat)", s->name);
+	if (s->proxy_protocol != 0 && s->proto != IPPROTO_TCP)
+		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
+			     "proxy_protocol of [service.%s] needs protocol tcp (a header goes into a TCP stream)",
+			     s->name);
 	if (sl_sched_find(s->scheduler) == NULL)
 		return vfail(v, s->scheduler_line ? s->scheduler_line : s->line,
 			     "unknown scheduler '%s' (expected %s)", s->scheduler,

@@ -162,6 +162,8 @@ struct sl_config_service {
 	int check_timeout_line;
 	int maglev_line;
 	int hash_line;
+	uint8_t proxy_protocol;      /**< 0 off, 1 v1, 2 v2: header to the backend */
+	int proxy_line;              /**< line of proxy_protocol, 0 = none */
 };
 
 struct sl_config_global {

@@ -558,6 +558,18 @@ sl_flow_expire(struct sl_flow_table *t, uint64_t now, unsigned budget,
 }
 
 uint32_t
+sl_flow_index(const struct sl_flow_table *t, const struct sl_conn *c)
+{
+	return conn_idx(t, c);
+}
+
+struct sl_conn *
+sl_flow_at(struct sl_flow_table *t, uint32_t idx)
+{
+	return &t->conns[idx];
+}
+
+uint32_t
 sl_flow_count(const struct sl_flow_table *t)
 {
 	return t->count;

@@ -79,7 +79,8 @@ struct sl_conn {
 	uint8_t in_port;      /**< port index the client's packets arrive on */
 	uint8_t fin_seen;     /**< bit per direction */
 	uint8_t mode;         /**< enum sl_mode of its service */
-	uint8_t pad;
+	uint8_t pp;           /**< Proxy Protocol: version (bits 0-1) and
+			       *   SL_PP_* state bits; 0 = none */
 	struct rte_ether_addr cmac; /**< previous hop towards the client */
 } __rte_cache_aligned;
 
@@ -102,6 +103,12 @@ typedef void (*sl_flow_expire_cb)(const struct sl_conn *c, void *arg);
  * The name labels its memory only.
  */
 struct sl_flow_table *sl_flow_create(const struct sl_flow_params *p);
+
+/** Index of record @p c in its table (0 .. capacity-1). */
+uint32_t sl_flow_index(const struct sl_flow_table *t, const struct sl_conn *c);
+
+/** Record at index @p idx (in use or not). */
+struct sl_conn *sl_flow_at(struct sl_flow_table *t, uint32_t idx);
 
 /** Free a table and all its records. */
 void sl_flow_free(struct sl_flow_table *t);

@@ -72,6 +72,12 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 			rte_eth_tx_buffer_count_callback, &w->stats.drops[SL_DROP_TX]);
 	}
 	w->persist = sl_persist_create(RTE_MAX(4096u, p->flow_capacity / 4), p->socket_id);
+	w->pp = rte_zmalloc_socket("sl_pp", (size_t)p->flow_capacity * sizeof(*w->pp), 0,
+				   p->socket_id);
+	w->pp_timers = rte_zmalloc_socket("sl_pp_timers", SL_PP_TIMERS * sizeof(*w->pp_timers),
+					  0, p->socket_id);
+	if (w->pp == NULL || w->pp_timers == NULL)
+		goto fail;
 	w->to_mgmt = ring_new("to_mgmt", p->id, SL_RING_SIZE, p->socket_id);
 	w->from_mgmt = ring_new("from_mgmt", p->id, SL_RING_SIZE, p->socket_id);
 	w->cap_ring = ring_new("cap", p->id, SL_RING_SIZE, p->socket_id);
@@ -141,5 +147,7 @@ sl_fwd_worker_free(struct sl_worker *w)
 		rte_free(w->txb[i]);
 	sl_flow_free(w->flows);
 	sl_persist_free(w->persist);
+	rte_free(w->pp);
+	rte_free(w->pp_timers);
 	rte_free(w);
 }

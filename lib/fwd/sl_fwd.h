@@ -81,10 +81,35 @@ struct sl_fwd_env {
 	uint64_t hz;                    /**< TSC ticks per second */
 	uint16_t lport_lo, lport_hi;    /**< fullnat local ports: port P belongs
 					 *   to worker P % n_workers */
+	struct rte_mempool *pool;       /**< for frames a worker makes itself
+					 *   (Proxy Protocol retransmissions) */
 	struct sl_fwd_cap cap;          /**< capture filter */
 };
 
 struct sl_flow_req;
+
+/* Proxy Protocol: bits of struct sl_conn.pp besides the version (1, 2) */
+#define SL_PP_VER   0x03   /**< version of the header, 0 = none */
+#define SL_PP_SENT  0x04   /**< header sent: client sequence numbers shifted */
+#define SL_PP_ACKED 0x08   /**< the backend acknowledged the whole header */
+
+/** Proxy Protocol state of a connection, by its record's index. */
+struct sl_pp_conn {
+	uint32_t isn;      /**< the client's initial sequence number */
+	uint32_t ack;      /**< the client's last acknowledgement */
+	uint16_t win;      /**< the client's last window field */
+	uint8_t hlen;      /**< header length: the shift of the client's sequence */
+	uint8_t tries;     /**< header retransmissions so far */
+};
+
+/** A header waiting for the backend's acknowledgement. */
+struct sl_pp_timer {
+	uint32_t idx;      /**< record index */
+	uint32_t isn;      /**< of that connection (a reused record differs) */
+	uint64_t due;      /**< TSC of the next retransmission */
+};
+
+#define SL_PP_TIMERS 1024  /**< headers a worker retransmits at once */
 
 /** Per-worker context: one cache-aligned block per worker. */
 struct sl_worker {
@@ -110,6 +135,9 @@ struct sl_worker {
 
 	uint32_t lport_next;             /**< fullnat: where the search for a
 					  *   free local port of its slice goes on */
+	struct sl_pp_conn *pp;           /**< Proxy Protocol state, by record index */
+	uint32_t n_pp_timers;            /**< headers not yet acknowledged */
+	struct sl_pp_timer *pp_timers;   /**< SL_PP_TIMERS of them */
 	size_t flow_bytes;               /**< memory of its flow table (control) */
 
 	struct sl_worker_stats stats;
@@ -162,5 +190,9 @@ void sl_fwd_flush(struct sl_worker *w);
 
 /** Run the worker's connection expiry up to @p now. */
 void sl_fwd_expire(struct sl_worker *w, uint64_t now);
+
+/** Retransmit Proxy Protocol headers the backends have not acknowledged
+ *  in time (a cheap test when there are none). */
+void sl_fwd_timers(struct sl_worker *w, const struct sl_snapshot *snap, uint64_t now);
 
 #endif /* SL_FWD_H */

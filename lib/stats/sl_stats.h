@@ -93,7 +93,9 @@ const char *sl_drop_desc(enum sl_drop d);
 	X(idle_polls,    uint64_t, COUNTER, "idle_polls",    "idle_polls",    "worker loop iterations with no work") \
 	X(sleeps,        uint64_t, COUNTER, "sleeps",        "sleeps",        "idle back-off sleeps") \
 	X(busy_tsc,      uint64_t, COUNTER, "busy_tsc",      "busy_tsc",      "TSC ticks spent in loop iterations with work") \
-	X(local_ports,   int64_t,  GAUGE,   "local_ports",   "local_ports_in_use", "fullnat local ports held by the worker's connections")
+	X(local_ports,   int64_t,  GAUGE,   "local_ports",   "local_ports_in_use", "fullnat local ports held by the worker's connections") \
+	X(pp_headers,    uint64_t, COUNTER, "pp_headers",    "pp_headers",    "Proxy Protocol headers sent to backends") \
+	X(pp_retrans,    uint64_t, COUNTER, "pp_retrans",    "pp_retransmits", "Proxy Protocol headers sent again (not acknowledged in time)")
 
 /**
  * Per-service and per-backend counters, same columns as

@@ -97,6 +97,7 @@ struct sl_service {
 	uint8_t used;               /**< 0: a free service id, skip it */
 	uint8_t leaving;            /**< gone from the file, kept while it drains */
 	uint8_t hash_source;        /**< scheduler hash: client address only */
+	uint8_t pp;                 /**< Proxy Protocol version to backends, 0 = off */
 	uint32_t drain_timeout;     /**< seconds removed backends keep connections */
 	uint32_t persist_s;         /**< client affinity window, 0 = none */
 	const struct sl_sched_ops *sched;

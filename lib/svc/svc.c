@@ -463,6 +463,7 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		sv->ss.n = cs->n_backends;
 		sv->ss.table_size = cs->maglev_table_size;
 		sv->persist_s = cs->persistence;
+		sv->pp = cs->proxy_protocol;
 		sv->hash_source = cs->hash_mode == SL_HASH_SOURCE ||
 			(cs->hash_mode == SL_HASH_DEFAULT && strcmp(cs->scheduler, "sh") == 0);
 		if (sv->backends == NULL || weights == NULL || slots == NULL || idents == NULL)
@@ -716,6 +717,7 @@ svc_from_snapshot(const struct sl_service *sv, struct sl_config_service *cs)
 	cs->maglev_table_size = sv->ss.table_size;
 	cs->hash_mode = sv->hash_source ? SL_HASH_SOURCE : SL_HASH_5TUPLE;
 	cs->persistence = sv->persist_s;
+	cs->proxy_protocol = sv->pp;
 	cs->drain_timeout = sv->drain_timeout;
 }
 

@@ -1718,7 +1718,74 @@ test_fullnat_edit(void)
 	sl_config_free(cfg);
 }
 
+/*
+ * Every service key of one service, then a second service: each section
+ * keeps its own key lines (the table of key lines once was narrower than
+ * the key list, and a later key of one service landed on the next
+ * service's vip: "duplicate key 'vip'").
+ */
+static void
+test_many_keys_then_service(void)
+{
+	static const char text[] =
+		"[eal]\nlcores = 0-1\n"
+		"[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\nkernel_interface = sla\n"
+		"[service.one]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nmode = nat\n"
+		"scheduler = rr\npersistence = 10\ndrain_timeout = 20\ncheck = http\n"
+		"check_interval = 1000\ncheck_timeout = 500\ncheck_rise = 2\ncheck_fall = 2\n"
+		"check_path = /x\ncheck_host = example\ncheck_expect = 200\n"
+		"proxy_protocol = v2\nbackend = 10.0.0.11:80\n"
+		"[service.two]\nvip = 10.0.0.101\nport = 80\nprotocol = tcp\n"
+		"proxy_protocol = v1\nbackend = 10.0.0.12:80\n"
+		"[service.three]\nvip = 10.0.0.102\nport = 53\nprotocol = udp\n"
+		"backend = 10.0.0.13:53\n";
+	char err[512] = "";
+	struct sl_config *cfg = sl_config_parse_string(text, "k.ini", err, sizeof(err));
+
+	if (cfg == NULL)
+		printf("\n  refused: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->n_services, 3);
+	CU_ASSERT_EQUAL(cfg->services[0].proxy_protocol, 2);
+	CU_ASSERT_EQUAL(cfg->services[1].proxy_protocol, 1);
+	CU_ASSERT_EQUAL(cfg->services[2].proxy_protocol, 0);
+	sl_config_free(cfg);
+}
+
+/* proxy_protocol: off|v1|v2, TCP services only, FILE:LINE otherwise. */
+static void
+test_proxy_protocol_invalid(void)
+{
+	static const char head[] =
+		"[eal]\nlcores = 0-1\n"
+		"[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\n"
+		"[service.s]\nvip = 10.0.0.100\nport = 53\n";
+	static const struct { const char *tail, *want; } cases[] = {
+		{ "protocol = tcp\nproxy_protocol = v3\nbackend = 10.0.0.11:53\n",
+		  "p.ini:10: unknown proxy_protocol 'v3' (expected off|v1|v2)" },
+		{ "protocol = udp\nproxy_protocol = v1\nbackend = 10.0.0.11:53\n",
+		  "p.ini:10: proxy_protocol of [service.s] needs protocol tcp" },
+	};
+	char text[1024], err[512];
+	unsigned i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct sl_config *cfg;
+
+		snprintf(text, sizeof(text), "%s%s", head, cases[i].tail);
+		err[0] = '\0';
+		cfg = sl_config_parse_string(text, "p.ini", err, sizeof(err));
+		CU_ASSERT_PTR_NULL(cfg);
+		if (strncmp(err, cases[i].want, strlen(cases[i].want)) != 0)
+			printf("\n  case %u: want '%s', got '%s'\n", i, cases[i].want, err);
+		CU_ASSERT_EQUAL(strncmp(err, cases[i].want, strlen(cases[i].want)), 0);
+		sl_config_free(cfg);
+	}
+}
+
 static const struct sl_test_case config_tests[] = {
+	{ "every service key, then another service", test_many_keys_then_service },
+	{ "proxy_protocol: values, tcp only", test_proxy_protocol_invalid },
 	{ "full example", test_full_example },
 	{ "defaults", test_defaults },
 	{ "state names", test_state_names },

@@ -152,6 +152,7 @@ suite_init(void)
 		}
 	}
 	fx.env.port_index = fx.port_index;
+	fx.env.pool = fx.pool;
 	fx.env.n_ports = 2;
 	fx.env.n_workers = 1;
 	fx.env.hz = rte_get_tsc_hz();
@@ -1011,7 +1012,198 @@ test_fullnat_ports_exhausted(void)
 	set_fullnat(0, 1024, 65535);
 }
 
+/* TCP header of a frame (no IP options). */
+static const struct rte_tcp_hdr *
+tcp_of(const struct rte_mbuf *m)
+{
+	return (const struct rte_tcp_hdr *)((const uint8_t *)ip_of(m) + 20);
+}
+
+/* A backend segment to the client 100.73.0.1:41000 of service web. */
+static void
+backend_seg(struct tp_fspec *r, uint32_t bip, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	tp_spec_default(r, IPPROTO_TCP);
+	memcpy(r->dmac, &fx.hw[IN].mac, 6);
+	r->src = bip;
+	r->dst = 0x64490001;
+	r->sport = 8080;
+	r->dport = 41000;
+	r->seq = seq;
+	r->ack = ack;
+	r->tcp_flags = flags;
+	r->payload_len = 0;
+}
+
+/*
+ * Proxy Protocol v2: the client's handshake ACK sends the header first
+ * (at the client's ISN+1, the client's own header copied, the PROXY
+ * header as payload), then the client's sequence numbers move by its 28
+ * bytes and the backend's acknowledgements and SACK edges move back; a
+ * header not acknowledged in time is sent again, built from the record.
+ */
+static void
+test_proxy_protocol_v2(void)
+{
+	static const uint8_t want_hdr[28] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+		0x21, 0x11, 0x00, 0x0c, 100, 73, 0, 1, 10, 0, 0, 100, 0xa0, 0x28, 0x00, 0x50,
+	};
+	uint64_t hdrs0 = fx.w->stats.pp_headers, re0 = fx.w->stats.pp_retrans;
+	struct tp_fspec s, r;
+	struct rte_mbuf *m, *h;
+	uint32_t bip;
+
+	empty_table();
+	drain_all();
+	fx.cfg->services[1].proxy_protocol = 2;     /* web */
+	rebuild();
+	client_spec(&s, IPPROTO_TCP, 0x64490001, 41000, 80, RTE_TCP_SYN_FLAG);
+	s.seq = 1000;
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), 1000);
+	bip = ntohl(ip_of(m)->dst_addr);
+	rte_pktmbuf_free(m);
+
+	backend_seg(&r, bip, 5000, 1001, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	push(mbuf_of(&r), IN);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), 1001);
+	rte_pktmbuf_free(m);
+
+	/* the handshake's last ACK: header, then the ACK moved by 28 */
+	client_spec(&s, IPPROTO_TCP, 0x64490001, 41000, 80, RTE_TCP_ACK_FLAG);
+	s.seq = 1001;
+	s.ack = 5001;
+	s.payload_len = 0;
+	push(mbuf_of(&s), OUT);
+	h = sent(IN);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(h)->sent_seq), 1001);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(h)->recv_ack), 5001);
+	CU_ASSERT_EQUAL(tcp_of(h)->tcp_flags, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG);
+	CU_ASSERT_EQUAL(ntohs(ip_of(h)->total_length), 20 + 20 + 28);
+	CU_ASSERT(memcmp((const uint8_t *)tcp_of(h) + 20, want_hdr, 28) == 0);
+	CU_ASSERT(csums_ok(h));
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), 1029);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(h);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->stats.pp_headers, hdrs0 + 1);
+
+	/* client data: moved */
+	s.payload_len = 20;
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), 1029);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+
+	/* not acknowledged for a second: sent again from the record */
+	sl_fwd_timers(fx.w, fx.snap, fx.now + fx.env.hz);
+	sl_fwd_flush(fx.w);
+	h = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(h)->sent_seq), 1001);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(h)->recv_ack), 5001);
+	CU_ASSERT(memcmp((const uint8_t *)tcp_of(h) + 20, want_hdr, 28) == 0);
+	CU_ASSERT(csums_ok(h));
+	rte_pktmbuf_free(h);
+	CU_ASSERT_EQUAL(fx.w->stats.pp_retrans, re0 + 1);
+
+	/* the backend acknowledges the header only: the client sees ISN+1 */
+	backend_seg(&r, bip, 5001, 1029, RTE_TCP_ACK_FLAG);
+	push(mbuf_of(&r), IN);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), 1001);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+	/* ... then the data, with a SACK block past it */
+	backend_seg(&r, bip, 5001, 1049, RTE_TCP_ACK_FLAG);
+	r.tcp_opt_len = 12;
+	r.tcp_opt[0] = 1;
+	r.tcp_opt[1] = 1;
+	r.tcp_opt[2] = 5;
+	r.tcp_opt[3] = 10;
+	tp_put32(r.tcp_opt + 4, 1059);
+	tp_put32(r.tcp_opt + 8, 1069);
+	push(mbuf_of(&r), IN);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), 1021);
+	CU_ASSERT_EQUAL(tp_get32((const uint8_t *)tcp_of(m) + 24), 1031);
+	CU_ASSERT_EQUAL(tp_get32((const uint8_t *)tcp_of(m) + 28), 1041);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+	/* acknowledged: no more retransmissions */
+	sl_fwd_timers(fx.w, fx.snap, fx.now + 10 * fx.env.hz);
+	sl_fwd_flush(fx.w);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(fx.w->n_pp_timers, 0);
+
+	fx.cfg->services[1].proxy_protocol = 0;
+	rebuild();
+	empty_table();
+}
+
+/* Proxy Protocol v1: the text header, and the shift is its length. */
+static void
+test_proxy_protocol_v1(void)
+{
+	static const char want[] = "PROXY TCP4 100.73.0.2 10.0.0.100 41001 80\r\n";
+	struct tp_fspec s, r;
+	struct rte_mbuf *m, *h;
+	uint32_t bip;
+	size_t n = strlen(want);
+
+	empty_table();
+	drain_all();
+	fx.cfg->services[1].proxy_protocol = 1;
+	rebuild();
+	client_spec(&s, IPPROTO_TCP, 0x64490002, 41001, 80, RTE_TCP_SYN_FLAG);
+	s.seq = 7000;
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	bip = ntohl(ip_of(m)->dst_addr);
+	rte_pktmbuf_free(m);
+	backend_seg(&r, bip, 9000, 7001, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	r.dst = 0x64490002;
+	r.dport = 41001;
+	push(mbuf_of(&r), IN);
+	rte_pktmbuf_free(sent(OUT));
+	client_spec(&s, IPPROTO_TCP, 0x64490002, 41001, 80, RTE_TCP_ACK_FLAG);
+	s.seq = 7001;
+	s.ack = 9001;
+	s.payload_len = 5;
+	push(mbuf_of(&s), OUT);
+	h = sent(IN);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohs(ip_of(h)->total_length), 40 + n);
+	CU_ASSERT(memcmp((const uint8_t *)tcp_of(h) + 20, want, n) == 0);
+	CU_ASSERT(csums_ok(h));
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), 7001 + n);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(h);
+	rte_pktmbuf_free(m);
+	fx.cfg->services[1].proxy_protocol = 0;
+	rebuild();
+	empty_table();
+	fx.w->n_pp_timers = 0;
+}
+
 static const struct sl_test_case fwd_tests[] = {
+	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
+	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
 	{ "fullnat: local address and port both ways, TCP and UDP", test_fullnat_both_ways },
 	{ "fullnat: local ports run out: RST, counted, free again", test_fullnat_ports_exhausted },
 	{ "NIC checksum verdicts", test_nic_csum_verdicts },
