@@ -635,56 +635,6 @@ pp_client(struct sl_worker *w, struct sl_conn *c, struct rte_mbuf *m, uint8_t *d
 	st->win = rte_be_to_cpu_16(th->rx_win);
 }
 
-/*
- * A backend packet of a Proxy Protocol connection: its acknowledgement
- * and SACK edges move back by the header's length (an ACK of part of
- * the header alone becomes the client's ISN+1: nothing of the client's
- * acknowledged yet); the header counts as delivered once acknowledged.
- */
-static __rte_cold void
-pp_backend(struct sl_worker *w, struct sl_conn *c, uint8_t *data,
-	   const struct sl_pkt_info *pi)
-{
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(data + pi->l2_len + pi->l3_len);
-	const struct sl_pp_conn *st = &w->pp[sl_flow_index(w->flows, c)];
-	uint32_t end = st->isn + 1 + st->hlen, a;
-	uint8_t *o, *oend;
-
-	if (!(c->pp & SL_PP_SENT) || !(pi->tcp_flags & RTE_TCP_ACK_FLAG))
-		return;
-	a = rte_be_to_cpu_32(th->recv_ack);
-	if (seq_geq(a, end)) {
-		c->pp |= SL_PP_ACKED;
-		tcp_set32(th, &th->recv_ack, a - st->hlen);
-	} else {
-		tcp_set32(th, &th->recv_ack, st->isn + 1);
-	}
-	/* SACK blocks (kind 5) name client bytes too */
-	o = (uint8_t *)th + sizeof(*th);
-	oend = (uint8_t *)th + pi->l4_len;
-	while (o < oend && *o != 0) {
-		unsigned len, k;
-
-		if (*o == 1) {
-			o++;
-			continue;
-		}
-		if (o + 1 >= oend || o[1] < 2 || o + o[1] > oend)
-			break;
-		len = o[1];
-		if (*o == 5)
-			for (k = 2; k + 4 <= len; k += 4) {
-				rte_be32_t e;
-				uint32_t v;
-
-				memcpy(&e, o + k, 4);
-				v = rte_be_to_cpu_32(e);
-				tcp_set32(th, o + k, seq_geq(v, end) ? v - st->hlen : st->isn + 1);
-			}
-		o += len;
-	}
-}
-
 /* Send connection @p c's header again, built from the record. */
 static __rte_cold void
 pp_resend(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_conn *c,
@@ -734,6 +684,64 @@ pp_resend(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_c
 	tx(w, be->out_port, m);
 }
 
+/*
+ * A backend packet of a Proxy Protocol connection: its acknowledgement
+ * and SACK edges move back by the header's length (an ACK of part of
+ * the header alone becomes the client's ISN+1: nothing of the client's
+ * acknowledged yet); the header counts as delivered once acknowledged.
+ */
+static __rte_cold void
+pp_backend(struct sl_worker *w, const struct sl_snapshot *snap, struct sl_conn *c,
+	   uint8_t *data, const struct sl_pkt_info *pi)
+{
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(data + pi->l2_len + pi->l3_len);
+	struct sl_pp_conn *st = &w->pp[sl_flow_index(w->flows, c)];
+	uint32_t end = st->isn + 1 + st->hlen, a;
+	uint8_t *o, *oend;
+
+	if (!(c->pp & SL_PP_SENT) || !(pi->tcp_flags & RTE_TCP_ACK_FLAG))
+		return;
+	a = rte_be_to_cpu_32(th->recv_ack);
+	if (seq_geq(a, end)) {
+		c->pp |= SL_PP_ACKED;
+		tcp_set32(th, &th->recv_ack, a - st->hlen);
+	} else {
+		/* the backend still waits for the header: a duplicate ACK
+		 * says it was lost (the client's own retransmissions never
+		 * carry it), so it goes again at once, a bounded number of
+		 * times */
+		if (a == st->isn + 1 && !(c->pp & SL_PP_ACKED) && st->tries < 16) {
+			pp_resend(w, snap, c, st);
+			st->tries++;
+		}
+		tcp_set32(th, &th->recv_ack, st->isn + 1);
+	}
+	/* SACK blocks (kind 5) name client bytes too */
+	o = (uint8_t *)th + sizeof(*th);
+	oend = (uint8_t *)th + pi->l4_len;
+	while (o < oend && *o != 0) {
+		unsigned len, k;
+
+		if (*o == 1) {
+			o++;
+			continue;
+		}
+		if (o + 1 >= oend || o[1] < 2 || o + o[1] > oend)
+			break;
+		len = o[1];
+		if (*o == 5)
+			for (k = 2; k + 4 <= len; k += 4) {
+				rte_be32_t e;
+				uint32_t v;
+
+				memcpy(&e, o + k, 4);
+				v = rte_be_to_cpu_32(e);
+				tcp_set32(th, o + k, seq_geq(v, end) ? v - st->hlen : st->isn + 1);
+			}
+		o += len;
+	}
+}
+
 void
 sl_fwd_timers(struct sl_worker *w, const struct sl_snapshot *snap, uint64_t now)
 {
@@ -746,16 +754,16 @@ sl_fwd_timers(struct sl_worker *w, const struct sl_snapshot *snap, uint64_t now)
 		const struct sl_conn *c = sl_flow_at(w->flows, t->idx);
 		struct sl_pp_conn *st = &w->pp[t->idx];
 
-		/* acknowledged, gone, or given up after 6 tries */
+		/* acknowledged, gone, or given up after 16 tries */
 		if (c->state == SL_CS_NONE || !(c->pp & SL_PP_SENT) || (c->pp & SL_PP_ACKED) ||
-		    st->isn != t->isn || st->tries >= 6) {
+		    st->isn != t->isn || st->tries >= 16) {
 			*t = w->pp_timers[--w->n_pp_timers];
 			continue;
 		}
 		if (now >= t->due) {
 			pp_resend(w, snap, c, st);
 			st->tries++;
-			t->due = now + (w->env->hz / 5 << st->tries);
+			t->due = now + (w->env->hz / 5 << RTE_MIN(st->tries, 6));
 		}
 		i++;
 	}
@@ -989,7 +997,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].bytes_out += m->pkt_len;
 	capture(w, m, c->svc, pidx);
 	if (unlikely(c->pp != 0))
-		pp_backend(w, c, data, pi);
+		pp_backend(w, snap, c, data, pi);
 	if (likely(c->mode == SL_MODE_NAT))
 		sl_nat_snat(data, pi, c->vip, c->vport);
 	else

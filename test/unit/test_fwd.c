@@ -1117,6 +1117,20 @@ test_proxy_protocol_v2(void)
 	rte_pktmbuf_free(h);
 	CU_ASSERT_EQUAL(fx.w->stats.pp_retrans, re0 + 1);
 
+	/* a duplicate ACK of ISN+1: the backend waits for the header */
+	backend_seg(&r, bip, 5001, 1001, RTE_TCP_ACK_FLAG);
+	push(mbuf_of(&r), IN);
+	h = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(h)->sent_seq), 1001);
+	CU_ASSERT(memcmp((const uint8_t *)tcp_of(h) + 20, want_hdr, 28) == 0);
+	rte_pktmbuf_free(h);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), 1001);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->stats.pp_retrans, re0 + 2);
+
 	/* the backend acknowledges the header only: the client sees ISN+1 */
 	backend_seg(&r, bip, 5001, 1029, RTE_TCP_ACK_FLAG);
 	push(mbuf_of(&r), IN);
