@@ -35,8 +35,9 @@
 #  3. A server that speaks first: on :84 the client, sending nothing,
 #     reads "banner 10.0.0.2" within 2 s (3 connections, each backend).
 #  4. Loss on b1's link (iptables there, both ways): 5 % of all packets
-#     dropped at random, and, deterministically, the first, third, ...
-#     segment carrying a v2 header to :8091 and to :8095. Through :85 a
+#     dropped at random and, deterministically, every other segment
+#     carrying a v2 header to :8091 and to :8095, starting with the first
+#     (so the first copy of each header is lost). Through :85 a
 #     20 MB download and a 20 MB upload (PUT: the backend's SACKs of the
 #     shifted client data go back through Sluice) are byte-identical and 20
 #     more requests are answered; loss.log has exactly one line per
@@ -509,11 +510,12 @@ check "run 1, v2: a client that sends nothing reads 'banner $SL_CLIENT_IP' from 
 # --- 4. loss on b1's link ------------------------------------------------------------
 b1=${SL_NS_BACKENDS[0]}
 ipt() { ip netns exec "$b1" iptables "$@"; }
-# nth, every 2, packet 1: the 1st, 3rd, ... header segment to the port
+# nth, every 2, packet 0: the 1st, 3rd, ... header segment to the port
+# (each header's first copy; its retransmission passes)
 if ! { ipt -A INPUT -p tcp --dport 8091 -m string --algo bm --hex-string "|$V2SIG|" \
-		-m statistic --mode nth --every 2 --packet 1 -j DROP &&
+		-m statistic --mode nth --every 2 --packet 0 -j DROP &&
 	ipt -A INPUT -p tcp --dport 8095 -m string --algo bm --hex-string "|$V2SIG|" \
-		-m statistic --mode nth --every 2 --packet 1 -j DROP &&
+		-m statistic --mode nth --every 2 --packet 0 -j DROP &&
 	ipt -A INPUT -m statistic --mode random --probability 0.05 -j DROP &&
 	ipt -A OUTPUT -m statistic --mode random --probability 0.05 -j DROP; }; then
 	notok "run 1: iptables drop rules in $b1"
