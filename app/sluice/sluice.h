@@ -93,6 +93,9 @@ int sl_ports_vdev_args(const struct sl_config *cfg, unsigned n_workers,
 		       char **argv, int argc, int max, char *store, size_t store_len);
 int sl_ports_init(struct sl_app *app);
 void sl_ports_stop(struct sl_app *app);
+/* NIC rules sending fullnat replies to their worker's queue, where the
+ * NIC takes them; returns how many. */
+unsigned sl_ports_steer(struct sl_app *app);
 /* The kernel interfaces hold @p cfg's fullnat local addresses. */
 void sl_ports_kernel_locals(struct sl_app *app, const struct sl_config *cfg);
 

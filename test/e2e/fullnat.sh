@@ -331,6 +331,12 @@ if [ "$rc" -eq 0 ]; then
 fi
 
 # --- 6. stop ---------------------------------------------------------------------
+# NIC steering of the replies: af_packet takes no rte_flow rule, so with
+# two workers Sluice says the replies go over the redirect rings
+if [ "$workers" = 2 ]; then
+	check "run 1: no NIC steering on af_packet: the log says replies use the redirect rings" \
+		grep -q "no NIC steering of fullnat replies to ${LOCAL_IPS[0]} .*redirect rings" "$log"
+fi
 sl_test_sluice_stop "run 1" "$log"
 
 # --- 7. local ports exhausted --------------------------------------------------------
