@@ -295,6 +295,29 @@ if [ -n "$cap_ok" ]; then
 	fi
 fi
 
+# --- 4b. wrk: many connections at once, spread as rr says --------------------------
+ctl --json show backends web
+b0=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["result"]; print(" ".join(str(b["conns_total"]) for b in r))' "$CTL_OUT" 2>/dev/null)
+wout=$(sl_exec_client wrk -t1 -c8 -d2s -H 'Connection: close' "http://$SL_VIP/name" 2>&1)
+reqs=$(awk '/requests in/ { print $1 }' <<<"$wout")
+bad=$(awk '/Non-2xx/ { print $NF }' <<<"$wout")
+serr=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $10 }' <<<"$wout")
+ctl --json show backends web
+b1=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["result"]; print(" ".join(str(b["conns_total"]) for b in r))' "$CTL_OUT" 2>/dev/null)
+spread=$(python3 - "$b0" "$b1" <<'PY'
+import sys
+a = [int(x) for x in sys.argv[1].split()]
+b = [int(x) for x in sys.argv[2].split()]
+d = [y - x for x, y in zip(a, b)]
+print(" ".join(map(str, d)), "ok" if d and max(d) - min(d) <= 2 * len(d) and min(d) > 0 else "bad")
+PY
+)
+v=no
+[ "${reqs:-0}" -ge 100 ] && [ -z "$bad" ] && [ "${serr:-0}" -eq 0 ] && [ "${spread##* }" = ok ] && v=yes
+check "run 1: wrk, 8 connections for 2 s: ${reqs:-0} requests, no non-2xx, no connect/timeout errors, new connections per backend ${spread% *}" \
+	[ $v = yes ]
+[ $v = yes ] || printf '%s\n' "$wout" | diag
+
 # --- 5. ARP: the local addresses are Sluice's inside port ---------------------------
 mac=$(in_mac)
 learned=0 probed=0 right=0 wrong=()
