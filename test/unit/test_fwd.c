@@ -1928,6 +1928,59 @@ test_icmp_to_vip_relay(void)
 	set_mtu(0);
 }
 
+/*
+ * The backend of a dr or tunnel connection past its drain time: the
+ * client is reset from the VIP. The backend is not sent a RST of the
+ * two-way modes: it would come from the connection's local address and
+ * port, which a one-way connection does not have (0.0.0.0:0).
+ */
+static void
+test_oneway_flush(void)
+{
+	static const char *const names[] = { "dr", "ipip" };
+	static const uint32_t vips[] = { DR_VIP, IPIP_VIP };
+	unsigned v;
+
+	for (v = 0; v < RTE_DIM(names); v++) {
+		const struct sl_service *svc = svc_named(names[v]);
+		struct sl_backend *be;
+		const struct rte_tcp_hdr *th;
+		struct tp_fspec s;
+		struct rte_mbuf *m;
+
+		set_mtu(0);
+		vip_spec(&s, vips[v], 0x64560001, 51000, RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s), OUT);
+		rte_pktmbuf_free(sent(IN));
+		be = (struct sl_backend *)(uintptr_t)be_at(svc, conn_bip(&s));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+		be->flush = 1;
+		vip_spec(&s, vips[v], 0x64560001, 51000, RTE_TCP_ACK_FLAG);
+		s.seq = 1001;
+		s.ack = 7000;
+		push(mbuf_of(&s), OUT);
+		be->flush = 0;
+		m = sent(IN);
+		if (m != NULL)
+			printf("\n  to the backend: %u bytes from %08x\n", m->pkt_len,
+			       ntohl(ip_of(m)->src_addr));
+		CU_ASSERT_PTR_NULL(m);
+		rte_pktmbuf_free(m);
+		m = sent(OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		th = tcp_of(m);
+		CU_ASSERT_EQUAL(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+		CU_ASSERT_EQUAL(ntohl(th->sent_seq), 7000);
+		CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), vips[v]);
+		CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), 0x64560001);
+		CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), client_mac, 6) == 0);
+		CU_ASSERT(csums_ok(m));
+		rte_pktmbuf_free(m);
+		CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	}
+	set_mtu(0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
@@ -1950,6 +2003,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "dr/tunnel maglev: midstream segment to the SYN's backend, RST without record", test_midstream_maglev },
 	{ "midstream dropped with rr and in nat", test_midstream_dropped },
 	{ "ICMP error to a dr/tunnel VIP relayed to its connection's backend", test_icmp_to_vip_relay },
+	{ "dr/tunnel backend flushed: client reset, no RST from 0.0.0.0", test_oneway_flush },
 };
 
 SL_TEST_MAIN("fwd",
