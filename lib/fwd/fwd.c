@@ -546,9 +546,10 @@ flush_conn(struct sl_worker *w, const struct sl_snapshot *snap,
 		 * Protocol header */
 		if (dir == SL_DIR_ORIG && (c->pp & SL_PP_SENT))
 			seq += w->pp[sl_flow_index(w->flows, c)].hlen;
-		/* a dr/tunnel backend answers the client directly: the
-		 * client's stack resets it once its side is gone */
-		if (be != NULL && be->gen == c->be_gen && c->lip != 0 &&
+		/* a dr/tunnel connection has no address of its own to reset
+		 * the backend from (lip 0): only the client is reset, and
+		 * the backend's next segment to it meets the client's RST */
+		if (be != NULL && be->gen == c->be_gen && !SL_MODE_ONEWAY(c->mode) &&
 		    sl_neigh_mac(w->env->neigh, be->neigh, &bmac))
 			m2 = rte_pktmbuf_alloc(m->pool);
 		if (dir == SL_DIR_ORIG) {

@@ -1221,6 +1221,267 @@ test_million(void)
 	sl_flow_free(t);
 }
 
+/* ---- one-direction connections (modes dr and tunnel) ------------- */
+
+static struct sl_conn *
+add_oneway(struct sl_flow_table *t, const struct tup *u, uint64_t now)
+{
+	return sl_flow_add_oneway(t, u->cip, u->cport, u->vip, u->vport, u->bip,
+				  u->bport, u->proto, now);
+}
+
+/* The keys a reply of u could carry: backend -> client, and backend ->
+ * 0.0.0.0:0 (the reply key of a record whose lip and lport are 0). */
+static int
+reply_keys_miss(struct sl_flow_table *t, const struct tup *u)
+{
+	struct sl_flow_key kr = kreply(u), kz = kreply(u);
+	int d;
+
+	kz.dst = 0;
+	kz.dport = 0;
+	return look(t, &kr, &d) == NULL && look(t, &kz, &d) == NULL;
+}
+
+/* Only the client's key of u leads to c. */
+static int
+oneway_finds(struct sl_flow_table *t, const struct tup *u, const struct sl_conn *c)
+{
+	struct sl_flow_key ko = korig(u);
+	int d;
+
+	return look(t, &ko, &d) == c && d == SL_DIR_ORIG && reply_keys_miss(t, u);
+}
+
+/*
+ * A one-direction record: the client's key finds it, no reply key does;
+ * lip and lport are 0. With no reply key it cannot clash with a two-way
+ * connection of the same client endpoint and backend on another VIP,
+ * whose reply key then belongs to that connection alone.
+ */
+static void
+test_oneway_add_lookup(void)
+{
+	struct sl_flow_table *t = mk_table(16, NULL);
+	struct tup u = tup_of(42, IPPROTO_TCP), v = tup_of(43, IPPROTO_UDP), w;
+	struct sl_flow_key k;
+	struct sl_conn *c, *d, *e;
+	int dir;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	c = add_oneway(t, &u, BASE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(sl_flow_count(t), 1);
+	CU_ASSERT_EQUAL(c->cip, u.cip);
+	CU_ASSERT_EQUAL(c->cport, u.cport);
+	CU_ASSERT_EQUAL(c->vip, u.vip);
+	CU_ASSERT_EQUAL(c->vport, u.vport);
+	CU_ASSERT_EQUAL(c->bip, u.bip);
+	CU_ASSERT_EQUAL(c->bport, u.bport);
+	CU_ASSERT_EQUAL(c->lip, 0);
+	CU_ASSERT_EQUAL(c->lport, 0);
+	CU_ASSERT_EQUAL(c->proto, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(c->state, SL_CS_SYN_SENT);
+	CU_ASSERT_EQUAL(c->fin_seen, 0);
+	CU_ASSERT_EQUAL(c->expire, BASE + tmo[SL_CS_SYN_SENT] * HZ);
+	CU_ASSERT(oneway_finds(t, &u, c));
+
+	d = add_oneway(t, &v, BASE + 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->state, SL_CS_UDP);
+	CU_ASSERT_EQUAL(d->expire, BASE + 3 + tmo[SL_CS_UDP] * HZ);
+	CU_ASSERT(oneway_finds(t, &v, d));
+	CU_ASSERT(oneway_finds(t, &u, c));
+	CU_ASSERT_EQUAL(walk_count(t), 2);
+
+	/* the client's key stays the one-way record's: a two-way add of
+	 * it (to another backend) is refused */
+	w = u;
+	w.bip = htonl(0x0A0100FEu);
+	CU_ASSERT_PTR_NULL(add_tup(t, &w, BASE + 4));
+	CU_ASSERT(oneway_finds(t, &u, c));
+
+	/* a two-way connection of the same client endpoint and backend on
+	 * another VIP: its reply key is free, and is its own */
+	w = u;
+	w.vip = htonl(0x0A000065u);
+	e = add_tup(t, &w, BASE + 5);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT(both_keys_find(t, &w, e));
+	k = korig(&u);
+	CU_ASSERT_PTR_EQUAL(look(t, &k, &dir), c);
+	CU_ASSERT_EQUAL(dir, SL_DIR_ORIG);
+	/* removing the one-way record leaves the other whole, and the other
+	 * way round */
+	sl_flow_del(t, c);
+	CU_ASSERT_PTR_NULL(look(t, &k, &dir));
+	CU_ASSERT(both_keys_find(t, &w, e));
+	c = add_oneway(t, &u, BASE + 6);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	sl_flow_del(t, e);
+	CU_ASSERT(both_keys_miss(t, &w));
+	CU_ASSERT(oneway_finds(t, &u, c));
+	CU_ASSERT_EQUAL(sl_flow_count(t), 2);
+	sl_flow_free(t);
+}
+
+/*
+ * States of a one-direction TCP connection follow the client's flags
+ * alone: SYN_SENT, ESTABLISHED on its first ACK without SYN, FIN_WAIT on
+ * its FIN, CLOSE on RST; each with its own deadline. A two-way record
+ * given the same client ACK in SYN_SENT waits for the backend's SYN+ACK.
+ */
+static void
+test_oneway_states(void)
+{
+	struct sl_flow_table *t = mk_table(16, NULL);
+	struct tup u = tup_of(1, IPPROTO_TCP), v = tup_of(2, IPPROTO_TCP);
+	struct tup w = tup_of(3, IPPROTO_TCP), x = tup_of(4, IPPROTO_TCP);
+	struct sl_conn *c;
+	uint64_t now = BASE;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	c = add_oneway(t, &u, now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	/* retransmitted SYN, a SYN+ACK from the client: still SYN_SENT */
+	TOUCH(t, c, SL_DIR_ORIG, F_SYN, now += HZ, SL_CS_SYN_SENT);
+	TOUCH(t, c, SL_DIR_ORIG, F_SYN | F_ACK, now += 1, SL_CS_SYN_SENT);
+	/* a segment with no ACK is no handshake either */
+	TOUCH(t, c, SL_DIR_ORIG, F_PSH, now += 1, SL_CS_SYN_SENT);
+	/* the client's ACK */
+	TOUCH(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_ESTABLISHED);
+	TOUCH(t, c, SL_DIR_ORIG, F_PSH | F_ACK, now += HZ, SL_CS_ESTABLISHED);
+	/* its FIN: FIN_WAIT, and the next ACKs keep it there */
+	TOUCH(t, c, SL_DIR_ORIG, F_FIN | F_ACK, now += HZ, SL_CS_FIN_WAIT);
+	CU_ASSERT_EQUAL(c->fin_seen, 1u << SL_DIR_ORIG);
+	TOUCH(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_FIN_WAIT);
+	TOUCH(t, c, SL_DIR_ORIG, F_FIN | F_ACK, now += 1, SL_CS_FIN_WAIT);
+	TOUCH(t, c, SL_DIR_ORIG, F_RST | F_ACK, now += 1, SL_CS_CLOSE);
+	TOUCH(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_CLOSE);
+	CU_ASSERT(oneway_finds(t, &u, c));
+
+	/* RST after the SYN */
+	c = add_oneway(t, &v, now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	TOUCH(t, c, SL_DIR_ORIG, F_RST, now += 1, SL_CS_CLOSE);
+
+	/* FIN straight after the handshake's ACK */
+	c = add_oneway(t, &w, now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	TOUCH(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_ESTABLISHED);
+	TOUCH(t, c, SL_DIR_ORIG, F_FIN | F_PSH | F_ACK, now += 1, SL_CS_FIN_WAIT);
+
+	/* two-way: the client's ACK before the backend's SYN+ACK is not
+	 * the end of the handshake */
+	c = add_tup(t, &x, now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	TOUCH(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_SYN_SENT);
+	sl_flow_free(t);
+}
+
+/* A one-way record expires at its state's deadline and takes its key
+ * with it; the key serves again. */
+static void
+test_oneway_expire(void)
+{
+	struct sl_flow_table *t = mk_table(16, NULL);
+	struct tup u = tup_of(9, IPPROTO_TCP);
+	struct sl_flow_key ko = korig(&u);
+	struct exp_log l;
+	struct sl_conn *c;
+	uint64_t now, due;
+	int d;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&l, 0, sizeof(l));
+	c = add_oneway(t, &u, BASE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	sl_flow_touch(t, c, SL_DIR_ORIG, F_ACK, BASE + HZ);
+	sl_flow_touch(t, c, SL_DIR_ORIG, F_FIN | F_ACK, BASE + 2 * HZ);
+	CU_ASSERT_EQUAL(c->state, SL_CS_FIN_WAIT);
+	due = BASE + 2 * HZ + tmo[SL_CS_FIN_WAIT] * HZ;
+	CU_ASSERT_EQUAL(c->expire, due);
+	for (now = BASE; now < due; now += HZ / 16)
+		run_expire(t, now, UINT_MAX, &l);
+	CU_ASSERT_EQUAL(l.n, 0);
+	CU_ASSERT_PTR_EQUAL(look(t, &ko, &d), c);
+	CU_ASSERT_EQUAL(run_expire(t, due, UINT_MAX, &l), 1);
+	CU_ASSERT_EQUAL(l.last.cip, u.cip);
+	CU_ASSERT_EQUAL(l.last.lip, 0);
+	CU_ASSERT_EQUAL(l.last.state, SL_CS_FIN_WAIT);
+	CU_ASSERT_EQUAL(l.early, 0);
+	CU_ASSERT_EQUAL(sl_flow_count(t), 0);
+	CU_ASSERT_PTR_NULL(look(t, &ko, &d));
+	CU_ASSERT(reply_keys_miss(t, &u));
+	c = add_oneway(t, &u, due);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	CU_ASSERT(oneway_finds(t, &u, c));
+	sl_flow_free(t);
+}
+
+/*
+ * One-way and two-way records mixed, removed by delete and by expiry, in
+ * rounds that fill the table to capacity: the index stays consistent (a
+ * key left behind by a removal, or one never removed, would make a
+ * lookup hit a dead record or fill the buckets until an add fails).
+ */
+static void
+test_oneway_mixed_removal(void)
+{
+	enum { N = 512, ROUNDS = 12 };
+	struct sl_flow_table *t = mk_table(N, NULL);
+	static struct sl_conn *c[N];
+	unsigned r, i, bad = 0, fail = 0;
+	uint64_t now = BASE;
+	struct exp_log l;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&l, 0, sizeof(l));
+	run_expire(t, now, UINT_MAX, &l);     /* the wheel starts here */
+	for (r = 0; r < ROUNDS; r++) {
+		/* other tuples every round: the same ones would land on the
+		 * same index entries */
+		uint32_t base = r * N;
+
+		for (i = 0; i < N; i++) {
+			struct tup u = tup_of(base + i, i % 3 ? IPPROTO_TCP : IPPROTO_UDP);
+
+			/* one way for two in three, the pattern shifting per round */
+			c[i] = (i + r) % 3 ? add_oneway(t, &u, now) : add_tup(t, &u, now);
+			if (c[i] == NULL)
+				fail++;
+		}
+		if (fail != 0)
+			break;
+		CU_ASSERT_EQUAL(sl_flow_count(t), N);
+		for (i = 0; i < N; i++) {
+			struct tup u = tup_of(base + i, i % 3 ? IPPROTO_TCP : IPPROTO_UDP);
+
+			if ((i + r) % 3 ? !oneway_finds(t, &u, c[i]) : !both_keys_find(t, &u, c[i]))
+				bad++;
+		}
+		/* half deleted, in an order unlike the adds' */
+		for (i = 0; i < N; i += 2)
+			sl_flow_del(t, c[(i * 7) % N]);
+		CU_ASSERT_EQUAL(sl_flow_count(t), N / 2);
+		/* the rest expire */
+		now += (tmo[SL_CS_UDP] + 1) * HZ;
+		run_expire(t, now, UINT_MAX, &l);
+		CU_ASSERT_EQUAL(sl_flow_count(t), 0);
+		CU_ASSERT_EQUAL(walk_count(t), 0);
+		for (i = 0; i < N; i++) {
+			struct tup u = tup_of(base + i, i % 3 ? IPPROTO_TCP : IPPROTO_UDP);
+
+			if (!both_keys_miss(t, &u) || !reply_keys_miss(t, &u))
+				bad++;
+		}
+	}
+	CU_ASSERT_EQUAL(fail, 0);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(l.early, 0);
+	sl_flow_free(t);
+}
+
 static const struct sl_test_case flow_tests[] = {
 	{ "record is one cache line", test_conn_size },
 	{ "create rejects bad parameters", test_create_invalid },
@@ -1239,6 +1500,10 @@ static const struct sl_test_case flow_tests[] = {
 	{ "orig key clash refused", test_orig_clash },
 	{ "random churn against a model", test_churn },
 	{ "one million connections", test_million },
+	{ "one-way: client key only, no reply key, no clash", test_oneway_add_lookup },
+	{ "one-way: states from the client's flags", test_oneway_states },
+	{ "one-way: expiry takes the key", test_oneway_expire },
+	{ "one-way and two-way removed: index consistent", test_oneway_mixed_removal },
 };
 
 SL_TEST_MAIN("flow",

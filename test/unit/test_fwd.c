@@ -4,6 +4,7 @@
  * ring-backed ports, so every frame Sluice sends can be read back and
  * checked: where it went, what it says, what was counted.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -37,6 +38,7 @@ static const char *ini =
 	"[port.inside]\n"
 	"device = net_null1\n"
 	"address = 10.1.0.1/24\n"
+	"local_address = 10.1.0.5, 10.1.0.6\n"
 	"[service.dns]\n"
 	"vip = 10.0.0.100\n"
 	"port = 53\n"
@@ -50,7 +52,59 @@ static const char *ini =
 	"protocol = tcp\n"
 	"backend = 10.1.0.11:8080\n"
 	"backend = 10.1.0.12:8080\n"
-	"backend = 10.1.0.13:8080\n";
+	"backend = 10.1.0.13:8080\n"
+	/* direct server return and the tunnels: maglev (a packet with no
+	 * connection is scheduled), and dr with rr (it is not) */
+	"[service.dr]\n"
+	"vip = 10.0.0.101\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = dr\n"
+	"scheduler = maglev\n"
+	"maglev_table_size = 251\n"
+	"backend = 10.1.0.21:80\n"
+	"backend = 10.1.0.22:80\n"
+	"backend = 10.1.0.23:80\n"
+	"[service.drrr]\n"
+	"vip = 10.0.0.102\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = dr\n"
+	"backend = 10.1.0.24:80\n"
+	"backend = 10.1.0.25:80\n"
+	"[service.ipip]\n"
+	"vip = 10.0.0.103\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = tunnel\n"
+	"encap = ipip\n"
+	"scheduler = maglev\n"
+	"maglev_table_size = 251\n"
+	"backend = 10.1.0.31:80\n"
+	"backend = 10.1.0.32:80\n"
+	"backend = 10.1.0.33:80\n"
+	"[service.gre]\n"
+	"vip = 10.0.0.104\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = tunnel\n"
+	"encap = gre\n"
+	"scheduler = maglev\n"
+	"maglev_table_size = 251\n"
+	"backend = 10.1.0.34:80\n"
+	"backend = 10.1.0.35:80\n"
+	"backend = 10.1.0.36:80\n"
+	"[service.gue]\n"
+	"vip = 10.0.0.105\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = tunnel\n"
+	"encap = gue\n"
+	"scheduler = maglev\n"
+	"maglev_table_size = 251\n"
+	"backend = 10.1.0.37:80\n"
+	"backend = 10.1.0.38:80\n"
+	"backend = 10.1.0.39:80\n";
 
 static struct {
 	struct rte_mempool *pool;
@@ -874,18 +928,20 @@ test_vlan_send(void)
 	set_vlans(0, 0);
 }
 
-/* Services web and dns in fullnat mode with local addresses 10.1.0.5
- * and 10.1.0.6 on the inside port, local ports @p lo..hi; or back. */
+/* Services web and dns in fullnat mode (the inside port's local
+ * addresses are 10.1.0.5 and 10.1.0.6), local ports @p lo..hi; or back
+ * to nat. */
 static void
 set_fullnat(int on, uint16_t lo, uint16_t hi)
 {
 	unsigned i;
 
 	for (i = 0; i < fx.cfg->n_services; i++)
-		fx.cfg->services[i].mode = on ? SL_MODE_FULLNAT : SL_MODE_NAT;
-	fx.cfg->ports[IN].n_local = on ? 2 : 0;
-	fx.cfg->ports[IN].local_addrs[0] = 0x0a010005;
-	fx.cfg->ports[IN].local_addrs[1] = 0x0a010006;
+		if (!SL_MODE_ONEWAY(fx.cfg->services[i].mode))
+			fx.cfg->services[i].mode = on ? SL_MODE_FULLNAT : SL_MODE_NAT;
+	CU_ASSERT_EQUAL(fx.cfg->ports[IN].n_local, 2);
+	CU_ASSERT_EQUAL(fx.cfg->ports[IN].local_addrs[0], 0x0a010005);
+	CU_ASSERT_EQUAL(fx.cfg->ports[IN].local_addrs[1], 0x0a010006);
 	fx.env.lport_lo = lo;
 	fx.env.lport_hi = hi;
 	rebuild();
@@ -1215,6 +1271,716 @@ test_proxy_protocol_v1(void)
 	fx.w->n_pp_timers = 0;
 }
 
+/* ---- modes dr and tunnel ------------------------------------------ */
+
+#define DR_VIP   0x0a000065u   /* 10.0.0.101: dr, maglev */
+#define DRRR_VIP 0x0a000066u   /* 10.0.0.102: dr, rr */
+#define IPIP_VIP 0x0a000067u   /* 10.0.0.103: tunnel ipip, maglev */
+#define GRE_VIP  0x0a000068u   /* 10.0.0.104: tunnel gre, maglev */
+#define GUE_VIP  0x0a000069u   /* 10.0.0.105: tunnel gue, maglev */
+
+/* A new worker with the inside port's MTU @p mtu (0: the default): a
+ * port's MTU is read once, when its worker is set up. Its table and
+ * counters start empty, as after a restart. */
+static void
+set_mtu(uint16_t mtu)
+{
+	struct sl_fwd_params p = {
+		.id = 0, .lcore = rte_lcore_id(), .socket_id = (int)rte_socket_id(),
+		.flow_capacity = fx.cfg->global.flow_capacity,
+		.timeouts = fx.cfg->global.timeouts,
+	};
+
+	drain_all();
+	sl_fwd_worker_free(fx.w);
+	fx.env.mtu[IN] = mtu;
+	fx.w = sl_fwd_worker_create(&fx.env, &p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.w);
+}
+
+static const struct sl_service *
+svc_named(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < fx.snap->n_services; i++)
+		if (fx.snap->services[i].used && strcmp(fx.snap->services[i].name, name) == 0)
+			return &fx.snap->services[i];
+	CU_FAIL_FATAL("no such service");
+	return NULL;
+}
+
+/* The backend of service @p svc at address @p bip (host order). */
+static const struct sl_backend *
+be_at(const struct sl_service *svc, uint32_t bip)
+{
+	unsigned i;
+
+	for (i = 0; i < svc->n_backends; i++)
+		if (svc->backends[i].addr == htonl(bip))
+			return &svc->backends[i];
+	return NULL;
+}
+
+/* A client segment to the VIP @p vip, port 80. */
+static void
+vip_spec(struct tp_fspec *s, uint32_t vip, uint32_t client, uint16_t cport, uint8_t flags)
+{
+	client_spec(s, IPPROTO_TCP, client, cport, 80, flags);
+	s->dst = vip;
+	s->seq = 1000;
+	s->ack = 2000;
+}
+
+/* The worker's connection of client @p s (its key), or NULL. */
+static struct sl_conn *
+conn_of(const struct tp_fspec *s)
+{
+	struct sl_flow_key k = {
+		.src = htonl(s->src), .dst = htonl(s->dst), .sport = htons(s->sport),
+		.dport = htons(s->dport), .proto = s->proto,
+	};
+	int dir;
+	struct sl_conn *c = sl_flow_lookup(fx.w->flows, &k, &dir);
+
+	return c != NULL && dir == SL_DIR_ORIG ? c : NULL;
+}
+
+/* Whether a lookup of the reply key of @p s (backend @p bip -> client)
+ * finds anything. */
+static int
+reply_key_found(const struct tp_fspec *s, uint32_t bip)
+{
+	struct sl_flow_key k = {
+		.src = htonl(bip), .dst = htonl(s->src), .sport = htons(s->dport),
+		.dport = htons(s->sport), .proto = s->proto,
+	};
+	int dir;
+
+	return sl_flow_lookup(fx.w->flows, &k, &dir) != NULL;
+}
+
+/* @p m is the frame of @p s (an IPv4 packet from the client, or an ICMP
+ * error) sent to backend @p bip of dr service @p svc: the IP packet byte
+ * for byte, to the backend's MAC from the inside port's. */
+static int
+dr_frame_is(const struct rte_mbuf *m, const struct tp_fspec *s, uint32_t bip)
+{
+	struct tp_fspec want = *s;
+
+	hop_mac(bip, want.dmac);
+	memcpy(want.smac, &fx.hw[IN].mac, 6);
+	return frame_is(m, &want);
+}
+
+/*
+ * @p m is the frame of @p s encapsulated by tunnel service @p svc to its
+ * backend @p bip, written out here: Ethernet to the backend's MAC from
+ * the inside port's; outer IPv4 with the inner DS field and DF, id 0,
+ * TTL 64, the local address of the inside port by the backend's slot as
+ * source, a valid checksum; GRE 00 00 08 00, or UDP from a port in
+ * 49152..65535 (returned in @p gue_sport) to 6080 with checksum 0 and
+ * GUE 00 04 00 00; then the packet byte for byte.
+ */
+static int
+tun_frame_is(const struct rte_mbuf *m, const struct tp_fspec *s,
+	     const struct sl_service *svc, uint32_t bip, uint16_t *gue_sport)
+{
+	static const uint8_t add[] = {
+		[SL_ENCAP_IPIP] = 20, [SL_ENCAP_GRE] = 24, [SL_ENCAP_GUE] = 32,
+	};
+	static const uint8_t proto[] = {
+		[SL_ENCAP_IPIP] = 4, [SL_ENCAP_GRE] = 47, [SL_ENCAP_GUE] = 17,
+	};
+	const struct sl_backend *be = be_at(svc, bip);
+	uint8_t in[TP_MAX_FRAME], w[TP_MAX_FRAME + 64], *o = w + 14;
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct tp_flayout lo;
+	uint32_t len = tp_build_frame(s, in, &lo);
+	unsigned n = add[svc->encap];
+	uint16_t sport = 0;
+
+	if (be == NULL || m->nb_segs != 1 || m->pkt_len != len + n) {
+		printf("\n  backend %08x of %s, frame of %u bytes, expected %u\n", bip,
+		       svc->name, m->pkt_len, len + n);
+		return 0;
+	}
+	hop_mac(bip, w);
+	memcpy(w + 6, &fx.hw[IN].mac, 6);
+	tp_put16(w + 12, 0x0800);
+	o[0] = 0x45;
+	o[1] = s->tos;
+	tp_put16(o + 2, (uint16_t)(lo.ip_len + n));
+	tp_put16(o + 4, 0);
+	tp_put16(o + 6, s->frag & 0x4000);
+	o[8] = 64;
+	o[9] = proto[svc->encap];
+	tp_put16(o + 10, 0);
+	tp_put32(o + 12, fx.cfg->ports[IN].local_addrs[be->slot % fx.cfg->ports[IN].n_local]);
+	tp_put32(o + 16, bip);
+	tp_put16(o + 10, tp_ref_csum(o, 20));
+	if (svc->encap == SL_ENCAP_GRE) {
+		tp_put32(o + 20, 0x00000800);
+	} else if (svc->encap == SL_ENCAP_GUE) {
+		sport = tp_get16(f + 14 + 20);
+		if (sport < 0xc000)
+			printf("\n  GUE source port %u below 49152\n", sport);
+		tp_put16(o + 20, sport < 0xc000 ? 0 : sport);
+		tp_put16(o + 22, 6080);
+		tp_put16(o + 24, (uint16_t)(lo.ip_len + 12));
+		tp_put16(o + 26, 0);
+		tp_put32(o + 28, 0x00040000);
+	}
+	memcpy(w + 14 + n, in + 14, len - 14);
+	if (gue_sport != NULL)
+		*gue_sport = sport;
+	return memcmp(f, w, len + n) == 0;
+}
+
+/* Backend address (host order) of client @p s's connection, 0 if none. */
+static uint32_t
+conn_bip(const struct tp_fspec *s)
+{
+	const struct sl_conn *c = conn_of(s);
+
+	return c != NULL ? ntohl(c->bip) : 0;
+}
+
+/*
+ * dr: the client's packets reach the backend with nothing changed but
+ * the Ethernet addresses (TTL, addresses, ports, checksums as sent);
+ * the connection has the client's key only and follows the client's
+ * flags; the backend's own answers do not pass Sluice, and one that
+ * comes anyway matches nothing. After its FIN the client's SYN from the
+ * same port is a new connection.
+ */
+static void
+test_dr_mac_only(void)
+{
+	const struct sl_service *svc;
+	uint64_t nf0, created0;
+	struct tp_fspec s, r;
+	struct rte_mbuf *m;
+	struct sl_conn *c;
+	uint32_t bip;
+
+	empty_table();
+	drain_all();
+	svc = svc_named("dr");
+	vip_spec(&s, DR_VIP, 0x64500001, 45000, RTE_TCP_SYN_FLAG);
+	s.tos = 0xb9;
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	c = conn_of(&s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	bip = ntohl(c->bip);
+	CU_ASSERT_PTR_NOT_NULL(be_at(svc, bip));
+	CU_ASSERT_EQUAL(ntohs(c->bport), 80);
+	CU_ASSERT_EQUAL(c->lip, 0);
+	CU_ASSERT_EQUAL(c->mode, SL_MODE_DR);
+	CU_ASSERT_EQUAL(c->state, SL_CS_SYN_SENT);
+	CU_ASSERT(!reply_key_found(&s, bip));
+	CU_ASSERT(dr_frame_is(m, &s, bip));
+	rte_pktmbuf_free(m);
+
+	/* the handshake's ACK and data: same backend, established */
+	vip_spec(&s, DR_VIP, 0x64500001, 45000, RTE_TCP_ACK_FLAG);
+	s.tos = 0xb9;
+	s.frag = 0;
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT(dr_frame_is(m, &s, bip));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(conn_of(&s)->state, SL_CS_ESTABLISHED);
+
+	/* the backend's answer from the VIP, handed to Sluice: no key */
+	nf0 = fx.w->stats.drops[SL_DROP_NO_FLOW];
+	tp_spec_default(&r, IPPROTO_TCP);
+	memcpy(r.dmac, &fx.hw[IN].mac, 6);
+	r.src = bip;
+	r.dst = s.src;
+	r.sport = 80;
+	r.dport = s.sport;
+	r.tcp_flags = RTE_TCP_ACK_FLAG;
+	push(mbuf_of(&r), IN);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_FLOW], nf0 + 1);
+
+	/* the client's FIN, then a SYN from the same port */
+	vip_spec(&s, DR_VIP, 0x64500001, 45000, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG);
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT(dr_frame_is(m, &s, bip));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(conn_of(&s)->state, SL_CS_FIN_WAIT);
+	created0 = fx.w->stats.conns_created;
+	vip_spec(&s, DR_VIP, 0x64500001, 45000, RTE_TCP_SYN_FLAG);
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_created, created0 + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(conn_of(&s));
+	CU_ASSERT_EQUAL(conn_of(&s)->state, SL_CS_SYN_SENT);
+	CU_ASSERT(dr_frame_is(m, &s, conn_bip(&s)));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 1);
+	empty_table();
+}
+
+/*
+ * tunnel: each encapsulation's outer headers exact, the client's packet
+ * inside unchanged; DF and the DS field follow each inner packet; GUE's
+ * source port is one per flow, and flows spread over several.
+ */
+static void
+test_tunnel_encaps(void)
+{
+	static const char *const names[] = { "ipip", "gre", "gue" };
+	static const uint32_t vips[] = { IPIP_VIP, GRE_VIP, GUE_VIP };
+	unsigned v, i;
+
+	empty_table();
+	drain_all();
+	for (v = 0; v < RTE_DIM(names); v++) {
+		const struct sl_service *svc = svc_named(names[v]);
+		uint16_t sp0 = 0, sp1 = 0, first = 0;
+		unsigned other_sport = 0, bes = 0;
+		struct tp_fspec s;
+		struct rte_mbuf *m;
+		uint32_t bip, seen[3] = { 0 };
+
+		CU_ASSERT_EQUAL(svc->mode, SL_MODE_TUNNEL);
+		for (i = 0; i < 16; i++) {
+			vip_spec(&s, vips[v], 0x64510001, (uint16_t)(46000 + i), RTE_TCP_SYN_FLAG);
+			s.tos = (uint8_t)(0x28 + i);      /* DS field and ECN */
+			push(mbuf_of(&s), OUT);
+			CU_ASSERT_PTR_NULL(sent(OUT));
+			m = sent(IN);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			bip = conn_bip(&s);
+			CU_ASSERT_FATAL(bip != 0);
+			CU_ASSERT(tun_frame_is(m, &s, svc, bip, &sp0));
+			rte_pktmbuf_free(m);
+			CU_ASSERT(!reply_key_found(&s, bip));
+
+			/* the same flow's data, without DF: the same backend,
+			 * the same GUE source port */
+			vip_spec(&s, vips[v], 0x64510001, (uint16_t)(46000 + i), RTE_TCP_ACK_FLAG);
+			s.frag = 0;
+			s.tos = 0;
+			s.payload_len = (uint16_t)(100 + i);
+			push(mbuf_of(&s), OUT);
+			m = sent(IN);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			CU_ASSERT(tun_frame_is(m, &s, svc, bip, &sp1));
+			rte_pktmbuf_free(m);
+			CU_ASSERT_EQUAL(sp0, sp1);
+			if (i == 0)
+				first = sp0;
+			else if (sp0 != first)
+				other_sport++;
+			if (bip != seen[0] && bip != seen[1] && bip != seen[2] && bes < 3)
+				seen[bes++] = bip;
+		}
+		if (svc->encap == SL_ENCAP_GUE)
+			CU_ASSERT(other_sport > 0);
+		/* backends of both local addresses' slots were exercised */
+		CU_ASSERT(bes >= 2);
+	}
+	empty_table();
+}
+
+/*
+ * The egress MTU: a packet that fits, once encapsulated, goes; one byte
+ * more with DF set gets "fragmentation needed" back out of the port it
+ * came in on, from that port's address, with the MTU it may use, and is
+ * dropped; without DF it is only dropped. The default MTU is 1500.
+ */
+static void
+test_oneway_frag_needed(void)
+{
+	static const struct {
+		const char *svc;
+		uint32_t vip;
+		uint16_t mtu;        /* of the inside port, 0: default */
+		uint16_t add;        /* what the mode adds */
+	} cases[] = {
+		{ "dr", DR_VIP, 1000, 0 },
+		{ "ipip", IPIP_VIP, 1000, 20 },
+		{ "gre", GRE_VIP, 1000, 24 },
+		{ "gue", GUE_VIP, 1000, 32 },
+		{ "ipip", IPIP_VIP, 0, 20 },
+		{ "gue", GUE_VIP, 0, 32 },
+	};
+	unsigned i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		uint16_t mtu = cases[i].mtu != 0 ? cases[i].mtu : 1500;
+		uint16_t fit = (uint16_t)(mtu - cases[i].add);
+		uint64_t tb0, fn0;
+		struct tp_fspec s, e;
+		struct rte_mbuf *m;
+		uint32_t bip;
+		int df;
+
+		set_mtu(cases[i].mtu);
+		vip_spec(&s, cases[i].vip, 0x64520001, (uint16_t)(47000 + i), RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s), OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		rte_pktmbuf_free(m);
+		bip = conn_bip(&s);
+
+		/* exactly the MTU once encapsulated */
+		vip_spec(&s, cases[i].vip, 0x64520001, (uint16_t)(47000 + i), RTE_TCP_ACK_FLAG);
+		s.payload_len = (uint16_t)(fit - 40);
+		push(mbuf_of(&s), OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		CU_ASSERT_EQUAL(m->pkt_len, 14u + mtu);
+		CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, 16)), mtu);
+		CU_ASSERT(cases[i].add == 0 ? dr_frame_is(m, &s, bip) :
+			  tun_frame_is(m, &s, svc_named(cases[i].svc), bip, NULL));
+		rte_pktmbuf_free(m);
+		CU_ASSERT_PTR_NULL(sent(OUT));
+
+		/* one byte more */
+		for (df = 1; df >= 0; df--) {
+			tb0 = fx.w->stats.drops[SL_DROP_TOO_BIG];
+			fn0 = fx.w->stats.frag_needed;
+			s.payload_len = (uint16_t)(fit - 40 + 1);
+			s.frag = df ? 0x4000 : 0;
+			push(mbuf_of(&s), OUT);
+			CU_ASSERT_PTR_NULL(sent(IN));
+			CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_TOO_BIG], tb0 + 1);
+			CU_ASSERT_EQUAL(fx.w->stats.frag_needed, fn0 + (unsigned)df);
+			m = sent(OUT);
+			if (!df) {
+				CU_ASSERT_PTR_NULL(m);
+				continue;
+			}
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			tp_spec_icmp_err(&e, 3, 4, fit, &s, 20 + 8);
+			memcpy(e.dmac, client_mac, 6);
+			memcpy(e.smac, &fx.hw[OUT].mac, 6);
+			e.src = 0x0a000001;       /* the outside port's address */
+			e.dst = s.src;
+			e.tos = 0;
+			e.ip_id = 0;
+			e.frag = 0;
+			e.ttl = 64;
+			CU_ASSERT(frame_is(m, &e));
+			/* IP header and ICMP message sums */
+			CU_ASSERT_EQUAL(tp_ref_csum(rte_pktmbuf_mtod_offset(m, const uint8_t *, 14),
+						    20), 0);
+			CU_ASSERT_EQUAL(tp_ref_csum(rte_pktmbuf_mtod_offset(m, const uint8_t *, 34),
+						    m->pkt_len - 34), 0);
+			rte_pktmbuf_free(m);
+		}
+		CU_ASSERT_PTR_NULL(sent(OUT));
+		CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+	}
+	set_mtu(0);
+}
+
+/*
+ * A TCP segment in the middle of a connection Sluice has no record of
+ * (a restart) in a dr or tunnel service with maglev: it goes to the
+ * backend the connection's SYN went to, and the connection is kept from
+ * there on, established. A RST goes there too but makes no record.
+ */
+static void
+test_midstream_maglev(void)
+{
+	enum { N = 24 };
+	static const char *const names[] = { "dr", "gue" };
+	static const uint32_t vips[] = { DR_VIP, GUE_VIP };
+	unsigned v, i;
+
+	for (v = 0; v < RTE_DIM(names); v++) {
+		const struct sl_service *svc = svc_named(names[v]);
+		uint32_t bip[N], distinct = 0;
+		struct tp_fspec s;
+		struct rte_mbuf *m;
+		struct sl_conn *c;
+
+		/* where each connection's SYN goes */
+		set_mtu(0);
+		for (i = 0; i < N; i++) {
+			vip_spec(&s, vips[v], 0x64530001, (uint16_t)(48000 + i), RTE_TCP_SYN_FLAG);
+			push(mbuf_of(&s), OUT);
+			bip[i] = conn_bip(&s);
+			CU_ASSERT_FATAL(bip[i] != 0);
+			if (i > 0 && bip[i] != bip[0])
+				distinct++;
+		}
+		/* more than one backend, or the comparison says little */
+		CU_ASSERT_FATAL(distinct > 0);
+
+		/* a new worker (a restart): the connections' next segments
+		 * (some without ACK: established all the same) */
+		set_mtu(0);
+		for (i = 0; i < N; i++) {
+			vip_spec(&s, vips[v], 0x64530001, (uint16_t)(48000 + i),
+				 i % 3 ? RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG : RTE_TCP_PSH_FLAG);
+			push(mbuf_of(&s), OUT);
+			m = sent(IN);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			c = conn_of(&s);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+			CU_ASSERT_EQUAL(ntohl(c->bip), bip[i]);
+			CU_ASSERT_EQUAL(c->state, SL_CS_ESTABLISHED);
+			CU_ASSERT_EQUAL(c->lip, 0);
+			CU_ASSERT(svc->mode == SL_MODE_DR ? dr_frame_is(m, &s, bip[i]) :
+				  tun_frame_is(m, &s, svc, bip[i], NULL));
+			rte_pktmbuf_free(m);
+		}
+		CU_ASSERT_EQUAL(fx.w->stats.conns_midstream, N);
+		CU_ASSERT_EQUAL(fx.w->stats.conns_created, N);
+		CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), N);
+		/* they are connections now: the next segment is no midstream */
+		vip_spec(&s, vips[v], 0x64530001, 48000, RTE_TCP_ACK_FLAG);
+		push(mbuf_of(&s), OUT);
+		rte_pktmbuf_free(sent(IN));
+		CU_ASSERT_EQUAL(fx.w->stats.conns_midstream, N);
+
+		/* a RST with no connection: to the SYN's backend, no record */
+		set_mtu(0);
+		for (i = 0; i < N; i++) {
+			vip_spec(&s, vips[v], 0x64530001, (uint16_t)(48000 + i),
+				 RTE_TCP_RST_FLAG | (i % 2 ? RTE_TCP_ACK_FLAG : 0));
+			push(mbuf_of(&s), OUT);
+			m = sent(IN);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			CU_ASSERT(svc->mode == SL_MODE_DR ? dr_frame_is(m, &s, bip[i]) :
+				  tun_frame_is(m, &s, svc, bip[i], NULL));
+			rte_pktmbuf_free(m);
+		}
+		CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+		CU_ASSERT_EQUAL(fx.w->stats.conns_midstream, 0);
+		CU_ASSERT_EQUAL(fx.w->stats.conns_created, 0);
+
+		/* a SYN+ACK from the client side starts nothing */
+		vip_spec(&s, vips[v], 0x64530001, 48000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+		push(mbuf_of(&s), OUT);
+		CU_ASSERT_PTR_NULL(sent(IN));
+		CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_FLOW], 1);
+		CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	}
+	set_mtu(0);
+}
+
+/* With rr (a dr service), or in a NAT service even with maglev, a
+ * segment or a RST with no connection is dropped, nothing created. */
+static void
+test_midstream_dropped(void)
+{
+	struct tp_fspec s;
+	uint64_t nf0;
+	unsigned i, web = UINT_MAX;
+	char sched[sizeof(fx.cfg->services[0].scheduler)];
+
+	set_mtu(0);
+	CU_ASSERT(!svc_named("drrr")->stateless);
+	CU_ASSERT(svc_named("dr")->stateless);
+	nf0 = fx.w->stats.drops[SL_DROP_NO_FLOW];
+	vip_spec(&s, DRRR_VIP, 0x64540001, 49000, RTE_TCP_ACK_FLAG);
+	push(mbuf_of(&s), OUT);
+	vip_spec(&s, DRRR_VIP, 0x64540001, 49001, RTE_TCP_RST_FLAG);
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_FLOW], nf0 + 2);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[svc_named("drrr")->id].drops, 2);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_midstream, 0);
+	/* its SYN is taken */
+	vip_spec(&s, DRRR_VIP, 0x64540001, 49000, RTE_TCP_SYN_FLAG);
+	push(mbuf_of(&s), OUT);
+	rte_pktmbuf_free(sent(IN));
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 1);
+	empty_table();
+
+	for (i = 0; i < fx.cfg->n_services; i++)
+		if (strcmp(fx.cfg->services[i].name, "web") == 0)
+			web = i;
+	CU_ASSERT_FATAL(web != UINT_MAX);
+	memcpy(sched, fx.cfg->services[web].scheduler, sizeof(sched));
+	snprintf(fx.cfg->services[web].scheduler, sizeof(sched), "maglev");
+	rebuild();
+	CU_ASSERT(!svc_named("web")->stateless);
+	nf0 = fx.w->stats.drops[SL_DROP_NO_FLOW];
+	vip_spec(&s, 0x0a000064, 0x64540001, 49002, RTE_TCP_ACK_FLAG);
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_FLOW], nf0 + 1);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	memcpy(fx.cfg->services[web].scheduler, sched, sizeof(sched));
+	rebuild();
+}
+
+/* An ICMP error from a router on the client's side to VIP @p vip, about
+ * the backend's segment VIP:80 -> client:@p cport. */
+static void
+err_to_vip_spec(struct tp_fspec *e, uint32_t vip, uint32_t client, uint16_t cport)
+{
+	struct tp_fspec in;
+
+	tp_spec_default(&in, IPPROTO_TCP);
+	in.src = vip;
+	in.dst = client;
+	in.sport = 80;
+	in.dport = cport;
+	in.tcp_flags = RTE_TCP_ACK_FLAG;
+	in.payload_len = 1400;
+	tp_spec_icmp_err(e, 3, 4, 1300, &in, 20 + 20 + 64);
+	memcpy(e->dmac, &fx.hw[OUT].mac, 6);
+	memcpy(e->smac, client_mac, 6);
+	e->src = 0x64aa0001;     /* the router */
+	e->dst = vip;
+	e->ttl = 60;
+}
+
+/*
+ * An ICMP error to the VIP of a dr or tunnel service, quoting the
+ * backend's segment to a client, goes unchanged (encapsulated for a
+ * tunnel) to the backend of that connection only. With maglev and no
+ * connection it goes where the hash sends the connection; with rr and
+ * no connection nowhere (with rr only the record knows the backend).
+ */
+static void
+test_icmp_to_vip_relay(void)
+{
+	static const char *const names[] = { "dr", "gre", "drrr" };
+	static const uint32_t vips[] = { DR_VIP, GRE_VIP, DRRR_VIP };
+	unsigned v, i;
+
+	for (v = 0; v < RTE_DIM(names); v++) {
+		const struct sl_service *svc = svc_named(names[v]);
+		uint16_t port[2] = { 0, 0 };
+		uint32_t bip[2] = { 0, 0 };
+		struct tp_fspec s, e;
+		struct rte_mbuf *m;
+		uint64_t inf0;
+		unsigned k;
+
+		set_mtu(0);
+		/* two connections on different backends */
+		for (i = 0; i < 64 && port[1] == 0; i++) {
+			vip_spec(&s, vips[v], 0x64550001, (uint16_t)(50000 + i), RTE_TCP_SYN_FLAG);
+			push(mbuf_of(&s), OUT);
+			rte_pktmbuf_free(sent(IN));
+			if (i == 0) {
+				port[0] = s.sport;
+				bip[0] = conn_bip(&s);
+			} else if (conn_bip(&s) != bip[0]) {
+				port[1] = s.sport;
+				bip[1] = conn_bip(&s);
+			}
+		}
+		CU_ASSERT_FATAL(port[1] != 0);
+
+		for (k = 0; k < 2; k++) {
+			uint64_t pkts0 = fx.w->be_stats[be_at(svc, bip[k])->slot].pkts_in;
+
+			err_to_vip_spec(&e, vips[v], 0x64550001, port[k]);
+			push(mbuf_of(&e), OUT);
+			CU_ASSERT_PTR_NULL(sent(OUT));
+			m = sent(IN);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			CU_ASSERT(svc->mode == SL_MODE_DR ? dr_frame_is(m, &e, bip[k]) :
+				  tun_frame_is(m, &e, svc, bip[k], NULL));
+			rte_pktmbuf_free(m);
+			CU_ASSERT_PTR_NULL(sent(IN));
+			CU_ASSERT_EQUAL(fx.w->be_stats[be_at(svc, bip[k])->slot].pkts_in, pkts0 + 1);
+		}
+		/* the connections are left as they were */
+		CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), i);
+		CU_ASSERT_EQUAL(conn_of(&s)->state, SL_CS_SYN_SENT);
+
+		/* no connection (a restart): the hash finds the backend, if
+		 * the scheduler hashes */
+		set_mtu(0);
+		inf0 = fx.w->stats.drops[SL_DROP_ICMP_NO_FLOW];
+		for (k = 0; k < 2; k++) {
+			err_to_vip_spec(&e, vips[v], 0x64550001, port[k]);
+			push(mbuf_of(&e), OUT);
+			CU_ASSERT_PTR_NULL(sent(OUT));
+			m = sent(IN);
+			if (!svc->stateless) {
+				CU_ASSERT_PTR_NULL(m);
+				continue;
+			}
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			CU_ASSERT(svc->mode == SL_MODE_DR ? dr_frame_is(m, &e, bip[k]) :
+				  tun_frame_is(m, &e, svc, bip[k], NULL));
+			rte_pktmbuf_free(m);
+		}
+		CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_ICMP_NO_FLOW],
+				inf0 + (svc->stateless ? 0 : 2));
+		CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	}
+	set_mtu(0);
+}
+
+/*
+ * The backend of a dr or tunnel connection past its drain time: the
+ * client is reset from the VIP. The backend is not sent a RST of the
+ * two-way modes: it would come from the connection's local address and
+ * port, which a one-way connection does not have (0.0.0.0:0).
+ */
+static void
+test_oneway_flush(void)
+{
+	static const char *const names[] = { "dr", "ipip" };
+	static const uint32_t vips[] = { DR_VIP, IPIP_VIP };
+	unsigned v;
+
+	for (v = 0; v < RTE_DIM(names); v++) {
+		const struct sl_service *svc = svc_named(names[v]);
+		struct sl_backend *be;
+		const struct rte_tcp_hdr *th;
+		struct tp_fspec s;
+		struct rte_mbuf *m;
+
+		set_mtu(0);
+		vip_spec(&s, vips[v], 0x64560001, 51000, RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s), OUT);
+		rte_pktmbuf_free(sent(IN));
+		be = (struct sl_backend *)(uintptr_t)be_at(svc, conn_bip(&s));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+		be->flush = 1;
+		vip_spec(&s, vips[v], 0x64560001, 51000, RTE_TCP_ACK_FLAG);
+		s.seq = 1001;
+		s.ack = 7000;
+		push(mbuf_of(&s), OUT);
+		be->flush = 0;
+		m = sent(IN);
+		if (m != NULL)
+			printf("\n  to the backend: %u bytes from %08x\n", m->pkt_len,
+			       ntohl(ip_of(m)->src_addr));
+		CU_ASSERT_PTR_NULL(m);
+		rte_pktmbuf_free(m);
+		m = sent(OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		th = tcp_of(m);
+		CU_ASSERT_EQUAL(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+		CU_ASSERT_EQUAL(ntohl(th->sent_seq), 7000);
+		CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), vips[v]);
+		CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), 0x64560001);
+		CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), client_mac, 6) == 0);
+		CU_ASSERT(csums_ok(m));
+		rte_pktmbuf_free(m);
+		CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	}
+	set_mtu(0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
@@ -1231,6 +1997,13 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "VLAN: wrong, missing, extra tags dropped and counted", test_vlan_drops },
 	{ "VLAN: RST, echo reply tagged; ARP to management untagged", test_vlan_own_frames },
 	{ "VLAN: management frames tagged on the way out", test_vlan_send },
+	{ "dr: only the MACs change; one-way connection", test_dr_mac_only },
+	{ "tunnel ipip, gre, gue: outer headers exact, packet inside unchanged", test_tunnel_encaps },
+	{ "dr/tunnel: egress MTU, fragmentation needed with and without DF", test_oneway_frag_needed },
+	{ "dr/tunnel maglev: midstream segment to the SYN's backend, RST without record", test_midstream_maglev },
+	{ "midstream dropped with rr and in nat", test_midstream_dropped },
+	{ "ICMP error to a dr/tunnel VIP relayed to its connection's backend", test_icmp_to_vip_relay },
+	{ "dr/tunnel backend flushed: client reset, no RST from 0.0.0.0", test_oneway_flush },
 };
 
 SL_TEST_MAIN("fwd",

@@ -944,6 +944,224 @@ test_icmp_err_random(void)
 	CU_ASSERT_EQUAL(fail, 0);
 }
 
+/* ---- modes tunnel and dr: outer headers, fragmentation needed ----- */
+
+#define TUN_SRC 0x0a010063u /* 10.1.0.99: a local address */
+
+/*
+ * Encapsulate the IPv4 packet of frame @p in (untagged) with tunnel
+ * @p encap and compare with the frame written here field by field:
+ * Ethernet addresses kept, EtherType IPv4, outer header (DS field and DF
+ * from the inner one, id 0, TTL 64, lengths, protocol, addresses, the
+ * checksum of a full recomputation), the encapsulation's own header, the
+ * inner packet byte for byte. Returns 0 when all hold.
+ */
+static int
+encap_case(const struct tp_fspec *in, uint8_t encap, uint16_t sport, int verbose)
+{
+	static const uint8_t overhead[] = {
+		[SL_ENCAP_IPIP] = 20, [SL_ENCAP_GRE] = 24, [SL_ENCAP_GUE] = 32,
+	};
+	static const uint8_t oproto[] = {
+		[SL_ENCAP_IPIP] = 4, [SL_ENCAP_GRE] = 47, [SL_ENCAP_GUE] = 17,
+	};
+	static uint8_t f[TP_MAX_FRAME + 64], g[TP_MAX_FRAME + 64], w[TP_MAX_FRAME + 64];
+	unsigned add = overhead[encap], len;
+	const struct rte_ipv4_hdr *oh;
+	struct tp_flayout lo;
+	struct sl_tun t;
+	uint8_t *o;
+	int bad = 0;
+
+	len = tp_build_frame(in, g, &lo);
+	sl_nat_tun_init(&t, encap, rte_cpu_to_be_32(TUN_SRC), rte_cpu_to_be_32(BACKEND_IP),
+			rte_cpu_to_be_16(6080));
+	if (t.len != add || t.proto != oproto[encap])
+		bad |= 1;
+	/* the frame as the forwarding path has it after the prepend: the
+	 * Ethernet header, room, the inner packet (and the pad after it) */
+	memcpy(f, g, 14);
+	memset(f + 14, 0xa5, add);
+	memcpy(f + 14 + add, g + 14, len - 14);
+	sl_nat_encap(f, &t, rte_cpu_to_be_16(sport));
+
+	memcpy(w, g, 12);
+	tp_put16(w + 12, 0x0800);
+	o = w + 14;
+	o[0] = 0x45;
+	o[1] = in->tos;
+	tp_put16(o + 2, (uint16_t)(lo.ip_len + add));
+	tp_put16(o + 4, 0);
+	tp_put16(o + 6, in->frag & 0x4000);
+	o[8] = 64;
+	o[9] = oproto[encap];
+	tp_put16(o + 10, 0);
+	tp_put32(o + 12, TUN_SRC);
+	tp_put32(o + 16, BACKEND_IP);
+	tp_put16(o + 10, tp_ref_csum(o, 20));
+	if (encap == SL_ENCAP_GRE) {
+		tp_put32(o + 20, 0x00000800);
+	} else if (encap == SL_ENCAP_GUE) {
+		tp_put16(o + 20, sport);
+		tp_put16(o + 22, 6080);
+		tp_put16(o + 24, (uint16_t)(lo.ip_len + 12));
+		tp_put16(o + 26, 0);
+		tp_put32(o + 28, 0x00040000);
+	}
+	memcpy(w + 14 + add, g + 14, len - 14);
+	if (memcmp(f, w, len + add) != 0) {
+		bad |= 2;
+		if (verbose)
+			report_diff("encap", f, w, len + add);
+	}
+	/* the outer checksum is the one a full recomputation gives */
+	oh = (const struct rte_ipv4_hdr *)(f + 14);
+	if (oh->hdr_checksum != sl_ipv4_csum(oh) || tp_ref_csum(f + 14, 20) != 0)
+		bad |= 4;
+	/* the inner packet still verifies where it now sits */
+	if (tp_ref_csum(f + 14 + add, lo.ihl) != 0)
+		bad |= 8;
+	if (verbose && (bad & ~2))
+		fprintf(stderr, "\n    encap %u: bad %#x\n", encap, bad);
+	return bad;
+}
+
+static void
+test_encap_exact(void)
+{
+	static const uint8_t encaps[] = { SL_ENCAP_IPIP, SL_ENCAP_GRE, SL_ENCAP_GUE };
+	struct tp_fspec in;
+	unsigned e, i, bad;
+
+	for (e = 0; e < RTE_DIM(encaps); e++) {
+		/* TCP with DF; UDP without; DS field and ECN bits; the
+		 * inner packet a fragment (MF, an offset: not copied); IP
+		 * options; the largest packet of a 1500 link */
+		tp_spec_default(&in, IPPROTO_TCP);
+		CU_ASSERT_EQUAL(encap_case(&in, encaps[e], 0xc123, 1), 0);
+		tp_spec_default(&in, IPPROTO_UDP);
+		in.frag = 0;
+		CU_ASSERT_EQUAL(encap_case(&in, encaps[e], 0xffff, 1), 0);
+		tp_spec_default(&in, IPPROTO_TCP);
+		in.tos = 0xbb;
+		CU_ASSERT_EQUAL(encap_case(&in, encaps[e], 0xc000, 1), 0);
+		tp_spec_default(&in, IPPROTO_UDP);
+		in.frag = 0x6000 | 185;
+		CU_ASSERT_EQUAL(encap_case(&in, encaps[e], 0xd00d, 1), 0);
+		in.frag = 0x2000 | 185;
+		CU_ASSERT_EQUAL(encap_case(&in, encaps[e], 0xd00d, 1), 0);
+		tp_spec_default(&in, IPPROTO_TCP);
+		tp_spec_ip_opts(&in, 16);
+		CU_ASSERT_EQUAL(encap_case(&in, encaps[e], 0xe000, 1), 0);
+		tp_spec_default(&in, IPPROTO_TCP);
+		in.payload_len = 1460;
+		CU_ASSERT_EQUAL(encap_case(&in, encaps[e], 0xf00f, 1), 0);
+		/* random packets */
+		sl_test_srand(0x7e11 + e);
+		for (i = 0, bad = 0; i < 2000; i++) {
+			rand_spec(&in);
+			in.vlan = 0;
+			in.frag = (uint16_t)sl_test_rand() & 0x7fff;
+			if (encap_case(&in, encaps[e], (uint16_t)(0xc000 | sl_test_rand()),
+				       bad == 0) != 0)
+				bad++;
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+	}
+}
+
+/*
+ * Build the frame of @p in, answer it with sl_nat_icmp_too_big() and
+ * compare with the frame written by the reference builder: Ethernet to
+ * the sender from @p src_mac, IPv4 from @p saddr to the sender (TOS 0,
+ * id 0, no DF, TTL 64), ICMP 3/4 with the MTU in the low half of its
+ * second word, and the inner IP header with the 8 bytes after it as the
+ * quote; checksums valid. Returns 0 when all hold.
+ */
+static int
+too_big_case(const struct tp_fspec *in, uint16_t mtu, int verbose)
+{
+	static const uint8_t src_mac[6] = { 0x02, 0x5a, 0, 0, 0, 0x07 };
+	static uint8_t f[TP_MAX_FRAME], out[256], w[TP_MAX_FRAME];
+	struct tp_fspec e, q = *in;
+	struct tp_flayout lo, wlo;
+	struct sl_pkt_info pi;
+	unsigned len, qlen;
+	int bad = 0;
+
+	len = tp_build_frame(in, f, &lo);
+	if (sl_pkt_parse(f, len, 0, &pi) != 0)
+		return 1;
+	memset(out, 0xee, sizeof(out));
+	len = sl_nat_icmp_too_big(out, f, &pi, (const struct rte_ether_addr *)src_mac,
+				  rte_cpu_to_be_32(ROUTER_IP), mtu);
+	/* the quote: the header (options too) and 8 bytes */
+	q.vlan = 0;
+	qlen = tp_spec_icmp_err(&e, 3, 4, mtu, &q, lo.ihl + 8);
+	if (qlen != lo.ihl + 8)
+		return 1;
+	memcpy(e.dmac, in->smac, 6);
+	memcpy(e.smac, src_mac, 6);
+	e.src = ROUTER_IP;
+	e.dst = in->src;
+	e.tos = 0;
+	e.ip_id = 0;
+	e.frag = 0;
+	e.ttl = 64;
+	tp_build_frame(&e, w, &wlo);
+	if (len != wlo.len || memcmp(out, w, wlo.len) != 0) {
+		bad |= 2;
+		if (verbose)
+			report_diff("too big", out, w, RTE_MIN(len, wlo.len));
+	}
+	if (tp_get16(out + 14 + 2) != 20 + 8 + qlen)
+		bad |= 4;
+	bad |= verify_csums(out, &wlo) << 4;
+	if (((const struct rte_ipv4_hdr *)(out + 14))->hdr_checksum !=
+	    sl_ipv4_csum((const struct rte_ipv4_hdr *)(out + 14)))
+		bad |= 8;
+	/* nothing written past the frame */
+	if (out[len] != 0xee)
+		bad |= 64;
+	if (verbose && (bad & ~2))
+		fprintf(stderr, "\n    too big: bad %#x\n", bad);
+	return bad;
+}
+
+static void
+test_icmp_too_big(void)
+{
+	struct tp_fspec in;
+	unsigned i, bad;
+
+	/* a client's TCP segment over a 1480 link (1500 less IPIP) */
+	tp_spec_default(&in, IPPROTO_TCP);
+	in.src = CLIENT_IP;
+	in.dst = VIP;
+	in.payload_len = 1460;
+	CU_ASSERT_EQUAL(too_big_case(&in, 1480, 1), 0);
+	/* UDP; IP options (a longer quote); tagged (the answer is not) */
+	tp_spec_default(&in, IPPROTO_UDP);
+	in.payload_len = 1400;
+	CU_ASSERT_EQUAL(too_big_case(&in, 1468, 1), 0);
+	tp_spec_default(&in, IPPROTO_TCP);
+	tp_spec_ip_opts(&in, 40);
+	in.payload_len = 1300;
+	CU_ASSERT_EQUAL(too_big_case(&in, 1200, 1), 0);
+	tp_spec_default(&in, IPPROTO_UDP);
+	in.vlan = 1;
+	in.tci = 100;
+	in.payload_len = 1000;
+	CU_ASSERT_EQUAL(too_big_case(&in, 576, 1), 0);
+	sl_test_srand(0xb16);
+	for (i = 0, bad = 0; i < 2000; i++) {
+		rand_spec(&in);
+		if (too_big_case(&in, (uint16_t)(576 + tp_rnd(9000)), bad == 0) != 0)
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static const struct sl_test_case nat_tests[] = {
 	{ "DNAT TCP byte-exact", test_dnat_tcp_exact },
 	{ "DNAT TCP field by field", test_dnat_tcp_bytes },
@@ -965,6 +1183,8 @@ static const struct sl_test_case nat_tests[] = {
 	{ "ICMP error toward the client byte-exact", test_icmp_err_to_client },
 	{ "ICMP error quoting UDP checksums 0 and -0", test_icmp_err_udp_csum },
 	{ "ICMP error rewrite random packets", test_icmp_err_random },
+	{ "tunnel encapsulation (ipip, gre, gue) byte-exact", test_encap_exact },
+	{ "fragmentation needed byte-exact", test_icmp_too_big },
 };
 
 SL_TEST_MAIN(NULL,
