@@ -180,10 +180,11 @@ show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			sl_out_printf(o, "%s{\"name\":", k++ ? "," : "");
 			sl_out_jstr(o, sv->name);
 			sl_out_printf(o, ",\"vip\":\"%s\",\"port\":%u,\"protocol\":\"%s\","
-				      "\"scheduler\":\"%s\",\"persistence\":%u,\"check\":\"%s\","
+				      "\"mode\":\"%s\",\"scheduler\":\"%s\",\"persistence\":%u,\"check\":\"%s\","
 				      "\"backends\":%u,\"usable\":%u,\"leaving\":%s,%s}",
 				      ipstr(sv->vip, a), rte_be_to_cpu_16(sv->port),
-				      proto_name(sv->proto), sv->sched->name, sv->persist_s,
+				      proto_name(sv->proto), sl_config_mode_name(sv->mode, sv->encap),
+				      sv->sched->name, sv->persist_s,
 				      cs == NULL ? "none" : cs->check.kind == SL_CHECK_TCP ? "tcp" :
 				      cs->check.kind == SL_CHECK_HTTP ? "http" :
 				      cs->check.kind == SL_CHECK_UDP ? "udp" : "none",
@@ -191,11 +192,11 @@ show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			continue;
 		}
 		/* a summary line, then every counter */
-		sl_out_printf(o, "service %s %s:%u/%s scheduler %s, %u/%u backends usable%s, "
+		sl_out_printf(o, "service %s %s:%u/%s mode %s scheduler %s, %u/%u backends usable%s, "
 			      "connections %" PRId64 " active %" PRIu64 " total, packets %" PRIu64
 			      " in %" PRIu64 " out\n  %s\n", sv->name, ipstr(sv->vip, a),
-			      rte_be_to_cpu_16(sv->port), proto_name(sv->proto), sv->sched->name,
-			      usable, sv->n_backends, sv->leaving ? " (leaving)" : "",
+			      rte_be_to_cpu_16(sv->port), proto_name(sv->proto),
+			      sl_config_mode_name(sv->mode, sv->encap), sv->sched->name, usable, sv->n_backends, sv->leaving ? " (leaving)" : "",
 			      t.conns_active, t.conns_total, t.pkts_in, t.pkts_out, cnt);
 	}
 	if (o->json)

@@ -23,6 +23,17 @@
  * Sluice's shortage, not the backend's: the check goes back to the
  * head of the line, no new socket is tried for SHORT_RETRY_MS, and the
  * event is counted and logged at most once per SHORT_LOG_S.
+ *
+ * A backend of a dr or tunnel service holds the VIP and is checked the
+ * way clients reach it (unless check_target = backend): the socket
+ * connects to the backend's own address, from a source port of its own
+ * (bound before connect, so no other socket shares it), which the
+ * management lcore recognises in the frames the kernel sends
+ * (sl_health_vip_slot): it addresses them to the VIP and sends them to
+ * the backend as the workers send a client's, encapsulated or by MAC
+ * address. The backend answers from the VIP; the management lcore gives
+ * the answer the backend's address back before the kernel sees it. A
+ * backend whose VIP or decapsulation is broken fails its checks.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -60,6 +71,8 @@ struct hc {
 	struct sockaddr_in dst;
 	struct sockaddr_in src;  /* fullnat: the local address it leaves
 				  * from; sin_addr 0 = the kernel's choice */
+	uint8_t via_vip;         /* dr/tunnel: checked through the VIP */
+	uint16_t vip_sport;      /* its source port then (host order), 0 = none */
 	struct sl_config_check ck;
 	char svc[SL_NAME_MAX];
 	char host[SL_CHECK_STR_MAX];
@@ -69,6 +82,10 @@ struct hc {
 };
 
 static struct hc hcs[SL_MAX_BACKENDS];
+
+/* source port (host order) -> slot + 1 of the backend a check through
+ * the VIP is for; 0 = none */
+static uint16_t vip_sport[65536];
 
 _Static_assert(SL_MAX_BACKENDS <= SL_HEALTH_MAX, "a check per backend slot");
 
@@ -92,9 +109,20 @@ ep(const struct hc *h, char *buf, size_t len)
 	return buf;
 }
 
+int
+sl_health_vip_slot(uint16_t sport)
+{
+	return (int)vip_sport[sport] - 1;
+}
+
 static void
 hc_close(struct hc *h)
 {
+	if (h->vip_sport != 0) {
+		if (vip_sport[h->vip_sport] == h->slot + 1)
+			vip_sport[h->vip_sport] = 0;
+		h->vip_sport = 0;
+	}
 	if (h->fd >= 0) {
 		close(h->fd);
 		in_flight--;
@@ -181,8 +209,9 @@ hc_done(struct sl_app *app, struct hc *h, int ok, const char *why, uint64_t now)
 		SL_LOG(NOTICE, "service %s backend %s is up: %u checks passed",
 		       h->svc, ep(h, e, sizeof(e)), h->ck.rise);
 	else
-		SL_LOG(WARNING, "service %s backend %s is down: %s (%u checks failed)",
-		       h->svc, ep(h, e, sizeof(e)), why, h->ck.fall);
+		SL_LOG(WARNING, "service %s backend %s is down: %s (%u checks failed%s)",
+		       h->svc, ep(h, e, sizeof(e)), why, h->ck.fall,
+		       h->via_vip ? ", checked through the VIP" : "");
 	sl_svc_ids_set_down(app->ids, h->slot, !h->st.up);
 	return 1;
 }
@@ -268,6 +297,19 @@ hc_start(struct sl_app *app, struct hc *h, uint64_t now)
 	if (h->src.sin_addr.s_addr != 0 && bind_local(app, h) != 0) {
 		snprintf(why, sizeof(why), "bind to a local address: %s", strerror(errno));
 		return hc_done(app, h, 0, why, now);
+	}
+	if (h->via_vip) {
+		struct sockaddr_in sa = { .sin_family = AF_INET };
+		socklen_t l = sizeof(sa);
+
+		/* a port of its own: the frames carry it to the VIP */
+		if (bind(h->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+		    getsockname(h->fd, (struct sockaddr *)&sa, &l) != 0) {
+			snprintf(why, sizeof(why), "bind: %s", strerror(errno));
+			return hc_done(app, h, 0, why, now);
+		}
+		h->vip_sport = ntohs(sa.sin_port);
+		vip_sport[h->vip_sport] = (uint16_t)(h->slot + 1);
 	}
 	if (connect(h->fd, (struct sockaddr *)&h->dst, sizeof(h->dst)) != 0 &&
 	    errno != EINPROGRESS) {
@@ -404,6 +446,7 @@ sl_health_sync(struct sl_app *app)
 			if (sv->mode == SL_MODE_FULLNAT && snap->ports[be->out_port].n_local > 0)
 				h->src.sin_addr.s_addr = snap->ports[be->out_port].local[
 					be->slot % snap->ports[be->out_port].n_local];
+			h->via_vip = SL_MODE_ONEWAY(sv->mode) && !sv->check_backend;
 			h->dst.sin_family = AF_INET;
 			h->dst.sin_addr.s_addr = be->addr;
 			h->dst.sin_port = cb->check_port != 0 ?

@@ -162,6 +162,7 @@ workers_init(struct sl_app *app)
 	for (i = 0; i < app->n_ports; i++) {
 		e->port_id[i] = app->hw[i].port_id;
 		e->vlan[i] = app->cfg->ports[i].vlan;
+		e->mtu[i] = app->hw[i].mtu;
 	}
 	e->n_ports = app->n_ports;
 	e->n_workers = app->n_workers;

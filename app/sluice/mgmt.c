@@ -120,10 +120,78 @@ release_held(struct sl_app *app, uint32_t idx, const struct rte_ether_addr *mac)
 	}
 }
 
+static void hold_in(struct sl_app *app, struct rte_mbuf *m, uint32_t ref);
+
+/*
+ * The backend a frame belongs to when it is part of a health check
+ * through a VIP (see health.c): a TCP or UDP frame whose port on Sluice's
+ * side (source @p from_kernel, else destination) is a check's, and whose
+ * address on the backend's side is the backend's own (frames from the
+ * kernel) or the VIP's (answers). NULL otherwise; @p pi is the parse.
+ */
+static const struct sl_backend *
+vip_check_of(const struct sl_snapshot *snap, struct rte_mbuf *m, struct sl_pkt_info *pi,
+	     int from_kernel)
+{
+	const struct sl_backend *be;
+	int slot;
+
+	if (m->nb_segs != 1 ||
+	    sl_pkt_parse(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), 0, pi) != 0 ||
+	    pi->kind != SL_PKT_IPV4 || pi->l2_len != RTE_ETHER_HDR_LEN ||
+	    (pi->proto != IPPROTO_TCP && pi->proto != IPPROTO_UDP))
+		return NULL;
+	slot = sl_health_vip_slot(rte_be_to_cpu_16(from_kernel ? pi->sport : pi->dport));
+	if (slot < 0 || (be = snap->by_slot[slot]) == NULL)
+		return NULL;
+	if (from_kernel ? pi->dst != be->addr : pi->src != snap->services[be->svc].vip)
+		return NULL;
+	return be;
+}
+
+/* A frame from the kernel: a check through a VIP goes to its backend as
+ * a client's packet would; returns 1 when it took the frame. */
+static int
+vip_check_out(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbuf *m)
+{
+	const struct sl_backend *be;
+	const struct sl_service *svc;
+	struct rte_ether_addr mac;
+	struct sl_pkt_info pi;
+	int resolved, ret;
+
+	be = vip_check_of(snap, m, &pi, 1);
+	if (be == NULL)
+		return 0;
+	svc = &snap->services[be->svc];
+	sl_nat_dnat(rte_pktmbuf_mtod(m, uint8_t *), &pi, svc->vip, pi.dport);
+	memset(&mac, 0, sizeof(mac));
+	resolved = sl_neigh_mac(app->neigh, be->neigh, &mac);
+	ret = sl_fwd_oneway_frame(app->workers[0], snap, svc, be, m, &mac);
+	if (ret != 0) {
+		mgmt_drop(app, m, ret == -EMSGSIZE ? SL_DROP_TOO_BIG : SL_DROP_NO_HEADROOM);
+		return 1;
+	}
+	if (resolved)
+		mgmt_send(app, be->out_port, m);
+	else
+		hold_in(app, m, be->neigh);
+	return 1;
+}
+
 /* Hand a frame to the kernel through port @p pidx's TAP. */
 static void
 kernel_send(struct sl_app *app, unsigned pidx, struct rte_mbuf *m)
 {
+	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
+	const struct sl_backend *be;
+	struct sl_pkt_info pi;
+
+	/* the answer to a check through a VIP: from the backend's own
+	 * address again, as the kernel's socket expects */
+	be = vip_check_of(snap, m, &pi, 0);
+	if (be != NULL)
+		sl_nat_snat(rte_pktmbuf_mtod(m, uint8_t *), &pi, be->addr, pi.sport);
 	if (pidx >= SL_MAX_PORTS || app->tap[pidx] < 0 ||
 	    rte_eth_tx_burst((uint16_t)app->tap[pidx], 0, &m, 1) != 1)
 		mgmt_drop(app, m, SL_DROP_TO_SELF);
@@ -227,7 +295,8 @@ mgmt_poll(struct sl_app *app)
 		n = rte_eth_rx_burst((uint16_t)app->tap[p], 0, pkts, SL_BURST);
 		total += n;
 		for (i = 0; i < n; i++)
-			mgmt_send(app, p, pkts[i]);
+			if (!vip_check_out(app, snap, pkts[i]))
+				mgmt_send(app, p, pkts[i]);
 	}
 	return total;
 }

@@ -134,6 +134,18 @@ port_setup(struct sl_app *app, unsigned idx)
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nrx, &ntx);
 	if (ret != 0)
 		return ret;
+	if (cp->mtu != 0) {
+		ret = rte_eth_dev_set_mtu(pid, cp->mtu);
+		if (ret != 0) {
+			SL_LOG(ERR, "%s:%d: port %s: mtu %u refused by the device: %s (its range is %u-%u)",
+			       app->config_path, cp->mtu_line, cp->name, cp->mtu,
+			       rte_strerror(-ret), info.min_mtu, info.max_mtu);
+			return ret;
+		}
+	}
+	/* what the tunnel modes measure encapsulated packets against */
+	if (rte_eth_dev_get_mtu(pid, &app->hw[idx].mtu) != 0 || app->hw[idx].mtu == 0)
+		app->hw[idx].mtu = RTE_ETHER_MTU;
 	socket = rte_eth_dev_socket_id(pid);
 	if (socket < 0)
 		socket = (int)rte_socket_id();
@@ -158,9 +170,9 @@ port_setup(struct sl_app *app, unsigned idx)
 	app->hw[idx].port_id = pid;
 	app->port_index[pid] = (int16_t)idx;
 	SL_LOG(INFO, "port %s: %s (port %u) MAC " RTE_ETHER_ADDR_PRT_FMT
-	       ", %u queue pair(s), %u/%u descriptors%s",
+	       ", mtu %u, %u queue pair(s), %u/%u descriptors%s",
 	       cp->name, cp->device, pid, RTE_ETHER_ADDR_BYTES(&app->hw[idx].mac),
-	       nq, nrx, ntx, conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "");
+	       app->hw[idx].mtu, nq, nrx, ntx, conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "");
 	return 0;
 }
 

@@ -122,6 +122,9 @@ int sl_mgmt_reload(struct sl_app *app);
 void sl_health_sync(struct sl_app *app);
 int sl_health_poll(struct sl_app *app);
 void sl_health_stop(void);
+/* The backend slot a check through a VIP (dr/tunnel) leaving from source
+ * port @p sport (host order) is for, or -1. */
+int sl_health_vip_slot(uint16_t sport);
 /* capture.c: the capture command's pcap writer */
 void sl_capture_init(struct sl_app *app);
 int sl_capture_start(struct sl_app *app, const char *file, int svc, int port,

@@ -61,23 +61,23 @@ enum { EK_LCORES, EK_ARGS };
 
 static const char *const port_keys[] = {
 	"device", "address", "gateway", "rx_descriptors", "tx_descriptors",
-	"kernel_interface", "route", "vlan", "local_address",
+	"kernel_interface", "route", "vlan", "local_address", "mtu",
 };
 enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI, PK_ROUTE, PK_VLAN,
-       PK_LOCAL };
+       PK_LOCAL, PK_MTU };
 
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
 	"maglev_table_size", "hash", "persistence", "drain_timeout",
 	"check", "check_interval", "check_timeout", "check_rise", "check_fall",
 	"check_path", "check_host", "check_expect", "check_send",
-	"check_expect_payload", "proxy_protocol",
+	"check_expect_payload", "proxy_protocol", "encap", "gue_port", "check_target",
 };
 enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND,
        SK_MAGLEV_M, SK_HASH, SK_PERSIST, SK_DRAIN, SK_CHECK, SK_CHECK_INTERVAL,
        SK_CHECK_TIMEOUT, SK_CHECK_RISE, SK_CHECK_FALL, SK_CHECK_PATH,
        SK_CHECK_HOST, SK_CHECK_EXPECT, SK_CHECK_SEND, SK_CHECK_EXPECT_PAYLOAD,
-       SK_PROXY };
+       SK_PROXY, SK_ENCAP, SK_GUE_PORT, SK_CHECK_TARGET };
 
 struct global_key {
 	const char *name;
@@ -800,6 +800,28 @@ is_prime(uint32_t n)
 	return true;
 }
 
+const char *
+sl_config_mode_name(uint8_t mode, uint8_t encap)
+{
+	static const char *const names[] = {
+		[SL_MODE_NAT] = "nat", [SL_MODE_FULLNAT] = "fullnat", [SL_MODE_DR] = "dr",
+	};
+	static const char *const tunnels[] = {
+		[SL_ENCAP_IPIP] = "tunnel/ipip", [SL_ENCAP_GUE] = "tunnel/gue",
+		[SL_ENCAP_GRE] = "tunnel/gre",
+	};
+
+	if (mode == SL_MODE_TUNNEL)
+		return encap < RTE_DIM(tunnels) ? tunnels[encap] : "tunnel";
+	return mode < RTE_DIM(names) ? names[mode] : "?";
+}
+
+static const char *
+mode_name(uint8_t m)
+{
+	return m == SL_MODE_TUNNEL ? "tunnel" : sl_config_mode_name(m, 0);
+}
+
 static int
 parse_mode(struct parse_ctx *c, const char *v)
 {
@@ -811,10 +833,15 @@ parse_mode(struct parse_ctx *c, const char *v)
 		c->svc->mode = SL_MODE_FULLNAT;
 		return 0;
 	}
-	if (strcmp(v, "dsr") == 0 || strcmp(v, "dr") == 0 ||
-	    strcmp(v, "tunnel") == 0)
-		return fail(c, c->lineno, "mode '%s' is not implemented yet (expected nat|fullnat)", v);
-	return fail(c, c->lineno, "unknown mode '%s' (expected nat|fullnat)", v);
+	if (strcmp(v, "dr") == 0) {
+		c->svc->mode = SL_MODE_DR;
+		return 0;
+	}
+	if (strcmp(v, "tunnel") == 0) {
+		c->svc->mode = SL_MODE_TUNNEL;
+		return 0;
+	}
+	return fail(c, c->lineno, "unknown mode '%s' (expected nat|fullnat|dr|tunnel)", v);
 }
 
 static int
@@ -1100,6 +1127,15 @@ handle_port(struct parse_ctx *c, int key, const char *v)
 		return parse_vlan(c, v);
 	case PK_LOCAL:
 		return parse_local(c, v);
+	case PK_MTU: {
+		uint32_t n;
+
+		p->mtu_line = c->lineno;
+		if (parse_u32(c, "mtu", v, 576, 9600, &n) < 0)
+			return -EINVAL;
+		p->mtu = (uint16_t)n;
+		return 0;
+	}
 	case PK_RXD:
 		return parse_desc(c, "rx_descriptors", v, &p->rx_desc);
 	case PK_KNI: {
@@ -1141,6 +1177,7 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 			return fail(c, c->lineno, "unknown protocol '%s' (expected tcp|udp)", v);
 		return 0;
 	case SK_MODE:
+		s->mode_line = c->lineno;
 		return parse_mode(c, v);
 	case SK_SCHED:
 		s->scheduler_line = c->lineno;
@@ -1172,6 +1209,32 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 			s->proxy_protocol = 2;
 		else
 			return fail(c, c->lineno, "unknown proxy_protocol '%s' (expected off|v1|v2)", v);
+		return 0;
+	case SK_ENCAP:
+		s->encap_line = c->lineno;
+		if (strcmp(v, "ipip") == 0)
+			s->encap = SL_ENCAP_IPIP;
+		else if (strcmp(v, "gue") == 0)
+			s->encap = SL_ENCAP_GUE;
+		else if (strcmp(v, "gre") == 0)
+			s->encap = SL_ENCAP_GRE;
+		else
+			return fail(c, c->lineno, "unknown encap '%s' (expected ipip|gue|gre)", v);
+		return 0;
+	case SK_GUE_PORT:
+		s->gue_port_line = c->lineno;
+		if (parse_u32(c, "gue_port", v, 1, 65535, &n) < 0)
+			return -EINVAL;
+		s->gue_port = (uint16_t)n;
+		return 0;
+	case SK_CHECK_TARGET:
+		s->check_target_line = c->lineno;
+		if (strcmp(v, "vip") == 0)
+			s->check_backend = 0;
+		else if (strcmp(v, "backend") == 0)
+			s->check_backend = 1;
+		else
+			return fail(c, c->lineno, "unknown check_target '%s' (expected vip|backend)", v);
 		return 0;
 	case SK_PERSIST:
 		return parse_u32(c, "persistence", v, 0, 86400, &s->persistence);
@@ -1431,6 +1494,7 @@ open_service(struct parse_ctx *c, const char *name)
 	s = &cfg->services[cfg->n_services];
 	strcpy(s->name, name);
 	s->mode = SL_MODE_NAT;
+	s->gue_port = SL_GUE_PORT_DEFAULT;
 	strcpy(s->scheduler, "rr");
 	s->maglev_table_size = 65537;
 	s->drain_timeout = 300;
@@ -1822,12 +1886,15 @@ check_host(const struct vctx *v, const char *what, uint32_t addr, int line)
 /*
  * Index of the port that reaches @p addr, or -1: the longest prefix
  * among the ports' subnets and routes, a subnet before a route of the
- * same length (as lib/svc's table routes).
+ * same length (as lib/svc's table routes). @p direct (may be NULL)
+ * tells whether the winner is the port's subnet (the address is on a
+ * directly connected network) rather than a route through a gateway.
  */
 static int
-route_port(const struct sl_config *cfg, uint32_t addr)
+route_port_how(const struct sl_config *cfg, uint32_t addr, bool *direct)
 {
 	int best = -1, best_len = -1;
+	bool subnet = false;
 	uint16_t i, k;
 
 	for (i = 0; i < cfg->n_ports; i++) {
@@ -1837,6 +1904,7 @@ route_port(const struct sl_config *cfg, uint32_t addr)
 		if ((addr & mask) == (p->addr & mask) && p->prefix_len > best_len) {
 			best = i;
 			best_len = p->prefix_len;
+			subnet = true;
 		}
 		for (k = 0; k < p->n_routes; k++) {
 			const struct sl_config_route *r = &p->routes[k];
@@ -1844,10 +1912,19 @@ route_port(const struct sl_config *cfg, uint32_t addr)
 			if ((addr & prefix_mask(r->len)) == r->prefix && r->len > best_len) {
 				best = i;
 				best_len = r->len;
+				subnet = false;
 			}
 		}
 	}
+	if (direct != NULL)
+		*direct = subnet;
 	return best;
+}
+
+static int
+route_port(const struct sl_config *cfg, uint32_t addr)
+{
+	return route_port_how(cfg, addr, NULL);
 }
 
 /* Keys of a service that depend on each other. */
@@ -1867,8 +1944,19 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 		return vfail(v, s->line, "[service.%s] has port 0 (expected 1..65535)", s->name);
 	if (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP)
 		return vfail(v, s->line, "[service.%s] has no protocol (expected tcp|udp)", s->name);
-	if (s->mode != SL_MODE_NAT && s->mode != SL_MODE_FULLNAT)
-		return vfail(v, s->line, "mode of [service.%s] is not implemented yet (expected nat|fullnat)", s->name);
+	if (s->encap_line != 0 && s->mode != SL_MODE_TUNNEL)
+		return vfail(v, s->encap_line, "encap applies to mode = tunnel only ([service.%s] is %s)",
+			     s->name, mode_name(s->mode));
+	if (s->gue_port_line != 0 && (s->mode != SL_MODE_TUNNEL || s->encap != SL_ENCAP_GUE))
+		return vfail(v, s->gue_port_line, "gue_port applies to mode = tunnel with encap = gue only ([service.%s])",
+			     s->name);
+	if (s->check_target_line != 0 && !SL_MODE_ONEWAY(s->mode))
+		return vfail(v, s->check_target_line, "check_target applies to mode = dr or tunnel only ([service.%s] is %s: checks go to the backend's own address)",
+			     s->name, mode_name(s->mode));
+	if (s->proxy_protocol != 0 && SL_MODE_ONEWAY(s->mode))
+		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
+			     "proxy_protocol of [service.%s] needs mode nat or fullnat (in mode %s the backend's replies bypass Sluice, which must shift their sequence numbers)",
+			     s->name, mode_name(s->mode));
 	if (s->proxy_protocol != 0 && s->proto != IPPROTO_TCP)
 		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
 			     "proxy_protocol of [service.%s] needs protocol tcp (a header goes into a TCP stream)",
@@ -1949,10 +2037,24 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 			     "health checks of [service.%s] need kernel_interface on [port.%s], the port that reaches backend %s",
 			     s->name, cfg->ports[rp].name, ip_str(b->addr, a));
 	/* fullnat sends to the backend from a local address of the port the
-	 * backend is routed through, so that its replies come back there */
-	if (s->mode == SL_MODE_FULLNAT && cfg->ports[rp].n_local == 0)
-		return vfail(v, b->line, "service %s is fullnat: [port.%s], the port that reaches backend %s, has no local_address (add 'local_address = ADDR' with an unused address of its subnet)",
-			     s->name, cfg->ports[rp].name, ip_str(b->addr, a));
+	 * backend is routed through, so that its replies come back there;
+	 * tunnel takes the outer source address from there */
+	if ((s->mode == SL_MODE_FULLNAT || s->mode == SL_MODE_TUNNEL) &&
+	    cfg->ports[rp].n_local == 0)
+		return vfail(v, b->line, "service %s is %s: [port.%s], the port that reaches backend %s, has no local_address (add 'local_address = ADDR' with an unused address of its subnet)",
+			     s->name, mode_name(s->mode), cfg->ports[rp].name, ip_str(b->addr, a));
+	if (SL_MODE_ONEWAY(s->mode) && b->port != s->port)
+		return vfail(v, b->line, "backend %s:%u of [service.%s]: mode %s keeps the destination port, so the backend serves port %u (write %s:%u)",
+			     ip_str(b->addr, a), b->port, s->name, mode_name(s->mode), s->port,
+			     ip_str(b->addr, a), s->port);
+	if (s->mode == SL_MODE_DR) {
+		bool direct;
+
+		route_port_how(cfg, b->addr, &direct);
+		if (!direct)
+			return vfail(v, b->line, "backend %s of [service.%s] is not on a directly connected network: mode dr hands the frame to the backend's MAC address, so it must be inside the subnet of a port, not behind a route (use mode tunnel for backends behind a router)",
+				     ip_str(b->addr, a), s->name);
+	}
 	for (i = 0; i < k; i++) {
 		const struct sl_config_backend *o = &s->backends[i];
 
@@ -2333,6 +2435,8 @@ sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 			return restart(buf, len, "[port.%s] kernel_interface changed", pa->name);
 		if (pa->vlan != pb->vlan)
 			return restart(buf, len, "[port.%s] vlan changed", pa->name);
+		if (pa->mtu != pb->mtu)
+			return restart(buf, len, "[port.%s] mtu changed", pa->name);
 		/* local_address is left out on purpose: a reload may add or
 		 * remove fullnat local addresses, the port itself stays */
 	}

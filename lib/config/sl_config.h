@@ -41,7 +41,21 @@
 enum sl_mode {
 	SL_MODE_NAT = 0,     /**< DNAT, replies through Sluice (two-arm) */
 	SL_MODE_FULLNAT,     /**< DNAT + SNAT to a local address (one-arm) */
+	SL_MODE_DR,          /**< direct server return: MAC rewrite only */
+	SL_MODE_TUNNEL,      /**< client packet encapsulated to the backend */
 };
+
+/** Modes in which only client packets cross Sluice (one-direction state). */
+#define SL_MODE_ONEWAY(m) ((m) >= SL_MODE_DR)
+
+/** Encapsulations of mode tunnel. */
+enum sl_encap {
+	SL_ENCAP_IPIP = 0,   /**< IPv4 in IPv4 (protocol 4), 20 bytes */
+	SL_ENCAP_GUE,        /**< UDP + 4-byte GUE header (version 0), 32 bytes */
+	SL_ENCAP_GRE,        /**< GRE without options (protocol 47), 24 bytes */
+};
+
+#define SL_GUE_PORT_DEFAULT 6080  /**< IANA's port for GUE */
 
 /** Connection states tracked per flow; also indexes the timeout table. */
 enum sl_conn_state {
@@ -94,6 +108,8 @@ struct sl_config_port {
 	int gateway_line;
 	int kernel_if_line;
 	int vlan_line;
+	uint16_t mtu;                /**< egress IPv4 MTU, 0 = the device's */
+	int mtu_line;
 };
 
 struct sl_config_backend {
@@ -164,6 +180,14 @@ struct sl_config_service {
 	int hash_line;
 	uint8_t proxy_protocol;      /**< 0 off, 1 v1, 2 v2: header to the backend */
 	int proxy_line;              /**< line of proxy_protocol, 0 = none */
+	uint8_t encap;               /**< enum sl_encap (mode tunnel) */
+	uint16_t gue_port;           /**< encap gue: UDP destination port */
+	uint8_t check_backend;       /**< dr/tunnel: check the backend's own
+				      *   address instead of the VIP through it */
+	int mode_line;               /**< line of a key, 0 = not in the file */
+	int encap_line;
+	int gue_port_line;
+	int check_target_line;
 };
 
 struct sl_config_global {
@@ -273,6 +297,10 @@ void sl_config_free(struct sl_config *cfg);
 
 /** Fill @p g with the documented defaults. */
 void sl_config_global_defaults(struct sl_config_global *g);
+
+/** Name of a forwarding mode: "nat", "fullnat", "dr", or for mode tunnel
+ *  "tunnel/" and the encapsulation @p encap ("tunnel/gue"). */
+const char *sl_config_mode_name(uint8_t mode, uint8_t encap);
 
 /** Name of a connection state ("established", ...). */
 const char *sl_conn_state_name(enum sl_conn_state s);

@@ -379,9 +379,11 @@ conn_release(struct sl_flow_table *t, struct sl_conn *c)
 	struct sl_flow_key ko, kr;
 
 	key_of(c, SL_DIR_ORIG, &ko);
-	key_of(c, SL_DIR_REPLY, &kr);
 	ct_remove(&t->ct, &ko, ct_ref(conn_idx(t, c), SL_DIR_ORIG));
-	ct_remove(&t->ct, &kr, ct_ref(conn_idx(t, c), SL_DIR_REPLY));
+	if (c->lip != 0) {
+		key_of(c, SL_DIR_REPLY, &kr);
+		ct_remove(&t->ct, &kr, ct_ref(conn_idx(t, c), SL_DIR_REPLY));
+	}
 	c->state = SL_CS_NONE;
 	t->free_stack[t->n_free++] = conn_idx(t, c);
 	t->count--;
@@ -421,13 +423,17 @@ flow_add(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 	 * rather than corrupt a mapping.
 	 */
 	ct_hash(&t->ct, &ko, &ho);
-	ct_hash(&t->ct, &kr, &hr);
-	if (unlikely((check_orig && ct_find(&t->ct, &ho, &ko) != 0) ||
-		     ct_find(&t->ct, &hr, &kr) != 0))
+	if (unlikely(check_orig && ct_find(&t->ct, &ho, &ko) != 0))
 		goto fail;
+	/* a one-direction connection (lip 0) has no reply key */
+	if (lip != 0) {
+		ct_hash(&t->ct, &kr, &hr);
+		if (unlikely(ct_find(&t->ct, &hr, &kr) != 0))
+			goto fail;
+	}
 	if (unlikely(ct_insert(&t->ct, &ho, ct_ref(idx, SL_DIR_ORIG)) != 0))
 		goto fail;
-	if (unlikely(ct_insert(&t->ct, &hr, ct_ref(idx, SL_DIR_REPLY)) != 0)) {
+	if (lip != 0 && unlikely(ct_insert(&t->ct, &hr, ct_ref(idx, SL_DIR_REPLY)) != 0)) {
 		ct_remove(&t->ct, &ko, ct_ref(idx, SL_DIR_ORIG));
 		goto fail;
 	}
@@ -460,6 +466,14 @@ sl_flow_add_new(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 }
 
 struct sl_conn *
+sl_flow_add_oneway(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
+		   rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
+		   uint8_t proto, uint64_t now)
+{
+	return flow_add(t, cip, cport, vip, vport, bip, bport, 0, 0, proto, now, 0);
+}
+
+struct sl_conn *
 sl_flow_add_local(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 		  rte_be32_t vip, rte_be16_t vport, rte_be32_t bip, rte_be16_t bport,
 		  rte_be32_t lip, rte_be16_t lport, uint8_t proto, uint64_t now)
@@ -485,6 +499,13 @@ sl_flow_touch(struct sl_flow_table *t, struct sl_conn *c, int dir,
 		} else {
 			switch (st) {
 			case SL_CS_SYN_SENT:
+				/* one direction: the client's ACK after its SYN
+				 * is all there is to see of the handshake */
+				if (c->lip == 0 && !(flags & RTE_TCP_SYN_FLAG) &&
+				    (flags & RTE_TCP_ACK_FLAG)) {
+					st = SL_CS_ESTABLISHED;
+					break;
+				}
 				if (dir == SL_DIR_REPLY &&
 				    (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
 				    (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))

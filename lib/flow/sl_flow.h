@@ -25,6 +25,13 @@
  * FIN_WAIT on the first FIN, TIME_WAIT once both sides sent FIN, CLOSE on
  * RST. Each state has its own timeout.
  *
+ * One-direction connections (modes dr and tunnel, where the backend
+ * answers the client directly) have only the client's key and lip 0.
+ * Only the client's flags are seen, so their states follow them, as
+ * IPVS does for its direct-routing and tunnel modes: SYN_SENT on the
+ * SYN, ESTABLISHED on the first ACK without SYN, FIN_WAIT on the
+ * client's FIN, CLOSE on RST.
+ *
  * Thread-safety: a table belongs to one worker. Only that worker may call
  * any function on it (single writer, no locks, no atomics). The
  * management lcore may read sl_flow_count() for statistics.
@@ -66,7 +73,8 @@ struct sl_conn {
 	rte_be32_t vip;       /**< virtual address */
 	rte_be32_t bip;       /**< backend address */
 	rte_be32_t lip;       /**< address replies are sent to: cip (nat) or
-			       *   the local address (fullnat) */
+			       *   the local address (fullnat); 0: a
+			       *   one-direction connection, no reply key */
 	uint32_t be_gen;      /**< backend slot generation */
 	rte_be16_t cport;     /**< client port */
 	rte_be16_t vport;     /**< virtual port */
@@ -149,6 +157,16 @@ struct sl_conn *sl_flow_add_new(struct sl_flow_table *t, rte_be32_t cip,
 				rte_be16_t cport, rte_be32_t vip, rte_be16_t vport,
 				rte_be32_t bip, rte_be16_t bport, uint8_t proto,
 				uint64_t now);
+
+/**
+ * sl_flow_add_new() for a one-direction connection (modes dr, tunnel):
+ * only the client's key goes into the index; lip and lport are 0.
+ * NULL when the table is full.
+ */
+struct sl_conn *sl_flow_add_oneway(struct sl_flow_table *t, rte_be32_t cip,
+				   rte_be16_t cport, rte_be32_t vip, rte_be16_t vport,
+				   rte_be32_t bip, rte_be16_t bport, uint8_t proto,
+				   uint64_t now);
 
 /**
  * sl_flow_add_new() for a FullNAT connection: replies come to

@@ -171,6 +171,125 @@ static __rte_always_inline void
 capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx);
 
 /*
+ * The hash a hashing scheduler (sh, maglev) picks by, from a client's
+ * key: CRC32C with fixed seeds, so that every Sluice instance, and one
+ * restarted, hashes a connection alike and maglev choices agree.
+ */
+static __rte_always_inline uint32_t
+sched_hash(const struct sl_service *svc, const struct sl_flow_key *k)
+{
+	if (!svc->sched->needs_hash)
+		return 0;
+	return svc->hash_source ? rte_hash_crc_4byte(k->src, 0x51ce) :
+		rte_hash_crc(k, sizeof(*k), 0x51ce);
+}
+
+/* GUE's outer source port: a hash of the inner flow in 49152..65535, so
+ * that the backend's NIC spreads flows over its queues by it. */
+static __rte_always_inline rte_be16_t
+gue_sport(const struct sl_pkt_info *pi)
+{
+	uint32_t h = (pi->src ^ pi->dst ^ ((uint32_t)pi->sport << 16 | pi->dport)) *
+		     0x9e3779b1u;
+
+	return rte_cpu_to_be_16((uint16_t)(0xc000 | (h >> 18)));
+}
+
+/*
+ * A dr/tunnel packet too big for the link to its backend: a client that
+ * set DF gets "fragmentation needed" with the MTU it may use (from the
+ * address of the port it came in on, as a router on its path would
+ * answer); without DF it is dropped (counted as well), never sent over
+ * size.
+ */
+static __rte_cold void
+too_big(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	const uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx, uint16_t mtu)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(data + pi->l2_len);
+	struct rte_mbuf *r;
+	unsigned len;
+
+	if (pi->proto != IPPROTO_ICMP &&
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) &&
+	    (r = rte_pktmbuf_alloc(m->pool)) != NULL) {
+		len = sl_nat_icmp_too_big(rte_pktmbuf_mtod(r, uint8_t *), data, pi,
+					  &snap->ports[pidx].mac, snap->ports[pidx].addr, mtu);
+		r->data_len = (uint16_t)len;
+		r->pkt_len = len;
+		w->stats.frag_needed++;
+		tx(w, pidx, r);
+	}
+	drop(w, m, SL_DROP_TOO_BIG);
+}
+
+/*
+ * Send a client's packet (or an ICMP error about its connection) to
+ * backend @p be of a dr or tunnel service: the IP packet unchanged,
+ * encapsulated for a tunnel, to the backend's MAC address (or to the
+ * management lcore until that is known); one too big for the link is
+ * dropped (see too_big()).
+ */
+static __rte_always_inline void
+oneway_send(struct sl_worker *w, const struct sl_snapshot *snap,
+	    const struct sl_backend *be, uint8_t mode, struct rte_mbuf *m,
+	    uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx, uint16_t svc)
+{
+	unsigned add = mode == SL_MODE_TUNNEL ? be->tun.len : 0;
+	uint16_t mtu = w->mtu[be->out_port];
+	struct rte_ether_addr mac;
+
+	if (unlikely(pi->ip_len + add > mtu)) {
+		too_big(w, snap, m, data, pi, pidx, (uint16_t)(mtu - add));
+		return;
+	}
+	if (add != 0) {
+		data = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)add);
+		if (unlikely(data == NULL)) {
+			drop(w, m, SL_DROP_NO_HEADROOM);
+			return;
+		}
+		sl_nat_encap(data, &be->tun, gue_sport(pi));
+	}
+	if (unlikely(!sl_neigh_mac(w->env->neigh, be->neigh, &mac))) {
+		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		m->port = snap->ports[be->out_port].port_id;
+		to_mgmt(w, m, be->neigh);
+		return;
+	}
+	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	capture(w, m, svc, be->out_port);
+	tx(w, be->out_port, m);
+}
+
+int
+sl_fwd_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *snap,
+		    const struct sl_service *svc, const struct sl_backend *be,
+		    struct rte_mbuf *m, const struct rte_ether_addr *mac)
+{
+	unsigned add = svc->mode == SL_MODE_TUNNEL ? be->tun.len : 0;
+	struct sl_pkt_info pi;
+	uint8_t *data;
+
+	if (m->nb_segs != 1 ||
+	    sl_pkt_parse(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), 0, &pi) != 0 ||
+	    pi.kind != SL_PKT_IPV4 || pi.l2_len != RTE_ETHER_HDR_LEN)
+		return -EINVAL;
+	if (pi.ip_len + add > w->mtu[be->out_port])
+		return -EMSGSIZE;
+	data = rte_pktmbuf_mtod(m, uint8_t *);
+	if (add != 0) {
+		data = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)add);
+		if (data == NULL)
+			return -ENOBUFS;
+		sl_nat_encap(data, &be->tun, gue_sport(&pi));
+	}
+	sl_nat_set_macs(data, mac, &snap->ports[be->out_port].mac);
+	m->port = snap->ports[be->out_port].port_id;
+	return 0;
+}
+
+/*
  * An ICMP error about a connection, relayed to its other end as IPVS
  * does, or path-MTU discovery and unreachables would stop at Sluice:
  * - to a VIP, quoting VIP:vport -> client:cport: a reply Sluice sent the
@@ -224,9 +343,26 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		.proto = q.proto,
 	};
 	c = sl_flow_lookup(w->flows, &k, &dir);
-	/* relayed for NAT connections; a fullnat one's errors are dropped */
+	if (c == NULL && to_vip) {
+		/* a dr/tunnel service that schedules without state finds the
+		 * connection's backend by its hash, as the next packet would */
+		const struct sl_service *svc = sl_svc_lookup(snap, q.src, q.sport, q.proto);
+		int bi;
+
+		if (svc == NULL || !svc->stateless ||
+		    (bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
+					   sched_hash(svc, &k), w->be_stats)) < 0) {
+			drop(w, m, SL_DROP_ICMP_NO_FLOW);
+			return;
+		}
+		capture(w, m, svc->id, pidx);
+		oneway_send(w, snap, &svc->backends[bi], svc->mode, m, data, pi, pidx, svc->id);
+		return;
+	}
+	/* relayed for NAT and dr/tunnel connections; a fullnat one's errors
+	 * are dropped */
 	if (c == NULL || dir != (to_vip ? SL_DIR_ORIG : SL_DIR_REPLY) ||
-	    c->mode != SL_MODE_NAT) {
+	    c->mode == SL_MODE_FULLNAT) {
 		drop(w, m, SL_DROP_ICMP_NO_FLOW);
 		return;
 	}
@@ -237,6 +373,16 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		return;
 	}
 	capture(w, m, c->svc, pidx);
+	if (SL_MODE_ONEWAY(c->mode)) {
+		/* the backend holds the VIP: the error is about its own
+		 * packet as it sent it, and goes to it unchanged */
+		w->be_stats[c->be].pkts_in++;
+		w->be_stats[c->be].bytes_in += m->pkt_len;
+		w->svc_stats[c->svc].pkts_in++;
+		w->svc_stats[c->svc].bytes_in += m->pkt_len;
+		oneway_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
+		return;
+	}
 	if (!to_vip) {
 		w->be_stats[c->be].pkts_out++;
 		w->be_stats[c->be].bytes_out += m->pkt_len;
@@ -515,8 +661,10 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		be = snap->by_slot[c->be];
 		if (unlikely(pi->proto == IPPROTO_TCP &&
 			     (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
-			     (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE))) {
-			/* the client reuses its port: a new connection */
+			     (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE ||
+			      (c->state == SL_CS_FIN_WAIT && c->lip == 0)))) {
+			/* the client reuses its port: a new connection (one
+			 * direction: its FIN is the last Sluice sees) */
 			conn_gone(w, c);
 			sl_flow_del(w->flows, c);
 			c = NULL;
@@ -544,27 +692,45 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		}
 	}
 	if (c == NULL) {
-		int bi;
-		uint32_t hash;
+		int bi, midstream = 0;
 
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 		    RTE_TCP_SYN_FLAG) {
-			w->svc_stats[svc->id].drops++;
-			drop(w, m, SL_DROP_NO_FLOW);
-			return ret;
+			/*
+			 * The middle of a connection Sluice does not know. A
+			 * dr/tunnel service that schedules by hash alone sends
+			 * it where the connection went before (a restart, or
+			 * another instance behind ECMP, with the same backends)
+			 * and keeps it from here on; a RST passes without a
+			 * record. Elsewhere it is dropped.
+			 */
+			if (!svc->stateless || (pi->tcp_flags & RTE_TCP_SYN_FLAG)) {
+				w->svc_stats[svc->id].drops++;
+				drop(w, m, SL_DROP_NO_FLOW);
+				return ret;
+			}
+			if (pi->tcp_flags & RTE_TCP_RST_FLAG) {
+				bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
+						      sched_hash(svc, k), w->be_stats);
+				if (bi < 0) {
+					w->svc_stats[svc->id].drops++;
+					drop(w, m, SL_DROP_NO_BACKEND);
+					return ret;
+				}
+				capture(w, m, svc->id, pidx);
+				oneway_send(w, snap, &svc->backends[bi], svc->mode, m, data, pi,
+					    pidx, svc->id);
+				return ret;
+			}
+			midstream = 1;
 		}
 		be = NULL;
 		if (svc->persist_s != 0)
 			be = persisted(w, snap, svc, pi->src, now);
 		if (be == NULL) {
-			/* CRC32C with fixed seeds: every Sluice instance hashes
-			 * a connection alike, so maglev choices agree */
-			hash = !svc->sched->needs_hash ? 0 :
-				svc->hash_source ? rte_hash_crc_4byte(pi->src, 0x51ce) :
-				rte_hash_crc(k, sizeof(*k), 0x51ce);
-			bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc), hash,
-					      w->be_stats);
+			bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
+					      sched_hash(svc, k), w->be_stats);
 			if (unlikely(bi < 0)) {
 				w->svc_stats[svc->id].drops++;
 				refuse(w, snap, m, data, pi, pidx, SL_DROP_NO_BACKEND);
@@ -579,15 +745,22 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		if (svc->mode == SL_MODE_NAT)
 			c = sl_flow_add_new(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
 					    be->addr, be->port, pi->proto, now);
-		else
+		else if (svc->mode == SL_MODE_FULLNAT)
 			c = fullnat_add(w, snap, pi, be, now);
+		else
+			c = sl_flow_add_oneway(w->flows, pi->src, pi->sport, pi->dst,
+					       pi->dport, be->addr, be->port, pi->proto, now);
 		if (unlikely(c == NULL)) {
 			w->svc_stats[svc->id].drops++;
 			refuse(w, snap, m, data, pi, pidx,
-			       svc->mode == SL_MODE_NAT ||
+			       svc->mode != SL_MODE_FULLNAT ||
 			       sl_flow_count(w->flows) >= sl_flow_capacity(w->flows) ?
 			       SL_DROP_FLOW_FULL : SL_DROP_LOCAL_PORTS_FULL);
 			return ret;
+		}
+		if (unlikely(midstream)) {
+			c->state = SL_CS_ESTABLISHED;
+			w->stats.conns_midstream++;
 		}
 		c->mode = svc->mode;
 		w->stats.local_ports += svc->mode == SL_MODE_FULLNAT;
@@ -619,6 +792,10 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
 
 	capture(w, m, c->svc, pidx);
+	if (SL_MODE_ONEWAY(c->mode)) {
+		oneway_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
+		return ret;
+	}
 	if (likely(c->mode == SL_MODE_NAT))
 		sl_nat_dnat(data, pi, be->addr, be->port);
 	else

@@ -52,6 +52,8 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 	 */
 	w->lport_next = (uint32_t)rte_rand();
 	memcpy(w->vlan, env->vlan, sizeof(w->vlan));
+	for (i = 0; i < SL_MAX_PORTS; i++)
+		w->mtu[i] = env->mtu[i] != 0 ? env->mtu[i] : RTE_ETHER_MTU;
 	snprintf(name, sizeof(name), "sl_flows_%u", p->id);
 	fp.name = name;
 	rte_malloc_get_socket_stats(p->socket_id, &before);

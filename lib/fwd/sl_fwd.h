@@ -76,6 +76,8 @@ struct sl_fwd_env {
 	uint16_t port_id[SL_MAX_PORTS]; /**< port index -> DPDK port id */
 	uint16_t vlan[SL_MAX_PORTS];    /**< port index -> 802.1Q VLAN id of
 					 *   every frame on it, 0 = untagged */
+	uint16_t mtu[SL_MAX_PORTS];     /**< port index -> largest IPv4 packet
+					 *   it sends, 0 = 1500 */
 	uint16_t n_ports;
 	unsigned n_workers;
 	uint64_t hz;                    /**< TSC ticks per second */
@@ -128,6 +130,7 @@ struct sl_worker {
 	int cap_on;                      /**< env->cap.on, read once per loop */
 	uint16_t vlan[SL_MAX_PORTS];     /**< env->vlan, copied at creation
 					  *   next to the hot fields */
+	uint16_t mtu[SL_MAX_PORTS];      /**< env->mtu, 0 made 1500 */
 	struct rte_ring *redir_in[SL_MAX_WORKERS];  /**< from worker i */
 	struct rte_ring *redir_out[SL_MAX_WORKERS]; /**< to worker i */
 	uint16_t redir_n[SL_MAX_WORKERS];
@@ -190,6 +193,20 @@ void sl_fwd_flush(struct sl_worker *w);
 
 /** Run the worker's connection expiry up to @p now. */
 void sl_fwd_expire(struct sl_worker *w, uint64_t now);
+
+/**
+ * Make @p m, a frame for the VIP of dr/tunnel service @p svc, ready to
+ * leave for backend @p be as a client's packet would (control path: the
+ * management lcore's health checks through the VIP): encapsulated for a
+ * tunnel service, the Ethernet addresses set to @p mac and the port's.
+ * The frame must parse as IPv4 (TCP, UDP or ICMP).
+ * @return 0, -EMSGSIZE when it would not fit the MTU, -ENOBUFS when the
+ *   buffer has no room for the outer headers, -EINVAL when it does not
+ *   parse.
+ */
+int sl_fwd_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *snap,
+			const struct sl_service *svc, const struct sl_backend *be,
+			struct rte_mbuf *m, const struct rte_ether_addr *mac);
 
 /** Retransmit Proxy Protocol headers the backends have not acknowledged
  *  in time (a cheap test when there are none). */

@@ -14,6 +14,13 @@
  * A UDP checksum of zero (none) stays zero. The frame must have been
  * accepted by sl_pkt_parse() with the TTL checked by the caller.
  *
+ * Mode tunnel wraps the client's packet, unchanged, in an outer IPv4
+ * header to the backend (IPIP, GRE or GUE; struct sl_tun holds what is
+ * fixed per backend); mode dr changes nothing but the MAC addresses
+ * (sl_nat_set_macs). When a packet cannot cross the next link in one
+ * piece, sl_nat_icmp_too_big() writes the client's "fragmentation
+ * needed".
+ *
  * Thread-safety: pure functions on the caller's packet.
  */
 
@@ -26,6 +33,7 @@
 #include <rte_udp.h>
 
 #include "sl_pkt.h"
+#include "sl_config.h"
 
 /* Byte offsets of the fields rewritten (packed headers: no pointers
  * to members, loads and stores through memcpy). */
@@ -187,5 +195,93 @@ unsigned sl_nat_tcp_rst(uint8_t *frame, const struct rte_ether_addr *dst_mac,
 			const struct rte_ether_addr *src_mac, rte_be32_t saddr,
 			rte_be32_t daddr, rte_be16_t sport, rte_be16_t dport,
 			uint32_t seq, uint32_t ack, int ack_flag);
+
+/** Outer headers towards one backend of a tunnel service: what is fixed
+ *  per backend, built once per snapshot by sl_nat_tun_init(). */
+struct sl_tun {
+	uint32_t sum;        /**< one's-complement sum of the fixed words of
+			      *   the outer IPv4 header (TTL, protocol,
+			      *   addresses) as loaded from memory */
+	rte_be32_t src;      /**< outer source: a local address */
+	rte_be32_t dst;      /**< outer destination: the backend */
+	rte_be16_t port;     /**< gue: UDP destination port */
+	uint8_t encap;       /**< enum sl_encap */
+	uint8_t len;         /**< bytes the encapsulation adds */
+	uint8_t proto;       /**< outer IP protocol: 4, 47 or 17 */
+};
+
+#define SL_TUN_TTL 64      /**< TTL of the outer header */
+
+/** Fill @p t for encapsulation @p encap (enum sl_encap) from @p src to
+ *  @p dst, GUE to UDP port @p port (network order). */
+void sl_nat_tun_init(struct sl_tun *t, uint8_t encap, rte_be32_t src,
+		     rte_be32_t dst, rte_be16_t port);
+
+/**
+ * Write the outer headers of tunnel @p t in front of an IPv4 packet:
+ * @p frame is the start of the frame, whose Ethernet header (addresses
+ * left to the caller) is followed by t->len bytes of room and then the
+ * inner IPv4 packet. The outer header copies the inner one's DS field
+ * and DF bit (RFC 2003), has identification 0, TTL SL_TUN_TTL and its
+ * checksum; GUE's UDP checksum is 0 (none, allowed over IPv4) and its
+ * source port @p sport (network order) comes from the caller's flow
+ * hash, so the backend's NIC spreads flows over its queues.
+ */
+static __rte_always_inline void
+sl_nat_encap(uint8_t *frame, const struct sl_tun *t, rte_be16_t sport)
+{
+	uint8_t *o = frame + RTE_ETHER_HDR_LEN;
+	const uint8_t *in = o + t->len;
+	uint16_t olen = (uint16_t)(rte_be_to_cpu_16(sl_ld16(in + 2)) + t->len);
+	rte_be16_t w0 = rte_cpu_to_be_16((uint16_t)(0x4500 | in[1]));
+	rte_be16_t tl = rte_cpu_to_be_16(olen);
+	rte_be16_t frag = sl_ld16(in + 6) & RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	uint8_t ttl_proto[2] = { SL_TUN_TTL, t->proto };
+	uint16_t csum;
+	uint32_t sum;
+
+	((struct rte_ether_hdr *)frame)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	memcpy(o, &w0, 2);
+	memcpy(o + 2, &tl, 2);
+	memset(o + 4, 0, 2);
+	memcpy(o + 6, &frag, 2);
+	memcpy(o + 8, ttl_proto, 2);
+	memcpy(o + 12, &t->src, 4);
+	memcpy(o + 16, &t->dst, 4);
+	sum = t->sum + w0 + tl + frag;
+	csum = (uint16_t)~sl_csum_fold(sum);
+	memcpy(o + 10, &csum, 2);
+	if (t->encap == SL_ENCAP_GRE) {
+		/* no checksum, key or sequence number; IPv4 inside */
+		static const uint8_t gre[4] = { 0, 0, 0x08, 0x00 };
+
+		memcpy(o + 20, gre, 4);
+	} else if (t->encap == SL_ENCAP_GUE) {
+		/* UDP, then GUE version 0 without options: the inner
+		 * protocol (IPIP) in the header's second byte */
+		static const uint8_t gue[4] = { 0, IPPROTO_IPIP, 0, 0 };
+		rte_be16_t ulen = rte_cpu_to_be_16((uint16_t)(olen - 20));
+
+		memcpy(o + 20, &sport, 2);
+		memcpy(o + 22, &t->port, 2);
+		memcpy(o + 24, &ulen, 2);
+		memset(o + 26, 0, 2);
+		memcpy(o + 28, gue, 4);
+	}
+}
+
+/**
+ * Write to @p out an Ethernet + IPv4 + ICMP "fragmentation needed"
+ * (type 3 code 4) answering the parsed frame @p frame: to its sender
+ * (Ethernet and IP source), from @p src_mac and @p saddr, with next-hop
+ * MTU @p mtu and the quoted IPv4 header plus the first 8 bytes after it
+ * (RFC 792, RFC 1191). @p out must not overlap @p frame and needs
+ * 14 + 20 + 8 + 60 + 8 bytes.
+ * @return the frame length.
+ */
+unsigned sl_nat_icmp_too_big(uint8_t *out, const uint8_t *frame,
+			     const struct sl_pkt_info *pi,
+			     const struct rte_ether_addr *src_mac, rte_be32_t saddr,
+			     uint16_t mtu);
 
 #endif /* SL_NAT_H */

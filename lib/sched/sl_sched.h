@@ -43,7 +43,10 @@ struct sl_sched_svc {
 
 struct sl_sched_ops {
 	const char *name;
-	int needs_hash;     /**< pick() reads @c hash; else the caller may pass 0 */
+	int needs_hash;     /**< pick() reads @c hash; else the caller may pass 0.
+			     *   Such a pick depends on the hash and the
+			     *   backends alone, so instances (and a restarted
+			     *   one) with the same backends pick alike */
 	/** Immutable per-snapshot data; NULL with errno set on failure.
 	 *  May be NULL when the scheduler needs none. */
 	void *(*build)(const struct sl_sched_svc *svc, int socket_id);

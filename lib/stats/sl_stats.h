@@ -54,7 +54,9 @@
 	X(NO_MBUF,       "no_mbuf",       "mbuf pool empty") \
 	X(ARP_BAD,       "arp_bad",       "ARP packet malformed or not for us") \
 	X(MULTI_SEG,     "multi_seg",     "frame in chained buffers too long to join into one") \
-	X(LOCAL_PORTS_FULL, "local_ports_full", "fullnat: no free local port for a new connection (refused)")
+	X(LOCAL_PORTS_FULL, "local_ports_full", "fullnat: no free local port for a new connection (refused)") \
+	X(TOO_BIG,       "too_big",       "dr/tunnel: larger than the egress MTU (once encapsulated); a client that set DF gets fragmentation needed") \
+	X(NO_HEADROOM,   "no_headroom",   "tunnel: no room in the buffer for the outer headers")
 
 enum sl_drop {
 	SL_DROP_NONE = 0,  /* not a drop: sl_pkt_parse() success */
@@ -95,7 +97,9 @@ const char *sl_drop_desc(enum sl_drop d);
 	X(busy_tsc,      uint64_t, COUNTER, "busy_tsc",      "busy_tsc",      "TSC ticks spent in loop iterations with work") \
 	X(local_ports,   int64_t,  GAUGE,   "local_ports",   "local_ports_in_use", "fullnat local ports held by the worker's connections") \
 	X(pp_headers,    uint64_t, COUNTER, "pp_headers",    "pp_headers",    "Proxy Protocol headers sent to backends") \
-	X(pp_retrans,    uint64_t, COUNTER, "pp_retrans",    "pp_retransmits", "Proxy Protocol headers sent again (not acknowledged in time)")
+	X(pp_retrans,    uint64_t, COUNTER, "pp_retrans",    "pp_retransmits", "Proxy Protocol headers sent again (not acknowledged in time)") \
+	X(frag_needed,   uint64_t, COUNTER, "frag_needed",   "icmp_frag_needed_sent", "ICMP fragmentation needed sent to clients (dr/tunnel packet over the egress MTU)") \
+	X(conns_midstream, uint64_t, COUNTER, "conns_midstream", "conns_midstream", "connections created for a packet in the middle of one (dr/tunnel with maglev or sh: after a restart or a move between instances)")
 
 /**
  * Per-service and per-backend counters, same columns as

@@ -26,6 +26,7 @@
 #include "sl_config.h"
 #include "sl_sched.h"
 #include "sl_neigh.h"
+#include "sl_nat.h"
 
 #define SL_MAX_BACKENDS SL_MAX_BACKENDS_TOTAL /**< backend slots over all services */
 /** Routes of a snapshot: each port's subnet and its static routes. */
@@ -84,6 +85,7 @@ struct sl_backend {
 	uint8_t down;               /**< failed its health checks: no new
 				     *   connections, old ones carry on */
 	uint8_t removed;            /**< gone from the file, kept while it drains */
+	struct sl_tun tun;          /**< mode tunnel: its outer headers */
 };
 
 struct sl_service {
@@ -98,6 +100,13 @@ struct sl_service {
 	uint8_t leaving;            /**< gone from the file, kept while it drains */
 	uint8_t hash_source;        /**< scheduler hash: client address only */
 	uint8_t pp;                 /**< Proxy Protocol version to backends, 0 = off */
+	uint8_t encap;              /**< mode tunnel: enum sl_encap */
+	uint8_t check_backend;      /**< dr/tunnel: checks go to the backend's
+				     *   own address, not to the VIP through it */
+	rte_be16_t gue_port;        /**< encap gue: UDP destination port */
+	uint8_t stateless;          /**< dr/tunnel with a hashing scheduler
+				     *   (maglev, sh): a packet matching no
+				     *   connection is scheduled, not dropped */
 	uint32_t drain_timeout;     /**< seconds removed backends keep connections */
 	uint32_t persist_s;         /**< client affinity window, 0 = none */
 	const struct sl_sched_ops *sched;
@@ -160,6 +169,7 @@ struct sl_snapshot {
 struct sl_port_hw {
 	uint16_t port_id;
 	struct rte_ether_addr mac;
+	uint16_t mtu;               /**< largest IPv4 packet it sends */
 };
 
 /**

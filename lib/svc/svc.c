@@ -464,6 +464,10 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		sv->ss.table_size = cs->maglev_table_size;
 		sv->persist_s = cs->persistence;
 		sv->pp = cs->proxy_protocol;
+		sv->encap = cs->encap;
+		sv->gue_port = rte_cpu_to_be_16(cs->gue_port);
+		sv->check_backend = cs->check_backend;
+		sv->stateless = SL_MODE_ONEWAY(sv->mode) && sv->sched->needs_hash;
 		sv->hash_source = cs->hash_mode == SL_HASH_SOURCE ||
 			(cs->hash_mode == SL_HASH_DEFAULT && strcmp(cs->scheduler, "sh") == 0);
 		if (sv->backends == NULL || weights == NULL || slots == NULL || idents == NULL)
@@ -507,6 +511,12 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 				goto fail;
 			}
 			be->out_port = (uint16_t)pi;
+			/* the outer source: a local address of the port that
+			 * reaches it (the validator made sure there is one) */
+			if (sv->mode == SL_MODE_TUNNEL && s->ports[pi].n_local > 0)
+				sl_nat_tun_init(&be->tun, sv->encap,
+						s->ports[pi].local[be->slot % s->ports[pi].n_local],
+						be->addr, sv->gue_port);
 			ni = sl_neigh_add(neigh, (uint16_t)pi, nh);
 			if (ni < 0) {
 				snprintf(err, errlen, "neighbour table full");
@@ -718,6 +728,9 @@ svc_from_snapshot(const struct sl_service *sv, struct sl_config_service *cs)
 	cs->hash_mode = sv->hash_source ? SL_HASH_SOURCE : SL_HASH_5TUPLE;
 	cs->persistence = sv->persist_s;
 	cs->proxy_protocol = sv->pp;
+	cs->encap = sv->encap;
+	cs->gue_port = rte_be_to_cpu_16(sv->gue_port);
+	cs->check_backend = sv->check_backend;
 	cs->drain_timeout = sv->drain_timeout;
 }
 

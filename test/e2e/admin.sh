@@ -238,8 +238,8 @@ j_cmd "outside and inside: link, address, MAC of out, packets counted" \
 	show ports
 
 t_cmd "web and dns with VIP, scheduler, 3/3 usable, 6 connections" \
-	"^service web $SL_VIP:80/tcp scheduler wrr, 3/3 backends usable, connections [0-9]+ active 6 total" \
-	"^service dns $SL_VIP:53/udp scheduler rr, 3/3 backends usable" -- show services
+	"^service web $SL_VIP:80/tcp mode nat scheduler wrr, 3/3 backends usable, connections [0-9]+ active 6 total" \
+	"^service dns $SL_VIP:53/udp mode nat scheduler rr, 3/3 backends usable" -- show services
 j_cmd "services[0] is web: VIP, port, wrr, 3 backends usable, conns_total 6; services[1] is dns" \
 	"r[0]['name'] == 'web' and r[0]['vip'] == '$SL_VIP' and r[0]['port'] == 80
 	 and r[0]['protocol'] == 'tcp' and r[0]['scheduler'] == 'wrr' and r[0]['backends'] == 3

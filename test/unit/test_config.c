@@ -54,7 +54,7 @@ static const char full_example[] =
 	"vip = 10.0.0.100\n"
 	"port = 80               ; 1..65535\n"
 	"protocol = tcp          ; tcp | udp\n"
-	"mode = nat              ; nat | fullnat; dsr|tunnel give \"mode 'dsr' is not implemented yet (expected nat|fullnat)\"\n"
+	"mode = nat              ; nat | fullnat | dr | tunnel\n"
 	"scheduler = rr          ; any name sl_sched_find() knows; default rr\n"
 	"backend = 10.1.0.11:8080            ; repeatable, \"IP:PORT\" then optional options\n"
 	"backend = 10.1.0.12:8080 weight=3   ; weight 1..65535, default 1\n";
@@ -306,7 +306,7 @@ static const struct bad_case bad_cases[] = {
 	{ PN(1) PN(2) PN(3) PN(4) PN(5) PN(6) PN(7) PN(8) PN(9), 25, "too many ports" },
 	/* keys */
 	{ "[port.a]\ndevice = net_null0\nspeed = 10\n", 3,
-	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route|vlan|local_address)" },
+	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route|vlan|local_address|mtu)" },
 	{ PORT_A "[service.s]\nVIP = 10.0.0.100\n", 5, "key names are lowercase" },
 	{ PORT_A "address = 10.0.0.2/24\n", 4, "duplicate key 'address' in [port.a] (first at line 3" },
 	{ "[eal]\nlcores = 0-1\n\nlcores = 0-2\n", 4, "duplicate key 'lcores' in [eal] (first at line 2" },
@@ -370,9 +370,27 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A SVC_HDR "[global]\n", 4, "[service.s] has no backend (add at least one 'backend = IP:PORT')" },
 	{ PORT_A SVC_HDR "protocol = sctp\n", 8, "duplicate key 'protocol' in [service.s] (first at line 7" },
 	{ PORT_A "[service.s]\nprotocol = sctp\n", 5, "unknown protocol 'sctp' (expected tcp|udp)" },
-	{ PORT_A "[service.s]\nmode = dsr\n", 5, "mode 'dsr' is not implemented yet (expected nat|fullnat)" },
-	{ PORT_A "[service.s]\nmode = bridge\n", 5, "unknown mode 'bridge' (expected nat|fullnat)" },
-	{ PORT_A "[service.s]\nmode = FullNAT\n", 5, "unknown mode 'FullNAT' (expected nat|fullnat)" },
+	{ PORT_A "[service.s]\nmode = dsr\n", 5, "unknown mode 'dsr' (expected nat|fullnat|dr|tunnel)" },
+	{ PORT_A "[service.s]\nmode = bridge\n", 5, "unknown mode 'bridge' (expected nat|fullnat|dr|tunnel)" },
+	{ PORT_A "[service.s]\nmode = FullNAT\n", 5, "unknown mode 'FullNAT' (expected nat|fullnat|dr|tunnel)" },
+	/* dr and tunnel */
+	{ PORT_A "[service.s]\nencap = vxlan\n", 5, "unknown encap 'vxlan' (expected ipip|gue|gre)" },
+	{ PORT_A "[service.s]\ncheck_target = self\n", 5, "unknown check_target 'self' (expected vip|backend)" },
+	{ PORT_A "[service.s]\ngue_port = 0\n", 5, "gue_port" },
+	{ PORT_A "mtu = 100\n" SVC_A, 4, "mtu" },
+	{ PORT_A SVC_A "encap = gre\n", 9, "encap applies to mode = tunnel only ([service.s] is nat)" },
+	{ PORT_A SVC_A "mode = tunnel\nencap = ipip\ngue_port = 5555\n", 11,
+	  "gue_port applies to mode = tunnel with encap = gue only ([service.s])" },
+	{ PORT_A SVC_A "mode = fullnat\ncheck_target = vip\n", 10,
+	  "check_target applies to mode = dr or tunnel only ([service.s] is fullnat" },
+	{ PORT_A SVC_A "mode = dr\nproxy_protocol = v2\n", 10,
+	  "proxy_protocol of [service.s] needs mode nat or fullnat (in mode dr" },
+	{ PORT_A SVC_HDR "mode = dr\nbackend = 10.0.0.11:8080\n", 9,
+	  "backend 10.0.0.11:8080 of [service.s]: mode dr keeps the destination port, so the backend serves port 80 (write 10.0.0.11:80)" },
+	{ PORT_A "route = 10.5.0.0/16 via 10.0.0.254\n" SVC_HDR "mode = dr\nbackend = 10.5.0.11:80\n", 10,
+	  "backend 10.5.0.11 of [service.s] is not on a directly connected network: mode dr" },
+	{ PORT_A SVC_HDR "mode = tunnel\nbackend = 10.0.0.11:80\n", 9,
+	  "service s is tunnel: [port.a], the port that reaches backend 10.0.0.11, has no local_address" },
 	{ PORT_A "[service.s]\nscheduler = foo\n", 5, "unknown scheduler 'foo' (expected " },
 	{ PORT_A "[service.s]\nport = 0\n", 5, "port 0 is out of range (expected 1..65535)" },
 	{ PORT_A "[service.s]\nvip = 10.0.0.300\n", 5, "vip '10.0.0.300' is not an IPv4 address" },
@@ -1783,6 +1801,48 @@ test_proxy_protocol_invalid(void)
 	}
 }
 
+/* dr and tunnel: the keys land where the snapshot reads them, with
+ * their defaults; mtu is a restart key */
+static void
+test_oneway_valid(void)
+{
+	struct sl_config *cfg, *cfg2;
+	const struct sl_config_service *sv;
+	char why[128];
+
+	cfg = parse_ok(FN_OUT FN_IN "local_address = 10.1.0.50\nmtu = 1400\n"
+		       "[service.d]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nmode = dr\n"
+		       "scheduler = maglev\nbackend = 10.1.0.11:80\n"
+		       "[service.t]\nvip = 10.0.0.101\nport = 53\nprotocol = udp\nmode = tunnel\n"
+		       "encap = gue\ngue_port = 5555\ncheck_target = backend\nbackend = 10.1.0.12:53\n"
+		       "[service.i]\nvip = 10.0.0.102\nport = 80\nprotocol = tcp\nmode = tunnel\n"
+		       "backend = 10.1.0.13:80\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ports[1].mtu, 1400);
+	CU_ASSERT_EQUAL(cfg->ports[0].mtu, 0);
+	sv = &cfg->services[0];
+	CU_ASSERT_EQUAL(sv->mode, SL_MODE_DR);
+	CU_ASSERT_EQUAL(sv->check_backend, 0);
+	sv = &cfg->services[1];
+	CU_ASSERT_EQUAL(sv->mode, SL_MODE_TUNNEL);
+	CU_ASSERT_EQUAL(sv->encap, SL_ENCAP_GUE);
+	CU_ASSERT_EQUAL(sv->gue_port, 5555);
+	CU_ASSERT_EQUAL(sv->check_backend, 1);
+	sv = &cfg->services[2];
+	CU_ASSERT_EQUAL(sv->encap, SL_ENCAP_IPIP);
+	CU_ASSERT_EQUAL(sv->gue_port, SL_GUE_PORT_DEFAULT);
+	CU_ASSERT_STRING_EQUAL(sl_config_mode_name(SL_MODE_TUNNEL, SL_ENCAP_GUE), "tunnel/gue");
+	CU_ASSERT_STRING_EQUAL(sl_config_mode_name(SL_MODE_DR, 0), "dr");
+	cfg2 = parse_ok(FN_OUT FN_IN "local_address = 10.1.0.50\nmtu = 1500\n"
+			"[service.i]\nvip = 10.0.0.102\nport = 80\nprotocol = tcp\nmode = tunnel\n"
+			"backend = 10.1.0.13:80\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg2);
+	CU_ASSERT_EQUAL(sl_config_restart_diff(cfg, cfg2, why, sizeof(why)), 1);
+	CU_ASSERT_STRING_EQUAL(why, "[port.inside] mtu changed");
+	sl_config_free(cfg);
+	sl_config_free(cfg2);
+}
+
 static const struct sl_test_case config_tests[] = {
 	{ "every service key, then another service", test_many_keys_then_service },
 	{ "proxy_protocol: values, tcp only", test_proxy_protocol_invalid },
@@ -1812,6 +1872,7 @@ static const struct sl_test_case config_tests[] = {
 	{ "fullnat: valid", test_fullnat_valid },
 	{ "fullnat: restart diff", test_fullnat_restart_diff },
 	{ "fullnat: runtime edit", test_fullnat_edit },
+	{ "dr and tunnel: valid", test_oneway_valid },
 };
 
 SL_TEST_MAIN(NULL,
