@@ -568,7 +568,16 @@ step_direct() {
 step_pmtu() {
 	local tag=$1 encap=$2 want res crc sha got frag
 	want=$((1500 - $(overhead "$encap")))
-	ip -n "$SL_NS_CLIENT" route flush cache
+	# no path MTU learned before (here: step_icmp's 1200 on a backend
+	# would make it announce a smaller MSS, and the client would never
+	# send a packet too big)
+	local ns learned=''
+	for ns in "$SL_NS_CLIENT" "${SL_NS_BACKENDS[@]}"; do
+		ip -n "$ns" route flush cache
+		ip -n "$ns" route get "$SL_CLIENT_IP" | grep -q ' mtu ' && learned+="$ns "
+		ip -n "$ns" route get "$SL_VIP" | grep -q ' mtu ' && learned+="$ns "
+	done
+	[ -z "$learned" ] || notok "$tag: no path MTU cached before the upload (in ${learned% })"
 	res=$(upload)
 	read -r crc sha <<<"$res"
 	v=no
@@ -690,7 +699,8 @@ step_health_dr() {
 step_restart() {
 	local tag=$1 conf=$2 up_pid res crc sha t0 ms
 	rm -f "$SL_TMP/up.out"
-	sl_exec_client curl -s --max-time 90 --limit-rate 2M -T "$SL_TMP/blob" \
+	# not through sl_exec_client: $! must be curl itself
+	ip netns exec "$SL_NS_CLIENT" curl -s --max-time 90 --limit-rate 2M -T "$SL_TMP/blob" \
 		"http://$SL_VIP/up" >"$SL_TMP/up.out" 2>"$SL_TMP/up.err" &
 	up_pid=$!
 	SL_PIDS+=("$up_pid")
@@ -704,7 +714,7 @@ step_restart() {
 	sl_sluice_stop
 	setup "$tag: Sluice stopped during the upload (status $SL_SLUICE_RC)"
 	if ! sl_test_sluice_start "$tag: Sluice starts again with the same configuration" \
-		"$bin" "$conf" "$SL_TMP/sluice-$tag-2.log"; then
+		"$bin" "$conf" "${SL_SLUICE_LOG%.log}-2.log"; then
 		sl_pid_stop "$up_pid"
 		return
 	fi
