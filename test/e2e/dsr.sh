@@ -36,13 +36,13 @@
 #      see the client's packets to the VIP), the client's c1 sees the
 #      replies. dr: the backends receive frames for the VIP from the
 #      inside MAC; tunnel: they receive the encapsulated packets (proto 4,
-#      proto 47, UDP to 6080) from 10.1.0.5 only; GUE: the outer source
-#      ports differ between connections.
+#      proto 47, UDP to 6080) from 10.1.0.5 only; GUE: each connection
+#      keeps one outer source port, and they differ between connections.
 #   3. (tunnel) Path MTU: a 20 MB upload (curl -T) over MTU 1500 links:
 #      Sluice answers the client's full-size packets with "fragmentation
 #      needed", the client learns 1500 - overhead (20 ipip, 24 gre, 32
-#      gue), the upload completes and its sha256 matches; Sluice's
-#      counters show the ICMP it sent.
+#      gue), the upload completes and its sha256 matches; show stats
+#      counts the ICMP sent (frag_needed). No path MTU is cached before.
 #   4. ICMP to the VIP: with a connection held open, a "fragmentation
 #      needed" (MTU 1200) quoting the owning backend's packet reaches that
 #      backend only (tunnel: decapsulated on tun0), which then has path
@@ -54,7 +54,8 @@
 #   6. (tunnel/ipip) Restart: Sluice stopped 3 s into a rate-limited
 #      20 MB upload and started again with the same configuration: the
 #      upload completes (Maglev schedules the connection's packets to the
-#      same backend) and its sha256 matches.
+#      same backend) and its sha256 matches; the new Sluice counts a
+#      connection taken up in mid-stream (conns_midstream).
 #   Each Sluice exits 0 on SIGTERM; the decapsulators dropped nothing.
 #
 # Usage: test/e2e/dsr.sh SLUICE_BIN SLUICECTL_BIN [WORKERS]   (WORKERS: 1 or 2)
@@ -238,6 +239,12 @@ cap_read() {
 }
 
 cap_count() { cap_read "$@" | grep -c .; }
+
+# stat_sum FILE NAME: the sum of the counter NAME ("NAME N" pairs in the
+# lines of show stats) over the workers.
+stat_sum() {
+	awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) s += $(i + 1) } END { print s + 0 }' "$1"
+}
 
 # be_state IP: the state of backend IP:80 of service web (show backends).
 be_state() {
@@ -556,17 +563,37 @@ step_direct() {
 		check "$tag: the backends receive $encap packets ($bfilt) from $LOCAL_IP only (${all% }; $foreign from elsewhere)" [ $v = yes ]
 		[ $v = yes ] || cap_read b1 | head -n 5 | diag
 		if [ "$encap" = gue ]; then
-			sports=$(for i in 1 2 3; do cap_read "b$i"; done |
-				awk '$2 == "IP" { n = split($3, x, "."); print x[n] }' | sort -u | grep -c .)
-			check "$tag: GUE outer source ports vary with the flow ($sports distinct over 5 connections)" \
-				[ "$sports" -ge 2 ]
+			# per inner flow (client address and port), its outer UDP
+			# source ports: one per flow, not the same for all flows
+			sports=$("$SL_PY" - "$SL_CLIENT_IP" "$GUE_PORT" "$SL_TMP"/b[123].pcap <<'EOF'
+import sys
+from scapy.all import IP, TCP, UDP, rdpcap
+client, gport = sys.argv[1], int(sys.argv[2])
+flows = {}
+for f in sys.argv[3:]:
+    for p in rdpcap(f):
+        if UDP not in p or p[UDP].dport != gport:
+            continue
+        inner = IP(bytes(p[UDP].payload)[4:])
+        if inner.src == client and TCP in inner:
+            flows.setdefault(inner[TCP].sport, set()).add(p[UDP].sport)
+mixed = sum(1 for v in flows.values() if len(v) != 1)
+ports = set().union(*flows.values()) if flows else set()
+print(len(flows), len(ports), mixed)
+EOF
+			)
+			read -r nfl nsp nmix <<<"$sports"
+			v=no
+			[ "${nfl:-0}" -ge 5 ] && [ "${nsp:-0}" -ge 2 ] && [ "${nmix:-1}" -eq 0 ] && v=yes
+			check "$tag: GUE outer source port from the flow: ${nfl:-0} client connections, ${nsp:-0} distinct outer ports, ${nmix:-?} connections with more than one" \
+				[ $v = yes ]
 		fi
 	fi
 }
 
 # step_pmtu TAG ENCAP
 step_pmtu() {
-	local tag=$1 encap=$2 want res crc sha got frag
+	local tag=$1 encap=$2 want res crc sha got
 	want=$((1500 - $(overhead "$encap")))
 	# no path MTU learned before (here: step_icmp's 1200 on a backend
 	# would make it announce a smaller MSS, and the client would never
@@ -587,11 +614,10 @@ step_pmtu() {
 	check "$tag: the client learned path MTU $want to the VIP (${got:-no mtu})" [ "$got" = "mtu $want" ]
 	[ "$got" = "mtu $want" ] || ip -n "$SL_NS_CLIENT" route get "$SL_VIP" | diag
 	ctl show stats
-	frag=$(grep -iE 'frag|too_big|mtu' "$CTL_OUT" | grep -vE '(^|[[:space:]])drop fragment ')
-	printf '%s\n' "${frag:-(no frag/too_big/mtu counter in show stats)}" | diag
-	local sum
-	sum=$(awk '{ s += $NF } END { print s + 0 }' <<<"$frag")
-	check "$tag: show stats counts ICMP fragmentation-needed sent ($sum)" [ "$sum" -gt 0 ]
+	local sent big
+	sent=$(stat_sum "$CTL_OUT" frag_needed)
+	big=$(awk '$1 == "drop" && $2 == "too_big" { s += $3 } END { print s + 0 }' "$CTL_OUT")
+	check "$tag: show stats: frag_needed $sent sent (drop too_big $big)" [ "$sent" -gt 0 ]
 }
 
 # step_icmp TAG MODE
@@ -730,6 +756,11 @@ step_restart() {
 	[ "$crc" -eq 0 ] && [ "$sha" = "$SL_BLOB_SHA" ] && v=yes
 	check "$tag: the upload survives the restart: curl $crc, sha256 matches" [ $v = yes ]
 	[ "$crc" -eq 0 ] || diag <"$SL_TMP/up.err"
+	ctl show stats
+	local mid
+	mid=$(stat_sum "$CTL_OUT" conns_midstream)
+	check "$tag: the restarted Sluice took the upload up in mid-stream (conns_midstream $mid)" \
+		[ "$mid" -ge 1 ]
 }
 
 # run_mode MODE ENCAP
