@@ -113,10 +113,10 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			sl_out_jstr(o, cp->device);
 			sl_out_printf(o, ",\"port_id\":%u,\"link\":%s,\"speed_mbps\":%u,"
 				      "\"mac\":\"" RTE_ETHER_ADDR_PRT_FMT "\",\"address\":\"%s/%u\","
-				      "\"kernel_interface\":", app->hw[i].port_id,
+				      "\"mtu\":%u,\"kernel_interface\":", app->hw[i].port_id,
 				      link.link_status ? "true" : "false", link.link_speed,
 				      RTE_ETHER_ADDR_BYTES(&app->hw[i].mac),
-				      ipstr(s->ports[i].addr, a), cp->prefix_len);
+				      ipstr(s->ports[i].addr, a), cp->prefix_len, app->hw[i].mtu);
 			sl_out_jstr(o, cp->kernel_if);
 			sl_out_printf(o, ",\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
 				      ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
@@ -127,14 +127,15 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			continue;
 		}
 		sl_out_printf(o, "port %s (%s, port %u): link %s %u Mb/s, MAC "
-			      RTE_ETHER_ADDR_PRT_FMT ", %s/%u%s%s\n"
+			      RTE_ETHER_ADDR_PRT_FMT ", %s/%u, mtu %u%s%s\n"
 			      "  rx %" PRIu64 " packets %" PRIu64 " bytes, missed %" PRIu64
 			      ", errors %" PRIu64 ", no mbuf %" PRIu64 "\n"
 			      "  tx %" PRIu64 " packets %" PRIu64 " bytes, errors %" PRIu64 "\n",
 			      cp->name, cp->device, app->hw[i].port_id,
 			      link.link_status ? "up" : "down", link.link_speed,
 			      RTE_ETHER_ADDR_BYTES(&app->hw[i].mac), ipstr(s->ports[i].addr, a),
-			      cp->prefix_len, cp->kernel_if[0] ? ", kernel interface " : "",
+			      cp->prefix_len, app->hw[i].mtu,
+			      cp->kernel_if[0] ? ", kernel interface " : "",
 			      cp->kernel_if, st.ipackets, st.ibytes, st.imissed, st.ierrors,
 			      st.rx_nombuf, st.opackets, st.obytes, st.oerrors);
 	}

@@ -546,7 +546,9 @@ flush_conn(struct sl_worker *w, const struct sl_snapshot *snap,
 		 * Protocol header */
 		if (dir == SL_DIR_ORIG && (c->pp & SL_PP_SENT))
 			seq += w->pp[sl_flow_index(w->flows, c)].hlen;
-		if (be != NULL && be->gen == c->be_gen &&
+		/* a dr/tunnel backend answers the client directly: the
+		 * client's stack resets it once its side is gone */
+		if (be != NULL && be->gen == c->be_gen && c->lip != 0 &&
 		    sl_neigh_mac(w->env->neigh, be->neigh, &bmac))
 			m2 = rte_pktmbuf_alloc(m->pool);
 		if (dir == SL_DIR_ORIG) {

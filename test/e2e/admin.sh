@@ -227,14 +227,15 @@ j_cmd "every command listed once, each with command, args and help" \
 	 and all(isinstance(c['args'], str) and c['help'] for c in r)" help
 
 out_mac=$(sl_out_mac)
-t_cmd "both ports, link up, their addresses" \
-	"^port outside \\(net_af_packet0,iface=out, port 0\\): link up .* $SL_OUT_IP/24" \
-	"^port inside \\(net_af_packet1,iface=in, port 1\\): link up .* $SL_IN_IP/24" \
+t_cmd "both ports, link up, their addresses and MTUs" \
+	"^port outside \\(net_af_packet0,iface=out, port 0\\): link up .* $SL_OUT_IP/24, mtu 1500" \
+	"^port inside \\(net_af_packet1,iface=in, port 1\\): link up .* $SL_IN_IP/24, mtu 1500" \
 	'^  rx [1-9][0-9]* packets' '^  tx [1-9][0-9]* packets' -- show ports
 j_cmd "outside and inside: link, address, MAC of out, packets counted" \
 	"[p['name'] for p in r] == ['outside', 'inside'] and all(p['link'] is True for p in r)
 	 and [p['address'] for p in r] == ['$SL_OUT_IP/24', '$SL_IN_IP/24']
-	 and r[0]['mac'].lower() == '$out_mac' and all(p['rx_packets'] > 0 and p['tx_packets'] > 0 for p in r)" \
+	 and r[0]['mac'].lower() == '$out_mac' and all(p['rx_packets'] > 0 and p['tx_packets'] > 0 for p in r)
+	 and all(p['mtu'] == 1500 for p in r)" \
 	show ports
 
 t_cmd "web and dns with VIP, scheduler, 3/3 usable, 6 connections" \
