@@ -3,7 +3,8 @@
  * sluice-gen: see gen.h. Usage:
  *   sluice-gen [EAL options] -- --profile udp|tcp|syn [options]
  * The first port EAL probes faces the DUT's client side, the second its
- * backend side (override with --client-port/--server-port).
+ * backend side (override with --client-port/--server-port). With
+ * --mode dr|tunnel the backend side only receives (see gen.h).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -62,7 +63,14 @@ usage(void)
 		"  --backend-port P        expected backend port, for --verify\n"
 		"  --dut-mac MAC           DUT's client-side MAC (default: ARP for the VIP)\n"
 		"  --client-port N --server-port N   DPDK port ids (default 0 and 1)\n"
-		"  --verify                check checksums and NAT of every packet\n"
+		"  --mode nat|dr|tunnel    how the DUT forwards (default nat, also for\n"
+		"                          fullnat); dr and tunnel: no answers, the\n"
+		"                          backend side counts and times what it gets\n"
+		"  --encap ipip|gue|gre    mode tunnel: the encapsulation (default ipip)\n"
+		"  --gue-port P            encap gue: outer UDP port (default 6080)\n"
+		"  --verify                check checksums and NAT of every packet (dr,\n"
+		"                          tunnel: the client's packet arrives unchanged,\n"
+		"                          a tunnel's outer headers are well formed)\n"
 		"  --json                  print one JSON object instead of text\n"
 		"  --hold                  after the report, keep the links up until\n"
 		"                          SIGINT/SIGTERM (stop the DUT first)\n");
@@ -101,7 +109,8 @@ parse_args(int argc, char **argv)
 		{ "backend-port", 1, 0, 'b' }, { "dut-mac", 1, 0, 'm' },
 		{ "client-port", 1, 0, 'c' }, { "server-port", 1, 0, 'S' },
 		{ "verify", 0, 0, 'v' }, { "json", 0, 0, 'j' }, { "help", 0, 0, 'h' },
-		{ "hold", 0, 0, 'H' },
+		{ "hold", 0, 0, 'H' }, { "mode", 1, 0, 'M' }, { "encap", 1, 0, 'E' },
+		{ "gue-port", 1, 0, 'G' },
 		{ 0, 0, 0, 0 },
 	};
 	struct in_addr a;
@@ -117,6 +126,7 @@ parse_args(int argc, char **argv)
 	inet_pton(AF_INET, "100.64.0.1", &opt.client_base);
 	parse_cidr("10.1.0.0/24", &opt.backend_net, &opt.backend_mask);
 	opt.sport = 1;
+	opt.gue_port = RTE_BE16(6080);
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -160,6 +170,27 @@ parse_args(int argc, char **argv)
 		case 'v': opt.verify = 1; break;
 		case 'j': opt.json = 1; break;
 		case 'H': opt.hold = 1; break;
+		case 'M':
+			if (strcmp(optarg, "nat") == 0 || strcmp(optarg, "fullnat") == 0)
+				opt.mode = GEN_MODE_NAT;
+			else if (strcmp(optarg, "dr") == 0)
+				opt.mode = GEN_MODE_DR;
+			else if (strcmp(optarg, "tunnel") == 0)
+				opt.mode = GEN_MODE_TUNNEL;
+			else
+				goto bad;
+			break;
+		case 'E':
+			if (strcmp(optarg, "ipip") == 0)
+				opt.encap = GEN_ENCAP_IPIP;
+			else if (strcmp(optarg, "gue") == 0)
+				opt.encap = GEN_ENCAP_GUE;
+			else if (strcmp(optarg, "gre") == 0)
+				opt.encap = GEN_ENCAP_GRE;
+			else
+				goto bad;
+			break;
+		case 'G': opt.gue_port = rte_cpu_to_be_16((uint16_t)atoi(optarg)); break;
 		default:
 			usage();
 			exit(c == 'h' ? 0 : 1);
@@ -171,6 +202,12 @@ parse_args(int argc, char **argv)
 	if (opt.size < 64 || opt.size > 1518 || opt.flows == 0 ||
 	    opt.flows > 64u * 1000 * 1000 || opt.duration <= 0 || opt.data_pkts == 0) {
 		fprintf(stderr, "sluice-gen: size 64..1518, flows 1..64M, duration > 0, data >= 1\n");
+		return -1;
+	}
+	if (opt.mode != GEN_MODE_NAT && opt.profile == GEN_TCP) {
+		/* its connections advance on the backends' answers, which a
+		 * one-direction DUT never carries */
+		fprintf(stderr, "sluice-gen: profile tcp needs mode nat (answers through the DUT)\n");
 		return -1;
 	}
 	return 0;
@@ -270,26 +307,129 @@ csum_ok(const struct sl_pkt_info *pi, const uint8_t *d)
 	return sl_l4_csum(ip, l4) == c;
 }
 
+/* The send time a client packet carries after its L4 header. */
+static uint64_t
+sent_tsc(const uint8_t *d, uint32_t len, const struct sl_pkt_info *pi)
+{
+	unsigned j, off = pi->l2_len + pi->l3_len + pi->l4_len;
+	uint64_t sent = 0;
+
+	for (j = 0; j < 6 && off + j < len; j++)
+		sent |= (uint64_t)d[off + j] << (8 * j);
+	return sent;
+}
+
+/*
+ * Mode tunnel: check the outer headers in front of the client's packet
+ * (IPv4 header and checksum, lengths, to a backend, the encapsulation
+ * expected; GRE without options carrying IPv4; GUE version 0 carrying
+ * IPIP) and take them off, the Ethernet header moved up to the inner
+ * packet. A frame that is not IPv4 (ARP) passes as it is; so does one
+ * without an outer header unless --verify asks for one.
+ * @return 0, or -1 for a malformed or unexpected encapsulation.
+ */
+static int
+decap(struct rte_mbuf *m)
+{
+	static const uint8_t gre[4] = { 0, 0, 0x08, 0x00 };
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)d;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(d + RTE_ETHER_HDR_LEN);
+	const uint8_t *o;
+	unsigned ihl, outer;
+	enum gen_encap e;
+
+	if (len < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return 0;
+	ihl = (ip->version_ihl & 0xf) * 4u;
+	o = (const uint8_t *)ip + ihl;
+	if (ip->next_proto_id == IPPROTO_IPIP) {
+		e = GEN_ENCAP_IPIP;
+		outer = ihl;
+	} else if (ip->next_proto_id == IPPROTO_GRE) {
+		e = GEN_ENCAP_GRE;
+		outer = ihl + 4;
+	} else if (ip->next_proto_id == IPPROTO_UDP && ihl >= 20 &&
+		   len >= RTE_ETHER_HDR_LEN + ihl + 8 && sl_ld16(o + 2) == opt.gue_port) {
+		e = GEN_ENCAP_GUE;
+		outer = ihl + 8 + 4;
+	} else {
+		return opt.verify ? -1 : 0;
+	}
+	if (opt.verify &&
+	    ((ip->version_ihl >> 4) != 4 || ihl < 20 || e != opt.encap ||
+	     len < RTE_ETHER_HDR_LEN + outer + sizeof(*ip) ||
+	     rte_be_to_cpu_16(ip->total_length) != len - RTE_ETHER_HDR_LEN ||
+	     sl_ipv4_csum(ip) != ip->hdr_checksum || ip->time_to_live == 0 ||
+	     (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) ||
+	     (ip->dst_addr & opt.backend_mask) != opt.backend_net ||
+	     (e == GEN_ENCAP_GRE && memcmp(o, gre, 4) != 0) ||
+	     (e == GEN_ENCAP_GUE &&
+	      (rte_be_to_cpu_16(sl_ld16(o + 4)) != len - RTE_ETHER_HDR_LEN - ihl ||
+	       o[8] != 0 || o[9] != IPPROTO_IPIP)) ||
+	     (d[RTE_ETHER_HDR_LEN + outer] >> 4) != 4))
+		return -1;
+	memmove(d + outer, d, RTE_ETHER_HDR_LEN);
+	rte_pktmbuf_adj(m, (uint16_t)outer);
+	return 0;
+}
+
+/*
+ * A packet a one-direction DUT delivered: with --verify, the client's
+ * packet must arrive as the client sent it (to the VIP and service
+ * port, from one of the clients, checksums intact), to this side's MAC;
+ * its one-way latency is recorded. Nothing is answered.
+ */
+static void
+receive_oneway(const uint8_t *d, uint32_t len, const struct sl_pkt_info *pi,
+	       uint64_t now, int measuring)
+{
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)d;
+	uint32_t slot, g;
+
+	if (opt.verify && (!csum_ok(pi, d) || pi->dst != opt.vip || pi->dport != opt.vport ||
+			   gen_slot_of(&opt, pi->src, pi->sport, &slot, &g) != 0 ||
+			   !rte_is_same_ether_addr(&eh->dst_addr, &smac)))
+		st.bad_nat++;
+	if (measuring)
+		gen_lat_add(&st, ((now - sent_tsc(d, len, pi)) & ((1ULL << 48) - 1)) *
+			    1000000000ULL / hz);
+}
+
 /*
  * Backend side: answer what the DUT delivered as a server would. The
  * reply keeps the client's timestamp, so the round trip is measured.
  */
 static uint16_t
-serve(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out)
+serve(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
+      int measuring)
 {
 	uint16_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = in[i];
-		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+		uint8_t *d;
 		struct sl_pkt_info pi;
-		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)d;
+		struct rte_ether_hdr *eh;
 		struct rte_ipv4_hdr *ip;
 		struct rte_ether_addr tm;
 		rte_be32_t a;
 		rte_be16_t p;
 		uint8_t *l4;
+		/* bytes as they crossed the link, outer headers included */
+		uint32_t wire = rte_pktmbuf_pkt_len(m);
 
+		if (opt.mode == GEN_MODE_TUNNEL && decap(m) != 0) {
+			st.s_rx++;
+			st.s_rx_bytes += wire;
+			st.bad_nat++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		d = rte_pktmbuf_mtod(m, uint8_t *);
+		eh = (struct rte_ether_hdr *)d;
 		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0) {
 			st.unknown++;
 			rte_pktmbuf_free(m);
@@ -301,7 +441,12 @@ serve(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out)
 			continue;
 		}
 		st.s_rx++;
-		st.s_rx_bytes += rte_pktmbuf_pkt_len(m);
+		st.s_rx_bytes += wire;
+		if (opt.mode != GEN_MODE_NAT) {
+			receive_oneway(d, rte_pktmbuf_data_len(m), &pi, now, measuring);
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		if (opt.verify && (!csum_ok(&pi, d) ||
 				   (pi.dst & opt.backend_mask) != opt.backend_net ||
 				   (opt.backend_port != 0 && pi.dport != opt.backend_port)))
@@ -364,8 +509,7 @@ client_rx(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
 		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 		struct sl_pkt_info pi;
 		uint32_t slot, g, seq;
-		uint64_t sent = 0, dt;
-		unsigned j, off;
+		uint64_t dt;
 
 		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0) {
 			st.unknown++;
@@ -388,10 +532,7 @@ client_rx(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
 		}
 		if (opt.verify && (!csum_ok(&pi, d) || pi.src != opt.vip || pi.sport != opt.vport))
 			st.bad_nat++;
-		off = pi.l2_len + pi.l3_len + pi.l4_len;
-		for (j = 0; j < 6 && off + j < rte_pktmbuf_data_len(m); j++)
-			sent |= (uint64_t)d[off + j] << (8 * j);
-		dt = (now - sent) & ((1ULL << 48) - 1);
+		dt = (now - sent_tsc(d, rte_pktmbuf_data_len(m), &pi)) & ((1ULL << 48) - 1);
 		if (measuring)
 			gen_lat_add(&st, dt * 1000000000ULL / hz);
 		if (pi.proto == IPPROTO_TCP && opt.profile == GEN_TCP) {
@@ -474,7 +615,7 @@ resolve_dut(void)
 			}
 			/* the DUT may be resolving its backends meanwhile */
 			n = rte_eth_rx_burst(opt.sport, 0, in, BURST);
-			n = serve(in, n, in);
+			n = serve(in, n, in, rte_rdtsc(), 0);
 			for (i = 0; i < n; i++)
 				rte_pktmbuf_free(in[i]);
 		}
@@ -494,14 +635,15 @@ report(double secs)
 	double gbps = ((double)st.c_rx_bytes + (double)st.s_rx_bytes) * 8 / secs / 1e9;
 	double cps = opt.profile == GEN_SYN ? srx : (double)st.handshakes / secs;
 	const char *prof = opt.profile == GEN_UDP ? "udp" : opt.profile == GEN_TCP ? "tcp" : "syn";
+	const char *mode = opt.mode == GEN_MODE_NAT ? "nat" : opt.mode == GEN_MODE_DR ? "dr" : "tunnel";
 
 	if (opt.json) {
-		printf("{\"profile\":\"%s\",\"flows\":%u,\"size\":%u,\"seconds\":%.3f,"
+		printf("{\"profile\":\"%s\",\"mode\":\"%s\",\"flows\":%u,\"size\":%u,\"seconds\":%.3f,"
 		       "\"offered_pps\":%.0f,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
 		       "\"server_rx_pps\":%.0f,\"server_tx_pps\":%.0f,\"fwd_pps\":%.0f,\"gbps\":%.3f,\"conns_per_s\":%.0f,"
 		       "\"tx_full\":%" PRIu64 ",\"rst\":%" PRIu64 ",\"bad\":%" PRIu64 ",\"unknown\":%" PRIu64 ","
 		       "\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"lat_p999_us\":%.2f,\"lat_max_us\":%.2f}\n",
-		       prof, opt.flows, opt.size, secs, offered, tx, rx, srx,
+		       prof, mode, opt.flows, opt.size, secs, offered, tx, rx, srx,
 		       (double)st.s_tx / secs, rx + srx, gbps, cps,
 		       st.c_tx_full, st.rst, st.bad_nat, st.unknown,
 		       gen_lat_pct(&st, 50) / 1e3, gen_lat_pct(&st, 99) / 1e3,
@@ -519,7 +661,8 @@ report(double secs)
 	if (opt.profile != GEN_UDP)
 		printf("  new connections %12.0f /s  (%" PRIu64 " completed, %" PRIu64 " reset)\n",
 		       cps, st.conns_done, st.rst);
-	printf("  latency (round trip) p50 %.2f us  p99 %.2f us  p99.9 %.2f us  max %.2f us\n",
+	printf("  latency (%s) p50 %.2f us  p99 %.2f us  p99.9 %.2f us  max %.2f us\n",
+	       opt.mode == GEN_MODE_NAT ? "round trip" : "one way, client to backend",
 	       gen_lat_pct(&st, 50) / 1e3, gen_lat_pct(&st, 99) / 1e3,
 	       gen_lat_pct(&st, 99.9) / 1e3, st.lat_max / 1e3);
 	printf("  bad packets %" PRIu64 ", unrecognised %" PRIu64 "\n", st.bad_nat, st.unknown);
@@ -617,7 +760,7 @@ main(int argc, char **argv)
 		/* backends */
 		n = rte_eth_rx_burst(opt.sport, 0, in, BURST);
 		if (n != 0) {
-			k = serve(in, n, out);
+			k = serve(in, n, out, now, measuring);
 			if (k != 0)
 				tx_burst(opt.sport, out, k, &st.s_tx, &st.s_tx_full);
 		}

@@ -12,6 +12,11 @@
  * from the VIP. Every packet carries its send time (48 bits of TSC) so
  * round-trip latency is measured per packet.
  *
+ * With a DUT in a one-direction mode (dr, tunnel) the backends answer
+ * nothing: the backend side checks, counts and times what it receives
+ * (after taking off a tunnel's outer headers), and latency is one way,
+ * client to backend.
+ *
  * Thread-safety: one lcore does everything; nothing is shared.
  */
 
@@ -24,6 +29,15 @@ enum gen_profile {
 	GEN_TCP,   /* N concurrent TCP connections: SYN, data, FIN, again */
 	GEN_SYN,   /* SYN storm, each SYN a new connection, answered by RST */
 };
+
+/* How the DUT forwards, as far as the backend side can tell. */
+enum gen_mode {
+	GEN_MODE_NAT,     /* addresses rewritten, replies through the DUT (nat, fullnat) */
+	GEN_MODE_DR,      /* the client's packet unchanged, only MACs rewritten */
+	GEN_MODE_TUNNEL,  /* the client's packet unchanged inside an outer header */
+};
+
+enum gen_encap { GEN_ENCAP_IPIP, GEN_ENCAP_GUE, GEN_ENCAP_GRE };
 
 struct gen_opts {
 	enum gen_profile profile;
@@ -39,6 +53,9 @@ struct gen_opts {
 	rte_be32_t backend_net, backend_mask;
 	rte_be16_t backend_port; /* 0 = any; with --verify: expected */
 	uint16_t cport, sport;  /* DPDK port ids */
+	enum gen_mode mode;
+	enum gen_encap encap;   /* mode tunnel: the encapsulation expected */
+	rte_be16_t gue_port;    /* encap gue: the outer UDP destination port */
 	int verify;             /* check checksums and NAT on every packet */
 	int json;
 	int hold;               /* keep the links up after the report */

@@ -11,7 +11,13 @@
  * calls) instructions per packet.
  *
  *   sluice-perf [EAL options] -- --scenario established|new [--flows N]
- *                                [--packets N]
+ *                                [--packets N] [--mode nat|fullnat|dr|tunnel]
+ *                                [--encap ipip|gue|gre]
+ * In modes dr and tunnel only client packets cross Sluice (the backends
+ * answer the clients directly), so only client packets are fed: in
+ * established, client packets alone; in new, each connection's SYN and
+ * then the client's RST (two packets per connection, as in the other
+ * modes' SYN and reply RST). --fullnat is --mode fullnat.
  *   sluice-perf [EAL options] -- --scenario maglev
  * The maglev scenario times Maglev lookup table builds for 10, 100 and
  * 1000 backends at M = 65537 and 655373, beside the paper's figures.
@@ -56,20 +62,43 @@ static const char *ini =
 	"[port.inside]\n"
 	"device = net_null1,no-rx=1\n"
 	"address = 10.1.0.1/24\n"
+	"%s"
 	"[service.dns]\n"
 	"vip = 10.0.0.100\n"
 	"port = 53\n"
 	"protocol = udp\n"
-	"backend = 10.1.0.11:5353\n"
-	"backend = 10.1.0.12:5353\n"
-	"backend = 10.1.0.13:5353\n"
+	"%s"
+	"backend = 10.1.0.11:%u\n"
+	"backend = 10.1.0.12:%u\n"
+	"backend = 10.1.0.13:%u\n"
 	"[service.web]\n"
 	"vip = 10.0.0.100\n"
 	"port = 80\n"
 	"protocol = tcp\n"
-	"backend = 10.1.0.11:8080\n"
-	"backend = 10.1.0.12:8080\n"
-	"backend = 10.1.0.13:8080\n";
+	"%s"
+	"backend = 10.1.0.11:%u\n"
+	"backend = 10.1.0.12:%u\n"
+	"backend = 10.1.0.13:%u\n";
+
+static const char *const mode_names[] = {
+	[SL_MODE_NAT] = "nat", [SL_MODE_FULLNAT] = "fullnat",
+	[SL_MODE_DR] = "dr", [SL_MODE_TUNNEL] = "tunnel",
+};
+static const char *const encap_names[] = {
+	[SL_ENCAP_IPIP] = "ipip", [SL_ENCAP_GUE] = "gue", [SL_ENCAP_GRE] = "gre",
+};
+
+/* Index of @p v in @p names (@p n entries), or -1. */
+static int
+name_index(const char *const *names, unsigned n, const char *v)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], v) == 0)
+			return (int)i;
+	return -1;
+}
 
 struct frame {
 	uint8_t b[FRAME];
@@ -276,7 +305,8 @@ main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "scenario", 1, 0, 's' }, { "flows", 1, 0, 'f' },
-		{ "packets", 1, 0, 'p' }, { "fullnat", 0, 0, 'F' }, { 0, 0, 0, 0 },
+		{ "packets", 1, 0, 'p' }, { "fullnat", 0, 0, 'F' }, { "mode", 1, 0, 'm' },
+		{ "encap", 1, 0, 'e' }, { 0, 0, 0, 0 },
 	};
 	char *def_argv[] = { argv[0], "--no-pci", "--no-huge", "-m", "2048",
 			     "--lcores", "0,1@0", "--file-prefix", "slperf",
@@ -294,9 +324,11 @@ main(int argc, char **argv)
 	struct frame *batch[SL_BURST];
 	struct sl_snapshot *snap;
 	struct rte_ether_addr mac_out, mac_in;
-	char text[2048], err[256];
+	char text[2048], err[256], mode_line[64], label[64];
 	struct run r = { 0 };
-	int ret, c, fullnat = 0;
+	int ret, c, mode = SL_MODE_NAT, encap = SL_ENCAP_IPIP, oneway;
+	unsigned dns_port, web_port;
+	uint64_t drops;
 
 	if (argc > 1 && strcmp(argv[1], "--") != 0) {
 		ret = rte_eal_init(argc, argv);
@@ -319,12 +351,19 @@ main(int argc, char **argv)
 		case 's': scenario = optarg; break;
 		case 'f': flows = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'p': packets = strtoull(optarg, NULL, 0); break;
-		case 'F': fullnat = 1; break;
+		case 'F': mode = SL_MODE_FULLNAT; break;
+		case 'm': mode = name_index(mode_names, RTE_DIM(mode_names), optarg); break;
+		case 'e': encap = name_index(encap_names, RTE_DIM(encap_names), optarg); break;
 		default:
-			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new [--flows N] [--packets N] [--fullnat]\n");
+			mode = -1;
+			break;
+		}
+		if (mode < 0 || encap < 0) {
+			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new [--flows N] [--packets N] [--mode nat|fullnat|dr|tunnel] [--encap ipip|gue|gre] [--fullnat]\n");
 			return 1;
 		}
 	}
+	oneway = SL_MODE_ONEWAY(mode);
 	if (strcmp(scenario, "maglev") == 0)
 		return maglev_builds();
 	if (flows == 0 || flows > 8000000 ||
@@ -332,20 +371,24 @@ main(int argc, char **argv)
 		fprintf(stderr, "sluice-perf: scenario established|new|maglev, flows 1..8M\n");
 		return 1;
 	}
+	/* fullnat: both services one-arm, from two local addresses; tunnel:
+	 * the outer source from them; dr and tunnel keep the service's port */
+	if (mode == SL_MODE_TUNNEL)
+		snprintf(mode_line, sizeof(mode_line), "mode = tunnel\nencap = %s\n",
+			 encap_names[encap]);
+	else
+		snprintf(mode_line, sizeof(mode_line), "mode = %s\n", mode_names[mode]);
+	dns_port = oneway ? 53 : 5353;
+	web_port = oneway ? 80 : 8080;
 	snprintf(text, sizeof(text), ini,
-		 RTE_MAX(65536u, strcmp(scenario, "new") == 0 ? 4194304u : 2 * flows));
+		 RTE_MAX(65536u, strcmp(scenario, "new") == 0 ? 4194304u : 2 * flows),
+		 mode == SL_MODE_FULLNAT || mode == SL_MODE_TUNNEL ?
+		 "local_address = 10.1.0.5-10.1.0.6\n" : "",
+		 mode_line, dns_port, dns_port, dns_port, mode_line, web_port, web_port, web_port);
 	cfg = sl_config_parse_string(text, "sluice-perf", err, sizeof(err));
 	if (cfg == NULL) {
 		fprintf(stderr, "sluice-perf: %s\n", err);
 		return 1;
-	}
-	if (fullnat) {
-		/* both services one-arm, from two local addresses */
-		for (i = 0; i < cfg->n_services; i++)
-			cfg->services[i].mode = SL_MODE_FULLNAT;
-		cfg->ports[1].n_local = 2;
-		cfg->ports[1].local_addrs[0] = 0x0a010005;
-		cfg->ports[1].local_addrs[1] = 0x0a010006;
 	}
 	if (setup(&env, &r, cfg, hw, port_index) != 0)
 		return 1;
@@ -403,9 +446,11 @@ main(int argc, char **argv)
 			for (c = 0; c < SL_BURST; c++)
 				batch[c] = &fwd[(i + (uint32_t)c) % flows];
 			push(&r, batch, SL_BURST, 0);
-			for (c = 0; c < SL_BURST; c++)
-				batch[c] = &rep[(i + (uint32_t)c) % flows];
-			push(&r, batch, SL_BURST, 1);
+			if (!oneway) {
+				for (c = 0; c < SL_BURST; c++)
+					batch[c] = &rep[(i + (uint32_t)c) % flows];
+				push(&r, batch, SL_BURST, 1);
+			}
 			i = (i + SL_BURST) % flows;
 		}
 	} else {
@@ -436,11 +481,17 @@ main(int argc, char **argv)
 					fprintf(stderr, "sluice-perf: SYN %u made no connection\n", j);
 					return 1;
 				}
-				build(&rst[c], &mac_in, cn->bip, cn->lip, cn->bport, cn->lport,
-				      IPPROTO_TCP, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+				/* one direction: the client resets its own SYN */
+				if (oneway)
+					build(&rst[c], &mac_out, key.src, key.dst, key.sport,
+					      key.dport, IPPROTO_TCP, RTE_TCP_RST_FLAG);
+				else
+					build(&rst[c], &mac_in, cn->bip, cn->lip, cn->bport,
+					      cn->lport, IPPROTO_TCP,
+					      RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
 				batch[c] = &rst[c];
 			}
-			push(&r, batch, SL_BURST, 1);
+			push(&r, batch, SL_BURST, oneway ? 0 : 1);
 			/* expiry is part of a connection's cost */
 			CALLGRIND_TOGGLE_COLLECT;
 			{
@@ -452,15 +503,22 @@ main(int argc, char **argv)
 			CALLGRIND_TOGGLE_COLLECT;
 		}
 	}
+	if (mode == SL_MODE_NAT)
+		label[0] = '\0';
+	else if (mode == SL_MODE_TUNNEL)
+		snprintf(label, sizeof(label), "-tunnel-%s", encap_names[encap]);
+	else
+		snprintf(label, sizeof(label), "-%s", mode_names[mode]);
+	/* every packet must have gone through: any drop means a broken path */
+	drops = 0;
+	for (i = 0; i < SL_DROP_MAX; i++)
+		drops += r.w->stats.drops[i];
 	printf("{\"scenario\":\"%s%s\",\"tsc_hz\":%" PRIu64 ",\"flows\":%u,\"packets\":%" PRIu64
 	       ",\"cycles_per_pkt\":%.1f,\"mpps_per_core\":%.3f,\"tx_drops\":%" PRIu64
 	       ",\"drops\":%" PRIu64 ",\"conns\":%u}\n",
-	       scenario, fullnat ? "-fullnat" : "", env.hz, flows, r.pkts, (double)r.cycles / (double)r.pkts,
+	       scenario, label, env.hz, flows, r.pkts, (double)r.cycles / (double)r.pkts,
 	       (double)env.hz / ((double)r.cycles / (double)r.pkts) / 1e6,
-	       r.w->stats.drops[SL_DROP_TX], r.w->stats.drops[SL_DROP_FLOW_FULL] +
-	       r.w->stats.drops[SL_DROP_NO_FLOW] + r.w->stats.drops[SL_DROP_NEIGH],
+	       r.w->stats.drops[SL_DROP_TX], drops - r.w->stats.drops[SL_DROP_TX],
 	       sl_flow_count(r.w->flows));
-	/* every packet must have gone through: a drop means a broken path */
-	return r.w->stats.drops[SL_DROP_TX] + r.w->stats.drops[SL_DROP_FLOW_FULL] +
-	       r.w->stats.drops[SL_DROP_NO_FLOW] + r.w->stats.drops[SL_DROP_NEIGH] != 0;
+	return drops != 0;
 }
