@@ -110,10 +110,20 @@ struct sl_config_port {
 	int vlan_line;
 	uint16_t mtu;                /**< egress IPv4 MTU, 0 = the device's */
 	int mtu_line;
+	uint8_t addr6[16];           /**< own IPv6 address (a second `address`
+				      *   key), network order */
+	uint8_t prefix6_len;         /**< 1..128, 0 = no IPv6 address */
+	uint8_t gateway6[16];        /**< IPv6 default route's next hop, all
+				      *   zero = none (`gateway` with an IPv6
+				      *   address) */
+	int address6_line;
+	int gateway6_line;
 };
 
 struct sl_config_backend {
-	uint32_t addr;               /**< host byte order */
+	uint32_t addr;               /**< host byte order (IPv4) */
+	uint8_t v6;                  /**< IPv6 backend: "[ADDR]:PORT", @c addr6 */
+	uint8_t addr6[16];           /**< network order */
 	uint16_t port;               /**< host byte order */
 	uint32_t weight;             /**< 1..65535, default 1 */
 	uint8_t drain;               /**< state=drain: no new connections */
@@ -158,7 +168,9 @@ enum sl_hash_mode {
 
 struct sl_config_service {
 	char name[SL_NAME_MAX];      /**< from [service.NAME] */
-	uint32_t vip;                /**< host byte order */
+	uint32_t vip;                /**< host byte order (IPv4) */
+	uint8_t v6;                  /**< an IPv6 VIP: @c vip6 */
+	uint8_t vip6[16];            /**< network order */
 	uint16_t port;               /**< 1..65535, host byte order */
 	uint8_t proto;               /**< IPPROTO_TCP or IPPROTO_UDP */
 	uint8_t mode;                /**< enum sl_mode */

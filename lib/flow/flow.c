@@ -487,41 +487,8 @@ sl_flow_touch(struct sl_flow_table *t, struct sl_conn *c, int dir,
 {
 	uint64_t deadline;
 
-	if (c->proto == IPPROTO_TCP) {
-		uint8_t st = c->state;
-
-		if (flags & RTE_TCP_RST_FLAG) {
-			st = SL_CS_CLOSE;
-		} else if (flags & RTE_TCP_FIN_FLAG) {
-			c->fin_seen |= (uint8_t)(1u << dir);
-			if (st != SL_CS_CLOSE)
-				st = c->fin_seen == 3 ? SL_CS_TIME_WAIT : SL_CS_FIN_WAIT;
-		} else {
-			switch (st) {
-			case SL_CS_SYN_SENT:
-				/* one direction: the client's ACK after its SYN
-				 * is all there is to see of the handshake */
-				if (c->lip == 0 && !(flags & RTE_TCP_SYN_FLAG) &&
-				    (flags & RTE_TCP_ACK_FLAG)) {
-					st = SL_CS_ESTABLISHED;
-					break;
-				}
-				if (dir == SL_DIR_REPLY &&
-				    (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
-				    (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))
-					st = SL_CS_SYN_RECV;
-				break;
-			case SL_CS_SYN_RECV:
-				if (dir == SL_DIR_ORIG && !(flags & RTE_TCP_SYN_FLAG) &&
-				    (flags & RTE_TCP_ACK_FLAG))
-					st = SL_CS_ESTABLISHED;
-				break;
-			default:
-				break;
-			}
-		}
-		c->state = st;
-	}
+	if (c->proto == IPPROTO_TCP)
+		c->state = sl_flow_tcp_next(c->state, &c->fin_seen, c->lip == 0, dir, flags);
 	deadline = now + t->timeout_ticks[c->state];
 	if (unlikely(deadline < c->expire)) {
 		/* a shorter timeout (RST, FIN): lazy re-arming only ever

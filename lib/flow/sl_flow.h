@@ -41,8 +41,10 @@
 #include <rte_common.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_tcp.h>
 
 #include "sl_config.h"
+#include "sl_pkt.h"
 
 /** Lookup key: a packet's 5-tuple as it arrives, network byte order. */
 struct sl_flow_key {
@@ -91,6 +93,44 @@ struct sl_conn {
 			       *   SL_PP_* state bits; 0 = none */
 	struct rte_ether_addr cmac; /**< previous hop towards the client */
 } __rte_cache_aligned;
+
+/**
+ * The TCP state after a segment with @p flags in direction @p dir
+ * (IPVS's transitions, see the file comment); @p fin_seen keeps a bit per
+ * direction. @p oneway: only the client's segments are seen. Shared by
+ * the IPv4 and IPv6 tables.
+ */
+static __rte_always_inline uint8_t
+sl_flow_tcp_next(uint8_t st, uint8_t *fin_seen, int oneway, int dir, uint8_t flags)
+{
+	if (flags & RTE_TCP_RST_FLAG)
+		return SL_CS_CLOSE;
+	if (flags & RTE_TCP_FIN_FLAG) {
+		*fin_seen |= (uint8_t)(1u << dir);
+		if (st == SL_CS_CLOSE)
+			return st;
+		return *fin_seen == 3 ? SL_CS_TIME_WAIT : SL_CS_FIN_WAIT;
+	}
+	switch (st) {
+	case SL_CS_SYN_SENT:
+		/* one direction: the client's ACK after its SYN is all there
+		 * is to see of the handshake */
+		if (oneway && !(flags & RTE_TCP_SYN_FLAG) && (flags & RTE_TCP_ACK_FLAG))
+			return SL_CS_ESTABLISHED;
+		if (dir == SL_DIR_REPLY &&
+		    (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+		    (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))
+			return SL_CS_SYN_RECV;
+		return st;
+	case SL_CS_SYN_RECV:
+		if (dir == SL_DIR_ORIG && !(flags & RTE_TCP_SYN_FLAG) &&
+		    (flags & RTE_TCP_ACK_FLAG))
+			return SL_CS_ESTABLISHED;
+		return st;
+	default:
+		return st;
+	}
+}
 
 /** Creation parameters. */
 struct sl_flow_params {
@@ -216,5 +256,91 @@ void sl_flow_walk(struct sl_flow_table *t,
  *  request a slice per loop iteration. */
 uint32_t sl_flow_walk_range(struct sl_flow_table *t, uint32_t start, uint32_t count,
 			    int (*fn)(const struct sl_conn *c, void *arg), void *arg);
+
+/*
+ * IPv6 connections live in a table of their own, so that IPv4 records
+ * stay one cache line: struct sl_conn6 is two (four 16-byte addresses).
+ * The same states, timeouts and expiry; keys in an rte_hash of the
+ * packet's 5-tuple as it arrives, two per connection (one for dr/tunnel
+ * connections, lip all zero), each naming the record and the direction.
+ * Same thread-safety as the IPv4 table.
+ */
+
+/** IPv6 lookup key: a packet's 5-tuple as it arrives. */
+struct sl_flow6_key {
+	struct sl_in6 src;
+	struct sl_in6 dst;
+	rte_be16_t sport;
+	rte_be16_t dport;
+	uint8_t proto;
+	uint8_t pad[3];   /**< must be zero */
+};
+
+/** IPv6 connection record: two cache lines. */
+struct sl_conn6 {
+	uint64_t expire;      /**< TSC deadline */
+	struct sl_in6 cip;    /**< client address */
+	struct sl_in6 vip;    /**< virtual address */
+	struct sl_in6 bip;    /**< backend address */
+	struct sl_in6 lip;    /**< replies are sent to: cip (nat) or a local
+			       *   address (fullnat); zero: one direction */
+	uint32_t be_gen;      /**< backend slot generation */
+	rte_be16_t cport, vport, bport, lport;
+	uint16_t svc;         /**< service id */
+	uint16_t be;          /**< backend slot */
+	uint8_t proto;
+	uint8_t state;        /**< enum sl_conn_state */
+	uint8_t in_port;      /**< port index the client's packets arrive on */
+	uint8_t fin_seen;
+	uint8_t mode;         /**< enum sl_mode */
+	struct rte_ether_addr cmac; /**< previous hop towards the client */
+} __rte_cache_aligned;
+
+struct sl_flow6_table;
+
+typedef void (*sl_flow6_expire_cb)(const struct sl_conn6 *c, void *arg);
+
+/** Create an IPv6 table from the same parameters as an IPv4 one; NULL
+ *  with rte_errno set on failure. */
+struct sl_flow6_table *sl_flow6_create(const struct sl_flow_params *p);
+
+/** Free a table and its records. NULL is fine. */
+void sl_flow6_free(struct sl_flow6_table *t);
+
+/** Look up a packet's key; @p dir gets SL_DIR_ORIG / SL_DIR_REPLY. */
+struct sl_conn6 *sl_flow6_lookup(struct sl_flow6_table *t,
+				 const struct sl_flow6_key *k, int *dir);
+
+/**
+ * Create a connection: client @p cip:cport -> @p vip:vport scheduled to
+ * @p bip:bport, replies to @p lip:lport (the client's own endpoint in
+ * nat; NULL @p lip: one direction, no reply key). Other fields zero,
+ * state SYN_SENT (TCP) or UDP. NULL when the table is full or a key is
+ * taken.
+ */
+struct sl_conn6 *sl_flow6_add(struct sl_flow6_table *t, const struct sl_in6 *cip,
+			      rte_be16_t cport, const struct sl_in6 *vip, rte_be16_t vport,
+			      const struct sl_in6 *bip, rte_be16_t bport,
+			      const struct sl_in6 *lip, rte_be16_t lport, uint8_t proto,
+			      uint64_t now);
+
+/** Account a packet: TCP state (sl_flow_tcp_next) and deadline. */
+void sl_flow6_touch(struct sl_flow6_table *t, struct sl_conn6 *c, int dir,
+		    uint8_t tcp_flags, uint64_t now);
+
+/** Remove a connection now, without the callback. */
+void sl_flow6_del(struct sl_flow6_table *t, struct sl_conn6 *c);
+
+/** Expire connections whose deadline passed, at most @p budget per call
+ *  (and at most a bounded amount of work). @return how many. */
+unsigned sl_flow6_expire(struct sl_flow6_table *t, uint64_t now, unsigned budget,
+			 sl_flow6_expire_cb cb, void *arg);
+
+uint32_t sl_flow6_count(const struct sl_flow6_table *t);
+uint32_t sl_flow6_capacity(const struct sl_flow6_table *t);
+
+/** As sl_flow_walk_range() for the IPv6 table. */
+uint32_t sl_flow6_walk_range(struct sl_flow6_table *t, uint32_t start, uint32_t count,
+			     int (*fn)(const struct sl_conn6 *c, void *arg), void *arg);
 
 #endif /* SL_FLOW_H */

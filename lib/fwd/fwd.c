@@ -947,8 +947,11 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		drop(w, m, SL_DROP_VLAN_TAGGED);
 		return 0;
 	}
-	if (unlikely(pi->kind == SL_PKT_ARP)) {
-		to_mgmt(w, m, SL_MGMT_SLOWPATH);
+	if (unlikely(pi->kind != SL_PKT_IPV4)) {
+		if (pi->kind == SL_PKT_ARP)
+			to_mgmt(w, m, SL_MGMT_SLOWPATH);
+		else
+			drop(w, m, SL_DROP_IPV6_OFF);
 		return 0;
 	}
 	if (unlikely(pi->proto == IPPROTO_ICMP)) {

@@ -196,6 +196,25 @@ unsigned sl_nat_tcp_rst(uint8_t *frame, const struct rte_ether_addr *dst_mac,
 			rte_be32_t daddr, rte_be16_t sport, rte_be16_t dport,
 			uint32_t seq, uint32_t ack, int ack_flag);
 
+/*
+ * IPv6 (NAT66): the same rewrites without an IP header checksum; the
+ * TCP/UDP checksum covers the addresses through the pseudo-header, so a
+ * 16-byte address change is eight 16-bit updates. The hop limit is
+ * decremented (the caller checked it is above 1). A UDP checksum is
+ * mandatory over IPv6: a result of zero is sent as 0xffff.
+ */
+
+/** Replace the source (@p dst == 0) or destination address and port of
+ *  an IPv6 TCP/UDP packet parsed by sl_pkt_parse6(). */
+void sl_nat6_rewrite(uint8_t *frame, const struct sl_pkt6_info *pi, int dst,
+		     const struct sl_in6 *addr, rte_be16_t port);
+
+/**
+ * Turn an ICMPv6 echo request (parsed) into its reply in place: MACs and
+ * addresses swapped, type 129, hop limit 64, checksum updated.
+ */
+void sl_nat6_icmp_echo_reply(uint8_t *frame, const struct sl_pkt6_info *pi);
+
 /** Outer headers towards one backend of a tunnel service: what is fixed
  *  per backend, built once per snapshot by sl_nat_tun_init(). */
 struct sl_tun {

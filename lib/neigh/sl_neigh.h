@@ -34,6 +34,8 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "sl_pkt.h"
+
 #define SL_NEIGH_VALID   (1ULL << 63)
 #define SL_NEIGH_HOLD    4      /**< packets held per unresolved entry */
 #define SL_NEIGH_RETRIES 3      /**< ARP requests before giving up a hold queue */
@@ -45,7 +47,10 @@
 #define SL_NEIGH_IDX(ref) ((uint32_t)(ref) & 0xffffu)
 
 struct sl_neigh_meta {
-	rte_be32_t ip;
+	rte_be32_t ip;          /**< IPv4 next hop (v6 == 0) */
+	uint8_t v6;             /**< an IPv6 next hop: @c ip6, resolved by
+				 *   neighbour discovery */
+	struct sl_in6 ip6;
 	uint16_t port;          /**< index of the Sluice port it is reached on */
 	uint8_t n_held;
 	uint8_t tries;          /**< unanswered requests in a row */
@@ -151,6 +156,59 @@ typedef void (*sl_neigh_request_cb)(uint32_t ref, uint16_t port, rte_be32_t ip,
  */
 unsigned sl_neigh_age(struct sl_neigh_table *t, uint64_t now, uint64_t hz,
 		      uint32_t timeout_s, sl_neigh_request_cb cb, void *arg);
+
+/** sl_neigh_find(), _add() and _learn() for an IPv6 next hop. */
+int sl_neigh_find6(const struct sl_neigh_table *t, uint16_t port, const struct sl_in6 *ip);
+int sl_neigh_add6(struct sl_neigh_table *t, uint16_t port, const struct sl_in6 *ip);
+int sl_neigh_learn6(struct sl_neigh_table *t, uint16_t port, const struct sl_in6 *ip,
+		    const struct rte_ether_addr *mac, uint64_t now);
+
+/** Neighbour discovery (RFC 4861) message fields of interest. */
+struct sl_nd_info {
+	uint8_t type;                /**< 135 solicitation, 136 advertisement */
+	uint8_t flags;               /**< NA: R (0x80), S (0x40), O (0x20) */
+	uint8_t has_lla;             /**< a link-layer address option was there */
+	struct sl_in6 target;        /**< target address */
+	struct rte_ether_addr lla;   /**< source (NS) or target (NA) link-layer
+				      *   address option */
+};
+
+#define SL_ND_NS 135
+#define SL_ND_NA 136
+
+/**
+ * Check an NS or NA already parsed by sl_pkt_parse6() (ICMPv6 type 135
+ * or 136, checksum verified there): hop limit 255, code 0, length, the
+ * target not multicast, options well formed (none of length 0). Fills
+ * @p nd. @return 0 or -EINVAL.
+ */
+int sl_nd_parse(const uint8_t *frame, uint32_t len, const struct sl_pkt6_info *pi,
+		struct sl_nd_info *nd);
+
+/** The solicited-node multicast address of @p a (ff02::1:ffXX:XXXX) and
+ *  its Ethernet group address (33:33:ff:XX:XX:XX). */
+void sl_nd_solicited_node(const struct sl_in6 *a, struct sl_in6 *group,
+			  struct rte_ether_addr *mac);
+
+/**
+ * Write a neighbour solicitation for @p target from @p src (@p src_mac,
+ * also in the source link-layer address option) to its solicited-node
+ * multicast group: Ethernet + IPv6 (hop limit 255) + ICMPv6 135 with a
+ * correct checksum. @return the frame length (86).
+ */
+unsigned sl_nd_build_ns(uint8_t *frame, const struct rte_ether_addr *src_mac,
+			const struct sl_in6 *src, const struct sl_in6 *target);
+
+/**
+ * Write a neighbour advertisement for @p target (with @p mac in the
+ * target link-layer address option, flags S and O as given in
+ * @p flags) from @p src to @p dst / @p dst_mac; an unsolicited one goes
+ * to ff02::1 / 33:33:00:00:00:01. @return the frame length (86).
+ */
+unsigned sl_nd_build_na(uint8_t *frame, const struct rte_ether_addr *mac,
+			const struct rte_ether_addr *dst_mac, const struct sl_in6 *src,
+			const struct sl_in6 *dst, const struct sl_in6 *target,
+			uint8_t flags);
 
 /** ARP fields of interest, network byte order. */
 struct sl_arp_info {

@@ -32,8 +32,13 @@ sl_pkt_parse(const uint8_t *data, uint32_t len, unsigned flags,
 		pi->kind = SL_PKT_ARP;
 		return 0;
 	}
-	if (unlikely(etype != RTE_BE16(RTE_ETHER_TYPE_IPV4)))
+	if (unlikely(etype != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		if (etype == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+			pi->kind = SL_PKT_IPV6;
+			return 0;
+		}
 		return SL_DROP_NOT_IPV4;
+	}
 
 	if (unlikely(len < l2 + sizeof(struct rte_ipv4_hdr)))
 		return SL_DROP_SHORT_IP;

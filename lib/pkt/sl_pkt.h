@@ -33,6 +33,57 @@
 enum sl_pkt_kind {
 	SL_PKT_IPV4 = 0,  /**< IPv4 with TCP, UDP or ICMP header checked */
 	SL_PKT_ARP,       /**< ARP: for the management lcore */
+	SL_PKT_IPV6,      /**< IPv6: only l2_len is set; sl_pkt_parse6() next */
+};
+
+/** An IPv6 address, network order. */
+struct sl_in6 {
+	uint8_t b[16];
+};
+
+/** Whether two IPv6 addresses are equal. */
+static __rte_always_inline int
+sl_in6_eq(const struct sl_in6 *a, const struct sl_in6 *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/** Whether an IPv6 address is all zero (::, "none"). */
+static __rte_always_inline int
+sl_in6_zero(const struct sl_in6 *a)
+{
+	static const struct sl_in6 z;
+
+	return memcmp(a, &z, sizeof(*a)) == 0;
+}
+
+/** The four 32-bit words of an address folded to one, for hashing
+ *  (a connection's owner, the scheduler's hash). */
+static __rte_always_inline uint32_t
+sl_in6_fold(const struct sl_in6 *a)
+{
+	uint32_t w[4];
+
+	memcpy(w, a, sizeof(w));
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
+
+#define SL_IPPROTO_ICMPV6 58
+
+/** IPv6 parse result: offsets from the start of the frame. */
+struct sl_pkt6_info {
+	uint8_t proto;       /**< upper layer after the extension headers:
+			      *   TCP, UDP or ICMPv6 (58) */
+	uint8_t tcp_flags;   /**< TCP flags byte, 0 otherwise */
+	uint8_t l2_len;      /**< 14, or 18 with a VLAN tag */
+	uint8_t l4_len;      /**< TCP/UDP/ICMPv6 header length (ICMPv6: 8) */
+	uint16_t l3_len;     /**< 40 + extension headers */
+	uint16_t plen;       /**< payload length field, host order: the
+			      *   packet is 40 + plen bytes */
+	struct sl_in6 src;
+	struct sl_in6 dst;
+	rte_be16_t sport;    /**< TCP/UDP source port; ICMPv6 echo: identifier */
+	rte_be16_t dport;    /**< TCP/UDP destination port; ICMPv6: type<<8|code */
 };
 
 /** Parse result: offsets from the start of the frame, fields in network order. */
@@ -66,6 +117,28 @@ struct sl_pkt_info {
  */
 int sl_pkt_parse(const uint8_t *data, uint32_t len, unsigned flags,
 		 struct sl_pkt_info *pi);
+
+/**
+ * Parse the IPv6 packet of a frame sl_pkt_parse() called SL_PKT_IPV6
+ * (@p pi->l2_len set by the caller from that parse): version, payload
+ * length against the frame (Ethernet padding allowed), the extension
+ * header chain (hop-by-hop first only, destination options, routing;
+ * at most 8 headers, each within the packet) up to TCP, UDP or ICMPv6,
+ * whose header must be whole (TCP data offset, UDP length); the L4
+ * checksum is verified unless @p flags says the NIC found it good or bad
+ * (SL_PKT_F_L4_CSUM_BAD). Fragments (a fragment header anywhere in the
+ * chain) are refused: SL_DROP_FRAGMENT, never half parsed.
+ * @return 0, or an enum sl_drop reason (BAD_IP6, BAD_EXT_HDR,
+ *   FRAGMENT, UNSUP_L4, BAD_L4_LEN, BAD_L4_CSUM).
+ */
+int sl_pkt_parse6(const uint8_t *data, uint32_t len, unsigned flags,
+		  struct sl_pkt6_info *pi);
+
+/** TCP/UDP/ICMPv6 checksum computed from scratch over the IPv6
+ *  pseudo-header and @p l4_len bytes at @p l4 (field itself read as 0). */
+uint16_t sl_l4_csum6(const struct sl_in6 *src, const struct sl_in6 *dst,
+		     uint8_t proto, const void *l4, uint32_t l4_len,
+		     unsigned csum_off);
 
 /* ICMP error types Sluice relays (RFC 792) */
 #define SL_ICMP_DEST_UNREACH  3   /**< code 4: fragmentation needed */

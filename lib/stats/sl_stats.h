@@ -28,7 +28,7 @@
 	X(VLAN_UNTAGGED, "vlan_untagged", "untagged frame on a port with vlan") \
 	X(VLAN_TAGGED,   "vlan_tagged",   "802.1Q tagged frame on a port without vlan, or a second tag") \
 	X(VLAN_INSERT,   "vlan_insert",   "no room to add the port's 802.1Q tag to a frame") \
-	X(NOT_IPV4,      "not_ipv4",      "EtherType is neither IPv4 nor ARP") \
+	X(NOT_IPV4,      "not_ipv4",      "EtherType is neither IPv4, IPv6 nor ARP") \
 	X(SHORT_IP,      "short_ip",      "frame too short for an IPv4 header") \
 	X(BAD_IP_VER,    "bad_ip_version", "IP version field is not 4") \
 	X(BAD_IHL,       "bad_ihl",       "IPv4 header length below 20 bytes or beyond the frame") \
@@ -56,7 +56,11 @@
 	X(MULTI_SEG,     "multi_seg",     "frame in chained buffers too long to join into one") \
 	X(LOCAL_PORTS_FULL, "local_ports_full", "fullnat: no free local port for a new connection (refused)") \
 	X(TOO_BIG,       "too_big",       "dr/tunnel: larger than the egress MTU (once encapsulated); a client that set DF gets fragmentation needed") \
-	X(NO_HEADROOM,   "no_headroom",   "tunnel: no room in the buffer for the outer headers")
+	X(NO_HEADROOM,   "no_headroom",   "tunnel: no room in the buffer for the outer headers") \
+	X(BAD_IP6,       "bad_ipv6",      "IPv6 header truncated, version not 6, or payload length beyond the frame") \
+	X(BAD_EXT_HDR,   "bad_ext_header", "IPv6 extension header chain malformed, truncated or longer than 8 headers") \
+	X(ICMP6,         "icmp6_other",   "ICMPv6 neither neighbour discovery nor an echo request to own address or VIP") \
+	X(IPV6_OFF,      "ipv6_off",      "IPv6 on a port without an IPv6 address")
 
 enum sl_drop {
 	SL_DROP_NONE = 0,  /* not a drop: sl_pkt_parse() success */

@@ -304,16 +304,22 @@ test_drop_not_ipv4(void)
 	struct tp_fspec s;
 	struct tp_flayout lo;
 
-	/* an IPv6 frame: EtherType 0x86dd, version 6 */
+	struct sl_pkt_info pi;
+
+	/* an IPv6 frame: EtherType 0x86dd goes on to sl_pkt_parse6() */
 	tp_spec_default(&s, IPPROTO_TCP);
 	s.etype = 0x86dd;
 	tp_build_frame(&s, f, &lo);
 	f[14] = 0x60;
-	expect_drop(f, lo.len, 0, SL_DROP_NOT_IPV4);
+	CU_ASSERT_EQUAL(sl_pkt_parse(f, lo.len, 0, &pi), 0);
+	CU_ASSERT_EQUAL(pi.kind, SL_PKT_IPV6);
+	CU_ASSERT_EQUAL(pi.l2_len, 14);
 	/* IPv6 behind a VLAN tag */
 	s.vlan = 1;
 	tp_build_frame(&s, f, &lo);
-	expect_drop(f, lo.len, 0, SL_DROP_NOT_IPV4);
+	CU_ASSERT_EQUAL(sl_pkt_parse(f, lo.len, 0, &pi), 0);
+	CU_ASSERT_EQUAL(pi.kind, SL_PKT_IPV6);
+	CU_ASSERT_EQUAL(pi.l2_len, 18);
 	/* a second tag (QinQ) is not followed */
 	s.etype = 0x8100;
 	tp_build_frame(&s, f, &lo);

@@ -430,7 +430,8 @@ serve(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
 		}
 		d = rte_pktmbuf_mtod(m, uint8_t *);
 		eh = (struct rte_ether_hdr *)d;
-		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0) {
+		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0 ||
+		    pi.kind == SL_PKT_IPV6) {
 			st.unknown++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -511,7 +512,8 @@ client_rx(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
 		uint32_t slot, g, seq;
 		uint64_t dt;
 
-		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0) {
+		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0 ||
+		    pi.kind == SL_PKT_IPV6) {
 			st.unknown++;
 			rte_pktmbuf_free(m);
 			continue;
