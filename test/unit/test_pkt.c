@@ -952,6 +952,11 @@ fuzz_check(const uint8_t *f, uint32_t len, int rc,
 			fail[FZ_BAD_FIELDS]++;
 		return;
 	}
+	if (pi->kind == SL_PKT_IPV6) {
+		if (tp_get16(f + l2 - 2) != 0x86dd)
+			fail[FZ_BAD_FIELDS]++;
+		return;
+	}
 	if (pi->kind != SL_PKT_IPV4 || pi->l3_len < 20 || pi->l3_len > 60 ||
 	    pi->l3_len % 4 || pi->ip_len < pi->l3_len + pi->l4_len ||
 	    l2 + pi->ip_len > len || pi->l4_len < 8 || pi->l4_len > 60) {
