@@ -75,23 +75,59 @@ sl_neigh_find(const struct sl_neigh_table *t, uint16_t port, rte_be32_t ip)
 
 	/* control path; tables hold a few hundred next hops at most */
 	for (i = 0; i < t->count; i++)
-		if (t->meta[i].refs != 0 && t->meta[i].ip == ip &&
+		if (t->meta[i].refs != 0 && !t->meta[i].v6 && t->meta[i].ip == ip &&
 		    t->meta[i].port == port)
 			return ref_of(t, i);
 	return -ENOENT;
 }
 
 int
+sl_neigh_find6(const struct sl_neigh_table *t, uint16_t port, const struct sl_in6 *ip)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->count; i++)
+		if (t->meta[i].refs != 0 && t->meta[i].v6 &&
+		    sl_in6_eq(&t->meta[i].ip6, ip) && t->meta[i].port == port)
+			return ref_of(t, i);
+	return -ENOENT;
+}
+
+static int neigh_new(struct sl_neigh_table *t, uint16_t port, rte_be32_t ip,
+		     const struct sl_in6 *ip6);
+
+int
 sl_neigh_add(struct sl_neigh_table *t, uint16_t port, rte_be32_t ip)
 {
 	int ref = sl_neigh_find(t, port, ip);
-	uint32_t idx;
-	uint16_t gen;
 
 	if (ref >= 0) {
 		t->meta[SL_NEIGH_IDX(ref)].refs++;
 		return ref;
 	}
+	return neigh_new(t, port, ip, NULL);
+}
+
+int
+sl_neigh_add6(struct sl_neigh_table *t, uint16_t port, const struct sl_in6 *ip)
+{
+	int ref = sl_neigh_find6(t, port, ip);
+
+	if (ref >= 0) {
+		t->meta[SL_NEIGH_IDX(ref)].refs++;
+		return ref;
+	}
+	return neigh_new(t, port, 0, ip);
+}
+
+/* A new entry for @p ip (IPv4) or @p ip6 (IPv6, when not NULL). */
+static int
+neigh_new(struct sl_neigh_table *t, uint16_t port, rte_be32_t ip,
+	  const struct sl_in6 *ip6)
+{
+	uint32_t idx;
+	uint16_t gen;
+
 	if (t->free_head != SL_NEIGH_NONE) {
 		/* the slot freed longest ago: a stale reference to it has
 		 * had the most time to drain away */
@@ -108,6 +144,10 @@ sl_neigh_add(struct sl_neigh_table *t, uint16_t port, rte_be32_t ip)
 	memset(&t->meta[idx], 0, sizeof(t->meta[idx]));
 	t->meta[idx].gen = gen;
 	t->meta[idx].ip = ip;
+	if (ip6 != NULL) {
+		t->meta[idx].v6 = 1;
+		t->meta[idx].ip6 = *ip6;
+	}
 	t->meta[idx].port = port;
 	t->meta[idx].refs = 1;
 	t->meta[idx].next_free = SL_NEIGH_NONE;
@@ -149,6 +189,8 @@ sl_neigh_unref(struct sl_neigh_table *t, uint32_t ref)
 	 * yields the old MAC */
 	__atomic_store_n(&t->macw[idx], 0, __ATOMIC_RELEASE);
 	nm->ip = 0;
+	nm->v6 = 0;
+	memset(&nm->ip6, 0, sizeof(nm->ip6));
 	nm->gen = (uint16_t)((nm->gen + 1) & SL_NEIGH_GEN_MASK);
 	nm->next_free = SL_NEIGH_NONE;
 	if (t->free_tail == SL_NEIGH_NONE)
@@ -160,11 +202,27 @@ sl_neigh_unref(struct sl_neigh_table *t, uint32_t ref)
 	return 0;
 }
 
+static int neigh_learn(struct sl_neigh_table *t, int ref,
+		       const struct rte_ether_addr *mac, uint64_t now);
+
 int
 sl_neigh_learn(struct sl_neigh_table *t, uint16_t port, rte_be32_t ip,
 	       const struct rte_ether_addr *mac, uint64_t now)
 {
-	int ref = sl_neigh_find(t, port, ip);
+	return neigh_learn(t, sl_neigh_find(t, port, ip), mac, now);
+}
+
+int
+sl_neigh_learn6(struct sl_neigh_table *t, uint16_t port, const struct sl_in6 *ip,
+		const struct rte_ether_addr *mac, uint64_t now)
+{
+	return neigh_learn(t, sl_neigh_find6(t, port, ip), mac, now);
+}
+
+static int
+neigh_learn(struct sl_neigh_table *t, int ref, const struct rte_ether_addr *mac,
+	    uint64_t now)
+{
 	uint32_t idx;
 	uint64_t w = 0;
 

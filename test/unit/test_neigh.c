@@ -144,6 +144,58 @@ test_learn_mac(void)
 	sl_neigh_free(t);
 }
 
+/* IPv6 next hops: their own entries, apart from IPv4 ones, learnt,
+ * counted and freed like them */
+static void
+test_v6_entries(void)
+{
+	struct sl_neigh_table *t = sl_neigh_create(8, (int)rte_socket_id());
+	struct sl_in6 a = { .b = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x11 } };
+	struct sl_in6 b = { .b = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x12 } };
+	/* an IPv6 address whose first word reads as an IPv4 entry's address */
+	struct sl_in6 c = { .b = { 10, 0, 0, 1 } };
+	struct rte_ether_addr m;
+	int ia, ib, ic, i4;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	i4 = sl_neigh_add(t, 0, ip4(10, 0, 0, 1));
+	ia = sl_neigh_add6(t, 0, &a);
+	ib = sl_neigh_add6(t, 0, &b);
+	ic = sl_neigh_add6(t, 0, &c);
+	CU_ASSERT_FATAL(i4 >= 0 && ia >= 0 && ib >= 0 && ic >= 0);
+	CU_ASSERT(ia != ib && ia != ic && i4 != ic);
+	CU_ASSERT_EQUAL(t->live, 4);
+	/* found by family and address */
+	CU_ASSERT_EQUAL(sl_neigh_find6(t, 0, &a), ia);
+	CU_ASSERT_EQUAL(sl_neigh_find6(t, 1, &a), -ENOENT);
+	CU_ASSERT_EQUAL(sl_neigh_find(t, 0, ip4(10, 0, 0, 1)), i4);
+	CU_ASSERT_EQUAL(sl_neigh_find6(t, 0, &c), ic);
+	CU_ASSERT_EQUAL(t->meta[SL_NEIGH_IDX(ia)].v6, 1);
+	CU_ASSERT_EQUAL(t->meta[SL_NEIGH_IDX(i4)].v6, 0);
+	/* a second add is a reference */
+	CU_ASSERT_EQUAL(sl_neigh_add6(t, 0, &a), ia);
+	CU_ASSERT_EQUAL(t->meta[SL_NEIGH_IDX(ia)].refs, 2);
+	/* learning one family does not resolve the other */
+	CU_ASSERT_EQUAL(sl_neigh_learn6(t, 0, &a, &mac_a, 5 * HZ), ia);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ia, &m), 1);
+	CU_ASSERT(mac_eq(&m, &mac_a));
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ib, &m), 0);
+	CU_ASSERT_EQUAL(sl_neigh_learn(t, 0, ip4(10, 0, 0, 1), &mac_b, 5 * HZ), i4);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, ic, &m), 0);
+	CU_ASSERT_EQUAL(sl_neigh_learn6(t, 0, &c, &mac_a, 6 * HZ), ic);
+	CU_ASSERT_EQUAL(sl_neigh_mac(t, i4, &m), 1);
+	CU_ASSERT(mac_eq(&m, &mac_b));
+	CU_ASSERT_EQUAL(sl_neigh_learn6(t, 2, &b, &mac_a, 6 * HZ), -ENOENT);
+	/* freed with its last reference; the slot comes back as IPv4 clean */
+	CU_ASSERT_EQUAL(sl_neigh_unref(t, (uint32_t)ib), 0);
+	CU_ASSERT_EQUAL(sl_neigh_find6(t, 0, &b), -ENOENT);
+	i4 = sl_neigh_add(t, 0, ip4(10, 0, 0, 2));
+	CU_ASSERT_FATAL(i4 >= 0);
+	CU_ASSERT_EQUAL(t->meta[SL_NEIGH_IDX(i4)].v6, 0);
+	CU_ASSERT_EQUAL(sl_neigh_find6(t, 0, &b), -ENOENT);
+	sl_neigh_free(t);
+}
+
 static void
 test_hold(void)
 {
@@ -647,6 +699,7 @@ static const struct sl_test_case neigh_tests[] = {
 	{ "create", test_create },
 	{ "add/find, full table", test_add_find },
 	{ "learn and the worker MAC word", test_learn_mac },
+	{ "IPv6 entries", test_v6_entries },
 	{ "hold queue", test_hold },
 	{ "unresolved: requests, retries, drop", test_age_unresolved },
 	{ "held packets kept while retrying", test_age_hold_kept_before_retries },
