@@ -60,6 +60,11 @@ struct sl_port_info {
 	uint8_t kernel;             /**< traffic for the own address goes to the
 				     *   kernel (exception path) */
 	struct rte_ether_addr mac;  /**< own MAC */
+	uint8_t has6;               /**< the port has an IPv6 address */
+	uint8_t prefix6;            /**< its prefix length */
+	uint8_t has_gw6;            /**< an IPv6 default gateway */
+	struct sl_in6 addr6;        /**< own IPv6 address */
+	struct sl_in6 gw6;          /**< IPv6 default gateway */
 	uint16_t n_local;           /**< fullnat local addresses on the port */
 	rte_be32_t local[SL_MAX_LOCAL_ADDRS]; /**< they, answered by ARP */
 	char name[SL_NAME_MAX];
@@ -86,6 +91,8 @@ struct sl_backend {
 				     *   connections, old ones carry on */
 	uint8_t removed;            /**< gone from the file, kept while it drains */
 	struct sl_tun tun;          /**< mode tunnel: its outer headers */
+	uint8_t v6;                 /**< an IPv6 backend: @c addr6 */
+	struct sl_in6 addr6;
 };
 
 struct sl_service {
@@ -104,6 +111,8 @@ struct sl_service {
 	uint8_t check_backend;      /**< dr/tunnel: checks go to the backend's
 				     *   own address, not to the VIP through it */
 	rte_be16_t gue_port;        /**< encap gue: UDP destination port */
+	uint8_t v6;                 /**< an IPv6 service: @c vip6 */
+	struct sl_in6 vip6;
 	uint8_t stateless;          /**< dr/tunnel with a hashing scheduler
 				     *   (maglev, sh): a packet matching no
 				     *   connection is scheduled, not dropped */
@@ -141,6 +150,12 @@ struct sl_snapshot {
 		uint32_t until;
 	} retired[SL_MAX_PORTS * SL_MAX_LOCAL_ADDRS];
 	struct sl_service *services;
+	/** IPv6 services, by id, looked up by a scan (sl_svc_lookup6):
+	 *  sites have a few of them; a table like the IPv4 one when that
+	 *  changes */
+	uint16_t n_svc6;
+	uint16_t svc6[SL_MAX_SERVICES];
+	uint8_t any6;               /**< some port has an IPv6 address */
 	struct sl_backend **by_slot;  /**< SL_MAX_BACKENDS entries, NULL = free slot */
 	unsigned n_workers;
 	uint32_t max_timeout;       /**< longest connection timeout, seconds */
@@ -336,6 +351,54 @@ sl_svc_own_port(const struct sl_snapshot *s, rte_be32_t ip)
 			return (int)i;
 	return -1;
 }
+
+/** Index of the port whose own IPv6 address is @p ip, or -1. */
+static __rte_always_inline int
+sl_svc_own_port6(const struct sl_snapshot *s, const struct sl_in6 *ip)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_ports; i++)
+		if (s->ports[i].has6 && sl_in6_eq(&s->ports[i].addr6, ip))
+			return (int)i;
+	return -1;
+}
+
+/** The IPv6 service for @p vip, @p port, @p proto, or NULL. */
+static __rte_always_inline const struct sl_service *
+sl_svc_lookup6(const struct sl_snapshot *s, const struct sl_in6 *vip, rte_be16_t port,
+	       uint8_t proto)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_svc6; i++) {
+		const struct sl_service *sv = &s->services[s->svc6[i]];
+
+		if (sv->port == port && sv->proto == proto && sl_in6_eq(&sv->vip6, vip))
+			return sv;
+	}
+	return NULL;
+}
+
+/** Whether @p ip is the VIP of an IPv6 service. */
+static __rte_always_inline int
+sl_svc_is_vip6(const struct sl_snapshot *s, const struct sl_in6 *ip)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_svc6; i++)
+		if (sl_in6_eq(&s->services[s->svc6[i]].vip6, ip))
+			return 1;
+	return 0;
+}
+
+/**
+ * Route IPv6 @p dst: the port whose IPv6 subnet holds it (longest
+ * prefix; next hop @p dst), else the first port with an IPv6 gateway
+ * (next hop the gateway). @return port index or -1.
+ */
+int sl_svc_route6(const struct sl_snapshot *s, const struct sl_in6 *dst,
+		  struct sl_in6 *nexthop);
 
 /** Index of the port with this DPDK port id, or -1. */
 static __rte_always_inline int

@@ -20,6 +20,26 @@ prefix_mask(uint8_t len)
 	return rte_cpu_to_be_32(len == 0 ? 0 : ~0u << (32 - len));
 }
 
+/* A backend's identity: its id=, else "ADDR:PORT" ("[ADDR]:PORT" for IPv6). */
+static void
+backend_ident(const struct sl_config_backend *cb, char *buf, size_t len)
+{
+	struct in_addr a = { .s_addr = rte_cpu_to_be_32(cb->addr) };
+	char ip[INET6_ADDRSTRLEN];
+
+	if (cb->id[0] != '\0') {
+		snprintf(buf, len, "%s", cb->id);
+		return;
+	}
+	if (cb->v6) {
+		inet_ntop(AF_INET6, cb->addr6, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, cb->port);
+		return;
+	}
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(buf, len, "%s:%u", ip, cb->port);
+}
+
 const struct sl_service *
 sl_svc_find(const struct sl_snapshot *s, const char *name)
 {
@@ -47,6 +67,47 @@ sl_svc_route(const struct sl_snapshot *s, rte_be32_t dst, rte_be32_t *nexthop)
 	r = &s->routes[idx];
 	*nexthop = r->via != 0 ? r->via : dst;
 	return r->port;
+}
+
+/* Whether the first @p len bits of @p a and @p b agree. */
+static int
+in6_prefix_eq(const struct sl_in6 *a, const struct sl_in6 *b, unsigned len)
+{
+	unsigned full = len / 8, rest = len % 8;
+
+	if (memcmp(a->b, b->b, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a->b[full] ^ b->b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+int
+sl_svc_route6(const struct sl_snapshot *s, const struct sl_in6 *dst,
+	      struct sl_in6 *nexthop)
+{
+	int best = -1, best_len = -1;
+	unsigned i;
+
+	for (i = 0; i < s->n_ports; i++) {
+		const struct sl_port_info *p = &s->ports[i];
+
+		if (p->has6 && (int)p->prefix6 > best_len &&
+		    in6_prefix_eq(&p->addr6, dst, p->prefix6)) {
+			best = (int)i;
+			best_len = p->prefix6;
+		}
+	}
+	if (best >= 0) {
+		*nexthop = *dst;
+		return best;
+	}
+	for (i = 0; i < s->n_ports; i++)
+		if (s->ports[i].has_gw6) {
+			*nexthop = s->ports[i].gw6;
+			return (int)i;
+		}
+	return -1;
 }
 
 /* Add a route unless its prefix is in the table already: the first one
@@ -390,6 +451,14 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		p->port_id = hw[i].port_id;
 		p->mac = hw[i].mac;
 		p->kernel = cp->kernel_if[0] != '\0';
+		if (cp->prefix6_len != 0) {
+			p->has6 = 1;
+			p->prefix6 = cp->prefix6_len;
+			memcpy(&p->addr6, cp->addr6, sizeof(p->addr6));
+			memcpy(&p->gw6, cp->gateway6, sizeof(p->gw6));
+			p->has_gw6 = !sl_in6_zero(&p->gw6);
+			s->any6 = 1;
+		}
 		snprintf(p->name, sizeof(p->name), "%s", cp->name);
 		for (j = 0; j < cp->n_local && j < SL_MAX_LOCAL_ADDRS; j++) {
 			rte_be32_t a = rte_cpu_to_be_32(cp->local_addrs[j]);
@@ -438,6 +507,8 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		sv->used = 1;
 		sv->drain_timeout = cs->drain_timeout;
 		sv->vip = rte_cpu_to_be_32(cs->vip);
+		sv->v6 = cs->v6;
+		memcpy(&sv->vip6, cs->vip6, sizeof(sv->vip6));
 		sv->port = rte_cpu_to_be_16(cs->port);
 		sv->proto = cs->proto;
 		sv->mode = cs->mode;
@@ -449,7 +520,13 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 				 cs->name, cs->scheduler);
 			goto fail;
 		}
-		pi = sl_svc_route(s, sv->vip, &nh);
+		if (sv->v6) {
+			struct sl_in6 nh6;
+
+			pi = sl_svc_route6(s, &sv->vip6, &nh6);
+		} else {
+			pi = sl_svc_route(s, sv->vip, &nh);
+		}
 		sv->vip_port = pi < 0 ? 0 : (uint16_t)pi;
 		sv->n_backends = cs->n_backends;
 		sv->backends = rte_zmalloc("sl_backends",
@@ -478,6 +555,8 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 			int ni;
 
 			be->addr = rte_cpu_to_be_32(cb->addr);
+			be->v6 = cb->v6;
+			memcpy(&be->addr6, cb->addr6, sizeof(be->addr6));
 			be->port = rte_cpu_to_be_16(cb->port);
 			be->slot = pl->slot[i][j];
 			s->by_slot[be->slot] = be;
@@ -492,14 +571,32 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 			 * takes no new ones */
 			weights[j] = be->drain_until != 0 || be->down ? 0 : cb->weight;
 			slots[j] = be->slot;
-			if (cb->id[0] != '\0') {
-				idents[j] = sl_svc_ident_hash(cb->id);
-			} else {
-				char id[32], a[INET_ADDRSTRLEN];
+			{
+				char id[SL_NAME_MAX + INET6_ADDRSTRLEN + 8];
 
-				inet_ntop(AF_INET, &be->addr, a, sizeof(a));
-				snprintf(id, sizeof(id), "%s:%u", a, cb->port);
+				backend_ident(cb, id, sizeof(id));
 				idents[j] = sl_svc_ident_hash(id);
+			}
+			if (be->v6) {
+				struct sl_in6 nh6;
+				char a[INET6_ADDRSTRLEN];
+
+				pi = sl_svc_route6(s, &be->addr6, &nh6);
+				if (pi < 0) {
+					inet_ntop(AF_INET6, &be->addr6, a, sizeof(a));
+					snprintf(err, errlen, "service %s: backend [%s] is unreachable",
+						 cs->name, a);
+					goto fail;
+				}
+				be->out_port = (uint16_t)pi;
+				ni = sl_neigh_add6(neigh, (uint16_t)pi, &nh6);
+				if (ni < 0) {
+					snprintf(err, errlen, "neighbour table full");
+					goto fail;
+				}
+				be->neigh = (uint32_t)ni;
+				s->neigh_refs[s->n_neigh_refs++] = (uint32_t)ni;
+				continue;
 			}
 			pi = sl_svc_route(s, be->addr, &nh);
 			if (pi < 0) {
@@ -536,17 +633,24 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		sv->ws_off = ws_size;
 		ws_size += RTE_ALIGN_CEIL(sv->sched->ws_size(sv->n_backends), 8);
 		sv->leaving = pl->leaving[i];
-		if (!sv->leaving)
-			tab_insert(s, sv, i);
+		if (!sv->leaving) {
+			if (sv->v6)
+				s->svc6[s->n_svc6++] = (uint16_t)i;
+			else
+				tab_insert(s, sv, i);
+		}
 	}
 	/* a service gone from the file keeps its key only while no service
 	 * of the file claims it (a rename): its flows need no lookup */
 	for (i = 0; i < s->n_services; i++) {
 		struct sl_service *sv = &s->services[i];
 
-		if (sv->used && sv->leaving &&
+		if (sv->used && sv->leaving && !sv->v6 &&
 		    sl_svc_lookup(s, sv->vip, sv->port, sv->proto) == NULL)
 			tab_insert(s, sv, i);
+		if (sv->used && sv->leaving && sv->v6 &&
+		    sl_svc_lookup6(s, &sv->vip6, sv->port, sv->proto) == NULL)
+			s->svc6[s->n_svc6++] = (uint16_t)i;
 	}
 	s->max_timeout = pl->max_timeout;
 
@@ -580,19 +684,7 @@ plan_new(const struct sl_config *cfg)
 	return pl;
 }
 
-static void
-backend_ident(const struct sl_config_backend *cb, char *buf, size_t len)
-{
-	struct in_addr a = { .s_addr = rte_cpu_to_be_32(cb->addr) };
-	char ip[INET_ADDRSTRLEN];
 
-	if (cb->id[0] != '\0') {
-		snprintf(buf, len, "%s", cb->id);
-		return;
-	}
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	snprintf(buf, len, "%s:%u", ip, cb->port);
-}
 
 struct sl_snapshot *
 sl_svc_build(const struct sl_config *cfg, const struct sl_port_hw *hw,
@@ -720,6 +812,8 @@ svc_from_snapshot(const struct sl_service *sv, struct sl_config_service *cs)
 	memset(cs, 0, sizeof(*cs));
 	snprintf(cs->name, sizeof(cs->name), "%s", sv->name);
 	cs->vip = rte_be_to_cpu_32(sv->vip);
+	cs->v6 = sv->v6;
+	memcpy(cs->vip6, &sv->vip6, sizeof(cs->vip6));
 	cs->port = rte_be_to_cpu_16(sv->port);
 	cs->proto = sv->proto;
 	cs->mode = sv->mode;
@@ -868,9 +962,12 @@ sl_svc_rebuild(const struct sl_config *cfg, const struct sl_port_hw *hw,
 			}
 			cs->backends[cs->n_backends] = (struct sl_config_backend){
 				.addr = rte_be_to_cpu_32(be->addr),
+				.v6 = be->v6,
 				.port = rte_be_to_cpu_16(be->port),
 				.weight = 1,
 			};
+			memcpy(cs->backends[cs->n_backends].addr6, &be->addr6,
+			       sizeof(be->addr6));
 			pl->slot[i][cs->n_backends] = be->slot;
 			pl->gen[i][cs->n_backends] = be->gen;
 			pl->drain_until[i][cs->n_backends] = until;
