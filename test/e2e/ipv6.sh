@@ -1,0 +1,626 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# End-to-end test of IPv6 (NAT66, mode nat): lib.sh's topology with IPv6
+# addresses beside the IPv4 ones,
+#
+#   client c0 2001:db8::2/64 ---- out [sluice] in ---- switch ---- e0 2001:db8:1::1N/64
+#   default via 2001:db8::1       2001:db8::1/64                  default via 2001:db8:1::1
+#                                 2001:db8:1::1/64
+#
+# lib.sh turns IPv6 off in every namespace; here it is turned on again in
+# the client's and the backends' (no router advertisements accepted, no
+# duplicate address detection). In Sluice's namespace the kernel side of
+# the DPDK ports (out, in) keeps IPv6 off: it must not answer neighbour
+# solicitations or echo requests meant for Sluice.
+# Each backend runs, beside lib.sh's IPv4 servers, an IPv6 server on its
+# IPv6 address: HTTP on :8080 (the same files) and UDP echo on :5353,
+# both writing the address of every client they serve to a log.
+#
+# Services: web6 ([2001:db8::100]:80/tcp -> the backends' [ADDR]:8080) and
+# dns6 (:53/udp -> :5353), mode nat, scheduler rr; beside them the IPv4
+# web and dns on 10.0.0.100, the same ports.
+# Checks (WORKERS workers):
+#   1. Sluice's unsolicited neighbour advertisement for 2001:db8::1 reaches
+#      the client at start; ping -6 to the VIP and to 2001:db8::1 is
+#      answered; the client resolves the VIP to Sluice's out MAC.
+#   2. 30 HTTP requests to [VIP]:80 all answered, rr spread 10/10/10 with
+#      one worker (every backend some with two); a 20 MB download is
+#      byte-identical (sha256); wrk over IPv6 without errors.
+#   3. NAT, not FullNAT: every packet arriving at a backend's :8080 and
+#      :5353 comes from 2001:db8::2 with hop limit 63 (the client sends 64:
+#      Sluice decremented it), the servers' logs name only 2001:db8::2, and
+#      a connection held open appears on its backend with the client's
+#      address and port.
+#   4. UDP: datagrams to [VIP]:53 answered from [VIP]:53 with "bN:" + payload.
+#   5. IPv4 and IPv6 services on the same ports at the same time:
+#      interleaved requests to both VIPs all answered.
+#   6. sluicectl: show services lists web6 as [2001:db8::100]:80; show flows
+#      lists held IPv6 connections, after the IPv4 ones; show neighbours
+#      lists the backends' IPv6 addresses on inside with their MACs.
+#   7. A packet with a destination options header that runs past its end
+#      is dropped and counted as bad_ext_header, a fragment as fragment;
+#      Sluice keeps serving.
+#   8. Sluice exits 0 on SIGTERM.
+#
+# Usage: test/e2e/ipv6.sh SLUICE_BIN SLUICECTL_BIN [WORKERS]   (WORKERS: 1 or 2)
+# Needs root (network namespaces); exits 77 (skip) otherwise.
+# SL_KEEP_TMP=1 keeps the temp dir (configurations, logs, captures).
+
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=test/e2e/lib.sh
+. "$here/lib.sh"
+
+sl_test_bin_ctl "${1:-}" "${2:-}"   # sets bin, ctl_bin
+workers=${3:-1}
+sl_test_require_workers "$workers"
+SL_TEST_LOG_LINES=60
+
+sl_init "sl6$$"
+sock=$SL_TMP/sluice.sock
+
+CLIENT6=2001:db8::2
+OUT6=2001:db8::1
+IN6=2001:db8:1::1
+VIP6=2001:db8::100
+BACKEND6=(2001:db8:1::11 2001:db8:1::12 2001:db8:1::13)
+SRV6_PID=()   # [I] = pid of backend I's IPv6 server
+
+# ns_ipv6_on NS IF ADDR/LEN GATEWAY: IPv6 on in NS and on IF, no router
+# advertisements, ADDR without duplicate address detection, default route.
+ns_ipv6_on() {
+	local ns=$1 ifc=$2
+	# writing "all" reaches every interface; IF again to be sure
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.default.disable_ipv6=0 "net.ipv6.conf.$ifc.disable_ipv6=0" \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+		"net.ipv6.conf.$ifc.accept_ra=0" >/dev/null || return 1
+	ip -n "$ns" -6 addr add "$3" dev "$ifc" nodad || return 1
+	ip -n "$ns" -6 route add default via "$4" dev "$ifc" || return 1
+}
+
+# write_server6: the backends' IPv6 server. Arguments NAME ADDR ROOT
+# HTTP_PORT UDP_PORT LOG: HTTP (files of ROOT) and UDP echo ("NAME:" +
+# payload) on ADDR; LOG gets "http ADDR PORT" / "udp ADDR PORT" for the
+# peer of every request and datagram.
+write_server6() {
+	cat >"$SL_TMP/backend6.py" <<'EOF'
+import http.server, os, socket, socketserver, sys, threading
+name, ip, root, hport, uport, logf = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+os.chdir(root)
+log = open(logf, "a", buffering=1)
+lock = threading.Lock()
+
+def note(proto, addr):
+    with lock:
+        log.write("%s %s %d\n" % (proto, addr[0], addr[1]))
+
+def udp():
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((ip, uport))
+    prefix = (name + ":").encode()
+    while True:
+        data, addr = s.recvfrom(65535)
+        note("udp", addr)
+        s.sendto(prefix + data, addr)
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def log_request(self, *a):
+        note("http", self.client_address)
+
+class Server(socketserver.ThreadingTCPServer):
+    address_family = socket.AF_INET6
+    allow_reuse_address = True
+    daemon_threads = True
+    request_queue_size = 128
+
+threading.Thread(target=udp, daemon=True).start()
+Server((ip, hport), Handler).serve_forever()
+EOF
+}
+
+# server6_start I: start backend I's IPv6 server, wait until it serves.
+server6_start() {
+	local i=$1 b=${SL_NS_BACKENDS[$(($1 - 1))]} a=${BACKEND6[$(($1 - 1))]} t
+	ip netns exec "$b" "$SL_PY" "$SL_TMP/backend6.py" "b$i" "$a" "$SL_TMP/www$i" \
+		"$SL_HTTP_PORT" "$SL_UDP_PORT" "$SL_TMP/peers6.b$i" \
+		</dev/null >"$SL_TMP/backend6.b$i.log" 2>&1 &
+	SRV6_PID[i]=$!
+	SL_PIDS+=($!)
+	for ((t = 0; t < 50; t++)); do
+		if [ "$(ip netns exec "$b" curl -s -g --max-time 1 "http://[$a]:$SL_HTTP_PORT/name")" = "b$i" ]; then
+			return 0
+		fi
+		sl_pid_alive "${SRV6_PID[i]}" || break
+		sleep 0.1
+	done
+	sl_log "IPv6 server of b$i did not start:"
+	cat "$SL_TMP/backend6.b$i.log" >&2
+	return 1
+}
+
+# topo6_up: IPv6 on the client and the backends, their servers.
+topo6_up() {
+	local i b
+	ns_ipv6_on "$SL_NS_CLIENT" c0 "$CLIENT6/64" "$OUT6" || return 1
+	for i in 1 2 3; do
+		b=${SL_NS_BACKENDS[$((i - 1))]}
+		ns_ipv6_on "$b" e0 "${BACKEND6[$((i - 1))]}/64" "$IN6" || return 1
+	done
+	# Sluice's namespace: the DPDK ports' kernel side stays without IPv6
+	ip netns exec "$SL_NS_SLUICE" sysctl -qw net.ipv6.conf.out.disable_ipv6=1 \
+		net.ipv6.conf.in.disable_ipv6=1 >/dev/null || return 1
+	write_server6
+	for i in 1 2 3; do server6_start "$i" || return 1; done
+}
+
+# write_config FILE WORKERS <SERVICES: both ports with an IPv4 and an IPv6
+# address, the admin socket, then the [service.*] sections on stdin.
+write_config() {
+	local file=$1 workers=$2 lcores
+	case $workers in
+	1) lcores=0-1 ;;
+	*) lcores=0,1,2@1 ;;
+	esac
+	{
+		cat <<EOF
+; Sluice end-to-end configuration (generated by test/e2e/ipv6.sh)
+[eal]
+lcores = $lcores
+args = --no-pci --no-huge -m 512 --file-prefix $SL_FILE_PREFIX --log-level lib.*:notice
+
+[global]
+idle_sleep = 100
+stats_interval = 0
+flow_capacity = 65536
+admin_socket = $sock
+
+[port.outside]
+device = net_af_packet0,iface=out
+address = $SL_OUT_IP/24
+address = $OUT6/64
+
+[port.inside]
+device = net_af_packet1,iface=in
+address = $SL_IN_IP/24
+address = $IN6/64
+
+EOF
+		cat
+	} >"$file"
+}
+
+# service6 NAME PORT PROTO BACKEND_PORT [LINES]: an IPv6 [service.NAME]
+# on the IPv6 VIP, mode nat, scheduler rr, the three IPv6 backends.
+service6() {
+	local a
+	printf '[service.%s]\nvip = %s\nport = %s\nprotocol = %s\nmode = nat\nscheduler = rr\n' \
+		"$1" "$VIP6" "$2" "$3"
+	[ -z "${5:-}" ] || printf '%s\n' "$5"
+	for a in "${BACKEND6[@]}"; do echo "backend = [$a]:$4"; done
+}
+
+mac_of() { ip -n "$1" link show "$2" | awk '/link\/ether/ {print $2}'; }
+
+# http6 PATH [CURL_ARGS...]: GET http://[VIP6]/PATH from the client.
+http6() {
+	local p=$1
+	shift
+	sl_exec_client curl -6 -g -s --max-time "${SL_CURL_TIMEOUT:-5}" "$@" "http://[$VIP6]/$p"
+}
+
+# drops NAME: the drops of reason NAME, all workers and the management
+# lcore together (show stats --json); empty if sluicectl fails.
+drops() {
+	ctl --json show stats
+	[ "$rc" -eq 0 ] || return 1
+	"$SL_PY" - "$CTL_OUT" "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["result"]
+d = [w.get("drops", {}) for w in r["workers"]] + [r["management"].get("drops", {})]
+print(sum(x.get(sys.argv[2], 0) for x in d))
+EOF
+}
+
+# udp6_exchange N [PORT]: lib.sh's sl_udp_exchange over IPv6, to [VIP6]:PORT.
+udp6_exchange() {
+	sl_exec_client "$SL_PY" - "$CLIENT6" "$VIP6" "${2:-53}" "$1" <<'EOF'
+import socket, sys
+src, vip, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+for i in range(n):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.settimeout(3)
+    sport = s.getsockname()[1]
+    payload = "hello6-%d-%d" % (i, sport)
+    s.sendto(payload.encode(), (vip, port))
+    try:
+        data, addr = s.recvfrom(2048)
+    except socket.timeout:
+        print("bad %d timeout" % sport)
+        continue
+    finally:
+        s.close()
+    text = data.decode(errors="replace")
+    name, sep, rest = text.partition(":")
+    if addr[:2] != (vip, port):
+        print("bad %d reply from [%s]:%d" % (sport, addr[0], addr[1]))
+    elif not sep or rest != payload or not name.startswith("b"):
+        print("bad %d payload %r" % (sport, text))
+    else:
+        print("ok %d %s" % (sport, name))
+EOF
+}
+
+# hold6_start NAME PATH: like lib.sh's sl_http_hold_start, over IPv6 to
+# [VIP6]:80 (sl_http_hold_wait / sl_http_hold_finish work on it).
+hold6_start() {
+	local name=$1 path=$2 f=$SL_TMP/hold.$1
+	rm -f "$f.state" "$f.go" "$f.out"
+	ip netns exec "$SL_NS_CLIENT" "$SL_PY" - "$VIP6" 80 "$CLIENT6" "$path" "$f" <<'PYEOF' >"$f.log" 2>&1 &
+import os, socket, sys, time
+vip, port, src, path, f = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+
+def put(suffix, text):
+    with open(f + suffix + ".tmp", "w") as o:
+        o.write(text + "\n")
+    os.rename(f + suffix + ".tmp", f + suffix)
+
+try:
+    s = socket.create_connection((vip, port), timeout=10, source_address=(src, 0))
+except OSError as e:
+    put(".state", "failed %s" % e)
+    sys.exit(1)
+s.settimeout(None)
+s.sendall(("GET /%s HTTP/1.0\r\nHost: [%s]\r\n" % (path, vip)).encode())
+put(".state", "connected %d" % s.getsockname()[1])
+while not os.path.exists(f + ".go"):
+    time.sleep(0.05)
+s.settimeout(10)
+data = b""
+try:
+    s.sendall(b"\r\n")
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+except OSError as e:
+    put(".out", "ERR %s after %d bytes" % (e, len(data)))
+    sys.exit(1)
+s.close()
+head, _, body = data.partition(b"\r\n\r\n")
+status = head.split(b"\r\n", 1)[0].decode(errors="replace")
+if " 200 " not in status + " ":
+    put(".out", "ERR status %r" % status)
+    sys.exit(1)
+put(".out", body.decode(errors="replace"))
+PYEOF
+	SL_HOLD_PID[$name]=$!
+	SL_PIDS+=($!)
+}
+
+# capture_start NS IF FILE FILTER: tcpdump of what arrives on IF in NS
+# into FILE; waits until it listens. Its pid in CAP_PID[FILE].
+declare -A CAP_PID=()
+capture_start() {
+	local t
+	ip netns exec "$1" tcpdump -i "$2" -Q in -nn -U --immediate-mode -s 200 -w "$3" "$4" \
+		</dev/null 2>"$3.tcpdump" &
+	CAP_PID[$3]=$!
+	SL_PIDS+=($!)
+	for ((t = 0; t < 50; t++)); do
+		grep -q 'listening on' "$3.tcpdump" 2>/dev/null && return 0
+		sl_pid_alive "${CAP_PID[$3]}" || break
+		sleep 0.1
+	done
+	sl_log "tcpdump in $1 did not start: $(cat "$3.tcpdump")"
+	return 1
+}
+
+capture_stop() { sleep 0.3; sl_pid_stop "${CAP_PID[$1]}"; }
+
+echo "# e2e IPv6 (NAT66), $workers worker(s), namespaces ${SL_PFX}-*"
+sl_test_topo_up setup
+if ! topo6_up; then
+	notok "IPv6 on the client and the backends, IPv6 servers on the backends"
+	sl_test_finish
+fi
+setup "IPv6: client $CLIENT6, backends ${BACKEND6[*]}, their servers answer locally"
+
+out_mac=$(mac_of "$SL_NS_SLUICE" out)
+in_mac=$(mac_of "$SL_NS_SLUICE" in)
+
+# the neighbour advertisements Sluice sends at start, as the client and a
+# backend hear them
+capture_start "$SL_NS_CLIENT" c0 "$SL_TMP/na.c.pcap" 'icmp6 and ip6[40] == 136' || notok "tcpdump runs on the client"
+capture_start "${SL_NS_BACKENDS[0]}" e0 "$SL_TMP/na.b1.pcap" 'icmp6 and ip6[40] == 136' || notok "tcpdump runs on b1"
+
+conf=$SL_TMP/sluice.ini
+log=$SL_TMP/sluice.log
+{
+	service6 web6 80 tcp "$SL_HTTP_PORT"
+	echo
+	service6 dns6 53 udp "$SL_UDP_PORT"
+	echo
+	sl_service web 80 tcp "$SL_HTTP_PORT" "mode = nat"
+	echo
+	sl_service dns 53 udp "$SL_UDP_PORT" "mode = nat"
+} | write_config "$conf" "$workers"
+if ! sl_test_sluice_start "sluice ready (IPv6 and IPv4 services)" "$bin" "$conf" "$log"; then
+	sl_test_finish
+fi
+setup "sluice ready (pid $SL_SLUICE_PID, $workers worker(s))"
+
+# --- 1. neighbour discovery, echo -------------------------------------------------
+# na_targets FILE: "TARGET MAC" of every neighbour advertisement in FILE
+na_targets() {
+	"$SL_PY" - "$1" <<'EOF' 2>/dev/null
+import sys
+from scapy.all import rdpcap, ICMPv6ND_NA, ICMPv6NDOptDstLLAddr, Ether
+for p in rdpcap(sys.argv[1]):
+    if ICMPv6ND_NA in p:
+        na = p[ICMPv6ND_NA]
+        ll = p[ICMPv6NDOptDstLLAddr].lladdr if ICMPv6NDOptDstLLAddr in p else "-"
+        print(na.tgt, ll, p[Ether].src)
+EOF
+}
+t=0
+until na_targets "$SL_TMP/na.c.pcap" | grep -q "^$OUT6 " || [ $t -ge 30 ]; do sleep 0.1; t=$((t + 1)); done
+capture_stop "$SL_TMP/na.c.pcap"
+capture_stop "$SL_TMP/na.b1.pcap"
+nac=$(na_targets "$SL_TMP/na.c.pcap")
+nab=$(na_targets "$SL_TMP/na.b1.pcap")
+check "unsolicited neighbour advertisement for $OUT6 with the out MAC $out_mac heard by the client" \
+	grep -q "^$OUT6 $out_mac " <<<"$nac"
+check "unsolicited neighbour advertisement for $IN6 with the in MAC $in_mac heard by b1" \
+	grep -q "^$IN6 $in_mac " <<<"$nab"
+{ echo "advertisements heard by the client (target, lladdr option, source MAC):"; echo "${nac:-none}"
+  echo "by b1:"; echo "${nab:-none}"; } | diag
+
+for a in "$VIP6" "$OUT6"; do
+	pout=$(sl_exec_client ping -6 -c 3 -i 0.2 -W 2 "$a" 2>&1)
+	n=$(awk '/packets transmitted/ { print $4 }' <<<"$pout")
+	check "ping -6 $a from the client: ${n:-0}/3 answered" [ "${n:-0}" -eq 3 ]
+done
+got=$(ip -n "$SL_NS_CLIENT" -6 neigh show "$VIP6" dev c0 | awk '/lladdr/ { print $3 }')
+check "the client resolves $VIP6 to the out MAC $out_mac (got ${got:-nothing})" [ "$got" = "$out_mac" ]
+
+# from here on, what reaches the backends' IPv6 servers: source, hop limit
+cap_ok=1
+for i in 1 2 3; do
+	capture_start "${SL_NS_BACKENDS[$((i - 1))]}" e0 "$SL_TMP/b$i.pcap" \
+		'ip6 and (tcp dst port 8080 or udp dst port 5353)' || cap_ok=
+done
+[ -n "$cap_ok" ] || notok "tcpdump runs in every backend namespace"
+for i in 1 2 3; do : >"$SL_TMP/peers6.b$i"; done
+
+# --- 2. HTTP through the IPv6 VIP ----------------------------------------------------
+out=$(for ((k = 0; k < 30; k++)); do http6 name -w ' %{http_code}\n'; done)
+tally=$(sl_tally "$out")
+good=$(grep -cE '^b[123] 200$' <<<"$out")
+check "30 HTTP requests to [$VIP6]:80 answered ($good/30)" [ "$good" -eq 30 ]
+[ "$good" -eq 30 ] || grep -vE '^b[123] 200$' <<<"$out" | head -n 5 | diag
+read -r n1 n2 n3 <<<"$(sed -E 's/b1=([0-9]+) b2=([0-9]+) b3=([0-9]+).*/\1 \2 \3/' <<<"$tally")"
+if [ "$workers" -eq 1 ]; then
+	check "round robin, exactly 10 per backend ($tally)" [ "$n1-$n2-$n3" = 10-10-10 ]
+else
+	v=no
+	[ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && [ "$n3" -gt 0 ] && v=yes
+	check "round robin over 2 workers, every backend some ($tally)" \
+		[ $v = yes ]
+fi
+
+sha=$(SL_CURL_TIMEOUT=120 http6 blob | sha256sum | cut -d' ' -f1)
+check "20 MB download through [$VIP6]:80, sha256 matches" [ "$sha" = "$SL_BLOB_SHA" ]
+
+wout=$(sl_exec_client wrk -t2 -c8 -d2s "http://[$VIP6]/name" 2>&1)
+reqs=$(awk '/requests in/ { print $1 }' <<<"$wout")
+bad=$(awk '/Non-2xx/ { print $NF }' <<<"$wout")
+serr=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$wout")
+v=no
+[ "${reqs:-0}" -ge 100 ] && [ -z "$bad" ] && [ "${serr:-0}" -eq 0 ] && v=yes
+check "wrk over IPv6, 8 connections for 2 s: ${reqs:-0} requests, no non-2xx, no socket errors" [ $v = yes ]
+[ $v = yes ] || printf '%s\n' "$wout" | diag
+
+# --- 3. the backends see the client ---------------------------------------------------
+hold6_start h1 name
+if cport=$(sl_http_hold_wait h1); then
+	setup "an IPv6 connection held open (client port $cport)"
+	est=()
+	for b in "${SL_NS_BACKENDS[@]}"; do
+		while read -r peer; do est+=("$peer"); done < <(ip netns exec "$b" ss -H -6 -tn state established \
+			'( sport = :8080 )' 2>/dev/null | awk '{ print $NF }')
+	done
+	v=no
+	[ "${#est[@]}" -eq 1 ] && [ "${est[0]:-}" = "[$CLIENT6]:$cport" ] && v=yes
+	check "the held connection reaches its backend from the client itself (established peers: ${est[*]:-none})" \
+		[ $v = yes ]
+	body=$(sl_http_hold_finish h1)
+	case $body in b1|b2|b3) ok "the held IPv6 connection completes ($body)" ;;
+	*) notok "the held IPv6 connection completes (${body:0:80})" ;;
+	esac
+else
+	notok "an IPv6 connection held open"
+fi
+
+# --- 4. UDP -----------------------------------------------------------------------------
+udp_out=$(udp6_exchange 9 2>&1)
+udp_good=$(grep -c '^ok ' <<<"$udp_out")
+check "UDP over IPv6: $udp_good/9 answers from [$VIP6]:53 with bN:payload" [ "$udp_good" -eq 9 ]
+[ "$udp_good" -eq 9 ] || grep -v '^ok ' <<<"$udp_out" | head -n 5 | diag
+if [ "$workers" -eq 1 ]; then
+	utally=$(sl_tally "$(awk '$1 == "ok" { print $3 }' <<<"$udp_out")")
+	check "UDP round robin, exactly 3 per backend ($utally)" [ "${utally% other=*}" = "b1=3 b2=3 b3=3" ]
+fi
+
+# the servers' logs and the captures: the client's address, hop limit 63
+peers=$(cat "$SL_TMP"/peers6.b[123])
+npeers=$(grep -c . <<<"$peers")
+nother=$(awk -v c="$CLIENT6" 'NF && $2 != c' <<<"$peers" | grep -c .)
+v=no
+[ "$npeers" -ge 40 ] && [ "$nother" -eq 0 ] && v=yes
+check "the IPv6 servers logged $npeers requests and datagrams, $nother from elsewhere than $CLIENT6" \
+	[ $v = yes ]
+[ "$nother" -eq 0 ] || awk -v c="$CLIENT6" 'NF && $2 != c' <<<"$peers" | sort | uniq -c | head | diag
+if [ -n "$cap_ok" ]; then
+	for i in 1 2 3; do capture_stop "$SL_TMP/b$i.pcap"; done
+	summary=$("$SL_PY" - "$SL_TMP"/b[123].pcap <<'EOF' 2>&1
+import sys
+from collections import Counter
+from scapy.all import rdpcap, IPv6, TCP, UDP
+c = Counter()
+for f in sys.argv[1:]:
+    for p in rdpcap(f):
+        if IPv6 in p:
+            c[(p[IPv6].src, p[IPv6].hlim, "udp" if UDP in p else "tcp")] += 1
+for (src, hlim, proto), n in sorted(c.items()):
+    print(src, hlim, proto, n)
+EOF
+)
+	total=$(awk '{ s += $4 } END { print s + 0 }' <<<"$summary")
+	nudp=$(awk '$3 == "udp" { s += $4 } END { print s + 0 }' <<<"$summary")
+	wrong=$(awk -v c="$CLIENT6" '$1 != c || $2 != 63 { s += $4 } END { print s + 0 }' <<<"$summary")
+	v=no
+	[ "$total" -gt 0 ] && [ "$nudp" -ge 9 ] && [ "$wrong" -eq 0 ] && v=yes
+	check "all $total packets to the backends' :8080 and :5353 ($nudp UDP) come from $CLIENT6 with hop limit 63" \
+		[ $v = yes ]
+	echo "captured at the backends (source, hop limit, protocol, packets):" | diag
+	diag <<<"$summary"
+fi
+
+# --- 5. IPv4 and IPv6 on the same ports ----------------------------------------------------
+v4=0 v6=0
+for ((k = 0; k < 12; k++)); do
+	grep -qx 'b[123]' <<<"$(sl_http name)" && v4=$((v4 + 1))
+	grep -qx 'b[123]' <<<"$(http6 name)" && v6=$((v6 + 1))
+done
+u4=$(sl_udp_exchange 3 | grep -c '^ok ')
+u6=$(udp6_exchange 3 | grep -c '^ok ')
+check "IPv4 and IPv6 interleaved: HTTP $v4/12 to $SL_VIP and $v6/12 to [$VIP6], UDP $u4/3 and $u6/3" \
+	[ "$v4-$v6-$u4-$u6" = 12-12-3-3 ]
+
+# --- 6. sluicectl -----------------------------------------------------------------------
+ctl show services
+if grep -qE "^service web6 \\[$VIP6\\]:80/tcp mode nat scheduler rr, 3/3 backends usable" "$CTL_OUT" &&
+	grep -qE "^service dns6 \\[$VIP6\\]:53/udp mode nat scheduler rr, 3/3 backends usable" "$CTL_OUT" &&
+	grep -qE "^service web $SL_VIP:80/tcp " "$CTL_OUT"; then
+	ok "show services: web6 as [$VIP6]:80/tcp and dns6 as [$VIP6]:53/udp, 3/3 usable, beside web"
+else
+	notok "show services: web6 as [$VIP6]:80/tcp and dns6 as [$VIP6]:53/udp, 3/3 usable, beside web (exit $rc)"
+	ctl_diag
+fi
+ctl --json show services
+v=$("$SL_PY" - "$CTL_OUT" "$VIP6" <<'EOF' 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))["result"]
+w = [s for s in r if s["name"] == "web6"]
+print("yes" if len(w) == 1 and w[0]["vip"].strip("[]") == sys.argv[2] and w[0]["port"] == 80
+      and w[0]["usable"] == 3 and w[0]["conns_total"] >= 30 else "no: %r" % w)
+EOF
+)
+check "show services --json: web6 with vip $VIP6, port 80, 3 usable, >= 30 connections ($v)" [ "$v" = yes ]
+
+sl_http_hold_start f4 name
+hold6_start f6a name
+hold6_start f6b name
+p4=$(sl_http_hold_wait f4)
+p6a=$(sl_http_hold_wait f6a)
+p6b=$(sl_http_hold_wait f6b)
+if [ -n "$p4" ] && [ -n "$p6a" ] && [ -n "$p6b" ]; then
+	setup "connections held open: IPv4 from port $p4, IPv6 from ports $p6a and $p6b"
+	ctl show flows
+	re6="^tcp \\[$CLIENT6\\]:(PORT) -> \\[$VIP6\\]:80 -> \\[2001:db8:1::1[123]\\]:8080 web6 "
+	l6a=$(grep -nE "${re6/PORT/$p6a}" "$CTL_OUT" | cut -d: -f1)
+	l6b=$(grep -nE "${re6/PORT/$p6b}" "$CTL_OUT" | cut -d: -f1)
+	l4=$(grep -nE "^tcp $SL_CLIENT_IP:$p4 -> $SL_VIP:80 -> 10\\.1\\.0\\.1[123]:8080 web " "$CTL_OUT" | cut -d: -f1)
+	v=no
+	[ -n "$l6a" ] && [ -n "$l6b" ] && v=yes
+	check "show flows lists both IPv6 connections ([$CLIENT6]:PORT -> [$VIP6]:80 -> [BACKEND]:8080 web6)" \
+		[ $v = yes ]
+	v=no
+	[ -n "$l4" ] && [ -n "$l6a" ] && [ -n "$l6b" ] && [ "$l4" -lt "$l6a" ] && [ "$l4" -lt "$l6b" ] && v=yes
+	check "show flows lists the IPv4 connection before the IPv6 ones (lines ${l4:-none}, ${l6a:-none}, ${l6b:-none})" \
+		[ $v = yes ]
+	ctl_diag
+	ctl show flows web6
+	n=$(grep -c . "$CTL_OUT")
+	v=no
+	[ "$n" -eq 2 ] && [ "$(grep -c " web6 " "$CTL_OUT")" -eq 2 ] && v=yes
+	check "show flows web6: just the 2 IPv6 connections ($n lines)" \
+		[ $v = yes ]
+	for h in f4 f6a f6b; do
+		body=$(sl_http_hold_finish "$h")
+		grep -qx 'b[123]' <<<"$body" || notok "held connection $h completes ($body)"
+	done
+else
+	notok "connections held open (IPv4 port '${p4:-}', IPv6 '${p6a:-}' '${p6b:-}')"
+fi
+
+ctl show neighbours
+nres=0
+for i in 1 2 3; do
+	m=$(mac_of "${SL_NS_BACKENDS[$((i - 1))]}" e0)
+	grep -qiE "^\\[?${BACKEND6[$((i - 1))]}\\]? on inside is ${m} " "$CTL_OUT" && nres=$((nres + 1))
+done
+check "show neighbours: the 3 backends' IPv6 addresses resolved on inside with their MACs ($nres/3)" [ "$nres" -eq 3 ]
+[ "$nres" -eq 3 ] || ctl_diag
+
+# --- 7. malformed IPv6 -------------------------------------------------------------------
+# send6 KIND: one frame from the client to the VIP, straight onto c0:
+#   badext  a destination options header whose length (88 bytes) runs
+#           past the end of the packet (8 bytes of it, then TCP to :80)
+#   frag    the first fragment of a UDP datagram to :53
+send6() {
+	sl_exec_client "$SL_PY" - "$1" "$out_mac" "$CLIENT6" "$VIP6" <<'EOF'
+import sys
+from scapy.all import Ether, IPv6, IPv6ExtHdrFragment, UDP, TCP, Raw, sendp, get_if_hwaddr
+kind, dmac, src, dst = sys.argv[1:5]
+eth = Ether(src=get_if_hwaddr("c0"), dst=dmac)
+if kind == "badext":
+    # next header TCP, length 10 (88 bytes), a PadN option filling the 6 left
+    opt = bytes([6, 10, 1, 4, 0, 0, 0, 0])
+    tcp = bytes(TCP(sport=40123, dport=80, flags="S"))
+    p = eth / IPv6(src=src, dst=dst, nh=60, hlim=64) / Raw(opt + tcp)
+else:
+    p = eth / IPv6(src=src, dst=dst, hlim=64) / IPv6ExtHdrFragment(id=0x5172, m=1, offset=0) / \
+        UDP(sport=40124, dport=53) / Raw(b"x" * 64)
+sendp(p, iface="c0", verbose=False)
+EOF
+}
+for kind in badext:bad_ext_header frag:fragment; do
+	what=${kind%%:*} reason=${kind#*:}
+	before=$(drops "$reason")
+	send6 "$what" || notok "scapy sends the $what packet"
+	after=$before t=0
+	while [ -n "$before" ] && [ "$after" -le "$before" ] && [ $t -lt 30 ]; do
+		sleep 0.1
+		after=$(drops "$reason") || break
+		t=$((t + 1))
+	done
+	v=no
+	[ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ] && v=yes
+	check "a malformed packet ($what) to [$VIP6] is counted as drop $reason (${before:-?} -> ${after:-?})" \
+		[ $v = yes ]
+done
+ok_after=$(http6 name)
+u6=$(udp6_exchange 1 | grep -c '^ok ')
+v=no
+grep -qx "b[123]" <<<"$ok_after" && [ "$u6" -eq 1 ] && v=yes
+check "Sluice still serves [$VIP6] after them (HTTP '$ok_after', UDP $u6/1)" \
+	[ $v = yes ]
+
+ctl show stats
+echo "# show stats:"
+diag <"$CTL_OUT"
+
+# --- 8. stop ------------------------------------------------------------------------------
+sl_test_sluice_stop "IPv6" "$log"
+
+sl_test_finish
+
