@@ -308,7 +308,8 @@ static const struct bad_case bad_cases[] = {
 	{ "[port.a]\ndevice = net_null0\nspeed = 10\n", 3,
 	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route|vlan|local_address|mtu)" },
 	{ PORT_A "[service.s]\nVIP = 10.0.0.100\n", 5, "key names are lowercase" },
-	{ PORT_A "address = 10.0.0.2/24\n", 4, "duplicate key 'address' in [port.a] (first at line 3" },
+	{ PORT_A "address = 10.0.0.2/24\n", 4,
+	  "a second IPv4 address in [port.a]: one IPv4 and one IPv6 address per port (first at line 3)" },
 	{ "[eal]\nlcores = 0-1\n\nlcores = 0-2\n", 4, "duplicate key 'lcores' in [eal] (first at line 2" },
 	{ "; comment\nvip = 10.0.0.100\n", 2, "key 'vip' is outside any section" },
 	{ PORT_A "[service.s]\nvip =\n", 5, "key 'vip' in [service.s] has no value" },
@@ -1072,7 +1073,7 @@ static const struct bad_case route_bad_cases[] = {
 	{ RT_OUT RT_IN "route = 48.0.0.0/16 via 2.2.2.1\n" RT_SVC "backend = 48.1.0.1:80\n", 13,
 	  "backend 48.1.0.1 is not reachable: it is inside no port's subnet and no route covers it" },
 	{ RT_OUT "gateway = 1.1.1.1\ngateway = 1.1.1.3\n" RT_SVC, 5,
-	  "duplicate key 'gateway' in [port.out] (first at line 4; only 'backend', 'route' and 'local_address' may repeat)" },
+	  "a second IPv4 gateway in [port.out]: one IPv4 and one IPv6 gateway per port (first at line 4)" },
 };
 
 static void
