@@ -2100,9 +2100,9 @@ check_ports6(const struct vctx *v, const struct sl_config_port *pi,
 	uint8_t ni[16], nj[16];
 
 	if (!ip6_zero(pi->gateway6) && !ip6_zero(pj->gateway6))
-		return vfail(v, pj->gateway6_line, "a second IPv6 gateway in [port.%s] ([port.%s] has one%s); at most one IPv6 gateway over all ports",
+		return vfail(v, pj->gateway6_line, "a second IPv6 gateway in [port.%s]: [port.%s] has one%s; at most one IPv6 gateway over all ports",
 			     pj->name, pi->name,
-			     vref(v, "at line ", pi->gateway6_line, ref, sizeof(ref)));
+			     vref(v, "line ", pi->gateway6_line, ref, sizeof(ref)));
 	if (pi->prefix6_len == 0 || pj->prefix6_len == 0)
 		return 0;
 	if (memcmp(pi->addr6, pj->addr6, 16) == 0)
