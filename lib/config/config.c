@@ -2381,6 +2381,10 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 		return vfail(v, s->mode_line ? s->mode_line : s->line,
 			     "IPv6 services support mode nat only so far ([service.%s] is %s)",
 			     s->name, mode_name(s->mode));
+	if (s->v6 && s->proxy_protocol != 0)
+		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
+			     "proxy_protocol of [service.%s]: IPv6 services do not send Proxy Protocol headers yet",
+			     s->name);
 	if (s->port == 0)
 		return vfail(v, s->line, "[service.%s] has port 0 (expected 1..65535)", s->name);
 	if (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP)

@@ -2046,6 +2046,8 @@ static const struct bad_case v6_bad_cases[] = {
 	  "backend 10.0.0.11:80 is IPv4 but [service.w6] has an IPv6 vip; translating between the families (NAT64) is not supported yet" },
 	{ V6_OUT V6_SVC "mode = fullnat\nbackend = [2001:db8::11]:80\n", 9,
 	  "IPv6 services support mode nat only so far ([service.w6] is fullnat)" },
+	{ V6_OUT V6_SVC "proxy_protocol = v2\nbackend = [2001:db8::11]:80\n", 9,
+	  "proxy_protocol of [service.w6]: IPv6 services do not send Proxy Protocol headers yet" },
 	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\nmode = dr\n", 10,
 	  "IPv6 services support mode nat only so far ([service.w6] is dr)" },
 	{ V6_OUT V6_SVC "backend = [2001:db9::11]:80\n", 9,
