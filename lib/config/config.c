@@ -133,6 +133,7 @@ struct parse_ctx {
 	int *keys;		/* key lines of the section being read */
 	struct sl_config_port *port;
 	struct sl_config_service *svc;
+	int gateway4_line;	/* IPv4 gateway key of the port being read */
 
 	int eal_line;		/* header lines, 0 = section absent */
 	int global_line;
@@ -200,6 +201,95 @@ non_unicast(uint32_t a)
 	if ((a >> 28) == 0xf)
 		return "a reserved (240.0.0.0/4) address";
 	return NULL;
+}
+
+/*
+ * IPv6 counterparts. Addresses stay in network order (as inet_pton
+ * gives them), compared bytewise.
+ */
+static const uint8_t v4_mapped_pfx[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+};
+
+static const char *
+ip6_str(const uint8_t a[16], char *buf)
+{
+	if (inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN) == NULL)
+		snprintf(buf, INET6_ADDRSTRLEN, "?");
+	return buf;
+}
+
+static bool
+ip6_zero(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
+
+/* Do @p a and @p b agree in their first @p len bits? */
+static bool
+ip6_match(const uint8_t a[16], const uint8_t b[16], unsigned len)
+{
+	unsigned bytes = len / 8, bits = len % 8;
+
+	if (memcmp(a, b, bytes) != 0)
+		return false;
+	if (bits == 0)
+		return true;
+	return ((a[bytes] ^ b[bytes]) & (uint8_t)(0xff << (8 - bits))) == 0;
+}
+
+/* @p a with every bit past @p len cleared. */
+static void
+ip6_net(const uint8_t a[16], unsigned len, uint8_t out[16])
+{
+	unsigned i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned keep = len >= 8 * (i + 1) ? 8 : len > 8 * i ? len - 8 * i : 0;
+
+		out[i] = keep == 0 ? 0 : a[i] & (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+/* As non_unicast(): never a host we forward to or answer for. */
+static const char *
+non_unicast6(const uint8_t a[16])
+{
+	static const uint8_t loop[16] = { [15] = 1 };
+
+	if (ip6_zero(a))
+		return "the unspecified address";
+	if (memcmp(a, loop, 16) == 0)
+		return "the loopback address";
+	if (a[0] == 0xff)
+		return "a multicast address";
+	if (memcmp(a, v4_mapped_pfx, sizeof(v4_mapped_pfx)) == 0)
+		return "an IPv4-mapped address (write IPv4 addresses as A.B.C.D)";
+	return NULL;
+}
+
+static bool
+link_local6(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/*
+ * The subnet-router anycast address (RFC 4291 2.6.1): the subnet prefix
+ * with an all-zero interface identifier. /127 and /128 have none
+ * (RFC 6164), as /31 and /32 have no network address.
+ */
+static bool
+subnet_anycast6(const uint8_t a[16], const uint8_t net[16], uint8_t len)
+{
+	uint8_t n[16];
+
+	if (len >= 127 || !ip6_match(a, net, len))
+		return false;
+	ip6_net(a, len, n);
+	return memcmp(a, n, 16) == 0;
 }
 
 /*
@@ -307,6 +397,44 @@ parse_ip(struct parse_ctx *c, const char *what, const char *v, uint32_t *out)
 	return 0;
 }
 
+/* A unicast IPv6 address, network order; the reason as for ip_check(). */
+static int
+ip6_check(const char *what, const char *v, uint8_t out[16], char *err,
+	  size_t errlen)
+{
+	const char *bad;
+
+	if (inet_pton(AF_INET6, v, out) != 1) {
+		snprintf(err, errlen, "%s '%s' is not an IPv6 address (expected e.g. 2001:db8::1)",
+			 what, v);
+		return -EINVAL;
+	}
+	bad = non_unicast6(out);
+	if (bad != NULL) {
+		snprintf(err, errlen, "%s %s is %s (expected a unicast address)",
+			 what, v, bad);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+parse_ip6(struct parse_ctx *c, const char *what, const char *v, uint8_t out[16])
+{
+	char msg[ERR_MAX];
+
+	if (ip6_check(what, v, out, msg, sizeof(msg)) < 0)
+		return fail(c, c->lineno, "%s", msg);
+	return 0;
+}
+
+/* An IPv6 value is told from an IPv4 one by its colons. */
+static bool
+is_v6(const char *v)
+{
+	return strchr(v, ':') != NULL;
+}
+
 /* "A.B.C.D/P", prefix required: a port has to know its subnet. */
 static int
 parse_prefix(struct parse_ctx *c, const char *v, uint32_t *addr, uint8_t *len)
@@ -338,6 +466,40 @@ parse_prefix(struct parse_ctx *c, const char *v, uint32_t *addr, uint8_t *len)
 		return fail(c, c->lineno, "address %s is the %s address of its subnet (expected the port's own host address, e.g. %s/%u)",
 			    v, special,
 			    ip_str((*addr & prefix_mask(plen)) + 1, ex), plen);
+	}
+	return 0;
+}
+
+/* "ADDR/P" with an IPv6 address, P 1..128: the port's second address. */
+static int
+parse_prefix6(struct parse_ctx *c, const char *v, uint8_t addr[16], uint8_t *len)
+{
+	char buf[INET6_ADDRSTRLEN + 8], ex[INET6_ADDRSTRLEN];
+	const char *slash = strchr(v, '/');
+	uint32_t plen;
+	size_t n;
+
+	if (slash == NULL)
+		return fail(c, c->lineno, "address '%s' has no prefix length (expected ADDR/P with P 1..128, e.g. 2001:db8::1/64)",
+			    v);
+	n = (size_t)(slash - v);
+	if (n >= sizeof(buf))
+		return fail(c, c->lineno, "address '%s' is not an IPv6 address (expected ADDR/P, e.g. 2001:db8::1/64)",
+			    v);
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (parse_ip6(c, "address", buf, addr) < 0)
+		return -EINVAL;
+	if (parse_u32(c, "prefix length", slash + 1, 1, 128, &plen) < 0)
+		return -EINVAL;
+	*len = (uint8_t)plen;
+	if (subnet_anycast6(addr, addr, *len)) {
+		uint8_t host[16];
+
+		memcpy(host, addr, 16);
+		host[15] |= 1;
+		return fail(c, c->lineno, "address %s is the subnet-router anycast address of its subnet (expected the port's own host address, e.g. %s/%u)",
+			    v, ip6_str(host, ex), plen);
 	}
 	return 0;
 }
@@ -677,13 +839,35 @@ sl_config_backend_parse(const char *spec, struct sl_config_backend *out,
 	memcpy(tok, p, n);
 	tok[n] = '\0';
 	p += n;
-	colon = strrchr(tok, ':');
-	if (colon == NULL)
-		return reason(err, errlen, "backend '%s' has no port (expected IP:PORT, e.g. 10.1.0.11:8080)",
-			      tok);
-	tok[colon - tok] = '\0';
-	if (ip_check("backend address", tok, &b.addr, msg, sizeof(msg)) < 0 ||
-	    u32_check("backend port", colon + 1, 1, 65535, &port, msg, sizeof(msg)) < 0)
+	if (tok[0] == '[') {
+		/* [ADDR]:PORT: the brackets keep the port apart from the
+		 * address's own colons */
+		char *close = strchr(tok, ']');
+
+		if (close == NULL)
+			return reason(err, errlen, "backend '%s' has no ']' (expected [ADDR]:PORT, e.g. [2001:db8::11]:8080)",
+				      tok);
+		if (close[1] != ':')
+			return reason(err, errlen, "backend '%s' has no port (expected [ADDR]:PORT, e.g. [2001:db8::11]:8080)",
+				      tok);
+		*close = '\0';
+		colon = close + 1;
+		b.v6 = 1;
+		if (ip6_check("backend address", tok + 1, b.addr6, msg, sizeof(msg)) < 0)
+			return reason(err, errlen, "%s", msg);
+	} else {
+		colon = strrchr(tok, ':');
+		if (colon == NULL)
+			return reason(err, errlen, "backend '%s' has no port (expected IP:PORT, e.g. 10.1.0.11:8080, or [ADDR]:PORT for IPv6)",
+				      tok);
+		if (strchr(tok, ':') != colon)
+			return reason(err, errlen, "backend '%s': an IPv6 address needs brackets (expected [ADDR]:PORT, e.g. [2001:db8::11]:8080)",
+				      tok);
+		tok[colon - tok] = '\0';
+		if (ip_check("backend address", tok, &b.addr, msg, sizeof(msg)) < 0)
+			return reason(err, errlen, "%s", msg);
+	}
+	if (u32_check("backend port", colon + 1, 1, 65535, &port, msg, sizeof(msg)) < 0)
 		return reason(err, errlen, "%s", msg);
 	b.port = (uint16_t)port;
 
@@ -961,6 +1145,9 @@ parse_route(struct parse_ctx *c, const char *v)
 	uint32_t addr, len, gw, mask;
 	size_t n;
 
+	if (is_v6(v))
+		return fail(c, c->lineno, "route '%s': IPv6 routes are not supported yet; backends of IPv6 services must be inside a port's IPv6 subnet or behind its IPv6 gateway ('gateway = ADDR')",
+			    v);
 	if (sscanf(v, "%23s %7s %23s %1s", pfx, word, via, extra) != 3 ||
 	    strcmp(word, "via") != 0)
 		return fail(c, c->lineno, "route '%s' is not PREFIX via GATEWAY (%s)",
@@ -1104,6 +1291,60 @@ parse_local(struct parse_ctx *c, const char *v)
 	}
 }
 
+/*
+ * "address" may be given twice: once IPv4 (required) and once IPv6. The
+ * family decides which one a line sets; a family given twice is an
+ * error naming the first.
+ */
+static int
+parse_address(struct parse_ctx *c, const char *v)
+{
+	struct sl_config_port *p = c->port;
+
+	if (is_v6(v)) {
+		if (p->address6_line != 0)
+			return fail(c, c->lineno, "a second IPv6 address in [%s]: one IPv4 and one IPv6 address per port (first at line %d)",
+				    c->sect, p->address6_line);
+		p->address6_line = c->lineno;
+		return parse_prefix6(c, v, p->addr6, &p->prefix6_len);
+	}
+	if (p->address_line != 0)
+		return fail(c, c->lineno, "a second IPv4 address in [%s]: one IPv4 and one IPv6 address per port (first at line %d)",
+			    c->sect, p->address_line);
+	p->address_line = c->lineno;
+	return parse_prefix(c, v, &p->addr, &p->prefix_len);
+}
+
+/*
+ * "gateway" once per family. The IPv4 one is the default route; the
+ * IPv6 one is the next hop of everything outside the port's IPv6
+ * subnet. Whether it fits the port's IPv6 address is the validator's
+ * (check_port6()): the address may come later in the section.
+ */
+static int
+parse_gateway(struct parse_ctx *c, const char *v)
+{
+	struct sl_config_port *p = c->port;
+
+	if (is_v6(v)) {
+		if (p->gateway6_line != 0)
+			return fail(c, c->lineno, "a second IPv6 gateway in [%s]: one IPv4 and one IPv6 gateway per port (first at line %d)",
+				    c->sect, p->gateway6_line);
+		p->gateway6_line = c->lineno;
+		return parse_ip6(c, "gateway", v, p->gateway6);
+	}
+	/* not gateway_line: route = 0.0.0.0/0 sets that too, and is
+	 * check_routes()'s "second default route" */
+	if (c->gateway4_line != 0)
+		return fail(c, c->lineno, "a second IPv4 gateway in [%s]: one IPv4 and one IPv6 gateway per port (first at line %d)",
+			    c->sect, c->gateway4_line);
+	c->gateway4_line = c->lineno;
+	p->gateway_line = c->lineno;
+	if (parse_ip(c, "gateway", v, &p->gateway) < 0)
+		return -EINVAL;
+	return add_route(c, 0, 0, p->gateway);
+}
+
 static int
 handle_port(struct parse_ctx *c, int key, const char *v)
 {
@@ -1114,13 +1355,9 @@ handle_port(struct parse_ctx *c, int key, const char *v)
 		p->device_line = c->lineno;
 		return parse_device(c, v);
 	case PK_ADDRESS:
-		p->address_line = c->lineno;
-		return parse_prefix(c, v, &p->addr, &p->prefix_len);
+		return parse_address(c, v);
 	case PK_GATEWAY:
-		p->gateway_line = c->lineno;
-		if (parse_ip(c, "gateway", v, &p->gateway) < 0)
-			return -EINVAL;
-		return add_route(c, 0, 0, p->gateway);
+		return parse_gateway(c, v);
 	case PK_ROUTE:
 		return parse_route(c, v);
 	case PK_VLAN:
@@ -1162,6 +1399,10 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 	switch (key) {
 	case SK_VIP:
 		s->vip_line = c->lineno;
+		if (is_v6(v)) {
+			s->v6 = 1;
+			return parse_ip6(c, "vip", v, s->vip6);
+		}
 		return parse_ip(c, "vip", v, &s->vip);
 	case SK_PORT:
 		if (parse_u32(c, "port", v, 1, 65535, &n) < 0)
@@ -1365,8 +1606,10 @@ on_key(void *user, const char *section, const char *key, const char *value)
 		unknown_key(c, key);
 		return 1;
 	}
+	/* address and gateway: once per family, handle_port() tells */
 	if (c->keys[i] != 0 && !(c->kind == SECT_SERVICE && i == SK_BACKEND) &&
-	    !(c->kind == SECT_PORT && (i == PK_ROUTE || i == PK_LOCAL))) {
+	    !(c->kind == SECT_PORT && (i == PK_ROUTE || i == PK_LOCAL ||
+				       i == PK_ADDRESS || i == PK_GATEWAY))) {
 		fail(c, c->lineno, "duplicate key '%s' in [%s] (first at line %d; only 'backend', 'route' and 'local_address' may repeat)",
 		     key, c->sect, c->keys[i]);
 		return 1;
@@ -1410,6 +1653,9 @@ close_section(struct parse_ctx *c)
 				    c->sect);
 		if (c->keys[PK_ADDRESS] == 0)
 			return fail(c, c->port->line, "[%s] has no address (add 'address = A.B.C.D/P')",
+				    c->sect);
+		if (c->port->address_line == 0)
+			return fail(c, c->port->line, "[%s] has no IPv4 address (add 'address = A.B.C.D/P'; an IPv6 address comes in addition to it, not instead)",
 				    c->sect);
 	} else if (c->kind == SECT_SERVICE) {
 		struct sl_config_service *s = c->svc;
@@ -1469,6 +1715,7 @@ open_port(struct parse_ctx *c, const char *name)
 	p->tx_desc = 1024;
 	p->line = c->lineno;
 	c->port = p;
+	c->gateway4_line = 0;
 	c->keys = c->port_keys[cfg->n_ports];
 	cfg->n_ports++;
 	c->kind = SECT_PORT;
@@ -1789,6 +2036,90 @@ check_port(const struct vctx *v, const struct sl_config_port *p)
 	return 0;
 }
 
+/*
+ * A port's IPv6 address and gateway. The gateway is on the port's IPv6
+ * subnet or link-local (routers advertise themselves by their fe80::
+ * address), never the port itself.
+ */
+static int
+check_port6(const struct vctx *v, const struct sl_config_port *p)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], ref[REF_MAX];
+	uint8_t net[16];
+	const char *bad;
+	int line;
+
+	line = p->gateway6_line ? p->gateway6_line : p->line;
+	if (p->prefix6_len == 0) {
+		if (!ip6_zero(p->gateway6))
+			return vfail(v, line, "IPv6 gateway %s of [port.%s] needs an IPv6 address on the port (add a second 'address = ADDR/P' with the port's IPv6 address)",
+				     ip6_str(p->gateway6, a), p->name);
+		return 0;
+	}
+	line = p->address6_line ? p->address6_line : p->line;
+	if (p->prefix6_len > 128)
+		return vfail(v, line, "IPv6 prefix length %u of [port.%s] is out of range (expected 1..128)",
+			     p->prefix6_len, p->name);
+	bad = non_unicast6(p->addr6);
+	if (bad != NULL)
+		return vfail(v, line, "address %s of [port.%s] is %s (expected a unicast address)",
+			     ip6_str(p->addr6, a), p->name, bad);
+	ip6_net(p->addr6, p->prefix6_len, net);
+	if (subnet_anycast6(p->addr6, p->addr6, p->prefix6_len))
+		return vfail(v, line, "address %s/%u of [port.%s] is the subnet-router anycast address of its subnet (expected the port's own host address)",
+			     ip6_str(p->addr6, a), p->prefix6_len, p->name);
+	if (ip6_zero(p->gateway6))
+		return 0;
+	line = p->gateway6_line ? p->gateway6_line : p->line;
+	bad = non_unicast6(p->gateway6);
+	if (bad != NULL)
+		return vfail(v, line, "gateway %s of [port.%s] is %s (expected a unicast address)",
+			     ip6_str(p->gateway6, a), p->name, bad);
+	if (memcmp(p->gateway6, p->addr6, 16) == 0)
+		return vfail(v, line, "gateway %s is the IPv6 address of [port.%s] itself%s (expected another host on its subnet)",
+			     ip6_str(p->gateway6, a), p->name,
+			     vref(v, "line ", p->address6_line, ref, sizeof(ref)));
+	if (link_local6(p->gateway6))
+		return 0;
+	if (!ip6_match(p->gateway6, p->addr6, p->prefix6_len))
+		return vfail(v, line, "gateway %s is outside the IPv6 subnet %s/%u of [port.%s] (an IPv6 gateway must be on the port's own subnet or a link-local fe80::/10 address)",
+			     ip6_str(p->gateway6, a), ip6_str(net, b), p->prefix6_len,
+			     p->name);
+	if (subnet_anycast6(p->gateway6, p->addr6, p->prefix6_len))
+		return vfail(v, line, "gateway %s is the subnet-router anycast address of subnet %s/%u (expected a host on the subnet)",
+			     ip6_str(p->gateway6, a), ip6_str(net, b), p->prefix6_len);
+	return 0;
+}
+
+/* IPv6 across ports: addresses, disjoint subnets, one IPv6 gateway. */
+static int
+check_ports6(const struct vctx *v, const struct sl_config_port *pi,
+	     const struct sl_config_port *pj)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], ref[REF_MAX];
+	uint8_t ni[16], nj[16];
+
+	if (!ip6_zero(pi->gateway6) && !ip6_zero(pj->gateway6))
+		return vfail(v, pj->gateway6_line, "a second IPv6 gateway in [port.%s]: [port.%s] has one%s; at most one IPv6 gateway over all ports",
+			     pj->name, pi->name,
+			     vref(v, "line ", pi->gateway6_line, ref, sizeof(ref)));
+	if (pi->prefix6_len == 0 || pj->prefix6_len == 0)
+		return 0;
+	if (memcmp(pi->addr6, pj->addr6, 16) == 0)
+		return vfail(v, pj->address6_line, "address %s of [port.%s] is already the address of [port.%s]%s",
+			     ip6_str(pj->addr6, a), pj->name, pi->name,
+			     vref(v, "line ", pi->address6_line, ref, sizeof(ref)));
+	if (ip6_match(pi->addr6, pj->addr6, RTE_MIN(pi->prefix6_len, pj->prefix6_len))) {
+		ip6_net(pi->addr6, pi->prefix6_len, ni);
+		ip6_net(pj->addr6, pj->prefix6_len, nj);
+		return vfail(v, pj->address6_line, "subnet %s/%u of [port.%s] overlaps subnet %s/%u of [port.%s]%s; ports need disjoint subnets",
+			     ip6_str(nj, a), pj->prefix6_len, pj->name,
+			     ip6_str(ni, b), pi->prefix6_len, pi->name,
+			     vref(v, "line ", pi->address6_line, ref, sizeof(ref)));
+	}
+	return 0;
+}
+
 static int
 check_ports(const struct vctx *v)
 {
@@ -1805,7 +2136,7 @@ check_ports(const struct vctx *v)
 	for (j = 0; j < cfg->n_ports; j++) {
 		const struct sl_config_port *pj = &cfg->ports[j];
 
-		if (check_port(v, pj) < 0)
+		if (check_port(v, pj) < 0 || check_port6(v, pj) < 0)
 			return -EINVAL;
 		/* EAL would not probe the bus the port is on */
 		if (strncmp(pj->device, "net_", 4) != 0 &&
@@ -1835,6 +2166,8 @@ check_ports(const struct vctx *v)
 					     ip_str(pi->addr & prefix_mask(pi->prefix_len), b),
 					     pi->prefix_len, pi->name,
 					     vref(v, "line ", pi->address_line, ref, sizeof(ref)));
+			if (check_ports6(v, pi, pj) < 0)
+				return -EINVAL;
 			if (pj->kernel_if[0] != '\0' &&
 			    strcmp(pi->kernel_if, pj->kernel_if) == 0)
 				return vfail(v, pj->kernel_if_line, "kernel_interface '%s' is used by [port.%s] too%s",
@@ -1881,6 +2214,109 @@ check_host(const struct vctx *v, const char *what, uint32_t addr, int line)
 				     p->prefix_len, p->name);
 	}
 	return 0;
+}
+
+/* As check_host(), for an IPv6 address against the ports' IPv6 ones. */
+static int
+check_host6(const struct vctx *v, const char *what, const uint8_t addr[16],
+	    int line)
+{
+	const struct sl_config *cfg = v->cfg;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], ref[REF_MAX];
+	uint8_t net[16];
+	uint16_t i;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct sl_config_port *p = &cfg->ports[i];
+
+		if (p->prefix6_len == 0)
+			continue;
+		if (memcmp(addr, p->addr6, 16) == 0)
+			return vfail(v, line, "%s %s is the own address of [port.%s]%s; choose another address",
+				     what, ip6_str(addr, a), p->name,
+				     vref(v, "line ", p->address6_line, ref, sizeof(ref)));
+		if (subnet_anycast6(addr, p->addr6, p->prefix6_len)) {
+			ip6_net(p->addr6, p->prefix6_len, net);
+			return vfail(v, line, "%s %s is the subnet-router anycast address of subnet %s/%u of [port.%s] (expected a host address)",
+				     what, ip6_str(addr, a), ip6_str(net, b),
+				     p->prefix6_len, p->name);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Index of the port that reaches IPv6 @p addr, or -1. There are no IPv6
+ * routes yet: the longest of the ports' IPv6 subnets that holds it, else
+ * the port with the IPv6 gateway (at most one, check_ports6()).
+ */
+static int
+route_port6(const struct sl_config *cfg, const uint8_t addr[16])
+{
+	int best = -1, best_len = -1;
+	uint16_t i;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct sl_config_port *p = &cfg->ports[i];
+
+		if (p->prefix6_len != 0 && p->prefix6_len > best_len &&
+		    ip6_match(addr, p->addr6, p->prefix6_len)) {
+			best = i;
+			best_len = p->prefix6_len;
+		}
+	}
+	if (best >= 0)
+		return best;
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].prefix6_len != 0 && !ip6_zero(cfg->ports[i].gateway6))
+			return i;
+	return -1;
+}
+
+#define BK_STR_MAX (INET6_ADDRSTRLEN + 8)
+
+/* A backend's address alone, in its family. */
+static const char *
+bk_addr(const struct sl_config_backend *b, char *buf)
+{
+	return b->v6 ? ip6_str(b->addr6, buf) : ip_str(b->addr, buf);
+}
+
+/* "ADDR:PORT", or "[ADDR]:PORT" for IPv6: also a backend's default
+ * identity for consistent hashing. */
+static const char *
+bk_str(const struct sl_config_backend *b, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (b->v6)
+		snprintf(buf, len, "[%s]:%u", ip6_str(b->addr6, a), b->port);
+	else
+		snprintf(buf, len, "%s:%u", ip_str(b->addr, a), b->port);
+	return buf;
+}
+
+static bool
+bk_same_addr(const struct sl_config_backend *x, const struct sl_config_backend *y)
+{
+	if (x->v6 != y->v6)
+		return false;
+	return x->v6 ? memcmp(x->addr6, y->addr6, 16) == 0 : x->addr == y->addr;
+}
+
+/* Is @p b's address the VIP of @p s? */
+static bool
+bk_is_vip(const struct sl_config_backend *b, const struct sl_config_service *s)
+{
+	if (b->v6 != s->v6)
+		return false;
+	return b->v6 ? memcmp(b->addr6, s->vip6, 16) == 0 : b->addr == s->vip;
+}
+
+static const char *
+vip_str(const struct sl_config_service *s, char *buf)
+{
+	return s->v6 ? ip6_str(s->vip6, buf) : ip_str(s->vip, buf);
 }
 
 /*
@@ -1932,14 +2368,23 @@ static int
 check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 {
 	bool maglev = strcmp(s->scheduler, "maglev") == 0;
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 	const char *bad;
 	int line;
 
-	bad = non_unicast(s->vip);
+	bad = s->v6 ? non_unicast6(s->vip6) : non_unicast(s->vip);
 	if (bad != NULL)
 		return vfail(v, s->vip_line ? s->vip_line : s->line, "vip %s of [service.%s] is %s (expected a unicast address)",
-			     ip_str(s->vip, a), s->name, bad);
+			     vip_str(s, a), s->name, bad);
+	/* the IPv6 path rewrites destinations only so far */
+	if (s->v6 && s->mode != SL_MODE_NAT)
+		return vfail(v, s->mode_line ? s->mode_line : s->line,
+			     "IPv6 services support mode nat only so far ([service.%s] is %s)",
+			     s->name, mode_name(s->mode));
+	if (s->v6 && s->proxy_protocol != 0)
+		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
+			     "proxy_protocol of [service.%s]: IPv6 services do not send Proxy Protocol headers yet",
+			     s->name);
 	if (s->port == 0)
 		return vfail(v, s->line, "[service.%s] has port 0 (expected 1..65535)", s->name);
 	if (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP)
@@ -2000,49 +2445,65 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 {
 	const struct sl_config *cfg = v->cfg;
 	const struct sl_config_backend *b = &s->backends[k];
-	char a[INET_ADDRSTRLEN], ident[SL_NAME_MAX], ref[REF_MAX];
+	char a[INET6_ADDRSTRLEN], bs[BK_STR_MAX], ident[BK_STR_MAX], ref[REF_MAX];
 	const char *bad;
 	uint16_t i;
 	int rp;
 
-	bad = non_unicast(b->addr);
+	bad = b->v6 ? non_unicast6(b->addr6) : non_unicast(b->addr);
 	if (bad != NULL)
 		return vfail(v, b->line, "backend %s is %s (expected a unicast address)",
-			     ip_str(b->addr, a), bad);
+			     bk_addr(b, a), bad);
 	if (b->port == 0)
 		return vfail(v, b->line, "backend %s port 0 is out of range (expected 1..65535)",
-			     ip_str(b->addr, a));
+			     bk_addr(b, a));
 	if (b->weight < 1 || b->weight > 65535)
-		return vfail(v, b->line, "backend %s:%u weight %u is out of range (expected 1..65535)",
-			     ip_str(b->addr, a), b->port, b->weight);
+		return vfail(v, b->line, "backend %s weight %u is out of range (expected 1..65535)",
+			     bk_str(b, bs, sizeof(bs)), b->weight);
 	if (b->id[0] != '\0' && !id_ok(b->id))
 		return vfail(v, b->line, "backend id '%.*s' is not 1-%d characters of A-Z a-z 0-9 _ . : -",
 			     SL_NAME_MAX, b->id, SL_NAME_MAX - 1);
-	if (check_host(v, "backend", b->addr, b->line) < 0)
+	/* the data path forwards within one family */
+	if (b->v6 && !s->v6)
+		return vfail(v, b->line, "backend %s is IPv6 but [service.%s] has an IPv4 vip; translating between the families (NAT46) is not supported yet",
+			     bk_str(b, bs, sizeof(bs)), s->name);
+	if (!b->v6 && s->v6)
+		return vfail(v, b->line, "backend %s is IPv4 but [service.%s] has an IPv6 vip; translating between the families (NAT64) is not supported yet",
+			     bk_str(b, bs, sizeof(bs)), s->name);
+	if (b->v6 ? check_host6(v, "backend", b->addr6, b->line) < 0 :
+		    check_host(v, "backend", b->addr, b->line) < 0)
 		return -EINVAL;
 	/* a VIP is Sluice's own: traffic to it would come straight back */
 	for (i = 0; i < cfg->n_services; i++)
-		if (cfg->services[i].vip == b->addr)
+		if (bk_is_vip(b, &cfg->services[i]))
 			return vfail(v, b->line, "backend %s is the vip of [service.%s]%s; a backend must be a real server",
-				     ip_str(b->addr, a), cfg->services[i].name,
+				     bk_addr(b, a), cfg->services[i].name,
 				     vref(v, "line ", cfg->services[i].vip_line, ref, sizeof(ref)));
-	rp = route_port(cfg, b->addr);
-	if (rp < 0)
-		return vfail(v, b->line, "backend %s is not reachable: it is inside no port's subnet and no route covers it (add 'route = PREFIX via GATEWAY' or 'gateway = GATEWAY' to the port that reaches it)",
-			     ip_str(b->addr, a));
+	if (b->v6) {
+		rp = route_port6(cfg, b->addr6);
+		if (rp < 0)
+			return vfail(v, b->line, "backend %s is not reachable: it is inside no port's IPv6 subnet and no port has an IPv6 gateway (add 'gateway = ADDR' with an IPv6 address to the port that reaches it)",
+				     bk_addr(b, a));
+	} else {
+		rp = route_port(cfg, b->addr);
+		if (rp < 0)
+			return vfail(v, b->line, "backend %s is not reachable: it is inside no port's subnet and no route covers it (add 'route = PREFIX via GATEWAY' or 'gateway = GATEWAY' to the port that reaches it)",
+				     bk_addr(b, a));
+	}
 	/* checks are kernel sockets: they leave through the exception path
 	 * of the port that reaches the backend */
 	if (s->check.kind != SL_CHECK_NONE && cfg->ports[rp].kernel_if[0] == '\0')
 		return vfail(v, s->check_line ? s->check_line : b->line,
 			     "health checks of [service.%s] need kernel_interface on [port.%s], the port that reaches backend %s",
-			     s->name, cfg->ports[rp].name, ip_str(b->addr, a));
+			     s->name, cfg->ports[rp].name, bk_addr(b, a));
 	/* fullnat sends to the backend from a local address of the port the
 	 * backend is routed through, so that its replies come back there;
-	 * tunnel takes the outer source address from there */
+	 * tunnel takes the outer source address from there (IPv6 services
+	 * are nat only, check_service_keys()) */
 	if ((s->mode == SL_MODE_FULLNAT || s->mode == SL_MODE_TUNNEL) &&
 	    cfg->ports[rp].n_local == 0)
 		return vfail(v, b->line, "service %s is %s: [port.%s], the port that reaches backend %s, has no local_address (add 'local_address = ADDR' with an unused address of its subnet)",
-			     s->name, mode_name(s->mode), cfg->ports[rp].name, ip_str(b->addr, a));
+			     s->name, mode_name(s->mode), cfg->ports[rp].name, bk_addr(b, a));
 	if (SL_MODE_ONEWAY(s->mode) && b->port != s->port)
 		return vfail(v, b->line, "backend %s:%u of [service.%s]: mode %s keeps the destination port, so the backend serves port %u (write %s:%u)",
 			     ip_str(b->addr, a), b->port, s->name, mode_name(s->mode), s->port,
@@ -2058,25 +2519,24 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 	for (i = 0; i < k; i++) {
 		const struct sl_config_backend *o = &s->backends[i];
 
-		if (o->addr == b->addr && o->port == b->port)
-			return vfail(v, b->line, "duplicate backend %s:%u in [service.%s]%s",
-				     ip_str(b->addr, a), b->port, s->name,
+		if (bk_same_addr(o, b) && o->port == b->port)
+			return vfail(v, b->line, "duplicate backend %s in [service.%s]%s",
+				     bk_str(b, bs, sizeof(bs)), s->name,
 				     vref(v, "first at line ", o->line, ref, sizeof(ref)));
 		if (b->id[0] != '\0' && strcmp(o->id, b->id) == 0)
 			return vfail(v, b->line, "duplicate backend id '%s' in [service.%s]%s",
 				     b->id, s->name,
 				     vref(v, "first at line ", o->line, ref, sizeof(ref)));
-		/* a backend without id= is known by ADDR:PORT: an id that
-		 * spells another's would give two backends one identity */
+		/* a backend without id= is known by ADDR:PORT ([ADDR]:PORT):
+		 * an id that spells another's would give two backends one
+		 * identity */
 		if ((b->id[0] != '\0') != (o->id[0] != '\0')) {
 			const struct sl_config_backend *plain = b->id[0] ? o : b;
 			const char *id = b->id[0] ? b->id : o->id;
 
 			if (strchr(id, ':') == NULL)
 				continue;
-			snprintf(ident, sizeof(ident), "%s:%u", ip_str(plain->addr, a),
-				 plain->port);
-			if (strcmp(ident, id) == 0)
+			if (strcmp(bk_str(plain, ident, sizeof(ident)), id) == 0)
 				return vfail(v, b->line, "backend id '%s' in [service.%s] is the address of another backend%s; choose another id",
 					     id, s->name,
 					     vref(v, "line ", o->line, ref, sizeof(ref)));
@@ -2089,7 +2549,7 @@ static int
 check_services(const struct vctx *v)
 {
 	const struct sl_config *cfg = v->cfg;
-	char a[INET_ADDRSTRLEN], ref[REF_MAX];
+	char a[INET6_ADDRSTRLEN], bs[BK_STR_MAX], ref[REF_MAX];
 	unsigned total = 0;
 	uint16_t i, j, k;
 
@@ -2101,8 +2561,10 @@ check_services(const struct vctx *v)
 	for (j = 0; j < cfg->n_services; j++) {
 		const struct sl_config_service *s = &cfg->services[j];
 
-		if (check_service_keys(v, s) < 0 ||
-		    check_host(v, "vip", s->vip, s->vip_line ? s->vip_line : s->line) < 0)
+		if (check_service_keys(v, s) < 0)
+			return -EINVAL;
+		if (s->v6 ? check_host6(v, "vip", s->vip6, s->vip_line ? s->vip_line : s->line) < 0 :
+			    check_host(v, "vip", s->vip, s->vip_line ? s->vip_line : s->line) < 0)
 			return -EINVAL;
 		for (i = 0; i < j; i++) {
 			const struct sl_config_service *o = &cfg->services[i];
@@ -2110,10 +2572,13 @@ check_services(const struct vctx *v)
 			if (strcmp(o->name, s->name) == 0)
 				return vfail(v, s->line, "duplicate section [service.%s]%s",
 					     s->name, vref(v, "first at line ", o->line, ref, sizeof(ref)));
-			if (o->vip == s->vip && o->port == s->port &&
-			    o->proto == s->proto)
-				return vfail(v, s->line, "[service.%s] has the same vip:port/protocol %s:%u/%s as [service.%s]%s",
-					     s->name, ip_str(s->vip, a), s->port,
+			if (o->v6 == s->v6 && o->port == s->port &&
+			    o->proto == s->proto &&
+			    (s->v6 ? memcmp(o->vip6, s->vip6, 16) == 0 : o->vip == s->vip))
+				return vfail(v, s->line, s->v6 ?
+					     "[service.%s] has the same vip:port/protocol [%s]:%u/%s as [service.%s]%s" :
+					     "[service.%s] has the same vip:port/protocol %s:%u/%s as [service.%s]%s",
+					     s->name, vip_str(s, a), s->port,
 					     proto_name(s->proto), o->name,
 					     vref(v, "line ", o->line, ref, sizeof(ref)));
 		}
@@ -2125,8 +2590,8 @@ check_services(const struct vctx *v)
 
 			/* backend slots are a fixed table shared by all services */
 			if (++total > SL_MAX_BACKENDS_TOTAL)
-				return vfail(v, b->line, "backend %s:%u of [service.%s] is backend number %u: at most %d backends in all services together (remove backends or spread services over more Sluice instances)",
-					     ip_str(b->addr, a), b->port, s->name, total,
+				return vfail(v, b->line, "backend %s of [service.%s] is backend number %u: at most %d backends in all services together (remove backends or spread services over more Sluice instances)",
+					     bk_str(b, bs, sizeof(bs)), s->name, total,
 					     SL_MAX_BACKENDS_TOTAL);
 			if (check_backend(v, s, k) < 0)
 				return -EINVAL;
@@ -2290,12 +2755,12 @@ check_local_addr(const struct vctx *v, uint16_t pi, uint16_t k)
 	for (i = 0; i < cfg->n_services; i++) {
 		const struct sl_config_service *s = &cfg->services[i];
 
-		if (s->vip == addr)
+		if (!s->v6 && s->vip == addr)
 			return vfail(v, line, "local_address %s of [port.%s] is the vip of [service.%s]%s; a local address must be free",
 				     ip_str(addr, a), p->name, s->name,
 				     vref(v, "line ", s->vip_line, ref, sizeof(ref)));
 		for (j = 0; j < s->n_backends; j++)
-			if (s->backends[j].addr == addr)
+			if (!s->backends[j].v6 && s->backends[j].addr == addr)
 				return vfail(v, line, "local_address %s of [port.%s] is backend %s:%u of [service.%s]%s; a local address must be free",
 					     ip_str(addr, a), p->name, ip_str(addr, b),
 					     s->backends[j].port, s->name,
@@ -2427,6 +2892,11 @@ sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 			return restart(buf, len, "[port.%s] address changed", pa->name);
 		if (pa->gateway != pb->gateway)
 			return restart(buf, len, "[port.%s] gateway changed", pa->name);
+		if (pa->prefix6_len != pb->prefix6_len ||
+		    memcmp(pa->addr6, pb->addr6, 16) != 0)
+			return restart(buf, len, "[port.%s] IPv6 address changed", pa->name);
+		if (memcmp(pa->gateway6, pb->gateway6, 16) != 0)
+			return restart(buf, len, "[port.%s] IPv6 gateway changed", pa->name);
 		if (pa->rx_desc != pb->rx_desc)
 			return restart(buf, len, "[port.%s] rx_descriptors changed", pa->name);
 		if (pa->tx_desc != pb->tx_desc)

@@ -129,7 +129,8 @@ struct sl_config_backend {
 	uint8_t drain;               /**< state=drain: no new connections */
 	uint16_t check_port;         /**< check_port=N, 0 = the backend's port */
 	char id[SL_NAME_MAX];        /**< id=NAME: identity for consistent
-				      *   hashing; "" = "ADDR:PORT" */
+				      *   hashing; "" = "ADDR:PORT", for
+				      *   IPv6 "[ADDR]:PORT" */
 	int line;                    /**< line of the backend key */
 };
 
@@ -278,7 +279,8 @@ int sl_config_validate_edit(const struct sl_config *cfg, const char *cmd,
 
 /**
  * Parse one backend, "IP:PORT [weight=N] [id=NAME] [state=active|drain]
- * [check_port=N]", with the checks that need nothing but the backend
+ * [check_port=N]", IP an IPv4 address or a bracketed IPv6 one
+ * ("[2001:db8::11]:80", then @c v6 = 1), with the checks that need nothing but the backend
  * itself (a unicast address, ranges, id characters). The INI parser and
  * the "add backend" command both use it; rules across the config
  * (duplicates, port addresses, VIPs, limits) are sl_config_validate()'s.

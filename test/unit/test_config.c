@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <CUnit/CUnit.h>
 
@@ -308,7 +309,8 @@ static const struct bad_case bad_cases[] = {
 	{ "[port.a]\ndevice = net_null0\nspeed = 10\n", 3,
 	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route|vlan|local_address|mtu)" },
 	{ PORT_A "[service.s]\nVIP = 10.0.0.100\n", 5, "key names are lowercase" },
-	{ PORT_A "address = 10.0.0.2/24\n", 4, "duplicate key 'address' in [port.a] (first at line 3" },
+	{ PORT_A "address = 10.0.0.2/24\n", 4,
+	  "a second IPv4 address in [port.a]: one IPv4 and one IPv6 address per port (first at line 3)" },
 	{ "[eal]\nlcores = 0-1\n\nlcores = 0-2\n", 4, "duplicate key 'lcores' in [eal] (first at line 2" },
 	{ "; comment\nvip = 10.0.0.100\n", 2, "key 'vip' is outside any section" },
 	{ PORT_A "[service.s]\nvip =\n", 5, "key 'vip' in [service.s] has no value" },
@@ -1072,7 +1074,7 @@ static const struct bad_case route_bad_cases[] = {
 	{ RT_OUT RT_IN "route = 48.0.0.0/16 via 2.2.2.1\n" RT_SVC "backend = 48.1.0.1:80\n", 13,
 	  "backend 48.1.0.1 is not reachable: it is inside no port's subnet and no route covers it" },
 	{ RT_OUT "gateway = 1.1.1.1\ngateway = 1.1.1.3\n" RT_SVC, 5,
-	  "duplicate key 'gateway' in [port.out] (first at line 4; only 'backend', 'route' and 'local_address' may repeat)" },
+	  "a second IPv4 gateway in [port.out]: one IPv4 and one IPv6 gateway per port (first at line 4)" },
 };
 
 static void
@@ -1843,6 +1845,410 @@ test_oneway_valid(void)
 	sl_config_free(cfg2);
 }
 
+/*
+ * IPv6: a second address and a gateway per family on ports, IPv6 VIPs
+ * and [ADDR]:PORT backends. Bytes are compared with inet_pton's, so the
+ * fields hold network order.
+ */
+#define V6_OUT "[port.out]\ndevice = net_null0\naddress = 10.0.0.1/24\naddress = 2001:db8::1/64\n"
+#define V6_IN "[port.in]\ndevice = net_null1\naddress = 10.1.0.1/24\naddress = fd00:1::1/64\n"
+#define V6_SVC "[service.w6]\nvip = 2001:db8::100\nport = 80\nprotocol = tcp\n"
+
+static bool
+v6_eq(const uint8_t a[16], const char *s)
+{
+	uint8_t want[16];
+
+	if (inet_pton(AF_INET6, s, want) != 1)
+		return false;
+	return memcmp(a, want, 16) == 0;
+}
+
+static void
+test_v6_valid(void)
+{
+	static const char text[] =
+		"[port.out]\n"				/* 1 */
+		"device = net_null0\n"
+		"address = 2001:db8::1/64\n"		/* 3: IPv6 first is fine */
+		"address = 10.0.0.1/24\n"
+		"gateway = fe80::1\n"			/* 5: link-local */
+		"kernel_interface = k0\n"
+		"[port.in]\n"				/* 7 */
+		"device = net_null1\n"
+		"gateway = 10.1.0.254\n"
+		"address = 10.1.0.1/24\n"
+		"address = fd00:1::1/48\n"		/* 11 */
+		"[service.w6]\n"			/* 12 */
+		"vip = 2001:db8::100\n"
+		"port = 80\n"
+		"protocol = tcp\n"
+		"scheduler = maglev\n"
+		"backend = [fd00:1::11]:8080 weight=3\n"	/* 17 */
+		"backend = [2001:db9::5]:8080 id=far\n"	/* 18: via fe80::1 */
+		"backend = [fd00:1::11]:8081\n"
+		"[service.dns6]\n"			/* 20: the same VIP, udp */
+		"vip = 2001:db8::100\n"
+		"port = 80\n"
+		"protocol = udp\n"
+		"backend = [fd00:1::12]:53\n"
+		"[service.w4]\n"			/* 25 */
+		"vip = 10.0.0.100\n"
+		"port = 80\n"
+		"protocol = tcp\n"
+		"backend = 10.1.0.11:80\n";
+	const struct sl_config_port *p;
+	const struct sl_config_service *s;
+	const struct sl_config_backend *b;
+	struct sl_config *cfg;
+	char err[512] = "";
+
+	cfg = sl_config_parse_string(text, "v6.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_ports, 2);
+	p = &cfg->ports[0];
+	CU_ASSERT_EQUAL(p->addr, IP(10, 0, 0, 1));
+	CU_ASSERT_EQUAL(p->prefix_len, 24);
+	CU_ASSERT_EQUAL(p->address_line, 4);
+	CU_ASSERT(v6_eq(p->addr6, "2001:db8::1"));
+	CU_ASSERT_EQUAL(p->addr6[0], 0x20);
+	CU_ASSERT_EQUAL(p->addr6[1], 0x01);
+	CU_ASSERT_EQUAL(p->addr6[15], 0x01);
+	CU_ASSERT_EQUAL(p->prefix6_len, 64);
+	CU_ASSERT_EQUAL(p->address6_line, 3);
+	CU_ASSERT(v6_eq(p->gateway6, "fe80::1"));
+	CU_ASSERT_EQUAL(p->gateway6_line, 5);
+	CU_ASSERT_EQUAL(p->gateway, 0);
+	CU_ASSERT_EQUAL(p->n_routes, 0);
+	p = &cfg->ports[1];
+	CU_ASSERT(v6_eq(p->addr6, "fd00:1::1"));
+	CU_ASSERT_EQUAL(p->prefix6_len, 48);
+	CU_ASSERT_EQUAL(p->address6_line, 11);
+	CU_ASSERT(v6_eq(p->gateway6, "::"));
+	CU_ASSERT_EQUAL(p->gateway6_line, 0);
+	CU_ASSERT_EQUAL(p->gateway, IP(10, 1, 0, 254));
+	CU_ASSERT_EQUAL(p->n_routes, 1);
+
+	CU_ASSERT_EQUAL_FATAL(cfg->n_services, 3);
+	s = &cfg->services[0];
+	CU_ASSERT_EQUAL(s->v6, 1);
+	CU_ASSERT(v6_eq(s->vip6, "2001:db8::100"));
+	CU_ASSERT_EQUAL(s->vip, 0);
+	CU_ASSERT_EQUAL(s->vip_line, 13);
+	CU_ASSERT_EQUAL(s->mode, SL_MODE_NAT);
+	CU_ASSERT_EQUAL_FATAL(s->n_backends, 3);
+	b = &s->backends[0];
+	CU_ASSERT_EQUAL(b->v6, 1);
+	CU_ASSERT(v6_eq(b->addr6, "fd00:1::11"));
+	CU_ASSERT_EQUAL(b->addr, 0);
+	CU_ASSERT_EQUAL(b->port, 8080);
+	CU_ASSERT_EQUAL(b->weight, 3);
+	CU_ASSERT_EQUAL(b->line, 17);
+	b = &s->backends[1];
+	CU_ASSERT(v6_eq(b->addr6, "2001:db9::5"));
+	CU_ASSERT_STRING_EQUAL(b->id, "far");
+	CU_ASSERT_EQUAL(b->weight, 1);
+	CU_ASSERT_EQUAL(s->backends[2].port, 8081);
+	s = &cfg->services[1];
+	CU_ASSERT_EQUAL(s->v6, 1);
+	CU_ASSERT_EQUAL(s->proto, IPPROTO_UDP);
+	CU_ASSERT(v6_eq(s->backends[0].addr6, "fd00:1::12"));
+	s = &cfg->services[2];
+	CU_ASSERT_EQUAL(s->v6, 0);
+	CU_ASSERT(v6_eq(s->vip6, "::"));
+	CU_ASSERT_EQUAL(s->vip, IP(10, 0, 0, 100));
+	CU_ASSERT_EQUAL(s->backends[0].v6, 0);
+	CU_ASSERT_EQUAL(s->backends[0].addr, IP(10, 1, 0, 11));
+	sl_config_free(cfg);
+}
+
+/* Files that differ from a valid one by one line each: all accepted. */
+static void
+test_v6_blocks_valid(void)
+{
+	static const char *const ok[] = {
+		V6_OUT V6_SVC "backend = [2001:db8::11]:80\n",
+		/* an IPv6 gateway inside the subnet; checks through the
+		 * port that has it */
+		V6_OUT "gateway = 2001:db8::fe\nkernel_interface = k0\n" V6_IN
+		V6_SVC "check = tcp\nbackend = [2001:db9::11]:80\n",
+		/* /127 and /128 have no subnet-router anycast address */
+		"[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\naddress = 2001:db8::/127\n"
+		V6_SVC "backend = [2001:db8::1]:80\n",
+		/* the same IPv6 VIP on another port of the service */
+		V6_OUT V6_SVC "backend = [2001:db8::11]:80\n"
+		"[service.x]\nvip = 2001:db8::100\nport = 443\nprotocol = tcp\nbackend = [2001:db8::11]:443\n",
+		/* an IPv4 and an IPv6 service side by side, IPv4 checks unchanged */
+		V6_OUT V6_SVC "backend = [2001:db8::11]:80\n" SVC_A,
+	};
+	unsigned i;
+
+	for (i = 0; i < DIM(ok); i++) {
+		char err[512] = "";
+		struct sl_config *cfg;
+
+		cfg = sl_config_parse_string(ok[i], "ok.ini", err, sizeof(err));
+		if (cfg == NULL)
+			printf("\n  valid case %u refused: %s\n", i, err);
+		CU_ASSERT_PTR_NOT_NULL(cfg);
+		sl_config_free(cfg);
+	}
+}
+
+static const struct bad_case v6_bad_cases[] = {
+	/* port addresses */
+	{ PORT_A "address = 2001:db8::g/64\n" SVC_A, 4,
+	  "address '2001:db8::g' is not an IPv6 address (expected e.g. 2001:db8::1)" },
+	{ PORT_A "address = 2001:db8::1/129\n" SVC_A, 4, "prefix length 129 is out of range (expected 1..128)" },
+	{ PORT_A "address = 2001:db8::1\n" SVC_A, 4,
+	  "address '2001:db8::1' has no prefix length (expected ADDR/P with P 1..128" },
+	{ PORT_A "address = 2001:db8::/64\n" SVC_A, 4,
+	  "address 2001:db8::/64 is the subnet-router anycast address of its subnet (expected the port's own host address, e.g. 2001:db8::1/64)" },
+	{ PORT_A "address = ff02::1/64\n" SVC_A, 4, "address ff02::1 is a multicast address (expected a unicast address)" },
+	{ PORT_A "address = ::1/128\n" SVC_A, 4, "address ::1 is the loopback address" },
+	{ PORT_A "address = ::ffff:10.0.0.1/120\n" SVC_A, 4, "address ::ffff:10.0.0.1 is an IPv4-mapped address" },
+	{ V6_OUT "address = 2001:db8::2/64\n" SVC_A, 5,
+	  "a second IPv6 address in [port.out]: one IPv4 and one IPv6 address per port (first at line 4)" },
+	{ "[port.a]\ndevice = net_null0\naddress = 2001:db8::1/64\n" SVC_A, 1,
+	  "[port.a] has no IPv4 address (add 'address = A.B.C.D/P'" },
+	{ V6_OUT "[port.in]\ndevice = net_null1\naddress = 10.1.0.1/24\naddress = 2001:db8:0:0:1::1/48\n" SVC_A, 8,
+	  "subnet 2001:db8::/48 of [port.in] overlaps subnet 2001:db8::/64 of [port.out] (line 4); ports need disjoint subnets" },
+	/* gateways */
+	{ PORT_A "gateway = 2001:db8::fe\n" SVC_A, 4,
+	  "IPv6 gateway 2001:db8::fe of [port.a] needs an IPv6 address on the port" },
+	{ V6_OUT "gateway = 2001:db9::1\n" SVC_A, 5,
+	  "gateway 2001:db9::1 is outside the IPv6 subnet 2001:db8::/64 of [port.out] (an IPv6 gateway must be on the port's own subnet or a link-local fe80::/10 address)" },
+	{ V6_OUT "gateway = 2001:db8::1\n" SVC_A, 5,
+	  "gateway 2001:db8::1 is the IPv6 address of [port.out] itself (line 4)" },
+	{ V6_OUT "gateway = 2001:db8::\n" SVC_A, 5,
+	  "gateway 2001:db8:: is the subnet-router anycast address of subnet 2001:db8::/64" },
+	{ V6_OUT "gateway = ff02::2\n" SVC_A, 5, "gateway ff02::2 is a multicast address" },
+	{ V6_OUT "gateway = 2001:db8::fe\ngateway = 2001:db8::fd\n" SVC_A, 6,
+	  "a second IPv6 gateway in [port.out]: one IPv4 and one IPv6 gateway per port (first at line 5)" },
+	{ V6_OUT "gateway = 2001:db8::fe\n" V6_IN "gateway = fd00:1::fe\n" SVC_A, 10,
+	  "a second IPv6 gateway in [port.in]: [port.out] has one (line 5); at most one IPv6 gateway over all ports" },
+	{ V6_OUT "route = 2001:db9::/32 via 2001:db8::fe\n" SVC_A, 5,
+	  "route '2001:db9::/32 via 2001:db8::fe': IPv6 routes are not supported yet" },
+	/* VIPs */
+	{ V6_OUT "[service.w6]\nvip = ff05::1\n", 6, "vip ff05::1 is a multicast address (expected a unicast address)" },
+	{ V6_OUT "[service.w6]\nvip = ::\n", 6, "vip :: is the unspecified address" },
+	{ V6_OUT "[service.w6]\nvip = 2001:db8::1\nport = 80\nprotocol = tcp\nbackend = [2001:db8::11]:80\n", 6,
+	  "vip 2001:db8::1 is the own address of [port.out] (line 4); choose another address" },
+	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\n"
+	  "[service.x]\nvip = 2001:db8::100\nport = 80\nprotocol = tcp\nbackend = [2001:db8::12]:80\n", 10,
+	  "[service.x] has the same vip:port/protocol [2001:db8::100]:80/tcp as [service.w6] (line 5)" },
+	/* backends */
+	{ V6_OUT SVC_HDR "backend = [2001:db8::11]:80\n", 9,
+	  "backend [2001:db8::11]:80 is IPv6 but [service.s] has an IPv4 vip; translating between the families (NAT46) is not supported yet" },
+	{ V6_OUT V6_SVC "backend = 10.0.0.11:80\n", 9,
+	  "backend 10.0.0.11:80 is IPv4 but [service.w6] has an IPv6 vip; translating between the families (NAT64) is not supported yet" },
+	{ V6_OUT V6_SVC "mode = fullnat\nbackend = [2001:db8::11]:80\n", 9,
+	  "IPv6 services support mode nat only so far ([service.w6] is fullnat)" },
+	{ V6_OUT V6_SVC "proxy_protocol = v2\nbackend = [2001:db8::11]:80\n", 9,
+	  "proxy_protocol of [service.w6]: IPv6 services do not send Proxy Protocol headers yet" },
+	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\nmode = dr\n", 10,
+	  "IPv6 services support mode nat only so far ([service.w6] is dr)" },
+	{ V6_OUT V6_SVC "backend = [2001:db9::11]:80\n", 9,
+	  "backend 2001:db9::11 is not reachable: it is inside no port's IPv6 subnet and no port has an IPv6 gateway" },
+	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\nbackend = [2001:db8::11]:80\n", 10,
+	  "duplicate backend [2001:db8::11]:80 in [service.w6] (first at line 9)" },
+	{ V6_OUT V6_SVC "backend = 2001:db8::11:80\n", 9,
+	  "backend '2001:db8::11:80': an IPv6 address needs brackets (expected [ADDR]:PORT, e.g. [2001:db8::11]:8080)" },
+	{ V6_OUT V6_SVC "backend = [2001:db8::11:80\n", 9, "backend '[2001:db8::11:80' has no ']'" },
+	{ V6_OUT V6_SVC "backend = [2001:db8::1]:80\n", 9,
+	  "backend 2001:db8::1 is the own address of [port.out] (line 4); choose another address" },
+	{ V6_OUT V6_SVC "backend = [2001:db8::]:80\n", 9,
+	  "backend 2001:db8:: is the subnet-router anycast address of subnet 2001:db8::/64 of [port.out]" },
+	{ V6_OUT V6_SVC "backend = [2001:db8::100]:80\n", 9,
+	  "backend 2001:db8::100 is the vip of [service.w6] (line 6); a backend must be a real server" },
+	/* checks leave through the port of the longest prefix: the
+	 * subnet of [port.in] before the gateway of [port.out] */
+	{ V6_OUT "gateway = 2001:db8::fe\nkernel_interface = k0\n" V6_IN V6_SVC
+	  "check = tcp\nbackend = [fd00:1::11]:80\n", 15,
+	  "health checks of [service.w6] need kernel_interface on [port.in], the port that reaches backend fd00:1::11" },
+	{ V6_OUT V6_SVC "check = tcp\nbackend = [2001:db8::11]:80\n", 9,
+	  "health checks of [service.w6] need kernel_interface on [port.out]" },
+};
+
+static void
+test_v6_invalid(void)
+{
+	unsigned i, failed = 0;
+
+	for (i = 0; i < DIM(v6_bad_cases); i++) {
+		const struct bad_case *bc = &v6_bad_cases[i];
+		char err[1024] = "", prefix[32];
+		struct sl_config *cfg;
+		bool ok;
+
+		cfg = sl_config_parse_string(bc->text, "t.ini", err, sizeof(err));
+		snprintf(prefix, sizeof(prefix), "t.ini:%d: ", bc->line);
+		ok = cfg == NULL &&
+		     strncmp(err, prefix, strlen(prefix)) == 0 &&
+		     strstr(err, bc->phrase) != NULL;
+		if (!ok) {
+			printf("\n  v6 case %u: want '%s...%s'\n             got  '%s'",
+			       i, prefix, bc->phrase, cfg ? "(accepted)" : err);
+			failed++;
+		}
+		CU_ASSERT(ok);
+		sl_config_free(cfg);
+	}
+	if (failed)
+		printf("\n  %u of %zu invalid IPv6 cases wrong\n", failed, DIM(v6_bad_cases));
+}
+
+/* The shared backend parser with [ADDR]:PORT. */
+static void
+test_v6_backend_parse(void)
+{
+	static const struct { const char *spec, *why; } bad[] = {
+		{ "[2001:db8::11]", "backend '[2001:db8::11]' has no port (expected [ADDR]:PORT" },
+		{ "[2001:db8::11]80", "backend '[2001:db8::11]80' has no port" },
+		{ "[2001:db8::11:80", "backend '[2001:db8::11:80' has no ']'" },
+		{ "2001:db8::11:80", "an IPv6 address needs brackets" },
+		{ "[10.0.0.1]:80", "backend address '10.0.0.1' is not an IPv6 address" },
+		{ "[::1]:80", "backend address ::1 is the loopback address" },
+		{ "[ff02::1]:80", "backend address ff02::1 is a multicast address" },
+		{ "[::ffff:10.0.0.1]:80", "is an IPv4-mapped address" },
+		{ "[2001:db8::11]:0", "backend port 0 is out of range" },
+		{ "[2001:db8::11]:80 weight=x", "backend weight 'x' is not a number" },
+	};
+	struct sl_config_backend b;
+	uint8_t want[16];
+	char err[512];
+	unsigned i;
+
+	CU_ASSERT_EQUAL_FATAL(sl_config_backend_parse("[2001:db8::11]:8080 weight=3", &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(inet_pton(AF_INET6, "2001:db8::11", want), 1);
+	CU_ASSERT_EQUAL(b.v6, 1);
+	CU_ASSERT_EQUAL(memcmp(b.addr6, want, 16), 0);
+	CU_ASSERT_EQUAL(b.addr6[0], 0x20);
+	CU_ASSERT_EQUAL(b.addr6[15], 0x11);
+	CU_ASSERT_EQUAL(b.addr, 0);
+	CU_ASSERT_EQUAL(b.port, 8080);
+	CU_ASSERT_EQUAL(b.weight, 3);
+	CU_ASSERT_STRING_EQUAL(b.id, "");
+	CU_ASSERT_EQUAL(b.line, 0);
+	CU_ASSERT_EQUAL_FATAL(sl_config_backend_parse("[fd00::1:2]:53 id=dns-1 state=drain check_port=5353",
+						      &b, err, sizeof(err)), 0);
+	CU_ASSERT(v6_eq(b.addr6, "fd00::1:2"));
+	CU_ASSERT_EQUAL(b.port, 53);
+	CU_ASSERT_STRING_EQUAL(b.id, "dns-1");
+	CU_ASSERT_EQUAL(b.drain, 1);
+	CU_ASSERT_EQUAL(b.check_port, 5353);
+	/* IPv4 still has v6 = 0 */
+	CU_ASSERT_EQUAL_FATAL(sl_config_backend_parse("10.1.0.11:80", &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(b.v6, 0);
+	CU_ASSERT(v6_eq(b.addr6, "::"));
+	for (i = 0; i < DIM(bad); i++) {
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(sl_config_backend_parse(bad[i].spec, &b, err, sizeof(err)), -EINVAL);
+		if (strstr(err, bad[i].why) == NULL)
+			printf("\n  '%s': want '%s', got '%s'\n", bad[i].spec, bad[i].why, err);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].why));
+	}
+}
+
+/* A runtime "add backend" of an IPv6 backend meets the file's rules. */
+static void
+test_v6_edit(void)
+{
+	struct sl_config *base, *cfg;
+	struct sl_config_service *s;
+	char err[512] = "";
+
+	base = sl_config_parse_string(V6_OUT V6_SVC "backend = [2001:db8::11]:80\n" SVC_HDR
+				      "backend = 10.0.0.11:80\n", "e.ini", err, sizeof(err));
+	if (base == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	cfg = malloc(sizeof(*cfg));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+
+	memcpy(cfg, base, sizeof(*cfg));
+	s = &cfg->services[0];
+	CU_ASSERT_EQUAL_FATAL(sl_config_backend_parse("[2001:db8::12]:80", &s->backends[s->n_backends++],
+						      err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_validate_edit(cfg, "add backend", err, sizeof(err)), 0);
+
+	memcpy(cfg, base, sizeof(*cfg));
+	s = &cfg->services[0];
+	CU_ASSERT_EQUAL_FATAL(sl_config_backend_parse("[2001:db8::11]:80 weight=2", &s->backends[s->n_backends++],
+						      err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_validate_edit(cfg, "add backend", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "add backend: duplicate backend [2001:db8::11]:80 in [service.w6]");
+
+	memcpy(cfg, base, sizeof(*cfg));
+	s = &cfg->services[1];
+	CU_ASSERT_EQUAL_FATAL(sl_config_backend_parse("[2001:db8::12]:80", &s->backends[s->n_backends++],
+						      err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sl_config_validate_edit(cfg, "add backend", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "add backend: backend [2001:db8::12]:80 is IPv6 but [service.s] has an IPv4 vip; translating between the families (NAT46) is not supported yet");
+	free(cfg);
+	sl_config_free(base);
+}
+
+/* A port's IPv6 address and gateway are restart keys; IPv6 services are not. */
+static void
+test_v6_restart_diff(void)
+{
+#define RD_IN "[port.inside]\ndevice = net_null0\naddress = 10.1.0.1/24\n"
+	static const struct restart_case cases[] = {
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\ngateway = fd00::fe\n" RS_SVC, NULL },
+		{ RS_EAL RS_OUT RD_IN "gateway = fd00::fe\naddress = fd00:0::1/64\n" RS_SVC
+		  V6_SVC "backend = [fd00::11]:80\n", NULL },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::2/64\ngateway = fd00::fe\n" RS_SVC,
+		  "[port.inside] IPv6 address changed" },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/56\ngateway = fd00::fe\n" RS_SVC,
+		  "[port.inside] IPv6 address changed" },
+		{ RS_EAL RS_OUT RD_IN RS_SVC, "[port.inside] IPv6 address changed" },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\ngateway = fd00::fd\n" RS_SVC,
+		  "[port.inside] IPv6 gateway changed" },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\ngateway = fe80::1\n" RS_SVC,
+		  "[port.inside] IPv6 gateway changed" },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\n" RS_SVC,
+		  "[port.inside] IPv6 gateway changed" },
+	};
+	char err[512] = "", buf[160];
+	struct sl_config *a, *b;
+	unsigned i;
+
+	a = sl_config_parse_string(cases[0].text, "a.ini", err, sizeof(err));
+	if (a == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	for (i = 0; i < DIM(cases); i++) {
+		int r;
+
+		b = sl_config_parse_string(cases[i].text, "b.ini", err, sizeof(err));
+		if (b == NULL)
+			printf("\n  case %u: %s\n", i, err);
+		CU_ASSERT_PTR_NOT_NULL(b);
+		if (b == NULL)
+			continue;
+		strcpy(buf, "(untouched)");
+		r = sl_config_restart_diff(a, b, buf, sizeof(buf));
+		if (cases[i].want == NULL) {
+			if (r != 0)
+				printf("\n  case %u: restart wanted: %s\n", i, buf);
+			CU_ASSERT_EQUAL(r, 0);
+		} else {
+			if (r != 1 || strcmp(buf, cases[i].want) != 0)
+				printf("\n  case %u: want '%s', got %d '%s'\n", i, cases[i].want, r, buf);
+			CU_ASSERT_EQUAL(r, 1);
+			CU_ASSERT_STRING_EQUAL(buf, cases[i].want);
+		}
+		/* and back again */
+		CU_ASSERT_EQUAL(sl_config_restart_diff(b, a, buf, sizeof(buf)), cases[i].want != NULL);
+		sl_config_free(b);
+	}
+	sl_config_free(a);
+#undef RD_IN
+}
+
 static const struct sl_test_case config_tests[] = {
 	{ "every service key, then another service", test_many_keys_then_service },
 	{ "proxy_protocol: values, tcp only", test_proxy_protocol_invalid },
@@ -1873,6 +2279,12 @@ static const struct sl_test_case config_tests[] = {
 	{ "fullnat: restart diff", test_fullnat_restart_diff },
 	{ "fullnat: runtime edit", test_fullnat_edit },
 	{ "dr and tunnel: valid", test_oneway_valid },
+	{ "IPv6: valid", test_v6_valid },
+	{ "IPv6: blocks valid", test_v6_blocks_valid },
+	{ "IPv6: invalid", test_v6_invalid },
+	{ "IPv6: backend parse", test_v6_backend_parse },
+	{ "IPv6: runtime edit", test_v6_edit },
+	{ "IPv6: restart diff", test_v6_restart_diff },
 };
 
 SL_TEST_MAIN(NULL,
