@@ -401,7 +401,7 @@ done
 for i in 1 2 3; do : >"$SL_TMP/peers6.b$i"; done
 
 # --- 2. HTTP through the IPv6 VIP ----------------------------------------------------
-out=$(for ((k = 0; k < 30; k++)); do http6 name -w ' %{http_code}\n'; done)
+out=$(for ((k = 0; k < 30; k++)); do SL_CURL_TIMEOUT=3 http6 name -w ' %{http_code}\n'; done)
 tally=$(sl_tally "$out")
 good=$(grep -cE '^b[123] 200$' <<<"$out")
 check "30 HTTP requests to [$VIP6]:80 answered ($good/30)" [ "$good" -eq 30 ]
