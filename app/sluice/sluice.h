@@ -55,6 +55,10 @@ struct sl_flow_req {
 	int cancel;              /* set by management (relaxed): stop early */
 	struct sl_flow_req *next; /* management's list of abandoned ones */
 	struct sl_conn *out;     /* limit entries */
+	struct sl_conn6 *out6;   /* limit entries: IPv6 ones, listed after
+				  * the IPv4 table (n + n6 <= limit) */
+	unsigned n6;
+	uint32_t cursor6;
 };
 
 struct sl_app {
