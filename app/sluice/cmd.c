@@ -662,7 +662,7 @@ show_stats(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			sl_out_printf(o, "%s{\"worker\":%u,\"lcore\":%u,%s,\"flows\":%u"
 				      ",\"busy_pct\":%.2f,\"idle_pct\":%.2f,\"drops\":%s}",
 				      w ? "," : "", w, app->workers[w]->lcore, cnt,
-				      sl_flow_count(app->workers[w]->flows), busy, 100.0 - busy,
+				      sl_worker_flows(app->workers[w]), busy, 100.0 - busy,
 				      drops);
 			continue;
 		}
@@ -672,7 +672,7 @@ show_stats(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			      " expired, %u flows, busy %.1f%% idle %.1f%%\n  %s\n%s", w,
 			      app->workers[w]->lcore, st->rx_pkts, st->tx_pkts, st->rx_bursts,
 			      st->redirected, st->conns_created, st->conns_expired,
-			      sl_flow_count(app->workers[w]->flows), busy, 100.0 - busy, cnt, drops);
+			      sl_worker_flows(app->workers[w]), busy, 100.0 - busy, cnt, drops);
 	}
 	/* what the management lcore drops itself (ARP, held packets, the
 	 * kernel path): the exit counters and telemetry add it to the total */

@@ -501,7 +501,7 @@ int
 sl_mgmt_start(struct sl_app *app)
 {
 	uint64_t deadline = rte_rdtsc() + app->hz;   /* wait at most 1 s */
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 	uint32_t i;
 
 	send_garps(app);
@@ -513,13 +513,18 @@ sl_mgmt_start(struct sl_app *app)
 	for (i = 0; i < app->neigh->count; i++) {
 		struct rte_ether_addr mac;
 
-		inet_ntop(AF_INET, &app->neigh->meta[i].ip, a, sizeof(a));
+		if (!sl_neigh_in_use(app->neigh, i))
+			continue;
+		if (app->neigh->meta[i].v6)
+			inet_ntop(AF_INET6, &app->neigh->meta[i].ip6, a, sizeof(a));
+		else
+			inet_ntop(AF_INET, &app->neigh->meta[i].ip, a, sizeof(a));
 		if (sl_neigh_mac(app->neigh, i, &mac))
 			SL_LOG(INFO, "next hop %s on port %s is " RTE_ETHER_ADDR_PRT_FMT, a,
 			       app->cfg->ports[app->neigh->meta[i].port].name,
 			       RTE_ETHER_ADDR_BYTES(&mac));
 		else
-			SL_LOG(WARNING, "next hop %s on port %s does not answer ARP yet",
+			SL_LOG(WARNING, "next hop %s on port %s does not answer ARP or neighbour solicitations yet",
 			       a, app->cfg->ports[app->neigh->meta[i].port].name);
 	}
 	return 0;
@@ -678,12 +683,17 @@ sl_mgmt_poll(struct sl_app *app)
 }
 
 static void
-ip_port_str(rte_be32_t ip, rte_be16_t port, char *buf, size_t len)
+ip_port_str(const struct sl_backend *be, char *buf, size_t len)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &ip, a, sizeof(a));
-	snprintf(buf, len, "%s:%u", a, rte_be_to_cpu_16(port));
+	if (be->v6) {
+		inet_ntop(AF_INET6, &be->addr6, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, rte_be_to_cpu_16(be->port));
+		return;
+	}
+	inet_ntop(AF_INET, &be->addr, a, sizeof(a));
+	snprintf(buf, len, "%s:%u", a, rte_be_to_cpu_16(be->port));
 }
 
 static void
@@ -722,7 +732,7 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
 	struct sl_worker_stats tot = { 0 };
 	unsigned w, i, j;
-	char name[96], ep[32], buf[SL_STATS_RENDER_MAX];
+	char name[128], ep[64], buf[SL_STATS_RENDER_MAX];
 
 	fprintf(f, "--- sluice counters ---\n");
 	for (i = 0; i < app->n_ports; i++) {
@@ -741,7 +751,7 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 
 		sl_worker_stats_render(s, SL_STATS_TEXT, buf, sizeof(buf));
 		fprintf(f, "worker %u %s flows %u busy %.1f%%\n", w, buf,
-			sl_flow_count(app->workers[w]->flows), sl_mgmt_busy_pct(s));
+			sl_worker_flows(app->workers[w]), sl_mgmt_busy_pct(s));
 		sl_worker_stats_add(&tot, s);
 	}
 	/* the management lcore's own drops count with the workers' */
@@ -762,7 +772,7 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 			struct sl_obj_stats b;
 
 			sl_mgmt_sum(app, -1, be->slot, &b);
-			ip_port_str(be->addr, be->port, ep, sizeof(ep));
+			ip_port_str(be, ep, sizeof(ep));
 			snprintf(name, sizeof(name), "%s %s%s", sv->name, ep,
 				 be->flush ? " (flushed)" : be->drain_until ? " (draining)" :
 				 be->down ? " (down)" : "");
