@@ -82,6 +82,21 @@ ipstr(rte_be32_t a, char *buf)
 	return buf;
 }
 
+/* An address for text: IPv4 as it is, IPv6 in brackets when
+ * @p bracket (before ":PORT"); @p buf holds ADDR_MAX. */
+#define ADDR_MAX (INET6_ADDRSTRLEN + 2)
+static const char *
+addrstr(int v6, rte_be32_t a4, const struct sl_in6 *a6, int bracket, char *buf)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	if (!v6)
+		return ipstr(a4, buf);
+	inet_ntop(AF_INET6, a6, t, sizeof(t));
+	snprintf(buf, ADDR_MAX, bracket ? "[%s]" : "%s", t);
+	return buf;
+}
+
 static const char *
 proto_name(uint8_t p)
 {
@@ -104,6 +119,9 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		struct rte_eth_link link = { 0 };
 		struct rte_eth_stats st = { 0 };
 
+		char a6[ADDR_MAX], pfx6[8];
+
+		snprintf(pfx6, sizeof(pfx6), "/%u", s->ports[i].prefix6);
 		rte_eth_link_get_nowait(app->hw[i].port_id, &link);
 		rte_eth_stats_get(app->hw[i].port_id, &st);
 		if (o->json) {
@@ -118,6 +136,9 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 				      RTE_ETHER_ADDR_BYTES(&app->hw[i].mac),
 				      ipstr(s->ports[i].addr, a), cp->prefix_len, app->hw[i].mtu);
 			sl_out_jstr(o, cp->kernel_if);
+			if (s->ports[i].has6)
+				sl_out_printf(o, ",\"address6\":\"%s/%u\"",
+					      addrstr(1, 0, &s->ports[i].addr6, 0, a6), s->ports[i].prefix6);
 			sl_out_printf(o, ",\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
 				      ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
 				      ",\"rx_missed\":%" PRIu64 ",\"rx_errors\":%" PRIu64
@@ -127,14 +148,16 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			continue;
 		}
 		sl_out_printf(o, "port %s (%s, port %u): link %s %u Mb/s, MAC "
-			      RTE_ETHER_ADDR_PRT_FMT ", %s/%u, mtu %u%s%s\n"
+			      RTE_ETHER_ADDR_PRT_FMT ", %s/%u%s%s%s, mtu %u%s%s\n"
 			      "  rx %" PRIu64 " packets %" PRIu64 " bytes, missed %" PRIu64
 			      ", errors %" PRIu64 ", no mbuf %" PRIu64 "\n"
 			      "  tx %" PRIu64 " packets %" PRIu64 " bytes, errors %" PRIu64 "\n",
 			      cp->name, cp->device, app->hw[i].port_id,
 			      link.link_status ? "up" : "down", link.link_speed,
 			      RTE_ETHER_ADDR_BYTES(&app->hw[i].mac), ipstr(s->ports[i].addr, a),
-			      cp->prefix_len, app->hw[i].mtu,
+			      cp->prefix_len, s->ports[i].has6 ? ", " : "",
+			      s->ports[i].has6 ? addrstr(1, 0, &s->ports[i].addr6, 0, a6) : "",
+			      s->ports[i].has6 ? pfx6 : "", app->hw[i].mtu,
 			      cp->kernel_if[0] ? ", kernel interface " : "",
 			      cp->kernel_if, st.ipackets, st.ibytes, st.imissed, st.ierrors,
 			      st.rx_nombuf, st.opackets, st.obytes, st.oerrors);
@@ -159,7 +182,7 @@ static int
 show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
 	const struct sl_snapshot *s = sl_svc_current(&app->svc);
-	char a[INET_ADDRSTRLEN], cnt[SL_STATS_RENDER_MAX];
+	char a[ADDR_MAX], cnt[SL_STATS_RENDER_MAX];
 	unsigned i, k = 0;
 
 	if (o->json)
@@ -183,7 +206,8 @@ show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			sl_out_printf(o, ",\"vip\":\"%s\",\"port\":%u,\"protocol\":\"%s\","
 				      "\"mode\":\"%s\",\"scheduler\":\"%s\",\"persistence\":%u,\"check\":\"%s\","
 				      "\"backends\":%u,\"usable\":%u,\"leaving\":%s,%s}",
-				      ipstr(sv->vip, a), rte_be_to_cpu_16(sv->port),
+				      addrstr(sv->v6, sv->vip, &sv->vip6, 0, a),
+				      rte_be_to_cpu_16(sv->port),
 				      proto_name(sv->proto), sl_config_mode_name(sv->mode, sv->encap),
 				      sv->sched->name, sv->persist_s,
 				      cs == NULL ? "none" : cs->check.kind == SL_CHECK_TCP ? "tcp" :
@@ -195,7 +219,8 @@ show_services(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		/* a summary line, then every counter */
 		sl_out_printf(o, "service %s %s:%u/%s mode %s scheduler %s, %u/%u backends usable%s, "
 			      "connections %" PRId64 " active %" PRIu64 " total, packets %" PRIu64
-			      " in %" PRIu64 " out\n  %s\n", sv->name, ipstr(sv->vip, a),
+			      " in %" PRIu64 " out\n  %s\n", sv->name,
+			      addrstr(sv->v6, sv->vip, &sv->vip6, 1, a),
 			      rte_be_to_cpu_16(sv->port), proto_name(sv->proto),
 			      sl_config_mode_name(sv->mode, sv->encap), sv->sched->name, usable, sv->n_backends, sv->leaving ? " (leaving)" : "",
 			      t.conns_active, t.conns_total, t.pkts_in, t.pkts_out, cnt);
@@ -225,7 +250,7 @@ show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	const struct sl_snapshot *s = sl_svc_current(&app->svc);
 	const struct sl_service *sv = sl_svc_find(s, argv[0]);
 	const struct sl_config_service *cs;
-	char a[INET_ADDRSTRLEN], cnt[SL_STATS_RENDER_MAX];
+	char a[ADDR_MAX], cnt[SL_STATS_RENDER_MAX];
 	unsigned j;
 
 	if (sv == NULL) {
@@ -244,7 +269,9 @@ show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		unsigned k;
 
 		for (k = 0; cs != NULL && k < cs->n_backends; k++)
-			if (rte_cpu_to_be_32(cs->backends[k].addr) == be->addr &&
+			if (cs->backends[k].v6 == be->v6 &&
+			    (be->v6 ? memcmp(cs->backends[k].addr6, &be->addr6, 16) == 0 :
+			     rte_cpu_to_be_32(cs->backends[k].addr) == be->addr) &&
 			    rte_cpu_to_be_16(cs->backends[k].port) == be->port)
 				weight = cs->backends[k].weight;
 		sl_mgmt_sum(app, -1, be->slot, &t);
@@ -252,13 +279,15 @@ show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		if (o->json) {
 			sl_out_printf(o, "%s{\"address\":\"%s\",\"port\":%u,\"state\":\"%s\","
 				      "\"weight\":%u,\"check\":\"%s\",%s}", j ? "," : "",
-				      ipstr(be->addr, a), rte_be_to_cpu_16(be->port), be_state(be),
+				      addrstr(be->v6, be->addr, &be->addr6, 0, a),
+				      rte_be_to_cpu_16(be->port), be_state(be),
 				      weight, check, cnt);
 			continue;
 		}
 		/* a summary line, then every counter */
 		sl_out_printf(o, "backend %s:%u state %s weight %u check %s connections %" PRId64
-			      " active %" PRIu64 " total\n  %s\n", ipstr(be->addr, a),
+			      " active %" PRIu64 " total\n  %s\n",
+			      addrstr(be->v6, be->addr, &be->addr6, 1, a),
 			      rte_be_to_cpu_16(be->port), be_state(be), weight, check,
 			      t.conns_active, t.conns_total, cnt);
 	}
@@ -289,6 +318,7 @@ static void
 free_req(struct sl_flow_req *r)
 {
 	free(r->out);
+	free(r->out6);
 	free(r);
 }
 
@@ -394,6 +424,31 @@ flows_answer(struct sl_app *app, void *state, struct sl_out *o, int give_up)
 					      rte_be_to_cpu_16(cn->lport));
 			sl_out_printf(o, "\n");
 		}
+		for (i = 0; i < r->n6 && shown < j->limit; i++, shown++) {
+			const struct sl_conn6 *cn = &r->out6[i];
+			const char *sn = cn->svc < s->n_services ? s->services[cn->svc].name : "?";
+			char a6[ADDR_MAX], b6[ADDR_MAX], c6[ADDR_MAX];
+			int js = o->json;
+
+			addrstr(1, 0, &cn->cip, !js, a6);
+			addrstr(1, 0, &cn->vip, !js, b6);
+			addrstr(1, 0, &cn->bip, !js, c6);
+			if (js) {
+				sl_out_printf(o, "%s{\"worker\":%u,\"service\":", shown ? "," : "", w);
+				sl_out_jstr(o, sn);
+				sl_out_printf(o, ",\"client\":\"[%s]:%u\",\"vip\":\"[%s]:%u\","
+					      "\"backend\":\"[%s]:%u\",\"protocol\":\"%s\",\"state\":\"%s\"}",
+					      a6, rte_be_to_cpu_16(cn->cport), b6,
+					      rte_be_to_cpu_16(cn->vport), c6, rte_be_to_cpu_16(cn->bport),
+					      proto_name(cn->proto),
+					      sl_conn_state_name((enum sl_conn_state)cn->state));
+				continue;
+			}
+			sl_out_printf(o, "%s %s:%u -> %s:%u -> %s:%u %s %s (worker %u)\n",
+				      proto_name(cn->proto), a6, rte_be_to_cpu_16(cn->cport), b6,
+				      rte_be_to_cpu_16(cn->vport), c6, rte_be_to_cpu_16(cn->bport), sn,
+				      sl_conn_state_name((enum sl_conn_state)cn->state), w);
+		}
 	}
 	free_job(j);
 	if (o->json)
@@ -459,7 +514,9 @@ show_flows(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		r->svc = svc;
 		r->limit = limit;
 		r->out = malloc((size_t)limit * sizeof(struct sl_conn));
-		if (r->out == NULL) {
+		if (app->workers[w]->flows6 != NULL)
+			r->out6 = malloc((size_t)limit * sizeof(struct sl_conn6));
+		if (r->out == NULL || (app->workers[w]->flows6 != NULL && r->out6 == NULL)) {
 			free(r);
 			break;
 		}
@@ -490,7 +547,7 @@ static int
 show_neighbours(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
 	const struct sl_neigh_table *t = app->neigh;
-	char a[INET_ADDRSTRLEN];
+	char a[ADDR_MAX];
 	uint32_t i, shown = 0;
 
 	if (o->json)
@@ -505,7 +562,7 @@ show_neighbours(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			continue;       /* freed: no snapshot uses it */
 		if (o->json) {
 			sl_out_printf(o, "%s{\"address\":\"%s\",\"port\":", shown++ ? "," : "",
-				      ipstr(t->meta[i].ip, a));
+				      addrstr(t->meta[i].v6, t->meta[i].ip, &t->meta[i].ip6, 0, a));
 			sl_out_jstr(o, app->cfg->ports[t->meta[i].port].name);
 			if (ok)
 				sl_out_printf(o, ",\"mac\":\"" RTE_ETHER_ADDR_PRT_FMT "\",\"age_s\":%.1f}",
@@ -516,12 +573,12 @@ show_neighbours(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		}
 		if (ok)
 			sl_out_printf(o, "%s on %s is " RTE_ETHER_ADDR_PRT_FMT " (heard %.1f s ago)\n",
-				      ipstr(t->meta[i].ip, a),
+				      addrstr(t->meta[i].v6, t->meta[i].ip, &t->meta[i].ip6, 0, a),
 				      app->cfg->ports[t->meta[i].port].name,
 				      RTE_ETHER_ADDR_BYTES(&mac), age);
 		else
 			sl_out_printf(o, "%s on %s is unresolved (%u packets held)\n",
-				      ipstr(t->meta[i].ip, a),
+				      addrstr(t->meta[i].v6, t->meta[i].ip, &t->meta[i].ip6, 0, a),
 				      app->cfg->ports[t->meta[i].port].name, t->meta[i].n_held);
 	}
 	if (o->json)
@@ -605,7 +662,7 @@ show_stats(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			sl_out_printf(o, "%s{\"worker\":%u,\"lcore\":%u,%s,\"flows\":%u"
 				      ",\"busy_pct\":%.2f,\"idle_pct\":%.2f,\"drops\":%s}",
 				      w ? "," : "", w, app->workers[w]->lcore, cnt,
-				      sl_flow_count(app->workers[w]->flows), busy, 100.0 - busy,
+				      sl_worker_flows(app->workers[w]), busy, 100.0 - busy,
 				      drops);
 			continue;
 		}
@@ -615,7 +672,7 @@ show_stats(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			      " expired, %u flows, busy %.1f%% idle %.1f%%\n  %s\n%s", w,
 			      app->workers[w]->lcore, st->rx_pkts, st->tx_pkts, st->rx_bursts,
 			      st->redirected, st->conns_created, st->conns_expired,
-			      sl_flow_count(app->workers[w]->flows), busy, 100.0 - busy, cnt, drops);
+			      sl_worker_flows(app->workers[w]), busy, 100.0 - busy, cnt, drops);
 	}
 	/* what the management lcore drops itself (ARP, held packets, the
 	 * kernel path): the exit counters and telemetry add it to the total */
@@ -696,29 +753,24 @@ edit_service(struct sl_config *cfg, const char *name)
 	return NULL;
 }
 
-/* Backend given as IP:PORT or by its id=. */
+/* Backend given as IP:PORT, [IPv6]:PORT or by its id=. */
 static int
 find_backend(const struct sl_config_service *cs, const char *spec)
 {
-	char buf[64], *colon, *end;
-	struct in_addr a;
-	unsigned i, port;
+	struct sl_config_backend b;
+	char err[128];
+	unsigned i;
 
 	for (i = 0; i < cs->n_backends; i++)
 		if (cs->backends[i].id[0] != '\0' && strcmp(cs->backends[i].id, spec) == 0)
 			return (int)i;
-	snprintf(buf, sizeof(buf), "%s", spec);
-	colon = strrchr(buf, ':');
-	if (colon == NULL)
-		return -1;
-	*colon = '\0';
-	if (inet_pton(AF_INET, buf, &a) != 1)
-		return -1;
-	port = (unsigned)strtoul(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0')
+	if (strchr(spec, ' ') != NULL ||
+	    sl_config_backend_parse(spec, &b, err, sizeof(err)) != 0)
 		return -1;
 	for (i = 0; i < cs->n_backends; i++)
-		if (cs->backends[i].addr == ntohl(a.s_addr) && cs->backends[i].port == port)
+		if (cs->backends[i].v6 == b.v6 && cs->backends[i].port == b.port &&
+		    (b.v6 ? memcmp(cs->backends[i].addr6, b.addr6, 16) == 0 :
+		     cs->backends[i].addr == b.addr))
 			return (int)i;
 	return -1;
 }
@@ -843,10 +895,8 @@ add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	static const char *const opts[] = { "weight=", "id=", "state=", "check_port=" };
 	struct sl_config *cfg;
 	struct sl_config_service *cs;
-	struct sl_config_backend b;
-	char buf[64], spec[256], err[512], *colon, *end = NULL;
-	struct in_addr a;
-	unsigned long port;
+	struct sl_config_backend b, one;
+	char buf[128], spec[256], err[512];
 	size_t len;
 	unsigned k;
 	int i;
@@ -855,14 +905,9 @@ add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		sl_out_printf(o, "unknown service '%s'", argv[0]);
 		return -ENOENT;
 	}
-	snprintf(buf, sizeof(buf), "%s", argv[1]);
-	colon = strrchr(buf, ':');
-	if (colon != NULL)
-		*colon = '\0';
-	port = colon != NULL ? strtoul(colon + 1, &end, 10) : 0;
-	if (colon == NULL || inet_pton(AF_INET, buf, &a) != 1 || colon[1] == '\0' ||
-	    *end != '\0' || port < 1 || port > 65535) {
-		sl_out_printf(o, "backend '%s' is not IP:PORT", argv[1]);
+	if (strchr(argv[1], ' ') != NULL ||
+	    sl_config_backend_parse(argv[1], &one, buf, sizeof(buf)) != 0) {
+		sl_out_printf(o, "backend '%s' is not IP:PORT or [IPv6]:PORT", argv[1]);
 		return -EINVAL;
 	}
 	len = (size_t)snprintf(spec, sizeof(spec), "%s", argv[1]);

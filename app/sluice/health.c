@@ -69,6 +69,8 @@ struct hc {
 	uint64_t next;          /* TSC: start of the next check */
 	uint64_t deadline;      /* TSC: the running check times out */
 	struct sockaddr_in dst;
+	struct sockaddr_in6 dst6;    /* an IPv6 backend's (v6 set) */
+	uint8_t v6;
 	struct sockaddr_in src;  /* fullnat: the local address it leaves
 				  * from; sin_addr 0 = the kernel's choice */
 	uint8_t via_vip;         /* dr/tunnel: checked through the VIP */
@@ -102,8 +104,13 @@ static uint64_t next_short_log;         /* TSC: the next may be logged */
 static const char *
 ep(const struct hc *h, char *buf, size_t len)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
+	if (h->v6) {
+		inet_ntop(AF_INET6, &h->dst6.sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, ntohs(h->dst6.sin6_port));
+		return buf;
+	}
 	inet_ntop(AF_INET, &h->dst.sin_addr, a, sizeof(a));
 	snprintf(buf, len, "%s:%u", a, ntohs(h->dst.sin_port));
 	return buf;
@@ -197,7 +204,7 @@ hc_limits(void)
 static int
 hc_done(struct sl_app *app, struct hc *h, int ok, const char *why, uint64_t now)
 {
-	char e[32];
+	char e[64];
 	int flipped;
 
 	hc_close(h);
@@ -224,7 +231,7 @@ hc_done(struct sl_app *app, struct hc *h, int ok, const char *why, uint64_t now)
 static void
 hc_short(struct sl_app *app, struct hc *h, int err, uint64_t now)
 {
-	char e[32];
+	char e[64];
 
 	h->phase = HC_WAITING;
 	sl_health_fifo_push_front(&waitq, h->slot);
@@ -280,7 +287,7 @@ hc_start(struct sl_app *app, struct hc *h, uint64_t now)
 	int err;
 
 	h->got = 0;
-	h->fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	h->fd = socket(h->v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (h->fd < 0) {
 		err = errno;
 		if (sl_health_fd_shortage(err)) {
@@ -311,7 +318,8 @@ hc_start(struct sl_app *app, struct hc *h, uint64_t now)
 		h->vip_sport = ntohs(sa.sin_port);
 		vip_sport[h->vip_sport] = (uint16_t)(h->slot + 1);
 	}
-	if (connect(h->fd, (struct sockaddr *)&h->dst, sizeof(h->dst)) != 0 &&
+	if ((h->v6 ? connect(h->fd, (struct sockaddr *)&h->dst6, sizeof(h->dst6)) :
+	     connect(h->fd, (struct sockaddr *)&h->dst, sizeof(h->dst))) != 0 &&
 	    errno != EINPROGRESS) {
 		snprintf(why, sizeof(why), "connect: %s", strerror(errno));
 		return hc_done(app, h, 0, why, now);
@@ -415,7 +423,9 @@ sl_health_sync(struct sl_app *app)
 			if (be->drain_until != 0)
 				continue;
 			for (k = 0; k < cs->n_backends; k++)
-				if (rte_cpu_to_be_32(cs->backends[k].addr) == be->addr &&
+				if (cs->backends[k].v6 == be->v6 &&
+				    (be->v6 ? memcmp(cs->backends[k].addr6, &be->addr6, 16) == 0 :
+				     rte_cpu_to_be_32(cs->backends[k].addr) == be->addr) &&
 				    rte_cpu_to_be_16(cs->backends[k].port) == be->port)
 					cb = &cs->backends[k];
 			if (cb == NULL)
@@ -439,7 +449,12 @@ sl_health_sync(struct sl_app *app)
 			snprintf(h->svc, sizeof(h->svc), "%s", sv->name);
 			if (cs->check.host[0] != '\0')
 				snprintf(h->host, sizeof(h->host), "%s", cs->check.host);
-			else
+			else if (sv->v6) {
+				char a[INET6_ADDRSTRLEN];
+
+				inet_ntop(AF_INET6, &sv->vip6, a, sizeof(a));
+				snprintf(h->host, sizeof(h->host), "[%s]", a);
+			} else
 				inet_ntop(AF_INET, &sv->vip, h->host, sizeof(h->host));
 			h->src.sin_family = AF_INET;
 			h->src.sin_addr.s_addr = 0;
@@ -451,6 +466,10 @@ sl_health_sync(struct sl_app *app)
 			h->dst.sin_addr.s_addr = be->addr;
 			h->dst.sin_port = cb->check_port != 0 ?
 				htons(cb->check_port) : be->port;
+			h->v6 = be->v6;
+			h->dst6.sin6_family = AF_INET6;
+			memcpy(&h->dst6.sin6_addr, &be->addr6, 16);
+			h->dst6.sin6_port = h->dst.sin_port;
 		}
 	}
 	for (i = 0; i < SL_MAX_BACKENDS; i++) {

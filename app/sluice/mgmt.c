@@ -26,6 +26,10 @@ static const struct rte_ether_addr bcast = {
 	.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
 };
 static const struct rte_ether_addr zero_mac;
+static const struct rte_ether_addr all_nodes_mac = {
+	.addr_bytes = { 0x33, 0x33, 0, 0, 0, 1 }
+};
+static const struct sl_in6 all_nodes6 = { .b = { 0xff, 0x02, [15] = 1 } };
 
 static void
 mgmt_drop(struct sl_app *app, struct rte_mbuf *m, enum sl_drop why)
@@ -62,14 +66,76 @@ send_arp(struct sl_app *app, unsigned pidx, uint16_t op,
 	mgmt_send(app, pidx, m);
 }
 
+/* A neighbour solicitation for @p target from port @p pidx's IPv6 address. */
+static void
+send_ns(struct sl_app *app, unsigned pidx, const struct sl_in6 *target)
+{
+	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	if (!snap->ports[pidx].has6)
+		return;
+	m = rte_pktmbuf_alloc(app->pool);
+	if (m == NULL) {
+		app->mgmt_drops[SL_DROP_NO_MBUF]++;
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(m, 96);
+	rte_pktmbuf_trim(m, (uint16_t)(96 - sl_nd_build_ns(p, &app->hw[pidx].mac,
+							   &snap->ports[pidx].addr6, target)));
+	mgmt_send(app, pidx, m);
+}
+
+/* A neighbour advertisement for @p target (ours) on port @p pidx. */
+static void
+send_na(struct sl_app *app, unsigned pidx, const struct rte_ether_addr *dst_mac,
+	const struct sl_in6 *dst, const struct sl_in6 *target, uint8_t flags)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(app->pool);
+	uint8_t *p;
+
+	if (m == NULL) {
+		app->mgmt_drops[SL_DROP_NO_MBUF]++;
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(m, 96);
+	rte_pktmbuf_trim(m, (uint16_t)(96 - sl_nd_build_na(p, &app->hw[pidx].mac, dst_mac,
+							   target, dst, target, flags)));
+	mgmt_send(app, pidx, m);
+}
+
 static void
 request_cb(uint32_t idx, uint16_t port, rte_be32_t ip, void *arg)
 {
 	struct sl_app *app = arg;
 	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
+	const struct sl_neigh_meta *nm = &app->neigh->meta[SL_NEIGH_IDX(idx)];
 
+	if (nm->v6) {
+		send_ns(app, port, &nm->ip6);
+		return;
+	}
 	send_arp(app, port, RTE_ARP_OP_REQUEST, &bcast, snap->ports[port].addr,
 		 &zero_mac, ip);
+}
+
+/* Whether we answer neighbour solicitations for @p ip on port @p pidx:
+ * its own IPv6 address and the IPv6 VIPs it announces. */
+static int
+nd_is_ours(const struct sl_snapshot *snap, unsigned pidx, const struct sl_in6 *ip)
+{
+	unsigned i;
+
+	if (snap->ports[pidx].has6 && sl_in6_eq(&snap->ports[pidx].addr6, ip))
+		return 1;
+	for (i = 0; i < snap->n_svc6; i++) {
+		const struct sl_service *sv = &snap->services[snap->svc6[i]];
+
+		if (sv->vip_port == pidx && sl_in6_eq(&sv->vip6, ip))
+			return 1;
+	}
+	return 0;
 }
 
 /* Whether @p ip is port @p pidx's own address or one of its local ones. */
@@ -237,6 +303,65 @@ arp_in(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * Neighbour discovery from a worker: learn the sender's (or the
+ * target's) link-layer address for next hops we use, answer
+ * solicitations for our own IPv6 addresses and VIPs; what concerns the
+ * kernel behind the port (its own address) goes to it.
+ */
+static void
+nd_in(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbuf *m)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	int pidx = app->port_index[m->port];
+	struct sl_pkt_info pi4;
+	struct sl_pkt6_info pi;
+	struct sl_nd_info nd;
+	const struct rte_ether_addr *lla;
+	int idx;
+
+	if (pidx < 0 || m->nb_segs != 1 || sl_pkt_parse(data, len, 0, &pi4) != 0 ||
+	    pi4.kind != SL_PKT_IPV6) {
+		mgmt_drop(app, m, SL_DROP_ICMP6);
+		return;
+	}
+	pi.l2_len = pi4.l2_len;
+	if (sl_pkt_parse6(data, len, 0, &pi) != 0 || pi.proto != SL_IPPROTO_ICMPV6 ||
+	    sl_nd_parse(data, len, &pi, &nd) != 0) {
+		mgmt_drop(app, m, SL_DROP_ICMP6);
+		return;
+	}
+	lla = nd.has_lla ? &nd.lla : &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
+	/* an advertisement speaks for its target, a solicitation for its
+	 * source (unless it comes from :: , address resolution's probe) */
+	if (nd.type == SL_ND_NA)
+		idx = sl_neigh_learn6(app->neigh, (uint16_t)pidx, &nd.target, lla, rte_rdtsc());
+	else if (!sl_in6_zero(&pi.src) && nd.has_lla)
+		idx = sl_neigh_learn6(app->neigh, (uint16_t)pidx, &pi.src, lla, rte_rdtsc());
+	else
+		idx = -ENOENT;
+	if (idx >= 0)
+		release_held(app, (uint32_t)idx, lla);
+	if (nd.type == SL_ND_NS && nd_is_ours(snap, (unsigned)pidx, &nd.target) &&
+	    !(snap->ports[pidx].kernel && sl_in6_eq(&snap->ports[pidx].addr6, &nd.target))) {
+		if (sl_in6_zero(&pi.src))
+			send_na(app, (unsigned)pidx, &all_nodes_mac,
+				&all_nodes6, &nd.target, 0x20);
+		else
+			send_na(app, (unsigned)pidx, lla, &pi.src, &nd.target, 0x60);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* the kernel behind the port answers for its own address and
+	 * resolves its own next hops */
+	if (app->tap[pidx] >= 0 && snap->ports[pidx].has6) {
+		kernel_send(app, (unsigned)pidx, m);
+		return;
+	}
+	rte_pktmbuf_free(m);
+}
+
 /* A packet a worker could not address: @p ref is its next hop's
  * neighbour reference, taken from a snapshot that may be gone by now. */
 static void
@@ -280,7 +405,11 @@ mgmt_poll(struct sl_app *app)
 		for (i = 0; i < n; i++) {
 			uint32_t tag = pkts[i]->hash.usr;
 
-			if (tag == SL_MGMT_SLOWPATH)
+			if (tag == SL_MGMT_SLOWPATH &&
+			    rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *)->ether_type ==
+			    RTE_BE16(RTE_ETHER_TYPE_IPV6))
+				nd_in(app, snap, pkts[i]);
+			else if (tag == SL_MGMT_SLOWPATH)
 				arp_in(app, snap, pkts[i]);
 			else if ((tag & SL_MGMT_KERNEL) == SL_MGMT_KERNEL)
 				kernel_send(app, tag & 0xffff, pkts[i]);
@@ -317,14 +446,24 @@ send_garps(struct sl_app *app)
 	for (i = 0; i < snap->n_services; i++) {
 		const struct sl_service *sv = &snap->services[i];
 
-		if (!sv->used)
+		if (!sv->used || sv->v6)
 			continue;
 		for (j = 0; j < i; j++)
-			if (snap->services[j].used && snap->services[j].vip == sv->vip)
+			if (snap->services[j].used && !snap->services[j].v6 &&
+			    snap->services[j].vip == sv->vip)
 				break;
 		if (j == i)
 			send_arp(app, sv->vip_port, RTE_ARP_OP_REQUEST, &bcast,
 				 sv->vip, &zero_mac, sv->vip);
+	}
+	/* IPv6: unsolicited advertisements (override) to all nodes */
+	for (i = 0; i < snap->n_ports; i++)
+		if (snap->ports[i].has6 && !snap->ports[i].kernel)
+			send_na(app, i, &all_nodes_mac, &all_nodes6, &snap->ports[i].addr6, 0x20);
+	for (i = 0; i < snap->n_svc6; i++) {
+		const struct sl_service *sv = &snap->services[snap->svc6[i]];
+
+		send_na(app, sv->vip_port, &all_nodes_mac, &all_nodes6, &sv->vip6, 0x20);
 	}
 }
 
@@ -362,7 +501,7 @@ int
 sl_mgmt_start(struct sl_app *app)
 {
 	uint64_t deadline = rte_rdtsc() + app->hz;   /* wait at most 1 s */
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 	uint32_t i;
 
 	send_garps(app);
@@ -374,13 +513,18 @@ sl_mgmt_start(struct sl_app *app)
 	for (i = 0; i < app->neigh->count; i++) {
 		struct rte_ether_addr mac;
 
-		inet_ntop(AF_INET, &app->neigh->meta[i].ip, a, sizeof(a));
+		if (!sl_neigh_in_use(app->neigh, i))
+			continue;
+		if (app->neigh->meta[i].v6)
+			inet_ntop(AF_INET6, &app->neigh->meta[i].ip6, a, sizeof(a));
+		else
+			inet_ntop(AF_INET, &app->neigh->meta[i].ip, a, sizeof(a));
 		if (sl_neigh_mac(app->neigh, i, &mac))
 			SL_LOG(INFO, "next hop %s on port %s is " RTE_ETHER_ADDR_PRT_FMT, a,
 			       app->cfg->ports[app->neigh->meta[i].port].name,
 			       RTE_ETHER_ADDR_BYTES(&mac));
 		else
-			SL_LOG(WARNING, "next hop %s on port %s does not answer ARP yet",
+			SL_LOG(WARNING, "next hop %s on port %s does not answer ARP or neighbour solicitations yet",
 			       a, app->cfg->ports[app->neigh->meta[i].port].name);
 	}
 	return 0;
@@ -539,12 +683,17 @@ sl_mgmt_poll(struct sl_app *app)
 }
 
 static void
-ip_port_str(rte_be32_t ip, rte_be16_t port, char *buf, size_t len)
+ip_port_str(const struct sl_backend *be, char *buf, size_t len)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &ip, a, sizeof(a));
-	snprintf(buf, len, "%s:%u", a, rte_be_to_cpu_16(port));
+	if (be->v6) {
+		inet_ntop(AF_INET6, &be->addr6, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, rte_be_to_cpu_16(be->port));
+		return;
+	}
+	inet_ntop(AF_INET, &be->addr, a, sizeof(a));
+	snprintf(buf, len, "%s:%u", a, rte_be_to_cpu_16(be->port));
 }
 
 static void
@@ -583,7 +732,7 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
 	struct sl_worker_stats tot = { 0 };
 	unsigned w, i, j;
-	char name[96], ep[32], buf[SL_STATS_RENDER_MAX];
+	char name[128], ep[64], buf[SL_STATS_RENDER_MAX];
 
 	fprintf(f, "--- sluice counters ---\n");
 	for (i = 0; i < app->n_ports; i++) {
@@ -602,7 +751,7 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 
 		sl_worker_stats_render(s, SL_STATS_TEXT, buf, sizeof(buf));
 		fprintf(f, "worker %u %s flows %u busy %.1f%%\n", w, buf,
-			sl_flow_count(app->workers[w]->flows), sl_mgmt_busy_pct(s));
+			sl_worker_flows(app->workers[w]), sl_mgmt_busy_pct(s));
 		sl_worker_stats_add(&tot, s);
 	}
 	/* the management lcore's own drops count with the workers' */
@@ -623,7 +772,7 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 			struct sl_obj_stats b;
 
 			sl_mgmt_sum(app, -1, be->slot, &b);
-			ip_port_str(be->addr, be->port, ep, sizeof(ep));
+			ip_port_str(be, ep, sizeof(ep));
 			snprintf(name, sizeof(name), "%s %s%s", sv->name, ep,
 				 be->flush ? " (flushed)" : be->drain_until ? " (draining)" :
 				 be->down ? " (down)" : "");

@@ -264,6 +264,63 @@ kernel_if_routes(const struct sl_config_port *cp)
 }
 
 /*
+ * The port's IPv6 address on its kernel interface, through rtnetlink,
+ * without duplicate address detection (the address is Sluice's; the
+ * kernel would otherwise keep it tentative for a second), and its IPv6
+ * default gateway. 0 or -errno.
+ */
+static int
+kernel_if_address6(const struct sl_config_port *cp)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		char attrs[2 * RTA_SPACE(16)];
+	} req;
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	struct rtattr *rta;
+	unsigned ifindex = if_nametoindex(cp->kernel_if);
+	int fd, ret;
+
+	if (ifindex == 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+	req.nh.nlmsg_type = RTM_NEWADDR;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	req.ifa.ifa_family = AF_INET6;
+	req.ifa.ifa_prefixlen = cp->prefix6_len;
+	req.ifa.ifa_flags = IFA_F_NODAD;
+	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	req.ifa.ifa_index = ifindex;
+	rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	rta->rta_type = IFA_LOCAL;
+	rta->rta_len = RTA_LENGTH(16);
+	memcpy(RTA_DATA(rta), cp->addr6, 16);
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_SPACE(16);
+	rta = (struct rtattr *)((char *)&req + req.nh.nlmsg_len);
+	rta->rta_type = IFA_ADDRESS;
+	rta->rta_len = RTA_LENGTH(16);
+	memcpy(RTA_DATA(rta), cp->addr6, 16);
+	req.nh.nlmsg_len += RTA_SPACE(16);
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+		ret = -errno;
+	else if (recv(fd, &ack, sizeof(ack), 0) < (ssize_t)sizeof(ack.nh))
+		ret = -EIO;
+	else
+		ret = ack.nh.nlmsg_type == NLMSG_ERROR ? ack.err.error : 0;
+	close(fd);
+	return ret;
+}
+
+/*
  * The exception path of port @p idx: a TAP interface with the port's MAC
  * and address, so the kernel's sockets, ping and routing daemons work
  * over a port DPDK owns. Only the management lcore touches its queues.
@@ -298,6 +355,8 @@ kernel_if_setup(struct sl_app *app, unsigned idx)
 		ret = rte_eth_dev_start(pid);
 	if (ret == 0)
 		ret = kernel_if_address(cp->kernel_if, cp->addr, cp->prefix_len);
+	if (ret == 0 && cp->prefix6_len != 0)
+		ret = kernel_if_address6(cp);
 	if (ret != 0) {
 		SL_LOG(ERR, "port %s: kernel interface %s: %s", cp->name, cp->kernel_if,
 		       strerror(-ret));

@@ -55,6 +55,10 @@ struct sl_flow_req {
 	int cancel;              /* set by management (relaxed): stop early */
 	struct sl_flow_req *next; /* management's list of abandoned ones */
 	struct sl_conn *out;     /* limit entries */
+	struct sl_conn6 *out6;   /* limit entries: IPv6 ones, listed after
+				  * the IPv4 table (n + n6 <= limit) */
+	unsigned n6;
+	uint32_t cursor6;
 };
 
 struct sl_app {
@@ -116,6 +120,14 @@ double sl_mgmt_busy_pct(const struct sl_worker_stats *s);
 /* Re-read the INI and apply its services hitlessly; 0, or -errno with
  * the reason logged and the running configuration untouched. */
 int sl_mgmt_reload(struct sl_app *app);
+/* Connections in worker @p w's tables, IPv4 and IPv6 (read by the
+ * management lcore; each count is the owner's plain store). */
+static inline uint32_t
+sl_worker_flows(const struct sl_worker *w)
+{
+	return sl_flow_count(w->flows) + (w->flows6 != NULL ? sl_flow6_count(w->flows6) : 0);
+}
+
 /* health.c: checks follow the current snapshot (call after each
  * publish); poll runs them (returns how many backends flipped, already
  * marked for the next rebuild); stop closes every socket. */

@@ -26,7 +26,19 @@ list_conn(const struct sl_conn *c, void *arg)
 	return r->n >= r->limit;
 }
 
-/* A slice of the table per loop iteration for a listing request. */
+static int
+list_conn6(const struct sl_conn6 *c, void *arg)
+{
+	struct sl_flow_req *r = arg;
+
+	if (r->svc >= 0 && c->svc != r->svc)
+		return 0;
+	r->out6[r->n6++] = *c;
+	return r->n + r->n6 >= r->limit;
+}
+
+/* A slice of the table per loop iteration for a listing request: the
+ * IPv4 table, then the IPv6 one. */
 static __rte_cold void
 serve_request(struct sl_worker *w)
 {
@@ -40,9 +52,14 @@ serve_request(struct sl_worker *w)
 	}
 	/* relaxed: a request given up on ends a slice later at worst */
 	cancel = __atomic_load_n(&r->cancel, __ATOMIC_RELAXED);
-	if (!cancel && r->n < r->limit)
+	if (!cancel && r->n < r->limit && r->cursor < sl_flow_capacity(w->flows))
 		r->cursor = sl_flow_walk_range(w->flows, r->cursor, 4096, list_conn, r);
-	if (cancel || r->n >= r->limit || r->cursor >= sl_flow_capacity(w->flows)) {
+	else if (!cancel && r->n + r->n6 < r->limit && w->flows6 != NULL && r->out6 != NULL)
+		r->cursor6 = sl_flow6_walk_range(w->flows6, r->cursor6, 4096, list_conn6, r);
+	if (cancel || r->n + r->n6 >= r->limit ||
+	    (r->cursor >= sl_flow_capacity(w->flows) &&
+	     (w->flows6 == NULL || r->out6 == NULL ||
+	      r->cursor6 >= sl_flow6_capacity(w->flows6)))) {
 		w->req = NULL;
 		/* release: the listing is complete before it is handed back;
 		 * after this store the request is no longer ours to touch */
@@ -124,13 +141,21 @@ int
 sl_workers_create(struct sl_app *app)
 {
 	unsigned i = 0, lcore;
+	uint32_t flow6 = 0;
 
+	/* IPv6 connections get a table of their own, a quarter the size of
+	 * the IPv4 one, where a port has an IPv6 address */
+	for (i = 0; i < app->n_ports; i++)
+		if (app->cfg->ports[i].prefix6_len != 0)
+			flow6 = RTE_MAX(1024u, app->cfg->global.flow_capacity / 4);
+	i = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct sl_fwd_params p = {
 			.id = i,
 			.lcore = lcore,
 			.socket_id = (int)rte_lcore_to_socket_id(lcore),
 			.flow_capacity = app->cfg->global.flow_capacity,
+			.flow6_capacity = flow6,
 			.timeouts = app->cfg->global.timeouts,
 		};
 		double mib;
@@ -144,6 +169,10 @@ sl_workers_create(struct sl_app *app)
 		mib = (double)app->workers[i]->flow_bytes / 1048576.0;
 		SL_LOG(INFO, "worker %u: flow table for %u connections uses %.1f MiB (%.0f bytes per connection)",
 		       i, p.flow_capacity, mib, (double)app->workers[i]->flow_bytes / p.flow_capacity);
+		if (flow6 != 0)
+			SL_LOG(INFO, "worker %u: IPv6 flow table for %u connections uses %.1f MiB (%.0f bytes per connection)",
+			       i, flow6, (double)app->workers[i]->flow6_bytes / 1048576.0,
+			       (double)app->workers[i]->flow6_bytes / flow6);
 		i++;
 	}
 	return sl_fwd_link(app->workers, app->n_workers);

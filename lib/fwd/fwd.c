@@ -17,15 +17,6 @@
 #include "sl_nat.h"
 #include "sl_persist.h"
 
-/* Owner of a connection: a hash of the client address (see sl_fwd.h). */
-static __rte_always_inline unsigned
-owner_of(rte_be32_t ip, unsigned n)
-{
-	uint32_t h = ip * 0x85ebca6bu;
-
-	h ^= h >> 16;
-	return (unsigned)(((uint64_t)h * n) >> 32);
-}
 
 /* Owner of a fullnat connection's replies: its local port, chosen by
  * that worker from its own slice (port % workers == worker). */
@@ -120,55 +111,10 @@ vlan_pop_burst(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n, uint16_t
 }
 
 
-static __rte_always_inline void
-redirect(struct sl_worker *w, unsigned owner, struct rte_mbuf *m)
-{
-	w->redir_buf[owner][w->redir_n[owner]++] = m;
-	w->stats.redirected++;
-	if (unlikely(w->redir_n[owner] == SL_BURST)) {
-		unsigned sent = rte_ring_sp_enqueue_burst(w->redir_out[owner],
-				(void **)w->redir_buf[owner], SL_BURST, NULL);
 
-		for (; sent < SL_BURST; sent++)
-			drop(w, w->redir_buf[owner][sent], SL_DROP_REDIRECT);
-		w->redir_n[owner] = 0;
-	}
-}
 
-static __rte_always_inline void
-to_mgmt(struct sl_worker *w, struct rte_mbuf *m, uint32_t tag)
-{
-	m->hash.usr = tag;
-	if (unlikely(rte_ring_sp_enqueue(w->to_mgmt, m) != 0))
-		drop(w, m, SL_DROP_SLOWPATH);
-	else
-		w->stats.slowpath++;
-}
 
-/* A connection leaves the table: its counters follow. */
-static __rte_always_inline void
-conn_gone(struct sl_worker *w, const struct sl_conn *c)
-{
-	w->stats.local_ports -= c->mode == SL_MODE_FULLNAT;
-	w->svc_stats[c->svc].conns_active--;
-	w->be_stats[c->be].conns_active--;
-	w->stats.conns_expired++;
-}
 
-/* Traffic for Sluice's own address on port @p own: to the kernel through
- * the exception path when the port has one, else counted and dropped. */
-static __rte_cold void
-to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	  int own)
-{
-	if (snap->ports[own].kernel)
-		to_mgmt(w, m, SL_MGMT_KERNEL | (uint32_t)own);
-	else
-		drop(w, m, SL_DROP_TO_SELF);
-}
-
-static __rte_always_inline void
-capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx);
 
 /*
  * The hash a hashing scheduler (sh, maglev) picks by, from a client's
@@ -574,24 +520,6 @@ flush_conn(struct sl_worker *w, const struct sl_snapshot *snap,
 	sl_flow_del(w->flows, c);
 }
 
-/* A copy of @p m for the capture, if one runs and @p svc / @p pidx match.
- * Never waits: no mbuf or a full ring loses the copy (counted). */
-static __rte_always_inline void
-capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx)
-{
-	struct rte_mbuf *cp;
-
-	if (likely(!w->cap_on))
-		return;
-	if ((w->env->cap.svc >= 0 && w->env->cap.svc != svc) ||
-	    (w->env->cap.port >= 0 && w->env->cap.port != pidx))
-		return;
-	cp = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
-	if (cp == NULL || rte_ring_sp_enqueue(w->cap_ring, cp) != 0) {
-		rte_pktmbuf_free(cp);
-		w->stats.cap_drops++;
-	}
-}
 
 /* Local ports tried for one new fullnat connection before it is
  * refused: bounds the work a connection can cost. */
@@ -899,7 +827,7 @@ static const uint8_t csum_flags[64] = { CS16(0), CS16(16), CS16(32), CS16(48) };
  */
 static __rte_always_inline int
 classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	 uint16_t pidx, int redirected, struct flow_pkt *fp)
+	 uint16_t pidx, int redirected, struct flow_pkt *fp, uint64_t now)
 {
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sl_pkt_info *pi = &fp->pi;
@@ -951,7 +879,7 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		if (pi->kind == SL_PKT_ARP)
 			to_mgmt(w, m, SL_MGMT_SLOWPATH);
 		else
-			drop(w, m, SL_DROP_IPV6_OFF);
+			sl_fwd6(w, snap, m, pidx, redirected, flags, now);
 		return 0;
 	}
 	if (unlikely(pi->proto == IPPROTO_ICMP)) {
@@ -1019,7 +947,7 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if (!classify(w, snap, pkts[i], p, pidx < 0, &fp[nf]))
+		if (!classify(w, snap, pkts[i], p, pidx < 0, &fp[nf], now))
 			continue;
 		/* both directions are looked up by the packet as it arrives */
 		keys[nf] = (struct sl_flow_key){
@@ -1092,6 +1020,7 @@ void
 sl_fwd_expire(struct sl_worker *w, uint64_t now)
 {
 	sl_flow_expire(w->flows, now, 256, on_expire, w);
+	sl_fwd6_expire(w, now);
 }
 
 void

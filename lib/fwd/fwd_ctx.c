@@ -64,6 +64,18 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 	}
 	rte_malloc_get_socket_stats(p->socket_id, &after);
 	w->flow_bytes = after.heap_allocsz_bytes - before.heap_allocsz_bytes;
+	if (p->flow6_capacity != 0) {
+		snprintf(name, sizeof(name), "sl_flows6_%u", p->id);
+		fp.name = name;
+		fp.capacity = p->flow6_capacity;
+		w->flows6 = sl_flow6_create(&fp);
+		if (w->flows6 == NULL) {
+			err = rte_errno;
+			goto fail;
+		}
+		rte_malloc_get_socket_stats(p->socket_id, &before);
+		w->flow6_bytes = before.heap_allocsz_bytes - after.heap_allocsz_bytes;
+	}
 	for (i = 0; i < env->n_ports; i++) {
 		w->txb[i] = rte_zmalloc_socket("sl_txb", RTE_ETH_TX_BUFFER_SIZE(SL_BURST),
 					       0, p->socket_id);
@@ -148,6 +160,7 @@ sl_fwd_worker_free(struct sl_worker *w)
 	for (i = 0; i < SL_MAX_PORTS; i++)
 		rte_free(w->txb[i]);
 	sl_flow_free(w->flows);
+	sl_flow6_free(w->flows6);
 	sl_persist_free(w->persist);
 	rte_free(w->pp);
 	rte_free(w->pp_timers);

@@ -10,6 +10,8 @@
  * Thread-safety: a worker's own lcore only, as all of lib/fwd.
  */
 
+#include <rte_mbuf.h>
+
 #include "sl_fwd.h"
 #include "sl_pkt.h"
 
@@ -38,6 +40,88 @@ tx(struct sl_worker *w, uint16_t pidx, struct rte_mbuf *m)
 	if (unlikely(b->length == b->size))
 		sl_fwd_tx_flush(w, pidx);
 }
+
+/* Owner of a connection: a hash of the client address (see sl_fwd.h). */
+static __rte_always_inline unsigned
+owner_of(rte_be32_t ip, unsigned n)
+{
+	uint32_t h = ip * 0x85ebca6bu;
+
+	h ^= h >> 16;
+	return (unsigned)(((uint64_t)h * n) >> 32);
+}
+
+static __rte_always_inline void
+redirect(struct sl_worker *w, unsigned owner, struct rte_mbuf *m)
+{
+	w->redir_buf[owner][w->redir_n[owner]++] = m;
+	w->stats.redirected++;
+	if (unlikely(w->redir_n[owner] == SL_BURST)) {
+		unsigned sent = rte_ring_sp_enqueue_burst(w->redir_out[owner],
+				(void **)w->redir_buf[owner], SL_BURST, NULL);
+
+		for (; sent < SL_BURST; sent++)
+			drop(w, w->redir_buf[owner][sent], SL_DROP_REDIRECT);
+		w->redir_n[owner] = 0;
+	}
+}
+
+static __rte_always_inline void
+to_mgmt(struct sl_worker *w, struct rte_mbuf *m, uint32_t tag)
+{
+	m->hash.usr = tag;
+	if (unlikely(rte_ring_sp_enqueue(w->to_mgmt, m) != 0))
+		drop(w, m, SL_DROP_SLOWPATH);
+	else
+		w->stats.slowpath++;
+}
+
+/* A connection leaves the table: its counters follow. */
+static __rte_always_inline void
+conn_gone(struct sl_worker *w, const struct sl_conn *c)
+{
+	w->stats.local_ports -= c->mode == SL_MODE_FULLNAT;
+	w->svc_stats[c->svc].conns_active--;
+	w->be_stats[c->be].conns_active--;
+	w->stats.conns_expired++;
+}
+
+/* A copy of @p m for the capture, if one runs and @p svc / @p pidx match.
+ * Never waits: no mbuf or a full ring loses the copy (counted). */
+static __rte_always_inline void
+capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx)
+{
+	struct rte_mbuf *cp;
+
+	if (likely(!w->cap_on))
+		return;
+	if ((w->env->cap.svc >= 0 && w->env->cap.svc != svc) ||
+	    (w->env->cap.port >= 0 && w->env->cap.port != pidx))
+		return;
+	cp = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+	if (cp == NULL || rte_ring_sp_enqueue(w->cap_ring, cp) != 0) {
+		rte_pktmbuf_free(cp);
+		w->stats.cap_drops++;
+	}
+}
+
+/* Traffic for Sluice's own address on port @p own: to the kernel through
+ * the exception path when the port has one, else counted and dropped. */
+static __rte_cold __rte_unused void
+to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	  int own)
+{
+	if (snap->ports[own].kernel)
+		to_mgmt(w, m, SL_MGMT_KERNEL | (uint32_t)own);
+	else
+		drop(w, m, SL_DROP_TO_SELF);
+}
+
+/* The IPv6 path (fwd6.c): a frame classify() found to be IPv6; the
+ * expiry of the worker's IPv6 connections. */
+void sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	     uint16_t pidx, int redirected, unsigned flags, uint64_t now);
+void sl_fwd6_expire(struct sl_worker *w, uint64_t now);
 
 /* Proxy Protocol (fwd_proxy.c): the client's SYN of a new connection of
  * a service with a header; a client packet rewritten for the backend

@@ -120,6 +120,7 @@ struct sl_worker {
 	unsigned lcore;
 	const struct sl_fwd_env *env;
 	struct sl_flow_table *flows;
+	struct sl_flow6_table *flows6;   /**< IPv6 connections, NULL = none */
 	struct sl_persist *persist;      /**< client affinity, see sl_persist.h */
 	struct rte_eth_dev_tx_buffer *txb[SL_MAX_PORTS];
 	struct rte_ring *to_mgmt;        /**< this worker -> management */
@@ -142,6 +143,7 @@ struct sl_worker {
 	uint32_t n_pp_timers;            /**< headers not yet acknowledged */
 	struct sl_pp_timer *pp_timers;   /**< SL_PP_TIMERS of them */
 	size_t flow_bytes;               /**< memory of its flow table (control) */
+	size_t flow6_bytes;              /**< memory of its IPv6 flow table */
 
 	struct sl_worker_stats stats;
 	struct sl_obj_stats svc_stats[SL_MAX_SERVICES];
@@ -154,6 +156,8 @@ struct sl_fwd_params {
 	unsigned lcore;              /**< lcore it runs on */
 	int socket_id;               /**< NUMA node for its memory */
 	uint32_t flow_capacity;      /**< connections in its table */
+	uint32_t flow6_capacity;     /**< IPv6 connections, 0 = no IPv6 table
+				      *   (IPv6 packets dropped as ipv6_off) */
 	const uint32_t *timeouts;    /**< seconds per connection state */
 };
 

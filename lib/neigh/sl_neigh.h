@@ -178,9 +178,14 @@ struct sl_nd_info {
 
 /**
  * Check an NS or NA already parsed by sl_pkt_parse6() (ICMPv6 type 135
- * or 136, checksum verified there): hop limit 255, code 0, length, the
- * target not multicast, options well formed (none of length 0). Fills
- * @p nd. @return 0 or -EINVAL.
+ * or 136, checksum verified there) against RFC 4861 section 7.1: hop
+ * limit 255, code 0, message at least 24 bytes, the target not
+ * multicast, options well formed (none of length 0, none past the
+ * message); an NA sent to a multicast group without the S flag; an NS
+ * from :: (duplicate address detection) to the target's solicited-node
+ * group and without a source link-layer address option. Fills @p nd
+ * (the link-layer address from option 1 in an NS, 2 in an NA; other
+ * options are skipped). @return 0 or -EINVAL.
  */
 int sl_nd_parse(const uint8_t *frame, uint32_t len, const struct sl_pkt6_info *pi,
 		struct sl_nd_info *nd);
@@ -191,19 +196,22 @@ void sl_nd_solicited_node(const struct sl_in6 *a, struct sl_in6 *group,
 			  struct rte_ether_addr *mac);
 
 /**
- * Write a neighbour solicitation for @p target from @p src (@p src_mac,
- * also in the source link-layer address option) to its solicited-node
- * multicast group: Ethernet + IPv6 (hop limit 255) + ICMPv6 135 with a
- * correct checksum. @return the frame length (86).
+ * Write a neighbour solicitation for @p target from @p src (a unicast
+ * address, not ::) and @p src_mac, also in the source link-layer address
+ * option, to the target's solicited-node multicast group: Ethernet +
+ * IPv6 (hop limit 255) + ICMPv6 135 with a correct checksum.
+ * @return the frame length (86).
  */
 unsigned sl_nd_build_ns(uint8_t *frame, const struct rte_ether_addr *src_mac,
 			const struct sl_in6 *src, const struct sl_in6 *target);
 
 /**
- * Write a neighbour advertisement for @p target (with @p mac in the
- * target link-layer address option, flags S and O as given in
- * @p flags) from @p src to @p dst / @p dst_mac; an unsolicited one goes
- * to ff02::1 / 33:33:00:00:00:01. @return the frame length (86).
+ * Write a neighbour advertisement for @p target from @p src / @p mac
+ * (@p mac also in the target link-layer address option) to @p dst /
+ * @p dst_mac: Ethernet + IPv6 (hop limit 255) + ICMPv6 136 with a
+ * correct checksum. @p flags: R (0x80), S (0x40), O (0x20), other bits
+ * ignored. An unsolicited one goes to ff02::1 / 33:33:00:00:00:01
+ * without S. @return the frame length (86).
  */
 unsigned sl_nd_build_na(uint8_t *frame, const struct rte_ether_addr *mac,
 			const struct rte_ether_addr *dst_mac, const struct sl_in6 *src,

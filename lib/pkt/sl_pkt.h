@@ -120,22 +120,37 @@ int sl_pkt_parse(const uint8_t *data, uint32_t len, unsigned flags,
 
 /**
  * Parse the IPv6 packet of a frame sl_pkt_parse() called SL_PKT_IPV6
- * (@p pi->l2_len set by the caller from that parse): version, payload
- * length against the frame (Ethernet padding allowed), the extension
- * header chain (hop-by-hop first only, destination options, routing;
- * at most 8 headers, each within the packet) up to TCP, UDP or ICMPv6,
- * whose header must be whole (TCP data offset, UDP length); the L4
- * checksum is verified unless @p flags says the NIC found it good or bad
- * (SL_PKT_F_L4_CSUM_BAD). Fragments (a fragment header anywhere in the
- * chain) are refused: SL_DROP_FRAGMENT, never half parsed.
- * @return 0, or an enum sl_drop reason (BAD_IP6, BAD_EXT_HDR,
- *   FRAGMENT, UNSUP_L4, BAD_L4_LEN, BAD_L4_CSUM).
+ * (@p pi->l2_len set by the caller from that parse): version 6, payload
+ * length not 0 (jumbograms are refused) and 40 + payload length within
+ * the frame (Ethernet padding allowed); the extension header chain
+ * (hop-by-hop first only, destination options, routing with no segments
+ * left; at most 8 headers, each within the packet) up to TCP, UDP or
+ * ICMPv6, whose header must be whole (TCP data offset; UDP length equal
+ * to the rest of the packet, checksum not 0). The L4 checksum over the
+ * pseudo-header is verified in software unless @p flags has
+ * SL_PKT_F_L4_CSUM_BAD, which drops the packet. A fragment header
+ * anywhere in the chain is refused (SL_DROP_FRAGMENT): a fragment is
+ * never half parsed. Nothing is read beyond 40 + payload length or
+ * @p len.
+ *
+ * @param data  first byte of the Ethernet header (contiguous)
+ * @param len   bytes available at @p data
+ * @param flags SL_PKT_F_* from the NIC's RX offload results
+ * @param pi    l2_len set by the caller; the rest filled in on success
+ * @return 0, or an enum sl_drop reason: BAD_IP6 (truncated header,
+ *   version, payload length), BAD_EXT_HDR, FRAGMENT, UNSUP_L4 (any other
+ *   next header, No Next Header included), BAD_L4_LEN, BAD_L4_CSUM.
  */
 int sl_pkt_parse6(const uint8_t *data, uint32_t len, unsigned flags,
 		  struct sl_pkt6_info *pi);
 
-/** TCP/UDP/ICMPv6 checksum computed from scratch over the IPv6
- *  pseudo-header and @p l4_len bytes at @p l4 (field itself read as 0). */
+/**
+ * TCP/UDP/ICMPv6 checksum computed from scratch over the IPv6
+ * pseudo-header (@p src, @p dst, @p l4_len, @p proto) and @p l4_len bytes
+ * at @p l4, the 2-byte field at the even offset @p csum_off read as 0
+ * (TCP 16, UDP 6, ICMPv6 2). A UDP result of 0 is returned as 0xffff.
+ * In the byte order of the packet, ready to store.
+ */
 uint16_t sl_l4_csum6(const struct sl_in6 *src, const struct sl_in6 *dst,
 		     uint8_t proto, const void *l4, uint32_t l4_len,
 		     unsigned csum_off);

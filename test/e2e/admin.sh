@@ -376,7 +376,7 @@ j_cmd "dns has the 4th backend, active, weight 2" \
 e_cmd "adding it twice is refused" 1 "^sluicectl: backend 10.1.0.14:5353 is already in service dns$" \
 	add backend dns 10.1.0.14:5353
 e_cmd "an unknown option is refused" 1 "^sluicectl: unknown option 'colour=red'" add backend dns 10.1.0.15:5353 colour=red
-e_cmd "not IP:PORT is refused" 1 "^sluicectl: backend '10.1.0.15' is not IP:PORT$" add backend dns 10.1.0.15
+e_cmd "not IP:PORT is refused" 1 "^sluicectl: backend '10.1.0.15' is not IP:PORT or \[IPv6\]:PORT$" add backend dns 10.1.0.15
 t_cmd "del backend by id applied" '^del backend applied$' -- del backend dns b4
 t_cmd "the 4th backend of dns is removed" '^backend 10\.1\.0\.14:5353 state (removed|draining) ' -- show backends dns
 

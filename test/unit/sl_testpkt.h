@@ -115,4 +115,75 @@ uint32_t tp_spec_icmp_err(struct tp_fspec *s, uint8_t type, uint8_t code,
 			  uint32_t rest, const struct tp_fspec *inner,
 			  uint32_t qlen);
 
+/* ---------- IPv6 frames ---------- */
+
+#define TP6_EXT_MAX 12
+#define TP_IPPROTO_ICMPV6 58
+
+/* An IPv6 extension header: the builder writes next header and length
+ * (len / 8 - 1); bytes 2.. of the header are data[], repeated. */
+struct tp6_ext {
+	uint8_t type;           /* 0, 43, 44, 60 or anything to test */
+	uint16_t len;           /* bytes, a multiple of 8, at least 8 */
+	uint8_t data[14];
+};
+
+struct tp6_fspec {
+	uint8_t dmac[6];
+	uint8_t smac[6];
+	int vlan;               /* add one 802.1Q tag */
+	uint16_t tci;
+	uint8_t tclass;
+	uint32_t flow;          /* 20 bits */
+	uint8_t hlim;
+	uint8_t src[16], dst[16];
+	unsigned n_ext;
+	struct tp6_ext ext[TP6_EXT_MAX];
+	uint8_t proto;          /* upper layer after the extension headers */
+	uint16_t sport, dport;  /* ICMPv6: identifier, sequence */
+	uint8_t tcp_flags;
+	uint8_t tcp_opt_len;    /* multiple of 4, <= 40 */
+	uint8_t tcp_opt[40];
+	uint32_t seq, ack;
+	uint16_t win;
+	uint8_t icmp_type, icmp_code;
+	int udp_zero_csum;      /* send UDP checksum 0 (invalid over IPv6) */
+	uint16_t payload_len;
+	uint8_t payload[1500];
+	uint16_t pad_len;       /* Ethernet padding after the IPv6 packet */
+	uint8_t pad[64];
+};
+
+/* L4 header length the builder writes for s (TCP/UDP/ICMPv6: 20+, 8, 8;
+ * 0 for other protocols). */
+uint32_t tp6_l4_hdr_len(const struct tp6_fspec *s);
+
+/* Offset of the checksum in the L4 header of proto (TCP 16, UDP 6,
+ * ICMPv6 2). */
+uint32_t tp6_csum_off(uint8_t proto);
+
+/* Pseudo-header + upper-layer sum of a built IPv6 frame: addresses from
+ * the header at f + lo->l2, upper layer at f + lo->l4 up to 40 + payload
+ * length, protocol proto; no folding. */
+uint32_t tp6_ref_l4_sum(const uint8_t *f, const struct tp_flayout *lo,
+			uint8_t proto);
+
+/* Recompute the L4 checksum of a built IPv6 frame after editing it. */
+void tp6_fix_l4_csum(uint8_t *f, const struct tp_flayout *lo, uint8_t proto);
+
+/* Write the IPv6 frame described by s to f (at least TP_MAX_FRAME bytes),
+ * the L4 checksum correct (UDP: -0 as 0xffff, 0 with udp_zero_csum).
+ * lo->ihl is 40 plus the extension headers, lo->ip_len 40 plus the
+ * payload length. Returns the frame length. */
+uint32_t tp6_build_frame(const struct tp6_fspec *s, uint8_t *f,
+			 struct tp_flayout *lo);
+
+/* A valid frame of protocol proto: [2001:db8::1]:40000 ->
+ * [2001:db8:1::100]:80, hop limit 64, no extension header, 37 bytes of
+ * patterned payload; ICMPv6: echo request. */
+void tp6_spec_default(struct tp6_fspec *s, uint8_t proto);
+
+/* Append an extension header of type and len bytes (data patterned). */
+void tp6_add_ext(struct tp6_fspec *s, uint8_t type, uint16_t len);
+
 #endif

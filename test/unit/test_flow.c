@@ -5,6 +5,11 @@
  * budget), full table, delete, bulk lookup, key clashes, a random churn
  * checked against a plain array model, and a table of a million.
  *
+ * The IPv6 table (suite flow6): both keys and one-way records, clashes
+ * refused without leftovers, full exactly at capacity, TCP states,
+ * deadlines, budget, random rounds against a model that end with an
+ * empty table, and walk_range.
+ *
  * Time is never read from the TSC: every call gets an explicit `now` in
  * ticks of a fake 1 MHz clock, so the tests are exact and fast.
  */
@@ -1482,6 +1487,1160 @@ test_oneway_mixed_removal(void)
 	sl_flow_free(t);
 }
 
+/* ==== IPv6 table ==================================================== */
+
+static struct sl_flow6_table *
+mk_table6(uint32_t capacity, const uint32_t *timeouts)
+{
+	struct sl_flow_params p;
+	struct sl_flow6_table *t;
+
+	memset(&p, 0, sizeof(p));
+	p.name = "tflow6";           /* the same name for every table */
+	p.capacity = capacity;
+	p.socket_id = (int)rte_socket_id();
+	p.hz = HZ;
+	p.timeouts = timeouts != NULL ? timeouts : tmo;
+	t = sl_flow6_create(&p);
+	if (t == NULL)
+		fprintf(stderr, "sl_flow6_create(%u): %s\n", capacity,
+			rte_strerror(rte_errno));
+	return t;
+}
+
+/* 2001:db8:<tag>::<low> */
+static struct sl_in6
+in6(uint16_t tag, uint32_t low)
+{
+	struct sl_in6 a;
+
+	memset(&a, 0, sizeof(a));
+	a.b[0] = 0x20;
+	a.b[1] = 0x01;
+	a.b[2] = 0x0d;
+	a.b[3] = 0xb8;
+	a.b[4] = (uint8_t)(tag >> 8);
+	a.b[5] = (uint8_t)tag;
+	a.b[12] = (uint8_t)(low >> 24);
+	a.b[13] = (uint8_t)(low >> 16);
+	a.b[14] = (uint8_t)(low >> 8);
+	a.b[15] = (uint8_t)low;
+	return a;
+}
+
+static uint32_t
+in6_low(const struct sl_in6 *a)
+{
+	return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 |
+	       (uint32_t)a->b[14] << 8 | a->b[15];
+}
+
+/* One IPv6 connection: replies go to lip:lport (the client's endpoint in
+ * nat, a local one in fullnat); oneway: no reply key, lip zero. */
+struct tup6 {
+	struct sl_in6 cip, vip, bip, lip;
+	rte_be16_t cport, vport, bport, lport;
+	uint8_t proto;
+	uint8_t oneway;
+};
+
+/* Tuple number i: client 2001:db8:c::i port 1000+i%7, so both keys are
+ * unique per i and i can be read back from a record; nat replies. */
+static struct tup6
+tup6_of(uint32_t i, uint8_t proto)
+{
+	struct tup6 u;
+
+	memset(&u, 0, sizeof(u));
+	u.cip = in6(0xc, i);
+	u.cport = htons((uint16_t)(1000 + i % 7));
+	u.vip = in6(0xa, 0x64);
+	u.vport = htons(80);
+	u.bip = in6(0xb, i % 200 + 1);
+	u.bport = htons(8080);
+	u.lip = u.cip;
+	u.lport = u.cport;
+	u.proto = proto;
+	return u;
+}
+
+static struct sl_flow6_key
+k6orig(const struct tup6 *u)
+{
+	struct sl_flow6_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.src = u->cip;
+	k.dst = u->vip;
+	k.sport = u->cport;
+	k.dport = u->vport;
+	k.proto = u->proto;
+	return k;
+}
+
+static struct sl_flow6_key
+k6reply(const struct tup6 *u)
+{
+	struct sl_flow6_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.src = u->bip;
+	k.dst = u->lip;
+	k.sport = u->bport;
+	k.dport = u->lport;
+	k.proto = u->proto;
+	return k;
+}
+
+static struct sl_conn6 *
+add6(struct sl_flow6_table *t, const struct tup6 *u, uint64_t now)
+{
+	return sl_flow6_add(t, &u->cip, u->cport, &u->vip, u->vport, &u->bip,
+			    u->bport, u->oneway ? NULL : &u->lip, u->lport,
+			    u->proto, now);
+}
+
+static struct sl_conn6 *
+look6(struct sl_flow6_table *t, const struct sl_flow6_key *k, int *dir)
+{
+	*dir = -1;
+	return sl_flow6_lookup(t, k, dir);
+}
+
+/* No reply of u finds anything: backend -> lip, backend -> client and
+ * backend -> [::]:0 (the reply key of a record whose lip is zero). */
+static int
+reply6_keys_miss(struct sl_flow6_table *t, const struct tup6 *u)
+{
+	struct sl_flow6_key kr = k6reply(u), kc = k6reply(u), kz = k6reply(u);
+	int d;
+
+	kc.dst = u->cip;
+	kc.dport = u->cport;
+	memset(&kz.dst, 0, sizeof(kz.dst));
+	kz.dport = 0;
+	return look6(t, &kr, &d) == NULL && look6(t, &kc, &d) == NULL &&
+	       look6(t, &kz, &d) == NULL;
+}
+
+/* u's keys lead to c with the right direction: both for a two-way
+ * connection, the client's only for a one-way one. */
+static int
+finds6(struct sl_flow6_table *t, const struct tup6 *u, const struct sl_conn6 *c)
+{
+	struct sl_flow6_key ko = k6orig(u), kr = k6reply(u);
+	int d1, d2;
+
+	if (look6(t, &ko, &d1) != c || d1 != SL_DIR_ORIG)
+		return 0;
+	if (u->oneway)
+		return reply6_keys_miss(t, u);
+	return look6(t, &kr, &d2) == c && d2 == SL_DIR_REPLY;
+}
+
+static int
+miss6(struct sl_flow6_table *t, const struct tup6 *u)
+{
+	struct sl_flow6_key ko = k6orig(u);
+	int d;
+
+	return look6(t, &ko, &d) == NULL && reply6_keys_miss(t, u);
+}
+
+struct exp6_log {
+	unsigned n;
+	uint64_t now;
+	unsigned early;
+	struct sl_conn6 last;
+};
+
+static void
+exp6_cb(const struct sl_conn6 *c, void *arg)
+{
+	struct exp6_log *l = arg;
+
+	l->n++;
+	if (c->expire > l->now)
+		l->early++;
+	l->last = *c;
+}
+
+static unsigned
+run_expire6(struct sl_flow6_table *t, uint64_t now, unsigned budget,
+	    struct exp6_log *l)
+{
+	l->now = now;
+	return sl_flow6_expire(t, now, budget, exp6_cb, l);
+}
+
+static int
+count6_cb(const struct sl_conn6 *c, void *arg)
+{
+	(*(unsigned *)arg)++;
+	return 0;
+}
+
+static unsigned
+walk6_count(struct sl_flow6_table *t)
+{
+	unsigned n = 0;
+
+	sl_flow6_walk_range(t, 0, UINT32_MAX, count6_cb, &n);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test6_create(void)
+{
+	struct sl_flow_params p;
+	struct sl_flow6_table *t, *t2;
+	struct tup6 u = tup6_of(1, IPPROTO_TCP);
+	struct sl_flow6_key k = k6orig(&u);
+	int d;
+
+	CU_ASSERT_EQUAL(sizeof(struct sl_conn6), 128);
+	CU_ASSERT_EQUAL(sizeof(struct sl_flow6_key), 40);
+
+	CU_ASSERT_PTR_NULL(sl_flow6_create(NULL));
+	CU_ASSERT_EQUAL(rte_errno, EINVAL);
+	memset(&p, 0, sizeof(p));
+	p.name = "tflow6_inval";
+	p.socket_id = (int)rte_socket_id();
+	p.hz = HZ;
+	p.timeouts = tmo;
+	rte_errno = 0;
+	CU_ASSERT_PTR_NULL(sl_flow6_create(&p));          /* capacity 0 */
+	CU_ASSERT_EQUAL(rte_errno, EINVAL);
+	p.capacity = 8;
+	p.hz = 0;
+	rte_errno = 0;
+	CU_ASSERT_PTR_NULL(sl_flow6_create(&p));
+	CU_ASSERT_EQUAL(rte_errno, EINVAL);
+	p.hz = HZ;
+	p.timeouts = NULL;
+	rte_errno = 0;
+	CU_ASSERT_PTR_NULL(sl_flow6_create(&p));
+	CU_ASSERT_EQUAL(rte_errno, EINVAL);
+
+	/* two tables of one name are independent */
+	t = mk_table6(8, NULL);
+	t2 = mk_table6(8, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
+	CU_ASSERT_PTR_NOT_NULL(add6(t, &u, BASE));
+	CU_ASSERT_PTR_NOT_NULL(look6(t, &k, &d));
+	CU_ASSERT_PTR_NULL(look6(t2, &k, &d));
+	CU_ASSERT_EQUAL(sl_flow6_capacity(t), 8);
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 1);
+	CU_ASSERT_EQUAL(sl_flow6_count(t2), 0);
+	sl_flow6_free(t2);
+	sl_flow6_free(t);
+	sl_flow6_free(NULL);
+}
+
+static void
+test6_add_lookup(void)
+{
+	struct sl_flow6_table *t = mk_table6(16, NULL);
+	struct tup6 u = tup6_of(42, IPPROTO_TCP), v = tup6_of(43, IPPROTO_UDP);
+	struct tup6 f = tup6_of(44, IPPROTO_TCP), w;
+	struct sl_flow6_key k;
+	struct sl_conn6 *c, *d, *e;
+	int dir;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	c = add6(t, &u, BASE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 1);
+	CU_ASSERT(sl_in6_eq(&c->cip, &u.cip));
+	CU_ASSERT(sl_in6_eq(&c->vip, &u.vip));
+	CU_ASSERT(sl_in6_eq(&c->bip, &u.bip));
+	CU_ASSERT(sl_in6_eq(&c->lip, &u.cip));
+	CU_ASSERT_EQUAL(c->cport, u.cport);
+	CU_ASSERT_EQUAL(c->vport, u.vport);
+	CU_ASSERT_EQUAL(c->bport, u.bport);
+	CU_ASSERT_EQUAL(c->lport, u.cport);
+	CU_ASSERT_EQUAL(c->proto, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(c->state, SL_CS_SYN_SENT);
+	CU_ASSERT_EQUAL(c->svc, 0);
+	CU_ASSERT_EQUAL(c->be, 0);
+	CU_ASSERT_EQUAL(c->be_gen, 0);
+	CU_ASSERT_EQUAL(c->in_port, 0);
+	CU_ASSERT_EQUAL(c->fin_seen, 0);
+	CU_ASSERT_EQUAL(c->mode, 0);
+	CU_ASSERT_EQUAL(c->expire, BASE + tmo[SL_CS_SYN_SENT] * HZ);
+	CU_ASSERT(finds6(t, &u, c));
+
+	/* caller-owned fields stick and are seen through either key */
+	c->svc = 7;
+	c->be = 3;
+	k = k6reply(&u);
+	d = look6(t, &k, &dir);
+	CU_ASSERT_PTR_EQUAL(d, c);
+	CU_ASSERT_EQUAL(dir, SL_DIR_REPLY);
+	if (d != NULL)
+		CU_ASSERT(d->svc == 7 && d->be == 3);
+
+	d = add6(t, &v, BASE + 5);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_PTR_NOT_EQUAL(d, c);
+	CU_ASSERT_EQUAL(d->state, SL_CS_UDP);
+	CU_ASSERT_EQUAL(d->expire, BASE + 5 + tmo[SL_CS_UDP] * HZ);
+	CU_ASSERT(finds6(t, &v, d));
+
+	/* fullnat: replies come to a local address and port */
+	f.lip = in6(0x1, 1);
+	f.lport = htons(40000);
+	e = add6(t, &f, BASE + 6);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT(sl_in6_eq(&e->lip, &f.lip));
+	CU_ASSERT_EQUAL(e->lport, f.lport);
+	CU_ASSERT(finds6(t, &f, e));
+	w = f;                       /* the backend's reply to the client */
+	w.lip = f.cip;
+	w.lport = f.cport;
+	k = k6reply(&w);
+	CU_ASSERT_PTR_NULL(look6(t, &k, &dir));
+
+	CU_ASSERT(finds6(t, &u, c));
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 3);
+	CU_ASSERT_EQUAL(walk6_count(t), 3);
+
+	/* misses: other tuple, protocol, port, address; keys reversed */
+	w = tup6_of(45, IPPROTO_TCP);
+	CU_ASSERT(miss6(t, &w));
+	w = u;
+	w.proto = IPPROTO_UDP;
+	CU_ASSERT(miss6(t, &w));
+	w = u;
+	w.cport = htons(ntohs(u.cport) + 1);
+	w.lport = w.cport;
+	CU_ASSERT(miss6(t, &w));
+	w = u;
+	w.cip.b[0] ^= 0x80;       /* only the top byte differs */
+	w.lip = w.cip;
+	CU_ASSERT(miss6(t, &w));
+	memset(&k, 0, sizeof(k));
+	k.src = u.vip;
+	k.dst = u.cip;
+	k.sport = u.vport;
+	k.dport = u.cport;
+	k.proto = u.proto;
+	CU_ASSERT_PTR_NULL(look6(t, &k, &dir));
+	memset(&k, 0, sizeof(k));
+	k.src = u.cip;
+	k.dst = u.bip;
+	k.sport = u.cport;
+	k.dport = u.bport;
+	k.proto = u.proto;
+	CU_ASSERT_PTR_NULL(look6(t, &k, &dir));
+
+	/* delete: the keys go, the others stay */
+	sl_flow6_del(t, c);
+	CU_ASSERT(miss6(t, &u));
+	CU_ASSERT(finds6(t, &v, d));
+	CU_ASSERT(finds6(t, &f, e));
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 2);
+	CU_ASSERT_EQUAL(walk6_count(t), 2);
+	sl_flow6_free(t);
+}
+
+/* One direction: the client's key only; lip and lport zero, whether lip
+ * is NULL or ::. */
+static void
+test6_oneway(void)
+{
+	struct sl_flow6_table *t = mk_table6(16, NULL);
+	struct tup6 u = tup6_of(42, IPPROTO_TCP), v = tup6_of(43, IPPROTO_UDP), w;
+	struct sl_in6 zero;
+	struct sl_flow6_key k;
+	struct sl_conn6 *c, *d, *e;
+	int dir;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&zero, 0, sizeof(zero));
+	u.oneway = 1;
+	c = add6(t, &u, BASE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT(sl_in6_zero(&c->lip));
+	CU_ASSERT_EQUAL(c->lport, 0);
+	CU_ASSERT_EQUAL(c->state, SL_CS_SYN_SENT);
+	CU_ASSERT(finds6(t, &u, c));
+	CU_ASSERT(sl_in6_eq(&c->bip, &u.bip));
+
+	/* lip :: with a port: one way as well, the port dropped */
+	d = sl_flow6_add(t, &v.cip, v.cport, &v.vip, v.vport, &v.bip, v.bport,
+			 &zero, htons(5), v.proto, BASE + 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	v.oneway = 1;
+	CU_ASSERT(sl_in6_zero(&d->lip));
+	CU_ASSERT_EQUAL(d->lport, 0);
+	CU_ASSERT_EQUAL(d->state, SL_CS_UDP);
+	CU_ASSERT(finds6(t, &v, d));
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 2);
+
+	/* a two-way connection of the same client endpoint and backend on
+	 * another VIP: its reply key is free, and is its own */
+	w = u;
+	w.oneway = 0;
+	w.vip = in6(0xa, 0x65);
+	e = add6(t, &w, BASE + 4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT(finds6(t, &w, e));
+	k = k6orig(&u);
+	CU_ASSERT_PTR_EQUAL(look6(t, &k, &dir), c);
+	/* removing either leaves the other whole */
+	sl_flow6_del(t, c);
+	CU_ASSERT_PTR_NULL(look6(t, &k, &dir));
+	CU_ASSERT(finds6(t, &w, e));
+	c = add6(t, &u, BASE + 5);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	sl_flow6_del(t, e);
+	CU_ASSERT(miss6(t, &w));
+	CU_ASSERT(finds6(t, &u, c));
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 2);
+	sl_flow6_free(t);
+}
+
+/*
+ * An add whose key is taken is refused and leaves nothing behind: the
+ * owner's record is unchanged, the newcomer's other key is absent, and
+ * every record of the pool can still be had.
+ */
+static void
+test6_clash(void)
+{
+	enum { N = 4 };
+	struct sl_flow6_table *t = mk_table6(N, NULL);
+	struct tup6 a = tup6_of(1, IPPROTO_TCP), b, o = tup6_of(2, IPPROTO_UDP);
+	struct sl_conn6 *ca, *co, copy_a, copy_o;
+	struct sl_flow6_key k;
+	unsigned i;
+	int d;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	ca = add6(t, &a, BASE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ca);
+	o.oneway = 1;
+	co = add6(t, &o, BASE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(co);
+	copy_a = *ca;
+	copy_o = *co;
+
+	/* the client key taken (another backend): its reply key is free
+	 * but must not be left in */
+	b = a;
+	b.bip = in6(0xb, 0xfe);
+	CU_ASSERT_PTR_NULL(add6(t, &b, BASE + 1));
+	k = k6reply(&b);
+	CU_ASSERT_PTR_NULL(look6(t, &k, &d));
+	/* the reply key taken (same client and backend, another VIP): its
+	 * client key must not be left in */
+	b = a;
+	b.vip = in6(0xa, 0x65);
+	b.vport = htons(81);
+	CU_ASSERT_PTR_NULL(add6(t, &b, BASE + 2));
+	k = k6orig(&b);
+	CU_ASSERT_PTR_NULL(look6(t, &k, &d));
+	/* one-way over a one-way record's client key, and two-way over it */
+	b = o;
+	b.bip = in6(0xb, 0xfe);
+	CU_ASSERT_PTR_NULL(add6(t, &b, BASE + 3));
+	b.oneway = 0;
+	CU_ASSERT_PTR_NULL(add6(t, &b, BASE + 3));
+	CU_ASSERT(reply6_keys_miss(t, &b));
+	/* a connection whose reply key would be its own client key */
+	b = tup6_of(3, IPPROTO_TCP);
+	b.bip = b.cip;
+	b.bport = b.cport;
+	b.lip = b.vip;
+	b.lport = b.vport;
+	CU_ASSERT_PTR_NULL(add6(t, &b, BASE + 4));
+	k = k6orig(&b);
+	CU_ASSERT_PTR_NULL(look6(t, &k, &d));
+
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 2);
+	CU_ASSERT_EQUAL(walk6_count(t), 2);
+	CU_ASSERT(finds6(t, &a, ca));
+	CU_ASSERT(finds6(t, &o, co));
+	CU_ASSERT_EQUAL(memcmp(ca, &copy_a, sizeof(copy_a)), 0);
+	CU_ASSERT_EQUAL(memcmp(co, &copy_o, sizeof(copy_o)), 0);
+	/* the refused adds took no record */
+	for (i = 0; i < N - 2; i++) {
+		struct tup6 v = tup6_of(10 + i, IPPROTO_TCP);
+
+		CU_ASSERT_PTR_NOT_NULL(add6(t, &v, BASE + 5));
+	}
+	CU_ASSERT_EQUAL(sl_flow6_count(t), N);
+	sl_flow6_free(t);
+}
+
+/*
+ * Full at capacity, not before: at 4096 connections the index holds
+ * 8192 keys, every key slot of the hash; the small table checks the
+ * smallest hash.
+ */
+static void
+test6_full(void)
+{
+	static const uint32_t caps[] = { 3, 64, 4096 };
+	unsigned ci;
+
+	for (ci = 0; ci < RTE_DIM(caps); ci++) {
+		const uint32_t n = caps[ci];
+		struct sl_flow6_table *t = mk_table6(n, NULL);
+		struct sl_conn6 **c = calloc(n, sizeof(*c));
+		struct sl_conn6 *x;
+		struct tup6 u;
+		unsigned i, bad = 0, addfail = 0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		for (i = 0; i < n; i++) {
+			u = tup6_of(i, i % 2 ? IPPROTO_UDP : IPPROTO_TCP);
+			c[i] = add6(t, &u, BASE);
+			if (c[i] == NULL)
+				addfail++;
+			else
+				c[i]->svc = (uint16_t)i;
+		}
+		CU_ASSERT_EQUAL(addfail, 0);
+		if (addfail != 0) {
+			fprintf(stderr, "  capacity %u: %u adds failed\n", n, addfail);
+			free(c);
+			sl_flow6_free(t);
+			continue;
+		}
+		CU_ASSERT_EQUAL(sl_flow6_count(t), n);
+		/* full: two-way and one-way adds refused, nothing left */
+		u = tup6_of(n, IPPROTO_TCP);
+		CU_ASSERT_PTR_NULL(add6(t, &u, BASE));
+		CU_ASSERT(miss6(t, &u));
+		u.oneway = 1;
+		CU_ASSERT_PTR_NULL(add6(t, &u, BASE));
+		CU_ASSERT(miss6(t, &u));
+		CU_ASSERT_EQUAL(sl_flow6_count(t), n);
+		for (i = 0; i < n; i++) {
+			u = tup6_of(i, i % 2 ? IPPROTO_UDP : IPPROTO_TCP);
+			if (!finds6(t, &u, c[i]) || c[i]->svc != i)
+				bad++;
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		/* one freed: one add, into that record */
+		sl_flow6_del(t, c[n / 2]);
+		u = tup6_of(n, IPPROTO_TCP);
+		x = add6(t, &u, BASE + 1);
+		CU_ASSERT_PTR_EQUAL(x, c[n / 2]);
+		CU_ASSERT(finds6(t, &u, x));
+		u = tup6_of(n + 1, IPPROTO_TCP);
+		CU_ASSERT_PTR_NULL(add6(t, &u, BASE + 1));
+		u = tup6_of(n / 2, n / 2 % 2 ? IPPROTO_UDP : IPPROTO_TCP);
+		CU_ASSERT(miss6(t, &u));
+		free(c);
+		sl_flow6_free(t);
+	}
+}
+
+/* touch and check state and that the deadline follows that state */
+#define TOUCH6(t, c, dir, fl, nowexpr, want) do {                         \
+	uint64_t now_ = (nowexpr);                                        \
+	sl_flow6_touch((t), (c), (dir), (fl), now_);                      \
+	CU_ASSERT_EQUAL((c)->state, (want));                              \
+	CU_ASSERT_EQUAL((c)->expire, now_ + (uint64_t)tmo[want] * HZ);    \
+} while (0)
+
+static void
+test6_states(void)
+{
+	struct sl_flow6_table *t = mk_table6(16, NULL);
+	struct tup6 u[8];
+	struct sl_conn6 *c;
+	uint64_t now = BASE;
+	unsigned i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (i = 0; i < 8; i++)
+		u[i] = tup6_of(i, i == 3 ? IPPROTO_UDP : IPPROTO_TCP);
+
+	/* handshake, data, client FIN then backend FIN */
+	c = add6(t, &u[0], now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	TOUCH6(t, c, SL_DIR_ORIG, F_SYN, now += HZ, SL_CS_SYN_SENT);
+	TOUCH6(t, c, SL_DIR_REPLY, F_ACK, now += 1, SL_CS_SYN_SENT);
+	TOUCH6(t, c, SL_DIR_ORIG, F_SYN | F_ACK, now += 1, SL_CS_SYN_SENT);
+	TOUCH6(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_SYN_SENT);
+	TOUCH6(t, c, SL_DIR_REPLY, F_SYN | F_ACK, now += 1, SL_CS_SYN_RECV);
+	TOUCH6(t, c, SL_DIR_REPLY, F_ACK, now += 1, SL_CS_SYN_RECV);
+	TOUCH6(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_ESTABLISHED);
+	TOUCH6(t, c, SL_DIR_REPLY, F_PSH | F_ACK, now += HZ, SL_CS_ESTABLISHED);
+	TOUCH6(t, c, SL_DIR_ORIG, F_FIN | F_ACK, now += HZ, SL_CS_FIN_WAIT);
+	CU_ASSERT_EQUAL(c->fin_seen, 1u << SL_DIR_ORIG);
+	TOUCH6(t, c, SL_DIR_ORIG, F_FIN | F_ACK, now += 1, SL_CS_FIN_WAIT);
+	TOUCH6(t, c, SL_DIR_REPLY, F_FIN | F_ACK, now += 1, SL_CS_TIME_WAIT);
+	CU_ASSERT_EQUAL(c->fin_seen, 3);
+	TOUCH6(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_TIME_WAIT);
+	CU_ASSERT(finds6(t, &u[0], c));
+
+	/* RST from the backend on an established connection; nothing
+	 * reopens it */
+	c = add6(t, &u[1], now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	TOUCH6(t, c, SL_DIR_REPLY, F_SYN | F_ACK, now += 1, SL_CS_SYN_RECV);
+	TOUCH6(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_ESTABLISHED);
+	TOUCH6(t, c, SL_DIR_REPLY, F_RST, now += 1, SL_CS_CLOSE);
+	TOUCH6(t, c, SL_DIR_ORIG, F_FIN | F_ACK, now += 1, SL_CS_CLOSE);
+	TOUCH6(t, c, SL_DIR_REPLY, F_SYN | F_ACK, now += 1, SL_CS_CLOSE);
+
+	/* RST answering the SYN */
+	c = add6(t, &u[2], now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	TOUCH6(t, c, SL_DIR_REPLY, F_RST | F_ACK, now += 1, SL_CS_CLOSE);
+
+	/* UDP: flags mean nothing, the deadline moves */
+	c = add6(t, &u[3], now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	TOUCH6(t, c, SL_DIR_ORIG, F_RST, now += HZ, SL_CS_UDP);
+	TOUCH6(t, c, SL_DIR_REPLY, F_FIN, now += HZ, SL_CS_UDP);
+
+	/* one way: the client's ACK ends the handshake; FIN, RST */
+	u[4].oneway = 1;
+	c = add6(t, &u[4], now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	TOUCH6(t, c, SL_DIR_ORIG, F_SYN, now += 1, SL_CS_SYN_SENT);
+	TOUCH6(t, c, SL_DIR_ORIG, F_SYN | F_ACK, now += 1, SL_CS_SYN_SENT);
+	TOUCH6(t, c, SL_DIR_ORIG, F_PSH, now += 1, SL_CS_SYN_SENT);
+	TOUCH6(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_ESTABLISHED);
+	TOUCH6(t, c, SL_DIR_ORIG, F_FIN | F_ACK, now += 1, SL_CS_FIN_WAIT);
+	TOUCH6(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_FIN_WAIT);
+	TOUCH6(t, c, SL_DIR_ORIG, F_RST, now += 1, SL_CS_CLOSE);
+	CU_ASSERT(finds6(t, &u[4], c));
+
+	/* fullnat replies (lip not the client): two-way all the same */
+	u[5].lip = in6(0x1, 1);
+	u[5].lport = htons(40000);
+	c = add6(t, &u[5], now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	TOUCH6(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_SYN_SENT);
+	TOUCH6(t, c, SL_DIR_REPLY, F_SYN | F_ACK, now += 1, SL_CS_SYN_RECV);
+	TOUCH6(t, c, SL_DIR_ORIG, F_ACK, now += 1, SL_CS_ESTABLISHED);
+	TOUCH6(t, c, SL_DIR_REPLY, F_FIN | F_ACK, now += 1, SL_CS_FIN_WAIT);
+	CU_ASSERT_EQUAL(c->fin_seen, 1u << SL_DIR_REPLY);
+	TOUCH6(t, c, SL_DIR_ORIG, F_FIN | F_ACK, now += 1, SL_CS_TIME_WAIT);
+	sl_flow6_free(t);
+}
+
+/*
+ * Deadlines: expiry at the first `now` at or past the deadline, never
+ * before, once; a touch pushes it; a shorter state timeout (RST after
+ * ESTABLISHED) applies at once; a timeout longer than a wheel turn.
+ */
+static void
+test6_expire_exact(void)
+{
+	uint32_t long_tmo[SL_CS_MAX];
+	struct sl_flow6_table *t = mk_table6(16, NULL), *t2;
+	struct tup6 u = tup6_of(9, IPPROTO_TCP), v = tup6_of(10, IPPROTO_TCP);
+	struct tup6 w = tup6_of(11, IPPROTO_UDP);
+	const uint64_t step = HZ / 100;
+	const uint64_t due_u = BASE + tmo[SL_CS_SYN_SENT] * HZ;
+	uint64_t due_v = 0, due_w, rst_at, now;
+	uint64_t fired_u = 0, fired_v = 0, fired_w = 0;
+	struct sl_conn6 *c, *d, *e;
+	struct exp6_log l;
+	unsigned i, wrong = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&l, 0, sizeof(l));
+	c = add6(t, &u, BASE);
+	d = add6(t, &v, BASE);
+	w.oneway = 1;
+	e = add6(t, &w, BASE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	c->svc = 5;
+	/* v established (900 s), then RST at +60 s: due at +65 s */
+	sl_flow6_touch(t, d, SL_DIR_REPLY, F_SYN | F_ACK, BASE + 1);
+	sl_flow6_touch(t, d, SL_DIR_ORIG, F_ACK, BASE + 2);
+	rst_at = BASE + 60 * HZ + 3;
+	/* w, UDP, touched every second for 30 s: due 60 s after that */
+	due_w = BASE + 30 * HZ + tmo[SL_CS_UDP] * HZ;
+
+	for (now = BASE; now <= BASE + 100 * HZ; now += step) {
+		unsigned n0 = l.n, n;
+
+		if (now <= BASE + 30 * HZ && (now - BASE) % HZ == 0)
+			sl_flow6_touch(t, e, SL_DIR_ORIG, 0, now);
+		if (now == rst_at - 3) {
+			sl_flow6_touch(t, d, SL_DIR_REPLY, F_RST, rst_at);
+			CU_ASSERT_EQUAL(d->state, SL_CS_CLOSE);
+			due_v = rst_at + tmo[SL_CS_CLOSE] * HZ;
+			CU_ASSERT_EQUAL(d->expire, due_v);
+		}
+		n = run_expire6(t, now, UINT_MAX, &l);
+		if (n != l.n - n0)
+			wrong++;
+		if (n == 0)
+			continue;
+		if (n != 1) {
+			wrong++;
+			continue;
+		}
+		if (sl_in6_eq(&l.last.cip, &u.cip) && fired_u == 0)
+			fired_u = now;
+		else if (sl_in6_eq(&l.last.cip, &v.cip) && fired_v == 0)
+			fired_v = now;
+		else if (sl_in6_eq(&l.last.cip, &w.cip) && fired_w == 0)
+			fired_w = now;
+		else
+			wrong++;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(fired_u, due_u);
+	CU_ASSERT_EQUAL(fired_w, due_w);
+	/* due_v is rst_at + 5 s, 3 ticks past the start of a wheel slot:
+	 * the call at the slot's start finds it not yet due and files it
+	 * in the next slot (the wheel's resolution, as in the IPv4 table);
+	 * the first call in that slot expires it */
+	CU_ASSERT(fired_v >= due_v);
+	{
+		uint64_t next_slot = (due_v / SLOT + 1) * SLOT;
+
+		CU_ASSERT_EQUAL(fired_v, (next_slot + step - 1) / step * step);
+	}
+	CU_ASSERT_EQUAL(l.n, 3);
+	CU_ASSERT_EQUAL(l.early, 0);
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 0);
+	CU_ASSERT(miss6(t, &u));
+	CU_ASSERT(miss6(t, &v));
+	CU_ASSERT(miss6(t, &w));
+	/* the keys serve again */
+	c = add6(t, &u, now);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	CU_ASSERT(finds6(t, &u, c));
+	sl_flow6_free(t);
+
+	/* 3000 s is longer than a wheel turn (1024 s): one call at +2999 s
+	 * keeps it, one at +3000 s removes it */
+	for (i = 0; i < SL_CS_MAX; i++)
+		long_tmo[i] = 3000;
+	t2 = mk_table6(16, long_tmo);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
+	memset(&l, 0, sizeof(l));
+	c = add6(t2, &u, BASE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (now = BASE; now < BASE + 3000 * HZ; now += HZ / 2)
+		if (run_expire6(t2, now, UINT_MAX, &l) != 0)
+			break;
+	CU_ASSERT_EQUAL(now, BASE + 3000 * HZ);
+	CU_ASSERT(finds6(t2, &u, c));
+	CU_ASSERT_EQUAL(run_expire6(t2, BASE + 3000 * HZ, UINT_MAX, &l), 1);
+	CU_ASSERT(miss6(t2, &u));
+	d = add6(t2, &v, now);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(run_expire6(t2, now + 2999 * HZ, UINT_MAX, &l), 0);
+	CU_ASSERT(finds6(t2, &v, d));
+	CU_ASSERT_EQUAL(run_expire6(t2, now + 3000 * HZ, UINT_MAX, &l), 1);
+	CU_ASSERT_EQUAL(sl_flow6_count(t2), 0);
+	CU_ASSERT_EQUAL(l.early, 0);
+	sl_flow6_free(t2);
+}
+
+/* 1000 connections due at once, budget 100 per call. */
+static void
+test6_budget(void)
+{
+	struct sl_flow6_table *t = mk_table6(1000, NULL);
+	const uint64_t due = BASE + tmo[SL_CS_UDP] * HZ;
+	struct exp6_log l;
+	unsigned i, calls = 0, total = 0, n, left = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&l, 0, sizeof(l));
+	for (i = 0; i < 1000; i++) {
+		struct tup6 u = tup6_of(i, IPPROTO_UDP);
+
+		u.oneway = i % 3 == 0;
+		if (add6(t, &u, BASE) == NULL) {
+			CU_FAIL("add failed below capacity");
+			break;
+		}
+	}
+	CU_ASSERT_EQUAL(run_expire6(t, due - 1, UINT_MAX, &l), 0);
+	CU_ASSERT_EQUAL(run_expire6(t, due, 0, &l), 0);
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 1000);
+	do {
+		n = run_expire6(t, due, 100, &l);
+		CU_ASSERT(n <= 100);
+		total += n;
+		calls++;
+		CU_ASSERT_EQUAL(sl_flow6_count(t), 1000 - total);
+	} while (n != 0 && calls < 50);
+	CU_ASSERT_EQUAL(total, 1000);
+	CU_ASSERT_EQUAL(calls, 11);
+	for (i = 0; i < 1000; i++) {
+		struct tup6 u = tup6_of(i, IPPROTO_UDP);
+
+		if (!miss6(t, &u))
+			left++;
+	}
+	CU_ASSERT_EQUAL(left, 0);
+	sl_flow6_free(t);
+}
+
+/* ---- IPv6 random rounds against a model --------------------------- */
+
+#define C6_POOL 3000
+#define C6_CAP  512
+#define C6_OPS  100000
+
+struct c6_ref {
+	uint8_t live;
+	uint8_t proto;
+	uint8_t oneway;
+	uint8_t state;
+	uint8_t fin;
+	uint64_t expire;
+	struct sl_conn6 *c;
+};
+
+struct c6_ctx {
+	struct c6_ref ref[C6_POOL];
+	unsigned live;
+	uint64_t now;
+	unsigned errors;
+	unsigned expired;
+};
+
+static struct tup6
+c6_tup(const struct c6_ctx *x, uint32_t i)
+{
+	struct tup6 u = tup6_of(i, x->ref[i].proto);
+
+	u.oneway = x->ref[i].oneway;
+	if (i % 5 == 1 && !u.oneway) {      /* some fullnat */
+		u.lip = in6(0x1, 1 + i % 3);
+		u.lport = htons((uint16_t)(20000 + i));
+	}
+	return u;
+}
+
+static void
+c6_expire_cb(const struct sl_conn6 *c, void *arg)
+{
+	struct c6_ctx *x = arg;
+	uint32_t i = in6_low(&c->cip);
+
+	if (i >= C6_POOL || !x->ref[i].live || x->ref[i].c != c ||
+	    x->ref[i].expire > x->now || c->expire != x->ref[i].expire ||
+	    c->state != x->ref[i].state) {
+		x->errors++;
+		return;
+	}
+	x->ref[i].live = 0;
+	x->live--;
+	x->expired++;
+}
+
+static unsigned
+c6_verify(struct sl_flow6_table *t, struct c6_ctx *x)
+{
+	unsigned i, bad = 0;
+
+	for (i = 0; i < C6_POOL; i++) {
+		struct tup6 u = c6_tup(x, i);
+		struct c6_ref *e = &x->ref[i];
+
+		if (e->live) {
+			if (!finds6(t, &u, e->c) || e->c->expire != e->expire ||
+			    e->c->state != e->state ||
+			    !sl_in6_eq(&e->c->bip, &u.bip) ||
+			    sl_in6_zero(&e->c->lip) != e->oneway)
+				bad++;
+		} else if (!miss6(t, &u)) {
+			bad++;
+		}
+	}
+	if (walk6_count(t) != x->live)
+		bad++;
+	return bad;
+}
+
+static void
+test6_churn(void)
+{
+	static const uint8_t flagset[] = {
+		F_SYN, F_SYN | F_ACK, F_ACK, F_PSH | F_ACK, F_FIN | F_ACK,
+		F_RST, 0, F_ACK, F_PSH | F_ACK, F_ACK,
+	};
+	struct sl_flow6_table *t = mk_table6(C6_CAP, NULL);
+	struct c6_ctx *x = calloc(1, sizeof(*x));
+	unsigned op, i, n_add = 0, n_full = 0, n_del = 0, n_touch = 0;
+	unsigned n_short = 0, bad = 0, verify_bad = 0, late = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	sl_test_srand(6666);
+	for (i = 0; i < C6_POOL; i++)
+		x->ref[i].proto = i % 3 ? IPPROTO_TCP : IPPROTO_UDP;
+	x->now = BASE;
+
+	for (op = 0; op < C6_OPS; op++) {
+		uint32_t r = sl_test_rand() % 100;
+		uint32_t i = sl_test_rand() % C6_POOL;
+		struct c6_ref *e = &x->ref[i];
+		struct tup6 u;
+
+		if (r < 45) {
+			struct sl_conn6 *c;
+
+			if (e->live)
+				continue;      /* a worker looks up first */
+			e->oneway = sl_test_rand() % 3 == 0;
+			u = c6_tup(x, i);
+			c = add6(t, &u, x->now);
+			if (x->live == C6_CAP) {
+				if (c != NULL)
+					bad++;
+				n_full++;
+			} else if (c == NULL) {
+				bad++;
+			} else {
+				e->live = 1;
+				e->c = c;
+				e->state = u.proto == IPPROTO_TCP ? SL_CS_SYN_SENT : SL_CS_UDP;
+				e->fin = 0;
+				e->expire = x->now + (uint64_t)tmo[e->state] * HZ;
+				x->live++;
+				n_add++;
+			}
+		} else if (r < 60) {
+			if (!e->live)
+				continue;
+			sl_flow6_del(t, e->c);
+			e->live = 0;
+			x->live--;
+			n_del++;
+		} else if (r < 85) {
+			struct sl_flow6_key k;
+			struct sl_conn6 *c;
+			uint8_t fl;
+			uint64_t before;
+			unsigned j;
+			int d;
+
+			/* the next live tuple from i on: most are not */
+			for (j = 0; j < C6_POOL && !x->ref[(i + j) % C6_POOL].live; j++)
+				;
+			if (j == C6_POOL)
+				continue;
+			i = (i + j) % C6_POOL;
+			e = &x->ref[i];
+			/* a packet: looked up like a worker, then touched */
+			u = c6_tup(x, i);
+			k = !e->oneway && sl_test_rand() & 1 ? k6reply(&u) : k6orig(&u);
+			c = look6(t, &k, &d);
+			if (c != e->c) {
+				bad++;
+				continue;
+			}
+			fl = flagset[sl_test_rand() % RTE_DIM(flagset)];
+			sl_flow6_touch(t, c, d, fl, x->now);
+			if (e->proto == IPPROTO_TCP)
+				e->state = sl_flow_tcp_next(e->state, &e->fin,
+							    e->oneway, d, fl);
+			before = e->expire;
+			e->expire = x->now + (uint64_t)tmo[e->state] * HZ;
+			if (e->expire < before)
+				n_short++;
+			n_touch++;
+		} else {
+			unsigned before = x->expired, n;
+
+			if (r == 99 && sl_test_rand() % 8 == 0)
+				x->now += (uint64_t)(sl_test_rand() % 2000) * HZ;
+			else
+				x->now += sl_test_rand() % (HZ / 5);
+			n = sl_flow6_expire(t, x->now, UINT_MAX, c6_expire_cb, x);
+			if (n != x->expired - before)
+				bad++;
+			/* nothing due a slot ago or more may be left */
+			for (i = 0; i < C6_POOL; i++)
+				if (x->ref[i].live &&
+				    x->ref[i].expire / SLOT < x->now / SLOT)
+					late++;
+		}
+		if (sl_flow6_count(t) != x->live)
+			bad++;
+		if (op % 1000 == 999)
+			verify_bad += c6_verify(t, x);
+		if (bad + verify_bad + late + x->errors > 0)
+			break;
+	}
+	verify_bad += c6_verify(t, x);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(verify_bad, 0);
+	CU_ASSERT_EQUAL(late, 0);
+	CU_ASSERT_EQUAL(x->errors, 0);
+	/* every path was taken */
+	CU_ASSERT(n_add > 10000);
+	CU_ASSERT(n_full > 100);
+	CU_ASSERT(n_del > 800);
+	CU_ASSERT(n_touch > 10000);
+	CU_ASSERT(n_short > 500);
+	CU_ASSERT(x->expired > 1000);
+	CU_ASSERT(x->now - BASE > 3 * 1024 * HZ);
+
+	/* the end: everything expires, nothing is left to find */
+	x->now += (uint64_t)(tmo[SL_CS_ESTABLISHED] + 1) * HZ;
+	while (sl_flow6_expire(t, x->now, 100, c6_expire_cb, x) != 0)
+		;
+	CU_ASSERT_EQUAL(x->errors, 0);
+	CU_ASSERT_EQUAL(x->live, 0);
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 0);
+	CU_ASSERT_EQUAL(c6_verify(t, x), 0);
+	/* including both kinds of key for every tuple, whatever it was */
+	for (i = 0, verify_bad = 0; i < C6_POOL; i++) {
+		struct tup6 u;
+
+		x->ref[i].oneway = 0;
+		u = c6_tup(x, i);
+		if (!miss6(t, &u))
+			verify_bad++;
+		x->ref[i].oneway = 1;
+		u = c6_tup(x, i);
+		if (!miss6(t, &u))
+			verify_bad++;
+	}
+	CU_ASSERT_EQUAL(verify_bad, 0);
+	free(x);
+	sl_flow6_free(t);
+}
+
+/* ---- walk_range --------------------------------------------------- */
+
+struct w6_ctx {
+	uint8_t seen[512];
+	unsigned visits;
+	unsigned stray;         /* records that are no live tuple */
+	unsigned stop_after;    /* 0: never stop */
+	struct sl_flow6_table *t;
+};
+
+static int
+w6_cb(const struct sl_conn6 *c, void *arg)
+{
+	struct w6_ctx *w = arg;
+	uint32_t i = in6_low(&c->cip);
+
+	w->visits++;
+	if (i >= RTE_DIM(w->seen) || c->state == SL_CS_NONE)
+		w->stray++;
+	else
+		w->seen[i]++;
+	return w->stop_after != 0 && w->visits >= w->stop_after;
+}
+
+static void
+test6_walk_range(void)
+{
+	enum { CAP = 300, N = 250 };
+	static const uint32_t slices[] = { 1, 7, 64, 299, 300, 1000 };
+	struct sl_flow6_table *t = mk_table6(CAP, NULL);
+	uint8_t live[512];
+	struct sl_conn6 *c[N];
+	struct w6_ctx w;
+	unsigned i, si, bad = 0, n_live = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(live, 0, sizeof(live));
+	sl_test_srand(99);
+	for (i = 0; i < N; i++) {
+		struct tup6 u = tup6_of(i, i % 2 ? IPPROTO_TCP : IPPROTO_UDP);
+
+		u.oneway = i % 4 == 0;
+		c[i] = add6(t, &u, BASE + i);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c[i]);
+		live[i] = 1;
+	}
+	/* holes: some deleted, and some expired: the TCP ones among the
+	 * first 20 get a RST, due 5 s later, before anything else */
+	for (i = 0; i < N; i++)
+		if (sl_test_rand() % 3 == 0) {
+			sl_flow6_del(t, c[i]);
+			live[i] = 0;
+		}
+	for (i = 0; i < 20; i++)
+		if (live[i] && c[i]->proto == IPPROTO_TCP) {
+			/* RST: due in 5 s, before anything else */
+			sl_flow6_touch(t, c[i], SL_DIR_ORIG, F_RST, BASE + N);
+			live[i] = 0;
+		}
+	{
+		struct exp6_log l;
+
+		memset(&l, 0, sizeof(l));
+		run_expire6(t, BASE + N + tmo[SL_CS_CLOSE] * HZ, UINT_MAX, &l);
+		CU_ASSERT_EQUAL(l.early, 0);
+	}
+	for (i = 0; i < N; i++)
+		n_live += live[i];
+	CU_ASSERT_EQUAL(sl_flow6_count(t), n_live);
+	CU_ASSERT(n_live > 50 && n_live < N);
+
+	for (si = 0; si < RTE_DIM(slices); si++) {
+		uint32_t pos = 0, next, calls = 0;
+
+		memset(&w, 0, sizeof(w));
+		w.t = t;
+		while (pos < CAP && calls++ < CAP + 1) {
+			next = sl_flow6_walk_range(t, pos, slices[si], w6_cb, &w);
+			if (next != RTE_MIN(pos + slices[si], (uint32_t)CAP))
+				bad++;
+			pos = next;
+		}
+		CU_ASSERT_EQUAL(pos, CAP);
+		CU_ASSERT_EQUAL(w.stray, 0);
+		CU_ASSERT_EQUAL(w.visits, n_live);
+		for (i = 0; i < RTE_DIM(w.seen); i++)
+			if (w.seen[i] != (i < N ? live[i] : 0))
+				bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+
+	/* a count running past the end, or past UINT32_MAX, ends at the
+	 * capacity; a start past the end visits nothing */
+	memset(&w, 0, sizeof(w));
+	CU_ASSERT_EQUAL(sl_flow6_walk_range(t, 5, UINT32_MAX, w6_cb, &w), CAP);
+	CU_ASSERT_EQUAL(sl_flow6_walk_range(t, CAP, 10, w6_cb, &w), CAP);
+	/* records are handed out from index 0 up: c[i] is record i */
+	for (i = 0, n_live = 0; i < N; i++)
+		n_live += live[i] && i >= 5;
+	CU_ASSERT_EQUAL(w.visits, n_live);
+
+	/* the callback stops the walk: capacity comes back */
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 3;
+	CU_ASSERT_EQUAL(sl_flow6_walk_range(t, 0, CAP, w6_cb, &w), CAP);
+	CU_ASSERT_EQUAL(w.visits, 3);
+	sl_flow6_free(t);
+}
+
+static const struct sl_test_case flow6_tests[] = {
+	{ "ipv6: sizes, create, tables independent", test6_create },
+	{ "ipv6: add then lookup both directions", test6_add_lookup },
+	{ "ipv6: one-way, client key only", test6_oneway },
+	{ "ipv6: key clash refused, nothing left", test6_clash },
+	{ "ipv6: full at capacity, not before", test6_full },
+	{ "ipv6: tcp states", test6_states },
+	{ "ipv6: expiry at the deadline", test6_expire_exact },
+	{ "ipv6: expiry budget", test6_budget },
+	{ "ipv6: random rounds against a model", test6_churn },
+	{ "ipv6: walk_range visits the live records", test6_walk_range },
+};
+
 static const struct sl_test_case flow_tests[] = {
 	{ "record is one cache line", test_conn_size },
 	{ "create rejects bad parameters", test_create_invalid },
@@ -1507,4 +2666,5 @@ static const struct sl_test_case flow_tests[] = {
 };
 
 SL_TEST_MAIN("flow",
-	SL_TEST_SUITE("flow", NULL, NULL, flow_tests));
+	SL_TEST_SUITE("flow", NULL, NULL, flow_tests),
+	SL_TEST_SUITE("flow6", NULL, NULL, flow6_tests));

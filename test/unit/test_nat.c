@@ -1162,6 +1162,221 @@ test_icmp_too_big(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* ---------- NAT66 ---------- */
+
+static void
+rand_spec6(struct tp6_fspec *s, uint8_t proto)
+{
+	unsigned k, n;
+
+	tp6_spec_default(s, proto);
+	tp_rnd_fill(s->dmac, 6);
+	tp_rnd_fill(s->smac, 6);
+	s->vlan = tp_rnd(3) == 0;
+	s->tci = (uint16_t)sl_test_rand();
+	s->tclass = (uint8_t)sl_test_rand();
+	s->flow = sl_test_rand() & 0xfffff;
+	s->hlim = (uint8_t)(2 + tp_rnd(254));
+	tp_rnd_fill(s->src, 16);
+	tp_rnd_fill(s->dst, 16);
+	s->sport = (uint16_t)sl_test_rand();
+	s->dport = (uint16_t)sl_test_rand();
+	s->seq = sl_test_rand();
+	s->ack = sl_test_rand();
+	s->win = (uint16_t)sl_test_rand();
+	s->tcp_flags = (uint8_t)sl_test_rand();
+	s->tcp_opt_len = tp_rnd(3) == 0 ? (uint8_t)(4 * tp_rnd(11)) : 0;
+	tp_rnd_fill(s->tcp_opt, s->tcp_opt_len);
+	s->payload_len = (uint16_t)tp_rnd(1401);
+	tp_rnd_fill(s->payload, s->payload_len);
+	n = tp_rnd(4) == 0 ? 1 + tp_rnd(3) : 0;
+	for (k = 0; k < n; k++)
+		tp6_add_ext(s, k == 0 ? 0 : 60, (uint16_t)(8 * (1 + tp_rnd(3))));
+	s->pad_len = tp_rnd(4) == 0 ? (uint16_t)tp_rnd(30) : 0;
+	tp_rnd_fill(s->pad, s->pad_len);
+}
+
+/* Parse a built IPv6 frame as the fast path does. */
+static int
+parse6(const uint8_t *f, uint32_t len, struct sl_pkt6_info *pi)
+{
+	struct sl_pkt_info p4;
+
+	if (sl_pkt_parse(f, len, 0, &p4) != 0 || p4.kind != SL_PKT_IPV6)
+		return -1;
+	pi->l2_len = p4.l2_len;
+	return sl_pkt_parse6(f, len, 0, pi);
+}
+
+/*
+ * Rewrite @p s's frame's source or destination to @p addr:@p port and
+ * compare it byte for byte with the frame built from the spec so
+ * changed (hop limit one less), and its checksum with sl_l4_csum6()
+ * recomputing it. Returns 0 when all agree.
+ */
+static int
+nat6_case(const struct tp6_fspec *s, int dst, const uint8_t *addr, uint16_t port)
+{
+	static uint8_t f[TP_MAX_FRAME], g[TP_MAX_FRAME];
+	struct tp6_fspec e = *s;
+	struct tp_flayout lo;
+	struct sl_pkt6_info pi;
+	struct sl_in6 a;
+	uint32_t coff;
+	uint16_t full;
+
+	tp6_build_frame(s, f, &lo);
+	if (parse6(f, lo.len, &pi) != 0)
+		return 1;
+	memcpy(a.b, addr, 16);
+	sl_nat6_rewrite(f, &pi, dst, &a, rte_cpu_to_be_16(port));
+	memcpy(dst ? e.dst : e.src, addr, 16);
+	if (dst)
+		e.dport = port;
+	else
+		e.sport = port;
+	e.hlim--;
+	tp6_build_frame(&e, g, NULL);
+	coff = lo.l4 + tp6_csum_off(s->proto);
+	full = sl_l4_csum6(dst ? &pi.src : &a, dst ? &a : &pi.dst, s->proto,
+			   f + lo.l4, lo.ip_len - lo.ihl, tp6_csum_off(s->proto));
+	if (memcmp(f + coff, &full, 2) != 0)
+		return 2;
+	if (memcmp(f, g, lo.len) != 0)
+		return 3;
+	/* and the result parses, checksum verified */
+	return parse6(f, lo.len, &pi) != 0 ? 4 : 0;
+}
+
+static void
+test_nat6_exact(void)
+{
+	static const uint8_t vip[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, [15] = 0x80 };
+	static const uint8_t be[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0x02, [15] = 0x0a };
+	struct tp6_fspec s;
+
+	/* client -> VIP becomes client -> backend, and the reply back */
+	tp6_spec_default(&s, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(nat6_case(&s, 1, be, 8080), 0);
+	tp6_spec_default(&s, IPPROTO_UDP);
+	s.vlan = 1;
+	tp6_add_ext(&s, 60, 16);
+	CU_ASSERT_EQUAL(nat6_case(&s, 1, be, 53), 0);
+	tp6_spec_default(&s, IPPROTO_TCP);
+	memcpy(s.src, be, 16);
+	s.sport = 8080;
+	CU_ASSERT_EQUAL(nat6_case(&s, 0, vip, 80), 0);
+	/* nothing changes but the hop limit */
+	tp6_spec_default(&s, IPPROTO_UDP);
+	CU_ASSERT_EQUAL(nat6_case(&s, 0, s.src, s.sport), 0);
+}
+
+static void
+test_nat6_random(void)
+{
+	struct tp6_fspec s;
+	uint8_t addr[16];
+	uint32_t it, fail = 0;
+	int rc;
+
+	sl_test_srand(0x6a7);
+	for (it = 0; it < 2000; it++) {
+		rand_spec6(&s, tp_rnd(2) ? IPPROTO_TCP : IPPROTO_UDP);
+		tp_rnd_fill(addr, 16);
+		/* sometimes words at the extremes */
+		if (tp_rnd(8) == 0)
+			memset(addr, tp_rnd(2) ? 0xff : 0, 8);
+		rc = nat6_case(&s, (int)(it & 1), addr, (uint16_t)sl_test_rand());
+		if (rc != 0 && fail++ < 3)
+			fprintf(stderr, "\n    nat6 iteration %u proto %u: failure %d\n",
+				it, s.proto, rc);
+	}
+	CU_ASSERT_EQUAL(fail, 0);
+}
+
+/* A UDP checksum whose sum becomes -0 is sent as 0xffff, never 0. */
+static void
+test_nat6_udp_becomes_zero(void)
+{
+	static uint8_t g[TP_MAX_FRAME];
+	static const uint8_t be[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0x02, [15] = 0x0a };
+	struct tp6_fspec s, e;
+	struct tp_flayout lo;
+	uint32_t x;
+
+	tp6_spec_default(&s, IPPROTO_UDP);
+	s.payload_len = 2;
+	e = s;
+	memcpy(e.dst, be, 16);
+	e.dport = 53;
+	for (x = 0; x < 0x10000; x++) {
+		e.payload[0] = (uint8_t)(x >> 8);
+		e.payload[1] = (uint8_t)x;
+		tp6_build_frame(&e, g, &lo);
+		if (tp_get16(g + lo.l4 + 6) == 0xffff)
+			break;
+	}
+	CU_ASSERT_FATAL(x < 0x10000);
+	s.payload[0] = e.payload[0];
+	s.payload[1] = e.payload[1];
+	CU_ASSERT_EQUAL(nat6_case(&s, 1, be, 53), 0);
+}
+
+static int
+echo6_case(const struct tp6_fspec *s)
+{
+	static uint8_t f[TP_MAX_FRAME], g[TP_MAX_FRAME];
+	struct tp6_fspec e = *s;
+	struct tp_flayout lo;
+	struct sl_pkt6_info pi;
+
+	tp6_build_frame(s, f, &lo);
+	if (parse6(f, lo.len, &pi) != 0)
+		return 1;
+	sl_nat6_icmp_echo_reply(f, &pi);
+	memcpy(e.dmac, s->smac, 6);
+	memcpy(e.smac, s->dmac, 6);
+	memcpy(e.src, s->dst, 16);
+	memcpy(e.dst, s->src, 16);
+	e.icmp_type = 129;
+	e.hlim = 64;
+	tp6_build_frame(&e, g, NULL);
+	if (memcmp(f, g, lo.len) != 0)
+		return 2;
+	if (parse6(f, lo.len, &pi) != 0 || pi.dport != RTE_BE16(129 << 8) ||
+	    pi.sport != rte_cpu_to_be_16(s->sport))
+		return 3;
+	return 0;
+}
+
+static void
+test_echo6_reply(void)
+{
+	struct tp6_fspec s;
+	uint32_t it, fail = 0;
+	int rc;
+
+	tp6_spec_default(&s, 58);
+	s.sport = 0x1234;
+	s.dport = 1;
+	CU_ASSERT_EQUAL(echo6_case(&s), 0);
+	s.payload_len = 0;
+	s.vlan = 1;
+	tp6_add_ext(&s, 0, 8);
+	CU_ASSERT_EQUAL(echo6_case(&s), 0);
+
+	sl_test_srand(0xec6);
+	for (it = 0; it < 500; it++) {
+		rand_spec6(&s, 58);
+		s.icmp_type = 128;
+		s.hlim = (uint8_t)sl_test_rand();
+		rc = echo6_case(&s);
+		if (rc != 0 && fail++ < 3)
+			fprintf(stderr, "\n    echo6 iteration %u: failure %d\n", it, rc);
+	}
+	CU_ASSERT_EQUAL(fail, 0);
+}
+
 static const struct sl_test_case nat_tests[] = {
 	{ "DNAT TCP byte-exact", test_dnat_tcp_exact },
 	{ "DNAT TCP field by field", test_dnat_tcp_bytes },
@@ -1185,6 +1400,10 @@ static const struct sl_test_case nat_tests[] = {
 	{ "ICMP error rewrite random packets", test_icmp_err_random },
 	{ "tunnel encapsulation (ipip, gre, gue) byte-exact", test_encap_exact },
 	{ "fragmentation needed byte-exact", test_icmp_too_big },
+	{ "NAT66 rewrite byte-exact", test_nat6_exact },
+	{ "NAT66 rewrite random packets vs full checksum", test_nat6_random },
+	{ "NAT66 UDP checksum becoming 0 is 0xffff", test_nat6_udp_becomes_zero },
+	{ "ICMPv6 echo reply byte-exact", test_echo6_reply },
 };
 
 SL_TEST_MAIN(NULL,

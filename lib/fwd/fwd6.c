@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IPv6 packet path of a worker: NAT66 for IPv6 services (mode nat),
+ * neighbour discovery handed to the management lcore, echo requests to
+ * Sluice's own IPv6 addresses and VIPs answered. A packet at a time, out
+ * of classify() (fwd.c) once it saw an IPv6 EtherType: IPv6 connections
+ * live in their own table (struct sl_conn6, two cache lines), so the
+ * IPv4 path, its records and its bulk lookups stay as they are.
+ *
+ * Ownership as for IPv4: the worker of the client address (folded to 32
+ * bits), which both directions carry.
+ */
+#include <netinet/in.h>
+
+#include <rte_hash_crc.h>
+
+#include "sl_fwd.h"
+#include "fwd_priv.h"
+#include "sl_nat.h"
+
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP6_RS 133
+#define ICMP6_RA 134
+
+/* Hop limit of a parsed IPv6 packet. */
+static __rte_always_inline uint8_t
+hop_limit(const uint8_t *data, const struct sl_pkt6_info *pi)
+{
+	return data[pi->l2_len + 7];
+}
+
+/* ICMPv6: neighbour discovery to the management lcore (all of it: the
+ * kernel behind an exception path resolves its own neighbours through
+ * there too), echo requests to us answered, router messages and the rest
+ * counted and dropped. */
+static __rte_cold void
+icmp6_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	 uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx)
+{
+	uint8_t type = (uint8_t)(rte_be_to_cpu_16(pi->dport) >> 8);
+	int own;
+
+	if (type == SL_ND_NS || type == SL_ND_NA) {
+		to_mgmt(w, m, SL_MGMT_SLOWPATH);
+		return;
+	}
+	own = sl_svc_own_port6(snap, &pi->dst);
+	if (own >= 0 && snap->ports[own].kernel) {
+		to_kernel(w, snap, m, own);
+		return;
+	}
+	if (type == ICMP6_ECHO_REQUEST && (own >= 0 || sl_svc_is_vip6(snap, &pi->dst))) {
+		sl_nat6_icmp_echo_reply(data, pi);
+		w->stats.icmp_echo++;
+		tx(w, pidx, m);
+		return;
+	}
+	drop(w, m, SL_DROP_ICMP6);
+}
+
+/* A connection leaves the IPv6 table: its counters follow. */
+static __rte_always_inline void
+conn6_gone(struct sl_worker *w, const struct sl_conn6 *c)
+{
+	w->svc_stats[c->svc].conns_active--;
+	w->be_stats[c->be].conns_active--;
+	w->stats.conns_expired++;
+}
+
+static void
+on_expire6(const struct sl_conn6 *c, void *arg)
+{
+	conn6_gone(arg, c);
+}
+
+void
+sl_fwd6_expire(struct sl_worker *w, uint64_t now)
+{
+	if (w->flows6 != NULL)
+		sl_flow6_expire(w->flows6, now, 256, on_expire6, w);
+}
+
+/* The scheduler's hash of an IPv6 client key (see sched_hash() in fwd.c):
+ * CRC32C with the same fixed seed, so instances agree. */
+static __rte_always_inline uint32_t
+sched_hash6(const struct sl_service *svc, const struct sl_flow6_key *k)
+{
+	if (!svc->sched->needs_hash)
+		return 0;
+	return svc->hash_source ? rte_hash_crc(&k->src, sizeof(k->src), 0x51ce) :
+		rte_hash_crc(k, sizeof(*k), 0x51ce);
+}
+
+/* A client's packet for IPv6 service @p svc (mode nat). */
+static void
+from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
+	     const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
+	     const struct sl_pkt6_info *pi, uint16_t pidx, uint64_t now,
+	     const struct sl_flow6_key *k, struct sl_conn6 *c, int dir)
+{
+	const struct sl_backend *be = NULL;
+	struct rte_ether_addr mac;
+
+	if (c != NULL && dir != SL_DIR_ORIG) {
+		drop(w, m, SL_DROP_NO_FLOW);
+		return;
+	}
+	if (c != NULL) {
+		be = snap->by_slot[c->be];
+		if (pi->proto == IPPROTO_TCP &&
+		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+		    (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE)) {
+			/* the client reuses its port: a new connection */
+			conn6_gone(w, c);
+			sl_flow6_del(w->flows6, c);
+			c = NULL;
+		} else if (be == NULL || be->gen != c->be_gen || be->flush ||
+			   (be->down && pi->proto == IPPROTO_UDP)) {
+			/* backend gone or drained out: the connection ends (a
+			 * TCP client hears nothing and gives up; no IPv6 RST
+			 * is built yet); a UDP flow of a failed backend is
+			 * scheduled anew */
+			conn6_gone(w, c);
+			sl_flow6_del(w->flows6, c);
+			if (pi->proto == IPPROTO_TCP) {
+				w->stats.conns_flushed++;
+				drop(w, m, SL_DROP_NO_FLOW);
+				return;
+			}
+			c = NULL;
+		}
+	}
+	if (c == NULL) {
+		int bi;
+
+		if (pi->proto == IPPROTO_TCP &&
+		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
+		    RTE_TCP_SYN_FLAG) {
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_NO_FLOW);
+			return;
+		}
+		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
+				      sched_hash6(svc, k), w->be_stats);
+		if (bi < 0) {
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_NO_BACKEND);
+			return;
+		}
+		be = &svc->backends[bi];
+		c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
+				 &be->addr6, be->port, &pi->src, pi->sport, pi->proto, now);
+		if (c == NULL) {
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_FLOW_FULL);
+			return;
+		}
+		c->mode = svc->mode;
+		c->svc = svc->id;
+		c->be = be->slot;
+		c->be_gen = be->gen;
+		w->stats.conns_created++;
+		w->svc_stats[svc->id].conns_total++;
+		w->svc_stats[svc->id].conns_active++;
+		w->be_stats[be->slot].conns_total++;
+		w->be_stats[be->slot].conns_active++;
+	}
+	rte_ether_addr_copy(&((struct rte_ether_hdr *)data)->src_addr, &c->cmac);
+	c->in_port = (uint8_t)pidx;
+	sl_flow6_touch(w->flows6, c, SL_DIR_ORIG, pi->tcp_flags, now);
+	w->be_stats[c->be].pkts_in++;
+	w->be_stats[c->be].bytes_in += m->pkt_len;
+	w->svc_stats[c->svc].pkts_in++;
+	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+	capture(w, m, c->svc, pidx);
+	sl_nat6_rewrite(data, pi, 1, &be->addr6, be->port);
+	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
+		/* the management lcore sets the MAC once it is known */
+		memset(&mac, 0, sizeof(mac));
+		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		m->port = snap->ports[be->out_port].port_id;
+		to_mgmt(w, m, be->neigh);
+		return;
+	}
+	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	capture(w, m, c->svc, be->out_port);
+	tx(w, be->out_port, m);
+}
+
+/* A backend's reply, if it is one: back to the client from the VIP. */
+static void
+from_backend6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	      uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx, uint64_t now,
+	      struct sl_conn6 *c, int dir)
+{
+	const struct sl_backend *be;
+
+	if (c == NULL || dir != SL_DIR_REPLY) {
+		drop(w, m, SL_DROP_NO_FLOW);
+		return;
+	}
+	be = snap->by_slot[c->be];
+	if (be == NULL || be->gen != c->be_gen || be->flush) {
+		conn6_gone(w, c);
+		sl_flow6_del(w->flows6, c);
+		w->stats.conns_flushed++;
+		drop(w, m, SL_DROP_NO_FLOW);
+		return;
+	}
+	sl_flow6_touch(w->flows6, c, SL_DIR_REPLY, pi->tcp_flags, now);
+	w->be_stats[c->be].pkts_out++;
+	w->be_stats[c->be].bytes_out += m->pkt_len;
+	w->svc_stats[c->svc].pkts_out++;
+	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	capture(w, m, c->svc, pidx);
+	sl_nat6_rewrite(data, pi, 0, &c->vip, c->vport);
+	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
+	capture(w, m, c->svc, c->in_port);
+	tx(w, c->in_port, m);
+}
+
+void
+sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	uint16_t pidx, int redirected, unsigned flags, uint64_t now)
+{
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct sl_service *svc = NULL;
+	struct sl_pkt6_info pi;
+	struct sl_flow6_key k;
+	struct sl_conn6 *c;
+	unsigned owner;
+	int r, own, dir;
+
+	if (w->flows6 == NULL || !snap->ports[pidx].has6) {
+		drop(w, m, SL_DROP_IPV6_OFF);
+		return;
+	}
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+		drop(w, m, SL_DROP_MULTI_SEG);
+		return;
+	}
+	data = rte_pktmbuf_mtod(m, uint8_t *);
+	pi.l2_len = RTE_ETHER_HDR_LEN;
+	r = sl_pkt_parse6(data, rte_pktmbuf_data_len(m), flags, &pi);
+	if (r != 0) {
+		drop(w, m, (enum sl_drop)r);
+		return;
+	}
+	if (pi.proto == SL_IPPROTO_ICMPV6) {
+		icmp6_in(w, snap, m, data, &pi, pidx);
+		return;
+	}
+	if (sl_svc_is_vip6(snap, &pi.dst)) {
+		svc = sl_svc_lookup6(snap, &pi.dst, pi.dport, pi.proto);
+		if (svc == NULL) {
+			drop(w, m, SL_DROP_NO_SERVICE);
+			return;
+		}
+		owner = owner_of(sl_in6_fold(&pi.src), snap->n_workers);
+	} else if ((own = sl_svc_own_port6(snap, &pi.dst)) >= 0) {
+		to_kernel(w, snap, m, own);
+		return;
+	} else {
+		owner = owner_of(sl_in6_fold(&pi.dst), snap->n_workers);
+	}
+	if (owner != w->id && !redirected) {
+		m->port = snap->ports[pidx].port_id;
+		redirect(w, owner, m);
+		return;
+	}
+	if (hop_limit(data, &pi) <= 1) {
+		drop(w, m, SL_DROP_TTL);
+		return;
+	}
+	memset(&k, 0, sizeof(k));
+	k.src = pi.src;
+	k.dst = pi.dst;
+	k.sport = pi.sport;
+	k.dport = pi.dport;
+	k.proto = pi.proto;
+	c = sl_flow6_lookup(w->flows6, &k, &dir);
+	if (svc != NULL)
+		from_client6(w, snap, svc, m, data, &pi, pidx, now, &k, c, dir);
+	else
+		from_backend6(w, snap, m, data, &pi, pidx, now, c, dir);
+}
