@@ -514,10 +514,10 @@ show_flows(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		r->svc = svc;
 		r->limit = limit;
 		r->out = malloc((size_t)limit * sizeof(struct sl_conn));
-		if (app->workers[w]->flows6 != NULL)
+		if (app->workers[j->n]->flows6 != NULL)
 			r->out6 = malloc((size_t)limit * sizeof(struct sl_conn6));
-		if (r->out == NULL || (app->workers[w]->flows6 != NULL && r->out6 == NULL)) {
-			free(r);
+		if (r->out == NULL || (app->workers[j->n]->flows6 != NULL && r->out6 == NULL)) {
+			free_req(r);
 			break;
 		}
 		j->req[j->n] = r;
