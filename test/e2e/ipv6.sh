@@ -61,6 +61,9 @@ sl_init "sl6$$"
 sock=$SL_TMP/sluice.sock
 
 CLIENT6=2001:db8::2
+# more client addresses, sources of held connections: Sluice gives each
+# client address's connections to one worker, these spread them over two
+CLIENT6_MORE=(2001:db8::3 2001:db8::4 2001:db8::5 2001:db8::6 2001:db8::7 2001:db8::8)
 OUT6=2001:db8::1
 IN6=2001:db8:1::1
 VIP6=2001:db8::100
@@ -146,8 +149,13 @@ server6_start() {
 
 # topo6_up: IPv6 on the client and the backends, their servers.
 topo6_up() {
-	local i b
+	local i b a
 	ns_ipv6_on "$SL_NS_CLIENT" c0 "$CLIENT6/64" "$OUT6" || return 1
+	# deprecated (preferred_lft 0): never a source unless bound to, so
+	# everything else leaves from CLIENT6
+	for a in "${CLIENT6_MORE[@]}"; do
+		ip -n "$SL_NS_CLIENT" -6 addr add "$a/64" dev c0 nodad preferred_lft 0 || return 1
+	done
 	for i in 1 2 3; do
 		b=${SL_NS_BACKENDS[$((i - 1))]}
 		ns_ipv6_on "$b" e0 "${BACKEND6[$((i - 1))]}/64" "$IN6" || return 1
@@ -257,12 +265,13 @@ for i in range(n):
 EOF
 }
 
-# hold6_start NAME PATH: like lib.sh's sl_http_hold_start, over IPv6 to
-# [VIP6]:80 (sl_http_hold_wait / sl_http_hold_finish work on it).
+# hold6_start NAME PATH [SRC]: like lib.sh's sl_http_hold_start, over
+# IPv6 to [VIP6]:80 from SRC (default CLIENT6); sl_http_hold_wait and
+# sl_http_hold_finish work on it.
 hold6_start() {
-	local name=$1 path=$2 f=$SL_TMP/hold.$1
+	local name=$1 path=$2 src=${3:-$CLIENT6} f=$SL_TMP/hold.$1
 	rm -f "$f.state" "$f.go" "$f.out"
-	ip netns exec "$SL_NS_CLIENT" "$SL_PY" - "$VIP6" 80 "$CLIENT6" "$path" "$f" <<'PYEOF' >"$f.log" 2>&1 &
+	ip netns exec "$SL_NS_CLIENT" "$SL_PY" - "$VIP6" 80 "$src" "$path" "$f" <<'PYEOF' >"$f.log" 2>&1 &
 import os, socket, sys, time
 vip, port, src, path, f = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 
@@ -526,50 +535,69 @@ EOF
 )
 check "show services --json: web6 with vip $VIP6, port 80, 3 usable, >= 30 connections ($v)" [ "$v" = yes ]
 
+# connections held open: one over IPv4, one over IPv6 from each client
+# address (so that, with two workers, both have IPv6 ones)
+srcs6=("$CLIENT6" "${CLIENT6_MORE[@]}")
 sl_http_hold_start f4 name
-hold6_start f6a name
-hold6_start f6b name
+for k in "${!srcs6[@]}"; do hold6_start "f6_$k" name "${srcs6[$k]}"; done
 p4=$(sl_http_hold_wait f4)
-p6a=$(sl_http_hold_wait f6a)
-p6b=$(sl_http_hold_wait f6b)
-if [ -n "$p4" ] && [ -n "$p6a" ] && [ -n "$p6b" ]; then
-	setup "connections held open: IPv4 from port $p4, IPv6 from ports $p6a and $p6b"
+held6=()   # "[ADDR]:PORT" of each IPv6 one
+for k in "${!srcs6[@]}"; do
+	p=$(sl_http_hold_wait "f6_$k") && held6+=("[${srcs6[$k]}]:$p")
+done
+if [ -n "$p4" ] && [ "${#held6[@]}" -eq "${#srcs6[@]}" ]; then
+	setup "connections held open: IPv4 from port $p4, ${#held6[@]} over IPv6 from ${#srcs6[@]} addresses"
 	# everything (the requests above left many in time_wait)
 	ctl show flows limit 100000
 	cp "$CTL_OUT" "$SL_TMP/flows.txt"
-	re6="^tcp \\[$CLIENT6\\]:(PORT) -> \\[$VIP6\\]:80 -> \\[2001:db8:1::1[123]\\]:8080 web6 established "
-	l6a=$(grep -nE "${re6/PORT/$p6a}" "$CTL_OUT" | cut -d: -f1)
-	l6b=$(grep -nE "${re6/PORT/$p6b}" "$CTL_OUT" | cut -d: -f1)
-	l4=$(grep -nE "^tcp $SL_CLIENT_IP:$p4 -> $SL_VIP:80 -> 10\\.1\\.0\\.1[123]:8080 web established " "$CTL_OUT" | cut -d: -f1)
+	n6=0
+	for h in "${held6[@]}"; do
+		hre=${h//[/\\[}
+		hre=${hre//]/\\]}
+		grep -qE "^tcp $hre -> \\[$VIP6\\]:80 -> \\[2001:db8:1::1[123]\\]:8080 web6 established " "$CTL_OUT" &&
+			n6=$((n6 + 1))
+	done
+	n4=$(grep -cE "^tcp $SL_CLIENT_IP:$p4 -> $SL_VIP:80 -> 10\\.1\\.0\\.1[123]:8080 web established " "$CTL_OUT")
 	v=no
-	[ "$rc" -eq 0 ] && [ -n "$l4" ] && [ -n "$l6a" ] && [ -n "$l6b" ] && v=yes
-	check "show flows lists the held IPv4 connection and both IPv6 ones ([$CLIENT6]:PORT -> [$VIP6]:80 -> [BACKEND]:8080 web6 established)" \
+	[ "$rc" -eq 0 ] && [ "$n4" -eq 1 ] && [ "$n6" -eq "${#held6[@]}" ] && v=yes
+	check "show flows lists the held IPv4 connection ($n4/1) and the IPv6 ones as [CLIENT]:PORT -> [$VIP6]:80 -> [BACKEND]:8080 web6 established ($n6/${#held6[@]})" \
 		[ $v = yes ]
 	[ $v = yes ] || ctl_diag
-	# each worker lists its IPv4 connections, then its IPv6 ones
-	order=$(awk '{ w = $NF; sub(/\)$/, "", w); v6 = ($2 ~ /^\[/) }
-		v6 { t6++; n6[w]++; if (!(w in f6)) f6[w] = NR }
+	# each worker lists its IPv4 connections, then its IPv6 ones; at least
+	# one worker has both (the IPv4 client's), and with two workers both
+	# have IPv6 ones
+	order=$(awk '{ w = $NF; sub(/\)$/, "", w); ws[w] = 1; v6 = ($2 ~ /^\[/) }
+		v6 { n6[w]++; if (!(w in f6)) f6[w] = NR }
 		!v6 { n4[w]++; l4[w] = NR }
-		END { bad = t6 ? 0 : 1
-		      for (w in f6) if ((w in l4) && l4[w] > f6[w]) bad++
-		      for (w in n4) printf "worker %s: %d IPv4, %d IPv6; ", w, n4[w], n6[w]
-		      printf "%s\n", bad ? "out of order" : "in order" }' "$CTL_OUT")
-	check "show flows: IPv6 connections after the IPv4 ones ($order)" \
-		[ "${order##*; }" = "in order" ]
+		END { bad = 0; both = 0; with6 = 0
+		      for (w in ws) {
+			      if ((w in f6) && (w in l4)) { both++; if (l4[w] > f6[w]) bad++ }
+			      if (w in f6) with6++
+			      printf "worker %s: %d IPv4, %d IPv6; ", w, n4[w], n6[w]
+		      }
+		      printf "%d %d %s\n", both, with6, bad ? "out-of-order" : "in-order" }' "$CTL_OUT")
+	read -r both with6 verdict <<<"${order##*; }"
+	v=no
+	[ "$verdict" = in-order ] && [ "${both:-0}" -ge 1 ] && [ "${with6:-0}" -eq "$workers" ] && v=yes
+	check "show flows: every worker lists its IPv6 connections after its IPv4 ones (${order%; *}; $both with both kinds)" \
+		[ $v = yes ]
 	ctl show flows web6 limit 100000
 	n=$(grep -c . "$CTL_OUT")
 	nweb6=$(grep -cE '^tcp \[[0-9a-f:]+\]:[0-9]+ -> .* web6 ' "$CTL_OUT")
 	nest=$(grep -c ' web6 established ' "$CTL_OUT")
 	v=no
-	[ "$n" -ge 2 ] && [ "$n" -eq "$nweb6" ] && [ "$nest" -eq 2 ] && v=yes
-	check "show flows web6: only web6's IPv6 connections ($nweb6 of $n lines), 2 of them established" \
+	[ "$n" -ge 2 ] && [ "$n" -eq "$nweb6" ] && [ "$nest" -eq "${#held6[@]}" ] && v=yes
+	check "show flows web6: only web6's IPv6 connections ($nweb6 of $n lines), ${#held6[@]} of them established ($nest)" \
 		[ $v = yes ]
-	for h in f4 f6a f6b; do
+	good=0
+	for h in f4 "${!srcs6[@]}"; do
+		[ "$h" = f4 ] || h=f6_$h
 		body=$(sl_http_hold_finish "$h")
-		grep -qx 'b[123]' <<<"$body" || notok "held connection $h completes ($body)"
+		if grep -qx 'b[123]' <<<"$body"; then good=$((good + 1)); else echo "# $h: $body"; fi
 	done
+	check "the held connections complete ($good/$((${#srcs6[@]} + 1)))" [ "$good" -eq $((${#srcs6[@]} + 1)) ]
 else
-	notok "connections held open (IPv4 port '${p4:-}', IPv6 '${p6a:-}' '${p6b:-}')"
+	notok "connections held open (IPv4 port '${p4:-}', ${#held6[@]}/${#srcs6[@]} IPv6)"
 fi
 
 ctl show neighbours
