@@ -320,6 +320,67 @@ kernel_if_address6(const struct sl_config_port *cp)
 	return ret;
 }
 
+/* Send one rtnetlink request and read its acknowledgement: 0 or -errno. */
+static int
+nl_request(void *req, size_t len)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	int fd, ret;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, req, len, 0) < 0)
+		ret = -errno;
+	else if (recv(fd, &ack, sizeof(ack), 0) < (ssize_t)sizeof(ack.nh))
+		ret = -EIO;
+	else
+		ret = ack.nh.nlmsg_type == NLMSG_ERROR ? ack.err.error : 0;
+	close(fd);
+	return ret;
+}
+
+/* The port's IPv6 default route (its IPv6 gateway) on its kernel
+ * interface, so that health checks reach IPv6 backends behind it. */
+static int
+kernel_if_gateway6(const struct sl_config_port *cp)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		char attrs[RTA_SPACE(16) + RTA_SPACE(4)];
+	} req;
+	struct rtattr *rta;
+	uint32_t ifindex = if_nametoindex(cp->kernel_if);
+
+	if (ifindex == 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rt));
+	req.nh.nlmsg_type = RTM_NEWROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	req.rt.rtm_family = AF_INET6;
+	req.rt.rtm_dst_len = 0;
+	req.rt.rtm_table = RT_TABLE_MAIN;
+	req.rt.rtm_protocol = RTPROT_STATIC;
+	req.rt.rtm_scope = RT_SCOPE_UNIVERSE;
+	req.rt.rtm_type = RTN_UNICAST;
+	rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	rta->rta_type = RTA_GATEWAY;
+	rta->rta_len = RTA_LENGTH(16);
+	memcpy(RTA_DATA(rta), cp->gateway6, 16);
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_SPACE(16);
+	rta = (struct rtattr *)((char *)&req + req.nh.nlmsg_len);
+	rta->rta_type = RTA_OIF;
+	rta->rta_len = RTA_LENGTH(4);
+	memcpy(RTA_DATA(rta), &ifindex, 4);
+	req.nh.nlmsg_len += RTA_SPACE(4);
+	return nl_request(&req, req.nh.nlmsg_len);
+}
+
 /*
  * The exception path of port @p idx: a TAP interface with the port's MAC
  * and address, so the kernel's sockets, ping and routing daemons work
@@ -357,6 +418,14 @@ kernel_if_setup(struct sl_app *app, unsigned idx)
 		ret = kernel_if_address(cp->kernel_if, cp->addr, cp->prefix_len);
 	if (ret == 0 && cp->prefix6_len != 0)
 		ret = kernel_if_address6(cp);
+	if (ret == 0 && cp->prefix6_len != 0 &&
+	    memcmp(cp->gateway6, (const uint8_t[16]){ 0 }, 16) != 0) {
+		int r6 = kernel_if_gateway6(cp);
+
+		if (r6 != 0)
+			SL_LOG(ERR, "port %s: cannot add the IPv6 default route to kernel interface %s: %s; health checks to IPv6 backends behind the gateway will fail",
+			       cp->name, cp->kernel_if, strerror(-r6));
+	}
 	if (ret != 0) {
 		SL_LOG(ERR, "port %s: kernel interface %s: %s", cp->name, cp->kernel_if,
 		       strerror(-ret));

@@ -156,8 +156,15 @@ sl_pkt_parse6(const uint8_t *data, uint32_t len, unsigned flags,
 	}
 	if (unlikely(flags & SL_PKT_F_L4_CSUM_BAD))
 		return SL_DROP_BAD_L4_CSUM;
-	/* the sum over pseudo-header and message, checksum included, is -0 */
-	if (unlikely(sl_csum_full(l4, avail,
+	/*
+	 * TCP and UDP checksums are the end hosts' to verify, as over IPv4:
+	 * the rewrites update them incrementally, so an error stays an error,
+	 * and Sluice reads no payload. ICMPv6 ends here (echo, neighbour
+	 * discovery) and is summed in full: the sum over pseudo-header and
+	 * message, checksum included, is -0.
+	 */
+	if (nh == SL_IPPROTO_ICMPV6 &&
+	    unlikely(sl_csum_full(l4, avail,
 				  sl_pseudo6_sum(&pi->src, &pi->dst, nh, avail)) != 0xffff))
 		return SL_DROP_BAD_L4_CSUM;
 	return 0;

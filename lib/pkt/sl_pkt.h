@@ -126,9 +126,11 @@ int sl_pkt_parse(const uint8_t *data, uint32_t len, unsigned flags,
  * (hop-by-hop first only, destination options, routing with no segments
  * left; at most 8 headers, each within the packet) up to TCP, UDP or
  * ICMPv6, whose header must be whole (TCP data offset; UDP length equal
- * to the rest of the packet, checksum not 0). The L4 checksum over the
- * pseudo-header is verified in software unless @p flags has
- * SL_PKT_F_L4_CSUM_BAD, which drops the packet. A fragment header
+ * to the rest of the packet, checksum not 0). An ICMPv6 checksum over
+ * the pseudo-header is verified in software; TCP and UDP checksums are
+ * left to the end hosts, as over IPv4 (the rewrites keep them
+ * consistent), and only a NIC's verdict (SL_PKT_F_L4_CSUM_BAD) drops
+ * such a packet. A fragment header
  * anywhere in the chain is refused (SL_DROP_FRAGMENT): a fragment is
  * never half parsed. Nothing is read beyond 40 + payload length or
  * @p len.

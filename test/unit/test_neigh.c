@@ -2,7 +2,9 @@
 /*
  * Neighbour table: add/find, learning, the worker-side MAC word, hold
  * queues, ARP retries and refresh driven by a fake clock, references and
- * the reuse of freed entries, and ARP frame build/parse.
+ * the reuse of freed entries, ARP frame build/parse, and neighbour
+ * discovery frames (built, checked byte by byte and with the reference
+ * checksum of sl_testpkt.c, parsed back; malformed ones refused).
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 
 #include "sl_neigh.h"
 #include "sl_test.h"
+#include "sl_testpkt.h"
 
 #define HZ 1000ULL                  /* fake TSC: one tick per ms */
 
@@ -674,6 +677,265 @@ test_arp_parse_rejects(void)
 
 /* Suite fixture: the mbuf pool the hold-queue tests take from and give
  * back to. No per-lcore cache, so its available count is exact. */
+/* ---------- neighbour discovery ---------- */
+
+static struct sl_in6
+in6(const char *s)
+{
+	struct sl_in6 a;
+
+	CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET6, s, a.b), 1);
+	return a;
+}
+
+/* Parse a frame as the fast path does, then as NS/NA. */
+static int
+nd_of(const uint8_t *f, uint32_t len, struct sl_pkt6_info *pi, struct sl_nd_info *nd)
+{
+	struct sl_pkt_info p4;
+	int rc;
+
+	if (sl_pkt_parse(f, len, 0, &p4) != 0 || p4.kind != SL_PKT_IPV6)
+		return -100;
+	memset(pi, 0xa5, sizeof(*pi));
+	pi->l2_len = p4.l2_len;
+	rc = sl_pkt_parse6(f, len, 0, pi);
+	if (rc != 0)
+		return -200 - rc;
+	memset(nd, 0xa5, sizeof(*nd));
+	return sl_nd_parse(f, len, pi, nd);
+}
+
+/* The ICMPv6 checksum of an NS/NA frame after editing it (no VLAN, no
+ * extension header), from the reference. */
+static void
+nd_fix_csum(uint8_t *f)
+{
+	struct tp_flayout lo = { .l2 = 14, .ihl = 40, .l4 = 54 };
+
+	tp6_fix_l4_csum(f, &lo, 58);
+}
+
+static void
+test_nd_solicited_node(void)
+{
+	static const uint8_t want[16] = { 0xff, 0x02, [11] = 0x01, 0xff, 0x28, 0x9c, 0x5a };
+	static const uint8_t want_mac[6] = { 0x33, 0x33, 0xff, 0x28, 0x9c, 0x5a };
+	struct sl_in6 a = in6("fe80::2aa:ff:fe28:9c5a"), g;
+	struct rte_ether_addr m;
+
+	sl_nd_solicited_node(&a, &g, &m);
+	CU_ASSERT_EQUAL(memcmp(g.b, want, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(m.addr_bytes, want_mac, 6), 0);
+	/* only the last 24 bits count */
+	a = in6("2001:db8:ffff::ff28:9c5a");
+	sl_nd_solicited_node(&a, &g, &m);
+	CU_ASSERT_EQUAL(memcmp(g.b, want, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(m.addr_bytes, want_mac, 6), 0);
+}
+
+static void
+test_nd_ns_build_parse(void)
+{
+	static uint8_t f[128];
+	struct sl_in6 src = in6("2001:db8::1"), tgt = in6("2001:db8::abcd:ef01");
+	struct sl_in6 grp = in6("ff02::1:ffcd:ef01");
+	static const uint8_t gmac[6] = { 0x33, 0x33, 0xff, 0xcd, 0xef, 0x01 };
+	struct sl_pkt6_info pi;
+	struct sl_nd_info nd;
+	struct tp_flayout lo = { .l2 = 14, .ihl = 40, .l4 = 54 };
+	unsigned len;
+
+	memset(f, 0x5a, sizeof(f));
+	len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+	CU_ASSERT_EQUAL_FATAL(len, 86);
+	/* byte by byte */
+	CU_ASSERT_EQUAL(memcmp(f, gmac, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(f + 6, mac_a.addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(tp_get16(f + 12), 0x86dd);
+	CU_ASSERT_EQUAL(tp_get32(f + 14), 0x60000000);
+	CU_ASSERT_EQUAL(tp_get16(f + 18), 32);
+	CU_ASSERT_EQUAL(f[20], 58);
+	CU_ASSERT_EQUAL(f[21], 255);
+	CU_ASSERT_EQUAL(memcmp(f + 22, src.b, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(f + 38, grp.b, 16), 0);
+	CU_ASSERT_EQUAL(f[54], 135);
+	CU_ASSERT_EQUAL(f[55], 0);
+	CU_ASSERT_EQUAL(tp_get32(f + 58), 0);
+	CU_ASSERT_EQUAL(memcmp(f + 62, tgt.b, 16), 0);
+	CU_ASSERT_EQUAL(f[78], 1);
+	CU_ASSERT_EQUAL(f[79], 1);
+	CU_ASSERT_EQUAL(memcmp(f + 80, mac_a.addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(f[86], 0x5a);  /* nothing written beyond */
+	/* the checksum, by the reference */
+	lo.ip_len = 72;
+	CU_ASSERT_EQUAL(tp_ref_fold(tp6_ref_l4_sum(f, &lo, 58)), 0xffff);
+
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), 0);
+	CU_ASSERT_EQUAL(nd.type, SL_ND_NS);
+	CU_ASSERT_EQUAL(nd.flags, 0);
+	CU_ASSERT_EQUAL(nd.has_lla, 1);
+	CU_ASSERT(sl_in6_eq(&nd.target, &tgt));
+	CU_ASSERT(mac_eq(&nd.lla, &mac_a));
+	CU_ASSERT(sl_in6_eq(&pi.src, &src));
+	CU_ASSERT(sl_in6_eq(&pi.dst, &grp));
+}
+
+static void
+test_nd_na_build_parse(void)
+{
+	static uint8_t f[128];
+	static const uint8_t flags[] = { 0x40 | 0x20, 0x80 | 0x40, 0x20, 0, 0xff };
+	struct sl_in6 src = in6("2001:db8::2"), dst = in6("2001:db8::1");
+	struct sl_in6 all = in6("ff02::1");
+	static const struct rte_ether_addr all_mac = {{ 0x33, 0x33, 0, 0, 0, 1 }};
+	struct sl_pkt6_info pi;
+	struct sl_nd_info nd;
+	struct tp_flayout lo = { .l2 = 14, .ihl = 40, .l4 = 54, .ip_len = 72 };
+	unsigned i, len;
+
+	for (i = 0; i < RTE_DIM(flags); i++) {
+		memset(f, 0x5a, sizeof(f));
+		len = sl_nd_build_na(f, &mac_b, &mac_a, &src, &dst, &src, flags[i]);
+		CU_ASSERT_EQUAL_FATAL(len, 86);
+		CU_ASSERT(mac_eq((const struct rte_ether_addr *)f, &mac_a));
+		CU_ASSERT(mac_eq((const struct rte_ether_addr *)(f + 6), &mac_b));
+		CU_ASSERT_EQUAL(tp_get16(f + 12), 0x86dd);
+		CU_ASSERT_EQUAL(f[21], 255);
+		CU_ASSERT_EQUAL(memcmp(f + 22, src.b, 16), 0);
+		CU_ASSERT_EQUAL(memcmp(f + 38, dst.b, 16), 0);
+		CU_ASSERT_EQUAL(f[54], 136);
+		CU_ASSERT_EQUAL(f[55], 0);
+		/* R, S, O and nothing else in the flags word */
+		CU_ASSERT_EQUAL(f[58], flags[i] & 0xe0);
+		CU_ASSERT_EQUAL(f[59] | f[60] | f[61], 0);
+		CU_ASSERT_EQUAL(memcmp(f + 62, src.b, 16), 0);
+		CU_ASSERT_EQUAL(f[78], 2);
+		CU_ASSERT_EQUAL(f[79], 1);
+		CU_ASSERT_EQUAL(memcmp(f + 80, mac_b.addr_bytes, 6), 0);
+		CU_ASSERT_EQUAL(f[86], 0x5a);
+		CU_ASSERT_EQUAL(tp_ref_fold(tp6_ref_l4_sum(f, &lo, 58)), 0xffff);
+		CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), 0);
+		CU_ASSERT_EQUAL(nd.type, SL_ND_NA);
+		CU_ASSERT_EQUAL(nd.flags, flags[i] & 0xe0);
+		CU_ASSERT_EQUAL(nd.has_lla, 1);
+		CU_ASSERT(sl_in6_eq(&nd.target, &src));
+		CU_ASSERT(mac_eq(&nd.lla, &mac_b));
+	}
+	/* unsolicited, to all nodes: fine without S, refused with it */
+	len = sl_nd_build_na(f, &mac_b, &all_mac, &src, &all, &src, 0x20);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), 0);
+	CU_ASSERT_EQUAL(nd.flags, 0x20);
+	len = sl_nd_build_na(f, &mac_b, &all_mac, &src, &all, &src, 0x60);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+}
+
+static void
+test_nd_parse_options(void)
+{
+	static uint8_t f[160];
+	struct sl_in6 src = in6("2001:db8::1"), tgt = in6("2001:db8::2");
+	struct sl_pkt6_info pi;
+	struct sl_nd_info nd;
+	unsigned len;
+
+	/* an NS with an unknown option (8 bytes) before the source address,
+	 * and an NA option (type 2), which an NS does not read */
+	len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+	memmove(f + 86, f + 78, 8);
+	memset(f + 78, 0, 8);
+	f[78] = 14;  /* nonce */
+	f[79] = 1;
+	f[94] = 2;
+	f[95] = 1;
+	memcpy(f + 96, mac_b.addr_bytes, 6);
+	tp_put16(f + 18, 48);
+	len += 16;
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), 0);
+	CU_ASSERT_EQUAL(nd.has_lla, 1);
+	CU_ASSERT(mac_eq(&nd.lla, &mac_a));
+	/* no option at all: nothing learnt */
+	len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+	tp_put16(f + 18, 24);
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len - 8, &pi, &nd), 0);
+	CU_ASSERT_EQUAL(nd.has_lla, 0);
+	/* duplicate address detection: from ::, no option, to the group */
+	memset(f + 22, 0, 16);
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len - 8, &pi, &nd), 0);
+	CU_ASSERT(sl_in6_eq(&nd.target, &tgt));
+	/* ... with a source address option, or to a unicast address */
+	len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+	memset(f + 22, 0, 16);
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+	tp_put16(f + 18, 24);
+	memcpy(f + 38, tgt.b, 16);
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len - 8, &pi, &nd), -EINVAL);
+}
+
+static void
+test_nd_parse_rejects(void)
+{
+	static uint8_t f[128];
+	struct sl_in6 src = in6("2001:db8::1"), tgt = in6("2001:db8::2");
+	struct sl_pkt6_info pi;
+	struct sl_nd_info nd;
+	unsigned len, k;
+
+	len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), 0);
+	/* hop limit other than 255: it crossed a router (no checksum change) */
+	f[21] = 254;
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+	f[21] = 1;
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+	/* code not 0 */
+	len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+	f[55] = 1;
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+	/* option length 0, and one running past the message */
+	len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+	f[79] = 0;
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+	f[79] = 2;
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+	/* a multicast target */
+	len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+	f[62] = 0xff;
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+	/* other ICMPv6 types are not neighbour discovery */
+	len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+	f[54] = 128;
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+	f[54] = 134;  /* router advertisement */
+	nd_fix_csum(f);
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -EINVAL);
+	/* every truncation of the message (payload length, checksum
+	 * kept right): below 24 bytes refused, an option cut refused */
+	for (k = 8; k < 32; k++) {
+		len = sl_nd_build_ns(f, &mac_a, &src, &tgt);
+		tp_put16(f + 18, (uint16_t)k);
+		nd_fix_csum(f);
+		CU_ASSERT_EQUAL(nd_of(f, 54 + k, &pi, &nd), k == 24 ? 0 : -EINVAL);
+	}
+	/* the frame itself cut: refused by the IPv6 parser first */
+	len = sl_nd_build_na(f, &mac_b, &mac_a, &src, &tgt, &src, 0x60);
+	for (k = 54; k < len; k++)
+		CU_ASSERT_EQUAL(nd_of(f, k, &pi, &nd), -200 - SL_DROP_BAD_IP6);
+	/* a corrupted checksum is the IPv6 parser's to refuse */
+	f[84] ^= 1;
+	CU_ASSERT_EQUAL(nd_of(f, len, &pi, &nd), -200 - SL_DROP_BAD_L4_CSUM);
+}
+
 static int
 neigh_suite_init(void)
 {
@@ -708,6 +970,11 @@ static const struct sl_test_case neigh_tests[] = {
 	{ "aging skips freed entries", test_age_skips_freed },
 	{ "ARP build/parse round trip", test_arp_roundtrip },
 	{ "ARP parse rejects", test_arp_parse_rejects },
+	{ "ND solicited-node group", test_nd_solicited_node },
+	{ "ND solicitation build/parse byte-exact", test_nd_ns_build_parse },
+	{ "ND advertisement build/parse byte-exact", test_nd_na_build_parse },
+	{ "ND options and duplicate address detection", test_nd_parse_options },
+	{ "ND parse rejects", test_nd_parse_rejects },
 };
 
 SL_TEST_MAIN("neigh",

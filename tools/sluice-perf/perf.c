@@ -80,6 +80,37 @@ static const char *ini =
 	"backend = 10.1.0.12:%u\n"
 	"backend = 10.1.0.13:%u\n";
 
+/* --ipv6: the same two services on IPv6 (NAT66) */
+static const char *ini6 =
+	"[eal]\n"
+	"lcores = 0-1\n"
+	"[global]\n"
+	"flow_capacity = %u\n"
+	"timeout_tcp_close = 1\n"
+	"[port.outside]\n"
+	"device = net_null0,no-rx=1\n"
+	"address = 10.0.0.1/24\n"
+	"address = 2001:db8::1/64\n"
+	"gateway = 2001:db8::fe\n"
+	"[port.inside]\n"
+	"device = net_null1,no-rx=1\n"
+	"address = 10.1.0.1/24\n"
+	"address = 2001:db8:1::1/64\n"
+	"[service.dns]\n"
+	"vip = 2001:db8::64\n"
+	"port = 53\n"
+	"protocol = udp\n"
+	"backend = [2001:db8:1::11]:5353\n"
+	"backend = [2001:db8:1::12]:5353\n"
+	"backend = [2001:db8:1::13]:5353\n"
+	"[service.web]\n"
+	"vip = 2001:db8::64\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"backend = [2001:db8:1::11]:8080\n"
+	"backend = [2001:db8:1::12]:8080\n"
+	"backend = [2001:db8:1::13]:8080\n";
+
 static const char *const mode_names[] = {
 	[SL_MODE_NAT] = "nat", [SL_MODE_FULLNAT] = "fullnat",
 	[SL_MODE_DR] = "dr", [SL_MODE_TUNNEL] = "tunnel",
@@ -100,8 +131,11 @@ name_index(const char *const *names, unsigned n, const char *v)
 	return -1;
 }
 
+#define FRAME6 78   /* the smallest IPv6 frame with TCP or UDP and payload */
+
 struct frame {
-	uint8_t b[FRAME];
+	uint8_t b[FRAME6];
+	uint8_t len;
 };
 
 /* A client or backend frame with full checksums (built outside the timing). */
@@ -115,6 +149,7 @@ build(struct frame *f, const struct rte_ether_addr *dst, uint32_t src_ip,
 	uint8_t *l4 = (uint8_t *)(ip + 1);
 
 	memset(f, 0, sizeof(*f));
+	f->len = FRAME;
 	eh->dst_addr = *dst;
 	eh->src_addr.addr_bytes[0] = 0x02;
 	eh->src_addr.addr_bytes[5] = 0xaa;
@@ -144,6 +179,61 @@ build(struct frame *f, const struct rte_ether_addr *dst, uint32_t src_ip,
 		th->cksum = sl_l4_csum(ip, th);
 	}
 }
+
+/* The same for IPv6 (78 bytes, 4 bytes of payload). */
+static void
+build6(struct frame *f, const struct rte_ether_addr *dst, const struct sl_in6 *src,
+       const struct sl_in6 *dip, uint16_t sport, uint16_t dport, uint8_t proto,
+       uint8_t tcp_flags)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f->b;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+	uint8_t *l4 = (uint8_t *)(ip + 1);
+	uint16_t l4len = FRAME6 - 54;
+
+	memset(f, 0, sizeof(*f));
+	f->len = FRAME6;
+	eh->dst_addr = *dst;
+	eh->src_addr.addr_bytes[0] = 0x02;
+	eh->src_addr.addr_bytes[5] = 0xaa;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = RTE_BE32(0x60000000);
+	ip->payload_len = rte_cpu_to_be_16(l4len);
+	ip->proto = proto;
+	ip->hop_limits = 64;
+	memcpy(ip->src_addr, src, 16);
+	memcpy(ip->dst_addr, dip, 16);
+	if (proto == IPPROTO_UDP) {
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
+
+		uh->src_port = sport;
+		uh->dst_port = dport;
+		uh->dgram_len = rte_cpu_to_be_16(l4len);
+		uh->dgram_cksum = sl_l4_csum6(src, dip, proto, uh, l4len, 6);
+	} else {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+		th->src_port = sport;
+		th->dst_port = dport;
+		th->data_off = 5 << 4;
+		th->tcp_flags = tcp_flags;
+		th->rx_win = RTE_BE16(1024);
+		th->cksum = sl_l4_csum6(src, dip, proto, th, l4len, 16);
+	}
+}
+
+/* Client @p i's IPv6 address: 2001:db8:64::/48 with i / 50000 below. */
+static struct sl_in6
+client_ip6(uint32_t i)
+{
+	struct sl_in6 a = { .b = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x64 } };
+	uint32_t n = htonl(i / 50000);
+
+	memcpy(&a.b[12], &n, 4);
+	return a;
+}
+
+static const struct sl_in6 vip6 = { .b = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x64 } };
 
 static uint32_t
 client_ip(uint32_t i)
@@ -178,7 +268,7 @@ push(struct run *r, struct frame *const *fr, unsigned n, int pidx)
 		exit(1);
 	}
 	for (i = 0; i < n; i++)
-		memcpy(rte_pktmbuf_append(m[i], FRAME), fr[i]->b, FRAME);
+		memcpy(rte_pktmbuf_append(m[i], fr[i]->len), fr[i]->b, fr[i]->len);
 	if (r->measure)
 		CALLGRIND_TOGGLE_COLLECT;
 	t0 = rte_rdtsc_precise();
@@ -261,6 +351,10 @@ setup(struct sl_fwd_env *env, struct run *r, const struct sl_config *cfg,
 	};
 	unsigned i;
 
+	/* as Sluice sizes it: a quarter of the IPv4 table */
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].prefix6_len != 0)
+			p.flow6_capacity = RTE_MAX(1024u, cfg->global.flow_capacity / 4);
 	r->pool = rte_pktmbuf_pool_create("perf_pool", 16383, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	env->neigh = sl_neigh_create(64, (int)rte_socket_id());
@@ -306,7 +400,7 @@ main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "scenario", 1, 0, 's' }, { "flows", 1, 0, 'f' },
 		{ "packets", 1, 0, 'p' }, { "fullnat", 0, 0, 'F' }, { "mode", 1, 0, 'm' },
-		{ "encap", 1, 0, 'e' }, { 0, 0, 0, 0 },
+		{ "encap", 1, 0, 'e' }, { "ipv6", 0, 0, '6' }, { 0, 0, 0, 0 },
 	};
 	char *def_argv[] = { argv[0], "--no-pci", "--no-huge", "-m", "2048",
 			     "--lcores", "0,1@0", "--file-prefix", "slperf",
@@ -326,7 +420,7 @@ main(int argc, char **argv)
 	struct rte_ether_addr mac_out, mac_in;
 	char text[2048], err[256], mode_line[64], label[64];
 	struct run r = { 0 };
-	int ret, c, mode = SL_MODE_NAT, encap = SL_ENCAP_IPIP, oneway;
+	int ret, c, mode = SL_MODE_NAT, encap = SL_ENCAP_IPIP, oneway, v6 = 0;
 	unsigned dns_port, web_port;
 	uint64_t drops;
 
@@ -354,12 +448,13 @@ main(int argc, char **argv)
 		case 'F': mode = SL_MODE_FULLNAT; break;
 		case 'm': mode = name_index(mode_names, RTE_DIM(mode_names), optarg); break;
 		case 'e': encap = name_index(encap_names, RTE_DIM(encap_names), optarg); break;
+		case '6': v6 = 1; break;
 		default:
 			mode = -1;
 			break;
 		}
 		if (mode < 0 || encap < 0) {
-			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new [--flows N] [--packets N] [--mode nat|fullnat|dr|tunnel] [--encap ipip|gue|gre] [--fullnat]\n");
+			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new [--flows N] [--packets N] [--mode nat|fullnat|dr|tunnel] [--encap ipip|gue|gre] [--fullnat] [--ipv6]\n");
 			return 1;
 		}
 	}
@@ -385,6 +480,13 @@ main(int argc, char **argv)
 		 mode == SL_MODE_FULLNAT || mode == SL_MODE_TUNNEL ?
 		 "local_address = 10.1.0.5-10.1.0.6\n" : "",
 		 mode_line, dns_port, dns_port, dns_port, mode_line, web_port, web_port, web_port);
+	if (v6 && mode != SL_MODE_NAT) {
+		fprintf(stderr, "sluice-perf: --ipv6 runs mode nat only\n");
+		return 1;
+	}
+	if (v6)
+		snprintf(text, sizeof(text), ini6,
+			 RTE_MAX(65536u, strcmp(scenario, "new") == 0 ? 4194304u : 8 * flows));
 	cfg = sl_config_parse_string(text, "sluice-perf", err, sizeof(err));
 	if (cfg == NULL) {
 		fprintf(stderr, "sluice-perf: %s\n", err);
@@ -400,8 +502,12 @@ main(int argc, char **argv)
 	for (i = 0; i < env.neigh->count; i++) {
 		struct rte_ether_addr m = { { 0x02, 0, 0, 0, 0x01, (uint8_t)i } };
 
-		sl_neigh_learn(env.neigh, env.neigh->meta[i].port,
-			       env.neigh->meta[i].ip, &m, rte_rdtsc());
+		if (env.neigh->meta[i].v6)
+			sl_neigh_learn6(env.neigh, env.neigh->meta[i].port,
+					&env.neigh->meta[i].ip6, &m, rte_rdtsc());
+		else
+			sl_neigh_learn(env.neigh, env.neigh->meta[i].port,
+				       env.neigh->meta[i].ip, &m, rte_rdtsc());
 	}
 	mac_out = hw[0].mac;
 	mac_in = hw[1].mac;
@@ -414,9 +520,16 @@ main(int argc, char **argv)
 		rep = calloc(flows, sizeof(*rep));
 		if (fwd == NULL || rep == NULL)
 			return 1;
-		for (i = 0; i < flows; i++)
-			build(&fwd[i], &mac_out, client_ip(i), inet_addr("10.0.0.100"),
-			      client_port(i), htons(53), IPPROTO_UDP, 0);
+		for (i = 0; i < flows; i++) {
+			struct sl_in6 cip6 = client_ip6(i);
+
+			if (v6)
+				build6(&fwd[i], &mac_out, &cip6, &vip6, client_port(i),
+				       htons(53), IPPROTO_UDP, 0);
+			else
+				build(&fwd[i], &mac_out, client_ip(i), inet_addr("10.0.0.100"),
+				      client_port(i), htons(53), IPPROTO_UDP, 0);
+		}
 		for (i = 0; i < flows; i += k) {
 			k = RTE_MIN((uint32_t)SL_BURST, flows - i);
 			for (c = 0; c < (int)k; c++)
@@ -432,6 +545,21 @@ main(int argc, char **argv)
 			struct sl_conn *cn;
 			int dir;
 
+			if (v6) {
+				struct sl_flow6_key k6 = {
+					.src = client_ip6(i), .dst = vip6, .sport = client_port(i),
+					.dport = htons(53), .proto = IPPROTO_UDP,
+				};
+				struct sl_conn6 *c6 = sl_flow6_lookup(r.w->flows6, &k6, &dir);
+
+				if (c6 == NULL) {
+					fprintf(stderr, "sluice-perf: flow %u was not created\n", i);
+					return 1;
+				}
+				build6(&rep[i], &mac_in, &c6->bip, &c6->lip, c6->bport, c6->lport,
+				       IPPROTO_UDP, 0);
+				continue;
+			}
 			cn = sl_flow_lookup(r.w->flows, &key, &dir);
 			if (cn == NULL) {
 				fprintf(stderr, "sluice-perf: flow %u was not created\n", i);
@@ -460,9 +588,16 @@ main(int argc, char **argv)
 
 		while (r.pkts < packets) {
 			for (c = 0; c < SL_BURST; c++, n++) {
-				build(&syn[c], &mac_out, client_ip(n % 4000000),
-				      inet_addr("10.0.0.100"), client_port(n % 4000000),
-				      htons(80), IPPROTO_TCP, RTE_TCP_SYN_FLAG);
+				struct sl_in6 cip6 = client_ip6(n % 4000000);
+
+				if (v6)
+					build6(&syn[c], &mac_out, &cip6, &vip6,
+					       client_port(n % 4000000), htons(80), IPPROTO_TCP,
+					       RTE_TCP_SYN_FLAG);
+				else
+					build(&syn[c], &mac_out, client_ip(n % 4000000),
+					      inet_addr("10.0.0.100"), client_port(n % 4000000),
+					      htons(80), IPPROTO_TCP, RTE_TCP_SYN_FLAG);
 				batch[c] = &syn[c];
 			}
 			push(&r, batch, SL_BURST, 0);
@@ -476,6 +611,24 @@ main(int argc, char **argv)
 				struct sl_conn *cn;
 				int dir;
 
+				if (v6) {
+					struct sl_flow6_key k6 = {
+						.src = client_ip6(j), .dst = vip6,
+						.sport = client_port(j), .dport = htons(80),
+						.proto = IPPROTO_TCP,
+					};
+					struct sl_conn6 *c6 = sl_flow6_lookup(r.w->flows6, &k6, &dir);
+
+					if (c6 == NULL) {
+						fprintf(stderr, "sluice-perf: SYN %u made no connection\n", j);
+						return 1;
+					}
+					build6(&rst[c], &mac_in, &c6->bip, &c6->lip, c6->bport,
+					       c6->lport, IPPROTO_TCP,
+					       RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+					batch[c] = &rst[c];
+					continue;
+				}
 				cn = sl_flow_lookup(r.w->flows, &key, &dir);
 				if (cn == NULL) {
 					fprintf(stderr, "sluice-perf: SYN %u made no connection\n", j);
@@ -503,7 +656,9 @@ main(int argc, char **argv)
 			CALLGRIND_TOGGLE_COLLECT;
 		}
 	}
-	if (mode == SL_MODE_NAT)
+	if (v6)
+		snprintf(label, sizeof(label), "-ipv6");
+	else if (mode == SL_MODE_NAT)
 		label[0] = '\0';
 	else if (mode == SL_MODE_TUNNEL)
 		snprintf(label, sizeof(label), "-tunnel-%s", encap_names[encap]);
@@ -519,6 +674,6 @@ main(int argc, char **argv)
 	       scenario, label, env.hz, flows, r.pkts, (double)r.cycles / (double)r.pkts,
 	       (double)env.hz / ((double)r.cycles / (double)r.pkts) / 1e6,
 	       r.w->stats.drops[SL_DROP_TX], drops - r.w->stats.drops[SL_DROP_TX],
-	       sl_flow_count(r.w->flows));
+	       sl_flow_count(r.w->flows) + (r.w->flows6 != NULL ? sl_flow6_count(r.w->flows6) : 0));
 	return drops != 0;
 }
