@@ -658,7 +658,98 @@ echo "# show stats:"
 diag <"$CTL_OUT"
 
 # --- 8. stop ------------------------------------------------------------------------------
-sl_test_sluice_stop "IPv6" "$log"
+sl_test_sluice_stop "run 1" "$log"
+
+# --- 9. run 2: health checks over IPv6 through the kernel interface ------------------------
+# IPv6 on in Sluice's namespace for the TAP (sl-in gets 2001:db8:1::1),
+# still off on the DPDK ports' kernel side ("all" reaches every
+# interface, so out and in after it)
+ip netns exec "$SL_NS_SLUICE" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+	net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.all.accept_ra=0 \
+	net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.out.disable_ipv6=1 \
+	net.ipv6.conf.in.disable_ipv6=1 >/dev/null
+sl_kernel_interfaces inside   # strict rp_filter for the IPv4 side
+conf=$SL_TMP/sluice2.ini
+log=$SL_TMP/sluice2.log
+checks='check_interval = 200
+check_timeout = 200
+check_fall = 2
+check_rise = 2'
+{
+	service6 web6 80 tcp "$SL_HTTP_PORT" "check = http
+check_path = /name
+$checks"
+	echo
+	service6 dns6 53 udp "$SL_UDP_PORT" "check = udp
+check_send = ping
+$checks"
+} | sed 's/^scheduler = rr$/scheduler = maglev/' | write_config "$conf" "$workers"
+sed -i "s|^address = $IN6/64\$|&\\nkernel_interface = sl-in|" "$conf"
+for i in 1 2 3; do : >"$SL_TMP/peers6.b$i"; done
+if sl_test_sluice_start "run 2: sluice ready (IPv6 http and udp checks, kernel_interface sl-in, maglev)" \
+	"$bin" "$conf" "$log"; then
+	setup "run 2: sluice ready (pid $SL_SLUICE_PID)"
+	check "run 2: the kernel interface sl-in has $IN6" \
+		grep -q "inet6 $IN6/64 " <<<"$(ip -n "$SL_NS_SLUICE" -6 addr show dev sl-in 2>&1)"
+
+	# checks_seen: backends whose server logged at least 2 HTTP requests
+	# and 2 datagrams from Sluice's inside address (the checks)
+	checks_seen() {
+		local i n=0
+		for i in 1 2 3; do
+			[ "$(grep -c "^http $IN6 " "$SL_TMP/peers6.b$i")" -ge 2 ] &&
+				[ "$(grep -c "^udp $IN6 " "$SL_TMP/peers6.b$i")" -ge 2 ] && n=$((n + 1))
+		done
+		echo "$n"
+	}
+	t=0
+	until [ "$(checks_seen)" -eq 3 ] || [ $t -ge 100 ]; do sleep 0.1; t=$((t + 1)); done
+	check "run 2: every backend's server sees http and udp checks from $IN6 ($(checks_seen)/3)" \
+		[ "$(checks_seen)" -eq 3 ]
+	nd=$(sl_log_count 'is down: ')
+	ctl show backends web6
+	np=$(grep -c '^backend \[2001:db8:1::1[123]\]:8080 state active weight 1 check passing ' "$CTL_OUT")
+	check "run 2: the checks pass: no backend down ($nd 'is down' lines), show backends web6 has 3 passing ($np)" \
+		[ "$nd-$np" = 0-3 ]
+	[ "$nd-$np" = 0-3 ] || { grep -E 'is (up|down)' "$log" | diag; ctl_diag; }
+
+	out=$(for ((k = 0; k < 30; k++)); do SL_CURL_TIMEOUT=3 http6 name -w ' %{http_code}\n'; done)
+	good=$(grep -cE '^b[123] 200$' <<<"$out")
+	check "run 2: maglev, 30 HTTP requests to [$VIP6]:80 answered ($good/30, $(sl_tally "$out"))" [ "$good" -eq 30 ]
+
+	# b2's IPv6 server stops: both its checks fail, it leaves the rotation
+	sl_pid_stop "${SRV6_PID[2]}"
+	for svc in "8080" "5353"; do
+		sl_log_wait "backend \\[${BACKEND6[1]}\\]:$svc is down" 1 10 >/dev/null
+	done
+	n8080=$(sl_log_count "backend \\[${BACKEND6[1]}\\]:8080 is down")
+	n5353=$(sl_log_count "backend \\[${BACKEND6[1]}\\]:5353 is down")
+	check "run 2: b2's server stopped: [${BACKEND6[1]}]:8080 and :5353 go down ($n8080, $n5353 lines)" \
+		[ "$n8080-$n5353" = 1-1 ]
+	out=$(for ((k = 0; k < 30; k++)); do SL_CURL_TIMEOUT=3 http6 name -w ' %{http_code}\n'; done)
+	tally=$(sl_tally "$out")
+	good=$(grep -cE '^b[13] 200$' <<<"$out")
+	check "run 2: meanwhile 30 requests answered by b1 and b3 only ($good/30, $tally)" [ "$good" -eq 30 ]
+	uout=$(udp6_exchange 6)
+	ugood=$(grep -cE '^ok [0-9]+ b[13]$' <<<"$uout")
+	check "run 2: and 6 datagrams by b1 and b3 only ($ugood/6)" [ "$ugood" -eq 6 ]
+
+	# back again
+	if server6_start 2; then
+		sl_log_wait "backend \\[${BACKEND6[1]}\\]:8080 is up" 1 10 >/dev/null
+		check "run 2: b2's server started again: [${BACKEND6[1]}]:8080 comes back up" \
+			[ "$(sl_log_count "backend \\[${BACKEND6[1]}\\]:8080 is up")" -ge 1 ]
+		out=$(for ((k = 0; k < 30; k++)); do SL_CURL_TIMEOUT=3 http6 name -w ' %{http_code}\n'; done)
+		tally=$(sl_tally "$out")
+		good=$(grep -cE '^b[123] 200$' <<<"$out")
+		n2=$(grep -cE '^b2 200$' <<<"$out")
+		check "run 2: then 30 requests answered, b2 among them again ($good/30, $tally)" \
+			[ "$good-$((n2 > 0))" = 30-1 ]
+	else
+		notok "run 2: b2's IPv6 server starts again"
+	fi
+	sl_test_sluice_stop "run 2" "$log"
+fi
 
 sl_test_finish
 
