@@ -17,13 +17,13 @@
 # IPv6 address: HTTP on :8080 (the same files) and UDP echo on :5353,
 # both writing the address of every client they serve to a log.
 #
-# Services: web6 ([2001:db8::100]:80/tcp -> the backends' [ADDR]:8080) and
-# dns6 (:53/udp -> :5353), mode nat, scheduler rr; beside them the IPv4
-# web and dns on 10.0.0.100, the same ports.
-# Checks (WORKERS workers):
-#   1. Sluice's unsolicited neighbour advertisement for 2001:db8::1 reaches
-#      the client at start; ping -6 to the VIP and to 2001:db8::1 is
-#      answered; the client resolves the VIP to Sluice's out MAC.
+# Run 1 (WORKERS workers): web6 ([2001:db8::100]:80/tcp -> the backends'
+# [ADDR]:8080) and dns6 (:53/udp -> :5353), mode nat, scheduler rr; beside
+# them the IPv4 web and dns on 10.0.0.100, the same ports.
+#   1. Sluice's unsolicited neighbour advertisements for 2001:db8::1 and
+#      2001:db8:1::1 reach the client and a backend at start; ping -6 to
+#      the VIP and to 2001:db8::1 is answered; the client resolves the VIP
+#      to Sluice's out MAC.
 #   2. 30 HTTP requests to [VIP]:80 all answered, rr spread 10/10/10 with
 #      one worker (every backend some with two); a 20 MB download is
 #      byte-identical (sha256); wrk over IPv6 without errors.
@@ -35,13 +35,24 @@
 #   4. UDP: datagrams to [VIP]:53 answered from [VIP]:53 with "bN:" + payload.
 #   5. IPv4 and IPv6 services on the same ports at the same time:
 #      interleaved requests to both VIPs all answered.
-#   6. sluicectl: show services lists web6 as [2001:db8::100]:80; show flows
-#      lists held IPv6 connections, after the IPv4 ones; show neighbours
+#   6. sluicectl: show services lists web6 as [2001:db8::100]:80 (text and
+#      JSON); with an IPv4 connection and IPv6 ones from seven client
+#      addresses held open (so that two workers both have IPv6 ones), show
+#      flows lists them, each worker its IPv4 connections before its IPv6
+#      ones, show flows web6 only web6's (text and JSON); show neighbours
 #      lists the backends' IPv6 addresses on inside with their MACs.
 #   7. A packet with a destination options header that runs past its end
 #      is dropped and counted as bad_ext_header, a fragment as fragment;
 #      Sluice keeps serving.
 #   8. Sluice exits 0 on SIGTERM.
+# Run 2 (WORKERS workers): IPv6 on in Sluice's namespace for the kernel
+# interface of the inside port (sl-in), web6 with http checks and dns6
+# with udp checks, scheduler maglev.
+#   9. sl-in has 2001:db8:1::1; the backends' servers see the checks from
+#      it and all pass; 30 requests answered. b2's IPv6 server stopped: its
+#      two backends go down and requests and datagrams go to b1 and b3
+#      only; started again: it comes back up and gets requests again.
+#      Sluice exits 0 on SIGTERM.
 #
 # Usage: test/e2e/ipv6.sh SLUICE_BIN SLUICECTL_BIN [WORKERS]   (WORKERS: 1 or 2)
 # Needs root (network namespaces); exits 77 (skip) otherwise.
@@ -589,6 +600,21 @@ if [ -n "$p4" ] && [ "${#held6[@]}" -eq "${#srcs6[@]}" ]; then
 	[ "$n" -ge 2 ] && [ "$n" -eq "$nweb6" ] && [ "$nest" -eq "${#held6[@]}" ] && v=yes
 	check "show flows web6: only web6's IPv6 connections ($nweb6 of $n lines), ${#held6[@]} of them established ($nest)" \
 		[ $v = yes ]
+	ctl --json show flows web6 limit 100000
+	v=$("$SL_PY" - "$CTL_OUT" "$VIP6" "${held6[@]}" <<'EOF' 2>&1
+import json, re, sys
+r = json.load(open(sys.argv[1]))["result"]
+vip, held = sys.argv[2], sys.argv[3:]
+be = re.compile(r"^\[2001:db8:1::1[123]\]:8080$")
+bad = [f for f in r if f["service"] != "web6" or f["vip"] != "[%s]:80" % vip
+       or not be.match(f["backend"]) or not f["client"].startswith("[")]
+est = sorted(f["client"] for f in r if f["state"] == "established")
+print("yes" if r and not bad and est == sorted(held) else "no: %d entries, %d odd (%r), established %r"
+      % (len(r), len(bad), bad[:2], est))
+EOF
+)
+	check "show flows --json web6: [CLIENT]:PORT, [$VIP6]:80, [BACKEND]:8080, the held ones established ($v)" \
+		[ "$v" = yes ]
 	good=0
 	for h in f4 "${!srcs6[@]}"; do
 		[ "$h" = f4 ] || h=f6_$h
