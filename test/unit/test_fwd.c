@@ -2904,6 +2904,15 @@ test_ipv6_drops(void)
 	tp6_add_ext(&s, 44, 8);
 	push(mbuf6_of(&s), OUT);
 	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_FRAGMENT], d0[SL_DROP_FRAGMENT] + 2);
+	/* the VIP on a port no service has; the outside port's own address
+	 * (no kernel interface behind it) */
+	client6_spec(&s, IPPROTO_TCP, 10, 44008, 81, RTE_TCP_SYN_FLAG);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_SERVICE], d0[SL_DROP_NO_SERVICE] + 1);
+	client6_spec(&s, IPPROTO_TCP, 10, 44009, 22, RTE_TCP_SYN_FLAG);
+	memcpy(s.dst, out_addr6, 16);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_TO_SELF], d0[SL_DROP_TO_SELF] + 1);
 	CU_ASSERT_PTR_NULL(sent(IN));
 	CU_ASSERT_PTR_NULL(sent(OUT));
 	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 2);
@@ -2940,6 +2949,152 @@ test_ipv6_drops(void)
 	CU_ASSERT_PTR_NULL(sent(OUT));
 	CU_ASSERT_EQUAL(rte_ring_count(fx.w->to_mgmt), 0);
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
+ * A backend that fails its checks: a UDP connection to it is scheduled
+ * anew on its next datagram and stays on its new backend; a TCP
+ * connection to it carries on; new connections avoid it.
+ */
+static void
+test_nat66_down_backend(void)
+{
+	const struct sl_service *dns6 = svc_named("dns6"), *web6 = svc_named("web6");
+	struct tp6_fspec u, t;
+	uint8_t b[16], bt[16], b2[16];
+	uint16_t down_slot[2];
+	unsigned i;
+	int bu, bi;
+
+	empty_table();
+	drain_all();
+	client6_spec(&u, IPPROTO_UDP, 13, 46000, 53, 0);
+	bu = client_out6(&u, 5353, b);
+	/* a TCP connection to the same backend address */
+	for (i = 0; i < 3; i++) {
+		client6_spec(&t, IPPROTO_TCP, 13, (uint16_t)(46100 + i), 80, RTE_TCP_SYN_FLAG);
+		if (client_out6(&t, 8080, bt) == bu)
+			break;
+	}
+	CU_ASSERT_FATAL(i < 3);
+	down_slot[0] = dns6->backends[bu].slot;
+	down_slot[1] = web6->backends[bu].slot;
+	sl_svc_ids_set_down(fx.ids, down_slot[0], 1);
+	sl_svc_ids_set_down(fx.ids, down_slot[1], 1);
+	rebuild();
+
+	u.payload_len = 50;
+	bi = client_out6(&u, 5353, b2);
+	CU_ASSERT_NOT_EQUAL(bi, bu);
+	CU_ASSERT_EQUAL(client_out6(&u, 5353, b2), bi);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 1 + i + 1);
+	CU_ASSERT_EQUAL(fx.w->be_stats[down_slot[0]].conns_active, 0);
+	/* TCP carries on to it */
+	t.tcp_flags = RTE_TCP_ACK_FLAG;
+	t.payload_len = 10;
+	CU_ASSERT_EQUAL(client_out6(&t, 8080, b2), bu);
+	/* new connections go elsewhere */
+	for (i = 0; i < 4; i++) {
+		client6_spec(&t, IPPROTO_TCP, 13, (uint16_t)(46200 + i), 80, RTE_TCP_SYN_FLAG);
+		CU_ASSERT_NOT_EQUAL(client_out6(&t, 8080, b2), bu);
+	}
+
+	sl_svc_ids_set_down(fx.ids, down_slot[0], 0);
+	sl_svc_ids_set_down(fx.ids, down_slot[1], 0);
+	rebuild();
+	empty_table();
+}
+
+/* An IPv6 frame split over two mbufs: joined, rewritten, forwarded. */
+static void
+test_nat66_chained_mbuf(void)
+{
+	struct tp6_fspec s, want;
+	struct rte_mbuf *a, *b, *m;
+	uint8_t bip[16];
+	uint16_t cut = 30;
+
+	empty_table();
+	drain_all();
+	client6_spec(&s, IPPROTO_UDP, 14, 47000, 53, 0);
+	s.payload_len = 300;
+	a = mbuf6_of(&s);
+	b = rte_pktmbuf_alloc(fx.pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	/* the IPv6 header splits between the segments */
+	memcpy(rte_pktmbuf_append(b, (uint16_t)(a->data_len - cut)),
+	       rte_pktmbuf_mtod_offset(a, uint8_t *, cut), a->data_len - cut);
+	rte_pktmbuf_trim(a, (uint16_t)(a->data_len - cut));
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(a, b), 0);
+	push(a, OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(bip, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), 16);
+	CU_ASSERT_FATAL(be6_index(bip) >= 0);
+	to_backend6(&want, &s, bip, 5353);
+	CU_ASSERT(frame6_is(m, &want));
+	rte_pktmbuf_free(m);
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
+ * Set the first payload word of @p s so that, once @p s becomes @p want
+ * (a rewrite), the UDP checksum of @p want computes to 0: the library
+ * must send 0xffff instead (0 means "no checksum", forbidden over IPv6).
+ */
+static void
+udp6_force_zero_after(struct tp6_fspec *s, struct tp6_fspec *want)
+{
+	uint8_t f[TP_MAX_FRAME];
+	struct tp_flayout lo;
+	uint16_t sum, x;
+
+	want->payload[0] = want->payload[1] = 0;
+	tp6_build_frame(want, f, &lo);
+	tp_put16(f + lo.l4 + 6, 0);
+	sum = tp_ref_fold(tp6_ref_l4_sum(f, &lo, IPPROTO_UDP));
+	x = (uint16_t)(0xffff - sum);
+	want->payload[0] = s->payload[0] = (uint8_t)(x >> 8);
+	want->payload[1] = s->payload[1] = (uint8_t)x;
+}
+
+/* A UDP datagram whose rewritten checksum comes to 0 leaves with 0xffff,
+ * both ways. */
+static void
+test_nat66_udp_zero_csum(void)
+{
+	struct tp6_fspec s, want, r;
+	struct rte_mbuf *m;
+	uint8_t b[16];
+
+	empty_table();
+	drain_all();
+	client6_spec(&s, IPPROTO_UDP, 15, 48000, 53, 0);
+	client_out6(&s, 5353, b);
+	/* the next datagram, to the same backend */
+	to_backend6(&want, &s, b, 5353);
+	udp6_force_zero_after(&s, &want);
+	push(mbuf6_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_L4 + 6)),
+			0xffff);
+	CU_ASSERT(frame6_is(m, &want));
+	CU_ASSERT(l4_csum6_ok(m, IPPROTO_UDP));
+	rte_pktmbuf_free(m);
+	/* and the answer */
+	backend6_spec(&r, &s, b, 5353, 0);
+	to_client6(&want, &r, 53);
+	udp6_force_zero_after(&r, &want);
+	push(mbuf6_of(&r), IN);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_L4 + 6)),
+			0xffff);
+	CU_ASSERT(frame6_is(m, &want));
+	rte_pktmbuf_free(m);
+	empty_table();
 }
 
 /*
@@ -3028,6 +3183,9 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
 	{ "IPv6 drops: hop limit, extension headers, fragments, IPv6 off", test_ipv6_drops },
 	{ "NAT66: UDP connection expires after its timeout", test_nat66_expiry },
+	{ "NAT66: failed backend: UDP scheduled anew, TCP carries on", test_nat66_down_backend },
+	{ "NAT66: chained mbuf joined and forwarded", test_nat66_chained_mbuf },
+	{ "NAT66: UDP checksum of 0 sent as 0xffff", test_nat66_udp_zero_csum },
 };
 
 SL_TEST_MAIN("fwd",
