@@ -35,9 +35,11 @@ static const char *ini =
 	"[port.outside]\n"
 	"device = net_null0\n"
 	"address = 10.0.0.1/24\n"
+	"address = 2001:db8::1/64\n"
 	"[port.inside]\n"
 	"device = net_null1\n"
 	"address = 10.1.0.1/24\n"
+	"address = 2001:db8:1::1/64\n"
 	"local_address = 10.1.0.5, 10.1.0.6\n"
 	"[service.dns]\n"
 	"vip = 10.0.0.100\n"
@@ -104,7 +106,25 @@ static const char *ini =
 	"maglev_table_size = 251\n"
 	"backend = 10.1.0.37:80\n"
 	"backend = 10.1.0.38:80\n"
-	"backend = 10.1.0.39:80\n";
+	"backend = 10.1.0.39:80\n"
+	/* IPv6 (NAT66), on the ports of the IPv4 services web and dns */
+	"[service.web6]\n"
+	"vip = 2001:db8::100\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"backend = [2001:db8:1::11]:8080\n"
+	"backend = [2001:db8:1::12]:8080\n"
+	"backend = [2001:db8:1::13]:8080\n"
+	"[service.dns6]\n"
+	"vip = 2001:db8::100\n"
+	"port = 53\n"
+	"protocol = udp\n"
+	"backend = [2001:db8:1::11]:5353\n"
+	"backend = [2001:db8:1::12]:5353\n"
+	"backend = [2001:db8:1::13]:5353\n";
+
+/* IPv6 connections per worker */
+#define FLOW6_CAP 256
 
 static struct {
 	struct rte_mempool *pool;
@@ -121,17 +141,21 @@ static struct {
 
 static const uint8_t client_mac[6] = { 0x02, 0, 0, 0, 0xcc, 0x01 };
 
-/* Next hops answer ARP: every entry resolved to 02:00:00:00:01:<index>. */
+/* Next hops answer ARP and neighbour solicitations: every entry
+ * resolved to 02:00:00:00:01:<index>. */
 static void
 resolve_all(void)
 {
 	uint32_t i;
 
 	for (i = 0; i < fx.env.neigh->count; i++) {
+		const struct sl_neigh_meta *e = &fx.env.neigh->meta[i];
 		struct rte_ether_addr m = { { 0x02, 0, 0, 0, 0x01, (uint8_t)i } };
 
-		sl_neigh_learn(fx.env.neigh, fx.env.neigh->meta[i].port,
-			       fx.env.neigh->meta[i].ip, &m, rte_rdtsc());
+		if (e->v6)
+			sl_neigh_learn6(fx.env.neigh, e->port, &e->ip6, &m, rte_rdtsc());
+		else
+			sl_neigh_learn(fx.env.neigh, e->port, e->ip, &m, rte_rdtsc());
 	}
 }
 
@@ -144,7 +168,7 @@ rebuild(void)
 	struct sl_snapshot *next;
 	char err[256];
 
-	next = sl_svc_rebuild(fx.cfg, fx.hw, fx.env.neigh, 1, fx.ids, fx.snap, 0,
+	next = sl_svc_rebuild(fx.cfg, fx.hw, fx.env.neigh, fx.env.n_workers, fx.ids, fx.snap, 0,
 			      &chg, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
 	sl_svc_free(fx.snap);
@@ -158,6 +182,7 @@ suite_init(void)
 	char err[256], name[16];
 	struct sl_fwd_params p = {
 		.id = 0, .lcore = rte_lcore_id(), .socket_id = (int)rte_socket_id(),
+		.flow6_capacity = FLOW6_CAP,
 	};
 	unsigned i;
 	int ret;
@@ -181,7 +206,10 @@ suite_init(void)
 		snprintf(name, sizeof(name), "fwd_tx%u", i);
 		fx.tx[i] = rte_ring_create(name, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "fwd_port%u", i);
-		pid = rte_eth_from_rings(name, &fx.rx[i], 1, &fx.tx[i], 1, SOCKET_ID_ANY);
+		/* a TX queue per worker (two at most), all into one ring */
+		pid = rte_eth_from_rings(name, &fx.rx[i], 1,
+					 (struct rte_ring *[]){ fx.tx[i], fx.tx[i] }, 2,
+					 SOCKET_ID_ANY);
 		if (pid < 0) {
 			fprintf(stderr, "test_fwd: ring port: %s\n", rte_strerror(rte_errno));
 			return -1;
@@ -191,12 +219,14 @@ suite_init(void)
 		fx.port_index[pid] = (int16_t)i;
 		fx.env.port_id[i] = (uint16_t)pid;
 		/* configured like any port, though the rings are its queues */
-		ret = rte_eth_dev_configure((uint16_t)pid, 1, 1, &(struct rte_eth_conf){ 0 });
+		ret = rte_eth_dev_configure((uint16_t)pid, 1, 2, &(struct rte_eth_conf){ 0 });
 		if (ret == 0)
 			ret = rte_eth_rx_queue_setup((uint16_t)pid, 0, 512, rte_socket_id(),
 						     NULL, fx.pool);
 		if (ret == 0)
 			ret = rte_eth_tx_queue_setup((uint16_t)pid, 0, 512, rte_socket_id(), NULL);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup((uint16_t)pid, 1, 512, rte_socket_id(), NULL);
 		if (ret == 0)
 			ret = rte_eth_dev_start((uint16_t)pid);
 		if (ret != 0) {
@@ -296,14 +326,22 @@ drain_all(void)
 			rte_pktmbuf_free(m);
 }
 
-/* Expire every connection (the wheel takes a slice per call). */
+/* IPv6 connections of the worker (0 without an IPv6 table). */
+static uint32_t
+count6(void)
+{
+	return fx.w->flows6 != NULL ? sl_flow6_count(fx.w->flows6) : 0;
+}
+
+/* Expire every connection, IPv4 and IPv6 (the wheels take a slice per
+ * call). */
 static void
 empty_table(void)
 {
 	unsigned i;
 
 	fx.now += 100000 * fx.env.hz;
-	for (i = 0; i < 10000 && sl_flow_count(fx.w->flows) != 0; i++)
+	for (i = 0; i < 10000 && (sl_flow_count(fx.w->flows) != 0 || count6() != 0); i++)
 		sl_fwd_expire(fx.w, fx.now);
 }
 
@@ -595,6 +633,7 @@ set_vlans(uint16_t out, uint16_t in)
 	struct sl_fwd_params p = {
 		.id = 0, .lcore = rte_lcore_id(), .socket_id = (int)rte_socket_id(),
 		.flow_capacity = fx.cfg->global.flow_capacity,
+		.flow6_capacity = FLOW6_CAP,
 		.timeouts = fx.cfg->global.timeouts,
 	};
 
@@ -937,7 +976,7 @@ set_fullnat(int on, uint16_t lo, uint16_t hi)
 	unsigned i;
 
 	for (i = 0; i < fx.cfg->n_services; i++)
-		if (!SL_MODE_ONEWAY(fx.cfg->services[i].mode))
+		if (!SL_MODE_ONEWAY(fx.cfg->services[i].mode) && !fx.cfg->services[i].v6)
 			fx.cfg->services[i].mode = on ? SL_MODE_FULLNAT : SL_MODE_NAT;
 	CU_ASSERT_EQUAL(fx.cfg->ports[IN].n_local, 2);
 	CU_ASSERT_EQUAL(fx.cfg->ports[IN].local_addrs[0], 0x0a010005);
@@ -1288,6 +1327,7 @@ set_mtu(uint16_t mtu)
 	struct sl_fwd_params p = {
 		.id = 0, .lcore = rte_lcore_id(), .socket_id = (int)rte_socket_id(),
 		.flow_capacity = fx.cfg->global.flow_capacity,
+		.flow6_capacity = FLOW6_CAP,
 		.timeouts = fx.cfg->global.timeouts,
 	};
 
@@ -1981,6 +2021,1137 @@ test_oneway_flush(void)
 	set_mtu(0);
 }
 
+/* ---- IPv6: NAT66 ---------------------------------------------------- */
+
+static const uint8_t vip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x01 };      /* 2001:db8::100 */
+static const uint8_t out_addr6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 }; /* 2001:db8::1 */
+static const uint8_t in_addr6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, [15] = 0x01 };
+
+/* Client @p n: 2001:db8:5::n. */
+static void
+client6(uint8_t a[16], uint16_t n)
+{
+	static const uint8_t base[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x05 };
+
+	memcpy(a, base, 16);
+	a[14] = (uint8_t)(n >> 8);
+	a[15] = (uint8_t)n;
+}
+
+/* Which of the backends 2001:db8:1::11, ::12, ::13 @p a is, or -1. */
+static int
+be6_index(const uint8_t a[16])
+{
+	static const uint8_t net[15] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01 };
+
+	if (memcmp(a, net, 15) != 0 || a[15] < 0x11 || a[15] > 0x13)
+		return -1;
+	return a[15] - 0x11;
+}
+
+/* A client frame to [2001:db8::100]:@p vport from client @p n, as the
+ * outside port receives it. */
+static void
+client6_spec(struct tp6_fspec *s, uint8_t proto, uint16_t n, uint16_t cport,
+	     uint16_t vport, uint8_t flags)
+{
+	tp6_spec_default(s, proto);
+	memcpy(s->dmac, &fx.hw[OUT].mac, 6);
+	memcpy(s->smac, client_mac, 6);
+	client6(s->src, n);
+	memcpy(s->dst, vip6, 16);
+	s->sport = cport;
+	s->dport = vport;
+	s->tcp_flags = flags;
+	s->seq = 1000;
+	s->ack = 0;
+	s->payload_len = proto == IPPROTO_TCP && (flags & RTE_TCP_SYN_FLAG) ? 0 : 20;
+}
+
+static struct rte_mbuf *
+mbuf6_of(const struct tp6_fspec *s)
+{
+	uint8_t f[TP_MAX_FRAME];
+	uint32_t len = tp6_build_frame(s, f, NULL);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(fx.pool);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
+	return m;
+}
+
+/* @p m is, byte for byte, the IPv6 frame @p s describes. */
+static int
+frame6_is(const struct rte_mbuf *m, const struct tp6_fspec *s)
+{
+	uint8_t f[TP_MAX_FRAME];
+	uint32_t len = tp6_build_frame(s, f, NULL), i;
+	const uint8_t *g = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (m->pkt_len != len || m->nb_segs != 1) {
+		printf("\n  frame of %u bytes, expected %u\n", m->pkt_len, len);
+		return 0;
+	}
+	for (i = 0; i < len; i++)
+		if (g[i] != f[i]) {
+			printf("\n  byte %u is %02x, expected %02x\n", i, g[i], f[i]);
+			return 0;
+		}
+	return 1;
+}
+
+/* The MAC resolve_all() gave IPv6 next hop @p a. */
+static void
+hop_mac6(const uint8_t a[16], uint8_t mac[6])
+{
+	uint32_t i;
+
+	for (i = 0; i < fx.env.neigh->count; i++)
+		if (fx.env.neigh->meta[i].refs != 0 && fx.env.neigh->meta[i].v6 &&
+		    memcmp(&fx.env.neigh->meta[i].ip6, a, 16) == 0)
+			break;
+	CU_ASSERT_FATAL(i < fx.env.neigh->count);
+	memcpy(mac, (uint8_t[6]){ 0x02, 0, 0, 0, 0x01, (uint8_t)i }, 6);
+}
+
+/* Offsets in an untagged IPv6 frame without extension headers. */
+#define IP6_SRC (14 + 8)
+#define IP6_DST (14 + 24)
+#define IP6_L4  (14 + 40)
+
+/* The L4 checksum of an untagged IPv6 frame without extension headers,
+ * as sent, equals the library's full recomputation (sl_l4_csum6). */
+static int
+l4_csum6_ok(const struct rte_mbuf *m, uint8_t proto)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	unsigned off = proto == IPPROTO_TCP ? 16 : proto == IPPROTO_UDP ? 6 : 2;
+	uint16_t want = sl_l4_csum6((const struct sl_in6 *)(f + IP6_SRC),
+				    (const struct sl_in6 *)(f + IP6_DST), proto,
+				    f + IP6_L4, tp_get16(f + 14 + 4), off);
+	uint16_t got;
+
+	memcpy(&got, f + IP6_L4 + off, 2);
+	return got == want;
+}
+
+/* The worker's IPv6 connection of the client frame @p s, or NULL. */
+static struct sl_conn6 *
+conn6_of(struct sl_worker *w, const struct tp6_fspec *s)
+{
+	struct sl_flow6_key k;
+	struct sl_conn6 *c;
+	int dir;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(&k.src, s->src, 16);
+	memcpy(&k.dst, s->dst, 16);
+	k.sport = htons(s->sport);
+	k.dport = htons(s->dport);
+	k.proto = s->proto;
+	c = sl_flow6_lookup(w->flows6, &k, &dir);
+	return c != NULL && dir == SL_DIR_ORIG ? c : NULL;
+}
+
+/* The frame client frame @p s becomes on its way to backend @p b:bport
+ * (destination only, hop limit - 1, to the backend's MAC). */
+static void
+to_backend6(struct tp6_fspec *want, const struct tp6_fspec *s, const uint8_t b[16],
+	    uint16_t bport)
+{
+	*want = *s;
+	hop_mac6(b, want->dmac);
+	memcpy(want->smac, &fx.hw[IN].mac, 6);
+	memcpy(want->dst, b, 16);
+	want->dport = bport;
+	want->hlim = (uint8_t)(s->hlim - 1);
+}
+
+/* Backend @p b:bport's answer to client frame @p s, as the inside port
+ * receives it. */
+static void
+backend6_spec(struct tp6_fspec *r, const struct tp6_fspec *s, const uint8_t b[16],
+	      uint16_t bport, uint8_t flags)
+{
+	tp6_spec_default(r, s->proto);
+	memcpy(r->dmac, &fx.hw[IN].mac, 6);
+	hop_mac6(b, r->smac);
+	memcpy(r->src, b, 16);
+	memcpy(r->dst, s->src, 16);
+	r->sport = bport;
+	r->dport = s->sport;
+	r->tcp_flags = flags;
+	r->seq = 5000;
+	r->ack = s->seq + 1;
+	r->hlim = 64;
+	r->payload_len = s->proto == IPPROTO_TCP && (flags & RTE_TCP_SYN_FLAG) ? 0 : 30;
+}
+
+/* The frame backend frame @p r becomes on its way to the client: from
+ * [VIP]:@p vport, hop limit - 1, to the client's MAC. */
+static void
+to_client6(struct tp6_fspec *want, const struct tp6_fspec *r, uint16_t vport)
+{
+	*want = *r;
+	memcpy(want->dmac, client_mac, 6);
+	memcpy(want->smac, &fx.hw[OUT].mac, 6);
+	memcpy(want->src, vip6, 16);
+	want->sport = vport;
+	want->hlim = (uint8_t)(r->hlim - 1);
+}
+
+/*
+ * Client frame @p s through the outside port: it leaves the inside port
+ * to a backend with only the destination address (returned in @p b) and
+ * port (@p bport) changed and the hop limit one less, its L4 checksum
+ * equal to a full recomputation. Returns the backend's index.
+ */
+static int
+client_out6(const struct tp6_fspec *s, uint16_t bport, uint8_t b[16])
+{
+	struct tp6_fspec want;
+	struct rte_mbuf *m;
+	int bi;
+
+	push(mbuf6_of(s), OUT);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	memcpy(b, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), 16);
+	bi = be6_index(b);
+	CU_ASSERT_FATAL(bi >= 0);
+	to_backend6(&want, s, b, bport);
+	CU_ASSERT(frame6_is(m, &want));
+	CU_ASSERT(l4_csum6_ok(m, s->proto));
+	rte_pktmbuf_free(m);
+	return bi;
+}
+
+/* Backend @p b:bport's answer with @p rflags to client frame @p s,
+ * through the inside port: it leaves the outside port from [VIP]:port
+ * to the client's MAC, checked whole. */
+static void
+reply_out6(const struct tp6_fspec *s, const uint8_t b[16], uint16_t bport, uint8_t rflags)
+{
+	struct tp6_fspec want, r;
+	struct rte_mbuf *m;
+
+	backend6_spec(&r, s, b, bport, rflags);
+	push(mbuf6_of(&r), IN);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	to_client6(&want, &r, s->dport);
+	CU_ASSERT(frame6_is(m, &want));
+	CU_ASSERT(l4_csum6_ok(m, s->proto));
+	rte_pktmbuf_free(m);
+}
+
+/* Both of the above. */
+static int
+exchange6(const struct tp6_fspec *s, uint16_t bport, uint8_t rflags, uint8_t b[16])
+{
+	int bi = client_out6(s, bport, b);
+
+	reply_out6(s, b, bport, rflags);
+	return bi;
+}
+
+/*
+ * NAT66, TCP: a client's SYN to [VIP]:80 reaches a backend [B]:8080 with
+ * nothing else changed but the hop limit, the backend's SYN-ACK reaches
+ * the client from [VIP]:80; the connection is in the worker's IPv6
+ * table (not its IPv4 one) and follows the handshake and the close; a
+ * SYN from the same port after the close is a new connection. UDP alike.
+ */
+static void
+test_nat66_both_ways(void)
+{
+	const struct sl_service *web6, *dns6;
+	uint64_t created0, expired0, in0, out0;
+	struct tp6_fspec s;
+	struct sl_conn6 *c;
+	uint8_t b[16], b2[16];
+	int bi;
+
+	empty_table();
+	drain_all();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.w->flows6);
+	web6 = svc_named("web6");
+	dns6 = svc_named("dns6");
+	CU_ASSERT(web6->v6 && dns6->v6);
+	created0 = fx.w->stats.conns_created;
+	expired0 = fx.w->stats.conns_expired;
+	in0 = fx.w->svc_stats[web6->id].pkts_in;
+	out0 = fx.w->svc_stats[web6->id].pkts_out;
+
+	client6_spec(&s, IPPROTO_TCP, 1, 40000, 80, RTE_TCP_SYN_FLAG);
+	s.hlim = 60;
+	bi = client_out6(&s, 8080, b);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 1);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	c = conn6_of(fx.w, &s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->state, SL_CS_SYN_SENT);
+	CU_ASSERT(memcmp(&c->bip, b, 16) == 0);
+	CU_ASSERT(memcmp(&c->vip, vip6, 16) == 0);
+	CU_ASSERT(memcmp(&c->lip, s.src, 16) == 0);
+	CU_ASSERT_EQUAL(ntohs(c->bport), 8080);
+	CU_ASSERT_EQUAL(c->svc, web6->id);
+	CU_ASSERT_EQUAL(c->be, web6->backends[bi].slot);
+	CU_ASSERT_EQUAL(c->mode, SL_MODE_NAT);
+	CU_ASSERT_EQUAL(c->in_port, OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_created, created0 + 1);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[web6->id].conns_active, 1);
+	CU_ASSERT_EQUAL(fx.w->be_stats[c->be].conns_active, 1);
+	reply_out6(&s, b, 8080, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	CU_ASSERT_EQUAL(c->state, SL_CS_SYN_RECV);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[web6->id].pkts_in, in0 + 1);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[web6->id].pkts_out, out0 + 1);
+
+	/* the handshake's ACK with data: established, same backend */
+	client6_spec(&s, IPPROTO_TCP, 1, 40000, 80, RTE_TCP_ACK_FLAG);
+	s.seq = 1001;
+	s.ack = 5001;
+	CU_ASSERT_EQUAL(exchange6(&s, 8080, RTE_TCP_ACK_FLAG, b2), bi);
+	CU_ASSERT_EQUAL(c->state, SL_CS_ESTABLISHED);
+	/* the client closes, the backend acknowledges, then closes */
+	client6_spec(&s, IPPROTO_TCP, 1, 40000, 80, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG);
+	s.seq = 1021;
+	CU_ASSERT_EQUAL(exchange6(&s, 8080, RTE_TCP_ACK_FLAG, b2), bi);
+	CU_ASSERT_EQUAL(c->state, SL_CS_FIN_WAIT);
+	reply_out6(&s, b, 8080, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG);
+	CU_ASSERT_EQUAL(c->state, SL_CS_TIME_WAIT);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 1);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_created, created0 + 1);
+
+	/* the client's port again: a new connection, on the next backend */
+	client6_spec(&s, IPPROTO_TCP, 1, 40000, 80, RTE_TCP_SYN_FLAG);
+	exchange6(&s, 8080, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, b2);
+	CU_ASSERT(memcmp(b, b2, 16) != 0);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_created, created0 + 2);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_expired, expired0 + 1);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 1);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[web6->id].conns_active, 1);
+	c = conn6_of(fx.w, &s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT(memcmp(&c->bip, b2, 16) == 0);
+	CU_ASSERT_EQUAL(c->state, SL_CS_SYN_RECV);
+
+	/* UDP: both ways, a connection of service dns6 */
+	client6_spec(&s, IPPROTO_UDP, 2, 40001, 53, 0);
+	bi = exchange6(&s, 5353, 0, b);
+	c = conn6_of(fx.w, &s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->state, SL_CS_UDP);
+	CU_ASSERT_EQUAL(c->svc, dns6->id);
+	CU_ASSERT_EQUAL(c->be, dns6->backends[bi].slot);
+	CU_ASSERT_EQUAL(ntohs(c->bport), 5353);
+	/* its next datagram: the same backend */
+	s.payload_len = 111;
+	CU_ASSERT_EQUAL(exchange6(&s, 5353, 0, b2), bi);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 2);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[dns6->id].conns_active, 1);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
+ * A backend whose MAC is not known yet: the client's packet, rewritten
+ * for it, goes to the management lcore tagged with the backend's
+ * neighbour entry, to be sent once neighbour discovery answers.
+ */
+static void
+test_nat66_unresolved_backend(void)
+{
+	const struct sl_service *web6 = svc_named("web6");
+	const struct sl_backend *be = &web6->backends[0];
+	uint32_t idx = SL_NEIGH_IDX(be->neigh);
+	uint64_t macw = fx.env.neigh->macw[idx], sp0 = fx.w->stats.slowpath;
+	struct tp6_fspec s, want;
+	struct rte_mbuf *m;
+	unsigned i, to_mgmt = 0, sent_in = 0;
+	void *obj = NULL;
+
+	empty_table();
+	drain_all();
+	CU_ASSERT_EQUAL_FATAL(be6_index(be->addr6.b), 0);
+	__atomic_store_n(&fx.env.neigh->macw[idx], 0, __ATOMIC_RELEASE);
+	/* rr: one of three new connections is the backend's */
+	for (i = 0; i < 3; i++) {
+		client6_spec(&s, IPPROTO_TCP, 4, (uint16_t)(40100 + i), 80, RTE_TCP_SYN_FLAG);
+		push(mbuf6_of(&s), OUT);
+		m = sent(IN);
+		if (m != NULL) {
+			CU_ASSERT_NOT_EQUAL(be6_index(rte_pktmbuf_mtod_offset(m, const uint8_t *,
+									     IP6_DST)), 0);
+			rte_pktmbuf_free(m);
+			sent_in++;
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(rte_ring_dequeue(fx.w->to_mgmt, &obj), 0);
+		m = obj;
+		to_mgmt++;
+		CU_ASSERT_EQUAL(m->hash.usr, be->neigh);
+		CU_ASSERT_EQUAL(m->port, fx.hw[IN].port_id);
+		to_backend6(&want, &s, be->addr6.b, 8080);
+		memset(want.dmac, 0, 6);
+		CU_ASSERT(frame6_is(m, &want));
+		rte_pktmbuf_free(m);
+	}
+	__atomic_store_n(&fx.env.neigh->macw[idx], macw, __ATOMIC_RELEASE);
+	CU_ASSERT_EQUAL(to_mgmt, 1);
+	CU_ASSERT_EQUAL(sent_in, 2);
+	CU_ASSERT_EQUAL(fx.w->stats.slowpath, sp0 + 1);
+	CU_ASSERT_EQUAL(rte_ring_count(fx.w->to_mgmt), 0);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 3);
+	empty_table();
+}
+
+/*
+ * rr spreads new IPv6 connections over the three backends in turn. A
+ * client's TCP segment without SYN (or with SYN and ACK) of no
+ * connection, and a backend's packet of no connection, are dropped as
+ * no_flow: nothing sent, nothing created.
+ */
+static void
+test_nat66_rr_and_no_flow(void)
+{
+	const struct sl_service *web6 = svc_named("web6");
+	uint64_t total0[3], nf0, sd0;
+	unsigned per[3] = { 0 }, i;
+	int order[3] = { -1, -1, -1 };
+	struct tp6_fspec s, r;
+	uint8_t b[16];
+
+	empty_table();
+	drain_all();
+	for (i = 0; i < 3; i++)
+		total0[i] = fx.w->be_stats[web6->backends[i].slot].conns_total;
+	for (i = 0; i < 9; i++) {
+		int bi;
+
+		client6_spec(&s, IPPROTO_TCP, 3, (uint16_t)(41000 + i), 80, RTE_TCP_SYN_FLAG);
+		bi = client_out6(&s, 8080, b);
+		if (i < 3)
+			order[i] = bi;
+		else
+			CU_ASSERT_EQUAL(bi, order[i % 3]);
+		per[bi]++;
+	}
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(per[i], 3);
+		CU_ASSERT_EQUAL(fx.w->be_stats[web6->backends[i].slot].conns_total, total0[i] + 3);
+		CU_ASSERT_EQUAL(fx.w->be_stats[web6->backends[i].slot].conns_active, 3);
+	}
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 9);
+
+	nf0 = fx.w->stats.drops[SL_DROP_NO_FLOW];
+	sd0 = fx.w->svc_stats[web6->id].drops;
+	client6_spec(&s, IPPROTO_TCP, 3, 41100, 80, RTE_TCP_ACK_FLAG);
+	push(mbuf6_of(&s), OUT);
+	client6_spec(&s, IPPROTO_TCP, 3, 41101, 80, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	push(mbuf6_of(&s), OUT);
+	backend6_spec(&r, &s, b, 8080, RTE_TCP_ACK_FLAG);
+	push(mbuf6_of(&r), IN);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_FLOW], nf0 + 3);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[web6->id].drops, sd0 + 2);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 9);
+	empty_table();
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(fx.w->be_stats[web6->backends[i].slot].conns_active, 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
+ * IPv4 and IPv6 services on the same ports (web and web6 on 80, dns and
+ * dns6 on 53) at once: each family's connections in its own table, each
+ * answered in its own family, the IPv4 counts unaffected by IPv6.
+ */
+static void
+test_nat66_with_ipv4(void)
+{
+	static const char *const names[] = { "web", "dns", "web6", "dns6" };
+	struct tp_fspec s4, r4;
+	uint64_t in0[RTE_DIM(names)], out0[RTE_DIM(names)];
+	struct tp6_fspec s6;
+	struct rte_mbuf *m;
+	uint8_t b[16];
+	uint32_t bip;
+	unsigned i;
+
+	empty_table();
+	drain_all();
+	for (i = 0; i < RTE_DIM(names); i++) {
+		in0[i] = fx.w->svc_stats[svc_named(names[i])->id].pkts_in;
+		out0[i] = fx.w->svc_stats[svc_named(names[i])->id].pkts_out;
+	}
+	for (i = 0; i < 2; i++) {
+		uint8_t proto = i == 0 ? IPPROTO_TCP : IPPROTO_UDP;
+		uint16_t port = i == 0 ? 80 : 53, bport = i == 0 ? 8080 : 5353;
+
+		client_spec(&s4, proto, 0x64600001, (uint16_t)(42000 + i), port,
+			    RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s4), OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		bip = ntohl(ip_of(m)->dst_addr);
+		CU_ASSERT_EQUAL(bip >> 8, 0x0a0100);
+		CU_ASSERT_EQUAL(l4_port(m, 1), bport);
+		CU_ASSERT(csums_ok(m));
+		rte_pktmbuf_free(m);
+
+		client6_spec(&s6, proto, 5, (uint16_t)(42000 + i), port, RTE_TCP_SYN_FLAG);
+		client_out6(&s6, bport, b);
+		CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), i + 1);
+		CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), i + 1);
+
+		/* each backend answers in its family */
+		tp_spec_default(&r4, proto);
+		memcpy(r4.dmac, &fx.hw[IN].mac, 6);
+		r4.src = bip;
+		r4.dst = s4.src;
+		r4.sport = bport;
+		r4.dport = s4.sport;
+		r4.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+		push(mbuf_of(&r4), IN);
+		m = sent(OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+		CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), 0x64600001);
+		CU_ASSERT_EQUAL(l4_port(m, 0), port);
+		CU_ASSERT(csums_ok(m));
+		rte_pktmbuf_free(m);
+		reply_out6(&s6, b, bport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	}
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 2);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 2);
+	for (i = 0; i < RTE_DIM(names); i++) {
+		CU_ASSERT_EQUAL(fx.w->svc_stats[svc_named(names[i])->id].conns_active, 1);
+		CU_ASSERT_EQUAL(fx.w->svc_stats[svc_named(names[i])->id].pkts_in, in0[i] + 1);
+		CU_ASSERT_EQUAL(fx.w->svc_stats[svc_named(names[i])->id].pkts_out, out0[i] + 1);
+	}
+	empty_table();
+	for (i = 0; i < RTE_DIM(names); i++)
+		CU_ASSERT_EQUAL(fx.w->svc_stats[svc_named(names[i])->id].conns_active, 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/* One packet through worker @p w, arriving on port index @p pidx. */
+static void
+push_w(struct sl_worker *w, struct rte_mbuf *m, int pidx)
+{
+	sl_fwd_burst(w, fx.snap, &m, 1, pidx, fx.now);
+	sl_fwd_flush(w);
+}
+
+/* Worker @p to handles what worker @p from passed it, as its loop does
+ * with its redirect rings. Returns how many packets that was. */
+static unsigned
+take_redirects(struct sl_worker *to, unsigned from)
+{
+	struct rte_mbuf *pkts[SL_BURST];
+	unsigned n;
+
+	n = rte_ring_dequeue_burst(to->redir_in[from], (void **)pkts, SL_BURST, NULL);
+	if (n != 0) {
+		sl_fwd_burst(to, fx.snap, pkts, n, -1, fx.now);
+		sl_fwd_flush(to);
+	}
+	return n;
+}
+
+/*
+ * Two workers: a connection belongs to the worker of its client address.
+ * A client's SYN arriving at the other worker is passed to the owner
+ * (counted as redirected) and handled there; the backend's answer,
+ * arriving at the other worker, meets the connection at the same owner.
+ * Clients of both workers exist among a few addresses.
+ */
+static void
+test_nat66_two_workers(void)
+{
+	struct sl_fwd_params p = {
+		.lcore = rte_lcore_id(), .socket_id = (int)rte_socket_id(),
+		.flow_capacity = fx.cfg->global.flow_capacity,
+		.flow6_capacity = FLOW6_CAP,
+		.timeouts = fx.cfg->global.timeouts,
+	};
+	struct sl_worker *w[2];
+	unsigned seen[2] = { 0, 0 }, i, k;
+	uint16_t n;
+
+	drain_all();
+	sl_fwd_worker_free(fx.w);
+	fx.w = NULL;
+	fx.env.n_workers = 2;
+	for (i = 0; i < 2; i++) {
+		p.id = i;
+		w[i] = sl_fwd_worker_create(&fx.env, &p);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(w[i]);
+	}
+	CU_ASSERT_EQUAL_FATAL(sl_fwd_link(w, 2), 0);
+	rebuild();
+	CU_ASSERT_EQUAL_FATAL(fx.snap->n_workers, 2);
+
+	for (n = 20; n < 84 && (seen[0] < 2 || seen[1] < 2); n++) {
+		struct tp6_fspec s, want, r;
+		uint64_t red[2] = { w[0]->stats.redirected, w[1]->stats.redirected };
+		uint32_t held0 = sl_flow6_count(w[0]->flows6);
+		unsigned owner, other;
+		struct rte_mbuf *m;
+		uint8_t b[16];
+
+		/* the client's SYN arrives at worker 0 */
+		client6_spec(&s, IPPROTO_TCP, n, 43000, 80, RTE_TCP_SYN_FLAG);
+		push_w(w[0], mbuf6_of(&s), OUT);
+		owner = w[0]->stats.redirected != red[0];
+		other = 1 - owner;
+		seen[owner]++;
+		if (owner == 1) {
+			/* passed on, not handled here */
+			CU_ASSERT_EQUAL(w[0]->stats.redirected, red[0] + 1);
+			CU_ASSERT_PTR_NULL(sent(IN));
+			CU_ASSERT_EQUAL(sl_flow6_count(w[0]->flows6), held0);
+			CU_ASSERT_EQUAL(take_redirects(w[1], 0), 1);
+		}
+		CU_ASSERT_EQUAL(w[1]->stats.redirected, red[1]);
+		CU_ASSERT_PTR_NULL(sent(OUT));
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		memcpy(b, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), 16);
+		CU_ASSERT_FATAL(be6_index(b) >= 0);
+		to_backend6(&want, &s, b, 8080);
+		CU_ASSERT(frame6_is(m, &want));
+		rte_pktmbuf_free(m);
+		CU_ASSERT_PTR_NOT_NULL(conn6_of(w[owner], &s));
+		CU_ASSERT_PTR_NULL(conn6_of(w[other], &s));
+
+		/* the backend's answer arrives at the other worker: passed
+		 * to the owner, out to the client from the VIP */
+		backend6_spec(&r, &s, b, 8080, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+		push_w(w[other], mbuf6_of(&r), IN);
+		CU_ASSERT_PTR_NULL(sent(OUT));
+		CU_ASSERT_EQUAL(w[other]->stats.redirected, red[other] + 1 + (owner == 1));
+		CU_ASSERT_EQUAL(take_redirects(w[owner], other), 1);
+		m = sent(OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		to_client6(&want, &r, 80);
+		CU_ASSERT(frame6_is(m, &want));
+		rte_pktmbuf_free(m);
+		CU_ASSERT_EQUAL(conn6_of(w[owner], &s)->state, SL_CS_SYN_RECV);
+
+		/* at the owner directly: handled there, nothing passed */
+		client6_spec(&s, IPPROTO_TCP, n, 43000, 80, RTE_TCP_ACK_FLAG);
+		push_w(w[owner], mbuf6_of(&s), OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		to_backend6(&want, &s, b, 8080);
+		CU_ASSERT(frame6_is(m, &want));
+		rte_pktmbuf_free(m);
+		CU_ASSERT_EQUAL(conn6_of(w[owner], &s)->state, SL_CS_ESTABLISHED);
+		for (k = 0; k < 2; k++) {
+			CU_ASSERT_EQUAL(rte_ring_count(w[k]->redir_in[1 - k]), 0);
+			CU_ASSERT_EQUAL(rte_ring_count(w[k]->to_mgmt), 0);
+		}
+	}
+	CU_ASSERT(seen[0] >= 2);
+	CU_ASSERT(seen[1] >= 2);
+	CU_ASSERT_EQUAL(sl_flow6_count(w[0]->flows6) + sl_flow6_count(w[1]->flows6),
+			seen[0] + seen[1]);
+	CU_ASSERT_EQUAL(sl_flow6_count(w[0]->flows6), seen[0]);
+	CU_ASSERT_EQUAL(sl_flow6_count(w[1]->flows6), seen[1]);
+
+	sl_fwd_worker_free(w[0]);
+	sl_fwd_worker_free(w[1]);
+	fx.env.n_workers = 1;
+	rebuild();
+	set_mtu(0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/* An ICMPv6 message of @p type from client @p n to @p dst, as the
+ * outside port receives it (echo: identifier 0x4242, sequence 7). */
+static void
+icmp6_spec(struct tp6_fspec *s, uint8_t type, uint16_t n, const uint8_t dst[16])
+{
+	tp6_spec_default(s, TP_IPPROTO_ICMPV6);
+	memcpy(s->dmac, &fx.hw[OUT].mac, 6);
+	memcpy(s->smac, client_mac, 6);
+	client6(s->src, n);
+	memcpy(s->dst, dst, 16);
+	s->icmp_type = type;
+	s->sport = 0x4242;
+	s->dport = 7;
+	s->hlim = 50;
+}
+
+/* Echo request @p s through port @p pidx: answered out of the same
+ * port, byte for byte the request with MACs and addresses swapped, type
+ * 129, hop limit 64, its checksum valid. */
+static void
+echo6_answered(const struct tp6_fspec *s, int pidx)
+{
+	uint64_t echo0 = fx.w->stats.icmp_echo;
+	struct tp6_fspec want = *s;
+	struct rte_mbuf *m;
+
+	push(mbuf6_of(s), pidx);
+	CU_ASSERT_PTR_NULL(sent(1 - pidx));
+	m = sent(pidx);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_PTR_NULL(sent(pidx));
+	memcpy(want.dmac, s->smac, 6);
+	memcpy(want.smac, s->dmac, 6);
+	memcpy(want.src, s->dst, 16);
+	memcpy(want.dst, s->src, 16);
+	want.icmp_type = 129;
+	want.hlim = 64;
+	CU_ASSERT(frame6_is(m, &want));
+	CU_ASSERT(l4_csum6_ok(m, TP_IPPROTO_ICMPV6));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->stats.icmp_echo, echo0 + 1);
+}
+
+/*
+ * ICMPv6: a neighbour solicitation to the VIP's solicited-node group and
+ * an unsolicited advertisement go, unchanged, to the management lcore
+ * (tagged to be handled there); echo requests to the VIP and to each
+ * port's own IPv6 address are answered in place; a router advertisement,
+ * an echo request to an address that is not ours and an echo reply are
+ * dropped as icmp6_other. Nothing is created, nothing leaks.
+ */
+static void
+test_icmp6(void)
+{
+	static const uint8_t group[16] = {
+		0xff, 0x02, [11] = 0x01, [12] = 0xff, [13] = 0x00, [14] = 0x01, [15] = 0x00,
+	};
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
+	static const uint8_t router[16] = { 0xfe, 0x80, [15] = 0x01 };
+	uint64_t sp0 = fx.w->stats.slowpath, other0 = fx.w->stats.drops[SL_DROP_ICMP6];
+	uint8_t f[TP_MAX_FRAME], b[16];
+	struct tp6_fspec s;
+	struct rte_mbuf *m;
+	uint32_t len;
+	void *obj = NULL;
+
+	empty_table();
+	drain_all();
+	/* who has the VIP? (with the client's link-layer address option) */
+	icmp6_spec(&s, 135, 7, group);
+	memcpy(s.dmac, (uint8_t[6]){ 0x33, 0x33, 0xff, 0x00, 0x01, 0x00 }, 6);
+	s.hlim = 255;
+	s.sport = s.dport = 0;
+	s.payload_len = 24;
+	memcpy(s.payload, vip6, 16);
+	memcpy(s.payload + 16, (uint8_t[2]){ 1, 1 }, 2);
+	memcpy(s.payload + 18, client_mac, 6);
+	len = tp6_build_frame(&s, f, NULL);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_dequeue(fx.w->to_mgmt, &obj), 0);
+	m = obj;
+	CU_ASSERT_EQUAL(m->hash.usr, SL_MGMT_SLOWPATH);
+	CU_ASSERT_EQUAL(m->pkt_len, len);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), f, len) == 0);
+	rte_pktmbuf_free(m);
+	/* a backend announces itself on the inside */
+	icmp6_spec(&s, 136, 7, all_nodes);
+	memcpy(s.dmac, (uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 0x01 }, 6);
+	memcpy(b, (uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, [15] = 0x11 }, 16);
+	memcpy(s.src, b, 16);
+	s.hlim = 255;
+	s.sport = 0x2000;       /* override */
+	s.dport = 0;
+	s.payload_len = 16;
+	memcpy(s.payload, b, 16);
+	len = tp6_build_frame(&s, f, NULL);
+	push(mbuf6_of(&s), IN);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_dequeue(fx.w->to_mgmt, &obj), 0);
+	m = obj;
+	CU_ASSERT_EQUAL(m->hash.usr, SL_MGMT_SLOWPATH);
+	CU_ASSERT_EQUAL(m->pkt_len, len);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), f, len) == 0);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->stats.slowpath, sp0 + 2);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_PTR_NULL(sent(IN));
+
+	/* pings: the VIP, the outside port's address, the inside port's
+	 * address from a backend */
+	icmp6_spec(&s, 128, 8, vip6);
+	echo6_answered(&s, OUT);
+	icmp6_spec(&s, 128, 8, out_addr6);
+	s.payload_len = 200;
+	echo6_answered(&s, OUT);
+	icmp6_spec(&s, 128, 8, in_addr6);
+	memcpy(s.dmac, &fx.hw[IN].mac, 6);
+	memcpy(s.src, b, 16);
+	echo6_answered(&s, IN);
+
+	/* a router advertisement, a ping through us, an echo reply */
+	icmp6_spec(&s, 134, 9, all_nodes);
+	memcpy(s.dmac, (uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 0x01 }, 6);
+	memcpy(s.src, router, 16);
+	s.hlim = 255;
+	s.sport = 0x4000;       /* hop limit 64, no flags */
+	s.dport = 1800;         /* router lifetime */
+	s.payload_len = 8;
+	memset(s.payload, 0, 8);
+	push(mbuf6_of(&s), OUT);
+	icmp6_spec(&s, 128, 9, b);
+	push(mbuf6_of(&s), OUT);
+	icmp6_spec(&s, 129, 9, vip6);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_ICMP6], other0 + 3);
+	CU_ASSERT_EQUAL(fx.w->stats.slowpath, sp0 + 2);
+	CU_ASSERT_EQUAL(rte_ring_count(fx.w->to_mgmt), 0);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/* A worker with an IPv6 table of @p flow6 connections (0: none). */
+static void
+set_flow6(uint32_t flow6)
+{
+	struct sl_fwd_params p = {
+		.id = 0, .lcore = rte_lcore_id(), .socket_id = (int)rte_socket_id(),
+		.flow_capacity = fx.cfg->global.flow_capacity,
+		.flow6_capacity = flow6,
+		.timeouts = fx.cfg->global.timeouts,
+	};
+
+	drain_all();
+	sl_fwd_worker_free(fx.w);
+	fx.w = sl_fwd_worker_create(&fx.env, &p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.w);
+}
+
+/*
+ * Drops of the IPv6 path, each counted by reason, nothing sent, nothing
+ * created, nothing leaked: hop limit 1 (2 passes with 1); a malformed
+ * extension header chain (hop-by-hop after another header, a routing
+ * header with segments left) while a well-formed one is stepped over and
+ * kept; a fragment; IPv6 on a port without an IPv6 address, or at a
+ * worker without an IPv6 table.
+ */
+static void
+test_ipv6_drops(void)
+{
+	uint64_t d0[SL_DROP_MAX];
+	struct tp6_fspec s, want, r;
+	struct rte_mbuf *m;
+	uint8_t b[16], prefix;
+	void *obj = NULL;
+
+	empty_table();
+	drain_all();
+	memcpy(d0, fx.w->stats.drops, sizeof(d0));
+
+	/* hop limits */
+	client6_spec(&s, IPPROTO_TCP, 10, 44000, 80, RTE_TCP_SYN_FLAG);
+	s.hlim = 1;
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_TTL], d0[SL_DROP_TTL] + 1);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 0);
+	s.hlim = 2;
+	client_out6(&s, 8080, b);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 1);
+	backend6_spec(&r, &s, b, 8080, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	r.hlim = 1;
+	push(mbuf6_of(&r), IN);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_TTL], d0[SL_DROP_TTL] + 2);
+	CU_ASSERT_EQUAL(conn6_of(fx.w, &s)->state, SL_CS_SYN_SENT);
+
+	/* destination options before UDP: stepped over, kept as they are */
+	client6_spec(&s, IPPROTO_UDP, 10, 44001, 53, 0);
+	tp6_add_ext(&s, 60, 16);
+	push(mbuf6_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(b, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), 16);
+	CU_ASSERT_FATAL(be6_index(b) >= 0);
+	to_backend6(&want, &s, b, 5353);
+	CU_ASSERT(frame6_is(m, &want));
+	rte_pktmbuf_free(m);
+	/* hop-by-hop after destination options; routing, segments left 1 */
+	client6_spec(&s, IPPROTO_UDP, 10, 44002, 53, 0);
+	tp6_add_ext(&s, 60, 8);
+	tp6_add_ext(&s, 0, 8);
+	push(mbuf6_of(&s), OUT);
+	client6_spec(&s, IPPROTO_UDP, 10, 44003, 53, 0);
+	tp6_add_ext(&s, 43, 24);
+	s.ext[0].data[1] = 1;
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_BAD_EXT_HDR], d0[SL_DROP_BAD_EXT_HDR] + 2);
+	/* fragments, first in the chain or after another header */
+	client6_spec(&s, IPPROTO_UDP, 10, 44004, 53, 0);
+	tp6_add_ext(&s, 44, 8);
+	push(mbuf6_of(&s), OUT);
+	client6_spec(&s, IPPROTO_TCP, 10, 44005, 80, RTE_TCP_SYN_FLAG);
+	tp6_add_ext(&s, 0, 8);
+	tp6_add_ext(&s, 44, 8);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_FRAGMENT], d0[SL_DROP_FRAGMENT] + 2);
+	/* the VIP on a port no service has; the outside port's own address
+	 * (no kernel interface behind it) */
+	client6_spec(&s, IPPROTO_TCP, 10, 44008, 81, RTE_TCP_SYN_FLAG);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_SERVICE], d0[SL_DROP_NO_SERVICE] + 1);
+	client6_spec(&s, IPPROTO_TCP, 10, 44009, 22, RTE_TCP_SYN_FLAG);
+	memcpy(s.dst, out_addr6, 16);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_TO_SELF], d0[SL_DROP_TO_SELF] + 1);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 2);
+
+	/* the outside port without its IPv6 address: a client's SYN and a
+	 * solicitation are dropped there; the inside port still answers */
+	prefix = fx.cfg->ports[OUT].prefix6_len;
+	fx.cfg->ports[OUT].prefix6_len = 0;
+	rebuild();
+	client6_spec(&s, IPPROTO_TCP, 10, 44006, 80, RTE_TCP_SYN_FLAG);
+	push(mbuf6_of(&s), OUT);
+	icmp6_spec(&s, 135, 10, vip6);
+	s.hlim = 255;
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_IPV6_OFF], d0[SL_DROP_IPV6_OFF] + 2);
+	CU_ASSERT_NOT_EQUAL(rte_ring_dequeue(fx.w->to_mgmt, &obj), 0);
+	icmp6_spec(&s, 128, 10, in_addr6);
+	memcpy(s.dmac, &fx.hw[IN].mac, 6);
+	echo6_answered(&s, IN);
+	fx.cfg->ports[OUT].prefix6_len = prefix;
+	rebuild();
+
+	/* a worker without an IPv6 table: IPv6 off, IPv4 as ever */
+	set_flow6(0);
+	CU_ASSERT_PTR_NULL_FATAL(fx.w->flows6);
+	client6_spec(&s, IPPROTO_TCP, 10, 44007, 80, RTE_TCP_SYN_FLAG);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_IPV6_OFF], 1);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	test_udp_dnat();
+	set_flow6(FLOW6_CAP);
+
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(rte_ring_count(fx.w->to_mgmt), 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
+ * A backend that fails its checks: a UDP connection to it is scheduled
+ * anew on its next datagram and stays on its new backend; a TCP
+ * connection to it carries on; new connections avoid it.
+ */
+static void
+test_nat66_down_backend(void)
+{
+	const struct sl_service *dns6 = svc_named("dns6"), *web6 = svc_named("web6");
+	struct tp6_fspec u, t;
+	uint8_t b[16], bt[16], b2[16];
+	uint16_t down_slot[2];
+	unsigned i;
+	int bu, bi;
+
+	empty_table();
+	drain_all();
+	client6_spec(&u, IPPROTO_UDP, 13, 46000, 53, 0);
+	bu = client_out6(&u, 5353, b);
+	/* a TCP connection to the same backend address */
+	for (i = 0; i < 3; i++) {
+		client6_spec(&t, IPPROTO_TCP, 13, (uint16_t)(46100 + i), 80, RTE_TCP_SYN_FLAG);
+		if (client_out6(&t, 8080, bt) == bu)
+			break;
+	}
+	CU_ASSERT_FATAL(i < 3);
+	down_slot[0] = dns6->backends[bu].slot;
+	down_slot[1] = web6->backends[bu].slot;
+	sl_svc_ids_set_down(fx.ids, down_slot[0], 1);
+	sl_svc_ids_set_down(fx.ids, down_slot[1], 1);
+	rebuild();
+
+	u.payload_len = 50;
+	bi = client_out6(&u, 5353, b2);
+	CU_ASSERT_NOT_EQUAL(bi, bu);
+	CU_ASSERT_EQUAL(client_out6(&u, 5353, b2), bi);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 1 + i + 1);
+	CU_ASSERT_EQUAL(fx.w->be_stats[down_slot[0]].conns_active, 0);
+	/* TCP carries on to it */
+	t.tcp_flags = RTE_TCP_ACK_FLAG;
+	t.payload_len = 10;
+	CU_ASSERT_EQUAL(client_out6(&t, 8080, b2), bu);
+	/* new connections go elsewhere */
+	for (i = 0; i < 4; i++) {
+		client6_spec(&t, IPPROTO_TCP, 13, (uint16_t)(46200 + i), 80, RTE_TCP_SYN_FLAG);
+		CU_ASSERT_NOT_EQUAL(client_out6(&t, 8080, b2), bu);
+	}
+
+	sl_svc_ids_set_down(fx.ids, down_slot[0], 0);
+	sl_svc_ids_set_down(fx.ids, down_slot[1], 0);
+	rebuild();
+	empty_table();
+}
+
+/* An IPv6 frame split over two mbufs: joined, rewritten, forwarded. */
+static void
+test_nat66_chained_mbuf(void)
+{
+	struct tp6_fspec s, want;
+	struct rte_mbuf *a, *b, *m;
+	uint8_t bip[16];
+	uint16_t cut = 30;
+
+	empty_table();
+	drain_all();
+	client6_spec(&s, IPPROTO_UDP, 14, 47000, 53, 0);
+	s.payload_len = 300;
+	a = mbuf6_of(&s);
+	b = rte_pktmbuf_alloc(fx.pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	/* the IPv6 header splits between the segments */
+	memcpy(rte_pktmbuf_append(b, (uint16_t)(a->data_len - cut)),
+	       rte_pktmbuf_mtod_offset(a, uint8_t *, cut), a->data_len - cut);
+	rte_pktmbuf_trim(a, (uint16_t)(a->data_len - cut));
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(a, b), 0);
+	push(a, OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(bip, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), 16);
+	CU_ASSERT_FATAL(be6_index(bip) >= 0);
+	to_backend6(&want, &s, bip, 5353);
+	CU_ASSERT(frame6_is(m, &want));
+	rte_pktmbuf_free(m);
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
+ * Set the first payload word of @p s so that, once @p s becomes @p want
+ * (a rewrite), the UDP checksum of @p want computes to 0: the library
+ * must send 0xffff instead (0 means "no checksum", forbidden over IPv6).
+ */
+static void
+udp6_force_zero_after(struct tp6_fspec *s, struct tp6_fspec *want)
+{
+	uint8_t f[TP_MAX_FRAME];
+	struct tp_flayout lo;
+	uint16_t sum, x;
+
+	want->payload[0] = want->payload[1] = 0;
+	tp6_build_frame(want, f, &lo);
+	tp_put16(f + lo.l4 + 6, 0);
+	sum = tp_ref_fold(tp6_ref_l4_sum(f, &lo, IPPROTO_UDP));
+	x = (uint16_t)(0xffff - sum);
+	want->payload[0] = s->payload[0] = (uint8_t)(x >> 8);
+	want->payload[1] = s->payload[1] = (uint8_t)x;
+}
+
+/* A UDP datagram whose rewritten checksum comes to 0 leaves with 0xffff,
+ * both ways. */
+static void
+test_nat66_udp_zero_csum(void)
+{
+	struct tp6_fspec s, want, r;
+	struct rte_mbuf *m;
+	uint8_t b[16];
+
+	empty_table();
+	drain_all();
+	client6_spec(&s, IPPROTO_UDP, 15, 48000, 53, 0);
+	client_out6(&s, 5353, b);
+	/* the next datagram, to the same backend */
+	to_backend6(&want, &s, b, 5353);
+	udp6_force_zero_after(&s, &want);
+	push(mbuf6_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_L4 + 6)),
+			0xffff);
+	CU_ASSERT(frame6_is(m, &want));
+	CU_ASSERT(l4_csum6_ok(m, IPPROTO_UDP));
+	rte_pktmbuf_free(m);
+	/* and the answer */
+	backend6_spec(&r, &s, b, 5353, 0);
+	to_client6(&want, &r, 53);
+	udp6_force_zero_after(&r, &want);
+	push(mbuf6_of(&r), IN);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_L4 + 6)),
+			0xffff);
+	CU_ASSERT(frame6_is(m, &want));
+	rte_pktmbuf_free(m);
+	empty_table();
+}
+
+/*
+ * An IPv6 UDP connection lives its UDP timeout from its last packet:
+ * still there a little before, gone after, through sl_fwd_expire() as
+ * the worker loop runs it; its service and backend gauges back to 0.
+ */
+static void
+test_nat66_expiry(void)
+{
+	const struct sl_service *dns6 = svc_named("dns6");
+	uint64_t hz = fx.env.hz, t0, exp0;
+	uint32_t udp = fx.cfg->global.timeouts[SL_CS_UDP];
+	struct tp6_fspec s;
+	uint8_t b[16];
+	unsigned i;
+	int bi;
+
+	empty_table();
+	drain_all();
+	CU_ASSERT_FATAL(udp > 10);
+	exp0 = fx.w->stats.conns_expired;
+	t0 = fx.now;
+	client6_spec(&s, IPPROTO_UDP, 12, 45000, 53, 0);
+	bi = client_out6(&s, 5353, b);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[dns6->id].conns_active, 1);
+	CU_ASSERT_EQUAL(fx.w->be_stats[dns6->backends[bi].slot].conns_active, 1);
+
+	/* a little before its timeout, then a datagram renews it */
+	for (i = 0; i < 100; i++)
+		sl_fwd_expire(fx.w, t0 + (udp - 1) * hz);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 1);
+	fx.now = t0 + (udp - 1) * hz;
+	CU_ASSERT_EQUAL(client_out6(&s, 5353, b), bi);
+	/* past the first timeout, not past the second */
+	for (i = 0; i < 100; i++)
+		sl_fwd_expire(fx.w, t0 + (udp + 1) * hz);
+	for (i = 0; i < 100; i++)
+		sl_fwd_expire(fx.w, t0 + (2 * udp - 2) * hz);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 1);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_expired, exp0);
+	/* past it */
+	fx.now = t0 + 2 * udp * hz;
+	for (i = 0; i < 100 && sl_flow6_count(fx.w->flows6) != 0; i++)
+		sl_fwd_expire(fx.w, fx.now);
+	CU_ASSERT_EQUAL(sl_flow6_count(fx.w->flows6), 0);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_expired, exp0 + 1);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[dns6->id].conns_active, 0);
+	CU_ASSERT_EQUAL(fx.w->be_stats[dns6->backends[bi].slot].conns_active, 0);
+	/* the client again: a new connection */
+	CU_ASSERT(client_out6(&s, 5353, b) >= 0);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[dns6->id].conns_active, 1);
+	empty_table();
+	CU_ASSERT_EQUAL(fx.w->svc_stats[dns6->id].conns_active, 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
@@ -2004,6 +3175,17 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "midstream dropped with rr and in nat", test_midstream_dropped },
 	{ "ICMP error to a dr/tunnel VIP relayed to its connection's backend", test_icmp_to_vip_relay },
 	{ "dr/tunnel backend flushed: client reset, no RST from 0.0.0.0", test_oneway_flush },
+	{ "NAT66 TCP and UDP both ways, byte for byte; TCP states; port reuse", test_nat66_both_ways },
+	{ "NAT66: backend MAC unknown: to management with its neighbour entry", test_nat66_unresolved_backend },
+	{ "NAT66: rr over three backends; no connection: no_flow", test_nat66_rr_and_no_flow },
+	{ "IPv4 and IPv6 services on the same ports at once", test_nat66_with_ipv4 },
+	{ "NAT66, two workers: redirected to the client's worker both ways", test_nat66_two_workers },
+	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
+	{ "IPv6 drops: hop limit, extension headers, fragments, IPv6 off", test_ipv6_drops },
+	{ "NAT66: UDP connection expires after its timeout", test_nat66_expiry },
+	{ "NAT66: failed backend: UDP scheduled anew, TCP carries on", test_nat66_down_backend },
+	{ "NAT66: chained mbuf joined and forwarded", test_nat66_chained_mbuf },
+	{ "NAT66: UDP checksum of 0 sent as 0xffff", test_nat66_udp_zero_csum },
 };
 
 SL_TEST_MAIN("fwd",
