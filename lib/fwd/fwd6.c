@@ -2,7 +2,8 @@
 /*
  * The IPv6 packet path of a worker: NAT66 for IPv6 services (mode nat),
  * neighbour discovery handed to the management lcore, echo requests to
- * Sluice's own IPv6 addresses and VIPs answered. A packet at a time, out
+ * Sluice's own IPv6 addresses and VIPs answered, ICMPv6 errors about
+ * connections relayed to their other end. A packet at a time, out
  * of classify() (fwd.c) once it saw an IPv6 EtherType: IPv6 connections
  * live in their own table (struct sl_conn6, two cache lines), so the
  * IPv4 path, its records and its bulk lookups stay as they are.
@@ -29,13 +30,99 @@ hop_limit(const uint8_t *data, const struct sl_pkt6_info *pi)
 	return data[pi->l2_len + 7];
 }
 
+/*
+ * An ICMPv6 error about a NAT66 connection, relayed to the other end as
+ * IPv4's are (see icmp_err() in fwd.c), so that path MTU discovery ("packet
+ * too big": routers do not fragment IPv6) and unreachables work through
+ * Sluice: to a VIP, quoting VIP:vport -> client:cport, it goes to the
+ * backend as if about the backend's own packet; to a client, quoting
+ * client:cport -> backend:bport, it goes out as if from the VIP.
+ */
+static __rte_cold void
+icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	  uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx, int redirected)
+{
+	int to_vip = sl_svc_is_vip6(snap, &pi->dst);
+	const struct sl_backend *be;
+	struct rte_ether_addr mac;
+	struct sl_pkt6_quote q;
+	struct sl_flow6_key k;
+	struct sl_conn6 *c;
+	unsigned owner;
+	int r, dir;
+
+	r = sl_pkt_icmp6_quote(data, rte_pktmbuf_data_len(m), pi, &q);
+	if (r != 0) {
+		drop(w, m, (enum sl_drop)r);
+		return;
+	}
+	/* an error goes to the source of the packet it quotes */
+	if (!sl_in6_eq(&q.src, &pi->dst)) {
+		drop(w, m, SL_DROP_ICMP_NO_FLOW);
+		return;
+	}
+	owner = owner_of(sl_in6_fold(to_vip ? &q.dst : &q.src), snap->n_workers);
+	if (owner != w->id && !redirected) {
+		m->port = snap->ports[pidx].port_id;
+		redirect(w, owner, m);
+		return;
+	}
+	if (hop_limit(data, pi) <= 1) {
+		drop(w, m, SL_DROP_TTL);
+		return;
+	}
+	memset(&k, 0, sizeof(k));
+	k.src = q.dst;
+	k.dst = q.src;
+	k.sport = q.dport;
+	k.dport = q.sport;
+	k.proto = q.proto;
+	c = sl_flow6_lookup(w->flows6, &k, &dir);
+	if (c == NULL || dir != (to_vip ? SL_DIR_ORIG : SL_DIR_REPLY)) {
+		drop(w, m, SL_DROP_ICMP_NO_FLOW);
+		return;
+	}
+	be = snap->by_slot[c->be];
+	if (be == NULL || be->gen != c->be_gen) {
+		drop(w, m, SL_DROP_ICMP_NO_FLOW);
+		return;
+	}
+	capture(w, m, c->svc, pidx);
+	if (!to_vip) {
+		w->be_stats[c->be].pkts_out++;
+		w->be_stats[c->be].bytes_out += m->pkt_len;
+		w->svc_stats[c->svc].pkts_out++;
+		w->svc_stats[c->svc].bytes_out += m->pkt_len;
+		sl_nat6_icmp_err(data, pi, &q, 0, &c->vip, c->vport);
+		sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
+		capture(w, m, c->svc, c->in_port);
+		tx(w, c->in_port, m);
+		return;
+	}
+	w->be_stats[c->be].pkts_in++;
+	w->be_stats[c->be].bytes_in += m->pkt_len;
+	w->svc_stats[c->svc].pkts_in++;
+	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+	sl_nat6_icmp_err(data, pi, &q, 1, &be->addr6, be->port);
+	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
+		memset(&mac, 0, sizeof(mac));
+		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		m->port = snap->ports[be->out_port].port_id;
+		to_mgmt(w, m, be->neigh);
+		return;
+	}
+	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	capture(w, m, c->svc, be->out_port);
+	tx(w, be->out_port, m);
+}
+
 /* ICMPv6: neighbour discovery to the management lcore (all of it: the
  * kernel behind an exception path resolves its own neighbours through
  * there too), echo requests to us answered, router messages and the rest
  * counted and dropped. */
 static __rte_cold void
 icmp6_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	 uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx)
+	 uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx, int redirected)
 {
 	uint8_t type = (uint8_t)(rte_be_to_cpu_16(pi->dport) >> 8);
 	int own;
@@ -53,6 +140,11 @@ icmp6_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		sl_nat6_icmp_echo_reply(data, pi);
 		w->stats.icmp_echo++;
 		tx(w, pidx, m);
+		return;
+	}
+	/* errors about Sluice's own packets have nowhere to go */
+	if (type >= SL_ICMP6_DEST_UNREACH && type <= SL_ICMP6_PARAM_PROBLEM && own < 0) {
+		icmp6_err(w, snap, m, data, pi, pidx, redirected);
 		return;
 	}
 	drop(w, m, SL_DROP_ICMP6);
@@ -247,7 +339,7 @@ sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 		return;
 	}
 	if (pi.proto == SL_IPPROTO_ICMPV6) {
-		icmp6_in(w, snap, m, data, &pi, pidx);
+		icmp6_in(w, snap, m, data, &pi, pidx, redirected);
 		return;
 	}
 	if (sl_svc_is_vip6(snap, &pi.dst)) {

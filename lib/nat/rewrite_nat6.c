@@ -71,3 +71,62 @@ sl_nat6_icmp_echo_reply(uint8_t *frame, const struct sl_pkt6_info *pi)
 	csum = sl_csum_update16(sl_ld16(icmp + SL_ICMP6_CSUM_OFF), old_word, new_word);
 	memcpy(icmp + SL_ICMP6_CSUM_OFF, &csum, 2);
 }
+
+/* Replace @p len bytes (even) at @p p by @p nw, adding the change to the
+ * one's complement difference @p sum (RFC 1624 eqn. 3). */
+static uint32_t
+swap_words(uint8_t *p, const void *nw, unsigned len, uint32_t sum)
+{
+	const uint8_t *n = nw;
+	unsigned i;
+
+	for (i = 0; i < len; i += 2) {
+		sum += (uint16_t)~sl_ld16(p + i);
+		sum += sl_ld16(n + i);
+	}
+	memcpy(p, nw, len);
+	return sum;
+}
+
+void
+sl_nat6_icmp_err(uint8_t *frame, const struct sl_pkt6_info *pi,
+		 const struct sl_pkt6_quote *q, int to_backend,
+		 const struct sl_in6 *addr, rte_be16_t port)
+{
+	uint8_t *ip = frame + pi->l2_len;
+	uint8_t *icmp = ip + pi->l3_len;
+	uint8_t *qip = frame + q->ip_off, *ql4 = frame + q->l4_off;
+	uint8_t *outer_a = ip + (to_backend ? SL_IP6_DST_OFF : SL_IP6_SRC_OFF);
+	uint8_t *quote_a = qip + (to_backend ? SL_IP6_SRC_OFF : SL_IP6_DST_OFF);
+	uint8_t *quote_p = ql4 + (to_backend ? 0 : 2);
+	unsigned qcs_off = q->proto == IPPROTO_TCP ? SL_TCP_CSUM_OFF : SL_UDP_CSUM_OFF;
+	uint32_t isum = (uint16_t)~sl_ld16(icmp + SL_ICMP6_CSUM_OFF);
+	uint16_t csum;
+
+	/* the quoted L4 checksum, if quoted: its pseudo-header address and
+	 * port change; the ICMPv6 sum sees the checksum field change too */
+	if (q->l4_len >= qcs_off + 2 &&
+	    !(q->proto == IPPROTO_UDP && sl_ld16(ql4 + qcs_off) == 0)) {
+		uint32_t qsum = (uint16_t)~sl_ld16(ql4 + qcs_off);
+		unsigned i;
+
+		for (i = 0; i < 16; i += 2) {
+			qsum += (uint16_t)~sl_ld16(quote_a + i);
+			qsum += sl_ld16(addr->b + i);
+		}
+		qsum += (uint16_t)~sl_ld16(quote_p);
+		qsum += port;
+		csum = (uint16_t)~sl_csum_fold(qsum);
+		if (q->proto == IPPROTO_UDP && csum == 0)
+			csum = 0xffff;
+		isum = swap_words(ql4 + qcs_off, &csum, 2, isum);
+	}
+	/* quoted address and port are in the ICMPv6 message; the outer
+	 * address is in its pseudo-header */
+	isum = swap_words(quote_a, addr, 16, isum);
+	isum = swap_words(quote_p, &port, 2, isum);
+	isum = swap_words(outer_a, addr, 16, isum);
+	csum = (uint16_t)~sl_csum_fold(isum);
+	memcpy(icmp + SL_ICMP6_CSUM_OFF, &csum, 2);
+	ip[SL_IP6_HLIM_OFF]--;
+}

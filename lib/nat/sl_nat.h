@@ -215,6 +215,19 @@ void sl_nat6_rewrite(uint8_t *frame, const struct sl_pkt6_info *pi, int dst,
  */
 void sl_nat6_icmp_echo_reply(uint8_t *frame, const struct sl_pkt6_info *pi);
 
+/**
+ * Rewrite an ICMPv6 error about a NAT66 connection for the other end, as
+ * sl_nat_icmp_err() does for IPv4: toward the backend (@p to_backend) the
+ * outer destination and the quoted source become @p addr and the quoted
+ * source port @p port; toward the client the outer source and the quoted
+ * destination become @p addr and the quoted destination port @p port.
+ * The quoted TCP/UDP checksum (when the quote holds it) and the ICMPv6
+ * checksum are updated incrementally; the hop limit is decremented.
+ */
+void sl_nat6_icmp_err(uint8_t *frame, const struct sl_pkt6_info *pi,
+		      const struct sl_pkt6_quote *q, int to_backend,
+		      const struct sl_in6 *addr, rte_be16_t port);
+
 /** Outer headers towards one backend of a tunnel service: what is fixed
  *  per backend, built once per snapshot by sl_nat_tun_init(). */
 struct sl_tun {

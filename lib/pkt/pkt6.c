@@ -187,3 +187,44 @@ sl_l4_csum6(const struct sl_in6 *src, const struct sl_in6 *dst,
 		res = 0xffff;
 	return res;
 }
+
+int
+sl_pkt_icmp6_quote(const uint8_t *data, uint32_t len, const struct sl_pkt6_info *pi,
+		   struct sl_pkt6_quote *q)
+{
+	uint32_t icmp = (uint32_t)pi->l2_len + pi->l3_len;
+	uint32_t end = RTE_MIN(len, (uint32_t)pi->l2_len + IP6_LEN + pi->plen);
+	uint32_t ip_off = icmp + 8, off, hl, n_ext = 0;
+	const uint8_t *ip;
+	uint8_t nh;
+
+	q->type = data[icmp];
+	if (q->type < SL_ICMP6_DEST_UNREACH || q->type > SL_ICMP6_PARAM_PROBLEM ||
+	    ip_off + IP6_LEN > end)
+		return SL_DROP_ICMP_QUOTE;
+	ip = data + ip_off;
+	if ((ip[0] >> 4) != 6)
+		return SL_DROP_ICMP_QUOTE;
+	nh = ip[6];
+	off = ip_off + IP6_LEN;
+	while (nh != IPPROTO_TCP && nh != IPPROTO_UDP) {
+		if ((nh != NH_HOPOPTS || n_ext != 0) && nh != NH_ROUTING && nh != NH_DSTOPTS)
+			return SL_DROP_ICMP_QUOTE;
+		if (++n_ext > EXT_MAX || off + 8 > end)
+			return SL_DROP_ICMP_QUOTE;
+		hl = ((uint32_t)data[off + 1] + 1) * 8;
+		nh = data[off];
+		off += hl;
+	}
+	if (off + 8 > end)
+		return SL_DROP_ICMP_QUOTE;
+	q->proto = nh;
+	q->ip_off = (uint16_t)ip_off;
+	q->l4_off = (uint16_t)off;
+	q->l4_len = (uint16_t)(end - off);
+	memcpy(&q->src, ip + 8, sizeof(q->src));
+	memcpy(&q->dst, ip + 24, sizeof(q->dst));
+	memcpy(&q->sport, data + off, 2);
+	memcpy(&q->dport, data + off + 2, 2);
+	return 0;
+}

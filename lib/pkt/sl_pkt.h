@@ -157,6 +157,36 @@ uint16_t sl_l4_csum6(const struct sl_in6 *src, const struct sl_in6 *dst,
 		     uint8_t proto, const void *l4, uint32_t l4_len,
 		     unsigned csum_off);
 
+/* ICMPv6 error types Sluice relays (RFC 4443) */
+#define SL_ICMP6_DEST_UNREACH 1
+#define SL_ICMP6_PKT_TOO_BIG  2   /**< path MTU discovery's message */
+#define SL_ICMP6_TIME_EXCEEDED 3
+#define SL_ICMP6_PARAM_PROBLEM 4
+
+/** The packet an ICMPv6 error quotes (sl_pkt_icmp6_quote()). Offsets from
+ *  the start of the frame, fields in network order. */
+struct sl_pkt6_quote {
+	uint8_t type;        /**< ICMPv6 type: 1..4 */
+	uint8_t proto;       /**< quoted upper layer: TCP or UDP */
+	uint16_t ip_off;     /**< offset of the quoted IPv6 header */
+	uint16_t l4_off;     /**< offset of its TCP/UDP header */
+	uint16_t l4_len;     /**< quoted L4 bytes present (>= 8) */
+	struct sl_in6 src;   /**< quoted source */
+	struct sl_in6 dst;   /**< quoted destination */
+	rte_be16_t sport;
+	rte_be16_t dport;
+};
+
+/**
+ * Read the packet an ICMPv6 error (types 1 to 4) quotes: an IPv6 header,
+ * extension headers walked as sl_pkt_parse6() walks them (a fragment
+ * header refuses the quote), and at least the first 8 bytes of a TCP or
+ * UDP header. The ICMPv6 checksum was verified by sl_pkt_parse6().
+ * @return 0, or SL_DROP_ICMP_QUOTE.
+ */
+int sl_pkt_icmp6_quote(const uint8_t *data, uint32_t len,
+		       const struct sl_pkt6_info *pi, struct sl_pkt6_quote *q);
+
 /* ICMP error types Sluice relays (RFC 792) */
 #define SL_ICMP_DEST_UNREACH  3   /**< code 4: fragmentation needed */
 #define SL_ICMP_TIME_EXCEEDED 11

@@ -3152,6 +3152,163 @@ test_nat66_expiry(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/*
+ * An ICMPv6 error frame: Ethernet to @p dmac from @p smac, IPv6 from
+ * @p src to @p dst (hop limit 60), ICMPv6 @p type with a 4-byte field
+ * @p word and the quote @p q (@p qlen bytes), checksum correct. Returns
+ * its length.
+ */
+static uint32_t
+icmp6_err_frame(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6],
+		const uint8_t src[16], const uint8_t dst[16], uint8_t type, uint32_t word,
+		const uint8_t *q, uint32_t qlen)
+{
+	uint8_t *ip = f + 14, *ic = ip + 40;
+	uint32_t plen = 8 + qlen;
+	uint16_t cs;
+
+	memset(f, 0, 14 + 40 + 8);
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	ip[0] = 0x60;
+	tp_put16(ip + 4, (uint16_t)plen);
+	ip[6] = 58;
+	ip[7] = 60;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	ic[0] = type;
+	word = htonl(word);
+	memcpy(ic + 4, &word, 4);
+	memcpy(ic + 8, q, qlen);
+	cs = sl_l4_csum6((const struct sl_in6 *)src, (const struct sl_in6 *)dst, 58, ic, plen, 2);
+	memcpy(ic + 2, &cs, 2);
+	return 14 + 40 + plen;
+}
+
+/* The ICMPv6 checksum of error frame @p m and the quoted TCP checksum
+ * (the quote holds the whole segment) both equal full recomputations. */
+static int
+icmp6_err_csums_ok(const struct rte_mbuf *m)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip = f + 14, *ic = ip + 40, *qip = ic + 8, *ql4 = qip + 40;
+	uint32_t plen = tp_get16(ip + 4), qplen = tp_get16(qip + 4);
+	uint16_t got, want;
+
+	memcpy(&got, ic + 2, 2);
+	want = sl_l4_csum6((const struct sl_in6 *)(ip + 8), (const struct sl_in6 *)(ip + 24),
+			   58, ic, plen, 2);
+	if (got != want)
+		return 0;
+	memcpy(&got, ql4 + 16, 2);
+	want = sl_l4_csum6((const struct sl_in6 *)(qip + 8), (const struct sl_in6 *)(qip + 24),
+			   IPPROTO_TCP, ql4, qplen, 16);
+	return got == want;
+}
+
+/*
+ * ICMPv6 errors about a NAT66 connection reach its other end rewritten
+ * for it: a "packet too big" from a router on the client's side, sent to
+ * the VIP about a reply, goes to the connection's backend as about the
+ * backend's own packet (quoted source [B]:8080, outer destination B); an
+ * unreachable from the backend's side about a packet Sluice passed on
+ * goes to the client as if from the VIP (quoted destination [VIP]:80).
+ * Checksums (ICMPv6 and the quoted TCP one) equal full recomputations,
+ * the MTU field is kept. An error quoting no connection is dropped as
+ * icmp_no_flow.
+ */
+static void
+test_icmp6_errors(void)
+{
+	static const uint8_t router_out[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe };
+	static const uint8_t router_in[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, [15] = 0xfe };
+	uint8_t f[TP_MAX_FRAME], q[TP_MAX_FRAME], b[16], bmac[6];
+	struct tp6_fspec s, r, seen;
+	struct tp_flayout lo;
+	struct rte_mbuf *m;
+	uint32_t len, qlen, mtu;
+	const uint8_t *g;
+	uint64_t nf0 = fx.w->stats.drops[SL_DROP_ICMP_NO_FLOW];
+
+	client6_spec(&s, IPPROTO_TCP, 9, 40009, 80, RTE_TCP_SYN_FLAG);
+	exchange6(&s, 8080, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, b);
+	hop_mac6(b, bmac);
+
+	/* too big, to the VIP, quoting the reply as the client got it */
+	backend6_spec(&r, &s, b, 8080, RTE_TCP_ACK_FLAG);
+	to_client6(&seen, &r, 80);
+	qlen = tp6_build_frame(&seen, q, &lo) - 14;
+	len = icmp6_err_frame(f, (const uint8_t *)&fx.hw[OUT].mac, client_mac, router_out,
+			      vip6, 2, 1280, q + 14, qlen);
+	m = rte_pktmbuf_alloc(fx.pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
+	push(m, OUT);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	g = rte_pktmbuf_mtod(m, const uint8_t *);
+	CU_ASSERT_EQUAL(m->pkt_len, len);
+	CU_ASSERT(memcmp(g, bmac, 6) == 0);
+	CU_ASSERT(memcmp(g + 6, &fx.hw[IN].mac, 6) == 0);
+	CU_ASSERT_EQUAL(g[14 + 7], 59);                          /* hop limit - 1 */
+	CU_ASSERT(memcmp(g + IP6_SRC, router_out, 16) == 0);
+	CU_ASSERT(memcmp(g + IP6_DST, b, 16) == 0);              /* to the backend */
+	CU_ASSERT_EQUAL(g[IP6_L4], 2);
+	memcpy(&mtu, g + IP6_L4 + 4, 4);
+	CU_ASSERT_EQUAL(ntohl(mtu), 1280);
+	CU_ASSERT(memcmp(g + IP6_L4 + 8 + 8, b, 16) == 0);       /* quoted source */
+	CU_ASSERT(memcmp(g + IP6_L4 + 8 + 24, s.src, 16) == 0);  /* quoted client */
+	CU_ASSERT_EQUAL(tp_get16(g + IP6_L4 + 8 + 40), 8080);    /* quoted sport */
+	CU_ASSERT_EQUAL(tp_get16(g + IP6_L4 + 8 + 42), 40009);
+	/* the rest of the quote as it was (after the TCP checksum) */
+	CU_ASSERT(memcmp(g + IP6_L4 + 8 + 58, q + 14 + 58, qlen - 58) == 0);
+	CU_ASSERT(icmp6_err_csums_ok(m));
+	rte_pktmbuf_free(m);
+
+	/* unreachable from the backend's side, to the client, quoting the
+	 * client's packet as the backend got it */
+	to_backend6(&seen, &s, b, 8080);
+	seen.tcp_flags = RTE_TCP_ACK_FLAG;
+	seen.payload_len = 100;
+	qlen = tp6_build_frame(&seen, q, &lo) - 14;
+	len = icmp6_err_frame(f, (const uint8_t *)&fx.hw[IN].mac, bmac, router_in, s.src,
+			      1, 0, q + 14, qlen);
+	m = rte_pktmbuf_alloc(fx.pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
+	push(m, IN);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	g = rte_pktmbuf_mtod(m, const uint8_t *);
+	CU_ASSERT(memcmp(g, client_mac, 6) == 0);
+	CU_ASSERT(memcmp(g + IP6_SRC, vip6, 16) == 0);           /* from the VIP */
+	CU_ASSERT(memcmp(g + IP6_DST, s.src, 16) == 0);
+	CU_ASSERT(memcmp(g + IP6_L4 + 8 + 8, s.src, 16) == 0);
+	CU_ASSERT(memcmp(g + IP6_L4 + 8 + 24, vip6, 16) == 0);   /* quoted VIP */
+	CU_ASSERT_EQUAL(tp_get16(g + IP6_L4 + 8 + 42), 80);      /* quoted dport */
+	CU_ASSERT(icmp6_err_csums_ok(m));
+	rte_pktmbuf_free(m);
+
+	/* quoting a connection that does not exist: dropped, counted */
+	seen.sport = 40999;
+	qlen = tp6_build_frame(&seen, q, &lo) - 14;
+	len = icmp6_err_frame(f, (const uint8_t *)&fx.hw[IN].mac, bmac, router_in, s.src,
+			      1, 0, q + 14, qlen);
+	m = rte_pktmbuf_alloc(fx.pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
+	push(m, IN);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_ICMP_NO_FLOW], nf0 + 1);
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
@@ -3181,6 +3338,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "IPv4 and IPv6 services on the same ports at once", test_nat66_with_ipv4 },
 	{ "NAT66, two workers: redirected to the client's worker both ways", test_nat66_two_workers },
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
+	{ "ICMPv6 errors relayed for NAT66 connections both ways", test_icmp6_errors },
 	{ "IPv6 drops: hop limit, extension headers, fragments, IPv6 off", test_ipv6_drops },
 	{ "NAT66: UDP connection expires after its timeout", test_nat66_expiry },
 	{ "NAT66: failed backend: UDP scheduled anew, TCP carries on", test_nat66_down_backend },
