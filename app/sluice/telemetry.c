@@ -75,7 +75,7 @@ tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 	struct sl_app *app = &sl_app;
 	const struct sl_snapshot *s;
 	const struct sl_service *sv;
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 	struct sl_obj_stats t;
 	unsigned i, usable = 0;
 
@@ -101,8 +101,12 @@ tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 	sl_mgmt_sum(app, sv->id, 0, &t);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", sv->name);
-	inet_ntop(AF_INET, &sv->vip, a, sizeof(a));
+	if (sv->v6)
+		inet_ntop(AF_INET6, &sv->vip6, a, sizeof(a));
+	else
+		inet_ntop(AF_INET, &sv->vip, a, sizeof(a));
 	rte_tel_data_add_dict_string(d, "vip", a);
+	rte_tel_data_add_dict_string(d, "mode", sl_config_mode_name(sv->mode, sv->encap));
 	rte_tel_data_add_dict_u64(d, "port", rte_be_to_cpu_16(sv->port));
 	rte_tel_data_add_dict_string(d, "protocol", sv->proto == IPPROTO_TCP ? "tcp" : "udp");
 	rte_tel_data_add_dict_string(d, "scheduler", sv->sched->name);
@@ -121,7 +125,7 @@ tel_backends(const char *cmd, const char *params, struct rte_tel_data *d)
 	struct sl_app *app = &sl_app;
 	const struct sl_snapshot *s;
 	const struct sl_service *sv;
-	char a[INET_ADDRSTRLEN], key[48], val[32];
+	char a[INET6_ADDRSTRLEN], key[48], val[INET6_ADDRSTRLEN + 8];
 	unsigned j, shown;
 
 	RTE_SET_USED(cmd);
@@ -145,8 +149,13 @@ tel_backends(const char *cmd, const char *params, struct rte_tel_data *d)
 		struct sl_obj_stats t;
 
 		sl_mgmt_sum(app, -1, be->slot, &t);
-		inet_ntop(AF_INET, &be->addr, a, sizeof(a));
-		snprintf(val, sizeof(val), "%s:%u", a, rte_be_to_cpu_16(be->port));
+		if (be->v6) {
+			inet_ntop(AF_INET6, &be->addr6, a, sizeof(a));
+			snprintf(val, sizeof(val), "[%s]:%u", a, rte_be_to_cpu_16(be->port));
+		} else {
+			inet_ntop(AF_INET, &be->addr, a, sizeof(a));
+			snprintf(val, sizeof(val), "%s:%u", a, rte_be_to_cpu_16(be->port));
+		}
 		snprintf(key, sizeof(key), "b%u_address", j);
 		rte_tel_data_add_dict_string(d, key, val);
 		snprintf(key, sizeof(key), "b%u_state", j);
