@@ -753,6 +753,35 @@ edit_service(struct sl_config *cfg, const char *name)
 	return NULL;
 }
 
+/* Whether @p spec reads IP:PORT or [IPv6]:PORT (PORT 1..65535): the
+ * syntax alone; what the address may be is the validator's to say. */
+static int
+ep_syntax_ok(const char *spec)
+{
+	char buf[64], *colon, *end;
+	unsigned long port;
+	uint8_t a[16];
+	int v6 = spec[0] == '[';
+
+	snprintf(buf, sizeof(buf), "%s", spec + v6);
+	colon = strrchr(buf, ':');
+	if (colon == NULL || colon[1] == '\0')
+		return 0;
+	*colon = '\0';
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || port < 1 || port > 65535)
+		return 0;
+	if (v6) {
+		size_t n = strlen(buf);
+
+		if (n == 0 || buf[n - 1] != ']')
+			return 0;
+		buf[n - 1] = '\0';
+		return inet_pton(AF_INET6, buf, a) == 1;
+	}
+	return inet_pton(AF_INET, buf, a) == 1;
+}
+
 /* Backend given as IP:PORT, [IPv6]:PORT or by its id=. */
 static int
 find_backend(const struct sl_config_service *cs, const char *spec)
@@ -895,8 +924,8 @@ add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	static const char *const opts[] = { "weight=", "id=", "state=", "check_port=" };
 	struct sl_config *cfg;
 	struct sl_config_service *cs;
-	struct sl_config_backend b, one;
-	char buf[128], spec[256], err[512];
+	struct sl_config_backend b;
+	char spec[256], err[512];
 	size_t len;
 	unsigned k;
 	int i;
@@ -905,8 +934,7 @@ add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		sl_out_printf(o, "unknown service '%s'", argv[0]);
 		return -ENOENT;
 	}
-	if (strchr(argv[1], ' ') != NULL ||
-	    sl_config_backend_parse(argv[1], &one, buf, sizeof(buf)) != 0) {
+	if (!ep_syntax_ok(argv[1])) {
 		sl_out_printf(o, "backend '%s' is not IP:PORT or [IPv6]:PORT", argv[1]);
 		return -EINVAL;
 	}

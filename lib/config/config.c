@@ -2376,10 +2376,10 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 	if (bad != NULL)
 		return vfail(v, s->vip_line ? s->vip_line : s->line, "vip %s of [service.%s] is %s (expected a unicast address)",
 			     vip_str(s, a), s->name, bad);
-	/* the IPv6 path rewrites destinations only so far */
-	if (s->v6 && s->mode != SL_MODE_NAT)
+	/* IPv6 services: NAT66 (nat) or NAT64 (fullnat to IPv4 backends) */
+	if (s->v6 && s->mode != SL_MODE_NAT && s->mode != SL_MODE_FULLNAT)
 		return vfail(v, s->mode_line ? s->mode_line : s->line,
-			     "IPv6 services support mode nat only so far ([service.%s] is %s)",
+			     "IPv6 services support modes nat and fullnat (NAT64) so far ([service.%s] is %s)",
 			     s->name, mode_name(s->mode));
 	if (s->v6 && s->proxy_protocol != 0)
 		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
@@ -2463,12 +2463,16 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 	if (b->id[0] != '\0' && !id_ok(b->id))
 		return vfail(v, b->line, "backend id '%.*s' is not 1-%d characters of A-Z a-z 0-9 _ . : -",
 			     SL_NAME_MAX, b->id, SL_NAME_MAX - 1);
-	/* the data path forwards within one family */
+	/* nat keeps the family; fullnat of an IPv6 service translates to
+	 * IPv4 backends (NAT64) */
 	if (b->v6 && !s->v6)
-		return vfail(v, b->line, "backend %s is IPv6 but [service.%s] has an IPv4 vip; translating between the families (NAT46) is not supported yet",
+		return vfail(v, b->line, "backend %s is IPv6 but [service.%s] has an IPv4 vip; translating IPv4 clients to IPv6 backends (NAT46) is not supported",
 			     bk_str(b, bs, sizeof(bs)), s->name);
-	if (!b->v6 && s->v6)
-		return vfail(v, b->line, "backend %s is IPv4 but [service.%s] has an IPv6 vip; translating between the families (NAT64) is not supported yet",
+	if (!b->v6 && s->v6 && s->mode != SL_MODE_FULLNAT)
+		return vfail(v, b->line, "backend %s is IPv4 but [service.%s] has an IPv6 vip; mode nat keeps the family (use mode = fullnat to reach IPv4 backends: NAT64)",
+			     bk_str(b, bs, sizeof(bs)), s->name);
+	if (b->v6 && s->v6 && s->mode == SL_MODE_FULLNAT)
+		return vfail(v, b->line, "backend %s of [service.%s]: an IPv6 fullnat service translates to IPv4 backends (NAT64); IPv6 to IPv6 fullnat is not supported yet",
 			     bk_str(b, bs, sizeof(bs)), s->name);
 	if (b->v6 ? check_host6(v, "backend", b->addr6, b->line) < 0 :
 		    check_host(v, "backend", b->addr, b->line) < 0)

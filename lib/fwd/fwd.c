@@ -521,6 +521,20 @@ flush_conn(struct sl_worker *w, const struct sl_snapshot *snap,
 }
 
 
+/* Whether a NAT64 connection holds reply key @p k (IPv4-mapped in the
+ * IPv6 table). */
+static __rte_noinline int
+nat64_holds(struct sl_worker *w, const struct sl_flow_key *k)
+{
+	struct sl_flow6_key k6 = { .sport = k->sport, .dport = k->dport, .proto = k->proto };
+	int dir;
+
+	k6.src.b[10] = k6.src.b[11] = k6.dst.b[10] = k6.dst.b[11] = 0xff;
+	memcpy(&k6.src.b[12], &k->src, 4);
+	memcpy(&k6.dst.b[12], &k->dst, 4);
+	return sl_flow6_lookup(w->flows6, &k6, &dir) != NULL;
+}
+
 /* Local ports tried for one new fullnat connection before it is
  * refused: bounds the work a connection can cost. */
 #define LPORT_TRIES 64
@@ -563,6 +577,9 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 
 		k = w->lport_next++ % count;
 		key.dport = rte_cpu_to_be_16((uint16_t)(first + k * n));
+		/* a NAT64 connection may hold this reply key (IPv6 table) */
+		if (unlikely(snap->nat64) && w->flows6 != NULL && nat64_holds(w, &key))
+			continue;
 		/* with room in the table, only a taken reply key refuses it */
 		c = sl_flow_add_local(w->flows, pi->src, pi->sport, pi->dst, pi->dport,
 				      be->addr, be->port, key.dst, key.dport, pi->proto, now);
@@ -759,8 +776,12 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	const struct sl_backend *be;
 
 	if (unlikely(c == NULL || dir != SL_DIR_REPLY)) {
-		/* for a local address but no connection: the kernel's own
-		 * (health checks of fullnat services leave from there) */
+		/* for a local address but no IPv4 connection: a NAT64
+		 * connection's reply, or the kernel's own (health checks of
+		 * fullnat services leave from there) */
+		if (snap->nat64 && w->flows6 != NULL && c == NULL &&
+		    sl_fwd64_reply(w, snap, m, data, pi, now))
+			return 0;
 		if (snap->n_local != 0 && snap->ports[pidx].kernel &&
 		    sl_svc_is_local(snap, pi->dst))
 			to_kernel(w, snap, m, pidx);

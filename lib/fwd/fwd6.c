@@ -154,6 +154,7 @@ icmp6_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 static __rte_always_inline void
 conn6_gone(struct sl_worker *w, const struct sl_conn6 *c)
 {
+	w->stats.local_ports -= c->mode == SL_MODE_FULLNAT;
 	w->svc_stats[c->svc].conns_active--;
 	w->be_stats[c->be].conns_active--;
 	w->stats.conns_expired++;
@@ -183,7 +184,120 @@ sched_hash6(const struct sl_service *svc, const struct sl_flow6_key *k)
 		rte_hash_crc(k, sizeof(*k), 0x51ce);
 }
 
-/* A client's packet for IPv6 service @p svc (mode nat). */
+/* IPv4 address @p a as IPv4-mapped IPv6 (::ffff:a.b.c.d): how NAT64
+ * connections keep their IPv4 side in the IPv6 table. */
+static __rte_always_inline struct sl_in6
+mapped6(rte_be32_t a)
+{
+	struct sl_in6 m = { .b = { [10] = 0xff, [11] = 0xff } };
+
+	memcpy(&m.b[12], &a, 4);
+	return m;
+}
+
+static __rte_always_inline rte_be32_t
+mapped4(const struct sl_in6 *m)
+{
+	rte_be32_t a;
+
+	memcpy(&a, &m->b[12], 4);
+	return a;
+}
+
+/*
+ * A NAT64 connection (an IPv6 fullnat service, IPv4 backend @p be): a
+ * local IPv4 address of the port that reaches the backend (by the client
+ * address) and a local port of this worker's slice, as IPv4 fullnat takes
+ * them, so the backend's IPv4 replies name this worker. The reply key
+ * lives in the IPv6 table with IPv4-mapped addresses; a port whose reply
+ * key an IPv4 fullnat connection holds is skipped. NULL when no port was
+ * found or the table is full.
+ */
+static struct sl_conn6 *
+nat64_add(struct sl_worker *w, const struct sl_snapshot *snap,
+	  const struct sl_pkt6_info *pi, const struct sl_backend *be, uint64_t now)
+{
+	const struct sl_port_info *op = &snap->ports[be->out_port];
+	const struct sl_fwd_env *e = w->env;
+	unsigned n = e->n_workers, tries;
+	uint32_t first, count, k;
+	struct sl_in6 bip6 = mapped6(be->addr), lip6;
+	struct sl_flow_key k4 = { .src = be->addr, .sport = be->port, .proto = pi->proto };
+
+	if (op->n_local == 0)
+		return NULL;
+	k4.dst = op->local[sl_in6_fold(&pi->src) % op->n_local];
+	lip6 = mapped6(k4.dst);
+	first = e->lport_lo + (w->id + n - e->lport_lo % n) % n;
+	if (first > e->lport_hi)
+		return NULL;
+	count = (e->lport_hi - first) / n + 1;
+	tries = RTE_MIN(count, 64u);
+	if (sl_flow6_count(w->flows6) >= sl_flow6_capacity(w->flows6))
+		return NULL;
+	for (; tries > 0; tries--) {
+		struct sl_conn6 *c;
+		int dir;
+
+		k = w->lport_next++ % count;
+		k4.dport = rte_cpu_to_be_16((uint16_t)(first + k * n));
+		if (sl_flow_lookup(w->flows, &k4, &dir) != NULL)
+			continue;
+		c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport, &bip6,
+				 be->port, &lip6, k4.dport, pi->proto, now);
+		if (c != NULL)
+			return c;
+	}
+	return NULL;
+}
+
+int
+sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	       uint8_t *data, const struct sl_pkt_info *pi, uint64_t now)
+{
+	struct sl_flow6_key k;
+	const struct sl_backend *be;
+	struct sl_conn6 *c;
+	uint8_t *d6;
+	int dir;
+
+	memset(&k, 0, sizeof(k));
+	k.src = mapped6(pi->src);
+	k.dst = mapped6(pi->dst);
+	k.sport = pi->sport;
+	k.dport = pi->dport;
+	k.proto = pi->proto;
+	c = sl_flow6_lookup(w->flows6, &k, &dir);
+	if (c == NULL || dir != SL_DIR_REPLY)
+		return 0;
+	be = snap->by_slot[c->be];
+	if (be == NULL || be->gen != c->be_gen || be->flush) {
+		conn6_gone(w, c);
+		sl_flow6_del(w->flows6, c);
+		w->stats.conns_flushed++;
+		drop(w, m, SL_DROP_NO_FLOW);
+		return 1;
+	}
+	if (rte_pktmbuf_prepend(m, (uint16_t)(40 - pi->l3_len)) == NULL) {
+		drop(w, m, SL_DROP_NO_HEADROOM);
+		return 1;
+	}
+	sl_flow6_touch(w->flows6, c, SL_DIR_REPLY, pi->tcp_flags, now);
+	w->be_stats[c->be].pkts_out++;
+	w->be_stats[c->be].bytes_out += m->pkt_len;
+	w->svc_stats[c->svc].pkts_out++;
+	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	d6 = sl_nat_4to6(rte_pktmbuf_mtod(m, uint8_t *), pi, &c->vip, c->vport, &c->cip,
+			 c->cport);
+	RTE_SET_USED(data);
+	sl_nat_set_macs(d6, &c->cmac, &snap->ports[c->in_port].mac);
+	capture(w, m, c->svc, c->in_port);
+	tx(w, c->in_port, m);
+	return 1;
+}
+
+/* A client's packet for IPv6 service @p svc: NAT66 (nat) or NAT64
+ * (fullnat to IPv4 backends). */
 static void
 from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
@@ -240,14 +354,19 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			return;
 		}
 		be = &svc->backends[bi];
-		c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
-				 &be->addr6, be->port, &pi->src, pi->sport, pi->proto, now);
+		if (svc->mode == SL_MODE_FULLNAT)
+			c = nat64_add(w, snap, pi, be, now);
+		else
+			c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
+					 &be->addr6, be->port, &pi->src, pi->sport, pi->proto,
+					 now);
 		if (c == NULL) {
 			w->svc_stats[svc->id].drops++;
 			drop(w, m, SL_DROP_FLOW_FULL);
 			return;
 		}
 		c->mode = svc->mode;
+		w->stats.local_ports += svc->mode == SL_MODE_FULLNAT;
 		c->svc = svc->id;
 		c->be = be->slot;
 		c->be_gen = be->gen;
@@ -265,7 +384,16 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].pkts_in++;
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
 	capture(w, m, c->svc, pidx);
-	sl_nat6_rewrite(data, pi, 1, &be->addr6, be->port);
+	if (c->mode == SL_MODE_FULLNAT) {
+		/* NAT64: the IPv4 headers in front of the same L4 header */
+		uint8_t *d4 = sl_nat_6to4(data, pi, mapped4(&c->lip), c->lport, be->addr,
+					  be->port);
+
+		rte_pktmbuf_adj(m, (uint16_t)(d4 - data));
+		data = d4;
+	} else {
+		sl_nat6_rewrite(data, pi, 1, &be->addr6, be->port);
+	}
 	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
 		/* the management lcore sets the MAC once it is known */
 		memset(&mac, 0, sizeof(mac));

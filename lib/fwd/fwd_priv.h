@@ -122,6 +122,11 @@ to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 void sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	     uint16_t pidx, int redirected, unsigned flags, uint64_t now);
 void sl_fwd6_expire(struct sl_worker *w, uint64_t now);
+/* An IPv4 packet to a local address that no IPv4 connection knows: the
+ * reply of a NAT64 connection (fwd6.c), translated and sent to its IPv6
+ * client. Returns 1 when it took the packet, 0 when it is not one. */
+int sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+		   uint8_t *data, const struct sl_pkt_info *pi, uint64_t now);
 
 /* Proxy Protocol (fwd_proxy.c): the client's SYN of a new connection of
  * a service with a header; a client packet rewritten for the backend

@@ -228,6 +228,37 @@ void sl_nat6_icmp_err(uint8_t *frame, const struct sl_pkt6_info *pi,
 		      const struct sl_pkt6_quote *q, int to_backend,
 		      const struct sl_in6 *addr, rte_be16_t port);
 
+/*
+ * NAT64 (RFC 7915 header translation, TCP and UDP): the upper-layer
+ * header stays where it is in the buffer and the headers in front of it
+ * are written anew; the TCP/UDP checksum is updated for the
+ * pseudo-header's change of addresses (its length and protocol words sum
+ * alike in both families) and of ports. The Ethernet type is set, the
+ * MAC addresses are left to the caller.
+ */
+
+/**
+ * IPv6 -> IPv4: the IPv6 packet (@p pi from sl_pkt_parse6(), extension
+ * headers dropped) becomes @p src:sport -> @p dst:dport over IPv4: DS
+ * field from the traffic class, DF set, TTL the hop limit less one.
+ * @return the new start of the frame, 14 + 20 bytes before the
+ *   upper-layer header (the caller trims the buffer's front to it).
+ */
+uint8_t *sl_nat_6to4(uint8_t *frame, const struct sl_pkt6_info *pi, rte_be32_t src,
+		     rte_be16_t sport, rte_be32_t dst, rte_be16_t dport);
+
+/**
+ * IPv4 -> IPv6: the IPv4 packet (@p pi from sl_pkt_parse()) becomes
+ * [@p src]:sport -> [@p dst]:dport over IPv6: traffic class from the DS
+ * field, hop limit the TTL less one. The frame grows by 40 - l3_len
+ * bytes at the front: the caller made room (rte_pktmbuf_prepend).
+ * @return the new start of the frame, 14 + 40 bytes before the
+ *   upper-layer header.
+ */
+uint8_t *sl_nat_4to6(uint8_t *frame, const struct sl_pkt_info *pi,
+		     const struct sl_in6 *src, rte_be16_t sport,
+		     const struct sl_in6 *dst, rte_be16_t dport);
+
 /** Outer headers towards one backend of a tunnel service: what is fixed
  *  per backend, built once per snapshot by sl_nat_tun_init(). */
 struct sl_tun {

@@ -156,6 +156,9 @@ struct sl_snapshot {
 	uint16_t n_svc6;
 	uint16_t svc6[SL_MAX_SERVICES];
 	uint8_t any6;               /**< some port has an IPv6 address */
+	uint8_t nat64;              /**< some IPv6 service is fullnat (NAT64):
+				     *   replies to local addresses may belong
+				     *   to the IPv6 table */
 	struct sl_backend **by_slot;  /**< SL_MAX_BACKENDS entries, NULL = free slot */
 	unsigned n_workers;
 	uint32_t max_timeout;       /**< longest connection timeout, seconds */

@@ -633,6 +633,7 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		sv->ws_off = ws_size;
 		ws_size += RTE_ALIGN_CEIL(sv->sched->ws_size(sv->n_backends), 8);
 		sv->leaving = pl->leaving[i];
+		s->nat64 |= sv->v6 && sv->mode == SL_MODE_FULLNAT;
 		if (!sv->leaving) {
 			if (sv->v6)
 				s->svc6[s->n_svc6++] = (uint16_t)i;

@@ -2041,15 +2041,17 @@ static const struct bad_case v6_bad_cases[] = {
 	  "[service.x] has the same vip:port/protocol [2001:db8::100]:80/tcp as [service.w6] (line 5)" },
 	/* backends */
 	{ V6_OUT SVC_HDR "backend = [2001:db8::11]:80\n", 9,
-	  "backend [2001:db8::11]:80 is IPv6 but [service.s] has an IPv4 vip; translating between the families (NAT46) is not supported yet" },
+	  "backend [2001:db8::11]:80 is IPv6 but [service.s] has an IPv4 vip; translating IPv4 clients to IPv6 backends (NAT46) is not supported" },
 	{ V6_OUT V6_SVC "backend = 10.0.0.11:80\n", 9,
-	  "backend 10.0.0.11:80 is IPv4 but [service.w6] has an IPv6 vip; translating between the families (NAT64) is not supported yet" },
-	{ V6_OUT V6_SVC "mode = fullnat\nbackend = [2001:db8::11]:80\n", 9,
-	  "IPv6 services support mode nat only so far ([service.w6] is fullnat)" },
+	  "backend 10.0.0.11:80 is IPv4 but [service.w6] has an IPv6 vip; mode nat keeps the family (use mode = fullnat to reach IPv4 backends: NAT64)" },
+	{ V6_OUT V6_SVC "mode = fullnat\nbackend = [2001:db8::11]:80\n", 10,
+	  "backend [2001:db8::11]:80 of [service.w6]: an IPv6 fullnat service translates to IPv4 backends (NAT64); IPv6 to IPv6 fullnat is not supported yet" },
+	{ V6_OUT V6_SVC "mode = fullnat\nbackend = 10.0.0.11:80\n", 10,
+	  "service w6 is fullnat: [port.out], the port that reaches backend 10.0.0.11, has no local_address" },
 	{ V6_OUT V6_SVC "proxy_protocol = v2\nbackend = [2001:db8::11]:80\n", 9,
 	  "proxy_protocol of [service.w6]: IPv6 services do not send Proxy Protocol headers yet" },
 	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\nmode = dr\n", 10,
-	  "IPv6 services support mode nat only so far ([service.w6] is dr)" },
+	  "IPv6 services support modes nat and fullnat (NAT64) so far ([service.w6] is dr)" },
 	{ V6_OUT V6_SVC "backend = [2001:db9::11]:80\n", 9,
 	  "backend 2001:db9::11 is not reachable: it is inside no port's IPv6 subnet and no port has an IPv6 gateway" },
 	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\nbackend = [2001:db8::11]:80\n", 10,
@@ -2186,7 +2188,7 @@ test_v6_edit(void)
 	CU_ASSERT_EQUAL_FATAL(sl_config_backend_parse("[2001:db8::12]:80", &s->backends[s->n_backends++],
 						      err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(sl_config_validate_edit(cfg, "add backend", err, sizeof(err)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "add backend: backend [2001:db8::12]:80 is IPv6 but [service.s] has an IPv4 vip; translating between the families (NAT46) is not supported yet");
+	CU_ASSERT_STRING_EQUAL(err, "add backend: backend [2001:db8::12]:80 is IPv6 but [service.s] has an IPv4 vip; translating IPv4 clients to IPv6 backends (NAT46) is not supported");
 	free(cfg);
 	sl_config_free(base);
 }

@@ -1377,6 +1377,105 @@ test_echo6_reply(void)
 	CU_ASSERT_EQUAL(fail, 0);
 }
 
+/*
+ * NAT64 translation both ways, random TCP and UDP packets: the new IP
+ * header is well formed (IPv4: its checksum, DF, TTL = hop limit - 1,
+ * DS = traffic class; IPv6: hop limit = TTL - 1, traffic class = DS,
+ * payload length), the ports are the new ones, the payload is untouched
+ * and the L4 checksum equals a full recomputation in the new family.
+ */
+static void
+test_nat64_translate(void)
+{
+	static uint8_t f[TP_MAX_FRAME + 64];
+	unsigned it, fail = 0;
+
+	sl_test_srand(0x64);
+	for (it = 0; it < 2000; it++) {
+		uint8_t proto = tp_rnd(2) ? IPPROTO_TCP : IPPROTO_UDP;
+		struct tp6_fspec s6;
+		struct tp_fspec s4;
+		struct tp_flayout lo;
+		struct sl_pkt6_info p6;
+		struct sl_pkt_info p4;
+		struct sl_in6 a6, b6;
+		rte_be32_t a4, b4;
+		rte_be16_t ps = (rte_be16_t)sl_test_rand(), pd = (rte_be16_t)sl_test_rand();
+		uint8_t *g, *l4;
+		uint16_t want, got;
+		uint32_t len, l4len;
+
+		/* 6 -> 4 */
+		tp6_spec_default(&s6, proto);
+		tp_rnd_fill(s6.src, 16);
+		tp_rnd_fill(s6.dst, 16);
+		s6.tclass = (uint8_t)sl_test_rand();
+		s6.hlim = (uint8_t)(2 + tp_rnd(250));
+		s6.payload_len = (uint16_t)tp_rnd(200);
+		tp_rnd_fill(s6.payload, s6.payload_len);
+		len = tp6_build_frame(&s6, f, &lo);
+		p6.l2_len = 14;
+		if (sl_pkt_parse6(f, len, 0, &p6) != 0) {
+			fail++;
+			continue;
+		}
+		a4 = (rte_be32_t)sl_test_rand();
+		b4 = (rte_be32_t)sl_test_rand();
+		l4 = f + lo.l4;
+		l4len = p6.plen;
+		g = sl_nat_6to4(f, &p6, a4, ps, b4, pd);
+		if (g != l4 - 34 || tp_get16(g + 12) != 0x0800 ||
+		    !sl_ipv4_csum_ok(g + 14, 20) || g[14] != 0x45 ||
+		    g[14 + 1] != s6.tclass || g[14 + 8] != s6.hlim - 1 || g[14 + 9] != proto ||
+		    tp_get16(g + 14 + 2) != 20 + l4len || tp_get16(g + 14 + 6) != 0x4000 ||
+		    memcmp(g + 14 + 12, &a4, 4) != 0 || memcmp(g + 14 + 16, &b4, 4) != 0 ||
+		    memcmp(l4, &ps, 2) != 0 || memcmp(l4 + 2, &pd, 2) != 0 ||
+		    memcmp(g, s6.dmac, 6) != 0 || memcmp(g + 6, s6.smac, 6) != 0) {
+			fail++;
+			continue;
+		}
+		memcpy(&got, l4 + (proto == IPPROTO_TCP ? 16 : 6), 2);
+		want = sl_l4_csum((const struct rte_ipv4_hdr *)(g + 14), l4);
+		if (got != want)
+			fail++;
+
+		/* 4 -> 6: the frame starts 20 bytes into the buffer, the room
+		 * the caller makes with rte_pktmbuf_prepend */
+		tp_spec_default(&s4, proto);
+		s4.src = sl_test_rand();
+		s4.dst = sl_test_rand();
+		s4.tos = (uint8_t)sl_test_rand();
+		s4.ttl = (uint8_t)(2 + tp_rnd(250));
+		s4.payload_len = (uint16_t)tp_rnd(200);
+		tp_rnd_fill(s4.payload, s4.payload_len);
+		len = tp_build_frame(&s4, f + 20, &lo);
+		if (sl_pkt_parse(f + 20, len, 0, &p4) != 0) {
+			fail++;
+			continue;
+		}
+		tp_rnd_fill(a6.b, 16);
+		tp_rnd_fill(b6.b, 16);
+		l4 = f + 20 + lo.l4;
+		l4len = (uint32_t)p4.ip_len - p4.l3_len;
+		g = sl_nat_4to6(f, &p4, &a6, ps, &b6, pd);
+		if (g != f || tp_get16(g + 12) != 0x86dd || (g[14] >> 4) != 6 ||
+		    (uint8_t)((g[14] << 4) | (g[15] >> 4)) != s4.tos ||
+		    tp_get16(g + 14 + 4) != l4len || g[14 + 6] != proto ||
+		    g[14 + 7] != s4.ttl - 1 || memcmp(g + 14 + 8, &a6, 16) != 0 ||
+		    memcmp(g + 14 + 24, &b6, 16) != 0 || g + 54 != l4 ||
+		    memcmp(l4, &ps, 2) != 0 || memcmp(l4 + 2, &pd, 2) != 0 ||
+		    memcmp(g, s4.dmac, 6) != 0 || memcmp(g + 6, s4.smac, 6) != 0) {
+			fail++;
+			continue;
+		}
+		memcpy(&got, l4 + (proto == IPPROTO_TCP ? 16 : 6), 2);
+		want = sl_l4_csum6(&a6, &b6, proto, l4, l4len, proto == IPPROTO_TCP ? 16 : 6);
+		if (got != want)
+			fail++;
+	}
+	CU_ASSERT_EQUAL(fail, 0);
+}
+
 static const struct sl_test_case nat_tests[] = {
 	{ "DNAT TCP byte-exact", test_dnat_tcp_exact },
 	{ "DNAT TCP field by field", test_dnat_tcp_bytes },
@@ -1400,6 +1499,7 @@ static const struct sl_test_case nat_tests[] = {
 	{ "ICMP error rewrite random packets", test_icmp_err_random },
 	{ "tunnel encapsulation (ipip, gre, gue) byte-exact", test_encap_exact },
 	{ "fragmentation needed byte-exact", test_icmp_too_big },
+	{ "NAT64 translation both ways vs full checksums", test_nat64_translate },
 	{ "NAT66 rewrite byte-exact", test_nat6_exact },
 	{ "NAT66 rewrite random packets vs full checksum", test_nat6_random },
 	{ "NAT66 UDP checksum becoming 0 is 0xffff", test_nat6_udp_becomes_zero },
