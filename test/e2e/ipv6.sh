@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# End-to-end test of IPv6 (NAT66, mode nat): lib.sh's topology with IPv6
+# End-to-end test of IPv6 (NAT66, mode nat; NAT64, mode fullnat): lib.sh's topology with IPv6
 # addresses beside the IPv4 ones,
 #
 #   client c0 2001:db8::2/64 ---- out [sluice] in ---- switch ---- e0 2001:db8:1::1N/64
@@ -53,6 +53,13 @@
 #      two backends go down and requests and datagrams go to b1 and b3
 #      only; started again: it comes back up and gets requests again.
 #      Sluice exits 0 on SIGTERM.
+# Run 3 (WORKERS workers): NAT64: web64 and dns64 on the IPv6 VIP, mode
+# fullnat, lib.sh's IPv4 backends, local_address 10.1.0.5.
+#  10. 30 HTTP requests from the IPv6 client answered by the IPv4
+#      backends (rr 10/10/10 with one worker); a 20 MB download is
+#      byte-identical; b1 sees the connections over IPv4 from 10.1.0.5
+#      only; UDP datagrams to [VIP]:53 answered from [VIP]:53; the
+#      connections hold local ports (show stats). Sluice exits 0.
 #
 # Usage: test/e2e/ipv6.sh SLUICE_BIN SLUICECTL_BIN [WORKERS]   (WORKERS: 1 or 2)
 # Needs root (network namespaces); exits 77 (skip) otherwise.
@@ -775,6 +782,51 @@ if sl_test_sluice_start "run 2: sluice ready (IPv6 http and udp checks, kernel_i
 		notok "run 2: b2's IPv6 server starts again"
 	fi
 	sl_test_sluice_stop "run 2" "$log"
+fi
+
+# Run 3: NAT64. web64 and dns64 on the IPv6 VIP, mode fullnat, lib.sh's
+# IPv4 backends (10.1.0.1N:8080 and :5353) reached from local address
+# 10.1.0.5.
+conf=$SL_TMP/sluice3.ini
+log=$SL_TMP/sluice3.log
+{
+	printf '[service.web64]\nvip = %s\nport = 80\nprotocol = tcp\nmode = fullnat\nscheduler = rr\n' "$VIP6"
+	for ip in "${SL_BACKEND_IPS[@]}"; do echo "backend = $ip:$SL_HTTP_PORT"; done
+	printf '\n[service.dns64]\nvip = %s\nport = 53\nprotocol = udp\nmode = fullnat\nscheduler = rr\n' "$VIP6"
+	for ip in "${SL_BACKEND_IPS[@]}"; do echo "backend = $ip:$SL_UDP_PORT"; done
+} | write_config "$conf" "$workers"
+sed -i "s|^address = $IN6/64\$|&\\nlocal_address = 10.1.0.5|; /^kernel_interface/d" "$conf"
+if sl_test_sluice_start "run 3: sluice ready (NAT64: IPv6 VIP, IPv4 backends)" "$bin" "$conf" "$log"; then
+	setup "run 3: sluice ready (pid $SL_SLUICE_PID)"
+	cap=$SL_TMP/nat64.b1.pcap
+	capture_start "${SL_NS_BACKENDS[0]}" e0 "$cap" "tcp dst port $SL_HTTP_PORT" || true
+	out=$(for ((k = 0; k < 30; k++)); do SL_CURL_TIMEOUT=3 http6 name -w ' %{http_code}\n'; done)
+	good=$(grep -cE '^b[123] 200$' <<<"$out")
+	tally=$(sl_tally "$out")
+	if [ "$workers" -eq 1 ]; then
+		check "run 3: NAT64, 30 HTTP requests to [$VIP6]:80 answered by the IPv4 backends, rr 10/10/10 ($good/30, $tally)" \
+			[ "$good-$(grep -c '^b1 200$' <<<"$out")-$(grep -c '^b2 200$' <<<"$out")" = 30-10-10 ]
+	else
+		check "run 3: NAT64, 30 HTTP requests to [$VIP6]:80 answered by the IPv4 backends ($good/30, $tally)" \
+			[ "$good" -eq 30 ]
+	fi
+	sha=$(SL_CURL_TIMEOUT=120 http6 blob | sha256sum | cut -d' ' -f1)
+	check "run 3: NAT64, 20 MB download from an IPv4 backend through [$VIP6]:80, sha256 matches" \
+		[ "$sha" = "$SL_BLOB_SHA" ]
+	capture_stop "$cap"
+	from_local=$(ip netns exec "${SL_NS_BACKENDS[0]}" tcpdump -nn -r "$cap" 'src host 10.1.0.5' 2>/dev/null | wc -l)
+	from_other=$(ip netns exec "${SL_NS_BACKENDS[0]}" tcpdump -nn -r "$cap" 'not src host 10.1.0.5' 2>/dev/null | wc -l)
+	check "run 3: b1 sees the IPv6 client's connections over IPv4 from 10.1.0.5 only ($from_local packets, $from_other from elsewhere)" \
+		[ "$from_local" -gt 0 ] && [ "$from_other" -eq 0 ]
+	uout=$(udp6_exchange 6)
+	ugood=$(grep -cE '^ok [0-9]+ b[123]$' <<<"$uout")
+	check "run 3: NAT64 UDP: 6 datagrams to [$VIP6]:53 answered from [$VIP6]:53 by IPv4 backends ($ugood/6)" \
+		[ "$ugood" -eq 6 ]
+	[ "$ugood" -eq 6 ] || diag <<<"$uout"
+	ctl show stats
+	lp=$(grep -oE 'local_ports [0-9-]+' "$CTL_OUT" | awk '{s += $2} END {print s + 0}')
+	check "run 3: the NAT64 connections hold local ports (show stats: local_ports $lp)" [ "$lp" -gt 0 ]
+	sl_test_sluice_stop "run 3" "$log"
 fi
 
 sl_test_finish
