@@ -134,6 +134,7 @@ struct parse_ctx {
 	struct sl_config_port *port;
 	struct sl_config_service *svc;
 	int gateway4_line;	/* IPv4 gateway key of the port being read */
+	int gateway6_line;	/* and its IPv6 one */
 
 	int eal_line;		/* header lines, 0 = section absent */
 	int global_line;
@@ -1106,19 +1107,22 @@ handle_global(struct parse_ctx *c, int key, const char *v)
 
 /*
  * Static routes. "route = PREFIX via GW" may repeat in a [port.*]
- * section; "gateway = GW" is the route 0.0.0.0/0 via GW. Only the syntax
- * is checked here: whether a gateway is on its port's subnet and whether
- * prefixes collide is known once every port is read (check_routes()).
+ * section; "gateway = GW" is the route 0.0.0.0/0 via GW (::/0 for an
+ * IPv6 GW). Only the syntax is checked here: whether a gateway is on its
+ * port's subnet and whether prefixes collide is known once every port is
+ * read (check_routes()). Both families share one limit per port: the
+ * kernel interface and the snapshot size their tables from it.
  */
+#define ROUTE_LIMIT	"too many routes in [%s] (at most %d, IPv4 and IPv6 together, the default routes included)"
+
 static int
 add_route(struct parse_ctx *c, uint32_t prefix, uint8_t len, uint32_t via)
 {
 	struct sl_config_port *p = c->port;
 	struct sl_config_route *r;
 
-	if (p->n_routes >= SL_MAX_PORT_ROUTES)
-		return fail(c, c->lineno, "too many routes in [%s] (at most %d, the default route included)",
-			    c->sect, SL_MAX_PORT_ROUTES);
+	if (p->n_routes + p->n_routes6 >= SL_MAX_PORT_ROUTES)
+		return fail(c, c->lineno, ROUTE_LIMIT, c->sect, SL_MAX_PORT_ROUTES);
 	r = &p->routes[p->n_routes++];
 	r->prefix = prefix;
 	r->len = len;
@@ -1132,26 +1136,89 @@ add_route(struct parse_ctx *c, uint32_t prefix, uint8_t len, uint32_t via)
 	return 0;
 }
 
-#define ROUTE_SYNTAX	"expected 'route = PREFIX via GATEWAY', e.g. route = 48.0.0.0/8 via 10.1.0.254"
+/*
+ * The IPv6 route prefix/len via @p via. The first default route (the
+ * gateway key, or ::/0) is the port's IPv6 gateway, checked as one
+ * (check_port6()); a second is check_routes6()'s.
+ */
+static int
+add_route6(struct parse_ctx *c, const uint8_t prefix[16], uint8_t len,
+	   const uint8_t via[16])
+{
+	struct sl_config_port *p = c->port;
+	struct sl_config_route6 *r;
 
-/* "A.B.C.D/P via GW", P 0..32, no host bits. */
+	if (p->n_routes + p->n_routes6 >= SL_MAX_PORT_ROUTES)
+		return fail(c, c->lineno, ROUTE_LIMIT, c->sect, SL_MAX_PORT_ROUTES);
+	r = &p->routes6[p->n_routes6++];
+	memcpy(r->prefix, prefix, 16);
+	r->len = len;
+	memcpy(r->via, via, 16);
+	r->line = c->lineno;
+	if (len == 0 && p->gateway6_line == 0) {
+		memcpy(p->gateway6, via, 16);
+		p->gateway6_line = c->lineno;
+	}
+	return 0;
+}
+
+#define ROUTE_SYNTAX	"expected 'route = PREFIX via GATEWAY', e.g. route = 48.0.0.0/8 via 10.1.0.254 " \
+			"or route = 2001:db8:5::/48 via fd00:1::fe"
+
+/* "ADDR/P via GW" with IPv6 addresses, P 0..128, no host bits. */
+static int
+parse_route6(struct parse_ctx *c, const char *pfx, const char *via)
+{
+	char a[INET6_ADDRSTRLEN + 8], ex[INET6_ADDRSTRLEN];
+	uint8_t addr[16], net[16], gw[16];
+	const char *slash = strchr(pfx, '/');
+	uint32_t len;
+	size_t n;
+
+	if (slash == NULL)
+		return fail(c, c->lineno, "route prefix '%s' has no prefix length (expected ADDR/P with P 0..128, e.g. 2001:db8:5::/48)",
+			    pfx);
+	n = (size_t)(slash - pfx);
+	memcpy(a, pfx, RTE_MIN(n, sizeof(a) - 1));
+	a[RTE_MIN(n, sizeof(a) - 1)] = '\0';
+	if (n >= sizeof(a) || inet_pton(AF_INET6, a, addr) != 1)
+		return fail(c, c->lineno, "route prefix '%s' is not an IPv6 prefix (expected ADDR/P, e.g. 2001:db8:5::/48)",
+			    pfx);
+	if (parse_u32(c, "route prefix length", slash + 1, 0, 128, &len) < 0)
+		return -EINVAL;
+	ip6_net(addr, len, net);
+	if (memcmp(addr, net, 16) != 0)
+		return fail(c, c->lineno, "route prefix %s has host bits set beyond /%u (did you mean %s/%u?)",
+			    pfx, len, ip6_str(net, ex), len);
+	if (!is_v6(via))
+		return fail(c, c->lineno, "route %s via %s: the gateway of an IPv6 prefix is an IPv6 address (a host on the port's IPv6 subnet or a link-local fe80::/10 address)",
+			    pfx, via);
+	if (parse_ip6(c, "route gateway", via, gw) < 0)
+		return -EINVAL;
+	return add_route6(c, net, (uint8_t)len, gw);
+}
+
+/* "A.B.C.D/P via GW", P 0..32, no host bits; or an IPv6 one. */
 static int
 parse_route(struct parse_ctx *c, const char *v)
 {
-	char pfx[INET_ADDRSTRLEN + 8], via[INET_ADDRSTRLEN + 8], word[8];
+	char pfx[INET6_ADDRSTRLEN + 8], via[INET6_ADDRSTRLEN + 8], word[8];
 	char a[INET_ADDRSTRLEN], extra[2];
 	const char *slash;
 	struct in_addr ia;
 	uint32_t addr, len, gw, mask;
 	size_t n;
 
-	if (is_v6(v))
-		return fail(c, c->lineno, "route '%s': IPv6 routes are not supported yet; backends of IPv6 services must be inside a port's IPv6 subnet or behind its IPv6 gateway ('gateway = ADDR')",
-			    v);
-	if (sscanf(v, "%23s %7s %23s %1s", pfx, word, via, extra) != 3 ||
+	if (sscanf(v, "%53s %7s %53s %1s", pfx, word, via, extra) != 3 ||
 	    strcmp(word, "via") != 0)
 		return fail(c, c->lineno, "route '%s' is not PREFIX via GATEWAY (%s)",
 			    v, ROUTE_SYNTAX);
+	/* the prefix tells the family, the gateway must agree */
+	if (is_v6(pfx))
+		return parse_route6(c, pfx, via);
+	if (is_v6(via))
+		return fail(c, c->lineno, "route %s via %s: the gateway of an IPv4 prefix is an IPv4 address (a host on the port's subnet)",
+			    pfx, via);
 	slash = strchr(pfx, '/');
 	if (slash == NULL)
 		return fail(c, c->lineno, "route prefix '%s' has no prefix length (expected A.B.C.D/P with P 0..32, e.g. 48.0.0.0/8)",
@@ -1327,11 +1394,18 @@ parse_gateway(struct parse_ctx *c, const char *v)
 	struct sl_config_port *p = c->port;
 
 	if (is_v6(v)) {
-		if (p->gateway6_line != 0)
+		static const uint8_t any[16];
+
+		/* as for IPv4: route = ::/0 is check_routes6()'s "second
+		 * default route" */
+		if (c->gateway6_line != 0)
 			return fail(c, c->lineno, "a second IPv6 gateway in [%s]: one IPv4 and one IPv6 gateway per port (first at line %d)",
-				    c->sect, p->gateway6_line);
+				    c->sect, c->gateway6_line);
+		c->gateway6_line = c->lineno;
 		p->gateway6_line = c->lineno;
-		return parse_ip6(c, "gateway", v, p->gateway6);
+		if (parse_ip6(c, "gateway", v, p->gateway6) < 0)
+			return -EINVAL;
+		return add_route6(c, any, 0, p->gateway6);
 	}
 	/* not gateway_line: route = 0.0.0.0/0 sets that too, and is
 	 * check_routes()'s "second default route" */
@@ -1716,6 +1790,7 @@ open_port(struct parse_ctx *c, const char *name)
 	p->line = c->lineno;
 	c->port = p;
 	c->gateway4_line = 0;
+	c->gateway6_line = 0;
 	c->keys = c->port_keys[cfg->n_ports];
 	cfg->n_ports++;
 	c->kind = SECT_PORT;
@@ -2100,7 +2175,7 @@ check_ports6(const struct vctx *v, const struct sl_config_port *pi,
 	uint8_t ni[16], nj[16];
 
 	if (!ip6_zero(pi->gateway6) && !ip6_zero(pj->gateway6))
-		return vfail(v, pj->gateway6_line, "a second IPv6 gateway in [port.%s]: [port.%s] has one%s; at most one IPv6 gateway over all ports",
+		return vfail(v, pj->gateway6_line, "a second IPv6 gateway in [port.%s]: [port.%s] has one%s; at most one IPv6 gateway (or route ::/0) over all ports",
 			     pj->name, pi->name,
 			     vref(v, "line ", pi->gateway6_line, ref, sizeof(ref)));
 	if (pi->prefix6_len == 0 || pj->prefix6_len == 0)
@@ -2246,23 +2321,35 @@ check_host6(const struct vctx *v, const char *what, const uint8_t addr[16],
 }
 
 /*
- * Index of the port that reaches IPv6 @p addr, or -1. There are no IPv6
- * routes yet: the longest of the ports' IPv6 subnets that holds it, else
- * the port with the IPv6 gateway (at most one, check_ports6()).
+ * Index of the port that reaches IPv6 @p addr, or -1: as route_port(),
+ * the longest prefix among the ports' IPv6 subnets and IPv6 routes (the
+ * default route ::/0 included), a subnet before a route of the same
+ * length (as lib/svc's sl_svc_route6()). A config built without routes6
+ * but with an IPv6 gateway falls back to that gateway's port.
  */
 static int
 route_port6(const struct sl_config *cfg, const uint8_t addr[16])
 {
 	int best = -1, best_len = -1;
-	uint16_t i;
+	uint16_t i, k;
 
 	for (i = 0; i < cfg->n_ports; i++) {
 		const struct sl_config_port *p = &cfg->ports[i];
 
-		if (p->prefix6_len != 0 && p->prefix6_len > best_len &&
+		if (p->prefix6_len == 0)
+			continue;
+		if (p->prefix6_len > best_len &&
 		    ip6_match(addr, p->addr6, p->prefix6_len)) {
 			best = i;
 			best_len = p->prefix6_len;
+		}
+		for (k = 0; k < p->n_routes6; k++) {
+			const struct sl_config_route6 *r = &p->routes6[k];
+
+			if (r->len > best_len && ip6_match(addr, r->prefix, r->len)) {
+				best = i;
+				best_len = r->len;
+			}
 		}
 	}
 	if (best >= 0)
@@ -2486,7 +2573,7 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 	if (b->v6) {
 		rp = route_port6(cfg, b->addr6);
 		if (rp < 0)
-			return vfail(v, b->line, "backend %s is not reachable: it is inside no port's IPv6 subnet and no port has an IPv6 gateway (add 'gateway = ADDR' with an IPv6 address to the port that reaches it)",
+			return vfail(v, b->line, "backend %s is not reachable: it is inside no port's IPv6 subnet and no IPv6 route covers it (add 'route = PREFIX via GATEWAY' or 'gateway = GATEWAY' with IPv6 addresses to the port that reaches it)",
 				     bk_addr(b, a));
 	} else {
 		rp = route_port(cfg, b->addr);
@@ -2670,6 +2757,83 @@ check_routes(const struct vctx *v)
 }
 
 /*
+ * IPv6 routes across ports, as check_routes(): each gateway a host of its
+ * port's IPv6 subnet or a link-local address (routers advertise
+ * themselves by their fe80:: address), never the port's own; each prefix
+ * once over all ports and none a port's own IPv6 subnet; one IPv6
+ * default route at most (the gateway key, or ::/0).
+ */
+static int
+check_routes6(const struct vctx *v)
+{
+	const struct sl_config *cfg = v->cfg;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	uint8_t net[16];
+	uint16_t pi, ri, pj, rj;
+
+	for (pi = 0; pi < cfg->n_ports; pi++) {
+		const struct sl_config_port *p = &cfg->ports[pi];
+
+		for (ri = 0; ri < p->n_routes6; ri++) {
+			const struct sl_config_route6 *r = &p->routes6[ri];
+
+			if (p->prefix6_len == 0)
+				return vfail(v, r->line, "IPv6 route %s/%u of [port.%s] needs an IPv6 address on the port (add a second 'address = ADDR/P' with the port's IPv6 address)",
+					     ip6_str(r->prefix, a), r->len, p->name);
+			/* the default route's own checks ran at its section
+			 * (check_port6()) */
+			if (r->line == p->gateway6_line)
+				continue;
+			ip6_net(p->addr6, p->prefix6_len, net);
+			if (memcmp(r->via, p->addr6, 16) == 0)
+				return vfail(v, r->line, "gateway %s of route %s/%u is the IPv6 address of [port.%s] itself (expected another host on its subnet)",
+					     ip6_str(r->via, a), ip6_str(r->prefix, b), r->len, p->name);
+			if (link_local6(r->via))
+				continue;
+			if (!ip6_match(r->via, p->addr6, p->prefix6_len))
+				return vfail(v, r->line, "gateway %s of route %s/%u is not on the IPv6 subnet %s/%u of [port.%s] (a gateway must be a host on the port's own subnet or a link-local fe80::/10 address)",
+					     ip6_str(r->via, a), ip6_str(r->prefix, b), r->len,
+					     ip6_str(net, d), p->prefix6_len, p->name);
+			if (subnet_anycast6(r->via, p->addr6, p->prefix6_len))
+				return vfail(v, r->line, "gateway %s of route %s/%u is the subnet-router anycast address of subnet %s/%u (expected a host on the subnet)",
+					     ip6_str(r->via, a), ip6_str(r->prefix, b), r->len,
+					     ip6_str(net, d), p->prefix6_len);
+		}
+	}
+	for (pi = 0; pi < cfg->n_ports; pi++) {
+		const struct sl_config_port *p = &cfg->ports[pi];
+
+		for (ri = 0; ri < p->n_routes6; ri++) {
+			const struct sl_config_route6 *r = &p->routes6[ri];
+
+			for (pj = 0; pj < cfg->n_ports; pj++) {
+				const struct sl_config_port *q = &cfg->ports[pj];
+
+				if (q->prefix6_len != 0 && r->len == q->prefix6_len &&
+				    ip6_match(r->prefix, q->addr6, r->len))
+					return vfail(v, r->line, "route %s/%u is the IPv6 subnet of [port.%s] (line %d), which Sluice reaches directly; remove the route",
+						     ip6_str(r->prefix, a), r->len, q->name,
+						     q->address6_line);
+				/* earlier routes only: report the later one */
+				for (rj = 0; rj < (pj < pi ? q->n_routes6 : pj == pi ? ri : 0); rj++) {
+					const struct sl_config_route6 *o = &q->routes6[rj];
+
+					if (o->len != r->len || memcmp(o->prefix, r->prefix, 16) != 0)
+						continue;
+					if (r->len == 0)
+						return vfail(v, r->line, "a second IPv6 default route in [port.%s] ([port.%s] has one at line %d); at most one IPv6 default route (gateway, or route ::/0) over all ports",
+							     p->name, q->name, o->line);
+					return vfail(v, r->line, "duplicate route %s/%u in [port.%s] (first at line %d in [port.%s])",
+						     ip6_str(r->prefix, a), r->len, p->name,
+						     o->line, q->name);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/*
  * [global] keys that depend on other sections. Worker w owns local port
  * P when P % workers == w (the port of a reply names its owner), so a
  * range with fewer ports than workers would leave a worker none.
@@ -2799,7 +2963,8 @@ validate(const struct vctx *v)
 	if (v->cfg == NULL)
 		return -EINVAL;
 	if (check_eal(v) < 0 || check_global(v) < 0 || check_ports(v) < 0 ||
-	    check_routes(v) < 0 || check_services(v) < 0 || check_local(v) < 0)
+	    check_routes(v) < 0 || check_routes6(v) < 0 || check_services(v) < 0 ||
+	    check_local(v) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -2844,6 +3009,53 @@ restart(char *buf, size_t len, const char *fmt, ...)
 		va_end(ap);
 	}
 	return 1;
+}
+
+/*
+ * The same routes of one family, in any order: the file order of route
+ * keys does not matter, and `gateway = GW` is the default route spelled
+ * otherwise. Prefixes are unique within a port (check_routes()), so
+ * equal counts and each route of @p a found in @p b make equal sets.
+ */
+static bool
+same_routes(const struct sl_config_port *a, const struct sl_config_port *b)
+{
+	uint16_t i, j;
+
+	if (a->n_routes != b->n_routes)
+		return false;
+	for (i = 0; i < a->n_routes; i++) {
+		const struct sl_config_route *r = &a->routes[i];
+
+		for (j = 0; j < b->n_routes; j++)
+			if (b->routes[j].prefix == r->prefix && b->routes[j].len == r->len &&
+			    b->routes[j].via == r->via)
+				break;
+		if (j == b->n_routes)
+			return false;
+	}
+	return true;
+}
+
+static bool
+same_routes6(const struct sl_config_port *a, const struct sl_config_port *b)
+{
+	uint16_t i, j;
+
+	if (a->n_routes6 != b->n_routes6)
+		return false;
+	for (i = 0; i < a->n_routes6; i++) {
+		const struct sl_config_route6 *r = &a->routes6[i];
+
+		for (j = 0; j < b->n_routes6; j++)
+			if (b->routes6[j].len == r->len &&
+			    memcmp(b->routes6[j].prefix, r->prefix, 16) == 0 &&
+			    memcmp(b->routes6[j].via, r->via, 16) == 0)
+				break;
+		if (j == b->n_routes6)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -2901,6 +3113,11 @@ sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 			return restart(buf, len, "[port.%s] IPv6 address changed", pa->name);
 		if (memcmp(pa->gateway6, pb->gateway6, 16) != 0)
 			return restart(buf, len, "[port.%s] IPv6 gateway changed", pa->name);
+		/* the kernel interface gets the routes once, at start */
+		if (!same_routes(pa, pb))
+			return restart(buf, len, "[port.%s] routes changed", pa->name);
+		if (!same_routes6(pa, pb))
+			return restart(buf, len, "[port.%s] IPv6 routes changed", pa->name);
 		if (pa->rx_desc != pb->rx_desc)
 			return restart(buf, len, "[port.%s] rx_descriptors changed", pa->name);
 		if (pa->tx_desc != pb->tx_desc)

@@ -34,7 +34,8 @@
 #define SL_DEVICE_MAX           256
 #define SL_EAL_ARGS_MAX         1024
 #define SL_SCHED_NAME_MAX       16
-#define SL_MAX_PORT_ROUTES      32   /**< static routes per port, default included */
+#define SL_MAX_PORT_ROUTES      32   /**< static routes per port, IPv4 and IPv6
+				       *   together, default routes included */
 #define SL_MAX_LOCAL_ADDRS      16   /**< fullnat local addresses per port */
 
 /** Forwarding modes of a service. */
@@ -82,6 +83,18 @@ struct sl_config_route {
 	int line;                    /**< line of the route (or gateway) key */
 };
 
+/**
+ * An IPv6 static route: destinations in prefix/len are sent to @c via,
+ * a host on the port's IPv6 subnet or a link-local address. `gateway =
+ * ADDR` with an IPv6 address is the route ::/0 via ADDR.
+ */
+struct sl_config_route6 {
+	uint8_t prefix[16];          /**< network order, no host bits set */
+	uint8_t len;                 /**< prefix length 0..128, 0 = default route */
+	uint8_t via[16];             /**< gateway, network order */
+	int line;                    /**< line of the route (or gateway) key */
+};
+
 struct sl_config_port {
 	char name[SL_NAME_MAX];      /**< from [port.NAME] */
 	char device[SL_DEVICE_MAX];  /**< vdev string or PCI address */
@@ -113,11 +126,15 @@ struct sl_config_port {
 	uint8_t addr6[16];           /**< own IPv6 address (a second `address`
 				      *   key), network order */
 	uint8_t prefix6_len;         /**< 1..128, 0 = no IPv6 address */
-	uint8_t gateway6[16];        /**< IPv6 default route's next hop, all
-				      *   zero = none (`gateway` with an IPv6
-				      *   address) */
+	uint8_t gateway6[16];        /**< IPv6 default route's next hop (also
+				      *   in @c routes6), all zero = none
+				      *   (`gateway` with an IPv6 address, or
+				      *   `route = ::/0 via ADDR`) */
 	int address6_line;
 	int gateway6_line;
+	uint16_t n_routes6;          /**< IPv6 static routes, in file order;
+				      *   n_routes + n_routes6 <= SL_MAX_PORT_ROUTES */
+	struct sl_config_route6 routes6[SL_MAX_PORT_ROUTES];
 };
 
 struct sl_config_backend {

@@ -1130,7 +1130,7 @@ test_routes_limit(void)
 	snprintf(text + len, sizeof(text) - len, "route = 49.0.0.0/8 via 1.1.1.1\n%s", RT_SVC);
 	cfg = sl_config_parse_string(text, "lim.ini", err, sizeof(err));
 	CU_ASSERT_PTR_NULL(cfg);
-	snprintf(want, sizeof(want), "lim.ini:%d: too many routes in [port.out] (at most %d, the default route included)",
+	snprintf(want, sizeof(want), "lim.ini:%d: too many routes in [port.out] (at most %d, IPv4 and IPv6 together, the default routes included)",
 		 line, SL_MAX_PORT_ROUTES);
 	CU_ASSERT_STRING_EQUAL(err, want);
 	sl_config_free(cfg);
@@ -1205,6 +1205,9 @@ test_restart_diff(void)
 		{ RS_EAL RS_GLOBAL "[port.outside]\ndevice = net_null1\naddress = 10.0.0.1/24\n" RS_IN RS_SVC,
 		  "[port.outside] gateway changed" },
 		{ RS_EAL RS_GLOBAL RS_OUT RS_SVC, "[port.inside] removed" },
+		/* the kernel interface takes routes at start only */
+		{ RS_EAL RS_GLOBAL RS_OUT RS_IN "route = 10.20.0.0/16 via 10.1.0.254\n" RS_SVC,
+		  "[port.inside] routes changed" },
 		{ RS_EAL RS_GLOBAL RS_OUT RS_IN "[port.third]\ndevice = net_null3\naddress = 10.3.0.1/24\n" RS_SVC,
 		  "[port.third] added" },
 		/* the order of ports is the order of DPDK ports */
@@ -2028,9 +2031,7 @@ static const struct bad_case v6_bad_cases[] = {
 	{ V6_OUT "gateway = 2001:db8::fe\ngateway = 2001:db8::fd\n" SVC_A, 6,
 	  "a second IPv6 gateway in [port.out]: one IPv4 and one IPv6 gateway per port (first at line 5)" },
 	{ V6_OUT "gateway = 2001:db8::fe\n" V6_IN "gateway = fd00:1::fe\n" SVC_A, 10,
-	  "a second IPv6 gateway in [port.in]: [port.out] has one (line 5); at most one IPv6 gateway over all ports" },
-	{ V6_OUT "route = 2001:db9::/32 via 2001:db8::fe\n" SVC_A, 5,
-	  "route '2001:db9::/32 via 2001:db8::fe': IPv6 routes are not supported yet" },
+	  "a second IPv6 gateway in [port.in]: [port.out] has one (line 5); at most one IPv6 gateway (or route ::/0) over all ports" },
 	/* VIPs */
 	{ V6_OUT "[service.w6]\nvip = ff05::1\n", 6, "vip ff05::1 is a multicast address (expected a unicast address)" },
 	{ V6_OUT "[service.w6]\nvip = ::\n", 6, "vip :: is the unspecified address" },
@@ -2053,7 +2054,7 @@ static const struct bad_case v6_bad_cases[] = {
 	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\nmode = dr\n", 10,
 	  "IPv6 services support modes nat and fullnat (NAT64) so far ([service.w6] is dr)" },
 	{ V6_OUT V6_SVC "backend = [2001:db9::11]:80\n", 9,
-	  "backend 2001:db9::11 is not reachable: it is inside no port's IPv6 subnet and no port has an IPv6 gateway" },
+	  "backend 2001:db9::11 is not reachable: it is inside no port's IPv6 subnet and no IPv6 route covers it (add 'route = PREFIX via GATEWAY' or 'gateway = GATEWAY' with IPv6 addresses to the port that reaches it)" },
 	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\nbackend = [2001:db8::11]:80\n", 10,
 	  "duplicate backend [2001:db8::11]:80 in [service.w6] (first at line 9)" },
 	{ V6_OUT V6_SVC "backend = 2001:db8::11:80\n", 9,
@@ -2193,27 +2194,13 @@ test_v6_edit(void)
 	sl_config_free(base);
 }
 
-/* A port's IPv6 address and gateway are restart keys; IPv6 services are not. */
+/*
+ * Each case against the first: the exact reason, or none; and the same
+ * answer the other way round.
+ */
 static void
-test_v6_restart_diff(void)
+restart_cases(const struct restart_case *cases, unsigned n)
 {
-#define RD_IN "[port.inside]\ndevice = net_null0\naddress = 10.1.0.1/24\n"
-	static const struct restart_case cases[] = {
-		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\ngateway = fd00::fe\n" RS_SVC, NULL },
-		{ RS_EAL RS_OUT RD_IN "gateway = fd00::fe\naddress = fd00:0::1/64\n" RS_SVC
-		  V6_SVC "backend = [fd00::11]:80\n", NULL },
-		{ RS_EAL RS_OUT RD_IN "address = fd00::2/64\ngateway = fd00::fe\n" RS_SVC,
-		  "[port.inside] IPv6 address changed" },
-		{ RS_EAL RS_OUT RD_IN "address = fd00::1/56\ngateway = fd00::fe\n" RS_SVC,
-		  "[port.inside] IPv6 address changed" },
-		{ RS_EAL RS_OUT RD_IN RS_SVC, "[port.inside] IPv6 address changed" },
-		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\ngateway = fd00::fd\n" RS_SVC,
-		  "[port.inside] IPv6 gateway changed" },
-		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\ngateway = fe80::1\n" RS_SVC,
-		  "[port.inside] IPv6 gateway changed" },
-		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\n" RS_SVC,
-		  "[port.inside] IPv6 gateway changed" },
-	};
 	char err[512] = "", buf[160];
 	struct sl_config *a, *b;
 	unsigned i;
@@ -2222,7 +2209,7 @@ test_v6_restart_diff(void)
 	if (a == NULL)
 		printf("\n  %s\n", err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-	for (i = 0; i < DIM(cases); i++) {
+	for (i = 0; i < n; i++) {
 		int r;
 
 		b = sl_config_parse_string(cases[i].text, "b.ini", err, sizeof(err));
@@ -2248,8 +2235,300 @@ test_v6_restart_diff(void)
 		sl_config_free(b);
 	}
 	sl_config_free(a);
-#undef RD_IN
 }
+
+#define RD_IN "[port.inside]\ndevice = net_null0\naddress = 10.1.0.1/24\n"
+
+/* A port's IPv6 address and gateway are restart keys; IPv6 services are not. */
+static void
+test_v6_restart_diff(void)
+{
+	static const struct restart_case cases[] = {
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\ngateway = fd00::fe\n" RS_SVC, NULL },
+		{ RS_EAL RS_OUT RD_IN "gateway = fd00::fe\naddress = fd00:0::1/64\n" RS_SVC
+		  V6_SVC "backend = [fd00::11]:80\n", NULL },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::2/64\ngateway = fd00::fe\n" RS_SVC,
+		  "[port.inside] IPv6 address changed" },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/56\ngateway = fd00::fe\n" RS_SVC,
+		  "[port.inside] IPv6 address changed" },
+		{ RS_EAL RS_OUT RD_IN RS_SVC, "[port.inside] IPv6 address changed" },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\ngateway = fd00::fd\n" RS_SVC,
+		  "[port.inside] IPv6 gateway changed" },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\ngateway = fe80::1\n" RS_SVC,
+		  "[port.inside] IPv6 gateway changed" },
+		{ RS_EAL RS_OUT RD_IN "address = fd00::1/64\n" RS_SVC,
+		  "[port.inside] IPv6 gateway changed" },
+	};
+	restart_cases(cases, DIM(cases));
+}
+
+/*
+ * IPv6 static routes: a router's networks behind the inside port (one
+ * gateway on the subnet, one link-local), the default route on the
+ * outside. Checks leave through the port of the longest prefix.
+ */
+static void
+test_v6_routes(void)
+{
+	static const char text[] =
+		"[port.out]\n"					/* 1 */
+		"device = net_null0\n"
+		"address = 10.0.0.1/24\n"
+		"address = 2001:db8::1/64\n"
+		"gateway = fe80::1\n"				/* 5 */
+		"kernel_interface = k-out\n"
+		"[port.in]\n"					/* 7 */
+		"device = net_null1\n"
+		"address = 10.1.0.1/24\n"
+		"address = fd00:1::1/64\n"			/* 10 */
+		"route = 2001:db8:5::/48 via fd00:1::fe\n"	/* 11 */
+		"route = 2001:db8:5:1::/64 via fe80::2\n"	/* 12 */
+		"route = fd00:2::5/128 via fd00:1::fd\n"	/* 13 */
+		"route = 10.20.0.0/16 via 10.1.0.254\n"		/* 14 */
+		"kernel_interface = k-in\n"
+		"[service.w6]\n"				/* 16 */
+		"vip = 2001:db8::100\n"
+		"port = 80\n"
+		"protocol = tcp\n"
+		"check = tcp\n"
+		"backend = [2001:db8:5::11]:80\n"		/* 21: in, /48 */
+		"backend = [2001:db8:5:1::11]:80\n"		/* in, /64 */
+		"backend = [fd00:2::5]:80\n"			/* in, /128 */
+		"backend = [2001:db9::11]:80\n";		/* out, ::/0 */
+	const struct sl_config_port *o, *in;
+	struct sl_config *cfg;
+	char err[512] = "";
+
+	cfg = sl_config_parse_string(text, "r6.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	o = &cfg->ports[0];
+	in = &cfg->ports[1];
+	/* the IPv6 gateway is the route ::/0 */
+	CU_ASSERT_EQUAL_FATAL(o->n_routes6, 1);
+	CU_ASSERT(v6_eq(o->routes6[0].prefix, "::"));
+	CU_ASSERT_EQUAL(o->routes6[0].len, 0);
+	CU_ASSERT(v6_eq(o->routes6[0].via, "fe80::1"));
+	CU_ASSERT_EQUAL(o->routes6[0].line, 5);
+	CU_ASSERT(v6_eq(o->gateway6, "fe80::1"));
+	CU_ASSERT_EQUAL(o->n_routes, 0);
+	CU_ASSERT_EQUAL_FATAL(in->n_routes6, 3);
+	CU_ASSERT(v6_eq(in->routes6[0].prefix, "2001:db8:5::"));
+	CU_ASSERT_EQUAL(in->routes6[0].len, 48);
+	CU_ASSERT(v6_eq(in->routes6[0].via, "fd00:1::fe"));
+	CU_ASSERT_EQUAL(in->routes6[0].line, 11);
+	CU_ASSERT(v6_eq(in->routes6[1].prefix, "2001:db8:5:1::"));
+	CU_ASSERT_EQUAL(in->routes6[1].len, 64);
+	CU_ASSERT(v6_eq(in->routes6[1].via, "fe80::2"));
+	CU_ASSERT(v6_eq(in->routes6[2].prefix, "fd00:2::5"));
+	CU_ASSERT_EQUAL(in->routes6[2].len, 128);
+	CU_ASSERT_EQUAL(in->routes6[2].line, 13);
+	/* no default route on the inside; its IPv4 route apart */
+	CU_ASSERT(v6_eq(in->gateway6, "::"));
+	CU_ASSERT_EQUAL(in->gateway6_line, 0);
+	CU_ASSERT_EQUAL_FATAL(in->n_routes, 1);
+	CU_ASSERT_EQUAL(in->routes[0].prefix, IP(10, 20, 0, 0));
+	CU_ASSERT_EQUAL(cfg->services[0].n_backends, 4);
+	sl_config_free(cfg);
+
+	/* route ::/0 is the gateway */
+	cfg = sl_config_parse_string(V6_OUT "route = ::/0 via 2001:db8::fe\n" V6_SVC
+				     "backend = [2001:db9::11]:80\n", "r6.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT(v6_eq(cfg->ports[0].gateway6, "2001:db8::fe"));
+	CU_ASSERT_EQUAL(cfg->ports[0].gateway6_line, 5);
+	CU_ASSERT_EQUAL(cfg->ports[0].n_routes6, 1);
+	sl_config_free(cfg);
+
+	/* the longest prefix decides the check port: the /48 on the inside
+	 * with kernel_interface, although the outside has the default
+	 * route; without it on the inside, refused */
+	cfg = sl_config_parse_string(V6_OUT "gateway = 2001:db8::fe\n"
+				     V6_IN "route = 2001:db8:5::/48 via fd00:1::fe\nkernel_interface = k-in\n"
+				     V6_SVC "check = tcp\nbackend = [2001:db8:5::11]:80\n",
+				     "r6.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	sl_config_free(cfg);
+	/* a subnet wins over a route of the same length elsewhere */
+	cfg = sl_config_parse_string(V6_OUT "route = fd00:1::/56 via 2001:db8::fe\nkernel_interface = k-out\n"
+				     "[port.in]\ndevice = net_null1\naddress = 10.1.0.1/24\naddress = fd00:1::1/56\n"
+				     V6_SVC "check = tcp\nbackend = [fd00:1::11]:80\n",
+				     "r6.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "r6.ini:5: route fd00:1::/56 is the IPv6 subnet of [port.in] (line 10)"));
+	sl_config_free(cfg);
+}
+
+static const struct bad_case v6_route_bad_cases[] = {
+	/* syntax */
+	{ V6_OUT "route = 2001:db8:5::/48\n" SVC_A, 5,
+	  "route '2001:db8:5::/48' is not PREFIX via GATEWAY (expected 'route = PREFIX via GATEWAY', e.g. route = 48.0.0.0/8 via 10.1.0.254 or route = 2001:db8:5::/48 via fd00:1::fe)" },
+	{ V6_OUT "route = 2001:db8:5:: via 2001:db8::fe\n" SVC_A, 5,
+	  "route prefix '2001:db8:5::' has no prefix length (expected ADDR/P with P 0..128, e.g. 2001:db8:5::/48)" },
+	{ V6_OUT "route = 2001:db8:5:::/48 via 2001:db8::fe\n" SVC_A, 5,
+	  "route prefix '2001:db8:5:::/48' is not an IPv6 prefix (expected ADDR/P, e.g. 2001:db8:5::/48)" },
+	{ V6_OUT "route = 2001:db8:5::/129 via 2001:db8::fe\n" SVC_A, 5,
+	  "route prefix length 129 is out of range (expected 0..128)" },
+	{ V6_OUT "route = 2001:db8:5::1/48 via 2001:db8::fe\n" SVC_A, 5,
+	  "route prefix 2001:db8:5::1/48 has host bits set beyond /48 (did you mean 2001:db8:5::/48?)" },
+	{ V6_OUT "route = 2001:db8:5:ff00::/50 via 2001:db8::fe\n" SVC_A, 5,
+	  "route prefix 2001:db8:5:ff00::/50 has host bits set beyond /50 (did you mean 2001:db8:5:c000::/50?)" },
+	{ V6_OUT "route = ::1/0 via 2001:db8::fe\n" SVC_A, 5, "has host bits set beyond /0 (did you mean ::/0?)" },
+	/* families */
+	{ V6_OUT "route = 2001:db8:5::/48 via 10.0.0.254\n" SVC_A, 5,
+	  "route 2001:db8:5::/48 via 10.0.0.254: the gateway of an IPv6 prefix is an IPv6 address (a host on the port's IPv6 subnet or a link-local fe80::/10 address)" },
+	{ V6_OUT "route = 48.0.0.0/8 via 2001:db8::fe\n" SVC_A, 5,
+	  "route 48.0.0.0/8 via 2001:db8::fe: the gateway of an IPv4 prefix is an IPv4 address (a host on the port's subnet)" },
+	{ PORT_A "route = 2001:db8:5::/48 via 2001:db8::fe\n" SVC_A, 4,
+	  "IPv6 route 2001:db8:5::/48 of [port.a] needs an IPv6 address on the port (add a second 'address = ADDR/P' with the port's IPv6 address)" },
+	{ PORT_A "route = ::/0 via 2001:db8::fe\n" SVC_A, 4,
+	  "IPv6 gateway 2001:db8::fe of [port.a] needs an IPv6 address on the port" },
+	/* gateways */
+	{ V6_OUT "route = 2001:db8:5::/48 via ff02::2\n" SVC_A, 5,
+	  "route gateway ff02::2 is a multicast address (expected a unicast address)" },
+	{ V6_OUT "route = 2001:db8:5::/48 via fd00:1::fe\n" V6_IN SVC_A, 5,
+	  "gateway fd00:1::fe of route 2001:db8:5::/48 is not on the IPv6 subnet 2001:db8::/64 of [port.out] (a gateway must be a host on the port's own subnet or a link-local fe80::/10 address)" },
+	{ V6_OUT "route = 2001:db8:5::/48 via 2001:db8::1\n" SVC_A, 5,
+	  "gateway 2001:db8::1 of route 2001:db8:5::/48 is the IPv6 address of [port.out] itself (expected another host on its subnet)" },
+	{ V6_OUT "route = 2001:db8:5::/48 via 2001:db8::\n" SVC_A, 5,
+	  "gateway 2001:db8:: of route 2001:db8:5::/48 is the subnet-router anycast address of subnet 2001:db8::/64 (expected a host on the subnet)" },
+	{ V6_OUT "route = ::/0 via 2001:db9::1\n" SVC_A, 5,
+	  "gateway 2001:db9::1 is outside the IPv6 subnet 2001:db8::/64 of [port.out]" },
+	/* duplicates, defaults, connected subnets */
+	{ V6_OUT "route = 2001:db8:5::/48 via 2001:db8::fe\nroute = 2001:db8:5::/48 via 2001:db8::fd\n" SVC_A, 6,
+	  "duplicate route 2001:db8:5::/48 in [port.out] (first at line 5 in [port.out])" },
+	{ V6_OUT "route = 2001:db8:5::/48 via 2001:db8::fe\n" V6_IN "route = 2001:db8:5::/48 via fd00:1::fe\n" SVC_A, 10,
+	  "duplicate route 2001:db8:5::/48 in [port.in] (first at line 5 in [port.out])" },
+	{ V6_OUT "gateway = 2001:db8::fe\nroute = ::/0 via 2001:db8::fd\n" SVC_A, 6,
+	  "a second IPv6 default route in [port.out] ([port.out] has one at line 5); at most one IPv6 default route (gateway, or route ::/0) over all ports" },
+	{ V6_OUT "route = ::/0 via 2001:db8::fd\ngateway = 2001:db8::fe\n" SVC_A, 6,
+	  "a second IPv6 default route in [port.out] ([port.out] has one at line 5)" },
+	{ V6_OUT "route = ::/0 via 2001:db8::fe\n" V6_IN "route = ::/0 via fd00:1::fe\n" SVC_A, 10,
+	  "a second IPv6 gateway in [port.in]: [port.out] has one (line 5); at most one IPv6 gateway (or route ::/0) over all ports" },
+	{ V6_OUT "route = fd00:1::/64 via 2001:db8::fe\n" V6_IN SVC_A, 5,
+	  "route fd00:1::/64 is the IPv6 subnet of [port.in] (line 9), which Sluice reaches directly; remove the route" },
+	{ V6_OUT "route = 2001:db8::/64 via 2001:db8::fe\n" SVC_A, 5,
+	  "route 2001:db8::/64 is the IPv6 subnet of [port.out] (line 4), which Sluice reaches directly" },
+	/* a backend no route covers; checks through the port of the
+	 * longest prefix */
+	{ V6_OUT V6_IN "route = 2001:db8:5::/48 via fd00:1::fe\n" V6_SVC "backend = [2001:db8:6::11]:80\n", 14,
+	  "backend 2001:db8:6::11 is not reachable: it is inside no port's IPv6 subnet and no IPv6 route covers it" },
+	{ V6_OUT "gateway = 2001:db8::fe\nkernel_interface = k0\n" V6_IN "route = 2001:db8:5::/48 via fd00:1::fe\n"
+	  V6_SVC "check = tcp\nbackend = [2001:db8:5::11]:80\n", 16,
+	  "health checks of [service.w6] need kernel_interface on [port.in], the port that reaches backend 2001:db8:5::11" },
+};
+
+static void
+test_v6_routes_invalid(void)
+{
+	unsigned i, failed = 0;
+
+	for (i = 0; i < DIM(v6_route_bad_cases); i++) {
+		const struct bad_case *bc = &v6_route_bad_cases[i];
+		char err[1024] = "", prefix[32];
+		struct sl_config *cfg;
+		bool ok;
+
+		cfg = sl_config_parse_string(bc->text, "t.ini", err, sizeof(err));
+		snprintf(prefix, sizeof(prefix), "t.ini:%d: ", bc->line);
+		ok = cfg == NULL &&
+		     strncmp(err, prefix, strlen(prefix)) == 0 &&
+		     strstr(err, bc->phrase) != NULL;
+		if (!ok) {
+			printf("\n  v6 route case %u: want '%s...%s'\n                   got  '%s'",
+			       i, prefix, bc->phrase, cfg ? "(accepted)" : err);
+			failed++;
+		}
+		CU_ASSERT(ok);
+		sl_config_free(cfg);
+	}
+	if (failed)
+		printf("\n  %u of %zu invalid IPv6 route cases wrong\n", failed, DIM(v6_route_bad_cases));
+}
+
+/* Both families share SL_MAX_PORT_ROUTES per port. */
+static void
+test_v6_routes_limit(void)
+{
+	char text[8192], err[512] = "", want[200];
+	struct sl_config *cfg;
+	size_t len;
+	int i, n;
+
+	/* the IPv4 and IPv6 default routes, then half and half */
+	len = (size_t)snprintf(text, sizeof(text), "%sgateway = 10.0.0.254\ngateway = 2001:db8::fe\n", V6_OUT);
+	n = 2;
+	for (i = 1; n < SL_MAX_PORT_ROUTES; i++, n++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, i % 2 ?
+					"route = 2001:db8:%x::/48 via 2001:db8::fe\n" :
+					"route = 48.%d.0.0/16 via 10.0.0.254\n", i);
+	snprintf(text + len, sizeof(text) - len, "%s", SVC_A);
+	cfg = sl_config_parse_string(text, "lim.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  unexpected error: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ports[0].n_routes + cfg->ports[0].n_routes6, SL_MAX_PORT_ROUTES);
+	CU_ASSERT_EQUAL(cfg->ports[0].n_routes6, SL_MAX_PORT_ROUTES / 2);
+	sl_config_free(cfg);
+
+	/* one more of either family is refused at its line */
+	snprintf(text + len, sizeof(text) - len, "route = 2001:db9::/32 via 2001:db8::fe\n%s", SVC_A);
+	cfg = sl_config_parse_string(text, "lim.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	snprintf(want, sizeof(want), "lim.ini:%d: too many routes in [port.out] (at most %d, IPv4 and IPv6 together, the default routes included)",
+		 5 + SL_MAX_PORT_ROUTES, SL_MAX_PORT_ROUTES);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	sl_config_free(cfg);
+	snprintf(text + len, sizeof(text) - len, "route = 49.0.0.0/8 via 10.0.0.254\n%s", SVC_A);
+	cfg = sl_config_parse_string(text, "lim.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	sl_config_free(cfg);
+}
+
+/*
+ * IPv6 routes are restart keys (the kernel interface takes them at
+ * start), compared as a set: order, and `gateway` against route ::/0,
+ * make no difference.
+ */
+static void
+test_v6_routes_restart_diff(void)
+{
+#define RD_V6 "address = fd00::1/64\n"
+#define RD_R1 "route = 2001:db8:5::/48 via fd00::fd\n"
+#define RD_R2 "route = 2001:db8:6::/48 via fe80::1\n"
+	static const struct restart_case cases[] = {
+		{ RS_EAL RS_OUT RD_IN RD_V6 "gateway = fd00::fe\n" RD_R1 RD_R2 RS_SVC, NULL },
+		{ RS_EAL RS_OUT RD_IN RD_R2 RD_V6 RD_R1 "gateway = fd00::fe\n" RS_SVC, NULL },
+		{ RS_EAL RS_OUT RD_IN RD_V6 "route = ::/0 via fd00::fe\n" RD_R1 RD_R2 RS_SVC, NULL },
+		{ RS_EAL RS_OUT RD_IN RD_V6 "gateway = fd00::fe\n" RD_R1 RS_SVC,
+		  "[port.inside] IPv6 routes changed" },
+		{ RS_EAL RS_OUT RD_IN RD_V6 "gateway = fd00::fe\n" RD_R1 RD_R2
+		  "route = 2001:db8:7::/48 via fd00::fd\n" RS_SVC,
+		  "[port.inside] IPv6 routes changed" },
+		{ RS_EAL RS_OUT RD_IN RD_V6 "gateway = fd00::fe\n" RD_R1
+		  "route = 2001:db8:6::/48 via fe80::2\n" RS_SVC,
+		  "[port.inside] IPv6 routes changed" },
+		{ RS_EAL RS_OUT RD_IN RD_V6 "gateway = fd00::fe\n" RD_R1
+		  "route = 2001:db8:6::/56 via fe80::1\n" RS_SVC,
+		  "[port.inside] IPv6 routes changed" },
+		/* the default route's own key says more */
+		{ RS_EAL RS_OUT RD_IN RD_V6 RD_R1 RD_R2 RS_SVC, "[port.inside] IPv6 gateway changed" },
+		{ RS_EAL RS_OUT RD_IN RD_V6 "gateway = fd00::fe\n" RD_R1 RD_R2
+		  "route = 10.20.0.0/16 via 10.1.0.254\n" RS_SVC, "[port.inside] routes changed" },
+	};
+
+	restart_cases(cases, DIM(cases));
+#undef RD_V6
+#undef RD_R1
+#undef RD_R2
+}
+#undef RD_IN
 
 static const struct sl_test_case config_tests[] = {
 	{ "every service key, then another service", test_many_keys_then_service },
@@ -2287,6 +2566,10 @@ static const struct sl_test_case config_tests[] = {
 	{ "IPv6: backend parse", test_v6_backend_parse },
 	{ "IPv6: runtime edit", test_v6_edit },
 	{ "IPv6: restart diff", test_v6_restart_diff },
+	{ "IPv6 routes", test_v6_routes },
+	{ "IPv6 routes: invalid", test_v6_routes_invalid },
+	{ "IPv6 routes: limit", test_v6_routes_limit },
+	{ "IPv6 routes: restart diff", test_v6_routes_restart_diff },
 };
 
 SL_TEST_MAIN(NULL,
