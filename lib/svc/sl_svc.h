@@ -51,6 +51,20 @@ struct sl_route {
 	uint8_t len;                /**< prefix length 0..32 */
 };
 
+/**
+ * An IPv6 route of the snapshot: a port's IPv6 subnet (connected, the
+ * destination itself is the next hop) or a static route. The table is
+ * scanned linearly, on the control path only (next hops of backends and
+ * VIPs are resolved when a snapshot is built, never per packet).
+ */
+struct sl_route6 {
+	struct sl_in6 prefix;       /**< network address */
+	struct sl_in6 via;          /**< gateway, :: = connected */
+	uint16_t port;              /**< index in sl_snapshot.ports */
+	uint8_t len;                /**< prefix length 0..128 */
+	uint8_t connected;          /**< a port's own subnet */
+};
+
 /** A Sluice port as the fast path sees it. */
 struct sl_port_info {
 	rte_be32_t addr;            /**< own address */
@@ -181,6 +195,10 @@ struct sl_snapshot {
 	int32_t default_route;      /**< index in @c routes, -1 = none */
 	uint16_t n_routes;
 	struct sl_route routes[SL_MAX_ROUTES];
+	/* IPv6: the ports' IPv6 subnets first, then their routes, in port
+	 * order; sl_svc_route6() scans them (control path only) */
+	uint16_t n_routes6;
+	struct sl_route6 routes6[SL_MAX_ROUTES];
 };
 
 /** Port facts known only once DPDK is up. */
@@ -396,9 +414,13 @@ sl_svc_is_vip6(const struct sl_snapshot *s, const struct sl_in6 *ip)
 }
 
 /**
- * Route IPv6 @p dst: the port whose IPv6 subnet holds it (longest
- * prefix; next hop @p dst), else the first port with an IPv6 gateway
- * (next hop the gateway). @return port index or -1.
+ * Route IPv6 @p dst by the longest matching prefix among the ports' IPv6
+ * subnets (next hop = @p dst) and their IPv6 routes, the default route
+ * ::/0 included (next hop = the route's gateway). A subnet wins over a
+ * route of the same length. A linear scan of @c routes6: for the control
+ * path (snapshot building, commands), not per packet.
+ * @return port index, or -1 when nothing covers @p dst (@p nexthop is
+ * then left as it was).
  */
 int sl_svc_route6(const struct sl_snapshot *s, const struct sl_in6 *dst,
 		  struct sl_in6 *nexthop);

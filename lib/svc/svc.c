@@ -86,28 +86,90 @@ int
 sl_svc_route6(const struct sl_snapshot *s, const struct sl_in6 *dst,
 	      struct sl_in6 *nexthop)
 {
-	int best = -1, best_len = -1;
+	const struct sl_route6 *best = NULL;
 	unsigned i;
 
-	for (i = 0; i < s->n_ports; i++) {
-		const struct sl_port_info *p = &s->ports[i];
+	/* strictly longer only: subnets come first in the table, so one
+	 * wins over a route of the same length */
+	for (i = 0; i < s->n_routes6; i++) {
+		const struct sl_route6 *r = &s->routes6[i];
 
-		if (p->has6 && (int)p->prefix6 > best_len &&
-		    in6_prefix_eq(&p->addr6, dst, p->prefix6)) {
-			best = (int)i;
-			best_len = p->prefix6;
-		}
+		if ((best == NULL || r->len > best->len) &&
+		    in6_prefix_eq(&r->prefix, dst, r->len))
+			best = r;
 	}
-	if (best >= 0) {
-		*nexthop = *dst;
-		return best;
-	}
-	for (i = 0; i < s->n_ports; i++)
-		if (s->ports[i].has_gw6) {
-			*nexthop = s->ports[i].gw6;
-			return (int)i;
+	if (best == NULL)
+		return -1;
+	*nexthop = best->connected ? *dst : best->via;
+	return best->port;
+}
+
+/* Add an IPv6 route unless its prefix is in the table already: the
+ * first one given wins (connected subnets go first). */
+static int
+route6_add(struct sl_snapshot *s, const uint8_t prefix[16], uint8_t len,
+	   const uint8_t *via, uint16_t port)
+{
+	struct sl_route6 *r;
+	struct sl_in6 p;
+	unsigned i, b;
+
+	/* no host bits: a hand-built config may give a port's address */
+	memset(&p, 0, sizeof(p));
+	for (b = 0; b < 16 && 8 * b < len; b++)
+		p.b[b] = prefix[b] & (uint8_t)(len >= 8 * (b + 1) ? 0xff :
+					      0xff << (8 - (len - 8 * b)));
+	for (i = 0; i < s->n_routes6; i++)
+		if (s->routes6[i].len == len && sl_in6_eq(&s->routes6[i].prefix, &p))
+			return 0;
+	if (s->n_routes6 >= SL_MAX_ROUTES)
+		return -ENOSPC;
+	r = &s->routes6[s->n_routes6++];
+	memset(r, 0, sizeof(*r));
+	r->prefix = p;
+	r->len = len;
+	r->port = port;
+	r->connected = via == NULL;
+	if (via != NULL)
+		memcpy(&r->via, via, sizeof(r->via));
+	return 0;
+}
+
+/*
+ * The IPv6 routes, as routes_build(): every port's IPv6 subnet, then its
+ * IPv6 routes, then (for a config built by hand, without routes6) its
+ * IPv6 gateway as the default route.
+ */
+static int
+routes6_build(struct sl_snapshot *s, const struct sl_config *cfg, char *err,
+	      size_t errlen)
+{
+	static const uint8_t any[16];
+	unsigned i, k;
+	int ret = 0;
+
+	for (i = 0; i < cfg->n_ports && ret == 0; i++)
+		if (cfg->ports[i].prefix6_len != 0)
+			ret = route6_add(s, cfg->ports[i].addr6, cfg->ports[i].prefix6_len,
+					 NULL, (uint16_t)i);
+	for (i = 0; i < cfg->n_ports && ret == 0; i++) {
+		const struct sl_config_port *cp = &cfg->ports[i];
+		int has_default = 0;
+
+		if (cp->prefix6_len == 0)
+			continue;
+		for (k = 0; k < cp->n_routes6 && ret == 0; k++) {
+			const struct sl_config_route6 *r = &cp->routes6[k];
+
+			has_default |= r->len == 0;
+			ret = route6_add(s, r->prefix, r->len, r->via, (uint16_t)i);
 		}
-	return -1;
+		if (ret == 0 && !has_default && memcmp(cp->gateway6, any, 16) != 0)
+			ret = route6_add(s, any, 0, cp->gateway6, (uint16_t)i);
+	}
+	if (ret != 0)
+		snprintf(err, errlen, "cannot fill the IPv6 route table: %s", strerror(-ret));
+	return ret;
 }
 
 /* Add a route unless its prefix is in the table already: the first one
@@ -467,7 +529,8 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 			local_tab_add(s, a);
 		}
 	}
-	if (routes_build(s, cfg, prev, err, errlen) != 0)
+	if (routes_build(s, cfg, prev, err, errlen) != 0 ||
+	    routes6_build(s, cfg, err, errlen) != 0)
 		goto fail;
 
 	/* open addressing at most half full */

@@ -2186,6 +2186,221 @@ test_route_backends_behind_router(void)
 	free(c);
 }
 
+/* IPv6 @p txt in network order (a test's own literal: it parses). */
+static struct sl_in6
+in6(const char *txt)
+{
+	struct sl_in6 a;
+
+	if (inet_pton(AF_INET6, txt, &a) != 1)
+		memset(&a, 0xee, sizeof(a));
+	return a;
+}
+
+/* Add IPv6 route PREFIX/LEN via VIA to port @p pi of a hand-built config. */
+static void
+cfg_route6(struct sl_config *c, unsigned pi, const char *prefix, uint8_t len,
+	   const char *via)
+{
+	struct sl_config_route6 *r = &c->ports[pi].routes6[c->ports[pi].n_routes6++];
+	struct sl_in6 a = in6(prefix), g = in6(via);
+
+	memcpy(r->prefix, &a, 16);
+	r->len = len;
+	memcpy(r->via, &g, 16);
+	if (len == 0)
+		memcpy(c->ports[pi].gateway6, &g, 16);
+}
+
+/* The IPv6 addresses of the two ports of cfg_new(). */
+static void
+cfg_v6(struct sl_config *c)
+{
+	struct sl_in6 a = in6("2001:db8::1"), b = in6("fd00:1::1");
+
+	memcpy(c->ports[0].addr6, &a, 16);
+	c->ports[0].prefix6_len = 64;
+	memcpy(c->ports[1].addr6, &b, 16);
+	c->ports[1].prefix6_len = 64;
+}
+
+/*
+ * IPv6 as cfg_site(): the default route ::/0 via fe80::1 on the front,
+ * networks behind routers on the back: 2001:db8:5::/48 via fd00:1::fe,
+ * 2001:db8:5:1::/64 via fe80::2 (link-local), the host
+ * 2001:db8:5:1::7/128 via fd00:1::fd, and the upper half of the front
+ * subnet, 2001:db8::8000:0:0:0/65, via fd00:1::fe.
+ */
+static struct sl_config *
+cfg_site6(void)
+{
+	struct sl_config *c = cfg_new(0);
+
+	if (c == NULL)
+		return NULL;
+	cfg_v6(c);
+	cfg_route6(c, 0, "::", 0, "fe80::1");
+	cfg_route6(c, 1, "2001:db8:5::", 48, "fd00:1::fe");
+	cfg_route6(c, 1, "2001:db8:5:1::", 64, "fe80::2");
+	cfg_route6(c, 1, "2001:db8:5:1::7", 128, "fd00:1::fd");
+	cfg_route6(c, 1, "2001:db8:0:0:8000::", 65, "fd00:1::fe");
+	return c;
+}
+
+/* sl_svc_route6() as one assertion: port and next hop. */
+static int
+routes6_to(const struct sl_snapshot *s, const char *dst, int port, const char *nexthop)
+{
+	struct sl_in6 d = in6(dst), nh = in6("::"), want = in6(nexthop);
+	char got[INET6_ADDRSTRLEN];
+	int p = sl_svc_route6(s, &d, &nh);
+
+	if (p == port && (p < 0 || sl_in6_eq(&nh, &want)))
+		return 1;
+	inet_ntop(AF_INET6, &nh, got, sizeof(got));
+	printf("\n    %s: port %d next hop %s, expected port %d next hop %s",
+	       dst, p, got, port, nexthop);
+	return 0;
+}
+
+static void
+test_route6_lpm(void)
+{
+	struct sl_config *c = cfg_site6();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_snapshot *s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	s = build(c, n, 1, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* two subnets, five static routes (the default one included) */
+	CU_ASSERT_EQUAL(s->n_routes6, 7);
+
+	/* the longest prefix wins, whatever the order of the routes */
+	CU_ASSERT(routes6_to(s, "2001:db8:5:9::1", 1, "fd00:1::fe"));
+	CU_ASSERT(routes6_to(s, "2001:db8:5:1::9", 1, "fe80::2"));
+	CU_ASSERT(routes6_to(s, "2001:db8:5:1::7", 1, "fd00:1::fd"));
+	CU_ASSERT(routes6_to(s, "2001:db8:5:1::6", 1, "fe80::2"));
+	CU_ASSERT(routes6_to(s, "2001:db8:5:2::7", 1, "fd00:1::fe"));
+	/* a route inside a subnet is longer than the subnet */
+	CU_ASSERT(routes6_to(s, "2001:db8::8000:0:0:9", 1, "fd00:1::fe"));
+	CU_ASSERT(routes6_to(s, "2001:db8::7fff:0:0:9", 0, "2001:db8::7fff:0:0:9"));
+	/* connected subnets beat the default route */
+	CU_ASSERT(routes6_to(s, "fd00:1::77", 1, "fd00:1::77"));
+	CU_ASSERT(routes6_to(s, "2001:db8::5", 0, "2001:db8::5"));
+	/* everything else: the default route, on the front */
+	CU_ASSERT(routes6_to(s, "2001:db9::1", 0, "fe80::1"));
+	CU_ASSERT(routes6_to(s, "2001:db8:6::1", 0, "fe80::1"));
+	CU_ASSERT(routes6_to(s, "fd00:2::1", 0, "fe80::1"));
+	sl_svc_free(s);
+
+	/* a subnet wins over a route of the same prefix and length (the
+	 * validator refuses one; the table still prefers the subnet) */
+	cfg_route6(c, 0, "fd00:1::", 64, "2001:db8::fe");
+	s = build(c, n, 1, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(routes6_to(s, "fd00:1::77", 1, "fd00:1::77"));
+	sl_svc_free(s);
+	c->ports[0].n_routes6--;
+
+	/* no default route: what no prefix covers is unreachable, and the
+	 * next hop is left alone */
+	c->ports[0].routes6[0] = c->ports[0].routes6[--c->ports[0].n_routes6];
+	memset(c->ports[0].gateway6, 0, 16);
+	s = build(c, n, 1, 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->n_routes6, 6);
+	CU_ASSERT(routes6_to(s, "2001:db9::1", -1, "::"));
+	{
+		struct sl_in6 d = in6("2001:db9::1"), nh = in6("1::2");
+
+		CU_ASSERT_EQUAL(sl_svc_route6(s, &d, &nh), -1);
+		CU_ASSERT(sl_in6_eq(&nh, &(struct sl_in6){ .b = { 0, 1, [15] = 2 } }));
+	}
+	CU_ASSERT(routes6_to(s, "2001:db8:5:9::1", 1, "fd00:1::fe"));
+	sl_svc_free(s);
+
+	/* a config built with an IPv6 gateway and no routes6: the gateway
+	 * is the default route */
+	c->ports[1].n_routes6 = 0;
+	{
+		struct sl_in6 g = in6("fd00:1::fe");
+
+		memcpy(c->ports[1].gateway6, &g, 16);
+	}
+	s = build(c, n, 1, 4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->n_routes6, 3);
+	CU_ASSERT(routes6_to(s, "2001:db8:5:9::1", 1, "fd00:1::fe"));
+	CU_ASSERT(routes6_to(s, "2001:db8::5", 0, "2001:db8::5"));
+	sl_svc_free(s);
+	sl_neigh_free(n);
+	free(c);
+}
+
+/*
+ * IPv6 backends behind routers: each goes out of the port of its
+ * route, to the route's gateway (a neighbour entry for the gateway, to
+ * be resolved by neighbour discovery), never to the default gateway.
+ */
+static void
+test_route6_backends_behind_router(void)
+{
+	struct sl_config *c = cfg_site6();
+	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
+	struct sl_config_service *cs;
+	const struct sl_service *sv;
+	struct sl_snapshot *s;
+	struct sl_in6 g;
+	int gw_in, gw_ll, gw_out;
+	unsigned i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	cs = cfg_svc(c, "web6", 0, 80, IPPROTO_TCP, "rr");
+	cs->v6 = 1;
+	g = in6("2001:db8::100");
+	memcpy(cs->vip6, &g, 16);
+	for (i = 0; i < 4; i++) {
+		static const char *const be[] = {
+			"2001:db8:5::11", "2001:db8:5:1::11", "2001:db9::11", "fd00:1::11",
+		};
+
+		cfg_be(cs, 0, 8080, 1);
+		cs->backends[i].v6 = 1;
+		g = in6(be[i]);
+		memcpy(cs->backends[i].addr6, &g, 16);
+	}
+	s = build(c, n, 1, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	sv = &s->services[0];
+	CU_ASSERT_EQUAL(sv->vip_port, 0);
+	g = in6("fd00:1::fe");
+	gw_in = sl_neigh_find6(n, 1, &g);
+	g = in6("fe80::2");
+	gw_ll = sl_neigh_find6(n, 1, &g);
+	g = in6("fe80::1");
+	gw_out = sl_neigh_find6(n, 0, &g);
+	CU_ASSERT(gw_in >= 0);
+	CU_ASSERT(gw_ll >= 0);
+	CU_ASSERT(gw_out >= 0);
+	CU_ASSERT_EQUAL(sv->backends[0].out_port, 1);
+	CU_ASSERT_EQUAL(sv->backends[0].neigh, (uint32_t)gw_in);
+	CU_ASSERT_EQUAL(sv->backends[1].out_port, 1);
+	CU_ASSERT_EQUAL(sv->backends[1].neigh, (uint32_t)gw_ll);
+	CU_ASSERT_EQUAL(sv->backends[2].out_port, 0);
+	CU_ASSERT_EQUAL(sv->backends[2].neigh, (uint32_t)gw_out);
+	/* on the subnet: the backend itself is the next hop */
+	g = in6("fd00:1::11");
+	CU_ASSERT_EQUAL(sv->backends[3].out_port, 1);
+	CU_ASSERT_EQUAL(sv->backends[3].neigh, (uint32_t)sl_neigh_find6(n, 1, &g));
+	CU_ASSERT_EQUAL(n->count, 4);
+	sl_svc_free(s);
+	sl_neigh_free(n);
+	free(c);
+}
+
 /*
  * A rebuild with the same routes shares the table of the snapshot before
  * (rte_lpm's first level is 64 MB); snapshots built apart each have
@@ -2650,6 +2865,8 @@ static const struct sl_test_case svc_tests[] = {
 	{ "routes: longest prefix, connected before default, unreachable", test_route_lpm },
 	{ "routes: backends behind a router on the inside", test_route_backends_behind_router },
 	{ "routes: a rebuild with the same routes shares the table", test_route_tables_shared },
+	{ "IPv6 routes: longest prefix, subnet first, gateway fallback", test_route6_lpm },
+	{ "IPv6 routes: backends behind a router on the inside", test_route6_backends_behind_router },
 };
 
 SL_TEST_MAIN("svc",
