@@ -586,18 +586,58 @@ show_neighbours(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	return 0;
 }
 
+/*
+ * One route of "show routes", either family: @p via NULL for a connected
+ * one; @p ni the gateway's neighbour entry (-ENOENT: no backend uses it
+ * yet), @p ok whether it has a MAC.
+ */
+static void
+show_route(struct sl_out *o, int first, const char *prefix, unsigned len,
+	   const char *via, const char *port, int ni, int ok,
+	   const struct rte_ether_addr *mac)
+{
+	if (o->json) {
+		sl_out_printf(o, "%s{\"prefix\":\"%s/%u\",\"via\":", first ? "" : ",",
+			      prefix, len);
+		if (via != NULL)
+			sl_out_printf(o, "\"%s\"", via);
+		else
+			sl_out_printf(o, "null");
+		sl_out_printf(o, ",\"port\":");
+		sl_out_jstr(o, port);
+		sl_out_printf(o, ",\"connected\":%s", via == NULL ? "true" : "false");
+		if (via == NULL)
+			sl_out_printf(o, ",\"in_use\":null,\"resolved\":null,\"mac\":null}");
+		else if (ok)
+			sl_out_printf(o, ",\"in_use\":true,\"resolved\":true,\"mac\":\""
+				      RTE_ETHER_ADDR_PRT_FMT "\"}", RTE_ETHER_ADDR_BYTES(mac));
+		else
+			sl_out_printf(o, ",\"in_use\":%s,\"resolved\":false,\"mac\":null}",
+				      ni >= 0 ? "true" : "false");
+		return;
+	}
+	if (via == NULL)
+		sl_out_printf(o, "route %s/%u connected port %s\n", prefix, len, port);
+	else if (ok)
+		sl_out_printf(o, "route %s/%u via %s port %s resolved " RTE_ETHER_ADDR_PRT_FMT "\n",
+			      prefix, len, via, port, RTE_ETHER_ADDR_BYTES(mac));
+	else
+		sl_out_printf(o, "route %s/%u via %s port %s %s\n", prefix, len, via, port,
+			      ni >= 0 ? "unresolved" : "unresolved (no backend uses it)");
+}
+
+/* The snapshot's routes: IPv4 ones, then IPv6 ones. */
 static int
 show_routes(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
 	const struct sl_snapshot *s = sl_svc_current(&app->svc);
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	unsigned i;
+	char a[ADDR_MAX], b[ADDR_MAX];
+	unsigned i, shown = 0;
 
 	if (o->json)
 		sl_out_printf(o, "[");
 	for (i = 0; i < s->n_routes; i++) {
 		const struct sl_route *r = &s->routes[i];
-		const char *port = app->cfg->ports[r->port].name;
 		struct rte_ether_addr mac;
 		int ni = -ENOENT, ok = 0;
 
@@ -606,37 +646,22 @@ show_routes(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			ni = sl_neigh_find(app->neigh, r->port, r->via);
 		if (ni >= 0)
 			ok = sl_neigh_mac(app->neigh, (uint32_t)ni, &mac);
-		if (o->json) {
-			sl_out_printf(o, "%s{\"prefix\":\"%s/%u\",\"via\":", i ? "," : "",
-				      ipstr(r->prefix, a), r->len);
-			if (r->via != 0)
-				sl_out_printf(o, "\"%s\"", ipstr(r->via, b));
-			else
-				sl_out_printf(o, "null");
-			sl_out_printf(o, ",\"port\":");
-			sl_out_jstr(o, port);
-			sl_out_printf(o, ",\"connected\":%s", r->via == 0 ? "true" : "false");
-			if (r->via == 0)
-				sl_out_printf(o, ",\"in_use\":null,\"resolved\":null,\"mac\":null}");
-			else if (ok)
-				sl_out_printf(o, ",\"in_use\":true,\"resolved\":true,\"mac\":\""
-					      RTE_ETHER_ADDR_PRT_FMT "\"}", RTE_ETHER_ADDR_BYTES(&mac));
-			else
-				sl_out_printf(o, ",\"in_use\":%s,\"resolved\":false,\"mac\":null}",
-					      ni >= 0 ? "true" : "false");
-			continue;
-		}
-		if (r->via == 0)
-			sl_out_printf(o, "route %s/%u connected port %s\n", ipstr(r->prefix, a),
-				      r->len, port);
-		else if (ok)
-			sl_out_printf(o, "route %s/%u via %s port %s resolved " RTE_ETHER_ADDR_PRT_FMT "\n",
-				      ipstr(r->prefix, a), r->len, ipstr(r->via, b), port,
-				      RTE_ETHER_ADDR_BYTES(&mac));
-		else
-			sl_out_printf(o, "route %s/%u via %s port %s %s\n", ipstr(r->prefix, a),
-				      r->len, ipstr(r->via, b), port,
-				      ni >= 0 ? "unresolved" : "unresolved (no backend uses it)");
+		show_route(o, shown++ == 0, ipstr(r->prefix, a), r->len,
+			   r->via != 0 ? ipstr(r->via, b) : NULL,
+			   app->cfg->ports[r->port].name, ni, ok, &mac);
+	}
+	for (i = 0; i < s->n_routes6; i++) {
+		const struct sl_route6 *r = &s->routes6[i];
+		struct rte_ether_addr mac;
+		int ni = -ENOENT, ok = 0;
+
+		if (!r->connected)
+			ni = sl_neigh_find6(app->neigh, r->port, &r->via);
+		if (ni >= 0)
+			ok = sl_neigh_mac(app->neigh, (uint32_t)ni, &mac);
+		show_route(o, shown++ == 0, addrstr(1, 0, &r->prefix, 0, a), r->len,
+			   r->connected ? NULL : addrstr(1, 0, &r->via, 0, b),
+			   app->cfg->ports[r->port].name, ni, ok, &mac);
 	}
 	if (o->json)
 		sl_out_printf(o, "]");

@@ -343,15 +343,19 @@ nl_request(void *req, size_t len)
 	return ret;
 }
 
-/* The port's IPv6 default route (its IPv6 gateway) on its kernel
- * interface, so that health checks reach IPv6 backends behind it. */
+/*
+ * An IPv6 route, @p prefix/@p len via @p via, on the port's kernel
+ * interface (rtnetlink: IPv6 routes have no ioctl). @p flags adds
+ * NLM_F_REPLACE or NLM_F_EXCL to the creation. 0 or -errno.
+ */
 static int
-kernel_if_gateway6(const struct sl_config_port *cp)
+kernel_if_route6(const struct sl_config_port *cp, const uint8_t prefix[16],
+		 uint8_t len, const uint8_t via[16], uint16_t flags)
 {
 	struct {
 		struct nlmsghdr nh;
 		struct rtmsg rt;
-		char attrs[RTA_SPACE(16) + RTA_SPACE(4)];
+		char attrs[2 * RTA_SPACE(16) + RTA_SPACE(4)];
 	} req;
 	struct rtattr *rta;
 	uint32_t ifindex = if_nametoindex(cp->kernel_if);
@@ -361,24 +365,75 @@ kernel_if_gateway6(const struct sl_config_port *cp)
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rt));
 	req.nh.nlmsg_type = RTM_NEWROUTE;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | flags;
 	req.rt.rtm_family = AF_INET6;
-	req.rt.rtm_dst_len = 0;
+	req.rt.rtm_dst_len = len;
 	req.rt.rtm_table = RT_TABLE_MAIN;
 	req.rt.rtm_protocol = RTPROT_STATIC;
 	req.rt.rtm_scope = RT_SCOPE_UNIVERSE;
 	req.rt.rtm_type = RTN_UNICAST;
-	rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len);
+	if (len != 0) {
+		rta = (struct rtattr *)((char *)&req + req.nh.nlmsg_len);
+		rta->rta_type = RTA_DST;
+		rta->rta_len = RTA_LENGTH(16);
+		memcpy(RTA_DATA(rta), prefix, 16);
+		req.nh.nlmsg_len += RTA_SPACE(16);
+	}
+	rta = (struct rtattr *)((char *)&req + req.nh.nlmsg_len);
 	rta->rta_type = RTA_GATEWAY;
 	rta->rta_len = RTA_LENGTH(16);
-	memcpy(RTA_DATA(rta), cp->gateway6, 16);
-	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_SPACE(16);
+	memcpy(RTA_DATA(rta), via, 16);
+	req.nh.nlmsg_len += RTA_SPACE(16);
 	rta = (struct rtattr *)((char *)&req + req.nh.nlmsg_len);
 	rta->rta_type = RTA_OIF;
 	rta->rta_len = RTA_LENGTH(4);
 	memcpy(RTA_DATA(rta), &ifindex, 4);
 	req.nh.nlmsg_len += RTA_SPACE(4);
 	return nl_request(&req, req.nh.nlmsg_len);
+}
+
+/* The port's IPv6 default route (its IPv6 gateway) on its kernel
+ * interface, so that health checks reach IPv6 backends behind it. */
+static int
+kernel_if_gateway6(const struct sl_config_port *cp)
+{
+	static const uint8_t any[16];
+
+	return kernel_if_route6(cp, any, 0, cp->gateway6, NLM_F_REPLACE);
+}
+
+/*
+ * The port's other IPv6 routes on its kernel interface, as
+ * kernel_if_routes() does for IPv4 (the default route is the gateway's,
+ * kernel_if_gateway6()). A route the kernel already has for the same
+ * prefix stays: NLM_F_EXCL, as SIOCADDRT refuses an existing IPv4 one.
+ */
+static void
+kernel_if_routes6(const struct sl_config_port *cp)
+{
+	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	unsigned k;
+	int ret;
+
+	for (k = 0; k < cp->n_routes6; k++) {
+		const struct sl_config_route6 *r = &cp->routes6[k];
+
+		if (r->len == 0)
+			continue;
+		inet_ntop(AF_INET6, r->prefix, a, sizeof(a));
+		inet_ntop(AF_INET6, r->via, g, sizeof(g));
+		ret = kernel_if_route6(cp, r->prefix, r->len, r->via, NLM_F_EXCL);
+		if (ret == 0)
+			SL_LOG(INFO, "port %s: kernel route %s/%u via %s dev %s",
+			       cp->name, a, r->len, g, cp->kernel_if);
+		else if (ret == -EEXIST)
+			SL_LOG(WARNING, "port %s: the kernel has a route for %s/%u already and keeps it: Sluice's own sockets (health checks) there follow it, not via %s dev %s (delete it if the port's route should apply)",
+			       cp->name, a, r->len, g, cp->kernel_if);
+		else
+			SL_LOG(ERR, "port %s: cannot add kernel route %s/%u via %s dev %s: %s; health checks to backends behind %s will fail",
+			       cp->name, a, r->len, g, cp->kernel_if, strerror(-ret), g);
+	}
 }
 
 /*
@@ -437,6 +492,8 @@ kernel_if_setup(struct sl_app *app, unsigned idx)
 	SL_LOG(INFO, "port %s: kernel interface %s (port %u) carries traffic for its address",
 	       cp->name, cp->kernel_if, pid);
 	kernel_if_routes(cp);
+	if (cp->prefix6_len != 0)
+		kernel_if_routes6(cp);
 	return 0;
 }
 
