@@ -25,7 +25,18 @@
 #      b2 goes down, and back up once it runs again.
 #   4. show routes (text and JSON): the route via 2.2.2.1 on inside,
 #      resolved; the default route via 1.1.1.1 on outside; both subnets.
-#   5. Sluice exits 0.
+#   5. IPv6, the same way: the client 2001:db8:c::2 behind the gateway
+#      (2001:db8:1::1), the router 2001:db8:2::1 with the backends'
+#      network fd00:48::/64 behind it. Sluice's outside port has
+#      "gateway = 2001:db8:1::1", its inside port
+#      "route = fd00:48::/64 via 2001:db8:2::1"; the IPv6 service web6
+#      ([2001:db8:1::100]:80, nat, http checks) has the backends'
+#      fd00:48::11..13. The kernel has the route on sl-in; 12 requests
+#      reach b1, b2 and b3, 4 each; the checks (kernel sockets through
+#      sl-in and the router) pass for all three; show routes lists the
+#      IPv6 route resolved, the IPv6 default route and both IPv6 subnets
+#      (text and JSON).
+#   6. Sluice exits 0.
 #
 # Usage: test/e2e/route.sh SLUICE_BIN SLUICECTL_BIN
 # Needs root (network namespaces); exits 77 (skip) otherwise.
@@ -53,6 +64,17 @@ BACKEND_GW=48.0.0.1
 SL_BACKEND_IPS=(48.0.0.11 48.0.0.12 48.0.0.13)
 NS_GW=${SL_PFX}-g
 NS_ROUTER=${SL_PFX}-r
+# IPv6
+CLIENT6=2001:db8:c::2
+CLIENT_GW6=2001:db8:c::1
+OUT_GW6=2001:db8:1::1
+SL_OUT6=2001:db8:1::2
+VIP6=2001:db8:1::100
+ROUTER6=2001:db8:2::1
+SL_IN6=2001:db8:2::2
+BACKEND_NET6=fd00:48::/64
+BACKEND_GW6=fd00:48::1
+BACKEND6=(fd00:48::11 fd00:48::12 fd00:48::13)
 
 conf=$SL_TMP/sluice.ini
 log=$SL_TMP/sluice.log
@@ -68,7 +90,6 @@ topo_up() {
 	ip -n "$NS_GW" link add g1 type veth peer name out netns "$SL_NS_SLUICE" || return 1
 	ip -n "$SL_NS_SLUICE" link add in type veth peer name r0 netns "$NS_ROUTER" || return 1
 	ip -n "$NS_ROUTER" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0 || return 1
-	ip netns exec "$NS_ROUTER" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1 >/dev/null
 
 	sl_if_prep "$SL_NS_CLIENT" c0 || return 1
 	ip -n "$SL_NS_CLIENT" addr add "$SL_CLIENT_IP/24" dev c0
@@ -101,14 +122,84 @@ topo_up() {
 		ip -n "$b" route add default via "$BACKEND_GW"
 	done
 
+	topo6_up || { sl_log "IPv6 set up failed"; return 1; }
+
 	sl_write_servers
 	for i in 1 2 3; do
 		sl_backend_start "$i" || return 1
+		server6_start "$i" || return 1
 	done
 	# the router forwards: the client's gateway cannot, yet
 	local body
 	body=$(ip netns exec "$NS_ROUTER" curl -s --max-time 2 "http://${SL_BACKEND_IPS[0]}:$SL_HTTP_PORT/name")
 	[ "$body" = b1 ] || { sl_log "router cannot reach b1 ($body)"; return 1; }
+}
+
+# ipv6_on NS IF ADDR/LEN: IPv6 on in NS and on IF, no router
+# advertisements, ADDR without duplicate address detection.
+ipv6_on() {
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.default.disable_ipv6=0 "net.ipv6.conf.$2.disable_ipv6=0" \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+		"net.ipv6.conf.$2.accept_ra=0" >/dev/null || return 1
+	ip -n "$1" -6 addr add "$3" dev "$2" nodad
+}
+
+# topo6_up: IPv6 beside IPv4 on every link but Sluice's own ends (the
+# kernel side of the DPDK ports must not answer for Sluice); forwarding
+# on the gateway and the router, as for IPv4.
+topo6_up() {
+	local i b
+	ipv6_on "$SL_NS_CLIENT" c0 "$CLIENT6/64" || return 1
+	ip -n "$SL_NS_CLIENT" -6 route add default via "$CLIENT_GW6" || return 1
+	ipv6_on "$NS_GW" g0 "$CLIENT_GW6/64" || return 1
+	ipv6_on "$NS_GW" g1 "$OUT_GW6/64" || return 1
+	ip netns exec "$NS_GW" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null || return 1
+	ipv6_on "$NS_ROUTER" r0 "$ROUTER6/64" || return 1
+	ipv6_on "$NS_ROUTER" br0 "$BACKEND_GW6/64" || return 1
+	ip -n "$NS_ROUTER" -6 route add default via "$SL_IN6" || return 1
+	ip netns exec "$NS_ROUTER" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null || return 1
+	for i in 1 2 3; do
+		b=${SL_NS_BACKENDS[$((i - 1))]}
+		ipv6_on "$b" e0 "${BACKEND6[$((i - 1))]}/64" || return 1
+		ip -n "$b" -6 route add default via "$BACKEND_GW6" || return 1
+	done
+	# IPv6 for the TAP (sl-in), not for out and in
+	ip netns exec "$SL_NS_SLUICE" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.all.accept_ra=0 \
+		net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.out.disable_ipv6=1 \
+		net.ipv6.conf.in.disable_ipv6=1 >/dev/null
+}
+
+# server6_start I: backend I's HTTP server on its IPv6 address (the
+# files of lib.sh's servers), started once it answers.
+server6_start() {
+	local i=$1 b=${SL_NS_BACKENDS[$(($1 - 1))]} a=${BACKEND6[$(($1 - 1))]} pid t
+	cat >"$SL_TMP/backend6.py" <<'EOF'
+import http.server, os, socket, socketserver, sys
+os.chdir(sys.argv[3])
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+class Server(socketserver.ThreadingTCPServer):
+    address_family = socket.AF_INET6
+    allow_reuse_address = True
+    daemon_threads = True
+Server((sys.argv[1], int(sys.argv[2])), Handler).serve_forever()
+EOF
+	ip netns exec "$b" "$SL_PY" "$SL_TMP/backend6.py" "$a" "$SL_HTTP_PORT" "$SL_TMP/www$i" \
+		</dev/null >"$SL_TMP/backend6.b$i.log" 2>&1 &
+	pid=$!
+	SL_PIDS+=("$pid")
+	for ((t = 0; t < 50; t++)); do
+		[ "$(ip netns exec "$b" curl -s -g --max-time 1 "http://[$a]:$SL_HTTP_PORT/name")" = "b$i" ] &&
+			return 0
+		sl_pid_alive "$pid" || break
+		sleep 0.1
+	done
+	sl_log "IPv6 server of b$i did not start:"
+	cat "$SL_TMP/backend6.b$i.log" >&2
+	return 1
 }
 
 write_config() {
@@ -127,11 +218,15 @@ admin_socket = $sock
 device = net_af_packet0,iface=out
 address = $SL_OUT_IP/24
 gateway = $OUT_GW
+address = $SL_OUT6/64
+gateway = $OUT_GW6
 
 [port.inside]
 device = net_af_packet1,iface=in
 address = $SL_IN_IP/24
 route = $BACKEND_NET via $ROUTER_IP
+address = $SL_IN6/64
+route = $BACKEND_NET6 via $ROUTER6
 kernel_interface = sl-in
 
 [service.web]
@@ -148,6 +243,21 @@ check_rise = 2
 backend = ${SL_BACKEND_IPS[0]}:$SL_HTTP_PORT
 backend = ${SL_BACKEND_IPS[1]}:$SL_HTTP_PORT
 backend = ${SL_BACKEND_IPS[2]}:$SL_HTTP_PORT
+
+[service.web6]
+vip = $VIP6
+port = 80
+protocol = tcp
+scheduler = rr
+check = http
+check_path = /name
+check_interval = 500
+check_timeout = 300
+check_fall = 2
+check_rise = 2
+backend = [${BACKEND6[0]}]:$SL_HTTP_PORT
+backend = [${BACKEND6[1]}]:$SL_HTTP_PORT
+backend = [${BACKEND6[2]}]:$SL_HTTP_PORT
 EOF
 }
 
@@ -273,11 +383,11 @@ check "show routes: both subnets connected" \
 		 grep -q "^route 2\.2\.2\.0/24 connected port inside$" <<<"$1"' _ "$out"
 ctl --json show routes
 json=$(<"$CTL_OUT")
-check "show routes --json: 4 routes, the one via $ROUTER_IP resolved with its MAC" \
+check "show routes --json: 4 IPv4 routes, the one via $ROUTER_IP resolved with its MAC" \
 	"$SL_PY" -c '
 import json, sys
 d = json.loads(sys.argv[1])
-r = d["result"] if isinstance(d, dict) else d
+r = [x for x in (d["result"] if isinstance(d, dict) else d) if ":" not in x["prefix"]]
 via = [x for x in r if x["via"] == sys.argv[2]]
 ok = (len(r) == 4 and len(via) == 1 and via[0]["prefix"] == sys.argv[3] and
       via[0]["port"] == "inside" and via[0]["resolved"] is True and
@@ -285,7 +395,65 @@ ok = (len(r) == 4 and len(via) == 1 and via[0]["prefix"] == sys.argv[3] and
       sum(1 for x in r if x["connected"]) == 2)
 sys.exit(0 if ok else 1)' "$json" "$ROUTER_IP" "$BACKEND_NET"
 
-# --- 5. stop ----------------------------------------------------------------------
+# --- 5. IPv6: the route on the TAP, requests, checks, show routes ----------------
+
+kroute=$(ip -n "$SL_NS_SLUICE" -6 route show "$BACKEND_NET6")
+check "the kernel has the port's IPv6 route on its TAP ($kroute)" \
+	grep -q "^$BACKEND_NET6 via $ROUTER6 dev sl-in" <<<"$kroute"
+check "the log names the kernel's IPv6 route" \
+	grep -q "kernel route $BACKEND_NET6 via $ROUTER6 dev sl-in" "$log"
+names=()
+for i in $(seq 1 12); do
+	names+=("$(sl_exec_client curl -s -g --max-time 3 "http://[$VIP6]/name")")
+done
+good=0 b1=0 b2=0 b3=0
+for n in "${names[@]}"; do
+	case $n in
+	b1) b1=$((b1 + 1)); good=$((good + 1)) ;;
+	b2) b2=$((b2 + 1)); good=$((good + 1)) ;;
+	b3) b3=$((b3 + 1)); good=$((good + 1)) ;;
+	esac
+done
+check "12 requests through the IPv6 VIP succeed ($good/12)" [ "$good" -eq 12 ]
+check "they reach every IPv6 backend behind the router, 4 each (b1=$b1 b2=$b2 b3=$b3)" \
+	[ "$b1/$b2/$b3" = 4/4/4 ]
+
+# the checks of web6 have run since the start, several seconds ago (two
+# failures in a row would show by now)
+downs=$(sl_log_count 'service web6 .* is down: ')
+check "IPv6 health checks pass through sl-in and the router: no backend of web6 down ($downs)" \
+	[ "$downs" = 0 ]
+ctl show backends web6
+out=$(<"$CTL_OUT")
+passing=$(grep -c ' check passing ' <<<"$out")
+check "show backends web6: 3 backends with check passing ($passing)" [ "$passing" = 3 ]
+[ "$passing" = 3 ] || diag <<<"$out"
+
+ctl show routes
+out=$(<"$CTL_OUT")
+check "show routes: $BACKEND_NET6 via $ROUTER6 on inside, resolved" \
+	grep -qE "^route $BACKEND_NET6 via $ROUTER6 port inside resolved ([0-9A-F]{2}:){5}[0-9A-F]{2}\$" <<<"$out"
+check "show routes: the IPv6 default route via $OUT_GW6 on outside" \
+	grep -qE "^route ::/0 via $OUT_GW6 port outside " <<<"$out"
+check "show routes: both IPv6 subnets connected" \
+	bash -c 'grep -q "^route 2001:db8:1::/64 connected port outside$" <<<"$1" &&
+		 grep -q "^route 2001:db8:2::/64 connected port inside$" <<<"$1"' _ "$out"
+ctl --json show routes
+json=$(<"$CTL_OUT")
+check "show routes --json: 4 IPv6 routes, the one via $ROUTER6 resolved with its MAC" \
+	"$SL_PY" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+r = [x for x in (d["result"] if isinstance(d, dict) else d) if ":" in x["prefix"]]
+via = [x for x in r if x["via"] == sys.argv[2]]
+ok = (len(r) == 4 and len(via) == 1 and via[0]["prefix"] == sys.argv[3] and
+      via[0]["port"] == "inside" and via[0]["resolved"] is True and
+      via[0]["connected"] is False and len(via[0]["mac"]) == 17 and
+      sum(1 for x in r if x["connected"]) == 2 and
+      any(x["prefix"] == "::/0" and x["via"] == sys.argv[4] for x in r))
+sys.exit(0 if ok else 1)' "$json" "$ROUTER6" "$BACKEND_NET6" "$OUT_GW6"
+
+# --- 6. stop ----------------------------------------------------------------------
 
 sl_test_sluice_stop "route" "$log"
 sl_test_finish
