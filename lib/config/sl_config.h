@@ -118,6 +118,10 @@ struct sl_config_port {
 				      *   address) */
 	int address6_line;
 	int gateway6_line;
+	uint16_t n_local6;           /**< IPv6 local addresses (fullnat of IPv6
+				      *   services to IPv6 backends) */
+	uint8_t local6[SL_MAX_LOCAL_ADDRS][16]; /**< network order, file order */
+	int local6_lines[SL_MAX_LOCAL_ADDRS];
 };
 
 struct sl_config_backend {

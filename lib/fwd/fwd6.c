@@ -205,29 +205,37 @@ mapped4(const struct sl_in6 *m)
 }
 
 /*
- * A NAT64 connection (an IPv6 fullnat service, IPv4 backend @p be): a
- * local IPv4 address of the port that reaches the backend (by the client
- * address) and a local port of this worker's slice, as IPv4 fullnat takes
- * them, so the backend's IPv4 replies name this worker. The reply key
- * lives in the IPv6 table with IPv4-mapped addresses; a port whose reply
- * key an IPv4 fullnat connection holds is skipped. NULL when no port was
- * found or the table is full.
+ * A connection of an IPv6 fullnat service: a local address of the port
+ * that reaches backend @p be (by the client address) and a local port of
+ * this worker's slice, as IPv4 fullnat takes them, so the backend's
+ * replies name this worker. An IPv6 backend gets an IPv6 local address;
+ * an IPv4 one (NAT64) an IPv4 local address, the reply key then in the
+ * IPv6 table with IPv4-mapped addresses, and a port whose reply key an
+ * IPv4 fullnat connection holds is skipped. NULL when no port was found
+ * or the table is full.
  */
 static struct sl_conn6 *
-nat64_add(struct sl_worker *w, const struct sl_snapshot *snap,
-	  const struct sl_pkt6_info *pi, const struct sl_backend *be, uint64_t now)
+fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
+	     const struct sl_pkt6_info *pi, const struct sl_backend *be, uint64_t now)
 {
 	const struct sl_port_info *op = &snap->ports[be->out_port];
 	const struct sl_fwd_env *e = w->env;
 	unsigned n = e->n_workers, tries;
 	uint32_t first, count, k;
-	struct sl_in6 bip6 = mapped6(be->addr), lip6;
+	struct sl_in6 bip6 = be->v6 ? be->addr6 : mapped6(be->addr), lip6;
 	struct sl_flow_key k4 = { .src = be->addr, .sport = be->port, .proto = pi->proto };
 
-	if (op->n_local == 0)
-		return NULL;
-	k4.dst = op->local[sl_in6_fold(&pi->src) % op->n_local];
-	lip6 = mapped6(k4.dst);
+	if (be->v6) {
+		/* IPv6 to IPv6: an IPv6 local address of the port */
+		if (op->n_local6 == 0)
+			return NULL;
+		lip6 = op->local6[sl_in6_fold(&pi->src) % op->n_local6];
+	} else {
+		if (op->n_local == 0)
+			return NULL;
+		k4.dst = op->local[sl_in6_fold(&pi->src) % op->n_local];
+		lip6 = mapped6(k4.dst);
+	}
 	first = e->lport_lo + (w->id + n - e->lport_lo % n) % n;
 	if (first > e->lport_hi)
 		return NULL;
@@ -241,7 +249,7 @@ nat64_add(struct sl_worker *w, const struct sl_snapshot *snap,
 
 		k = w->lport_next++ % count;
 		k4.dport = rte_cpu_to_be_16((uint16_t)(first + k * n));
-		if (sl_flow_lookup(w->flows, &k4, &dir) != NULL)
+		if (!be->v6 && sl_flow_lookup(w->flows, &k4, &dir) != NULL)
 			continue;
 		c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport, &bip6,
 				 be->port, &lip6, k4.dport, pi->proto, now);
@@ -355,7 +363,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		}
 		be = &svc->backends[bi];
 		if (svc->mode == SL_MODE_FULLNAT)
-			c = nat64_add(w, snap, pi, be, now);
+			c = fullnat6_add(w, snap, pi, be, now);
 		else
 			c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
 					 &be->addr6, be->port, &pi->src, pi->sport, pi->proto,
@@ -384,13 +392,19 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].pkts_in++;
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
 	capture(w, m, c->svc, pidx);
-	if (c->mode == SL_MODE_FULLNAT) {
+	if (c->mode == SL_MODE_FULLNAT && !be->v6) {
 		/* NAT64: the IPv4 headers in front of the same L4 header */
 		uint8_t *d4 = sl_nat_6to4(data, pi, mapped4(&c->lip), c->lport, be->addr,
 					  be->port);
 
 		rte_pktmbuf_adj(m, (uint16_t)(d4 - data));
 		data = d4;
+	} else if (c->mode == SL_MODE_FULLNAT) {
+		/* both ends: to the backend from the local address and port;
+		 * a hop, so the hop limit goes down once */
+		sl_nat6_rewrite(data, pi, 1, &be->addr6, be->port);
+		sl_nat6_rewrite(data, pi, 0, &c->lip, c->lport);
+		data[pi->l2_len + 7]++;
 	} else {
 		sl_nat6_rewrite(data, pi, 1, &be->addr6, be->port);
 	}
@@ -434,6 +448,11 @@ from_backend6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mb
 	w->svc_stats[c->svc].bytes_out += m->pkt_len;
 	capture(w, m, c->svc, pidx);
 	sl_nat6_rewrite(data, pi, 0, &c->vip, c->vport);
+	if (c->mode == SL_MODE_FULLNAT) {
+		/* to the client again, from the VIP: one hop */
+		sl_nat6_rewrite(data, pi, 1, &c->cip, c->cport);
+		data[pi->l2_len + 7]++;
+	}
 	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 	capture(w, m, c->svc, c->in_port);
 	tx(w, c->in_port, m);
@@ -480,6 +499,9 @@ sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	} else if ((own = sl_svc_own_port6(snap, &pi.dst)) >= 0) {
 		to_kernel(w, snap, m, own);
 		return;
+	} else if (snap->any_local6 && sl_svc_is_local6(snap, &pi.dst)) {
+		/* an IPv6 fullnat reply: its local port names its worker */
+		owner = lport_owner(pi.dport, snap->n_workers);
 	} else {
 		owner = owner_of(sl_in6_fold(&pi.dst), snap->n_workers);
 	}
