@@ -2394,11 +2394,17 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 	if (bad != NULL)
 		return vfail(v, s->vip_line ? s->vip_line : s->line, "vip %s of [service.%s] is %s (expected a unicast address)",
 			     vip_str(s, a), s->name, bad);
-	/* IPv6 services: NAT66 (nat) or NAT64 (fullnat to IPv4 backends) */
-	if (s->v6 && s->mode != SL_MODE_NAT && s->mode != SL_MODE_FULLNAT)
+	/* IPv6 services: NAT66 (nat), fullnat (IPv6 or, NAT64, IPv4
+	 * backends), dr; no tunnel over IPv6 yet */
+	if (s->v6 && s->mode == SL_MODE_TUNNEL)
 		return vfail(v, s->mode_line ? s->mode_line : s->line,
-			     "IPv6 services support modes nat and fullnat (NAT64) so far ([service.%s] is %s)",
+			     "IPv6 services support modes nat, fullnat and dr so far ([service.%s] is %s)",
 			     s->name, mode_name(s->mode));
+	/* the management lcore readdresses checks to IPv4 VIPs only */
+	if (s->v6 && s->mode == SL_MODE_DR && s->check.kind != SL_CHECK_NONE && !s->check_backend)
+		return vfail(v, s->check_line ? s->check_line : s->line,
+			     "health checks of IPv6 dr service [service.%s] go to the backends' own addresses: add 'check_target = backend'",
+			     s->name);
 	if (s->v6 && s->proxy_protocol != 0)
 		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
 			     "proxy_protocol of [service.%s]: IPv6 services do not send Proxy Protocol headers yet",
@@ -2528,10 +2534,20 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 		return vfail(v, b->line, "service %s is %s: [port.%s], the port that reaches backend %s, has no local_address (add 'local_address = ADDR' with an unused address of its subnet)",
 			     s->name, mode_name(s->mode), cfg->ports[rp].name, bk_addr(b, a));
 	if (SL_MODE_ONEWAY(s->mode) && b->port != s->port)
-		return vfail(v, b->line, "backend %s:%u of [service.%s]: mode %s keeps the destination port, so the backend serves port %u (write %s:%u)",
-			     ip_str(b->addr, a), b->port, s->name, mode_name(s->mode), s->port,
-			     ip_str(b->addr, a), s->port);
-	if (s->mode == SL_MODE_DR) {
+		return vfail(v, b->line, "backend %s of [service.%s]: mode %s keeps the destination port, so the backend serves port %u",
+			     bk_str(b, bs, sizeof(bs)), s->name, mode_name(s->mode), s->port);
+	if (s->mode == SL_MODE_DR && b->v6) {
+		uint16_t q;
+		bool direct = false;
+
+		for (q = 0; q < cfg->n_ports; q++)
+			if (cfg->ports[q].prefix6_len != 0 &&
+			    ip6_match(b->addr6, cfg->ports[q].addr6, cfg->ports[q].prefix6_len))
+				direct = true;
+		if (!direct)
+			return vfail(v, b->line, "backend %s of [service.%s] is not on a directly connected network: mode dr hands the frame to the backend's MAC address, so it must be inside the IPv6 subnet of a port",
+				     bk_addr(b, a), s->name);
+	} else if (s->mode == SL_MODE_DR) {
 		bool direct;
 
 		route_port_how(cfg, b->addr, &direct);

@@ -304,8 +304,32 @@ sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_m
 	return 1;
 }
 
-/* A client's packet for IPv6 service @p svc: NAT66 (nat) or NAT64
- * (fullnat to IPv4 backends). */
+/* dr: the frame as it came, to the backend's MAC address; one that
+ * would not fit the egress MTU is dropped (too_big), never sent. */
+static void
+dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_backend *be,
+	 struct rte_mbuf *m, uint8_t *data, const struct sl_pkt6_info *pi, uint16_t svc)
+{
+	struct rte_ether_addr mac;
+
+	if (40u + pi->plen > w->mtu[be->out_port]) {
+		drop(w, m, SL_DROP_TOO_BIG);
+		return;
+	}
+	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
+		memset(&mac, 0, sizeof(mac));
+		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		m->port = snap->ports[be->out_port].port_id;
+		to_mgmt(w, m, be->neigh);
+		return;
+	}
+	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	capture(w, m, svc, be->out_port);
+	tx(w, be->out_port, m);
+}
+
+/* A client's packet for IPv6 service @p svc: NAT66 (nat), fullnat (IPv6
+ * or, NAT64, IPv4 backends) or dr. */
 static void
 from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
@@ -323,8 +347,10 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		be = snap->by_slot[c->be];
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
-		    (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE)) {
-			/* the client reuses its port: a new connection */
+		    (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE ||
+		     (c->state == SL_CS_FIN_WAIT && c->mode == SL_MODE_DR))) {
+			/* the client reuses its port: a new connection (dr:
+			 * its FIN is the last Sluice sees) */
 			conn6_gone(w, c);
 			sl_flow6_del(w->flows6, c);
 			c = NULL;
@@ -345,14 +371,19 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		}
 	}
 	if (c == NULL) {
-		int bi;
+		int bi, midstream = 0;
 
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 		    RTE_TCP_SYN_FLAG) {
-			w->svc_stats[svc->id].drops++;
-			drop(w, m, SL_DROP_NO_FLOW);
-			return;
+			/* dr with a hashing scheduler: the middle of a connection
+			 * goes where its hash says (see from_client() in fwd.c) */
+			if (!svc->stateless || (pi->tcp_flags & RTE_TCP_SYN_FLAG)) {
+				w->svc_stats[svc->id].drops++;
+				drop(w, m, SL_DROP_NO_FLOW);
+				return;
+			}
+			midstream = 1;
 		}
 		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
 				      sched_hash6(svc, k), w->be_stats);
@@ -362,8 +393,16 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			return;
 		}
 		be = &svc->backends[bi];
+		if (midstream && (pi->tcp_flags & RTE_TCP_RST_FLAG)) {
+			/* a RST passes without a record */
+			dr6_send(w, snap, be, m, data, pi, svc->id);
+			return;
+		}
 		if (svc->mode == SL_MODE_FULLNAT)
 			c = fullnat6_add(w, snap, pi, be, now);
+		else if (svc->mode == SL_MODE_DR)
+			c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
+					 &be->addr6, be->port, NULL, 0, pi->proto, now);
 		else
 			c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
 					 &be->addr6, be->port, &pi->src, pi->sport, pi->proto,
@@ -374,6 +413,10 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			return;
 		}
 		c->mode = svc->mode;
+		if (midstream) {
+			c->state = SL_CS_ESTABLISHED;
+			w->stats.conns_midstream++;
+		}
 		w->stats.local_ports += svc->mode == SL_MODE_FULLNAT;
 		c->svc = svc->id;
 		c->be = be->slot;
@@ -392,6 +435,10 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].pkts_in++;
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
 	capture(w, m, c->svc, pidx);
+	if (c->mode == SL_MODE_DR) {
+		dr6_send(w, snap, be, m, data, pi, c->svc);
+		return;
+	}
 	if (c->mode == SL_MODE_FULLNAT && !be->v6) {
 		/* NAT64: the IPv4 headers in front of the same L4 header */
 		uint8_t *d4 = sl_nat_6to4(data, pi, mapped4(&c->lip), c->lport, be->addr,
