@@ -458,7 +458,10 @@ sl_health_sync(struct sl_app *app)
 				inet_ntop(AF_INET, &sv->vip, h->host, sizeof(h->host));
 			h->src.sin_family = AF_INET;
 			h->src.sin_addr.s_addr = 0;
-			if (sv->mode == SL_MODE_FULLNAT && snap->ports[be->out_port].n_local > 0)
+			/* an IPv6 backend's check leaves from the port's own IPv6
+			 * address (the kernel's choice), its answer comes back there */
+			if (sv->mode == SL_MODE_FULLNAT && !be->v6 &&
+			    snap->ports[be->out_port].n_local > 0)
 				h->src.sin_addr.s_addr = snap->ports[be->out_port].local[
 					be->slot % snap->ports[be->out_port].n_local];
 			h->via_vip = SL_MODE_ONEWAY(sv->mode) && !sv->check_backend;

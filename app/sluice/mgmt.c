@@ -129,6 +129,9 @@ nd_is_ours(const struct sl_snapshot *snap, unsigned pidx, const struct sl_in6 *i
 
 	if (snap->ports[pidx].has6 && sl_in6_eq(&snap->ports[pidx].addr6, ip))
 		return 1;
+	for (i = 0; i < snap->ports[pidx].n_local6; i++)
+		if (sl_in6_eq(&snap->ports[pidx].local6[i], ip))
+			return 1;
 	for (i = 0; i < snap->n_svc6; i++) {
 		const struct sl_service *sv = &snap->services[snap->svc6[i]];
 
@@ -457,9 +460,12 @@ send_garps(struct sl_app *app)
 				 sv->vip, &zero_mac, sv->vip);
 	}
 	/* IPv6: unsolicited advertisements (override) to all nodes */
-	for (i = 0; i < snap->n_ports; i++)
+	for (i = 0; i < snap->n_ports; i++) {
 		if (snap->ports[i].has6 && !snap->ports[i].kernel)
 			send_na(app, i, &all_nodes_mac, &all_nodes6, &snap->ports[i].addr6, 0x20);
+		for (j = 0; j < snap->ports[i].n_local6; j++)
+			send_na(app, i, &all_nodes_mac, &all_nodes6, &snap->ports[i].local6[j], 0x20);
+	}
 	for (i = 0; i < snap->n_svc6; i++) {
 		const struct sl_service *sv = &snap->services[snap->svc6[i]];
 

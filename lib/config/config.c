@@ -1291,6 +1291,24 @@ parse_local_item(struct parse_ctx *c, const char *item)
 	uint32_t lo, hi, a;
 	size_t n;
 
+	/* IPv6: addresses one by one (a block is rarely a range of them) */
+	if (is_v6(item)) {
+		struct sl_config_port *p = c->port;
+
+		if (dash != NULL)
+			return fail(c, c->lineno, "local_address '%s': IPv6 local addresses are given one by one, not as ranges",
+				    item);
+		if (p->n_local6 >= SL_MAX_LOCAL_ADDRS)
+			return fail(c, c->lineno, "too many IPv6 local addresses in [%s] (at most %d per port)",
+				    c->sect, SL_MAX_LOCAL_ADDRS);
+		if (ip6_check("local_address", item, p->local6[p->n_local6], msg, sizeof(msg)) < 0)
+			return fail(c, c->lineno, "%s", msg);
+		p->local6_lines[p->n_local6++] = c->lineno;
+		if (p->local_line == 0)
+			p->local_line = c->lineno;
+		return 0;
+	}
+
 	if (dash == item || (dash != NULL && dash[1] == '\0'))
 		return fail(c, c->lineno, "local_address '%s' is neither an address nor a range A.B.C.D-A.B.C.E (no spaces around '-'; %s)",
 			    item, LOCAL_SYNTAX);
@@ -2328,9 +2346,10 @@ check_host6(const struct vctx *v, const char *what, const uint8_t addr[16],
  * but with an IPv6 gateway falls back to that gateway's port.
  */
 static int
-route_port6(const struct sl_config *cfg, const uint8_t addr[16])
+route_port6_how(const struct sl_config *cfg, const uint8_t addr[16], bool *direct)
 {
 	int best = -1, best_len = -1;
+	bool subnet = false;
 	uint16_t i, k;
 
 	for (i = 0; i < cfg->n_ports; i++) {
@@ -2342,6 +2361,7 @@ route_port6(const struct sl_config *cfg, const uint8_t addr[16])
 		    ip6_match(addr, p->addr6, p->prefix6_len)) {
 			best = i;
 			best_len = p->prefix6_len;
+			subnet = true;
 		}
 		for (k = 0; k < p->n_routes6; k++) {
 			const struct sl_config_route6 *r = &p->routes6[k];
@@ -2349,15 +2369,24 @@ route_port6(const struct sl_config *cfg, const uint8_t addr[16])
 			if (r->len > best_len && ip6_match(addr, r->prefix, r->len)) {
 				best = i;
 				best_len = r->len;
+				subnet = false;
 			}
 		}
 	}
+	if (direct != NULL)
+		*direct = subnet;
 	if (best >= 0)
 		return best;
 	for (i = 0; i < cfg->n_ports; i++)
 		if (cfg->ports[i].prefix6_len != 0 && !ip6_zero(cfg->ports[i].gateway6))
 			return i;
 	return -1;
+}
+
+static int
+route_port6(const struct sl_config *cfg, const uint8_t addr[16])
+{
+	return route_port6_how(cfg, addr, NULL);
 }
 
 #define BK_STR_MAX (INET6_ADDRSTRLEN + 8)
@@ -2463,11 +2492,17 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 	if (bad != NULL)
 		return vfail(v, s->vip_line ? s->vip_line : s->line, "vip %s of [service.%s] is %s (expected a unicast address)",
 			     vip_str(s, a), s->name, bad);
-	/* IPv6 services: NAT66 (nat) or NAT64 (fullnat to IPv4 backends) */
-	if (s->v6 && s->mode != SL_MODE_NAT && s->mode != SL_MODE_FULLNAT)
+	/* IPv6 services: NAT66 (nat), fullnat (IPv6 or, NAT64, IPv4
+	 * backends), dr; no tunnel over IPv6 yet */
+	if (s->v6 && s->mode == SL_MODE_TUNNEL)
 		return vfail(v, s->mode_line ? s->mode_line : s->line,
-			     "IPv6 services support modes nat and fullnat (NAT64) so far ([service.%s] is %s)",
+			     "IPv6 services support modes nat, fullnat and dr so far ([service.%s] is %s)",
 			     s->name, mode_name(s->mode));
+	/* the management lcore readdresses checks to IPv4 VIPs only */
+	if (s->v6 && s->mode == SL_MODE_DR && s->check.kind != SL_CHECK_NONE && !s->check_backend)
+		return vfail(v, s->check_line ? s->check_line : s->line,
+			     "health checks of IPv6 dr service [service.%s] go to the backends' own addresses: add 'check_target = backend'",
+			     s->name);
 	if (s->v6 && s->proxy_protocol != 0)
 		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
 			     "proxy_protocol of [service.%s]: IPv6 services do not send Proxy Protocol headers yet",
@@ -2558,9 +2593,7 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 	if (!b->v6 && s->v6 && s->mode != SL_MODE_FULLNAT)
 		return vfail(v, b->line, "backend %s is IPv4 but [service.%s] has an IPv6 vip; mode nat keeps the family (use mode = fullnat to reach IPv4 backends: NAT64)",
 			     bk_str(b, bs, sizeof(bs)), s->name);
-	if (b->v6 && s->v6 && s->mode == SL_MODE_FULLNAT)
-		return vfail(v, b->line, "backend %s of [service.%s]: an IPv6 fullnat service translates to IPv4 backends (NAT64); IPv6 to IPv6 fullnat is not supported yet",
-			     bk_str(b, bs, sizeof(bs)), s->name);
+
 	if (b->v6 ? check_host6(v, "backend", b->addr6, b->line) < 0 :
 		    check_host(v, "backend", b->addr, b->line) < 0)
 		return -EINVAL;
@@ -2591,15 +2624,25 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 	 * backend is routed through, so that its replies come back there;
 	 * tunnel takes the outer source address from there (IPv6 services
 	 * are nat only, check_service_keys()) */
-	if ((s->mode == SL_MODE_FULLNAT || s->mode == SL_MODE_TUNNEL) &&
+	if (s->mode == SL_MODE_FULLNAT && b->v6 && cfg->ports[rp].n_local6 == 0)
+		return vfail(v, b->line, "service %s is fullnat: [port.%s], the port that reaches backend %s, has no IPv6 local_address (add 'local_address = ADDR' with an unused address of its IPv6 subnet)",
+			     s->name, cfg->ports[rp].name, bk_addr(b, a));
+	if ((s->mode == SL_MODE_FULLNAT || s->mode == SL_MODE_TUNNEL) && !b->v6 &&
 	    cfg->ports[rp].n_local == 0)
 		return vfail(v, b->line, "service %s is %s: [port.%s], the port that reaches backend %s, has no local_address (add 'local_address = ADDR' with an unused address of its subnet)",
 			     s->name, mode_name(s->mode), cfg->ports[rp].name, bk_addr(b, a));
 	if (SL_MODE_ONEWAY(s->mode) && b->port != s->port)
-		return vfail(v, b->line, "backend %s:%u of [service.%s]: mode %s keeps the destination port, so the backend serves port %u (write %s:%u)",
-			     ip_str(b->addr, a), b->port, s->name, mode_name(s->mode), s->port,
-			     ip_str(b->addr, a), s->port);
-	if (s->mode == SL_MODE_DR) {
+		return vfail(v, b->line, "backend %s of [service.%s]: mode %s keeps the destination port, so the backend serves port %u",
+			     bk_str(b, bs, sizeof(bs)), s->name, mode_name(s->mode), s->port);
+	if (s->mode == SL_MODE_DR && b->v6) {
+		bool direct;
+
+		/* a longer route inside the subnet wins, as in the snapshot */
+		route_port6_how(cfg, b->addr6, &direct);
+		if (!direct)
+			return vfail(v, b->line, "backend %s of [service.%s] is not on a directly connected network: mode dr hands the frame to the backend's MAC address, so it must be inside the IPv6 subnet of a port, not behind a route",
+				     bk_addr(b, a), s->name);
+	} else if (s->mode == SL_MODE_DR) {
 		bool direct;
 
 		route_port_how(cfg, b->addr, &direct);
@@ -2937,6 +2980,60 @@ check_local_addr(const struct vctx *v, uint16_t pi, uint16_t k)
 	return 0;
 }
 
+/* IPv6 local address @p k of port @p pi: in the port's IPv6 subnet, not
+ * its own, not a VIP, a backend or a route's gateway, given once over
+ * all ports. */
+static int
+check_local6(const struct vctx *v, uint16_t pi, uint16_t k)
+{
+	const struct sl_config *cfg = v->cfg;
+	const struct sl_config_port *p = &cfg->ports[pi];
+	const uint8_t *addr = p->local6[k];
+	char a[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN], ref[REF_MAX];
+	int line = p->local6_lines[k] ? p->local6_lines[k] : p->line;
+	uint16_t i, j;
+
+	if (p->prefix6_len == 0)
+		return vfail(v, line, "local_address %s: [port.%s] has no IPv6 address (add a second 'address' with its IPv6 subnet)",
+			     ip6_str(addr, a), p->name);
+	if (!ip6_match(addr, p->addr6, p->prefix6_len))
+		return vfail(v, line, "local_address %s is outside the IPv6 subnet of [port.%s] (Sluice answers neighbour solicitations for it on that port: give a free address of the port's subnet)",
+			     ip6_str(addr, a), p->name);
+	if (check_host6(v, "local_address", addr, line) < 0)
+		return -EINVAL;
+	for (i = 0; i <= pi; i++) {
+		const struct sl_config_port *q = &cfg->ports[i];
+
+		for (j = 0; j < (i == pi ? k : q->n_local6); j++)
+			if (memcmp(q->local6[j], addr, 16) == 0)
+				return vfail(v, line, "local_address %s is given twice%s",
+					     ip6_str(addr, a),
+					     vref(v, "first at line ", q->local6_lines[j], ref, sizeof(ref)));
+	}
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct sl_config_port *q = &cfg->ports[i];
+
+		for (j = 0; j < q->n_routes6; j++)
+			if (memcmp(q->routes6[j].via, addr, 16) == 0)
+				return vfail(v, line, "local_address %s of [port.%s] is the gateway of route %s/%u in [port.%s]%s; a local address must be free",
+					     ip6_str(addr, a), p->name,
+					     ip6_str(q->routes6[j].prefix, pfx), q->routes6[j].len,
+					     q->name, vref(v, "line ", q->routes6[j].line, ref, sizeof(ref)));
+	}
+	for (i = 0; i < cfg->n_services; i++) {
+		const struct sl_config_service *s = &cfg->services[i];
+
+		if (s->v6 && memcmp(s->vip6, addr, 16) == 0)
+			return vfail(v, line, "local_address %s of [port.%s] is the vip of [service.%s]; a local address must be free",
+				     ip6_str(addr, a), p->name, s->name);
+		for (j = 0; j < s->n_backends; j++)
+			if (s->backends[j].v6 && memcmp(s->backends[j].addr6, addr, 16) == 0)
+				return vfail(v, line, "local_address %s of [port.%s] is a backend of [service.%s]; a local address must be free",
+					     ip6_str(addr, a), p->name, s->name);
+	}
+	return 0;
+}
+
 static int
 check_local(const struct vctx *v)
 {
@@ -2952,6 +3049,9 @@ check_local(const struct vctx *v)
 				     p->name, p->n_local, SL_MAX_LOCAL_ADDRS);
 		for (k = 0; k < p->n_local; k++)
 			if (check_local_addr(v, i, k) < 0)
+				return -EINVAL;
+		for (k = 0; k < p->n_local6; k++)
+			if (check_local6(v, i, k) < 0)
 				return -EINVAL;
 	}
 	return 0;
@@ -3128,6 +3228,10 @@ sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 			return restart(buf, len, "[port.%s] vlan changed", pa->name);
 		if (pa->mtu != pb->mtu)
 			return restart(buf, len, "[port.%s] mtu changed", pa->name);
+		/* IPv6 local addresses do not drain as IPv4 ones do on a reload */
+		if (pa->n_local6 != pb->n_local6 ||
+		    memcmp(pa->local6, pb->local6, sizeof(pa->local6[0]) * pa->n_local6) != 0)
+			return restart(buf, len, "[port.%s] IPv6 local_address changed", pa->name);
 		/* local_address is left out on purpose: a reload may add or
 		 * remove fullnat local addresses, the port itself stays */
 	}

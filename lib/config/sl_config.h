@@ -135,6 +135,10 @@ struct sl_config_port {
 	uint16_t n_routes6;          /**< IPv6 static routes, in file order;
 				      *   n_routes + n_routes6 <= SL_MAX_PORT_ROUTES */
 	struct sl_config_route6 routes6[SL_MAX_PORT_ROUTES];
+	uint16_t n_local6;           /**< IPv6 local addresses (fullnat of IPv6
+				      *   services to IPv6 backends) */
+	uint8_t local6[SL_MAX_LOCAL_ADDRS][16]; /**< network order, file order */
+	int local6_lines[SL_MAX_LOCAL_ADDRS];
 };
 
 struct sl_config_backend {

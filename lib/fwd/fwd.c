@@ -18,13 +18,6 @@
 #include "sl_persist.h"
 
 
-/* Owner of a fullnat connection's replies: its local port, chosen by
- * that worker from its own slice (port % workers == worker). */
-static __rte_always_inline unsigned
-lport_owner(rte_be16_t lport, unsigned n)
-{
-	return rte_be_to_cpu_16(lport) % n;
-}
 
 /*
  * Send what port @p pidx's TX buffer holds. A port with a VLAN id gets

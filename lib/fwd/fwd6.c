@@ -205,29 +205,37 @@ mapped4(const struct sl_in6 *m)
 }
 
 /*
- * A NAT64 connection (an IPv6 fullnat service, IPv4 backend @p be): a
- * local IPv4 address of the port that reaches the backend (by the client
- * address) and a local port of this worker's slice, as IPv4 fullnat takes
- * them, so the backend's IPv4 replies name this worker. The reply key
- * lives in the IPv6 table with IPv4-mapped addresses; a port whose reply
- * key an IPv4 fullnat connection holds is skipped. NULL when no port was
- * found or the table is full.
+ * A connection of an IPv6 fullnat service: a local address of the port
+ * that reaches backend @p be (by the client address) and a local port of
+ * this worker's slice, as IPv4 fullnat takes them, so the backend's
+ * replies name this worker. An IPv6 backend gets an IPv6 local address;
+ * an IPv4 one (NAT64) an IPv4 local address, the reply key then in the
+ * IPv6 table with IPv4-mapped addresses, and a port whose reply key an
+ * IPv4 fullnat connection holds is skipped. NULL when no port was found
+ * or the table is full.
  */
 static struct sl_conn6 *
-nat64_add(struct sl_worker *w, const struct sl_snapshot *snap,
-	  const struct sl_pkt6_info *pi, const struct sl_backend *be, uint64_t now)
+fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
+	     const struct sl_pkt6_info *pi, const struct sl_backend *be, uint64_t now)
 {
 	const struct sl_port_info *op = &snap->ports[be->out_port];
 	const struct sl_fwd_env *e = w->env;
 	unsigned n = e->n_workers, tries;
 	uint32_t first, count, k;
-	struct sl_in6 bip6 = mapped6(be->addr), lip6;
+	struct sl_in6 bip6 = be->v6 ? be->addr6 : mapped6(be->addr), lip6;
 	struct sl_flow_key k4 = { .src = be->addr, .sport = be->port, .proto = pi->proto };
 
-	if (op->n_local == 0)
-		return NULL;
-	k4.dst = op->local[sl_in6_fold(&pi->src) % op->n_local];
-	lip6 = mapped6(k4.dst);
+	if (be->v6) {
+		/* IPv6 to IPv6: an IPv6 local address of the port */
+		if (op->n_local6 == 0)
+			return NULL;
+		lip6 = op->local6[sl_in6_fold(&pi->src) % op->n_local6];
+	} else {
+		if (op->n_local == 0)
+			return NULL;
+		k4.dst = op->local[sl_in6_fold(&pi->src) % op->n_local];
+		lip6 = mapped6(k4.dst);
+	}
 	first = e->lport_lo + (w->id + n - e->lport_lo % n) % n;
 	if (first > e->lport_hi)
 		return NULL;
@@ -241,7 +249,7 @@ nat64_add(struct sl_worker *w, const struct sl_snapshot *snap,
 
 		k = w->lport_next++ % count;
 		k4.dport = rte_cpu_to_be_16((uint16_t)(first + k * n));
-		if (sl_flow_lookup(w->flows, &k4, &dir) != NULL)
+		if (!be->v6 && sl_flow_lookup(w->flows, &k4, &dir) != NULL)
 			continue;
 		c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport, &bip6,
 				 be->port, &lip6, k4.dport, pi->proto, now);
@@ -296,8 +304,32 @@ sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_m
 	return 1;
 }
 
-/* A client's packet for IPv6 service @p svc: NAT66 (nat) or NAT64
- * (fullnat to IPv4 backends). */
+/* dr: the frame as it came, to the backend's MAC address; one that
+ * would not fit the egress MTU is dropped (too_big), never sent. */
+static void
+dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_backend *be,
+	 struct rte_mbuf *m, uint8_t *data, const struct sl_pkt6_info *pi, uint16_t svc)
+{
+	struct rte_ether_addr mac;
+
+	if (40u + pi->plen > w->mtu[be->out_port]) {
+		drop(w, m, SL_DROP_TOO_BIG);
+		return;
+	}
+	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
+		memset(&mac, 0, sizeof(mac));
+		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		m->port = snap->ports[be->out_port].port_id;
+		to_mgmt(w, m, be->neigh);
+		return;
+	}
+	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	capture(w, m, svc, be->out_port);
+	tx(w, be->out_port, m);
+}
+
+/* A client's packet for IPv6 service @p svc: NAT66 (nat), fullnat (IPv6
+ * or, NAT64, IPv4 backends) or dr. */
 static void
 from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
@@ -315,8 +347,10 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		be = snap->by_slot[c->be];
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
-		    (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE)) {
-			/* the client reuses its port: a new connection */
+		    (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE ||
+		     (c->state == SL_CS_FIN_WAIT && c->mode == SL_MODE_DR))) {
+			/* the client reuses its port: a new connection (dr:
+			 * its FIN is the last Sluice sees) */
 			conn6_gone(w, c);
 			sl_flow6_del(w->flows6, c);
 			c = NULL;
@@ -337,14 +371,19 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		}
 	}
 	if (c == NULL) {
-		int bi;
+		int bi, midstream = 0;
 
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 		    RTE_TCP_SYN_FLAG) {
-			w->svc_stats[svc->id].drops++;
-			drop(w, m, SL_DROP_NO_FLOW);
-			return;
+			/* dr with a hashing scheduler: the middle of a connection
+			 * goes where its hash says (see from_client() in fwd.c) */
+			if (!svc->stateless || (pi->tcp_flags & RTE_TCP_SYN_FLAG)) {
+				w->svc_stats[svc->id].drops++;
+				drop(w, m, SL_DROP_NO_FLOW);
+				return;
+			}
+			midstream = 1;
 		}
 		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
 				      sched_hash6(svc, k), w->be_stats);
@@ -354,8 +393,16 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			return;
 		}
 		be = &svc->backends[bi];
+		if (midstream && (pi->tcp_flags & RTE_TCP_RST_FLAG)) {
+			/* a RST passes without a record */
+			dr6_send(w, snap, be, m, data, pi, svc->id);
+			return;
+		}
 		if (svc->mode == SL_MODE_FULLNAT)
-			c = nat64_add(w, snap, pi, be, now);
+			c = fullnat6_add(w, snap, pi, be, now);
+		else if (svc->mode == SL_MODE_DR)
+			c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
+					 &be->addr6, be->port, NULL, 0, pi->proto, now);
 		else
 			c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
 					 &be->addr6, be->port, &pi->src, pi->sport, pi->proto,
@@ -366,6 +413,10 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			return;
 		}
 		c->mode = svc->mode;
+		if (midstream) {
+			c->state = SL_CS_ESTABLISHED;
+			w->stats.conns_midstream++;
+		}
 		w->stats.local_ports += svc->mode == SL_MODE_FULLNAT;
 		c->svc = svc->id;
 		c->be = be->slot;
@@ -384,13 +435,23 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].pkts_in++;
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
 	capture(w, m, c->svc, pidx);
-	if (c->mode == SL_MODE_FULLNAT) {
+	if (c->mode == SL_MODE_DR) {
+		dr6_send(w, snap, be, m, data, pi, c->svc);
+		return;
+	}
+	if (c->mode == SL_MODE_FULLNAT && !be->v6) {
 		/* NAT64: the IPv4 headers in front of the same L4 header */
 		uint8_t *d4 = sl_nat_6to4(data, pi, mapped4(&c->lip), c->lport, be->addr,
 					  be->port);
 
 		rte_pktmbuf_adj(m, (uint16_t)(d4 - data));
 		data = d4;
+	} else if (c->mode == SL_MODE_FULLNAT) {
+		/* both ends: to the backend from the local address and port;
+		 * a hop, so the hop limit goes down once */
+		sl_nat6_rewrite(data, pi, 1, &be->addr6, be->port);
+		sl_nat6_rewrite(data, pi, 0, &c->lip, c->lport);
+		data[pi->l2_len + 7]++;
 	} else {
 		sl_nat6_rewrite(data, pi, 1, &be->addr6, be->port);
 	}
@@ -434,6 +495,11 @@ from_backend6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mb
 	w->svc_stats[c->svc].bytes_out += m->pkt_len;
 	capture(w, m, c->svc, pidx);
 	sl_nat6_rewrite(data, pi, 0, &c->vip, c->vport);
+	if (c->mode == SL_MODE_FULLNAT) {
+		/* to the client again, from the VIP: one hop */
+		sl_nat6_rewrite(data, pi, 1, &c->cip, c->cport);
+		data[pi->l2_len + 7]++;
+	}
 	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 	capture(w, m, c->svc, c->in_port);
 	tx(w, c->in_port, m);
@@ -480,6 +546,9 @@ sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	} else if ((own = sl_svc_own_port6(snap, &pi.dst)) >= 0) {
 		to_kernel(w, snap, m, own);
 		return;
+	} else if (snap->any_local6 && sl_svc_is_local6(snap, &pi.dst)) {
+		/* an IPv6 fullnat reply: its local port names its worker */
+		owner = lport_owner(pi.dport, snap->n_workers);
 	} else {
 		owner = owner_of(sl_in6_fold(&pi.dst), snap->n_workers);
 	}

@@ -117,6 +117,14 @@ to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 		drop(w, m, SL_DROP_TO_SELF);
 }
 
+/* Owner of a fullnat connection's replies: its local port, chosen by
+ * that worker from its own slice (port % workers == worker). */
+static __rte_always_inline unsigned
+lport_owner(rte_be16_t lport, unsigned n)
+{
+	return rte_be_to_cpu_16(lport) % n;
+}
+
 /* The IPv6 path (fwd6.c): a frame classify() found to be IPv6; the
  * expiry of the worker's IPv6 connections. */
 void sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,

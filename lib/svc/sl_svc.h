@@ -79,6 +79,8 @@ struct sl_port_info {
 	uint8_t has_gw6;            /**< an IPv6 default gateway */
 	struct sl_in6 addr6;        /**< own IPv6 address */
 	struct sl_in6 gw6;          /**< IPv6 default gateway */
+	uint16_t n_local6;          /**< IPv6 local addresses (fullnat) */
+	struct sl_in6 local6[SL_MAX_LOCAL_ADDRS];
 	uint16_t n_local;           /**< fullnat local addresses on the port */
 	rte_be32_t local[SL_MAX_LOCAL_ADDRS]; /**< they, answered by ARP */
 	char name[SL_NAME_MAX];
@@ -170,6 +172,7 @@ struct sl_snapshot {
 	uint16_t n_svc6;
 	uint16_t svc6[SL_MAX_SERVICES];
 	uint8_t any6;               /**< some port has an IPv6 address */
+	uint8_t any_local6;         /**< some port has IPv6 local addresses */
 	uint8_t nat64;              /**< some IPv6 service is fullnat (NAT64):
 				     *   replies to local addresses may belong
 				     *   to the IPv6 table */
@@ -383,6 +386,19 @@ sl_svc_own_port6(const struct sl_snapshot *s, const struct sl_in6 *ip)
 		if (s->ports[i].has6 && sl_in6_eq(&s->ports[i].addr6, ip))
 			return (int)i;
 	return -1;
+}
+
+/** Whether @p ip is an IPv6 local address of some port. */
+static __rte_always_inline int
+sl_svc_is_local6(const struct sl_snapshot *s, const struct sl_in6 *ip)
+{
+	unsigned i, j;
+
+	for (i = 0; i < s->n_ports; i++)
+		for (j = 0; j < s->ports[i].n_local6; j++)
+			if (sl_in6_eq(&s->ports[i].local6[j], ip))
+				return 1;
+	return 0;
 }
 
 /** The IPv6 service for @p vip, @p port, @p proto, or NULL. */

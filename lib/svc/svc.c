@@ -520,6 +520,9 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 			memcpy(&p->gw6, cp->gateway6, sizeof(p->gw6));
 			p->has_gw6 = !sl_in6_zero(&p->gw6);
 			s->any6 = 1;
+			for (j = 0; j < cp->n_local6 && j < SL_MAX_LOCAL_ADDRS; j++)
+				memcpy(&p->local6[p->n_local6++], cp->local6[j], 16);
+			s->any_local6 |= p->n_local6 != 0;
 		}
 		snprintf(p->name, sizeof(p->name), "%s", cp->name);
 		for (j = 0; j < cp->n_local && j < SL_MAX_LOCAL_ADDRS; j++) {

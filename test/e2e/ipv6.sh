@@ -59,7 +59,9 @@
 #      backends (rr 10/10/10 with one worker); a 20 MB download is
 #      byte-identical; b1 sees the connections over IPv4 from 10.1.0.5
 #      only; UDP datagrams to [VIP]:53 answered from [VIP]:53; the
-#      connections hold local ports (show stats). Sluice exits 0.
+#      connections hold local ports (show stats). IPv6 fullnat on :81 to
+#      the IPv6 servers from local address 2001:db8:1::5: 9 requests
+#      answered, the servers saw no other peer. Sluice exits 0.
 #
 # Usage: test/e2e/ipv6.sh SLUICE_BIN SLUICECTL_BIN [WORKERS]   (WORKERS: 1 or 2)
 # Needs root (network namespaces); exits 77 (skip) otherwise.
@@ -794,8 +796,12 @@ log=$SL_TMP/sluice3.log
 	for ip in "${SL_BACKEND_IPS[@]}"; do echo "backend = $ip:$SL_HTTP_PORT"; done
 	printf '\n[service.dns64]\nvip = %s\nport = 53\nprotocol = udp\nmode = fullnat\nscheduler = rr\n' "$VIP6"
 	for ip in "${SL_BACKEND_IPS[@]}"; do echo "backend = $ip:$SL_UDP_PORT"; done
+	# and IPv6 fullnat to the IPv6 servers, from an IPv6 local address
+	printf '\n[service.web66]\nvip = %s\nport = 81\nprotocol = tcp\nmode = fullnat\nscheduler = rr\n' "$VIP6"
+	for a in "${BACKEND6[@]}"; do echo "backend = [$a]:$SL_HTTP_PORT"; done
 } | write_config "$conf" "$workers"
-sed -i "s|^address = $IN6/64\$|&\\nlocal_address = 10.1.0.5|; /^kernel_interface/d" "$conf"
+sed -i "s|^address = $IN6/64\$|&\\nlocal_address = 10.1.0.5 2001:db8:1::5|; /^kernel_interface/d" "$conf"
+for i in 1 2 3; do : >"$SL_TMP/peers6.b$i"; done
 if sl_test_sluice_start "run 3: sluice ready (NAT64: IPv6 VIP, IPv4 backends)" "$bin" "$conf" "$log"; then
 	setup "run 3: sluice ready (pid $SL_SLUICE_PID)"
 	cap=$SL_TMP/nat64.b1.pcap
@@ -817,12 +823,23 @@ if sl_test_sluice_start "run 3: sluice ready (NAT64: IPv6 VIP, IPv4 backends)" "
 	from_local=$(ip netns exec "${SL_NS_BACKENDS[0]}" tcpdump -nn -r "$cap" 'src host 10.1.0.5' 2>/dev/null | wc -l)
 	from_other=$(ip netns exec "${SL_NS_BACKENDS[0]}" tcpdump -nn -r "$cap" 'not src host 10.1.0.5' 2>/dev/null | wc -l)
 	check "run 3: b1 sees the IPv6 client's connections over IPv4 from 10.1.0.5 only ($from_local packets, $from_other from elsewhere)" \
-		[ "$from_local" -gt 0 ] && [ "$from_other" -eq 0 ]
+		[ "$((from_local > 0 && from_other == 0))" = 1 ]
 	uout=$(udp6_exchange 6)
 	ugood=$(grep -cE '^ok [0-9]+ b[123]$' <<<"$uout")
 	check "run 3: NAT64 UDP: 6 datagrams to [$VIP6]:53 answered from [$VIP6]:53 by IPv4 backends ($ugood/6)" \
 		[ "$ugood" -eq 6 ]
 	[ "$ugood" -eq 6 ] || diag <<<"$uout"
+	# IPv6 fullnat: the IPv6 servers see only the IPv6 local address
+	out=$(for ((k = 0; k < 9; k++)); do SL_CURL_TIMEOUT=3 sl_exec_client curl -6 -g -s \
+		--max-time 3 -w ' %{http_code}\n' "http://[$VIP6]:81/name"; done)
+	good=$(grep -cE '^b[123] 200$' <<<"$out")
+	check "run 3: IPv6 fullnat, 9 requests to [$VIP6]:81 answered ($good/9, $(sl_tally "$out"))" \
+		[ "$good" -eq 9 ]
+	peers=$(cat "$SL_TMP"/peers6.b[123] | grep '^http ' | awk '{print $2}' | sort | uniq -c | tr '\n' ' ')
+	n_local=$(cat "$SL_TMP"/peers6.b[123] | grep -c '^http 2001:db8:1::5 ')
+	n_other=$(cat "$SL_TMP"/peers6.b[123] | grep '^http ' | grep -vc '^http 2001:db8:1::5 ')
+	check "run 3: IPv6 fullnat: the IPv6 servers saw the requests from 2001:db8:1::5 only ($peers)" \
+		[ "$((n_local >= 9 && n_other == 0))" = 1 ]
 	ctl show stats
 	lp=$(grep -oE 'local_ports [0-9-]+' "$CTL_OUT" | awk '{s += $2} END {print s + 0}')
 	check "run 3: the NAT64 connections hold local ports (show stats: local_ports $lp)" [ "$lp" -gt 0 ]

@@ -121,7 +121,17 @@ static const char *ini =
 	"protocol = udp\n"
 	"backend = [2001:db8:1::11]:5353\n"
 	"backend = [2001:db8:1::12]:5353\n"
-	"backend = [2001:db8:1::13]:5353\n";
+	"backend = [2001:db8:1::13]:5353\n"
+	/* IPv6 direct server return */
+	"[service.dr6]\n"
+	"vip = 2001:db8::200\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = dr\n"
+	"scheduler = maglev\n"
+	"backend = [2001:db8:1::11]:80\n"
+	"backend = [2001:db8:1::12]:80\n"
+	"backend = [2001:db8:1::13]:80\n";
 
 /* IPv6 connections per worker */
 #define FLOW6_CAP 256
@@ -3309,6 +3319,75 @@ test_icmp6_errors(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/*
+ * dr over IPv6: a client's SYN to [2001:db8::200]:80 leaves the inside
+ * port to a backend with only the Ethernet addresses changed (not even
+ * the hop limit), as a one-direction connection; in a fresh worker its
+ * next segment, with no record, goes to the same backend (maglev) and is
+ * taken up as established (conns_midstream).
+ */
+static void
+test_dr6(void)
+{
+	static const uint8_t vip_dr[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x02 };
+	struct tp6_fspec s, want;
+	struct sl_conn6 *c;
+	struct rte_mbuf *m;
+	uint8_t b[16], b2[16];
+	uint64_t mid0;
+
+	client6_spec(&s, IPPROTO_TCP, 21, 40021, 80, RTE_TCP_SYN_FLAG);
+	memcpy(s.dst, vip_dr, 16);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	/* which backend: the one whose MAC it went to */
+	{
+		const struct sl_service *sv = sl_svc_find(fx.snap, "dr6");
+		unsigned i;
+		int found = 0;
+
+		for (i = 0; i < sv->n_backends; i++) {
+			uint8_t mac[6];
+
+			hop_mac6(sv->backends[i].addr6.b, mac);
+			if (memcmp(rte_pktmbuf_mtod(m, const uint8_t *), mac, 6) == 0) {
+				memcpy(b, sv->backends[i].addr6.b, 16);
+				found = 1;
+			}
+		}
+		CU_ASSERT_FATAL(found);
+	}
+	want = s;
+	hop_mac6(b, want.dmac);
+	memcpy(want.smac, &fx.hw[IN].mac, 6);
+	CU_ASSERT(frame6_is(m, &want));          /* IPv6 and TCP untouched */
+	rte_pktmbuf_free(m);
+	c = conn6_of(fx.w, &s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT(sl_in6_zero(&c->lip));          /* one direction */
+	CU_ASSERT_EQUAL(c->state, SL_CS_SYN_SENT);
+	/* a segment in the middle, no record (the table emptied): the same
+	 * backend, the connection taken up */
+	empty_table();
+	mid0 = fx.w->stats.conns_midstream;
+	s.tcp_flags = RTE_TCP_ACK_FLAG;
+	s.payload_len = 100;
+	push(mbuf6_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	hop_mac6(b, b2);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), b2, 6) == 0);
+	rte_pktmbuf_free(m);
+	c = conn6_of(fx.w, &s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->state, SL_CS_ESTABLISHED);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_midstream, mid0 + 1);
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
@@ -3339,6 +3418,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "NAT66, two workers: redirected to the client's worker both ways", test_nat66_two_workers },
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
 	{ "ICMPv6 errors relayed for NAT66 connections both ways", test_icmp6_errors },
+	{ "dr over IPv6: MACs only, one direction, midstream with maglev", test_dr6 },
 	{ "IPv6 drops: hop limit, extension headers, fragments, IPv6 off", test_ipv6_drops },
 	{ "NAT66: UDP connection expires after its timeout", test_nat66_expiry },
 	{ "NAT66: failed backend: UDP scheduled anew, TCP carries on", test_nat66_down_backend },

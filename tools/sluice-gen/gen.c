@@ -4,7 +4,8 @@
  *   sluice-gen [EAL options] -- --profile udp|tcp|syn [options]
  * The first port EAL probes faces the DUT's client side, the second its
  * backend side (override with --client-port/--server-port). With
- * --mode dr|tunnel the backend side only receives (see gen.h).
+ * --mode dr|tunnel the backend side only receives (see gen.h). With
+ * --ipv6 everything is IPv6 (NAT66): the VIP, clients and backends.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -52,14 +53,19 @@ usage(void)
 		"usage: sluice-gen [EAL options] -- [options]\n"
 		"  --profile udp|tcp|syn   traffic (default udp)\n"
 		"  --flows N               flows / concurrent connections (default 1000)\n"
-		"  --size B                frame size with CRC, 64..1518 (default 64)\n"
+		"  --size B                frame size with CRC, 64..1518 (default 64; see --ipv6)\n"
 		"  --rate PPS              offered client packets/s, 0 = max (default 0)\n"
 		"  --duration S            measured seconds (default 5)\n"
 		"  --warmup S              seconds before measuring (default 1)\n"
 		"  --data N                tcp: data packets per connection (default 4)\n"
-		"  --vip A --vport P       service (default 10.0.0.100, 53 udp / 80 tcp)\n"
-		"  --clients A             first client address (default 100.64.0.1)\n"
-		"  --backends CIDR         answer ARP for these (default 10.1.0.0/24)\n"
+		"  --vip A --vport P       service (default 10.0.0.100, --ipv6 2001:db8::100;\n"
+		"                          53 udp / 80 tcp)\n"
+		"  --clients A             first client address (default 100.64.0.1,\n"
+		"                          --ipv6 2001:db8:64::1, clients in its /96)\n"
+		"  --backends CIDR         answer ARP (--ipv6: neighbour solicitations)\n"
+		"                          for these (default 10.1.0.0/24, 2001:db8:1::/64)\n"
+		"  --ipv6                  IPv6 clients, VIP and backends (mode nat: NAT66);\n"
+		"                          frames of at least 78 bytes (tcp, syn: 84)\n"
 		"  --backend-port P        expected backend port, for --verify\n"
 		"  --dut-mac MAC           DUT's client-side MAC (default: ARP for the VIP)\n"
 		"  --client-port N --server-port N   DPDK port ids (default 0 and 1)\n"
@@ -98,6 +104,58 @@ parse_cidr(const char *s, rte_be32_t *net, rte_be32_t *mask)
 	return 0;
 }
 
+/* "ADDR/LEN" (LEN 0..128, default 128) to a prefix with no bits below LEN. */
+static int
+parse_cidr6(const char *s, struct sl_in6 *net, unsigned *plen)
+{
+	char buf[64], *slash;
+	unsigned len = 128, i;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		len = (unsigned)atoi(slash + 1);
+		if (len > 128)
+			return -1;
+	}
+	if (inet_pton(AF_INET6, buf, net) != 1)
+		return -1;
+	for (i = len; i < 128; i++)
+		net->b[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	*plen = len;
+	return 0;
+}
+
+/* The VIP, first client and backends (NULL: the default) of the family
+ * --ipv6 chose. */
+static int
+parse_addrs(const char *vip, const char *clients, const char *backends)
+{
+	struct in_addr a;
+
+	if (!opt.ipv6) {
+		if (inet_pton(AF_INET, vip ? vip : "10.0.0.100", &opt.vip) != 1 ||
+		    inet_pton(AF_INET, clients ? clients : "100.64.0.1", &a) != 1 ||
+		    parse_cidr(backends ? backends : "10.1.0.0/24", &opt.backend_net,
+			       &opt.backend_mask) != 0)
+			goto bad;
+		opt.client_base = a.s_addr;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, vip ? vip : "2001:db8::100", &opt.vip6) != 1 ||
+	    inet_pton(AF_INET6, clients ? clients : "2001:db8:64::1", &opt.client6) != 1 ||
+	    parse_cidr6(backends ? backends : "2001:db8:1::/64", &opt.backend6_net,
+			&opt.backend6_len) != 0)
+		goto bad;
+	memcpy(&opt.client_base, opt.client6.b + 12, 4);
+	return 0;
+bad:
+	fprintf(stderr, "sluice-gen: bad --vip, --clients or --backends for %s\n",
+		opt.ipv6 ? "IPv6" : "IPv4");
+	return -1;
+}
+
 static int
 parse_args(int argc, char **argv)
 {
@@ -110,10 +168,11 @@ parse_args(int argc, char **argv)
 		{ "client-port", 1, 0, 'c' }, { "server-port", 1, 0, 'S' },
 		{ "verify", 0, 0, 'v' }, { "json", 0, 0, 'j' }, { "help", 0, 0, 'h' },
 		{ "hold", 0, 0, 'H' }, { "mode", 1, 0, 'M' }, { "encap", 1, 0, 'E' },
-		{ "gue-port", 1, 0, 'G' },
+		{ "gue-port", 1, 0, 'G' }, { "ipv6", 0, 0, '6' },
 		{ 0, 0, 0, 0 },
 	};
-	struct in_addr a;
+	const char *vip = NULL, *clients = NULL, *backends = NULL;
+	unsigned min_size;
 	int c, vport = -1;
 
 	opt.profile = GEN_UDP;
@@ -122,9 +181,6 @@ parse_args(int argc, char **argv)
 	opt.duration = 5;
 	opt.warmup = 1;
 	opt.data_pkts = 4;
-	inet_pton(AF_INET, "10.0.0.100", &opt.vip);
-	inet_pton(AF_INET, "100.64.0.1", &opt.client_base);
-	parse_cidr("10.1.0.0/24", &opt.backend_net, &opt.backend_mask);
 	opt.sport = 1;
 	opt.gue_port = RTE_BE16(6080);
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -145,20 +201,12 @@ parse_args(int argc, char **argv)
 		case 'd': opt.duration = atof(optarg); break;
 		case 'w': opt.warmup = atof(optarg); break;
 		case 'D': opt.data_pkts = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'V':
-			if (inet_pton(AF_INET, optarg, &opt.vip) != 1)
-				goto bad;
-			break;
+		/* addresses are read once the family is known */
+		case 'V': vip = optarg; break;
 		case 'P': vport = atoi(optarg); break;
-		case 'C':
-			if (inet_pton(AF_INET, optarg, &a) != 1)
-				goto bad;
-			opt.client_base = a.s_addr;
-			break;
-		case 'B':
-			if (parse_cidr(optarg, &opt.backend_net, &opt.backend_mask) != 0)
-				goto bad;
-			break;
+		case 'C': clients = optarg; break;
+		case 'B': backends = optarg; break;
+		case '6': opt.ipv6 = 1; break;
 		case 'b': opt.backend_port = rte_cpu_to_be_16((uint16_t)atoi(optarg)); break;
 		case 'm':
 			if (rte_ether_unformat_addr(optarg, &opt.dut_mac) != 0)
@@ -196,12 +244,22 @@ parse_args(int argc, char **argv)
 			exit(c == 'h' ? 0 : 1);
 		}
 	}
+	if (parse_addrs(vip, clients, backends) != 0)
+		return -1;
 	if (vport < 0)
 		vport = opt.profile == GEN_UDP ? 53 : 80;
 	opt.vport = rte_cpu_to_be_16((uint16_t)vport);
-	if (opt.size < 64 || opt.size > 1518 || opt.flows == 0 ||
+	min_size = !opt.ipv6 ? GEN_MIN_SIZE :
+		opt.profile == GEN_UDP ? GEN_MIN_SIZE6_UDP : GEN_MIN_SIZE6_TCP;
+	if (opt.size < min_size || opt.size > 1518 || opt.flows == 0 ||
 	    opt.flows > 64u * 1000 * 1000 || opt.duration <= 0 || opt.data_pkts == 0) {
-		fprintf(stderr, "sluice-gen: size 64..1518, flows 1..64M, duration > 0, data >= 1\n");
+		fprintf(stderr, "sluice-gen: size %u..1518, flows 1..64M, duration > 0, data >= 1\n",
+			min_size);
+		return -1;
+	}
+	if (opt.ipv6 && opt.mode != GEN_MODE_NAT) {
+		/* the DUT forwards IPv6 in mode nat only */
+		fprintf(stderr, "sluice-gen: --ipv6 needs mode nat\n");
 		return -1;
 	}
 	if (opt.mode != GEN_MODE_NAT && opt.profile == GEN_TCP) {
@@ -307,12 +365,72 @@ csum_ok(const struct sl_pkt_info *pi, const uint8_t *d)
 	return sl_l4_csum(ip, l4) == c;
 }
 
-/* The send time a client packet carries after its L4 header. */
-static uint64_t
-sent_tsc(const uint8_t *d, uint32_t len, const struct sl_pkt_info *pi)
+/*
+ * Neighbour discovery on @p pid, as arp_answer() for IPv4: answer a
+ * solicitation for an address in @p net/@p plen with an advertisement
+ * carrying @p mac (the DUT resolves its IPv6 next hops that way); on the
+ * client side, learn the DUT's MAC from its advertisement for the VIP.
+ * Anything else in @p m is left alone. @return 1 for neighbour
+ * discovery, 0 otherwise.
+ */
+static int
+nd_answer(uint16_t pid, const struct rte_ether_addr *mac, struct rte_mbuf *m,
+	  const struct sl_in6 *net, unsigned plen)
 {
-	unsigned j, off = pi->l2_len + pi->l3_len + pi->l4_len;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	const struct rte_ether_addr *lla;
+	struct sl_pkt_info pi4;
+	struct sl_pkt6_info pi;
+	struct sl_nd_info nd;
+	struct rte_mbuf *r;
+
+	if (sl_pkt_parse(d, len, 0, &pi4) != 0 || pi4.kind != SL_PKT_IPV6)
+		return 0;
+	pi.l2_len = pi4.l2_len;
+	if (sl_pkt_parse6(d, len, 0, &pi) != 0 || pi.proto != SL_IPPROTO_ICMPV6 ||
+	    sl_nd_parse(d, len, &pi, &nd) != 0)
+		return 0;
+	lla = nd.has_lla ? &nd.lla : &((const struct rte_ether_hdr *)d)->src_addr;
+	if (nd.type == SL_ND_NA) {
+		if (pid == opt.cport && sl_in6_eq(&nd.target, &opt.vip6) && !opt.have_dut_mac) {
+			opt.dut_mac = *lla;
+			opt.have_dut_mac = 1;
+		}
+		return 1;
+	}
+	/* duplicate address detection (from ::) is not address resolution */
+	if (sl_in6_zero(&pi.src) || !gen_in6_prefix(&nd.target, net, plen))
+		return 1;
+	r = rte_pktmbuf_alloc(pool);
+	if (r == NULL)
+		return 1;
+	/* solicited, override: the answer to a solicitation for a host's
+	 * own address (RFC 4861 section 7.2.4) */
+	sl_nd_build_na((uint8_t *)rte_pktmbuf_append(r, 86), mac, lla, &nd.target,
+		       &pi.src, &nd.target, 0x60);
+	if (rte_eth_tx_burst(pid, 0, &r, 1) != 1)
+		rte_pktmbuf_free(r);
+	return 1;
+}
+
+/* Whether the TCP or UDP checksum of an IPv6 packet verifies. */
+static int
+csum6_ok(const uint8_t *d, const struct sl_pkt6_info *pi)
+{
+	const uint8_t *l4 = d + pi->l2_len + pi->l3_len;
+	unsigned off = pi->proto == IPPROTO_TCP ? 16 : 6;
+
+	return sl_l4_csum6(&pi->src, &pi->dst, pi->proto, l4,
+			   40u + pi->plen - pi->l3_len, off) == sl_ld16(l4 + off);
+}
+
+/* The send time a client packet carries after its L4 header, at @p off. */
+static uint64_t
+sent_tsc(const uint8_t *d, uint32_t len, unsigned off)
+{
 	uint64_t sent = 0;
+	unsigned j;
 
 	for (j = 0; j < 6 && off + j < len; j++)
 		sent |= (uint64_t)d[off + j] << (8 * j);
@@ -394,8 +512,99 @@ receive_oneway(const uint8_t *d, uint32_t len, const struct sl_pkt_info *pi,
 			   !rte_is_same_ether_addr(&eh->dst_addr, &smac)))
 		st.bad_nat++;
 	if (measuring)
-		gen_lat_add(&st, ((now - sent_tsc(d, len, pi)) & ((1ULL << 48) - 1)) *
+		gen_lat_add(&st, ((now - sent_tsc(d, len, pi->l2_len + pi->l3_len +
+						      pi->l4_len)) & ((1ULL << 48) - 1)) *
 			    1000000000ULL / hz);
+}
+
+/*
+ * Turn a client's TCP segment (addresses and ports already swapped) into
+ * the server's answer: the flags changed, the checksum updated.
+ * @return 0, or -1 when a server answers nothing (the client's last
+ * ACK, a reset).
+ */
+static int
+tcp_answer(struct rte_tcp_hdr *th)
+{
+	uint8_t f = th->tcp_flags, nf;
+	uint16_t ow, nw, c;
+
+	if (f & RTE_TCP_RST_FLAG)
+		return -1;
+	if (f & RTE_TCP_SYN_FLAG)
+		nf = opt.profile == GEN_SYN ?
+			(RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG) :
+			(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	else if (f & RTE_TCP_FIN_FLAG)
+		nf = f;
+	else if (f & RTE_TCP_PSH_FLAG)
+		nf = RTE_TCP_ACK_FLAG;
+	else
+		return -1;
+	ow = sl_ld16(&th->data_off);
+	th->tcp_flags = nf;
+	nw = sl_ld16(&th->data_off);
+	memcpy(&c, &th->cksum, 2);
+	c = sl_csum_update16(c, ow, nw);
+	memcpy(&th->cksum, &c, 2);
+	return 0;
+}
+
+/*
+ * Backend side, IPv6 (NAT66): neighbour solicitations for the backends
+ * answered; with --verify, a client's packet must arrive from the client
+ * (NAT66 rewrites the destination only), to a backend (and its port),
+ * with the hop limit decremented once and the checksum intact. The
+ * answer swaps addresses and ports as over IPv4 and leaves with hop
+ * limit 64, as a server's own packet would. @return 1 when @p m is to
+ * be sent back.
+ */
+static int
+serve6(struct rte_mbuf *m, uint8_t l2_len, uint32_t wire)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)d;
+	struct rte_ether_addr tm;
+	struct sl_pkt6_info pi;
+	struct sl_in6 a;
+	uint32_t slot, g;
+	uint8_t *ip, *l4;
+	rte_be16_t p;
+
+	pi.l2_len = l2_len;
+	if (!opt.ipv6 || sl_pkt_parse6(d, rte_pktmbuf_data_len(m), 0, &pi) != 0) {
+		st.unknown++;
+		return 0;
+	}
+	if (pi.proto == SL_IPPROTO_ICMPV6) {
+		if (!nd_answer(opt.sport, &smac, m, &opt.backend6_net, opt.backend6_len))
+			st.unknown++;
+		return 0;
+	}
+	st.s_rx++;
+	st.s_rx_bytes += wire;
+	ip = d + pi.l2_len;
+	l4 = ip + pi.l3_len;
+	if (opt.verify && (!csum6_ok(d, &pi) ||
+			   !gen_in6_prefix(&pi.dst, &opt.backend6_net, opt.backend6_len) ||
+			   (opt.backend_port != 0 && pi.dport != opt.backend_port) ||
+			   gen_slot_of6(&opt, &pi.src, pi.sport, &slot, &g) != 0 ||
+			   ip[7] != 63))
+		st.bad_nat++;
+	/* the swap leaves the checksum valid; the hop limit is in none */
+	tm = eh->src_addr;
+	eh->src_addr = eh->dst_addr;
+	eh->dst_addr = tm;
+	memcpy(&a, ip + 8, 16);
+	memmove(ip + 8, ip + 24, 16);
+	memcpy(ip + 24, &a, 16);
+	ip[7] = 64;
+	memcpy(&p, l4, 2);
+	memcpy(l4, l4 + 2, 2);
+	memcpy(l4 + 2, &p, 2);
+	if (pi.proto == IPPROTO_TCP && tcp_answer((struct rte_tcp_hdr *)l4) != 0)
+		return 0;
+	return 1;
 }
 
 /*
@@ -431,9 +640,16 @@ serve(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
 		d = rte_pktmbuf_mtod(m, uint8_t *);
 		eh = (struct rte_ether_hdr *)d;
 		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0 ||
-		    pi.kind == SL_PKT_IPV6) {
+		    (opt.ipv6 && pi.kind == SL_PKT_IPV4)) {
 			st.unknown++;
 			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (pi.kind == SL_PKT_IPV6) {
+			if (serve6(m, pi.l2_len, wire))
+				out[k++] = m;
+			else
+				rte_pktmbuf_free(m);
 			continue;
 		}
 		if (pi.kind == SL_PKT_ARP) {
@@ -464,38 +680,51 @@ serve(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
 		memcpy(&p, l4, 2);
 		memcpy(l4, l4 + 2, 2);
 		memcpy(l4 + 2, &p, 2);
-		if (pi.proto == IPPROTO_TCP) {
-			struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
-			uint8_t f = th->tcp_flags, nf;
-			uint16_t ow, nw, c;
-
-			if (f & RTE_TCP_SYN_FLAG)
-				nf = opt.profile == GEN_SYN ?
-					(RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG) :
-					(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
-			else if (f & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))
-				nf = f;
-			else if (f & RTE_TCP_PSH_FLAG)
-				nf = RTE_TCP_ACK_FLAG;
-			else {
-				/* the client's last ACK: nothing to answer */
-				rte_pktmbuf_free(m);
-				continue;
-			}
-			if (f & RTE_TCP_RST_FLAG) {
-				rte_pktmbuf_free(m);
-				continue;
-			}
-			ow = sl_ld16(&th->data_off);
-			th->tcp_flags = nf;
-			nw = sl_ld16(&th->data_off);
-			memcpy(&c, &th->cksum, 2);
-			c = sl_csum_update16(c, ow, nw);
-			memcpy(&th->cksum, &c, 2);
+		if (pi.proto == IPPROTO_TCP && tcp_answer((struct rte_tcp_hdr *)l4) != 0) {
+			rte_pktmbuf_free(m);
+			continue;
 		}
 		out[k++] = m;
 	}
 	return k;
+}
+
+/*
+ * Client side, IPv6: neighbour discovery handled (solicitations for the
+ * clients' /96 answered, the DUT's advertisement for the VIP learnt);
+ * an answer must come to one of the clients, and with --verify from the
+ * VIP and service port, hop limit decremented once (the backends send
+ * 64), checksum intact. Fills the slot, generation, protocol, L4 and
+ * timestamp offsets; @return 0, or -1 for a packet not to count.
+ */
+static int
+client6(struct rte_mbuf *m, uint8_t l2_len, uint32_t *slot, uint32_t *g,
+	uint8_t *proto, uint32_t *l4off, uint32_t *tsoff)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct sl_pkt6_info pi;
+
+	pi.l2_len = l2_len;
+	if (sl_pkt_parse6(d, rte_pktmbuf_data_len(m), 0, &pi) != 0) {
+		st.unknown++;
+		return -1;
+	}
+	if (pi.proto == SL_IPPROTO_ICMPV6) {
+		if (!nd_answer(opt.cport, &cmac, m, &opt.client6, 96))
+			st.unknown++;
+		return -1;
+	}
+	if (gen_slot_of6(&opt, &pi.dst, pi.dport, slot, g) != 0) {
+		st.unknown++;
+		return -1;
+	}
+	if (opt.verify && (!csum6_ok(d, &pi) || !sl_in6_eq(&pi.src, &opt.vip6) ||
+			   pi.sport != opt.vport || d[pi.l2_len + 7] != 63))
+		st.bad_nat++;
+	*proto = pi.proto;
+	*l4off = (uint32_t)pi.l2_len + pi.l3_len;
+	*tsoff = *l4off + pi.l4_len;
+	return 0;
 }
 
 /* Client side: count, time, and drive each TCP connection's next step. */
@@ -509,11 +738,13 @@ client_rx(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
 		struct rte_mbuf *m = in[i];
 		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 		struct sl_pkt_info pi;
-		uint32_t slot, g, seq;
+		uint32_t slot, g, seq, l4off, tsoff;
+		uint8_t proto;
 		uint64_t dt;
 
 		if (sl_pkt_parse(d, rte_pktmbuf_data_len(m), 0, &pi) != 0 ||
-		    pi.kind == SL_PKT_IPV6) {
+		    (opt.ipv6 && pi.kind == SL_PKT_IPV4) ||
+		    (!opt.ipv6 && pi.kind == SL_PKT_IPV6)) {
 			st.unknown++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -523,23 +754,34 @@ client_rx(struct rte_mbuf **in, uint16_t n, struct rte_mbuf **out, uint64_t now,
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (pi.proto == IPPROTO_ICMP || gen_slot_of(&opt, pi.dst, pi.dport, &slot, &g) != 0) {
-			st.unknown++;
-			rte_pktmbuf_free(m);
-			continue;
+		if (pi.kind == SL_PKT_IPV6) {
+			if (client6(m, pi.l2_len, &slot, &g, &proto, &l4off, &tsoff) != 0) {
+				rte_pktmbuf_free(m);
+				continue;
+			}
+		} else {
+			if (pi.proto == IPPROTO_ICMP ||
+			    gen_slot_of(&opt, pi.dst, pi.dport, &slot, &g) != 0) {
+				st.unknown++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (opt.verify && (!csum_ok(&pi, d) || pi.src != opt.vip ||
+					   pi.sport != opt.vport))
+				st.bad_nat++;
+			proto = pi.proto;
+			l4off = (uint32_t)pi.l2_len + pi.l3_len;
+			tsoff = l4off + pi.l4_len;
 		}
 		if (measuring) {
 			st.c_rx++;
 			st.c_rx_bytes += rte_pktmbuf_pkt_len(m);
 		}
-		if (opt.verify && (!csum_ok(&pi, d) || pi.src != opt.vip || pi.sport != opt.vport))
-			st.bad_nat++;
-		dt = (now - sent_tsc(d, rte_pktmbuf_data_len(m), &pi)) & ((1ULL << 48) - 1);
+		dt = (now - sent_tsc(d, rte_pktmbuf_data_len(m), tsoff)) & ((1ULL << 48) - 1);
 		if (measuring)
 			gen_lat_add(&st, dt * 1000000000ULL / hz);
-		if (pi.proto == IPPROTO_TCP && opt.profile == GEN_TCP) {
-			const struct rte_tcp_hdr *th =
-				(const struct rte_tcp_hdr *)(d + pi.l2_len + pi.l3_len);
+		if (proto == IPPROTO_TCP && opt.profile == GEN_TCP) {
+			const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(d + l4off);
 			uint8_t f = th->tcp_flags;
 			struct rte_mbuf *r = NULL;
 
@@ -604,15 +846,22 @@ resolve_dut(void)
 		memset(&bc, 0xff, sizeof(bc));
 		if (m == NULL)
 			break;
-		sl_arp_build((uint8_t *)rte_pktmbuf_append(m, 60), RTE_ARP_OP_REQUEST, &bc,
-			     &cmac, opt.client_base, &zero, opt.vip);
+		if (opt.ipv6)
+			sl_nd_build_ns((uint8_t *)rte_pktmbuf_append(m, 86), &cmac,
+				       &opt.client6, &opt.vip6);
+		else
+			sl_arp_build((uint8_t *)rte_pktmbuf_append(m, 60), RTE_ARP_OP_REQUEST,
+				     &bc, &cmac, opt.client_base, &zero, opt.vip);
 		if (rte_eth_tx_burst(opt.cport, 0, &m, 1) != 1)
 			rte_pktmbuf_free(m);
 		end = rte_rdtsc() + hz / 5;
 		while (rte_rdtsc() < end && !opt.have_dut_mac) {
 			n = rte_eth_rx_burst(opt.cport, 0, in, BURST);
 			for (i = 0; i < n; i++) {
-				arp_answer(opt.cport, &cmac, in[i], 0, 0xffffffff);
+				if (opt.ipv6)
+					nd_answer(opt.cport, &cmac, in[i], &opt.client6, 96);
+				else
+					arp_answer(opt.cport, &cmac, in[i], 0, 0xffffffff);
 				rte_pktmbuf_free(in[i]);
 			}
 			/* the DUT may be resolving its backends meanwhile */
@@ -623,7 +872,8 @@ resolve_dut(void)
 		}
 	}
 	if (!opt.have_dut_mac) {
-		/* a plain forwarder (testpmd io) answers no ARP: broadcast */
+		/* a plain forwarder (testpmd io) answers no ARP or neighbour
+		 * solicitation: broadcast */
 		memset(&opt.dut_mac, 0xff, sizeof(opt.dut_mac));
 	}
 }
@@ -640,20 +890,20 @@ report(double secs)
 	const char *mode = opt.mode == GEN_MODE_NAT ? "nat" : opt.mode == GEN_MODE_DR ? "dr" : "tunnel";
 
 	if (opt.json) {
-		printf("{\"profile\":\"%s\",\"mode\":\"%s\",\"flows\":%u,\"size\":%u,\"seconds\":%.3f,"
+		printf("{\"profile\":\"%s\",\"mode\":\"%s\",\"ipv6\":%s,\"flows\":%u,\"size\":%u,\"seconds\":%.3f,"
 		       "\"offered_pps\":%.0f,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
 		       "\"server_rx_pps\":%.0f,\"server_tx_pps\":%.0f,\"fwd_pps\":%.0f,\"gbps\":%.3f,\"conns_per_s\":%.0f,"
 		       "\"tx_full\":%" PRIu64 ",\"rst\":%" PRIu64 ",\"bad\":%" PRIu64 ",\"unknown\":%" PRIu64 ","
 		       "\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"lat_p999_us\":%.2f,\"lat_max_us\":%.2f}\n",
-		       prof, mode, opt.flows, opt.size, secs, offered, tx, rx, srx,
+		       prof, mode, opt.ipv6 ? "true" : "false", opt.flows, opt.size, secs, offered, tx, rx, srx,
 		       (double)st.s_tx / secs, rx + srx, gbps, cps,
 		       st.c_tx_full, st.rst, st.bad_nat, st.unknown,
 		       gen_lat_pct(&st, 50) / 1e3, gen_lat_pct(&st, 99) / 1e3,
 		       gen_lat_pct(&st, 99.9) / 1e3, st.lat_max / 1e3);
 		return;
 	}
-	printf("profile %s, %u flows, %u-byte frames, %.2f s measured\n", prof, opt.flows,
-	       opt.size, secs);
+	printf("profile %s, %s, %u flows, %u-byte frames, %.2f s measured\n", prof,
+	       opt.ipv6 ? "IPv6" : "IPv4", opt.flows, opt.size, secs);
 	printf("  client offered  %12.0f pps (%" PRIu64 " refused by a full TX ring)\n",
 	       offered, st.c_tx_full);
 	printf("  client sent     %12.0f pps\n", tx);

@@ -17,12 +17,20 @@
  * (after taking off a tunnel's outer headers), and latency is one way,
  * client to backend.
  *
+ * With --ipv6 the clients speak IPv6 to an IPv6 VIP (NAT66 through the
+ * DUT); client addresses are a /96 prefix and the 32 bits below it, so
+ * the IPv4 arithmetic of slots and ports applies to those 32 bits.
+ * Neighbour solicitations for the client and backend addresses are
+ * answered as ARP requests are for IPv4.
+ *
  * Thread-safety: one lcore does everything; nothing is shared.
  */
 
 #include <stdint.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+
+#include "sl_pkt.h"
 
 enum gen_profile {
 	GEN_UDP,   /* N established UDP flows, round robin, both directions */
@@ -49,7 +57,12 @@ struct gen_opts {
 	uint32_t data_pkts;     /* tcp: data packets per connection */
 	rte_be32_t vip;
 	rte_be16_t vport;
-	rte_be32_t client_base; /* first client address */
+	rte_be32_t client_base; /* first client address (--ipv6: its last 32 bits) */
+	int ipv6;               /* IPv6 clients, VIP and backends */
+	struct sl_in6 vip6;
+	struct sl_in6 client6;  /* first client address; its /96 is the clients' */
+	struct sl_in6 backend6_net;
+	unsigned backend6_len;
 	rte_be32_t backend_net, backend_mask;
 	rte_be16_t backend_port; /* 0 = any; with --verify: expected */
 	uint16_t cport, sport;  /* DPDK port ids */
@@ -85,10 +98,20 @@ void gen_client_pkt(const struct gen_tmpl *t, uint8_t *f, uint32_t slot,
  * -1 when it is not one of ours. */
 int gen_slot_of(const struct gen_opts *o, rte_be32_t ip, rte_be16_t port,
 		uint32_t *slot, uint32_t *g);
+/* The same for an IPv6 client address (--ipv6). */
+int gen_slot_of6(const struct gen_opts *o, const struct sl_in6 *ip, rte_be16_t port,
+		 uint32_t *slot, uint32_t *g);
+/* Whether @p a is in @p net/@p len. */
+int gen_in6_prefix(const struct sl_in6 *a, const struct sl_in6 *net, unsigned len);
 void gen_tmpl_free(struct gen_tmpl *t);
 
 void gen_lat_add(struct gen_stats *s, uint64_t ns);
 uint64_t gen_lat_pct(const struct gen_stats *s, double pct);
+
+/* smallest frames, with CRC, that leave room for the 6-byte send time */
+#define GEN_MIN_SIZE      64
+#define GEN_MIN_SIZE6_UDP 78
+#define GEN_MIN_SIZE6_TCP 84
 
 #define GEN_PORTS_PER_SLOT_GEN 64   /* generations before a port repeats */
 #define GEN_SLOTS_PER_IP       1000
