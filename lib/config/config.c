@@ -2493,16 +2493,17 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 		return vfail(v, s->vip_line ? s->vip_line : s->line, "vip %s of [service.%s] is %s (expected a unicast address)",
 			     vip_str(s, a), s->name, bad);
 	/* IPv6 services: NAT66 (nat), fullnat (IPv6 or, NAT64, IPv4
-	 * backends), dr; no tunnel over IPv6 yet */
-	if (s->v6 && s->mode == SL_MODE_TUNNEL)
-		return vfail(v, s->mode_line ? s->mode_line : s->line,
-			     "IPv6 services support modes nat, fullnat and dr so far ([service.%s] is %s)",
-			     s->name, mode_name(s->mode));
-	/* the management lcore readdresses checks to IPv4 VIPs only */
-	if (s->v6 && s->mode == SL_MODE_DR && s->check.kind != SL_CHECK_NONE && !s->check_backend)
-		return vfail(v, s->check_line ? s->check_line : s->line,
-			     "health checks of IPv6 dr service [service.%s] go to the backends' own addresses: add 'check_target = backend'",
+	 * backends), dr, tunnel as IPv6 in IPv6 */
+	if (s->v6 && s->mode == SL_MODE_TUNNEL && s->encap != SL_ENCAP_IPIP)
+		return vfail(v, s->encap_line ? s->encap_line : s->line,
+			     "encap of IPv6 tunnel service [service.%s]: only ipip (IPv6 in IPv6, next header 41) so far",
 			     s->name);
+	/* the management lcore readdresses checks to IPv4 VIPs only */
+	if (s->v6 && SL_MODE_ONEWAY(s->mode) && s->check.kind != SL_CHECK_NONE &&
+	    !s->check_backend)
+		return vfail(v, s->check_line ? s->check_line : s->line,
+			     "health checks of IPv6 %s service [service.%s] go to the backends' own addresses: add 'check_target = backend'",
+			     mode_name(s->mode), s->name);
 	if (s->v6 && s->proxy_protocol != 0)
 		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
 			     "proxy_protocol of [service.%s]: IPv6 services do not send Proxy Protocol headers yet",
@@ -2624,9 +2625,10 @@ check_backend(const struct vctx *v, const struct sl_config_service *s,
 	 * backend is routed through, so that its replies come back there;
 	 * tunnel takes the outer source address from there (IPv6 services
 	 * are nat only, check_service_keys()) */
-	if (s->mode == SL_MODE_FULLNAT && b->v6 && cfg->ports[rp].n_local6 == 0)
-		return vfail(v, b->line, "service %s is fullnat: [port.%s], the port that reaches backend %s, has no IPv6 local_address (add 'local_address = ADDR' with an unused address of its IPv6 subnet)",
-			     s->name, cfg->ports[rp].name, bk_addr(b, a));
+	if ((s->mode == SL_MODE_FULLNAT || s->mode == SL_MODE_TUNNEL) && b->v6 &&
+	    cfg->ports[rp].n_local6 == 0)
+		return vfail(v, b->line, "service %s is %s: [port.%s], the port that reaches backend %s, has no IPv6 local_address (add 'local_address = ADDR' with an unused address of its IPv6 subnet)",
+			     s->name, mode_name(s->mode), cfg->ports[rp].name, bk_addr(b, a));
 	if ((s->mode == SL_MODE_FULLNAT || s->mode == SL_MODE_TUNNEL) && !b->v6 &&
 	    cfg->ports[rp].n_local == 0)
 		return vfail(v, b->line, "service %s is %s: [port.%s], the port that reaches backend %s, has no local_address (add 'local_address = ADDR' with an unused address of its subnet)",

@@ -304,17 +304,44 @@ sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_m
 	return 1;
 }
 
-/* dr: the frame as it came, to the backend's MAC address; one that
- * would not fit the egress MTU is dropped (too_big), never sent. */
+/* dr and tunnel: the frame as it came, to the backend's MAC address, for
+ * a tunnel inside an outer IPv6 header (next header 41) from the
+ * backend's IPv6 local address; one that would not fit the egress MTU
+ * is dropped (too_big), never sent. */
 static void
 dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_backend *be,
-	 struct rte_mbuf *m, uint8_t *data, const struct sl_pkt6_info *pi, uint16_t svc)
+	 uint8_t mode, struct rte_mbuf *m, uint8_t *data, const struct sl_pkt6_info *pi,
+	 uint16_t svc)
 {
+	unsigned add = mode == SL_MODE_TUNNEL ? 40 : 0;
 	struct rte_ether_addr mac;
 
-	if (40u + pi->plen > w->mtu[be->out_port]) {
+	if (40u + pi->plen + add > w->mtu[be->out_port]) {
 		drop(w, m, SL_DROP_TOO_BIG);
 		return;
+	}
+	if (add != 0) {
+		uint8_t *o, *in;
+		uint32_t vtc, w0;
+		rte_be16_t plen = rte_cpu_to_be_16((uint16_t)(40 + pi->plen));
+
+		data = (uint8_t *)rte_pktmbuf_prepend(m, 40);
+		if (data == NULL) {
+			drop(w, m, SL_DROP_NO_HEADROOM);
+			return;
+		}
+		o = data + RTE_ETHER_HDR_LEN;
+		in = o + 40;
+		/* the traffic class of the packet inside, flow label 0 */
+		memcpy(&w0, in, 4);
+		vtc = rte_cpu_to_be_32(0x60000000u | (rte_be_to_cpu_32(w0) & 0x0ff00000u));
+		memcpy(o, &vtc, 4);
+		memcpy(o + 4, &plen, 2);
+		o[6] = 41;
+		o[7] = 64;
+		memcpy(o + 8, &be->tun6_src, 16);
+		memcpy(o + 24, &be->addr6, 16);
+		((struct rte_ether_hdr *)data)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	}
 	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
 		memset(&mac, 0, sizeof(mac));
@@ -329,7 +356,7 @@ dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_ba
 }
 
 /* A client's packet for IPv6 service @p svc: NAT66 (nat), fullnat (IPv6
- * or, NAT64, IPv4 backends) or dr. */
+ * or, NAT64, IPv4 backends), dr or tunnel (IPv6 in IPv6). */
 static void
 from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
@@ -348,7 +375,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
 		    (c->state == SL_CS_TIME_WAIT || c->state == SL_CS_CLOSE ||
-		     (c->state == SL_CS_FIN_WAIT && c->mode == SL_MODE_DR))) {
+		     (c->state == SL_CS_FIN_WAIT && SL_MODE_ONEWAY(c->mode)))) {
 			/* the client reuses its port: a new connection (dr:
 			 * its FIN is the last Sluice sees) */
 			conn6_gone(w, c);
@@ -395,12 +422,12 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		be = &svc->backends[bi];
 		if (midstream && (pi->tcp_flags & RTE_TCP_RST_FLAG)) {
 			/* a RST passes without a record */
-			dr6_send(w, snap, be, m, data, pi, svc->id);
+			dr6_send(w, snap, be, svc->mode, m, data, pi, svc->id);
 			return;
 		}
 		if (svc->mode == SL_MODE_FULLNAT)
 			c = fullnat6_add(w, snap, pi, be, now);
-		else if (svc->mode == SL_MODE_DR)
+		else if (SL_MODE_ONEWAY(svc->mode))
 			c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
 					 &be->addr6, be->port, NULL, 0, pi->proto, now);
 		else
@@ -435,8 +462,8 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].pkts_in++;
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
 	capture(w, m, c->svc, pidx);
-	if (c->mode == SL_MODE_DR) {
-		dr6_send(w, snap, be, m, data, pi, c->svc);
+	if (SL_MODE_ONEWAY(c->mode)) {
+		dr6_send(w, snap, be, c->mode, m, data, pi, c->svc);
 		return;
 	}
 	if (c->mode == SL_MODE_FULLNAT && !be->v6) {

@@ -109,6 +109,8 @@ struct sl_backend {
 	struct sl_tun tun;          /**< mode tunnel: its outer headers */
 	uint8_t v6;                 /**< an IPv6 backend: @c addr6 */
 	struct sl_in6 addr6;
+	struct sl_in6 tun6_src;     /**< IPv6 tunnel: outer source, an IPv6
+				     *   local address of its port */
 };
 
 struct sl_service {

@@ -41,6 +41,7 @@ static const char *ini =
 	"address = 10.1.0.1/24\n"
 	"address = 2001:db8:1::1/64\n"
 	"local_address = 10.1.0.5, 10.1.0.6\n"
+	"local_address = 2001:db8:1::5\n"
 	"[service.dns]\n"
 	"vip = 10.0.0.100\n"
 	"port = 53\n"
@@ -128,6 +129,16 @@ static const char *ini =
 	"port = 80\n"
 	"protocol = tcp\n"
 	"mode = dr\n"
+	"scheduler = maglev\n"
+	"backend = [2001:db8:1::11]:80\n"
+	"backend = [2001:db8:1::12]:80\n"
+	"backend = [2001:db8:1::13]:80\n"
+	/* IPv6 in IPv6 */
+	"[service.tun6]\n"
+	"vip = 2001:db8::300\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = tunnel\n"
 	"scheduler = maglev\n"
 	"backend = [2001:db8:1::11]:80\n"
 	"backend = [2001:db8:1::12]:80\n"
@@ -3388,6 +3399,58 @@ test_dr6(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/*
+ * tunnel over IPv6: a client's segment to [2001:db8::300]:80 leaves the
+ * inside port to a backend's MAC inside an outer IPv6 header (next
+ * header 41, hop limit 64, the inner traffic class, payload length 40 +
+ * the inner one) from the port's IPv6 local address 2001:db8:1::5 to the
+ * backend; the packet inside is the client's, byte for byte.
+ */
+static void
+test_tunnel6(void)
+{
+	static const uint8_t vip_t[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x03 };
+	static const uint8_t local6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, [15] = 0x05 };
+	const struct sl_service *sv = sl_svc_find(fx.snap, "tun6");
+	uint8_t in[TP_MAX_FRAME], mac[6];
+	struct tp6_fspec s;
+	struct rte_mbuf *m;
+	const uint8_t *g;
+	uint32_t len, vtc;
+	unsigned i;
+	int found = -1;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+	client6_spec(&s, IPPROTO_TCP, 31, 40031, 80, RTE_TCP_SYN_FLAG);
+	memcpy(s.dst, vip_t, 16);
+	s.tclass = 0xb8;
+	len = tp6_build_frame(&s, in, NULL);
+	push(mbuf6_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	g = rte_pktmbuf_mtod(m, const uint8_t *);
+	for (i = 0; i < sv->n_backends; i++)
+		if (memcmp(g + IP6_DST, sv->backends[i].addr6.b, 16) == 0)
+			found = (int)i;
+	CU_ASSERT_FATAL(found >= 0);
+	hop_mac6(sv->backends[found].addr6.b, mac);
+	CU_ASSERT_EQUAL(m->pkt_len, len + 40);
+	CU_ASSERT(memcmp(g, mac, 6) == 0);
+	CU_ASSERT(memcmp(g + 6, &fx.hw[IN].mac, 6) == 0);
+	CU_ASSERT_EQUAL(tp_get16(g + 12), 0x86dd);
+	memcpy(&vtc, g + 14, 4);
+	CU_ASSERT_EQUAL(ntohl(vtc), 0x60000000u | 0xb8u << 20);
+	CU_ASSERT_EQUAL(tp_get16(g + 14 + 4), 40 + (len - 14 - 40));
+	CU_ASSERT_EQUAL(g[14 + 6], 41);
+	CU_ASSERT_EQUAL(g[14 + 7], 64);
+	CU_ASSERT(memcmp(g + IP6_SRC, local6, 16) == 0);
+	CU_ASSERT(memcmp(g + 54, in + 14, len - 14) == 0);   /* inside: unchanged */
+	rte_pktmbuf_free(m);
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
@@ -3419,6 +3482,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
 	{ "ICMPv6 errors relayed for NAT66 connections both ways", test_icmp6_errors },
 	{ "dr over IPv6: MACs only, one direction, midstream with maglev", test_dr6 },
+	{ "tunnel over IPv6: IPv6 in IPv6 from the local address, inside unchanged", test_tunnel6 },
 	{ "IPv6 drops: hop limit, extension headers, fragments, IPv6 off", test_ipv6_drops },
 	{ "NAT66: UDP connection expires after its timeout", test_nat66_expiry },
 	{ "NAT66: failed backend: UDP scheduled anew, TCP carries on", test_nat66_down_backend },
