@@ -23,6 +23,10 @@
 #define ICMP6_RS 133
 #define ICMP6_RA 134
 
+static void dr6_send(struct sl_worker *w, const struct sl_snapshot *snap,
+		     const struct sl_backend *be, uint8_t mode, struct rte_mbuf *m,
+		     uint8_t *data, const struct sl_pkt6_info *pi, uint16_t svc);
+
 /* Hop limit of a parsed IPv6 packet. */
 static __rte_always_inline uint8_t
 hop_limit(const uint8_t *data, const struct sl_pkt6_info *pi)
@@ -84,6 +88,18 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 	}
 	be = snap->by_slot[c->be];
 	if (be == NULL || be->gen != c->be_gen) {
+		drop(w, m, SL_DROP_ICMP_NO_FLOW);
+		return;
+	}
+	/* dr/tunnel: the backend holds the VIP, the error is about its own
+	 * packet: unchanged, as the connection's packets go; fullnat ones are
+	 * dropped as over IPv4 */
+	if (SL_MODE_ONEWAY(c->mode) && to_vip) {
+		capture(w, m, c->svc, pidx);
+		dr6_send(w, snap, be, c->mode, m, data, pi, c->svc);
+		return;
+	}
+	if (c->mode != SL_MODE_NAT) {
 		drop(w, m, SL_DROP_ICMP_NO_FLOW);
 		return;
 	}

@@ -3379,6 +3379,35 @@ test_dr6(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	CU_ASSERT(sl_in6_zero(&c->lip));          /* one direction */
 	CU_ASSERT_EQUAL(c->state, SL_CS_SYN_SENT);
+	/* a "packet too big" to the VIP about the backend's reply reaches
+	 * that backend unchanged (it holds the VIP: its own packet) */
+	{
+		static const uint8_t router[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe };
+		uint8_t q[TP_MAX_FRAME], f[TP_MAX_FRAME];
+		struct tp6_fspec r;
+		uint32_t qlen, len;
+
+		tp6_spec_default(&r, IPPROTO_TCP);
+		memcpy(r.src, vip_dr, 16);
+		memcpy(r.dst, s.src, 16);
+		r.sport = 80;
+		r.dport = 40021;
+		r.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+		qlen = tp6_build_frame(&r, q, NULL) - 14;
+		len = icmp6_err_frame(f, (const uint8_t *)&fx.hw[OUT].mac, client_mac, router,
+				      vip_dr, 2, 1280, q + 14, qlen);
+		m = rte_pktmbuf_alloc(fx.pool);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
+		push(m, OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		hop_mac6(b, b2);
+		CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), b2, 6) == 0);
+		CU_ASSERT_EQUAL(m->pkt_len, len);
+		CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *) + 14, f + 14, len - 14) == 0);
+		rte_pktmbuf_free(m);
+	}
 	/* a segment in the middle, no record (the table emptied): the same
 	 * backend, the connection taken up */
 	empty_table();
