@@ -8,10 +8,13 @@ packets (IPIP: raw socket of protocol 4; GRE: raw socket of protocol 47;
 GUE: a UDP socket on the GUE port), strips the outer headers and writes
 the inner IPv4 packet to the TUN device, where the kernel takes it as
 received (the VIP on lo accepts it). Replies leave by the ordinary routes,
-not through here.
+not through here. IPv6 in IPv6 (ipip6, next header 41): an IPv6 raw
+socket of protocol 41 receives what follows the outer IPv6 header, the
+inner IPv6 packet, which goes to the TUN device the same way (IPv6 is
+then left on for it).
 
 Usage: decap.py KIND[,KIND...] [--tun NAME] [--gue-port PORT]
-  KIND: ipip, gre or gue (several at once, comma-separated).
+  KIND: ipip, gre, gue or ipip6 (several at once, comma-separated).
 It prints "ready" once every socket is open and the TUN device is up, then
 "stats ..." lines (packets received, written, dropped by reason) on SIGUSR1
 and on exit (SIGTERM or SIGINT: exit status 0).
@@ -33,6 +36,7 @@ IFF_NO_PI = 0x1000
 
 IPPROTO_IPIP = 4
 IPPROTO_GRE = 47
+IPPROTO_IPV6 = 41
 ETH_P_IP = 0x0800
 
 # GRE (RFC 2784 / 2890): flags and version in the first 16 bits
@@ -47,14 +51,20 @@ class Stop(Exception):
     pass
 
 
-def tun_open(name):
+def tun_open(name, ipv6):
     fd = os.open("/dev/net/tun", os.O_RDWR)
     ifr = struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI)
     fcntl.ioctl(fd, TUNSETIFF, ifr)
     # the inner source (the client) is routed elsewhere: no reverse-path
-    # filter on the TUN; no IPv6 chatter either
-    for path, value in (("/proc/sys/net/ipv4/conf/%s/rp_filter" % name, "0"),
-                        ("/proc/sys/net/ipv6/conf/%s/disable_ipv6" % name, "1")):
+    # filter on the TUN; no IPv6 chatter either, unless IPv6 packets are
+    # to be taken from it (then no router advertisements accepted)
+    conf6 = "/proc/sys/net/ipv6/conf/%s/" % name
+    sysctls = [("/proc/sys/net/ipv4/conf/%s/rp_filter" % name, "0")]
+    if ipv6:
+        sysctls += [(conf6 + "accept_ra", "0"), (conf6 + "disable_ipv6", "0")]
+    else:
+        sysctls += [(conf6 + "disable_ipv6", "1")]
+    for path, value in sysctls:
         try:
             with open(path, "w") as f:
                 f.write(value)
@@ -71,6 +81,17 @@ def inner_ipv4(buf):
         return None
     tot = struct.unpack_from("!H", buf, 2)[0]
     if tot < (buf[0] & 0xF) * 4 or tot > len(buf):
+        return None
+    return buf[:tot]
+
+
+def inner_ipv6(buf):
+    """The inner packet if it is a whole IPv6 packet, trimmed to its
+    payload length; else None."""
+    if len(buf) < 40 or buf[0] >> 4 != 6:
+        return None
+    tot = 40 + struct.unpack_from("!H", buf, 4)[0]
+    if tot > len(buf):
         return None
     return buf[:tot]
 
@@ -133,7 +154,7 @@ def main():
     args = ap.parse_args()
     kinds = args.kinds.split(",")
     for k in kinds:
-        if k not in ("ipip", "gre", "gue"):
+        if k not in ("ipip", "gre", "gue", "ipip6"):
             ap.error("unknown encapsulation %r" % k)
 
     stats = {"rx": 0, "tx": 0}
@@ -151,12 +172,14 @@ def main():
     signal.signal(signal.SIGINT, on_term)
     signal.signal(signal.SIGUSR1, lambda s, f: report())
 
-    tun = tun_open(args.tun)
+    tun = tun_open(args.tun, "ipip6" in kinds)
     socks = {}
     if "ipip" in kinds:
         socks["ipip"] = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_IPIP)
     if "gre" in kinds:
         socks["gre"] = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_GRE)
+    if "ipip6" in kinds:
+        socks["ipip6"] = socket.socket(socket.AF_INET6, socket.SOCK_RAW, IPPROTO_IPV6)
     if "gue" in kinds:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind(("0.0.0.0", args.gue_port))
@@ -181,6 +204,18 @@ def main():
                         break
                     stats["rx"] += 1
                     stats[kind] = stats.get(kind, 0) + 1
+                    if kind == "ipip6":
+                        # no outer header: IPv6 raw sockets start after it
+                        inner = inner_ipv6(pkt)
+                        if inner is None:
+                            drop("inner_bad")
+                            continue
+                        try:
+                            os.write(tun, inner)
+                            stats["tx"] += 1
+                        except OSError:
+                            drop("tun_write")
+                        continue
                     if kind == "gue":
                         payload, why = strip_gue(pkt)
                     else:
