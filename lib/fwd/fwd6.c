@@ -25,7 +25,8 @@
 
 static void dr6_send(struct sl_worker *w, const struct sl_snapshot *snap,
 		     const struct sl_backend *be, uint8_t mode, struct rte_mbuf *m,
-		     uint8_t *data, const struct sl_pkt6_info *pi, uint16_t svc);
+		     uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx,
+		     uint16_t svc);
 
 /* Hop limit of a parsed IPv6 packet. */
 static __rte_always_inline uint8_t
@@ -96,7 +97,7 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 	 * dropped as over IPv4 */
 	if (SL_MODE_ONEWAY(c->mode) && to_vip) {
 		capture(w, m, c->svc, pidx);
-		dr6_send(w, snap, be, c->mode, m, data, pi, c->svc);
+		dr6_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
 		return;
 	}
 	if (c->mode != SL_MODE_NAT) {
@@ -320,6 +321,55 @@ sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_m
 	return 1;
 }
 
+/*
+ * An IPv6 dr/tunnel packet too big for the link to its backend: routers
+ * do not fragment IPv6, so the client gets "packet too big" (RFC 4443)
+ * with the MTU it may use, from the address of the port it came in on,
+ * quoting the start of its packet (counted as frag_needed), and the
+ * packet is dropped (too_big); an ICMPv6 message gets no answer.
+ */
+static __rte_cold void
+too_big6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	 const uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx, uint16_t mtu)
+{
+	const struct sl_port_info *pt = &snap->ports[pidx];
+	uint32_t quote = RTE_MIN(40u + pi->plen, (uint32_t)pi->l3_len + 60u);
+	struct rte_mbuf *r;
+	uint8_t *f, *ip, *ic;
+	uint32_t vtc = rte_cpu_to_be_32(0x60000000u), mtu32 = rte_cpu_to_be_32(mtu);
+	rte_be16_t plen = rte_cpu_to_be_16((uint16_t)(8 + quote));
+	uint16_t cs;
+
+	if (pi->proto != SL_IPPROTO_ICMPV6 && pt->has6 &&
+	    (r = rte_pktmbuf_alloc(m->pool)) != NULL) {
+		f = (uint8_t *)rte_pktmbuf_append(r, (uint16_t)(14 + 40 + 8 + quote));
+		if (f == NULL) {
+			rte_pktmbuf_free(r);
+		} else {
+			ip = f + 14;
+			ic = ip + 40;
+			sl_nat_set_macs(f, &((const struct rte_ether_hdr *)data)->src_addr, &pt->mac);
+			((struct rte_ether_hdr *)f)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+			memcpy(ip, &vtc, 4);
+			memcpy(ip + 4, &plen, 2);
+			ip[6] = SL_IPPROTO_ICMPV6;
+			ip[7] = 64;
+			memcpy(ip + 8, &pt->addr6, 16);
+			memcpy(ip + 24, &pi->src, 16);
+			ic[0] = SL_ICMP6_PKT_TOO_BIG;
+			ic[1] = 0;
+			memset(ic + 2, 0, 2);
+			memcpy(ic + 4, &mtu32, 4);
+			memcpy(ic + 8, data + pi->l2_len, quote);
+			cs = sl_l4_csum6(&pt->addr6, &pi->src, SL_IPPROTO_ICMPV6, ic, 8 + quote, 2);
+			memcpy(ic + 2, &cs, 2);
+			w->stats.frag_needed++;
+			tx(w, pidx, r);
+		}
+	}
+	drop(w, m, SL_DROP_TOO_BIG);
+}
+
 /* dr and tunnel: the frame as it came, to the backend's MAC address, for
  * a tunnel inside an outer IPv6 header (next header 41) from the
  * backend's IPv6 local address; one that would not fit the egress MTU
@@ -327,13 +377,13 @@ sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_m
 static void
 dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_backend *be,
 	 uint8_t mode, struct rte_mbuf *m, uint8_t *data, const struct sl_pkt6_info *pi,
-	 uint16_t svc)
+	 uint16_t pidx, uint16_t svc)
 {
 	unsigned add = mode == SL_MODE_TUNNEL ? 40 : 0;
 	struct rte_ether_addr mac;
 
 	if (40u + pi->plen + add > w->mtu[be->out_port]) {
-		drop(w, m, SL_DROP_TOO_BIG);
+		too_big6(w, snap, m, data, pi, pidx, (uint16_t)(w->mtu[be->out_port] - add));
 		return;
 	}
 	if (add != 0) {
@@ -438,7 +488,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		be = &svc->backends[bi];
 		if (midstream && (pi->tcp_flags & RTE_TCP_RST_FLAG)) {
 			/* a RST passes without a record */
-			dr6_send(w, snap, be, svc->mode, m, data, pi, svc->id);
+			dr6_send(w, snap, be, svc->mode, m, data, pi, pidx, svc->id);
 			return;
 		}
 		if (svc->mode == SL_MODE_FULLNAT)
@@ -479,7 +529,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
 	capture(w, m, c->svc, pidx);
 	if (SL_MODE_ONEWAY(c->mode)) {
-		dr6_send(w, snap, be, c->mode, m, data, pi, c->svc);
+		dr6_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
 		return;
 	}
 	if (c->mode == SL_MODE_FULLNAT && !be->v6) {

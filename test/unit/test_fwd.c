@@ -3476,6 +3476,35 @@ test_tunnel6(void)
 	CU_ASSERT(memcmp(g + IP6_SRC, local6, 16) == 0);
 	CU_ASSERT(memcmp(g + 54, in + 14, len - 14) == 0);   /* inside: unchanged */
 	rte_pktmbuf_free(m);
+
+	/* a full-size segment (1500 bytes) would not fit once wrapped: the
+	 * client gets "packet too big" with 1460, nothing goes inside */
+	{
+		uint64_t tb0 = fx.w->stats.drops[SL_DROP_TOO_BIG];
+		uint64_t fn0 = fx.w->stats.frag_needed;
+		uint32_t mtu;
+
+		s.tcp_flags = RTE_TCP_ACK_FLAG;
+		s.payload_len = 1440;
+		push(mbuf6_of(&s), OUT);
+		CU_ASSERT_PTR_NULL(sent(IN));
+		m = sent(OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		g = rte_pktmbuf_mtod(m, const uint8_t *);
+		CU_ASSERT(memcmp(g, client_mac, 6) == 0);
+		CU_ASSERT_EQUAL(tp_get16(g + 12), 0x86dd);
+		CU_ASSERT_EQUAL(g[14 + 6], 58);
+		CU_ASSERT(memcmp(g + IP6_SRC, out_addr6, 16) == 0);
+		CU_ASSERT(memcmp(g + IP6_DST, s.src, 16) == 0);
+		CU_ASSERT_EQUAL(g[IP6_L4], 2);
+		memcpy(&mtu, g + IP6_L4 + 4, 4);
+		CU_ASSERT_EQUAL(ntohl(mtu), 1460);
+		CU_ASSERT(memcmp(g + IP6_L4 + 8 + 8, s.src, 16) == 0);   /* the quote */
+		CU_ASSERT(l4_csum6_ok(m, TP_IPPROTO_ICMPV6));
+		rte_pktmbuf_free(m);
+		CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_TOO_BIG], tb0 + 1);
+		CU_ASSERT_EQUAL(fx.w->stats.frag_needed, fn0 + 1);
+	}
 	empty_table();
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
