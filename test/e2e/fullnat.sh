@@ -464,8 +464,8 @@ conf=$SL_TMP/sluice3.ini
 log=$SL_TMP/sluice3.log
 sl_service web 80 tcp "$SL_HTTP_PORT" "mode = fullnat
 check = tcp
-check_interval = 300
-check_timeout = 300
+check_interval = 500
+check_timeout = 500
 check_fall = 2
 check_rise = 2" | write_config "$conf" 1 "${LOCAL_IPS[*]}" ""
 for i in 1 2 3; do capture_start "$i"; done
@@ -477,9 +477,10 @@ if sl_test_sluice_start "run 3: sluice ready (tcp checks, kernel_interface on th
 	[ "$nd" -eq 0 ] || grep -E 'is (up|down)' "$log" | diag
 	got=$(for i in 1 2 3 4 5 6; do sl_http name; echo; done | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')
 	check "run 3: requests go on meanwhile, round robin ($got)" [ "$got" = "b1=2 b2=2 b3=2 " ]
+	[ "$got" = "b1=2 b2=2 b3=2 " ] || grep -E 'is (up|down)' "$log" | diag
 	sl_backend_stop 2
 	t=0
-	until [ "$(sl_log_count 'backend 10.1.0.12:8080 is down')" -ge 1 ] || [ $t -ge 30 ]; do
+	until [ "$(sl_log_count 'backend 10.1.0.12:8080 is down')" -ge 1 ] || [ $t -ge 50 ]; do
 		sleep 0.1; t=$((t + 1))
 	done
 	check "run 3: b2's server stopped: its check fails from the local address, b2 goes down" \
