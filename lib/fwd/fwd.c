@@ -528,9 +528,6 @@ nat64_holds(struct sl_worker *w, const struct sl_flow_key *k)
 	return sl_flow6_lookup(w->flows6, &k6, &dir) != NULL;
 }
 
-/* Local ports tried for one new fullnat connection before it is
- * refused: bounds the work a connection can cost. */
-#define LPORT_TRIES 64
 
 /*
  * A fullnat connection for client packet @p pi scheduled to @p be: a
@@ -557,11 +554,8 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (unlikely(op->n_local == 0))
 		return NULL;
 	key.dst = op->local[rte_be_to_cpu_32(pi->src) % op->n_local];
-	/* the slice: first port >= lo that is this worker's, then every n-th */
-	first = e->lport_lo + (w->id + n - e->lport_lo % n) % n;
-	if (first > e->lport_hi)
+	if (!lport_slice(w, &first, &count))
 		return NULL;
-	count = (e->lport_hi - first) / n + 1;
 	tries = RTE_MIN(count, (uint32_t)LPORT_TRIES);
 	if (unlikely(sl_flow_count(w->flows) >= sl_flow_capacity(w->flows)))
 		return NULL;
@@ -773,7 +767,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 		 * connection's reply, or the kernel's own (health checks of
 		 * fullnat services leave from there) */
 		if (snap->nat64 && w->flows6 != NULL && c == NULL &&
-		    sl_fwd64_reply(w, snap, m, data, pi, now))
+		    sl_fwd64_reply(w, snap, m, pi, now))
 			return 0;
 		if (snap->n_local != 0 && snap->ports[pidx].kernel &&
 		    sl_svc_is_local(snap, pi->dst))

@@ -253,11 +253,9 @@ fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
 		k4.dst = op->local[sl_in6_fold(&pi->src) % op->n_local];
 		lip6 = mapped6(k4.dst);
 	}
-	first = e->lport_lo + (w->id + n - e->lport_lo % n) % n;
-	if (first > e->lport_hi)
+	if (!lport_slice(w, &first, &count))
 		return NULL;
-	count = (e->lport_hi - first) / n + 1;
-	tries = RTE_MIN(count, 64u);
+	tries = RTE_MIN(count, (uint32_t)LPORT_TRIES);
 	if (sl_flow6_count(w->flows6) >= sl_flow6_capacity(w->flows6))
 		return NULL;
 	for (; tries > 0; tries--) {
@@ -278,7 +276,7 @@ fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
 
 int
 sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	       uint8_t *data, const struct sl_pkt_info *pi, uint64_t now)
+	       const struct sl_pkt_info *pi, uint64_t now)
 {
 	struct sl_flow6_key k;
 	const struct sl_backend *be;
@@ -314,7 +312,6 @@ sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_m
 	w->svc_stats[c->svc].bytes_out += m->pkt_len;
 	d6 = sl_nat_4to6(rte_pktmbuf_mtod(m, uint8_t *), pi, &c->vip, c->vport, &c->cip,
 			 c->cport);
-	RTE_SET_USED(data);
 	sl_nat_set_macs(d6, &c->cmac, &snap->ports[c->in_port].mac);
 	capture(w, m, c->svc, c->in_port);
 	tx(w, c->in_port, m);

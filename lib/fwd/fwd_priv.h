@@ -125,6 +125,28 @@ lport_owner(rte_be16_t lport, unsigned n)
 	return rte_be_to_cpu_16(lport) % n;
 }
 
+/* Local ports tried for one new fullnat connection before it is
+ * refused: bounds the work a connection can cost. */
+#define LPORT_TRIES 64
+
+/*
+ * Worker @p w's slice of the fullnat local ports: the first port >= lo
+ * that is its own, then every n-th; @p count of them. Returns 0 when
+ * the range holds none of its ports.
+ */
+static __rte_always_inline int
+lport_slice(const struct sl_worker *w, uint32_t *first, uint32_t *count)
+{
+	const struct sl_fwd_env *e = w->env;
+	unsigned n = e->n_workers;
+
+	*first = e->lport_lo + (w->id + n - e->lport_lo % n) % n;
+	if (*first > e->lport_hi)
+		return 0;
+	*count = (e->lport_hi - *first) / n + 1;
+	return 1;
+}
+
 /* The IPv6 path (fwd6.c): a frame classify() found to be IPv6; the
  * expiry of the worker's IPv6 connections. */
 void sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
@@ -134,7 +156,7 @@ void sl_fwd6_expire(struct sl_worker *w, uint64_t now);
  * reply of a NAT64 connection (fwd6.c), translated and sent to its IPv6
  * client. Returns 1 when it took the packet, 0 when it is not one. */
 int sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-		   uint8_t *data, const struct sl_pkt_info *pi, uint64_t now);
+		   const struct sl_pkt_info *pi, uint64_t now);
 
 /* Proxy Protocol (fwd_proxy.c): the client's SYN of a new connection of
  * a service with a header; a client packet rewritten for the backend
