@@ -2493,11 +2493,7 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 		return vfail(v, s->vip_line ? s->vip_line : s->line, "vip %s of [service.%s] is %s (expected a unicast address)",
 			     vip_str(s, a), s->name, bad);
 	/* IPv6 services: NAT66 (nat), fullnat (IPv6 or, NAT64, IPv4
-	 * backends), dr, tunnel as IPv6 in IPv6 */
-	if (s->v6 && s->mode == SL_MODE_TUNNEL && s->encap != SL_ENCAP_IPIP)
-		return vfail(v, s->encap_line ? s->encap_line : s->line,
-			     "encap of IPv6 tunnel service [service.%s]: only ipip (IPv6 in IPv6, next header 41) so far",
-			     s->name);
+	 * backends), dr, tunnel over IPv6 (IPv6 in IPv6, GRE, GUE) */
 	/* the management lcore readdresses checks to IPv4 VIPs only */
 	if (s->v6 && SL_MODE_ONEWAY(s->mode) && s->check.kind != SL_CHECK_NONE &&
 	    !s->check_backend)

@@ -367,16 +367,27 @@ too_big6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	drop(w, m, SL_DROP_TOO_BIG);
 }
 
+/* GUE's outer UDP source port for an IPv6 packet: from its addresses and
+ * ports, as gue_sport() in fwd.c, so a connection keeps one. */
+static __rte_always_inline rte_be16_t
+gue_sport6(const struct sl_pkt6_info *pi)
+{
+	uint32_t h = (sl_in6_fold(&pi->src) ^ sl_in6_fold(&pi->dst) ^
+		      ((uint32_t)pi->sport << 16 | pi->dport)) * 0x9e3779b1u;
+
+	return rte_cpu_to_be_16((uint16_t)(0xc000 | (h >> 18)));
+}
+
 /* dr and tunnel: the frame as it came, to the backend's MAC address, for
- * a tunnel inside an outer IPv6 header (next header 41) from the
- * backend's IPv6 local address; one that would not fit the egress MTU
- * is dropped (too_big), never sent. */
+ * a tunnel behind the outer headers of the backend's struct sl_tun (IPv6
+ * in IPv6, GRE or GUE over IPv6) from its IPv6 local address; one that
+ * would not fit the egress MTU is dropped (too_big), never sent. */
 static void
 dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_backend *be,
 	 uint8_t mode, struct rte_mbuf *m, uint8_t *data, const struct sl_pkt6_info *pi,
 	 uint16_t pidx, uint16_t svc)
 {
-	unsigned add = mode == SL_MODE_TUNNEL ? 40 : 0;
+	unsigned add = mode == SL_MODE_TUNNEL ? be->tun.len : 0;
 	struct rte_ether_addr mac;
 
 	if (40u + pi->plen + add > w->mtu[be->out_port]) {
@@ -384,27 +395,12 @@ dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_ba
 		return;
 	}
 	if (add != 0) {
-		uint8_t *o, *in;
-		uint32_t vtc, w0;
-		rte_be16_t plen = rte_cpu_to_be_16((uint16_t)(40 + pi->plen));
-
-		data = (uint8_t *)rte_pktmbuf_prepend(m, 40);
+		data = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)add);
 		if (data == NULL) {
 			drop(w, m, SL_DROP_NO_HEADROOM);
 			return;
 		}
-		o = data + RTE_ETHER_HDR_LEN;
-		in = o + 40;
-		/* the traffic class of the packet inside, flow label 0 */
-		memcpy(&w0, in, 4);
-		vtc = rte_cpu_to_be_32(0x60000000u | (rte_be_to_cpu_32(w0) & 0x0ff00000u));
-		memcpy(o, &vtc, 4);
-		memcpy(o + 4, &plen, 2);
-		o[6] = 41;
-		o[7] = 64;
-		memcpy(o + 8, &be->tun6_src, 16);
-		memcpy(o + 24, &be->addr6, 16);
-		((struct rte_ether_hdr *)data)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+		sl_nat_encap6(data, &be->tun, &be->tun6_src, &be->addr6, gue_sport6(pi), pi);
 	}
 	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
 		memset(&mac, 0, sizeof(mac));

@@ -333,6 +333,28 @@ sl_nat_encap(uint8_t *frame, const struct sl_tun *t, rte_be16_t sport)
 	}
 }
 
+/** Fill @p t for an IPv6 tunnel (outer IPv6 header, no IPv4 words):
+ *  encapsulation @p encap (enum sl_encap: ipip = IPv6 in IPv6, next
+ *  header 41; gre; gue to UDP port @p port, network order). The outer
+ *  addresses are the backend's (struct sl_backend tun6_src, addr6). */
+void sl_nat_tun6_init(struct sl_tun *t, uint8_t encap, rte_be16_t port);
+
+/**
+ * Write the outer headers of IPv6 tunnel @p t (sl_nat_tun6_init()) from
+ * @p src to @p dst in front of the parsed IPv6 packet @p pi: @p frame is
+ * the start of the frame, its Ethernet header (addresses left to the
+ * caller) followed by t->len bytes of room and then the inner packet. The
+ * outer header carries the inner traffic class, flow label 0, hop limit
+ * SL_TUN_TTL. GRE: 4 bytes, protocol 0x86dd. GUE: UDP from @p sport
+ * (network order, from the flow hash) with its checksum, which IPv6
+ * requires: the inner packet's sum is taken from its header and its
+ * verified-or-forwarded L4 checksum (whose segment sums to the complement
+ * of its pseudo-header), not by reading the payload.
+ */
+void sl_nat_encap6(uint8_t *frame, const struct sl_tun *t, const struct sl_in6 *src,
+		   const struct sl_in6 *dst, rte_be16_t sport,
+		   const struct sl_pkt6_info *pi);
+
 /**
  * Write to @p out an Ethernet + IPv4 + ICMP "fragmentation needed"
  * (type 3 code 4) answering the parsed frame @p frame: to its sender

@@ -655,9 +655,11 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 					goto fail;
 				}
 				be->out_port = (uint16_t)pi;
-				if (sv->mode == SL_MODE_TUNNEL && s->ports[pi].n_local6 > 0)
+				if (sv->mode == SL_MODE_TUNNEL && s->ports[pi].n_local6 > 0) {
 					be->tun6_src = s->ports[pi].local6[be->slot %
 									  s->ports[pi].n_local6];
+					sl_nat_tun6_init(&be->tun, sv->encap, sv->gue_port);
+				}
 				ni = sl_neigh_add6(neigh, (uint16_t)pi, &nh6);
 				if (ni < 0) {
 					snprintf(err, errlen, "neighbour table full");

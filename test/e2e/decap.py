@@ -8,13 +8,15 @@ packets (IPIP: raw socket of protocol 4; GRE: raw socket of protocol 47;
 GUE: a UDP socket on the GUE port), strips the outer headers and writes
 the inner IPv4 packet to the TUN device, where the kernel takes it as
 received (the VIP on lo accepts it). Replies leave by the ordinary routes,
-not through here. IPv6 in IPv6 (ipip6, next header 41): an IPv6 raw
-socket of protocol 41 receives what follows the outer IPv6 header, the
-inner IPv6 packet, which goes to the TUN device the same way (IPv6 is
+not through here. Over IPv6 (ipip6: IPv6 in IPv6, next header 41;
+gre6: GRE of protocol 0x86dd; gue6: GUE of protocol 41 in UDP over IPv6,
+whose checksum the kernel verifies): an IPv6 raw socket of protocol 41 or
+47, or a UDP socket on [::], receives what follows the outer IPv6 header,
+and the inner IPv6 packet goes to the TUN device the same way (IPv6 is
 then left on for it).
 
 Usage: decap.py KIND[,KIND...] [--tun NAME] [--gue-port PORT]
-  KIND: ipip, gre, gue or ipip6 (several at once, comma-separated).
+  KIND: ipip, gre, gue, ipip6, gre6 or gue6 (several at once, comma-separated).
 It prints "ready" once every socket is open and the TUN device is up, then
 "stats ..." lines (packets received, written, dropped by reason) on SIGUSR1
 and on exit (SIGTERM or SIGINT: exit status 0).
@@ -38,6 +40,7 @@ IPPROTO_IPIP = 4
 IPPROTO_GRE = 47
 IPPROTO_IPV6 = 41
 ETH_P_IP = 0x0800
+ETH_P_IPV6 = 0x86DD
 
 # GRE (RFC 2784 / 2890): flags and version in the first 16 bits
 GRE_C = 0x8000      # checksum and reserved1 present
@@ -107,7 +110,7 @@ def outer_payload(pkt):
     return pkt[ihl:tot]
 
 
-def strip_gre(p):
+def strip_gre(p, inner_proto=ETH_P_IP):
     """(inner, None) or (None, reason)."""
     if len(p) < 4:
         return None, "gre_short"
@@ -116,7 +119,7 @@ def strip_gre(p):
         return None, "gre_version"
     if flags & GRE_R:
         return None, "gre_routing"
-    if proto != ETH_P_IP:
+    if proto != inner_proto:
         return None, "gre_proto"
     off = 4
     for bit in (GRE_C, GRE_K, GRE_S):
@@ -127,7 +130,7 @@ def strip_gre(p):
     return p[off:], None
 
 
-def strip_gue(p):
+def strip_gue(p, inner_proto=IPPROTO_IPIP):
     """GUE version 0 (draft-ietf-intarea-gue): byte 0 = version (2 bits),
     C (1 bit), Hlen (5 bits, optional fields in 32-bit words); byte 1 =
     protocol of the payload; bytes 2-3 = flags."""
@@ -138,7 +141,7 @@ def strip_gue(p):
         return None, "gue_version"
     if b0 & 0x20:
         return None, "gue_control"
-    if proto != IPPROTO_IPIP:
+    if proto != inner_proto:
         return None, "gue_proto"
     off = 4 + (b0 & 0x1F) * 4
     if len(p) < off:
@@ -154,7 +157,7 @@ def main():
     args = ap.parse_args()
     kinds = args.kinds.split(",")
     for k in kinds:
-        if k not in ("ipip", "gre", "gue", "ipip6"):
+        if k not in ("ipip", "gre", "gue", "ipip6", "gre6", "gue6"):
             ap.error("unknown encapsulation %r" % k)
 
     stats = {"rx": 0, "tx": 0}
@@ -172,7 +175,8 @@ def main():
     signal.signal(signal.SIGINT, on_term)
     signal.signal(signal.SIGUSR1, lambda s, f: report())
 
-    tun = tun_open(args.tun, "ipip6" in kinds)
+    v6 = [k for k in kinds if k.endswith("6")]
+    tun = tun_open(args.tun, bool(v6))
     socks = {}
     if "ipip" in kinds:
         socks["ipip"] = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_IPIP)
@@ -180,10 +184,17 @@ def main():
         socks["gre"] = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_GRE)
     if "ipip6" in kinds:
         socks["ipip6"] = socket.socket(socket.AF_INET6, socket.SOCK_RAW, IPPROTO_IPV6)
+    if "gre6" in kinds:
+        socks["gre6"] = socket.socket(socket.AF_INET6, socket.SOCK_RAW, IPPROTO_GRE)
     if "gue" in kinds:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind(("0.0.0.0", args.gue_port))
         socks["gue"] = s
+    if "gue6" in kinds:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.bind(("::", args.gue_port))
+        socks["gue6"] = s
     for s in socks.values():
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         s.setblocking(False)
@@ -204,8 +215,16 @@ def main():
                         break
                     stats["rx"] += 1
                     stats[kind] = stats.get(kind, 0) + 1
-                    if kind == "ipip6":
+                    if kind in v6:
                         # no outer header: IPv6 raw sockets start after it
+                        why = None
+                        if kind == "gre6":
+                            pkt, why = strip_gre(pkt, ETH_P_IPV6)
+                        elif kind == "gue6":
+                            pkt, why = strip_gue(pkt, IPPROTO_IPV6)
+                        if pkt is None:
+                            drop(why)
+                            continue
                         inner = inner_ipv6(pkt)
                         if inner is None:
                             drop("inner_bad")

@@ -3,8 +3,9 @@
 #
 # End-to-end test of direct server return over IPv6: "mode = dr" (Sluice
 # rewrites only the MACs) and "mode = tunnel" with "encap = ipip" (IPv6 in
-# IPv6, next header 41, from Sluice's local address 2001:db8:1::5 to the
-# backend). Only client -> VIP packets cross Sluice; the backends hold the
+# IPv6, next header 41), "gre" (next header 47, protocol 0x86dd) and "gue"
+# (UDP to port 6080 with its checksum, GUE protocol 41), from Sluice's
+# local address 2001:db8:1::5 to the backend). Only client -> VIP packets cross Sluice; the backends hold the
 # VIP on lo and answer the client directly, through a router that does
 # not involve Sluice:
 #
@@ -21,12 +22,14 @@
 # router advertisements are accepted, addresses skip duplicate address
 # detection.
 #
-# The test kernel has no ip6_tunnel module: in tunnel mode every backend
-# runs decap.py ipip6, which takes the inner IPv6 packet from a raw socket
-# of protocol 41 and writes it to a TUN device (tun0). Each backend serves
+# The test kernel has no ip6_tunnel, ip6_gre or fou6 module: in tunnel
+# mode every backend runs decap.py ipip6, gre6 or gue6, which takes the
+# inner IPv6 packet from a raw socket of protocol 41 or 47 or a UDP socket
+# (the kernel verifies the UDP checksum) and writes it to a TUN device
+# (tun0). Each backend serves
 # HTTP on [::]:80 (GET: its files, "name" = bN).
 #
-# One Sluice per mode: dr, tunnel/ipip (IPv6 in IPv6); service web6
+# One Sluice per mode: dr, tunnel/ipip, tunnel/gre, tunnel/gue; service web6
 # [2001:db8::100]:80/TCP, scheduler maglev, check = tcp with check_target =
 # backend every 200 ms (timeout 200, fall 2, rise 2) through sl-in,
 # backends [2001:db8:1::1N]:80. For each:
@@ -37,9 +40,10 @@
 #      does see the client's packets to the VIP), the client's c1 sees the
 #      replies. dr: the backends receive frames for the VIP from the inside
 #      MAC to their own; tunnel: they receive IPv6 packets of next header
-#      41 from 2001:db8:1::5 only, hop limit 64, to their own address,
-#      holding the client's packets to the VIP.
-#   3. Health: b2's server stopped: b2 goes down, b1 and b3 stay active,
+#      41 (47, UDP to 6080 with a correct checksum) from 2001:db8:1::5
+#      only, hop limit 64, to their own address, holding the client's
+#      packets to the VIP.
+#   3. (dr, tunnel/ipip) Health: b2's server stopped: b2 goes down, b1 and b3 stay active,
 #      12 requests answered by b1 and b3 only; started again: b2 active.
 #   4. (dr) Restart: Sluice stopped 3 s into a rate-limited 20 MB upload
 #      and started again with the same configuration: the upload completes
@@ -161,12 +165,13 @@ server_start() {
 
 server_stop() { sl_pid_stop "${SRV_PID[$1]:-}"; unset "SRV_PID[$1]"; }
 
-# decap_start I: decap.py ipip6 in backend I; waits for its "ready".
+# decap_start I KIND: decap.py KIND (ipip6, gre6, gue6) in backend I;
+# waits for its "ready".
 declare -A DECAP_PID=()
 decap_start() {
-	local i=$1 f=$SL_TMP/decap$1.log t
+	local i=$1 kind=$2 f=$SL_TMP/decap$1.log t
 	: >"$f"
-	ip netns exec "$(bns "$i")" "$SL_PY" "$DECAP" ipip6 --tun tun0 </dev/null >"$f" 2>&1 &
+	ip netns exec "$(bns "$i")" "$SL_PY" "$DECAP" "$kind" --tun tun0 </dev/null >"$f" 2>&1 &
 	DECAP_PID[$i]=$!
 	SL_PIDS+=($!)
 	for ((t = 0; t < 50; t++)); do
@@ -174,7 +179,7 @@ decap_start() {
 		sl_pid_alive "${DECAP_PID[$i]}" || break
 		sleep 0.1
 	done
-	sl_log "decap.py ipip6 in b$i did not start:"
+	sl_log "decap.py $kind in b$i did not start:"
 	cat "$f" >&2
 	return 1
 }
@@ -191,7 +196,7 @@ decap_stop() {
 
 # drops_of LINE: the sum of the drop counters of a stats line.
 drops_of() {
-	tr ' ' '\n' <<<"${1#stats }" | awk -F= '$1 != "rx" && $1 != "tx" && $1 != "ipip6" { s += $2 } END { print s + 0 }'
+	tr ' ' '\n' <<<"${1#stats }" | awk -F= '$1 != "rx" && $1 != "tx" && $1 !~ /^(ipip|gre|gue)6$/ { s += $2 } END { print s + 0 }'
 }
 
 # cap_start NAME NS IFACE [TCPDUMP_ARGS...] FILTER: tcpdump into
@@ -326,9 +331,9 @@ dsr6_topo_up() {
 
 # --- configuration ---------------------------------------------------------------
 
-# write_config FILE MODE
+# write_config FILE MODE [ENCAP]
 write_config() {
-	local file=$1 mode=$2 lcores i
+	local file=$1 mode=$2 encap=${3:-ipip} lcores i
 	case $workers in
 	1) lcores=0-1 ;;
 	*) lcores=0,1,2@1 ;;
@@ -367,7 +372,7 @@ port = $PORT
 protocol = tcp
 mode = $mode
 EOF
-		[ "$mode" = tunnel ] && echo "encap = ipip"
+		[ "$mode" = tunnel ] && echo "encap = $encap"
 		cat <<EOF
 scheduler = maglev
 check = tcp
@@ -397,15 +402,19 @@ step_requests() {
 	check "$tag: maglev spreads them over b1, b2, b3 ($tally)" [ $v = yes ]
 }
 
-# step_direct TAG MODE
+# step_direct TAG MODE [ENCAP]
 step_direct() {
-	local tag=$1 mode=$2 i n n_out n_in n_cin n_c1 bfilt tot=0 all='' fine=1 good v
+	local tag=$1 mode=$2 encap=${3:-ipip} i n n_out n_in n_cin n_c1 bfilt tot=0 all='' fine=1 good v
 	local reply="ip6 and tcp and src host $VIP6 and dst host $CLIENT6"
 	cap_start "s-out" "$SL_NS_SLUICE" out "ip6 and host $VIP6" || fine=
 	cap_start "s-in" "$SL_NS_SLUICE" in || fine=
 	cap_start "c1" "$SL_NS_CLIENT" c1 "$reply" || fine=
 	if [ "$mode" = tunnel ]; then
-		bfilt="ip6 proto 41"
+		case $encap in
+		gre) bfilt="ip6 proto 47" ;;
+		gue) bfilt="ip6 and udp dst port 6080" ;;
+		*) bfilt="ip6 proto 41" ;;
+		esac
 	else
 		bfilt="ip6 and tcp and dst host $VIP6 and dst port $PORT"
 	fi
@@ -445,18 +454,41 @@ step_direct() {
 		check "$tag: the backends receive the client's frames for [$VIP6]:$PORT from Sluice's inside MAC $inmac to their own (${all% }; $bad others)" [ $v = yes ]
 		[ "$bad" -eq 0 ] || cap_read b1 -e | head -n 5 | diag
 	else
-		# per backend: packets of next header 41; of them, those not from
+		# per backend: packets of the tunnel; of them, those not from
 		# LOCAL6 with hop limit 64 to the backend's own address holding
-		# a TCP packet from the client to the VIP
+		# (behind a GRE header of protocol 0x86dd, or UDP to 6080 with a
+		# correct checksum and a GUE header of protocol 41) a TCP packet
+		# from the client to the VIP
 		local res foreign=0 f
-		res=$("$SL_PY" - "$LOCAL6" "$CLIENT6" "$VIP6" "$PORT" \
+		res=$("$SL_PY" - "$encap" "$LOCAL6" "$CLIENT6" "$VIP6" "$PORT" \
 			"$SL_TMP/b1.pcap" "$(bip6 1)" "$SL_TMP/b2.pcap" "$(bip6 2)" \
 			"$SL_TMP/b3.pcap" "$(bip6 3)" <<'EOF'
-import sys
-from scapy.all import IPv6, TCP, rdpcap
-local, client, vip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-args = sys.argv[5:]
+import struct, sys
+from scapy.all import IPv6, TCP, UDP, in6_chksum, rdpcap
+encap, local, client, vip, port = sys.argv[1:5] + [int(sys.argv[5])]
+args = sys.argv[6:]
+nh = {"ipip": 41, "gre": 47, "gue": 17}[encap]
 out = []
+
+
+def inner(o):
+    raw = bytes(o.payload)[:o.plen]
+    if encap == "gre":
+        if raw[:4] != b"\x00\x00\x86\xdd":
+            return None
+        return IPv6(raw[4:])
+    if encap == "gue":
+        u = o[UDP]
+        if u.dport != 6080 or u.len != len(raw) or raw[8:12] != b"\x00\x29\x00\x00":
+            return None
+        zeroed = raw[:6] + b"\x00\x00" + raw[8:]
+        want = in6_chksum(17, o, zeroed) or 0xffff
+        if struct.unpack("!H", raw[6:8])[0] != want:
+            return None
+        return IPv6(raw[12:])
+    return IPv6(raw)
+
+
 for f, me in zip(args[0::2], args[1::2]):
     n = bad = 0
     for p in rdpcap(f):
@@ -464,9 +496,9 @@ for f, me in zip(args[0::2], args[1::2]):
             continue
         o = p[IPv6]
         n += 1
-        i = o.payload
-        if not (o.src == local and o.dst == me and o.hlim == 64 and o.nh == 41
-                and isinstance(i, IPv6) and i.src == client and i.dst == vip
+        i = inner(o) if o.nh == nh else None
+        if not (o.src == local and o.dst == me and o.hlim == 64 and i is not None
+                and i.src == client and i.dst == vip
                 and TCP in i and i[TCP].dport == port):
             bad += 1
     out.append("%d %d" % (n, bad))
@@ -483,7 +515,7 @@ EOF
 		done
 		v=no
 		[ "$tot" -gt 0 ] && [ "$foreign" -eq 0 ] && v=yes
-		check "$tag: the backends receive IPv6-in-IPv6 (next header 41, hop limit 64) from $LOCAL6 to their own address, holding the client's packets to [$VIP6]:$PORT (${all% }; $foreign others)" [ $v = yes ]
+		check "$tag: the backends receive $encap over IPv6 ($bfilt, hop limit 64) from $LOCAL6 to their own address, holding the client's packets to [$VIP6]:$PORT (${all% }; $foreign others)" [ $v = yes ]
 		[ $v = yes ] || cap_read b1 -v | head -n 6 | diag
 	fi
 }
@@ -557,17 +589,19 @@ step_restart() {
 		[ "$mid" -ge 1 ]
 }
 
-# run_mode MODE
+# run_mode MODE [ENCAP]
 run_mode() {
-	local mode=$1 tag conf log i d st
+	local mode=$1 encap=${2:-ipip} tag conf log i d st
 	tag=${mode}6
-	[ "$mode" = tunnel ] && tag=tunnel6/ipip
-	conf=$SL_TMP/sluice-$mode.ini
-	log=$SL_TMP/sluice-$mode.log
+	[ "$mode" = tunnel ] && tag=tunnel6/$encap
+	conf=$SL_TMP/sluice-$mode-$encap.ini
+	log=$SL_TMP/sluice-$mode-$encap.log
 	if [ "$mode" = tunnel ]; then
-		for i in 1 2 3; do decap_start "$i" || notok "$tag: decap.py ipip6 starts in b$i"; done
+		for i in 1 2 3; do
+			decap_start "$i" "${encap}6" || notok "$tag: decap.py ${encap}6 starts in b$i"
+		done
 	fi
-	write_config "$conf" "$mode"
+	write_config "$conf" "$mode" "$encap"
 	if ! sl_test_sluice_start "$tag: sluice ready" "$bin" "$conf" "$log"; then
 		for i in 1 2 3; do decap_stop "$i"; done
 		return
@@ -577,8 +611,9 @@ run_mode() {
 	for i in 1 2 3; do wait_state "$(bip6 "$i")" active 3000 >/dev/null; done
 
 	step_requests "$tag"
-	step_direct "$tag" "$mode"
-	step_health "$tag"
+	step_direct "$tag" "$mode" "$encap"
+	# the checks do not depend on the encapsulation
+	[ "$encap" = ipip ] && step_health "$tag"
 	[ "$mode" = dr ] && step_restart "$tag" "$conf"
 	ctl show stats
 	[ "$rc" -ne 0 ] || { echo "# $tag: show stats:"; diag <"$CTL_OUT"; }
@@ -621,6 +656,8 @@ else
 fi
 
 run_mode dr
-run_mode tunnel
+run_mode tunnel ipip
+run_mode tunnel gre
+run_mode tunnel gue
 
 sl_test_finish

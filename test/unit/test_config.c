@@ -2063,8 +2063,6 @@ static const struct bad_case v6_bad_cases[] = {
 	  "proxy_protocol of [service.w6]: IPv6 services do not send Proxy Protocol headers yet" },
 	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\nmode = tunnel\n", 9,
 	  "service w6 is tunnel: [port.out], the port that reaches backend 2001:db8::11, has no IPv6 local_address" },
-	{ V6_OUT "local_address = 2001:db8::5\n" V6_SVC "backend = [2001:db8::11]:80\nmode = tunnel\nencap = gue\n", 12,
-	  "encap of IPv6 tunnel service [service.w6]: only ipip (IPv6 in IPv6, next header 41) so far" },
 	{ V6_OUT V6_SVC "mode = dr\ncheck = tcp\nbackend = [2001:db8::11]:80\n", 10,
 	  "health checks of IPv6 dr service [service.w6] go to the backends' own addresses: add 'check_target = backend'" },
 	{ V6_OUT V6_SVC "mode = dr\nbackend = [2001:db8::11]:8080\n", 10,

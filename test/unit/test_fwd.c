@@ -142,7 +142,23 @@ static const char *ini =
 	"scheduler = maglev\n"
 	"backend = [2001:db8:1::11]:80\n"
 	"backend = [2001:db8:1::12]:80\n"
-	"backend = [2001:db8:1::13]:80\n";
+	"backend = [2001:db8:1::13]:80\n"
+	/* GRE and GUE over IPv6 */
+	"[service.gre6]\n"
+	"vip = 2001:db8::301\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = tunnel\n"
+	"encap = gre\n"
+	"backend = [2001:db8:1::11]:80\n"
+	"[service.gue6]\n"
+	"vip = 2001:db8::302\n"
+	"port = 53\n"
+	"protocol = udp\n"
+	"mode = tunnel\n"
+	"encap = gue\n"
+	"gue_port = 7000\n"
+	"backend = [2001:db8:1::12]:53\n";
 
 /* IPv6 connections per worker */
 #define FLOW6_CAP 256
@@ -3509,6 +3525,81 @@ test_tunnel6(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/*
+ * GRE and GUE over IPv6: the outer IPv6 header (next header 47 / 17,
+ * payload length the inner packet plus 4 / 12), GRE's protocol 0x86dd,
+ * GUE's UDP to gue_port from a port of 0xc000-0xffff with a UDP checksum
+ * that verifies (IPv6 requires one: it is computed without reading the
+ * payload), GUE's protocol 41; the packet inside unchanged. Two packets
+ * of one flow keep one GUE source port.
+ */
+static void
+test_tunnel6_gre_gue(void)
+{
+	static const uint8_t vip_gre[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x03, [15] = 0x01 };
+	static const uint8_t vip_gue[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x03, [15] = 0x02 };
+	static const uint8_t local6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, [15] = 0x05 };
+	static const uint8_t b12[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, [15] = 0x12 };
+	uint8_t in[TP_MAX_FRAME];
+	struct tp6_fspec s;
+	struct rte_mbuf *m;
+	const uint8_t *g;
+	uint16_t sport0 = 0;
+	uint32_t len;
+	unsigned round;
+
+	/* GRE */
+	client6_spec(&s, IPPROTO_TCP, 41, 40041, 80, RTE_TCP_SYN_FLAG);
+	memcpy(s.dst, vip_gre, 16);
+	len = tp6_build_frame(&s, in, NULL);
+	push(mbuf6_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	g = rte_pktmbuf_mtod(m, const uint8_t *);
+	CU_ASSERT_EQUAL(m->pkt_len, len + 44);
+	CU_ASSERT_EQUAL(tp_get16(g + 12), 0x86dd);
+	CU_ASSERT_EQUAL(g[14 + 6], 47);
+	CU_ASSERT_EQUAL(g[14 + 7], 64);
+	CU_ASSERT_EQUAL(tp_get16(g + 14 + 4), 4 + (len - 14));
+	CU_ASSERT(memcmp(g + IP6_SRC, local6, 16) == 0);
+	CU_ASSERT_EQUAL(tp_get16(g + IP6_L4), 0);
+	CU_ASSERT_EQUAL(tp_get16(g + IP6_L4 + 2), 0x86dd);
+	CU_ASSERT(memcmp(g + IP6_L4 + 4, in + 14, len - 14) == 0);
+	rte_pktmbuf_free(m);
+
+	/* GUE, UDP inside: payload sizes odd and even, the checksum must
+	 * verify for each (and not be 0) */
+	for (round = 0; round < 3; round++) {
+		client6_spec(&s, IPPROTO_UDP, 42, 40042, 53, 0);
+		memcpy(s.dst, vip_gue, 16);
+		s.payload_len = (uint16_t)(17 + round * 100);
+		len = tp6_build_frame(&s, in, NULL);
+		push(mbuf6_of(&s), OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		g = rte_pktmbuf_mtod(m, const uint8_t *);
+		CU_ASSERT_EQUAL(m->pkt_len, len + 52);
+		CU_ASSERT_EQUAL(g[14 + 6], 17);
+		CU_ASSERT(memcmp(g + IP6_SRC, local6, 16) == 0);
+		CU_ASSERT(memcmp(g + IP6_DST, b12, 16) == 0);
+		CU_ASSERT_EQUAL(tp_get16(g + 14 + 4), 12 + (len - 14));
+		CU_ASSERT(tp_get16(g + IP6_L4) >= 0xc000);
+		if (round == 0)
+			sport0 = tp_get16(g + IP6_L4);
+		CU_ASSERT_EQUAL(tp_get16(g + IP6_L4), sport0);
+		CU_ASSERT_EQUAL(tp_get16(g + IP6_L4 + 2), 7000);
+		CU_ASSERT_EQUAL(tp_get16(g + IP6_L4 + 4), 12 + (len - 14));
+		CU_ASSERT_NOT_EQUAL(tp_get16(g + IP6_L4 + 6), 0);
+		CU_ASSERT(l4_csum6_ok(m, IPPROTO_UDP));
+		CU_ASSERT_EQUAL(g[IP6_L4 + 8], 0);
+		CU_ASSERT_EQUAL(g[IP6_L4 + 9], 41);
+		CU_ASSERT(memcmp(g + IP6_L4 + 12, in + 14, len - 14) == 0);
+		rte_pktmbuf_free(m);
+	}
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
@@ -3538,6 +3629,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "IPv4 and IPv6 services on the same ports at once", test_nat66_with_ipv4 },
 	{ "NAT66, two workers: redirected to the client's worker both ways", test_nat66_two_workers },
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
+	{ "GRE and GUE over IPv6: outer headers, UDP checksum, packet inside", test_tunnel6_gre_gue },
 	{ "ICMPv6 errors relayed for NAT66 connections both ways", test_icmp6_errors },
 	{ "dr over IPv6: MACs only, one direction, midstream with maglev", test_dr6 },
 	{ "tunnel over IPv6: IPv6 in IPv6 from the local address, inside unchanged", test_tunnel6 },
