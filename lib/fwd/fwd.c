@@ -686,6 +686,20 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			c = sl_flow_add_oneway(w->flows, pi->src, pi->sport, pi->dst,
 					       pi->dport, be->addr, be->port, pi->proto, now);
 		if (unlikely(c == NULL)) {
+			if (svc->stateless) {
+				/* no room for a record: a service that schedules
+				 * by hash alone forwards by hash without one, and
+				 * the connection's next packets find the same
+				 * backend the same way */
+				w->stats.stateless++;
+				w->be_stats[be->slot].pkts_in++;
+				w->be_stats[be->slot].bytes_in += m->pkt_len;
+				w->svc_stats[svc->id].pkts_in++;
+				w->svc_stats[svc->id].bytes_in += m->pkt_len;
+				capture(w, m, svc->id, pidx);
+				oneway_send(w, snap, be, svc->mode, m, data, pi, pidx, svc->id);
+				return ret;
+			}
 			w->svc_stats[svc->id].drops++;
 			refuse(w, snap, m, data, pi, pidx,
 			       svc->mode != SL_MODE_FULLNAT ||
@@ -1029,6 +1043,9 @@ sl_fwd_expire(struct sl_worker *w, uint64_t now)
 {
 	sl_flow_expire(w->flows, now, 256, on_expire, w);
 	sl_fwd6_expire(w, now);
+	/* the tables' fill, for show stats and the exporter */
+	w->stats.flows = sl_flow_count(w->flows);
+	w->stats.flows6 = w->flows6 != NULL ? sl_flow6_count(w->flows6) : 0;
 }
 
 void

@@ -493,6 +493,18 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport,
 					 &be->addr6, be->port, &pi->src, pi->sport, pi->proto,
 					 now);
+		if (c == NULL && svc->stateless) {
+			/* no room for a record: by hash without one, as over
+			 * IPv4 */
+			w->stats.stateless++;
+			w->be_stats[be->slot].pkts_in++;
+			w->be_stats[be->slot].bytes_in += m->pkt_len;
+			w->svc_stats[svc->id].pkts_in++;
+			w->svc_stats[svc->id].bytes_in += m->pkt_len;
+			capture(w, m, svc->id, pidx);
+			dr6_send(w, snap, be, svc->mode, m, data, pi, pidx, svc->id);
+			return;
+		}
 		if (c == NULL) {
 			w->svc_stats[svc->id].drops++;
 			drop(w, m, SL_DROP_FLOW_FULL);

@@ -57,11 +57,17 @@
 #      same backend) and its sha256 matches; the new Sluice counts a
 #      connection taken up in mid-stream (conns_midstream).
 #   Each Sluice exits 0 on SIGTERM; the decapsulators dropped nothing.
+# Full table (dr, flow_capacity 1024 per worker, SYN timeout 120 s): a
+# rate-limited 20 MB upload runs while 3000 SYNs from spoofed sources
+# (10.99.0.0/16, whose SYN-ACKs the router cannot deliver) fill every
+# worker's table; the upload completes byte-identical, 20 new requests
+# are all answered, forwarded by the Maglev hash without records
+# (stateless_packets > 0, flow_full 0).
 #
 # Usage: test/e2e/dsr.sh SLUICE_BIN SLUICECTL_BIN [WORKERS]   (WORKERS: 1 or 2)
 # Needs root (network namespaces); exits 77 (skip) otherwise.
 # SL_KEEP_TMP=1 keeps the temp dir (configurations, logs, captures).
-# SL_DSR_RUNS="dr ipip" runs only those (default: dr ipip gue gre).
+# SL_DSR_RUNS="dr ipip" runs only those (default: dr ipip gue gre full).
 
 set -u
 export LC_ALL=C
@@ -73,7 +79,7 @@ sl_test_bin_ctl "${1:-}" "${2:-}"   # sets bin, ctl_bin
 workers=${3:-1}
 sl_test_require_workers "$workers"
 SL_TEST_LOG_LINES=60
-RUNS=" ${SL_DSR_RUNS:-dr ipip gue gre} "
+RUNS=" ${SL_DSR_RUNS:-dr ipip gue gre full} "
 
 sl_init "sld$$"
 sock=$SL_TMP/sluice.sock
@@ -763,6 +769,63 @@ step_restart() {
 		[ "$mid" -ge 1 ]
 }
 
+# run_full: a full flow table (see the header).
+run_full() {
+	local tag="dr/full-table" conf=$SL_TMP/sluice-full.ini up_pid crc sha i res v
+	local full sl n_ok out
+	write_config "$conf" dr ""
+	sed -i 's/^flow_capacity = .*/flow_capacity = 1024\ntimeout_tcp_syn = 120/' "$conf"
+	if ! sl_test_sluice_start "$tag: sluice ready" "$bin" "$conf" "$SL_TMP/sluice-full.log"; then
+		return
+	fi
+	for i in 1 2 3; do wait_state "$(bip "$i")" active 3000 >/dev/null; done
+	rm -f "$SL_TMP/up.out"
+	ip netns exec "$SL_NS_CLIENT" curl -s --max-time 90 --limit-rate 4M -T "$SL_TMP/blob" \
+		"http://$SL_VIP/up" >"$SL_TMP/up.out" 2>"$SL_TMP/up.err" &
+	up_pid=$!
+	SL_PIDS+=("$up_pid")
+	sleep 0.5
+	res=$(ip netns exec "$SL_NS_CLIENT" "$SL_PY" - "$(nsmac "$SL_NS_SLUICE" out)" "$SL_VIP" "$PORT" <<'EOF' 2>&1
+import random, sys
+from scapy.all import Ether, IP, TCP, sendp, get_if_hwaddr
+dmac, vip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+rnd = random.Random(7)
+eth = Ether(src=get_if_hwaddr("c0"), dst=dmac)
+pkts = [eth / IP(src="10.99.%d.%d" % (rnd.randrange(256), rnd.randrange(1, 255)), dst=vip) /
+        TCP(sport=rnd.randrange(1024, 65535), dport=port, flags="S", seq=rnd.randrange(1 << 32))
+        for _ in range(3000)]
+sendp(pkts, iface="c0", verbose=False)
+print("sent %d" % len(pkts))
+EOF
+	)
+	setup "$tag: SYN flood from spoofed sources: $res"
+	ctl show stats
+	full=$(stat_sum "$CTL_OUT" flows)
+	out=$(requests 20)
+	n_ok=$(grep -cE '^b[123] 200$' <<<"$out")
+	check "$tag: with the tables full, 20 new requests answered ($n_ok/20: $(sl_tally "$out"))" \
+		[ "$n_ok" -eq 20 ]
+	wait "$up_pid"
+	crc=$?
+	local p keep=()
+	for p in "${SL_PIDS[@]}"; do [ "$p" = "$up_pid" ] || keep+=("$p"); done
+	SL_PIDS=("${keep[@]}")
+	sha=$(head -c 64 "$SL_TMP/up.out")
+	v=no
+	[ "$crc" -eq 0 ] && [ "$sha" = "$SL_BLOB_SHA" ] && v=yes
+	check "$tag: the upload under way completes: curl $crc, sha256 matches" [ $v = yes ]
+	[ "$crc" -eq 0 ] || diag <"$SL_TMP/up.err"
+	ctl show stats
+	sl=$(stat_sum "$CTL_OUT" stateless)
+	v=no
+	[ "$sl" -gt 0 ] && [ "$(stat_sum "$CTL_OUT" flow_full)" -eq 0 ] &&
+		[ "$full" -eq $((1024 * workers)) ] && v=yes
+	check "$tag: new connections forwarded by hash without records (stateless $sl, flow_full $(stat_sum "$CTL_OUT" flow_full); the tables held $full records, full: $((1024 * workers)))" \
+		[ $v = yes ]
+	[ $v = yes ] || diag <"$CTL_OUT"
+	sl_test_sluice_stop "$tag" "$SL_SLUICE_LOG"
+}
+
 # run_mode MODE ENCAP
 run_mode() {
 	local mode=$1 encap=$2 tag conf log i st d
@@ -857,5 +920,6 @@ case $RUNS in *" dr "*) run_mode dr "" ;; esac
 for k in ipip gue gre; do
 	case $RUNS in *" $k "*) run_mode tunnel "$k" ;; esac
 done
+case $RUNS in *" full "*) run_full ;; esac
 
 sl_test_finish

@@ -1766,6 +1766,69 @@ test_oneway_frag_needed(void)
 }
 
 /*
+ * A full table and a dr service with maglev: a new connection's packets
+ * go by hash, without a record, to the backend its SYN would have had
+ * with room in the table (counted as stateless, not refused), while a
+ * nat service's SYN is still refused.
+ */
+static void
+test_full_table_stateless(void)
+{
+	enum { N = 16 };
+	uint32_t cap = fx.cfg->global.flow_capacity, i, bip[N];
+	uint64_t full0, sl0;
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+
+	drain_all();
+	empty_table();
+	set_mtu(0);
+	for (i = 0; i < N; i++) {
+		vip_spec(&s, DR_VIP, 0x64440001, (uint16_t)(47000 + i), RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s), OUT);
+		bip[i] = conn_bip(&s);
+		CU_ASSERT_FATAL(bip[i] != 0);
+	}
+	empty_table();
+	for (i = 0; sl_flow_count(fx.w->flows) < cap && i < 2 * cap; i++) {
+		vip_spec(&s, DR_VIP, 0x64450000 + i / 1000, (uint16_t)(1024 + i % 1000),
+			 RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s), OUT);
+		drain_all();
+	}
+	CU_ASSERT_EQUAL_FATAL(sl_flow_count(fx.w->flows), cap);
+	full0 = fx.w->stats.drops[SL_DROP_FLOW_FULL];
+	sl0 = fx.w->stats.stateless;
+	for (i = 0; i < N; i++) {
+		unsigned k;
+
+		for (k = 0; k < 2; k++) {
+			vip_spec(&s, DR_VIP, 0x64440001, (uint16_t)(47000 + i),
+				 k == 0 ? RTE_TCP_SYN_FLAG : RTE_TCP_ACK_FLAG);
+			push(mbuf_of(&s), OUT);
+			m = sent(IN);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			CU_ASSERT(dr_frame_is(m, &s, bip[i]));
+			rte_pktmbuf_free(m);
+			CU_ASSERT_PTR_NULL(conn_of(&s));
+		}
+	}
+	CU_ASSERT_EQUAL(fx.w->stats.stateless, sl0 + 2 * N);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_FLOW_FULL], full0);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), cap);
+
+	/* the nat service cannot do without its record: refused (RST) */
+	client_spec(&s, IPPROTO_TCP, 0x64460001, 50000, 80, RTE_TCP_SYN_FLAG);
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	rte_pktmbuf_free(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_FLOW_FULL], full0 + 1);
+	CU_ASSERT_EQUAL(fx.w->stats.stateless, sl0 + 2 * N);
+	empty_table();
+	set_mtu(0);
+}
+
+/*
  * A TCP segment in the middle of a connection Sluice has no record of
  * (a restart) in a dr or tunnel service with maglev: it goes to the
  * backend the connection's SYN went to, and the connection is kept from
@@ -3608,6 +3671,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "NIC checksum verdicts", test_nic_csum_verdicts },
 	{ "UDP client packet DNAT'd to a backend", test_udp_dnat },
 	{ "full table: RST from the VIP, counted once, old flows kept", test_full_table_rst },
+	{ "full table: dr with maglev forwards by hash without a record", test_full_table_stateless },
 	{ "UDP flow of a failed backend scheduled anew, TCP kept", test_udp_flow_of_down_backend },
 	{ "chained mbuf joined and forwarded", test_chained_mbuf },
 	{ "chained mbuf too long: dropped and counted", test_chained_too_long },
