@@ -168,6 +168,8 @@ workers_init(struct sl_app *app)
 	e->n_workers = app->n_workers;
 	e->hz = app->hz;
 	e->pool = app->pool;
+	e->sp_rate = app->cfg->global.slowpath_rate;
+	e->sp_burst = app->cfg->global.slowpath_burst;
 	e->lport_lo = app->cfg->global.local_port_lo;
 	e->lport_hi = app->cfg->global.local_port_hi;
 	if (e->lport_hi - e->lport_lo + 1 > 2 * SL_CHECK_PORTS) {

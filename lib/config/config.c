@@ -94,6 +94,8 @@ static const struct global_key global_keys[] = {
 	{ "stats_interval",          G(stats_interval), 0, 86400 },
 	{ "mbufs",                   G(mbufs),          1023, 4194303 },
 	{ "neigh_timeout",           G(neigh_timeout),  5, 86400 },
+	{ "slowpath_rate",           G(slowpath_rate),  0, 10000000 },
+	{ "slowpath_burst",          G(slowpath_burst), 1, 1000000 },
 	{ "timeout_tcp_syn",         G(timeouts[SL_CS_SYN_SENT]),   1, 86400 },
 	{ "timeout_tcp_syn_recv",    G(timeouts[SL_CS_SYN_RECV]),   1, 86400 },
 	{ "timeout_tcp_established", G(timeouts[SL_CS_ESTABLISHED]), 1, 86400 },
@@ -3399,6 +3401,8 @@ sl_config_global_defaults(struct sl_config_global *g)
 	g->stats_interval = 0;
 	g->mbufs = 16383;
 	g->neigh_timeout = 300;
+	g->slowpath_rate = 10000;
+	g->slowpath_burst = 1000;
 	strcpy(g->admin_socket, "/run/sluice/sluice.sock");
 	g->local_port_lo = 1024;
 	g->local_port_hi = 65535;

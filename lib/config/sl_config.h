@@ -232,6 +232,10 @@ struct sl_config_global {
 	uint32_t mbufs;              /**< packet buffers in the pool (default 16383) */
 	uint32_t timeouts[SL_CS_MAX];/**< seconds per connection state */
 	uint32_t neigh_timeout;      /**< seconds an ARP entry stays valid (default 300) */
+	uint32_t slowpath_rate;      /**< ARP/ND and exception-path packets a worker passes
+				      *   to the management lcore per second, per port and
+				      *   class; 0 = no limit (default 10000) */
+	uint32_t slowpath_burst;     /**< ... of which at once (default 1000) */
 	char admin_socket[108];      /**< Unix socket path (default /run/sluice/sluice.sock) */
 	uint16_t local_port_lo;      /**< fullnat local ports, first (default 1024) */
 	uint16_t local_port_hi;      /**< fullnat local ports, last (default 65535) */

@@ -7,6 +7,7 @@
  */
 #include <netinet/in.h>
 
+#include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_prefetch.h>
 #include <rte_hash_crc.h>
@@ -351,14 +352,15 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 
 static __rte_cold void
 icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx, int redirected)
+	uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx, int redirected,
+	uint64_t now)
 {
 	int own = sl_svc_own_port(snap, pi->dst);
 	int to_vip;
 
 	/* with an exception path, all of the own address is the kernel's */
 	if (own >= 0 && snap->ports[own].kernel) {
-		to_kernel(w, snap, m, own);
+		to_kernel(w, snap, m, own, pidx, now);
 		return;
 	}
 	to_vip = sl_svc_is_vip(snap, pi->dst);
@@ -785,7 +787,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 			return 0;
 		if (snap->n_local != 0 && snap->ports[pidx].kernel &&
 		    sl_svc_is_local(snap, pi->dst))
-			to_kernel(w, snap, m, pidx);
+			to_kernel(w, snap, m, pidx, pidx, now);
 		else
 			drop(w, m, SL_DROP_NO_FLOW);
 		return 0;
@@ -841,6 +843,41 @@ static const uint8_t csum_flags[64] = { CS16(0), CS16(16), CS16(32), CS16(48) };
 #undef CS4
 #undef CS
 #undef CS_ONLY
+
+/*
+ * ARP, for the management lcore: requests for an address that is not
+ * Sluice's (not its ports', VIPs', local addresses') are dropped here,
+ * gratuitous ones (sender = target: a neighbour announcing a new MAC)
+ * excepted, so that the broadcast ARP of a large segment costs the
+ * management lcore nothing; requests and the rest each within their
+ * slow-path budget.
+ */
+static __rte_cold void
+arp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+       const uint8_t *data, uint16_t pidx, uint64_t now)
+{
+	const uint8_t *a = data + RTE_ETHER_HDR_LEN;
+	rte_be32_t spa, tpa;
+
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + 28) {
+		drop(w, m, SL_DROP_ARP_BAD);
+		return;
+	}
+	if (sl_ld16(a + 6) == RTE_BE16(RTE_ARP_OP_REQUEST)) {
+		memcpy(&spa, a + 14, 4);
+		memcpy(&tpa, a + 24, 4);
+		if (spa != tpa && sl_svc_own_port(snap, tpa) < 0 && !sl_svc_is_vip(snap, tpa) &&
+		    !sl_svc_is_local(snap, tpa)) {
+			drop(w, m, SL_DROP_NEIGH_OTHER);
+			return;
+		}
+		if (!slowpath_admit(w, m, pidx, SL_SP_NEIGH_REQ, now))
+			return;
+	} else if (!slowpath_admit(w, m, pidx, SL_SP_NEIGH, now)) {
+		return;
+	}
+	to_mgmt(w, m, SL_MGMT_SLOWPATH);
+}
 
 /*
  * First stage: validate and sort out everything that needs no flow
@@ -899,13 +936,13 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	}
 	if (unlikely(pi->kind != SL_PKT_IPV4)) {
 		if (pi->kind == SL_PKT_ARP)
-			to_mgmt(w, m, SL_MGMT_SLOWPATH);
+			arp_in(w, snap, m, data, pidx, now);
 		else
 			sl_fwd6(w, snap, m, pidx, redirected, flags, now);
 		return 0;
 	}
 	if (unlikely(pi->proto == IPPROTO_ICMP)) {
-		icmp_in(w, snap, m, data, pi, pidx, redirected);
+		icmp_in(w, snap, m, data, pi, pidx, redirected, now);
 		return 0;
 	}
 	if (sl_svc_is_vip(snap, pi->dst)) {
@@ -917,7 +954,7 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		/* a client's packet: the client is the source */
 		owner = owner_of(pi->src, snap->n_workers);
 	} else if (unlikely((own = sl_svc_own_port(snap, pi->dst)) >= 0)) {
-		to_kernel(w, snap, m, own);
+		to_kernel(w, snap, m, own, pidx, now);
 		return 0;
 	} else if (unlikely(snap->n_local != 0) && sl_svc_is_local(snap, pi->dst)) {
 		/* a fullnat reply: its local port names the worker that

@@ -139,18 +139,39 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
  * counted and dropped. */
 static __rte_cold void
 icmp6_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	 uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx, int redirected)
+	 uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx, int redirected,
+	 uint64_t now)
 {
 	uint8_t type = (uint8_t)(rte_be_to_cpu_16(pi->dport) >> 8);
 	int own;
 
-	if (type == SL_ND_NS || type == SL_ND_NA) {
-		to_mgmt(w, m, SL_MGMT_SLOWPATH);
+	if (type == SL_ND_NS) {
+		/* as ARP requests (see arp_in() in fwd.c): for a target that
+		 * is not Sluice's, dropped here */
+		struct sl_in6 t;
+
+		if (40u + pi->plen < (uint32_t)pi->l3_len + 24) {
+			drop(w, m, SL_DROP_ICMP6);
+			return;
+		}
+		memcpy(&t, data + pi->l2_len + pi->l3_len + 8, 16);
+		if (sl_svc_own_port6(snap, &t) < 0 && !sl_svc_is_vip6(snap, &t) &&
+		    !sl_svc_is_local6(snap, &t)) {
+			drop(w, m, SL_DROP_NEIGH_OTHER);
+			return;
+		}
+		if (slowpath_admit(w, m, pidx, SL_SP_NEIGH_REQ, now))
+			to_mgmt(w, m, SL_MGMT_SLOWPATH);
+		return;
+	}
+	if (type == SL_ND_NA) {
+		if (slowpath_admit(w, m, pidx, SL_SP_NEIGH, now))
+			to_mgmt(w, m, SL_MGMT_SLOWPATH);
 		return;
 	}
 	own = sl_svc_own_port6(snap, &pi->dst);
 	if (own >= 0 && snap->ports[own].kernel) {
-		to_kernel(w, snap, m, own);
+		to_kernel(w, snap, m, own, pidx, now);
 		return;
 	}
 	if (type == ICMP6_ECHO_REQUEST && (own >= 0 || sl_svc_is_vip6(snap, &pi->dst))) {
@@ -631,7 +652,7 @@ sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 		return;
 	}
 	if (pi.proto == SL_IPPROTO_ICMPV6) {
-		icmp6_in(w, snap, m, data, &pi, pidx, redirected);
+		icmp6_in(w, snap, m, data, &pi, pidx, redirected, now);
 		return;
 	}
 	if (sl_svc_is_vip6(snap, &pi.dst)) {
@@ -642,7 +663,7 @@ sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 		}
 		owner = owner_of(sl_in6_fold(&pi.src), snap->n_workers);
 	} else if ((own = sl_svc_own_port6(snap, &pi.dst)) >= 0) {
-		to_kernel(w, snap, m, own);
+		to_kernel(w, snap, m, own, pidx, now);
 		return;
 	} else if (snap->any_local6 && sl_svc_is_local6(snap, &pi.dst)) {
 		/* an IPv6 fullnat reply: its local port names its worker */

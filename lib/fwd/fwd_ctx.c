@@ -54,6 +54,10 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 	memcpy(w->vlan, env->vlan, sizeof(w->vlan));
 	for (i = 0; i < SL_MAX_PORTS; i++)
 		w->mtu[i] = env->mtu[i] != 0 ? env->mtu[i] : RTE_ETHER_MTU;
+	if (env->sp_rate != 0) {
+		w->sp_cost = RTE_MAX(env->hz / env->sp_rate, (uint64_t)1);
+		w->sp_window = w->sp_cost * (RTE_MAX(env->sp_burst, 1u) - 1);
+	}
 	snprintf(name, sizeof(name), "sl_flows_%u", p->id);
 	fp.name = name;
 	rte_malloc_get_socket_stats(p->socket_id, &before);

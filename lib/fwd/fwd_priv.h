@@ -105,16 +105,44 @@ capture(struct sl_worker *w, const struct rte_mbuf *m, int svc, int pidx)
 	}
 }
 
-/* Traffic for Sluice's own address on port @p own: to the kernel through
- * the exception path when the port has one, else counted and dropped. */
+/*
+ * Whether a slow-path packet of class @p cls (SL_SP_*) that came in on
+ * port @p pidx may go to the management lcore: a budget of slowpath_rate
+ * packets per second per worker, port and class, slowpath_burst of them
+ * at once (a virtual schedule: each packet takes the next sp_cost ticks
+ * of it; one that would be scheduled more than sp_window ahead of now is
+ * over the budget), so that a flood on one port or of one kind cannot
+ * fill the management ring and starve address resolution, health checks
+ * and the admin socket. Dropped and counted (slowpath_limited) when not.
+ */
+static __rte_always_inline int
+slowpath_admit(struct sl_worker *w, struct rte_mbuf *m, uint16_t pidx, unsigned cls,
+	       uint64_t now)
+{
+	uint64_t *tat = &w->sp_tat[pidx][cls];
+	uint64_t t = RTE_MAX(*tat, now);
+
+	if (w->sp_cost == 0)
+		return 1;
+	if (unlikely(t - now > w->sp_window)) {
+		drop(w, m, SL_DROP_SLOWPATH_LIMIT);
+		return 0;
+	}
+	*tat = t + w->sp_cost;
+	return 1;
+}
+
+/* Traffic for Sluice's own address on port @p own, arrived on port
+ * @p pidx: to the kernel through the exception path when the port has
+ * one (within the slow-path budget), else counted and dropped. */
 static __rte_cold __rte_unused void
 to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	  int own)
+	  int own, uint16_t pidx, uint64_t now)
 {
-	if (snap->ports[own].kernel)
-		to_mgmt(w, m, SL_MGMT_KERNEL | (uint32_t)own);
-	else
+	if (!snap->ports[own].kernel)
 		drop(w, m, SL_DROP_TO_SELF);
+	else if (slowpath_admit(w, m, pidx, SL_SP_KERNEL, now))
+		to_mgmt(w, m, SL_MGMT_KERNEL | (uint32_t)own);
 }
 
 /* Owner of a fullnat connection's replies: its local port, chosen by

@@ -58,6 +58,12 @@
 #define SL_RING_SIZE    1024   /**< redirect and management rings */
 
 /* m->hash.usr on packets a worker passes to the management lcore */
+/* Classes of slow-path packets, each with its own budget per worker and
+ * port, so that a flood of one cannot crowd out the others: address
+ * resolution requests (ARP requests, neighbour solicitations), answers
+ * and the rest of ARP/ND, packets for the kernel's exception path. */
+enum { SL_SP_NEIGH_REQ, SL_SP_NEIGH, SL_SP_KERNEL, SL_SP_CLASSES };
+
 #define SL_MGMT_SLOWPATH UINT32_MAX   /**< ARP and the like: handle it */
 #define SL_MGMT_KERNEL   0xffff0000u  /**< | port index: for the kernel */
 /* any other value: the next-hop entry the packet waits for */
@@ -85,6 +91,9 @@ struct sl_fwd_env {
 					 *   to worker P % n_workers */
 	struct rte_mempool *pool;       /**< for frames a worker makes itself
 					 *   (Proxy Protocol retransmissions) */
+	uint32_t sp_rate;               /**< slow-path packets per second a worker
+					 *   passes per port and class, 0 = no limit */
+	uint32_t sp_burst;              /**< ... of which at once (>= 1) */
 	struct sl_fwd_cap cap;          /**< capture filter */
 };
 
@@ -142,6 +151,12 @@ struct sl_worker {
 	struct sl_pp_conn *pp;           /**< Proxy Protocol state, by record index */
 	uint32_t n_pp_timers;            /**< headers not yet acknowledged */
 	struct sl_pp_timer *pp_timers;   /**< SL_PP_TIMERS of them */
+	/* slow-path limits (see slowpath_admit()): TSC ticks a packet costs,
+	 * how far ahead of now the schedule may run, and per port and class
+	 * the schedule's next free time */
+	uint64_t sp_cost;
+	uint64_t sp_window;
+	uint64_t sp_tat[SL_MAX_PORTS][SL_SP_CLASSES];
 	size_t flow_bytes;               /**< memory of its flow table (control) */
 	size_t flow6_bytes;              /**< memory of its IPv6 flow table */
 

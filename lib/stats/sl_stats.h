@@ -50,6 +50,8 @@
 	X(NEIGH,         "neigh_unresolved", "next hop MAC unknown and hold queue full") \
 	X(REDIRECT,      "redirect_full", "redirect ring to the owner worker full") \
 	X(SLOWPATH,      "slowpath_full", "ring to the management lcore full") \
+	X(SLOWPATH_LIMIT, "slowpath_limited", "ARP/ND or exception-path packet over its port's slowpath_rate (per worker)") \
+	X(NEIGH_OTHER,   "neigh_other",   "ARP request (not gratuitous) or neighbour solicitation for an address that is not Sluice's") \
 	X(TX,            "tx_full",       "TX queue full") \
 	X(NO_MBUF,       "no_mbuf",       "mbuf pool empty") \
 	X(ARP_BAD,       "arp_bad",       "ARP packet malformed or not for us") \

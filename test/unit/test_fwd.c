@@ -960,6 +960,65 @@ test_vlan_own_frames(void)
 	set_vlans(0, 0);
 }
 
+/* Push an ARP frame (@p op) from the client, @p spa asking for / telling
+ * @p tpa (host order), in on OUT; 1 if it went to the management lcore. */
+static int
+push_arp(uint16_t op, uint32_t spa, uint32_t tpa)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(fx.pool);
+	void *obj;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	sl_arp_build((uint8_t *)rte_pktmbuf_append(m, 60), op,
+		     &(struct rte_ether_addr){ { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
+		     (const struct rte_ether_addr *)client_mac, htonl(spa),
+		     &(struct rte_ether_addr){ { 0 } }, htonl(tpa));
+	push(m, OUT);
+	if (rte_ring_dequeue(fx.w->to_mgmt, &obj) != 0)
+		return 0;
+	CU_ASSERT_EQUAL(((struct rte_mbuf *)obj)->hash.usr, SL_MGMT_SLOWPATH);
+	rte_pktmbuf_free(obj);
+	return 1;
+}
+
+/*
+ * The slow path's protection: an ARP request for an address that is not
+ * Sluice's is dropped by the worker (a gratuitous one is not); with a
+ * budget of 4 at once and one per 1000 ticks, 10 requests at one instant
+ * pass 4 and drop 6 (slowpath_limited), while a reply, another class,
+ * still passes; 1000 ticks later one more request passes.
+ */
+static void
+test_slowpath_limits(void)
+{
+	uint64_t other0 = fx.w->stats.drops[SL_DROP_NEIGH_OTHER];
+	uint64_t lim0 = fx.w->stats.drops[SL_DROP_SLOWPATH_LIMIT];
+	unsigned i, passed = 0;
+
+	CU_ASSERT_EQUAL(push_arp(RTE_ARP_OP_REQUEST, 0x0a000002, 0x0a000077), 0);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NEIGH_OTHER], other0 + 1);
+	CU_ASSERT_EQUAL(push_arp(RTE_ARP_OP_REQUEST, 0x0a000002, 0x0a000002), 1);
+	CU_ASSERT_EQUAL(push_arp(RTE_ARP_OP_REQUEST, 0x0a000002, 0x0a000001), 1);   /* own */
+	CU_ASSERT_EQUAL(push_arp(RTE_ARP_OP_REQUEST, 0x0a000002, 0x0a000064), 1);   /* VIP */
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NEIGH_OTHER], other0 + 1);
+
+	fx.w->sp_cost = 1000;
+	fx.w->sp_window = 3000;
+	memset(fx.w->sp_tat, 0, sizeof(fx.w->sp_tat));
+	for (i = 0; i < 10; i++)
+		passed += (unsigned)push_arp(RTE_ARP_OP_REQUEST, 0x0a000002, 0x0a000001);
+	CU_ASSERT_EQUAL(passed, 4);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_SLOWPATH_LIMIT], lim0 + 6);
+	CU_ASSERT_EQUAL(push_arp(RTE_ARP_OP_REPLY, 0x0a000002, 0x0a000001), 1);
+	fx.now += 1000;
+	CU_ASSERT_EQUAL(push_arp(RTE_ARP_OP_REQUEST, 0x0a000002, 0x0a000001), 1);
+	CU_ASSERT_EQUAL(push_arp(RTE_ARP_OP_REQUEST, 0x0a000002, 0x0a000001), 0);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_SLOWPATH_LIMIT], lim0 + 7);
+	fx.w->sp_cost = 0;
+	fx.w->sp_window = 0;
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 /*
  * Frames the management lcore builds (ARP, GARP, the kernel's, held
  * packets) go out through sl_fwd_send() untagged and leave a VLAN port
@@ -3680,6 +3739,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "VLAN: wrong, missing, extra tags dropped and counted", test_vlan_drops },
 	{ "VLAN: RST, echo reply tagged; ARP to management untagged", test_vlan_own_frames },
 	{ "VLAN: management frames tagged on the way out", test_vlan_send },
+	{ "slow path: ARP for others dropped, budget per class", test_slowpath_limits },
 	{ "dr: only the MACs change; one-way connection", test_dr_mac_only },
 	{ "tunnel ipip, gre, gue: outer headers exact, packet inside unchanged", test_tunnel_encaps },
 	{ "dr/tunnel: egress MTU, fragmentation needed with and without DF", test_oneway_frag_needed },
