@@ -360,7 +360,7 @@ icmp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 
 	/* with an exception path, all of the own address is the kernel's */
 	if (own >= 0 && snap->ports[own].kernel) {
-		to_kernel(w, snap, m, own, pidx, now);
+		to_kernel(w, snap, m, own, pidx, sl_svc_is_peer(snap, pi->src), now);
 		return;
 	}
 	to_vip = sl_svc_is_vip(snap, pi->dst);
@@ -787,7 +787,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 			return 0;
 		if (snap->n_local != 0 && snap->ports[pidx].kernel &&
 		    sl_svc_is_local(snap, pi->dst))
-			to_kernel(w, snap, m, pidx, pidx, now);
+			to_kernel(w, snap, m, pidx, pidx, sl_svc_is_peer(snap, pi->src), now);
 		else
 			drop(w, m, SL_DROP_NO_FLOW);
 		return 0;
@@ -954,7 +954,7 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		/* a client's packet: the client is the source */
 		owner = owner_of(pi->src, snap->n_workers);
 	} else if (unlikely((own = sl_svc_own_port(snap, pi->dst)) >= 0)) {
-		to_kernel(w, snap, m, own, pidx, now);
+		to_kernel(w, snap, m, own, pidx, sl_svc_is_peer(snap, pi->src), now);
 		return 0;
 	} else if (unlikely(snap->n_local != 0) && sl_svc_is_local(snap, pi->dst)) {
 		/* a fullnat reply: its local port names the worker that
@@ -1080,9 +1080,6 @@ sl_fwd_expire(struct sl_worker *w, uint64_t now)
 {
 	sl_flow_expire(w->flows, now, 256, on_expire, w);
 	sl_fwd6_expire(w, now);
-	/* the tables' fill, for show stats and the exporter */
-	w->stats.flows = sl_flow_count(w->flows);
-	w->stats.flows6 = w->flows6 != NULL ? sl_flow6_count(w->flows6) : 0;
 }
 
 void

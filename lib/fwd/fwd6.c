@@ -171,7 +171,7 @@ icmp6_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	}
 	own = sl_svc_own_port6(snap, &pi->dst);
 	if (own >= 0 && snap->ports[own].kernel) {
-		to_kernel(w, snap, m, own, pidx, now);
+		to_kernel(w, snap, m, own, pidx, 0, now);
 		return;
 	}
 	if (type == ICMP6_ECHO_REQUEST && (own >= 0 || sl_svc_is_vip6(snap, &pi->dst))) {
@@ -663,7 +663,7 @@ sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 		}
 		owner = owner_of(sl_in6_fold(&pi.src), snap->n_workers);
 	} else if ((own = sl_svc_own_port6(snap, &pi.dst)) >= 0) {
-		to_kernel(w, snap, m, own, pidx, now);
+		to_kernel(w, snap, m, own, pidx, 0, now);
 		return;
 	} else if (snap->any_local6 && sl_svc_is_local6(snap, &pi.dst)) {
 		/* an IPv6 fullnat reply: its local port names its worker */

@@ -133,15 +133,16 @@ slowpath_admit(struct sl_worker *w, struct rte_mbuf *m, uint16_t pidx, unsigned 
 }
 
 /* Traffic for Sluice's own address on port @p own, arrived on port
- * @p pidx: to the kernel through the exception path when the port has
- * one (within the slow-path budget), else counted and dropped. */
+ * @p pidx, from a peer of the snapshot or not (@p peer): to the kernel
+ * through the exception path when the port has one (within the slow-path
+ * budget of its class), else counted and dropped. */
 static __rte_cold __rte_unused void
 to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	  int own, uint16_t pidx, uint64_t now)
+	  int own, uint16_t pidx, int peer, uint64_t now)
 {
 	if (!snap->ports[own].kernel)
 		drop(w, m, SL_DROP_TO_SELF);
-	else if (slowpath_admit(w, m, pidx, SL_SP_KERNEL, now))
+	else if (slowpath_admit(w, m, pidx, peer ? SL_SP_PEER : SL_SP_KERNEL, now))
 		to_mgmt(w, m, SL_MGMT_KERNEL | (uint32_t)own);
 }
 

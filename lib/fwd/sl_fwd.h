@@ -61,8 +61,10 @@
 /* Classes of slow-path packets, each with its own budget per worker and
  * port, so that a flood of one cannot crowd out the others: address
  * resolution requests (ARP requests, neighbour solicitations), answers
- * and the rest of ARP/ND, packets for the kernel's exception path. */
-enum { SL_SP_NEIGH_REQ, SL_SP_NEIGH, SL_SP_KERNEL, SL_SP_CLASSES };
+ * and the rest of ARP/ND, packets for the kernel's exception path from
+ * the snapshot's peers (backends, gateways: health-check answers), and
+ * from anyone else. */
+enum { SL_SP_NEIGH_REQ, SL_SP_NEIGH, SL_SP_PEER, SL_SP_KERNEL, SL_SP_CLASSES };
 
 #define SL_MGMT_SLOWPATH UINT32_MAX   /**< ARP and the like: handle it */
 #define SL_MGMT_KERNEL   0xffff0000u  /**< | port index: for the kernel */

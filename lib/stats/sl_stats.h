@@ -106,8 +106,6 @@ const char *sl_drop_desc(enum sl_drop d);
 	X(pp_retrans,    uint64_t, COUNTER, "pp_retrans",    "pp_retransmits", "Proxy Protocol headers sent again (not acknowledged in time)") \
 	X(frag_needed,   uint64_t, COUNTER, "frag_needed",   "icmp_frag_needed_sent", "ICMP fragmentation needed sent to clients (dr/tunnel packet over the egress MTU)") \
 	X(conns_midstream, uint64_t, COUNTER, "conns_midstream", "conns_midstream", "connections created for a packet in the middle of one (dr/tunnel with maglev or sh: after a restart or a move between instances)") \
-	X(flows,         int64_t,  GAUGE,   "flows",         "flows",         "connection records in the worker's IPv4 table (flow_capacity per worker)") \
-	X(flows6,        int64_t,  GAUGE,   "flows6",        "flows_ipv6",    "connection records in the worker's IPv6 table (a quarter of flow_capacity, at least 1024)") \
 	X(stateless,     uint64_t, COUNTER, "stateless",     "stateless_packets", "dr/tunnel packets with maglev or sh forwarded by hash without a connection record (flow table full)")
 
 /**

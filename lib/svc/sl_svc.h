@@ -155,6 +155,9 @@ struct sl_snapshot {
 	uint32_t svc_mask;          /**< open-addressing table size - 1 */
 	struct sl_svc_slot *svc_tab;
 	rte_be32_t *vip_tab;        /**< set of VIPs, same size, 0 = empty */
+	rte_be32_t *peer_tab;       /**< set of IPv4 backends, gateways and
+				     *   next hops, 0 = empty */
+	uint32_t peer_mask;         /**< its size - 1 */
 	uint16_t n_local;           /**< fullnat local addresses over all ports */
 	rte_be32_t local_tab[SL_LOCAL_TAB]; /**< set of them, 0 = empty; the
 				     *   retired ones included */
@@ -344,6 +347,22 @@ sl_svc_is_vip(const struct sl_snapshot *s, rte_be32_t ip)
 		if (s->vip_tab[i] == 0)
 			return 0;
 		if (s->vip_tab[i] == ip)
+			return 1;
+	}
+}
+
+/** Whether @p ip is a backend, gateway or next hop of the snapshot: its
+ *  packets to Sluice's own addresses (health-check answers, the
+ *  kernel's own traffic with them) are budgeted apart from the rest. */
+static __rte_always_inline int
+sl_svc_is_peer(const struct sl_snapshot *s, rte_be32_t ip)
+{
+	uint32_t i = sl_svc_hash(ip) & s->peer_mask;
+
+	for (;; i = (i + 1) & s->peer_mask) {
+		if (s->peer_tab[i] == 0)
+			return 0;
+		if (s->peer_tab[i] == ip)
 			return 1;
 	}
 }

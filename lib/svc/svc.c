@@ -348,8 +348,57 @@ sl_svc_free(struct sl_snapshot *s)
 	rte_free(s->services);
 	rte_free(s->svc_tab);
 	rte_free(s->vip_tab);
+	rte_free(s->peer_tab);
 	lpm_put(s->lpm);
 	rte_free(s);
+}
+
+static void
+peer_add(struct sl_snapshot *s, rte_be32_t a)
+{
+	uint32_t i = sl_svc_hash(a) & s->peer_mask;
+
+	while (s->peer_tab[i] != 0 && s->peer_tab[i] != a)
+		i = (i + 1) & s->peer_mask;
+	s->peer_tab[i] = a;
+}
+
+/* The set of IPv4 peers (backends, gateways, routes' next hops, the VIPs
+ * of dr/tunnel services) whose
+ * packets to Sluice's own addresses have a slow-path budget of their own
+ * (see sl_svc_is_peer()). */
+static int
+peers_build(struct sl_snapshot *s)
+{
+	uint32_t n = 2, tab = 4, i, j;
+
+	for (i = 0; i < s->n_services; i++)
+		if (s->services[i].used)
+			n += s->services[i].n_backends;
+	n += s->n_ports + s->n_routes + s->n_services;
+	while (tab < 2 * n)
+		tab <<= 1;
+	s->peer_mask = tab - 1;
+	s->peer_tab = rte_zmalloc("sl_peer_tab", tab * sizeof(*s->peer_tab), 0);
+	if (s->peer_tab == NULL)
+		return -ENOMEM;
+	for (i = 0; i < s->n_services; i++) {
+		const struct sl_service *sv = &s->services[i];
+
+		for (j = 0; sv->used && j < sv->n_backends; j++)
+			if (!sv->backends[j].v6 && sv->backends[j].addr != 0)
+				peer_add(s, sv->backends[j].addr);
+		/* dr/tunnel backends answer checks through the VIP from it */
+		if (sv->used && !sv->v6 && SL_MODE_ONEWAY(sv->mode))
+			peer_add(s, sv->vip);
+	}
+	for (i = 0; i < s->n_ports; i++)
+		if (s->ports[i].gw != 0)
+			peer_add(s, s->ports[i].gw);
+	for (i = 0; i < s->n_routes; i++)
+		if (s->routes[i].via != 0)
+			peer_add(s, s->routes[i].via);
+	return 0;
 }
 
 static void
@@ -725,6 +774,8 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 			s->svc6[s->n_svc6++] = (uint16_t)i;
 	}
 	s->max_timeout = pl->max_timeout;
+	if (peers_build(s) != 0)
+		goto nomem;
 
 	for (w = 0; w < n_workers; w++) {
 		/* each worker's block on its own cache lines */

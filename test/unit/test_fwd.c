@@ -986,7 +986,9 @@ push_arp(uint16_t op, uint32_t spa, uint32_t tpa)
  * Sluice's is dropped by the worker (a gratuitous one is not); with a
  * budget of 4 at once and one per 1000 ticks, 10 requests at one instant
  * pass 4 and drop 6 (slowpath_limited), while a reply, another class,
- * still passes; 1000 ticks later one more request passes.
+ * still passes; 1000 ticks later one more request passes. The same for
+ * packets to Sluice's own address, where a backend's packets have a
+ * budget apart from everyone else's.
  */
 static void
 test_slowpath_limits(void)
@@ -1014,6 +1016,28 @@ test_slowpath_limits(void)
 	CU_ASSERT_EQUAL(push_arp(RTE_ARP_OP_REQUEST, 0x0a000002, 0x0a000001), 1);
 	CU_ASSERT_EQUAL(push_arp(RTE_ARP_OP_REQUEST, 0x0a000002, 0x0a000001), 0);
 	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_SLOWPATH_LIMIT], lim0 + 7);
+
+	/* the exception path: 10 SYNs from a client to Sluice's own address
+	 * pass 4; a backend's (a peer's) still passes, on the same port */
+	fx.snap->ports[OUT].kernel = 1;
+	passed = 0;
+	for (i = 0; i < 11; i++) {
+		struct tp_fspec s;
+		void *obj;
+
+		client_spec(&s, IPPROTO_TCP, i < 10 ? 0x64470001 : 0x0a01000b,
+			    (uint16_t)(30000 + i), 22, RTE_TCP_SYN_FLAG);
+		s.dst = 0x0a000001;
+		push(mbuf_of(&s), OUT);
+		if (rte_ring_dequeue(fx.w->to_mgmt, &obj) == 0) {
+			CU_ASSERT_EQUAL(((struct rte_mbuf *)obj)->hash.usr, SL_MGMT_KERNEL | OUT);
+			rte_pktmbuf_free(obj);
+			passed += i < 10 ? 1 : 100;
+		}
+	}
+	CU_ASSERT_EQUAL(passed, 104);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_SLOWPATH_LIMIT], lim0 + 13);
+	fx.snap->ports[OUT].kernel = 0;
 	fx.w->sp_cost = 0;
 	fx.w->sp_window = 0;
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
