@@ -177,7 +177,6 @@ oneway_send(struct sl_worker *w, const struct sl_snapshot *snap,
 {
 	unsigned add = mode == SL_MODE_TUNNEL ? be->tun.len : 0;
 	uint16_t mtu = w->mtu[be->out_port];
-	struct rte_ether_addr mac;
 
 	if (unlikely(pi->ip_len + add > mtu)) {
 		too_big(w, snap, m, data, pi, pidx, (uint16_t)(mtu - add));
@@ -191,15 +190,7 @@ oneway_send(struct sl_worker *w, const struct sl_snapshot *snap,
 		}
 		sl_nat_encap(data, &be->tun, gue_sport(pi));
 	}
-	if (unlikely(!sl_neigh_mac(w->env->neigh, be->neigh, &mac))) {
-		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-		m->port = snap->ports[be->out_port].port_id;
-		to_mgmt(w, m, be->neigh);
-		return;
-	}
-	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-	capture(w, m, svc, be->out_port);
-	tx(w, be->out_port, m);
+	to_backend(w, snap, m, data, be, svc);
 }
 
 int
@@ -236,13 +227,18 @@ sl_fwd_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *snap,
  *   client met trouble on the client's side ("fragmentation needed" from
  *   a router with a smaller MTU, or the client's port unreachable). The
  *   quote reversed is the client's key; the error goes to the backend,
- *   rewritten as if about the backend's own packet.
- * - to a client, quoting client:cport -> backend:bport: a packet Sluice
- *   passed to the backend met trouble inside (the backend's port
+ *   rewritten as if about the backend's own packet (fullnat: the
+ *   backend's packet to the local address, from the local address).
+ * - to a client, quoting client:cport -> backend:bport, or to a local
+ *   address, quoting lip:lport -> backend:bport (fullnat): a packet
+ *   Sluice passed to the backend met trouble inside (the backend's port
  *   unreachable, a router there). The quote reversed is the reply key;
- *   the error goes to the client as if from the VIP.
+ *   the error goes to the client as if from the VIP, about the client's
+ *   own packet. A local address no IPv4 connection knows may be a NAT64
+ *   connection's (sl_fwd64_icmp_err()).
  * The connection's owner is the worker of the client address, the
- * quote's destination or source; the error does not refresh the
+ * quote's destination or source, or for a local address the worker its
+ * local port names (lport_owner()); the error does not refresh the
  * connection or change its state.
  */
 static __rte_cold void
@@ -251,12 +247,11 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	 int to_vip)
 {
 	const struct sl_backend *be;
-	struct rte_ether_addr mac;
 	struct sl_pkt_quote q;
 	struct sl_flow_key k;
 	struct sl_conn *c;
 	unsigned owner;
-	int r, dir;
+	int r, dir, local;
 
 	r = sl_pkt_icmp_quote(data, rte_pktmbuf_data_len(m), pi, &q);
 	if (r != 0) {
@@ -268,7 +263,9 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		drop(w, m, SL_DROP_ICMP_NO_FLOW);
 		return;
 	}
-	owner = owner_of(to_vip ? q.dst : q.src, snap->n_workers);
+	local = !to_vip && snap->n_local != 0 && sl_svc_is_local(snap, q.src);
+	owner = local ? lport_owner(q.sport, snap->n_workers) :
+		owner_of(to_vip ? q.dst : q.src, snap->n_workers);
 	if (owner != w->id && !redirected) {
 		m->port = snap->ports[pidx].port_id;
 		redirect(w, owner, m);
@@ -283,6 +280,10 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		.proto = q.proto,
 	};
 	c = sl_flow_lookup(w->flows, &k, &dir);
+	if (c == NULL && local && snap->nat64 && w->flows6 != NULL) {
+		sl_fwd64_icmp_err(w, snap, m, data, pi, &q);
+		return;
+	}
 	if (c == NULL && to_vip) {
 		/* a dr/tunnel service that schedules without state finds the
 		 * connection's backend by its hash, as the next packet would */
@@ -296,13 +297,11 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 			return;
 		}
 		capture(w, m, svc->id, pidx);
+		w->stats.icmp_relayed++;
 		oneway_send(w, snap, &svc->backends[bi], svc->mode, m, data, pi, pidx, svc->id);
 		return;
 	}
-	/* relayed for NAT and dr/tunnel connections; a fullnat one's errors
-	 * are dropped */
-	if (c == NULL || dir != (to_vip ? SL_DIR_ORIG : SL_DIR_REPLY) ||
-	    c->mode == SL_MODE_FULLNAT) {
+	if (c == NULL || dir != (to_vip ? SL_DIR_ORIG : SL_DIR_REPLY)) {
 		drop(w, m, SL_DROP_ICMP_NO_FLOW);
 		return;
 	}
@@ -320,15 +319,20 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		w->be_stats[c->be].bytes_in += m->pkt_len;
 		w->svc_stats[c->svc].pkts_in++;
 		w->svc_stats[c->svc].bytes_in += m->pkt_len;
+		w->stats.icmp_relayed++;
 		oneway_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
 		return;
 	}
+	w->stats.icmp_relayed++;
 	if (!to_vip) {
 		w->be_stats[c->be].pkts_out++;
 		w->be_stats[c->be].bytes_out += m->pkt_len;
 		w->svc_stats[c->svc].pkts_out++;
 		w->svc_stats[c->svc].bytes_out += m->pkt_len;
-		sl_nat_icmp_err(data, pi, &q, 0, c->vip, c->vport);
+		if (c->mode == SL_MODE_FULLNAT)
+			sl_nat_icmp_err_fullnat(data, pi, &q, c->cip, c->cport, c->vip, c->vport);
+		else
+			sl_nat_icmp_err(data, pi, &q, 0, c->vip, c->vport);
 		sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 		capture(w, m, c->svc, c->in_port);
 		tx(w, c->in_port, m);
@@ -338,16 +342,11 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	w->be_stats[c->be].bytes_in += m->pkt_len;
 	w->svc_stats[c->svc].pkts_in++;
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
-	sl_nat_icmp_err(data, pi, &q, 1, c->bip, c->bport);
-	if (unlikely(!sl_neigh_mac(w->env->neigh, be->neigh, &mac))) {
-		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-		m->port = snap->ports[be->out_port].port_id;
-		to_mgmt(w, m, be->neigh);
-		return;
-	}
-	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-	capture(w, m, c->svc, be->out_port);
-	tx(w, be->out_port, m);
+	if (c->mode == SL_MODE_FULLNAT)
+		sl_nat_icmp_err_fullnat(data, pi, &q, c->bip, c->bport, c->lip, c->lport);
+	else
+		sl_nat_icmp_err(data, pi, &q, 1, c->bip, c->bport);
+	to_backend(w, snap, m, data, be, c->svc);
 }
 
 static __rte_cold void

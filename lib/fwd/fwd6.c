@@ -35,13 +35,22 @@ hop_limit(const uint8_t *data, const struct sl_pkt6_info *pi)
 	return data[pi->l2_len + 7];
 }
 
+static void icmp6_to_backend64(struct sl_worker *w, const struct sl_snapshot *snap,
+			       struct rte_mbuf *m, uint8_t *data, const struct sl_pkt6_info *pi,
+			       const struct sl_pkt6_quote *q, const struct sl_conn6 *c,
+			       const struct sl_backend *be);
+
 /*
- * An ICMPv6 error about a NAT66 connection, relayed to the other end as
- * IPv4's are (see icmp_err() in fwd.c), so that path MTU discovery ("packet
- * too big": routers do not fragment IPv6) and unreachables work through
+ * An ICMPv6 error about a connection, relayed to the other end as IPv4's
+ * are (see icmp_err() in fwd.c), so that path MTU discovery ("packet too
+ * big": routers do not fragment IPv6) and unreachables work through
  * Sluice: to a VIP, quoting VIP:vport -> client:cport, it goes to the
- * backend as if about the backend's own packet; to a client, quoting
- * client:cport -> backend:bport, it goes out as if from the VIP.
+ * backend as if about the backend's own packet (fullnat: to the local
+ * address; NAT64: translated to ICMPv4); to a client, quoting
+ * client:cport -> backend:bport, or to a local address, quoting
+ * lip:lport -> backend:bport (fullnat), it goes to the client as if from
+ * the VIP, about the client's own packet. An error to a local address
+ * belongs to the worker its local port names.
  */
 static __rte_cold void
 icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
@@ -49,7 +58,6 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 {
 	int to_vip = sl_svc_is_vip6(snap, &pi->dst);
 	const struct sl_backend *be;
-	struct rte_ether_addr mac;
 	struct sl_pkt6_quote q;
 	struct sl_flow6_key k;
 	struct sl_conn6 *c;
@@ -66,7 +74,10 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 		drop(w, m, SL_DROP_ICMP_NO_FLOW);
 		return;
 	}
-	owner = owner_of(sl_in6_fold(to_vip ? &q.dst : &q.src), snap->n_workers);
+	if (!to_vip && snap->any_local6 && sl_svc_is_local6(snap, &q.src))
+		owner = lport_owner(q.sport, snap->n_workers);
+	else
+		owner = owner_of(sl_in6_fold(to_vip ? &q.dst : &q.src), snap->n_workers);
 	if (owner != w->id && !redirected) {
 		m->port = snap->ports[pidx].port_id;
 		redirect(w, owner, m);
@@ -93,14 +104,14 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 		return;
 	}
 	/* dr/tunnel: the backend holds the VIP, the error is about its own
-	 * packet: unchanged, as the connection's packets go; fullnat ones are
-	 * dropped as over IPv4 */
+	 * packet: unchanged, as the connection's packets go */
 	if (SL_MODE_ONEWAY(c->mode) && to_vip) {
 		capture(w, m, c->svc, pidx);
+		w->stats.icmp_relayed++;
 		dr6_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
 		return;
 	}
-	if (c->mode != SL_MODE_NAT) {
+	if (SL_MODE_ONEWAY(c->mode)) {
 		drop(w, m, SL_DROP_ICMP_NO_FLOW);
 		return;
 	}
@@ -110,27 +121,31 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 		w->be_stats[c->be].bytes_out += m->pkt_len;
 		w->svc_stats[c->svc].pkts_out++;
 		w->svc_stats[c->svc].bytes_out += m->pkt_len;
-		sl_nat6_icmp_err(data, pi, &q, 0, &c->vip, c->vport);
+		w->stats.icmp_relayed++;
+		if (c->mode == SL_MODE_FULLNAT)
+			sl_nat6_icmp_err_fullnat(data, pi, &q, &c->cip, c->cport, &c->vip,
+						 c->vport);
+		else
+			sl_nat6_icmp_err(data, pi, &q, 0, &c->vip, c->vport);
 		sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 		capture(w, m, c->svc, c->in_port);
 		tx(w, c->in_port, m);
+		return;
+	}
+	if (c->mode == SL_MODE_FULLNAT && !be->v6) {
+		icmp6_to_backend64(w, snap, m, data, pi, &q, c, be);
 		return;
 	}
 	w->be_stats[c->be].pkts_in++;
 	w->be_stats[c->be].bytes_in += m->pkt_len;
 	w->svc_stats[c->svc].pkts_in++;
 	w->svc_stats[c->svc].bytes_in += m->pkt_len;
-	sl_nat6_icmp_err(data, pi, &q, 1, &be->addr6, be->port);
-	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
-		memset(&mac, 0, sizeof(mac));
-		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-		m->port = snap->ports[be->out_port].port_id;
-		to_mgmt(w, m, be->neigh);
-		return;
-	}
-	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-	capture(w, m, c->svc, be->out_port);
-	tx(w, be->out_port, m);
+	w->stats.icmp_relayed++;
+	if (c->mode == SL_MODE_FULLNAT)
+		sl_nat6_icmp_err_fullnat(data, pi, &q, &c->bip, c->bport, &c->lip, c->lport);
+	else
+		sl_nat6_icmp_err(data, pi, &q, 1, &be->addr6, be->port);
+	to_backend(w, snap, m, data, be, c->svc);
 }
 
 /* ICMPv6: neighbour discovery to the management lcore (all of it: the
@@ -295,24 +310,36 @@ fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	return NULL;
 }
 
+/* The NAT64 connection whose backend sends IPv4 @p src:sport ->
+ * @p dst:dport (its reply key, IPv4-mapped), or NULL. */
+static struct sl_conn6 *
+lookup64(struct sl_worker *w, rte_be32_t src, rte_be16_t sport, rte_be32_t dst,
+	 rte_be16_t dport, uint8_t proto)
+{
+	struct sl_flow6_key k;
+	struct sl_conn6 *c;
+	int dir;
+
+	memset(&k, 0, sizeof(k));
+	k.src = mapped6(src);
+	k.dst = mapped6(dst);
+	k.sport = sport;
+	k.dport = dport;
+	k.proto = proto;
+	c = sl_flow6_lookup(w->flows6, &k, &dir);
+	return c != NULL && dir == SL_DIR_REPLY ? c : NULL;
+}
+
 int
 sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	       const struct sl_pkt_info *pi, uint64_t now)
 {
-	struct sl_flow6_key k;
 	const struct sl_backend *be;
 	struct sl_conn6 *c;
 	uint8_t *d6;
-	int dir;
 
-	memset(&k, 0, sizeof(k));
-	k.src = mapped6(pi->src);
-	k.dst = mapped6(pi->dst);
-	k.sport = pi->sport;
-	k.dport = pi->dport;
-	k.proto = pi->proto;
-	c = sl_flow6_lookup(w->flows6, &k, &dir);
-	if (c == NULL || dir != SL_DIR_REPLY)
+	c = lookup64(w, pi->src, pi->sport, pi->dst, pi->dport, pi->proto);
+	if (c == NULL)
 		return 0;
 	be = snap->by_slot[c->be];
 	if (be == NULL || be->gen != c->be_gen || be->flush) {
@@ -337,6 +364,91 @@ sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_m
 	capture(w, m, c->svc, c->in_port);
 	tx(w, c->in_port, m);
 	return 1;
+}
+
+void
+sl_fwd64_icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+		  uint8_t *data, const struct sl_pkt_info *pi, const struct sl_pkt_quote *q)
+{
+	const struct sl_backend *be;
+	struct sl_conn6 *c;
+	uint32_t len;
+	uint8_t *f;
+	int grow;
+
+	/* the quote reversed: the backend's packet to the local address */
+	c = lookup64(w, q->dst, q->dport, q->src, q->sport, q->proto);
+	if (c == NULL || (be = snap->by_slot[c->be]) == NULL || be->gen != c->be_gen) {
+		drop(w, m, SL_DROP_ICMP_NO_FLOW);
+		return;
+	}
+	/* the headers grow in front of the quoted TCP/UDP header, the tail
+	 * is trimmed: one buffer */
+	if (m->nb_segs > 1) {
+		if (rte_pktmbuf_linearize(m) != 0) {
+			drop(w, m, SL_DROP_MULTI_SEG);
+			return;
+		}
+		data = rte_pktmbuf_mtod(m, uint8_t *);
+	}
+	grow = SL_ICMP64_HDRS6 - (q->ip_off + q->l3_len);
+	if (grow > 0 && rte_pktmbuf_headroom(m) < (uint16_t)grow) {
+		drop(w, m, SL_DROP_NO_HEADROOM);
+		return;
+	}
+	f = sl_nat_icmp_4to6(data, pi, q, &c->cip, c->cport, &c->vip, c->vport,
+			     (uint16_t)RTE_MIN(w->mtu[c->in_port], w->mtu[be->out_port] + 20),
+			     &len);
+	if (f == NULL) {
+		drop(w, m, SL_DROP_ICMP_XLATE);
+		return;
+	}
+	if (grow > 0)
+		rte_pktmbuf_prepend(m, (uint16_t)grow);
+	else
+		rte_pktmbuf_adj(m, (uint16_t)-grow);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - len));
+	w->be_stats[c->be].pkts_out++;
+	w->be_stats[c->be].bytes_out += m->pkt_len;
+	w->svc_stats[c->svc].pkts_out++;
+	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	w->stats.icmp_relayed++;
+	sl_nat_set_macs(f, &c->cmac, &snap->ports[c->in_port].mac);
+	capture(w, m, c->svc, c->in_port);
+	tx(w, c->in_port, m);
+}
+
+/*
+ * NAT64: an ICMPv6 error to the VIP about a reply Sluice sent the client
+ * ("packet too big" on the client's side, its port unreachable) becomes
+ * an ICMPv4 error from the connection's local address to its backend,
+ * about the backend's own packet backend:bport -> lip:lport.
+ */
+static __rte_cold void
+icmp6_to_backend64(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+		   uint8_t *data, const struct sl_pkt6_info *pi, const struct sl_pkt6_quote *q,
+		   const struct sl_conn6 *c, const struct sl_backend *be)
+{
+	uint16_t mtu = (uint16_t)RTE_MIN(w->mtu[be->out_port], w->mtu[c->in_port] - 20);
+	uint32_t len;
+	uint8_t *f;
+
+	f = sl_nat_icmp_6to4(data, pi, q, be->addr, c->bport, mapped4(&c->lip), c->lport, mtu,
+			     &len);
+	if (f == NULL) {
+		drop(w, m, SL_DROP_ICMP_XLATE);
+		return;
+	}
+	/* the IPv4 headers are shorter: the front moves on (sl_fwd6()
+	 * made the frame one buffer) */
+	rte_pktmbuf_adj(m, (uint16_t)(f - data));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - len));
+	w->be_stats[c->be].pkts_in++;
+	w->be_stats[c->be].bytes_in += m->pkt_len;
+	w->svc_stats[c->svc].pkts_in++;
+	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+	w->stats.icmp_relayed++;
+	to_backend(w, snap, m, f, be, c->svc);
 }
 
 /*
@@ -409,7 +521,6 @@ dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_ba
 	 uint16_t pidx, uint16_t svc)
 {
 	unsigned add = mode == SL_MODE_TUNNEL ? be->tun.len : 0;
-	struct rte_ether_addr mac;
 
 	if (40u + pi->plen + add > w->mtu[be->out_port]) {
 		too_big6(w, snap, m, data, pi, pidx, (uint16_t)(w->mtu[be->out_port] - add));
@@ -423,16 +534,7 @@ dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_ba
 		}
 		sl_nat_encap6(data, &be->tun, &be->tun6_src, &be->addr6, gue_sport6(pi), pi);
 	}
-	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
-		memset(&mac, 0, sizeof(mac));
-		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-		m->port = snap->ports[be->out_port].port_id;
-		to_mgmt(w, m, be->neigh);
-		return;
-	}
-	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-	capture(w, m, svc, be->out_port);
-	tx(w, be->out_port, m);
+	to_backend(w, snap, m, data, be, svc);
 }
 
 /* A client's packet for IPv6 service @p svc: NAT66 (nat), fullnat (IPv6
@@ -444,7 +546,6 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_flow6_key *k, struct sl_conn6 *c, int dir)
 {
 	const struct sl_backend *be = NULL;
-	struct rte_ether_addr mac;
 
 	if (c != NULL && dir != SL_DIR_ORIG) {
 		drop(w, m, SL_DROP_NO_FLOW);
@@ -574,17 +675,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	} else {
 		sl_nat6_rewrite(data, pi, 1, &be->addr6, be->port);
 	}
-	if (!sl_neigh_mac(w->env->neigh, be->neigh, &mac)) {
-		/* the management lcore sets the MAC once it is known */
-		memset(&mac, 0, sizeof(mac));
-		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-		m->port = snap->ports[be->out_port].port_id;
-		to_mgmt(w, m, be->neigh);
-		return;
-	}
-	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
-	capture(w, m, c->svc, be->out_port);
-	tx(w, be->out_port, m);
+	to_backend(w, snap, m, data, be, c->svc);
 }
 
 /* A backend's reply, if it is one: back to the client from the VIP. */

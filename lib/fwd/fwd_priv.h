@@ -14,6 +14,7 @@
 
 #include "sl_fwd.h"
 #include "sl_pkt.h"
+#include "sl_nat.h"
 
 /* Send what port @p pidx's TX buffer holds (fwd.c). */
 void sl_fwd_tx_flush(struct sl_worker *w, uint16_t pidx);
@@ -132,6 +133,27 @@ slowpath_admit(struct sl_worker *w, struct rte_mbuf *m, uint16_t pidx, unsigned 
 	return 1;
 }
 
+/* Send @p m, rewritten for backend @p be (either family), out of the
+ * backend's port, or to the management lcore, which sets the MAC address
+ * once it is known. */
+static __rte_always_inline void
+to_backend(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	   uint8_t *data, const struct sl_backend *be, uint16_t svc)
+{
+	struct rte_ether_addr mac;
+
+	if (unlikely(!sl_neigh_mac(w->env->neigh, be->neigh, &mac))) {
+		memset(&mac, 0, sizeof(mac));
+		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		m->port = snap->ports[be->out_port].port_id;
+		to_mgmt(w, m, be->neigh);
+		return;
+	}
+	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	capture(w, m, svc, be->out_port);
+	tx(w, be->out_port, m);
+}
+
 /* Traffic for Sluice's own address on port @p own, arrived on port
  * @p pidx, from a peer of the snapshot or not (@p peer): to the kernel
  * through the exception path when the port has one (within the slow-path
@@ -186,6 +208,14 @@ void sl_fwd6_expire(struct sl_worker *w, uint64_t now);
  * client. Returns 1 when it took the packet, 0 when it is not one. */
 int sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 		   const struct sl_pkt_info *pi, uint64_t now);
+
+/* An ICMPv4 error to a local address quoting lip:lport -> backend:bport
+ * that no IPv4 connection knows: a NAT64 connection's, if any (fwd6.c),
+ * translated to ICMPv6 and sent to its IPv6 client; else dropped. Takes
+ * the packet in every case. */
+void sl_fwd64_icmp_err(struct sl_worker *w, const struct sl_snapshot *snap,
+		       struct rte_mbuf *m, uint8_t *data, const struct sl_pkt_info *pi,
+		       const struct sl_pkt_quote *q);
 
 /* Proxy Protocol (fwd_proxy.c): the client's SYN of a new connection of
  * a service with a header; a client packet rewritten for the backend

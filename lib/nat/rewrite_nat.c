@@ -36,31 +36,34 @@ sl_nat_icmp_echo_reply(uint8_t *frame, const struct sl_pkt_info *pi)
 		ih->icmp_cksum = 0xffff;
 }
 
-void
-sl_nat_icmp_err(uint8_t *frame, const struct sl_pkt_info *pi,
-		const struct sl_pkt_quote *q, int to_backend,
-		rte_be32_t addr, rte_be16_t port)
+/*
+ * One side of an ICMP error about a connection, for the end it goes to:
+ * the quote's source (@p qsrc) or destination address and port become
+ * @p addr:@p port, and so does the outer address on that side (an error
+ * goes to the quote's source: the outer destination stands for the
+ * quote's source, the outer source for its destination). The outer and
+ * quoted IPv4 header checksums and the quoted L4 checksum are patched;
+ * returns the ICMP checksum @p icsum patched likewise.
+ */
+static uint16_t
+icmp_err_side(uint8_t *frame, const struct sl_pkt_info *pi, const struct sl_pkt_quote *q,
+	      int qsrc, rte_be32_t addr, rte_be16_t port, uint16_t icsum)
 {
 	uint8_t *ip = frame + pi->l2_len;
-	uint8_t *icmp = ip + pi->l3_len;
 	uint8_t *qip = frame + q->ip_off;
 	uint8_t *ql4 = qip + q->l3_len;
-	uint8_t *oap = ip + (to_backend ? SL_IP_DST_OFF : SL_IP_SRC_OFF);
-	uint8_t *qap = qip + (to_backend ? SL_IP_SRC_OFF : SL_IP_DST_OFF);
-	uint8_t *qpp = ql4 + (to_backend ? 0 : 2);
+	uint8_t *oap = ip + (qsrc ? SL_IP_DST_OFF : SL_IP_SRC_OFF);
+	uint8_t *qap = qip + (qsrc ? SL_IP_SRC_OFF : SL_IP_DST_OFF);
+	uint8_t *qpp = ql4 + (qsrc ? 0 : 2);
 	uint8_t *qcp = NULL;
-	uint16_t old_w, new_w, csum, icsum, old_qc, new_qc;
+	uint16_t csum, old_qc, new_qc;
 	rte_be32_t old_a, old_qa;
 	rte_be16_t old_p;
 
-	/* outer header: one address and the TTL */
+	/* the outer address: in the outer header's checksum only */
 	memcpy(&old_a, oap, 4);
-	old_w = sl_ld16(ip + SL_IP_TTL_OFF);
-	ip[SL_IP_TTL_OFF]--;
-	new_w = sl_ld16(ip + SL_IP_TTL_OFF);
 	memcpy(oap, &addr, 4);
-	csum = sl_csum_update16(sl_csum_update32(sl_ld16(ip + SL_IP_CSUM_OFF),
-						 old_a, addr), old_w, new_w);
+	csum = sl_csum_update32(sl_ld16(ip + SL_IP_CSUM_OFF), old_a, addr);
 	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
 
 	/*
@@ -69,7 +72,6 @@ sl_nat_icmp_err(uint8_t *frame, const struct sl_pkt_info *pi,
 	 * of 4 after that), so each change updates the ICMP checksum as the
 	 * same 16-bit words.
 	 */
-	icsum = sl_ld16(icmp + 2);
 	memcpy(&old_qa, qap, 4);
 	memcpy(qap, &addr, 4);
 	old_qc = sl_ld16(qip + SL_IP_CSUM_OFF);
@@ -99,7 +101,47 @@ sl_nat_icmp_err(uint8_t *frame, const struct sl_pkt_info *pi,
 		memcpy(qcp, &new_qc, 2);
 		icsum = sl_csum_update16(icsum, old_qc, new_qc);
 	}
+	return icsum;
+}
+
+/* The outer TTL of a relayed error goes down by one, a router hop. */
+static void
+icmp_err_hop(uint8_t *frame, const struct sl_pkt_info *pi)
+{
+	uint8_t *ip = frame + pi->l2_len;
+	uint16_t old_w = sl_ld16(ip + SL_IP_TTL_OFF), new_w, csum;
+
+	ip[SL_IP_TTL_OFF]--;
+	new_w = sl_ld16(ip + SL_IP_TTL_OFF);
+	csum = sl_csum_update16(sl_ld16(ip + SL_IP_CSUM_OFF), old_w, new_w);
+	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
+}
+
+void
+sl_nat_icmp_err(uint8_t *frame, const struct sl_pkt_info *pi,
+		const struct sl_pkt_quote *q, int to_backend,
+		rte_be32_t addr, rte_be16_t port)
+{
+	uint8_t *icmp = frame + pi->l2_len + pi->l3_len;
+	uint16_t icsum = icmp_err_side(frame, pi, q, to_backend, addr, port,
+				       sl_ld16(icmp + 2));
+
 	memcpy(icmp + 2, &icsum, 2);
+	icmp_err_hop(frame, pi);
+}
+
+void
+sl_nat_icmp_err_fullnat(uint8_t *frame, const struct sl_pkt_info *pi,
+			const struct sl_pkt_quote *q, rte_be32_t saddr, rte_be16_t sport,
+			rte_be32_t daddr, rte_be16_t dport)
+{
+	uint8_t *icmp = frame + pi->l2_len + pi->l3_len;
+	uint16_t icsum = sl_ld16(icmp + 2);
+
+	icsum = icmp_err_side(frame, pi, q, 1, saddr, sport, icsum);
+	icsum = icmp_err_side(frame, pi, q, 0, daddr, dport, icsum);
+	memcpy(icmp + 2, &icsum, 2);
+	icmp_err_hop(frame, pi);
 }
 
 unsigned

@@ -185,6 +185,18 @@ void sl_nat_icmp_err(uint8_t *frame, const struct sl_pkt_info *pi,
 		     rte_be32_t addr, rte_be16_t port);
 
 /**
+ * sl_nat_icmp_err() for a FullNAT connection, whose two legs share no
+ * endpoint: the quote becomes @p saddr:sport -> @p daddr:dport and the
+ * outer header goes from @p daddr to @p saddr (an error about a packet
+ * goes to its source). Toward the client: the client's packet to the
+ * VIP, from the VIP; toward the backend: the backend's packet to the
+ * local address, from the local address. TTL and checksums as there.
+ */
+void sl_nat_icmp_err_fullnat(uint8_t *frame, const struct sl_pkt_info *pi,
+			     const struct sl_pkt_quote *q, rte_be32_t saddr,
+			     rte_be16_t sport, rte_be32_t daddr, rte_be16_t dport);
+
+/**
  * Write a 54-byte Ethernet + IPv4 + TCP RST frame with correct checksums
  * (slow path: refusing or flushing a connection). Addresses and ports in
  * network order, @p seq and @p ack in host order; with @p ack_flag the
@@ -228,6 +240,13 @@ void sl_nat6_icmp_err(uint8_t *frame, const struct sl_pkt6_info *pi,
 		      const struct sl_pkt6_quote *q, int to_backend,
 		      const struct sl_in6 *addr, rte_be16_t port);
 
+/** sl_nat_icmp_err_fullnat() for IPv6: the quote becomes
+ *  [@p saddr]:sport -> [@p daddr]:dport, the outer header goes from
+ *  @p daddr to @p saddr; checksums and hop limit as sl_nat6_icmp_err(). */
+void sl_nat6_icmp_err_fullnat(uint8_t *frame, const struct sl_pkt6_info *pi,
+			      const struct sl_pkt6_quote *q, const struct sl_in6 *saddr,
+			      rte_be16_t sport, const struct sl_in6 *daddr, rte_be16_t dport);
+
 /*
  * NAT64 (RFC 7915 header translation, TCP and UDP): the upper-layer
  * header stays where it is in the buffer and the headers in front of it
@@ -258,6 +277,53 @@ uint8_t *sl_nat_6to4(uint8_t *frame, const struct sl_pkt6_info *pi, rte_be32_t s
 uint8_t *sl_nat_4to6(uint8_t *frame, const struct sl_pkt_info *pi,
 		     const struct sl_in6 *src, rte_be16_t sport,
 		     const struct sl_in6 *dst, rte_be16_t dport);
+
+/* What precedes the quoted TCP/UDP header of a NAT64 ICMP error once
+ * translated: Ethernet, the outer IP header, the ICMP header and the
+ * quoted IP header, for IPv6 and for IPv4. */
+#define SL_ICMP64_HDRS6 (RTE_ETHER_HDR_LEN + 40 + 8 + 40)
+#define SL_ICMP64_HDRS4 (RTE_ETHER_HDR_LEN + 20 + 8 + 20)
+
+/**
+ * NAT64, RFC 7915 section 4.2: the ICMPv4 error @p frame (@p pi, @p q
+ * from sl_pkt_parse() and sl_pkt_icmp_quote()) becomes an ICMPv6 error
+ * about [@p saddr]:sport -> [@p daddr]:dport, from @p daddr to @p saddr:
+ * destination unreachable to unreachable (protocol unreachable to a
+ * parameter problem at the next header), "fragmentation needed" to
+ * "packet too big" with the MTU 20 bytes larger, at most @p mtu (a
+ * router that gave none: the RFC 1191 plateau below the quoted length,
+ * at least 1280), time exceeded alike, parameter problem with its
+ * pointer moved to the IPv6 field. The quoted IPv4 header becomes an
+ * IPv6 one; the quoted TCP/UDP header stays where it is (ports and
+ * checksum rewritten), at most 1280 bytes in all (RFC 4443), anything
+ * after the quoted packet dropped. Hop limit the TTL less one; the
+ * ICMPv6 checksum computed; MAC addresses left to the caller.
+ * @return the new start of the frame, SL_ICMP64_HDRS6 bytes before the
+ *   quoted L4 header (the caller makes room or trims the front to it),
+ *   with its length in @p len; NULL when the error has no ICMPv6
+ *   counterpart (RFC 7915: silently dropped), nothing written.
+ */
+uint8_t *sl_nat_icmp_4to6(uint8_t *frame, const struct sl_pkt_info *pi,
+			  const struct sl_pkt_quote *q, const struct sl_in6 *saddr,
+			  rte_be16_t sport, const struct sl_in6 *daddr, rte_be16_t dport,
+			  uint16_t mtu, uint32_t *len);
+
+/**
+ * NAT64, RFC 7915 section 5.2: the ICMPv6 error @p frame (@p pi, @p q
+ * from sl_pkt_parse6() and sl_pkt_icmp6_quote()) becomes an ICMPv4 error
+ * about @p saddr:sport -> @p daddr:dport, from @p daddr to @p saddr:
+ * unreachables to their ICMPv4 codes, "packet too big" to "fragmentation
+ * needed" with the MTU 20 bytes smaller, at most @p mtu, time exceeded
+ * alike, parameter problem with its pointer moved to the IPv4 field
+ * (unrecognized next header: protocol unreachable). The quoted IPv6
+ * header becomes an IPv4 one with DF (extension headers left out), the
+ * message at most 576 bytes (RFC 1812); checksums computed. As
+ * sl_nat_icmp_4to6() otherwise, SL_ICMP64_HDRS4 bytes before the quoted
+ * L4 header.
+ */
+uint8_t *sl_nat_icmp_6to4(uint8_t *frame, const struct sl_pkt6_info *pi,
+			  const struct sl_pkt6_quote *q, rte_be32_t saddr, rte_be16_t sport,
+			  rte_be32_t daddr, rte_be16_t dport, uint16_t mtu, uint32_t *len);
 
 /** Outer headers towards one backend of a tunnel service: what is fixed
  *  per backend, built once per snapshot by sl_nat_tun_init(). */

@@ -62,7 +62,8 @@
 	X(BAD_IP6,       "bad_ipv6",      "IPv6 header truncated, version not 6, or payload length beyond the frame") \
 	X(BAD_EXT_HDR,   "bad_ext_header", "IPv6 extension header chain malformed, truncated or longer than 8 headers") \
 	X(ICMP6,         "icmp6_other",   "ICMPv6 neither neighbour discovery nor an echo request to own address or VIP") \
-	X(IPV6_OFF,      "ipv6_off",      "IPv6 on a port without an IPv6 address")
+	X(IPV6_OFF,      "ipv6_off",      "IPv6 on a port without an IPv6 address") \
+	X(ICMP_XLATE,    "icmp_untranslatable", "NAT64: ICMP error with no counterpart in the other family (RFC 7915), or no room to translate it")
 
 enum sl_drop {
 	SL_DROP_NONE = 0,  /* not a drop: sl_pkt_parse() success */
@@ -106,7 +107,8 @@ const char *sl_drop_desc(enum sl_drop d);
 	X(pp_retrans,    uint64_t, COUNTER, "pp_retrans",    "pp_retransmits", "Proxy Protocol headers sent again (not acknowledged in time)") \
 	X(frag_needed,   uint64_t, COUNTER, "frag_needed",   "icmp_frag_needed_sent", "ICMP fragmentation needed sent to clients (dr/tunnel packet over the egress MTU)") \
 	X(conns_midstream, uint64_t, COUNTER, "conns_midstream", "conns_midstream", "connections created for a packet in the middle of one (dr/tunnel with maglev or sh: after a restart or a move between instances)") \
-	X(stateless,     uint64_t, COUNTER, "stateless",     "stateless_packets", "dr/tunnel packets with maglev or sh forwarded by hash without a connection record (flow table full)")
+	X(stateless,     uint64_t, COUNTER, "stateless",     "stateless_packets", "dr/tunnel packets with maglev or sh forwarded by hash without a connection record (flow table full)") \
+	X(icmp_relayed,  uint64_t, COUNTER, "icmp_relayed",  "icmp_relayed",  "ICMP and ICMPv6 errors about a connection relayed to its other end (NAT64: translated)")
 
 /**
  * Per-service and per-backend counters, same columns as

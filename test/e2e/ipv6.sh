@@ -61,7 +61,15 @@
 #      only; UDP datagrams to [VIP]:53 answered from [VIP]:53; the
 #      connections hold local ports (show stats). IPv6 fullnat on :81 to
 #      the IPv6 servers from local address 2001:db8:1::5: 9 requests
-#      answered, the servers saw no other peer. Sluice exits 0.
+#      answered, the servers saw no other peer.
+#  11. Path MTU through NAT64: with a connection held open (its SYN-ACK's
+#      sequence number read on c0), an ICMPv6 "packet too big" (MTU 1280)
+#      from the client's side to [VIP]:80, quoting the backend's next
+#      1500-byte segment as the client would get it, reaches the backend
+#      translated to ICMPv4 "fragmentation needed" about its own packet to
+#      10.1.0.5: the backend's kernel takes it (its route to 10.1.0.5 gets
+#      mtu 1260), no other backend's does; show stats counts it
+#      (icmp_relayed); the held connection completes. Sluice exits 0.
 #
 # Usage: test/e2e/ipv6.sh SLUICE_BIN SLUICECTL_BIN [WORKERS]   (WORKERS: 1 or 2)
 # Needs root (network namespaces); exits 77 (skip) otherwise.
@@ -786,6 +794,53 @@ if sl_test_sluice_start "run 2: sluice ready (IPv6 http and udp checks, kernel_i
 	sl_test_sluice_stop "run 2" "$log"
 fi
 
+# pmtu64: step 11 (see the header).
+pmtu64() {
+	local cap=$SL_TMP/pmtu64.c0.pcap cport isn res i n pm own='' others=''
+	for i in 0 1 2; do ip -n "${SL_NS_BACKENDS[$i]}" route flush cache; done
+	capture_start "$SL_NS_CLIENT" c0 "$cap" "tcp and src host $VIP6 and src port 80" ||
+		{ notok "run 3: capture on c0 starts"; return; }
+	hold6_start pmtu name
+	if ! cport=$(sl_http_hold_wait pmtu); then
+		capture_stop "$cap"
+		notok "run 3: a NAT64 connection held open"
+		return
+	fi
+	capture_stop "$cap"
+	# (tcpdump reads no TCP flags of IPv6 in a filter: the SYN-ACK by its text)
+	isn=$(ip netns exec "$SL_NS_CLIENT" tcpdump -nn -S -r "$cap" "tcp dst port $cport" 2>/dev/null |
+		grep -F 'Flags [S.]' | grep -oE 'seq [0-9]+' | head -n 1 | grep -oE '[0-9]+')
+	if [ -z "$isn" ]; then
+		notok "run 3: the held connection's SYN-ACK seen on c0"
+		sl_http_hold_finish pmtu >/dev/null
+		return
+	fi
+	res=$(sl_exec_client "$SL_PY" - "$CLIENT6" "$VIP6" "$cport" "$((isn + 1))" 2>&1 <<'PYEOF'
+import sys
+from scapy.all import IPv6, ICMPv6PacketTooBig, TCP, send, conf
+conf.verb = 0
+cli, vip, cport, seq = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) & 0xFFFFFFFF
+# what a router on the client's side would quote: the backend's next
+# 1500-byte segment, as Sluice sent it to the client
+q = IPv6(src=vip, dst=cli, plen=1460, hlim=63) / TCP(sport=80, dport=cport, seq=seq, flags="A")
+send(IPv6(src=cli, dst=vip) / ICMPv6PacketTooBig(mtu=1280) / bytes(q)[:60])
+print("sent")
+PYEOF
+	)
+	for i in 0 1 2; do
+		pm=$(ip -n "${SL_NS_BACKENDS[$i]}" route get 10.1.0.5 | grep -oE 'mtu [0-9]+' | head -n 1)
+		if [ "$pm" = "mtu 1260" ]; then own+="b$((i + 1)) "; else others+="b$((i + 1)):${pm:-none} "; fi
+	done
+	n=$(wc -w <<<"$own")
+	check "run 3: ICMPv6 packet too big (1280) at [$VIP6]:80 reaches the connection's IPv4 backend as fragmentation needed: path MTU 1260 to 10.1.0.5 on ${own:-no backend}(others: ${others% }; $res)" \
+		[ "$n" -eq 1 ]
+	ctl show stats
+	n=$(grep -oE 'icmp_relayed [0-9]+' "$CTL_OUT" | awk '{s += $2} END {print s + 0}')
+	check "run 3: show stats counts the relayed error (icmp_relayed $n)" [ "$n" -ge 1 ]
+	res=$(sl_http_hold_finish pmtu)
+	check "run 3: the held connection completes ($res)" [ "$own" = "$res " ]
+}
+
 # Run 3: NAT64. web64 and dns64 on the IPv6 VIP, mode fullnat, lib.sh's
 # IPv4 backends (10.1.0.1N:8080 and :5353) reached from local address
 # 10.1.0.5.
@@ -840,6 +895,7 @@ if sl_test_sluice_start "run 3: sluice ready (NAT64: IPv6 VIP, IPv4 backends)" "
 	n_other=$(cat "$SL_TMP"/peers6.b[123] | grep '^http ' | grep -vc '^http 2001:db8:1::5 ')
 	check "run 3: IPv6 fullnat: the IPv6 servers saw the requests from 2001:db8:1::5 only ($peers)" \
 		[ "$((n_local >= 9 && n_other == 0))" = 1 ]
+	pmtu64
 	ctl show stats
 	lp=$(grep -oE 'local_ports [0-9-]+' "$CTL_OUT" | awk '{s += $2} END {print s + 0}')
 	check "run 3: the NAT64 connections hold local ports (show stats: local_ports $lp)" [ "$lp" -gt 0 ]

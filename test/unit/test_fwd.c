@@ -158,7 +158,14 @@ static const char *ini =
 	"mode = tunnel\n"
 	"encap = gue\n"
 	"gue_port = 7000\n"
-	"backend = [2001:db8:1::12]:53\n";
+	"backend = [2001:db8:1::12]:53\n"
+	/* NAT64: IPv6 clients, an IPv4 backend */
+	"[service.web64]\n"
+	"vip = 2001:db8::400\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = fullnat\n"
+	"backend = 10.1.0.41:8080\n";
 
 /* IPv6 connections per worker */
 #define FLOW6_CAP 256
@@ -2204,6 +2211,142 @@ test_oneway_flush(void)
 	set_mtu(0);
 }
 
+/* An ICMP error from @p router (TTL 60) to @p dst, arriving on port
+ * index @p pidx from @p smac, quoting the whole of packet @p in. */
+static void
+err_spec(struct tp_fspec *e, int pidx, const uint8_t smac[6], uint32_t router, uint32_t dst,
+	 uint8_t type, uint8_t code, uint32_t rest, const struct tp_fspec *in)
+{
+	tp_spec_icmp_err(e, type, code, rest, in, 0);
+	memcpy(e->dmac, &fx.hw[pidx].mac, 6);
+	memcpy(e->smac, smac, 6);
+	e->src = router;
+	e->dst = dst;
+	e->ttl = 60;
+}
+
+/*
+ * ICMP errors of IPv4 fullnat connections, TCP and UDP, byte for byte:
+ * - to the local address, quoting lip:lport -> backend (too big for a
+ *   router on the backend's side; the backend's UDP port unreachable):
+ *   to the client from the VIP, about the client's own packet
+ *   client:cport -> VIP:vport, the MTU kept, TTL one less;
+ * - to the VIP, quoting VIP:vport -> client:cport (a reply too big on
+ *   the client's side): to the backend from the local address, about its
+ *   own packet backend:bport -> lip:lport.
+ * Every checksum is the reference builder's; the connection's state and
+ * deadline stay; icmp_relayed counts them, an error quoting a local port
+ * no connection holds is icmp_no_flow.
+ */
+static void
+test_fullnat_icmp_errors(void)
+{
+	static const uint8_t router_mac[6] = { 0x02, 0, 0, 0, 0xee, 0x01 };
+	struct tp_fspec s, seen, e, in, want;
+	struct rte_mbuf *m;
+	struct sl_conn *c;
+	uint64_t rel0 = fx.w->stats.icmp_relayed, nf0, expire;
+	uint32_t lip = 0, bip = 0;
+	uint16_t lport = 0;
+	uint8_t bmac[6];
+	int i;
+
+	empty_table();
+	drain_all();
+	set_fullnat(1, 40000, 40999);
+	for (i = 0; i < 2; i++) {
+		uint8_t proto = i == 0 ? IPPROTO_TCP : IPPROTO_UDP;
+		uint16_t vport = i == 0 ? 80 : 53, bport = i == 0 ? 8080 : 5353;
+
+		client_spec(&s, proto, 0x64560001, 41000, vport, RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s), OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		lip = ntohl(ip_of(m)->src_addr);
+		bip = ntohl(ip_of(m)->dst_addr);
+		lport = l4_port(m, 0);
+		rte_pktmbuf_free(m);
+		hop_mac(bip, bmac);
+		c = conn_of(&s);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		expire = c->expire;
+
+		/* the client's next packet as the backend's side saw it */
+		seen = s;
+		seen.src = lip;
+		seen.dst = bip;
+		seen.sport = lport;
+		seen.dport = bport;
+		seen.ttl = (uint8_t)(s.ttl - 1);
+		seen.tcp_flags = RTE_TCP_ACK_FLAG;
+		seen.payload_len = 300;
+		if (i == 0)
+			err_spec(&e, IN, router_mac, 0x0a0100fe, lip, 3, 4, 1200, &seen);
+		else
+			err_spec(&e, IN, bmac, bip, lip, 3, 3, 0, &seen);
+		push(mbuf_of(&e), IN);
+		CU_ASSERT_PTR_NULL(sent(IN));
+		m = sent(OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		in = seen;
+		in.src = s.src;
+		in.dst = s.dst;
+		in.sport = s.sport;
+		in.dport = s.dport;
+		want = e;
+		tp_spec_icmp_err(&want, 3, i == 0 ? 4 : 3, i == 0 ? 1200 : 0, &in, 0);
+		memcpy(want.dmac, client_mac, 6);
+		memcpy(want.smac, &fx.hw[OUT].mac, 6);
+		want.src = 0x0a000064;
+		want.dst = s.src;
+		want.ttl = 59;
+		CU_ASSERT(frame_is(m, &want));
+		rte_pktmbuf_free(m);
+
+		/* the backend's reply as the client got it, too big there */
+		in = seen;
+		in.src = 0x0a000064;
+		in.dst = s.src;
+		in.sport = vport;
+		in.dport = s.sport;
+		in.ttl = 62;
+		err_spec(&e, OUT, client_mac, 0x64aa0001, 0x0a000064, 3, 4, 1300, &in);
+		push(mbuf_of(&e), OUT);
+		CU_ASSERT_PTR_NULL(sent(OUT));
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		in.src = bip;
+		in.sport = bport;
+		in.dst = lip;
+		in.dport = lport;
+		tp_spec_icmp_err(&want, 3, 4, 1300, &in, 0);
+		memcpy(want.dmac, bmac, 6);
+		memcpy(want.smac, &fx.hw[IN].mac, 6);
+		want.src = lip;
+		want.dst = bip;
+		want.ttl = 59;
+		CU_ASSERT(frame_is(m, &want));
+		rte_pktmbuf_free(m);
+
+		CU_ASSERT_EQUAL(c->expire, expire);
+		CU_ASSERT_EQUAL(c->state, proto == IPPROTO_TCP ? SL_CS_SYN_SENT : SL_CS_UDP);
+	}
+	CU_ASSERT_EQUAL(fx.w->stats.icmp_relayed, rel0 + 4);
+
+	/* a local port no connection holds */
+	nf0 = fx.w->stats.drops[SL_DROP_ICMP_NO_FLOW];
+	seen.sport = (uint16_t)(lport + 1);
+	err_spec(&e, IN, router_mac, 0x0a0100fe, lip, 3, 4, 1200, &seen);
+	push(mbuf_of(&e), IN);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_ICMP_NO_FLOW], nf0 + 1);
+	CU_ASSERT_EQUAL(fx.w->stats.icmp_relayed, rel0 + 4);
+	empty_table();
+	set_fullnat(0, 1024, 65535);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 /* ---- IPv6: NAT66 ---------------------------------------------------- */
 
 static const uint8_t vip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x01 };      /* 2001:db8::100 */
@@ -3492,6 +3635,327 @@ test_icmp6_errors(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/* Service @p name of the configuration in mode @p mode, local ports
+ * 40000-40999 for fullnat; a new snapshot. */
+static void
+set_mode(const char *name, uint8_t mode)
+{
+	unsigned i;
+
+	for (i = 0; i < fx.cfg->n_services; i++)
+		if (strcmp(fx.cfg->services[i].name, name) == 0)
+			fx.cfg->services[i].mode = mode;
+	fx.env.lport_lo = 40000;
+	fx.env.lport_hi = 40999;
+	rebuild();
+}
+
+/* An mbuf of the ICMPv6 error icmp6_err_frame() writes, quoting the
+ * IPv6 packet of frame @p q (hop limit of the error 60). */
+static struct rte_mbuf *
+icmp6_err_mbuf(const uint8_t dmac[6], const uint8_t smac[6], const uint8_t src[16],
+	       const uint8_t dst[16], uint8_t type, uint32_t word, const struct tp6_fspec *q)
+{
+	uint8_t f[TP_MAX_FRAME], g[TP_MAX_FRAME];
+	uint32_t qlen = tp6_build_frame(q, g, NULL) - 14, len;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(fx.pool);
+
+	len = icmp6_err_frame(f, dmac, smac, src, dst, type, word, g + 14, qlen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
+	return m;
+}
+
+/* @p m is, byte for byte, the ICMPv6 error of icmp6_err_mbuf()'s
+ * arguments with hop limit 59. */
+static int
+icmp6_err_is(const struct rte_mbuf *m, const uint8_t dmac[6], const uint8_t smac[6],
+	     const uint8_t src[16], const uint8_t dst[16], uint8_t type, uint32_t word,
+	     const struct tp6_fspec *q)
+{
+	struct rte_mbuf *w = icmp6_err_mbuf(dmac, smac, src, dst, type, word, q);
+	uint8_t *f = rte_pktmbuf_mtod(w, uint8_t *);
+	const uint8_t *g = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t i;
+	int ok = m->pkt_len == w->pkt_len && m->nb_segs == 1;
+
+	f[14 + 7] = 59;             /* not in the checksum */
+	if (!ok)
+		printf("\n  frame of %u bytes, expected %u\n", m->pkt_len, w->pkt_len);
+	for (i = 0; ok && i < w->pkt_len; i++)
+		if (g[i] != f[i]) {
+			printf("\n  byte %u is %02x, expected %02x\n", i, g[i], f[i]);
+			ok = 0;
+		}
+	rte_pktmbuf_free(w);
+	return ok;
+}
+
+/*
+ * IPv6 fullnat: "packet too big" from a router on the backend's side to
+ * the IPv6 local address, quoting [lip]:lport -> [B]:8080, reaches the
+ * client from the VIP about its own packet; one from the client's side
+ * to the VIP about a reply reaches the backend from the local address
+ * about its own packet [B]:8080 -> [lip]:lport. Byte for byte (ICMPv6
+ * and quoted TCP checksums those of the reference builder).
+ */
+static void
+test_fullnat6_icmp_errors(void)
+{
+	static const uint8_t router_in[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, [15] = 0xfe };
+	static const uint8_t router_out[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe };
+	uint8_t b[16], lip[16], bmac[6];
+	uint64_t rel0 = fx.w->stats.icmp_relayed;
+	struct tp6_fspec s, seen, in;
+	struct rte_mbuf *m;
+	uint16_t lport;
+
+	empty_table();
+	drain_all();
+	set_mode("web6", SL_MODE_FULLNAT);
+	client6_spec(&s, IPPROTO_TCP, 11, 40011, 80, RTE_TCP_SYN_FLAG);
+	push(mbuf6_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(lip, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_SRC), 16);
+	memcpy(b, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), 16);
+	lport = tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_L4));
+	rte_pktmbuf_free(m);
+	CU_ASSERT(lport >= 40000 && lport <= 40999);
+	CU_ASSERT_EQUAL(lip[15], 5);
+	hop_mac6(b, bmac);
+
+	/* the client's segment as the backend's side saw it */
+	seen = s;
+	memcpy(seen.src, lip, 16);
+	memcpy(seen.dst, b, 16);
+	seen.sport = lport;
+	seen.dport = 8080;
+	seen.hlim = 63;
+	seen.tcp_flags = RTE_TCP_ACK_FLAG;
+	seen.payload_len = 300;
+	push(icmp6_err_mbuf((const uint8_t *)&fx.hw[IN].mac, bmac, router_in, lip, 2, 1280,
+			    &seen), IN);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	in = seen;
+	memcpy(in.src, s.src, 16);
+	memcpy(in.dst, vip6, 16);
+	in.sport = s.sport;
+	in.dport = 80;
+	CU_ASSERT(icmp6_err_is(m, client_mac, (const uint8_t *)&fx.hw[OUT].mac, vip6, s.src, 2,
+			       1280, &in));
+	rte_pktmbuf_free(m);
+
+	/* the backend's reply as the client got it */
+	in = seen;
+	memcpy(in.src, vip6, 16);
+	memcpy(in.dst, s.src, 16);
+	in.sport = 80;
+	in.dport = s.sport;
+	push(icmp6_err_mbuf((const uint8_t *)&fx.hw[OUT].mac, client_mac, router_out, vip6, 2,
+			    1280, &in), OUT);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(in.src, b, 16);
+	memcpy(in.dst, lip, 16);
+	in.sport = 8080;
+	in.dport = lport;
+	CU_ASSERT(icmp6_err_is(m, bmac, (const uint8_t *)&fx.hw[IN].mac, lip, b, 2, 1280, &in));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->stats.icmp_relayed, rel0 + 2);
+	CU_ASSERT_EQUAL(conn6_of(fx.w, &s)->state, SL_CS_SYN_SENT);
+	empty_table();
+	set_mode("web6", SL_MODE_NAT);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
+ * NAT64 (RFC 7915): an ICMPv4 error from the IPv4 side to the local
+ * address, quoting lip:lport -> backend:8080, reaches the IPv6 client as
+ * the ICMPv6 error about its own packet [client]:cport -> [VIP]:80:
+ * "fragmentation needed" (MTU 1000) as "packet too big" with MTU 1020,
+ * byte for byte; the other codes mapped (port unreachable, protocol
+ * unreachable as a parameter problem at the next header, prohibited,
+ * time exceeded, a parameter problem's pointer moved, no MTU: a plateau
+ * of at least 1280), host precedence violation dropped as
+ * icmp_untranslatable. An ICMPv6 "packet too big" (1280) at the VIP about
+ * a reply reaches the backend as "fragmentation needed" with MTU 1260
+ * about its own IPv4 packet backend:8080 -> lip:lport, byte for byte.
+ */
+static void
+test_nat64_icmp_errors(void)
+{
+	static const uint8_t vip64[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x04 };
+	static const uint8_t router_out[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe };
+	static const uint8_t router_mac[6] = { 0x02, 0, 0, 0, 0xee, 0x01 };
+	static const struct {
+		uint8_t type, code;
+		uint32_t rest;
+		int t6, c6;          /* -1: dropped */
+		uint32_t word6;
+	} map[] = {
+		{ 3, 3, 0, 1, 4, 0 },
+		{ 3, 1, 0, 1, 0, 0 },
+		{ 3, 2, 0, 4, 1, 6 },
+		{ 3, 13, 0, 1, 1, 0 },
+		{ 3, 4, 0, 2, 0, 1280 },
+		{ 11, 0, 0, 3, 0, 0 },
+		{ 12, 0, 9u << 24, 4, 0, 6 },
+		{ 3, 14, 0, -1, 0, 0 },
+		{ 12, 1, 0, -1, 0, 0 },
+	};
+	uint64_t rel0 = fx.w->stats.icmp_relayed, x0 = fx.w->stats.drops[SL_DROP_ICMP_XLATE];
+	struct tp6_fspec s, q6, r6;
+	struct tp_fspec seen, e, want;
+	uint32_t lip, bip, word;
+	struct rte_mbuf *m;
+	const uint8_t *g;
+	uint16_t lport;
+	uint8_t bmac[6];
+	unsigned i, relayed = 0, dropped = 0;
+
+	empty_table();
+	drain_all();
+	set_mode("web64", SL_MODE_FULLNAT);
+	client6_spec(&s, IPPROTO_TCP, 12, 40012, 80, RTE_TCP_SYN_FLAG);
+	memcpy(s.dst, vip64, 16);
+	push(mbuf6_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(rte_pktmbuf_mtod_offset(m, const uint8_t *, 12)[0], 0x08);
+	lip = ntohl(ip_of(m)->src_addr);
+	bip = ntohl(ip_of(m)->dst_addr);
+	lport = l4_port(m, 0);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(bip, 0x0a010029);
+	CU_ASSERT(lip == 0x0a010005 || lip == 0x0a010006);
+	hop_mac(bip, bmac);
+
+	/* the client's segment as the IPv4 side saw it, and as it sent it */
+	tp_spec_default(&seen, IPPROTO_TCP);
+	seen.src = lip;
+	seen.dst = bip;
+	seen.sport = lport;
+	seen.dport = 8080;
+	seen.ttl = 63;
+	seen.tos = 0;
+	seen.seq = s.seq;
+	seen.ack = 7;
+	seen.tcp_flags = RTE_TCP_ACK_FLAG;
+	seen.payload_len = 100;
+	q6 = s;
+	q6.hlim = 63;
+	q6.tclass = 0;
+	q6.flow = 0;
+	q6.ack = 7;
+	q6.tcp_flags = RTE_TCP_ACK_FLAG;
+	q6.payload_len = 100;
+
+	err_spec(&e, IN, router_mac, 0x0a0100fe, lip, 3, 4, 1000, &seen);
+	e.tos = 0;
+	push(mbuf_of(&e), IN);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	/* from the VIP, hop limit 60 - 1 */
+	CU_ASSERT(icmp6_err_is(m, client_mac, (const uint8_t *)&fx.hw[OUT].mac, vip64, s.src, 2,
+			       1020, &q6));
+	rte_pktmbuf_free(m);
+	relayed++;
+
+	for (i = 0; i < RTE_DIM(map); i++) {
+		err_spec(&e, IN, router_mac, 0x0a0100fe, lip, map[i].type, map[i].code,
+			 map[i].rest, &seen);
+		push(mbuf_of(&e), IN);
+		CU_ASSERT_PTR_NULL(sent(IN));
+		m = sent(OUT);
+		if (map[i].t6 < 0) {
+			CU_ASSERT_PTR_NULL(m);
+			dropped++;
+			continue;
+		}
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		relayed++;
+		g = rte_pktmbuf_mtod(m, const uint8_t *);
+		CU_ASSERT_EQUAL(g[IP6_L4], map[i].t6);
+		CU_ASSERT_EQUAL(g[IP6_L4 + 1], map[i].c6);
+		memcpy(&word, g + IP6_L4 + 4, 4);
+		CU_ASSERT_EQUAL(ntohl(word), map[i].word6);
+		CU_ASSERT(memcmp(g + IP6_L4 + 8 + 8, s.src, 16) == 0);
+		CU_ASSERT(icmp6_err_csums_ok(m));
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_ICMP_XLATE], x0 + dropped);
+
+	/* packet too big at the VIP about a reply */
+	r6 = q6;
+	memcpy(r6.src, vip64, 16);
+	memcpy(r6.dst, s.src, 16);
+	r6.sport = 80;
+	r6.dport = s.sport;
+	push(icmp6_err_mbuf((const uint8_t *)&fx.hw[OUT].mac, client_mac, router_out, vip64, 2,
+			    1280, &r6), OUT);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	relayed++;
+	seen.src = bip;
+	seen.dst = lip;
+	seen.sport = 8080;
+	seen.dport = lport;
+	seen.ip_id = 0;
+	tp_spec_icmp_err(&want, 3, 4, 1260, &seen, 0);
+	memcpy(want.dmac, bmac, 6);
+	memcpy(want.smac, &fx.hw[IN].mac, 6);
+	want.src = lip;
+	want.dst = bip;
+	want.ttl = 59;
+	want.tos = 0;
+	want.ip_id = 0;
+	want.frag = 0;
+	CU_ASSERT(frame_is(m, &want));
+	rte_pktmbuf_free(m);
+
+	/* port unreachable and time exceeded over IPv4; an ICMPv6 parameter
+	 * problem of code 2 has no IPv4 counterpart */
+	push(icmp6_err_mbuf((const uint8_t *)&fx.hw[OUT].mac, client_mac, router_out, vip64, 1,
+			    0, &r6), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	relayed++;
+	g = rte_pktmbuf_mtod(m, const uint8_t *);
+	CU_ASSERT_EQUAL(g[14 + 20], 3);
+	CU_ASSERT_EQUAL(g[14 + 20 + 1], 1);
+	CU_ASSERT_EQUAL(tp_ref_csum(g + 14, 20), 0);
+	CU_ASSERT_EQUAL(tp_ref_csum(g + 14 + 20, m->pkt_len - 34), 0);
+	rte_pktmbuf_free(m);
+	x0 = fx.w->stats.drops[SL_DROP_ICMP_XLATE];
+	m = icmp6_err_mbuf((const uint8_t *)&fx.hw[OUT].mac, client_mac, router_out, vip64, 4, 0,
+			   &r6);
+	{
+		uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+		uint16_t cs;
+
+		f[IP6_L4 + 1] = 2;
+		memset(f + IP6_L4 + 2, 0, 2);
+		cs = sl_l4_csum6((const struct sl_in6 *)(f + IP6_SRC),
+				 (const struct sl_in6 *)(f + IP6_DST), 58, f + IP6_L4,
+				 m->pkt_len - IP6_L4, 2);
+		memcpy(f + IP6_L4 + 2, &cs, 2);
+	}
+	push(m, OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_ICMP_XLATE], x0 + 1);
+
+	CU_ASSERT_EQUAL(fx.w->stats.icmp_relayed, rel0 + relayed);
+	CU_ASSERT_EQUAL(conn6_of(fx.w, &s)->state, SL_CS_SYN_SENT);
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 /*
  * dr over IPv6: a client's SYN to [2001:db8::200]:80 leaves the inside
  * port to a backend with only the Ethernet addresses changed (not even
@@ -3770,6 +4234,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "dr/tunnel maglev: midstream segment to the SYN's backend, RST without record", test_midstream_maglev },
 	{ "midstream dropped with rr and in nat", test_midstream_dropped },
 	{ "ICMP error to a dr/tunnel VIP relayed to its connection's backend", test_icmp_to_vip_relay },
+	{ "fullnat: ICMP errors relayed both ways, TCP and UDP, byte for byte", test_fullnat_icmp_errors },
 	{ "dr/tunnel backend flushed: client reset, no RST from 0.0.0.0", test_oneway_flush },
 	{ "NAT66 TCP and UDP both ways, byte for byte; TCP states; port reuse", test_nat66_both_ways },
 	{ "NAT66: backend MAC unknown: to management with its neighbour entry", test_nat66_unresolved_backend },
@@ -3779,6 +4244,8 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
 	{ "GRE and GUE over IPv6: outer headers, UDP checksum, packet inside", test_tunnel6_gre_gue },
 	{ "ICMPv6 errors relayed for NAT66 connections both ways", test_icmp6_errors },
+	{ "IPv6 fullnat: ICMPv6 errors relayed both ways, byte for byte", test_fullnat6_icmp_errors },
+	{ "NAT64: ICMP errors translated both ways (RFC 7915)", test_nat64_icmp_errors },
 	{ "dr over IPv6: MACs only, one direction, midstream with maglev", test_dr6 },
 	{ "tunnel over IPv6: IPv6 in IPv6 from the local address, inside unchanged", test_tunnel6 },
 	{ "IPv6 drops: hop limit, extension headers, fragments, IPv6 off", test_ipv6_drops },
