@@ -241,6 +241,37 @@ sl_fwd_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *snap,
  * local port names (lport_owner()); the error does not refresh the
  * connection or change its state.
  */
+/*
+ * A connection with a Proxy Protocol header: the segment a relayed error
+ * quotes went to the backend with the client's sequence number moved on
+ * by the header's length @p hlen; the client knows its own numbers, so
+ * the quote gets them back (a kernel checks that a quoted sequence
+ * number is in its window). The ICMP checksum, and the quoted TCP
+ * checksum where the quote holds it, follow.
+ */
+static __rte_cold void
+quote_unshift(uint8_t *data, const struct sl_pkt_info *pi, const struct sl_pkt_quote *q,
+	      uint8_t hlen)
+{
+	uint8_t *tcp = data + q->ip_off + q->l3_len;
+	uint8_t *icsum = data + pi->l2_len + pi->l3_len + 2;
+	uint32_t old_seq, seq;
+	uint16_t ic, cs, old_cs;
+
+	memcpy(&old_seq, tcp + 4, 4);
+	seq = rte_cpu_to_be_32(rte_be_to_cpu_32(old_seq) - hlen);
+	memcpy(tcp + 4, &seq, 4);
+	memcpy(&ic, icsum, 2);
+	ic = sl_csum_update32(ic, old_seq, seq);
+	if (q->l4_len >= 18) {
+		memcpy(&old_cs, tcp + 16, 2);
+		cs = sl_csum_update32(old_cs, old_seq, seq);
+		memcpy(tcp + 16, &cs, 2);
+		ic = sl_csum_update16(ic, old_cs, cs);
+	}
+	memcpy(icsum, &ic, 2);
+}
+
 static __rte_cold void
 icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	 uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx, int redirected,
@@ -333,6 +364,8 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 			sl_nat_icmp_err_fullnat(data, pi, &q, c->cip, c->cport, c->vip, c->vport);
 		else
 			sl_nat_icmp_err(data, pi, &q, 0, c->vip, c->vport);
+		if (unlikely(c->pp & SL_PP_SENT) && q.proto == IPPROTO_TCP)
+			quote_unshift(data, pi, &q, w->pp[sl_flow_index(w->flows, c)].hlen);
 		sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 		capture(w, m, c->svc, c->in_port);
 		tx(w, c->in_port, m);

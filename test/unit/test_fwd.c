@@ -2347,6 +2347,78 @@ test_fullnat_icmp_errors(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/*
+ * Proxy Protocol: the segments a client sends reach the backend with
+ * sequence numbers moved by the header's length; an ICMP error about one
+ * (too big for a router on the backend's side) reaches the client
+ * quoting the numbers it sent, with the quoted TCP checksum and the ICMP
+ * checksum right.
+ */
+static void
+test_pp_icmp_quote(void)
+{
+	static const uint8_t rmac[6] = { 0x02, 0, 0, 0, 0x0e, 0x01 };
+	struct tp_fspec s, r, e, seen;
+	struct rte_mbuf *m;
+	const uint8_t *f;
+	uint32_t bip;
+
+	empty_table();
+	drain_all();
+	fx.cfg->services[1].proxy_protocol = 2;     /* web: a 28-byte header */
+	rebuild();
+	client_spec(&s, IPPROTO_TCP, 0x64570001, 41500, 80, RTE_TCP_SYN_FLAG);
+	s.seq = 1000;
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	bip = ntohl(ip_of(m)->dst_addr);
+	rte_pktmbuf_free(m);
+	backend_seg(&r, bip, 5000, 1001, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	r.dst = 0x64570001;
+	r.dport = 41500;
+	push(mbuf_of(&r), IN);
+	rte_pktmbuf_free(sent(OUT));
+	client_spec(&s, IPPROTO_TCP, 0x64570001, 41500, 80, RTE_TCP_ACK_FLAG);
+	s.seq = 1001;
+	s.ack = 5001;
+	s.payload_len = 0;
+	push(mbuf_of(&s), OUT);
+	rte_pktmbuf_free(sent(IN));
+	rte_pktmbuf_free(sent(IN));
+	/* a segment of data, as the backend's side saw it */
+	s.payload_len = 200;
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), 1029);
+	rte_pktmbuf_free(m);
+	seen = s;
+	seen.dst = bip;
+	seen.dport = 8080;
+	seen.seq = 1029;
+	err_spec(&e, IN, rmac, 0x0a0100fe, s.src, 3, 4, 1200, &seen);
+	push(mbuf_of(&e), IN);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	f = rte_pktmbuf_mtod(m, const uint8_t *);
+	{
+		const struct rte_ipv4_hdr *qip = (const struct rte_ipv4_hdr *)(f + 14 + 20 + 8);
+		const uint8_t *qtcp = (const uint8_t *)(qip + 1);
+
+		CU_ASSERT_EQUAL(f[14 + 20], 3);
+		CU_ASSERT_EQUAL(tp_get32(qtcp + 4), 1001);
+		CU_ASSERT_EQUAL(ntohl(qip->dst_addr), 0x0a000064);
+		CU_ASSERT_EQUAL(tp_get16(qtcp + 2), 80);
+		CU_ASSERT_EQUAL(rte_ipv4_udptcp_cksum_verify(qip, qtcp), 0);
+		CU_ASSERT_EQUAL(sl_csum_full(f + 14 + 20, m->pkt_len - 14 - 20, 0), 0xffff);
+	}
+	rte_pktmbuf_free(m);
+	fx.cfg->services[1].proxy_protocol = 0;
+	rebuild();
+	empty_table();
+}
+
 /* ---- IPv6: NAT66 ---------------------------------------------------- */
 
 static const uint8_t vip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x01 };      /* 2001:db8::100 */
@@ -4213,6 +4285,7 @@ test_tunnel6_gre_gue(void)
 static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
+	{ "Proxy Protocol: a relayed ICMP error quotes the client's numbers", test_pp_icmp_quote },
 	{ "fullnat: local address and port both ways, TCP and UDP", test_fullnat_both_ways },
 	{ "fullnat: local ports run out: RST, counted, free again", test_fullnat_ports_exhausted },
 	{ "NIC checksum verdicts", test_nic_csum_verdicts },
