@@ -946,7 +946,7 @@ cmd_enable(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 static int
 add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
-	static const char *const opts[] = { "weight=", "id=", "state=", "check_port=" };
+	static const char *const opts[] = { "weight=", "id=", "state=", "check_port=", "max_conns=" };
 	struct sl_config *cfg;
 	struct sl_config_service *cs;
 	struct sl_config_backend b;
@@ -969,7 +969,7 @@ add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			if (strncmp(argv[i], opts[k], strlen(opts[k])) == 0)
 				break;
 		if (k == RTE_DIM(opts)) {
-			sl_out_printf(o, "unknown option '%s' (expected weight=N, id=NAME, state=active|drain or check_port=N)",
+			sl_out_printf(o, "unknown option '%s' (expected weight=N, id=NAME, state=active|drain, check_port=N or max_conns=N)",
 				      argv[i]);
 			return -EINVAL;
 		}

@@ -395,7 +395,8 @@ persisted(struct sl_worker *w, const struct sl_snapshot *snap,
 		return NULL;
 	be = snap->by_slot[slot];
 	if (be != NULL && be->gen == gen && be->svc == svc->id &&
-	    svc->ss.weight[be->index] != 0)
+	    svc->ss.weight[be->index] != 0 &&
+	    !sl_sched_full(&svc->ss, w->be_stats, be->index))
 		return be;
 	sl_persist_del(w->persist, svc->id, cip);
 	return NULL;
@@ -629,6 +630,16 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (c == NULL) {
 		int bi, midstream = 0;
 
+		/* a client the service's lists refuse gets nothing, not even
+		 * a RST; its connections opened before a reload denied it
+		 * carry on (they are not looked at again) */
+		if (unlikely(svc->acl) &&
+		    !sl_svc_acl_pass(svc, rte_be_to_cpu_32(pi->src))) {
+			w->svc_stats[svc->id].acl_denied++;
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_ACL_DENIED);
+			return ret;
+		}
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 		    RTE_TCP_SYN_FLAG) {
@@ -646,8 +657,9 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 				return ret;
 			}
 			if (pi->tcp_flags & RTE_TCP_RST_FLAG) {
+				/* where the hash says, full or not (no limits) */
 				bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
-						      sched_hash(svc, k), w->be_stats);
+						      sched_hash(svc, k), NULL);
 				if (bi < 0) {
 					w->svc_stats[svc->id].drops++;
 					drop(w, m, SL_DROP_NO_BACKEND);
@@ -660,15 +672,29 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			}
 			midstream = 1;
 		}
+		if (unlikely(svc->conn_rate != 0) && !rate_pass4(w, svc, pi->src, now)) {
+			w->svc_stats[svc->id].rate_limited++;
+			w->svc_stats[svc->id].drops++;
+			if (midstream)
+				drop(w, m, SL_DROP_RATE_LIMITED);
+			else
+				refuse(w, snap, m, data, pi, pidx, SL_DROP_RATE_LIMITED);
+			return ret;
+		}
 		be = NULL;
 		if (svc->persist_s != 0)
 			be = persisted(w, snap, svc, pi->src, now);
 		if (be == NULL) {
+			/* a connection already open on a backend (midstream)
+			 * stays where the hash says, whatever its max_conns */
 			bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
-					      sched_hash(svc, k), w->be_stats);
+					      sched_hash(svc, k), midstream ? NULL : w->be_stats);
 			if (unlikely(bi < 0)) {
+				enum sl_drop why = no_pick(svc);
+
 				w->svc_stats[svc->id].drops++;
-				refuse(w, snap, m, data, pi, pidx, SL_DROP_NO_BACKEND);
+				w->svc_stats[svc->id].backend_full += why == SL_DROP_BACKEND_FULL;
+				refuse(w, snap, m, data, pi, pidx, why);
 				return ret;
 			}
 			be = &svc->backends[bi];

@@ -463,6 +463,14 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (c == NULL) {
 		int bi, midstream = 0;
 
+		/* as from_client() in fwd.c: lists first, silently */
+		if (unlikely(svc->acl) &&
+		    !sl_svc_acl_pass(svc, sl_svc_acl_addr6(&pi->src))) {
+			w->svc_stats[svc->id].acl_denied++;
+			w->svc_stats[svc->id].drops++;
+			drop(w, m, SL_DROP_ACL_DENIED);
+			return;
+		}
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 		    RTE_TCP_SYN_FLAG) {
@@ -475,11 +483,22 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			}
 			midstream = 1;
 		}
-		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
-				      sched_hash6(svc, k), w->be_stats);
-		if (bi < 0) {
+		/* over its rate, or no backend: dropped (no IPv6 RST yet) */
+		if (unlikely(svc->conn_rate != 0) &&
+		    !rate_pass6(w, svc, &pi->src, now)) {
+			w->svc_stats[svc->id].rate_limited++;
 			w->svc_stats[svc->id].drops++;
-			drop(w, m, SL_DROP_NO_BACKEND);
+			drop(w, m, SL_DROP_RATE_LIMITED);
+			return;
+		}
+		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
+				      sched_hash6(svc, k), midstream ? NULL : w->be_stats);
+		if (bi < 0) {
+			enum sl_drop why = no_pick(svc);
+
+			w->svc_stats[svc->id].drops++;
+			w->svc_stats[svc->id].backend_full += why == SL_DROP_BACKEND_FULL;
+			drop(w, m, why);
 			return;
 		}
 		be = &svc->backends[bi];

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <rte_common.h>
+#include <rte_branch_prediction.h>
 
 #include "sl_stats.h"
 
@@ -39,7 +40,44 @@ struct sl_sched_svc {
 	const uint64_t *ident;     /**< per backend: hash of its identity (maglev) */
 	uint32_t table_size;       /**< maglev lookup table size, a prime */
 	const void *shared;        /**< from ops->build(), may be NULL */
+	/** per backend: the connections one worker may give it (its
+	 *  max_conns over the workers, rounded up), 0 = no limit; NULL when
+	 *  no backend of the service has one */
+	const uint32_t *max_conns;
 };
+
+/**
+ * Whether backend @p i of @p svc holds as many of the calling worker's
+ * connections as it may (@p stats: that worker's per-backend counters,
+ * NULL = no limits). A full backend is skipped as one of weight 0 is,
+ * for this pick only. Without limits in the service this is one test.
+ */
+static __rte_always_inline int
+sl_sched_full(const struct sl_sched_svc *svc, const struct sl_obj_stats *stats, uint16_t i)
+{
+	return unlikely(svc->max_conns != NULL) && stats != NULL &&
+	       svc->max_conns[i] != 0 &&
+	       stats[svc->slot[i]].conns_active >= (int64_t)svc->max_conns[i];
+}
+
+/**
+ * Hashing schedulers: the hash chose backend @p i, which is full; the
+ * next usable backend that is not, in index order from @p i on (the
+ * same for every connection of that hash while the counts stay), or -1
+ * when all are full.
+ */
+static inline int
+sl_sched_spill(const struct sl_sched_svc *svc, const struct sl_obj_stats *stats, uint16_t i)
+{
+	uint16_t k, j;
+
+	for (k = 1; k < svc->n; k++) {
+		j = (uint16_t)((i + k) % svc->n);
+		if (svc->weight[j] != 0 && !sl_sched_full(svc, stats, j))
+			return j;
+	}
+	return -1;
+}
 
 struct sl_sched_ops {
 	const char *name;
@@ -70,7 +108,10 @@ struct sl_sched_ops {
 	/** Backend index in [0, n) or -1 if none can take the connection.
 	 *  @p hash is the connection's hash (5-tuple or source address, as
 	 *  the service says), 0 unless needs_hash; @p stats the calling
-	 *  worker's per-backend counters, indexed by slot (lc, wlc). */
+	 *  worker's per-backend counters, indexed by slot (lc, wlc, and
+	 *  every scheduler for max_conns: sl_sched_full()); NULL = counts
+	 *  of 0 and no limits. A hashing scheduler whose backend is full
+	 *  picks another (sl_sched_spill()). */
 	int (*pick)(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 		    const struct sl_obj_stats *stats);
 	struct sl_sched_ops *next;  /**< registry link */

@@ -411,7 +411,7 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:0\n", 8, "backend port 0 is out of range (expected 1..65535)" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:70000\n", 8, "backend port 70000 is out of range (expected 1..65535)" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:\n", 8, "backend port '' is not a number" },
-	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 wieght=2\n", 8, "unknown backend option 'wieght=2' (expected weight=N, id=NAME, state=active|drain or check_port=N)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 wieght=2\n", 8, "unknown backend option 'wieght=2' (expected weight=N, id=NAME, state=active|drain, check_port=N or max_conns=N)" },
 	/* vlan: 0 is priority tagging and 4095 reserved (802.1Q) */
 	{ PORT_A "vlan = 0\n" SVC_A, 4,
 	  "vlan 0 is out of range (expected 1..4094); leave 'vlan' out for an untagged port" },
