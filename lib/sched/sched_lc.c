@@ -42,7 +42,7 @@ least(const struct sl_sched_svc *svc, const struct sl_obj_stats *stats,
 	for (i = 0; i < svc->n; i++) {
 		int64_t a, w;
 
-		if (svc->weight[i] == 0 || sl_sched_full(svc, stats, i))
+		if (svc->weight[i] == 0)
 			continue;
 		a = active(svc, stats, i);
 		w = weighted ? (int64_t)svc->weight[i] : 1;

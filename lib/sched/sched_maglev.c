@@ -131,11 +131,7 @@ maglev_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 	if (t == NULL)
 		return -1;
 	e = t->entry[hash % t->m];
-	if (e == MAGLEV_NONE)
-		return -1;
-	if (unlikely(sl_sched_full(svc, stats, e)))
-		return sl_sched_spill(svc, stats, e);
-	return e;
+	return e == MAGLEV_NONE ? -1 : e;
 }
 
 static struct sl_sched_ops sched_maglev = {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Round robin: backends in turn, skipping those with weight 0 and those
- * at their max_conns. Each
+ * Round robin: backends in turn, skipping those with weight 0. Each
  * worker keeps its own position; worker w starts at backend w so that
  * several workers do not all begin on backend 0.
  *
@@ -66,7 +65,7 @@ rr_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 		/* atomic only for ws_carry's sake: a plain store on x86 */
 		__atomic_store_n(&s->next, idx + 1 == svc->n ? 0 : idx + 1,
 				 __ATOMIC_RELAXED);
-		if (svc->weight[idx] != 0 && !sl_sched_full(svc, stats, (uint16_t)idx))
+		if (svc->weight[idx] != 0)
 			return (int)idx;
 	}
 	return -1;

@@ -80,8 +80,6 @@ sh_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 		else
 			lo = (uint16_t)(mid + 1);
 	}
-	if (unlikely(sl_sched_full(svc, stats, t->idx[lo])))
-		return sl_sched_spill(svc, stats, t->idx[lo]);
 	return t->idx[lo];
 }
 

@@ -57,9 +57,7 @@ wrr_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 	uint16_t i;
 
 	for (i = 0; i < svc->n; i++) {
-		/* a backend at its max_conns sits this pick out, as with
-		 * weight 0: the others share the pick by their weights */
-		if (svc->weight[i] == 0 || sl_sched_full(svc, stats, i))
+		if (svc->weight[i] == 0)
 			continue;
 		/* atomic only for ws_carry's sake: a plain store on x86 */
 		__atomic_store_n(&s->score[i], s->score[i] + svc->weight[i],

@@ -28,7 +28,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <rte_common.h>
-#include <rte_branch_prediction.h>
 
 #include "sl_stats.h"
 
@@ -44,40 +43,38 @@ struct sl_sched_svc {
 	 *  max_conns over the workers, rounded up), 0 = no limit; NULL when
 	 *  no backend of the service has one */
 	const uint32_t *max_conns;
+	const struct sl_sched_ops *ops;  /**< its scheduler (sl_sched_pick_limited()) */
 };
+
+/** Backends of a service sl_sched_pick_limited() handles (the most a
+ *  service has). */
+#define SL_SCHED_MAX_BACKENDS 256
 
 /**
  * Whether backend @p i of @p svc holds as many of the calling worker's
- * connections as it may (@p stats: that worker's per-backend counters,
- * NULL = no limits). A full backend is skipped as one of weight 0 is,
- * for this pick only. Without limits in the service this is one test.
+ * connections as it may (@p stats: that worker's per-backend counters).
  */
 static __rte_always_inline int
 sl_sched_full(const struct sl_sched_svc *svc, const struct sl_obj_stats *stats, uint16_t i)
 {
-	return unlikely(svc->max_conns != NULL) && stats != NULL &&
-	       svc->max_conns[i] != 0 &&
+	return svc->max_conns != NULL && stats != NULL && svc->max_conns[i] != 0 &&
 	       stats[svc->slot[i]].conns_active >= (int64_t)svc->max_conns[i];
 }
 
 /**
- * Hashing schedulers: the hash chose backend @p i, which is full; the
- * next usable backend that is not, in index order from @p i on (the
- * same for every connection of that hash while the counts stay), or -1
- * when all are full.
+ * The pick of a service with max_conns (@c max_conns and @c ops set),
+ * in place of ops->pick: a backend at its limit is skipped as one of
+ * weight 0 is, for this pick only. rr, wrr, lc and wlc pick with the
+ * full backends' weights taken as 0; a hashing scheduler (sh, maglev)
+ * picks by its hash, and when that backend is full the next usable one
+ * in index order that is not (the same for every connection of that
+ * hash while the counts stay). -1 when every usable backend is full.
+ * A service without limits calls ops->pick itself, so the schedulers
+ * and their cost are those of a service without limits. @p stats NULL:
+ * no limit (ops->pick).
  */
-static inline int
-sl_sched_spill(const struct sl_sched_svc *svc, const struct sl_obj_stats *stats, uint16_t i)
-{
-	uint16_t k, j;
-
-	for (k = 1; k < svc->n; k++) {
-		j = (uint16_t)((i + k) % svc->n);
-		if (svc->weight[j] != 0 && !sl_sched_full(svc, stats, j))
-			return j;
-	}
-	return -1;
-}
+int sl_sched_pick_limited(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+			  const struct sl_obj_stats *stats);
 
 struct sl_sched_ops {
 	const char *name;
@@ -108,10 +105,9 @@ struct sl_sched_ops {
 	/** Backend index in [0, n) or -1 if none can take the connection.
 	 *  @p hash is the connection's hash (5-tuple or source address, as
 	 *  the service says), 0 unless needs_hash; @p stats the calling
-	 *  worker's per-backend counters, indexed by slot (lc, wlc, and
-	 *  every scheduler for max_conns: sl_sched_full()); NULL = counts
-	 *  of 0 and no limits. A hashing scheduler whose backend is full
-	 *  picks another (sl_sched_spill()). */
+	 *  worker's per-backend counters, indexed by slot (lc, wlc).
+	 *  Limits (max_conns) are not its business:
+	 *  sl_sched_pick_limited() wraps it. */
 	int (*pick)(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 		    const struct sl_obj_stats *stats);
 	struct sl_sched_ops *next;  /**< registry link */

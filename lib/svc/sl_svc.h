@@ -124,6 +124,10 @@ struct sl_acl_range {
 	unsigned __int128 lo, hi;
 };
 
+/** Limits of a service (struct sl_service.limits). */
+#define SL_SVC_LIMIT_ACL   1        /**< allow/deny lists */
+#define SL_SVC_LIMIT_RATE  2        /**< conn_rate_per_client */
+
 struct sl_service {
 	rte_be32_t vip;
 	rte_be16_t port;
@@ -147,6 +151,9 @@ struct sl_service {
 				     *   connection is scheduled, not dropped */
 	uint32_t drain_timeout;     /**< seconds removed backends keep connections */
 	uint32_t persist_s;         /**< client affinity window, 0 = none */
+	uint8_t limits;             /**< SL_SVC_LIMIT_*: what a new connection
+				     *   meets before it is scheduled (one test
+				     *   for a service without any) */
 	uint8_t acl;                /**< allow/deny lists: new connections
 				     *   only from @c acl_ranges */
 	uint16_t n_acl_ranges;      /**< 0 with @c acl: every client denied */
@@ -155,6 +162,10 @@ struct sl_service {
 				     *   address, 0 = no limit */
 	uint32_t conn_burst;        /**< of them at once (token bucket depth) */
 	const struct sl_sched_ops *sched;
+	/** what picks a new connection's backend: sched->pick, or
+	 *  sl_sched_pick_limited() when a backend has max_conns */
+	int (*pick)(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+		    const struct sl_obj_stats *stats);
 	struct sl_sched_svc ss;     /**< scheduler view (weights, shared table) */
 	struct sl_backend *backends;
 	size_t ws_off;              /**< offset of its state in a worker block */

@@ -14,6 +14,9 @@
 
 #include "sl_svc.h"
 
+_Static_assert(SL_MAX_SVC_BACKENDS <= SL_SCHED_MAX_BACKENDS,
+	       "sl_sched_pick_limited() takes up to SL_SCHED_MAX_BACKENDS backends");
+
 static rte_be32_t
 prefix_mask(uint8_t len)
 {
@@ -821,6 +824,10 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 				goto fail;
 			}
 		}
+		sv->ss.ops = sv->sched;
+		sv->pick = sv->ss.max_conns != NULL ? sl_sched_pick_limited : sv->sched->pick;
+		sv->limits = (sv->acl ? SL_SVC_LIMIT_ACL : 0) |
+			     (sv->conn_rate != 0 ? SL_SVC_LIMIT_RATE : 0);
 		sv->ws_off = ws_size;
 		ws_size += RTE_ALIGN_CEIL(sv->sched->ws_size(sv->n_backends), 8);
 		sv->leaving = pl->leaving[i];
