@@ -578,13 +578,14 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 }
 
 /*
- * The limits of @p svc (svc->limits set) for a client packet that
- * matches no connection, before anything is scheduled or allocated: the
- * allow/deny lists (a refused client gets nothing, not even a RST; its
- * connections opened before a reload denied it carry on, they are not
- * looked at again), then the per-client rate, for a packet that would
- * open a connection (refused as a full table refuses one). Returns 1
- * when it took the packet (counted), 0 when the packet goes on.
+ * The limits of @p svc for a client packet that matches no connection
+ * and would open one (or, dr/tunnel, a RST passing without a record),
+ * before anything is scheduled or allocated: the allow/deny lists (a
+ * refused client gets nothing, not even a RST; its connections opened
+ * before a reload denied it carry on, they are not looked at again),
+ * then the per-client rate, for a packet that opens a connection
+ * (refused as a full table refuses one). Returns 1 when it took the
+ * packet (counted), 0 when the packet goes on.
  */
 static __rte_noinline int
 limited(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_service *svc,
@@ -669,8 +670,6 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (c == NULL) {
 		int bi, midstream = 0;
 
-		if (unlikely(svc->limits != 0) && limited(w, snap, svc, m, data, pi, pidx, now))
-			return ret;
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 		    RTE_TCP_SYN_FLAG) {
@@ -688,6 +687,9 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 				return ret;
 			}
 			if (pi->tcp_flags & RTE_TCP_RST_FLAG) {
+				if ((svc->limits & SL_SVC_LIMIT_ACL) &&
+				    limited(w, snap, svc, m, data, pi, pidx, now))
+					return ret;
 				bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
 						      sched_hash(svc, k), w->be_stats);
 				if (bi < 0) {
@@ -703,8 +705,15 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			midstream = 1;
 		}
 		be = NULL;
-		if (svc->persist_s != 0)
-			be = persisted(w, snap, svc, pi->src, now);
+		/* the service's limits, then its affinities: one test for a
+		 * service with neither */
+		if (svc->limits != 0) {
+			if ((svc->limits & (SL_SVC_LIMIT_ACL | SL_SVC_LIMIT_RATE)) &&
+			    limited(w, snap, svc, m, data, pi, pidx, now))
+				return ret;
+			if (svc->persist_s != 0)
+				be = persisted(w, snap, svc, pi->src, now);
+		}
 		if (be == NULL) {
 			/* the middle of a connection goes where the hash says,
 			 * whatever the backend's max_conns: it is there already */

@@ -127,6 +127,8 @@ struct sl_acl_range {
 /** Limits of a service (struct sl_service.limits). */
 #define SL_SVC_LIMIT_ACL   1        /**< allow/deny lists */
 #define SL_SVC_LIMIT_RATE  2        /**< conn_rate_per_client */
+#define SL_SVC_PERSIST     4        /**< persistence: with the limits, so that
+				     *   a service with neither tests once */
 
 struct sl_service {
 	rte_be32_t vip;

@@ -827,7 +827,8 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		sv->ss.ops = sv->sched;
 		sv->pick = sv->ss.max_conns != NULL ? sl_sched_pick_limited : sv->sched->pick;
 		sv->limits = (sv->acl ? SL_SVC_LIMIT_ACL : 0) |
-			     (sv->conn_rate != 0 ? SL_SVC_LIMIT_RATE : 0);
+			     (sv->conn_rate != 0 ? SL_SVC_LIMIT_RATE : 0) |
+			     (sv->persist_s != 0 ? SL_SVC_PERSIST : 0);
 		sv->ws_off = ws_size;
 		ws_size += RTE_ALIGN_CEIL(sv->sched->ws_size(sv->n_backends), 8);
 		sv->leaving = pl->leaving[i];
