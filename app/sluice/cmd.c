@@ -262,7 +262,7 @@ show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		sl_out_printf(o, "[");
 	for (j = 0; j < sv->n_backends; j++) {
 		const struct sl_backend *be = &sv->backends[j];
-		uint32_t weight = 0;
+		uint32_t weight = 0, max_conns = 0;
 		struct sl_obj_stats t;
 		const char *check = cs == NULL || cs->check.kind == SL_CHECK_NONE ? "none" :
 			be->down ? "failing" : "passing";
@@ -272,16 +272,18 @@ show_backends(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			if (cs->backends[k].v6 == be->v6 &&
 			    (be->v6 ? memcmp(cs->backends[k].addr6, &be->addr6, 16) == 0 :
 			     rte_cpu_to_be_32(cs->backends[k].addr) == be->addr) &&
-			    rte_cpu_to_be_16(cs->backends[k].port) == be->port)
+			    rte_cpu_to_be_16(cs->backends[k].port) == be->port) {
 				weight = cs->backends[k].weight;
+				max_conns = cs->backends[k].max_conns;
+			}
 		sl_mgmt_sum(app, -1, be->slot, &t);
 		sl_obj_stats_render(&t, o->json ? SL_STATS_JSON : SL_STATS_TEXT, cnt, sizeof(cnt));
 		if (o->json) {
 			sl_out_printf(o, "%s{\"address\":\"%s\",\"port\":%u,\"state\":\"%s\","
-				      "\"weight\":%u,\"check\":\"%s\",%s}", j ? "," : "",
-				      addrstr(be->v6, be->addr, &be->addr6, 0, a),
+				      "\"weight\":%u,\"max_conns\":%u,\"check\":\"%s\",%s}",
+				      j ? "," : "", addrstr(be->v6, be->addr, &be->addr6, 0, a),
 				      rte_be_to_cpu_16(be->port), be_state(be),
-				      weight, check, cnt);
+				      weight, max_conns, check, cnt);
 			continue;
 		}
 		/* a summary line, then every counter */
@@ -946,7 +948,7 @@ cmd_enable(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 static int
 add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
-	static const char *const opts[] = { "weight=", "id=", "state=", "check_port=" };
+	static const char *const opts[] = { "weight=", "id=", "state=", "check_port=", "max_conns=" };
 	struct sl_config *cfg;
 	struct sl_config_service *cs;
 	struct sl_config_backend b;
@@ -969,7 +971,7 @@ add_backend(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			if (strncmp(argv[i], opts[k], strlen(opts[k])) == 0)
 				break;
 		if (k == RTE_DIM(opts)) {
-			sl_out_printf(o, "unknown option '%s' (expected weight=N, id=NAME, state=active|drain or check_port=N)",
+			sl_out_printf(o, "unknown option '%s' (expected weight=N, id=NAME, state=active|drain, check_port=N or max_conns=N)",
 				      argv[i]);
 			return -EINVAL;
 		}

@@ -72,12 +72,14 @@ static const char *const svc_keys[] = {
 	"check", "check_interval", "check_timeout", "check_rise", "check_fall",
 	"check_path", "check_host", "check_expect", "check_send",
 	"check_expect_payload", "proxy_protocol", "encap", "gue_port", "check_target",
+	"allow", "deny", "conn_rate_per_client", "conn_burst_per_client",
 };
 enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND,
        SK_MAGLEV_M, SK_HASH, SK_PERSIST, SK_DRAIN, SK_CHECK, SK_CHECK_INTERVAL,
        SK_CHECK_TIMEOUT, SK_CHECK_RISE, SK_CHECK_FALL, SK_CHECK_PATH,
        SK_CHECK_HOST, SK_CHECK_EXPECT, SK_CHECK_SEND, SK_CHECK_EXPECT_PAYLOAD,
-       SK_PROXY, SK_ENCAP, SK_GUE_PORT, SK_CHECK_TARGET };
+       SK_PROXY, SK_ENCAP, SK_GUE_PORT, SK_CHECK_TARGET, SK_ALLOW, SK_DENY,
+       SK_CONN_RATE, SK_CONN_BURST };
 
 struct global_key {
 	const char *name;
@@ -902,6 +904,14 @@ sl_config_backend_parse(const char *spec, struct sl_config_backend *out,
 			b.check_port = (uint16_t)cp;
 			continue;
 		}
+		if (strncmp(tok, "max_conns=", 10) == 0) {
+			if (b.max_conns != 0)
+				return reason(err, errlen, "backend max_conns given twice (give max_conns=N once)");
+			if (u32_check("backend max_conns", tok + 10, 1, 100000000, &b.max_conns,
+				      msg, sizeof(msg)) < 0)
+				return reason(err, errlen, "%s", msg);
+			continue;
+		}
 		if (strncmp(tok, "state=", 6) == 0) {
 			if (strcmp(tok + 6, "drain") == 0)
 				b.drain = 1;
@@ -913,7 +923,7 @@ sl_config_backend_parse(const char *spec, struct sl_config_backend *out,
 			continue;
 		}
 		if (strncmp(tok, "weight=", 7) != 0)
-			return reason(err, errlen, "unknown backend option '%s' (expected weight=N, id=NAME, state=active|drain or check_port=N)",
+			return reason(err, errlen, "unknown backend option '%s' (expected weight=N, id=NAME, state=active|drain, check_port=N or max_conns=N)",
 				      tok);
 		if (have_weight)
 			return reason(err, errlen, "backend weight given twice (give weight=N once)");
@@ -1484,6 +1494,100 @@ handle_port(struct parse_ctx *c, int key, const char *v)
 	}
 }
 
+#define ACL_SYNTAX "expected PREFIX[, PREFIX...], e.g. allow = 10.0.0.0/8, 192.0.2.7 or deny = 2001:db8:bad::/48"
+
+/*
+ * One item of an allow or deny list: "A.B.C.D/P" (P 0..32) or "ADDR/P"
+ * (P 0..128), no host bits set; an address without /P is that one host.
+ * Whether its family is the service's is sl_config_validate()'s: the
+ * vip key may come later in the section.
+ */
+static int
+parse_acl_item(struct parse_ctx *c, const char *item, int deny)
+{
+	struct sl_config_service *s = c->svc;
+	const char *key = deny ? "deny" : "allow";
+	char a[INET6_ADDRSTRLEN + 8], ex[INET6_ADDRSTRLEN];
+	const char *slash = strchr(item, '/');
+	struct sl_config_acl *e;
+	uint8_t addr[16] = { 0 }, net[16];
+	bool v6 = is_v6(item);
+	uint32_t len, max = v6 ? 128 : 32;
+	size_t n = slash != NULL ? (size_t)(slash - item) : strlen(item);
+
+	if (s->n_acl >= SL_MAX_SVC_ACL)
+		return fail(c, c->lineno, "too many allow/deny prefixes in [%s] (at most %d, both lists together)",
+			    c->sect, SL_MAX_SVC_ACL);
+	memcpy(a, item, RTE_MIN(n, sizeof(a) - 1));
+	a[RTE_MIN(n, sizeof(a) - 1)] = '\0';
+	if (n >= sizeof(a) ||
+	    inet_pton(v6 ? AF_INET6 : AF_INET, a, v6 ? addr : addr + 12) != 1)
+		return fail(c, c->lineno, "%s '%s' is not an %s prefix (%s)", key, item,
+			    v6 ? "IPv6" : "IPv4", ACL_SYNTAX);
+	len = max;
+	if (slash != NULL && parse_u32(c, "prefix length", slash + 1, 0, max, &len) < 0)
+		return -EINVAL;
+	if (v6) {
+		ip6_net(addr, (uint8_t)len, net);
+		if (memcmp(addr, net, 16) != 0)
+			return fail(c, c->lineno, "%s prefix %s has host bits set beyond /%u (did you mean %s/%u?)",
+				    key, item, len, ip6_str(net, ex), len);
+	} else {
+		uint32_t v4, mask = prefix_mask(len);
+
+		memcpy(&v4, addr + 12, 4);
+		v4 = ntohl(v4);
+		if ((v4 & ~mask) != 0)
+			return fail(c, c->lineno, "%s prefix %s has host bits set beyond /%u (did you mean %s/%u?)",
+				    key, item, len, ip_str(v4 & mask, ex), len);
+	}
+	e = &s->acl[s->n_acl++];
+	memcpy(e->addr, addr, 16);
+	e->len = (uint8_t)len;
+	e->v6 = v6;
+	e->deny = (uint8_t)deny;
+	e->line = c->lineno;
+	return 0;
+}
+
+/* "allow = ITEM[, ITEM...]" (or deny): items separated by commas
+ * and/or spaces. */
+static int
+parse_acl(struct parse_ctx *c, const char *v, int deny)
+{
+	char item[INET6_ADDRSTRLEN + 8];
+	const char *p = v;
+	bool any = false;
+	size_t n;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		if (*p == ',') {
+			if (!any)
+				return fail(c, c->lineno, "%s '%s' has an empty item before ',' (%s)",
+					    deny ? "deny" : "allow", v, ACL_SYNTAX);
+			p++;
+			p += strspn(p, " \t");
+			if (*p == '\0' || *p == ',')
+				return fail(c, c->lineno, "%s '%s' has an empty item after ',' (%s)",
+					    deny ? "deny" : "allow", v, ACL_SYNTAX);
+		}
+		n = strcspn(p, " \t,");
+		if (n >= sizeof(item))
+			return fail(c, c->lineno, "%s item '%.*s...' is too long (%s)",
+				    deny ? "deny" : "allow", 40, p, ACL_SYNTAX);
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (parse_acl_item(c, item, deny) < 0)
+			return -EINVAL;
+		any = true;
+		p += n;
+	}
+	return 0;
+}
+
 static int
 handle_service(struct parse_ctx *c, int key, const char *v)
 {
@@ -1571,6 +1675,14 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 		else
 			return fail(c, c->lineno, "unknown check_target '%s' (expected vip|backend)", v);
 		return 0;
+	case SK_ALLOW:
+	case SK_DENY:
+		return parse_acl(c, v, key == SK_DENY);
+	case SK_CONN_RATE:
+		return parse_u32(c, "conn_rate_per_client", v, 1, 10000000, &s->conn_rate);
+	case SK_CONN_BURST:
+		s->conn_burst_line = c->lineno;
+		return parse_u32(c, "conn_burst_per_client", v, 1, 10000000, &s->conn_burst);
 	case SK_PERSIST:
 		return parse_u32(c, "persistence", v, 0, 86400, &s->persistence);
 	case SK_DRAIN:
@@ -1701,10 +1813,11 @@ on_key(void *user, const char *section, const char *key, const char *value)
 		return 1;
 	}
 	/* address and gateway: once per family, handle_port() tells */
-	if (c->keys[i] != 0 && !(c->kind == SECT_SERVICE && i == SK_BACKEND) &&
+	if (c->keys[i] != 0 &&
+	    !(c->kind == SECT_SERVICE && (i == SK_BACKEND || i == SK_ALLOW || i == SK_DENY)) &&
 	    !(c->kind == SECT_PORT && (i == PK_ROUTE || i == PK_LOCAL ||
 				       i == PK_ADDRESS || i == PK_GATEWAY))) {
-		fail(c, c->lineno, "duplicate key '%s' in [%s] (first at line %d; only 'backend', 'route' and 'local_address' may repeat)",
+		fail(c, c->lineno, "duplicate key '%s' in [%s] (first at line %d; only 'backend', 'allow', 'deny', 'route' and 'local_address' may repeat)",
 		     key, c->sect, c->keys[i]);
 		return 1;
 	}
@@ -2488,6 +2601,7 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 	bool maglev = strcmp(s->scheduler, "maglev") == 0;
 	char a[INET6_ADDRSTRLEN];
 	const char *bad;
+	unsigned i;
 	int line;
 
 	bad = s->v6 ? non_unicast6(s->vip6) : non_unicast(s->vip);
@@ -2550,6 +2664,16 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 		return vfail(v, s->hash_line ? s->hash_line : s->line,
 			     "hash applies to scheduler = sh or maglev only ([service.%s] uses %s)",
 			     s->name, s->scheduler);
+	for (i = 0; i < s->n_acl; i++)
+		if (s->acl[i].v6 != s->v6)
+			return vfail(v, s->acl[i].line,
+				     "%s: an %s prefix in IPv%d service [service.%s] (a service's clients are of its VIP's family)",
+				     s->acl[i].deny ? "deny" : "allow", s->acl[i].v6 ? "IPv6" : "IPv4",
+				     s->v6 ? 6 : 4, s->name);
+	if (s->conn_burst_line != 0 && s->conn_rate == 0)
+		return vfail(v, s->conn_burst_line,
+			     "conn_burst_per_client needs conn_rate_per_client in [service.%s]",
+			     s->name);
 	if (s->n_backends == 0)
 		return vfail(v, s->line, "[service.%s] has no backend (add at least one)", s->name);
 	if (maglev && s->maglev_table_size < s->n_backends)

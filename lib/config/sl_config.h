@@ -37,6 +37,8 @@
 #define SL_MAX_PORT_ROUTES      32   /**< static routes per port, IPv4 and IPv6
 				       *   together, default routes included */
 #define SL_MAX_LOCAL_ADDRS      16   /**< fullnat local addresses per port */
+#define SL_MAX_SVC_ACL          64   /**< allow and deny prefixes of one service,
+				       *   both lists together */
 
 /** Forwarding modes of a service. */
 enum sl_mode {
@@ -149,6 +151,8 @@ struct sl_config_backend {
 	uint32_t weight;             /**< 1..65535, default 1 */
 	uint8_t drain;               /**< state=drain: no new connections */
 	uint16_t check_port;         /**< check_port=N, 0 = the backend's port */
+	uint32_t max_conns;          /**< max_conns=N: connections it may hold,
+				      *   0 = no limit */
 	char id[SL_NAME_MAX];        /**< id=NAME: identity for consistent
 				      *   hashing; "" = "ADDR:PORT", for
 				      *   IPv6 "[ADDR]:PORT" */
@@ -188,6 +192,19 @@ enum sl_hash_mode {
 	SL_HASH_SOURCE,
 };
 
+/**
+ * One item of a service's allow or deny list: a prefix of the service's
+ * family (an IPv4 prefix in the last 4 bytes of @c addr for an IPv4
+ * service), no host bits set.
+ */
+struct sl_config_acl {
+	uint8_t addr[16];            /**< network order */
+	uint8_t len;                 /**< prefix length 0..32 (IPv4), 0..128 (IPv6) */
+	uint8_t v6;                  /**< an IPv6 prefix */
+	uint8_t deny;                /**< from a deny key, else allow */
+	int line;                    /**< line of its key */
+};
+
 struct sl_config_service {
 	char name[SL_NAME_MAX];      /**< from [service.NAME] */
 	uint32_t vip;                /**< host byte order (IPv4) */
@@ -222,6 +239,15 @@ struct sl_config_service {
 	int encap_line;
 	int gue_port_line;
 	int check_target_line;
+	/** allow and deny prefixes, in file order (keys repeat, each may
+	 *  list several): with any allow, only allowed clients connect;
+	 *  deny wins over allow */
+	uint16_t n_acl;
+	struct sl_config_acl acl[SL_MAX_SVC_ACL];
+	uint32_t conn_rate;          /**< conn_rate_per_client: new connections
+				      *   per second per client address, 0 = off */
+	uint32_t conn_burst;         /**< conn_burst_per_client, 0 = conn_rate */
+	int conn_burst_line;         /**< line of a key, 0 = not in the file */
 };
 
 struct sl_config_global {
@@ -304,7 +330,7 @@ int sl_config_validate_edit(const struct sl_config *cfg, const char *cmd,
 
 /**
  * Parse one backend, "IP:PORT [weight=N] [id=NAME] [state=active|drain]
- * [check_port=N]", IP an IPv4 address or a bracketed IPv6 one
+ * [check_port=N] [max_conns=N]", IP an IPv4 address or a bracketed IPv6 one
  * ("[2001:db8::11]:80", then @c v6 = 1), with the checks that need nothing but the backend
  * itself (a unicast address, ranges, id characters). The INI parser and
  * the "add backend" command both use it; rules across the config

@@ -429,7 +429,8 @@ persisted(struct sl_worker *w, const struct sl_snapshot *snap,
 		return NULL;
 	be = snap->by_slot[slot];
 	if (be != NULL && be->gen == gen && be->svc == svc->id &&
-	    svc->ss.weight[be->index] != 0)
+	    svc->ss.weight[be->index] != 0 &&
+	    !sl_sched_full(&svc->ss, w->be_stats, be->index))
 		return be;
 	sl_persist_del(w->persist, svc->id, cip);
 	return NULL;
@@ -610,6 +611,46 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	return NULL;
 }
 
+/*
+ * The limits of @p svc for a client packet that matches no connection
+ * and would open one (or, dr/tunnel, a RST passing without a record),
+ * before anything is scheduled or allocated: the allow/deny lists (a
+ * refused client gets nothing, not even a RST; its connections opened
+ * before a reload denied it carry on, they are not looked at again),
+ * then the per-client rate, for a packet that opens a connection
+ * (refused as a full table refuses one). Returns 1 when it took the
+ * packet (counted), 0 when the packet goes on.
+ */
+static __rte_noinline int
+limited(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_service *svc,
+	struct rte_mbuf *m, uint8_t *data, const struct sl_pkt_info *pi, uint16_t pidx,
+	uint64_t now)
+{
+	uint8_t f = pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG);
+	int syn = pi->proto != IPPROTO_TCP || f == RTE_TCP_SYN_FLAG;
+
+	if ((svc->limits & SL_SVC_LIMIT_ACL) &&
+	    !sl_svc_acl_pass(svc, rte_be_to_cpu_32(pi->src))) {
+		w->svc_stats[svc->id].acl_denied++;
+		w->svc_stats[svc->id].drops++;
+		drop(w, m, SL_DROP_ACL_DENIED);
+		return 1;
+	}
+	/* a token for what opens a connection: a SYN, a datagram, or (dr
+	 * and tunnel scheduling by hash) the middle of one */
+	if (!(svc->limits & SL_SVC_LIMIT_RATE) ||
+	    (!syn && !(svc->stateless && !(pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)))) ||
+	    rate_pass4(w, svc, pi->src, now))
+		return 0;
+	w->svc_stats[svc->id].rate_limited++;
+	w->svc_stats[svc->id].drops++;
+	if (syn)
+		refuse(w, snap, m, data, pi, pidx, SL_DROP_RATE_LIMITED);
+	else
+		drop(w, m, SL_DROP_RATE_LIMITED);
+	return 1;
+}
+
 #define FC_ADDED   1   /* a connection was created */
 #define FC_DELETED 2   /* a connection was removed (port reuse) */
 
@@ -680,6 +721,9 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 				return ret;
 			}
 			if (pi->tcp_flags & RTE_TCP_RST_FLAG) {
+				if ((svc->limits & SL_SVC_LIMIT_ACL) &&
+				    limited(w, snap, svc, m, data, pi, pidx, now))
+					return ret;
 				bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
 						      sched_hash(svc, k), w->be_stats);
 				if (bi < 0) {
@@ -695,14 +739,27 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			midstream = 1;
 		}
 		be = NULL;
-		if (svc->persist_s != 0)
-			be = persisted(w, snap, svc, pi->src, now);
+		/* the service's limits, then its affinities: one test for a
+		 * service with neither */
+		if (svc->limits != 0) {
+			if ((svc->limits & (SL_SVC_LIMIT_ACL | SL_SVC_LIMIT_RATE)) &&
+			    limited(w, snap, svc, m, data, pi, pidx, now))
+				return ret;
+			if (svc->persist_s != 0)
+				be = persisted(w, snap, svc, pi->src, now);
+		}
 		if (be == NULL) {
-			bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
-					      sched_hash(svc, k), w->be_stats);
+			/* the middle of a connection goes where the hash says,
+			 * whatever the backend's max_conns: it is there already */
+			bi = (likely(!midstream) ? svc->pick : svc->sched->pick)
+				(&svc->ss, sl_svc_ws(snap, w->id, svc), sched_hash(svc, k),
+				 w->be_stats);
 			if (unlikely(bi < 0)) {
+				enum sl_drop why = no_pick(svc);
+
 				w->svc_stats[svc->id].drops++;
-				refuse(w, snap, m, data, pi, pidx, SL_DROP_NO_BACKEND);
+				w->svc_stats[svc->id].backend_full += why == SL_DROP_BACKEND_FULL;
+				refuse(w, snap, m, data, pi, pidx, why);
 				return ret;
 			}
 			be = &svc->backends[bi];

@@ -539,6 +539,34 @@ dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_ba
 
 /* A client's packet for IPv6 service @p svc: NAT66 (nat), fullnat (IPv6
  * or, NAT64, IPv4 backends), dr or tunnel (IPv6 in IPv6). */
+/*
+ * As limited() in fwd.c, for an IPv6 client: its lists, then its rate
+ * for a packet that would open a connection; refusals are drops (no
+ * IPv6 RST is built). Returns 1 when it took the packet.
+ */
+static __rte_noinline int
+limited6(struct sl_worker *w, const struct sl_service *svc, struct rte_mbuf *m,
+	 const struct sl_pkt6_info *pi, uint64_t now)
+{
+	uint8_t f = pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG);
+	int opens = pi->proto != IPPROTO_TCP || f == RTE_TCP_SYN_FLAG ||
+		    (svc->stateless && !(pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)));
+
+	if ((svc->limits & SL_SVC_LIMIT_ACL) &&
+	    !sl_svc_acl_pass(svc, sl_svc_acl_addr6(&pi->src))) {
+		w->svc_stats[svc->id].acl_denied++;
+		w->svc_stats[svc->id].drops++;
+		drop(w, m, SL_DROP_ACL_DENIED);
+		return 1;
+	}
+	if (!(svc->limits & SL_SVC_LIMIT_RATE) || !opens || rate_pass6(w, svc, &pi->src, now))
+		return 0;
+	w->svc_stats[svc->id].rate_limited++;
+	w->svc_stats[svc->id].drops++;
+	drop(w, m, SL_DROP_RATE_LIMITED);
+	return 1;
+}
+
 static void
 from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
@@ -581,6 +609,8 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (c == NULL) {
 		int bi, midstream = 0;
 
+		if (unlikely(svc->limits != 0) && limited6(w, svc, m, pi, now))
+			return;
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 		    RTE_TCP_SYN_FLAG) {
@@ -593,11 +623,18 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			}
 			midstream = 1;
 		}
-		bi = svc->sched->pick(&svc->ss, sl_svc_ws(snap, w->id, svc),
-				      sched_hash6(svc, k), w->be_stats);
+		/* the middle of a connection goes where the hash says,
+		 * whatever the backend's max_conns */
+		bi = (likely(!midstream) ? svc->pick : svc->sched->pick)
+			(&svc->ss, sl_svc_ws(snap, w->id, svc), sched_hash6(svc, k),
+			 w->be_stats);
+		/* no backend, or all full: dropped (no IPv6 RST yet) */
 		if (bi < 0) {
+			enum sl_drop why = no_pick(svc);
+
 			w->svc_stats[svc->id].drops++;
-			drop(w, m, SL_DROP_NO_BACKEND);
+			w->svc_stats[svc->id].backend_full += why == SL_DROP_BACKEND_FULL;
+			drop(w, m, why);
 			return;
 		}
 		be = &svc->backends[bi];

@@ -94,7 +94,9 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 				   p->socket_id);
 	w->pp_timers = rte_zmalloc_socket("sl_pp_timers", SL_PP_TIMERS * sizeof(*w->pp_timers),
 					  0, p->socket_id);
-	if (w->pp == NULL || w->pp_timers == NULL)
+	w->rate = rte_zmalloc_socket("sl_rate", SL_RATE_SETS * sizeof(*w->rate),
+				     RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (w->pp == NULL || w->pp_timers == NULL || w->rate == NULL)
 		goto fail;
 	w->to_mgmt = ring_new("to_mgmt", p->id, SL_RING_SIZE, p->socket_id);
 	w->from_mgmt = ring_new("from_mgmt", p->id, SL_RING_SIZE, p->socket_id);
@@ -168,5 +170,6 @@ sl_fwd_worker_free(struct sl_worker *w)
 	sl_persist_free(w->persist);
 	rte_free(w->pp);
 	rte_free(w->pp_timers);
+	rte_free(w->rate);
 	rte_free(w);
 }

@@ -198,6 +198,82 @@ lport_slice(const struct sl_worker *w, uint32_t *first, uint32_t *count)
 	return 1;
 }
 
+/* Why the scheduler found no backend for a new connection of @p svc:
+ * every usable one at its max_conns, or none usable. */
+static __rte_cold __rte_unused enum sl_drop
+no_pick(const struct sl_service *svc)
+{
+	uint16_t i;
+
+	for (i = 0; svc->ss.max_conns != NULL && i < svc->ss.n; i++)
+		if (svc->ss.weight[i] != 0)
+			return SL_DROP_BACKEND_FULL;
+	return SL_DROP_NO_BACKEND;
+}
+
+/* 64-bit mix (murmur3's finaliser): the rate table's set and tag. */
+static __rte_always_inline uint64_t
+rate_mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/*
+ * Whether a new connection of service @p svc from the client whose hash
+ * is @p h may open at @p now (TSC) under the service's
+ * conn_rate_per_client; counts it when it may (see struct sl_rate_set).
+ */
+static __rte_always_inline int
+rate_pass(struct sl_worker *w, const struct sl_service *svc, uint64_t h, uint64_t now)
+{
+	struct sl_rate_set *set = &w->rate[h & (SL_RATE_SETS - 1)];
+	uint64_t tag = h | 1, iv = w->env->hz / svc->conn_rate, tat;
+	struct sl_rate_entry *e = &set->e[0];
+	unsigned i;
+
+	for (i = 0; i < SL_RATE_WAYS; i++) {
+		if (set->e[i].tag == tag) {
+			e = &set->e[i];
+			goto found;
+		}
+		if (set->e[i].tat < e->tat)
+			e = &set->e[i];
+	}
+	e->tag = tag;
+	e->tat = now;
+found:
+	tat = e->tat > now ? e->tat : now;
+	if (tat - now > iv * (svc->conn_burst - 1))
+		return 0;
+	e->tat = tat + iv;
+	return 1;
+}
+
+/* rate_pass() for an IPv4 client. */
+static __rte_always_inline int
+rate_pass4(struct sl_worker *w, const struct sl_service *svc, rte_be32_t src, uint64_t now)
+{
+	return rate_pass(w, svc, rate_mix((uint64_t)svc->id << 32 | src), now);
+}
+
+/* rate_pass() for an IPv6 client. */
+static __rte_always_inline int
+rate_pass6(struct sl_worker *w, const struct sl_service *svc, const struct sl_in6 *src,
+	   uint64_t now)
+{
+	uint64_t a, b;
+
+	memcpy(&a, src->b, 8);
+	memcpy(&b, src->b + 8, 8);
+	return rate_pass(w, svc, rate_mix(a ^ rate_mix(b ^ ((uint64_t)svc->id << 48 | 6))),
+			 now);
+}
+
 /* The IPv6 path (fwd6.c): a frame classify() found to be IPv6; the
  * expiry of the worker's IPv6 connections. */
 void sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,

@@ -125,6 +125,35 @@ struct sl_pp_timer {
 #define SL_PP_TIMERS 1024  /**< headers a worker retransmits at once */
 
 /** Per-worker context: one cache-aligned block per worker. */
+/**
+ * Per-client new-connection rate limits (conn_rate_per_client), one
+ * table per worker: a client address belongs to one worker, so nothing
+ * is shared. A generic cell rate algorithm keeps one time per client and
+ * service, the theoretical arrival time (TAT) of its next connection: a
+ * connection at @c now passes when TAT - now is at most (burst - 1)
+ * intervals of 1/rate seconds, and moves TAT on by one interval; a full
+ * bucket is any TAT <= now. The table is bounded: SL_RATE_SETS sets of
+ * 4 entries (one cache line), the set chosen by a hash of client and
+ * service. A client not found takes the entry of its set with the
+ * smallest TAT: an entry whose TAT has passed holds a full bucket, the
+ * same as a new one, so that loses nothing; with every entry busy it
+ * evicts the client closest to a full bucket, never one being held back
+ * (whose TAT is furthest ahead). A client evicted starts again with a
+ * full bucket: under more busy clients than entries a limit can only
+ * be looser, never stricter.
+ */
+#define SL_RATE_SETS 4096
+#define SL_RATE_WAYS 4
+
+struct sl_rate_entry {
+	uint64_t tag;                    /**< hash of client and service, 0 = free */
+	uint64_t tat;                    /**< TSC of the next connection's slot */
+};
+
+struct sl_rate_set {
+	struct sl_rate_entry e[SL_RATE_WAYS];
+} __rte_cache_aligned;
+
 struct sl_worker {
 	/* hot: read every loop */
 	unsigned id;
@@ -150,6 +179,7 @@ struct sl_worker {
 
 	uint32_t lport_next;             /**< fullnat: where the search for a
 					  *   free local port of its slice goes on */
+	struct sl_rate_set *rate;        /**< SL_RATE_SETS sets: per-client rates */
 	struct sl_pp_conn *pp;           /**< Proxy Protocol state, by record index */
 	uint32_t n_pp_timers;            /**< headers not yet acknowledged */
 	struct sl_pp_timer *pp_timers;   /**< SL_PP_TIMERS of them */

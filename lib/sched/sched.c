@@ -48,3 +48,45 @@ sl_sched_names(void)
 	}
 	return sched_names;
 }
+
+/* The next usable backend after @p i, in index order, that is not full. */
+static int
+spill(const struct sl_sched_svc *svc, const struct sl_obj_stats *stats, uint16_t i)
+{
+	uint16_t k, j;
+
+	for (k = 1; k < svc->n; k++) {
+		j = (uint16_t)((i + k) % svc->n);
+		if (svc->weight[j] != 0 && !sl_sched_full(svc, stats, j))
+			return j;
+	}
+	return -1;
+}
+
+int
+sl_sched_pick_limited(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+		      const struct sl_obj_stats *stats)
+{
+	uint32_t weight[SL_SCHED_MAX_BACKENDS];
+	struct sl_sched_svc masked;
+	uint16_t i;
+	int b;
+
+	if (stats == NULL || svc->max_conns == NULL || svc->n > SL_SCHED_MAX_BACKENDS)
+		return svc->ops->pick(svc, ws, hash, stats);
+	if (svc->ops->needs_hash) {
+		/* the tables were built from the weights: pick, then move on
+		 * from a full backend */
+		b = svc->ops->pick(svc, ws, hash, stats);
+		if (b >= 0 && sl_sched_full(svc, stats, (uint16_t)b))
+			b = spill(svc, stats, (uint16_t)b);
+		return b;
+	}
+	/* weight 0 is how every other scheduler skips a backend (drained,
+	 * down): a full one sits this pick out the same way */
+	for (i = 0; i < svc->n; i++)
+		weight[i] = sl_sched_full(svc, stats, i) ? 0 : svc->weight[i];
+	masked = *svc;
+	masked.weight = weight;
+	return svc->ops->pick(&masked, ws, hash, stats);
+}

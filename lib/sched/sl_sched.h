@@ -39,7 +39,42 @@ struct sl_sched_svc {
 	const uint64_t *ident;     /**< per backend: hash of its identity (maglev) */
 	uint32_t table_size;       /**< maglev lookup table size, a prime */
 	const void *shared;        /**< from ops->build(), may be NULL */
+	/** per backend: the connections one worker may give it (its
+	 *  max_conns over the workers, rounded up), 0 = no limit; NULL when
+	 *  no backend of the service has one */
+	const uint32_t *max_conns;
+	const struct sl_sched_ops *ops;  /**< its scheduler (sl_sched_pick_limited()) */
 };
+
+/** Backends of a service sl_sched_pick_limited() handles (the most a
+ *  service has). */
+#define SL_SCHED_MAX_BACKENDS 256
+
+/**
+ * Whether backend @p i of @p svc holds as many of the calling worker's
+ * connections as it may (@p stats: that worker's per-backend counters).
+ */
+static __rte_always_inline int
+sl_sched_full(const struct sl_sched_svc *svc, const struct sl_obj_stats *stats, uint16_t i)
+{
+	return svc->max_conns != NULL && stats != NULL && svc->max_conns[i] != 0 &&
+	       stats[svc->slot[i]].conns_active >= (int64_t)svc->max_conns[i];
+}
+
+/**
+ * The pick of a service with max_conns (@c max_conns and @c ops set),
+ * in place of ops->pick: a backend at its limit is skipped as one of
+ * weight 0 is, for this pick only. rr, wrr, lc and wlc pick with the
+ * full backends' weights taken as 0; a hashing scheduler (sh, maglev)
+ * picks by its hash, and when that backend is full the next usable one
+ * in index order that is not (the same for every connection of that
+ * hash while the counts stay). -1 when every usable backend is full.
+ * A service without limits calls ops->pick itself, so the schedulers
+ * and their cost are those of a service without limits. @p stats NULL:
+ * no limit (ops->pick).
+ */
+int sl_sched_pick_limited(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+			  const struct sl_obj_stats *stats);
 
 struct sl_sched_ops {
 	const char *name;
@@ -70,7 +105,9 @@ struct sl_sched_ops {
 	/** Backend index in [0, n) or -1 if none can take the connection.
 	 *  @p hash is the connection's hash (5-tuple or source address, as
 	 *  the service says), 0 unless needs_hash; @p stats the calling
-	 *  worker's per-backend counters, indexed by slot (lc, wlc). */
+	 *  worker's per-backend counters, indexed by slot (lc, wlc).
+	 *  Limits (max_conns) are not its business:
+	 *  sl_sched_pick_limited() wraps it. */
 	int (*pick)(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 		    const struct sl_obj_stats *stats);
 	struct sl_sched_ops *next;  /**< registry link */

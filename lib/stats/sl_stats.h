@@ -63,7 +63,10 @@
 	X(BAD_EXT_HDR,   "bad_ext_header", "IPv6 extension header chain malformed, truncated or longer than 8 headers") \
 	X(ICMP6,         "icmp6_other",   "ICMPv6 neither neighbour discovery nor an echo request to own address or VIP") \
 	X(IPV6_OFF,      "ipv6_off",      "IPv6 on a port without an IPv6 address") \
-	X(ICMP_XLATE,    "icmp_untranslatable", "NAT64: ICMP error with no counterpart in the other family (RFC 7915), or no room to translate it")
+	X(ICMP_XLATE,    "icmp_untranslatable", "NAT64: ICMP error with no counterpart in the other family (RFC 7915), or no room to translate it") \
+	X(ACL_DENIED,    "acl_denied",    "new connection from a client address the service's allow/deny lists refuse (dropped, no RST)") \
+	X(RATE_LIMITED,  "rate_limited",  "new connection over its client address's conn_rate_per_client (refused)") \
+	X(BACKEND_FULL,  "backend_full",  "new connection while every usable backend of the service is at its max_conns (refused)")
 
 enum sl_drop {
 	SL_DROP_NONE = 0,  /* not a drop: sl_pkt_parse() success */
@@ -121,7 +124,10 @@ const char *sl_drop_desc(enum sl_drop d);
 	X(bytes_in,     uint64_t, COUNTER, "bytes_in",     "bytes_in",     "client to backend bytes (L2 frames)") \
 	X(pkts_out,     uint64_t, COUNTER, "pkts_out",     "pkts_out",     "backend to client packets") \
 	X(bytes_out,    uint64_t, COUNTER, "bytes_out",    "bytes_out",    "backend to client bytes (L2 frames)") \
-	X(drops,        uint64_t, COUNTER, "drops",        "drops",        "packets dropped and attributed to this service or backend")
+	X(drops,        uint64_t, COUNTER, "drops",        "drops",        "packets dropped and attributed to this service or backend") \
+	X(acl_denied,   uint64_t, COUNTER, "acl_denied",   "acl_denied",   "services: new connections refused by the allow/deny lists (0 for backends)") \
+	X(rate_limited, uint64_t, COUNTER, "rate_limited", "rate_limited", "services: new connections over conn_rate_per_client (0 for backends)") \
+	X(backend_full, uint64_t, COUNTER, "backend_full", "backend_full", "services: new connections refused with every usable backend at its max_conns (0 for backends)")
 
 #define SL_X_FIELD(f, type, kind, text, name, desc) type f;
 

@@ -19,6 +19,7 @@
  */
 
 #include <stdint.h>
+#include <string.h>
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_rcu_qsbr.h>
@@ -113,6 +114,22 @@ struct sl_backend {
 				     *   local address of its port */
 };
 
+/**
+ * A range of client addresses a service admits, bounds included, as
+ * numbers (an IPv4 address in the low 32 bits). A service's allow and
+ * deny lists become one sorted list of disjoint ranges when the
+ * snapshot is built, so a new connection's check is a binary search.
+ */
+struct sl_acl_range {
+	unsigned __int128 lo, hi;
+};
+
+/** Limits of a service (struct sl_service.limits). */
+#define SL_SVC_LIMIT_ACL   1        /**< allow/deny lists */
+#define SL_SVC_LIMIT_RATE  2        /**< conn_rate_per_client */
+#define SL_SVC_PERSIST     4        /**< persistence: with the limits, so that
+				     *   a service with neither tests once */
+
 struct sl_service {
 	rte_be32_t vip;
 	rte_be16_t port;
@@ -136,7 +153,21 @@ struct sl_service {
 				     *   connection is scheduled, not dropped */
 	uint32_t drain_timeout;     /**< seconds removed backends keep connections */
 	uint32_t persist_s;         /**< client affinity window, 0 = none */
+	uint8_t limits;             /**< SL_SVC_LIMIT_*: what a new connection
+				     *   meets before it is scheduled (one test
+				     *   for a service without any) */
+	uint8_t acl;                /**< allow/deny lists: new connections
+				     *   only from @c acl_ranges */
+	uint16_t n_acl_ranges;      /**< 0 with @c acl: every client denied */
+	const struct sl_acl_range *acl_ranges; /**< sorted, disjoint */
+	uint32_t conn_rate;         /**< new connections per second per client
+				     *   address, 0 = no limit */
+	uint32_t conn_burst;        /**< of them at once (token bucket depth) */
 	const struct sl_sched_ops *sched;
+	/** what picks a new connection's backend: sched->pick, or
+	 *  sl_sched_pick_limited() when a backend has max_conns */
+	int (*pick)(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
+		    const struct sl_obj_stats *stats);
 	struct sl_sched_svc ss;     /**< scheduler view (weights, shared table) */
 	struct sl_backend *backends;
 	size_t ws_off;              /**< offset of its state in a worker block */
@@ -380,6 +411,40 @@ sl_svc_is_local(const struct sl_snapshot *s, rte_be32_t ip)
 		if (s->local_tab[i] == ip)
 			return 1;
 	}
+}
+
+/**
+ * Whether service @p sv admits new connections from client address @p a
+ * (an IPv4 address in host order, or an IPv6 one as a big-endian
+ * number). Only asked when @c sv->acl is set.
+ */
+static __rte_always_inline int
+sl_svc_acl_pass(const struct sl_service *sv, unsigned __int128 a)
+{
+	const struct sl_acl_range *r = sv->acl_ranges;
+	unsigned lo = 0, hi = sv->n_acl_ranges;
+
+	/* the first range ending at or after a */
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (r[mid].hi < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sv->n_acl_ranges && r[lo].lo <= a;
+}
+
+/** An IPv6 address as the number sl_svc_acl_pass() takes. */
+static __rte_always_inline unsigned __int128
+sl_svc_acl_addr6(const struct sl_in6 *a)
+{
+	uint64_t h, l;
+
+	memcpy(&h, a->b, 8);
+	memcpy(&l, a->b + 8, 8);
+	return (unsigned __int128)rte_be_to_cpu_64(h) << 64 | rte_be_to_cpu_64(l);
 }
 
 /** The service named @p name (in use), or NULL. Control path. */

@@ -14,6 +14,9 @@
 
 #include "sl_svc.h"
 
+_Static_assert(SL_MAX_SVC_BACKENDS <= SL_SCHED_MAX_BACKENDS,
+	       "sl_sched_pick_limited() takes up to SL_SCHED_MAX_BACKENDS backends");
+
 static rte_be32_t
 prefix_mask(uint8_t len)
 {
@@ -333,6 +336,8 @@ sl_svc_free(struct sl_snapshot *s)
 			rte_free((void *)(uintptr_t)sv->ss.weight);
 			rte_free((void *)(uintptr_t)sv->ss.slot);
 			rte_free((void *)(uintptr_t)sv->ss.ident);
+			rte_free((void *)(uintptr_t)sv->ss.max_conns);
+			rte_free((void *)(uintptr_t)sv->acl_ranges);
 			rte_free(sv->backends);
 		}
 	}
@@ -416,6 +421,104 @@ tab_insert(struct sl_snapshot *s, const struct sl_service *sv, uint32_t idx)
 	while (s->vip_tab[i] != 0 && s->vip_tab[i] != sv->vip)
 		i = (i + 1) & s->svc_mask;
 	s->vip_tab[i] = sv->vip;
+}
+
+static int
+acl_cmp(const void *a, const void *b)
+{
+	const struct sl_acl_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort @p r and merge ranges that overlap or touch; returns the count. */
+static unsigned
+acl_merge(struct sl_acl_range *r, unsigned n)
+{
+	unsigned i, k = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(r, n, sizeof(*r), acl_cmp);
+	for (i = 1; i < n; i++) {
+		if (r[i].lo <= r[k].hi || r[i].lo - 1 == r[k].hi) {
+			if (r[i].hi > r[k].hi)
+				r[k].hi = r[i].hi;
+		} else {
+			r[++k] = r[i];
+		}
+	}
+	return k + 1;
+}
+
+/*
+ * The client addresses service @p cs admits, as sorted disjoint ranges:
+ * the allowed prefixes (every address when none is given) minus the
+ * denied ones, so deny wins over allow whatever the order in the file.
+ * Returns 0 with @p sv->acl_ranges set (NULL, 0 ranges when everything
+ * is denied), or -ENOMEM.
+ */
+static int
+acl_build(const struct sl_config_service *cs, struct sl_service *sv)
+{
+	const unsigned __int128 top = cs->v6 ? ~(unsigned __int128)0 : UINT32_MAX;
+	struct sl_acl_range *allow, *deny, *out;
+	unsigned i, na = 0, nd = 0, a, d, n = 0;
+	int ret = -ENOMEM;
+
+	allow = calloc(cs->n_acl + 1, sizeof(*allow));
+	deny = calloc(cs->n_acl + 1, sizeof(*deny));
+	out = rte_zmalloc("sl_acl", (cs->n_acl + 1) * 2 * sizeof(*out), 0);
+	if (allow == NULL || deny == NULL || out == NULL)
+		goto done;
+	for (i = 0; i < cs->n_acl; i++) {
+		const struct sl_config_acl *e = &cs->acl[i];
+		unsigned bits = cs->v6 ? 128 : 32;
+		unsigned __int128 x = 0, host;
+		unsigned k;
+
+		for (k = cs->v6 ? 0 : 12; k < 16; k++)
+			x = x << 8 | e->addr[k];
+		host = e->len >= bits ? 0 : ((unsigned __int128)1 << (bits - e->len)) - 1;
+		if (e->len == 0)
+			host = top;
+		if (e->deny)
+			deny[nd++] = (struct sl_acl_range){ x, x | host };
+		else
+			allow[na++] = (struct sl_acl_range){ x, x | host };
+	}
+	if (na == 0)
+		allow[na++] = (struct sl_acl_range){ 0, top };
+	na = acl_merge(allow, na);
+	nd = acl_merge(deny, nd);
+	/* each allowed range, less the denied ranges over it */
+	for (a = 0, d = 0; a < na; a++) {
+		unsigned __int128 lo = allow[a].lo;
+		int more = 1;
+
+		while (d < nd && deny[d].hi < lo)
+			d++;
+		for (i = d; more && i < nd && deny[i].lo <= allow[a].hi; i++) {
+			if (deny[i].lo > lo)
+				out[n++] = (struct sl_acl_range){ lo, deny[i].lo - 1 };
+			if (deny[i].hi >= allow[a].hi)
+				more = 0;
+			else
+				lo = deny[i].hi + 1;
+		}
+		if (more)
+			out[n++] = (struct sl_acl_range){ lo, allow[a].hi };
+	}
+	sv->acl = 1;
+	sv->n_acl_ranges = (uint16_t)n;
+	sv->acl_ranges = out;
+	out = NULL;
+	ret = 0;
+done:
+	free(allow);
+	free(deny);
+	rte_free(out);
+	return ret;
 }
 
 /*
@@ -655,6 +758,28 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		sv->ss.n = cs->n_backends;
 		sv->ss.table_size = cs->maglev_table_size;
 		sv->persist_s = cs->persistence;
+		sv->conn_rate = cs->conn_rate;
+		sv->conn_burst = cs->conn_burst != 0 ? cs->conn_burst : cs->conn_rate;
+		if (cs->n_acl != 0 && acl_build(cs, sv) < 0)
+			goto nomem;
+		for (j = 0; j < cs->n_backends; j++)
+			if (cs->backends[j].max_conns != 0)
+				break;
+		if (j < cs->n_backends) {
+			uint32_t *mc = rte_zmalloc("sl_max_conns",
+						   cs->n_backends * sizeof(*mc), 0);
+			uint32_t nw = n_workers ? n_workers : 1;
+
+			if (mc == NULL)
+				goto nomem;
+			/* each worker holds its share, rounded up: a client
+			 * address belongs to one worker, so the workers
+			 * cannot borrow from each other */
+			for (j = 0; j < cs->n_backends; j++)
+				mc[j] = (uint32_t)(((uint64_t)cs->backends[j].max_conns +
+						    nw - 1) / nw);
+			sv->ss.max_conns = mc;
+		}
 		sv->pp = cs->proxy_protocol;
 		sv->encap = cs->encap;
 		sv->gue_port = rte_cpu_to_be_16(cs->gue_port);
@@ -750,6 +875,11 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 				goto fail;
 			}
 		}
+		sv->ss.ops = sv->sched;
+		sv->pick = sv->ss.max_conns != NULL ? sl_sched_pick_limited : sv->sched->pick;
+		sv->limits = (sv->acl ? SL_SVC_LIMIT_ACL : 0) |
+			     (sv->conn_rate != 0 ? SL_SVC_LIMIT_RATE : 0) |
+			     (sv->persist_s != 0 ? SL_SVC_PERSIST : 0);
 		sv->ws_off = ws_size;
 		ws_size += RTE_ALIGN_CEIL(sv->sched->ws_size(sv->n_backends), 8);
 		sv->leaving = pl->leaving[i];

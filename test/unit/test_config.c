@@ -411,7 +411,7 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:0\n", 8, "backend port 0 is out of range (expected 1..65535)" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:70000\n", 8, "backend port 70000 is out of range (expected 1..65535)" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:\n", 8, "backend port '' is not a number" },
-	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 wieght=2\n", 8, "unknown backend option 'wieght=2' (expected weight=N, id=NAME, state=active|drain or check_port=N)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 wieght=2\n", 8, "unknown backend option 'wieght=2' (expected weight=N, id=NAME, state=active|drain, check_port=N or max_conns=N)" },
 	/* vlan: 0 is priority tagging and 4095 reserved (802.1Q) */
 	{ PORT_A "vlan = 0\n" SVC_A, 4,
 	  "vlan 0 is out of range (expected 1..4094); leave 'vlan' out for an untagged port" },
@@ -2553,8 +2553,149 @@ test_v6_routes_restart_diff(void)
 }
 #undef RD_IN
 
+/*
+ * allow/deny, conn_rate_per_client, conn_burst_per_client, max_conns:
+ * values as written (lists in file order, both keys repeatable, a bare
+ * address a host), refusals with the line of the key at fault.
+ */
+static void
+test_limits_keys(void)
+{
+	static const char text[] =
+		"[port.out]\ndevice = net_null0\naddress = 10.0.0.1/24\naddress = 2001:db8::1/64\n"
+		"[service.s]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\n"   /* 5..8 */
+		"allow = 10.0.0.0/8, 192.0.2.7 198.51.100.0/24\n"            /* 9 */
+		"deny = 10.9.0.0/16\n"                                       /* 10 */
+		"allow = 0.0.0.0/0\n"                                        /* 11 */
+		"conn_rate_per_client = 20\n"
+		"backend = 10.0.0.11:80 max_conns=100 weight=2\n"
+		"backend = 10.0.0.12:80\n"
+		"[service.w6]\nvip = 2001:db8::100\nport = 80\nprotocol = udp\n"
+		"deny = 2001:db8:bad::/48,2001:db8::7\n"
+		"conn_rate_per_client = 5\nconn_burst_per_client = 50\n"
+		"backend = [2001:db8::11]:80 max_conns=1\n";
+	char err[512] = "";
+	struct sl_config *cfg = sl_config_parse_string(text, "l.ini", err, sizeof(err));
+	const struct sl_config_service *s, *w6;
+	uint8_t a6[16];
+
+	if (cfg == NULL)
+		printf("\n  refused: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	s = &cfg->services[0];
+	w6 = &cfg->services[1];
+	CU_ASSERT_EQUAL(s->n_acl, 5);
+	CU_ASSERT(!s->acl[0].deny && !s->acl[0].v6 && s->acl[0].len == 8 && s->acl[0].addr[12] == 10 &&
+		  s->acl[0].line == 9);
+	CU_ASSERT(s->acl[1].len == 32 && s->acl[1].addr[12] == 192 && s->acl[1].addr[15] == 7);
+	CU_ASSERT(s->acl[2].len == 24 && s->acl[2].addr[14] == 100 && s->acl[2].line == 9);
+	CU_ASSERT(s->acl[3].deny && s->acl[3].len == 16 && s->acl[3].addr[13] == 9 && s->acl[3].line == 10);
+	CU_ASSERT(!s->acl[4].deny && s->acl[4].len == 0 && s->acl[4].line == 11);
+	CU_ASSERT_EQUAL(s->conn_rate, 20);
+	CU_ASSERT_EQUAL(s->conn_burst, 0);     /* the snapshot makes it 20 */
+	CU_ASSERT_EQUAL(s->backends[0].max_conns, 100);
+	CU_ASSERT_EQUAL(s->backends[0].weight, 2);
+	CU_ASSERT_EQUAL(s->backends[1].max_conns, 0);
+	CU_ASSERT_EQUAL(w6->n_acl, 2);
+	inet_pton(AF_INET6, "2001:db8:bad::", a6);
+	CU_ASSERT(w6->acl[0].deny && w6->acl[0].v6 && w6->acl[0].len == 48 &&
+		  memcmp(w6->acl[0].addr, a6, 16) == 0);
+	inet_pton(AF_INET6, "2001:db8::7", a6);
+	CU_ASSERT(w6->acl[1].len == 128 && memcmp(w6->acl[1].addr, a6, 16) == 0);
+	CU_ASSERT_EQUAL(w6->conn_rate, 5);
+	CU_ASSERT_EQUAL(w6->conn_burst, 50);
+	CU_ASSERT_EQUAL(w6->backends[0].max_conns, 1);
+	sl_config_free(cfg);
+}
+
+#define LSVC6 "[service.w6]\nvip = 2001:db8::100\nport = 80\nprotocol = tcp\n"
+static const struct bad_case limit_bad_cases[] = {
+	{ PORT_A SVC_HDR "allow = 10.0.0.0/33\nbackend = 10.0.0.11:80\n", 8,
+	  "prefix length 33 is out of range (expected 0..32)" },
+	{ PORT_A SVC_HDR "deny = 10.1.2.0/8\nbackend = 10.0.0.11:80\n", 8,
+	  "deny prefix 10.1.2.0/8 has host bits set beyond /8 (did you mean 10.0.0.0/8?)" },
+	{ PORT_A SVC_HDR "allow = 10.0.0.300/24\nbackend = 10.0.0.11:80\n", 8,
+	  "allow '10.0.0.300/24' is not an IPv4 prefix" },
+	{ PORT_A SVC_HDR "allow = 10.0.0.0/8,,10.1.0.0/16\nbackend = 10.0.0.11:80\n", 8,
+	  "allow '10.0.0.0/8,,10.1.0.0/16' has an empty item after ','" },
+	{ PORT_A SVC_HDR "allow = , 10.0.0.0/8\nbackend = 10.0.0.11:80\n", 8,
+	  "has an empty item before ','" },
+	{ PORT_A SVC_HDR "allow = 10.0.0.0/8\nallow = 10.0.0.0/x\nbackend = 10.0.0.11:80\n", 9,
+	  "prefix length 'x' is not a number" },
+	{ PORT_A SVC_HDR "deny = 2001:db8::1:0/96\nbackend = 10.0.0.11:80\n", 8,
+	  "deny prefix 2001:db8::1:0/96 has host bits set beyond /96 (did you mean 2001:db8::/96?)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80\ndeny = 2001:db8::/32\n", 9,
+	  "deny: an IPv6 prefix in IPv4 service [service.s]" },
+	{ V6_OUT LSVC6 "allow = 10.0.0.0/8\nbackend = [2001:db8::11]:80\n", 9,
+	  "allow: an IPv4 prefix in IPv6 service [service.w6]" },
+	{ PORT_A SVC_HDR "conn_rate_per_client = 0\nbackend = 10.0.0.11:80\n", 8,
+	  "conn_rate_per_client 0 is out of range (expected 1..10000000)" },
+	{ PORT_A SVC_HDR "conn_rate_per_client = 5\nconn_rate_per_client = 6\nbackend = 10.0.0.11:80\n", 9,
+	  "duplicate key 'conn_rate_per_client'" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80\nconn_burst_per_client = 10\n", 9,
+	  "conn_burst_per_client needs conn_rate_per_client in [service.s]" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 max_conns=0\n", 8,
+	  "backend max_conns 0 is out of range (expected 1..100000000)" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 max_conns=5 max_conns=6\n", 8,
+	  "backend max_conns given twice" },
+	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 max_conns=x\n", 8,
+	  "backend max_conns 'x' is not a number" },
+};
+#undef LSVC6
+
+static void
+test_limits_invalid(void)
+{
+	unsigned i, failed = 0;
+
+	for (i = 0; i < DIM(limit_bad_cases); i++) {
+		const struct bad_case *bc = &limit_bad_cases[i];
+		char err[1024] = "", prefix[32];
+		struct sl_config *cfg;
+		bool ok;
+
+		cfg = sl_config_parse_string(bc->text, "t.ini", err, sizeof(err));
+		snprintf(prefix, sizeof(prefix), "t.ini:%d: ", bc->line);
+		ok = cfg == NULL && strncmp(err, prefix, strlen(prefix)) == 0 &&
+		     strstr(err, bc->phrase) != NULL;
+		if (!ok)
+			printf("\n  case %u: want '%s...%s'\n          got  '%s'",
+			       i, prefix, bc->phrase, cfg ? "(accepted)" : err);
+		failed += !ok;
+		CU_ASSERT(ok);
+		sl_config_free(cfg);
+	}
+}
+
+/* More prefixes than a service holds: refused at the key that adds one
+ * too many. */
+static void
+test_limits_acl_max(void)
+{
+	size_t cap = 8192, len;
+	char *text = malloc(cap), err[512] = "", want[128];
+	struct sl_config *cfg;
+	unsigned i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	len = (size_t)snprintf(text, cap, PORT_A SVC_HDR);
+	for (i = 0; i <= SL_MAX_SVC_ACL; i++)
+		len += (size_t)snprintf(text + len, cap - len, "deny = 10.%u.0.0/16\n", i);
+	snprintf(text + len, cap - len, "backend = 10.0.0.11:80\n");
+	cfg = sl_config_parse_string(text, "a.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	snprintf(want, sizeof(want), "a.ini:%d: too many allow/deny prefixes in [service.s] (at most %d",
+		 8 + SL_MAX_SVC_ACL, SL_MAX_SVC_ACL);
+	CU_ASSERT_EQUAL(strncmp(err, want, strlen(want)), 0);
+	sl_config_free(cfg);
+	free(text);
+}
+
 static const struct sl_test_case config_tests[] = {
 	{ "every service key, then another service", test_many_keys_then_service },
+	{ "limits: allow, deny, rates, max_conns", test_limits_keys },
+	{ "limits: invalid", test_limits_invalid },
+	{ "limits: prefixes per service", test_limits_acl_max },
 	{ "proxy_protocol: values, tcp only", test_proxy_protocol_invalid },
 	{ "full example", test_full_example },
 	{ "defaults", test_defaults },

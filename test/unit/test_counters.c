@@ -153,11 +153,12 @@ test_render_shapes(void)
 	o.bytes_out = 21929760;
 	sl_obj_stats_render(&o, SL_STATS_TEXT, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "conns_total 4 conns_active -2 pkts_in 893 bytes_in 60314 "
-			       "pkts_out 14506 bytes_out 21929760 drops 0");
+			       "pkts_out 14506 bytes_out 21929760 drops 0 acl_denied 0 "
+			       "rate_limited 0 backend_full 0");
 	sl_obj_stats_render(&o, SL_STATS_JSON, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "\"conns_total\":4,\"conns_active\":-2,\"pkts_in\":893,"
 			       "\"bytes_in\":60314,\"pkts_out\":14506,\"bytes_out\":21929760,"
-			       "\"drops\":0");
+			       "\"drops\":0,\"acl_denied\":0,\"rate_limited\":0,\"backend_full\":0");
 }
 
 static void

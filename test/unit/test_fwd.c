@@ -4282,7 +4282,417 @@ test_tunnel6_gre_gue(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/* ---------- allow/deny, per-client rates, max_conns ---------- */
+
+/* Service @p i of the test config: prefix @p a/@p len appended to its
+ * lists (an IPv4 prefix as a host-order number, or @p a6). */
+static void
+acl_add(unsigned i, int deny, uint32_t a, const uint8_t *a6, uint8_t len)
+{
+	struct sl_config_service *cs = &fx.cfg->services[i];
+	struct sl_config_acl *e = &cs->acl[cs->n_acl++];
+
+	memset(e, 0, sizeof(*e));
+	e->deny = (uint8_t)deny;
+	e->len = len;
+	e->v6 = a6 != NULL;
+	if (a6 != NULL) {
+		memcpy(e->addr, a6, 16);
+	} else {
+		a = htonl(a);
+		memcpy(e->addr + 12, &a, 4);
+	}
+}
+
+/* A SYN (TCP) or datagram from @p client to 10.0.0.100:@p vport: the
+ * frame the backend side got (NULL: none), any client-side answer
+ * freed after noting whether it was a RST from the VIP. */
+static struct rte_mbuf *
+new_conn(uint8_t proto, uint32_t client, uint16_t cport, uint16_t vport, int *rst)
+{
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+
+	client_spec(&s, proto, client, cport, vport, proto == IPPROTO_TCP ? RTE_TCP_SYN_FLAG : 0);
+	s.seq = 1000;
+	push(mbuf_of(&s), OUT);
+	*rst = 0;
+	while ((m = sent(OUT)) != NULL) {
+		const struct rte_tcp_hdr *th =
+			(const struct rte_tcp_hdr *)((const uint8_t *)ip_of(m) + 20);
+
+		if (proto == IPPROTO_TCP && th->tcp_flags == (RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG) &&
+		    ntohl(ip_of(m)->src_addr) == 0x0a000064 && ntohl(ip_of(m)->dst_addr) == client)
+			*rst = 1;
+		rte_pktmbuf_free(m);
+	}
+	return sent(IN);
+}
+
+/* Whether a new connection from @p client reaches a backend. */
+static int
+served(uint8_t proto, uint32_t client, uint16_t cport, uint16_t vport)
+{
+	int rst;
+	struct rte_mbuf *m = new_conn(proto, client, cport, vport, &rst);
+
+	rte_pktmbuf_free(m);
+	return m != NULL;
+}
+
+/*
+ * allow/deny of an IPv4 service: allowed prefixes only, deny wins; a
+ * denied client's SYN is dropped without a RST and counted; a reload
+ * that denies a client stops its new connections, not its open one.
+ */
+static void
+test_acl(void)
+{
+	uint64_t d0 = fx.w->stats.drops[SL_DROP_ACL_DENIED];
+	uint64_t s0 = fx.w->svc_stats[1].acl_denied;
+	const struct sl_service *web;
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+	int rst;
+
+	drain_all();
+	empty_table();
+	acl_add(1, 0, 0x64400000, NULL, 16);   /* allow 100.64.0.0/16 */
+	acl_add(1, 0, 0x64420000, NULL, 16);   /* allow 100.66.0.0/16 */
+	acl_add(1, 1, 0x64400900, NULL, 24);   /* deny 100.64.9.0/24 */
+	acl_add(1, 1, 0x6442ff07, NULL, 32);   /* deny 100.66.255.7 */
+	rebuild();
+	web = svc_named("web");
+	CU_ASSERT_FATAL(web != NULL && web->acl);
+	/* the edges of every range */
+	CU_ASSERT(!sl_svc_acl_pass(web, 0x643fffff));
+	CU_ASSERT(sl_svc_acl_pass(web, 0x64400000));
+	CU_ASSERT(sl_svc_acl_pass(web, 0x644008ff));
+	CU_ASSERT(!sl_svc_acl_pass(web, 0x64400900));
+	CU_ASSERT(!sl_svc_acl_pass(web, 0x644009ff));
+	CU_ASSERT(sl_svc_acl_pass(web, 0x64400a00));
+	CU_ASSERT(sl_svc_acl_pass(web, 0x6440ffff));
+	CU_ASSERT(!sl_svc_acl_pass(web, 0x64410000));
+	CU_ASSERT(sl_svc_acl_pass(web, 0x64420000));
+	CU_ASSERT(sl_svc_acl_pass(web, 0x6442ff06));
+	CU_ASSERT(!sl_svc_acl_pass(web, 0x6442ff07));
+	CU_ASSERT(sl_svc_acl_pass(web, 0x6442ff08));
+	CU_ASSERT(!sl_svc_acl_pass(web, 0x64430000));
+	CU_ASSERT(!sl_svc_acl_pass(web, 0));
+	CU_ASSERT(!sl_svc_acl_pass(web, 0xffffffff));
+	/* dns has no lists */
+	CU_ASSERT(!svc_named("dns")->acl);
+
+	CU_ASSERT(served(IPPROTO_TCP, 0x64400001, 40000, 80));
+	m = new_conn(IPPROTO_TCP, 0x64400905, 40000, 80, &rst);
+	CU_ASSERT_PTR_NULL(m);
+	CU_ASSERT_EQUAL(rst, 0);
+	rte_pktmbuf_free(m);
+	CU_ASSERT(!served(IPPROTO_TCP, 0x64410001, 40000, 80));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_ACL_DENIED], d0 + 2);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[1].acl_denied, s0 + 2);
+	/* another service of the same VIP is not concerned */
+	CU_ASSERT(served(IPPROTO_UDP, 0x64410001, 40000, 53));
+
+	/* deny everything: the open connection of 100.64.0.1 carries on */
+	acl_add(1, 1, 0, NULL, 0);
+	rebuild();
+	CU_ASSERT_EQUAL(svc_named("web")->n_acl_ranges, 0);
+	client_spec(&s, IPPROTO_TCP, 0x64400001, 40000, 80, RTE_TCP_ACK_FLAG);
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL(m);
+	rte_pktmbuf_free(m);
+	CU_ASSERT(!served(IPPROTO_TCP, 0x64400001, 40001, 80));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_ACL_DENIED], d0 + 3);
+
+	fx.cfg->services[1].n_acl = 0;
+	rebuild();
+	CU_ASSERT(!svc_named("web")->acl);
+	CU_ASSERT(served(IPPROTO_TCP, 0x64410001, 40002, 80));
+	drain_all();
+	empty_table();
+}
+
+/* allow/deny of an IPv6 service (UDP): the same rules. */
+static void
+test_acl6(void)
+{
+	uint64_t d0 = fx.w->stats.drops[SL_DROP_ACL_DENIED];
+	uint8_t net[16], host[16];
+	struct tp6_fspec s;
+	struct rte_mbuf *m;
+	unsigned i, fwd = 0;
+
+	drain_all();
+	empty_table();
+	client6(net, 0);
+	client6(host, 7);
+	net[14] = 0;
+	acl_add(8, 0, 0, net, 120);    /* allow 2001:db8:5::/120: clients 0..255 */
+	acl_add(8, 1, 0, host, 128);   /* deny 2001:db8:5::7 */
+	rebuild();
+	CU_ASSERT(svc_named("dns6")->acl);
+	for (i = 1; i <= 300; i++) {
+		client6_spec(&s, IPPROTO_UDP, (uint16_t)i, 5000, 53, 0);
+		push(mbuf6_of(&s), OUT);
+		m = sent(IN);
+		if (m != NULL) {
+			fwd++;
+			CU_ASSERT(i != 7 && i <= 255);
+		}
+		rte_pktmbuf_free(m);
+		CU_ASSERT_PTR_NULL(sent(OUT));
+	}
+	CU_ASSERT_EQUAL(fwd, 254);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_ACL_DENIED], d0 + 46);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[8].acl_denied, 46);
+	fx.cfg->services[8].n_acl = 0;
+	rebuild();
+	drain_all();
+	empty_table();
+}
+
+/*
+ * conn_rate_per_client: a client gets its burst at once, then one
+ * connection per interval; over it a SYN is refused with a RST, a
+ * datagram dropped, both counted; another client is not affected.
+ */
+static void
+test_rate_limit(void)
+{
+	uint64_t d0 = fx.w->stats.drops[SL_DROP_RATE_LIMITED];
+	uint64_t s0 = fx.w->svc_stats[1].rate_limited;
+	unsigned i;
+	int rst;
+	struct rte_mbuf *m;
+
+	drain_all();
+	empty_table();
+	fx.cfg->services[1].conn_rate = 10;     /* web: 10/s, burst 3 */
+	fx.cfg->services[1].conn_burst = 3;
+	fx.cfg->services[0].conn_rate = 2;      /* dns: 2/s, burst 2 */
+	rebuild();
+	for (i = 0; i < 3; i++)
+		CU_ASSERT(served(IPPROTO_TCP, 0x64500001, (uint16_t)(41000 + i), 80));
+	m = new_conn(IPPROTO_TCP, 0x64500001, 41003, 80, &rst);
+	CU_ASSERT_PTR_NULL(m);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(rst, 1);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_RATE_LIMITED], d0 + 1);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[1].rate_limited, s0 + 1);
+	/* the same moment, another client: its own bucket */
+	for (i = 0; i < 3; i++)
+		CU_ASSERT(served(IPPROTO_TCP, 0x64500002, (uint16_t)(41000 + i), 80));
+	/* the open connections of the first client are not limited */
+	{
+		struct tp_fspec s;
+
+		client_spec(&s, IPPROTO_TCP, 0x64500001, 41000, 80, RTE_TCP_ACK_FLAG);
+		push(mbuf_of(&s), OUT);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL(m);
+		rte_pktmbuf_free(m);
+	}
+	/* a tenth of a second later: one more, not two */
+	fx.now += fx.env.hz / 10 + 1;
+	CU_ASSERT(served(IPPROTO_TCP, 0x64500001, 41010, 80));
+	CU_ASSERT(!served(IPPROTO_TCP, 0x64500001, 41011, 80));
+	/* after a second the bucket is full again: 3, not more */
+	fx.now += fx.env.hz;
+	for (i = 0; i < 3; i++)
+		CU_ASSERT(served(IPPROTO_TCP, 0x64500001, (uint16_t)(41020 + i), 80));
+	CU_ASSERT(!served(IPPROTO_TCP, 0x64500001, 41023, 80));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_RATE_LIMITED], d0 + 3);
+
+	/* UDP: the burst defaults to the rate; over it, dropped silently */
+	CU_ASSERT(served(IPPROTO_UDP, 0x64500003, 5000, 53));
+	CU_ASSERT(served(IPPROTO_UDP, 0x64500003, 5001, 53));
+	m = new_conn(IPPROTO_UDP, 0x64500003, 5002, 53, &rst);
+	CU_ASSERT_PTR_NULL(m);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[0].rate_limited, 1);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_RATE_LIMITED], d0 + 4);
+
+	fx.cfg->services[1].conn_rate = fx.cfg->services[1].conn_burst = 0;
+	fx.cfg->services[0].conn_rate = 0;
+	rebuild();
+	for (i = 0; i < 5; i++)
+		CU_ASSERT(served(IPPROTO_TCP, 0x64500001, (uint16_t)(41030 + i), 80));
+	drain_all();
+	empty_table();
+}
+
+/*
+ * Many clients in one rate table: more than it has entries never makes
+ * a limit stricter: each of 2 * SL_RATE_SETS * SL_RATE_WAYS clients gets
+ * its first connection, whoever it evicts.
+ */
+static void
+test_rate_limit_churn(void)
+{
+	unsigned i, refused = 0;
+
+	drain_all();
+	empty_table();
+	fx.cfg->services[0].conn_rate = 1;      /* dns: 1/s, burst 1 */
+	rebuild();
+	CU_ASSERT(served(IPPROTO_UDP, 0x64600001, 6000, 53));
+	CU_ASSERT(!served(IPPROTO_UDP, 0x64600001, 6001, 53));
+	for (i = 0; i < SL_RATE_SETS * SL_RATE_WAYS * 2; i++) {
+		refused += !served(IPPROTO_UDP, 0x65000000 + i, 6000, 53);
+		/* the flow table is small: keep it from filling up (time
+		 * moves on; none of these clients asks twice) */
+		if (sl_flow_count(fx.w->flows) > 512)
+			empty_table();
+	}
+	CU_ASSERT_EQUAL(refused, 0);
+	fx.cfg->services[0].conn_rate = 0;
+	rebuild();
+	drain_all();
+	empty_table();
+}
+
+/* IPv6: over the rate, dropped (no IPv6 RST) and counted. */
+static void
+test_rate_limit6(void)
+{
+	uint64_t d0 = fx.w->stats.drops[SL_DROP_RATE_LIMITED];
+	struct tp6_fspec s;
+	struct rte_mbuf *m;
+	unsigned i, fwd = 0;
+
+	drain_all();
+	empty_table();
+	fx.cfg->services[7].conn_rate = 1;      /* web6: 1/s, burst 2 */
+	fx.cfg->services[7].conn_burst = 2;
+	rebuild();
+	for (i = 0; i < 4; i++) {
+		client6_spec(&s, IPPROTO_TCP, 9, (uint16_t)(7000 + i), 80, RTE_TCP_SYN_FLAG);
+		push(mbuf6_of(&s), OUT);
+		m = sent(IN);
+		fwd += m != NULL;
+		rte_pktmbuf_free(m);
+		CU_ASSERT_PTR_NULL(sent(OUT));
+	}
+	CU_ASSERT_EQUAL(fwd, 2);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_RATE_LIMITED], d0 + 2);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[7].rate_limited, 2);
+	/* another client meanwhile */
+	client6_spec(&s, IPPROTO_TCP, 10, 7000, 80, RTE_TCP_SYN_FLAG);
+	push(mbuf6_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL(m);
+	rte_pktmbuf_free(m);
+	fx.cfg->services[7].conn_rate = fx.cfg->services[7].conn_burst = 0;
+	rebuild();
+	drain_all();
+	empty_table();
+}
+
+/*
+ * max_conns: a backend at its limit is skipped, the others take the
+ * connections; with all of them full a SYN gets a RST (counted
+ * backend_full); a connection leaving the table frees its place.
+ */
+static void
+test_max_conns(void)
+{
+	uint64_t d0 = fx.w->stats.drops[SL_DROP_BACKEND_FULL];
+	uint64_t nb0 = fx.w->stats.drops[SL_DROP_NO_BACKEND];
+	unsigned i, per[3] = { 0 };
+	struct rte_mbuf *m;
+	int rst;
+
+	drain_all();
+	empty_table();
+	fx.cfg->services[1].backends[0].max_conns = 1;   /* 10.1.0.11 */
+	rebuild();
+	for (i = 0; i < 9; i++) {
+		m = new_conn(IPPROTO_TCP, 0x64700001 + i, 42000, 80, &rst);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		per[(ntohl(ip_of(m)->dst_addr) & 0xff) - 11]++;
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_EQUAL(per[0], 1);
+	CU_ASSERT_EQUAL(per[1] + per[2], 8);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_BACKEND_FULL], d0);
+
+	/* every backend at 3: the tenth is refused */
+	for (i = 0; i < 3; i++)
+		fx.cfg->services[1].backends[i].max_conns = 3;
+	rebuild();
+	CU_ASSERT(served(IPPROTO_TCP, 0x64700010, 42000, 80));
+	CU_ASSERT(served(IPPROTO_TCP, 0x64700011, 42000, 80));
+	m = new_conn(IPPROTO_TCP, 0x64700012, 42000, 80, &rst);
+	CU_ASSERT_PTR_NULL(m);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(rst, 1);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_BACKEND_FULL], d0 + 1);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[1].backend_full, 1);
+	/* full, not without backends */
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_BACKEND], nb0);
+	/* the connections leave the table: room again */
+	empty_table();
+	CU_ASSERT(served(IPPROTO_TCP, 0x64700012, 42001, 80));
+	for (i = 0; i < 3; i++)
+		fx.cfg->services[1].backends[i].max_conns = 0;
+	rebuild();
+	CU_ASSERT_PTR_NULL(svc_named("web")->ss.max_conns);
+	drain_all();
+	empty_table();
+}
+
+/* max_conns of an IPv6 service: all full, the SYN is dropped, counted. */
+static void
+test_max_conns6(void)
+{
+	uint64_t d0 = fx.w->stats.drops[SL_DROP_BACKEND_FULL];
+	struct tp6_fspec s;
+	struct rte_mbuf *m;
+	unsigned i, fwd = 0, seen[3] = { 0 };
+
+	drain_all();
+	empty_table();
+	for (i = 0; i < 3; i++)
+		fx.cfg->services[7].backends[i].max_conns = 1;
+	rebuild();
+	for (i = 0; i < 4; i++) {
+		client6_spec(&s, IPPROTO_TCP, (uint16_t)(20 + i), 7000, 80, RTE_TCP_SYN_FLAG);
+		push(mbuf6_of(&s), OUT);
+		m = sent(IN);
+		if (m != NULL) {
+			const struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m,
+				const struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
+			int b = be6_index(ip6->dst_addr);
+
+			CU_ASSERT(b >= 0);
+			if (b >= 0)
+				seen[b]++;
+			fwd++;
+		}
+		rte_pktmbuf_free(m);
+		CU_ASSERT_PTR_NULL(sent(OUT));
+	}
+	CU_ASSERT_EQUAL(fwd, 3);
+	CU_ASSERT(seen[0] == 1 && seen[1] == 1 && seen[2] == 1);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_BACKEND_FULL], d0 + 1);
+	CU_ASSERT_EQUAL(fx.w->svc_stats[7].backend_full, 1);
+	for (i = 0; i < 3; i++)
+		fx.cfg->services[7].backends[i].max_conns = 0;
+	rebuild();
+	drain_all();
+	empty_table();
+}
+
 static const struct sl_test_case fwd_tests[] = {
+	{ "allow/deny: IPv4, silent drop, reload keeps open connections", test_acl },
+	{ "allow/deny: IPv6", test_acl6 },
+	{ "conn_rate_per_client: burst, refill, RST, UDP drop", test_rate_limit },
+	{ "conn_rate_per_client: more clients than entries", test_rate_limit_churn },
+	{ "conn_rate_per_client: IPv6", test_rate_limit6 },
+	{ "max_conns: skipped, all full refused, freed on expiry", test_max_conns },
+	{ "max_conns: IPv6", test_max_conns6 },
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
 	{ "Proxy Protocol: a relayed ICMP error quotes the client's numbers", test_pp_icmp_quote },

@@ -1671,6 +1671,78 @@ test_wrr_carry(void)
 	free(ws);
 }
 
+/* ---------- max_conns ---------- */
+
+/*
+ * sl_sched_pick_limited() over every scheduler: a backend at its limit
+ * (the calling worker's conns_active against max_conns) is skipped, the
+ * others take the connections; with all usable ones full there is none;
+ * without stats no limit applies.
+ */
+static void
+test_max_conns(void)
+{
+	static const char *const names[] = { "rr", "wrr", "lc", "wlc", "sh", "maglev" };
+	static const uint32_t w[3] = { 1, 3, 1 };
+	unsigned k;
+
+	for (k = 0; k < RTE_DIM(names); k++) {
+		uint32_t cap[3] = { 2, 0, 5 };
+		struct sl_obj_stats st[FIX_NSTATS];
+		unsigned i, got[3] = { 0 }, bad = 0;
+		struct fix f;
+		int b, again;
+
+		memset(st, 0, sizeof(st));
+		if (fix_init(&f, names[k], w, NULL, 3, strcmp(names[k], "maglev") == 0 ? 251 : 0) != 0)
+			return;
+		f.svc.max_conns = cap;
+		f.svc.ops = f.ops;
+		/* 0 and 2 fill up to their limits, 1 takes the rest */
+		for (i = 0; i < 300; i++) {
+			b = sl_sched_pick_limited(&f.svc, f.ws, sl_test_rand(), st);
+			if (b < 0 || b > 2) {
+				bad++;
+				continue;
+			}
+			got[b]++;
+			st[f.slot[b]].conns_active++;
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		if (got[0] != 2 || got[2] != 5 || got[0] + got[1] + got[2] != 300)
+			printf("\n  %s: %u %u %u", names[k], got[0], got[1], got[2]);
+		/* over 300 picks each capped backend was reached (rr, wrr:
+		 * in turn; lc: fewest; sh, maglev: by the hash), never beyond
+		 * its limit */
+		CU_ASSERT(got[0] == 2 && got[2] == 5);
+		CU_ASSERT_EQUAL(got[0] + got[1] + got[2], 300);
+		/* a connection ends: a hashing scheduler is steady for one
+		 * hash while the counts stay */
+		st[f.slot[0]].conns_active--;
+		b = sl_sched_pick_limited(&f.svc, f.ws, 12345, st);
+		again = sl_sched_pick_limited(&f.svc, f.ws, 12345, st);
+		CU_ASSERT(b >= 0 && b <= 2);
+		if (f.ops->needs_hash)
+			CU_ASSERT_EQUAL(b, again);
+		/* every usable backend full: none */
+		cap[1] = (uint32_t)st[f.slot[1]].conns_active;
+		st[f.slot[0]].conns_active = 2;
+		CU_ASSERT_EQUAL(sl_sched_pick_limited(&f.svc, f.ws, sl_test_rand(), st), -1);
+		CU_ASSERT_EQUAL(sl_sched_pick_limited(&f.svc, f.ws, 777, st), -1);
+		/* room on one of weight 0: still none (weights of the
+		 * others' tables are built in, so rr, wrr, lc, wlc only) */
+		st[f.slot[2]].conns_active = 4;
+		f.weight[2] = 0;
+		if (!f.ops->needs_hash)
+			CU_ASSERT_EQUAL(sl_sched_pick_limited(&f.svc, f.ws, 1, st), -1);
+		f.weight[2] = 1;
+		/* no stats: no limits, the scheduler's own pick */
+		b = sl_sched_pick_limited(&f.svc, f.ws, 4242, NULL);
+		CU_ASSERT(b >= 0 && b <= 2);
+		fix_fini(&f);
+	}
+}
+
 static const struct sl_test_case sched_tests[] = {
 	{ "registry", test_registry },
 	{ "rr cyclic and exact", test_rr_cyclic },
@@ -1697,6 +1769,7 @@ static const struct sl_test_case sched_tests[] = {
 	{ "maglev misc", test_maglev_misc },
 	{ "rr state carried to a new snapshot", test_rr_carry },
 	{ "wrr state carried to a new snapshot", test_wrr_carry },
+	{ "max_conns: every scheduler skips full backends", test_max_conns },
 };
 
 /* maglev and sh build their tables with rte_malloc */
