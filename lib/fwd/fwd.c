@@ -204,7 +204,11 @@ sl_fwd_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *snap,
 
 	if (m->nb_segs != 1 ||
 	    sl_pkt_parse(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), 0, &pi) != 0 ||
-	    pi.kind != SL_PKT_IPV4 || pi.l2_len != RTE_ETHER_HDR_LEN)
+	    pi.l2_len != RTE_ETHER_HDR_LEN)
+		return -EINVAL;
+	if (pi.kind == SL_PKT_IPV6)
+		return sl_fwd6_oneway_frame(w, snap, svc, be, m, mac);
+	if (pi.kind != SL_PKT_IPV4)
 		return -EINVAL;
 	if (pi.ip_len + add > w->mtu[be->out_port])
 		return -EMSGSIZE;

@@ -11,6 +11,7 @@
  * Ownership as for IPv4: the worker of the client address (folded to 32
  * bits), which both directions carry.
  */
+#include <errno.h>
 #include <netinet/in.h>
 
 #include <rte_hash_crc.h>
@@ -511,6 +512,19 @@ gue_sport6(const struct sl_pkt6_info *pi)
 	return rte_cpu_to_be_16((uint16_t)(0xc000 | (h >> 18)));
 }
 
+/* The outer headers of backend @p be's IPv6 tunnel in front of the
+ * packet of @p m (parsed: @p pi): the new start of the frame, or NULL
+ * when the buffer has no room in front. */
+static __rte_always_inline uint8_t *
+tun6_wrap(struct rte_mbuf *m, const struct sl_backend *be, const struct sl_pkt6_info *pi)
+{
+	uint8_t *data = (uint8_t *)rte_pktmbuf_prepend(m, be->tun.len);
+
+	if (data != NULL)
+		sl_nat_encap6(data, &be->tun, &be->tun6_src, &be->addr6, gue_sport6(pi), pi);
+	return data;
+}
+
 /* dr and tunnel: the frame as it came, to the backend's MAC address, for
  * a tunnel behind the outer headers of the backend's struct sl_tun (IPv6
  * in IPv6, GRE or GUE over IPv6) from its IPv6 local address; one that
@@ -526,15 +540,32 @@ dr6_send(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_ba
 		too_big6(w, snap, m, data, pi, pidx, (uint16_t)(w->mtu[be->out_port] - add));
 		return;
 	}
-	if (add != 0) {
-		data = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)add);
-		if (data == NULL) {
-			drop(w, m, SL_DROP_NO_HEADROOM);
-			return;
-		}
-		sl_nat_encap6(data, &be->tun, &be->tun6_src, &be->addr6, gue_sport6(pi), pi);
+	if (add != 0 && (data = tun6_wrap(m, be, pi)) == NULL) {
+		drop(w, m, SL_DROP_NO_HEADROOM);
+		return;
 	}
 	to_backend(w, snap, m, data, be, svc);
+}
+
+int
+sl_fwd6_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *snap,
+		     const struct sl_service *svc, const struct sl_backend *be,
+		     struct rte_mbuf *m, const struct rte_ether_addr *mac)
+{
+	unsigned add = svc->mode == SL_MODE_TUNNEL ? be->tun.len : 0;
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sl_pkt6_info pi;
+
+	pi.l2_len = RTE_ETHER_HDR_LEN;
+	if (!be->v6 || sl_pkt_parse6(data, rte_pktmbuf_data_len(m), 0, &pi) != 0)
+		return -EINVAL;
+	if (40u + pi.plen + add > w->mtu[be->out_port])
+		return -EMSGSIZE;
+	if (add != 0 && (data = tun6_wrap(m, be, &pi)) == NULL)
+		return -ENOBUFS;
+	sl_nat_set_macs(data, mac, &snap->ports[be->out_port].mac);
+	m->port = snap->ports[be->out_port].port_id;
+	return 0;
 }
 
 /* A client's packet for IPv6 service @p svc: NAT66 (nat), fullnat (IPv6

@@ -279,6 +279,10 @@ rate_pass6(struct sl_worker *w, const struct sl_service *svc, const struct sl_in
 void sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	     uint16_t pidx, int redirected, unsigned flags, uint64_t now);
 void sl_fwd6_expire(struct sl_worker *w, uint64_t now);
+/* sl_fwd_oneway_frame() for a frame that parsed as IPv6 (fwd6.c). */
+int sl_fwd6_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *snap,
+			 const struct sl_service *svc, const struct sl_backend *be,
+			 struct rte_mbuf *m, const struct rte_ether_addr *mac);
 /* An IPv4 packet to a local address that no IPv4 connection knows: the
  * reply of a NAT64 connection (fwd6.c), translated and sent to its IPv6
  * client. Returns 1 when it took the packet, 0 when it is not one. */

@@ -4685,6 +4685,140 @@ test_max_conns6(void)
 	empty_table();
 }
 
+/*
+ * A health check through an IPv6 VIP, as the management lcore sends it:
+ * the kernel's frame from the inside port's address to the backend's
+ * own, readdressed to the VIP (sl_nat6_rewrite: the TCP/UDP checksum
+ * stays valid, the hop limit one less), then made ready by
+ * sl_fwd_oneway_frame(): dr: to the backend's MAC from the port's,
+ * nothing else changed; tunnel: behind the outer headers of the
+ * service's encapsulation (IPv6 in IPv6, GRE, GUE with a UDP checksum
+ * that verifies) from the port's IPv6 local address to the backend, as
+ * a client's packet. A
+ * frame that would not fit the MTU once wrapped is refused
+ * (-EMSGSIZE), and so is an IPv6 frame for an IPv4 backend (-EINVAL);
+ * an IPv4 frame of a dr service still only gets its MACs.
+ */
+static void
+test_oneway_frame6(void)
+{
+	static const uint8_t local6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01, [15] = 0x05 };
+	static const char *const names[] = { "dr6", "tun6", "gre6", "gue6" };
+	static const uint8_t nh[] = { 0, 41, 47, IPPROTO_UDP };
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	unsigned n, p;
+
+	for (n = 0; n < RTE_DIM(names); n++) {
+		for (p = 0; p < RTE_DIM(protos); p++) {
+			const struct sl_service *sv = svc_named(names[n]);
+			const struct sl_backend *be = &sv->backends[(p + 1) % sv->n_backends];
+			unsigned add = sv->mode == SL_MODE_TUNNEL ? be->tun.len : 0;
+			struct tp6_fspec s, want;
+			struct sl_pkt6_info pi;
+			struct rte_ether_addr mac;
+			struct rte_mbuf *m;
+			uint8_t f[TP_MAX_FRAME];
+			const uint8_t *g;
+			uint32_t len;
+
+			tp6_spec_default(&s, protos[p]);
+			memcpy(s.dmac, (uint8_t[6]){ 0x02, 0, 0, 0, 0xee, 1 }, 6);
+			memcpy(s.smac, (uint8_t[6]){ 0x02, 0, 0, 0, 0xee, 2 }, 6);
+			memcpy(s.src, in_addr6, 16);
+			memcpy(s.dst, be->addr6.b, 16);
+			s.sport = 40100;
+			s.dport = rte_be_to_cpu_16(be->port);
+			s.tcp_flags = RTE_TCP_SYN_FLAG;
+			s.tclass = 0x28;
+			s.payload_len = protos[p] == IPPROTO_TCP ? 0 : 12;
+			m = mbuf6_of(&s);
+			pi.l2_len = RTE_ETHER_HDR_LEN;
+			CU_ASSERT_EQUAL_FATAL(sl_pkt_parse6(rte_pktmbuf_mtod(m, uint8_t *),
+							    rte_pktmbuf_data_len(m), 0, &pi), 0);
+			sl_nat6_rewrite(rte_pktmbuf_mtod(m, uint8_t *), &pi, 1, &sv->vip6, pi.dport);
+			CU_ASSERT(l4_csum6_ok(m, protos[p]));
+			hop_mac6(be->addr6.b, mac.addr_bytes);
+			CU_ASSERT_EQUAL_FATAL(sl_fwd_oneway_frame(fx.w, fx.snap, sv, be, m, &mac), 0);
+			CU_ASSERT_EQUAL(m->port, fx.snap->ports[be->out_port].port_id);
+			want = s;
+			memcpy(want.dst, sv->vip6.b, 16);
+			want.hlim = (uint8_t)(s.hlim - 1);
+			len = tp6_build_frame(&want, f, NULL);
+			g = rte_pktmbuf_mtod(m, const uint8_t *);
+			CU_ASSERT_EQUAL(m->pkt_len, len + add);
+			CU_ASSERT(memcmp(g, mac.addr_bytes, 6) == 0);
+			CU_ASSERT(memcmp(g + 6, &fx.hw[be->out_port].mac, 6) == 0);
+			CU_ASSERT_EQUAL(tp_get16(g + 12), 0x86dd);
+			if (add != 0) {
+				uint32_t vtc;
+
+				memcpy(&vtc, g + 14, 4);
+				CU_ASSERT_EQUAL(ntohl(vtc), 0x60000000u | 0x28u << 20);
+				CU_ASSERT_EQUAL(tp_get16(g + 14 + 4), len - 14 + add - 40);
+				CU_ASSERT_EQUAL(g[14 + 6], nh[n]);
+				CU_ASSERT_EQUAL(g[14 + 7], 64);
+				CU_ASSERT(memcmp(g + IP6_SRC, local6, 16) == 0);
+				CU_ASSERT(memcmp(g + IP6_DST, be->addr6.b, 16) == 0);
+				if (nh[n] == IPPROTO_UDP)
+					CU_ASSERT(l4_csum6_ok(m, IPPROTO_UDP));
+			}
+			/* the packet for the VIP, byte for byte */
+			CU_ASSERT(m->pkt_len == len + add &&
+				  memcmp(g + 14 + add, f + 14, len - 14) == 0);
+			rte_pktmbuf_free(m);
+		}
+	}
+
+	/* over the MTU once wrapped: 1500 bytes fit dr, not the tunnels */
+	{
+		const struct sl_service *sv;
+		struct rte_ether_addr mac = { { 0x02, 0, 0, 0, 0xee, 3 } };
+		struct tp6_fspec s;
+		struct rte_mbuf *m;
+		unsigned n;
+
+		for (n = 0; n < RTE_DIM(names); n++) {
+			sv = svc_named(names[n]);
+			tp6_spec_default(&s, IPPROTO_TCP);
+			memcpy(s.dst, sv->vip6.b, 16);
+			s.tcp_flags = RTE_TCP_ACK_FLAG;
+			s.payload_len = 1440;
+			m = mbuf6_of(&s);
+			CU_ASSERT_EQUAL(m->pkt_len, 14u + 1500u);
+			CU_ASSERT_EQUAL(sl_fwd_oneway_frame(fx.w, fx.snap, sv, &sv->backends[0], m, &mac),
+					sv->mode == SL_MODE_TUNNEL ? -EMSGSIZE : 0);
+			/* refused: not grown either */
+			CU_ASSERT_EQUAL(m->pkt_len, 14u + 1500u);
+			rte_pktmbuf_free(m);
+		}
+		/* an IPv6 frame for an IPv4 dr backend */
+		sv = svc_named("dr");
+		tp6_spec_default(&s, IPPROTO_TCP);
+		m = mbuf6_of(&s);
+		CU_ASSERT_EQUAL(sl_fwd_oneway_frame(fx.w, fx.snap, sv, &sv->backends[0], m, &mac),
+				-EINVAL);
+		rte_pktmbuf_free(m);
+	}
+
+	/* IPv4, as before: a dr frame gets its MACs and nothing else */
+	{
+		const struct sl_service *sv = svc_named("dr");
+		const struct sl_backend *be = &sv->backends[0];
+		struct rte_ether_addr mac;
+		struct tp_fspec s;
+		struct rte_mbuf *m;
+
+		vip_spec(&s, DR_VIP, ntohl(fx.snap->ports[IN].addr), 40100, RTE_TCP_SYN_FLAG);
+		m = mbuf_of(&s);
+		hop_mac(ntohl(be->addr), mac.addr_bytes);
+		CU_ASSERT_EQUAL_FATAL(sl_fwd_oneway_frame(fx.w, fx.snap, sv, be, m, &mac), 0);
+		CU_ASSERT_EQUAL(m->port, fx.snap->ports[be->out_port].port_id);
+		CU_ASSERT(dr_frame_is(m, &s, ntohl(be->addr)));
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "allow/deny: IPv4, silent drop, reload keeps open connections", test_acl },
 	{ "allow/deny: IPv6", test_acl6 },
@@ -4731,6 +4865,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "NAT64: ICMP errors translated both ways (RFC 7915)", test_nat64_icmp_errors },
 	{ "dr over IPv6: MACs only, one direction, midstream with maglev", test_dr6 },
 	{ "tunnel over IPv6: IPv6 in IPv6 from the local address, inside unchanged", test_tunnel6 },
+	{ "dr/tunnel over IPv6: a check readdressed to the VIP, made ready to leave", test_oneway_frame6 },
 	{ "IPv6 drops: hop limit, extension headers, fragments, IPv6 off", test_ipv6_drops },
 	{ "NAT66: UDP connection expires after its timeout", test_nat66_expiry },
 	{ "NAT66: failed backend: UDP scheduled anew, TCP carries on", test_nat66_down_backend },
