@@ -25,15 +25,16 @@
  * event is counted and logged at most once per SHORT_LOG_S.
  *
  * A backend of a dr or tunnel service holds the VIP and is checked the
- * way clients reach it (unless check_target = backend): the socket
- * connects to the backend's own address, from a source port of its own
- * (bound before connect, so no other socket shares it), which the
- * management lcore recognises in the frames the kernel sends
- * (sl_health_vip_slot): it addresses them to the VIP and sends them to
- * the backend as the workers send a client's, encapsulated or by MAC
- * address. The backend answers from the VIP; the management lcore gives
- * the answer the backend's address back before the kernel sees it. A
- * backend whose VIP or decapsulation is broken fails its checks.
+ * way clients reach it (unless check_target = backend), over IPv4 and
+ * IPv6 alike: the socket connects to the backend's own address, from a
+ * source port of its own (bound before connect, so no other socket
+ * shares it), which the management lcore recognises in the frames the
+ * kernel sends (sl_health_vip_slot): it addresses them to the VIP and
+ * sends them to the backend as the workers send a client's,
+ * encapsulated or by MAC address. The backend answers from the VIP; the
+ * management lcore gives the answer the backend's address back before
+ * the kernel sees it. A backend whose VIP or decapsulation is broken
+ * fails its checks.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -306,16 +307,27 @@ hc_start(struct sl_app *app, struct hc *h, uint64_t now)
 		return hc_done(app, h, 0, why, now);
 	}
 	if (h->via_vip) {
-		struct sockaddr_in sa = { .sin_family = AF_INET };
-		socklen_t l = sizeof(sa);
+		union {
+			struct sockaddr sa;
+			struct sockaddr_in in;
+			struct sockaddr_in6 in6;
+		} a;
+		socklen_t l = h->v6 ? sizeof(a.in6) : sizeof(a.in);
+		int off = 0;
 
-		/* a port of its own: the frames carry it to the VIP */
-		if (bind(h->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-		    getsockname(h->fd, (struct sockaddr *)&sa, &l) != 0) {
+		memset(&a, 0, sizeof(a));
+		a.sa.sa_family = h->v6 ? AF_INET6 : AF_INET;
+		/*
+		 * A port of its own: the frames carry it to the VIP. An IPv6
+		 * socket takes it from both families (not IPv6 only), so that
+		 * no IPv4 check's socket has the same one.
+		 */
+		if ((h->v6 && setsockopt(h->fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) != 0) ||
+		    bind(h->fd, &a.sa, l) != 0 || getsockname(h->fd, &a.sa, &l) != 0) {
 			snprintf(why, sizeof(why), "bind: %s", strerror(errno));
 			return hc_done(app, h, 0, why, now);
 		}
-		h->vip_sport = ntohs(sa.sin_port);
+		h->vip_sport = ntohs(h->v6 ? a.in6.sin6_port : a.in.sin_port);
 		vip_sport[h->vip_sport] = (uint16_t)(h->slot + 1);
 	}
 	if ((h->v6 ? connect(h->fd, (struct sockaddr *)&h->dst6, sizeof(h->dst6)) :

@@ -192,29 +192,64 @@ release_held(struct sl_app *app, uint32_t idx, const struct rte_ether_addr *mac)
 static void hold_in(struct sl_app *app, struct rte_mbuf *m, uint32_t ref);
 
 /*
- * The backend a frame belongs to when it is part of a health check
- * through a VIP (see health.c): a TCP or UDP frame whose port on Sluice's
- * side (source @p from_kernel, else destination) is a check's, and whose
- * address on the backend's side is the backend's own (frames from the
- * kernel) or the VIP's (answers). NULL otherwise; @p pi is the parse.
+ * A frame of a health check through a VIP (see health.c), IPv4 or IPv6:
+ * a TCP or UDP frame whose port on Sluice's side (source @p from_kernel,
+ * else destination) is a check's, and whose address on the backend's
+ * side is the backend's own (frames from the kernel) or the VIP's
+ * (answers). It gets the other one there, the VIP on the way out, the
+ * backend's own address on the way back, its TCP/UDP checksum updated
+ * for the changed pseudo-header. Returns its backend; NULL, the frame
+ * untouched, when it is no check's.
  */
 static const struct sl_backend *
-vip_check_of(const struct sl_snapshot *snap, struct rte_mbuf *m, struct sl_pkt_info *pi,
-	     int from_kernel)
+vip_check_readdress(const struct sl_snapshot *snap, struct rte_mbuf *m, int from_kernel)
 {
+	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	const struct sl_service *svc;
 	const struct sl_backend *be;
+	struct sl_pkt6_info pi6;
+	struct sl_pkt_info pi;
+	rte_be16_t sport, dport;
+	uint8_t proto;
 	int slot;
 
-	if (m->nb_segs != 1 ||
-	    sl_pkt_parse(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), 0, pi) != 0 ||
-	    pi->kind != SL_PKT_IPV4 || pi->l2_len != RTE_ETHER_HDR_LEN ||
-	    (pi->proto != IPPROTO_TCP && pi->proto != IPPROTO_UDP))
+	if (m->nb_segs != 1 || sl_pkt_parse(data, len, 0, &pi) != 0 ||
+	    pi.l2_len != RTE_ETHER_HDR_LEN)
 		return NULL;
-	slot = sl_health_vip_slot(rte_be_to_cpu_16(from_kernel ? pi->sport : pi->dport));
-	if (slot < 0 || (be = snap->by_slot[slot]) == NULL)
+	if (pi.kind == SL_PKT_IPV4) {
+		proto = pi.proto;
+		sport = pi.sport;
+		dport = pi.dport;
+	} else if (pi.kind == SL_PKT_IPV6) {
+		pi6.l2_len = pi.l2_len;
+		if (sl_pkt_parse6(data, len, 0, &pi6) != 0)
+			return NULL;
+		proto = pi6.proto;
+		sport = pi6.sport;
+		dport = pi6.dport;
+	} else {
 		return NULL;
-	if (from_kernel ? pi->dst != be->addr : pi->src != snap->services[be->svc].vip)
+	}
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return NULL;
+	slot = sl_health_vip_slot(rte_be_to_cpu_16(from_kernel ? sport : dport));
+	if (slot < 0 || (be = snap->by_slot[slot]) == NULL ||
+	    be->v6 != (pi.kind == SL_PKT_IPV6))
+		return NULL;
+	svc = &snap->services[be->svc];
+	if (be->v6) {
+		if (!sl_in6_eq(from_kernel ? &pi6.dst : &pi6.src,
+			       from_kernel ? &be->addr6 : &svc->vip6))
+			return NULL;
+		sl_nat6_rewrite(data, &pi6, from_kernel, from_kernel ? &svc->vip6 : &be->addr6,
+				from_kernel ? dport : sport);
+		return be;
+	}
+	if (from_kernel ? pi.dst != be->addr : pi.src != svc->vip)
+		return NULL;
+	sl_nat_rewrite(data, &pi, from_kernel, from_kernel ? svc->vip : be->addr,
+		       from_kernel ? dport : sport);
 	return be;
 }
 
@@ -224,19 +259,15 @@ static int
 vip_check_out(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbuf *m)
 {
 	const struct sl_backend *be;
-	const struct sl_service *svc;
 	struct rte_ether_addr mac;
-	struct sl_pkt_info pi;
 	int resolved, ret;
 
-	be = vip_check_of(snap, m, &pi, 1);
+	be = vip_check_readdress(snap, m, 1);
 	if (be == NULL)
 		return 0;
-	svc = &snap->services[be->svc];
-	sl_nat_dnat(rte_pktmbuf_mtod(m, uint8_t *), &pi, svc->vip, pi.dport);
 	memset(&mac, 0, sizeof(mac));
 	resolved = sl_neigh_mac(app->neigh, be->neigh, &mac);
-	ret = sl_fwd_oneway_frame(app->workers[0], snap, svc, be, m, &mac);
+	ret = sl_fwd_oneway_frame(app->workers[0], snap, &snap->services[be->svc], be, m, &mac);
 	if (ret != 0) {
 		mgmt_drop(app, m, ret == -EMSGSIZE ? SL_DROP_TOO_BIG : SL_DROP_NO_HEADROOM);
 		return 1;
@@ -252,15 +283,9 @@ vip_check_out(struct sl_app *app, const struct sl_snapshot *snap, struct rte_mbu
 static void
 kernel_send(struct sl_app *app, unsigned pidx, struct rte_mbuf *m)
 {
-	const struct sl_snapshot *snap = sl_svc_current(&app->svc);
-	const struct sl_backend *be;
-	struct sl_pkt_info pi;
-
 	/* the answer to a check through a VIP: from the backend's own
 	 * address again, as the kernel's socket expects */
-	be = vip_check_of(snap, m, &pi, 0);
-	if (be != NULL)
-		sl_nat_snat(rte_pktmbuf_mtod(m, uint8_t *), &pi, be->addr, pi.sport);
+	vip_check_readdress(sl_svc_current(&app->svc), m, 0);
 	if (pidx >= SL_MAX_PORTS || app->tap[pidx] < 0 ||
 	    rte_eth_tx_burst((uint16_t)app->tap[pidx], 0, &m, 1) != 1)
 		mgmt_drop(app, m, SL_DROP_TO_SELF);

@@ -2610,12 +2610,6 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 			     vip_str(s, a), s->name, bad);
 	/* IPv6 services: NAT66 (nat), fullnat (IPv6 or, NAT64, IPv4
 	 * backends), dr, tunnel over IPv6 (IPv6 in IPv6, GRE, GUE) */
-	/* the management lcore readdresses checks to IPv4 VIPs only */
-	if (s->v6 && SL_MODE_ONEWAY(s->mode) && s->check.kind != SL_CHECK_NONE &&
-	    !s->check_backend)
-		return vfail(v, s->check_line ? s->check_line : s->line,
-			     "health checks of IPv6 %s service [service.%s] go to the backends' own addresses: add 'check_target = backend'",
-			     mode_name(s->mode), s->name);
 	if (s->v6 && s->proxy_protocol != 0)
 		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
 			     "proxy_protocol of [service.%s]: IPv6 services do not send Proxy Protocol headers yet",

@@ -249,8 +249,8 @@ void sl_fwd_expire(struct sl_worker *w, uint64_t now);
  * Make @p m, a frame for the VIP of dr/tunnel service @p svc, ready to
  * leave for backend @p be as a client's packet would (control path: the
  * management lcore's health checks through the VIP): encapsulated for a
- * tunnel service (IPv4: the service's encapsulation; IPv6: IPv6 in
- * IPv6), the Ethernet addresses set to @p mac and the port's. The frame
+ * tunnel service (its encapsulation over IPv4 or IPv6), the Ethernet
+ * addresses set to @p mac and the port's. The frame
  * must parse as IPv4 (TCP, UDP or ICMP) or, for an IPv6 backend, as
  * IPv6 (TCP, UDP or ICMPv6), without a VLAN tag.
  * @return 0, -EMSGSIZE when it would not fit the MTU, -ENOBUFS when the

@@ -2000,6 +2000,47 @@ test_v6_blocks_valid(void)
 	}
 }
 
+/* IPv6 dr and tunnel services check through the VIP by default, as
+ * IPv4 ones do; check_target = backend still picks the own address */
+static void
+test_v6_oneway_check_target(void)
+{
+	static const struct {
+		const char *extra;
+		uint8_t mode, check_backend;
+	} cases[] = {
+		{ "mode = dr\n", SL_MODE_DR, 0 },
+		{ "mode = dr\ncheck_target = vip\n", SL_MODE_DR, 0 },
+		{ "mode = dr\ncheck_target = backend\n", SL_MODE_DR, 1 },
+		{ "mode = tunnel\n", SL_MODE_TUNNEL, 0 },
+		{ "mode = tunnel\ncheck_target = backend\n", SL_MODE_TUNNEL, 1 },
+		{ "mode = tunnel\nencap = gue\n", SL_MODE_TUNNEL, 0 },
+		{ "mode = tunnel\nencap = gre\n", SL_MODE_TUNNEL, 0 },
+	};
+	unsigned i;
+
+	for (i = 0; i < DIM(cases); i++) {
+		char text[512];
+		struct sl_config *cfg;
+		const struct sl_config_service *sv;
+
+		snprintf(text, sizeof(text), V6_OUT "kernel_interface = k0\n"
+			 "local_address = 2001:db8::5\n" V6_SVC "%s"
+			 "check = tcp\nbackend = [2001:db8::11]:80\n", cases[i].extra);
+		cfg = parse_ok(text);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+		CU_ASSERT_EQUAL_FATAL(cfg->n_services, 1);
+		sv = &cfg->services[0];
+		CU_ASSERT_EQUAL(sv->v6, 1);
+		CU_ASSERT_EQUAL(sv->mode, cases[i].mode);
+		CU_ASSERT_EQUAL(sv->check.kind, SL_CHECK_TCP);
+		if (sv->check_backend != cases[i].check_backend)
+			printf("\n  case %u: check_backend %u\n", i, sv->check_backend);
+		CU_ASSERT_EQUAL(sv->check_backend, cases[i].check_backend);
+		sl_config_free(cfg);
+	}
+}
+
 static const struct bad_case v6_bad_cases[] = {
 	/* port addresses */
 	{ PORT_A "address = 2001:db8::g/64\n" SVC_A, 4,
@@ -2063,8 +2104,9 @@ static const struct bad_case v6_bad_cases[] = {
 	  "proxy_protocol of [service.w6]: IPv6 services do not send Proxy Protocol headers yet" },
 	{ V6_OUT V6_SVC "backend = [2001:db8::11]:80\nmode = tunnel\n", 9,
 	  "service w6 is tunnel: [port.out], the port that reaches backend 2001:db8::11, has no IPv6 local_address" },
+	/* checks through an IPv6 VIP leave by the kernel interface too */
 	{ V6_OUT V6_SVC "mode = dr\ncheck = tcp\nbackend = [2001:db8::11]:80\n", 10,
-	  "health checks of IPv6 dr service [service.w6] go to the backends' own addresses: add 'check_target = backend'" },
+	  "health checks of [service.w6] need kernel_interface on [port.out]" },
 	{ V6_OUT V6_SVC "mode = dr\nbackend = [2001:db8::11]:8080\n", 10,
 	  "backend [2001:db8::11]:8080 of [service.w6]: mode dr keeps the destination port, so the backend serves port 80" },
 	{ V6_OUT V6_SVC "backend = [2001:db9::11]:80\n", 9,
@@ -2726,6 +2768,7 @@ static const struct sl_test_case config_tests[] = {
 	{ "dr and tunnel: valid", test_oneway_valid },
 	{ "IPv6: valid", test_v6_valid },
 	{ "IPv6: blocks valid", test_v6_blocks_valid },
+	{ "IPv6 dr/tunnel: checks through the VIP by default", test_v6_oneway_check_target },
 	{ "IPv6: invalid", test_v6_invalid },
 	{ "IPv6: backend parse", test_v6_backend_parse },
 	{ "IPv6: runtime edit", test_v6_edit },
