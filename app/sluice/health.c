@@ -57,6 +57,8 @@
 /* after socket() failed for want of descriptors: pause, log at most */
 #define SHORT_RETRY_MS 100
 #define SHORT_LOG_S    10
+/* a check through a VIP: how long its port still passes once closed */
+#define VIP_CLOSE_MS   1000
 
 /* HC_WAITING: due, in the line for a socket (not yet timed) */
 enum { HC_IDLE, HC_WAITING, HC_CONNECTING, HC_READING };
@@ -76,6 +78,8 @@ struct hc {
 				  * from; sin_addr 0 = the kernel's choice */
 	uint8_t via_vip;         /* dr/tunnel: checked through the VIP */
 	uint16_t vip_sport;      /* its source port then (host order), 0 = none */
+	uint16_t old_sport;      /* the last one closed, whose frames still */
+	uint64_t old_until;      /* pass until this TSC (see hc_close()) */
 	struct sl_config_check ck;
 	char svc[SL_NAME_MAX];
 	char host[SL_CHECK_STR_MAX];
@@ -120,15 +124,32 @@ ep(const struct hc *h, char *buf, size_t len)
 int
 sl_health_vip_slot(uint16_t sport)
 {
-	return (int)vip_sport[sport] - 1;
+	int slot = (int)vip_sport[sport] - 1;
+	const struct hc *h;
+
+	if (slot < 0)
+		return -1;
+	h = &hcs[slot];
+	if (h->active && (h->vip_sport == sport ||
+			  (h->old_sport == sport && rte_rdtsc() < h->old_until)))
+		return slot;
+	return -1;
 }
 
 static void
 hc_close(struct hc *h)
 {
+	/*
+	 * The socket's last frames (its FIN, the ACK of the backend's)
+	 * leave the kernel after close() and reach the management lcore
+	 * later still: the port keeps passing through the VIP for a
+	 * while, or they would go to the backend's own address, and the
+	 * backend would keep the connection to its VIP open. Its entry
+	 * in vip_sport stays until another check takes the port.
+	 */
 	if (h->vip_sport != 0) {
-		if (vip_sport[h->vip_sport] == h->slot + 1)
-			vip_sport[h->vip_sport] = 0;
+		h->old_sport = h->vip_sport;
+		h->old_until = rte_rdtsc() + rte_get_tsc_hz() * VIP_CLOSE_MS / 1000;
 		h->vip_sport = 0;
 	}
 	if (h->fd >= 0) {

@@ -135,7 +135,8 @@ void sl_health_sync(struct sl_app *app);
 int sl_health_poll(struct sl_app *app);
 void sl_health_stop(void);
 /* The backend slot a check through a VIP (dr/tunnel) leaving from source
- * port @p sport (host order) is for, or -1. */
+ * port @p sport (host order) is for, or -1; a check's port still counts
+ * for a second after its socket closed (its closing frames). */
 int sl_health_vip_slot(uint16_t sport);
 /* capture.c: the capture command's pcap writer */
 void sl_capture_init(struct sl_app *app);
