@@ -269,32 +269,6 @@ else:
 EOF
 }
 
-# wait_state IP STATE TIMEOUT_MS: until be_state IP is STATE; prints the
-# time taken (ms) or fails.
-wait_state() {
-	local t0=${EPOCHREALTIME//[!0-9]/} st
-	while :; do
-		st=$(be_state "$1")
-		if [ "$st" = "$2" ]; then
-			echo $(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
-			return 0
-		fi
-		[ $(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000)) -lt "$3" ] || { echo "$st"; return 1; }
-		sleep 0.05
-	done
-}
-
-# stays_state IP STATE MS: be_state IP is STATE throughout MS ms.
-stays_state() {
-	local t0=${EPOCHREALTIME//[!0-9]/} st
-	while [ $(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000)) -lt "$3" ]; do
-		st=$(be_state "$1")
-		[ "$st" = "$2" ] || { echo "$st"; return 1; }
-		sleep 0.1
-	done
-	return 0
-}
-
 # requests N: N requests for /name, a line each "BODY CODE".
 requests() { sl_http_port "$PORT" "$1"; }
 
@@ -683,10 +657,10 @@ EOF
 step_health_tunnel() {
 	local tag=$1 encap=$2 b2 t out tally
 	b2=$(bip 2)
-	t=$(wait_state "$b2" active 2000)
+	t=$(sl_wait_state "$b2" active 2000)
 	check "$tag: all checks pass: b2 active (${t}${t:+ ms})" [ "$(be_state "$b2")" = active ]
 	decap_stop 2
-	if t=$(wait_state "$b2" down 3000); then
+	if t=$(sl_wait_state "$b2" down 3000); then
 		ok "$tag: b2's decapsulator stopped: b2 down after $t ms"
 	else
 		notok "$tag: b2's decapsulator stopped: b2 down within 3 s (state $t)"
@@ -700,7 +674,7 @@ step_health_tunnel() {
 	check "$tag: with b2 down, 12 requests answered by b1 and b3 only ($tally)" \
 		[ "$(grep -cE '^b[13] 200$' <<<"$out")" -eq 12 ]
 	decap_start 2 "$encap" || notok "$tag: b2's decapsulator starts again"
-	if t=$(wait_state "$b2" active 3000); then
+	if t=$(sl_wait_state "$b2" active 3000); then
 		ok "$tag: b2's decapsulator running again: b2 active after $t ms"
 	else
 		notok "$tag: b2's decapsulator running again: b2 active within 3 s (state $t)"
@@ -714,7 +688,7 @@ step_health_dr() {
 	check "$tag: all checks pass: b2 active" [ "$(be_state "$b2")" = active ]
 	server_stop 2
 	server_start 2 "$b2" || { notok "$tag: b2's server on $b2:$PORT starts"; return; }
-	if t=$(wait_state "$b2" down 3000); then
+	if t=$(sl_wait_state "$b2" down 3000); then
 		ok "$tag: b2 serving only $b2:$PORT, not the VIP: b2 down after $t ms"
 	else
 		notok "$tag: b2 serving only $b2:$PORT, not the VIP: b2 down within 3 s (state $t)"
@@ -778,7 +752,7 @@ run_full() {
 	if ! sl_test_sluice_start "$tag: sluice ready" "$bin" "$conf" "$SL_TMP/sluice-full.log"; then
 		return
 	fi
-	for i in 1 2 3; do wait_state "$(bip "$i")" active 3000 >/dev/null; done
+	for i in 1 2 3; do sl_wait_state "$(bip "$i")" active 3000 >/dev/null; done
 	rm -f "$SL_TMP/up.out"
 	ip netns exec "$SL_NS_CLIENT" curl -s --max-time 90 --limit-rate 4M -T "$SL_TMP/blob" \
 		"http://$SL_VIP/up" >"$SL_TMP/up.out" 2>"$SL_TMP/up.err" &
@@ -863,7 +837,7 @@ run_mode() {
 		if sl_test_sluice_start "$tag: sluice ready (check_target = backend)" \
 			"$bin" "$conf" "$SL_TMP/sluice-dr-backend.log"; then
 			# fall 2 x 200 ms: a failing check would show within 1.5 s
-			if st=$(stays_state "$(bip 2)" active 1500); then
+			if st=$(sl_stays_state "$(bip 2)" active 1500); then
 				ok "$tag: check_target = backend: b2 (serving $(bip 2):$PORT only) stays active for 1.5 s"
 			else
 				notok "$tag: check_target = backend: b2 stays active (now $st)"

@@ -30,9 +30,10 @@
 # HTTP on [::]:80 (GET: its files, "name" = bN).
 #
 # One Sluice per mode: dr, tunnel/ipip, tunnel/gre, tunnel/gue; service web6
-# [2001:db8::100]:80/TCP, scheduler maglev, check = tcp with check_target =
-# backend every 200 ms (timeout 200, fall 2, rise 2) through sl-in,
-# backends [2001:db8:1::1N]:80. For each:
+# [2001:db8::100]:80/TCP, scheduler maglev, check = tcp every 200 ms
+# (timeout 200, fall 2, rise 2) through sl-in, check_target left at its
+# default (vip: the checks reach the VIP through each backend, as the
+# clients' packets do), backends [2001:db8:1::1N]:80. For each:
 #   1. 30 requests to http://[2001:db8::100]/name all answered, every
 #      backend gets some.
 #   2. No reply crosses Sluice: during 5 requests, captures on Sluice's
@@ -42,9 +43,16 @@
 #      MAC to their own; tunnel: they receive IPv6 packets of next header
 #      41 (47, UDP to 6080 with a correct checksum) from 2001:db8:1::5
 #      only, hop limit 64, to their own address, holding the client's
-#      packets to the VIP.
-#   3. (dr, tunnel/ipip) Health: b2's server stopped: b2 goes down, b1 and b3 stay active,
-#      12 requests answered by b1 and b3 only; started again: b2 active.
+#      packets (or the checks') to the VIP.
+#   3. Health through the VIP: every backend active; b1 receives the
+#      checks as packets from Sluice's 2001:db8:1::1 to [VIP]:80 (dr: on
+#      e0; tunnel: on tun0, decapsulated), their FINs included, and none
+#      to its own address. b2's server serving [2001:db8:1::12]:80 only,
+#      not the VIP: b2 goes down within 3 s (a few check intervals) and
+#      stays down, b1 and b3 stay active, 12 requests answered by b1 and
+#      b3 only; serving [::]:80 again: b2 active within 3 s. (dr) With
+#      check_target = backend (own Sluice start) the same b2 serving its
+#      own address only stays active.
 #   4. (dr) Restart: Sluice stopped 3 s into a rate-limited 20 MB upload
 #      and started again with the same configuration: the upload completes
 #      (Maglev schedules the connection's packets to the same backend),
@@ -142,13 +150,14 @@ Server((ip, hport), Handler).serve_forever()
 EOF
 }
 
-# server_start I: backend I's server on [::]:80; waits until it answers
-# on the backend's IPv6 address.
+# server_start I [ADDR]: backend I's server on [ADDR]:80 (default ::,
+# every address, the VIP included); waits until it answers on the
+# backend's own IPv6 address.
 declare -A SRV_PID=()
 server_start() {
-	local i=$1 ns t
+	local i=$1 addr=${2:-::} ns t
 	ns=$(bns "$i")
-	ip netns exec "$ns" "$SL_PY" "$SL_TMP/dsr6_server.py" :: "$SL_TMP/www$i" "$PORT" \
+	ip netns exec "$ns" "$SL_PY" "$SL_TMP/dsr6_server.py" "$addr" "$SL_TMP/www$i" "$PORT" \
 		</dev/null >>"$SL_TMP/server$i.log" 2>&1 &
 	SRV_PID[$i]=$!
 	SL_PIDS+=($!)
@@ -264,21 +273,6 @@ else:
 EOF
 }
 
-# wait_state ADDR STATE TIMEOUT_MS: until be_state ADDR is STATE; prints
-# the time taken (ms) or the last state and fails.
-wait_state() {
-	local t0=${EPOCHREALTIME//[!0-9]/} st
-	while :; do
-		st=$(be_state "$1")
-		if [ "$st" = "$2" ]; then
-			echo $(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
-			return 0
-		fi
-		[ $(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000)) -lt "$3" ] || { echo "$st"; return 1; }
-		sleep 0.05
-	done
-}
-
 # requests N: N requests for /name to [VIP6]:80, a line each "BODY CODE".
 requests() {
 	local i
@@ -331,9 +325,9 @@ dsr6_topo_up() {
 
 # --- configuration ---------------------------------------------------------------
 
-# write_config FILE MODE [ENCAP]
+# write_config FILE MODE [ENCAP] [EXTRA]: EXTRA, a line for the service
 write_config() {
-	local file=$1 mode=$2 encap=${3:-ipip} lcores i
+	local file=$1 mode=$2 encap=${3:-ipip} extra=${4:-} lcores i
 	case $workers in
 	1) lcores=0-1 ;;
 	*) lcores=0,1,2@1 ;;
@@ -376,12 +370,12 @@ EOF
 		cat <<EOF
 scheduler = maglev
 check = tcp
-check_target = backend
 check_interval = $CHECK_MS
 check_timeout = $CHECK_MS
 check_fall = 2
 check_rise = 2
 EOF
+		[ -n "$extra" ] && echo "$extra"
 		for i in 1 2 3; do echo "backend = [$(bip6 "$i")]:$PORT"; done
 	} >"$file"
 }
@@ -458,15 +452,15 @@ step_direct() {
 		# LOCAL6 with hop limit 64 to the backend's own address holding
 		# (behind a GRE header of protocol 0x86dd, or UDP to 6080 with a
 		# correct checksum and a GUE header of protocol 41) a TCP packet
-		# from the client to the VIP
+		# from the client (or, a health check, from Sluice's IN6) to the VIP
 		local res foreign=0 f
-		res=$("$SL_PY" - "$encap" "$LOCAL6" "$CLIENT6" "$VIP6" "$PORT" \
+		res=$("$SL_PY" - "$encap" "$LOCAL6" "$CLIENT6" "$VIP6" "$PORT" "$IN6" \
 			"$SL_TMP/b1.pcap" "$(bip6 1)" "$SL_TMP/b2.pcap" "$(bip6 2)" \
 			"$SL_TMP/b3.pcap" "$(bip6 3)" <<'EOF'
 import struct, sys
 from scapy.all import IPv6, TCP, UDP, in6_chksum, rdpcap
-encap, local, client, vip, port = sys.argv[1:5] + [int(sys.argv[5])]
-args = sys.argv[6:]
+encap, local, client, vip, port, check = sys.argv[1:5] + [int(sys.argv[5]), sys.argv[6]]
+args = sys.argv[7:]
 nh = {"ipip": 41, "gre": 47, "gue": 17}[encap]
 out = []
 
@@ -498,7 +492,7 @@ for f, me in zip(args[0::2], args[1::2]):
         n += 1
         i = inner(o) if o.nh == nh else None
         if not (o.src == local and o.dst == me and o.hlim == 64 and i is not None
-                and i.src == client and i.dst == vip
+                and i.src in (client, check) and i.dst == vip
                 and TCP in i and i[TCP].dport == port):
             bad += 1
     out.append("%d %d" % (n, bad))
@@ -520,33 +514,93 @@ EOF
 	fi
 }
 
-# step_health TAG: b2's server stopped, then started again.
+# step_health TAG MODE: checks through the VIP; b2's server on its own
+# address only, then on every address again.
 step_health() {
-	local tag=$1 b2 t st out tally
+	local tag=$1 mode=$2 b2 t st out tally ifc n_vip n_fin n_own v
 	b2=$(bip6 2)
-	if t=$(wait_state "$b2" active 2000); then
-		ok "$tag: checks of the backends' own addresses pass: b2 active ($t ms)"
+	if t=$(sl_wait_state "$b2" active 2000); then
+		ok "$tag: checks through the VIP pass: b2 active ($t ms)"
 	else
-		notok "$tag: checks of the backends' own addresses pass: b2 active (state $t)"
+		notok "$tag: checks through the VIP pass: b2 active (state $t)"
+	fi
+	# what reaches b1 from Sluice's kernel side over four check intervals:
+	# to the VIP (on tun0 once decapsulated), never to b1's own address,
+	# not even a check's closing segments
+	ifc=e0
+	[ "$mode" = tunnel ] && ifc=tun0
+	if cap_start "chk" "$(bns 1)" "$ifc" -Q in "ip6 and tcp and src host $IN6 and dst host $VIP6 and port $PORT" &&
+		cap_start "own" "$(bns 1)" e0 -Q in "ip6 and tcp and src host $IN6 and dst host $(bip6 1)"; then
+		sleep "$(awk -v ms="$CHECK_MS" 'BEGIN { print ms * 4 / 1000 }')"
+		cap_stop chk
+		cap_stop own
+		# TCP flags: byte 13 of the header after 40 bytes of IPv6
+		n_vip=$(cap_count chk "ip6[53] & 2 != 0")
+		n_fin=$(cap_count chk "ip6[53] & 1 != 0")
+		n_own=$(cap_count own)
+		v=no
+		[ "$n_vip" -ge 2 ] && [ "$n_fin" -ge 1 ] && [ "$n_own" -eq 0 ] && v=yes
+		check "$tag: b1 receives the checks on $ifc addressed to [$VIP6]:$PORT ($n_vip SYNs, $n_fin FINs in $((CHECK_MS * 4)) ms), none to its own address ($n_own)" [ $v = yes ]
+		[ $v = yes ] || { cap_read chk | head -n 6; cap_read own | head -n 6; } | diag
+	else
+		notok "$tag: captures of the checks on b1 start"
+		cap_stop chk
+		cap_stop own
 	fi
 	server_stop 2
-	if t=$(wait_state "$b2" down 3000); then
-		ok "$tag: b2's server stopped: b2 down after $t ms"
+	server_start 2 "$b2" || { notok "$tag: b2's server on [$b2]:$PORT starts"; return; }
+	if t=$(sl_wait_state "$b2" down 3000); then
+		ok "$tag: b2 serving only [$b2]:$PORT, not the VIP: b2 down after $t ms"
 	else
-		notok "$tag: b2's server stopped: b2 down within 3 s (state $t)"
+		notok "$tag: b2 serving only [$b2]:$PORT, not the VIP: b2 down within 3 s (state $t)"
 	fi
+	# not only the moment its server was away: rise 2 x 200 ms would
+	# bring it back within 1 s if the checks passed
+	if st=$(sl_stays_state "$b2" down 1000); then
+		ok "$tag: b2 serving only [$b2]:$PORT stays down for 1 s"
+	else
+		notok "$tag: b2 serving only [$b2]:$PORT stays down (now $st)"
+	fi
+	grep -F "backend [$b2]:$PORT is down" "$SL_SLUICE_LOG" | tail -n 1 | diag
 	st="$(be_state "$(bip6 1)") $(be_state "$(bip6 3)")"
-	check "$tag: b1 and b3 stay active ($st)" [ "$st" = "active active" ]
+	check "$tag: b1 and b3 (serving [::]:$PORT) stay active ($st)" [ "$st" = "active active" ]
 	out=$(requests 12)
 	tally=$(sl_tally "$out")
 	check "$tag: with b2 down, 12 requests answered by b1 and b3 only ($tally)" \
 		[ "$(grep -cE '^b[13] 200$' <<<"$out")" -eq 12 ]
-	server_start 2 || notok "$tag: b2's server starts again"
-	if t=$(wait_state "$b2" active 3000); then
-		ok "$tag: b2's server running again: b2 active after $t ms"
+	server_stop 2
+	server_start 2 || notok "$tag: b2's server on [::]:$PORT starts again"
+	if t=$(sl_wait_state "$b2" active 3000); then
+		ok "$tag: b2 serving the VIP again: b2 active after $t ms"
 	else
-		notok "$tag: b2's server running again: b2 active within 3 s (state $t)"
+		notok "$tag: b2 serving the VIP again: b2 active within 3 s (state $t)"
 	fi
+}
+
+# step_check_backend TAG MODE: check_target = backend (own Sluice
+# start): b2 serving its own address only stays active.
+step_check_backend() {
+	local tag=$1 mode=$2 conf st
+	conf=$SL_TMP/sluice-$mode-backend.ini
+	write_config "$conf" "$mode" "" "check_target = backend"
+	server_stop 2
+	server_start 2 "$(bip6 2)" || { notok "$tag: b2's server on [$(bip6 2)]:$PORT starts"; return; }
+	if sl_test_sluice_start "$tag: sluice ready (check_target = backend)" \
+		"$bin" "$conf" "$SL_TMP/sluice-$mode-backend.log"; then
+		if st=$(sl_wait_state "$(bip6 2)" active 3000); then
+			# fall 2 x 200 ms: a failing check would show within 1.5 s
+			if st=$(sl_stays_state "$(bip6 2)" active 1500); then
+				ok "$tag: check_target = backend: b2 (serving [$(bip6 2)]:$PORT only) stays active for 1.5 s"
+			else
+				notok "$tag: check_target = backend: b2 stays active (now $st)"
+			fi
+		else
+			notok "$tag: check_target = backend: b2 (serving [$(bip6 2)]:$PORT only) active within 3 s (state $st)"
+		fi
+		sl_test_sluice_stop "$tag (check_target = backend)" "$SL_SLUICE_LOG"
+	fi
+	server_stop 2
+	server_start 2 || notok "$tag: b2's server on [::]:$PORT starts again"
 }
 
 # step_restart TAG CONF: Sluice restarted under an upload.
@@ -608,12 +662,11 @@ run_mode() {
 	fi
 	setup "$tag: sluice ready (pid $SL_SLUICE_PID, $workers worker(s))"
 	# the checks must pass before requests go to every backend
-	for i in 1 2 3; do wait_state "$(bip6 "$i")" active 3000 >/dev/null; done
+	for i in 1 2 3; do sl_wait_state "$(bip6 "$i")" active 3000 >/dev/null; done
 
 	step_requests "$tag"
 	step_direct "$tag" "$mode" "$encap"
-	# the checks do not depend on the encapsulation
-	[ "$encap" = ipip ] && step_health "$tag"
+	step_health "$tag" "$mode"
 	[ "$mode" = dr ] && step_restart "$tag" "$conf"
 	ctl show stats
 	[ "$rc" -ne 0 ] || { echo "# $tag: show stats:"; diag <"$CTL_OUT"; }
@@ -632,6 +685,7 @@ run_mode() {
 		done
 		check "$tag: the decapsulators dropped nothing ($d; ${st%; })" [ "$d" -eq 0 ]
 	fi
+	[ "$mode" = dr ] && step_check_backend "$tag" "$mode"
 }
 
 # --- main -------------------------------------------------------------------------

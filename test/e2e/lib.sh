@@ -415,6 +415,34 @@ for i in range(n):
 EOF
 }
 
+# sl_wait_state ADDR STATE MS: until the script's own "be_state ADDR"
+# (one backend's state, from show backends) prints STATE; prints the time
+# taken (ms), or the last state and fails once MS ms have passed.
+sl_wait_state() {
+	local t0=${EPOCHREALTIME//[!0-9]/} st
+	while :; do
+		st=$(be_state "$1")
+		if [ "$st" = "$2" ]; then
+			echo $(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
+			return 0
+		fi
+		[ $(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000)) -lt "$3" ] || { echo "$st"; return 1; }
+		sleep 0.05
+	done
+}
+
+# sl_stays_state ADDR STATE MS: "be_state ADDR" prints STATE throughout
+# MS ms; prints the other state and fails as soon as it changes.
+sl_stays_state() {
+	local t0=${EPOCHREALTIME//[!0-9]/} st
+	while [ $(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000)) -lt "$3" ]; do
+		st=$(be_state "$1")
+		[ "$st" = "$2" ] || { echo "$st"; return 1; }
+		sleep 0.1
+	done
+	return 0
+}
+
 # --- long-lived HTTP connections --------------------------------------------
 #
 # sl_http_hold_start NAME PATH [SRC_IP] [PORT]: from the client (source
