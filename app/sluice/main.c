@@ -20,6 +20,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 #include <rte_rcu_qsbr.h>
 
 #include "sluice.h"
@@ -169,6 +170,10 @@ workers_init(struct sl_app *app)
 	e->hz = app->hz;
 	e->pool = app->pool;
 	e->sp_rate = app->cfg->global.slowpath_rate;
+	/* SYN cookies' secret: a restart makes the cookies in flight stale
+	 * (their clients' ACKs are dropped and they connect again) */
+	e->cookie_key[0] = rte_rand();
+	e->cookie_key[1] = rte_rand();
 	e->sp_burst = app->cfg->global.slowpath_burst;
 	e->lport_lo = app->cfg->global.local_port_lo;
 	e->lport_hi = app->cfg->global.local_port_hi;

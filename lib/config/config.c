@@ -73,13 +73,14 @@ static const char *const svc_keys[] = {
 	"check_path", "check_host", "check_expect", "check_send",
 	"check_expect_payload", "proxy_protocol", "encap", "gue_port", "check_target",
 	"allow", "deny", "conn_rate_per_client", "conn_burst_per_client",
+	"synproxy", "synproxy_threshold",
 };
 enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND,
        SK_MAGLEV_M, SK_HASH, SK_PERSIST, SK_DRAIN, SK_CHECK, SK_CHECK_INTERVAL,
        SK_CHECK_TIMEOUT, SK_CHECK_RISE, SK_CHECK_FALL, SK_CHECK_PATH,
        SK_CHECK_HOST, SK_CHECK_EXPECT, SK_CHECK_SEND, SK_CHECK_EXPECT_PAYLOAD,
        SK_PROXY, SK_ENCAP, SK_GUE_PORT, SK_CHECK_TARGET, SK_ALLOW, SK_DENY,
-       SK_CONN_RATE, SK_CONN_BURST };
+       SK_CONN_RATE, SK_CONN_BURST, SK_SYNPROXY, SK_SYNPROXY_THRESHOLD };
 
 struct global_key {
 	const char *name;
@@ -1638,6 +1639,20 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 		else
 			return fail(c, c->lineno, "unknown hash '%s' (expected 5tuple|source)", v);
 		return 0;
+	case SK_SYNPROXY:
+		s->synproxy_line = c->lineno;
+		if (strcmp(v, "off") == 0)
+			s->synproxy = SL_SYNPROXY_OFF;
+		else if (strcmp(v, "on") == 0)
+			s->synproxy = SL_SYNPROXY_ON;
+		else if (strcmp(v, "auto") == 0)
+			s->synproxy = SL_SYNPROXY_AUTO;
+		else
+			return fail(c, c->lineno, "unknown synproxy '%s' (expected off|on|auto)", v);
+		return 0;
+	case SK_SYNPROXY_THRESHOLD:
+		s->synproxy_threshold_line = c->lineno;
+		return parse_u32(c, "synproxy_threshold", v, 1, 100000000, &s->synproxy_threshold);
 	case SK_PROXY:
 		s->proxy_line = c->lineno;
 		if (strcmp(v, "off") == 0)
@@ -1950,6 +1965,7 @@ open_service(struct parse_ctx *c, const char *name)
 	strcpy(s->name, name);
 	s->mode = SL_MODE_NAT;
 	s->gue_port = SL_GUE_PORT_DEFAULT;
+	s->synproxy_threshold = 1000;
 	strcpy(s->scheduler, "rr");
 	s->maglev_table_size = 65537;
 	s->drain_timeout = 300;
@@ -2610,6 +2626,16 @@ check_service_keys(const struct vctx *v, const struct sl_config_service *s)
 			     vip_str(s, a), s->name, bad);
 	/* IPv6 services: NAT66 (nat), fullnat (IPv6 or, NAT64, IPv4
 	 * backends), dr, tunnel over IPv6 (IPv6 in IPv6, GRE, GUE) */
+	if (s->synproxy != SL_SYNPROXY_OFF &&
+	    (s->v6 || s->proto != IPPROTO_TCP || SL_MODE_ONEWAY(s->mode)))
+		return vfail(v, s->synproxy_line,
+			     "synproxy of [service.%s] needs an IPv4 TCP service in mode nat or fullnat (%s)",
+			     s->name, s->v6 ? "IPv6 services have no SYN proxy yet" :
+			     s->proto != IPPROTO_TCP ? "SYN cookies are TCP's" :
+			     "in dr and tunnel modes the backend's replies bypass Sluice, which must move their sequence numbers");
+	if (s->synproxy_threshold_line != 0 && s->synproxy != SL_SYNPROXY_AUTO)
+		return vfail(v, s->synproxy_threshold_line,
+			     "synproxy_threshold applies to synproxy = auto only ([service.%s])", s->name);
 	if (s->v6 && s->proxy_protocol != 0)
 		return vfail(v, s->proxy_line ? s->proxy_line : s->line,
 			     "proxy_protocol of [service.%s]: IPv6 services do not send Proxy Protocol headers yet",

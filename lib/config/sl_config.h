@@ -52,6 +52,14 @@ enum sl_mode {
 #define SL_MODE_ONEWAY(m) ((m) >= SL_MODE_DR)
 
 /** Encapsulations of mode tunnel. */
+/** SYN proxy of a TCP service. */
+enum sl_synproxy {
+	SL_SYNPROXY_OFF = 0,
+	SL_SYNPROXY_ON,      /**< every SYN answered with a cookie */
+	SL_SYNPROXY_AUTO,    /**< when the service's SYN rate on a worker passes
+			      *   synproxy_threshold, or the table is 3/4 full */
+};
+
 enum sl_encap {
 	SL_ENCAP_IPIP = 0,   /**< IPv4 in IPv4 (protocol 4), 20 bytes */
 	SL_ENCAP_GUE,        /**< UDP + 4-byte GUE header (version 0), 32 bytes */
@@ -229,6 +237,11 @@ struct sl_config_service {
 	int check_timeout_line;
 	int maglev_line;
 	int hash_line;
+	uint8_t synproxy;            /**< enum sl_synproxy */
+	uint32_t synproxy_threshold; /**< auto: SYNs per second and worker that turn
+				      *   it on (default 1000) */
+	int synproxy_line;           /**< lines of the keys, 0 = not in the file */
+	int synproxy_threshold_line;
 	uint8_t proxy_protocol;      /**< 0 off, 1 v1, 2 v2: header to the backend */
 	int proxy_line;              /**< line of proxy_protocol, 0 = none */
 	uint8_t encap;               /**< enum sl_encap (mode tunnel) */

@@ -669,7 +669,8 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	const struct sl_backend *be;
 	struct rte_ether_addr mac;
 	struct sl_obj_stats *bs;
-	int ret = 0;
+	struct sl_sp_open spo;
+	int ret = 0, sp = SP_PASS;
 
 	if (c != NULL) {
 		be = snap->by_slot[c->be];
@@ -706,9 +707,21 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		}
 	}
 	if (c == NULL) {
-		int bi, midstream = 0;
+		int bi, midstream = 0, lim_done = 0;
 
-		if (pi->proto == IPPROTO_TCP &&
+		if (unlikely(svc->synproxy != SL_SYNPROXY_OFF) && pi->proto == IPPROTO_TCP) {
+			/* a SYN meets the service's limits before its cookie */
+			if ((pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
+			    RTE_TCP_SYN_FLAG && (svc->limits & (SL_SVC_LIMIT_ACL | SL_SVC_LIMIT_RATE))) {
+				if (limited(w, snap, svc, m, data, pi, pidx, now))
+					return ret;
+				lim_done = 1;
+			}
+			sp = sl_fwd_sp_new(w, snap, svc, m, data, pi, pidx, now, &spo);
+			if (sp == SP_TAKEN)
+				return ret;
+		}
+		if (pi->proto == IPPROTO_TCP && likely(sp != SP_OPEN) &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 		    RTE_TCP_SYN_FLAG) {
 			/*
@@ -746,7 +759,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		/* the service's limits, then its affinities: one test for a
 		 * service with neither */
 		if (svc->limits != 0) {
-			if ((svc->limits & (SL_SVC_LIMIT_ACL | SL_SVC_LIMIT_RATE)) &&
+			if ((svc->limits & (SL_SVC_LIMIT_ACL | SL_SVC_LIMIT_RATE)) && !lim_done &&
 			    limited(w, snap, svc, m, data, pi, pidx, now))
 				return ret;
 			if (svc->persist_s != 0)
@@ -808,8 +821,12 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		}
 		c->mode = svc->mode;
 		w->stats.local_ports += svc->mode == SL_MODE_FULLNAT;
-		if (unlikely(svc->pp != 0) && pi->proto == IPPROTO_TCP)
+		if (unlikely(svc->pp != 0) && pi->proto == IPPROTO_TCP) {
 			sl_fwd_pp_begin(w, c, data, pi, svc->pp);
+			/* opened by a cookie ACK: its sequence number is ISN+1 */
+			if (sp == SP_OPEN)
+				w->pp[sl_flow_index(w->flows, c)].isn = spo.isn;
+		}
 		ret |= FC_ADDED;
 		c->svc = svc->id;
 		c->be = be->slot;
@@ -823,10 +840,21 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	} else if (unlikely(dir != SL_DIR_ORIG)) {
 		drop(w, m, SL_DROP_NO_FLOW);
 		return ret;
+	} else if (unlikely(c->pp & SL_SP_PENDING)) {
+		/* the backend's handshake is not done: the client's first
+		 * data waits, the rest goes */
+		sl_fwd_sp_hold(w, c, m, pi);
+		return ret;
 	}
 	/* replies go back to whichever hop the client's packets came from */
 	rte_ether_addr_copy(&((struct rte_ether_hdr *)data)->src_addr, &c->cmac);
 	c->in_port = pidx;
+	if (unlikely(sp == SP_OPEN)) {
+		/* opened by a SYN cookie: the backend gets its own SYN */
+		capture(w, m, c->svc, pidx);
+		sl_fwd_sp_open(w, snap, c, be, m, pi, &spo, now);
+		return ret;
+	}
 	sl_flow_touch(w->flows, c, SL_DIR_ORIG, pi->tcp_flags, now);
 
 	bs = &w->be_stats[c->be];
@@ -840,6 +868,8 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		oneway_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
 		return ret;
 	}
+	if (unlikely(c->pp & SL_SP_ON))
+		sl_fwd_sp_client(w, c, data, pi);
 	if (likely(c->mode == SL_MODE_NAT))
 		sl_nat_dnat(data, pi, be->addr, be->port);
 	else
@@ -860,6 +890,38 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	capture(w, m, c->svc, be->out_port);
 	tx(w, be->out_port, m);
 	return ret;
+}
+
+/*
+ * A backend's packet while Sluice's handshake with it runs (SYN proxy):
+ * its SYN-ACK ends it, then the client's data that waited goes the
+ * usual way. Returns FC_* flags.
+ */
+static __rte_noinline int
+sp_synack(struct sl_worker *w, const struct sl_snapshot *snap, struct sl_conn *c,
+	  struct rte_mbuf *m, uint8_t *data, const struct sl_pkt_info *pi, uint64_t now)
+{
+	struct rte_mbuf *held;
+	struct sl_pkt_info hpi;
+	struct sl_flow_key k;
+	uint8_t *hd;
+	int r = sl_fwd_sp_synack(w, snap, c, m, data, pi, now, &held);
+
+	if (r < 0)
+		return FC_DELETED;
+	if (held == NULL)
+		return 0;
+	hd = rte_pktmbuf_mtod(held, uint8_t *);
+	if (sl_pkt_parse(hd, rte_pktmbuf_data_len(held), 0, &hpi) != 0) {
+		drop(w, held, SL_DROP_SP_WAIT);
+		return 0;
+	}
+	k = (struct sl_flow_key){
+		.src = hpi.src, .dst = hpi.dst, .sport = hpi.sport, .dport = hpi.dport,
+		.proto = hpi.proto,
+	};
+	return from_client(w, snap, &snap->services[c->svc], held, hd, &hpi, c->in_port, now,
+			   &k, c, SL_DIR_ORIG);
 }
 
 /* A packet not for a VIP or for us: a backend's reply, or nothing.
@@ -890,14 +952,19 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 		flush_conn(w, snap, be, c, m, data, pi, SL_DIR_REPLY);
 		return FC_DELETED;
 	}
+	if (unlikely(c->pp & SL_SP_PENDING))
+		return sp_synack(w, snap, c, m, data, pi, now);
 	sl_flow_touch(w->flows, c, SL_DIR_REPLY, pi->tcp_flags, now);
 	w->be_stats[c->be].pkts_out++;
 	w->be_stats[c->be].bytes_out += m->pkt_len;
 	w->svc_stats[c->svc].pkts_out++;
 	w->svc_stats[c->svc].bytes_out += m->pkt_len;
 	capture(w, m, c->svc, pidx);
-	if (unlikely(c->pp != 0))
+	if (unlikely(c->pp != 0)) {
 		sl_fwd_pp_backend(w, snap, c, data, pi);
+		if (c->pp & SL_SP_ON)
+			sl_fwd_sp_backend(w, c, data, pi);
+	}
 	if (likely(c->mode == SL_MODE_NAT))
 		sl_nat_snat(data, pi, c->vip, c->vport);
 	else

@@ -96,7 +96,12 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 					  0, p->socket_id);
 	w->rate = rte_zmalloc_socket("sl_rate", SL_RATE_SETS * sizeof(*w->rate),
 				     RTE_CACHE_LINE_SIZE, p->socket_id);
-	if (w->pp == NULL || w->pp_timers == NULL || w->rate == NULL)
+	w->sp = rte_zmalloc_socket("sl_sp", (size_t)p->flow_capacity * sizeof(*w->sp), 0,
+				   p->socket_id);
+	w->sp_pend = rte_zmalloc_socket("sl_sp_pend", SL_SP_PEND * sizeof(*w->sp_pend), 0,
+					p->socket_id);
+	if (w->pp == NULL || w->pp_timers == NULL || w->rate == NULL || w->sp == NULL ||
+	    w->sp_pend == NULL)
 		goto fail;
 	w->to_mgmt = ring_new("to_mgmt", p->id, SL_RING_SIZE, p->socket_id);
 	w->from_mgmt = ring_new("from_mgmt", p->id, SL_RING_SIZE, p->socket_id);
@@ -169,6 +174,11 @@ sl_fwd_worker_free(struct sl_worker *w)
 	sl_flow6_free(w->flows6);
 	sl_persist_free(w->persist);
 	rte_free(w->pp);
+	rte_free(w->sp);
+	if (w->sp_pend != NULL)
+		for (i = 0; i < w->n_sp_pend; i++)
+			rte_pktmbuf_free(w->sp_pend[i].held);
+	rte_free(w->sp_pend);
 	rte_free(w->pp_timers);
 	rte_free(w->rate);
 	rte_free(w);

@@ -308,4 +308,48 @@ void sl_fwd_pp_client(struct sl_worker *w, struct sl_conn *c, struct rte_mbuf *m
 void sl_fwd_pp_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 		       struct sl_conn *c, uint8_t *data, const struct sl_pkt_info *pi);
 
+/*
+ * SYN proxy (fwd_synproxy.c), IPv4 TCP services with synproxy on or auto.
+ * sl_fwd_sp_new(): a client packet of such a service with no connection:
+ * SP_TAKEN when it took it (a SYN answered with a cookie, a bad cookie
+ * dropped), SP_OPEN when it is an ACK with a valid cookie (@p o filled:
+ * open the connection, then sl_fwd_sp_open()), SP_PASS when the packet
+ * goes the usual way. sl_fwd_sp_open(): send the backend its SYN, keep
+ * the client's data for later. sl_fwd_sp_hold(): a client packet while
+ * the backend's handshake runs. sl_fwd_sp_synack(): a backend packet
+ * while it runs: 1 when the handshake is done (*held: the client's data
+ * to send now, or NULL). sl_fwd_sp_client() / _backend(): translate a
+ * packet of an opened connection.
+ */
+enum { SP_PASS, SP_TAKEN, SP_OPEN };
+
+struct sl_sp_open {
+	uint32_t isn;      /**< the client's ISN */
+	uint32_t cookie;   /**< Sluice's ISN */
+	uint32_t tsv;      /**< the client's timestamp, its echo of Sluice's */
+	uint32_t tsecr;
+	uint16_t mss;
+	uint16_t win;
+	uint8_t ws;        /**< the client's window scale, 0xf = none */
+	uint8_t opt;       /**< SL_SP_O_* */
+};
+
+int sl_fwd_sp_new(struct sl_worker *w, const struct sl_snapshot *snap,
+		  const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
+		  const struct sl_pkt_info *pi, uint16_t pidx, uint64_t now,
+		  struct sl_sp_open *o);
+void sl_fwd_sp_open(struct sl_worker *w, const struct sl_snapshot *snap, struct sl_conn *c,
+		    const struct sl_backend *be, struct rte_mbuf *m, const struct sl_pkt_info *pi,
+		    const struct sl_sp_open *o, uint64_t now);
+void sl_fwd_sp_hold(struct sl_worker *w, struct sl_conn *c, struct rte_mbuf *m,
+		    const struct sl_pkt_info *pi);
+int sl_fwd_sp_synack(struct sl_worker *w, const struct sl_snapshot *snap, struct sl_conn *c,
+		     struct rte_mbuf *m, uint8_t *data, const struct sl_pkt_info *pi,
+		     uint64_t now, struct rte_mbuf **held);
+void sl_fwd_sp_client(struct sl_worker *w, const struct sl_conn *c, uint8_t *data,
+		      const struct sl_pkt_info *pi);
+void sl_fwd_sp_backend(struct sl_worker *w, const struct sl_conn *c, uint8_t *data,
+		       const struct sl_pkt_info *pi);
+void sl_fwd_sp_timers(struct sl_worker *w, const struct sl_snapshot *snap, uint64_t now);
+
 #endif /* SL_FWD_PRIV_H */

@@ -140,6 +140,8 @@ sl_fwd_pp_client(struct sl_worker *w, struct sl_conn *c, struct rte_mbuf *m, uin
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(data + pi->l2_len + pi->l3_len);
 	struct sl_pp_conn *st = &w->pp[sl_flow_index(w->flows, c)];
 
+	if (!(c->pp & SL_PP_VER))
+		return;          /* SYN proxy only */
 	if (!(c->pp & SL_PP_SENT)) {
 		/* no next-hop MAC yet (out_port < 0): the header goes
 		 * with a later packet */
@@ -292,6 +294,8 @@ sl_fwd_timers(struct sl_worker *w, const struct sl_snapshot *snap, uint64_t now)
 {
 	uint32_t i = 0;
 
+	if (unlikely(w->n_sp_pend != 0))
+		sl_fwd_sp_timers(w, snap, now);
 	if (likely(w->n_pp_timers == 0))
 		return;
 	while (i < w->n_pp_timers) {

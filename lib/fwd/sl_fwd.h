@@ -96,6 +96,7 @@ struct sl_fwd_env {
 	uint32_t sp_rate;               /**< slow-path packets per second a worker
 					 *   passes per port and class, 0 = no limit */
 	uint32_t sp_burst;              /**< ... of which at once (>= 1) */
+	uint64_t cookie_key[2];         /**< SYN cookies' secret (SipHash key) */
 	struct sl_fwd_cap cap;          /**< capture filter */
 };
 
@@ -123,6 +124,50 @@ struct sl_pp_timer {
 };
 
 #define SL_PP_TIMERS 1024  /**< headers a worker retransmits at once */
+
+/* SYN proxy: bits of struct sl_conn.pp (next to Proxy Protocol's) */
+#define SL_SP_ON      0x10  /**< opened by a SYN cookie: sequence numbers,
+			     *   timestamps and windows are translated */
+#define SL_SP_PENDING 0x20  /**< the backend's handshake is not done yet */
+
+/** SYN proxy state of a connection, by its record's index. */
+struct sl_sp_conn {
+	uint32_t isn;      /**< the client's initial sequence number */
+	uint32_t delta;    /**< pending: Sluice's ISN (the cookie); then the
+			    *   backend's ISN minus it */
+	uint32_t tsd;      /**< pending: Sluice's timestamp the client echoed;
+			    *   then the backend's minus it */
+	uint32_t tsv;      /**< the client's timestamp at its cookie ACK */
+	uint16_t mss;      /**< the MSS the cookie kept */
+	uint16_t win;      /**< the client's window field at its cookie ACK */
+	uint16_t pend;     /**< its entry in sp_pend while pending */
+	uint8_t ws;        /**< window scales: the client's (bits 0-3) and the
+			    *   backend's (bits 4-7), 0xf = none */
+	uint8_t opt;       /**< SL_SP_O_* */
+};
+
+#define SL_SP_O_SACK  0x01  /**< SACK permitted both ways */
+#define SL_SP_O_TS    0x02  /**< timestamps: translated */
+#define SL_SP_WS      7     /**< window scale Sluice offers clients */
+
+/** A connection waiting for its backend's SYN-ACK. */
+struct sl_sp_pend {
+	uint32_t idx;              /**< record index */
+	uint32_t isn;              /**< Sluice's ISN for it (a reused record differs) */
+	uint64_t due;              /**< TSC of the next SYN to the backend */
+	struct rte_mbuf *held;     /**< the client's first data, sent once the
+				    *   backend answers; NULL = none */
+	uint8_t tries;
+};
+
+#define SL_SP_PEND   1024   /**< backend handshakes a worker waits for at once */
+
+/** synproxy = auto: a worker's count of a service's SYNs per second. */
+struct sl_sp_rate {
+	uint64_t start;            /**< TSC the current second began */
+	uint32_t n;                /**< SYNs in it */
+	uint32_t prev;             /**< in the second before */
+};
 
 /** Per-worker context: one cache-aligned block per worker. */
 /**
@@ -183,6 +228,10 @@ struct sl_worker {
 	struct sl_pp_conn *pp;           /**< Proxy Protocol state, by record index */
 	uint32_t n_pp_timers;            /**< headers not yet acknowledged */
 	struct sl_pp_timer *pp_timers;   /**< SL_PP_TIMERS of them */
+	struct sl_sp_conn *sp;           /**< SYN proxy state, by record index */
+	struct sl_sp_pend *sp_pend;      /**< SL_SP_PEND backend handshakes */
+	uint32_t n_sp_pend;
+	struct sl_sp_rate sp_rate[SL_MAX_SERVICES];
 	/* slow-path limits (see slowpath_admit()): TSC ticks a packet costs,
 	 * how far ahead of now the schedule may run, and per port and class
 	 * the schedule's next free time */
@@ -262,7 +311,8 @@ int sl_fwd_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *sna
 			struct rte_mbuf *m, const struct rte_ether_addr *mac);
 
 /** Retransmit Proxy Protocol headers the backends have not acknowledged
- *  in time (a cheap test when there are none). */
+ *  in time, and SYN proxy SYNs the backends have not answered (a cheap
+ *  test when there are none). */
 void sl_fwd_timers(struct sl_worker *w, const struct sl_snapshot *snap, uint64_t now);
 
 #endif /* SL_FWD_H */

@@ -66,7 +66,10 @@
 	X(ICMP_XLATE,    "icmp_untranslatable", "NAT64: ICMP error with no counterpart in the other family (RFC 7915), or no room to translate it") \
 	X(ACL_DENIED,    "acl_denied",    "new connection from a client address the service's allow/deny lists refuse (dropped, no RST)") \
 	X(RATE_LIMITED,  "rate_limited",  "new connection over its client address's conn_rate_per_client (refused)") \
-	X(BACKEND_FULL,  "backend_full",  "new connection while every usable backend of the service is at its max_conns (refused)")
+	X(BACKEND_FULL,  "backend_full",  "new connection while every usable backend of the service is at its max_conns (refused)") \
+	X(SP_BAD_COOKIE, "synproxy_bad_cookie", "SYN proxy: an ACK with no connection and no valid cookie") \
+	X(SP_BUSY,       "synproxy_busy", "SYN proxy: a valid cookie while the worker waits for SL_SP_PEND backend handshakes (the client tries again)") \
+	X(SP_WAIT,       "synproxy_wait", "SYN proxy: a packet while the backend's handshake runs (the client's first data is kept)")
 
 enum sl_drop {
 	SL_DROP_NONE = 0,  /* not a drop: sl_pkt_parse() success */
@@ -111,7 +114,11 @@ const char *sl_drop_desc(enum sl_drop d);
 	X(frag_needed,   uint64_t, COUNTER, "frag_needed",   "icmp_frag_needed_sent", "ICMP fragmentation needed sent to clients (dr/tunnel packet over the egress MTU)") \
 	X(conns_midstream, uint64_t, COUNTER, "conns_midstream", "conns_midstream", "connections created for a packet in the middle of one (dr/tunnel with maglev or sh: after a restart or a move between instances)") \
 	X(stateless,     uint64_t, COUNTER, "stateless",     "stateless_packets", "dr/tunnel packets with maglev or sh forwarded by hash without a connection record (flow table full)") \
-	X(icmp_relayed,  uint64_t, COUNTER, "icmp_relayed",  "icmp_relayed",  "ICMP and ICMPv6 errors about a connection relayed to its other end (NAT64: translated)")
+	X(icmp_relayed,  uint64_t, COUNTER, "icmp_relayed",  "icmp_relayed",  "ICMP and ICMPv6 errors about a connection relayed to its other end (NAT64: translated)") \
+	X(sp_cookies,    uint64_t, COUNTER, "synproxy_cookies", "synproxy_cookies", "SYN proxy: SYN-ACKs with a cookie sent to clients") \
+	X(sp_opened,     uint64_t, COUNTER, "synproxy_opened", "synproxy_opened", "SYN proxy: connections opened by a valid cookie") \
+	X(sp_syns,       uint64_t, COUNTER, "synproxy_syns", "synproxy_syns",  "SYN proxy: SYNs sent to backends (retransmissions included)") \
+	X(sp_timeouts,   uint64_t, COUNTER, "synproxy_timeouts", "synproxy_timeouts", "SYN proxy: backends that never answered (the client reset)")
 
 /**
  * Per-service and per-backend counters, same columns as

@@ -142,6 +142,8 @@ struct sl_service {
 	uint8_t leaving;            /**< gone from the file, kept while it drains */
 	uint8_t hash_source;        /**< scheduler hash: client address only */
 	uint8_t pp;                 /**< Proxy Protocol version to backends, 0 = off */
+	uint8_t synproxy;           /**< enum sl_synproxy */
+	uint32_t sp_threshold;      /**< synproxy = auto: SYNs per second and worker */
 	uint8_t encap;              /**< mode tunnel: enum sl_encap */
 	uint8_t check_backend;      /**< dr/tunnel: checks go to the backend's
 				     *   own address, not to the VIP through it */

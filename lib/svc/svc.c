@@ -781,6 +781,8 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 			sv->ss.max_conns = mc;
 		}
 		sv->pp = cs->proxy_protocol;
+		sv->synproxy = cs->synproxy;
+		sv->sp_threshold = cs->synproxy_threshold;
 		sv->encap = cs->encap;
 		sv->gue_port = rte_cpu_to_be_16(cs->gue_port);
 		sv->check_backend = cs->check_backend;
@@ -1075,6 +1077,8 @@ svc_from_snapshot(const struct sl_service *sv, struct sl_config_service *cs)
 	cs->hash_mode = sv->hash_source ? SL_HASH_SOURCE : SL_HASH_5TUPLE;
 	cs->persistence = sv->persist_s;
 	cs->proxy_protocol = sv->pp;
+	cs->synproxy = sv->synproxy;
+	cs->synproxy_threshold = sv->sp_threshold;
 	cs->encap = sv->encap;
 	cs->gue_port = rte_be_to_cpu_16(sv->gue_port);
 	cs->check_backend = sv->check_backend;
