@@ -113,6 +113,11 @@ sl_fwdfix_init(struct sl_fwdfix *fx, const char *ini, const char *name,
 	for (i = 0; i < 2; i++)
 		if (ring_port(fx, i, err, errlen) != 0)
 			return -1;
+	/* as the application sets them: from the ports' configuration */
+	for (i = 0; i < 2 && i < fx->cfg->n_ports; i++) {
+		fx->env.vlan[i] = fx->cfg->ports[i].vlan;
+		fx->env.mtu[i] = fx->cfg->ports[i].mtu;
+	}
 	fx->env.port_index = fx->port_index;
 	fx->env.pool = fx->pool;
 	fx->env.n_ports = 2;
@@ -182,9 +187,17 @@ sl_fwdfix_count6(const struct sl_fwdfix *fx)
 uint32_t
 sl_fwdfix_expire_all(struct sl_fwdfix *fx)
 {
+	uint32_t longest = 0;
 	unsigned i;
 
-	fx->now += 100000 * fx->env.hz;
+	/*
+	 * Just past the longest idle timeout: the wheels walk every slot
+	 * (1/16 s) between two calls, so a far larger jump only costs time
+	 * (a lot of it under a fuzzer's instrumentation).
+	 */
+	for (i = 0; i < SL_CS_MAX; i++)
+		longest = RTE_MAX(longest, fx->cfg->global.timeouts[i]);
+	fx->now += (uint64_t)(longest + 2) * fx->env.hz;
 	for (i = 0; i < 10000 && (sl_flow_count(fx->w->flows) != 0 || sl_fwdfix_count6(fx) != 0); i++)
 		sl_fwd_expire(fx->w, fx->now);
 	return sl_flow_count(fx->w->flows) + sl_fwdfix_count6(fx);
