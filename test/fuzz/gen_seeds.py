@@ -11,8 +11,8 @@ import os
 import struct
 import sys
 
-from scapy.all import (raw, IPOption, ARP, Ether, ICMP, IP, IPerror, TCP, TCPerror, UDP,
-                       UDPerror, Raw, Dot1Q, IPv6, IPv6ExtHdrHopByHop,
+from scapy.all import (raw, IPOption, ARP, Ether, ICMP, IP, IPerror, TCP,
+                       TCPerror, UDP, UDPerror, Dot1Q, IPv6, IPv6ExtHdrHopByHop,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrRouting, ICMPv6EchoRequest,
                        ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6NDOptSrcLLAddr,

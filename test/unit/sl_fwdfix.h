@@ -6,7 +6,8 @@
  * A packet-path fixture: a real configuration (INI text), its snapshot
  * and one worker, on two ring-backed ports, so every frame the worker
  * sends can be read back from the port's TX ring. Every next hop of the
- * snapshot is resolved (02:00:00:00:01:<entry index>). The lib/fwd unit
+ * snapshot is resolved (02:00:00:00:01:<entry index>); the ports' VLAN
+ * ids and MTUs come from the configuration, as in the application. The lib/fwd unit
  * suite and the packet fuzzer (test/fuzz) build on it.
  *
  * Needs EAL (sl_test_eal_init() or the fuzzer's own); one fixture per
