@@ -106,7 +106,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (sl_flow_count(fa.fx.w->flows) == 0 || sl_fwdfix_count6(&fa.fx) == 0)
 		sl_fuzz_fail("no connections for the listings");
 	/* capture files land here */
-	snprintf(dir, sizeof(dir), "/tmp/slfuzz-cmd-%d-XXXXXX", (int)getpid());
+	snprintf(dir, sizeof(dir), "%s/slfuzz-cmd-%d-XXXXXX", sl_fuzz_tmpdir(), (int)getpid());
 	if (mkdtemp(dir) == NULL || chdir(dir) != 0)
 		sl_fuzz_fail("no directory of its own");
 	return 0;

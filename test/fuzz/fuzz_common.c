@@ -181,6 +181,14 @@ sl_fuzz_fail(const char *fmt, ...)
 	abort();
 }
 
+const char *
+sl_fuzz_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t != NULL && t[0] == '/' && strlen(t) < 32 ? t : "/tmp";
+}
+
 void
 sl_fuzz_eal_init(const char *name)
 {
@@ -211,7 +219,8 @@ sl_fuzz_app_init(struct sl_fuzz_app *fa)
 		sl_fuzz_fail("fixture: %s", err);
 	fa->app = app;
 	fa->pool_size = rte_mempool_avail_count(fa->fx.pool);
-	snprintf(fa->ini_path, sizeof(fa->ini_path), "/tmp/slfuzz-%d-XXXXXX", (int)getpid());
+	snprintf(fa->ini_path, sizeof(fa->ini_path), "%s/slfuzz-%d-XXXXXX", sl_fuzz_tmpdir(),
+		 (int)getpid());
 	fd = mkstemp(fa->ini_path);
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (f == NULL || fputs(sl_fuzz_ini, f) < 0 || fclose(f) != 0)

@@ -21,6 +21,10 @@
  * forwarding mode over IPv4 and IPv6 on two ports. */
 extern const char sl_fuzz_ini[];
 
+/* Where the harnesses' files go: $TMPDIR (an absolute path of at most
+ * 31 characters), else /tmp. */
+const char *sl_fuzz_tmpdir(void);
+
 /* Start EAL for harness @p name; exits the process when it cannot. */
 void sl_fuzz_eal_init(const char *name);
 

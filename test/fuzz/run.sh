@@ -39,6 +39,8 @@ corpus=$(cd "$corpus" && pwd)
 
 tmp=$(mktemp -d /tmp/slfuzz-run.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# the harnesses' own files (configuration, capture directory) go with it
+export TMPDIR=$tmp
 
 if [ -z "$bin" ]; then
 	[ -n "$src" ] && [ -n "$build" ] || { echo "run.sh: --bin, or --src and --build" >&2; exit 2; }
