@@ -12,6 +12,7 @@ PACKAGES=(
 	libcunit1-dev meson ninja-build pkg-config gcc python3 python3-scapy
 	iproute2 ethtool curl iputils-ping procps tcpdump
 	nginx libnginx-mod-stream haproxy iptables wrk
+	clang libclang-rt-14-dev llvm
 )
 
 missing=()

@@ -316,6 +316,21 @@ struct flows_job {
 static struct sl_flow_req *orphans;
 static unsigned n_listings;   /* jobs alive and orphaned requests */
 
+/*
+ * Room for a listing of @p n records. The records (struct sl_conn,
+ * struct sl_conn6) are cache-line aligned types that the worker copies
+ * whole: in memory from malloc() (16-byte aligned) every access to them
+ * is undefined behaviour, and a compiler may copy them with moves that
+ * need their full alignment (32-byte AVX ones fault on less).
+ */
+static void *
+listing_alloc(unsigned n, size_t size)
+{
+	void *p;
+
+	return posix_memalign(&p, RTE_CACHE_LINE_SIZE, (size_t)n * size) == 0 ? p : NULL;
+}
+
 static void
 free_req(struct sl_flow_req *r)
 {
@@ -515,9 +530,9 @@ show_flows(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			break;
 		r->svc = svc;
 		r->limit = limit;
-		r->out = malloc((size_t)limit * sizeof(struct sl_conn));
+		r->out = listing_alloc(limit, sizeof(struct sl_conn));
 		if (app->workers[j->n]->flows6 != NULL)
-			r->out6 = malloc((size_t)limit * sizeof(struct sl_conn6));
+			r->out6 = listing_alloc(limit, sizeof(struct sl_conn6));
 		if (r->out == NULL || (app->workers[j->n]->flows6 != NULL && r->out6 == NULL)) {
 			free_req(r);
 			break;

@@ -106,6 +106,10 @@ void sl_ports_kernel_locals(struct sl_app *app, const struct sl_config *cfg);
 /* worker.c: the lcore loop; workers' contexts (app->fwd must be set) */
 int sl_worker_main(void *arg);
 int sl_workers_create(struct sl_app *app);
+/* A slice of the management lcore's pending request (a listing of
+ * connections), if any: what the loop runs when the command ring has
+ * one (the command fuzzer runs it in the worker's stead). */
+void sl_worker_serve(struct sl_worker *w);
 void sl_workers_free(struct sl_app *app);
 
 /* mgmt.c */

@@ -39,8 +39,8 @@ list_conn6(const struct sl_conn6 *c, void *arg)
 
 /* A slice of the table per loop iteration for a listing request: the
  * IPv4 table, then the IPv6 one. */
-static __rte_cold void
-serve_request(struct sl_worker *w)
+__rte_cold void
+sl_worker_serve(struct sl_worker *w)
 {
 	struct sl_flow_req *r = w->req;
 	int cancel;
@@ -118,7 +118,7 @@ sl_worker_main(void *arg)
 		sl_fwd_expire(w, now);
 		sl_fwd_timers(w, snap, now);
 		if (unlikely(w->req != NULL || !rte_ring_empty(w->cmd)))
-			serve_request(w);
+			sl_worker_serve(w);
 		rte_rcu_qsbr_quiescent(app->svc.qsv, w->id);
 
 		if (work != 0) {

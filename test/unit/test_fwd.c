@@ -22,7 +22,7 @@
 
 #include "sl_test.h"
 #include "sl_testpkt.h"
-#include "sl_fwd.h"
+#include "sl_fwdfix.h"
 
 #define OUT 0   /* port index facing clients */
 #define IN  1   /* port index facing backends */
@@ -170,146 +170,39 @@ static const char *ini =
 /* IPv6 connections per worker */
 #define FLOW6_CAP 256
 
-static struct {
-	struct rte_mempool *pool;
-	struct rte_ring *rx[2], *tx[2];   /* per port: what it receives, sends */
-	int16_t port_index[RTE_MAX_ETHPORTS];
-	struct sl_port_hw hw[SL_MAX_PORTS];
-	struct sl_fwd_env env;
-	struct sl_config *cfg;
-	struct sl_svc_ids *ids;
-	struct sl_snapshot *snap;
-	struct sl_worker *w;
-	uint64_t now;
-} fx;
+static struct sl_fwdfix fx;
 
 static const uint8_t client_mac[6] = { 0x02, 0, 0, 0, 0xcc, 0x01 };
-
-/* Next hops answer ARP and neighbour solicitations: every entry
- * resolved to 02:00:00:00:01:<index>. */
-static void
-resolve_all(void)
-{
-	uint32_t i;
-
-	for (i = 0; i < fx.env.neigh->count; i++) {
-		const struct sl_neigh_meta *e = &fx.env.neigh->meta[i];
-		struct rte_ether_addr m = { { 0x02, 0, 0, 0, 0x01, (uint8_t)i } };
-
-		if (e->v6)
-			sl_neigh_learn6(fx.env.neigh, e->port, &e->ip6, &m, rte_rdtsc());
-		else
-			sl_neigh_learn(fx.env.neigh, e->port, e->ip, &m, rte_rdtsc());
-	}
-}
 
 /* A fresh snapshot from @p cfg after the current one (health marks in
  * fx.ids apply). */
 static void
 rebuild(void)
 {
-	struct sl_svc_change chg;
-	struct sl_snapshot *next;
 	char err[256];
+	int ret = sl_fwdfix_rebuild(&fx, err, sizeof(err));
 
-	next = sl_svc_rebuild(fx.cfg, fx.hw, fx.env.neigh, fx.env.n_workers, fx.ids, fx.snap, 0,
-			      &chg, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
-	sl_svc_free(fx.snap);
-	fx.snap = next;
-	resolve_all();
+	if (ret != 0)
+		fprintf(stderr, "test_fwd: rebuild: %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
 }
 
 static int
 suite_init(void)
 {
-	char err[256], name[16];
-	struct sl_fwd_params p = {
-		.id = 0, .lcore = rte_lcore_id(), .socket_id = (int)rte_socket_id(),
-		.flow6_capacity = FLOW6_CAP,
-	};
-	unsigned i;
-	int ret;
+	char err[256];
 
-	fx.pool = rte_pktmbuf_pool_create("fwd_pool", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					  (int)rte_socket_id());
-	fx.cfg = sl_config_parse_string(ini, "test_fwd.ini", err, sizeof(err));
-	fx.env.neigh = sl_neigh_create(64, (int)rte_socket_id());
-	fx.ids = sl_svc_ids_create();
-	if (fx.pool == NULL || fx.cfg == NULL || fx.env.neigh == NULL || fx.ids == NULL) {
-		fprintf(stderr, "test_fwd: set-up failed: %s\n", fx.cfg == NULL ? err : "no memory");
+	if (sl_fwdfix_init(&fx, ini, "test_fwd.ini", FLOW6_CAP, err, sizeof(err)) != 0) {
+		fprintf(stderr, "test_fwd: %s\n", err);
 		return -1;
 	}
-	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
-		fx.port_index[i] = -1;
-	for (i = 0; i < 2; i++) {
-		int pid;
-
-		snprintf(name, sizeof(name), "fwd_rx%u", i);
-		fx.rx[i] = rte_ring_create(name, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "fwd_tx%u", i);
-		fx.tx[i] = rte_ring_create(name, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "fwd_port%u", i);
-		/* a TX queue per worker (two at most), all into one ring */
-		pid = rte_eth_from_rings(name, &fx.rx[i], 1,
-					 (struct rte_ring *[]){ fx.tx[i], fx.tx[i] }, 2,
-					 SOCKET_ID_ANY);
-		if (pid < 0) {
-			fprintf(stderr, "test_fwd: ring port: %s\n", rte_strerror(rte_errno));
-			return -1;
-		}
-		rte_eth_macaddr_get((uint16_t)pid, &fx.hw[i].mac);
-		fx.hw[i].port_id = (uint16_t)pid;
-		fx.port_index[pid] = (int16_t)i;
-		fx.env.port_id[i] = (uint16_t)pid;
-		/* configured like any port, though the rings are its queues */
-		ret = rte_eth_dev_configure((uint16_t)pid, 1, 2, &(struct rte_eth_conf){ 0 });
-		if (ret == 0)
-			ret = rte_eth_rx_queue_setup((uint16_t)pid, 0, 512, rte_socket_id(),
-						     NULL, fx.pool);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup((uint16_t)pid, 0, 512, rte_socket_id(), NULL);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup((uint16_t)pid, 1, 512, rte_socket_id(), NULL);
-		if (ret == 0)
-			ret = rte_eth_dev_start((uint16_t)pid);
-		if (ret != 0) {
-			fprintf(stderr, "test_fwd: ring port %d does not start: %s\n", pid,
-				rte_strerror(-ret));
-			return -1;
-		}
-	}
-	fx.env.port_index = fx.port_index;
-	fx.env.pool = fx.pool;
-	fx.env.n_ports = 2;
-	fx.env.n_workers = 1;
-	fx.env.hz = rte_get_tsc_hz();
-	fx.env.cap.svc = fx.env.cap.port = -1;
-	p.flow_capacity = fx.cfg->global.flow_capacity;
-	p.timeouts = fx.cfg->global.timeouts;
-	fx.w = sl_fwd_worker_create(&fx.env, &p);
-	if (fx.w == NULL) {
-		fprintf(stderr, "test_fwd: worker: %s\n", rte_strerror(rte_errno));
-		return -1;
-	}
-	fx.snap = sl_svc_rebuild(fx.cfg, fx.hw, fx.env.neigh, 1, fx.ids, NULL, 0,
-				 &(struct sl_svc_change){ 0 }, err, sizeof(err));
-	if (fx.snap == NULL) {
-		fprintf(stderr, "test_fwd: snapshot: %s\n", err);
-		return -1;
-	}
-	resolve_all();
-	fx.now = rte_rdtsc();
 	return 0;
 }
 
 static int
 suite_cleanup(void)
 {
-	sl_fwd_worker_free(fx.w);
-	sl_svc_free(fx.snap);
-	sl_svc_ids_free(fx.ids);
-	sl_config_free(fx.cfg);
+	sl_fwdfix_free(&fx);
 	return 0;
 }
 
@@ -354,39 +247,20 @@ push(struct rte_mbuf *m, int pidx)
 static struct rte_mbuf *
 sent(int pidx)
 {
-	void *m;
-
-	return rte_ring_dequeue(fx.tx[pidx], &m) == 0 ? m : NULL;
+	return sl_fwdfix_sent(&fx, pidx);
 }
 
 static void
 drain_all(void)
 {
-	struct rte_mbuf *m;
-	int p;
-
-	for (p = 0; p < 2; p++)
-		while ((m = sent(p)) != NULL)
-			rte_pktmbuf_free(m);
+	sl_fwdfix_drain(&fx);
 }
 
-/* IPv6 connections of the worker (0 without an IPv6 table). */
-static uint32_t
-count6(void)
-{
-	return fx.w->flows6 != NULL ? sl_flow6_count(fx.w->flows6) : 0;
-}
-
-/* Expire every connection, IPv4 and IPv6 (the wheels take a slice per
- * call). */
+/* Expire every connection, IPv4 and IPv6. */
 static void
 empty_table(void)
 {
-	unsigned i;
-
-	fx.now += 100000 * fx.env.hz;
-	for (i = 0; i < 10000 && (sl_flow_count(fx.w->flows) != 0 || count6() != 0); i++)
-		sl_fwd_expire(fx.w, fx.now);
+	sl_fwdfix_expire_all(&fx);
 }
 
 static const struct rte_ipv4_hdr *
