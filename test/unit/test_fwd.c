@@ -2293,6 +2293,309 @@ test_pp_icmp_quote(void)
 	empty_table();
 }
 
+/* TCP options of a SYN: MSS 1460, SACK permitted, timestamps (@p tsval,
+ * @p tsecr), window scale 7; or only the timestamps (@p syn 0). */
+static void
+sp_opts(struct tp_fspec *s, int syn, uint32_t tsval, uint32_t tsecr)
+{
+	uint8_t *o = s->tcp_opt;
+
+	if (syn) {
+		memcpy(o, (const uint8_t[]){ 2, 4, 0x05, 0xb4, 4, 2, 8, 10 }, 8);
+		tp_put32(o + 8, tsval);
+		tp_put32(o + 12, tsecr);
+		memcpy(o + 16, (const uint8_t[]){ 1, 3, 3, 7 }, 4);
+		s->tcp_opt_len = 20;
+	} else {
+		memcpy(o, (const uint8_t[]){ 1, 1, 8, 10 }, 4);
+		tp_put32(o + 4, tsval);
+		tp_put32(o + 8, tsecr);
+		s->tcp_opt_len = 12;
+	}
+}
+
+/* The value of TCP option @p kind of @p m's segment, or NULL. */
+static const uint8_t *
+opt_of(const struct rte_mbuf *m, uint8_t kind)
+{
+	const uint8_t *t = (const uint8_t *)tcp_of(m), *p = t + 20, *end = t + (t[12] >> 4) * 4;
+
+	while (p < end && *p != 0) {
+		if (*p == 1) {
+			p++;
+			continue;
+		}
+		if (p + 1 >= end || p[1] < 2)
+			return NULL;
+		if (*p == kind)
+			return p + 2;
+		p += p[1];
+	}
+	return NULL;
+}
+
+/*
+ * SYN proxy (web, nat, synproxy = on): a SYN is answered by Sluice with
+ * a cookie and leaves no record; an ACK with a bad cookie is dropped; a
+ * good one opens the connection and sends the backend a SYN with the
+ * client's ISN, MSS, SACK, timestamp and window scale; the client's data
+ * meanwhile waits; the backend's SYN-ACK gets the handshake's last ACK
+ * and the data follows, its acknowledgement and timestamp echo moved to
+ * the backend's numbers; the backend's segments come back with Sluice's
+ * sequence numbers, timestamps and window scale. Every checksum right.
+ */
+static void
+test_synproxy(void)
+{
+	uint64_t ck0 = fx.w->stats.sp_cookies, op0 = fx.w->stats.sp_opened;
+	uint64_t bad0 = fx.w->stats.drops[SL_DROP_SP_BAD_COOKIE];
+	struct tp_fspec s, r;
+	struct rte_mbuf *m;
+	const uint8_t *o;
+	uint32_t cookie, ts_sl, bip, isn = 7000;
+
+	empty_table();
+	drain_all();
+	fx.cfg->services[1].synproxy = SL_SYNPROXY_ON;     /* web */
+	rebuild();
+
+	client_spec(&s, IPPROTO_TCP, 0x64580001, 42000, 80, RTE_TCP_SYN_FLAG);
+	s.seq = isn;
+	sp_opts(&s, 1, 1000, 0);
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tcp_of(m)->tcp_flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), 0x64580001);
+	CU_ASSERT_EQUAL(ntohs(tcp_of(m)->src_port), 80);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), isn + 1);
+	CU_ASSERT(memcmp(rte_pktmbuf_mtod(m, const uint8_t *), client_mac, 6) == 0);
+	CU_ASSERT(csums_ok(m));
+	cookie = ntohl(tcp_of(m)->sent_seq);
+	o = opt_of(m, 8);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	ts_sl = tp_get32(o);
+	CU_ASSERT_EQUAL(tp_get32(o + 4), 1000);
+	CU_ASSERT_EQUAL(ts_sl & 0x1f, 0x10 | 7);          /* SACK, scale 7 */
+	CU_ASSERT_PTR_NOT_NULL(opt_of(m, 4));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(opt_of(m, 3));
+	CU_ASSERT_EQUAL(*opt_of(m, 3), SL_SP_WS);
+	CU_ASSERT_EQUAL(tp_get16(opt_of(m, 2)), 1460);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	CU_ASSERT_EQUAL(fx.w->stats.sp_cookies, ck0 + 1);
+
+	/* an ACK whose cookie is wrong: nothing */
+	client_spec(&s, IPPROTO_TCP, 0x64580001, 42000, 80, RTE_TCP_ACK_FLAG);
+	s.seq = isn + 1;
+	s.ack = cookie + 2;
+	s.payload_len = 0;
+	sp_opts(&s, 0, 1001, ts_sl);
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_SP_BAD_COOKIE], bad0 + 1);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+
+	/* the right one: the backend's SYN */
+	s.ack = cookie + 1;
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tcp_of(m)->tcp_flags, RTE_TCP_SYN_FLAG);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), isn);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x64580001);
+	CU_ASSERT_EQUAL(ntohs(tcp_of(m)->src_port), 42000);
+	CU_ASSERT_EQUAL(ntohs(tcp_of(m)->dst_port), 8080);
+	CU_ASSERT(csums_ok(m));
+	CU_ASSERT_EQUAL(tp_get16(opt_of(m, 2)), 1460);
+	CU_ASSERT_PTR_NOT_NULL(opt_of(m, 4));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(opt_of(m, 8));
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 8)), 1001);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(opt_of(m, 3));
+	CU_ASSERT_EQUAL(*opt_of(m, 3), 7);
+	bip = ntohl(ip_of(m)->dst_addr);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 1);
+	CU_ASSERT_EQUAL(fx.w->stats.sp_opened, op0 + 1);
+
+	/* the client's request before the backend answers: it waits */
+	s.tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+	s.payload_len = 100;
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(sent(IN));
+
+	/* the backend's SYN-ACK: the last ACK of its handshake, then the
+	 * request, on the backend's numbers */
+	backend_seg(&r, bip, 90000, isn + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	r.dst = 0x64580001;
+	r.dport = 42000;
+	memcpy(r.tcp_opt, (const uint8_t[]){ 2, 4, 0x05, 0xb4, 1, 1, 8, 10 }, 8);
+	tp_put32(r.tcp_opt + 8, 500000);
+	tp_put32(r.tcp_opt + 12, 1001);
+	memcpy(r.tcp_opt + 16, (const uint8_t[]){ 1, 3, 3, 5 }, 4);
+	r.tcp_opt_len = 20;
+	push(mbuf_of(&r), IN);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tcp_of(m)->tcp_flags, RTE_TCP_ACK_FLAG);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), isn + 1);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), 90001);
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 8) + 4), 500000);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), isn + 1);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), 90001);
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 8)), 1001);
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 8) + 4), 500000);
+	CU_ASSERT_EQUAL(ntohs(ip_of(m)->total_length), 20 + 32 + 100);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(conn_of(&s)->state, SL_CS_ESTABLISHED);
+
+	/* the backend's answer: Sluice's numbers, timestamps, window
+	 * scale (the backend's 5, the client's view 7) */
+	backend_seg(&r, bip, 90001, isn + 101, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG);
+	r.dst = 0x64580001;
+	r.dport = 42000;
+	r.payload_len = 300;
+	r.win = 1000;
+	sp_opts(&r, 0, 500010, 1001);
+	push(mbuf_of(&r), IN);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), cookie + 1);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), isn + 101);
+	CU_ASSERT_EQUAL(ntohs(tcp_of(m)->rx_win), 1000 << 5 >> 7);
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 8)), ts_sl + 10);
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 8) + 4), 1001);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+
+	/* the client acknowledges it, with a SACK block, on Sluice's numbers */
+	client_spec(&s, IPPROTO_TCP, 0x64580001, 42000, 80, RTE_TCP_ACK_FLAG);
+	s.seq = isn + 101;
+	s.ack = cookie + 301;
+	s.payload_len = 0;
+	sp_opts(&s, 0, 1002, ts_sl + 10);
+	memcpy(s.tcp_opt + 12, (const uint8_t[]){ 1, 1, 5, 10 }, 4);
+	tp_put32(s.tcp_opt + 16, cookie + 401);
+	tp_put32(s.tcp_opt + 20, cookie + 501);
+	s.tcp_opt_len = 24;
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), 90301);
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 8) + 4), 500010);
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 5)), 90401);
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 5) + 4), 90501);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+
+	fx.cfg->services[1].synproxy = SL_SYNPROXY_OFF;
+	rebuild();
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
+ * SYN proxy, a backend that never answers: its SYN goes again after 1 s
+ * and 2 s more, and after 4 s more the client is reset (at the sequence
+ * number it expects) and the connection forgotten, the data it sent
+ * freed. synproxy = auto with threshold 2: the first two SYNs of a second
+ * open connections the usual way, the third gets a cookie.
+ */
+static void
+test_synproxy_timeout_auto(void)
+{
+	uint64_t syn0 = fx.w->stats.sp_syns, to0 = fx.w->stats.sp_timeouts, hz = fx.env.hz;
+	uint64_t t0;
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+	uint32_t cookie, i;
+
+	empty_table();
+	drain_all();
+	fx.cfg->services[1].synproxy = SL_SYNPROXY_ON;
+	rebuild();
+	t0 = fx.now;
+	client_spec(&s, IPPROTO_TCP, 0x64590001, 43000, 80, RTE_TCP_SYN_FLAG);
+	s.seq = 100;
+	push(mbuf_of(&s), OUT);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	cookie = ntohl(tcp_of(m)->sent_seq);
+	CU_ASSERT_PTR_NULL(opt_of(m, 8));       /* no timestamps: none back */
+	CU_ASSERT_PTR_NULL(opt_of(m, 3));
+	rte_pktmbuf_free(m);
+	client_spec(&s, IPPROTO_TCP, 0x64590001, 43000, 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG);
+	s.seq = 101;
+	s.ack = cookie + 1;
+	s.payload_len = 50;
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tcp_of(m)->tcp_flags, RTE_TCP_SYN_FLAG);
+	CU_ASSERT_EQUAL(tp_get16(opt_of(m, 2)), 536);  /* no MSS from the client */
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->stats.sp_syns, syn0 + 1);
+	for (i = 1; i <= 2; i++) {
+		fx.now = t0 + ((1u << i) - 1) * hz + 1;
+		sl_fwd_timers(fx.w, fx.snap, fx.now);
+		sl_fwd_flush(fx.w);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		CU_ASSERT_EQUAL(tcp_of(m)->tcp_flags, RTE_TCP_SYN_FLAG);
+		CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), 100);
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_EQUAL(fx.w->stats.sp_syns, syn0 + 3);
+	fx.now = t0 + 7 * hz + 1;
+	sl_fwd_timers(fx.w, fx.snap, fx.now);
+	sl_fwd_flush(fx.w);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tcp_of(m)->tcp_flags, RTE_TCP_RST_FLAG);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), cookie + 1);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->stats.sp_timeouts, to0 + 1);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	CU_ASSERT_EQUAL(fx.w->n_sp_pend, 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+
+	/* auto, threshold 2 */
+	fx.cfg->services[1].synproxy = SL_SYNPROXY_AUTO;
+	fx.cfg->services[1].synproxy_threshold = 2;
+	rebuild();
+	fx.now += 3 * hz;
+	for (i = 0; i < 3; i++) {
+		client_spec(&s, IPPROTO_TCP, 0x645a0001, (uint16_t)(44000 + i), 80,
+			    RTE_TCP_SYN_FLAG);
+		push(mbuf_of(&s), OUT);
+		m = sent(i < 2 ? IN : OUT);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		CU_ASSERT_EQUAL(tcp_of(m)->tcp_flags, i < 2 ? RTE_TCP_SYN_FLAG :
+				RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 2);
+	fx.cfg->services[1].synproxy = SL_SYNPROXY_OFF;
+	fx.cfg->services[1].synproxy_threshold = 1000;
+	rebuild();
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 /* ---- IPv6: NAT66 ---------------------------------------------------- */
 
 static const uint8_t vip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x01 };      /* 2001:db8::100 */
@@ -4704,6 +5007,8 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol v2: header, shifts, SACK, retransmission", test_proxy_protocol_v2 },
 	{ "Proxy Protocol v1: text header, shift", test_proxy_protocol_v1 },
 	{ "Proxy Protocol: a relayed ICMP error quotes the client's numbers", test_pp_icmp_quote },
+	{ "SYN proxy: cookie, backend handshake, data held, numbers translated", test_synproxy },
+	{ "SYN proxy: backend silent (SYN again, client reset); auto threshold", test_synproxy_timeout_auto },
 	{ "fullnat: local address and port both ways, TCP and UDP", test_fullnat_both_ways },
 	{ "fullnat: local ports run out: RST, counted, free again", test_fullnat_ports_exhausted },
 	{ "NIC checksum verdicts", test_nic_csum_verdicts },
