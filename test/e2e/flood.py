@@ -2,13 +2,14 @@
 """Frame flood for the end-to-end tests: as many frames as one CPU can
 write to a raw packet socket for a given time, from prebuilt variants.
 
-Usage: flood.py IFACE DST_MAC SECONDS [--spoof A.B] KIND...
+Usage: flood.py IFACE DST_MAC SECONDS [--spoof A.B] [--variants N] KIND...
   KIND: arp-for:IP     ARP requests for IP (broadcast) from random
                        senders in A.B.0.0/16 (default 10.99)
         arp-other:IP   the same for another host's address IP
         syn:IP:PORT    TCP SYNs to IP:PORT from random A.B.x.y sources
                        and ports, to DST_MAC
-The frames of all kinds are sent in turn (256 variants of each). At the
+The frames of all kinds are sent in turn (N variants of each, default
+256: N distinct sources and ports, N connections for a SYN flood). At the
 end it prints "sent N frames in S s (R frames/s)".
 """
 
@@ -54,9 +55,14 @@ def syn(smac, dmac, src, dst, sport, dport, seq):
 def main():
     args = sys.argv[1:]
     spoof = "10.99"
+    variants = 256
     if "--spoof" in args:
         i = args.index("--spoof")
         spoof = args[i + 1]
+        del args[i:i + 2]
+    if "--variants" in args:
+        i = args.index("--variants")
+        variants = int(args[i + 1])
         del args[i:i + 2]
     if len(args) < 4:
         sys.exit(__doc__)
@@ -72,7 +78,7 @@ def main():
     frames = []
     for k in kinds:
         what, _, rest = k.partition(":")
-        for _ in range(256):
+        for _ in range(variants):
             if what in ("arp-for", "arp-other"):
                 frames.append(arp_req(smac, rand_src(), ip4(rest)))
             elif what == "syn":
@@ -81,8 +87,8 @@ def main():
                                   int(port), rnd.randrange(1 << 32)))
             else:
                 sys.exit("unknown kind %r" % k)
-    order = [frames[i::256] for i in range(256)]
-    frames = [f for group in order for f in group]
+    # interleave the kinds
+    frames = [f for i in range(variants) for f in frames[i::variants]]
     n = 0
     t0 = time.monotonic()
     end = t0 + secs
