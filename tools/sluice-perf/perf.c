@@ -18,6 +18,12 @@
  * established, client packets alone; in new, each connection's SYN and
  * then the client's RST (two packets per connection, as in the other
  * modes' SYN and reply RST). --fullnat is --mode fullnat.
+ *   sluice-perf [EAL options] -- --scenario synflood [--packets N]
+ * The synflood scenario feeds only SYNs of new connections (spoofed
+ * sources that never answer) to a service with synproxy = on: each is
+ * answered with a cookie and leaves nothing behind (any record made
+ * fails the run). Its baseline is the new scenario, whose SYNs make
+ * connections.
  *   sluice-perf [EAL options] -- --scenario maglev
  * The maglev scenario times Maglev lookup table builds for 10, 100 and
  * 1000 backends at M = 65537 and 655373, beside the paper's figures.
@@ -454,7 +460,7 @@ main(int argc, char **argv)
 			break;
 		}
 		if (mode < 0 || encap < 0) {
-			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new [--flows N] [--packets N] [--mode nat|fullnat|dr|tunnel] [--encap ipip|gue|gre] [--fullnat] [--ipv6]\n");
+			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new|synflood [--flows N] [--packets N] [--mode nat|fullnat|dr|tunnel] [--encap ipip|gue|gre] [--fullnat] [--ipv6]\n");
 			return 1;
 		}
 	}
@@ -462,8 +468,13 @@ main(int argc, char **argv)
 	if (strcmp(scenario, "maglev") == 0)
 		return maglev_builds();
 	if (flows == 0 || flows > 8000000 ||
-	    (strcmp(scenario, "established") != 0 && strcmp(scenario, "new") != 0)) {
-		fprintf(stderr, "sluice-perf: scenario established|new|maglev, flows 1..8M\n");
+	    (strcmp(scenario, "established") != 0 && strcmp(scenario, "new") != 0 &&
+	     strcmp(scenario, "synflood") != 0)) {
+		fprintf(stderr, "sluice-perf: scenario established|new|synflood|maglev, flows 1..8M\n");
+		return 1;
+	}
+	if (strcmp(scenario, "synflood") == 0 && (mode != SL_MODE_NAT || v6)) {
+		fprintf(stderr, "sluice-perf: synflood runs IPv4 mode nat only\n");
 		return 1;
 	}
 	/* fullnat: both services one-arm, from two local addresses; tunnel:
@@ -479,7 +490,9 @@ main(int argc, char **argv)
 		 RTE_MAX(65536u, strcmp(scenario, "new") == 0 ? 4194304u : 2 * flows),
 		 mode == SL_MODE_FULLNAT || mode == SL_MODE_TUNNEL ?
 		 "local_address = 10.1.0.5-10.1.0.6\n" : "",
-		 mode_line, dns_port, dns_port, dns_port, mode_line, web_port, web_port, web_port);
+		 mode_line, dns_port, dns_port, dns_port,
+		 strcmp(scenario, "synflood") == 0 ? "mode = nat\nsynproxy = on\n" : mode_line,
+		 web_port, web_port, web_port);
 	if (v6 && mode != SL_MODE_NAT) {
 		fprintf(stderr, "sluice-perf: --ipv6 runs mode nat only\n");
 		return 1;
@@ -512,9 +525,29 @@ main(int argc, char **argv)
 	mac_out = hw[0].mac;
 	mac_in = hw[1].mac;
 	r.snap = snap;
-	r.measure = strcmp(scenario, "new") == 0;
+	r.measure = strcmp(scenario, "established") != 0;
 
-	if (strcmp(scenario, "established") == 0) {
+	if (strcmp(scenario, "synflood") == 0) {
+		/* SYNs alone, each from a new source: cookies, no records */
+		struct frame syn[SL_BURST];
+		uint32_t n = 0;
+
+		while (r.pkts < packets) {
+			for (c = 0; c < SL_BURST; c++, n++) {
+				build(&syn[c], &mac_out, client_ip(n % 4000000),
+				      inet_addr("10.0.0.100"), client_port(n % 4000000),
+				      htons(80), IPPROTO_TCP, RTE_TCP_SYN_FLAG);
+				batch[c] = &syn[c];
+			}
+			push(&r, batch, SL_BURST, 0);
+		}
+		if (r.w->stats.sp_cookies != r.pkts || sl_flow_count(r.w->flows) != 0) {
+			fprintf(stderr, "sluice-perf: %" PRIu64 " cookies for %" PRIu64
+				" SYNs, %u records\n", r.w->stats.sp_cookies, r.pkts,
+				sl_flow_count(r.w->flows));
+			return 1;
+		}
+	} else if (strcmp(scenario, "established") == 0) {
 		/* forward frames, then replies built from the connections made */
 		fwd = calloc(flows, sizeof(*fwd));
 		rep = calloc(flows, sizeof(*rep));
