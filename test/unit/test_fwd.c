@@ -4836,6 +4836,20 @@ test_rate_limit_churn(void)
 	empty_table();
 }
 
+/* Whether @p m is a RST (with ACK, to a SYN) from [2001:db8::100]:80 to
+ * the client of @p s, acknowledging its SYN, with a valid checksum. */
+static int
+rst6_to(const struct rte_mbuf *m, const struct tp6_fspec *s)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return m->pkt_len == 14 + 40 + 20 && f[14 + 6] == IPPROTO_TCP &&
+	       memcmp(f + IP6_DST, s->src, 16) == 0 && memcmp(f + IP6_SRC, s->dst, 16) == 0 &&
+	       tp_get16(f + IP6_L4) == s->dport && tp_get16(f + IP6_L4 + 2) == s->sport &&
+	       f[IP6_L4 + 13] == (RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG) &&
+	       tp_get32(f + IP6_L4 + 8) == s->seq + 1 && l4_csum6_ok(m, IPPROTO_TCP);
+}
+
 /* IPv6: over the rate, dropped (no IPv6 RST) and counted. */
 static void
 test_rate_limit6(void)
@@ -4856,7 +4870,12 @@ test_rate_limit6(void)
 		m = sent(IN);
 		fwd += m != NULL;
 		rte_pktmbuf_free(m);
-		CU_ASSERT_PTR_NULL(sent(OUT));
+		/* a refused SYN is reset from the VIP */
+		m = sent(OUT);
+		CU_ASSERT((m != NULL) == (i >= 2));
+		if (m != NULL)
+			CU_ASSERT(rst6_to(m, &s));
+		rte_pktmbuf_free(m);
 	}
 	CU_ASSERT_EQUAL(fwd, 2);
 	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_RATE_LIMITED], d0 + 2);
@@ -4955,7 +4974,11 @@ test_max_conns6(void)
 			fwd++;
 		}
 		rte_pktmbuf_free(m);
-		CU_ASSERT_PTR_NULL(sent(OUT));
+		m = sent(OUT);
+		CU_ASSERT((m != NULL) == (fwd < i + 1));
+		if (m != NULL)
+			CU_ASSERT(rst6_to(m, &s));
+		rte_pktmbuf_free(m);
 	}
 	CU_ASSERT_EQUAL(fwd, 3);
 	CU_ASSERT(seen[0] == 1 && seen[1] == 1 && seen[2] == 1);
