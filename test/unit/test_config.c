@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,11 +322,11 @@ static const struct bad_case bad_cases[] = {
 	/* integers */
 	{ "[global]\nflow_capacity = lots\n", 2, "flow_capacity 'lots' is not a number (expected an integer 1024..67108864)" },
 	{ "[global]\nidle_polls = 10x\n", 2, "idle_polls '10x' has junk after the number" },
-	{ "[global]\nidle_sleep = -1\n", 2, "idle_sleep '-1' is negative (expected an integer 0..100000)" },
+	{ "[global]\nidle_sleep = -1\n", 2, "idle_sleep '-1' is negative (expected 0..100000 microseconds)" },
 	{ "[global]\n\nmbufs = 99999999999999999999\n", 3, "mbufs 99999999999999999999 is out of range (expected 1023..4194303)" },
-	{ "[global]\ntimeout_udp = 0\n", 2, "timeout_udp 0 is out of range (expected 1..86400)" },
-	{ "[global]\nstats_interval = 86401\n", 2, "stats_interval 86401 is out of range (expected 0..86400)" },
-	{ "[global]\nneigh_timeout = 4\n", 2, "neigh_timeout 4 is out of range (expected 5..86400)" },
+	{ "[global]\ntimeout_udp = 0\n", 2, "timeout_udp 0 is out of range (expected 1..86400 seconds)" },
+	{ "[global]\nstats_interval = 86401\n", 2, "stats_interval 86401 is out of range (expected 0..86400 seconds)" },
+	{ "[global]\nneigh_timeout = 4\n", 2, "neigh_timeout 4 is out of range (expected 5..86400 seconds)" },
 	{ "[global]\nflow_capacity = 0x400\n", 2, "flow_capacity '0x400' has junk after the number" },
 	/* ports */
 	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.256/24\n", 3, "address '10.0.0.256' is not an IPv4 address" },
@@ -454,7 +455,7 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A SVC_HDR "scheduler = sh\nhash = ip\nbackend = 10.0.0.11:80\n", 9,
 	  "unknown hash 'ip' (expected 5tuple|source)" },
 	{ PORT_A SVC_HDR "persistence = 100000\nbackend = 10.0.0.11:80\n", 8,
-	  "persistence 100000 is out of range (expected 0..86400)" },
+	  "persistence 100000 is out of range (expected 0..86400 seconds)" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 id=a id=b\n", 8, "backend id given twice" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 id=bad/id\n", 8,
 	  "backend id 'bad/id' is not 1-31 characters" },
@@ -2709,6 +2710,140 @@ test_limits_invalid(void)
 	}
 }
 
+/*
+ * Durations: a plain number is in the key's unit; us, ms, s, m and h are
+ * converted to it; a value that does not convert exactly, an unknown
+ * unit or one out of the key's range (in its unit) is refused at the
+ * key's line.
+ */
+static void
+test_durations(void)
+{
+	static const struct {
+		const char *global;	/* [global] lines */
+		const char *svc;	/* lines of [service.s] */
+		size_t off;		/* of the uint32_t in struct sl_config_global, */
+		int svc_field;		/* or: 1 persistence, 2 drain_timeout,
+					 * 3 check_interval, 4 check_timeout */
+		uint32_t want;
+	} good[] = {
+#define GOFF(f) offsetof(struct sl_config_global, f)
+		{ "idle_sleep = 250\n", "", GOFF(idle_sleep_us), 0, 250 },
+		{ "idle_sleep = 250us\n", "", GOFF(idle_sleep_us), 0, 250 },
+		{ "idle_sleep = 20ms\n", "", GOFF(idle_sleep_us), 0, 20000 },
+		{ "idle_sleep = 0ms\n", "", GOFF(idle_sleep_us), 0, 0 },
+		{ "stats_interval = 5m\n", "", GOFF(stats_interval), 0, 300 },
+		{ "stats_interval = 2000ms\n", "", GOFF(stats_interval), 0, 2 },
+		{ "neigh_timeout = 1h\n", "", GOFF(neigh_timeout), 0, 3600 },
+		{ "neigh_timeout = 24h\n", "", GOFF(neigh_timeout), 0, 86400 },
+		{ "timeout_tcp_syn = 90s\n", "", GOFF(timeouts[SL_CS_SYN_SENT]), 0, 90 },
+		{ "timeout_tcp_established = 15m\n", "", GOFF(timeouts[SL_CS_ESTABLISHED]), 0, 900 },
+		{ "timeout_udp = 5000000us\n", "", GOFF(timeouts[SL_CS_UDP]), 0, 5 },
+		{ "timeout_tcp_close = 7\n", "", GOFF(timeouts[SL_CS_CLOSE]), 0, 7 },
+		{ "", "persistence = 30m\n", 0, 1, 1800 },
+		{ "", "persistence = 0s\n", 0, 1, 0 },
+		{ "", "drain_timeout = 2m\n", 0, 2, 120 },
+		{ "", "check_interval = 2s\n", 0, 3, 2000 },
+		{ "", "check_timeout = 100\ncheck_interval = 500ms\n", 0, 3, 500 },
+		{ "", "check_interval = 1h\n", 0, 3, 3600000 },
+		{ "", "check_timeout = 250\n", 0, 4, 250 },
+		{ "", "check_timeout = 1500000us\n", 0, 4, 1500 },
+#undef GOFF
+	};
+	static const struct bad_case bad[] = {
+		{ "[global]\nstats_interval = 1500ms\n", 2,
+		  "stats_interval '1500ms' is not a whole number of seconds (the unit of stats_interval; e.g. 5m)" },
+		{ "[global]\ntimeout_udp = 1us\n", 2,
+		  "timeout_udp '1us' is not a whole number of seconds" },
+		{ "[global]\nidle_sleep = 2h\n", 2,
+		  "idle_sleep 2h is out of range (expected 0..100000 microseconds)" },
+		{ "[global]\nidle_sleep = 101ms\n", 2,
+		  "idle_sleep 101ms (101000us) is out of range (expected 0..100000 microseconds)" },
+		{ "[global]\nneigh_timeout = 2d\n", 2,
+		  "neigh_timeout '2d' has an unknown unit 'd' (expected a plain number of seconds, or a unit us, ms, s, m or h right after the number, e.g. 5m)" },
+		{ "[global]\nneigh_timeout = 2S\n", 2, "neigh_timeout '2S' has an unknown unit 'S'" },
+		{ "[global]\nneigh_timeout = 2 s\n", 2, "neigh_timeout '2 s' has an unknown unit ' s'" },
+		{ "[global]\nneigh_timeout = 2sec\n", 2, "has an unknown unit 'sec'" },
+		{ "[global]\nneigh_timeout = 4s\n", 2,
+		  "neigh_timeout 4s is out of range (expected 5..86400 seconds)" },
+		{ "[global]\nneigh_timeout = 4000ms\n", 2,
+		  "neigh_timeout 4000ms (4s) is out of range (expected 5..86400 seconds)" },
+		{ "[global]\nneigh_timeout = 25h\n", 2,
+		  "neigh_timeout 25h (90000s) is out of range (expected 5..86400 seconds)" },
+		{ "[global]\ntimeout_tcp_fin = 99999999999h\n", 2,
+		  "timeout_tcp_fin 99999999999h is out of range (expected 1..86400 seconds)" },
+		{ "[global]\ntimeout_tcp_fin = 4294967295h\n", 2,
+		  "timeout_tcp_fin 4294967295h is out of range (expected 1..86400 seconds)" },
+		{ "[global]\ntimeout_tcp_fin = ms\n", 2,
+		  "timeout_tcp_fin 'ms' is not a duration (expected 1..86400 seconds: a plain number, or a number with a unit us, ms, s, m or h, e.g. 5m)" },
+		{ "[global]\ntimeout_tcp_fin = -3s\n", 2, "timeout_tcp_fin '-3s' is negative" },
+		{ "[global]\ntimeout_tcp_fin = 1.5m\n", 2, "timeout_tcp_fin '1.5m' has an unknown unit '.5m'" },
+		{ PORT_A SVC_A "check_interval = 1500us\n", 9,
+		  "check_interval '1500us' is not a whole number of milliseconds (the unit of check_interval; e.g. 500ms)" },
+		{ PORT_A SVC_A "check_interval = 50ms\n", 9,
+		  "check_interval 50ms is out of range (expected 100..3600000 milliseconds)" },
+		{ PORT_A SVC_A "check_interval = 2h\n", 9,
+		  "check_interval 2h (7200000ms) is out of range (expected 100..3600000 milliseconds)" },
+		{ PORT_A SVC_A "check_timeout = 11m\n", 9,
+		  "check_timeout 11m (660000ms) is out of range (expected 10..600000 milliseconds)" },
+		{ PORT_A SVC_A "check_interval = 1s\ncheck_timeout = 2s\n", 10,
+		  "check_timeout 2000 ms is longer than check_interval 1000 ms" },
+		{ PORT_A SVC_A "persistence = 1500m\n", 9,
+		  "persistence 1500m (90000s) is out of range (expected 0..86400 seconds)" },
+		{ PORT_A SVC_A "persistence = 1500ms\n", 9,
+		  "persistence '1500ms' is not a whole number of seconds" },
+		{ PORT_A SVC_A "drain_timeout = 2d\n", 9, "drain_timeout '2d' has an unknown unit 'd'" },
+		{ PORT_A SVC_A "drain_timeout = 25h\n", 9,
+		  "drain_timeout 25h (90000s) is out of range (expected 0..86400 seconds)" },
+		/* keys that are no time take no unit */
+		{ "[global]\nidle_polls = 10s\n", 2, "idle_polls '10s' has junk after the number" },
+		{ PORT_A SVC_A "check_rise = 2s\n", 9, "check_rise '2s' has junk after the number" },
+	};
+	char text[1024], err[1024];
+	struct sl_config *cfg;
+	unsigned i;
+
+	for (i = 0; i < DIM(good); i++) {
+		uint32_t got;
+
+		snprintf(text, sizeof(text), "[global]\n%s" PORT_A SVC_A "%s",
+			 good[i].global, good[i].svc);
+		cfg = sl_config_parse_string(text, "d.ini", err, sizeof(err));
+		if (cfg == NULL)
+			printf("\n  good case %u refused: %s", i, err);
+		CU_ASSERT_PTR_NOT_NULL(cfg);
+		if (cfg == NULL)
+			continue;
+		switch (good[i].svc_field) {
+		case 0:
+			memcpy(&got, (const char *)&cfg->global + good[i].off, sizeof(got));
+			break;
+		case 1: got = cfg->services[0].persistence; break;
+		case 2: got = cfg->services[0].drain_timeout; break;
+		case 3: got = cfg->services[0].check.interval_ms; break;
+		default: got = cfg->services[0].check.timeout_ms; break;
+		}
+		if (got != good[i].want)
+			printf("\n  good case %u: got %u, want %u", i, got, good[i].want);
+		CU_ASSERT_EQUAL(got, good[i].want);
+		sl_config_free(cfg);
+	}
+	for (i = 0; i < DIM(bad); i++) {
+		char prefix[32];
+		bool ok;
+
+		cfg = sl_config_parse_string(bad[i].text, "d.ini", err, sizeof(err));
+		snprintf(prefix, sizeof(prefix), "d.ini:%d: ", bad[i].line);
+		ok = cfg == NULL && strncmp(err, prefix, strlen(prefix)) == 0 &&
+		     strstr(err, bad[i].phrase) != NULL;
+		if (!ok)
+			printf("\n  bad case %u: want '%s...%s'\n              got  '%s'",
+			       i, prefix, bad[i].phrase, cfg ? "(accepted)" : err);
+		CU_ASSERT(ok);
+		sl_config_free(cfg);
+	}
+}
+
 /* More prefixes than a service holds: refused at the key that adds one
  * too many. */
 static void
@@ -2740,6 +2875,7 @@ static const struct sl_test_case config_tests[] = {
 	{ "limits: prefixes per service", test_limits_acl_max },
 	{ "proxy_protocol: values, tcp only", test_proxy_protocol_invalid },
 	{ "full example", test_full_example },
+	{ "durations with units", test_durations },
 	{ "defaults", test_defaults },
 	{ "state names", test_state_names },
 	{ "config/sluice.ini", test_sluice_ini },
