@@ -67,6 +67,12 @@ static const char *const port_keys[] = {
 enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI, PK_ROUTE, PK_VLAN,
        PK_LOCAL, PK_MTU };
 
+/* Options of a backend line, "NAME=VALUE" after IP:PORT. */
+static const char *const backend_opts[] = {
+	"weight", "id", "state", "check_port", "max_conns",
+};
+enum { BO_WEIGHT, BO_ID, BO_STATE, BO_CHECK_PORT, BO_MAX_CONNS };
+
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
 	"maglev_table_size", "hash", "persistence", "drain_timeout",
@@ -942,7 +948,9 @@ sl_config_backend_parse(const char *spec, struct sl_config_backend *out,
 	char tok[200], msg[ERR_MAX];
 	const char *p = spec, *colon;
 	bool have_weight = false;
+	const char *val;
 	uint32_t port;
+	unsigned k;
 	size_t n;
 
 	if (spec == NULL || out == NULL)
@@ -996,49 +1004,55 @@ sl_config_backend_parse(const char *spec, struct sl_config_backend *out,
 		memcpy(tok, p, n);
 		tok[n] = '\0';
 		p += n;
-		if (strncmp(tok, "id=", 3) == 0) {
+		for (k = 0; k < RTE_DIM(backend_opts); k++) {
+			n = strlen(backend_opts[k]);
+			if (strncmp(tok, backend_opts[k], n) == 0 && tok[n] == '=')
+				break;
+		}
+		if (k == RTE_DIM(backend_opts))
+			return reason(err, errlen, "unknown backend option '%s' (expected weight=N, id=NAME, state=active|drain, check_port=N or max_conns=N)",
+				      tok);
+		val = tok + n + 1;
+		if (k == BO_ID) {
 			if (b.id[0] != '\0')
 				return reason(err, errlen, "backend id given twice (give id=NAME once)");
-			if (!id_ok(tok + 3))
+			if (!id_ok(val))
 				return reason(err, errlen, "backend id '%s' is not 1-%d characters of A-Z a-z 0-9 _ . : -",
-					      tok + 3, SL_NAME_MAX - 1);
-			strcpy(b.id, tok + 3);
+					      val, SL_NAME_MAX - 1);
+			strcpy(b.id, val);
 			continue;
 		}
-		if (strncmp(tok, "check_port=", 11) == 0) {
+		if (k == BO_CHECK_PORT) {
 			uint32_t cp;
 
-			if (u32_check("backend check_port", tok + 11, 1, 65535, &cp,
+			if (u32_check("backend check_port", val, 1, 65535, &cp,
 				      msg, sizeof(msg)) < 0)
 				return reason(err, errlen, "%s", msg);
 			b.check_port = (uint16_t)cp;
 			continue;
 		}
-		if (strncmp(tok, "max_conns=", 10) == 0) {
+		if (k == BO_MAX_CONNS) {
 			if (b.max_conns != 0)
 				return reason(err, errlen, "backend max_conns given twice (give max_conns=N once)");
-			if (u32_check("backend max_conns", tok + 10, 1, 100000000, &b.max_conns,
+			if (u32_check("backend max_conns", val, 1, 100000000, &b.max_conns,
 				      msg, sizeof(msg)) < 0)
 				return reason(err, errlen, "%s", msg);
 			continue;
 		}
-		if (strncmp(tok, "state=", 6) == 0) {
-			if (strcmp(tok + 6, "drain") == 0)
+		if (k == BO_STATE) {
+			if (strcmp(val, "drain") == 0)
 				b.drain = 1;
-			else if (strcmp(tok + 6, "active") == 0)
+			else if (strcmp(val, "active") == 0)
 				b.drain = 0;
 			else
 				return reason(err, errlen, "unknown backend state '%s' (expected active|drain)",
-					      tok + 6);
+					      val);
 			continue;
 		}
-		if (strncmp(tok, "weight=", 7) != 0)
-			return reason(err, errlen, "unknown backend option '%s' (expected weight=N, id=NAME, state=active|drain, check_port=N or max_conns=N)",
-				      tok);
 		if (have_weight)
 			return reason(err, errlen, "backend weight given twice (give weight=N once)");
 		have_weight = true;
-		if (u32_check("backend weight", tok + 7, 1, 65535, &b.weight,
+		if (u32_check("backend weight", val, 1, 65535, &b.weight,
 			      msg, sizeof(msg)) < 0)
 			return reason(err, errlen, "%s", msg);
 	}
@@ -1881,6 +1895,38 @@ key_name(enum sect_kind kind, unsigned i)
 	default:
 		return NULL;
 	}
+}
+
+/* Section kinds by the name of their header (before any ".NAME"). */
+static const struct {
+	const char *name;
+	enum sect_kind kind;
+} sect_names[] = {
+	{ "eal", SECT_EAL },
+	{ "global", SECT_GLOBAL },
+	{ "port", SECT_PORT },
+	{ "service", SECT_SERVICE },
+};
+
+const char *
+sl_config_section_name(unsigned i)
+{
+	return i < RTE_DIM(sect_names) ? sect_names[i].name : NULL;
+}
+
+const char *
+sl_config_key_name(const char *section, unsigned i)
+{
+	unsigned k;
+
+	if (section == NULL)
+		return NULL;
+	if (strcmp(section, "backend") == 0)
+		return i < RTE_DIM(backend_opts) ? backend_opts[i] : NULL;
+	for (k = 0; k < RTE_DIM(sect_names); k++)
+		if (strcmp(section, sect_names[k].name) == 0)
+			return key_name(sect_names[k].kind, i);
+	return NULL;
 }
 
 static bool

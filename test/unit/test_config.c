@@ -2844,6 +2844,250 @@ test_durations(void)
 	}
 }
 
+/* A configuration using most of what the parser knows, for the printer. */
+static const char print_example[] =
+	"[eal]\n"
+	"lcores = 0-2\n"
+	"[global]\n"
+	"idle_sleep = 2ms\n"
+	"stats_interval = 1m\n"
+	"timeout_tcp_established = 2h\n"
+	"local_ports = 2000-60000\n"
+	"[port.out]\n"
+	"device = net_null0\n"
+	"address = 2001:db8::1/64\n"
+	"address = 10.0.0.1/24\n"
+	"route = 0.0.0.0/0 via 10.0.0.254\n"	/* the gateway, as a route */
+	"gateway = fe80::1\n"
+	"kernel_interface = k0\n"
+	"vlan = 12\n"
+	"rx_descriptors = 512\n"
+	"[port.in]\n"
+	"device = net_null1\n"
+	"address = 10.1.0.1/24\n"
+	"address = fd00:1::1/64\n"
+	"route = 10.20.0.0/16 via 10.1.0.254\n"
+	"route = 2001:db8:5::/48 via fd00:1::fe\n"
+	"local_address = 10.1.0.50-10.1.0.52, 10.1.0.60\n"
+	"local_address = fd00:1::50\n"
+	"kernel_interface = k1\n"
+	"mtu = 1400\n"
+	"[service.web]\n"
+	"vip = 10.0.0.100\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = fullnat\n"
+	"scheduler = maglev\n"
+	"maglev_table_size = 251\n"
+	"persistence = 10m\n"
+	"check = http\n"
+	"check_interval = 5s\n"
+	"check_timeout = 1500ms\n"
+	"check_host = www.example.com\n"
+	"check_path = /health\n"
+	"check_expect = 200,204\n"
+	"allow = 10.0.0.0/8, 192.0.2.7\n"
+	"deny = 10.9.0.0/16\n"
+	"conn_rate_per_client = 50\n"
+	"synproxy = auto\n"
+	"synproxy_threshold = 2000\n"
+	"proxy_protocol = v2\n"
+	"backend = 10.1.0.11:8080 weight=3 id=a max_conns=100\n"
+	"backend = 10.20.0.5:8080 state=drain check_port=9000\n"
+	"[service.dns]\n"
+	"vip = 10.0.0.101\n"
+	"port = 53\n"
+	"protocol = udp\n"
+	"mode = tunnel\n"
+	"encap = gue\n"
+	"gue_port = 5555\n"
+	"check_target = backend\n"
+	"scheduler = sh\n"
+	"check = udp\n"
+	"check_send = ping\n"
+	"check_expect_payload = pong\n"
+	"drain_timeout = 0\n"
+	"backend = 10.1.0.12:53\n"
+	"[service.w6]\n"
+	"vip = 2001:db8::100\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"deny = 2001:db8:bad::/48\n"
+	"backend = [fd00:1::11]:8080 weight=2\n";
+
+/* sl_config_print() of @p cfg into a string (to free). */
+static char *
+print_str(const struct sl_config *cfg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(sl_config_print(cfg, f), 0);
+	fclose(f);
+	return buf;
+}
+
+/* Does @p text have a line "KEY = ..." (or "; KEY = ..." when
+ * @p commented) in section @p sect ("port" stands for every [port.*])? */
+static bool
+has_key_line(const char *text, const char *sect, const char *key, bool commented)
+{
+	char want[80], hdr[40];
+	const char *p = text, *nl;
+	bool in = false;
+
+	snprintf(want, sizeof(want), "%s%s =", commented ? "; " : "", key);
+	snprintf(hdr, sizeof(hdr), "[%s", sect);
+	for (; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		if (*p == '[')
+			in = strncmp(p, hdr, strlen(hdr)) == 0 &&
+			     (p[strlen(hdr)] == ']' || p[strlen(hdr)] == '.');
+		else if (in && strncmp(p, want, strlen(want)) == 0 &&
+			 (p[strlen(want)] == ' ' || p + strlen(want) == nl))
+			return true;
+		if (*nl == '\0')
+			break;
+	}
+	return false;
+}
+
+/*
+ * The resolved configuration: loading what sl_config_print() wrote gives
+ * the same values (printed again, the same text), every key the parser
+ * accepts is written in every section, as a key when it has a value.
+ */
+static void
+test_print(void)
+{
+	const char *texts[] = { print_example, full_example };
+	struct sl_config *cfg, *cfg2;
+	char err[512] = "", *out, *out2;
+	const char *sect, *key;
+	unsigned t, i, k;
+
+	for (t = 0; t < DIM(texts); t++) {
+		cfg = sl_config_parse_string(texts[t], "p.ini", err, sizeof(err));
+		if (cfg == NULL)
+			printf("\n  example %u refused: %s", t, err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+		out = print_str(cfg);
+		cfg2 = sl_config_parse_string(out, "out.ini", err, sizeof(err));
+		if (cfg2 == NULL)
+			printf("\n  printed example %u refused: %s\n%s", t, err, out);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg2);
+		out2 = print_str(cfg2);
+		CU_ASSERT_STRING_EQUAL(out, out2);
+		CU_ASSERT_EQUAL(sl_config_restart_diff(cfg, cfg2, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(cfg2->n_services, cfg->n_services);
+		for (i = 0; i < cfg->n_services; i++) {
+			const struct sl_config_service *a = &cfg->services[i], *b = &cfg2->services[i];
+
+			CU_ASSERT_EQUAL(a->n_backends, b->n_backends);
+			CU_ASSERT_EQUAL(a->n_acl, b->n_acl);
+			CU_ASSERT_EQUAL(a->persistence, b->persistence);
+			CU_ASSERT_EQUAL(memcmp(&a->check, &b->check, sizeof(a->check)), 0);
+			CU_ASSERT_EQUAL(a->synproxy_threshold, b->synproxy_threshold);
+			CU_ASSERT_EQUAL(a->conn_rate, b->conn_rate);
+			for (k = 0; k < a->n_backends && k < b->n_backends; k++) {
+				CU_ASSERT_EQUAL(a->backends[k].weight, b->backends[k].weight);
+				CU_ASSERT_EQUAL(a->backends[k].drain, b->backends[k].drain);
+				CU_ASSERT_EQUAL(a->backends[k].max_conns, b->backends[k].max_conns);
+				CU_ASSERT_EQUAL(a->backends[k].check_port, b->backends[k].check_port);
+				CU_ASSERT_STRING_EQUAL(a->backends[k].id, b->backends[k].id);
+			}
+		}
+		/* every key of every section, written or commented */
+		for (i = 0; (sect = sl_config_section_name(i)) != NULL; i++)
+			for (k = 0; (key = sl_config_key_name(sect, k)) != NULL; k++) {
+				bool found = has_key_line(out, sect, key, false) ||
+					     has_key_line(out, sect, key, true);
+
+				if (!found)
+					printf("\n  example %u: [%s] %s not printed", t, sect, key);
+				CU_ASSERT(found);
+			}
+		free(out);
+		free(out2);
+		sl_config_free(cfg);
+		sl_config_free(cfg2);
+	}
+
+	/* values: units, the default routes as gateways, ranges one by one */
+	cfg = sl_config_parse_string(print_example, "p.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	out = print_str(cfg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nidle_sleep = 2000us\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nstats_interval = 60s\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\ntimeout_tcp_established = 7200s\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\ntimeout_udp = 300s\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\ngateway = 10.0.0.254\ngateway = fe80::1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nroute = 10.20.0.0/16 via 10.1.0.254\n"
+				      "route = 2001:db8:5::/48 via fd00:1::fe\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nlocal_address = 10.1.0.52\nlocal_address = 10.1.0.60\n"
+				      "local_address = fd00:1::50\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\ncheck_interval = 5000ms\ncheck_timeout = 1500ms\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\npersistence = 600s\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nallow = 10.0.0.0/8\nallow = 192.0.2.7/32\ndeny = 10.9.0.0/16\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nconn_rate_per_client = 50\nconn_burst_per_client = 50\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nhash = 5tuple\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nhash = source\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nbackend = 10.1.0.11:8080 weight=3 id=a state=active max_conns=100\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nbackend = 10.20.0.5:8080 weight=1 state=drain check_port=9000\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nbackend = [fd00:1::11]:8080 weight=2 state=active\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n; encap = ipip (mode = tunnel only)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nencap = gue\ngue_port = 5555\ncheck_target = backend\n"));
+	CU_ASSERT(has_key_line(out, "port", "vlan", false));
+	CU_ASSERT(has_key_line(out, "port", "vlan", true));
+	free(out);
+	sl_config_free(cfg);
+}
+
+/*
+ * The lists behind the man pages: every name listed is one the parser
+ * takes (no "unknown key" for it), in the sections the parser has.
+ */
+static void
+test_key_names(void)
+{
+	const char *sect, *key;
+	char text[512], err[512], spec[128];
+	struct sl_config *cfg;
+	unsigned i, k, n = 0;
+
+	CU_ASSERT_STRING_EQUAL(sl_config_section_name(0), "eal");
+	CU_ASSERT_PTR_NULL(sl_config_key_name("nonsense", 0));
+	CU_ASSERT_PTR_NULL(sl_config_key_name(NULL, 0));
+	for (i = 0; (sect = sl_config_section_name(i)) != NULL; i++) {
+		CU_ASSERT_PTR_NOT_NULL(sl_config_key_name(sect, 0));
+		for (k = 0; (key = sl_config_key_name(sect, k)) != NULL; k++, n++) {
+			/* a bad value for every key: refused, but not as unknown */
+			snprintf(text, sizeof(text), "[%s%s]\n%s = \x01\n", sect,
+				 strcmp(sect, "port") == 0 || strcmp(sect, "service") == 0 ? ".x" : "",
+				 key);
+			cfg = sl_config_parse_string(text, "k.ini", err, sizeof(err));
+			CU_ASSERT_PTR_NULL(cfg);
+			if (strstr(err, "unknown key") != NULL)
+				printf("\n  [%s] %s: %s", sect, key, err);
+			CU_ASSERT_PTR_NULL(strstr(err, "unknown key"));
+			sl_config_free(cfg);
+		}
+	}
+	CU_ASSERT(n > 50);
+	for (k = 0; (key = sl_config_key_name("backend", k)) != NULL; k++) {
+		struct sl_config_backend b;
+
+		snprintf(spec, sizeof(spec), "10.0.0.1:80 %s=\x01", key);
+		CU_ASSERT_EQUAL(sl_config_backend_parse(spec, &b, err, sizeof(err)), -EINVAL);
+		CU_ASSERT_PTR_NULL(strstr(err, "unknown backend option"));
+	}
+	CU_ASSERT_EQUAL(k, 5);
+}
+
 /* More prefixes than a service holds: refused at the key that adds one
  * too many. */
 static void
@@ -2876,6 +3120,8 @@ static const struct sl_test_case config_tests[] = {
 	{ "proxy_protocol: values, tcp only", test_proxy_protocol_invalid },
 	{ "full example", test_full_example },
 	{ "durations with units", test_durations },
+	{ "print: loads again, every key", test_print },
+	{ "key names", test_key_names },
 	{ "defaults", test_defaults },
 	{ "state names", test_state_names },
 	{ "config/sluice.ini", test_sluice_ini },
