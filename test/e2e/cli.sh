@@ -43,8 +43,12 @@ SL_VERSION_TEXT=$(sed 's/^sluice //' "$T/o")
 check "sluicectl --version exits 0 with the same version" \
 	test $rc -eq 0 -a "$(cat "$T/o")" = "sluicectl $SL_VERSION_TEXT"
 if git -C "$here" rev-parse --git-dir >/dev/null 2>&1; then
-	check "--version has git describe of the tree it was built from" \
-		grep -q "(git $(git -C "$here" describe --always --dirty | cut -c1-7)" <<<"$SL_VERSION_TEXT"
+	# the commit git describe named (TAG-N-gHASH, or HASH), one of this
+	# tree's (the build may be older than HEAD)
+	described=$(sed -n 's/.*(git \(.*\))$/\1/p' <<<"$SL_VERSION_TEXT")
+	hash=$(sed -E 's/-dirty$//; s/.*-g([0-9a-f]+)$/\1/' <<<"$described")
+	check "--version names a commit of the tree it was built from ($described)" \
+		git -C "$here" cat-file -e "$hash^{commit}"
 fi
 
 # --- a bad config is refused before EAL touches anything ---
@@ -147,6 +151,27 @@ check "-c FILE: the start-up line has the version and the file" \
 run_until_ready "$T/dpdk.log" --no-pci --no-huge -m 256 --file-prefix ${PREFIX}x -l 0-1 -- -c "$T/good.ini"; rc=$?
 check "[EAL options] -- -c FILE: ready, then exit 0" test $rc -eq 0
 check "[EAL options] -- -c FILE: EAL used the command line prefix" grep -q "${PREFIX}x" "$T/dpdk.log"
+
+# --- the bash completion of sluicectl asks the running Sluice for its
+# services (show services --json over the admin socket) ---
+COMP=$here/../../tools/completion/sluicectl.bash
+sed "s|^flow_capacity = 4096|flow_capacity = 4096\nadmin_socket = $T/admin.sock|" "$T/good.ini" >"$T/admin.ini"
+printf '[service.dns]\nvip = 10.9.0.101\nport = 53\nprotocol = udp\nbackend = 10.9.1.12:53\n' >>"$T/admin.ini"
+"$BIN" -c "$T/admin.ini" >/dev/null 2>"$T/admin.log" &
+apid=$!
+pids+=("$apid")
+for i in $(seq 1 100); do
+	grep -qs "sluice: ready" "$T/admin.log" && break
+	kill -0 "$apid" 2>/dev/null || break
+	sleep 0.1
+done
+got=$(bash -c '. "$1"; COMP_WORDS=("$2" -s "$3" drain ""); COMP_CWORD=4; _sluicectl; printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort | tr "\n" " "' \
+	_ "$COMP" "$CTL" "$T/admin.sock")
+check "completion: 'sluicectl -s SOCKET drain ' offers the running services (got '$got')" test "$got" = "dns s "
+got=$(bash -c '. "$1"; COMP_WORDS=("$2" -s "$3" show backends d); COMP_CWORD=5; _sluicectl; echo "${COMPREPLY[*]}"' \
+	_ "$COMP" "$CTL" "$T/admin.sock")
+check "completion: 'show backends d' offers dns (got '$got')" test "$got" = "dns"
+kill -TERM "$apid"; wait "$apid"
 
 # --- periodic counters: stats_interval = 1 prints while running ---
 sed 's/^flow_capacity = 4096/flow_capacity = 4096\nstats_interval = 1/' "$T/good.ini" >"$T/interval.ini"
