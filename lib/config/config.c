@@ -1897,7 +1897,13 @@ key_name(enum sect_kind kind, unsigned i)
 	}
 }
 
-/* Section kinds by the name of their header (before any ".NAME"). */
+/*
+ * Section kinds by the name of their header (before any ".NAME"): what
+ * sl_config_section_name() lists. A new section goes here, into
+ * SECTIONS_HINT (the unit tests hold the two equal), into
+ * sl_config_print() and into sluice.ini(5) (both checked against
+ * sl_config_key_name()).
+ */
 static const struct {
 	const char *name;
 	enum sect_kind kind;

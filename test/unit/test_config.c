@@ -3078,6 +3078,31 @@ test_key_names(void)
 		}
 	}
 	CU_ASSERT(n > 50);
+
+	/* the sections an unknown one is told about are the ones listed */
+	cfg = sl_config_parse_string("[zzz]\n", "k.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	{
+		const char *p = strstr(err, "(expected ");
+		unsigned named = 0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		for (p = strchr(p, '['); p != NULL; p = strchr(p + 1, '[')) {
+			char name[32];
+			bool listed = false;
+
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(p + 1, ".]"), p + 1);
+			for (i = 0; (sect = sl_config_section_name(i)) != NULL; i++)
+				listed |= strcmp(sect, name) == 0;
+			if (!listed)
+				printf("\n  section [%s] is not in sl_config_section_name()", name);
+			CU_ASSERT(listed);
+			named++;
+		}
+		for (i = 0; sl_config_section_name(i) != NULL; i++)
+			;
+		CU_ASSERT_EQUAL(named, i);
+	}
 	for (k = 0; (key = sl_config_key_name("backend", k)) != NULL; k++) {
 		struct sl_config_backend b;
 
