@@ -160,7 +160,7 @@ printf '[service.dns]\nvip = 10.9.0.101\nport = 53\nprotocol = udp\nbackend = 10
 "$BIN" -c "$T/admin.ini" >/dev/null 2>"$T/admin.log" &
 apid=$!
 pids+=("$apid")
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	grep -qs "sluice: ready" "$T/admin.log" && break
 	kill -0 "$apid" 2>/dev/null || break
 	sleep 0.1

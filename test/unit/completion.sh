@@ -38,7 +38,9 @@ expect() {
 	local got
 	# in any order, once each
 	got=$(printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | tr '\n' ' ')
-	want=$(printf '%s\n' $want | LC_ALL=C sort | tr '\n' ' ')
+	local -a want_words
+	read -ra want_words <<<"$want"
+	want=$(printf '%s\n' "${want_words[@]}" | LC_ALL=C sort | tr '\n' ' ')
 	[ "${#COMPREPLY[@]}" -eq "$(printf '%s\n' "${COMPREPLY[@]}" | sort -u | grep -c .)" ] || got="$got(duplicates)"
 	if [ "$got" = "$want" ]; then
 		echo "ok - $what"
