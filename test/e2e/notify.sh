@@ -148,7 +148,7 @@ n=$(wc -w <<<"$gaps")
 if [ "$n" -ge 7 ]; then
 	median=$(tr ' ' '\n' <<<"$gaps" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 	max=$(tr ' ' '\n' <<<"$gaps" | sort -n | tail -n 1)
-	echo "# watchdog gaps (ms): $(echo $gaps)"
+	echo "# watchdog gaps (ms): $(tr '\n' ' ' <<<"$gaps")"
 	check "WATCHDOG=1 every ~500 ms (median gap $median ms of $n)" \
 		test "$median" -ge 400 -a "$median" -le 650
 	check "no gap between keep-alives reaches WATCHDOG_USEC (longest $max ms)" \
