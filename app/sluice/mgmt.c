@@ -773,7 +773,7 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 	for (i = 0; i < app->n_ports; i++) {
 		struct rte_eth_stats es;
 
-		if (rte_eth_stats_get(app->hw[i].port_id, &es) != 0)
+		if (sl_ports_stats(app, i, &es) != 0)
 			continue;
 		fprintf(f, "port %s rx_packets %" PRIu64 " rx_bytes %" PRIu64
 			" tx_packets %" PRIu64 " tx_bytes %" PRIu64 " rx_missed %" PRIu64

@@ -69,6 +69,9 @@ struct sl_app {
 	struct sl_port_hw hw[SL_MAX_PORTS];
 	int16_t port_index[RTE_MAX_ETHPORTS]; /* DPDK port id -> config index */
 	int32_t tap[SL_MAX_PORTS];   /* exception path TAP port id, -1 = none */
+	int af_ifindex[SL_MAX_PORTS]; /* net_af_packet: its interface, 0 = other */
+	uint64_t kdrops[SL_MAX_PORTS]; /* net_af_packet: frames the kernel's ring
+					* had no room for (atomic adds) */
 	struct rte_mempool *pool;
 	struct sl_neigh_table *neigh;
 	struct sl_svc_ctl svc;
@@ -97,6 +100,9 @@ int sl_ports_vdev_args(const struct sl_config *cfg, unsigned n_workers,
 		       char **argv, int argc, int max, char *store, size_t store_len);
 int sl_ports_init(struct sl_app *app);
 void sl_ports_stop(struct sl_app *app);
+/* Port @p idx's counters: DPDK's, with the kernel's ring drops of a
+ * net_af_packet port added to imissed (rx_missed). */
+int sl_ports_stats(struct sl_app *app, unsigned idx, struct rte_eth_stats *st);
 /* NIC rules sending fullnat replies to their worker's queue, where the
  * NIC takes them; returns how many. */
 unsigned sl_ports_steer(struct sl_app *app);
