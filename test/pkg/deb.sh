@@ -7,8 +7,8 @@
 #   1. dpkg-deb -I: package sluice, version = meson.build's version + "-N";
 #      Depends names the package of every librte_* library /usr/bin/sluice
 #      is linked against (dpkg-shlibdeps), the DPDK drivers EAL loads at
-#      run time (mempool ring, af_packet, TAP), python3; conffiles holds
-#      /etc/sluice/sluice.ini.
+#      run time (mempool ring, af_packet, TAP), python3; Recommends the
+#      AF_XDP driver; conffiles holds /etc/sluice/sluice.ini.
 #   2. dpkg-deb -c: sluice, sluicectl and sluice-prometheus in /usr/bin,
 #      executable; /etc/sluice/sluice.ini; sluice.service in
 #      /lib/systemd/system; every file the build directory's meson
@@ -94,6 +94,9 @@ for d in mempool_ring net_af_packet net_tap; do
 	check "Depends names the DPDK driver $d (${p:-no package})" has_dep "${p:-none}"
 done
 check "Depends names python3 (sluice-prometheus)" has_dep python3
+p=$(dpkg-query -S "$(readlink -f /usr/lib/*/dpdk/pmds-*/librte_net_af_xdp.so | head -n 1)" 2>/dev/null | cut -d: -f1)
+check "Recommends names the DPDK driver net_af_xdp (${p:-no package})" \
+	grep -qE "(^|, )${p:-none}(,|$)" <<<"$(field Recommends)"
 check "conffiles holds /etc/sluice/sluice.ini" grep -qx /etc/sluice/sluice.ini "$tmp/control/conffiles"
 
 # --- 2. files --------------------------------------------------------------------
