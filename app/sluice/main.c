@@ -378,13 +378,24 @@ capture_term(struct sl_app *app)
 	sl_capture_stop(app);
 }
 
-/* The operator's word that Sluice is up: tests and scripts wait for it. */
+/* The operator's word that Sluice is up: tests and scripts wait for it,
+ * and so does the service manager (notify.c). */
 static int
 ready_init(struct sl_app *app)
 {
 	SL_LOG(INFO, "%u service(s), %u worker(s), %u port(s)",
 	       sl_svc_current(&app->svc)->n_services, app->n_workers, app->n_ports);
 	SL_LOG(NOTICE, "ready");
+	sl_notify_open();
+	sl_notify_ready(app, NULL);
+	return 0;
+}
+
+/* The service manager's watchdog and status. */
+static unsigned
+ready_poll(struct sl_app *app)
+{
+	sl_notify_poll(app);
 	return 0;
 }
 
@@ -392,6 +403,8 @@ static void
 ready_term(struct sl_app *app)
 {
 	SL_LOG(NOTICE, "stopping");
+	sl_notify_stopping();
+	sl_notify_close();
 }
 
 static int
@@ -444,7 +457,7 @@ static const struct sl_module {
 	{ "commands",   NULL,           commands_poll,  NULL },
 	{ "admin",      admin_init,     admin_poll,     admin_term },
 	{ "telemetry",  telemetry_init, NULL,           telemetry_term },
-	{ "ready",      ready_init,     NULL,           ready_term },
+	{ "ready",      ready_init,     ready_poll,     ready_term },
 	{ "console",    console_init,   console_poll,   console_term },
 };
 

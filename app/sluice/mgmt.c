@@ -700,8 +700,12 @@ sl_mgmt_poll(struct sl_app *app)
 			sl_mgmt_apply(app, app->live_cfg, "drain");
 		next_neigh = now + neigh_period;
 	}
-	if (__atomic_exchange_n(&app->reload, 0, __ATOMIC_RELAXED))
-		sl_mgmt_reload(app);
+	if (__atomic_exchange_n(&app->reload, 0, __ATOMIC_RELAXED)) {
+		/* the service manager holds "systemctl reload" until READY=1 */
+		sl_notify_reloading();
+		sl_notify_ready(app, sl_mgmt_reload(app) == 0 ? "reloaded" :
+				"reload refused, the running configuration stays");
+	}
 	if (stats_period != 0) {
 		if (next_stats == 0)
 			next_stats = now + stats_period;

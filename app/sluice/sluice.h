@@ -180,6 +180,18 @@ int sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *w
 /* Seconds on the management clock. */
 uint32_t sl_mgmt_now_s(const struct sl_app *app);
 
+/* notify.c: systemd's notification protocol on $NOTIFY_SOCKET (no-ops
+ * without it). sl_notify_open() reads the environment; the rest send
+ * READY=1 (with a note such as a reload's outcome, or NULL), RELOADING=1,
+ * STOPPING=1, and from the management loop WATCHDOG=1 and STATUS=. */
+int sl_notify_open(void);
+void sl_notify_close(void);
+int sl_notify_send(const char *msg);
+void sl_notify_ready(const struct sl_app *app, const char *note);
+void sl_notify_reloading(void);
+void sl_notify_stopping(void);
+void sl_notify_poll(const struct sl_app *app);
+
 static inline int
 sl_stopping(const struct sl_app *app)
 {
