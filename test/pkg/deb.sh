@@ -165,8 +165,10 @@ check "unit: WatchdogSec set ($(key WatchdogSec)), LimitMEMLOCK=infinity" \
 # --- 5. systemd-analyze verify --------------------------------------------------------
 # the unit's absolute /usr/bin paths point into the scratch root, so the
 # packaged binary is the one looked up; everything else is the host's
+# (the man pages of Documentation= are the package's, checked above as
+# installed files, not looked up with man, which a bare machine lacks)
 sed "s|=/usr/bin/|=$root/usr/bin/|" "$unit" >"$tmp/sluice.service"
-v=$(SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_COLOR=0 systemd-analyze verify "$tmp/sluice.service" 2>&1)
+v=$(SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_COLOR=0 systemd-analyze verify --man=no "$tmp/sluice.service" 2>&1)
 vrc=$?
 if [ "$vrc" -eq 0 ] && [ -z "$v" ]; then
 	ok "systemd-analyze verify: no error, no warning"
@@ -175,7 +177,7 @@ else
 	diag <<<"$v"
 fi
 sed -i 's/^Type=notify$/Type=notifyx/' "$tmp/sluice.service"
-v=$(SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_COLOR=0 systemd-analyze verify "$tmp/sluice.service" 2>&1)
+v=$(SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_COLOR=0 systemd-analyze verify --man=no "$tmp/sluice.service" 2>&1)
 check "systemd-analyze verify complains about Type=notifyx (the check can fail)" \
 	grep -q notifyx <<<"$v"
 if sec=$(SYSTEMD_LOG_TARGET=console systemd-analyze security --offline=yes \
