@@ -5,6 +5,11 @@
 # last: "N passed, M failed" (", K skipped" added when tests were
 # skipped). Extra arguments go to `meson test` (e.g. --suite unit).
 #
+# --sanitize (first argument): the same in build-san/, built with
+# AddressSanitizer and UndefinedBehaviorSanitizer (-Db_sanitize=
+# address,undefined); without further arguments it runs the unit suite
+# only (docs/FUZZING.md). Not part of the default run.
+#
 # The end-to-end tests skip themselves (exit 77) without root or network
 # namespaces. SL_REQUIRE_E2E=1 makes any skipped test (or any check an e2e
 # script skipped inside, e.g. a missing tool) fail the run, naming it; it
@@ -18,19 +23,28 @@ if [ -z "${SL_REQUIRE_E2E:-}" ]; then
 fi
 export SL_REQUIRE_E2E
 
-bash tools/setup.sh
-if [ ! -f build/build.ninja ]; then
-	meson setup build
+build=build
+setup_args=()
+if [ "${1:-}" = --sanitize ]; then
+	shift
+	build=build-san
+	setup_args=(-Db_sanitize=address,undefined)
+	[ $# -gt 0 ] || set -- --suite unit
 fi
-ninja -C build
+
+bash tools/setup.sh
+if [ ! -f "$build/build.ninja" ]; then
+	meson setup "$build" "${setup_args[@]}"
+fi
+ninja -C "$build"
 
 status=0
-meson test -C build --print-errorlogs --num-processes 1 "$@" || status=$?
+meson test -C "$build" --print-errorlogs --num-processes 1 "$@" || status=$?
 
 # one closing line for humans and CI, from meson's own log; before it,
 # which tests were skipped (and whether that fails the run)
 skip_status=0
-python3 - build/meson-logs/testlog.json "$SL_REQUIRE_E2E" <<'PY' || skip_status=$?
+python3 - "$build/meson-logs/testlog.json" "$SL_REQUIRE_E2E" <<'PY' || skip_status=$?
 import json, sys
 ok = fail = 0
 skipped = []

@@ -201,6 +201,59 @@ text_answer_whole(const char *buf, size_t len)
 	       ((size_t)(buf + len - last) > 7 && memcmp(last, "error: ", 7) == 0);
 }
 
+/*
+ * Print answer @p resp (@p len bytes, room for a NUL after them) from the
+ * socket at @p path: the listing on stdout, an error on stderr. Returns
+ * the exit status: 0 for "ok", 1 for an error answer, 2 for none or a
+ * cut one.
+ */
+static int
+answer(char *resp, size_t len, int json, const char *path)
+{
+	char *last, *end;
+	int ok;
+
+	if (len == 0) {
+		fprintf(stderr, "sluicectl: no answer from %s\n", path);
+		return 2;
+	}
+	resp[len] = '\0';
+	if (json && text_answer_whole(resp, len) && strncmp(resp, "error: ", 7) == 0 &&
+	    memchr(resp, '\n', len) == resp + len - 1) {
+		/* refused before the command was read (too many clients,
+		 * line too long): Sluice cannot know it wanted JSON */
+		fprintf(stderr, "sluicectl: %s", resp + 7);
+		return 1;
+	}
+	if (json ? !json_answer_whole(resp, len) : !text_answer_whole(resp, len)) {
+		fprintf(stderr, "sluicectl: incomplete answer from %s\n", path);
+		return 2;
+	}
+	if (json) {
+		ok = strncmp(resp, "{\"ok\":true", 10) == 0;
+		fputs(resp, ok ? stdout : stderr);
+		return ok ? 0 : 1;
+	}
+	/* the last line is the status: "ok" or "error: ..." */
+	end = resp + len;
+	while (end > resp && end[-1] == '\n')
+		*--end = '\0';
+	last = strrchr(resp, '\n');
+	if (last != NULL)
+		*last++ = '\0';
+	else
+		last = resp;
+	ok = strcmp(last, "ok") == 0;
+	if (last != resp) {
+		fputs(resp, stdout);
+		fputc('\n', stdout);
+	}
+	if (!ok)
+		fprintf(stderr, "sluicectl: %s\n", strncmp(last, "error: ", 7) == 0 ?
+			last + 7 : last);
+	return ok ? 0 : 1;
+}
+
 static void
 usage(FILE *f)
 {
@@ -223,9 +276,9 @@ main(int argc, char **argv)
 	};
 	const char *path = getenv("SLUICE_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char line[LINE_MAX_CHARS + 2], *resp = NULL, *last, *end;
+	char line[LINE_MAX_CHARS + 2], *resp = NULL, *grown;
 	size_t len = 0, cap = 0, used = 0, alen;
-	int json = 0, opt, fd, i, ok;
+	int json = 0, opt, fd, i, status;
 
 	if (path == NULL)
 		path = DEFAULT_SOCKET;
@@ -291,11 +344,14 @@ main(int argc, char **argv)
 
 		if (cap - len < 4096) {
 			cap = cap ? cap * 2 : 65536;
-			resp = realloc(resp, cap);
-			if (resp == NULL) {
+			grown = realloc(resp, cap);
+			if (grown == NULL) {
 				fprintf(stderr, "sluicectl: out of memory for the answer\n");
+				free(resp);
+				close(fd);
 				return 2;
 			}
+			resp = grown;
 		}
 		n = read(fd, resp + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
@@ -305,43 +361,7 @@ main(int argc, char **argv)
 		len += (size_t)n;
 	}
 	close(fd);
-	if (len == 0) {
-		fprintf(stderr, "sluicectl: no answer from %s\n", path);
-		return 2;
-	}
-	resp[len] = '\0';
-	if (json && text_answer_whole(resp, len) && strncmp(resp, "error: ", 7) == 0 &&
-	    memchr(resp, '\n', len) == resp + len - 1) {
-		/* refused before the command was read (too many clients,
-		 * line too long): Sluice cannot know it wanted JSON */
-		fprintf(stderr, "sluicectl: %s", resp + 7);
-		return 1;
-	}
-	if (json ? !json_answer_whole(resp, len) : !text_answer_whole(resp, len)) {
-		fprintf(stderr, "sluicectl: incomplete answer from %s\n", path);
-		return 2;
-	}
-	if (json) {
-		ok = strncmp(resp, "{\"ok\":true", 10) == 0;
-		fputs(resp, ok ? stdout : stderr);
-		return ok ? 0 : 1;
-	}
-	/* the last line is the status: "ok" or "error: ..." */
-	end = resp + len;
-	while (end > resp && end[-1] == '\n')
-		*--end = '\0';
-	last = strrchr(resp, '\n');
-	if (last != NULL)
-		*last++ = '\0';
-	else
-		last = resp;
-	ok = strcmp(last, "ok") == 0;
-	if (last != resp) {
-		fputs(resp, stdout);
-		fputc('\n', stdout);
-	}
-	if (!ok)
-		fprintf(stderr, "sluicectl: %s\n", strncmp(last, "error: ", 7) == 0 ?
-			last + 7 : last);
-	return ok ? 0 : 1;
+	status = answer(resp, len, json, path);
+	free(resp);
+	return status;
 }

@@ -256,7 +256,10 @@ seg_write(struct rte_mbuf *m, const struct seg *s)
 	th->data_off = (uint8_t)((20 + s->olen) / 4 << 4);
 	th->tcp_flags = s->flags;
 	th->rx_win = rte_cpu_to_be_16(s->win);
-	memcpy(th + 1, s->opts, s->olen);
+	/* a reset has no options and no opts array: memcpy() from NULL is
+	 * undefined even for 0 bytes */
+	if (s->olen != 0)
+		memcpy(th + 1, s->opts, s->olen);
 	th->cksum = sl_l4_csum(ip, th);
 	return th;
 }

@@ -19,7 +19,10 @@ sl_pkt_parse(const uint8_t *data, uint32_t len, unsigned flags,
 
 	if (unlikely(len < ETH_LEN))
 		return SL_DROP_SHORT_FRAME;
-	etype = ((const struct rte_ether_hdr *)data)->ether_type;
+	/* read byte-wise, as every other header here is (DPDK's IP, TCP and
+	 * UDP headers are packed types): struct rte_ether_hdr requires
+	 * 2-byte alignment, and the parser takes a frame at any address */
+	etype = sl_ld16(data + RTE_ETHER_ADDR_LEN * 2);
 	if (etype == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
 		if (unlikely(len < ETH_LEN + VLAN_LEN))
 			return SL_DROP_SHORT_FRAME;

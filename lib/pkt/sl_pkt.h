@@ -109,7 +109,8 @@ struct sl_pkt_info {
 /**
  * Parse and validate a frame.
  *
- * @param data  first byte of the Ethernet header (contiguous)
+ * @param data  first byte of the Ethernet header (contiguous, any
+ *              alignment)
  * @param len   bytes available at @p data
  * @param flags SL_PKT_F_* from the NIC's RX offload results
  * @param pi    filled in on success
@@ -135,7 +136,8 @@ int sl_pkt_parse(const uint8_t *data, uint32_t len, unsigned flags,
  * never half parsed. Nothing is read beyond 40 + payload length or
  * @p len.
  *
- * @param data  first byte of the Ethernet header (contiguous)
+ * @param data  first byte of the Ethernet header (contiguous, any
+ *              alignment)
  * @param len   bytes available at @p data
  * @param flags SL_PKT_F_* from the NIC's RX offload results
  * @param pi    l2_len set by the caller; the rest filled in on success

@@ -893,8 +893,23 @@ sl_test_sluice_stop() {
 	return 0
 }
 
+# sl_sanitizer_reports: under a build with sanitizers (docs/FUZZING.md)
+# Sluice and sluicectl write AddressSanitizer, LeakSanitizer and UBSan
+# reports into their logs: one "not ok" for each file of the run's
+# directory that holds one, its first lines quoted. Nothing otherwise.
+SL_SANITIZER_RE='==[0-9]+==ERROR: [A-Za-z]+Sanitizer|: runtime error: '
+sl_sanitizer_reports() {
+	local f
+	[ -n "${SL_TMP:-}" ] && [ -d "$SL_TMP" ] || return 0
+	while IFS= read -r f; do
+		notok "sanitizer report in ${f#"$SL_TMP"/}"
+		grep -m 5 -E "$SL_SANITIZER_RE" "$f" | diag
+	done < <(grep -rlIE "$SL_SANITIZER_RE" "$SL_TMP" 2>/dev/null)
+}
+
 sl_test_finish() {
 	local line rc=0 names
+	sl_sanitizer_reports
 	if [ "$failed" -ne 0 ] && [ "$SL_TEST_LOG_LINES" -gt 0 ] && [ -f "${SL_SLUICE_LOG:-}" ]; then
 		echo "# --- sluice log $SL_SLUICE_LOG (last $SL_TEST_LOG_LINES lines) ---"
 		tail -n "$SL_TEST_LOG_LINES" "$SL_SLUICE_LOG" | diag

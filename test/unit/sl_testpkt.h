@@ -15,8 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Large enough for any frame tp_build_frame() writes. */
-#define TP_MAX_FRAME 2048
+/* Large enough for any frame tp_build_frame() and tp6_build_frame()
+ * write in the tests: the largest has an IPv6 extension header of the
+ * largest size (2048 bytes) before its headers and payload. */
+#define TP_MAX_FRAME 4096
 
 /* ---------- reference checksum (network-order words) ---------- */
 

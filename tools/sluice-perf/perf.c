@@ -140,7 +140,9 @@ name_index(const char *const *names, unsigned n, const char *v)
 #define FRAME6 78   /* the smallest IPv6 frame with TCP or UDP and payload */
 
 struct frame {
-	uint8_t b[FRAME6];
+	/* built through struct rte_ether_hdr, which needs 2-byte alignment:
+	 * without it every other frame of an array starts at an odd address */
+	uint8_t b[FRAME6] __rte_aligned(2);
 	uint8_t len;
 };
 
@@ -614,6 +616,8 @@ main(int argc, char **argv)
 			}
 			i = (i + SL_BURST) % flows;
 		}
+		free(fwd);
+		free(rep);
 	} else {
 		/* every client frame a SYN of a new connection, every reply a RST */
 		struct frame syn[SL_BURST], rst[SL_BURST];
@@ -708,5 +712,6 @@ main(int argc, char **argv)
 	       (double)env.hz / ((double)r.cycles / (double)r.pkts) / 1e6,
 	       r.w->stats.drops[SL_DROP_TX], drops - r.w->stats.drops[SL_DROP_TX],
 	       sl_flow_count(r.w->flows) + (r.w->flows6 != NULL ? sl_flow6_count(r.w->flows6) : 0));
+	sl_config_free(cfg);
 	return drops != 0;
 }
