@@ -52,6 +52,8 @@ declare -A AC_RC=()         # their exit status once reaped
 declare -A AC_BIRD_PID=()   # BIRD daemons: router, a, b
 AC_DECAP=${AC_DECAP:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/decap.py}
 AC_GRACE=${AC_GRACE:-3}
+AC_BIRD=$(command -v bird || echo /usr/sbin/bird)
+AC_BIRDC=$(command -v birdc || echo /usr/sbin/birdc)
 
 ac_init() {
 	AC_NS=([c]=$SL_PFX-c [r]=$SL_PFX-r [a]=$SL_PFX-a [b]=$SL_PFX-b
@@ -315,13 +317,13 @@ ac_bird_start() {
 	ns=${AC_NS[r]}
 	[ "$who" = router ] || ns=${AC_NS[$who]}
 	ac_bird_conf "$who"
-	ip netns exec "$ns" bird -f -c "$SL_TMP/bird-$who.conf" -s "$SL_TMP/bird-$who.ctl" \
+	ip netns exec "$ns" "$AC_BIRD" -f -c "$SL_TMP/bird-$who.conf" -s "$SL_TMP/bird-$who.ctl" \
 		</dev/null >>"$SL_TMP/bird-$who.out" 2>&1 &
 	AC_BIRD_PID[$who]=$!
 	SL_PIDS+=($!)
 	for ((t = 0; t < 50; t++)); do
 		sl_pid_alive "${AC_BIRD_PID[$who]}" &&
-			birdc -s "$SL_TMP/bird-$who.ctl" show status 2>/dev/null | grep -q '^Daemon is up' &&
+			"$AC_BIRDC" -s "$SL_TMP/bird-$who.ctl" show status 2>/dev/null | grep -q '^Daemon is up' &&
 			return 0
 		sl_pid_alive "${AC_BIRD_PID[$who]}" || break
 		sleep 0.1
