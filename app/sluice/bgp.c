@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <rte_cycles.h>
@@ -399,11 +400,19 @@ sl_bgp_init(struct sl_app *app)
 {
 	const struct sl_config *cfg = app->cfg;
 	uint32_t hold_ms = 0;
+	struct stat st;
 	char err[700];
 	unsigned i;
 
 	if (cfg->bgp.line == 0)
 		return 0;
+	/* a socket that is not there yet is fine (BIRD may start later);
+	 * a program is a mistake worth stopping for */
+	if (stat(cfg->bgp.control, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		SL_LOG(ERR, "%s:%d: [bgp] control %s is not a socket (expected BIRD's control socket: bird -s PATH, what birdc -s talks to; Debian: /run/bird/bird.ctl)",
+		       cfg->path, cfg->bgp.line, cfg->bgp.control);
+		return -EINVAL;
+	}
 	bgp.on = 1;
 	bgp.cfg = &cfg->bgp;
 	/* nothing announced until Sluice says so: a file a previous run

@@ -8,6 +8,7 @@
 # VIP and hashes clients over both by L4 ports. Topology and functions:
 # test/e2e/anycast_topo.sh.
 #
+#   0. [bgp] control naming a program, not BIRD's socket: no start.
 #   1. Both instances announce: the router's route has both next hops;
 #      show bgp says announced. 200 connections from as many source
 #      ports all succeed and both instances count some (conns_total).
@@ -104,6 +105,20 @@ if ! ac_topo_up; then
 fi
 setup "topology: client, router, 2 Sluice instances, 3 backends with decap.py ($(elapsed) s)"
 
+# control naming something that is not a socket (here: the birdc
+# program) stops the start with the reason
+ac_sluice_conf a
+sed -i "s|^control = .*|control = $AC_BIRDC|" "$SL_TMP/a.ini"
+ac_sluice_start a
+if ac_sluice_reap a 60; then
+	check "0: [bgp] control = $AC_BIRDC (a program): Sluice refuses to start (status ${AC_RC[a]})" \
+		[ "${AC_RC[a]}" != 0 ]
+	check "0: ... and says why" grep -q "\[bgp\] control $AC_BIRDC is not a socket" "$SL_TMP/sluice-a.log"
+else
+	notok "0: [bgp] control = $AC_BIRDC: Sluice refuses to start (still running)"
+	ac_sluice_kill a
+fi
+
 ac_sluice_conf a
 ac_sluice_conf b
 ac_sluice_start a
@@ -113,8 +128,9 @@ if ! ac_sluice_wait_ready a || ! ac_sluice_wait_ready b; then
 	failures
 	sl_test_finish
 fi
-check "Sluice wrote its include file with no VIP before BIRD started" \
-	grep -q 'protocol static sluice_vip4' "$SL_TMP/a-vips.conf"
+ac_bird_conf a
+check "BIRD (bird -p) parses A's configuration with the file Sluice wrote, before BIRD runs" \
+	"$AC_BIRD" -p -c "$SL_TMP/bird-a.conf"
 for w in router a b; do
 	if ! ac_bird_start "$w"; then
 		notok "BIRD ($w) starts"
