@@ -60,7 +60,7 @@ if [ "${build#/}" != "$build" ]; then
 	bin=$build/app/sluice/sluice
 	ctl_bin=$build/app/sluicectl/sluicectl
 fi
-[ -x "$bin" ] && [ -x "$ctl_bin" ] || fail "no binaries under $build"
+if [ ! -x "$bin" ] || [ ! -x "$ctl_bin" ]; then fail "no binaries under $build"; fi
 echo "built $bin"
 
 # shellcheck source=test/e2e/lib.sh
@@ -91,7 +91,8 @@ ac_sluice_conf a
 ac_sluice_conf b
 ac_sluice_start a
 ac_sluice_start b
-ac_sluice_wait_ready a && ac_sluice_wait_ready b || fail "Sluice did not start"
+ac_sluice_wait_ready a || fail "Sluice A did not start"
+ac_sluice_wait_ready b || fail "Sluice B did not start"
 for w in router a b; do ac_bird_start "$w" || fail "BIRD $w did not start"; done
 echo "Sluice A's [bgp] section:"
 sed -n '/^\[bgp\]/,$p' "$SL_TMP/a.ini" | sed 's/^/  /'

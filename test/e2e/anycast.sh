@@ -281,12 +281,12 @@ check "4: the router's BIRD saw A's BFD session go down" \
 	[ "$(grep -c 'a: BFD session down' "$SL_TMP/bird-router.log")" -gt "$n_bfd" ]
 for ((t = 0; t < 300; t++)); do sl_pid_alive "$stream_pid" || break; sleep 0.1; done
 sl_pid_stop "$stream_pid"
-read -r _ done _ total <<<"$(grep '^done ' "$SL_TMP/stream.out")"
+read -r _ ndone _ _ <<<"$(grep '^done ' "$SL_TMP/stream.out")"
 mid=$(ac_ctl b show stats | awk '{ for (i = 1; i < NF; i++) if ($i == "conns_midstream") s += $(i + 1) } END { print s + 0 }')
-share=$(( ${done:-0} * 1000 / NSTREAM ))
-echo "# survival: ${done:-0} of $NSTREAM uploads complete ($((share / 10)).$((share % 10))%); A had scheduled $ca0 connections; B took $mid up midstream"
-check "4: >= 99% of $NSTREAM streaming uploads complete with the right sha256 (${done:-0})" \
-	[ $(( ${done:-0} * 100 )) -ge $((NSTREAM * 99)) ]
+share=$(( ${ndone:-0} * 1000 / NSTREAM ))
+echo "# survival: ${ndone:-0} of $NSTREAM uploads complete ($((share / 10)).$((share % 10))%); A had scheduled $ca0 connections; B took $mid up midstream"
+check "4: >= 99% of $NSTREAM streaming uploads complete with the right sha256 (${ndone:-0})" \
+	[ $(( ${ndone:-0} * 100 )) -ge $((NSTREAM * 99)) ]
 check "4: B took A's connections up in mid-stream (conns_midstream $mid)" [ "${mid:-0}" -gt 0 ]
 grep '^failure' "$SL_TMP/stream.out" | head -n 5 | diag
 

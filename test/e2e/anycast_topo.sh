@@ -48,6 +48,7 @@ declare -A AC_IN=([a]=10.1.0.1 [b]=10.1.0.2)
 declare -A AC_LOCAL=([a]=10.1.0.5 [b]=10.1.0.6)
 declare -A AC_NS=()
 declare -A AC_PID=()        # Sluice instances
+# shellcheck disable=SC2034  # read by the scripts that source this file
 declare -A AC_RC=()         # their exit status once reaped
 declare -A AC_BIRD_PID=()   # BIRD daemons: router, a, b
 AC_DECAP=${AC_DECAP:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/decap.py}
@@ -213,6 +214,7 @@ EOF
 	} >"$SL_TMP/$i.ini"
 }
 
+# shellcheck disable=SC2154  # bin, ctl_bin: set by the sourcing script
 ac_sluice_start() {
 	local i=$1
 	ip netns exec "${AC_NS[$i]}" "$bin" -c "$SL_TMP/$i.ini" </dev/null >>"$SL_TMP/sluice-$i.log" 2>&1 &
@@ -243,6 +245,7 @@ ac_sluice_reap() {
 	for ((t = 0; t < $2 * 10; t++)); do sl_pid_alive "$pid" || break; sleep 0.1; done
 	sl_pid_alive "$pid" && return 1
 	wait "$pid" 2>/dev/null
+	# shellcheck disable=SC2034  # read by the sourcing scripts
 	AC_RC[$i]=$?
 	for p in "${SL_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
 	SL_PIDS=("${keep[@]}")
@@ -355,6 +358,7 @@ ac_wait_nexthops() {
 	done
 }
 
+# shellcheck disable=SC2154
 ac_ctl() {
 	local i=$1
 	shift
