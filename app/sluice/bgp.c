@@ -81,8 +81,14 @@ static struct {
 	uint64_t next_eval;
 	struct bgp_vip vips[SL_MAX_SERVICES];
 	unsigned n_vips;
+	/*
+	 * confirmed: the set of the last file BIRD accepted, what it
+	 * announces (a configure BIRD refuses leaves its configuration as
+	 * it was). confirmed_ok: no reconfigure failed since, so nothing
+	 * needs doing while want equals confirmed.
+	 */
 	struct bgp_set want, written, confirmed;
-	int confirmed_ok;        /* BIRD accepted the file holding @c confirmed */
+	int confirmed_ok;
 	/* the reconfigure in flight */
 	int fd;                  /* -1 = none */
 	char rbuf[2048];
@@ -558,12 +564,13 @@ sl_bgp_show(struct sl_app *app, struct sl_out *o)
 		sl_out_printf(o, ",\"vips\":[");
 		for (i = 0; i < bgp.n_vips; i++) {
 			const struct bgp_vip *v = &bgp.vips[i];
-			int ann = bgp.confirmed_ok && set_has(&bgp.confirmed, &v->addr);
+			int ann = set_has(&bgp.confirmed, &v->addr);
 
 			sl_out_printf(o, "%s{\"vip\":\"%s\",\"announced\":%s,\"wanted\":%s,"
-				      "\"why\":\"%s\",\"services\":%u,\"usable\":%u}",
+				      "\"pending\":%s,\"why\":\"%s\",\"services\":%u,\"usable\":%u}",
 				      i ? "," : "", addr_str(&v->addr, a, sizeof(a)),
 				      ann ? "true" : "false", v->want ? "true" : "false",
+				      ann != v->want ? "true" : "false",
 				      vip_why(v), v->n_svc, v->n_usable);
 		}
 		sl_out_printf(o, "]}");
@@ -587,7 +594,7 @@ sl_bgp_show(struct sl_app *app, struct sl_out *o)
 			      bgp.n_ok, bgp.n_fail, bgp.fd >= 0 ? "; one in flight" : "");
 	for (i = 0; i < bgp.n_vips; i++) {
 		const struct bgp_vip *v = &bgp.vips[i];
-		int ann = bgp.confirmed_ok && set_has(&bgp.confirmed, &v->addr);
+		int ann = set_has(&bgp.confirmed, &v->addr);
 		const char *why = vip_why(v);
 
 		if (ann && v->want)

@@ -13,9 +13,12 @@
 #      show bgp says announced. 200 connections from as many source
 #      ports all succeed and both instances count some (conns_total).
 #   2. Every backend down on instance A (its checks dropped by iptables
-#      in its namespace): A withdraws, the route loses A's next hop, show
-#      bgp says why (no usable backend); one reconfigure for the three
-#      flips. Checks let through again: announced again.
+#      in its namespace) while A's BIRD configuration has a syntax error:
+#      BIRD refuses (8002), show bgp says so, the VIP stays announced;
+#      the configuration mended, A's retry withdraws, the route loses
+#      A's next hop, show bgp says why (no usable backend); one
+#      reconfigure taken for the three flips. Checks let through again:
+#      announced again.
 #   2b. A's VIP made usable and unusable 30 times in a row (drain and
 #      enable of its last backend): at most one reconfigure per 200 ms,
 #      and the last state is the one BIRD has.
@@ -167,19 +170,33 @@ check "1: ECMP spreads them over both instances (A $ca, B $cb connections)" \
 
 # --- 2. every backend down on A: withdrawn, back: announced ------------------------
 
+# first with BIRD's own configuration broken: BIRD refuses the
+# reconfigure, keeps announcing; show bgp says so; mended, the retry
+# withdraws
 n_re=$(grep -c 'bgp: reconfigure done' "$SL_TMP/sluice-a.log")
+cp "$SL_TMP/bird-a.conf" "$SL_TMP/bird-a.conf.good"
+echo "this is no BIRD statement;" >>"$SL_TMP/bird-a.conf"
 ip netns exec "${AC_NS[a]}" iptables -A OUTPUT -o sl-in -p tcp --dport 80 -j DROP
-if ms=$(ac_wait_nexthops "${AC_OUT[b]}" 10000); then
-	ok "2: A's checks blocked: A withdraws, the route keeps only B ($ms ms)"
+if wait_bgp a '(b["last"]["ok"], b["last"]["answer"][:4], [(v["announced"], v["pending"]) for v in b["vips"]])' \
+	"(False, '8002', [(True, True)])" 5000; then
+	ok "2: backends down on A, BIRD's configuration broken: show bgp says BIRD refused (8002) and the VIP is still announced, withdrawal pending"
 else
-	notok "2: A's checks blocked: A withdraws, the route keeps only B (has $ms)"
+	notok "2: backends down on A, BIRD's configuration broken: show bgp says BIRD refused (8002)"
+fi
+ac_ctl a show bgp | diag
+check "2: ... and the router still has A's next hop" [ "$(ac_nexthops)" = "$both" ]
+mv "$SL_TMP/bird-a.conf.good" "$SL_TMP/bird-a.conf"
+if ms=$(ac_wait_nexthops "${AC_OUT[b]}" 10000); then
+	ok "2: BIRD's configuration mended: A's retry withdraws, the route keeps only B ($ms ms)"
+else
+	notok "2: BIRD's configuration mended: A withdraws, the route keeps only B (has $ms)"
 	failures
 fi
 check "2: show bgp on A: not announced, no usable backend" \
 	[ "$(bgp_field a '[(v["announced"], v["why"]) for v in b["vips"]]')" = "[(False, 'no usable backend')]" ]
 ac_ctl a show bgp | diag
 n=$(($(grep -c 'bgp: reconfigure done' "$SL_TMP/sluice-a.log") - n_re))
-check "2: three backends down, one reconfigure on A ($n)" [ "$n" -eq 1 ]
+check "2: three backends down, one reconfigure BIRD took on A ($n)" [ "$n" -eq 1 ]
 out=$(client spread "$AC_VIP" 50)
 check "2: with A withdrawn, 50 requests all answered through B ($(head -n 1 <<<"$out"))" \
 	grep -qx 'ok 50 fail 0' <<<"$out"
