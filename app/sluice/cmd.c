@@ -123,7 +123,7 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 
 		snprintf(pfx6, sizeof(pfx6), "/%u", s->ports[i].prefix6);
 		rte_eth_link_get_nowait(app->hw[i].port_id, &link);
-		rte_eth_stats_get(app->hw[i].port_id, &st);
+		sl_ports_stats(app, i, &st);
 		if (o->json) {
 			sl_out_printf(o, "%s{\"name\":", i ? "," : "");
 			sl_out_jstr(o, cp->name);

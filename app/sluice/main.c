@@ -25,8 +25,12 @@
 
 #include "sluice.h"
 #include "cmd.h"
+#include "sl_version.h"
 
 #define MAX_EAL_ARGS 128
+
+/* Long options without a short form. */
+enum { OPT_CHECK = 256, OPT_VERSION };
 
 static void
 usage(const char *prog)
@@ -34,14 +38,32 @@ usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s -c FILE [-i]\n"
 		"       %s [EAL options] -- -c FILE [-i]\n"
+		"       %s --check -c FILE\n"
 		"  -c, --config FILE   INI configuration (see config/sluice.ini)\n"
 		"  -i, --interactive   console on stdin: help, TAB completion, history;\n"
 		"                      quit or Ctrl-D stops Sluice\n"
+		"      --check         check FILE and print the configuration it gives,\n"
+		"                      defaults included, without starting; exit 0 if\n"
+		"                      it is valid, 1 with FILE:LINE: reason if not\n"
+		"      --version       print the version and exit\n"
 		"  -h, --help          this help\n"
 		"EAL options come from the [eal] section of FILE; when given on the\n"
 		"command line before '--' they replace that section. Ports are added\n"
 		"to the EAL options from the [port.*] sections in both cases.\n",
-		prog, prog);
+		prog, prog, prog);
+}
+
+/* "0.1.0 (git v0.1.0-4-g1a2b3c4-dirty)"; the version alone for a build
+ * without git, whose SL_VERSION_VCS is the version. */
+static const char *
+version_text(void)
+{
+	static char buf[160];
+
+	if (strcmp(SL_VERSION_VCS, SL_VERSION) == 0)
+		return SL_VERSION;
+	snprintf(buf, sizeof(buf), "%s (git %s)", SL_VERSION, SL_VERSION_VCS);
+	return buf;
 }
 
 static void
@@ -359,13 +381,24 @@ capture_term(struct sl_app *app)
 	sl_capture_stop(app);
 }
 
-/* The operator's word that Sluice is up: tests and scripts wait for it. */
+/* The operator's word that Sluice is up: tests and scripts wait for it,
+ * and so does the service manager (notify.c). */
 static int
 ready_init(struct sl_app *app)
 {
 	SL_LOG(INFO, "%u service(s), %u worker(s), %u port(s)",
 	       sl_svc_current(&app->svc)->n_services, app->n_workers, app->n_ports);
 	SL_LOG(NOTICE, "ready");
+	sl_notify_open();
+	sl_notify_ready(app, NULL);
+	return 0;
+}
+
+/* The service manager's watchdog and status. */
+static unsigned
+ready_poll(struct sl_app *app)
+{
+	sl_notify_poll(app);
 	return 0;
 }
 
@@ -373,6 +406,8 @@ static void
 ready_term(struct sl_app *app)
 {
 	SL_LOG(NOTICE, "stopping");
+	sl_notify_stopping();
+	sl_notify_close();
 }
 
 static int
@@ -426,7 +461,7 @@ static const struct sl_module {
 	{ "commands",   NULL,           commands_poll,  NULL },
 	{ "admin",      admin_init,     admin_poll,     admin_term },
 	{ "telemetry",  telemetry_init, NULL,           telemetry_term },
-	{ "ready",      ready_init,     NULL,           ready_term },
+	{ "ready",      ready_init,     ready_poll,     ready_term },
 	{ "console",    console_init,   console_poll,   console_term },
 };
 
@@ -482,6 +517,8 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "interactive", no_argument, NULL, 'i' },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sl_app *app = &sl_app;
@@ -489,7 +526,7 @@ main(int argc, char **argv)
 	char eal_args_copy[SL_EAL_ARGS_MAX];
 	char vdev_store[SL_MAX_PORTS * (SL_DEVICE_MAX + 16)];
 	char err[512];
-	int dashdash = -1, eal_argc = 0, opt, i, ret, status = EXIT_FAILURE;
+	int dashdash = -1, eal_argc = 0, opt, i, ret, status = EXIT_FAILURE, check = 0;
 	const char *config = NULL;
 	unsigned up;
 
@@ -515,6 +552,12 @@ main(int argc, char **argv)
 			case 'i':
 				app->interactive = 1;
 				break;
+			case OPT_CHECK:
+				check = 1;
+				break;
+			case OPT_VERSION:
+				printf("sluice %s\n", version_text());
+				return EXIT_SUCCESS;
 			default:
 				usage(argv[0]);
 				return EXIT_FAILURE;
@@ -535,6 +578,15 @@ main(int argc, char **argv)
 	if (app->cfg == NULL) {
 		fprintf(stderr, "sluice: configuration error: %s\n", err);
 		return EXIT_FAILURE;
+	}
+	if (check) {
+		/* valid: print what it resolves to, before EAL is touched */
+		ret = sl_config_print(app->cfg, stdout);
+		sl_config_free(app->cfg);
+		if (ret != 0)
+			fprintf(stderr, "sluice: cannot write the configuration: %s\n",
+				strerror(-ret));
+		return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	}
 	app->config_path = config;
 
@@ -566,6 +618,7 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		goto out_cfg;
 	}
+	SL_LOG(NOTICE, "sluice %s starting with %s", version_text(), config);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);

@@ -700,8 +700,12 @@ sl_mgmt_poll(struct sl_app *app)
 			sl_mgmt_apply(app, app->live_cfg, "drain");
 		next_neigh = now + neigh_period;
 	}
-	if (__atomic_exchange_n(&app->reload, 0, __ATOMIC_RELAXED))
-		sl_mgmt_reload(app);
+	if (__atomic_exchange_n(&app->reload, 0, __ATOMIC_RELAXED)) {
+		/* the service manager holds "systemctl reload" until READY=1 */
+		sl_notify_reloading();
+		sl_notify_ready(app, sl_mgmt_reload(app) == 0 ? "reloaded" :
+				"reload refused, the running configuration stays");
+	}
 	if (stats_period != 0) {
 		if (next_stats == 0)
 			next_stats = now + stats_period;
@@ -769,7 +773,7 @@ sl_mgmt_print_stats(struct sl_app *app, FILE *f)
 	for (i = 0; i < app->n_ports; i++) {
 		struct rte_eth_stats es;
 
-		if (rte_eth_stats_get(app->hw[i].port_id, &es) != 0)
+		if (sl_ports_stats(app, i, &es) != 0)
 			continue;
 		fprintf(f, "port %s rx_packets %" PRIu64 " rx_bytes %" PRIu64
 			" tx_packets %" PRIu64 " tx_bytes %" PRIu64 " rx_missed %" PRIu64

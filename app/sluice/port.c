@@ -5,8 +5,10 @@
  * offers it and there are several workers). The management lcore never
  * touches a queue: what it sends goes through a worker.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -15,6 +17,8 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -94,6 +98,87 @@ find_port(const char *device, uint16_t *port_id)
 	return rte_eth_dev_get_port_by_name(full, port_id);
 }
 
+/*
+ * net_af_packet ports lose frames silently: when a socket's ring is full
+ * the kernel drops what arrives and counts it on the socket, and DPDK
+ * 22.11's PMD reports none of it. Sluice reads those counts from the
+ * PMD's sockets itself, recognised as its process's packet sockets bound
+ * to the port's interface (PACKET_STATISTICS resets the kernel's count
+ * on each read, so every drop is added once), and adds them to the
+ * port's rx_missed.
+ */
+static void
+af_packet_drops_poll(struct sl_app *app)
+{
+	DIR *d;
+	struct dirent *e;
+	unsigned i, any = 0;
+
+	for (i = 0; i < app->n_ports; i++)
+		any |= app->af_ifindex[i] != 0;
+	if (!any || (d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct sockaddr_ll sll;
+		struct tpacket_stats_v3 st;
+		socklen_t len = sizeof(int);
+		struct stat sb;
+		int fd, dom;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		fd = atoi(e->d_name);
+		if (fd == dirfd(d) || fstat(fd, &sb) != 0 || !S_ISSOCK(sb.st_mode) ||
+		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) != 0 || dom != AF_PACKET)
+			continue;
+		len = sizeof(sll);
+		if (getsockname(fd, (struct sockaddr *)&sll, &len) != 0 || sll.sll_ifindex == 0)
+			continue;
+		for (i = 0; i < app->n_ports; i++)
+			if (app->af_ifindex[i] == sll.sll_ifindex)
+				break;
+		if (i == app->n_ports)
+			continue;
+		memset(&st, 0, sizeof(st));
+		len = sizeof(st);
+		if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 && st.tp_drops != 0)
+			__atomic_fetch_add(&app->kdrops[i], st.tp_drops, __ATOMIC_RELAXED);
+	}
+	closedir(d);
+}
+
+int
+sl_ports_stats(struct sl_app *app, unsigned idx, struct rte_eth_stats *st)
+{
+	int ret = rte_eth_stats_get(app->hw[idx].port_id, st);
+
+	if (ret != 0)
+		return ret;
+	af_packet_drops_poll(app);
+	st->imissed += __atomic_load_n(&app->kdrops[idx], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* The interface of a net_af_packet device string ("iface=NAME"), 0 for
+ * other devices. */
+static int
+af_packet_ifindex(const char *device)
+{
+	const char *p = strstr(device, "iface=");
+	char name[IF_NAMESIZE];
+	size_t n;
+
+	if (strncmp(device, "net_af_packet", 13) != 0 || p == NULL)
+		return 0;
+	p += 6;
+	n = strcspn(p, ",");
+	if (n == 0 || n >= sizeof(name))
+		return 0;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	return (int)if_nametoindex(name);
+}
+
 static int
 port_setup(struct sl_app *app, unsigned idx)
 {
@@ -105,6 +190,7 @@ port_setup(struct sl_app *app, unsigned idx)
 	unsigned q;
 	int ret, socket;
 
+	app->af_ifindex[idx] = af_packet_ifindex(cp->device);
 	if (find_port(cp->device, &pid) != 0) {
 		SL_LOG(ERR, "%s:%d: port %s: no device '%s' was probed (check the device string, or bind the NIC to vfio-pci)",
 		       app->config_path, cp->line, cp->name, cp->device);

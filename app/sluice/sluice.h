@@ -69,6 +69,9 @@ struct sl_app {
 	struct sl_port_hw hw[SL_MAX_PORTS];
 	int16_t port_index[RTE_MAX_ETHPORTS]; /* DPDK port id -> config index */
 	int32_t tap[SL_MAX_PORTS];   /* exception path TAP port id, -1 = none */
+	int af_ifindex[SL_MAX_PORTS]; /* net_af_packet: its interface, 0 = other */
+	uint64_t kdrops[SL_MAX_PORTS]; /* net_af_packet: frames the kernel's ring
+					* had no room for (atomic adds) */
 	struct rte_mempool *pool;
 	struct sl_neigh_table *neigh;
 	struct sl_svc_ctl svc;
@@ -99,6 +102,9 @@ int sl_ports_vdev_args(const struct sl_config *cfg, unsigned n_workers,
 		       char **argv, int argc, int max, char *store, size_t store_len);
 int sl_ports_init(struct sl_app *app);
 void sl_ports_stop(struct sl_app *app);
+/* Port @p idx's counters: DPDK's, with the kernel's ring drops of a
+ * net_af_packet port added to imissed (rx_missed). */
+int sl_ports_stats(struct sl_app *app, unsigned idx, struct rte_eth_stats *st);
 /* NIC rules sending fullnat replies to their worker's queue, where the
  * NIC takes them; returns how many. */
 unsigned sl_ports_steer(struct sl_app *app);
@@ -186,6 +192,18 @@ int sl_bgp_show(struct sl_app *app, struct sl_out *o);
 int sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *why);
 /* Seconds on the management clock. */
 uint32_t sl_mgmt_now_s(const struct sl_app *app);
+
+/* notify.c: systemd's notification protocol on $NOTIFY_SOCKET (no-ops
+ * without it). sl_notify_open() reads the environment; the rest send
+ * READY=1 (with a note such as a reload's outcome, or NULL), RELOADING=1,
+ * STOPPING=1, and from the management loop WATCHDOG=1 and STATUS=. */
+int sl_notify_open(void);
+void sl_notify_close(void);
+int sl_notify_send(const char *msg);
+void sl_notify_ready(const struct sl_app *app, const char *note);
+void sl_notify_reloading(void);
+void sl_notify_stopping(void);
+void sl_notify_poll(const struct sl_app *app);
 
 static inline int
 sl_stopping(const struct sl_app *app)

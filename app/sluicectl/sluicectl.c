@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "sl_version.h"
+
 #define DEFAULT_SOCKET "/run/sluice/sluice.sock"
 /* The longest line the admin socket takes, its newline not counted. */
 #define LINE_MAX_CHARS 4095
@@ -205,6 +207,7 @@ usage(FILE *f)
 	fprintf(f, "usage: sluicectl [-s SOCKET] [--json] COMMAND [ARGS...]\n"
 		"  -s, --socket PATH  admin socket (default " DEFAULT_SOCKET ")\n"
 		"  -j, --json         answer as JSON\n"
+		"  -V, --version      print the version and exit\n"
 		"  sluicectl help     lists the commands\n");
 }
 
@@ -215,6 +218,7 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("SLUICE_SOCKET");
@@ -226,11 +230,18 @@ main(int argc, char **argv)
 	if (path == NULL)
 		path = DEFAULT_SOCKET;
 	/* options only before the command: its own arguments may start with - */
-	while ((opt = getopt_long(argc, argv, "+s:jh", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:jhV", lo, NULL)) != -1) {
 		switch (opt) {
 		case 's': path = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'V':
+			/* the version alone when built without git (see app/meson.build) */
+			if (strcmp(SL_VERSION_VCS, SL_VERSION) == 0)
+				printf("sluicectl %s\n", SL_VERSION);
+			else
+				printf("sluicectl %s (git %s)\n", SL_VERSION, SL_VERSION_VCS);
+			return 0;
 		default: usage(stderr); return 64;
 		}
 	}

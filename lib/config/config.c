@@ -23,6 +23,7 @@
 #endif
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -72,6 +73,12 @@ static const char *const port_keys[] = {
 enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI, PK_ROUTE, PK_VLAN,
        PK_LOCAL, PK_MTU };
 
+/* Options of a backend line, "NAME=VALUE" after IP:PORT. */
+static const char *const backend_opts[] = {
+	"weight", "id", "state", "check_port", "max_conns",
+};
+enum { BO_WEIGHT, BO_ID, BO_STATE, BO_CHECK_PORT, BO_MAX_CONNS };
+
 static const char *const svc_keys[] = {
 	"vip", "port", "protocol", "mode", "scheduler", "backend",
 	"maglev_table_size", "hash", "persistence", "drain_timeout",
@@ -88,35 +95,48 @@ enum { SK_VIP, SK_PORT, SK_PROTO, SK_MODE, SK_SCHED, SK_BACKEND,
        SK_PROXY, SK_ENCAP, SK_GUE_PORT, SK_CHECK_TARGET, SK_ALLOW, SK_DENY,
        SK_CONN_RATE, SK_CONN_BURST, SK_SYNPROXY, SK_SYNPROXY_THRESHOLD };
 
+/*
+ * Units of keys that set a time. A plain number is in the key's own
+ * unit; a number with a unit is converted to it, and must come out
+ * whole ("1500ms" is no number of seconds).
+ */
+enum dur_unit {
+	DU_NONE = 0,	/* not a time */
+	DU_US,
+	DU_MS,
+	DU_S,
+};
+
 struct global_key {
 	const char *name;
 	size_t off;		/* of a uint32_t in struct sl_config_global */
 	uint32_t min;
 	uint32_t max;
+	uint8_t unit;		/* enum dur_unit */
 };
 
 #define G(field) offsetof(struct sl_config_global, field)
 static const struct global_key global_keys[] = {
-	{ "flow_capacity",           G(flow_capacity),  1024, 67108864 },
-	{ "idle_sleep",              G(idle_sleep_us),  0, 100000 },
-	{ "idle_polls",              G(idle_polls),     1, 1000000 },
-	{ "stats_interval",          G(stats_interval), 0, 86400 },
-	{ "mbufs",                   G(mbufs),          1023, 4194303 },
-	{ "neigh_timeout",           G(neigh_timeout),  5, 86400 },
-	{ "slowpath_rate",           G(slowpath_rate),  0, 10000000 },
-	{ "slowpath_burst",          G(slowpath_burst), 1, 1000000 },
-	{ "timeout_tcp_syn",         G(timeouts[SL_CS_SYN_SENT]),   1, 86400 },
-	{ "timeout_tcp_syn_recv",    G(timeouts[SL_CS_SYN_RECV]),   1, 86400 },
-	{ "timeout_tcp_established", G(timeouts[SL_CS_ESTABLISHED]), 1, 86400 },
-	{ "timeout_tcp_fin",         G(timeouts[SL_CS_FIN_WAIT]),   1, 86400 },
-	{ "timeout_tcp_time_wait",   G(timeouts[SL_CS_TIME_WAIT]),  1, 86400 },
-	{ "timeout_tcp_close",       G(timeouts[SL_CS_CLOSE]),      1, 86400 },
-	{ "timeout_udp",             G(timeouts[SL_CS_UDP]),        1, 86400 },
+	{ "flow_capacity",           G(flow_capacity),  1024, 67108864, DU_NONE },
+	{ "idle_sleep",              G(idle_sleep_us),  0, 100000,      DU_US },
+	{ "idle_polls",              G(idle_polls),     1, 1000000,     DU_NONE },
+	{ "stats_interval",          G(stats_interval), 0, 86400,       DU_S },
+	{ "mbufs",                   G(mbufs),          1023, 4194303,  DU_NONE },
+	{ "neigh_timeout",           G(neigh_timeout),  5, 86400,       DU_S },
+	{ "slowpath_rate",           G(slowpath_rate),  0, 10000000,    DU_NONE },
+	{ "slowpath_burst",          G(slowpath_burst), 1, 1000000,     DU_NONE },
+	{ "timeout_tcp_syn",         G(timeouts[SL_CS_SYN_SENT]),   1, 86400, DU_S },
+	{ "timeout_tcp_syn_recv",    G(timeouts[SL_CS_SYN_RECV]),   1, 86400, DU_S },
+	{ "timeout_tcp_established", G(timeouts[SL_CS_ESTABLISHED]), 1, 86400, DU_S },
+	{ "timeout_tcp_fin",         G(timeouts[SL_CS_FIN_WAIT]),   1, 86400, DU_S },
+	{ "timeout_tcp_time_wait",   G(timeouts[SL_CS_TIME_WAIT]),  1, 86400, DU_S },
+	{ "timeout_tcp_close",       G(timeouts[SL_CS_CLOSE]),      1, 86400, DU_S },
+	{ "timeout_udp",             G(timeouts[SL_CS_UDP]),        1, 86400, DU_S },
 	/* not a number: handled by name in handle_global() */
-	{ "admin_socket",            G(admin_socket),               0, 0 },
+	{ "admin_socket",            G(admin_socket),               0, 0, DU_NONE },
 	/* LO-HI: handled by name; it decides which worker owns a fullnat
 	 * connection, so sl_config_restart_diff() keeps it a restart key */
-	{ "local_ports",             G(local_port_lo),              0, 0 },
+	{ "local_ports",             G(local_port_lo),              0, 0, DU_NONE },
 };
 #undef G
 
@@ -374,6 +394,101 @@ parse_u32(struct parse_ctx *c, const char *what, const char *v,
 	char msg[ERR_MAX];
 
 	if (u32_check(what, v, min, max, out, msg, sizeof(msg)) < 0)
+		return fail(c, c->lineno, "%s", msg);
+	return 0;
+}
+
+/* Microseconds in one of each unit, by suffix. */
+static const struct {
+	const char *suffix;
+	uint64_t us;
+	const char *name;	/* the key's unit, in messages */
+} dur_units[] = {
+	[DU_NONE] = { "", 0, "" },
+	[DU_US] = { "us", 1, "microseconds" },
+	[DU_MS] = { "ms", 1000, "milliseconds" },
+	[DU_S] = { "s", 1000000, "seconds" },
+	{ "m", 60000000, "minutes" },
+	{ "h", 3600000000ULL, "hours" },
+};
+
+#define DUR_UNITS	"us, ms, s, m or h"
+
+/*
+ * A time: digits, then optionally one of the units of dur_units with no
+ * space between. A plain number is in @p unit, the key's own; a value
+ * with a unit is converted to it and refused unless it converts
+ * exactly, so nothing is rounded behind the operator's back. The range
+ * is the key's, in its unit. The reason goes to @p err as for
+ * u32_check().
+ */
+static int
+dur_check(const char *what, const char *v, enum dur_unit unit, uint32_t min,
+	  uint32_t max, uint32_t *out, char *err, size_t errlen)
+{
+	static const char *const example[] = {
+		[DU_US] = "100us", [DU_MS] = "500ms", [DU_S] = "5m",
+	};
+	const char *kunit = dur_units[unit].suffix, *uname = dur_units[unit].name;
+	uint64_t n = 0, us, per = dur_units[unit].us;
+	bool overflow = false;
+	const char *p = v;
+	unsigned i;
+
+	if (*p == '-') {
+		snprintf(err, errlen, "%s '%s' is negative (expected %u..%u %s)",
+			 what, v, min, max, uname);
+		return -EINVAL;
+	}
+	if (!isdigit((unsigned char)*p)) {
+		snprintf(err, errlen, "%s '%s' is not a duration (expected %u..%u %s: a plain number, or a number with a unit %s, e.g. %s)",
+			 what, v, min, max, uname, DUR_UNITS, example[unit]);
+		return -EINVAL;
+	}
+	for (; isdigit((unsigned char)*p); p++) {
+		if (!overflow)
+			n = n * 10 + (unsigned)(*p - '0');
+		if (n > UINT32_MAX)
+			overflow = true;
+	}
+	i = unit;
+	if (*p != '\0') {
+		for (i = DU_US; i < RTE_DIM(dur_units); i++)
+			if (strcmp(p, dur_units[i].suffix) == 0)
+				break;
+		if (i == RTE_DIM(dur_units)) {
+			snprintf(err, errlen, "%s '%s' has an unknown unit '%s' (expected a plain number of %s, or a unit %s right after the number, e.g. %s)",
+				 what, v, p, uname, DUR_UNITS, example[unit]);
+			return -EINVAL;
+		}
+	}
+	/* at most (2^32 - 1) * 3.6e9: fits in 64 bits */
+	us = overflow ? UINT64_MAX : n * dur_units[i].us;
+	if (!overflow && us % per != 0) {
+		snprintf(err, errlen, "%s '%s' is not a whole number of %s (the unit of %s; e.g. %s)",
+			 what, v, uname, what, example[unit]);
+		return -EINVAL;
+	}
+	if (overflow || us / per < min || us / per > max) {
+		if (i == unit || overflow || us / per > UINT32_MAX)
+			snprintf(err, errlen, "%s %s is out of range (expected %u..%u %s)",
+				 what, v, min, max, uname);
+		else
+			snprintf(err, errlen, "%s %s (%" PRIu64 "%s) is out of range (expected %u..%u %s)",
+				 what, v, us / per, kunit, min, max, uname);
+		return -EINVAL;
+	}
+	*out = (uint32_t)(us / per);
+	return 0;
+}
+
+static int
+parse_dur(struct parse_ctx *c, const char *what, const char *v, enum dur_unit unit,
+	  uint32_t min, uint32_t max, uint32_t *out)
+{
+	char msg[ERR_MAX];
+
+	if (dur_check(what, v, unit, min, max, out, msg, sizeof(msg)) < 0)
 		return fail(c, c->lineno, "%s", msg);
 	return 0;
 }
@@ -840,7 +955,9 @@ sl_config_backend_parse(const char *spec, struct sl_config_backend *out,
 	char tok[200], msg[ERR_MAX];
 	const char *p = spec, *colon;
 	bool have_weight = false;
+	const char *val;
 	uint32_t port;
+	unsigned k;
 	size_t n;
 
 	if (spec == NULL || out == NULL)
@@ -894,49 +1011,55 @@ sl_config_backend_parse(const char *spec, struct sl_config_backend *out,
 		memcpy(tok, p, n);
 		tok[n] = '\0';
 		p += n;
-		if (strncmp(tok, "id=", 3) == 0) {
+		for (k = 0; k < RTE_DIM(backend_opts); k++) {
+			n = strlen(backend_opts[k]);
+			if (strncmp(tok, backend_opts[k], n) == 0 && tok[n] == '=')
+				break;
+		}
+		if (k == RTE_DIM(backend_opts))
+			return reason(err, errlen, "unknown backend option '%s' (expected weight=N, id=NAME, state=active|drain, check_port=N or max_conns=N)",
+				      tok);
+		val = tok + n + 1;
+		if (k == BO_ID) {
 			if (b.id[0] != '\0')
 				return reason(err, errlen, "backend id given twice (give id=NAME once)");
-			if (!id_ok(tok + 3))
+			if (!id_ok(val))
 				return reason(err, errlen, "backend id '%s' is not 1-%d characters of A-Z a-z 0-9 _ . : -",
-					      tok + 3, SL_NAME_MAX - 1);
-			strcpy(b.id, tok + 3);
+					      val, SL_NAME_MAX - 1);
+			strcpy(b.id, val);
 			continue;
 		}
-		if (strncmp(tok, "check_port=", 11) == 0) {
+		if (k == BO_CHECK_PORT) {
 			uint32_t cp;
 
-			if (u32_check("backend check_port", tok + 11, 1, 65535, &cp,
+			if (u32_check("backend check_port", val, 1, 65535, &cp,
 				      msg, sizeof(msg)) < 0)
 				return reason(err, errlen, "%s", msg);
 			b.check_port = (uint16_t)cp;
 			continue;
 		}
-		if (strncmp(tok, "max_conns=", 10) == 0) {
+		if (k == BO_MAX_CONNS) {
 			if (b.max_conns != 0)
 				return reason(err, errlen, "backend max_conns given twice (give max_conns=N once)");
-			if (u32_check("backend max_conns", tok + 10, 1, 100000000, &b.max_conns,
+			if (u32_check("backend max_conns", val, 1, 100000000, &b.max_conns,
 				      msg, sizeof(msg)) < 0)
 				return reason(err, errlen, "%s", msg);
 			continue;
 		}
-		if (strncmp(tok, "state=", 6) == 0) {
-			if (strcmp(tok + 6, "drain") == 0)
+		if (k == BO_STATE) {
+			if (strcmp(val, "drain") == 0)
 				b.drain = 1;
-			else if (strcmp(tok + 6, "active") == 0)
+			else if (strcmp(val, "active") == 0)
 				b.drain = 0;
 			else
 				return reason(err, errlen, "unknown backend state '%s' (expected active|drain)",
-					      tok + 6);
+					      val);
 			continue;
 		}
-		if (strncmp(tok, "weight=", 7) != 0)
-			return reason(err, errlen, "unknown backend option '%s' (expected weight=N, id=NAME, state=active|drain, check_port=N or max_conns=N)",
-				      tok);
 		if (have_weight)
 			return reason(err, errlen, "backend weight given twice (give weight=N once)");
 		have_weight = true;
-		if (u32_check("backend weight", tok + 7, 1, 65535, &b.weight,
+		if (u32_check("backend weight", val, 1, 65535, &b.weight,
 			      msg, sizeof(msg)) < 0)
 			return reason(err, errlen, "%s", msg);
 	}
@@ -1122,6 +1245,8 @@ handle_global(struct parse_ctx *c, int key, const char *v)
 	}
 	if (strcmp(g->name, "local_ports") == 0)
 		return parse_local_ports(c, v);
+	if (g->unit != DU_NONE)
+		return parse_dur(c, g->name, v, g->unit, g->min, g->max, field);
 	return parse_u32(c, g->name, v, g->min, g->max, field);
 }
 
@@ -1158,7 +1283,7 @@ handle_bgp(struct parse_ctx *c, int key, const char *v)
 		strcpy(b->control, v);
 		return 0;
 	case BK_GRACE:
-		return parse_u32(c, "grace", v, 0, 3600, &b->grace_s);
+		return parse_dur(c, "grace", v, DU_S, 0, 3600, &b->grace_s);
 	default:
 		if (strcmp(v, "yes") == 0)
 			b->withdraw_on_sigterm = 1;
@@ -1751,9 +1876,9 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 		s->conn_burst_line = c->lineno;
 		return parse_u32(c, "conn_burst_per_client", v, 1, 10000000, &s->conn_burst);
 	case SK_PERSIST:
-		return parse_u32(c, "persistence", v, 0, 86400, &s->persistence);
+		return parse_dur(c, "persistence", v, DU_S, 0, 86400, &s->persistence);
 	case SK_DRAIN:
-		return parse_u32(c, "drain_timeout", v, 0, 86400, &s->drain_timeout);
+		return parse_dur(c, "drain_timeout", v, DU_S, 0, 86400, &s->drain_timeout);
 	case SK_CHECK:
 		s->check_line = c->lineno;
 		if (strcmp(v, "none") == 0)
@@ -1768,10 +1893,10 @@ handle_service(struct parse_ctx *c, int key, const char *v)
 			return fail(c, c->lineno, "unknown check '%s' (expected tcp|http|udp|none)", v);
 		return 0;
 	case SK_CHECK_INTERVAL:
-		return parse_u32(c, "check_interval", v, 100, 3600000, &s->check.interval_ms);
+		return parse_dur(c, "check_interval", v, DU_MS, 100, 3600000, &s->check.interval_ms);
 	case SK_CHECK_TIMEOUT:
 		s->check_timeout_line = c->lineno;
-		return parse_u32(c, "check_timeout", v, 10, 600000, &s->check.timeout_ms);
+		return parse_dur(c, "check_timeout", v, DU_MS, 10, 600000, &s->check.timeout_ms);
 	case SK_CHECK_RISE:
 		return parse_u32(c, "check_rise", v, 1, 100, &s->check.rise);
 	case SK_CHECK_FALL:
@@ -1824,6 +1949,45 @@ key_name(enum sect_kind kind, unsigned i)
 	default:
 		return NULL;
 	}
+}
+
+/*
+ * Section kinds by the name of their header (before any ".NAME"): what
+ * sl_config_section_name() lists. A new section goes here, into
+ * SECTIONS_HINT (the unit tests hold the two equal), into
+ * sl_config_print() and into sluice.ini(5) (both checked against
+ * sl_config_key_name()).
+ */
+static const struct {
+	const char *name;
+	enum sect_kind kind;
+} sect_names[] = {
+	{ "eal", SECT_EAL },
+	{ "global", SECT_GLOBAL },
+	{ "port", SECT_PORT },
+	{ "service", SECT_SERVICE },
+	{ "bgp", SECT_BGP },
+};
+
+const char *
+sl_config_section_name(unsigned i)
+{
+	return i < RTE_DIM(sect_names) ? sect_names[i].name : NULL;
+}
+
+const char *
+sl_config_key_name(const char *section, unsigned i)
+{
+	unsigned k;
+
+	if (section == NULL)
+		return NULL;
+	if (strcmp(section, "backend") == 0)
+		return i < RTE_DIM(backend_opts) ? backend_opts[i] : NULL;
+	for (k = 0; k < RTE_DIM(sect_names); k++)
+		if (strcmp(section, sect_names[k].name) == 0)
+			return key_name(sect_names[k].kind, i);
+	return NULL;
 }
 
 static bool

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /*
  * Limits. The validator checks every one of them with FILE:LINE, so a
@@ -391,6 +392,38 @@ int sl_config_backend_parse(const char *spec, struct sl_config_backend *b,
  */
 int sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 			   char *buf, size_t len);
+
+/**
+ * The sections the parser reads, by the name of their header before any
+ * ".NAME": "eal", "global", "port", "service".
+ *
+ * @return section @p i, or NULL past the last.
+ */
+const char *sl_config_section_name(unsigned i);
+
+/**
+ * The keys the parser accepts in a section (a name from
+ * sl_config_section_name()), in the parser's own order; section
+ * "backend" gives the options of a backend line ("weight", ...). Man
+ * pages and the resolved configuration (sl_config_print()) are checked
+ * against these lists.
+ *
+ * @return key @p i, or NULL past the last or for an unknown section.
+ */
+const char *sl_config_key_name(const char *section, unsigned i);
+
+/**
+ * Write @p cfg as an INI file Sluice accepts: every section and every
+ * key with its effective value, defaults included, times with their
+ * unit (e.g. "check_interval = 2000ms"). A key that has no value in
+ * this configuration (an unset gateway, a key that applies to another
+ * mode or scheduler) is written as a comment, "; key = ..." with what
+ * it would be. Loading the output gives a configuration that prints the
+ * same text again.
+ *
+ * @return 0, or -EIO if writing failed.
+ */
+int sl_config_print(const struct sl_config *cfg, FILE *f);
 
 /** Release a config from sl_config_load() or sl_config_parse_string(). */
 void sl_config_free(struct sl_config *cfg);

@@ -568,16 +568,82 @@ sl_fwd6_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *snap,
 	return 0;
 }
 
+/*
+ * A TCP client whose connection Sluice refuses or ends (no backend, all
+ * full, over its rate, a full table, its backend gone) hears a RST from
+ * the VIP, as over IPv4, rather than waiting for its timeouts: to a
+ * segment with an ACK, at the sequence number it acknowledged (RFC 793);
+ * to a SYN, acknowledging it. Counted as @p why, as a drop; a RST gets
+ * no answer, and UDP is only dropped.
+ */
+static __rte_cold void
+refuse6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx, enum sl_drop why)
+{
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(data + pi->l2_len + pi->l3_len);
+	uint32_t len = 40u + pi->plen - pi->l3_len - pi->l4_len, seq = 0, ack = 0;
+	struct rte_ether_addr cmac;
+	struct sl_in6 src = pi->dst, dst = pi->src;
+	rte_be16_t sport = pi->dport, dport = pi->sport;
+	uint8_t flags = RTE_TCP_RST_FLAG, *f, *ip;
+	struct rte_tcp_hdr *t;
+	uint32_t vtc = rte_cpu_to_be_32(0x60000000u);
+	rte_be16_t plen = RTE_BE16(20);
+
+	if (pi->proto != IPPROTO_TCP || (pi->tcp_flags & RTE_TCP_RST_FLAG)) {
+		drop(w, m, why);
+		return;
+	}
+	w->stats.drops[why]++;
+	if (pi->tcp_flags & RTE_TCP_ACK_FLAG) {
+		seq = rte_be_to_cpu_32(th->recv_ack);
+	} else {
+		ack = rte_be_to_cpu_32(th->sent_seq) + len +
+		      !!(pi->tcp_flags & RTE_TCP_SYN_FLAG) + !!(pi->tcp_flags & RTE_TCP_FIN_FLAG);
+		flags |= RTE_TCP_ACK_FLAG;
+	}
+	rte_ether_addr_copy(&((struct rte_ether_hdr *)data)->src_addr, &cmac);
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+	}
+	rte_pktmbuf_reset(m);
+	f = rte_pktmbuf_mtod(m, uint8_t *);
+	m->data_len = RTE_ETHER_HDR_LEN + 40 + 20;
+	m->pkt_len = m->data_len;
+	memset(f, 0, m->data_len);
+	sl_nat_set_macs(f, &cmac, &snap->ports[pidx].mac);
+	((struct rte_ether_hdr *)f)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip = f + RTE_ETHER_HDR_LEN;
+	memcpy(ip, &vtc, 4);
+	memcpy(ip + 4, &plen, 2);
+	ip[6] = IPPROTO_TCP;
+	ip[7] = 64;
+	memcpy(ip + 8, &src, 16);
+	memcpy(ip + 24, &dst, 16);
+	t = (struct rte_tcp_hdr *)(ip + 40);
+	t->src_port = sport;
+	t->dst_port = dport;
+	t->sent_seq = rte_cpu_to_be_32(seq);
+	t->recv_ack = rte_cpu_to_be_32(ack);
+	t->data_off = 5 << 4;
+	t->tcp_flags = flags;
+	t->cksum = sl_l4_csum6(&src, &dst, IPPROTO_TCP, t, 20, 16);
+	w->stats.rst_sent++;
+	tx(w, pidx, m);
+}
+
 /* A client's packet for IPv6 service @p svc: NAT66 (nat), fullnat (IPv6
  * or, NAT64, IPv4 backends), dr or tunnel (IPv6 in IPv6). */
 /*
  * As limited() in fwd.c, for an IPv6 client: its lists, then its rate
- * for a packet that would open a connection; refusals are drops (no
- * IPv6 RST is built). Returns 1 when it took the packet.
+ * for a packet that would open a connection (a refused TCP client gets
+ * a RST, see refuse6()). Returns 1 when it took the packet.
  */
 static __rte_noinline int
-limited6(struct sl_worker *w, const struct sl_service *svc, struct rte_mbuf *m,
-	 const struct sl_pkt6_info *pi, uint64_t now)
+limited6(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_service *svc,
+	 struct rte_mbuf *m, uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx,
+	 uint64_t now)
 {
 	uint8_t f = pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG);
 	int opens = pi->proto != IPPROTO_TCP || f == RTE_TCP_SYN_FLAG ||
@@ -594,7 +660,10 @@ limited6(struct sl_worker *w, const struct sl_service *svc, struct rte_mbuf *m,
 		return 0;
 	w->svc_stats[svc->id].rate_limited++;
 	w->svc_stats[svc->id].drops++;
-	drop(w, m, SL_DROP_RATE_LIMITED);
+	if (f == RTE_TCP_SYN_FLAG)
+		refuse6(w, snap, m, data, pi, pidx, SL_DROP_RATE_LIMITED);
+	else
+		drop(w, m, SL_DROP_RATE_LIMITED);
 	return 1;
 }
 
@@ -624,14 +693,13 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		} else if (be == NULL || be->gen != c->be_gen || be->flush ||
 			   (be->down && pi->proto == IPPROTO_UDP)) {
 			/* backend gone or drained out: the connection ends (a
-			 * TCP client hears nothing and gives up; no IPv6 RST
-			 * is built yet); a UDP flow of a failed backend is
-			 * scheduled anew */
+			 * TCP client is reset); a UDP flow of a failed backend
+			 * is scheduled anew */
 			conn6_gone(w, c);
 			sl_flow6_del(w->flows6, c);
 			if (pi->proto == IPPROTO_TCP) {
 				w->stats.conns_flushed++;
-				drop(w, m, SL_DROP_NO_FLOW);
+				refuse6(w, snap, m, data, pi, pidx, SL_DROP_NO_FLOW);
 				return;
 			}
 			c = NULL;
@@ -640,7 +708,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (c == NULL) {
 		int bi, midstream = 0;
 
-		if (unlikely(svc->limits != 0) && limited6(w, svc, m, pi, now))
+		if (unlikely(svc->limits != 0) && limited6(w, snap, svc, m, data, pi, pidx, now))
 			return;
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
@@ -659,13 +727,13 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		bi = (likely(!midstream) ? svc->pick : svc->sched->pick)
 			(&svc->ss, sl_svc_ws(snap, w->id, svc), sched_hash6(svc, k),
 			 w->be_stats);
-		/* no backend, or all full: dropped (no IPv6 RST yet) */
+		/* no backend, or all full: refused */
 		if (bi < 0) {
 			enum sl_drop why = no_pick(svc);
 
 			w->svc_stats[svc->id].drops++;
 			w->svc_stats[svc->id].backend_full += why == SL_DROP_BACKEND_FULL;
-			drop(w, m, why);
+			refuse6(w, snap, m, data, pi, pidx, why);
 			return;
 		}
 		be = &svc->backends[bi];
@@ -697,7 +765,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		}
 		if (c == NULL) {
 			w->svc_stats[svc->id].drops++;
-			drop(w, m, SL_DROP_FLOW_FULL);
+			refuse6(w, snap, m, data, pi, pidx, SL_DROP_FLOW_FULL);
 			return;
 		}
 		c->mode = svc->mode;

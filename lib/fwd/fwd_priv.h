@@ -154,6 +154,18 @@ to_backend(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf 
 	tx(w, be->out_port, m);
 }
 
+/* Move a 32-bit field of a TCP header (sequence, acknowledgement, SACK
+ * edge, timestamp), its checksum patched (Proxy Protocol, SYN proxy). */
+static __rte_always_inline void
+tcp_set32(struct rte_tcp_hdr *th, void *field, uint32_t host_value)
+{
+	rte_be32_t old, nv = rte_cpu_to_be_32(host_value);
+
+	memcpy(&old, field, 4);
+	memcpy(field, &nv, 4);
+	th->cksum = sl_csum_update32(th->cksum, old, nv);
+}
+
 /* Traffic for Sluice's own address on port @p own, arrived on port
  * @p pidx, from a peer of the snapshot or not (@p peer): to the kernel
  * through the exception path when the port has one (within the slow-path

@@ -116,17 +116,6 @@ pp_timer(struct sl_worker *w, const struct sl_conn *c, uint64_t now)
 	};
 }
 
-/* Move a 32-bit field of a TCP header, its checksum patched. */
-static __rte_always_inline void
-tcp_set32(struct rte_tcp_hdr *th, void *field, uint32_t host_value)
-{
-	rte_be32_t old, nv = rte_cpu_to_be_32(host_value);
-
-	memcpy(&old, field, 4);
-	memcpy(field, &nv, 4);
-	th->cksum = sl_csum_update32(th->cksum, old, nv);
-}
-
 /*
  * A client packet of a Proxy Protocol connection, already rewritten for
  * the backend: the handshake's last ACK sends the header first (a copy

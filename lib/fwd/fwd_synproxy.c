@@ -587,17 +587,6 @@ sl_fwd_sp_synack(struct sl_worker *w, const struct sl_snapshot *snap, struct sl_
 
 /* ---------- translation of an opened connection ---------- */
 
-/* Move a 32-bit field of a TCP header, its checksum patched. */
-static __rte_always_inline void
-set32(struct rte_tcp_hdr *th, uint8_t *field, uint32_t host_value)
-{
-	rte_be32_t old, nv = rte_cpu_to_be_32(host_value);
-
-	memcpy(&old, field, 4);
-	memcpy(field, &nv, 4);
-	th->cksum = sl_csum_update32(th->cksum, old, nv);
-}
-
 void
 sl_fwd_sp_client(struct sl_worker *w, const struct sl_conn *c, uint8_t *data,
 		 const struct sl_pkt_info *pi)
@@ -608,7 +597,7 @@ sl_fwd_sp_client(struct sl_worker *w, const struct sl_conn *c, uint8_t *data,
 
 	/* what the client acknowledges (and SACKs) is the backend's */
 	if (pi->tcp_flags & RTE_TCP_ACK_FLAG)
-		set32(th, (uint8_t *)&th->recv_ack,
+		tcp_set32(th, &th->recv_ack,
 		      rte_be_to_cpu_32(th->recv_ack) + st->delta);
 	while (p < end && *p != TCPOPT_EOL) {
 		unsigned len, k;
@@ -625,13 +614,13 @@ sl_fwd_sp_client(struct sl_worker *w, const struct sl_conn *c, uint8_t *data,
 				rte_be32_t v;
 
 				memcpy(&v, p + k, 4);
-				set32(th, p + k, rte_be_to_cpu_32(v) + st->delta);
+				tcp_set32(th, p + k, rte_be_to_cpu_32(v) + st->delta);
 			}
 		} else if (*p == TCPOPT_TS && len == 10 && (st->opt & SL_SP_O_TS)) {
 			rte_be32_t v;
 
 			memcpy(&v, p + 6, 4);
-			set32(th, p + 6, rte_be_to_cpu_32(v) + st->tsd);
+			tcp_set32(th, p + 6, rte_be_to_cpu_32(v) + st->tsd);
 		}
 		p += len;
 	}
@@ -646,7 +635,7 @@ sl_fwd_sp_backend(struct sl_worker *w, const struct sl_conn *c, uint8_t *data,
 	uint8_t cws = st->ws & 0x0f, bws = st->ws >> 4;
 	struct tcpo o;
 
-	set32(th, (uint8_t *)&th->sent_seq, rte_be_to_cpu_32(th->sent_seq) - st->delta);
+	tcp_set32(th, &th->sent_seq, rte_be_to_cpu_32(th->sent_seq) - st->delta);
 	if (cws != SP_WS_NONE && bws != SL_SP_WS) {
 		/* the client scales the backend's window by what Sluice
 		 * offered it */
@@ -659,7 +648,7 @@ sl_fwd_sp_backend(struct sl_worker *w, const struct sl_conn *c, uint8_t *data,
 	if (st->opt & SL_SP_O_TS) {
 		opts_parse(th, pi->l4_len, &o);
 		if (o.ts)
-			set32(th, o.ts_at, o.tsval - st->tsd);
+			tcp_set32(th, o.ts_at, o.tsval - st->tsd);
 	}
 }
 

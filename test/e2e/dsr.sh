@@ -701,9 +701,24 @@ step_health_dr() {
 		[ "$(grep -cE '^b[13] 200$' <<<"$out")" -eq 12 ]
 }
 
+# upload_check PID WHAT: wait for the background upload (curl PID, output
+# in up.out, errors in up.err) and check it completed with the blob's
+# sha256.
+upload_check() {
+	local pid=$1 what=$2 crc sha p keep=() v=no
+	wait "$pid"
+	crc=$?
+	for p in "${SL_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+	SL_PIDS=("${keep[@]}")
+	sha=$(head -c 64 "$SL_TMP/up.out")
+	[ "$crc" -eq 0 ] && [ "$sha" = "$SL_BLOB_SHA" ] && v=yes
+	check "$what: curl $crc, sha256 matches" [ $v = yes ]
+	[ "$crc" -eq 0 ] || diag <"$SL_TMP/up.err"
+}
+
 # step_restart TAG CONF: Sluice restarted under an upload.
 step_restart() {
-	local tag=$1 conf=$2 up_pid res crc sha t0 ms
+	local tag=$1 conf=$2 up_pid res t0 ms
 	rm -f "$SL_TMP/up.out"
 	# not through sl_exec_client: $! must be curl itself
 	ip netns exec "$SL_NS_CLIENT" curl -s --max-time 90 --limit-rate 2M -T "$SL_TMP/blob" \
@@ -726,16 +741,7 @@ step_restart() {
 	fi
 	ms=$(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
 	setup "$tag: Sluice ready again $ms ms after the stop"
-	wait "$up_pid"
-	crc=$?
-	local p keep=()
-	for p in "${SL_PIDS[@]}"; do [ "$p" = "$up_pid" ] || keep+=("$p"); done
-	SL_PIDS=("${keep[@]}")
-	sha=$(head -c 64 "$SL_TMP/up.out")
-	v=no
-	[ "$crc" -eq 0 ] && [ "$sha" = "$SL_BLOB_SHA" ] && v=yes
-	check "$tag: the upload survives the restart: curl $crc, sha256 matches" [ $v = yes ]
-	[ "$crc" -eq 0 ] || diag <"$SL_TMP/up.err"
+	upload_check "$up_pid" "$tag: the upload survives the restart"
 	ctl show stats
 	local mid
 	mid=$(stat_sum "$CTL_OUT" conns_midstream)
@@ -745,7 +751,7 @@ step_restart() {
 
 # run_full: a full flow table (see the header).
 run_full() {
-	local tag="dr/full-table" conf=$SL_TMP/sluice-full.ini up_pid crc sha i res v
+	local tag="dr/full-table" conf=$SL_TMP/sluice-full.ini up_pid i res v
 	local full sl n_ok out
 	write_config "$conf" dr ""
 	sed -i 's/^flow_capacity = .*/flow_capacity = 1024\ntimeout_tcp_syn = 120/' "$conf"
@@ -779,16 +785,7 @@ EOF
 	n_ok=$(grep -cE '^b[123] 200$' <<<"$out")
 	check "$tag: with the tables full, 20 new requests answered ($n_ok/20: $(sl_tally "$out"))" \
 		[ "$n_ok" -eq 20 ]
-	wait "$up_pid"
-	crc=$?
-	local p keep=()
-	for p in "${SL_PIDS[@]}"; do [ "$p" = "$up_pid" ] || keep+=("$p"); done
-	SL_PIDS=("${keep[@]}")
-	sha=$(head -c 64 "$SL_TMP/up.out")
-	v=no
-	[ "$crc" -eq 0 ] && [ "$sha" = "$SL_BLOB_SHA" ] && v=yes
-	check "$tag: the upload under way completes: curl $crc, sha256 matches" [ $v = yes ]
-	[ "$crc" -eq 0 ] || diag <"$SL_TMP/up.err"
+	upload_check "$up_pid" "$tag: the upload under way completes"
 	ctl show stats
 	sl=$(stat_sum "$CTL_OUT" stateless)
 	v=no

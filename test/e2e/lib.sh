@@ -196,6 +196,19 @@ sl_topo_up() {
 	done
 }
 
+# sl_port_device N IFACE WORKERS: the DPDK device of Sluice's port on veth
+# IFACE: net_af_packetN (the default), or with SL_PMD=af_xdp net_af_xdpN,
+# an AF_XDP socket per worker on the interface's queues (XDP steers the
+# frames to Sluice before the namespace's kernel sees them). A veth has
+# one combined queue for AF_XDP: one worker only.
+SL_PMD=${SL_PMD:-af_packet}
+sl_port_device() {
+	case $SL_PMD in
+	af_xdp) echo "net_af_xdp$1,iface=$2,start_queue=0,queue_count=$3" ;;
+	*) echo "net_af_packet$1,iface=$2" ;;
+	esac
+}
+
 # sl_write_config FILE WORKERS: the NAT configuration.
 sl_write_config() {
 	sl_write_config_services "$1" "${2:-1}" <<EOF
@@ -251,11 +264,11 @@ EOF
 		cat <<EOF
 
 [port.outside]
-device = net_af_packet0,iface=out
+device = $(sl_port_device 0 out "$workers")
 address = $SL_OUT_IP/24$kout
 
 [port.inside]
-device = net_af_packet1,iface=in
+device = $(sl_port_device 1 in "$workers")
 address = $SL_IN_IP/24$kin
 
 EOF

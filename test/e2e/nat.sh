@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # End-to-end test of NAT mode: client -> VIP -> 3 backends, through Sluice
-# running on net_af_packet ports in a network namespace.
+# running on net_af_packet ports in a network namespace (SL_PMD=af_xdp:
+# on net_af_xdp ports, see sl_port_device in lib.sh).
 #
 # Usage: test/e2e/nat.sh SLUICE_BIN [WORKERS]     (WORKERS: 1 or 2)
 # Needs root (network namespaces); exits 77 (skip) otherwise.
@@ -39,6 +40,8 @@ if ! sl_sluice_wait_ready 60; then
 	sl_test_finish
 fi
 setup "sluice ready (pid $SL_SLUICE_PID)"
+dev=$(sl_port_device 0 out "$workers")
+check "the outside port is ${dev%%,*} ($SL_PMD)" grep -qF "port outside: $dev (port 0)" "$log"
 
 # 0. gratuitous ARP for the VIP reached the client before any traffic
 garp=$(ip -n "$SL_NS_CLIENT" neigh show "$SL_VIP" | awk '{print $5}')

@@ -47,13 +47,16 @@
 #     nothing). The drop rules' counters show that headers were dropped.
 #  5. Sluice exits 0 on SIGTERM.
 # Run 2 (mode fullnat, local_address 10.1.0.5 10.1.0.6, the backends'
-# default route moved away from Sluice as in fullnat.sh):
+# default route moved away from Sluice as in fullnat.sh; every service
+# with synproxy = on, so each connection's header goes with the ACK that
+# ends Sluice's own handshake with the backend):
 #  6. :80 (v1) and :81 (v2) -> :8090: 9 requests each, remote_addr a local
 #     address, proxy_protocol_addr still 10.0.0.2 with the client's port;
 #     HAProxy (:82 v2, :83 v1 -> b2:8092) answers 10.0.0.2, not the local
 #     address the connection comes from; the banner (:84, v2) says
 #     10.0.0.2.
-#  7. Sluice exits 0 on SIGTERM.
+#  7. Sluice exits 0 on SIGTERM; its counters show the connections were
+#     opened by SYN cookies (synproxy_opened).
 #
 # Usage: test/e2e/proxy.sh SLUICE_BIN SLUICECTL_BIN
 # Needs root (network namespaces), nginx with libnginx-mod-stream, haproxy
@@ -396,8 +399,8 @@ EOF
 # svc NAME PORT BACKEND_PORT PROXY_PROTOCOL MODE BACKEND_IP...
 svc() {
 	local ip
-	printf '[service.%s]\nvip = %s\nport = %s\nprotocol = tcp\nmode = %s\nscheduler = rr\nproxy_protocol = %s\n' \
-		"$1" "$SL_VIP" "$2" "$5" "$4"
+	printf '[service.%s]\nvip = %s\nport = %s\nprotocol = tcp\nmode = %s\nscheduler = rr\nproxy_protocol = %s\n%s' \
+		"$1" "$SL_VIP" "$2" "$5" "$4" "${SVC_EXTRA:+$SVC_EXTRA$'\n'}"
 	for ip in "${@:6}"; do echo "backend = $ip:$3"; done
 	echo
 }
@@ -588,6 +591,7 @@ done
 conf=$SL_TMP/sluice2.ini
 log=$SL_TMP/sluice2.log
 {
+	SVC_EXTRA="synproxy = on"
 	svc pp1 80 8090 v1 fullnat "${B[@]}"
 	svc pp2 81 8090 v2 fullnat "${B[@]}"
 	svc hap2 82 8092 v2 fullnat "${B[1]}"
@@ -615,6 +619,8 @@ if sl_test_sluice_start "run 2: sluice ready (mode fullnat, local_address ${LOCA
 		[ "$good-$nl" = 3-3 ]
 	# --- 7. stop -------------------------------------------------------------------
 	sl_test_sluice_stop "run 2" "$log"
+	n=$(sed -nE 's/.* synproxy_opened ([0-9]+).*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
+	check "run 2: the connections were opened by SYN cookies (synproxy_opened $n)" [ "$n" -ge 27 ]
 fi
 
 for i in 1 2 3; do sl_pid_stop "${NGINX_PID[$i]}"; done

@@ -5,7 +5,9 @@
  * configuration they accept must also pass what sluice does with it
  * next: validate again, compare with itself for a reload, and build
  * (twice, the second after the first, as a reload does) the service
- * snapshot with its routes, next hops and scheduler tables.
+ * snapshot with its routes, next hops and scheduler tables; and what
+ * sluice --check prints of it must load again, as the same
+ * configuration, and print the same text.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -69,6 +71,41 @@ from_file(const uint8_t *data, size_t size)
 	return sl_config_load(memfd_path, err, sizeof(err));
 }
 
+/* sl_config_print() of @p cfg, as a string to free. */
+static char *
+printed(const struct sl_config *cfg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		sl_fuzz_fail("open_memstream failed");
+	if (sl_config_print(cfg, f) != 0)
+		sl_fuzz_fail("cannot print a configuration");
+	fclose(f);
+	return buf;
+}
+
+/* The resolved configuration loads again, unchanged, and prints the same. */
+static void
+round_trip(const struct sl_config *cfg)
+{
+	char *out = printed(cfg), *out2, err[512], diff[256];
+	struct sl_config *again = sl_config_parse_string(out, "check.ini", err, sizeof(err));
+
+	if (again == NULL)
+		sl_fuzz_fail("the printed configuration is refused: %s\n%s", err, out);
+	if (sl_config_restart_diff(cfg, again, diff, sizeof(diff)) != 0)
+		sl_fuzz_fail("the printed configuration differs: %s", diff);
+	out2 = printed(again);
+	if (strcmp(out, out2) != 0)
+		sl_fuzz_fail("printed twice, the configuration differs:\n%s\n----\n%s", out, out2);
+	free(out2);
+	free(out);
+	sl_config_free(again);
+}
+
 static void
 snapshots(const struct sl_config *cfg)
 {
@@ -127,6 +164,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sl_fuzz_fail("an accepted configuration fails validation: %s", err);
 		if (sl_config_restart_diff(cfg, cfg, diff, sizeof(diff)) != 0)
 			sl_fuzz_fail("a configuration differs from itself: %s", diff);
+		round_trip(cfg);
 		snapshots(cfg);
 		sl_config_free(cfg);
 	}

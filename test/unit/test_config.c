@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,11 +322,11 @@ static const struct bad_case bad_cases[] = {
 	/* integers */
 	{ "[global]\nflow_capacity = lots\n", 2, "flow_capacity 'lots' is not a number (expected an integer 1024..67108864)" },
 	{ "[global]\nidle_polls = 10x\n", 2, "idle_polls '10x' has junk after the number" },
-	{ "[global]\nidle_sleep = -1\n", 2, "idle_sleep '-1' is negative (expected an integer 0..100000)" },
+	{ "[global]\nidle_sleep = -1\n", 2, "idle_sleep '-1' is negative (expected 0..100000 microseconds)" },
 	{ "[global]\n\nmbufs = 99999999999999999999\n", 3, "mbufs 99999999999999999999 is out of range (expected 1023..4194303)" },
-	{ "[global]\ntimeout_udp = 0\n", 2, "timeout_udp 0 is out of range (expected 1..86400)" },
-	{ "[global]\nstats_interval = 86401\n", 2, "stats_interval 86401 is out of range (expected 0..86400)" },
-	{ "[global]\nneigh_timeout = 4\n", 2, "neigh_timeout 4 is out of range (expected 5..86400)" },
+	{ "[global]\ntimeout_udp = 0\n", 2, "timeout_udp 0 is out of range (expected 1..86400 seconds)" },
+	{ "[global]\nstats_interval = 86401\n", 2, "stats_interval 86401 is out of range (expected 0..86400 seconds)" },
+	{ "[global]\nneigh_timeout = 4\n", 2, "neigh_timeout 4 is out of range (expected 5..86400 seconds)" },
 	{ "[global]\nflow_capacity = 0x400\n", 2, "flow_capacity '0x400' has junk after the number" },
 	/* ports */
 	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.256/24\n", 3, "address '10.0.0.256' is not an IPv4 address" },
@@ -454,7 +455,7 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A SVC_HDR "scheduler = sh\nhash = ip\nbackend = 10.0.0.11:80\n", 9,
 	  "unknown hash 'ip' (expected 5tuple|source)" },
 	{ PORT_A SVC_HDR "persistence = 100000\nbackend = 10.0.0.11:80\n", 8,
-	  "persistence 100000 is out of range (expected 0..86400)" },
+	  "persistence 100000 is out of range (expected 0..86400 seconds)" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 id=a id=b\n", 8, "backend id given twice" },
 	{ PORT_A SVC_HDR "backend = 10.0.0.11:80 id=bad/id\n", 8,
 	  "backend id 'bad/id' is not 1-31 characters" },
@@ -2709,6 +2710,422 @@ test_limits_invalid(void)
 	}
 }
 
+/*
+ * Durations: a plain number is in the key's unit; us, ms, s, m and h are
+ * converted to it; a value that does not convert exactly, an unknown
+ * unit or one out of the key's range (in its unit) is refused at the
+ * key's line.
+ */
+static void
+test_durations(void)
+{
+	static const struct {
+		const char *global;	/* [global] lines */
+		const char *svc;	/* lines of [service.s] */
+		size_t off;		/* of the uint32_t in struct sl_config_global, */
+		int svc_field;		/* or: 1 persistence, 2 drain_timeout,
+					 * 3 check_interval, 4 check_timeout */
+		uint32_t want;
+	} good[] = {
+#define GOFF(f) offsetof(struct sl_config_global, f)
+		{ "idle_sleep = 250\n", "", GOFF(idle_sleep_us), 0, 250 },
+		{ "idle_sleep = 250us\n", "", GOFF(idle_sleep_us), 0, 250 },
+		{ "idle_sleep = 20ms\n", "", GOFF(idle_sleep_us), 0, 20000 },
+		{ "idle_sleep = 0ms\n", "", GOFF(idle_sleep_us), 0, 0 },
+		{ "stats_interval = 5m\n", "", GOFF(stats_interval), 0, 300 },
+		{ "stats_interval = 2000ms\n", "", GOFF(stats_interval), 0, 2 },
+		{ "neigh_timeout = 1h\n", "", GOFF(neigh_timeout), 0, 3600 },
+		{ "neigh_timeout = 24h\n", "", GOFF(neigh_timeout), 0, 86400 },
+		{ "timeout_tcp_syn = 90s\n", "", GOFF(timeouts[SL_CS_SYN_SENT]), 0, 90 },
+		{ "timeout_tcp_established = 15m\n", "", GOFF(timeouts[SL_CS_ESTABLISHED]), 0, 900 },
+		{ "timeout_udp = 5000000us\n", "", GOFF(timeouts[SL_CS_UDP]), 0, 5 },
+		{ "timeout_tcp_close = 7\n", "", GOFF(timeouts[SL_CS_CLOSE]), 0, 7 },
+		{ "", "persistence = 30m\n", 0, 1, 1800 },
+		{ "", "persistence = 0s\n", 0, 1, 0 },
+		{ "", "drain_timeout = 2m\n", 0, 2, 120 },
+		{ "", "check_interval = 2s\n", 0, 3, 2000 },
+		{ "", "check_timeout = 100\ncheck_interval = 500ms\n", 0, 3, 500 },
+		{ "", "check_interval = 1h\n", 0, 3, 3600000 },
+		{ "", "check_timeout = 250\n", 0, 4, 250 },
+		{ "", "check_timeout = 1500000us\n", 0, 4, 1500 },
+#undef GOFF
+	};
+	static const struct bad_case bad[] = {
+		{ "[global]\nstats_interval = 1500ms\n", 2,
+		  "stats_interval '1500ms' is not a whole number of seconds (the unit of stats_interval; e.g. 5m)" },
+		{ "[global]\ntimeout_udp = 1us\n", 2,
+		  "timeout_udp '1us' is not a whole number of seconds" },
+		{ "[global]\nidle_sleep = 2h\n", 2,
+		  "idle_sleep 2h is out of range (expected 0..100000 microseconds)" },
+		{ "[global]\nidle_sleep = 101ms\n", 2,
+		  "idle_sleep 101ms (101000us) is out of range (expected 0..100000 microseconds)" },
+		{ "[global]\nneigh_timeout = 2d\n", 2,
+		  "neigh_timeout '2d' has an unknown unit 'd' (expected a plain number of seconds, or a unit us, ms, s, m or h right after the number, e.g. 5m)" },
+		{ "[global]\nneigh_timeout = 2S\n", 2, "neigh_timeout '2S' has an unknown unit 'S'" },
+		{ "[global]\nneigh_timeout = 2 s\n", 2, "neigh_timeout '2 s' has an unknown unit ' s'" },
+		{ "[global]\nneigh_timeout = 2sec\n", 2, "has an unknown unit 'sec'" },
+		{ "[global]\nneigh_timeout = 4s\n", 2,
+		  "neigh_timeout 4s is out of range (expected 5..86400 seconds)" },
+		{ "[global]\nneigh_timeout = 4000ms\n", 2,
+		  "neigh_timeout 4000ms (4s) is out of range (expected 5..86400 seconds)" },
+		{ "[global]\nneigh_timeout = 25h\n", 2,
+		  "neigh_timeout 25h (90000s) is out of range (expected 5..86400 seconds)" },
+		{ "[global]\ntimeout_tcp_fin = 99999999999h\n", 2,
+		  "timeout_tcp_fin 99999999999h is out of range (expected 1..86400 seconds)" },
+		{ "[global]\ntimeout_tcp_fin = 4294967295h\n", 2,
+		  "timeout_tcp_fin 4294967295h is out of range (expected 1..86400 seconds)" },
+		{ "[global]\ntimeout_tcp_fin = ms\n", 2,
+		  "timeout_tcp_fin 'ms' is not a duration (expected 1..86400 seconds: a plain number, or a number with a unit us, ms, s, m or h, e.g. 5m)" },
+		{ "[global]\ntimeout_tcp_fin = -3s\n", 2, "timeout_tcp_fin '-3s' is negative" },
+		{ "[global]\ntimeout_tcp_fin = 1.5m\n", 2, "timeout_tcp_fin '1.5m' has an unknown unit '.5m'" },
+		{ PORT_A SVC_A "check_interval = 1500us\n", 9,
+		  "check_interval '1500us' is not a whole number of milliseconds (the unit of check_interval; e.g. 500ms)" },
+		{ PORT_A SVC_A "check_interval = 50ms\n", 9,
+		  "check_interval 50ms is out of range (expected 100..3600000 milliseconds)" },
+		{ PORT_A SVC_A "check_interval = 2h\n", 9,
+		  "check_interval 2h (7200000ms) is out of range (expected 100..3600000 milliseconds)" },
+		{ PORT_A SVC_A "check_timeout = 11m\n", 9,
+		  "check_timeout 11m (660000ms) is out of range (expected 10..600000 milliseconds)" },
+		{ PORT_A SVC_A "check_interval = 1s\ncheck_timeout = 2s\n", 10,
+		  "check_timeout 2000 ms is longer than check_interval 1000 ms" },
+		{ PORT_A SVC_A "persistence = 1500m\n", 9,
+		  "persistence 1500m (90000s) is out of range (expected 0..86400 seconds)" },
+		{ PORT_A SVC_A "persistence = 1500ms\n", 9,
+		  "persistence '1500ms' is not a whole number of seconds" },
+		{ PORT_A SVC_A "drain_timeout = 2d\n", 9, "drain_timeout '2d' has an unknown unit 'd'" },
+		{ PORT_A SVC_A "drain_timeout = 25h\n", 9,
+		  "drain_timeout 25h (90000s) is out of range (expected 0..86400 seconds)" },
+		/* keys that are no time take no unit */
+		{ "[global]\nidle_polls = 10s\n", 2, "idle_polls '10s' has junk after the number" },
+		{ PORT_A SVC_A "check_rise = 2s\n", 9, "check_rise '2s' has junk after the number" },
+	};
+	char text[1024], err[1024];
+	struct sl_config *cfg;
+	unsigned i;
+
+	for (i = 0; i < DIM(good); i++) {
+		uint32_t got;
+
+		snprintf(text, sizeof(text), "[global]\n%s" PORT_A SVC_A "%s",
+			 good[i].global, good[i].svc);
+		cfg = sl_config_parse_string(text, "d.ini", err, sizeof(err));
+		if (cfg == NULL)
+			printf("\n  good case %u refused: %s", i, err);
+		CU_ASSERT_PTR_NOT_NULL(cfg);
+		if (cfg == NULL)
+			continue;
+		switch (good[i].svc_field) {
+		case 0:
+			memcpy(&got, (const char *)&cfg->global + good[i].off, sizeof(got));
+			break;
+		case 1: got = cfg->services[0].persistence; break;
+		case 2: got = cfg->services[0].drain_timeout; break;
+		case 3: got = cfg->services[0].check.interval_ms; break;
+		default: got = cfg->services[0].check.timeout_ms; break;
+		}
+		if (got != good[i].want)
+			printf("\n  good case %u: got %u, want %u", i, got, good[i].want);
+		CU_ASSERT_EQUAL(got, good[i].want);
+		sl_config_free(cfg);
+	}
+	for (i = 0; i < DIM(bad); i++) {
+		char prefix[32];
+		bool ok;
+
+		cfg = sl_config_parse_string(bad[i].text, "d.ini", err, sizeof(err));
+		snprintf(prefix, sizeof(prefix), "d.ini:%d: ", bad[i].line);
+		ok = cfg == NULL && strncmp(err, prefix, strlen(prefix)) == 0 &&
+		     strstr(err, bad[i].phrase) != NULL;
+		if (!ok)
+			printf("\n  bad case %u: want '%s...%s'\n              got  '%s'",
+			       i, prefix, bad[i].phrase, cfg ? "(accepted)" : err);
+		CU_ASSERT(ok);
+		sl_config_free(cfg);
+	}
+}
+
+/* A configuration using most of what the parser knows, for the printer. */
+static const char print_example[] =
+	"[eal]\n"
+	"lcores = 0-2\n"
+	"[global]\n"
+	"idle_sleep = 2ms\n"
+	"stats_interval = 1m\n"
+	"timeout_tcp_established = 2h\n"
+	"local_ports = 2000-60000\n"
+	"[port.out]\n"
+	"device = net_null0\n"
+	"address = 2001:db8::1/64\n"
+	"address = 10.0.0.1/24\n"
+	"route = 0.0.0.0/0 via 10.0.0.254\n"	/* the gateway, as a route */
+	"gateway = fe80::1\n"
+	"kernel_interface = k0\n"
+	"vlan = 12\n"
+	"rx_descriptors = 512\n"
+	"[port.in]\n"
+	"device = net_null1\n"
+	"address = 10.1.0.1/24\n"
+	"address = fd00:1::1/64\n"
+	"route = 10.20.0.0/16 via 10.1.0.254\n"
+	"route = 2001:db8:5::/48 via fd00:1::fe\n"
+	"local_address = 10.1.0.50-10.1.0.52, 10.1.0.60\n"
+	"local_address = fd00:1::50\n"
+	"kernel_interface = k1\n"
+	"mtu = 1400\n"
+	"[service.web]\n"
+	"vip = 10.0.0.100\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"mode = fullnat\n"
+	"scheduler = maglev\n"
+	"maglev_table_size = 251\n"
+	"persistence = 10m\n"
+	"check = http\n"
+	"check_interval = 5s\n"
+	"check_timeout = 1500ms\n"
+	"check_host = www.example.com\n"
+	"check_path = /health\n"
+	"check_expect = 200,204\n"
+	"allow = 10.0.0.0/8, 192.0.2.7\n"
+	"deny = 10.9.0.0/16\n"
+	"conn_rate_per_client = 50\n"
+	"synproxy = auto\n"
+	"synproxy_threshold = 2000\n"
+	"proxy_protocol = v2\n"
+	"backend = 10.1.0.11:8080 weight=3 id=a max_conns=100\n"
+	"backend = 10.20.0.5:8080 state=drain check_port=9000\n"
+	"[service.dns]\n"
+	"vip = 10.0.0.101\n"
+	"port = 53\n"
+	"protocol = udp\n"
+	"mode = tunnel\n"
+	"encap = gue\n"
+	"gue_port = 5555\n"
+	"check_target = backend\n"
+	"scheduler = sh\n"
+	"check = udp\n"
+	"check_send = ping\n"
+	"check_expect_payload = pong\n"
+	"drain_timeout = 0\n"
+	"backend = 10.1.0.12:53\n"
+	"[service.w6]\n"
+	"vip = 2001:db8::100\n"
+	"port = 80\n"
+	"protocol = tcp\n"
+	"deny = 2001:db8:bad::/48\n"
+	"backend = [fd00:1::11]:8080 weight=2\n"
+	"[bgp]\n"
+	"daemon = bird\n"
+	"include = /run/sluice/bird-vips.conf\n"
+	"grace = 1m\n";
+
+/* sl_config_print() of @p cfg into a string (to free). */
+static char *
+print_str(const struct sl_config *cfg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(sl_config_print(cfg, f), 0);
+	fclose(f);
+	return buf;
+}
+
+/* Does @p text have a line "KEY = ..." (or "; KEY = ..." when
+ * @p commented) in section @p sect ("port" stands for every [port.*])? */
+static bool
+has_key_line(const char *text, const char *sect, const char *key, bool commented)
+{
+	char want[80], hdr[40];
+	const char *p = text, *nl;
+	bool in = false;
+
+	snprintf(want, sizeof(want), "%s%s =", commented ? "; " : "", key);
+	snprintf(hdr, sizeof(hdr), "[%s", sect);
+	for (; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		if (*p == '[')
+			in = strncmp(p, hdr, strlen(hdr)) == 0 &&
+			     (p[strlen(hdr)] == ']' || p[strlen(hdr)] == '.');
+		else if (in && strncmp(p, want, strlen(want)) == 0 &&
+			 (p[strlen(want)] == ' ' || p + strlen(want) == nl))
+			return true;
+		if (*nl == '\0')
+			break;
+	}
+	return false;
+}
+
+/*
+ * The resolved configuration: loading what sl_config_print() wrote gives
+ * the same values (printed again, the same text), every key the parser
+ * accepts is written in every section, as a key when it has a value.
+ */
+static void
+test_print(void)
+{
+	const char *texts[] = { print_example, full_example };
+	struct sl_config *cfg, *cfg2;
+	char err[512] = "", *out, *out2;
+	const char *sect, *key;
+	unsigned t, i, k;
+
+	for (t = 0; t < DIM(texts); t++) {
+		cfg = sl_config_parse_string(texts[t], "p.ini", err, sizeof(err));
+		if (cfg == NULL)
+			printf("\n  example %u refused: %s", t, err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+		out = print_str(cfg);
+		cfg2 = sl_config_parse_string(out, "out.ini", err, sizeof(err));
+		if (cfg2 == NULL)
+			printf("\n  printed example %u refused: %s\n%s", t, err, out);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg2);
+		out2 = print_str(cfg2);
+		CU_ASSERT_STRING_EQUAL(out, out2);
+		CU_ASSERT_EQUAL(sl_config_restart_diff(cfg, cfg2, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(cfg2->n_services, cfg->n_services);
+		for (i = 0; i < cfg->n_services; i++) {
+			const struct sl_config_service *a = &cfg->services[i], *b = &cfg2->services[i];
+
+			CU_ASSERT_EQUAL(a->n_backends, b->n_backends);
+			CU_ASSERT_EQUAL(a->n_acl, b->n_acl);
+			CU_ASSERT_EQUAL(a->persistence, b->persistence);
+			CU_ASSERT_EQUAL(memcmp(&a->check, &b->check, sizeof(a->check)), 0);
+			CU_ASSERT_EQUAL(a->synproxy_threshold, b->synproxy_threshold);
+			CU_ASSERT_EQUAL(a->conn_rate, b->conn_rate);
+			for (k = 0; k < a->n_backends && k < b->n_backends; k++) {
+				CU_ASSERT_EQUAL(a->backends[k].weight, b->backends[k].weight);
+				CU_ASSERT_EQUAL(a->backends[k].drain, b->backends[k].drain);
+				CU_ASSERT_EQUAL(a->backends[k].max_conns, b->backends[k].max_conns);
+				CU_ASSERT_EQUAL(a->backends[k].check_port, b->backends[k].check_port);
+				CU_ASSERT_STRING_EQUAL(a->backends[k].id, b->backends[k].id);
+			}
+		}
+		/* every key of every section, written or commented; an
+		 * optional section left out is a comment */
+		for (i = 0; (sect = sl_config_section_name(i)) != NULL; i++) {
+			if (strcmp(sect, "bgp") == 0 && cfg->bgp.line == 0) {
+				CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n; [bgp] (none"));
+				CU_ASSERT_EQUAL(cfg2->bgp.line, 0);
+				continue;
+			}
+			for (k = 0; (key = sl_config_key_name(sect, k)) != NULL; k++) {
+				bool found = has_key_line(out, sect, key, false) ||
+					     has_key_line(out, sect, key, true);
+
+				if (!found)
+					printf("\n  example %u: [%s] %s not printed", t, sect, key);
+				CU_ASSERT(found);
+			}
+		}
+		free(out);
+		free(out2);
+		sl_config_free(cfg);
+		sl_config_free(cfg2);
+	}
+
+	/* values: units, the default routes as gateways, ranges one by one */
+	cfg = sl_config_parse_string(print_example, "p.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	out = print_str(cfg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nidle_sleep = 2000us\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nstats_interval = 60s\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\ntimeout_tcp_established = 7200s\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\ntimeout_udp = 300s\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\ngateway = 10.0.0.254\ngateway = fe80::1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nroute = 10.20.0.0/16 via 10.1.0.254\n"
+				      "route = 2001:db8:5::/48 via fd00:1::fe\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nlocal_address = 10.1.0.52\nlocal_address = 10.1.0.60\n"
+				      "local_address = fd00:1::50\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\ncheck_interval = 5000ms\ncheck_timeout = 1500ms\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\npersistence = 600s\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nallow = 10.0.0.0/8\nallow = 192.0.2.7/32\ndeny = 10.9.0.0/16\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nconn_rate_per_client = 50\nconn_burst_per_client = 50\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n[bgp]\ndaemon = bird\ninclude = /run/sluice/bird-vips.conf\n"
+				      "control = /run/bird/bird.ctl\ngrace = 60s\nwithdraw_on_sigterm = yes\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nhash = 5tuple\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nhash = source\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nbackend = 10.1.0.11:8080 weight=3 id=a state=active max_conns=100\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nbackend = 10.20.0.5:8080 weight=1 state=drain check_port=9000\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nbackend = [fd00:1::11]:8080 weight=2 state=active\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n; encap = ipip (mode = tunnel only)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nencap = gue\ngue_port = 5555\ncheck_target = backend\n"));
+	CU_ASSERT(has_key_line(out, "port", "vlan", false));
+	CU_ASSERT(has_key_line(out, "port", "vlan", true));
+	free(out);
+	sl_config_free(cfg);
+}
+
+/*
+ * The lists behind the man pages: every name listed is one the parser
+ * takes (no "unknown key" for it), in the sections the parser has.
+ */
+static void
+test_key_names(void)
+{
+	const char *sect, *key;
+	char text[512], err[512], spec[128];
+	struct sl_config *cfg;
+	unsigned i, k, n = 0;
+
+	CU_ASSERT_STRING_EQUAL(sl_config_section_name(0), "eal");
+	CU_ASSERT_PTR_NULL(sl_config_key_name("nonsense", 0));
+	CU_ASSERT_PTR_NULL(sl_config_key_name(NULL, 0));
+	for (i = 0; (sect = sl_config_section_name(i)) != NULL; i++) {
+		CU_ASSERT_PTR_NOT_NULL(sl_config_key_name(sect, 0));
+		for (k = 0; (key = sl_config_key_name(sect, k)) != NULL; k++, n++) {
+			/* a bad value for every key: refused, but not as unknown */
+			snprintf(text, sizeof(text), "[%s%s]\n%s = \x01\n", sect,
+				 strcmp(sect, "port") == 0 || strcmp(sect, "service") == 0 ? ".x" : "",
+				 key);
+			cfg = sl_config_parse_string(text, "k.ini", err, sizeof(err));
+			CU_ASSERT_PTR_NULL(cfg);
+			if (strstr(err, "unknown key") != NULL)
+				printf("\n  [%s] %s: %s", sect, key, err);
+			CU_ASSERT_PTR_NULL(strstr(err, "unknown key"));
+			sl_config_free(cfg);
+		}
+	}
+	CU_ASSERT(n > 50);
+
+	/* the sections an unknown one is told about are the ones listed */
+	cfg = sl_config_parse_string("[zzz]\n", "k.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NULL(cfg);
+	{
+		const char *p = strstr(err, "(expected ");
+		unsigned named = 0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		for (p = strchr(p, '['); p != NULL; p = strchr(p + 1, '[')) {
+			char name[32];
+			bool listed = false;
+
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(p + 1, ".]"), p + 1);
+			for (i = 0; (sect = sl_config_section_name(i)) != NULL; i++)
+				listed |= strcmp(sect, name) == 0;
+			if (!listed)
+				printf("\n  section [%s] is not in sl_config_section_name()", name);
+			CU_ASSERT(listed);
+			named++;
+		}
+		for (i = 0; sl_config_section_name(i) != NULL; i++)
+			;
+		CU_ASSERT_EQUAL(named, i);
+	}
+	for (k = 0; (key = sl_config_key_name("backend", k)) != NULL; k++) {
+		struct sl_config_backend b;
+
+		snprintf(spec, sizeof(spec), "10.0.0.1:80 %s=\x01", key);
+		CU_ASSERT_EQUAL(sl_config_backend_parse(spec, &b, err, sizeof(err)), -EINVAL);
+		CU_ASSERT_PTR_NULL(strstr(err, "unknown backend option"));
+	}
+	CU_ASSERT_EQUAL(k, 5);
+}
+
 /* More prefixes than a service holds: refused at the key that adds one
  * too many. */
 static void
@@ -2749,6 +3166,8 @@ test_bgp(void)
 		{ BGP_HDR "daemon = bird\ninclude = /x\ncontrol = bird.ctl\n", 12, "control 'bird.ctl' is not an absolute path" },
 		{ BGP_HDR "daemon = bird\ninclude = /x\ngrace = 3601\n", 12, "grace" },
 		{ BGP_HDR "daemon = bird\ninclude = /x\ngrace = -1\n", 12, "grace" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\ngrace = 1500ms\n", 12, "grace '1500ms' is not a whole number of seconds" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\ngrace = 2h\n", 12, "grace 2h (7200s) is out of range (expected 0..3600 seconds)" },
 		{ BGP_HDR "daemon = bird\ninclude = /x\nwithdraw_on_sigterm = maybe\n", 12,
 		  "withdraw_on_sigterm 'maybe' is not yes or no" },
 		{ BGP_HDR "daemon = bird\ninclude = /x\ninclude = /y\n", 12, "duplicate key 'include' in [bgp] (first at line 11" },
@@ -2778,6 +3197,11 @@ test_bgp(void)
 	CU_ASSERT_STRING_EQUAL(cfg->bgp.control, "/run/bird/bird.ctl");
 	CU_ASSERT_EQUAL(cfg->bgp.grace_s, 5);
 	CU_ASSERT_EQUAL(cfg->bgp.withdraw_on_sigterm, 1);
+	sl_config_free(cfg);
+
+	cfg = sl_config_parse_string(BGP_HDR "daemon = bird\ninclude = /x\ngrace = 1m\n", "t.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->bgp.grace_s, 60);
 	sl_config_free(cfg);
 
 	cfg = sl_config_parse_string(BGP_HDR "withdraw_on_sigterm = no\ngrace = 0\n"
@@ -2864,6 +3288,9 @@ static const struct sl_test_case config_tests[] = {
 	{ "limits: prefixes per service", test_limits_acl_max },
 	{ "proxy_protocol: values, tcp only", test_proxy_protocol_invalid },
 	{ "full example", test_full_example },
+	{ "durations with units", test_durations },
+	{ "print: loads again, every key", test_print },
+	{ "key names", test_key_names },
 	{ "defaults", test_defaults },
 	{ "state names", test_state_names },
 	{ "config/sluice.ini", test_sluice_ini },

@@ -2506,6 +2506,112 @@ test_synproxy(void)
 }
 
 /*
+ * SYN proxy in fullnat with a Proxy Protocol v2 header: the backend's SYN
+ * leaves from a local address and port with the client's ISN; its
+ * SYN-ACK gets the handshake's last ACK, the header (28 bytes at ISN+1)
+ * and the client's data that waited, moved by the header's length and
+ * acknowledging on the backend's numbers; the backend's answer reaches
+ * the client from the VIP on Sluice's numbers, acknowledging the
+ * client's bytes without the header.
+ */
+static void
+test_synproxy_fullnat_pp(void)
+{
+	struct tp_fspec s, r;
+	struct rte_mbuf *m;
+	uint32_t cookie, lip, bip, isn = 3000;
+	uint16_t lport;
+
+	empty_table();
+	drain_all();
+	set_fullnat(1, 40000, 40999);
+	fx.cfg->services[1].synproxy = SL_SYNPROXY_ON;
+	fx.cfg->services[1].proxy_protocol = 2;
+	rebuild();
+	client_spec(&s, IPPROTO_TCP, 0x645b0001, 45000, 80, RTE_TCP_SYN_FLAG);
+	s.seq = isn;
+	sp_opts(&s, 1, 2000, 0);
+	push(mbuf_of(&s), OUT);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	cookie = ntohl(tcp_of(m)->sent_seq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(opt_of(m, 8));
+	client_spec(&s, IPPROTO_TCP, 0x645b0001, 45000, 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG);
+	s.seq = isn + 1;
+	s.ack = cookie + 1;
+	s.payload_len = 40;
+	sp_opts(&s, 0, 2001, tp_get32(opt_of(m, 8)));
+	rte_pktmbuf_free(m);
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tcp_of(m)->tcp_flags, RTE_TCP_SYN_FLAG);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), isn);
+	lip = ntohl(ip_of(m)->src_addr);
+	bip = ntohl(ip_of(m)->dst_addr);
+	lport = l4_port(m, 0);
+	CU_ASSERT(lip == 0x0a010005 || lip == 0x0a010006);
+	CU_ASSERT(lport >= 40000 && lport <= 40999);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_PTR_NULL(sent(IN));
+
+	backend_seg(&r, bip, 80000, isn + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	r.dst = lip;
+	r.dport = lport;
+	sp_opts(&r, 1, 900, 2001);
+	push(mbuf_of(&r), IN);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	/* the header first (a copy of the ACK's headers), then the ACK
+	 * after it, then the data */
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), isn + 1);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), 80001);
+	CU_ASSERT_EQUAL(ntohs(ip_of(m)->total_length), 20 + 32 + 28);
+	CU_ASSERT(memcmp((const uint8_t *)tcp_of(m) + 32, "\r\n\r\n\0\r\nQUIT\n", 12) == 0);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(tcp_of(m)->tcp_flags, RTE_TCP_ACK_FLAG);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), isn + 1 + 28);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), isn + 1 + 28);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), 80001);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), lip);
+	CU_ASSERT_EQUAL(ntohs(ip_of(m)->total_length), 20 + 32 + 40);
+	CU_ASSERT_EQUAL(tp_get32(opt_of(m, 8) + 4), 900);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+
+	/* the backend acknowledges header and data, and answers */
+	backend_seg(&r, bip, 80001, isn + 1 + 28 + 40, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG);
+	r.dst = lip;
+	r.dport = lport;
+	r.payload_len = 10;
+	sp_opts(&r, 0, 905, 2001);
+	push(mbuf_of(&r), IN);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), 0x645b0001);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->sent_seq), cookie + 1);
+	CU_ASSERT_EQUAL(ntohl(tcp_of(m)->recv_ack), isn + 1 + 40);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+
+	fx.cfg->services[1].synproxy = SL_SYNPROXY_OFF;
+	fx.cfg->services[1].proxy_protocol = 0;
+	set_fullnat(0, 40000, 40999);
+	empty_table();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
  * SYN proxy, a backend that never answers: its SYN goes again after 1 s
  * and 2 s more, and after 4 s more the client is reset (at the sequence
  * number it expects) and the connection forgotten, the data it sent
@@ -4730,6 +4836,20 @@ test_rate_limit_churn(void)
 	empty_table();
 }
 
+/* Whether @p m is a RST (with ACK, to a SYN) from [2001:db8::100]:80 to
+ * the client of @p s, acknowledging its SYN, with a valid checksum. */
+static int
+rst6_to(const struct rte_mbuf *m, const struct tp6_fspec *s)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return m->pkt_len == 14 + 40 + 20 && f[14 + 6] == IPPROTO_TCP &&
+	       memcmp(f + IP6_DST, s->src, 16) == 0 && memcmp(f + IP6_SRC, s->dst, 16) == 0 &&
+	       tp_get16(f + IP6_L4) == s->dport && tp_get16(f + IP6_L4 + 2) == s->sport &&
+	       f[IP6_L4 + 13] == (RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG) &&
+	       tp_get32(f + IP6_L4 + 8) == s->seq + 1 && l4_csum6_ok(m, IPPROTO_TCP);
+}
+
 /* IPv6: over the rate, dropped (no IPv6 RST) and counted. */
 static void
 test_rate_limit6(void)
@@ -4750,7 +4870,12 @@ test_rate_limit6(void)
 		m = sent(IN);
 		fwd += m != NULL;
 		rte_pktmbuf_free(m);
-		CU_ASSERT_PTR_NULL(sent(OUT));
+		/* a refused SYN is reset from the VIP */
+		m = sent(OUT);
+		CU_ASSERT((m != NULL) == (i >= 2));
+		if (m != NULL)
+			CU_ASSERT(rst6_to(m, &s));
+		rte_pktmbuf_free(m);
 	}
 	CU_ASSERT_EQUAL(fwd, 2);
 	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_RATE_LIMITED], d0 + 2);
@@ -4849,7 +4974,11 @@ test_max_conns6(void)
 			fwd++;
 		}
 		rte_pktmbuf_free(m);
-		CU_ASSERT_PTR_NULL(sent(OUT));
+		m = sent(OUT);
+		CU_ASSERT((m != NULL) == (fwd < i + 1));
+		if (m != NULL)
+			CU_ASSERT(rst6_to(m, &s));
+		rte_pktmbuf_free(m);
 	}
 	CU_ASSERT_EQUAL(fwd, 3);
 	CU_ASSERT(seen[0] == 1 && seen[1] == 1 && seen[2] == 1);
@@ -5009,6 +5138,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "Proxy Protocol: a relayed ICMP error quotes the client's numbers", test_pp_icmp_quote },
 	{ "SYN proxy: cookie, backend handshake, data held, numbers translated", test_synproxy },
 	{ "SYN proxy: backend silent (SYN again, client reset); auto threshold", test_synproxy_timeout_auto },
+	{ "SYN proxy in fullnat with Proxy Protocol v2", test_synproxy_fullnat_pp },
 	{ "fullnat: local address and port both ways, TCP and UDP", test_fullnat_both_ways },
 	{ "fullnat: local ports run out: RST, counted, free again", test_fullnat_ports_exhausted },
 	{ "NIC checksum verdicts", test_nic_csum_verdicts },
