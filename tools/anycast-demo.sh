@@ -83,7 +83,7 @@ cat <<EOF
   client $AC_CLIENT -- router (BIRD, AS 65000, ECMP, L4 hash) --+-- ${AC_OUT[a]} Sluice A + BIRD (AS 65001)
                                                           +-- ${AC_OUT[b]} Sluice B + BIRD (AS 65001)
   both: VIP $AC_VIP:80, tunnel (IPIP) + maglev to b1 b2 b3 (${AC_BIPS[*]}),
-  which answer the client directly; each BIRD peers through its Sluice's TAP (sl-out), BFD 3 x 100 ms
+  which answer the client directly; each BIRD peers through its Sluice's TAP (sl-out), BFD 4 x 200 ms
 EOF
 
 heading "3. Two Sluice instances, three BIRDs"

@@ -287,7 +287,7 @@ t_kill=${EPOCHREALTIME//[!0-9]/}
 kill -KILL "${AC_PID[a]}"
 if ac_wait_nexthops "${AC_OUT[b]}" 5000 >/dev/null; then
 	ms=$(((${EPOCHREALTIME//[!0-9]/} - t_kill) / 1000))
-	ok "4: A killed (SIGKILL): its next hop gone from the router's route $ms ms later"
+	ok "4: A killed (SIGKILL): its next hop gone from the router's route $ms ms later (BFD 4 x 200 ms)"
 	echo "# failover time: $ms ms (SIGKILL to the router's route without A)"
 else
 	notok "4: A killed: its next hop gone (route has $(ac_nexthops))"

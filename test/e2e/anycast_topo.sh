@@ -20,9 +20,10 @@
 # inside address 10.1.0.1 (tunnels from 10.1.0.5), B's 10.1.0.2 (from
 # 10.1.0.6). Each has kernel_interface on both ports: its BIRD peers
 # with the router through sl-out (so the session dies with Sluice), BFD
-# 100 ms x 3, hold time 3 s. The router's BIRD merges the two paths
-# into one multipath route (kernel protocol, merge paths) and the
-# kernel hashes on L4 (fib_multipath_hash_policy = 1). The backends
+# 200 ms x 4 (a machine shared with other tests delays a BFD packet now
+# and then; 100 ms x 3 flapped there), hold time 3 s. The router's BIRD
+# merges the two paths into one multipath route (kernel protocol, merge
+# paths) and the kernel hashes on L4 (fib_multipath_hash_policy = 1). The backends
 # answer the client directly through the router (direct server return);
 # the test kernel has no ipip module, so decap.py stands in for it.
 #
@@ -278,7 +279,7 @@ protocol kernel {
 	merge paths on;
 }
 protocol bfd {
-	interface "r*" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; };
+	interface "r*" { min rx interval 200 ms; min tx interval 200 ms; multiplier 4; };
 }
 template bgp lb {
 	local as 65000;
@@ -300,7 +301,7 @@ log "$SL_TMP/bird-$who.log" all;
 debug protocols { states };
 protocol device { scan time 1; }
 protocol bfd {
-	interface "sl-out" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; };
+	interface "sl-out" { min rx interval 200 ms; min tx interval 200 ms; multiplier 4; };
 }
 include "$SL_TMP/$who-vips.conf";
 protocol bgp uplink {
