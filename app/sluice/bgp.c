@@ -445,6 +445,8 @@ sl_bgp_init(struct sl_app *app)
 int
 sl_bgp_drain(struct sl_app *app, int stopping)
 {
+	char msg[128];
+
 	if (!bgp.on)
 		return -ENOENT;
 	if (bgp.mode != BGP_RUNNING)
@@ -452,6 +454,10 @@ sl_bgp_drain(struct sl_app *app, int stopping)
 	bgp.mode = stopping ? BGP_STOPPING : BGP_DRAINING;
 	SL_LOG(NOTICE, "bgp: %s: withdrawing every VIP, then %u s of forwarding",
 	       stopping ? "SIGTERM" : "drain-instance", bgp.cfg->grace_s);
+	/* the service manager learns now that this instance is on its way out */
+	snprintf(msg, sizeof(msg), "STOPPING=1\nSTATUS=draining: VIPs withdrawn, stopping %u s after BIRD's answer",
+		 bgp.cfg->grace_s);
+	sl_notify_send(msg);
 	/* now, not at the next evaluation */
 	bgp.next_eval = 0;
 	return 0;
