@@ -29,8 +29,10 @@
 #      A's next hop away (failover time printed), the uploads whose
 #      packets went to A carry on through B (maglev picks the same
 #      backend, midstream); at least 99% complete with the right sha256.
-#   5. SIGTERM on B (withdraw_on_sigterm = yes by default): B withdraws
-#      before it stops, the route goes, B exits 0.
+#   5. A started again, then quit on it: it withdraws before it stops
+#      (BIRD's answer in its log), exit 0. SIGTERM on B
+#      (withdraw_on_sigterm = yes by default): B withdraws, forwards for
+#      its grace, the route goes, B exits 0.
 #
 # Usage: test/e2e/anycast.sh SLUICE_BIN SLUICECTL_BIN
 # Needs root (network namespaces) and BIRD 2 (bird, birdc); exits 77
@@ -307,7 +309,26 @@ check "4: >= 99% of $NSTREAM streaming uploads complete with the right sha256 ($
 check "4: B took A's connections up in mid-stream (conns_midstream $mid)" [ "${mid:-0}" -gt 0 ]
 grep '^failure' "$SL_TMP/stream.out" | head -n 5 | diag
 
-# --- 5. SIGTERM withdraws first ---------------------------------------------------------
+# --- 5. quit withdraws first; SIGTERM drains ----------------------------------------------
+
+ac_sluice_start a
+if ac_sluice_wait_ready a && ms=$(ac_wait_nexthops "$both" 20000); then
+	setup "A started again, both next hops ($ms ms after ready)"
+else
+	notok "5: A started again: both next hops (route has $(ac_nexthops))"
+fi
+n0=$(grep -c 'bgp: reconfigure done: .*(0 VIP' "$SL_TMP/sluice-a.log")
+out=$(ac_ctl a quit)
+if ac_sluice_reap a 10; then
+	check "5: quit on A: exit status 0 (${AC_RC[a]})" [ "${AC_RC[a]}" = 0 ]
+else
+	notok "5: quit on A: A stops (still running)"
+fi
+n1=$(grep -c 'bgp: reconfigure done: .*(0 VIP' "$SL_TMP/sluice-a.log")
+check "5: quit on A: BIRD took the withdrawal before A stopped (its log: $((n1 - n0)) withdrawal)" \
+	[ "$n1" -gt "$n0" ]
+check "5: ... and the router's route keeps only B" ac_wait_nexthops "${AC_OUT[b]}" 3000
+
 
 kill -TERM "${AC_PID[b]}"
 if ms=$(ac_wait_nexthops "" 5000); then
