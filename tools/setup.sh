@@ -14,6 +14,7 @@ PACKAGES=(
 	nginx libnginx-mod-stream haproxy iptables wrk
 	clang libclang-rt-14-dev llvm
 	debhelper dpkg-dev systemd
+	bird2   # BIRD 2: the anycast test and demo run their own daemons
 )
 
 missing=()

@@ -1127,6 +1127,31 @@ cmd_quit(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 }
 
 static int
+show_bgp(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	return sl_bgp_show(app, o);
+}
+
+static int
+cmd_drain_instance(struct sl_app *app, int argc, char **argv, struct sl_out *o)
+{
+	int ret = sl_bgp_drain(app, 0);
+
+	if (ret == -ENOENT) {
+		sl_out_printf(o, "no [bgp] section: no VIP to withdraw (use quit to stop)");
+		return ret;
+	}
+	if (ret == -EALREADY) {
+		sl_out_printf(o, "already draining or stopping (see show bgp)");
+		return ret;
+	}
+	sl_out_printf(o, o->json ? "{\"draining\":true,\"grace\":%u}" :
+		      "draining: every VIP withdrawn, then %u s of forwarding, then Sluice stops\n",
+		      app->cfg->bgp.grace_s);
+	return 0;
+}
+
+static int
 cmd_help(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 {
 	unsigned i;
@@ -1161,6 +1186,7 @@ const struct sl_cmd sl_cmds[] = {
 	{ "show neighbours", "", "ARP table: next hops and their MACs", 0, 0, show_neighbours },
 	{ "show routes", "", "routes: prefix, gateway, port, whether the gateway is resolved", 0, 0, show_routes },
 	{ "show stats", "", "per worker: packets, bursts, drops by reason, busy/idle; the management lcore's drops", 0, 0, show_stats },
+	{ "show bgp", "", "the VIPs BIRD announces: each one, announced or not and why; the last reconfigure", 0, 0, show_bgp },
 	{ "show counters", "", "every counter with its description", 0, 0, show_counters },
 	{ "set weight", "SERVICE BACKEND N", "set a backend's weight (BACKEND is IP:PORT or its id)", 3, 3, set_weight },
 	{ "drain", "SERVICE BACKEND", "no new connections to the backend; existing ones carry on", 2, 2, cmd_drain },
@@ -1170,6 +1196,7 @@ const struct sl_cmd sl_cmds[] = {
 	{ "reload", "", "re-read the configuration file (as SIGHUP)", 0, 0, cmd_reload },
 	{ "capture start", "FILE [SERVICE|port NAME] [count N]", "write the packets of a service's connections (or a port's), as they arrive and as they leave rewritten, to a pcap file", 1, 5, capture_start },
 	{ "capture stop", "", "stop the capture and close its file", 0, 0, capture_stop },
+	{ "drain-instance", "", "withdraw every VIP from BGP, keep forwarding for [bgp] grace seconds, then stop", 0, 0, cmd_drain_instance },
 	{ "quit", "", "stop Sluice", 0, 0, cmd_quit },
 };
 const unsigned sl_n_cmds = RTE_DIM(sl_cmds);

@@ -72,6 +72,9 @@ on_signal(int sig)
 	/* relaxed: flags the loops poll */
 	if (sig == SIGHUP)
 		__atomic_store_n(&sl_app.reload, 1, __ATOMIC_RELAXED);
+	else if (sig == SIGTERM && __atomic_load_n(&sl_app.term_drains, __ATOMIC_RELAXED))
+		/* [bgp] withdraw_on_sigterm: withdraw, grace, then stop */
+		__atomic_store_n(&sl_app.term_drain_req, 1, __ATOMIC_RELAXED);
 	else
 		__atomic_store_n(&sl_app.stop, 1, __ATOMIC_RELAXED);
 }
@@ -454,6 +457,7 @@ static const struct sl_module {
 	{ "launch",     launch_init,    NULL,           launch_term },
 	{ "management", mgmt_init,      sl_mgmt_poll,   NULL },
 	{ "health",     health_init,    health_poll,    health_term },
+	{ "bgp",        sl_bgp_init,    sl_bgp_poll,    sl_bgp_term },
 	{ "commands",   NULL,           commands_poll,  NULL },
 	{ "admin",      admin_init,     admin_poll,     admin_term },
 	{ "telemetry",  telemetry_init, NULL,           telemetry_term },

@@ -82,6 +82,8 @@ struct sl_app {
 	struct sl_svc_ids *ids;      /* service/backend identities (mgmt only) */
 	volatile int stop;   /* set by signals; read with __atomic loads */
 	volatile int reload; /* SIGHUP: re-read the INI (mgmt polls it) */
+	volatile int term_drains;    /* SIGTERM drains first ([bgp]) */
+	volatile int term_drain_req; /* SIGTERM seen: drain (mgmt polls it) */
 	struct sl_fwd_env fwd;   /* what the workers share (lib/fwd) */
 	uint16_t check_port_lo;  /* local ports kept for health checks of */
 	uint16_t check_port_hi;  /* fullnat services; lo 0 = none kept */
@@ -173,6 +175,17 @@ void sl_admin_close(void);
 int sl_console_start(struct sl_app *app);
 void sl_console_poll(struct sl_app *app);
 void sl_console_stop(void);
+
+/* bgp.c: the VIPs BIRD announces ([bgp]); init writes the include file
+ * empty, poll decides and reconfigures, term withdraws at a clean stop.
+ * drain: withdraw every VIP, forward `grace` seconds more, stop (0, or
+ * -ENOENT without [bgp], -EALREADY when already draining). */
+struct sl_out;
+int sl_bgp_init(struct sl_app *app);
+unsigned sl_bgp_poll(struct sl_app *app);
+void sl_bgp_term(struct sl_app *app);
+int sl_bgp_drain(struct sl_app *app, int stopping);
+int sl_bgp_show(struct sl_app *app, struct sl_out *o);
 
 /* Rebuild the snapshot from @p cfg and publish it; 0, or -EINVAL with
  * the reason logged and nothing changed. */

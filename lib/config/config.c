@@ -45,7 +45,7 @@
 #define QUOTE_MAX	60	/* longest excerpt of a bad line in a message */
 
 #define NAME_CHARS	"A-Z a-z 0-9 _ -"
-#define SECTIONS_HINT	"[eal], [global], [port.NAME] or [service.NAME]"
+#define SECTIONS_HINT	"[eal], [global], [port.NAME], [service.NAME] or [bgp]"
 #define LCORES_SYNTAX	"items N or N-M or (list), separated by ',', " \
 			"each optionally followed by @CPU or @(CPU list)"
 
@@ -55,10 +55,16 @@ enum sect_kind {
 	SECT_GLOBAL,
 	SECT_PORT,
 	SECT_SERVICE,
+	SECT_BGP,
 };
 
 static const char *const eal_keys[] = { "lcores", "args" };
 enum { EK_LCORES, EK_ARGS };
+
+static const char *const bgp_keys[] = {
+	"daemon", "include", "control", "grace", "withdraw_on_sigterm",
+};
+enum { BK_DAEMON, BK_INCLUDE, BK_CONTROL, BK_GRACE, BK_WITHDRAW };
 
 static const char *const port_keys[] = {
 	"device", "address", "gateway", "rx_descriptors", "tx_descriptors",
@@ -164,6 +170,7 @@ struct parse_ctx {
 	int eal_line;		/* header lines, 0 = section absent */
 	int global_line;
 	int eal_keys[MAX_KEYS];
+	int bgp_keys[MAX_KEYS];
 	int global_keys[MAX_KEYS];
 	int port_keys[SL_MAX_PORTS][MAX_KEYS];
 	int svc_keys[SL_MAX_SERVICES][MAX_KEYS];
@@ -1244,6 +1251,51 @@ handle_global(struct parse_ctx *c, int key, const char *v)
 }
 
 /*
+ * [bgp]: which daemon, the file Sluice writes for it, its control socket,
+ * the drain grace and what SIGTERM does. Paths must be absolute: Sluice
+ * may run from anywhere, the daemon reads the same file.
+ */
+static int
+handle_bgp(struct parse_ctx *c, int key, const char *v)
+{
+	struct sl_config_bgp *b = &c->cfg->bgp;
+
+	switch (key) {
+	case BK_DAEMON:
+		if (strcmp(v, "bird") != 0)
+			return fail(c, c->lineno, "daemon '%s' is not supported (expected bird: BIRD 2, driven through its control socket)",
+				    v);
+		b->daemon = SL_BGP_DAEMON_BIRD;
+		return 0;
+	case BK_INCLUDE:
+		if (v[0] != '/' || strlen(v) >= sizeof(b->include))
+			return fail(c, c->lineno, "include '%s' is not an absolute path under %zu characters",
+				    v, sizeof(b->include));
+		if (v[strlen(v) - 1] == '/')
+			return fail(c, c->lineno, "include '%s' names a directory; expected a file, e.g. /run/sluice/bird-vips.conf",
+				    v);
+		strcpy(b->include, v);
+		return 0;
+	case BK_CONTROL:
+		if (v[0] != '/' || strlen(v) >= sizeof(b->control))
+			return fail(c, c->lineno, "control '%s' is not an absolute path under %zu characters (BIRD's control socket, e.g. /run/bird/bird.ctl)",
+				    v, sizeof(b->control));
+		strcpy(b->control, v);
+		return 0;
+	case BK_GRACE:
+		return parse_dur(c, "grace", v, DU_S, 0, 3600, &b->grace_s);
+	default:
+		if (strcmp(v, "yes") == 0)
+			b->withdraw_on_sigterm = 1;
+		else if (strcmp(v, "no") == 0)
+			b->withdraw_on_sigterm = 0;
+		else
+			return fail(c, c->lineno, "withdraw_on_sigterm '%s' is not yes or no", v);
+		return 0;
+	}
+}
+
+/*
  * Static routes. "route = PREFIX via GW" may repeat in a [port.*]
  * section; "gateway = GW" is the route 0.0.0.0/0 via GW (::/0 for an
  * IPv6 GW). Only the syntax is checked here: whether a gateway is on its
@@ -1892,6 +1944,8 @@ key_name(enum sect_kind kind, unsigned i)
 		return i < RTE_DIM(port_keys) ? port_keys[i] : NULL;
 	case SECT_SERVICE:
 		return i < RTE_DIM(svc_keys) ? svc_keys[i] : NULL;
+	case SECT_BGP:
+		return i < RTE_DIM(bgp_keys) ? bgp_keys[i] : NULL;
 	default:
 		return NULL;
 	}
@@ -1912,6 +1966,7 @@ static const struct {
 	{ "global", SECT_GLOBAL },
 	{ "port", SECT_PORT },
 	{ "service", SECT_SERVICE },
+	{ "bgp", SECT_BGP },
 };
 
 const char *
@@ -2017,6 +2072,9 @@ on_key(void *user, const char *section, const char *key, const char *value)
 	case SECT_PORT:
 		handle_port(c, (int)i, value);
 		break;
+	case SECT_BGP:
+		handle_bgp(c, (int)i, value);
+		break;
 	default:
 		handle_service(c, (int)i, value);
 		break;
@@ -2055,6 +2113,11 @@ close_section(struct parse_ctx *c)
 		if (s->n_backends == 0)
 			return fail(c, s->line, "[%s] has no backend (add at least one 'backend = IP:PORT')",
 				    c->sect);
+	} else if (c->kind == SECT_BGP) {
+		if (c->keys[BK_DAEMON] == 0)
+			return fail(c, c->cfg->bgp.line, "[bgp] has no daemon (add 'daemon = bird')");
+		if (c->keys[BK_INCLUDE] == 0)
+			return fail(c, c->cfg->bgp.line, "[bgp] has no include (add 'include = /run/sluice/bird-vips.conf', the file Sluice writes and BIRD's configuration includes)");
 	}
 	return 0;
 }
@@ -2170,6 +2233,18 @@ open_section(struct parse_ctx *c, const char *name)
 		c->global_line = c->lineno;
 		c->keys = c->global_keys;
 		c->kind = SECT_GLOBAL;
+		return 0;
+	}
+	if (strcmp(name, "bgp") == 0) {
+		if (c->cfg->bgp.line != 0)
+			return fail(c, c->lineno, "duplicate section [bgp] (first at line %d)",
+				    c->cfg->bgp.line);
+		c->cfg->bgp.line = c->lineno;
+		strcpy(c->cfg->bgp.control, "/run/bird/bird.ctl");
+		c->cfg->bgp.grace_s = 5;
+		c->cfg->bgp.withdraw_on_sigterm = 1;
+		c->keys = c->bgp_keys;
+		c->kind = SECT_BGP;
 		return 0;
 	}
 	if (strncmp(name, "port.", 5) == 0)
@@ -3496,6 +3571,21 @@ sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 			same = memcmp(pa, pb, sizeof(uint32_t)) == 0;
 		if (!same)
 			return restart(buf, len, "[global] %s changed", g->name);
+	}
+	if (a->bgp.line == 0 || b->bgp.line == 0) {
+		if (a->bgp.line != b->bgp.line)
+			return restart(buf, len, a->bgp.line ? "[bgp] removed" : "[bgp] added");
+	} else {
+		if (a->bgp.daemon != b->bgp.daemon)
+			return restart(buf, len, "[bgp] daemon changed");
+		if (strcmp(a->bgp.include, b->bgp.include) != 0)
+			return restart(buf, len, "[bgp] include changed");
+		if (strcmp(a->bgp.control, b->bgp.control) != 0)
+			return restart(buf, len, "[bgp] control changed");
+		if (a->bgp.grace_s != b->bgp.grace_s)
+			return restart(buf, len, "[bgp] grace changed");
+		if (a->bgp.withdraw_on_sigterm != b->bgp.withdraw_on_sigterm)
+			return restart(buf, len, "[bgp] withdraw_on_sigterm changed");
 	}
 	/* ports are matched by name: their order is the DPDK port order */
 	for (i = 0; i < a->n_ports; i++) {

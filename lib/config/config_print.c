@@ -273,6 +273,22 @@ print_service(const struct sl_config_service *s, FILE *f)
 		print_backend(&s->backends[i], f);
 }
 
+/* [bgp] is optional: absent, it stays absent (a comment says so). */
+static void
+print_bgp(const struct sl_config_bgp *b, FILE *f)
+{
+	if (b->line == 0) {
+		fprintf(f, "\n; [bgp] (none: no VIP is announced over BGP)\n");
+		return;
+	}
+	fprintf(f, "\n[bgp]\n");
+	fprintf(f, "daemon = bird\n");
+	fprintf(f, "include = %s\n", b->include);
+	fprintf(f, "control = %s\n", b->control);
+	fprintf(f, "grace = %us\n", b->grace_s);
+	fprintf(f, "withdraw_on_sigterm = %s\n", b->withdraw_on_sigterm ? "yes" : "no");
+}
+
 int
 sl_config_print(const struct sl_config *cfg, FILE *f)
 {
@@ -286,6 +302,7 @@ sl_config_print(const struct sl_config *cfg, FILE *f)
 		print_port(&cfg->ports[i], f);
 	for (i = 0; i < cfg->n_services; i++)
 		print_service(&cfg->services[i], f);
+	print_bgp(&cfg->bgp, f);
 	if (fflush(f) != 0 || ferror(f))
 		return -EIO;
 	return 0;

@@ -282,6 +282,27 @@ struct sl_config_global {
 	int local_ports_line;        /**< line of the local_ports key, 0 = default */
 };
 
+/*
+ * [bgp]: the VIPs announced by a routing daemon Sluice drives (it never
+ * speaks BGP itself). Sluice writes @c include, the routes the daemon
+ * should announce, and asks the daemon to re-read its configuration
+ * through @c control. Absent section (line 0): no announcements.
+ */
+enum { SL_BGP_DAEMON_BIRD = 1 };
+
+struct sl_config_bgp {
+	int line;                    /**< line of [bgp], 0 = section absent */
+	uint8_t daemon;              /**< SL_BGP_DAEMON_* (only bird) */
+	char include[256];           /**< file Sluice writes, absolute path */
+	char control[108];           /**< the daemon's control socket
+				      *   (default /run/bird/bird.ctl) */
+	uint32_t grace_s;            /**< drain-instance: seconds Sluice keeps
+				      *   forwarding once the VIPs are withdrawn
+				      *   (default 5) */
+	uint8_t withdraw_on_sigterm; /**< SIGTERM drains as drain-instance does
+				      *   (default yes) */
+};
+
 struct sl_config {
 	char path[256];              /**< file name used in messages */
 	char lcores[128];            /**< [eal] lcores, EAL --lcores syntax subset */
@@ -294,6 +315,7 @@ struct sl_config {
 	struct sl_config_port ports[SL_MAX_PORTS];
 	uint16_t n_services;
 	struct sl_config_service services[SL_MAX_SERVICES];
+	struct sl_config_bgp bgp;
 };
 
 /**
@@ -360,7 +382,7 @@ int sl_config_backend_parse(const char *spec, struct sl_config_backend *b,
 
 /**
  * What a reload from @p a to @p b would change that only a restart can
- * apply: [eal] keys, [global] keys, and [port.*] sections (added,
+ * apply: [eal] keys, [global] keys, [bgp] keys, and [port.*] sections (added,
  * removed, reordered or with any key but local_address changed: local
  * addresses may be added or removed by a reload). Compared key by key, so
  * moving a section within the file or changing comments changes nothing.

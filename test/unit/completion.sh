@@ -52,15 +52,16 @@ expect() {
 }
 
 expect "first word: every command's first word" \
-	"add capture del drain enable help quit reload set show" sluicectl ""
+	"add capture del drain drain-instance enable help quit reload set show" sluicectl ""
 expect "'s' gives set and show" "set show" sluicectl s
 expect "'show s' gives services and stats" "services stats" sluicectl show s
 expect "'show ' gives every show command" \
-	"backends counters flows neighbours ports routes services stats" sluicectl show ""
+	"backends bgp counters flows neighbours ports routes services stats" sluicectl show ""
 expect "'capture st' gives start and stop" "start stop" sluicectl capture st
 expect "'del' gives del" "del" sluicectl de
 expect "after --json the commands" "set show" sluicectl --json s
-expect "after -s PATH the commands" "drain" sluicectl -s /tmp/x.sock dr
+expect "after -s PATH the commands" "drain drain-instance" sluicectl -s /tmp/x.sock dr
+expect "nothing after drain-instance" "" sluicectl drain-instance ""
 expect "options" "--json" sluicectl --socket=/tmp/x.sock --j
 expect "options: -" "--help --json --socket --version -V -h -j -s" sluicectl -
 expect "nothing after a command without arguments" "" sluicectl reload ""

@@ -294,7 +294,7 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	/* sections */
-	{ PORT_A "[foo]\n" SVC_A, 4, "unknown section [foo] (expected [eal], [global], [port.NAME] or [service.NAME])" },
+	{ PORT_A "[foo]\n" SVC_A, 4, "unknown section [foo] (expected [eal], [global], [port.NAME], [service.NAME] or [bgp])" },
 	{ PORT_A SVC_A "[EAL]\n", 9, "section names are lowercase" },
 	{ "[port.]\ndevice = net_null0\n", 1, "section [port.] has an empty name" },
 	{ "[port.abcdefghijklmnopqrstuvwxyz012345]\n", 1, "is too long (32 characters, at most 31)" },
@@ -2913,7 +2913,11 @@ static const char print_example[] =
 	"port = 80\n"
 	"protocol = tcp\n"
 	"deny = 2001:db8:bad::/48\n"
-	"backend = [fd00:1::11]:8080 weight=2\n";
+	"backend = [fd00:1::11]:8080 weight=2\n"
+	"[bgp]\n"
+	"daemon = bird\n"
+	"include = /run/sluice/bird-vips.conf\n"
+	"grace = 1m\n";
 
 /* sl_config_print() of @p cfg into a string (to free). */
 static char *
@@ -3001,8 +3005,14 @@ test_print(void)
 				CU_ASSERT_STRING_EQUAL(a->backends[k].id, b->backends[k].id);
 			}
 		}
-		/* every key of every section, written or commented */
-		for (i = 0; (sect = sl_config_section_name(i)) != NULL; i++)
+		/* every key of every section, written or commented; an
+		 * optional section left out is a comment */
+		for (i = 0; (sect = sl_config_section_name(i)) != NULL; i++) {
+			if (strcmp(sect, "bgp") == 0 && cfg->bgp.line == 0) {
+				CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n; [bgp] (none"));
+				CU_ASSERT_EQUAL(cfg2->bgp.line, 0);
+				continue;
+			}
 			for (k = 0; (key = sl_config_key_name(sect, k)) != NULL; k++) {
 				bool found = has_key_line(out, sect, key, false) ||
 					     has_key_line(out, sect, key, true);
@@ -3011,6 +3021,7 @@ test_print(void)
 					printf("\n  example %u: [%s] %s not printed", t, sect, key);
 				CU_ASSERT(found);
 			}
+		}
 		free(out);
 		free(out2);
 		sl_config_free(cfg);
@@ -3034,6 +3045,8 @@ test_print(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\npersistence = 600s\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nallow = 10.0.0.0/8\nallow = 192.0.2.7/32\ndeny = 10.9.0.0/16\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nconn_rate_per_client = 50\nconn_burst_per_client = 50\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n[bgp]\ndaemon = bird\ninclude = /run/sluice/bird-vips.conf\n"
+				      "control = /run/bird/bird.ctl\ngrace = 60s\nwithdraw_on_sigterm = yes\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nhash = 5tuple\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nhash = source\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nbackend = 10.1.0.11:8080 weight=3 id=a state=active max_conns=100\n"));
@@ -3137,7 +3150,138 @@ test_limits_acl_max(void)
 	free(text);
 }
 
+/*
+ * [bgp]: defaults, every key, and each mistake refused at its line:
+ * PORT_A (3 lines) and SVC_A (5 lines) come first, so [bgp] is line 9.
+ */
+#define BGP_HDR PORT_A SVC_A "[bgp]\n"
+
+static void
+test_bgp(void)
+{
+	static const struct bad_case bad[] = {
+		{ BGP_HDR "daemon = frr\ninclude = /run/x.conf\n", 10, "daemon 'frr' is not supported" },
+		{ BGP_HDR "daemon = bird\ninclude = run/x.conf\n", 11, "include 'run/x.conf' is not an absolute path" },
+		{ BGP_HDR "daemon = bird\ninclude = /run/sluice/\n", 11, "names a directory" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\ncontrol = bird.ctl\n", 12, "control 'bird.ctl' is not an absolute path" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\ngrace = 3601\n", 12, "grace" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\ngrace = -1\n", 12, "grace" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\ngrace = 1500ms\n", 12, "grace '1500ms' is not a whole number of seconds" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\ngrace = 2h\n", 12, "grace 2h (7200s) is out of range (expected 0..3600 seconds)" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\nwithdraw_on_sigterm = maybe\n", 12,
+		  "withdraw_on_sigterm 'maybe' is not yes or no" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\ninclude = /y\n", 12, "duplicate key 'include' in [bgp] (first at line 11" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\nhold = 3\n", 12, "unknown key 'hold' in [bgp] (expected daemon|include|control|grace|withdraw_on_sigterm)" },
+		{ BGP_HDR "include = /x\n", 9, "[bgp] has no daemon" },
+		{ BGP_HDR "daemon = bird\n", 9, "[bgp] has no include" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\n[bgp]\n", 12, "duplicate section [bgp] (first at line 9)" },
+		{ BGP_HDR "daemon = bird\ninclude = /x\n[BGP]\n", 12, "section names are lowercase" },
+	};
+	char err[1024] = "", prefix[32];
+	struct sl_config *cfg;
+	unsigned i;
+
+	cfg = sl_config_parse_string(PORT_A SVC_A, "t.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->bgp.line, 0);
+	sl_config_free(cfg);
+
+	cfg = sl_config_parse_string(BGP_HDR "daemon = bird\ninclude = /run/sluice/bird-vips.conf\n",
+				     "t.ini", err, sizeof(err));
+	if (cfg == NULL)
+		printf("\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->bgp.line, 9);
+	CU_ASSERT_EQUAL(cfg->bgp.daemon, SL_BGP_DAEMON_BIRD);
+	CU_ASSERT_STRING_EQUAL(cfg->bgp.include, "/run/sluice/bird-vips.conf");
+	CU_ASSERT_STRING_EQUAL(cfg->bgp.control, "/run/bird/bird.ctl");
+	CU_ASSERT_EQUAL(cfg->bgp.grace_s, 5);
+	CU_ASSERT_EQUAL(cfg->bgp.withdraw_on_sigterm, 1);
+	sl_config_free(cfg);
+
+	cfg = sl_config_parse_string(BGP_HDR "daemon = bird\ninclude = /x\ngrace = 1m\n", "t.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->bgp.grace_s, 60);
+	sl_config_free(cfg);
+
+	cfg = sl_config_parse_string(BGP_HDR "withdraw_on_sigterm = no\ngrace = 0\n"
+				     "control = /tmp/b.ctl\ninclude = /tmp/v.conf\ndaemon = bird\n",
+				     "t.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_STRING_EQUAL(cfg->bgp.control, "/tmp/b.ctl");
+	CU_ASSERT_STRING_EQUAL(cfg->bgp.include, "/tmp/v.conf");
+	CU_ASSERT_EQUAL(cfg->bgp.grace_s, 0);
+	CU_ASSERT_EQUAL(cfg->bgp.withdraw_on_sigterm, 0);
+	sl_config_free(cfg);
+
+	for (i = 0; i < DIM(bad); i++) {
+		bool ok;
+
+		err[0] = '\0';
+		cfg = sl_config_parse_string(bad[i].text, "t.ini", err, sizeof(err));
+		snprintf(prefix, sizeof(prefix), "t.ini:%d: ", bad[i].line);
+		ok = cfg == NULL && strncmp(err, prefix, strlen(prefix)) == 0 &&
+		     strstr(err, bad[i].phrase) != NULL;
+		if (!ok)
+			printf("\n  bgp case %u: want '%s...%s'\n              got  '%s'",
+			       i, prefix, bad[i].phrase, cfg ? "(accepted)" : err);
+		CU_ASSERT(ok);
+		sl_config_free(cfg);
+	}
+}
+
+/* Every [bgp] key takes a restart; adding or removing the section too. */
+static void
+test_bgp_restart_diff(void)
+{
+	static const char *const base = PORT_A SVC_A "[bgp]\ndaemon = bird\ninclude = /x\n";
+	static const struct restart_case cases[] = {
+		{ PORT_A SVC_A "[bgp]\ninclude = /x\ndaemon = bird\ncontrol = /run/bird/bird.ctl\ngrace = 5\n", NULL },
+		{ PORT_A SVC_A, "[bgp] removed" },
+		{ PORT_A SVC_A "[bgp]\ndaemon = bird\ninclude = /y\n", "[bgp] include changed" },
+		{ PORT_A SVC_A "[bgp]\ndaemon = bird\ninclude = /x\ncontrol = /c\n", "[bgp] control changed" },
+		{ PORT_A SVC_A "[bgp]\ndaemon = bird\ninclude = /x\ngrace = 6\n", "[bgp] grace changed" },
+		{ PORT_A SVC_A "[bgp]\ndaemon = bird\ninclude = /x\nwithdraw_on_sigterm = no\n",
+		  "[bgp] withdraw_on_sigterm changed" },
+	};
+	char err[512] = "", buf[160];
+	struct sl_config *a, *b;
+	unsigned i;
+
+	a = sl_config_parse_string(base, "a.ini", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	for (i = 0; i < DIM(cases); i++) {
+		int r;
+
+		b = sl_config_parse_string(cases[i].text, "b.ini", err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL(b);
+		if (b == NULL)
+			continue;
+		buf[0] = '\0';
+		r = sl_config_restart_diff(a, b, buf, sizeof(buf));
+		if (cases[i].want == NULL) {
+			CU_ASSERT_EQUAL(r, 0);
+		} else {
+			if (r != 1 || strcmp(buf, cases[i].want) != 0)
+				printf("\n  bgp case %u: want '%s', got %d '%s'\n", i, cases[i].want, r, buf);
+			CU_ASSERT_EQUAL(r, 1);
+			CU_ASSERT_STRING_EQUAL(buf, cases[i].want);
+		}
+		sl_config_free(b);
+		/* and the other way round */
+		if (cases[i].want != NULL && i == 1) {
+			b = sl_config_parse_string(cases[i].text, "b.ini", err, sizeof(err));
+			CU_ASSERT_EQUAL(sl_config_restart_diff(b, a, buf, sizeof(buf)), 1);
+			CU_ASSERT_STRING_EQUAL(buf, "[bgp] added");
+			sl_config_free(b);
+		}
+	}
+	sl_config_free(a);
+}
+
 static const struct sl_test_case config_tests[] = {
+	{ "[bgp]: keys, defaults, errors", test_bgp },
+	{ "[bgp]: restart diff", test_bgp_restart_diff },
 	{ "every service key, then another service", test_many_keys_then_service },
 	{ "limits: allow, deny, rates, max_conns", test_limits_keys },
 	{ "limits: invalid", test_limits_invalid },

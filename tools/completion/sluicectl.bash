@@ -15,6 +15,7 @@ _sluicectl_commands=(
 	"show neighbours"
 	"show routes"
 	"show stats"
+	"show bgp"
 	"show counters"
 	"set weight"
 	"drain"
@@ -24,6 +25,7 @@ _sluicectl_commands=(
 	"reload"
 	"capture start"
 	"capture stop"
+	"drain-instance"
 	"quit"
 )
 
