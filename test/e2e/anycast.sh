@@ -25,10 +25,13 @@
 #   3. drain-instance on A while a loop of requests runs: A withdraws,
 #      keeps forwarding for its grace, exits 0; not one request fails.
 #      A started again: announced again.
-#   4. SIGKILL of A while 40 slow uploads stream through both: BFD takes
-#      A's next hop away (failover time printed), the uploads whose
-#      packets went to A carry on through B (maglev picks the same
-#      backend, midstream); at least 99% complete with the right sha256.
+#   4. SIGKILL of A while 100 slow uploads stream through both: BFD takes
+#      A's next hop away, the uploads whose packets went to A carry on
+#      through B (maglev picks the same backend, midstream); at least 99%
+#      complete with the right sha256. Failover time from captures of what
+#      each instance forwards (its IPIP packets to the backends, on the
+#      switch ports of its inside link): the last packet through A, to the
+#      first packet of one of A's connections through B.
 #   5. A started again, then quit on it: it withdraws before it stops
 #      (BIRD's answer in its log), exit 0. SIGTERM on B
 #      (withdraw_on_sigterm = yes by default): B withdraws, forwards for
@@ -278,7 +281,15 @@ fi
 
 # --- 4. SIGKILL under streaming connections -------------------------------------------
 
-NSTREAM=40
+NSTREAM=100
+cap_pids=()
+for i in a b; do
+	ip netns exec "${AC_NS[r]}" tcpdump -i "i$i" -Q in -nn -U -s 128 -w "$SL_TMP/via-$i.pcap" \
+		"ip proto 4" >/dev/null 2>&1 &
+	cap_pids+=($!)
+	SL_PIDS+=($!)
+done
+sleep 0.5
 client stream "$AC_VIP" "$NSTREAM" 400000 6 >"$SL_TMP/stream.out" 2>&1 &
 stream_pid=$!
 SL_PIDS+=("$stream_pid")
@@ -300,6 +311,29 @@ check "4: the router's BIRD saw A's BFD session go down" \
 	[ "$(grep -c 'a: BFD session down' "$SL_TMP/bird-router.log")" -gt "$n_bfd" ]
 for ((t = 0; t < 300; t++)); do sl_pid_alive "$stream_pid" || break; sleep 0.1; done
 sl_pid_stop "$stream_pid"
+for p in "${cap_pids[@]}"; do sl_pid_stop "$p"; done
+# failover from the captures: the last packet A forwarded, then the first
+# packet of one of A's connections (by the inner client address and
+# port: "... IP OUTER > OUTER: IP CLIENT.PORT > VIP.80: ...", the
+# client's only: the instances' health checks go through the VIP too)
+# B forwarded
+fo=$(for i in a b; do
+	tcpdump -tt -nn -r "$SL_TMP/via-$i.pcap" 2>/dev/null |
+		awk -v l="$i" -v v="$AC_VIP.80:" -v c="$AC_CLIENT." '{ for (k = 2; k < NF; k++)
+			if ($k == ">" && $(k + 1) == v && index($(k - 1), c) == 1) {
+				print l, $1, $(k - 1); break } }'
+done | awk '
+	$1 == "a" { if ($2 > lasta) lasta = $2; ports[$3] = 1; next }
+	{ b[NR] = $2; bp[NR] = $3 }
+	END {
+		first = 0
+		for (k in b) if (b[k] > lasta && (bp[k] in ports) && (first == 0 || b[k] < first)) first = b[k]
+		if (lasta > 0 && first > 0) printf "%d %d\n", (first - lasta) * 1000, length(ports)
+	}')
+read -r fo_ms fo_conns <<<"$fo"
+echo "# failover from captures: ${fo_ms:-?} ms from the last packet through A to the first of A's ${fo_conns:-?} connections through B"
+check "4: captures show A's connections moving to B (${fo_ms:-?} ms, under 1.5 s)" \
+	eval "[ -n '${fo_ms:-}' ] && [ ${fo_ms:-9999} -lt 1500 ]"
 read -r _ ndone _ _ <<<"$(grep '^done ' "$SL_TMP/stream.out")"
 mid=$(ac_ctl b show stats | awk '{ for (i = 1; i < NF; i++) if ($i == "conns_midstream") s += $(i + 1) } END { print s + 0 }')
 share=$(( ${ndone:-0} * 1000 / NSTREAM ))

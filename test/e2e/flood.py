@@ -2,14 +2,15 @@
 """Frame flood for the end-to-end tests: as many frames as one CPU can
 write to a raw packet socket for a given time, from prebuilt variants.
 
-Usage: flood.py IFACE DST_MAC SECONDS [--spoof A.B] [--variants N] KIND...
+Usage: flood.py IFACE DST_MAC SECONDS [--spoof A.B] [--variants N] [--rate PPS] KIND...
   KIND: arp-for:IP     ARP requests for IP (broadcast) from random
                        senders in A.B.0.0/16 (default 10.99)
         arp-other:IP   the same for another host's address IP
         syn:IP:PORT    TCP SYNs to IP:PORT from random A.B.x.y sources
                        and ports, to DST_MAC
 The frames of all kinds are sent in turn (N variants of each, default
-256: N distinct sources and ports, N connections for a SYN flood). At the
+256: N distinct sources and ports, N connections for a SYN flood), as
+fast as it can or at about PPS frames per second. At the
 end it prints "sent N frames in S s (R frames/s)".
 """
 
@@ -64,6 +65,11 @@ def main():
         i = args.index("--variants")
         variants = int(args[i + 1])
         del args[i:i + 2]
+    rate = 0
+    if "--rate" in args:
+        i = args.index("--rate")
+        rate = float(args[i + 1])
+        del args[i:i + 2]
     if len(args) < 4:
         sys.exit(__doc__)
     iface, dmac, secs, kinds = args[0], mac_bytes(args[1]), float(args[2]), args[3:]
@@ -94,12 +100,20 @@ def main():
     end = t0 + secs
     send = s.send
     while time.monotonic() < end:
-        for f in frames:
-            try:
-                send(f)
-            except OSError:
-                pass
-        n += len(frames)
+        for k in range(0, len(frames), 64):
+            for f in frames[k:k + 64]:
+                try:
+                    send(f)
+                except OSError:
+                    pass
+            n += len(frames[k:k + 64])
+            if rate:
+                # paced: wait until this many frames are due
+                ahead = n / rate - (time.monotonic() - t0)
+                if ahead > 0:
+                    time.sleep(ahead)
+            if time.monotonic() >= end:
+                break
     dt = time.monotonic() - t0
     print("sent %d frames in %.1f s (%d frames/s)" % (n, dt, n / dt), flush=True)
 
