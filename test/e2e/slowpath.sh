@@ -67,7 +67,9 @@ check_fall = 2
 check_rise = 2" | sl_write_config_services "$conf" 1 "admin_socket = $sock
 slowpath_rate = $rate
 slowpath_burst = 200"
-	[ -z "$ring" ] || sed -i "s/^device = net_af_packet1,iface=in\$/&,framecnt=$ring/" "$conf"
+	# the budget runs get a deep ring (4096 frames: 136 ms of the flood)
+	# so that a worker descheduled on a loaded machine loses nothing there
+	sed -i "s/^device = net_af_packet1,iface=in\$/&,framecnt=${ring:-4096}/" "$conf"
 	if ! sl_test_sluice_start "$tag: sluice ready" "$bin" "$conf" "$log"; then
 		return
 	fi
