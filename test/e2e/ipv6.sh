@@ -456,13 +456,32 @@ fi
 sha=$(SL_CURL_TIMEOUT=120 http6 blob | sha256sum | cut -d' ' -f1)
 check "20 MB download through [$VIP6]:80, sha256 matches" [ "$sha" = "$SL_BLOB_SHA" ]
 
-wout=$(sl_exec_client wrk -t2 -c8 -d2s "http://[$VIP6]/name" 2>&1)
-reqs=$(awk '/requests in/ { print $1 }' <<<"$wout")
-bad=$(awk '/Non-2xx/ { print $NF }' <<<"$wout")
-serr=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$wout")
-v=no
-[ "${reqs:-0}" -ge 100 ] && [ -z "$bad" ] && [ "${serr:-0}" -eq 0 ] && v=yes
-check "wrk over IPv6, 8 connections for 2 s: ${reqs:-0} requests, no non-2xx, no socket errors" [ $v = yes ]
+# ctl_drops: every drop the workers counted (show stats)
+ctl_drops() {
+	ctl show stats
+	awk '$1 == "drop" { s += $3 } END { print s + 0 }' "$CTL_OUT"
+}
+
+# A run whose only errors are timeouts while Sluice dropped nothing (the
+# backends' Python servers stall now and then on a loaded 2-core machine:
+# seen once, all 8 connections waiting at once with Sluice idle) is run
+# again, once; connect/read/write errors or non-2xx fail at once.
+again=''
+for try in 1 2; do
+	d0=$(ctl_drops)
+	wout=$(sl_exec_client wrk -t2 -c8 -d2s "http://[$VIP6]/name" 2>&1)
+	reqs=$(awk '/requests in/ { print $1 }' <<<"$wout")
+	bad=$(awk '/Non-2xx/ { print $NF }' <<<"$wout")
+	serr=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 }' <<<"$wout")
+	tmo=$(awk '/Socket errors/ { gsub(",", ""); print $10 }' <<<"$wout")
+	v=no
+	[ "${reqs:-0}" -ge 100 ] && [ -z "$bad" ] && [ "${serr:-0}" -eq 0 ] && [ "${tmo:-0}" -eq 0 ] && v=yes
+	[ $v = no ] && [ "$try" = 1 ] && [ -z "$bad" ] && [ "${serr:-0}" -eq 0 ] &&
+		[ "$(ctl_drops)" = "$d0" ] || break
+	again=" (second run: the first had ${tmo:-?} timeouts, Sluice dropped nothing)"
+	printf '%s\n' "$wout" | diag
+done
+check "wrk over IPv6, 8 connections for 2 s: ${reqs:-0} requests, no non-2xx, no socket errors$again" [ $v = yes ]
 [ $v = yes ] || printf '%s\n' "$wout" | diag
 
 # --- 3. the backends see the client ---------------------------------------------------
