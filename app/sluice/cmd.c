@@ -1196,6 +1196,7 @@ const struct sl_cmd sl_cmds[] = {
 	{ "reload", "", "re-read the configuration file (as SIGHUP)", 0, 0, cmd_reload },
 	{ "capture start", "FILE [SERVICE|port NAME] [count N]", "write the packets of a service's connections (or a port's), as they arrive and as they leave rewritten, to a pcap file", 1, 5, capture_start },
 	{ "capture stop", "", "stop the capture and close its file", 0, 0, capture_stop },
+	{ "trace", "SERVICE|CLIENT [count N] [timeout S]", "what the workers do with the next N packets (default 10, at most 10000) of a service or to/from a client address, and why: service, backend and how it was chosen, rewrite, or the drop reason; answers after N packets or S seconds (default 10, at most 60)", 1, 5, sl_cmd_trace },
 	{ "drain-instance", "", "withdraw every VIP from BGP, keep forwarding for [bgp] grace seconds, then stop", 0, 0, cmd_drain_instance },
 	{ "quit", "", "stop Sluice", 0, 0, cmd_quit },
 };
@@ -1278,6 +1279,12 @@ static struct sl_cmd_pending *parked;
 int
 sl_cmd_defer(struct sl_out *out, sl_cmd_cont_t cont, void *state)
 {
+	return sl_cmd_defer_for(out, cont, state, SL_CMD_TIMEOUT_S);
+}
+
+int
+sl_cmd_defer_for(struct sl_out *out, sl_cmd_cont_t cont, void *state, unsigned seconds)
+{
 	struct sl_cmd_pending *p = out->pend;
 
 	if (p == NULL) {
@@ -1287,7 +1294,7 @@ sl_cmd_defer(struct sl_out *out, sl_cmd_cont_t cont, void *state)
 	p->cont = cont;
 	p->state = state;
 	p->json = out->json;
-	p->deadline = rte_rdtsc() + (uint64_t)SL_CMD_TIMEOUT_S * rte_get_tsc_hz();
+	p->deadline = rte_rdtsc() + (uint64_t)seconds * rte_get_tsc_hz();
 	p->next = parked;
 	parked = p;
 	return -EINPROGRESS;

@@ -105,9 +105,16 @@ void sl_cmd_cancel(struct sl_cmd_pending *p);
  * handler's to release). */
 int sl_cmd_defer(struct sl_out *out, sl_cmd_cont_t cont, void *state);
 
+/* sl_cmd_defer() with a deadline of @p seconds instead of
+ * SL_CMD_TIMEOUT_S (a command that waits on purpose: trace). */
+int sl_cmd_defer_for(struct sl_out *out, sl_cmd_cont_t cont, void *state, unsigned seconds);
+
 /* Run the parked commands; deliver the finished ones; free the worker
  * requests the workers have handed back. Called by the management loop
  * every round. */
 void sl_cmd_poll(struct sl_app *app);
+
+/* The trace command (trace.c). */
+int sl_cmd_trace(struct sl_app *app, int argc, char **argv, struct sl_out *out);
 
 #endif

@@ -26,11 +26,12 @@
 #include "sluice.h"
 #include "cmd.h"
 #include "sl_version.h"
+#include "replay.h"
 
 #define MAX_EAL_ARGS 128
 
 /* Long options without a short form. */
-enum { OPT_CHECK = 256, OPT_VERSION };
+enum { OPT_CHECK = 256, OPT_VERSION, OPT_REPLAY, OPT_OUT, OPT_EXPLAIN, OPT_PORT };
 
 static void
 usage(const char *prog)
@@ -39,18 +40,31 @@ usage(const char *prog)
 		"usage: %s -c FILE [-i]\n"
 		"       %s [EAL options] -- -c FILE [-i]\n"
 		"       %s --check -c FILE\n"
+		"       %s --replay IN.pcap[@PORT] [--replay ...] -c FILE [--out OUT.pcap]\n"
+		"             [--explain] [--port NAME]\n"
 		"  -c, --config FILE   INI configuration (see config/sluice.ini)\n"
 		"  -i, --interactive   console on stdin: help, TAB completion, history;\n"
 		"                      quit or Ctrl-D stops Sluice\n"
 		"      --check         check FILE and print the configuration it gives,\n"
 		"                      defaults included, without starting; exit 0 if\n"
 		"                      it is valid, 1 with FILE:LINE: reason if not\n"
+		"      --replay IN.pcap[@PORT]\n"
+		"                      run recorded frames through the packet path offline\n"
+		"                      (no NIC, one worker, all backends up); frames of\n"
+		"                      several files are merged by time; @PORT: they came\n"
+		"                      in on that port (else the port whose subnet holds\n"
+		"                      their source, or the one with a gateway)\n"
+		"      --out OUT.pcap  with --replay: write the frames Sluice sent\n"
+		"      --explain       with --replay: print what became of each frame and\n"
+		"                      why (service, backend and how it was chosen,\n"
+		"                      rewrite, or the drop reason)\n"
+		"      --port NAME     with --replay: every frame came in on port NAME\n"
 		"      --version       print the version and exit\n"
 		"  -h, --help          this help\n"
 		"EAL options come from the [eal] section of FILE; when given on the\n"
 		"command line before '--' they replace that section. Ports are added\n"
 		"to the EAL options from the [port.*] sections in both cases.\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 }
 
 /* "0.1.0 (git v0.1.0-4-g1a2b3c4-dirty)"; the version alone for a build
@@ -519,8 +533,14 @@ main(int argc, char **argv)
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "explain", no_argument, NULL, OPT_EXPLAIN },
+		{ "port", required_argument, NULL, OPT_PORT },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct sl_replay_opts ro = { .port = -1 };
+	const char *replay_port = NULL;
 	struct sl_app *app = &sl_app;
 	char *eal_argv[MAX_EAL_ARGS];
 	char eal_args_copy[SL_EAL_ARGS_MAX];
@@ -558,6 +578,23 @@ main(int argc, char **argv)
 			case OPT_VERSION:
 				printf("sluice %s\n", version_text());
 				return EXIT_SUCCESS;
+			case OPT_REPLAY:
+				if (ro.n_inputs == SL_REPLAY_INPUTS) {
+					fprintf(stderr, "sluice: at most %d --replay files\n",
+						SL_REPLAY_INPUTS);
+					return EXIT_FAILURE;
+				}
+				ro.inputs[ro.n_inputs++] = optarg;
+				break;
+			case OPT_OUT:
+				ro.out = optarg;
+				break;
+			case OPT_EXPLAIN:
+				ro.explain = 1;
+				break;
+			case OPT_PORT:
+				replay_port = optarg;
+				break;
 			default:
 				usage(argv[0]);
 				return EXIT_FAILURE;
@@ -578,6 +615,24 @@ main(int argc, char **argv)
 	if (app->cfg == NULL) {
 		fprintf(stderr, "sluice: configuration error: %s\n", err);
 		return EXIT_FAILURE;
+	}
+	if ((ro.out != NULL || ro.explain || replay_port != NULL) && ro.n_inputs == 0) {
+		fprintf(stderr, "sluice: --out, --explain and --port go with --replay\n");
+		sl_config_free(app->cfg);
+		return EXIT_FAILURE;
+	}
+	if (ro.n_inputs != 0) {
+		for (i = 0; replay_port != NULL && i < (int)app->cfg->n_ports; i++)
+			if (strcmp(app->cfg->ports[i].name, replay_port) == 0)
+				ro.port = i;
+		if (replay_port != NULL && ro.port < 0) {
+			fprintf(stderr, "sluice: --port %s: no such port in %s\n", replay_port, config);
+			ret = EXIT_FAILURE;
+		} else {
+			ret = sl_replay(argv[0], app->cfg, &ro);
+		}
+		sl_config_free(app->cfg);
+		return ret;
 	}
 	if (check) {
 		/* valid: print what it resolves to, before EAL is touched */

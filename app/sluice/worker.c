@@ -92,6 +92,8 @@ sl_worker_main(void *arg)
 		/* relaxed: a copy more or less around capture start/stop is
 		 * harmless; read once per loop, not per packet */
 		w->cap_on = __atomic_load_n(&app->fwd.cap.on, __ATOMIC_RELAXED);
+		/* acquire: the trace's filter was set before it was turned on */
+		w->trace_on = __atomic_load_n(&app->fwd.trace.on, __ATOMIC_ACQUIRE);
 		for (p = 0; p < app->n_ports; p++) {
 			n = rte_eth_rx_burst(app->hw[p].port_id, (uint16_t)w->id,
 					     pkts, SL_BURST);

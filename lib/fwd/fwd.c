@@ -110,20 +110,6 @@ vlan_pop_burst(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n, uint16_t
 
 
 
-/*
- * The hash a hashing scheduler (sh, maglev) picks by, from a client's
- * key: CRC32C with fixed seeds, so that every Sluice instance, and one
- * restarted, hashes a connection alike and maglev choices agree.
- */
-static __rte_always_inline uint32_t
-sched_hash(const struct sl_service *svc, const struct sl_flow_key *k)
-{
-	if (!svc->sched->needs_hash)
-		return 0;
-	return svc->hash_source ? rte_hash_crc_4byte(k->src, 0x51ce) :
-		rte_hash_crc(k, sizeof(*k), 0x51ce);
-}
-
 /* GUE's outer source port: a hash of the inner flow in 49152..65535, so
  * that the backend's NIC spreads flows over its queues by it. */
 static __rte_always_inline rte_be16_t
@@ -1145,9 +1131,9 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
  * the whole burst), then act on each. @p pidx is the port the burst came
  * from, or -1 when each packet's mbuf port says (redirected packets).
  */
-void
-sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
-		struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
+static __rte_always_inline void
+fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+	  struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
 {
 	struct flow_pkt fp[SL_BURST];
 	struct sl_flow_key keys[SL_BURST];
@@ -1199,6 +1185,26 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 						now, conns[i], dirs[i]);
 		}
 	}
+}
+
+void
+sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+	     struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
+{
+	/* a live trace takes the burst apart (fwd_trace.c): one test per
+	 * burst when none runs */
+	if (unlikely(w->trace_on)) {
+		sl_fwd_trace_burst(w, snap, pkts, n, pidx, now);
+		return;
+	}
+	fwd_burst(w, snap, pkts, n, pidx, now);
+}
+
+void
+sl_fwd_burst_plain(struct sl_worker *w, const struct sl_snapshot *snap,
+		   struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
+{
+	fwd_burst(w, snap, pkts, n, pidx, now);
 }
 
 static void

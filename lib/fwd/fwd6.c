@@ -227,17 +227,6 @@ sl_fwd6_expire(struct sl_worker *w, uint64_t now)
 		sl_flow6_expire(w->flows6, now, 256, on_expire6, w);
 }
 
-/* The scheduler's hash of an IPv6 client key (see sched_hash() in fwd.c):
- * CRC32C with the same fixed seed, so instances agree. */
-static __rte_always_inline uint32_t
-sched_hash6(const struct sl_service *svc, const struct sl_flow6_key *k)
-{
-	if (!svc->sched->needs_hash)
-		return 0;
-	return svc->hash_source ? rte_hash_crc(&k->src, sizeof(k->src), 0x51ce) :
-		rte_hash_crc(k, sizeof(*k), 0x51ce);
-}
-
 /* IPv4 address @p a as IPv4-mapped IPv6 (::ffff:a.b.c.d): how NAT64
  * connections keep their IPv4 side in the IPv6 table. */
 static __rte_always_inline struct sl_in6

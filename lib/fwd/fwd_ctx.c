@@ -12,6 +12,7 @@
 #include <rte_random.h>
 
 #include "sl_fwd.h"
+#include "sl_fwd_trace.h"
 
 /* A single-producer, single-consumer ring named sl_WHAT_ID. */
 static struct rte_ring *
@@ -107,8 +108,12 @@ sl_fwd_worker_create(const struct sl_fwd_env *env, const struct sl_fwd_params *p
 	w->from_mgmt = ring_new("from_mgmt", p->id, SL_RING_SIZE, p->socket_id);
 	w->cap_ring = ring_new("cap", p->id, SL_RING_SIZE, p->socket_id);
 	w->cmd = ring_new("cmd", p->id, 16, p->socket_id);
+	snprintf(name, sizeof(name), "sl_trace_%u", p->id);
+	w->trace_ring = rte_ring_create_elem(name, sizeof(struct sl_fwd_verdict),
+					     SL_TRACE_RING, p->socket_id,
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (w->persist == NULL || w->to_mgmt == NULL || w->from_mgmt == NULL ||
-	    w->cap_ring == NULL || w->cmd == NULL) {
+	    w->cap_ring == NULL || w->cmd == NULL || w->trace_ring == NULL) {
 		err = rte_errno != 0 ? rte_errno : ENOMEM;
 		goto fail;
 	}
@@ -168,6 +173,7 @@ sl_fwd_worker_free(struct sl_worker *w)
 	ring_drain_free(w->from_mgmt);
 	rte_ring_free(w->cmd);
 	ring_drain_free(w->cap_ring);
+	rte_ring_free(w->trace_ring);
 	for (i = 0; i < SL_MAX_PORTS; i++)
 		rte_free(w->txb[i]);
 	sl_flow_free(w->flows);

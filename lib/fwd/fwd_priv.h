@@ -10,6 +10,7 @@
  * Thread-safety: a worker's own lcore only, as all of lib/fwd.
  */
 
+#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
 #include "sl_fwd.h"
@@ -18,6 +19,14 @@
 
 /* Send what port @p pidx's TX buffer holds (fwd.c). */
 void sl_fwd_tx_flush(struct sl_worker *w, uint16_t pidx);
+
+/* sl_fwd_burst() without the trace test (the trace's own calls) */
+void sl_fwd_burst_plain(struct sl_worker *w, const struct sl_snapshot *snap,
+			struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now);
+
+/* sl_fwd_burst() while a live trace runs (fwd_trace.c) */
+void sl_fwd_trace_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+			struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now);
 
 static __rte_always_inline void
 drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
@@ -40,6 +49,31 @@ tx(struct sl_worker *w, uint16_t pidx, struct rte_mbuf *m)
 	b->pkts[b->length++] = m;
 	if (unlikely(b->length == b->size))
 		sl_fwd_tx_flush(w, pidx);
+}
+
+/*
+ * The hash a hashing scheduler (sh, maglev) picks by, from a client's
+ * key: CRC32C with fixed seeds, so that every Sluice instance, and one
+ * restarted, hashes a connection alike and maglev choices agree.
+ */
+static __rte_always_inline uint32_t
+sched_hash(const struct sl_service *svc, const struct sl_flow_key *k)
+{
+	if (!svc->sched->needs_hash)
+		return 0;
+	return svc->hash_source ? rte_hash_crc_4byte(k->src, 0x51ce) :
+		rte_hash_crc(k, sizeof(*k), 0x51ce);
+}
+
+/* The scheduler's hash of an IPv6 client key (see sched_hash()):
+ * CRC32C with the same fixed seed, so instances agree. */
+static __rte_always_inline uint32_t
+sched_hash6(const struct sl_service *svc, const struct sl_flow6_key *k)
+{
+	if (!svc->sched->needs_hash)
+		return 0;
+	return svc->hash_source ? rte_hash_crc(&k->src, sizeof(k->src), 0x51ce) :
+		rte_hash_crc(k, sizeof(*k), 0x51ce);
 }
 
 /* Owner of a connection: a hash of the client address (see sl_fwd.h). */
@@ -71,6 +105,7 @@ static __rte_always_inline void
 to_mgmt(struct sl_worker *w, struct rte_mbuf *m, uint32_t tag)
 {
 	m->hash.usr = tag;
+	w->mgmt_tag = tag;
 	if (unlikely(rte_ring_sp_enqueue(w->to_mgmt, m) != 0))
 		drop(w, m, SL_DROP_SLOWPATH);
 	else

@@ -77,6 +77,21 @@ struct sl_fwd_cap {
 	int port;        /**< port index, -1 = any */
 };
 
+/**
+ * A live trace's filter (the `trace` command): workers that see a
+ * matching packet run it alone through the path, note what became of it
+ * (struct sl_fwd_verdict, sl_fwd_trace.h) and pass that to the
+ * management lcore over their trace ring. Set by the management lcore
+ * before it turns @c on (release store; workers read @c on once per loop).
+ */
+struct sl_fwd_trace_ctl {
+	int on;               /**< workers trace */
+	int svc;              /**< service id, or -1: packets from or to @c client */
+	struct sl_in6 client; /**< IPv4 as ::ffff:a.b.c.d, or IPv6 */
+	uint32_t max;         /**< packets each worker traces at most */
+	uint32_t gen;         /**< a new trace: workers count from 0 again */
+};
+
 /** What every worker shares: set before workers start. */
 struct sl_fwd_env {
 	struct sl_neigh_table *neigh;   /**< next hops (workers read MACs) */
@@ -98,6 +113,7 @@ struct sl_fwd_env {
 	uint32_t sp_burst;              /**< ... of which at once (>= 1) */
 	uint64_t cookie_key[2];         /**< SYN cookies' secret (SipHash key) */
 	struct sl_fwd_cap cap;          /**< capture filter */
+	struct sl_fwd_trace_ctl trace;  /**< live trace filter */
 };
 
 struct sl_flow_req;
@@ -214,6 +230,7 @@ struct sl_worker {
 	struct sl_flow_req *req;         /**< the request being answered */
 	struct rte_ring *cap_ring;       /**< worker -> management: capture copies */
 	int cap_on;                      /**< env->cap.on, read once per loop */
+	int trace_on;                    /**< env->trace.on, read once per loop */
 	uint16_t vlan[SL_MAX_PORTS];     /**< env->vlan, copied at creation
 					  *   next to the hot fields */
 	uint16_t mtu[SL_MAX_PORTS];      /**< env->mtu, 0 made 1500 */
@@ -238,6 +255,11 @@ struct sl_worker {
 	uint64_t sp_cost;
 	uint64_t sp_window;
 	uint64_t sp_tat[SL_MAX_PORTS][SL_SP_CLASSES];
+	uint32_t mgmt_tag;               /**< tag of the last packet passed to the
+					  *   management lcore (a trace tells why) */
+	uint32_t trace_gen;              /**< env->trace.gen its count is for */
+	uint32_t traced;                 /**< packets traced in this trace */
+	struct rte_ring *trace_ring;     /**< worker -> management: verdicts */
 	size_t flow_bytes;               /**< memory of its flow table (control) */
 	size_t flow6_bytes;              /**< memory of its IPv6 flow table */
 

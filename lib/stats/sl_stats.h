@@ -118,7 +118,8 @@ const char *sl_drop_desc(enum sl_drop d);
 	X(sp_cookies,    uint64_t, COUNTER, "synproxy_cookies", "synproxy_cookies", "SYN proxy: SYN-ACKs with a cookie sent to clients") \
 	X(sp_opened,     uint64_t, COUNTER, "synproxy_opened", "synproxy_opened", "SYN proxy: connections opened by a valid cookie") \
 	X(sp_syns,       uint64_t, COUNTER, "synproxy_syns", "synproxy_syns",  "SYN proxy: SYNs sent to backends (retransmissions included)") \
-	X(sp_timeouts,   uint64_t, COUNTER, "synproxy_timeouts", "synproxy_timeouts", "SYN proxy: backends that never answered (the client reset)")
+	X(sp_timeouts,   uint64_t, COUNTER, "synproxy_timeouts", "synproxy_timeouts", "SYN proxy: backends that never answered (the client reset)") \
+	X(trace_lost,    uint64_t, COUNTER, "trace_lost",    "trace_lost",    "live trace: verdicts lost (the trace ring to the management lcore was full)")
 
 /**
  * Per-service and per-backend counters, same columns as
