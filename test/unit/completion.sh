@@ -52,7 +52,7 @@ expect() {
 }
 
 expect "first word: every command's first word" \
-	"add capture del drain drain-instance enable help quit reload set show" sluicectl ""
+	"add capture del drain drain-instance enable help quit reload set show trace" sluicectl ""
 expect "'s' gives set and show" "set show" sluicectl s
 expect "'show s' gives services and stats" "services stats" sluicectl show s
 expect "'show ' gives every show command" \

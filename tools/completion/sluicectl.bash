@@ -25,6 +25,7 @@ _sluicectl_commands=(
 	"reload"
 	"capture start"
 	"capture stop"
+	"trace"
 	"drain-instance"
 	"quit"
 )
@@ -90,6 +91,12 @@ _sluicectl()
 		"show flows")
 			mapfile -t cand < <(_sluicectl_services "${sock[@]}")
 			cand+=(limit)
+			;;
+		"trace")
+			mapfile -t cand < <(_sluicectl_services "${sock[@]}")
+			;;
+		"trace "*)
+			cand=(count timeout)
 			;;
 		"capture start")
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
