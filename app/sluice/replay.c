@@ -90,7 +90,7 @@ inputs_open(struct replay *r, char *err, size_t errlen)
 			pcap_close(in->pc);
 		in->pc = pcap_open_offline(in->file, ebuf);
 		if (in->pc == NULL) {
-			snprintf(err, errlen, "%s: %s", in->file, ebuf);
+			snprintf(err, errlen, "%s", ebuf);
 			return -1;
 		}
 		if (pcap_datalink(in->pc) != DLT_EN10MB) {
