@@ -14,6 +14,7 @@
 #include <rte_malloc.h>
 
 #include "sluice.h"
+#include "sl_fwd_trace.h"
 
 static int
 list_conn(const struct sl_conn *c, void *arg)
@@ -67,6 +68,18 @@ sl_worker_serve(struct sl_worker *w)
 	}
 }
 
+/* A burst through the packet path; while a trace runs, through the
+ * trace's filter first (one test per burst otherwise). */
+static __rte_always_inline void
+burst(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf **pkts,
+      unsigned n, int pidx, uint64_t now)
+{
+	if (unlikely(w->trace_on))
+		sl_fwd_trace_burst(w, snap, pkts, n, pidx, now);
+	else
+		sl_fwd_burst(w, snap, pkts, n, pidx, now);
+}
+
 int
 sl_worker_main(void *arg)
 {
@@ -102,7 +115,7 @@ sl_worker_main(void *arg)
 			work += n;
 			w->stats.rx_pkts += n;
 			w->stats.rx_bursts++;
-			sl_fwd_burst(w, snap, pkts, n, (int)p, now);
+			burst(w, snap, pkts, n, (int)p, now);
 		}
 		for (o = 0; o < app->n_workers; o++) {
 			if (w->redir_in[o] == NULL)
@@ -111,7 +124,7 @@ sl_worker_main(void *arg)
 						      SL_BURST, NULL);
 			work += n;
 			if (n != 0)
-				sl_fwd_burst(w, snap, pkts, n, -1, now);
+				burst(w, snap, pkts, n, -1, now);
 		}
 		n = rte_ring_sc_dequeue_burst(w->from_mgmt, (void **)pkts, SL_BURST, NULL);
 		work += n;

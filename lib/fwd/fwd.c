@@ -1131,9 +1131,9 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
  * the whole burst), then act on each. @p pidx is the port the burst came
  * from, or -1 when each packet's mbuf port says (redirected packets).
  */
-static __rte_always_inline void
-fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
-	  struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
+void
+sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+	     struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
 {
 	struct flow_pkt fp[SL_BURST];
 	struct sl_flow_key keys[SL_BURST];
@@ -1185,26 +1185,6 @@ fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 						now, conns[i], dirs[i]);
 		}
 	}
-}
-
-void
-sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
-	     struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
-{
-	/* a live trace takes the burst apart (fwd_trace.c): one test per
-	 * burst when none runs */
-	if (unlikely(w->trace_on)) {
-		sl_fwd_trace_burst(w, snap, pkts, n, pidx, now);
-		return;
-	}
-	fwd_burst(w, snap, pkts, n, pidx, now);
-}
-
-void
-sl_fwd_burst_plain(struct sl_worker *w, const struct sl_snapshot *snap,
-		   struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
-{
-	fwd_burst(w, snap, pkts, n, pidx, now);
 }
 
 static void

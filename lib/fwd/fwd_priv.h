@@ -20,14 +20,6 @@
 /* Send what port @p pidx's TX buffer holds (fwd.c). */
 void sl_fwd_tx_flush(struct sl_worker *w, uint16_t pidx);
 
-/* sl_fwd_burst() without the trace test (the trace's own calls) */
-void sl_fwd_burst_plain(struct sl_worker *w, const struct sl_snapshot *snap,
-			struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now);
-
-/* sl_fwd_burst() while a live trace runs (fwd_trace.c) */
-void sl_fwd_trace_burst(struct sl_worker *w, const struct sl_snapshot *snap,
-			struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now);
-
 static __rte_always_inline void
 drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
 {

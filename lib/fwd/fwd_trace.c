@@ -229,7 +229,7 @@ sl_fwd_trace_one(struct sl_worker *w, const struct sl_snapshot *snap,
 	for (i = 0; i < w->env->n_ports; i++)
 		txlen[i] = w->txb[i]->length;
 
-	sl_fwd_burst_plain(w, snap, &m, 1, pidx, now);
+	sl_fwd_burst(w, snap, &m, 1, pidx, now);
 
 	for (d = 1; d < SL_DROP_MAX; d++)
 		if (w->stats.drops[d] != st.drops[d]) {
@@ -400,7 +400,7 @@ sl_fwd_trace_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 			continue;
 		/* what came before it goes first, as a burst */
 		if (i > start)
-			sl_fwd_burst_plain(w, snap, pkts + start, i - start, pidx, now);
+			sl_fwd_burst(w, snap, pkts + start, i - start, pidx, now);
 		sl_fwd_trace_one(w, snap, pkts[i], pidx, now, &v);
 		v.gen = (uint8_t)gen;
 		w->traced++;
@@ -409,7 +409,7 @@ sl_fwd_trace_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 		start = i + 1;
 	}
 	if (n > start)
-		sl_fwd_burst_plain(w, snap, pkts + start, n - start, pidx, now);
+		sl_fwd_burst(w, snap, pkts + start, n - start, pidx, now);
 }
 
 /* ---- formatting ---- */

@@ -14,7 +14,10 @@
  * path does. Used offline (`sluice --replay ... --explain`, a packet at
  * a time) and live (the `trace` command: workers trace the packets that
  * match a filter, sl_fwd_trace_ctl, and pass the verdicts over their
- * trace ring).
+ * trace ring: sl_fwd_trace_burst()).
+ *
+ * The packet path itself has no test for a trace: the worker loop calls
+ * sl_fwd_trace_burst() instead of sl_fwd_burst() while one runs.
  *
  * Cost: a traced packet takes a copy of the worker's counters and of
  * the per-service ones before and after (about 20 KiB of reads); a live
@@ -107,6 +110,16 @@ struct sl_fwd_verdict {
 void sl_fwd_trace_one(struct sl_worker *w, const struct sl_snapshot *snap,
 		      struct rte_mbuf *m, int pidx, uint64_t now,
 		      struct sl_fwd_verdict *v);
+
+/**
+ * sl_fwd_burst() while a live trace runs (w->trace_on): packets that do
+ * not match w->env->trace go through sl_fwd_burst() as usual, in runs;
+ * each matching one (at most env->trace.max per worker and trace) alone
+ * through sl_fwd_trace_one(), its verdict into w->trace_ring (full:
+ * counted in trace_lost). The order of the packets is kept.
+ */
+void sl_fwd_trace_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+			struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now);
 
 /**
  * One line (no newline) saying what @p v says, with the names of ports,
