@@ -16,6 +16,7 @@
 #include <rte_errno.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -23,6 +24,7 @@
 #include "sl_test.h"
 #include "sl_testpkt.h"
 #include "sl_fwdfix.h"
+#include "sl_fwd_trace.h"
 
 #define OUT 0   /* port index facing clients */
 #define IN  1   /* port index facing backends */
@@ -5125,6 +5127,569 @@ test_oneway_frame6(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/* ---- the packet tracer ------------------------------------------- */
+
+/* @p a set to IPv4 address @p ip (host order) as ::ffff:a.b.c.d. */
+static void
+mapped4(struct sl_in6 *a, uint32_t ip)
+{
+	memset(a, 0, sizeof(*a));
+	a->b[10] = a->b[11] = 0xff;
+	tp_put32(&a->b[12], ip);
+}
+
+/* Whether @p a is IPv4 address @p ip (host order), mapped. */
+static int
+is4(const struct sl_in6 *a, uint32_t ip)
+{
+	struct sl_in6 m;
+
+	mapped4(&m, ip);
+	return sl_in6_eq(a, &m);
+}
+
+/* @p m traced through the path from port index @p pidx, its frames
+ * handed to the ports. */
+static void
+trace_pkt(struct rte_mbuf *m, int pidx, struct sl_fwd_verdict *v)
+{
+	memset(v, 0xa5, sizeof(*v));
+	sl_fwd_trace_one(fx.w, fx.snap, m, pidx, fx.now, v);
+	sl_fwd_flush(fx.w);
+}
+
+/* Whether the line made of @p v has @p what in it (the line is shown
+ * when it has not). */
+static int
+line_has(const struct sl_fwd_verdict *v, const char *what)
+{
+	char line[1024];
+	int n = sl_fwd_verdict_format(v, fx.snap, v->tsc, fx.env.hz, line, sizeof(line));
+
+	if (n <= 0 || (size_t)n >= sizeof(line) || strstr(line, what) == NULL) {
+		printf("\n  \"%s\" not in: %s\n", what, line);
+		return 0;
+	}
+	return 1;
+}
+
+/* Service web's scheduler and persistence set to @p sched and
+ * @p persist in the configuration, and a snapshot made of it; the
+ * values it had are left in @p old_sched (may be NULL) and returned. */
+static uint32_t
+set_web(const char *sched, uint32_t persist, char old_sched[SL_SCHED_NAME_MAX])
+{
+	unsigned i, web = UINT_MAX;
+	uint32_t old;
+
+	for (i = 0; i < fx.cfg->n_services; i++)
+		if (strcmp(fx.cfg->services[i].name, "web") == 0)
+			web = i;
+	CU_ASSERT_FATAL(web != UINT_MAX);
+	if (old_sched != NULL)
+		memcpy(old_sched, fx.cfg->services[web].scheduler, SL_SCHED_NAME_MAX);
+	snprintf(fx.cfg->services[web].scheduler, SL_SCHED_NAME_MAX, "%s", sched);
+	old = fx.cfg->services[web].persistence;
+	fx.cfg->services[web].persistence = persist;
+	rebuild();
+	return old;
+}
+
+/* A backend's segment of service web to client @p client:@p cport. */
+static void
+web_reply_spec(struct tp_fspec *r, uint32_t bip, uint32_t client, uint16_t cport, uint8_t flags)
+{
+	tp_spec_default(r, IPPROTO_TCP);
+	memcpy(r->dmac, &fx.hw[IN].mac, 6);
+	r->src = bip;
+	r->dst = client;
+	r->sport = 8080;
+	r->dport = cport;
+	r->seq = 7000;
+	r->ack = 1001;
+	r->tcp_flags = flags;
+	r->payload_len = 20;
+}
+
+/*
+ * A new connection to a NAT service with maglev: the verdict names the
+ * backend the SYN was sent to, the scheduler's hash (the one that picks
+ * that backend from the service's table), and the addresses and port
+ * the frame left with; the connection's next packet goes by its record,
+ * and the backend's reply is rewritten from the VIP.
+ */
+static void
+test_trace_new_conn(void)
+{
+	enum { N = 8 };
+	char old_sched[SL_SCHED_NAME_MAX];
+	const struct sl_service *svc;
+	const struct sl_backend *be;
+	struct sl_fwd_verdict v;
+	uint32_t bip, first_bip = 0, distinct = 0;
+	struct tp_fspec s, r;
+	struct rte_mbuf *m;
+	unsigned i;
+
+	set_mtu(0);
+	set_web("maglev", 0, old_sched);
+	svc = svc_named("web");
+	CU_ASSERT_FATAL(svc->sched->needs_hash && !svc->hash_source && svc->mode == SL_MODE_NAT);
+	for (i = 0; i < N; i++) {
+		struct sl_flow_key k;
+		uint64_t kw[2];   /* read as words: no aliasing of the key */
+		int bi;
+
+		vip_spec(&s, 0x0a000064, 0x64700001, (uint16_t)(42000 + i), RTE_TCP_SYN_FLAG);
+		trace_pkt(mbuf_of(&s), OUT, &v);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		CU_ASSERT_PTR_NULL(sent(OUT));
+		bip = ntohl(ip_of(m)->dst_addr);
+		be = be_at(svc, bip);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+		if (i == 0)
+			first_bip = bip;
+		else if (bip != first_bip)
+			distinct++;
+
+		CU_ASSERT_EQUAL(v.fate, SL_FATE_FORWARDED);
+		CU_ASSERT_EQUAL(v.drop, 0);
+		CU_ASSERT_EQUAL(v.why, SL_WHY_SCHED);
+		CU_ASSERT_EQUAL(v.new_conn, 1);
+		CU_ASSERT_EQUAL(v.dir, SL_DIR_ORIG);
+		CU_ASSERT_EQUAL(v.svc, svc->id);
+		CU_ASSERT_EQUAL(v.be, be->slot);
+		CU_ASSERT_EQUAL(v.be_gen, be->gen);
+		CU_ASSERT_EQUAL(v.mode, SL_MODE_NAT);
+		CU_ASSERT_EQUAL(v.parsed, 1);
+		CU_ASSERT_EQUAL(v.v6, 0);
+		CU_ASSERT_EQUAL(v.proto, IPPROTO_TCP);
+		CU_ASSERT_EQUAL(v.tcp_flags, RTE_TCP_SYN_FLAG);
+		CU_ASSERT_EQUAL(v.in_port, OUT);
+		CU_ASSERT_EQUAL(v.out_port, IN);
+		CU_ASSERT_EQUAL(v.gen, 0);
+		CU_ASSERT(is4(&v.src, 0x64700001) && is4(&v.dst, 0x0a000064));
+		CU_ASSERT_EQUAL(v.sport, 42000 + i);
+		CU_ASSERT_EQUAL(v.dport, 80);
+		/* the rewrite: what the frame on the inside port says */
+		CU_ASSERT_EQUAL(v.rewritten, 1);
+		CU_ASSERT(is4(&v.ndst, bip));
+		CU_ASSERT_EQUAL(v.ndport, l4_port(m, 1));
+		CU_ASSERT(is4(&v.nsrc, ntohl(ip_of(m)->src_addr)));
+		CU_ASSERT_EQUAL(v.nsport, l4_port(m, 0));
+		/* the hash of the client's key, the one that picks this
+		 * backend from the maglev table */
+		k = (struct sl_flow_key){ .src = htonl(s.src), .dst = htonl(s.dst),
+					  .sport = htons(s.sport), .dport = htons(s.dport),
+					  .proto = IPPROTO_TCP };
+		RTE_BUILD_BUG_ON(sizeof(k) != sizeof(kw));
+		memcpy(kw, &k, sizeof(kw));
+		CU_ASSERT_EQUAL(v.hash, rte_hash_crc(kw, sizeof(kw), 0x51ce));
+		bi = svc->sched->pick(&svc->ss, NULL, v.hash, NULL);
+		CU_ASSERT_FATAL(bi >= 0 && bi < svc->n_backends);
+		CU_ASSERT_EQUAL(svc->backends[bi].slot, v.be);
+		{
+			char want[64];
+
+			snprintf(want, sizeof(want), "hash %08x", v.hash);
+			CU_ASSERT(line_has(&v, want));
+			snprintf(want, sizeof(want), "-> backend %u.%u.%u.%u:%u", bip >> 24,
+				 (bip >> 16) & 0xff, (bip >> 8) & 0xff, bip & 0xff, l4_port(m, 1));
+			CU_ASSERT(line_has(&v, want));
+		}
+		CU_ASSERT(line_has(&v, "scheduler maglev"));
+		CU_ASSERT(line_has(&v, "; out inside"));
+		rte_pktmbuf_free(m);
+	}
+	/* more than one backend, or a wrong backend could pass */
+	CU_ASSERT(distinct > 0);
+
+	/* the first connection's next packet: its record */
+	vip_spec(&s, 0x0a000064, 0x64700001, 42000, RTE_TCP_ACK_FLAG);
+	s.seq = 1001;
+	s.payload_len = 20;
+	trace_pkt(mbuf_of(&s), OUT, &v);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), first_bip);
+	be = be_at(svc, first_bip);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+	CU_ASSERT_EQUAL(v.fate, SL_FATE_FORWARDED);
+	CU_ASSERT_EQUAL(v.why, SL_WHY_CONN);
+	CU_ASSERT_EQUAL(v.new_conn, 0);
+	CU_ASSERT_EQUAL(v.dir, SL_DIR_ORIG);
+	CU_ASSERT_EQUAL(v.svc, svc->id);
+	CU_ASSERT_EQUAL(v.be, be->slot);
+	CU_ASSERT(is4(&v.ndst, first_bip));
+	CU_ASSERT_EQUAL(v.ndport, l4_port(m, 1));
+	CU_ASSERT_EQUAL(v.out_port, IN);
+	CU_ASSERT(line_has(&v, "packet of a connection"));
+	rte_pktmbuf_free(m);
+
+	/* the backend's reply: from the VIP to the client */
+	web_reply_spec(&r, first_bip, 0x64700001, 42000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	r.payload_len = 0;
+	trace_pkt(mbuf_of(&r), IN, &v);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+	CU_ASSERT_EQUAL(l4_port(m, 0), 80);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), 0x64700001);
+	CU_ASSERT_EQUAL(l4_port(m, 1), 42000);
+	CU_ASSERT(csums_ok(m));
+	CU_ASSERT_EQUAL(v.fate, SL_FATE_FORWARDED);
+	CU_ASSERT_EQUAL(v.dir, SL_DIR_REPLY);
+	CU_ASSERT_EQUAL(v.why, SL_WHY_CONN);
+	CU_ASSERT_EQUAL(v.new_conn, 0);
+	CU_ASSERT_EQUAL(v.svc, svc->id);
+	CU_ASSERT_EQUAL(v.be, be->slot);
+	CU_ASSERT_EQUAL(v.in_port, IN);
+	CU_ASSERT_EQUAL(v.out_port, OUT);
+	CU_ASSERT(is4(&v.src, first_bip) && v.sport == 8080);
+	CU_ASSERT_EQUAL(v.rewritten, 1);
+	CU_ASSERT(is4(&v.nsrc, ntohl(ip_of(m)->src_addr)));
+	CU_ASSERT_EQUAL(v.nsport, l4_port(m, 0));
+	CU_ASSERT(is4(&v.ndst, ntohl(ip_of(m)->dst_addr)));
+	CU_ASSERT_EQUAL(v.ndport, l4_port(m, 1));
+	CU_ASSERT(line_has(&v, "reply of a connection"));
+	CU_ASSERT(line_has(&v, "rewritten 10.0.0.100:80 > 100.112.0.1:42000"));
+	rte_pktmbuf_free(m);
+
+	empty_table();
+	set_web(old_sched, 0, NULL);
+}
+
+/*
+ * What is dropped, and why: no service at the VIP's port, no connection
+ * for a segment, no usable backend (the client's SYN answered with the
+ * RST the verdict says); each line names its drop reason.
+ */
+static void
+test_trace_drops(void)
+{
+	const struct sl_service *web;
+	const struct rte_tcp_hdr *th;
+	struct sl_fwd_verdict v;
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+	uint64_t d0;
+	unsigned i;
+
+	set_mtu(0);
+	web = svc_named("web");
+
+	/* a SYN to a port of the VIP no service has */
+	d0 = fx.w->stats.drops[SL_DROP_NO_SERVICE];
+	client_spec(&s, IPPROTO_TCP, 0x64710001, 43000, 81, RTE_TCP_SYN_FLAG);
+	trace_pkt(mbuf_of(&s), OUT, &v);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_SERVICE], d0 + 1);
+	CU_ASSERT_EQUAL(v.fate, SL_FATE_DROPPED);
+	CU_ASSERT_EQUAL(v.drop, SL_DROP_NO_SERVICE);
+	CU_ASSERT_EQUAL(v.svc, -1);
+	CU_ASSERT_EQUAL(v.be, -1);
+	CU_ASSERT_EQUAL(v.why, SL_WHY_NONE);
+	CU_ASSERT_EQUAL(v.new_conn, 0);
+	CU_ASSERT_EQUAL(v.out_port, 0xff);
+	CU_ASSERT_EQUAL(v.dport, 81);
+	CU_ASSERT(line_has(&v, sl_drop_name(SL_DROP_NO_SERVICE)));
+	CU_ASSERT(line_has(&v, "; dropped: "));
+
+	/* a segment of no connection to a NAT service */
+	d0 = fx.w->stats.drops[SL_DROP_NO_FLOW];
+	client_spec(&s, IPPROTO_TCP, 0x64710001, 43001, 80, RTE_TCP_ACK_FLAG);
+	trace_pkt(mbuf_of(&s), OUT, &v);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_FLOW], d0 + 1);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+	CU_ASSERT_EQUAL(v.fate, SL_FATE_DROPPED);
+	CU_ASSERT_EQUAL(v.drop, SL_DROP_NO_FLOW);
+	CU_ASSERT_EQUAL(v.svc, web->id);
+	CU_ASSERT_EQUAL(v.be, -1);
+	CU_ASSERT_EQUAL(v.new_conn, 0);
+	CU_ASSERT_EQUAL(v.out_port, 0xff);
+	CU_ASSERT(line_has(&v, sl_drop_name(SL_DROP_NO_FLOW)));
+	CU_ASSERT(line_has(&v, "service web"));
+
+	/* every backend of web down: the SYN is refused with a RST */
+	for (i = 0; i < web->n_backends; i++)
+		sl_svc_ids_set_down(fx.ids, web->backends[i].slot, 1);
+	rebuild();
+	web = svc_named("web");
+	d0 = fx.w->stats.drops[SL_DROP_NO_BACKEND];
+	client_spec(&s, IPPROTO_TCP, 0x64710002, 43002, 80, RTE_TCP_SYN_FLAG);
+	s.seq = 9000;
+	trace_pkt(mbuf_of(&s), OUT, &v);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	th = tcp_of(m);
+	CU_ASSERT_EQUAL(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	CU_ASSERT_EQUAL(ntohl(th->recv_ack), 9001);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), 0x64710002);
+	CU_ASSERT_EQUAL(ntohs(th->dst_port), 43002);
+	CU_ASSERT(csums_ok(m));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_BACKEND], d0 + 1);
+	CU_ASSERT_EQUAL(v.fate, SL_FATE_REFUSED);
+	CU_ASSERT_EQUAL(v.drop, SL_DROP_NO_BACKEND);
+	CU_ASSERT_EQUAL(v.svc, web->id);
+	CU_ASSERT_EQUAL(v.be, -1);
+	CU_ASSERT_EQUAL(v.new_conn, 0);
+	CU_ASSERT_EQUAL(v.out_port, OUT);
+	CU_ASSERT(line_has(&v, sl_drop_name(SL_DROP_NO_BACKEND)));
+	CU_ASSERT(line_has(&v, "RST sent to the client"));
+	CU_ASSERT(line_has(&v, "10.1.0.11:8080 (down)"));
+	CU_ASSERT(line_has(&v, "; out outside"));
+	for (i = 0; i < web->n_backends; i++)
+		sl_svc_ids_set_down(fx.ids, web->backends[i].slot, 0);
+	rebuild();
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+}
+
+/*
+ * Persistence: a client's later connections go to its first one's
+ * backend by affinity (rr would have moved them on), and the verdict
+ * says so; another client's first connection is the scheduler's.
+ */
+static void
+test_trace_affinity(void)
+{
+	char old_sched[SL_SCHED_NAME_MAX];
+	const struct sl_service *web;
+	const struct sl_backend *be;
+	struct sl_fwd_verdict v;
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+	uint32_t first;
+	unsigned i;
+
+	set_mtu(0);
+	set_web("rr", 300, old_sched);
+	web = svc_named("web");
+	CU_ASSERT_EQUAL_FATAL(web->persist_s, 300);
+
+	client_spec(&s, IPPROTO_TCP, 0x64720001, 44000, 80, RTE_TCP_SYN_FLAG);
+	trace_pkt(mbuf_of(&s), OUT, &v);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	first = ntohl(ip_of(m)->dst_addr);
+	rte_pktmbuf_free(m);
+	be = be_at(web, first);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+	CU_ASSERT_EQUAL(v.why, SL_WHY_SCHED);
+	CU_ASSERT_EQUAL(v.be, be->slot);
+	CU_ASSERT_EQUAL(v.new_conn, 1);
+
+	for (i = 1; i < 4; i++) {
+		client_spec(&s, IPPROTO_TCP, 0x64720001, (uint16_t)(44000 + i), 80,
+			    RTE_TCP_SYN_FLAG);
+		trace_pkt(mbuf_of(&s), OUT, &v);
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), first);
+		CU_ASSERT(is4(&v.ndst, first));
+		rte_pktmbuf_free(m);
+		CU_ASSERT_EQUAL(v.fate, SL_FATE_FORWARDED);
+		CU_ASSERT_EQUAL(v.why, SL_WHY_AFFINITY);
+		CU_ASSERT_EQUAL(v.new_conn, 1);
+		CU_ASSERT_EQUAL(v.svc, web->id);
+		CU_ASSERT_EQUAL(v.be, be->slot);
+		CU_ASSERT(line_has(&v, "affinity"));
+	}
+
+	/* another client: scheduled (rr: on from where it was) */
+	client_spec(&s, IPPROTO_TCP, 0x64720002, 44000, 80, RTE_TCP_SYN_FLAG);
+	trace_pkt(mbuf_of(&s), OUT, &v);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(v.why, SL_WHY_SCHED);
+	CU_ASSERT_PTR_NOT_NULL(be_at(web, ntohl(ip_of(m)->dst_addr)));
+	CU_ASSERT_EQUAL(v.be, be_at(web, ntohl(ip_of(m)->dst_addr))->slot);
+	rte_pktmbuf_free(m);
+
+	empty_table();
+	set_web(old_sched, 0, NULL);
+}
+
+/* A UDP datagram from @p client:@p cport to service dns. */
+static struct rte_mbuf *
+dns_query(uint32_t client, uint16_t cport)
+{
+	struct tp_fspec s;
+
+	client_spec(&s, IPPROTO_UDP, client, cport, 53, 0);
+	return mbuf_of(&s);
+}
+
+/* The next frame port index @p pidx sent is from @p client:@p cport
+ * (after the NAT) to service dns's backend port; its destination
+ * address in @p bip. */
+static int
+sent_from(int pidx, uint32_t client, uint16_t cport, uint32_t *bip)
+{
+	struct rte_mbuf *m = sent(pidx);
+	int ok;
+
+	if (m == NULL)
+		return 0;
+	ok = ntohl(ip_of(m)->src_addr) == client && l4_port(m, 0) == cport &&
+	     l4_port(m, 1) == 5353 && csums_ok(m);
+	if (bip != NULL)
+		*bip = ntohl(ip_of(m)->dst_addr);
+	rte_pktmbuf_free(m);
+	return ok;
+}
+
+/*
+ * The live trace: of a burst, the packets of the traced client only, at
+ * most max of them, go through the tracer and their verdicts onto the
+ * worker's trace ring, while every packet of the burst is forwarded in
+ * its order; a service filter takes its VIP's packets and its backends'
+ * replies; a full ring loses verdicts (counted), never packets.
+ */
+static void
+test_trace_live(void)
+{
+	enum { A = 0x64730001, B = 0x64730002 };
+	struct sl_fwd_trace_ctl *tc = &fx.env.trace;
+	struct sl_fwd_verdict v[4], fill;
+	const struct sl_service *web;
+	struct rte_mbuf *pkts[5];
+	uint32_t bip[5], room = 0;
+	struct tp_fspec s, r;
+	uint64_t lost0;
+	struct rte_mbuf *m;
+
+	set_mtu(0);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_count(fx.w->trace_ring), 0);
+	memset(tc, 0, sizeof(*tc));
+	tc->svc = -1;
+	mapped4(&tc->client, A);
+	tc->max = 2;
+	tc->gen = 1;
+	tc->on = 1;
+	fx.w->trace_on = 1;
+	lost0 = fx.w->stats.trace_lost;
+
+	/* A, B, A, B, A: A's first two traced, its third over max */
+	pkts[0] = dns_query(A, 45000);
+	pkts[1] = dns_query(B, 45000);
+	pkts[2] = dns_query(A, 45001);
+	pkts[3] = dns_query(B, 45001);
+	pkts[4] = dns_query(A, 45002);
+	sl_fwd_burst(fx.w, fx.snap, pkts, 5, OUT, fx.now);
+	sl_fwd_flush(fx.w);
+	CU_ASSERT(sent_from(IN, A, 45000, &bip[0]));
+	CU_ASSERT(sent_from(IN, B, 45000, &bip[1]));
+	CU_ASSERT(sent_from(IN, A, 45001, &bip[2]));
+	CU_ASSERT(sent_from(IN, B, 45001, &bip[3]));
+	CU_ASSERT(sent_from(IN, A, 45002, &bip[4]));
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	CU_ASSERT_EQUAL(fx.w->traced, 2);
+	CU_ASSERT_EQUAL(fx.w->stats.trace_lost, lost0);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_count(fx.w->trace_ring), 2);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_sc_dequeue_elem(fx.w->trace_ring, &v[0], sizeof(v[0])), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_sc_dequeue_elem(fx.w->trace_ring, &v[1], sizeof(v[1])), 0);
+	CU_ASSERT_NOT_EQUAL(rte_ring_sc_dequeue_elem(fx.w->trace_ring, &v[2], sizeof(v[2])), 0);
+	CU_ASSERT(is4(&v[0].src, A) && v[0].sport == 45000);
+	CU_ASSERT(is4(&v[1].src, A) && v[1].sport == 45001);
+	CU_ASSERT(is4(&v[0].ndst, bip[0]) && v[0].ndport == 5353);
+	CU_ASSERT(is4(&v[1].ndst, bip[2]) && v[1].ndport == 5353);
+	CU_ASSERT(v[0].fate == SL_FATE_FORWARDED && v[1].fate == SL_FATE_FORWARDED);
+	CU_ASSERT(v[0].why == SL_WHY_SCHED && v[1].why == SL_WHY_SCHED);
+	CU_ASSERT(v[0].svc == svc_named("dns")->id && v[1].svc == svc_named("dns")->id);
+	CU_ASSERT(v[0].out_port == IN && v[1].out_port == IN);
+	CU_ASSERT(v[0].gen == 1 && v[1].gen == 1);
+
+	/* by service: web's VIP and port, and its backends' replies */
+	web = svc_named("web");
+	memset(tc, 0, sizeof(*tc));
+	tc->svc = web->id;
+	tc->max = 8;
+	tc->gen = 2;
+	tc->on = 1;
+	pkts[0] = dns_query(A, 45003);
+	client_spec(&s, IPPROTO_TCP, B, 45004, 80, RTE_TCP_SYN_FLAG);
+	pkts[1] = mbuf_of(&s);
+	sl_fwd_burst(fx.w, fx.snap, pkts, 2, OUT, fx.now);
+	sl_fwd_flush(fx.w);
+	CU_ASSERT(sent_from(IN, A, 45003, NULL));
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	bip[0] = ntohl(ip_of(m)->dst_addr);
+	CU_ASSERT_EQUAL(l4_port(m, 1), 8080);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_sc_dequeue_elem(fx.w->trace_ring, &v[0], sizeof(v[0])), 0);
+	CU_ASSERT_EQUAL(rte_ring_count(fx.w->trace_ring), 0);
+	CU_ASSERT(is4(&v[0].src, B) && v[0].sport == 45004);
+	CU_ASSERT_EQUAL(v[0].svc, web->id);
+	CU_ASSERT_EQUAL(v[0].gen, 2);
+	CU_ASSERT_EQUAL(v[0].why, SL_WHY_SCHED);
+	CU_ASSERT(is4(&v[0].ndst, bip[0]));
+	web_reply_spec(&r, bip[0], B, 45004, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	r.payload_len = 0;
+	pkts[0] = mbuf_of(&r);
+	sl_fwd_burst(fx.w, fx.snap, pkts, 1, IN, fx.now);
+	sl_fwd_flush(fx.w);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), B);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_sc_dequeue_elem(fx.w->trace_ring, &v[0], sizeof(v[0])), 0);
+	CU_ASSERT_EQUAL(v[0].dir, SL_DIR_REPLY);
+	CU_ASSERT_EQUAL(v[0].svc, web->id);
+	CU_ASSERT(is4(&v[0].nsrc, 0x0a000064) && v[0].nsport == 80);
+	CU_ASSERT_EQUAL(v[0].in_port, IN);
+	CU_ASSERT_EQUAL(v[0].out_port, OUT);
+
+	/* a full ring: verdicts lost and counted, packets all sent */
+	memset(tc, 0, sizeof(*tc));
+	tc->svc = -1;
+	mapped4(&tc->client, A);
+	tc->max = 2;
+	tc->gen = 3;
+	tc->on = 1;
+	memset(&fill, 0, sizeof(fill));
+	while (rte_ring_sp_enqueue_elem(fx.w->trace_ring, &fill, sizeof(fill)) == 0)
+		room++;
+	CU_ASSERT_FATAL(room > 0);
+	lost0 = fx.w->stats.trace_lost;
+	pkts[0] = dns_query(A, 45010);
+	pkts[1] = dns_query(B, 45010);
+	pkts[2] = dns_query(A, 45011);
+	sl_fwd_burst(fx.w, fx.snap, pkts, 3, OUT, fx.now);
+	sl_fwd_flush(fx.w);
+	CU_ASSERT(sent_from(IN, A, 45010, NULL));
+	CU_ASSERT(sent_from(IN, B, 45010, NULL));
+	CU_ASSERT(sent_from(IN, A, 45011, NULL));
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_EQUAL(fx.w->traced, 2);
+	CU_ASSERT_EQUAL(fx.w->stats.trace_lost, lost0 + 2);
+	CU_ASSERT_EQUAL(rte_ring_count(fx.w->trace_ring), room);
+	while (rte_ring_sc_dequeue_elem(fx.w->trace_ring, &fill, sizeof(fill)) == 0)
+		;
+
+	/* off: nothing traced, packets forwarded as ever */
+	tc->on = 0;
+	fx.w->trace_on = 0;
+	pkts[0] = dns_query(A, 45012);
+	sl_fwd_burst(fx.w, fx.snap, pkts, 1, OUT, fx.now);
+	sl_fwd_flush(fx.w);
+	CU_ASSERT(sent_from(IN, A, 45012, NULL));
+	CU_ASSERT_EQUAL(rte_ring_count(fx.w->trace_ring), 0);
+	CU_ASSERT_EQUAL(fx.w->stats.trace_lost, lost0 + 2);
+	memset(tc, 0, sizeof(*tc));
+	empty_table();
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "allow/deny: IPv4, silent drop, reload keeps open connections", test_acl },
 	{ "allow/deny: IPv6", test_acl6 },
@@ -5180,6 +5745,10 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "NAT66: failed backend: UDP scheduled anew, TCP carries on", test_nat66_down_backend },
 	{ "NAT66: chained mbuf joined and forwarded", test_nat66_chained_mbuf },
 	{ "NAT66: UDP checksum of 0 sent as 0xffff", test_nat66_udp_zero_csum },
+	{ "trace: new connection (maglev), its next packet, the reply", test_trace_new_conn },
+	{ "trace: no service, no connection, no usable backend (RST)", test_trace_drops },
+	{ "trace: persistence: later connections by affinity", test_trace_affinity },
+	{ "trace: live filter by client and service, max, full ring", test_trace_live },
 };
 
 SL_TEST_MAIN("fwd",
