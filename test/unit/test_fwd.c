@@ -5584,7 +5584,7 @@ test_trace_live(void)
 	pkts[2] = dns_query(A, 45001);
 	pkts[3] = dns_query(B, 45001);
 	pkts[4] = dns_query(A, 45002);
-	sl_fwd_burst(fx.w, fx.snap, pkts, 5, OUT, fx.now);
+	sl_fwd_trace_burst(fx.w, fx.snap, pkts, 5, OUT, fx.now);
 	sl_fwd_flush(fx.w);
 	CU_ASSERT(sent_from(IN, A, 45000, &bip[0]));
 	CU_ASSERT(sent_from(IN, B, 45000, &bip[1]));
@@ -5619,7 +5619,7 @@ test_trace_live(void)
 	pkts[0] = dns_query(A, 45003);
 	client_spec(&s, IPPROTO_TCP, B, 45004, 80, RTE_TCP_SYN_FLAG);
 	pkts[1] = mbuf_of(&s);
-	sl_fwd_burst(fx.w, fx.snap, pkts, 2, OUT, fx.now);
+	sl_fwd_trace_burst(fx.w, fx.snap, pkts, 2, OUT, fx.now);
 	sl_fwd_flush(fx.w);
 	CU_ASSERT(sent_from(IN, A, 45003, NULL));
 	m = sent(IN);
@@ -5637,7 +5637,7 @@ test_trace_live(void)
 	web_reply_spec(&r, bip[0], B, 45004, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	r.payload_len = 0;
 	pkts[0] = mbuf_of(&r);
-	sl_fwd_burst(fx.w, fx.snap, pkts, 1, IN, fx.now);
+	sl_fwd_trace_burst(fx.w, fx.snap, pkts, 1, IN, fx.now);
 	sl_fwd_flush(fx.w);
 	m = sent(OUT);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
@@ -5665,7 +5665,7 @@ test_trace_live(void)
 	pkts[0] = dns_query(A, 45010);
 	pkts[1] = dns_query(B, 45010);
 	pkts[2] = dns_query(A, 45011);
-	sl_fwd_burst(fx.w, fx.snap, pkts, 3, OUT, fx.now);
+	sl_fwd_trace_burst(fx.w, fx.snap, pkts, 3, OUT, fx.now);
 	sl_fwd_flush(fx.w);
 	CU_ASSERT(sent_from(IN, A, 45010, NULL));
 	CU_ASSERT(sent_from(IN, B, 45010, NULL));
