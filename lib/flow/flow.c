@@ -132,6 +132,20 @@ ct_find_in(const struct conn_table *ct, uint32_t bi, uint16_t sig,
 	return 0;
 }
 
+/* The first reference in bucket @p bi with signature @p sig, or 0: a
+ * candidate, its key not compared. */
+static __rte_always_inline uint32_t
+ct_sig_way(const struct conn_table *ct, uint32_t bi, uint16_t sig)
+{
+	const struct ct_bucket *b = &ct->b[bi];
+	unsigned i;
+
+	for (i = 0; i < CT_WAYS; i++)
+		if (b->sig[i] == sig && b->ref[i] != 0)
+			return b->ref[i];
+	return 0;
+}
+
 static __rte_always_inline uint32_t
 ct_find(const struct conn_table *ct, const struct ct_hash *h,
 	const struct sl_flow_key *k)
@@ -349,18 +363,47 @@ sl_flow_lookup_bulk(struct sl_flow_table *t, const struct sl_flow_key **keys,
 		    unsigned n, struct sl_conn **conns, int *dirs)
 {
 	struct ct_hash h[64];
-	unsigned i;
+	uint32_t cand[64];
+	unsigned i, second = 0;
 	int nhit = 0;
 
-	/* hash everything and start loading both buckets of every key ... */
+	/*
+	 * Stages over the whole burst, so that the loads of one stage are
+	 * all in flight before the next needs them. A key of an established
+	 * connection costs two cache lines (its first bucket, its record):
+	 * insertion prefers the first bucket, so the second is loaded only
+	 * for the keys not found there (new connections, mostly).
+	 * Hash every key and start loading its first bucket ...
+	 */
 	for (i = 0; i < n; i++) {
 		ct_hash(&t->ct, keys[i], &h[i]);
 		rte_prefetch0(&t->ct.b[h[i].b1]);
-		rte_prefetch0(&t->ct.b[h[i].b2]);
 	}
-	/* ... then match, by which time the first buckets have arrived */
+	/* ... take the first way whose signature matches and start loading
+	 * its record (the key compare needs it), or the second bucket ... */
 	for (i = 0; i < n; i++) {
-		uint32_t r = ct_find(&t->ct, &h[i], keys[i]);
+		cand[i] = ct_sig_way(&t->ct, h[i].b1, h[i].sig);
+		if (cand[i] != 0) {
+			rte_prefetch0(&t->conns[(cand[i] >> 1) - 1]);
+		} else {
+			rte_prefetch0(&t->ct.b[h[i].b2]);
+			second = 1;
+		}
+	}
+	/* ... the same in the second buckets loaded ... */
+	for (i = 0; second && i < n; i++)
+		if (cand[i] == 0) {
+			cand[i] = ct_sig_way(&t->ct, h[i].b2, h[i].sig);
+			if (cand[i] != 0)
+				rte_prefetch0(&t->conns[(cand[i] >> 1) - 1]);
+		}
+	/* ... then compare: a signature that matched another key (rare)
+	 * takes the full search */
+	for (i = 0; i < n; i++) {
+		uint32_t r = cand[i];
+
+		if (r != 0 && !key_is(&t->conns[(r >> 1) - 1], (int)(r & 1), keys[i]))
+			r = ct_find(&t->ct, &h[i], keys[i]);
 
 		if (r != 0) {
 			dirs[i] = (int)(r & 1);

@@ -169,7 +169,9 @@ struct sl_conn *sl_flow_lookup(struct sl_flow_table *t,
 			       const struct sl_flow_key *k, int *dir);
 
 /**
- * Look up @p n keys at once (n <= 64); conns[i] NULL when absent.
+ * Look up @p n keys at once (n <= 64); conns[i] NULL when absent. The
+ * records found are on their way into the cache (prefetched) when it
+ * returns: the caller need not prefetch them again.
  * @return number of hits.
  */
 int sl_flow_lookup_bulk(struct sl_flow_table *t, const struct sl_flow_key **keys,

@@ -1165,10 +1165,8 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 	}
 	if (nf == 0)
 		return;
+	/* (the lookup has the records on their way into the cache) */
 	sl_flow_lookup_bulk(w->flows, kp, nf, conns, dirs);
-	for (i = 0; i < nf; i++)
-		if (conns[i] != NULL)
-			rte_prefetch0(conns[i]);
 	for (i = 0; i < nf; i++) {
 		struct flow_pkt *f = &fp[i];
 		uint8_t *data = rte_pktmbuf_mtod(f->m, uint8_t *);
