@@ -641,6 +641,23 @@ limited(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_ser
 	return 1;
 }
 
+/*
+ * A one-bit-of-64 filter of client keys: the connections a burst opened
+ * are looked for again only by the later packets of the burst whose key
+ * may be one of theirs (a SYN storm's burst of 32 new clients does not
+ * look each of them up twice). A connection is opened by the packet
+ * that carries its client key; its reply key cannot be in the same
+ * burst (the backend has not seen the connection yet).
+ */
+static __rte_always_inline uint64_t
+key_bit(const struct sl_flow_key *k)
+{
+	uint64_t h = (uint64_t)(k->src ^ k->dst ^ ((uint32_t)k->sport << 16 | k->dport)) *
+		     0x9e3779b97f4a7c15ull;
+
+	return 1ull << (h >> 58);
+}
+
 #define FC_ADDED   1   /* a connection was created */
 #define FC_DELETED 2   /* a connection was removed (port reuse) */
 
@@ -650,7 +667,7 @@ static __rte_always_inline int
 from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	    const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
 	    const struct sl_pkt_info *pi, uint16_t pidx, uint64_t now,
-	    const struct sl_flow_key *k, struct sl_conn *c, int dir)
+	    const struct sl_flow_key *k, struct sl_conn *c, int dir, uint64_t *added)
 {
 	const struct sl_backend *be;
 	struct rte_ether_addr mac;
@@ -814,6 +831,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 				w->pp[sl_flow_index(w->flows, c)].isn = spo.isn;
 		}
 		ret |= FC_ADDED;
+		*added |= key_bit(k);
 		c->svc = svc->id;
 		c->be = be->slot;
 		c->be_gen = be->gen;
@@ -907,7 +925,7 @@ sp_synack(struct sl_worker *w, const struct sl_snapshot *snap, struct sl_conn *c
 		.proto = hpi.proto,
 	};
 	return from_client(w, snap, &snap->services[c->svc], held, hd, &hpi, c->in_port, now,
-			   &k, c, SL_DIR_ORIG);
+			   &k, c, SL_DIR_ORIG, &(uint64_t){ 0 });
 }
 
 /* A packet not for a VIP or for us: a backend's reply, or nothing.
@@ -1142,6 +1160,7 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 	int dirs[SL_BURST];
 	unsigned i, nf = 0;
 	int changed = 0;
+	uint64_t added = 0;
 
 	/* frames from other workers lost their tags where they came in */
 	if (unlikely(pidx >= 0 && w->vlan[pidx] != 0))
@@ -1171,13 +1190,15 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 		struct flow_pkt *f = &fp[i];
 		uint8_t *data = rte_pktmbuf_mtod(f->m, uint8_t *);
 
-		/* an earlier packet of this burst may have opened a connection
-		 * this one misses, or (port reuse) removed one it found */
-		if ((changed & FC_DELETED) || (conns[i] == NULL && (changed & FC_ADDED)))
+		/* an earlier packet of this burst may have opened the
+		 * connection this one missed (its key is in @c added), or
+		 * (port reuse) removed one it found */
+		if ((changed & FC_DELETED) ||
+		    (conns[i] == NULL && (added & key_bit(&keys[i])) != 0))
 			conns[i] = sl_flow_lookup(w->flows, &keys[i], &dirs[i]);
 		if (f->svc != NULL) {
 			changed |= from_client(w, snap, f->svc, f->m, data, &f->pi,
-					       f->pidx, now, &keys[i], conns[i], dirs[i]);
+					       f->pidx, now, &keys[i], conns[i], dirs[i], &added);
 		} else {
 			changed |= from_backend(w, snap, f->m, data, &f->pi, f->pidx,
 						now, conns[i], dirs[i]);

@@ -309,6 +309,58 @@ test_udp_dnat(void)
 }
 
 /*
+ * Packets of one new connection in one burst: the first opens it, the
+ * later ones find it (one connection, one backend, not one each): a UDP
+ * flow's first three datagrams, and a SYN with the client's next
+ * segment; another client's flow in between gets a connection of its
+ * own. (The burst loop looks a key up again only when the burst opened
+ * a connection its filter says may be that key's.)
+ */
+static void
+test_new_flow_burst(void)
+{
+	struct rte_mbuf *pkts[6], *m;
+	uint64_t created;
+	uint32_t dst[6];
+	struct tp_fspec s;
+	unsigned i, n = 0;
+
+	empty_table();
+	drain_all();
+	created = fx.w->stats.conns_created;
+	for (i = 0; i < 2; i++) {
+		client_spec(&s, IPPROTO_UDP, 0x64500001, 40100, 53, 0);
+		pkts[n++] = mbuf_of(&s);
+	}
+	client_spec(&s, IPPROTO_UDP, 0x64500002, 40100, 53, 0);
+	pkts[n++] = mbuf_of(&s);
+	client_spec(&s, IPPROTO_UDP, 0x64500001, 40100, 53, 0);
+	pkts[n++] = mbuf_of(&s);
+	client_spec(&s, IPPROTO_TCP, 0x64500003, 40200, 80, RTE_TCP_SYN_FLAG);
+	pkts[n++] = mbuf_of(&s);
+	client_spec(&s, IPPROTO_TCP, 0x64500003, 40200, 80, RTE_TCP_ACK_FLAG);
+	pkts[n++] = mbuf_of(&s);
+	sl_fwd_burst(fx.w, fx.snap, pkts, n, OUT, fx.now);
+	sl_fwd_flush(fx.w);
+	CU_ASSERT_EQUAL(fx.w->stats.conns_created - created, 3);
+	for (i = 0; i < n; i++) {
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		dst[i] = ntohl(ip_of(m)->dst_addr);
+		CU_ASSERT(csums_ok(m));
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_EQUAL(dst[0], dst[1]);
+	CU_ASSERT_EQUAL(dst[0], dst[3]);
+	CU_ASSERT_NOT_EQUAL(dst[0], dst[2]);   /* rr: the next backend */
+	CU_ASSERT_EQUAL(dst[4], dst[5]);
+	/* nothing refused, nothing reset */
+	CU_ASSERT_PTR_NULL(sent(IN));
+	CU_ASSERT_PTR_NULL(sent(OUT));
+	empty_table();
+}
+
+/*
  * A full table refuses a new TCP connection with a RST from the VIP (the
  * client does not wait for its timeout), counts it once, and keeps
  * forwarding the connections it has.
@@ -5691,6 +5743,7 @@ test_trace_live(void)
 }
 
 static const struct sl_test_case fwd_tests[] = {
+	{ "packets of one new connection in one burst: one connection", test_new_flow_burst },
 	{ "allow/deny: IPv4, silent drop, reload keeps open connections", test_acl },
 	{ "allow/deny: IPv6", test_acl6 },
 	{ "conn_rate_per_client: burst, refill, RST, UDP drop", test_rate_limit },
