@@ -81,10 +81,15 @@ peek(struct sl_worker *w, const struct sl_snapshot *snap, const struct rte_mbuf 
 
 		if (len >= off + 20 && data[off - 2] == 0x08 && data[off - 1] == 0x00 &&
 		    (data[off] >> 4) == 4) {
+			rte_be32_t s, d;
+
+			/* (a frame need not be aligned: copied, not cast) */
+			memcpy(&s, data + off + 12, 4);
+			memcpy(&d, data + off + 16, 4);
 			v->parsed = 1;
 			v->proto = data[off + 9];
-			mapped(&v->src, *(const rte_be32_t *)(const void *)(data + off + 12));
-			mapped(&v->dst, *(const rte_be32_t *)(const void *)(data + off + 16));
+			mapped(&v->src, s);
+			mapped(&v->dst, d);
 			if ((v->proto == IPPROTO_TCP || v->proto == IPPROTO_UDP) &&
 			    len >= off + (data[off] & 0xfu) * 4u + 4) {
 				const uint8_t *l4 = data + off + (data[off] & 0xfu) * 4u;

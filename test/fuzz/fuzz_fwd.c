@@ -14,7 +14,9 @@
  *            chained mbufs (split in the middle), bits 0-14 the length
  *   N bytes  the frame (cut short by the end of the input)
  * Options: bit 0 capture on (every packet copied), bit 1 the management
- * lcore runs after each burst rather than once at the end.
+ * lcore runs after each burst rather than once at the end, bit 2 each
+ * packet goes through the tracer (sl_fwd_trace_one(), its verdict
+ * formatted) rather than in a burst.
  * Each input starts on an empty connection table with every next hop
  * resolved, so a finding replays alone.
  */
@@ -24,10 +26,12 @@
 #include <rte_mbuf.h>
 
 #include "fuzz_common.h"
+#include "sl_fwd_trace.h"
 
 #define MAX_FRAMES 256
 
 static struct sl_fuzz_app fa;
+static int trace_each;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -75,8 +79,22 @@ run_burst(struct rte_mbuf **pkts, unsigned *n, int pidx, int mgmt)
 {
 	struct sl_app *app = fa.app;
 
-	if (*n > 0)
+	if (*n > 0 && trace_each) {
+		const struct sl_snapshot *snap = sl_svc_current(&app->svc);
+		struct sl_fwd_verdict v;
+		char line[1024];
+		unsigned i;
+
+		for (i = 0; i < *n; i++) {
+			sl_fwd_trace_one(fa.fx.w, snap, pkts[i], pidx, fa.fx.now, &v);
+			if (v.fate >= SL_FATE_MAX)
+				sl_fuzz_fail("a verdict with no fate");
+			if (sl_fwd_verdict_format(&v, snap, 0, fa.fx.env.hz, line, sizeof(line)) <= 0)
+				sl_fuzz_fail("a verdict formatted to nothing");
+		}
+	} else if (*n > 0) {
 		sl_fwd_burst(fa.fx.w, sl_svc_current(&app->svc), pkts, *n, pidx, fa.fx.now);
+	}
 	*n = 0;
 	sl_fwd_flush(fa.fx.w);
 	sl_fwd_timers(fa.fx.w, sl_svc_current(&app->svc), fa.fx.now);
@@ -100,6 +118,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	__atomic_store_n(&fa.app->fwd.cap.on, data[0] & 1, __ATOMIC_RELEASE);
 	fa.fx.w->cap_on = data[0] & 1;
 	mgmt_each = (data[0] & 2) != 0;
+	trace_each = (data[0] & 4) != 0;
 	while (off + 3 <= size && frames < MAX_FRAMES) {
 		uint8_t ctl = data[off];
 		uint16_t lw = (uint16_t)(data[off + 1] << 8 | data[off + 2]);
