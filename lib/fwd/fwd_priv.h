@@ -10,6 +10,8 @@
  * Thread-safety: a worker's own lcore only, as all of lib/fwd.
  */
 
+#include <string.h>
+
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
@@ -44,6 +46,25 @@ tx(struct sl_worker *w, uint16_t pidx, struct rte_mbuf *m)
 }
 
 /*
+ * CRC32C of @p n 8-byte words at @p p, as rte_hash_crc() computes it
+ * over 8 * @p n bytes, the words copied rather than read through a cast
+ * of the key's type (no aliasing for the compiler to get wrong).
+ */
+static __rte_always_inline uint32_t
+crc_words(const void *p, unsigned n, uint32_t seed)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t w;
+
+		memcpy(&w, (const uint8_t *)p + 8 * i, 8);
+		seed = rte_hash_crc_8byte(w, seed);
+	}
+	return seed;
+}
+
+/*
  * The hash a hashing scheduler (sh, maglev) picks by, from a client's
  * key: CRC32C with fixed seeds, so that every Sluice instance, and one
  * restarted, hashes a connection alike and maglev choices agree.
@@ -51,10 +72,11 @@ tx(struct sl_worker *w, uint16_t pidx, struct rte_mbuf *m)
 static __rte_always_inline uint32_t
 sched_hash(const struct sl_service *svc, const struct sl_flow_key *k)
 {
+	_Static_assert(sizeof(*k) == 16, "sched_hash() hashes two words");
 	if (!svc->sched->needs_hash)
 		return 0;
 	return svc->hash_source ? rte_hash_crc_4byte(k->src, 0x51ce) :
-		rte_hash_crc(k, sizeof(*k), 0x51ce);
+		crc_words(k, 2, 0x51ce);
 }
 
 /* The scheduler's hash of an IPv6 client key (see sched_hash()):
@@ -62,10 +84,12 @@ sched_hash(const struct sl_service *svc, const struct sl_flow_key *k)
 static __rte_always_inline uint32_t
 sched_hash6(const struct sl_service *svc, const struct sl_flow6_key *k)
 {
+	_Static_assert(sizeof(*k) == 40 && sizeof(k->src) == 16,
+		       "sched_hash6() hashes five words, or two of the source");
 	if (!svc->sched->needs_hash)
 		return 0;
-	return svc->hash_source ? rte_hash_crc(&k->src, sizeof(k->src), 0x51ce) :
-		rte_hash_crc(k, sizeof(*k), 0x51ce);
+	return svc->hash_source ? crc_words(&k->src, 2, 0x51ce) :
+		crc_words(k, 5, 0x51ce);
 }
 
 /* Owner of a connection: a hash of the client address (see sl_fwd.h). */
