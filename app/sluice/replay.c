@@ -90,7 +90,11 @@ inputs_open(struct replay *r, char *err, size_t errlen)
 			pcap_close(in->pc);
 		in->pc = pcap_open_offline(in->file, ebuf);
 		if (in->pc == NULL) {
-			snprintf(err, errlen, "%s", ebuf);
+			/* libpcap names the file in some messages, not all */
+			if (strstr(ebuf, in->file) != NULL)
+				snprintf(err, errlen, "%s", ebuf);
+			else
+				snprintf(err, errlen, "%s: %s", in->file, ebuf);
 			return -1;
 		}
 		if (pcap_datalink(in->pc) != DLT_EN10MB) {
