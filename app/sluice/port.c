@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/if_packet.h>
+#include <linux/if_xdp.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -147,6 +148,58 @@ af_packet_drops_poll(struct sl_app *app)
 	closedir(d);
 }
 
+/* The descriptors of this process's AF_XDP sockets, at most @p max. */
+static unsigned
+xsk_fds(int *out, unsigned max)
+{
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *d = opendir("/proc/self/fd");
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL && n < max) {
+		socklen_t len = sizeof(int);
+		struct stat sb;
+		int fd, dom;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		fd = atoi(e->d_name);
+		if (fd != dirfd(d) && fstat(fd, &sb) == 0 && S_ISSOCK(sb.st_mode) &&
+		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) == 0 && dom == AF_XDP)
+			out[n++] = fd;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * net_af_xdp ports: the PMD reports a socket's rx_dropped as rx_missed
+ * but not the frames the kernel dropped because the socket's RX ring was
+ * full (XDP_STATISTICS rx_ring_full), which is where a busy or
+ * descheduled worker loses them. Those are added here, from the sockets
+ * the port's set-up opened (an AF_XDP socket tells neither its interface
+ * nor its queue, so they are told apart by when they appeared). The
+ * count is the kernel's running total: read, not accumulated.
+ */
+static uint64_t
+xsk_ring_full(const struct sl_app *app, unsigned idx)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < app->n_xsk[idx]; i++) {
+		struct xdp_statistics xs;
+		socklen_t len = sizeof(xs);
+
+		memset(&xs, 0, sizeof(xs));
+		if (getsockopt(app->xsk_fd[idx][i], SOL_XDP, XDP_STATISTICS, &xs, &len) == 0)
+			n += xs.rx_ring_full;
+	}
+	return n;
+}
+
 int
 sl_ports_stats(struct sl_app *app, unsigned idx, struct rte_eth_stats *st)
 {
@@ -156,6 +209,7 @@ sl_ports_stats(struct sl_app *app, unsigned idx, struct rte_eth_stats *st)
 		return ret;
 	af_packet_drops_poll(app);
 	st->imissed += __atomic_load_n(&app->kdrops[idx], __ATOMIC_RELAXED);
+	st->imissed += xsk_ring_full(app, idx);
 	return 0;
 }
 
@@ -187,7 +241,8 @@ port_setup(struct sl_app *app, unsigned idx)
 	struct rte_eth_dev_info info;
 	uint16_t pid, nrx = cp->rx_desc, ntx = cp->tx_desc;
 	uint16_t nq = (uint16_t)app->n_workers;
-	unsigned q;
+	int before[SL_MAX_PORTS * SL_MAX_WORKERS];
+	unsigned q, n_before;
 	int ret, socket;
 
 	app->af_ifindex[idx] = af_packet_ifindex(cp->device);
@@ -235,6 +290,8 @@ port_setup(struct sl_app *app, unsigned idx)
 	socket = rte_eth_dev_socket_id(pid);
 	if (socket < 0)
 		socket = (int)rte_socket_id();
+	/* the AF_XDP sockets there before: not this port's */
+	n_before = xsk_fds(before, RTE_DIM(before));
 	for (q = 0; q < nq; q++) {
 		ret = rte_eth_rx_queue_setup(pid, (uint16_t)q, nrx, (unsigned)socket,
 					     NULL, app->pool);
@@ -251,6 +308,20 @@ port_setup(struct sl_app *app, unsigned idx)
 	if (ret != 0) {
 		SL_LOG(ERR, "port %s: start failed: %s", cp->name, rte_strerror(-ret));
 		return ret;
+	}
+	if (strncmp(cp->device, "net_af_xdp", 10) == 0) {
+		int now[SL_MAX_PORTS * SL_MAX_WORKERS];
+		unsigned n = xsk_fds(now, RTE_DIM(now)), i, j;
+
+		app->n_xsk[idx] = 0;
+		for (i = 0; i < n && app->n_xsk[idx] < SL_MAX_WORKERS; i++) {
+			for (j = 0; j < n_before && before[j] != now[i]; j++)
+				;
+			if (j == n_before)
+				app->xsk_fd[idx][app->n_xsk[idx]++] = now[i];
+		}
+		SL_LOG(INFO, "port %s: %u AF_XDP socket(s); their RX ring overflows count as rx_missed",
+		       cp->name, app->n_xsk[idx]);
 	}
 	rte_eth_macaddr_get(pid, &app->hw[idx].mac);
 	app->hw[idx].port_id = pid;

@@ -72,6 +72,8 @@ struct sl_app {
 	int af_ifindex[SL_MAX_PORTS]; /* net_af_packet: its interface, 0 = other */
 	uint64_t kdrops[SL_MAX_PORTS]; /* net_af_packet: frames the kernel's ring
 					* had no room for (atomic adds) */
+	int xsk_fd[SL_MAX_PORTS][SL_MAX_WORKERS]; /* net_af_xdp: its AF_XDP sockets */
+	unsigned n_xsk[SL_MAX_PORTS];
 	struct rte_mempool *pool;
 	struct sl_neigh_table *neigh;
 	struct sl_svc_ctl svc;

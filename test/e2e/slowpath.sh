@@ -25,6 +25,9 @@
 #      received plus what it missed accounts for the frames the flood
 #      sent (at least 95 %; the rest the veth and bridge dropped before
 #      the ring).
+#   4. The same with the inside port on AF_XDP (net_af_xdp) and an RX
+#      ring of 64 descriptors: the frames the kernel could not put in the
+#      socket's full ring are the port's rx_missed too.
 #
 # Usage: test/e2e/slowpath.sh SLUICE_BIN SLUICECTL_BIN
 # Needs root (network namespaces); exits 77 (skip) otherwise.
@@ -68,8 +71,12 @@ check_rise = 2" | sl_write_config_services "$conf" 1 "admin_socket = $sock
 slowpath_rate = $rate
 slowpath_burst = 200"
 	# the budget runs get a deep ring (4096 frames: 136 ms of the flood)
-	# so that a worker descheduled on a loaded machine loses nothing there
-	sed -i "s/^device = net_af_packet1,iface=in\$/&,framecnt=${ring:-4096}/" "$conf"
+	# so that a worker descheduled on a loaded machine loses nothing there;
+	# xdpN: the port on AF_XDP with an RX ring of N descriptors
+	case $ring in
+	xdp*) sed -i "s/^device = net_af_packet1,iface=in\$/device = $(SL_PMD=af_xdp sl_port_device 1 in 1)\nrx_descriptors = ${ring#xdp}/" "$conf" ;;
+	*) sed -i "s/^device = net_af_packet1,iface=in\$/&,framecnt=${ring:-4096}/" "$conf" ;;
+	esac
 	if ! sl_test_sluice_start "$tag: sluice ready" "$bin" "$conf" "$log"; then
 		return
 	fi
@@ -131,5 +138,6 @@ slowpath_burst = 200"
 run limited 2000 yes
 run unlimited 0 no
 run ring 2000 ring 64
+run xdpring 2000 ring xdp64
 
 sl_test_finish
