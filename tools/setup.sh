@@ -11,7 +11,7 @@ PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev libinih-dev
 	libcunit1-dev meson ninja-build pkg-config gcc python3 python3-scapy
 	iproute2 ethtool curl iputils-ping procps tcpdump
-	nginx libnginx-mod-stream haproxy iptables wrk
+	nginx libnginx-mod-stream haproxy iptables wrk iperf3
 	clang libclang-rt-14-dev llvm
 	debhelper dpkg-dev systemd
 	bird2   # BIRD 2: the anycast test and demo run their own daemons
