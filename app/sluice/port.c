@@ -99,58 +99,10 @@ find_port(const char *device, uint16_t *port_id)
 	return rte_eth_dev_get_port_by_name(full, port_id);
 }
 
-/*
- * net_af_packet ports lose frames silently: when a socket's ring is full
- * the kernel drops what arrives and counts it on the socket, and DPDK
- * 22.11's PMD reports none of it. Sluice reads those counts from the
- * PMD's sockets itself, recognised as its process's packet sockets bound
- * to the port's interface (PACKET_STATISTICS resets the kernel's count
- * on each read, so every drop is added once), and adds them to the
- * port's rx_missed.
- */
-static void
-af_packet_drops_poll(struct sl_app *app)
-{
-	DIR *d;
-	struct dirent *e;
-	unsigned i, any = 0;
-
-	for (i = 0; i < app->n_ports; i++)
-		any |= app->af_ifindex[i] != 0;
-	if (!any || (d = opendir("/proc/self/fd")) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		struct sockaddr_ll sll;
-		struct tpacket_stats_v3 st;
-		socklen_t len = sizeof(int);
-		struct stat sb;
-		int fd, dom;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		fd = atoi(e->d_name);
-		if (fd == dirfd(d) || fstat(fd, &sb) != 0 || !S_ISSOCK(sb.st_mode) ||
-		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) != 0 || dom != AF_PACKET)
-			continue;
-		len = sizeof(sll);
-		if (getsockname(fd, (struct sockaddr *)&sll, &len) != 0 || sll.sll_ifindex == 0)
-			continue;
-		for (i = 0; i < app->n_ports; i++)
-			if (app->af_ifindex[i] == sll.sll_ifindex)
-				break;
-		if (i == app->n_ports)
-			continue;
-		memset(&st, 0, sizeof(st));
-		len = sizeof(st);
-		if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 && st.tp_drops != 0)
-			__atomic_fetch_add(&app->kdrops[i], st.tp_drops, __ATOMIC_RELAXED);
-	}
-	closedir(d);
-}
-
-/* The descriptors of this process's AF_XDP sockets, at most @p max. */
+/* The descriptors of this process's sockets of family @p domain
+ * (AF_PACKET, AF_XDP: the PMDs' own), at most @p max. */
 static unsigned
-xsk_fds(int *out, unsigned max)
+socket_fds(int domain, int *out, unsigned max)
 {
 	struct dirent *e;
 	unsigned n = 0;
@@ -167,11 +119,51 @@ xsk_fds(int *out, unsigned max)
 			continue;
 		fd = atoi(e->d_name);
 		if (fd != dirfd(d) && fstat(fd, &sb) == 0 && S_ISSOCK(sb.st_mode) &&
-		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) == 0 && dom == AF_XDP)
+		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) == 0 && dom == domain)
 			out[n++] = fd;
 	}
 	closedir(d);
 	return n;
+}
+
+/*
+ * net_af_packet ports lose frames silently: when a socket's ring is full
+ * the kernel drops what arrives and counts it on the socket, and DPDK
+ * 22.11's PMD reports none of it. Sluice reads those counts from the
+ * PMD's sockets itself, recognised as its process's packet sockets bound
+ * to the port's interface (PACKET_STATISTICS resets the kernel's count
+ * on each read, so every drop is added once), and adds them to the
+ * port's rx_missed.
+ */
+static void
+af_packet_drops_poll(struct sl_app *app)
+{
+	int fds[SL_MAX_PORTS * SL_MAX_WORKERS * 2];
+	unsigned i, k, n, any = 0;
+
+	for (i = 0; i < app->n_ports; i++)
+		any |= app->af_ifindex[i] != 0;
+	if (!any)
+		return;
+	n = socket_fds(AF_PACKET, fds, RTE_DIM(fds));
+	for (k = 0; k < n; k++) {
+		struct sockaddr_ll sll;
+		struct tpacket_stats_v3 st;
+		socklen_t len = sizeof(sll);
+		int fd = fds[k];
+
+		if (getsockname(fd, (struct sockaddr *)&sll, &len) != 0 || sll.sll_ifindex == 0)
+			continue;
+		for (i = 0; i < app->n_ports; i++)
+			if (app->af_ifindex[i] == sll.sll_ifindex)
+				break;
+		if (i == app->n_ports)
+			continue;
+		memset(&st, 0, sizeof(st));
+		len = sizeof(st);
+		if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 && st.tp_drops != 0)
+			__atomic_fetch_add(&app->kdrops[i], st.tp_drops, __ATOMIC_RELAXED);
+	}
 }
 
 /*
@@ -291,7 +283,7 @@ port_setup(struct sl_app *app, unsigned idx)
 	if (socket < 0)
 		socket = (int)rte_socket_id();
 	/* the AF_XDP sockets there before: not this port's */
-	n_before = xsk_fds(before, RTE_DIM(before));
+	n_before = socket_fds(AF_XDP, before, RTE_DIM(before));
 	for (q = 0; q < nq; q++) {
 		ret = rte_eth_rx_queue_setup(pid, (uint16_t)q, nrx, (unsigned)socket,
 					     NULL, app->pool);
@@ -311,7 +303,7 @@ port_setup(struct sl_app *app, unsigned idx)
 	}
 	if (strncmp(cp->device, "net_af_xdp", 10) == 0) {
 		int now[SL_MAX_PORTS * SL_MAX_WORKERS];
-		unsigned n = xsk_fds(now, RTE_DIM(now)), i, j;
+		unsigned n = socket_fds(AF_XDP, now, RTE_DIM(now)), i, j;
 
 		app->n_xsk[idx] = 0;
 		for (i = 0; i < n && app->n_xsk[idx] < SL_MAX_WORKERS; i++) {

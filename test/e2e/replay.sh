@@ -97,7 +97,14 @@ for i in $(seq 1 11); do sl_http name >/dev/null; done
 sl_exec_client "$SL_PY" -c "
 from scapy.all import IP, TCP, send
 send(IP(src='$SL_CLIENT_IP', dst='$SL_VIP', chksum=0x1234)/TCP(sport=44444, dport=80, flags='S'), verbose=0)"
-sleep 0.5
+# the client's kernel may ask for the VIP's MAC first: wait until the
+# frame is on the wire (in the capture), not a fixed time
+for ((i = 0; i < 100; i++)); do
+	tcpdump -nn -r "$SL_TMP/out.pcap" 2>/dev/null | grep -q "\.44444 > " && break
+	sleep 0.1
+done
+[ "$i" -lt 100 ] || echo "# the malformed frame did not reach the capture within 10 s"
+sleep 0.2
 kill "${cap_pids[@]}" 2>/dev/null
 wait "${cap_pids[@]}" 2>/dev/null
 lost=$(ctlx --json show stats 2>/dev/null | grep -o '"trace_lost":[0-9]*' | head -n 1)
