@@ -697,24 +697,28 @@ show_stats(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 	for (w = 0; w < app->n_workers; w++) {
 		const struct sl_worker_stats *st = &app->workers[w]->stats;
 		double busy = sl_mgmt_busy_pct(st);
+		/* the share of what it received that another worker owned:
+		 * what NIC steering would save (see sl_fwd.h, owner) */
+		double redir = st->rx_pkts != 0 ? 100.0 * (double)st->redirected / (double)st->rx_pkts : 0.0;
 
 		sl_worker_stats_render(st, fmt, cnt, sizeof(cnt));
 		sl_drops_render(st->drops, fmt, "  ", drops, sizeof(drops));
 		if (o->json) {
 			sl_out_printf(o, "%s{\"worker\":%u,\"lcore\":%u,%s,\"flows\":%u"
-				      ",\"busy_pct\":%.2f,\"idle_pct\":%.2f,\"drops\":%s}",
+				      ",\"busy_pct\":%.2f,\"idle_pct\":%.2f,\"redirected_pct\":%.2f"
+				      ",\"drops\":%s}",
 				      w ? "," : "", w, app->workers[w]->lcore, cnt,
 				      sl_worker_flows(app->workers[w]), busy, 100.0 - busy,
-				      drops);
+				      redir, drops);
 			continue;
 		}
 		/* a summary line, then every counter, then drops by reason */
 		sl_out_printf(o, "worker %u (lcore %u): rx %" PRIu64 " tx %" PRIu64 " bursts %" PRIu64
 			      " redirected %" PRIu64 " connections %" PRIu64 " created %" PRIu64
-			      " expired, %u flows, busy %.1f%% idle %.1f%%\n  %s\n%s", w,
+			      " expired, %u flows, busy %.1f%% idle %.1f%%, redirected %.1f%% of rx\n  %s\n%s", w,
 			      app->workers[w]->lcore, st->rx_pkts, st->tx_pkts, st->rx_bursts,
 			      st->redirected, st->conns_created, st->conns_expired,
-			      sl_worker_flows(app->workers[w]), busy, 100.0 - busy, cnt, drops);
+			      sl_worker_flows(app->workers[w]), busy, 100.0 - busy, redir, cnt, drops);
 	}
 	/* what the management lcore drops itself (ARP, held packets, the
 	 * kernel path): the exit counters and telemetry add it to the total */
@@ -1185,7 +1189,7 @@ const struct sl_cmd sl_cmds[] = {
 	{ "show flows", "[SERVICE] [limit N]", "connections (default limit 100)", 0, 3, show_flows },
 	{ "show neighbours", "", "ARP table: next hops and their MACs", 0, 0, show_neighbours },
 	{ "show routes", "", "routes: prefix, gateway, port, whether the gateway is resolved", 0, 0, show_routes },
-	{ "show stats", "", "per worker: packets, bursts, drops by reason, busy/idle; the management lcore's drops", 0, 0, show_stats },
+	{ "show stats", "", "per worker: packets, bursts, drops by reason, busy/idle, the share of what it received that another worker owned (redirected); the management lcore's drops", 0, 0, show_stats },
 	{ "show bgp", "", "the VIPs BIRD announces: each one, announced or not and why; the last reconfigure", 0, 0, show_bgp },
 	{ "show counters", "", "every counter with its description", 0, 0, show_counters },
 	{ "set weight", "SERVICE BACKEND N", "set a backend's weight (BACKEND is IP:PORT or its id)", 3, 3, set_weight },

@@ -352,6 +352,17 @@ if [ "$rc" -eq 0 ]; then
 	echo "# run 1: show stats:"
 	diag <"$CTL_OUT"
 fi
+# each worker says what share of what it received another worker owned
+# (the replies af_packet's flow hash gives to the worker that did not
+# choose their local port); with one worker, none
+shares=$(sed -nE 's/^worker [0-9]+ .*, redirected ([0-9.]+)% of rx$/\1/p' "$CTL_OUT" | tr '\n' ' ')
+if [ "$workers" = 2 ]; then
+	check "run 1: show stats gives each worker's redirected share ($shares), some above 0" \
+		eval "[ \$(wc -w <<<'$shares') -eq 2 ] && awk '{ for (i = 1; i <= NF; i++) if (\$i > 0) f = 1 } END { exit !f }' <<<'$shares'"
+else
+	check "run 1: show stats gives the worker's redirected share, 0 with one worker ($shares)" \
+		[ "$shares" = "0.0 " ]
+fi
 
 # --- 6. stop ---------------------------------------------------------------------
 # NIC steering of the replies: af_packet takes no rte_flow rule, so with
