@@ -139,66 +139,62 @@ peek(struct sl_worker *w, const struct sl_snapshot *snap, const struct rte_mbuf 
 	}
 }
 
-/* The connection the packet belongs to after it passed: its service,
- * backend, state and the addresses it was rewritten to. */
+/* What connection @p c (IPv6, or IPv4 with mapped addresses) says of a
+ * packet of direction @p dir: service, backend, state, and the addresses
+ * it was rewritten to (none in dr/tunnel modes). */
+static void
+from_conn(struct sl_fwd_verdict *v, const struct sl_conn6 *c, int dir)
+{
+	int fn = c->mode == SL_MODE_FULLNAT;
+
+	v->svc = (int16_t)c->svc;
+	v->be = (int16_t)c->be;
+	v->be_gen = c->be_gen;
+	v->dir = (uint8_t)dir;
+	v->mode = c->mode;
+	v->state = c->state;
+	if (SL_MODE_ONEWAY(c->mode))
+		return;
+	v->rewritten = 1;
+	v->nsrc = dir == SL_DIR_ORIG ? (fn ? c->lip : c->cip) : c->vip;
+	v->nsport = rte_be_to_cpu_16(dir == SL_DIR_ORIG ? (fn ? c->lport : c->cport) : c->vport);
+	v->ndst = dir == SL_DIR_ORIG ? c->bip : c->cip;
+	v->ndport = rte_be_to_cpu_16(dir == SL_DIR_ORIG ? c->bport : c->cport);
+}
+
+/* The connection the packet belongs to after it passed. */
 static void
 conn_after(struct sl_worker *w, const struct before *b, struct sl_fwd_verdict *v)
 {
+	const struct sl_conn6 *c6;
 	int dir;
 
 	if (!v->v6) {
 		const struct sl_conn *c = sl_flow_lookup(w->flows, &b->k, &dir);
+		struct sl_conn6 m;
 
 		if (c == NULL)
 			return;
-		v->svc = (int16_t)c->svc;
-		v->be = (int16_t)c->be;
-		v->be_gen = c->be_gen;
-		v->dir = (uint8_t)dir;
-		v->mode = c->mode;
-		v->state = c->state;
-		if (SL_MODE_ONEWAY(c->mode))
-			return;
-		v->rewritten = 1;
-		if (dir == SL_DIR_ORIG) {
-			mapped(&v->nsrc, c->mode == SL_MODE_FULLNAT ? c->lip : c->cip);
-			v->nsport = rte_be_to_cpu_16(c->mode == SL_MODE_FULLNAT ? c->lport : c->cport);
-			mapped(&v->ndst, c->bip);
-			v->ndport = rte_be_to_cpu_16(c->bport);
-		} else {
-			mapped(&v->nsrc, c->vip);
-			v->nsport = rte_be_to_cpu_16(c->vport);
-			mapped(&v->ndst, c->cip);
-			v->ndport = rte_be_to_cpu_16(c->cport);
-		}
+		/* the IPv4 record's fields, its addresses mapped */
+		memset(&m, 0, sizeof(m));
+		mapped(&m.cip, c->cip);
+		mapped(&m.vip, c->vip);
+		mapped(&m.bip, c->bip);
+		mapped(&m.lip, c->lip);
+		m.cport = c->cport;
+		m.vport = c->vport;
+		m.bport = c->bport;
+		m.lport = c->lport;
+		m.svc = c->svc;
+		m.be = c->be;
+		m.be_gen = c->be_gen;
+		m.mode = c->mode;
+		m.state = c->state;
+		from_conn(v, &m, dir);
 		return;
 	}
-	if (w->flows6 != NULL) {
-		const struct sl_conn6 *c = sl_flow6_lookup(w->flows6, &b->k6, &dir);
-
-		if (c == NULL)
-			return;
-		v->svc = (int16_t)c->svc;
-		v->be = (int16_t)c->be;
-		v->be_gen = c->be_gen;
-		v->dir = (uint8_t)dir;
-		v->mode = c->mode;
-		v->state = c->state;
-		if (SL_MODE_ONEWAY(c->mode))
-			return;
-		v->rewritten = 1;
-		if (dir == SL_DIR_ORIG) {
-			v->nsrc = c->mode == SL_MODE_FULLNAT ? c->lip : c->cip;
-			v->nsport = rte_be_to_cpu_16(c->mode == SL_MODE_FULLNAT ? c->lport : c->cport);
-			v->ndst = c->bip;
-			v->ndport = rte_be_to_cpu_16(c->bport);
-		} else {
-			v->nsrc = c->vip;
-			v->nsport = rte_be_to_cpu_16(c->vport);
-			v->ndst = c->cip;
-			v->ndport = rte_be_to_cpu_16(c->cport);
-		}
-	}
+	if (w->flows6 != NULL && (c6 = sl_flow6_lookup(w->flows6, &b->k6, &dir)) != NULL)
+		from_conn(v, c6, dir);
 }
 
 #define GREW(f) (w->stats.f != st.f)

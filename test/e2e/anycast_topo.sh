@@ -52,7 +52,8 @@ declare -A AC_PID=()        # Sluice instances
 # shellcheck disable=SC2034  # read by the scripts that source this file
 declare -A AC_RC=()         # their exit status once reaped
 declare -A AC_BIRD_PID=()   # BIRD daemons: router, a, b
-AC_DECAP=${AC_DECAP:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/decap.py}
+AC_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+AC_DECAP=${AC_DECAP:-$AC_HERE/decap.py}
 AC_GRACE=${AC_GRACE:-3}
 AC_BIRD=$(command -v bird || echo /usr/sbin/bird)
 AC_BIRDC=$(command -v birdc || echo /usr/sbin/birdc)
@@ -60,42 +61,6 @@ AC_BIRDC=$(command -v birdc || echo /usr/sbin/birdc)
 ac_init() {
 	AC_NS=([c]=$SL_PFX-c [r]=$SL_PFX-r [a]=$SL_PFX-a [b]=$SL_PFX-b
 	       [b1]=$SL_PFX-b1 [b2]=$SL_PFX-b2 [b3]=$SL_PFX-b3)
-}
-
-ac_server_write() {
-	cat >"$SL_TMP/ac_server.py" <<'EOF'
-import hashlib, http.server, os, socketserver, sys
-name, root = sys.argv[1], sys.argv[2]
-os.chdir(root)
-
-class Handler(http.server.SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def do_PUT(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        h = hashlib.sha256()
-        while n > 0:
-            d = self.rfile.read(min(n, 65536))
-            if not d:
-                break
-            h.update(d)
-            n -= len(d)
-        body = (name + " " + h.hexdigest() + "\n").encode()
-        self.send_response(200 if n == 0 else 400)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-class Server(socketserver.ThreadingTCPServer):
-    allow_reuse_address = True
-    daemon_threads = True
-    request_queue_size = 256
-
-Server(("0.0.0.0", 80), Handler).serve_forever()
-EOF
 }
 
 ac_topo_up() {
@@ -139,12 +104,11 @@ ac_topo_up() {
 			net.ipv4.conf.e0.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
 			net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.e0.rp_filter=0 >/dev/null || return 1
 	done
-	ac_server_write
 	for i in 1 2 3; do
 		ns=${AC_NS[b$i]}
 		mkdir -p "$SL_TMP/www$i"
 		printf 'b%s' "$i" >"$SL_TMP/www$i/name"
-		ip netns exec "$ns" "$SL_PY" "$SL_TMP/ac_server.py" "b$i" "$SL_TMP/www$i" \
+		ip netns exec "$ns" "$SL_PY" "$AC_HERE/put_server.py" "b$i" "$SL_TMP/www$i" 0.0.0.0 80 --put-name \
 			</dev/null >"$SL_TMP/server$i.log" 2>&1 &
 		SL_PIDS+=($!)
 		ip netns exec "$ns" "$SL_PY" "$AC_DECAP" ipip --tun tun0 \

@@ -105,63 +105,14 @@ overhead() {
 	case $1 in ipip) echo 20 ;; gre) echo 24 ;; gue) echo 32 ;; *) echo 0 ;; esac
 }
 
-# write_server: the backends' HTTP and UDP echo server.
-write_server() {
-	cat >"$SL_TMP/dsr_server.py" <<'EOF'
-import hashlib, http.server, os, socket, socketserver, sys, threading
-name, ip, root, hport, uip, uport = sys.argv[1:4] + [int(sys.argv[4]), sys.argv[5], int(sys.argv[6])]
-os.chdir(root)
-
-def udp():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((uip, uport))
-    prefix = (name + ":").encode()
-    while True:
-        data, addr = s.recvfrom(65535)
-        s.sendto(prefix + data, addr)
-
-class Handler(http.server.SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def do_PUT(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        h = hashlib.sha256()
-        while n > 0:
-            d = self.rfile.read(min(n, 65536))
-            if not d:
-                break
-            h.update(d)
-            n -= len(d)
-        body = (h.hexdigest() + "\n").encode()
-        self.send_response(200 if n == 0 else 400)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_POST = do_PUT
-
-class Server(socketserver.ThreadingTCPServer):
-    allow_reuse_address = True
-    daemon_threads = True
-    request_queue_size = 128
-
-threading.Thread(target=udp, daemon=True).start()
-Server((ip, hport), Handler).serve_forever()
-EOF
-}
-
 # server_start I BIND: backend I's server on BIND:80 (and the echo on
 # VIP:5354, so that it answers from the VIP); waits until it listens.
 declare -A SRV_PID=()
 server_start() {
 	local i=$1 ns t
 	ns=$(bns "$1")
-	ip netns exec "$ns" "$SL_PY" "$SL_TMP/dsr_server.py" "b$i" "$2" "$SL_TMP/www$i" \
-		"$PORT" "$SL_VIP" "$ECHO_PORT" </dev/null >>"$SL_TMP/server$i.log" 2>&1 &
+	ip netns exec "$ns" "$SL_PY" "$here/put_server.py" "b$i" "$SL_TMP/www$i" "$2" \
+		"$PORT" --udp "$SL_VIP:$ECHO_PORT" </dev/null >>"$SL_TMP/server$i.log" 2>&1 &
 	SRV_PID[$i]=$!
 	SL_PIDS+=($!)
 	for ((t = 0; t < 50; t++)); do
@@ -328,7 +279,6 @@ dsr_topo_up() {
 			net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.e0.rp_filter=0 \
 			net.ipv4.tcp_mtu_probing=0 || return 1
 	done
-	write_server
 	for i in 1 2 3; do server_start "$i" 0.0.0.0 || return 1; done
 }
 

@@ -111,45 +111,6 @@ ipv6_on() {
 		net.ipv6.conf.default.accept_ra=0 "${args[@]}" >/dev/null
 }
 
-# write_server: the backends' HTTP server, on [::]:PORT.
-write_server() {
-	cat >"$SL_TMP/dsr6_server.py" <<'EOF'
-import hashlib, http.server, os, socket, socketserver, sys
-ip, root, hport = sys.argv[1], sys.argv[2], int(sys.argv[3])
-os.chdir(root)
-
-class Handler(http.server.SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def do_PUT(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        h = hashlib.sha256()
-        while n > 0:
-            d = self.rfile.read(min(n, 65536))
-            if not d:
-                break
-            h.update(d)
-            n -= len(d)
-        body = (h.hexdigest() + "\n").encode()
-        self.send_response(200 if n == 0 else 400)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-class Server(socketserver.ThreadingTCPServer):
-    address_family = socket.AF_INET6
-    allow_reuse_address = True
-    daemon_threads = True
-    request_queue_size = 128
-
-Server((ip, hport), Handler).serve_forever()
-EOF
-}
-
 # server_start I [ADDR]: backend I's server on [ADDR]:80 (default ::,
 # every address, the VIP included); waits until it answers on the
 # backend's own IPv6 address.
@@ -157,7 +118,7 @@ declare -A SRV_PID=()
 server_start() {
 	local i=$1 addr=${2:-::} ns t
 	ns=$(bns "$i")
-	ip netns exec "$ns" "$SL_PY" "$SL_TMP/dsr6_server.py" "$addr" "$SL_TMP/www$i" "$PORT" \
+	ip netns exec "$ns" "$SL_PY" "$here/put_server.py" "b$i" "$SL_TMP/www$i" "$addr" "$PORT" \
 		</dev/null >>"$SL_TMP/server$i.log" 2>&1 &
 	SRV_PID[$i]=$!
 	SL_PIDS+=($!)
@@ -319,7 +280,6 @@ dsr6_topo_up() {
 		ip -n "$ns" -6 addr add "$VIP6/128" dev lo nodad || return 1
 		ip -n "$ns" -6 route add default via "$ROUTER6" dev e0 || return 1
 	done
-	write_server
 	for i in 1 2 3; do server_start "$i" || return 1; done
 }
 
