@@ -119,9 +119,13 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		struct rte_eth_link link = { 0 };
 		struct rte_eth_stats st = { 0 };
 
-		char a6[ADDR_MAX], pfx6[8];
+		char a6[ADDR_MAX], pfx6[8], reta[40];
 
 		snprintf(pfx6, sizeof(pfx6), "/%u", s->ports[i].prefix6);
+		snprintf(reta, sizeof(reta), " (redirection table of %u): ",
+			 app->steer[i].reta_size);
+		if (app->steer[i].why == NULL)
+			app->steer[i].why = "not set up";
 		rte_eth_link_get_nowait(app->hw[i].port_id, &link);
 		sl_ports_stats(app, i, &st);
 		if (o->json) {
@@ -142,16 +146,22 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			sl_out_printf(o, ",\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
 				      ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
 				      ",\"rx_missed\":%" PRIu64 ",\"rx_errors\":%" PRIu64
-				      ",\"tx_errors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64 "}",
+				      ",\"tx_errors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
+				      ",\"steering\":\"%s\",\"steering_reta\":%u,\"steering_why\":",
 				      st.ipackets, st.ibytes, st.opackets, st.obytes,
-				      st.imissed, st.ierrors, st.oerrors, st.rx_nombuf);
+				      st.imissed, st.ierrors, st.oerrors, st.rx_nombuf,
+				      sl_config_steering_name(app->steer[i].mode),
+				      app->steer[i].reta_size);
+			sl_out_jstr(o, app->steer[i].why);
+			sl_out_printf(o, "}");
 			continue;
 		}
 		sl_out_printf(o, "port %s (%s, port %u): link %s %u Mb/s, MAC "
 			      RTE_ETHER_ADDR_PRT_FMT ", %s/%u%s%s%s, mtu %u%s%s\n"
 			      "  rx %" PRIu64 " packets %" PRIu64 " bytes, missed %" PRIu64
 			      ", errors %" PRIu64 ", no mbuf %" PRIu64 "\n"
-			      "  tx %" PRIu64 " packets %" PRIu64 " bytes, errors %" PRIu64 "\n",
+			      "  tx %" PRIu64 " packets %" PRIu64 " bytes, errors %" PRIu64 "\n"
+			      "  steering %s%s%s\n",
 			      cp->name, cp->device, app->hw[i].port_id,
 			      link.link_status ? "up" : "down", link.link_speed,
 			      RTE_ETHER_ADDR_BYTES(&app->hw[i].mac), ipstr(s->ports[i].addr, a),
@@ -160,7 +170,10 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			      s->ports[i].has6 ? pfx6 : "", app->hw[i].mtu,
 			      cp->kernel_if[0] ? ", kernel interface " : "",
 			      cp->kernel_if, st.ipackets, st.ibytes, st.imissed, st.ierrors,
-			      st.rx_nombuf, st.opackets, st.obytes, st.oerrors);
+			      st.rx_nombuf, st.opackets, st.obytes, st.oerrors,
+			      sl_config_steering_name(app->steer[i].mode),
+			      app->steer[i].mode == SL_STEERING_OFF ? ": " : reta,
+			      app->steer[i].why);
 	}
 	if (o->json)
 		sl_out_printf(o, "]");

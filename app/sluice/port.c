@@ -2,7 +2,10 @@
 /*
  * Ports: turn [port.*] sections into EAL device arguments, then configure
  * each port with one RX and one TX queue per worker (RSS when the port
- * offers it and there are several workers). The management lcore never
+ * offers it and there are several workers). Where the device can hash
+ * one address alone, its RSS is set up to steer (Sluice's key, the
+ * source or destination address, a redirection table naming each
+ * address's owner: sl_fwd_steer.h). The management lcore never
  * touches a queue: what it sends goes through a worker.
  */
 #include <dirent.h>
@@ -28,6 +31,7 @@
 #include <rte_flow.h>
 
 #include "sluice.h"
+#include "sl_fwd_steer.h"
 
 static int
 is_vdev(const char *device)
@@ -225,12 +229,86 @@ af_packet_ifindex(const char *device)
 	return (int)if_nametoindex(name);
 }
 
+/*
+ * The RSS types port @p idx asks for to steer, or 0 when it does not
+ * steer (app->steer[idx] says why). Steering needs several queues, RSS
+ * over IPv4 or IPv6 with the one address alone, a key of 40 bytes or
+ * more, and a redirection table whose entry the NIC picks as the slot
+ * does (a power of two of at least SL_STEER_SLOTS entries).
+ */
+static uint64_t
+steering_hf(struct sl_app *app, unsigned idx, const struct rte_eth_dev_info *info,
+	    unsigned nq)
+{
+	enum sl_steering mode = sl_config_steering(app->cfg, idx, &app->steer[idx].why);
+	uint64_t only = mode == SL_STEERING_SOURCE ? RTE_ETH_RSS_L3_SRC_ONLY :
+		RTE_ETH_RSS_L3_DST_ONLY;
+	uint64_t hf = info->flow_type_rss_offloads & (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6);
+
+	app->steer[idx].mode = SL_STEERING_OFF;
+	app->steer[idx].reta_size = 0;
+	if (mode == SL_STEERING_OFF)
+		return 0;
+	if (nq < 2)
+		app->steer[idx].why = "one worker: nothing to steer";
+	else if (hf == 0 || (info->flow_type_rss_offloads & only) == 0)
+		app->steer[idx].why = mode == SL_STEERING_SOURCE ?
+			"the device's RSS cannot hash the source address alone" :
+			"the device's RSS cannot hash the destination address alone";
+	else if (info->hash_key_size != 0 && info->hash_key_size < SL_STEER_KEY_LEN)
+		app->steer[idx].why = "the device's RSS key is shorter than 40 bytes";
+	else if (info->reta_size < SL_STEER_SLOTS || !rte_is_power_of_2(info->reta_size))
+		app->steer[idx].why = "the device's redirection table is not a power of two of 128 entries or more";
+	else {
+		app->steer[idx].mode = (uint8_t)mode;
+		return hf | only;
+	}
+	return 0;
+}
+
+/*
+ * After the start: fill the device's redirection table with each slot's
+ * owner and check that it kept the hash types asked for. Either failing
+ * leaves the port with RSS of its own (app->steer[idx] says why).
+ */
+static void
+steering_reta(struct sl_app *app, unsigned idx, uint16_t pid,
+	      const struct rte_eth_dev_info *info, uint64_t hf)
+{
+	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 * 16 /
+					     RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_rss_conf got = { 0 };
+	int ret;
+
+	app->steer[idx].mode = SL_STEERING_OFF;
+	if (info->reta_size > RTE_DIM(reta) * RTE_ETH_RETA_GROUP_SIZE ||
+	    sl_steer_reta_fill(reta, info->reta_size, app->n_workers) != 0) {
+		app->steer[idx].why = "the device's redirection table is larger than 8192 entries";
+		return;
+	}
+	ret = rte_eth_dev_rss_reta_update(pid, reta, info->reta_size);
+	if (ret != 0) {
+		app->steer[idx].why = "the device refused the redirection table";
+		SL_LOG(WARNING, "port %u: RETA update: %s", pid, rte_strerror(-ret));
+		return;
+	}
+	ret = rte_eth_dev_rss_hash_conf_get(pid, &got);
+	if (ret == 0 && (got.rss_hf & hf) != hf) {
+		app->steer[idx].why = "the device did not keep the hash types asked for";
+		return;
+	}
+	app->steer[idx].mode = (uint8_t)sl_config_steering(app->cfg, idx, &app->steer[idx].why);
+	app->steer[idx].reta_size = info->reta_size;
+}
+
 static int
 port_setup(struct sl_app *app, unsigned idx)
 {
 	const struct sl_config_port *cp = &app->cfg->ports[idx];
+	uint8_t key[RTE_MAX(SL_STEER_KEY_LEN, 64)];
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
+	uint64_t steer_hf;
 	uint16_t pid, nrx = cp->rx_desc, ntx = cp->tx_desc;
 	uint16_t nq = (uint16_t)app->n_workers;
 	int before[SL_MAX_PORTS * SL_MAX_WORKERS];
@@ -252,7 +330,16 @@ port_setup(struct sl_app *app, unsigned idx)
 		return -EINVAL;
 	}
 	memset(&conf, 0, sizeof(conf));
-	if (nq > 1 && info.flow_type_rss_offloads != 0) {
+	steer_hf = steering_hf(app, idx, &info, nq);
+	if (steer_hf != 0) {
+		memset(key, 0, sizeof(key));
+		memcpy(key, sl_steer_key, SL_STEER_KEY_LEN);
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size != 0 ?
+			info.hash_key_size : SL_STEER_KEY_LEN;
+		conf.rx_adv_conf.rss_conf.rss_hf = steer_hf;
+	} else if (nq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
@@ -301,6 +388,11 @@ port_setup(struct sl_app *app, unsigned idx)
 		SL_LOG(ERR, "port %s: start failed: %s", cp->name, rte_strerror(-ret));
 		return ret;
 	}
+	if (steer_hf != 0)
+		steering_reta(app, idx, pid, &info, steer_hf);
+	SL_LOG(INFO, "port %s: steering %s%s%s", cp->name,
+	       sl_config_steering_name(app->steer[idx].mode),
+	       app->steer[idx].mode == SL_STEERING_OFF ? ": " : " - ", app->steer[idx].why);
 	if (strncmp(cp->device, "net_af_xdp", 10) == 0) {
 		int now[SL_MAX_PORTS * SL_MAX_WORKERS];
 		unsigned n = socket_fds(AF_XDP, now, RTE_DIM(now)), i, j;

@@ -74,6 +74,12 @@ struct sl_app {
 					* had no room for (atomic adds) */
 	int xsk_fd[SL_MAX_PORTS][SL_MAX_WORKERS]; /* net_af_xdp: its AF_XDP sockets */
 	unsigned n_xsk[SL_MAX_PORTS];
+	struct {
+		uint8_t mode;        /* enum sl_steering: source, destination or
+				      * off, as set up on the device */
+		uint16_t reta_size;  /* the device's table, when steering */
+		const char *why;     /* why that mode (or why not) */
+	} steer[SL_MAX_PORTS];
 	struct rte_mempool *pool;
 	struct sl_neigh_table *neigh;
 	struct sl_svc_ctl svc;

@@ -68,10 +68,10 @@ enum { BK_DAEMON, BK_INCLUDE, BK_CONTROL, BK_GRACE, BK_WITHDRAW };
 
 static const char *const port_keys[] = {
 	"device", "address", "gateway", "rx_descriptors", "tx_descriptors",
-	"kernel_interface", "route", "vlan", "local_address", "mtu",
+	"kernel_interface", "route", "vlan", "local_address", "mtu", "steering",
 };
 enum { PK_DEVICE, PK_ADDRESS, PK_GATEWAY, PK_RXD, PK_TXD, PK_KNI, PK_ROUTE, PK_VLAN,
-       PK_LOCAL, PK_MTU };
+       PK_LOCAL, PK_MTU, PK_STEERING };
 
 /* Options of a backend line, "NAME=VALUE" after IP:PORT. */
 static const char *const backend_opts[] = {
@@ -1644,6 +1644,17 @@ handle_port(struct parse_ctx *c, int key, const char *v)
 		return parse_route(c, v);
 	case PK_VLAN:
 		return parse_vlan(c, v);
+	case PK_STEERING: {
+		unsigned k;
+
+		p->steering_line = c->lineno;
+		for (k = SL_STEERING_AUTO; k <= SL_STEERING_OFF; k++)
+			if (strcmp(v, sl_config_steering_name((uint8_t)k)) == 0) {
+				p->steering = (uint8_t)k;
+				return 0;
+			}
+		return fail(c, c->lineno, "unknown steering '%s' (expected auto|source|destination|off)", v);
+	}
 	case PK_LOCAL:
 		return parse_local(c, v);
 	case PK_MTU: {
@@ -3451,6 +3462,89 @@ validate(const struct vctx *v)
 	return 0;
 }
 
+const char *
+sl_config_steering_name(uint8_t steering)
+{
+	static const char *const names[] = {
+		[SL_STEERING_AUTO] = "auto", [SL_STEERING_SOURCE] = "source",
+		[SL_STEERING_DESTINATION] = "destination", [SL_STEERING_OFF] = "off",
+	};
+
+	return steering < RTE_DIM(names) ? names[steering] : "?";
+}
+
+/* Whether the first @p len bits of @p a and @p b (network order) agree. */
+static int
+bits_eq(const uint8_t *a, const uint8_t *b, unsigned len)
+{
+	unsigned full = len / 8, rest = len % 8;
+
+	if (memcmp(a, b, full) != 0)
+		return 0;
+	return rest == 0 || ((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* Whether backend @p b is reached through port @p p other than by a
+ * default route: in one of its subnets or behind one of its routes. */
+static int
+behind_port(const struct sl_config_port *p, const struct sl_config_backend *b)
+{
+	unsigned i;
+
+	if (b->v6) {
+		if (p->prefix6_len != 0 && bits_eq(b->addr6, p->addr6, p->prefix6_len))
+			return 1;
+		for (i = 0; i < p->n_routes6; i++)
+			if (p->routes6[i].len != 0 &&
+			    bits_eq(b->addr6, p->routes6[i].prefix, p->routes6[i].len))
+				return 1;
+		return 0;
+	}
+	if (((b->addr ^ p->addr) & prefix_mask(p->prefix_len)) == 0)
+		return 1;
+	for (i = 0; i < p->n_routes; i++)
+		if (p->routes[i].len != 0 &&
+		    ((b->addr ^ p->routes[i].prefix) & prefix_mask(p->routes[i].len)) == 0)
+			return 1;
+	return 0;
+}
+
+enum sl_steering
+sl_config_steering(const struct sl_config *cfg, unsigned idx, const char **why)
+{
+	const struct sl_config_port *p = &cfg->ports[idx];
+	const char *dummy;
+	int backends = 0, def = 0;
+	unsigned i, k;
+
+	if (why == NULL)
+		why = &dummy;
+	if (p->steering != SL_STEERING_AUTO) {
+		*why = "set in the port's section";
+		return (enum sl_steering)p->steering;
+	}
+	for (i = 0; i < cfg->n_services && !backends; i++) {
+		const struct sl_config_service *s = &cfg->services[i];
+
+		for (k = 0; s->mode == SL_MODE_NAT && k < s->n_backends && !backends; k++)
+			backends = behind_port(p, &s->backends[k]);
+	}
+	for (i = 0; i < p->n_routes; i++)
+		def |= p->routes[i].len == 0;
+	for (i = 0; i < p->n_routes6; i++)
+		def |= p->routes6[i].len == 0;
+	if (!backends) {
+		*why = "no nat backend behind the port: it receives clients";
+		return SL_STEERING_SOURCE;
+	}
+	if (!def) {
+		*why = "nat backends behind the port and no default route: it receives their replies";
+		return SL_STEERING_DESTINATION;
+	}
+	*why = "nat backends and a default route on one port: it receives clients and replies";
+	return SL_STEERING_OFF;
+}
+
 int
 sl_config_validate(const struct sl_config *cfg, char *err, size_t errlen)
 {
@@ -3625,6 +3719,8 @@ sl_config_restart_diff(const struct sl_config *a, const struct sl_config *b,
 			return restart(buf, len, "[port.%s] vlan changed", pa->name);
 		if (pa->mtu != pb->mtu)
 			return restart(buf, len, "[port.%s] mtu changed", pa->name);
+		if (pa->steering != pb->steering)
+			return restart(buf, len, "[port.%s] steering changed", pa->name);
 		/* IPv6 local addresses do not drain as IPv4 ones do on a reload */
 		if (pa->n_local6 != pb->n_local6 ||
 		    memcmp(pa->local6, pb->local6, sizeof(pa->local6[0]) * pa->n_local6) != 0)

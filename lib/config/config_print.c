@@ -84,8 +84,9 @@ print_global(const struct sl_config *cfg, FILE *f)
  * order when route = 0.0.0.0/0 came first, which changes nothing).
  */
 static void
-print_port(const struct sl_config_port *p, FILE *f)
+print_port(const struct sl_config *cfg, unsigned idx, FILE *f)
 {
+	const struct sl_config_port *p = &cfg->ports[idx];
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	unsigned i, n = 0;
 
@@ -135,6 +136,10 @@ print_port(const struct sl_config_port *p, FILE *f)
 		fprintf(f, "mtu = %u\n", p->mtu);
 	else
 		fprintf(f, "; mtu = (the device's)\n");
+	fprintf(f, "steering = %s", sl_config_steering_name(p->steering));
+	if (p->steering == SL_STEERING_AUTO)
+		fprintf(f, " ; %s", sl_config_steering_name(sl_config_steering(cfg, idx, NULL)));
+	fprintf(f, "\n");
 }
 
 static const char *
@@ -299,7 +304,7 @@ sl_config_print(const struct sl_config *cfg, FILE *f)
 	print_eal(cfg, f);
 	print_global(cfg, f);
 	for (i = 0; i < cfg->n_ports; i++)
-		print_port(&cfg->ports[i], f);
+		print_port(cfg, i, f);
 	for (i = 0; i < cfg->n_services; i++)
 		print_service(&cfg->services[i], f);
 	print_bgp(&cfg->bgp, f);

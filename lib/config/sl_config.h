@@ -106,6 +106,16 @@ struct sl_config_route6 {
 	int line;                    /**< line of the route (or gateway) key */
 };
 
+/** What a port's RSS hashes, so that packets arrive at their owner's
+ *  queue (see sl_fwd_steer.h). */
+enum sl_steering {
+	SL_STEERING_AUTO = 0,      /**< from the services: sl_config_steering() */
+	SL_STEERING_SOURCE,        /**< the source address alone: clients to VIPs */
+	SL_STEERING_DESTINATION,   /**< the destination address alone: replies
+				    *   of nat services to their clients */
+	SL_STEERING_OFF,           /**< the device's own RSS, or none */
+};
+
 struct sl_config_port {
 	char name[SL_NAME_MAX];      /**< from [port.NAME] */
 	char device[SL_DEVICE_MAX];  /**< vdev string or PCI address */
@@ -134,6 +144,8 @@ struct sl_config_port {
 	int vlan_line;
 	uint16_t mtu;                /**< egress IPv4 MTU, 0 = the device's */
 	int mtu_line;
+	uint8_t steering;            /**< enum sl_steering, default auto */
+	int steering_line;
 	uint8_t addr6[16];           /**< own IPv6 address (a second `address`
 				      *   key), network order */
 	uint8_t prefix6_len;         /**< 1..128, 0 = no IPv6 address */
@@ -434,6 +446,23 @@ void sl_config_global_defaults(struct sl_config_global *g);
 /** Name of a forwarding mode: "nat", "fullnat", "dr", or for mode tunnel
  *  "tunnel/" and the encapsulation @p encap ("tunnel/gue"). */
 const char *sl_config_mode_name(uint8_t mode, uint8_t encap);
+
+/**
+ * The steering port @p idx gets: its `steering` key, or for auto, from
+ * the services: a port no backend of a nat service is behind (in its
+ * subnets or its routes other than a default route) receives clients,
+ * so source; a port nat backends are behind and that holds no default
+ * route receives their replies, so destination; a port with both gets
+ * off. dr and tunnel backends do not count (their replies do not come
+ * back) and fullnat ones neither (their replies are owned by the local
+ * port, not the client: they pass through the redirect rings).
+ * @p why, when not NULL, gets a phrase saying why.
+ */
+enum sl_steering sl_config_steering(const struct sl_config *cfg, unsigned idx,
+				    const char **why);
+
+/** "auto", "source", "destination" or "off". */
+const char *sl_config_steering_name(uint8_t steering);
 
 /** Name of a connection state ("established", ...). */
 const char *sl_conn_state_name(enum sl_conn_state s);

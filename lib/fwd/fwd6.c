@@ -78,7 +78,7 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 	if (!to_vip && snap->any_local6 && sl_svc_is_local6(snap, &q.src))
 		owner = lport_owner(q.sport, snap->n_workers);
 	else
-		owner = owner_of(sl_in6_fold(to_vip ? &q.dst : &q.src), snap->n_workers);
+		owner = sl_steer_owner6(to_vip ? &q.dst : &q.src, snap->n_workers);
 	if (owner != w->id && !redirected) {
 		m->port = snap->ports[pidx].port_id;
 		redirect(w, owner, m);
@@ -877,7 +877,7 @@ sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 			drop(w, m, SL_DROP_NO_SERVICE);
 			return;
 		}
-		owner = owner_of(sl_in6_fold(&pi.src), snap->n_workers);
+		owner = sl_steer_owner6(&pi.src, snap->n_workers);
 	} else if ((own = sl_svc_own_port6(snap, &pi.dst)) >= 0) {
 		to_kernel(w, snap, m, own, pidx, 0, now);
 		return;
@@ -885,7 +885,7 @@ sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 		/* an IPv6 fullnat reply: its local port names its worker */
 		owner = lport_owner(pi.dport, snap->n_workers);
 	} else {
-		owner = owner_of(sl_in6_fold(&pi.dst), snap->n_workers);
+		owner = sl_steer_owner6(&pi.dst, snap->n_workers);
 	}
 	if (owner != w->id && !redirected) {
 		m->port = snap->ports[pidx].port_id;

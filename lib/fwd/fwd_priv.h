@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 
 #include "sl_fwd.h"
+#include "sl_fwd_steer.h"
 #include "sl_pkt.h"
 #include "sl_nat.h"
 
@@ -92,14 +93,12 @@ sched_hash6(const struct sl_service *svc, const struct sl_flow6_key *k)
 		crc_words(k, 5, 0x51ce);
 }
 
-/* Owner of a connection: a hash of the client address (see sl_fwd.h). */
+/* Owner of a connection: the worker of the client address, as a NIC
+ * steering on that address computes it (sl_fwd_steer.h). */
 static __rte_always_inline unsigned
 owner_of(rte_be32_t ip, unsigned n)
 {
-	uint32_t h = ip * 0x85ebca6bu;
-
-	h ^= h >> 16;
-	return (unsigned)(((uint64_t)h * n) >> 32);
+	return sl_steer_owner4(ip, n);
 }
 
 static __rte_always_inline void

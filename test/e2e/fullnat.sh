@@ -364,6 +364,19 @@ else
 		[ "$shares" = "0.0 " ]
 fi
 
+# each port says how its packets reach their owners: af_packet has no RSS
+# of its own, so no steering, and why
+ctl show ports
+steer=$(grep -c '^  steering ' "$CTL_OUT")
+if [ "$workers" = 2 ]; then
+	check "run 1: show ports: no steering on either af_packet port, the device's RSS the reason ($steer lines)" \
+		[ "$(grep -cE "^  steering off: the device's RSS cannot hash the (source|destination) address alone$" "$CTL_OUT")" -eq 2 ]
+else
+	check "run 1: show ports: no steering with one worker ($steer lines)" \
+		[ "$(grep -c '^  steering off: one worker: nothing to steer$' "$CTL_OUT")" -eq 2 ]
+fi
+[ "$rc" -eq 0 ] && grep '^  steering' "$CTL_OUT" | diag
+
 # --- 6. stop ---------------------------------------------------------------------
 # NIC steering of the replies: af_packet takes no rte_flow rule, so with
 # two workers Sluice says the replies go over the redirect rings

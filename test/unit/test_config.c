@@ -308,7 +308,7 @@ static const struct bad_case bad_cases[] = {
 	{ PN(1) PN(2) PN(3) PN(4) PN(5) PN(6) PN(7) PN(8) PN(9), 25, "too many ports" },
 	/* keys */
 	{ "[port.a]\ndevice = net_null0\nspeed = 10\n", 3,
-	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route|vlan|local_address|mtu)" },
+	  "unknown key 'speed' in [port.a] (expected device|address|gateway|rx_descriptors|tx_descriptors|kernel_interface|route|vlan|local_address|mtu|steering)" },
 	{ PORT_A "[service.s]\nVIP = 10.0.0.100\n", 5, "key names are lowercase" },
 	{ PORT_A "address = 10.0.0.2/24\n", 4,
 	  "a second IPv4 address in [port.a]: one IPv4 and one IPv6 address per port (first at line 3)" },
@@ -421,6 +421,9 @@ static const struct bad_case bad_cases[] = {
 	{ PORT_A "vlan = ten\n" SVC_A, 4, "vlan 'ten' is not a number (expected an integer 1..4094)" },
 	{ PORT_A "vlan = -5\n" SVC_A, 4, "vlan '-5' is negative" },
 	{ PORT_A "vlan = 10 \nvlan = 20\n" SVC_A, 5, "duplicate key 'vlan' in [port.a] (first at line 4" },
+	{ PORT_A "steering = both\n" SVC_A, 4,
+	  "unknown steering 'both' (expected auto|source|destination|off)" },
+	{ PORT_A "steering = Source\n" SVC_A, 4, "unknown steering 'Source'" },
 	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\nkernel_interface = a/b\n" SVC_A, 4,
 	  "kernel_interface 'a/b' is not an interface name" },
 	{ "[port.a]\ndevice = net_null0\naddress = 10.0.0.1/24\nkernel_interface = sl0\n"
@@ -1203,6 +1206,8 @@ test_restart_diff(void)
 		{ RS_EAL RS_GLOBAL RS_OUT RS_IN "kernel_interface = k0\n" RS_SVC, "[port.inside] kernel_interface changed" },
 		/* tagging is set up with the port: a VLAN id needs a restart */
 		{ RS_EAL RS_GLOBAL RS_OUT RS_IN "vlan = 100\n" RS_SVC, "[port.inside] vlan changed" },
+		/* RSS is set up with the port */
+		{ RS_EAL RS_GLOBAL RS_OUT RS_IN "steering = off\n" RS_SVC, "[port.inside] steering changed" },
 		{ RS_EAL RS_GLOBAL "[port.outside]\ndevice = net_null1\naddress = 10.0.0.1/24\n" RS_IN RS_SVC,
 		  "[port.outside] gateway changed" },
 		{ RS_EAL RS_GLOBAL RS_OUT RS_SVC, "[port.inside] removed" },
@@ -1536,6 +1541,61 @@ parse_ok(const char *text)
 	if (cfg == NULL)
 		printf("\n  refused: %s\n", err);
 	return cfg;
+}
+
+/*
+ * Steering: auto gives source to a port no nat backend is behind,
+ * destination to a port nat backends are behind (in its subnet, or
+ * behind a route, IPv4 or IPv6) without a default route, off to a port
+ * with both; fullnat, dr and tunnel backends do not count; the key
+ * overrides.
+ */
+static void
+test_steering(void)
+{
+	static const struct {
+		const char *text;
+		uint8_t out, in;
+	} cases[] = {
+		{ FN_OUT FN_IN "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\n"
+		  "backend = 10.1.0.11:80\n", SL_STEERING_SOURCE, SL_STEERING_DESTINATION },
+		/* behind a route of the inside port */
+		{ FN_OUT FN_IN "route = 10.20.0.0/16 via 10.1.0.254\n"
+		  "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\n"
+		  "backend = 10.20.3.4:80\n", SL_STEERING_SOURCE, SL_STEERING_DESTINATION },
+		/* IPv6 backends in the inside port's IPv6 subnet */
+		{ FN_OUT FN_IN "address = fd00:1::1/64\n"
+		  "[service.web]\nvip = 2001:db8::100\nport = 80\nprotocol = tcp\n"
+		  "backend = [fd00:1::11]:80\n", SL_STEERING_SOURCE, SL_STEERING_DESTINATION },
+		/* one arm: backends and the default route on the outside */
+		{ FN_OUT FN_IN "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\n"
+		  "backend = 10.0.0.11:80\n", SL_STEERING_OFF, SL_STEERING_SOURCE },
+		/* fullnat and dr backends: their replies do not steer */
+		{ FN_OUT FN_IN "local_address = 10.1.0.50\n" FN_SVC, SL_STEERING_SOURCE, SL_STEERING_SOURCE },
+		{ FN_OUT FN_IN "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nmode = dr\n"
+		  "backend = 10.1.0.11:80\n", SL_STEERING_SOURCE, SL_STEERING_SOURCE },
+		/* the key wins */
+		{ FN_OUT "steering = off\n" FN_IN "steering = source\n"
+		  "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\n"
+		  "backend = 10.1.0.11:80\n", SL_STEERING_OFF, SL_STEERING_SOURCE },
+	};
+	unsigned i;
+
+	for (i = 0; i < DIM(cases); i++) {
+		struct sl_config *cfg = parse_ok(cases[i].text);
+		const char *why = NULL;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+		CU_ASSERT_EQUAL(sl_config_steering(cfg, 0, &why), cases[i].out);
+		CU_ASSERT_PTR_NOT_NULL(why);
+		CU_ASSERT_EQUAL(sl_config_steering(cfg, 1, NULL), cases[i].in);
+		if (sl_config_steering(cfg, 0, NULL) != cases[i].out ||
+		    sl_config_steering(cfg, 1, NULL) != cases[i].in)
+			printf("\n  case %u: %s %s\n", i,
+			       sl_config_steering_name(sl_config_steering(cfg, 0, NULL)),
+			       sl_config_steering_name(sl_config_steering(cfg, 1, NULL)));
+		sl_config_free(cfg);
+	}
 }
 
 static void
@@ -3314,6 +3374,7 @@ static const struct sl_test_case config_tests[] = {
 	{ "routes: invalid", test_routes_invalid },
 	{ "routes: limit", test_routes_limit },
 	{ "fullnat: valid", test_fullnat_valid },
+	{ "steering: auto from the services, or the key", test_steering },
 	{ "fullnat: restart diff", test_fullnat_restart_diff },
 	{ "fullnat: runtime edit", test_fullnat_edit },
 	{ "dr and tunnel: valid", test_oneway_valid },

@@ -20,11 +20,13 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
+#include <rte_thash.h>
 
 #include "sl_test.h"
 #include "sl_testpkt.h"
 #include "sl_fwdfix.h"
 #include "sl_fwd_trace.h"
+#include "sl_fwd_steer.h"
 
 #define OUT 0   /* port index facing clients */
 #define IN  1   /* port index facing backends */
@@ -1429,16 +1431,22 @@ vip_spec(struct tp_fspec *s, uint32_t vip, uint32_t client, uint16_t cport, uint
 
 /* The worker's connection of client @p s (its key), or NULL. */
 static struct sl_conn *
-conn_of(const struct tp_fspec *s)
+conn_of_w(struct sl_worker *w, const struct tp_fspec *s)
 {
 	struct sl_flow_key k = {
 		.src = htonl(s->src), .dst = htonl(s->dst), .sport = htons(s->sport),
 		.dport = htons(s->dport), .proto = s->proto,
 	};
 	int dir;
-	struct sl_conn *c = sl_flow_lookup(fx.w->flows, &k, &dir);
+	struct sl_conn *c = sl_flow_lookup(w->flows, &k, &dir);
 
 	return c != NULL && dir == SL_DIR_ORIG ? c : NULL;
+}
+
+static struct sl_conn *
+conn_of(const struct tp_fspec *s)
+{
+	return conn_of_w(fx.w, s);
 }
 
 /* Whether a lookup of the reply key of @p s (backend @p bip -> client)
@@ -3310,8 +3318,9 @@ take_redirects(struct sl_worker *to, unsigned from)
  * arriving at the other worker, meets the connection at the same owner.
  * Clients of both workers exist among a few addresses.
  */
+/* @p n workers linked by redirect rings in place of the fixture's one. */
 static void
-test_nat66_two_workers(void)
+workers_make(struct sl_worker **w, unsigned n)
 {
 	struct sl_fwd_params p = {
 		.lcore = rte_lcore_id(), .socket_id = (int)rte_socket_id(),
@@ -3319,22 +3328,43 @@ test_nat66_two_workers(void)
 		.flow6_capacity = FLOW6_CAP,
 		.timeouts = fx.cfg->global.timeouts,
 	};
-	struct sl_worker *w[2];
-	unsigned seen[2] = { 0, 0 }, i, k;
-	uint16_t n;
+	unsigned i;
 
 	drain_all();
 	sl_fwd_worker_free(fx.w);
 	fx.w = NULL;
-	fx.env.n_workers = 2;
-	for (i = 0; i < 2; i++) {
+	fx.env.n_workers = n;
+	for (i = 0; i < n; i++) {
 		p.id = i;
 		w[i] = sl_fwd_worker_create(&fx.env, &p);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(w[i]);
 	}
-	CU_ASSERT_EQUAL_FATAL(sl_fwd_link(w, 2), 0);
+	CU_ASSERT_EQUAL_FATAL(sl_fwd_link(w, n), 0);
 	rebuild();
-	CU_ASSERT_EQUAL_FATAL(fx.snap->n_workers, 2);
+	CU_ASSERT_EQUAL_FATAL(fx.snap->n_workers, n);
+}
+
+/* Back to the fixture's one worker. */
+static void
+workers_free(struct sl_worker **w, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		sl_fwd_worker_free(w[i]);
+	fx.env.n_workers = 1;
+	rebuild();
+	set_mtu(0);
+}
+
+static void
+test_nat66_two_workers(void)
+{
+	struct sl_worker *w[2];
+	unsigned seen[2] = { 0, 0 }, k;
+	uint16_t n;
+
+	workers_make(w, 2);
 
 	for (n = 20; n < 84 && (seen[0] < 2 || seen[1] < 2); n++) {
 		struct tp6_fspec s, want, r;
@@ -3404,11 +3434,210 @@ test_nat66_two_workers(void)
 	CU_ASSERT_EQUAL(sl_flow6_count(w[0]->flows6), seen[0]);
 	CU_ASSERT_EQUAL(sl_flow6_count(w[1]->flows6), seen[1]);
 
-	sl_fwd_worker_free(w[0]);
-	sl_fwd_worker_free(w[1]);
-	fx.env.n_workers = 1;
-	rebuild();
-	set_mtu(0);
+	workers_free(w, 2);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
+ * The owner function is the Toeplitz hash NICs compute: with the key
+ * most NICs ship, it gives the published RSS verification hashes of
+ * IPv4 source and destination (and with ports), and it equals DPDK's
+ * reference rte_softrss() on random IPv4 and IPv6 addresses.
+ */
+static void
+test_steer_hash(void)
+{
+	static const struct {
+		uint32_t src, dst;
+		uint16_t sport, dport;
+		uint32_t ip, ip_ports;
+	} v[] = {
+		{ 0x420995bb, 0xa18e6450, 2794, 1766, 0x323e8fc2, 0x51ccc178 },
+		{ 0xc75c6f02, 0x41458c53, 14230, 4739, 0xd718262a, 0xc626b0ea },
+		{ 0x1813c65f, 0x0c16cfb8, 12898, 38024, 0xd2d0a5de, 0x5c2b394a },
+		{ 0x261bcd1e, 0xd18ea306, 48228, 2217, 0x82989176, 0xafc7327f },
+		{ 0x9927a3bf, 0xcabc7f02, 44251, 1303, 0x5d1809c5, 0x10e828a2 },
+	};
+	uint32_t seed = 0x5eed;
+	unsigned i, k;
+
+	for (i = 0; i < RTE_DIM(v); i++) {
+		uint8_t in[12];
+
+		tp_put32(in, v[i].src);
+		tp_put32(in + 4, v[i].dst);
+		tp_put16(in + 8, v[i].sport);
+		tp_put16(in + 10, v[i].dport);
+		CU_ASSERT_EQUAL(sl_steer_hash(in, 8), v[i].ip);
+		CU_ASSERT_EQUAL(sl_steer_hash(in, 12), v[i].ip_ports);
+	}
+	for (i = 0; i < 20000; i++) {
+		uint32_t words[4];
+		uint8_t a[16];
+		rte_be32_t ip;
+
+		for (k = 0; k < 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			words[k] = seed ^ (seed >> 16) * 0x9e3779b9u;
+			tp_put32(a + 4 * k, words[k]);
+		}
+		memcpy(&ip, a, 4);
+		CU_ASSERT_EQUAL(sl_steer_hash4(ip), rte_softrss(words, 1, sl_steer_key));
+		CU_ASSERT_EQUAL(sl_steer_hash(a, 16), rte_softrss(words, 4, sl_steer_key));
+	}
+}
+
+/* The queue a NIC picks for @p len bytes at @p in: the Toeplitz hash
+ * of them with Sluice's key (DPDK's reference implementation) through
+ * the redirection table @p reta of @p size entries. */
+static unsigned
+nic_queue(const struct rte_eth_rss_reta_entry64 *reta, uint16_t size,
+	  const uint8_t *in, unsigned len)
+{
+	uint32_t words[4];
+	unsigned k, j;
+
+	for (k = 0; k < len / 4; k++)
+		words[k] = tp_get32(in + 4 * k);
+	j = rte_softrss(words, len / 4, sl_steer_key) % size;
+	return reta[j / RTE_ETH_RETA_GROUP_SIZE].reta[j % RTE_ETH_RETA_GROUP_SIZE];
+}
+
+/*
+ * A redirection table filled for any RETA size a NIC may have sends
+ * every address to the queue of its owner; the slots are shared out
+ * evenly; sizes a NIC would index otherwise are refused.
+ */
+static void
+test_steer_reta(void)
+{
+	struct rte_eth_rss_reta_entry64 reta[2048 / RTE_ETH_RETA_GROUP_SIZE];
+	uint32_t seed = 77;
+	uint16_t size;
+	unsigned n, i;
+
+	for (size = 128; size <= 2048; size *= 2)
+		for (n = 1; n <= 8; n++) {
+			unsigned per[8] = { 0 }, bad = 0;
+
+			CU_ASSERT_EQUAL_FATAL(sl_steer_reta_fill(reta, size, n), 0);
+			for (i = 0; i < SL_STEER_SLOTS; i++)
+				per[sl_steer_slot_owner(i, n)]++;
+			for (i = 0; i < n; i++)
+				CU_ASSERT(per[i] >= SL_STEER_SLOTS / n &&
+					  per[i] <= SL_STEER_SLOTS / n + 1);
+			for (i = 0; i < 5000; i++) {
+				uint8_t a[16];
+				rte_be32_t ip;
+				unsigned k;
+
+				for (k = 0; k < 16; k += 4) {
+					seed = seed * 1664525u + 1013904223u;
+					tp_put32(a + k, seed);
+				}
+				memcpy(&ip, a, 4);
+				bad += nic_queue(reta, size, a, 4) != sl_steer_owner4(ip, n);
+				bad += nic_queue(reta, size, a, 16) != sl_steer_owner6(a, n);
+			}
+			CU_ASSERT_EQUAL(bad, 0);
+		}
+	CU_ASSERT_EQUAL(sl_steer_reta_fill(reta, 64, 2), -EINVAL);
+	CU_ASSERT_EQUAL(sl_steer_reta_fill(reta, 384, 2), -EINVAL);
+	CU_ASSERT_EQUAL(sl_steer_reta_fill(reta, 512, 0), -EINVAL);
+}
+
+/*
+ * NIC steering end to end, two and three workers: each frame goes to
+ * the worker whose queue a NIC picks for it (the outside port hashing
+ * the source address, the inside port the destination, both through a
+ * 512-entry table Sluice filled). Every client's SYN, the backend's
+ * SYN-ACK and the client's ACK are handled where they land: the
+ * connection is at that worker, nothing is passed between workers, and
+ * all workers get clients. IPv4 and IPv6.
+ */
+static void
+test_steer_workers(void)
+{
+	struct rte_eth_rss_reta_entry64 reta[512 / RTE_ETH_RETA_GROUP_SIZE];
+	struct sl_worker *w[3];
+	unsigned n, i, k;
+
+	for (n = 2; n <= 3; n++) {
+		unsigned seen[3] = { 0 }, seen6[3] = { 0 };
+		uint64_t redirected = 0;
+
+		workers_make(w, n);
+		CU_ASSERT_EQUAL_FATAL(sl_steer_reta_fill(reta, 512, n), 0);
+		for (i = 0; i < 60; i++) {
+			uint32_t client = 0x64400000 + i * 7919;
+			struct tp_fspec s, r;
+			struct rte_mbuf *m;
+			unsigned q;
+			uint32_t bip;
+
+			client_spec(&s, IPPROTO_TCP, client, 40000 + i, 80, RTE_TCP_SYN_FLAG);
+			m = mbuf_of(&s);
+			q = nic_queue(reta, 512, rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 12), 4);
+			CU_ASSERT_FATAL(q < n);
+			seen[q]++;
+			push_w(w[q], m, OUT);
+			m = sent(IN);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			bip = ntohl(ip_of(m)->dst_addr);
+			rte_pktmbuf_free(m);
+			CU_ASSERT_PTR_NOT_NULL(conn_of_w(w[q], &s));
+
+			backend_seg(&r, bip, 9000, s.seq + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+			r.dst = client;
+			r.dport = s.sport;
+			m = mbuf_of(&r);
+			CU_ASSERT_EQUAL(nic_queue(reta, 512,
+				rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 16), 4), q);
+			push_w(w[q], m, IN);
+			m = sent(OUT);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+			CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), client);
+			rte_pktmbuf_free(m);
+		}
+		for (i = 1; i <= 60; i++) {
+			struct tp6_fspec s, r;
+			struct rte_mbuf *m;
+			uint8_t b[16];
+			unsigned q;
+
+			client6_spec(&s, IPPROTO_TCP, (uint16_t)(i * 131), 41000, 80,
+				     RTE_TCP_SYN_FLAG);
+			m = mbuf6_of(&s);
+			q = nic_queue(reta, 512, rte_pktmbuf_mtod_offset(m, uint8_t *, IP6_SRC), 16);
+			CU_ASSERT_FATAL(q < n);
+			seen6[q]++;
+			push_w(w[q], m, OUT);
+			m = sent(IN);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			memcpy(b, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), 16);
+			rte_pktmbuf_free(m);
+			CU_ASSERT_PTR_NOT_NULL(conn6_of(w[q], &s));
+
+			backend6_spec(&r, &s, b, 8080, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+			m = mbuf6_of(&r);
+			CU_ASSERT_EQUAL(nic_queue(reta, 512,
+				rte_pktmbuf_mtod_offset(m, uint8_t *, IP6_DST), 16), q);
+			push_w(w[q], m, IN);
+			m = sent(OUT);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+			rte_pktmbuf_free(m);
+		}
+		for (k = 0; k < n; k++) {
+			redirected += w[k]->stats.redirected;
+			CU_ASSERT(seen[k] > 0);
+			CU_ASSERT(seen6[k] > 0);
+			CU_ASSERT_EQUAL(sl_flow_count(w[k]->flows), seen[k]);
+			CU_ASSERT_EQUAL(sl_flow6_count(w[k]->flows6), seen6[k]);
+		}
+		CU_ASSERT_EQUAL(redirected, 0);
+		workers_free(w, n);
+	}
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
@@ -5785,6 +6014,9 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "NAT66: rr over three backends; no connection: no_flow", test_nat66_rr_and_no_flow },
 	{ "IPv4 and IPv6 services on the same ports at once", test_nat66_with_ipv4 },
 	{ "NAT66, two workers: redirected to the client's worker both ways", test_nat66_two_workers },
+	{ "Steering: the owner hash is the NICs' Toeplitz hash", test_steer_hash },
+	{ "Steering: a filled RETA sends every address to its owner", test_steer_reta },
+	{ "Steering: 2 and 3 workers, frames where a NIC puts them, none passed on", test_steer_workers },
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
 	{ "GRE and GUE over IPv6: outer headers, UDP checksum, packet inside", test_tunnel6_gre_gue },
 	{ "ICMPv6 errors relayed for NAT66 connections both ways", test_icmp6_errors },

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The owner function's Toeplitz tables and a steering port's
+ * redirection table (see sl_fwd_steer.h).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "sl_fwd_steer.h"
+
+const uint8_t sl_steer_key[SL_STEER_KEY_LEN] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2,
+	0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
+	0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4,
+	0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
+	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+uint32_t sl_steer_tab[16][256];
+
+/* The 32 key bits starting at bit @p k (bit 0: the first byte's top). */
+static uint32_t
+key_window(unsigned k)
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < 5; i++)
+		v = (v << 8) | sl_steer_key[k / 8 + i];
+	return (uint32_t)(v >> (8 - k % 8));
+}
+
+/* Toeplitz: each set input bit i adds the key window at bit i; by
+ * linearity a byte's contribution is the XOR of its bits' windows. */
+RTE_INIT(sl_steer_tables)
+{
+	unsigned i, v, b;
+
+	_Static_assert(16 * 8 + 40 <= SL_STEER_KEY_LEN * 8,
+		       "the key covers 16 input bytes and a window");
+	for (i = 0; i < 16; i++)
+		for (v = 0; v < 256; v++) {
+			uint32_t h = 0;
+
+			for (b = 0; b < 8; b++)
+				if (v & (0x80u >> b))
+					h ^= key_window(i * 8 + b);
+			sl_steer_tab[i][v] = h;
+		}
+}
+
+int
+sl_steer_reta_fill(struct rte_eth_rss_reta_entry64 *conf, uint16_t reta_size,
+		   unsigned n)
+{
+	unsigned j;
+
+	if (n == 0 || reta_size < SL_STEER_SLOTS || !rte_is_power_of_2(reta_size))
+		return -EINVAL;
+	for (j = 0; j < reta_size; j++) {
+		struct rte_eth_rss_reta_entry64 *g = &conf[j / RTE_ETH_RETA_GROUP_SIZE];
+
+		if (j % RTE_ETH_RETA_GROUP_SIZE == 0)
+			memset(g, 0, sizeof(*g));
+		g->mask |= 1ull << (j % RTE_ETH_RETA_GROUP_SIZE);
+		g->reta[j % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)sl_steer_slot_owner(j % SL_STEER_SLOTS, n);
+	}
+	return 0;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SL_FWD_STEER_H
+#define SL_FWD_STEER_H
+
+/**
+ * @file
+ * Owner of a client address, in the form a NIC can compute.
+ *
+ * A connection belongs to the worker of its client address (sl_fwd.h).
+ * That worker is read off a Toeplitz hash of the address alone, with
+ * Sluice's key, through a table of SL_STEER_SLOTS slots:
+ *
+ *     owner = slot_owner(toeplitz(key, client address) % SL_STEER_SLOTS)
+ *
+ * which is what a NIC's RSS does when it hashes one address with that
+ * key and its redirection table (RETA) holds slot_owner(j %
+ * SL_STEER_SLOTS) at entry j (sl_steer_reta_fill()), queue i being
+ * worker i's. A port whose packets carry the client as source (clients
+ * to VIPs) hashes the source address only; a port whose packets carry
+ * it as destination (replies of nat services) the destination address
+ * only. Such a port delivers every packet to its owner's queue and
+ * nothing is passed between workers; on any other port the redirect
+ * rings pass what lands elsewhere. The hash is computed here from
+ * per-byte tables: four loads for an IPv4 address, sixteen for IPv6.
+ */
+
+#include <stdint.h>
+#include <rte_byteorder.h>
+#include <rte_ethdev.h>
+
+/** Bytes of the Toeplitz key Sluice gives every steering port. */
+#define SL_STEER_KEY_LEN 40
+/** Slots of the software redirection table: a power of two that
+ *  divides every RETA a steering port may have. */
+#define SL_STEER_SLOTS 128
+
+/** Sluice's RSS key (the key most NICs ship as their default). */
+extern const uint8_t sl_steer_key[SL_STEER_KEY_LEN];
+
+/** [i][v]: the Toeplitz hash of an input whose byte i is v and every
+ *  other byte 0. A hash is the XOR of one entry per input byte. */
+extern uint32_t sl_steer_tab[16][256];
+
+/** Toeplitz hash of an IPv4 address (network order) under sl_steer_key. */
+static inline uint32_t
+sl_steer_hash4(rte_be32_t ip)
+{
+	const uint8_t *b = (const uint8_t *)&ip;
+
+	return sl_steer_tab[0][b[0]] ^ sl_steer_tab[1][b[1]] ^
+	       sl_steer_tab[2][b[2]] ^ sl_steer_tab[3][b[3]];
+}
+
+/** Toeplitz hash of @p len bytes (at most 16) under sl_steer_key. */
+static inline uint32_t
+sl_steer_hash(const uint8_t *in, unsigned len)
+{
+	uint32_t h = 0;
+	unsigned i;
+
+	for (i = 0; i < len; i++)
+		h ^= sl_steer_tab[i][in[i]];
+	return h;
+}
+
+/** Worker of redirection slot @p slot among @p n: slots in n runs. */
+static inline unsigned
+sl_steer_slot_owner(unsigned slot, unsigned n)
+{
+	return (slot * n) / SL_STEER_SLOTS;
+}
+
+/** Worker of IPv4 client @p ip (network order) among @p n workers. */
+static inline unsigned
+sl_steer_owner4(rte_be32_t ip, unsigned n)
+{
+	if (n == 1)
+		return 0;
+	return sl_steer_slot_owner(sl_steer_hash4(ip) & (SL_STEER_SLOTS - 1), n);
+}
+
+/** Worker of IPv6 client @p a (16 bytes, network order) among @p n. */
+static inline unsigned
+sl_steer_owner6(const void *a, unsigned n)
+{
+	if (n == 1)
+		return 0;
+	return sl_steer_slot_owner(sl_steer_hash((const uint8_t *)a, 16) &
+				   (SL_STEER_SLOTS - 1), n);
+}
+
+/**
+ * Fill a port's redirection table of @p reta_size entries (@p conf holds
+ * reta_size / RTE_ETH_RETA_GROUP_SIZE groups) so that entry j names the
+ * queue of sl_steer_slot_owner(j % SL_STEER_SLOTS, n).
+ *
+ * @return 0, or -EINVAL when @p reta_size is not a power of two of at
+ *   least SL_STEER_SLOTS (the NIC's choice of entry would then disagree
+ *   with the slot) or @p n is 0.
+ */
+int sl_steer_reta_fill(struct rte_eth_rss_reta_entry64 *conf,
+		       uint16_t reta_size, unsigned n);
+
+#endif /* SL_FWD_STEER_H */
