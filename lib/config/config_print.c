@@ -136,10 +136,10 @@ print_port(const struct sl_config *cfg, unsigned idx, FILE *f)
 		fprintf(f, "mtu = %u\n", p->mtu);
 	else
 		fprintf(f, "; mtu = (the device's)\n");
-	fprintf(f, "steering = %s", sl_config_steering_name(p->steering));
+	fprintf(f, "steering = %s\n", sl_config_steering_name(p->steering));
 	if (p->steering == SL_STEERING_AUTO)
-		fprintf(f, " ; %s", sl_config_steering_name(sl_config_steering(cfg, idx, NULL)));
-	fprintf(f, "\n");
+		fprintf(f, "; auto here: %s\n",
+			sl_config_steering_name(sl_config_steering(cfg, idx, NULL)));
 }
 
 static const char *

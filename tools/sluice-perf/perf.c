@@ -12,7 +12,7 @@
  *
  *   sluice-perf [EAL options] -- --scenario established|new [--flows N]
  *                                [--packets N] [--mode nat|fullnat|dr|tunnel]
- *                                [--encap ipip|gue|gre]
+ *                                [--encap ipip|gue|gre] [--workers N]
  * In modes dr and tunnel only client packets cross Sluice (the backends
  * answer the clients directly), so only client packets are fed: in
  * established, client packets alone; in new, each connection's SYN and
@@ -44,6 +44,7 @@
 #include <rte_ethdev.h>
 
 #include "sl_fwd.h"
+#include "sl_fwd_steer.h"
 #include "sl_pkt.h"
 
 /* callgrind's client requests when valgrind's headers are there (meson
@@ -230,12 +231,39 @@ build6(struct frame *f, const struct rte_ether_addr *dst, const struct sl_in6 *s
 	}
 }
 
+/*
+ * --workers N: the worker measured is worker 0 of N, so every packet
+ * pays for the owner test, and the clients are the addresses it owns
+ * (nothing is passed on). Client address k is the k-th of those.
+ */
+static unsigned n_workers = 1;
+#define OWNED_MAX 512
+static uint32_t owned4[OWNED_MAX], owned6[OWNED_MAX];
+
+static void
+owned_init(void)
+{
+	uint32_t a, k = 0, k6 = 0;
+
+	for (a = 0; k < OWNED_MAX || k6 < OWNED_MAX; a++) {
+		uint32_t be = htonl(0x64400000u + a);
+		uint8_t b6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x64 };
+		uint32_t n6 = htonl(a);
+
+		memcpy(&b6[12], &n6, 4);
+		if (k < OWNED_MAX && sl_steer_owner4(be, n_workers) == 0)
+			owned4[k++] = a;
+		if (k6 < OWNED_MAX && sl_steer_owner6(b6, n_workers) == 0)
+			owned6[k6++] = a;
+	}
+}
+
 /* Client @p i's IPv6 address: 2001:db8:64::/48 with i / 50000 below. */
 static struct sl_in6
 client_ip6(uint32_t i)
 {
 	struct sl_in6 a = { .b = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x64 } };
-	uint32_t n = htonl(i / 50000);
+	uint32_t n = htonl(owned6[i / 50000 % OWNED_MAX]);
 
 	memcpy(&a.b[12], &n, 4);
 	return a;
@@ -246,7 +274,7 @@ static const struct sl_in6 vip6 = { .b = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x64 }
 static uint32_t
 client_ip(uint32_t i)
 {
-	return htonl(0x64400000u + i / 50000);    /* 100.64.0.0/10 */
+	return htonl(0x64400000u + owned4[i / 50000 % OWNED_MAX]);    /* 100.64.0.0/10 */
 }
 
 static uint16_t
@@ -389,7 +417,7 @@ setup(struct sl_fwd_env *env, struct run *r, const struct sl_config *cfg,
 	}
 	env->port_index = port_index;
 	env->n_ports = cfg->n_ports;
-	env->n_workers = 1;
+	env->n_workers = n_workers;
 	env->hz = rte_get_tsc_hz();
 	env->lport_lo = cfg->global.local_port_lo;
 	env->lport_hi = cfg->global.local_port_hi;
@@ -408,7 +436,8 @@ main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "scenario", 1, 0, 's' }, { "flows", 1, 0, 'f' },
 		{ "packets", 1, 0, 'p' }, { "fullnat", 0, 0, 'F' }, { "mode", 1, 0, 'm' },
-		{ "encap", 1, 0, 'e' }, { "ipv6", 0, 0, '6' }, { 0, 0, 0, 0 },
+		{ "encap", 1, 0, 'e' }, { "ipv6", 0, 0, '6' }, { "workers", 1, 0, 'w' },
+		{ 0, 0, 0, 0 },
 	};
 	char *def_argv[] = { argv[0], "--no-pci", "--no-huge", "-m", "2048",
 			     "--lcores", "0,1@0", "--file-prefix", "slperf",
@@ -457,16 +486,22 @@ main(int argc, char **argv)
 		case 'm': mode = name_index(mode_names, RTE_DIM(mode_names), optarg); break;
 		case 'e': encap = name_index(encap_names, RTE_DIM(encap_names), optarg); break;
 		case '6': v6 = 1; break;
+		case 'w':
+			n_workers = (unsigned)strtoul(optarg, NULL, 0);
+			if (n_workers < 1 || n_workers > SL_MAX_WORKERS)
+				mode = -1;
+			break;
 		default:
 			mode = -1;
 			break;
 		}
 		if (mode < 0 || encap < 0) {
-			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new|synflood [--flows N] [--packets N] [--mode nat|fullnat|dr|tunnel] [--encap ipip|gue|gre] [--fullnat] [--ipv6]\n");
+			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new|synflood [--flows N] [--packets N] [--mode nat|fullnat|dr|tunnel] [--encap ipip|gue|gre] [--fullnat] [--ipv6] [--workers N]\n");
 			return 1;
 		}
 	}
 	oneway = SL_MODE_ONEWAY(mode);
+	owned_init();
 	if (strcmp(scenario, "maglev") == 0)
 		return maglev_builds();
 	if (flows == 0 || flows > 8000000 ||
@@ -707,11 +742,13 @@ main(int argc, char **argv)
 		drops += r.w->stats.drops[i];
 	printf("{\"scenario\":\"%s%s\",\"tsc_hz\":%" PRIu64 ",\"flows\":%u,\"packets\":%" PRIu64
 	       ",\"cycles_per_pkt\":%.1f,\"mpps_per_core\":%.3f,\"tx_drops\":%" PRIu64
-	       ",\"drops\":%" PRIu64 ",\"conns\":%u}\n",
+	       ",\"drops\":%" PRIu64 ",\"conns\":%u,\"workers\":%u,\"redirected\":%" PRIu64 "}\n",
 	       scenario, label, env.hz, flows, r.pkts, (double)r.cycles / (double)r.pkts,
 	       (double)env.hz / ((double)r.cycles / (double)r.pkts) / 1e6,
 	       r.w->stats.drops[SL_DROP_TX], drops - r.w->stats.drops[SL_DROP_TX],
-	       sl_flow_count(r.w->flows) + (r.w->flows6 != NULL ? sl_flow6_count(r.w->flows6) : 0));
+	       sl_flow_count(r.w->flows) + (r.w->flows6 != NULL ? sl_flow6_count(r.w->flows6) : 0),
+	       n_workers, r.w->stats.redirected);
 	sl_config_free(cfg);
-	return drops != 0;
+	/* a packet passed on would have measured another worker's share */
+	return drops != 0 || r.w->stats.redirected != 0;
 }
