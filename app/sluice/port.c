@@ -229,41 +229,18 @@ af_packet_ifindex(const char *device)
 	return (int)if_nametoindex(name);
 }
 
-/*
- * The RSS types port @p idx asks for to steer, or 0 when it does not
- * steer (app->steer[idx] says why). Steering needs several queues, RSS
- * over IPv4 or IPv6 with the one address alone, a key of 40 bytes or
- * more, and a redirection table whose entry the NIC picks as the slot
- * does (a power of two of at least SL_STEER_SLOTS entries).
- */
+/* The RSS types port @p idx asks for to steer, or 0 (app->steer[idx]
+ * says why). */
 static uint64_t
 steering_hf(struct sl_app *app, unsigned idx, const struct rte_eth_dev_info *info,
 	    unsigned nq)
 {
 	enum sl_steering mode = sl_config_steering(app->cfg, idx, &app->steer[idx].why);
-	uint64_t only = mode == SL_STEERING_SOURCE ? RTE_ETH_RSS_L3_SRC_ONLY :
-		RTE_ETH_RSS_L3_DST_ONLY;
-	uint64_t hf = info->flow_type_rss_offloads & (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6);
+	uint64_t hf = sl_steer_rss_hf(mode, info, nq, &app->steer[idx].why);
 
-	app->steer[idx].mode = SL_STEERING_OFF;
+	app->steer[idx].mode = (uint8_t)(hf != 0 ? mode : SL_STEERING_OFF);
 	app->steer[idx].reta_size = 0;
-	if (mode == SL_STEERING_OFF)
-		return 0;
-	if (nq < 2)
-		app->steer[idx].why = "one worker: nothing to steer";
-	else if (hf == 0 || (info->flow_type_rss_offloads & only) == 0)
-		app->steer[idx].why = mode == SL_STEERING_SOURCE ?
-			"the device's RSS cannot hash the source address alone" :
-			"the device's RSS cannot hash the destination address alone";
-	else if (info->hash_key_size != 0 && info->hash_key_size < SL_STEER_KEY_LEN)
-		app->steer[idx].why = "the device's RSS key is shorter than 40 bytes";
-	else if (info->reta_size < SL_STEER_SLOTS || !rte_is_power_of_2(info->reta_size))
-		app->steer[idx].why = "the device's redirection table is not a power of two of 128 entries or more";
-	else {
-		app->steer[idx].mode = (uint8_t)mode;
-		return hf | only;
-	}
-	return 0;
+	return hf;
 }
 
 /*
@@ -305,7 +282,7 @@ static int
 port_setup(struct sl_app *app, unsigned idx)
 {
 	const struct sl_config_port *cp = &app->cfg->ports[idx];
-	uint8_t key[RTE_MAX(SL_STEER_KEY_LEN, 64)];
+	uint8_t key[SL_STEER_KEY_MAX];
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	uint64_t steer_hf;

@@ -51,6 +51,32 @@ RTE_INIT(sl_steer_tables)
 		}
 }
 
+uint64_t
+sl_steer_rss_hf(enum sl_steering mode, const struct rte_eth_dev_info *info,
+		unsigned nq, const char **why)
+{
+	uint64_t only = mode == SL_STEERING_SOURCE ? RTE_ETH_RSS_L3_SRC_ONLY :
+		RTE_ETH_RSS_L3_DST_ONLY;
+	uint64_t hf = info->flow_type_rss_offloads & (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6);
+
+	if (mode != SL_STEERING_SOURCE && mode != SL_STEERING_DESTINATION)
+		return 0;
+	if (nq < 2)
+		*why = "one worker: nothing to steer";
+	else if (hf == 0 || (info->flow_type_rss_offloads & only) == 0)
+		*why = mode == SL_STEERING_SOURCE ?
+			"the device's RSS cannot hash the source address alone" :
+			"the device's RSS cannot hash the destination address alone";
+	else if (info->hash_key_size != 0 && (info->hash_key_size < SL_STEER_KEY_LEN ||
+					      info->hash_key_size > SL_STEER_KEY_MAX))
+		*why = "the device's RSS key is not 40 to 64 bytes long";
+	else if (info->reta_size < SL_STEER_SLOTS || !rte_is_power_of_2(info->reta_size))
+		*why = "the device's redirection table is not a power of two of 128 entries or more";
+	else
+		return hf | only;
+	return 0;
+}
+
 int
 sl_steer_reta_fill(struct rte_eth_rss_reta_entry64 *conf, uint16_t reta_size,
 		   unsigned n)

@@ -28,6 +28,8 @@
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
 
+#include "sl_config.h"
+
 /** Bytes of the Toeplitz key Sluice gives every steering port. */
 #define SL_STEER_KEY_LEN 40
 /** Slots of the software redirection table: a power of two that
@@ -100,5 +102,19 @@ sl_steer_owner6(const void *a, unsigned n)
  */
 int sl_steer_reta_fill(struct rte_eth_rss_reta_entry64 *conf,
 		       uint16_t reta_size, unsigned n);
+
+/**
+ * The RSS types a port with @p nq queues asks for to steer as @p mode
+ * says (source or destination), or 0 when it cannot or should not, with
+ * the reason in @p why. Steering needs several queues, RSS over IPv4 or
+ * IPv6 with the one address alone (RTE_ETH_RSS_L3_SRC_ONLY or
+ * _DST_ONLY), a key of 40 to 64 bytes, and a redirection table whose
+ * entry the NIC picks as the slot does (sl_steer_reta_fill()).
+ */
+uint64_t sl_steer_rss_hf(enum sl_steering mode, const struct rte_eth_dev_info *info,
+			 unsigned nq, const char **why);
+
+/** Largest RSS key a steering port takes (bytes). */
+#define SL_STEER_KEY_MAX 64
 
 #endif /* SL_FWD_STEER_H */

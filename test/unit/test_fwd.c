@@ -3547,6 +3547,67 @@ test_steer_reta(void)
 }
 
 /*
+ * Which devices steer: RSS on one address alone with a 40..64-byte key
+ * and a power-of-two redirection table of 128 entries or more; each
+ * other device is refused with its reason, and so is one queue; off
+ * asks for nothing.
+ */
+static void
+test_steer_devices(void)
+{
+	const uint64_t ip = RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6, tcp = RTE_ETH_RSS_TCP;
+	const uint64_t both = RTE_ETH_RSS_L3_SRC_ONLY | RTE_ETH_RSS_L3_DST_ONLY;
+	static const struct {
+		uint64_t offloads;
+		uint8_t key;
+		uint16_t reta;
+		unsigned nq;
+		uint8_t mode;
+		int steers;
+		const char *why;
+	} c[] = {
+		{ 0, 40, 512, 2, SL_STEERING_SOURCE, 1, NULL },
+		{ 0, 52, 512, 4, SL_STEERING_DESTINATION, 1, NULL },
+		{ 0, 0, 128, 2, SL_STEERING_SOURCE, 1, NULL },
+		{ 1, 40, 2048, 8, SL_STEERING_SOURCE, 1, NULL },
+		{ 2, 40, 128, 2, SL_STEERING_SOURCE, 0, "cannot hash the source address alone" },
+		{ 3, 40, 128, 2, SL_STEERING_DESTINATION, 0,
+		  "cannot hash the destination address alone" },
+		{ 0, 40, 64, 2, SL_STEERING_SOURCE, 0, "not a power of two of 128 entries or more" },
+		{ 0, 40, 384, 2, SL_STEERING_SOURCE, 0, "not a power of two" },
+		{ 0, 16, 512, 2, SL_STEERING_SOURCE, 0, "key is not 40 to 64 bytes" },
+		{ 0, 40, 512, 1, SL_STEERING_SOURCE, 0, "one worker" },
+		{ 0, 40, 512, 2, SL_STEERING_OFF, 0, "untouched" },
+	};
+	unsigned i;
+
+	for (i = 0; i < RTE_DIM(c); i++) {
+		struct rte_eth_dev_info info;
+		const char *why = "untouched";
+		uint64_t only = c[i].mode == SL_STEERING_SOURCE ? RTE_ETH_RSS_L3_SRC_ONLY :
+			RTE_ETH_RSS_L3_DST_ONLY;
+		uint64_t hf;
+
+		memset(&info, 0, sizeof(info));
+		/* 0: both addresses alone; 1: IPv4 only; 2: no "only" bits
+		 * at all; 3: the source alone but not the destination */
+		info.flow_type_rss_offloads = c[i].offloads == 0 ? ip | tcp | both :
+			c[i].offloads == 1 ? RTE_ETH_RSS_IPV4 | both :
+			c[i].offloads == 2 ? ip | tcp : ip | RTE_ETH_RSS_L3_SRC_ONLY;
+		info.hash_key_size = c[i].key;
+		info.reta_size = c[i].reta;
+		hf = sl_steer_rss_hf((enum sl_steering)c[i].mode, &info, c[i].nq, &why);
+		if (c[i].steers) {
+			CU_ASSERT_EQUAL(hf, (info.flow_type_rss_offloads & ip) | only);
+			CU_ASSERT_STRING_EQUAL(why, "untouched");
+		} else {
+			CU_ASSERT_EQUAL(hf, 0);
+			CU_ASSERT_PTR_NOT_NULL(strstr(why, c[i].why));
+		}
+	}
+}
+
+/*
  * NIC steering end to end, two and three workers: each frame goes to
  * the worker whose queue a NIC picks for it (the outside port hashing
  * the source address, the inside port the destination, both through a
@@ -6016,6 +6077,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "NAT66, two workers: redirected to the client's worker both ways", test_nat66_two_workers },
 	{ "Steering: the owner hash is the NICs' Toeplitz hash", test_steer_hash },
 	{ "Steering: a filled RETA sends every address to its owner", test_steer_reta },
+	{ "Steering: which devices steer, and why not", test_steer_devices },
 	{ "Steering: 2 and 3 workers, frames where a NIC puts them, none passed on", test_steer_workers },
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
 	{ "GRE and GUE over IPv6: outer headers, UDP checksum, packet inside", test_tunnel6_gre_gue },
