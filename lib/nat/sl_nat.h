@@ -57,6 +57,7 @@ sl_nat_rewrite(uint8_t *frame, const struct sl_pkt_info *pi, int dst,
 	uint16_t old_ttl_word, new_ttl_word, csum;
 	rte_be32_t old_ip;
 	rte_be16_t old_port;
+	uint32_t d_ip;
 
 	memcpy(&old_ip, ap, 4);
 	memcpy(&old_port, pp, 2);
@@ -66,9 +67,10 @@ sl_nat_rewrite(uint8_t *frame, const struct sl_pkt_info *pi, int dst,
 	new_ttl_word = sl_ld16(ip + SL_IP_TTL_OFF);
 	memcpy(ap, &new_ip, 4);
 	memcpy(pp, &new_port, 2);
-	csum = sl_csum_update16(sl_csum_update32(sl_ld16(ip + SL_IP_CSUM_OFF),
-						 old_ip, new_ip),
-				old_ttl_word, new_ttl_word);
+	/* the address is in both sums: its delta is taken once */
+	d_ip = sl_csum_delta32(old_ip, new_ip);
+	csum = sl_csum_apply(sl_ld16(ip + SL_IP_CSUM_OFF),
+			     d_ip + sl_csum_delta16(old_ttl_word, new_ttl_word));
 	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
 
 	csum = sl_ld16(l4c);
@@ -76,8 +78,7 @@ sl_nat_rewrite(uint8_t *frame, const struct sl_pkt_info *pi, int dst,
 	if (pi->proto == IPPROTO_UDP && csum == 0)
 		return;
 	/* the pseudo-header holds the address, the L4 header the port */
-	csum = sl_csum_update16(sl_csum_update32(csum, old_ip, new_ip),
-				old_port, new_port);
+	csum = sl_csum_apply(csum, d_ip + sl_csum_delta16(old_port, new_port));
 	if (pi->proto == IPPROTO_UDP && csum == 0)
 		csum = 0xffff;
 	memcpy(l4c, &csum, 2);
@@ -115,6 +116,7 @@ sl_nat_fullnat(uint8_t *frame, const struct sl_pkt_info *pi,
 	uint16_t old_ttl_word, new_ttl_word, csum;
 	rte_be32_t old_s, old_d;
 	rte_be16_t old_sp, old_dp;
+	uint32_t d_ip;
 
 	memcpy(&old_s, ip + SL_IP_SRC_OFF, 4);
 	memcpy(&old_d, ip + SL_IP_DST_OFF, 4);
@@ -127,17 +129,16 @@ sl_nat_fullnat(uint8_t *frame, const struct sl_pkt_info *pi,
 	memcpy(ip + SL_IP_DST_OFF, &daddr, 4);
 	memcpy(l4, &sport, 2);
 	memcpy(l4 + 2, &dport, 2);
-	csum = sl_csum_update16(sl_csum_update32(sl_csum_update32(sl_ld16(ip + SL_IP_CSUM_OFF),
-								  old_s, saddr),
-						 old_d, daddr),
-				old_ttl_word, new_ttl_word);
+	d_ip = sl_csum_delta32(old_s, saddr) + sl_csum_delta32(old_d, daddr);
+	csum = sl_csum_apply(sl_ld16(ip + SL_IP_CSUM_OFF),
+			     d_ip + sl_csum_delta16(old_ttl_word, new_ttl_word));
 	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
 
 	csum = sl_ld16(l4c);
 	if (pi->proto == IPPROTO_UDP && csum == 0)
 		return;
-	csum = sl_csum_update32(sl_csum_update32(csum, old_s, saddr), old_d, daddr);
-	csum = sl_csum_update16(sl_csum_update16(csum, old_sp, sport), old_dp, dport);
+	csum = sl_csum_apply(csum, d_ip + sl_csum_delta16(old_sp, sport) +
+			     sl_csum_delta16(old_dp, dport));
 	if (pi->proto == IPPROTO_UDP && csum == 0)
 		csum = 0xffff;
 	memcpy(l4c, &csum, 2);

@@ -278,6 +278,34 @@ sl_csum_update32(uint16_t csum, uint32_t old, uint32_t new)
 }
 
 /**
+ * What changing a 32-bit field from @p old to @p new adds to a checksum
+ * being patched (RFC 1624 eqn. 3: ~m + m' for each 16-bit word),
+ * unfolded, so that several changes are summed and folded once by
+ * sl_csum_apply(). Values in the byte order they have in the packet.
+ */
+static __rte_always_inline uint32_t
+sl_csum_delta32(uint32_t old, uint32_t new)
+{
+	return (uint32_t)(uint16_t)~(old & 0xffff) + (uint16_t)~(old >> 16) +
+	       (new & 0xffff) + (new >> 16);
+}
+
+/** The same for a 16-bit field. */
+static __rte_always_inline uint32_t
+sl_csum_delta16(uint16_t old, uint16_t new)
+{
+	return (uint32_t)(uint16_t)~old + new;
+}
+
+/** Checksum @p csum patched by the sum of deltas @p delta (below 2^23,
+ *  so two folds suffice). */
+static __rte_always_inline uint16_t
+sl_csum_apply(uint16_t csum, uint32_t delta)
+{
+	return (uint16_t)~sl_csum_fold((uint32_t)(uint16_t)~csum + delta);
+}
+
+/**
  * Whether an IPv4 header's checksum verifies. The 20-byte header without
  * options, nearly every packet, is summed as five 32-bit words.
  */
@@ -288,6 +316,21 @@ sl_ipv4_csum_ok(const void *hdr, uint32_t ihl)
 	uint64_t sum = 0;
 	uint32_t i, w;
 
+	if (likely(ihl == 20)) {
+		uint64_t a, b;
+
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		memcpy(&w, p + 16, 4);
+		/* 64-bit words: the carries out of bit 63 come back in */
+		sum = a + b;
+		sum += sum < a;
+		sum += w;
+		sum += sum < w;
+		sum = (sum & 0xffffffff) + (sum >> 32);
+		sum = (sum & 0xffffffff) + (sum >> 32);
+		return sl_csum_fold((uint32_t)sum) == 0xffff;
+	}
 	for (i = 0; i < ihl; i += 4) {
 		memcpy(&w, p + i, 4);
 		sum += w;

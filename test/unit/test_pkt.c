@@ -785,6 +785,79 @@ test_csum_update_chain(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* The same changes summed as deltas and folded once (sl_csum_apply(),
+ * as the NAT rewrites patch) give the checksum computed from scratch,
+ * also for all-ones data, where the carries pile up. */
+static void
+test_csum_apply(void)
+{
+	static uint8_t b[64];
+	uint32_t it, k, bad = 0, old32, new32, d;
+	uint16_t old16, new16, c;
+
+	sl_test_srand(0xa991);
+	for (it = 0; it < 4000; it++) {
+		/* all-ones data; zeros but for an IP header's first byte (all
+		 * zeros gives the other zero, RFC 1624, and is no header) */
+		if (it < 2) {
+			memset(b, it == 0 ? 0xff : 0, sizeof(b));
+			b[0] |= 0x45;
+		} else {
+			tp_rnd_fill(b, sizeof(b));
+		}
+		tp_put16(b + 10, 0);
+		tp_put16(b + 10, tp_ref_csum(b, sizeof(b)));
+		c = sl_ld16(b + 10);
+		d = 0;
+		/* four addresses and six ports: more than any rewrite */
+		for (k = 0; k < 4; k++) {
+			memcpy(&old32, b + 12 + 4 * k, 4);
+			new32 = it < 2 ? (it == 0 ? 0xffffffffu : 0) : sl_test_rand();
+			memcpy(b + 12 + 4 * k, &new32, 4);
+			d += sl_csum_delta32(old32, new32);
+		}
+		for (k = 0; k < 6; k++) {
+			old16 = sl_ld16(b + 40 + 2 * k);
+			new16 = it < 2 ? (uint16_t)(it == 0 ? 0xffff : 0) : (uint16_t)sl_test_rand();
+			memcpy(b + 40 + 2 * k, &new16, 2);
+			d += sl_csum_delta16(old16, new16);
+		}
+		c = sl_csum_apply(c, d);
+		tp_put16(b + 10, 0);
+		if (rte_be_to_cpu_16(c) != tp_ref_csum(b, sizeof(b)) && bad++ == 0)
+			fprintf(stderr, "\n    iteration %u: got %#x want %#x\n", it,
+				rte_be_to_cpu_16(c), tp_ref_csum(b, sizeof(b)));
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* sl_ipv4_csum_ok() accepts every header with a right checksum (20
+ * bytes, summed as 64-bit words, and with options) and refuses it with
+ * any one bit flipped. */
+static void
+test_ipv4_csum_ok(void)
+{
+	static uint8_t h[60];
+	uint32_t it, ihl, bit, ok = 0, flipped = 0;
+
+	sl_test_srand(0x1c5);
+	for (it = 0; it < 20000; it++) {
+		ihl = it % 4 == 3 ? 4 * (6 + tp_rnd(10)) : 20;
+		if (it < 2)
+			memset(h, it == 0 ? 0xff : 0x80, ihl);
+		else
+			tp_rnd_fill(h, ihl);
+		tp_put16(h + 10, 0);
+		tp_put16(h + 10, tp_ref_csum(h, ihl));
+		ok += sl_ipv4_csum_ok(h, ihl);
+		bit = tp_rnd(ihl * 8);
+		h[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+		flipped += !sl_ipv4_csum_ok(h, ihl);
+	}
+	CU_ASSERT_EQUAL(ok, 20000);
+	CU_ASSERT_EQUAL(flipped, 20000);
+}
+
 static void
 test_csum_full(void)
 {
@@ -2224,6 +2297,8 @@ static const struct sl_test_case pkt_tests[] = {
 	{ "csum update16 vs reference", test_csum_update16 },
 	{ "csum update32 vs reference", test_csum_update32 },
 	{ "csum chained updates", test_csum_update_chain },
+	{ "checksum deltas summed and applied once", test_csum_apply },
+	{ "IPv4 header checksum check: right ones pass, one bit flipped fails", test_ipv4_csum_ok },
 	{ "csum full vs reference", test_csum_full },
 	{ "ipv4/l4 csum vs reference", test_csum_ipv4_l4_random },
 	{ "UDP zero checksum sent as 0xffff", test_csum_udp_zero },
