@@ -118,14 +118,18 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		const struct sl_config_port *cp = &app->cfg->ports[i];
 		struct rte_eth_link link = { 0 };
 		struct rte_eth_stats st = { 0 };
-
 		char a6[ADDR_MAX], pfx6[8], reta[40];
+		uint64_t passed;
+		unsigned k;
 
 		snprintf(pfx6, sizeof(pfx6), "/%u", s->ports[i].prefix6);
 		snprintf(reta, sizeof(reta), " (redirection table of %u): ",
 			 app->steer[i].reta_size);
 		if (app->steer[i].why == NULL)
 			app->steer[i].why = "not set up";
+		for (k = 0, passed = 0; k < app->n_workers; k++)
+			if (app->workers[k] != NULL)
+				passed += app->workers[k]->port_redirected[i];
 		rte_eth_link_get_nowait(app->hw[i].port_id, &link);
 		sl_ports_stats(app, i, &st);
 		if (o->json) {
@@ -147,9 +151,10 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 				      ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
 				      ",\"rx_missed\":%" PRIu64 ",\"rx_errors\":%" PRIu64
 				      ",\"tx_errors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
+				      ",\"redirected\":%" PRIu64
 				      ",\"steering\":\"%s\",\"steering_reta\":%u,\"steering_why\":",
 				      st.ipackets, st.ibytes, st.opackets, st.obytes,
-				      st.imissed, st.ierrors, st.oerrors, st.rx_nombuf,
+				      st.imissed, st.ierrors, st.oerrors, st.rx_nombuf, passed,
 				      sl_config_steering_name(app->steer[i].mode),
 				      app->steer[i].reta_size);
 			sl_out_jstr(o, app->steer[i].why);
@@ -161,7 +166,8 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			      "  rx %" PRIu64 " packets %" PRIu64 " bytes, missed %" PRIu64
 			      ", errors %" PRIu64 ", no mbuf %" PRIu64 "\n"
 			      "  tx %" PRIu64 " packets %" PRIu64 " bytes, errors %" PRIu64 "\n"
-			      "  steering %s%s%s\n",
+			      "  steering %s%s%s\n"
+			      "  redirected %" PRIu64 " (%.1f%% of rx): passed to their owner worker\n",
 			      cp->name, cp->device, app->hw[i].port_id,
 			      link.link_status ? "up" : "down", link.link_speed,
 			      RTE_ETHER_ADDR_BYTES(&app->hw[i].mac), ipstr(s->ports[i].addr, a),
@@ -173,7 +179,8 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			      st.rx_nombuf, st.opackets, st.obytes, st.oerrors,
 			      sl_config_steering_name(app->steer[i].mode),
 			      app->steer[i].mode == SL_STEERING_OFF ? ": " : reta,
-			      app->steer[i].why);
+			      app->steer[i].why, passed,
+			      st.ipackets != 0 ? 100.0 * (double)passed / (double)st.ipackets : 0.0);
 	}
 	if (o->json)
 		sl_out_printf(o, "]");
@@ -1196,7 +1203,7 @@ cmd_help(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 
 const struct sl_cmd sl_cmds[] = {
 	{ "help", "", "list the commands", 0, 0, cmd_help },
-	{ "show ports", "", "ports: link, MAC, address, counters, missed and errors", 0, 0, show_ports },
+	{ "show ports", "", "ports: link, MAC, address, counters, missed and errors, steering and packets passed between workers", 0, 0, show_ports },
 	{ "show services", "", "services: VIP, scheduler, usable backends, connections", 0, 0, show_services },
 	{ "show backends", "SERVICE", "a service's backends: state, weight, check, connections", 1, 1, show_backends },
 	{ "show flows", "[SERVICE] [limit N]", "connections (default limit 100)", 0, 3, show_flows },

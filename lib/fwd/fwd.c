@@ -288,8 +288,7 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	owner = local ? lport_owner(q.sport, snap->n_workers) :
 		owner_of(to_vip ? q.dst : q.src, snap->n_workers);
 	if (owner != w->id && !redirected) {
-		m->port = snap->ports[pidx].port_id;
-		redirect(w, owner, m);
+		pass_on(w, snap, owner, m, pidx);
 		return;
 	}
 	if (unlikely(((struct rte_ipv4_hdr *)(data + pi->l2_len))->time_to_live <= 1)) {
@@ -1129,8 +1128,7 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		owner = owner_of(pi->dst, snap->n_workers);
 	}
 	if (owner != w->id && !redirected) {
-		m->port = snap->ports[pidx].port_id;
-		redirect(w, owner, m);
+		pass_on(w, snap, owner, m, pidx);
 		return 0;
 	}
 	if (unlikely(((struct rte_ipv4_hdr *)(data + pi->l2_len))->time_to_live <= 1)) {

@@ -80,8 +80,7 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 	else
 		owner = sl_steer_owner6(to_vip ? &q.dst : &q.src, snap->n_workers);
 	if (owner != w->id && !redirected) {
-		m->port = snap->ports[pidx].port_id;
-		redirect(w, owner, m);
+		pass_on(w, snap, owner, m, pidx);
 		return;
 	}
 	if (hop_limit(data, pi) <= 1) {
@@ -888,8 +887,7 @@ sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 		owner = sl_steer_owner6(&pi.dst, snap->n_workers);
 	}
 	if (owner != w->id && !redirected) {
-		m->port = snap->ports[pidx].port_id;
-		redirect(w, owner, m);
+		pass_on(w, snap, owner, m, pidx);
 		return;
 	}
 	if (hop_limit(data, &pi) <= 1) {

@@ -116,6 +116,17 @@ redirect(struct sl_worker *w, unsigned owner, struct rte_mbuf *m)
 	}
 }
 
+/* Pass a packet that arrived on port index @p pidx to its owner, and
+ * count it against the port (its steering did not reach the owner). */
+static __rte_always_inline void
+pass_on(struct sl_worker *w, const struct sl_snapshot *snap, unsigned owner,
+	struct rte_mbuf *m, uint16_t pidx)
+{
+	m->port = snap->ports[pidx].port_id;
+	w->port_redirected[pidx]++;
+	redirect(w, owner, m);
+}
+
 static __rte_always_inline void
 to_mgmt(struct sl_worker *w, struct rte_mbuf *m, uint32_t tag)
 {

@@ -237,6 +237,9 @@ struct sl_worker {
 	struct rte_ring *redir_in[SL_MAX_WORKERS];  /**< from worker i */
 	struct rte_ring *redir_out[SL_MAX_WORKERS]; /**< to worker i */
 	uint16_t redir_n[SL_MAX_WORKERS];
+	/** packets of each port this worker passed on to their owner: what
+	 *  the port's steering left to the redirect rings */
+	uint64_t port_redirected[SL_MAX_PORTS];
 	struct rte_mbuf *redir_buf[SL_MAX_WORKERS][SL_BURST];
 
 	uint32_t lport_next;             /**< fullnat: where the search for a

@@ -375,7 +375,17 @@ else
 	check "run 1: show ports: no steering with one worker ($steer lines)" \
 		[ "$(grep -c '^  steering off: one worker: nothing to steer$' "$CTL_OUT")" -eq 2 ]
 fi
-[ "$rc" -eq 0 ] && grep '^  steering' "$CTL_OUT" | diag
+[ "$rc" -eq 0 ] && grep -E '^  (steering|redirected)' "$CTL_OUT" | diag
+# what each port's packets needed the redirect rings for: with two
+# workers some of the replies to the local addresses (af_packet's flow
+# hash, not the local port, picks their worker), with one none
+relayed=$(sed -nE 's/^  redirected ([0-9]+) \(.*% of rx\): passed to their owner worker$/\1/p' "$CTL_OUT" | tr '\n' ' ')
+if [ "$workers" = 2 ]; then
+	check "run 1: show ports: packets of the inside port passed between workers (outside, inside: $relayed)" \
+		eval "[ \$(wc -w <<<'$relayed') -eq 2 ] && [ \$(awk '{print \$2}' <<<'$relayed') -gt 0 ]"
+else
+	check "run 1: show ports: nothing passed between workers with one ($relayed)" [ "$relayed" = "0 0 " ]
+fi
 
 # --- 6. stop ---------------------------------------------------------------------
 # NIC steering of the replies: af_packet takes no rte_flow rule, so with
