@@ -3433,6 +3433,15 @@ test_nat66_two_workers(void)
 			seen[0] + seen[1]);
 	CU_ASSERT_EQUAL(sl_flow6_count(w[0]->flows6), seen[0]);
 	CU_ASSERT_EQUAL(sl_flow6_count(w[1]->flows6), seen[1]);
+	/* each packet passed on is counted against the port it came in on:
+	 * the client's SYNs on the outside, the backends' answers inside */
+	for (k = 0; k < 2; k++)
+		CU_ASSERT_EQUAL(w[k]->port_redirected[OUT] + w[k]->port_redirected[IN],
+				w[k]->stats.redirected);
+	CU_ASSERT_EQUAL(w[0]->port_redirected[OUT], seen[1]);
+	CU_ASSERT_EQUAL(w[1]->port_redirected[OUT], 0);
+	CU_ASSERT_EQUAL(w[0]->port_redirected[IN] + w[1]->port_redirected[IN],
+			seen[0] + seen[1]);
 
 	workers_free(w, 2);
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
