@@ -151,7 +151,7 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 				      ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
 				      ",\"rx_missed\":%" PRIu64 ",\"rx_errors\":%" PRIu64
 				      ",\"tx_errors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
-				      ",\"redirected\":%" PRIu64
+				      ",\"rx_redirected\":%" PRIu64
 				      ",\"steering\":\"%s\",\"steering_reta\":%u,\"steering_why\":",
 				      st.ipackets, st.ibytes, st.opackets, st.obytes,
 				      st.imissed, st.ierrors, st.oerrors, st.rx_nombuf, passed,
