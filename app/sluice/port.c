@@ -324,6 +324,19 @@ port_setup(struct sl_app *app, unsigned idx)
 	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	ret = rte_eth_dev_configure(pid, nq, nq, &conf);
+	if (ret != 0 && steer_hf != 0) {
+		/* the device's own RSS rather than no port at all */
+		SL_LOG(WARNING, "port %s: RSS for steering refused: %s", cp->name,
+		       rte_strerror(-ret));
+		app->steer[idx].mode = SL_STEERING_OFF;
+		app->steer[idx].why = "the device refused Sluice's key or hash types";
+		steer_hf = 0;
+		conf.rx_adv_conf.rss_conf.rss_key = NULL;
+		conf.rx_adv_conf.rss_conf.rss_key_len = 0;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+		ret = rte_eth_dev_configure(pid, nq, nq, &conf);
+	}
 	if (ret != 0) {
 		SL_LOG(ERR, "port %s: configure failed: %s", cp->name, rte_strerror(-ret));
 		return ret;
