@@ -252,21 +252,13 @@ static void
 steering_reta(struct sl_app *app, unsigned idx, uint16_t pid,
 	      const struct rte_eth_dev_info *info, uint64_t hf)
 {
-	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 * 16 /
-					     RTE_ETH_RETA_GROUP_SIZE];
 	struct rte_eth_rss_conf got = { 0 };
 	int ret;
 
 	app->steer[idx].mode = SL_STEERING_OFF;
-	if (info->reta_size > RTE_DIM(reta) * RTE_ETH_RETA_GROUP_SIZE ||
-	    sl_steer_reta_fill(reta, info->reta_size, app->n_workers) != 0) {
-		app->steer[idx].why = "the device's redirection table is larger than 8192 entries";
-		return;
-	}
-	ret = rte_eth_dev_rss_reta_update(pid, reta, info->reta_size);
+	ret = sl_steer_port_reta(pid, info->reta_size, app->n_workers, &app->steer[idx].why);
 	if (ret != 0) {
-		app->steer[idx].why = "the device refused the redirection table";
-		SL_LOG(WARNING, "port %u: RETA update: %s", pid, rte_strerror(-ret));
+		SL_LOG(WARNING, "port %u: redirection table: %s", pid, rte_strerror(-ret));
 		return;
 	}
 	ret = rte_eth_dev_rss_hash_conf_get(pid, &got);

@@ -78,6 +78,45 @@ sl_steer_rss_hf(enum sl_steering mode, const struct rte_eth_dev_info *info,
 }
 
 int
+sl_steer_port_reta(uint16_t pid, uint16_t reta_size, unsigned n, const char **why)
+{
+	static struct rte_eth_rss_reta_entry64 want[8192 / RTE_ETH_RETA_GROUP_SIZE];
+	static struct rte_eth_rss_reta_entry64 got[8192 / RTE_ETH_RETA_GROUP_SIZE];
+	unsigned j, groups;
+	int ret;
+
+	if (reta_size > RTE_DIM(want) * RTE_ETH_RETA_GROUP_SIZE ||
+	    sl_steer_reta_fill(want, reta_size, n) != 0) {
+		*why = "the device's redirection table is not a power of two of 128 to 8192 entries";
+		return -EINVAL;
+	}
+	ret = rte_eth_dev_rss_reta_update(pid, want, reta_size);
+	if (ret != 0) {
+		*why = "the device refused the redirection table";
+		return ret;
+	}
+	groups = (reta_size + RTE_ETH_RETA_GROUP_SIZE - 1) / RTE_ETH_RETA_GROUP_SIZE;
+	for (j = 0; j < groups; j++) {
+		got[j].mask = want[j].mask;
+		memset(got[j].reta, 0xff, sizeof(got[j].reta));
+	}
+	ret = rte_eth_dev_rss_reta_query(pid, got, reta_size);
+	if (ret == -ENOTSUP)
+		return 0;   /* written, cannot be read back */
+	if (ret != 0) {
+		*why = "the device's redirection table cannot be read back";
+		return ret;
+	}
+	for (j = 0; j < reta_size; j++)
+		if (got[j / RTE_ETH_RETA_GROUP_SIZE].reta[j % RTE_ETH_RETA_GROUP_SIZE] !=
+		    want[j / RTE_ETH_RETA_GROUP_SIZE].reta[j % RTE_ETH_RETA_GROUP_SIZE]) {
+			*why = "the device's redirection table reads back otherwise";
+			return -EIO;
+		}
+	return 0;
+}
+
+int
 sl_steer_reta_fill(struct rte_eth_rss_reta_entry64 *conf, uint16_t reta_size,
 		   unsigned n)
 {

@@ -114,6 +114,17 @@ int sl_steer_reta_fill(struct rte_eth_rss_reta_entry64 *conf,
 uint64_t sl_steer_rss_hf(enum sl_steering mode, const struct rte_eth_dev_info *info,
 			 unsigned nq, const char **why);
 
+/**
+ * Give port @p pid (started, with @p n RX queues) the redirection table
+ * of @p reta_size entries that steers each slot to its owner, and read
+ * it back.
+ * @return 0, or a negative errno with the reason in @p why: a size
+ *   sl_steer_reta_fill() refuses or larger than 8192, the device
+ *   refusing the table, or a table read back that differs.
+ */
+int sl_steer_port_reta(uint16_t pid, uint16_t reta_size, unsigned n, const char **why);
+/* (at start, from one thread: the tables it builds are static) */
+
 /** Largest RSS key a steering port takes (bytes). */
 #define SL_STEER_KEY_MAX 64
 

@@ -12,6 +12,7 @@
 
 #include <CUnit/CUnit.h>
 #include <rte_arp.h>
+#include <rte_bus_vdev.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_eth_ring.h>
@@ -3617,6 +3618,64 @@ test_steer_devices(void)
 }
 
 /*
+ * The redirection table through a device's own ethdev calls: a net_null
+ * port (RSS with a 128-entry table, nothing else) takes the table for
+ * two and for three workers and reads it back slot by slot; a size the
+ * device does not have is refused by the device, a size too small by
+ * Sluice, each with its reason.
+ */
+static void
+test_steer_device_reta(void)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	struct rte_eth_rss_reta_entry64 got[128 / RTE_ETH_RETA_GROUP_SIZE];
+	const char *why = NULL;
+	uint16_t pid;
+	unsigned n, j, q;
+
+	CU_ASSERT_EQUAL_FATAL(rte_vdev_init("net_null_steer0", NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_get_port_by_name("net_null_steer0", &pid), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_info_get(pid, &info), 0);
+	CU_ASSERT_EQUAL_FATAL(info.reta_size, 128);
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4;
+	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_configure(pid, 3, 3, &conf), 0);
+	for (q = 0; q < 3; q++) {
+		CU_ASSERT_EQUAL_FATAL(rte_eth_rx_queue_setup(pid, (uint16_t)q, 64,
+							     rte_socket_id(), NULL, fx.pool), 0);
+		CU_ASSERT_EQUAL_FATAL(rte_eth_tx_queue_setup(pid, (uint16_t)q, 64,
+							     rte_socket_id(), NULL), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_start(pid), 0);
+	for (n = 2; n <= 3; n++) {
+		unsigned bad = 0, per[3] = { 0 };
+
+		CU_ASSERT_EQUAL(sl_steer_port_reta(pid, 128, n, &why), 0);
+		for (j = 0; j < RTE_DIM(got); j++)
+			got[j].mask = UINT64_MAX;
+		CU_ASSERT_EQUAL_FATAL(rte_eth_dev_rss_reta_query(pid, got, 128), 0);
+		for (j = 0; j < 128; j++) {
+			unsigned e = got[j / RTE_ETH_RETA_GROUP_SIZE].reta[j % RTE_ETH_RETA_GROUP_SIZE];
+
+			bad += e != sl_steer_slot_owner(j, n);
+			per[e < 3 ? e : 0]++;
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		for (j = 0; j < n; j++)
+			CU_ASSERT(per[j] >= 128 / n);
+	}
+	CU_ASSERT_NOT_EQUAL(sl_steer_port_reta(pid, 256, 2, &why), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "refused the redirection table"));
+	CU_ASSERT_EQUAL(sl_steer_port_reta(pid, 64, 2, &why), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not a power of two of 128"));
+	CU_ASSERT_EQUAL(rte_eth_dev_stop(pid), 0);
+	CU_ASSERT_EQUAL(rte_eth_dev_close(pid), 0);
+	CU_ASSERT_EQUAL(rte_vdev_uninit("net_null_steer0"), 0);
+}
+
+/*
  * NIC steering end to end, two and three workers: each frame goes to
  * the worker whose queue a NIC picks for it (the outside port hashing
  * the source address, the inside port the destination, both through a
@@ -6087,6 +6146,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "Steering: the owner hash is the NICs' Toeplitz hash", test_steer_hash },
 	{ "Steering: a filled RETA sends every address to its owner", test_steer_reta },
 	{ "Steering: which devices steer, and why not", test_steer_devices },
+	{ "Steering: a device's redirection table written and read back", test_steer_device_reta },
 	{ "Steering: 2 and 3 workers, frames where a NIC puts them, none passed on", test_steer_workers },
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
 	{ "GRE and GUE over IPv6: outer headers, UDP checksum, packet inside", test_tunnel6_gre_gue },
