@@ -544,7 +544,7 @@ main(int argc, char **argv)
 	}
 	if (setup(&env, &r, cfg, hw, port_index) != 0)
 		return 1;
-	snap = sl_svc_build(cfg, hw, env.neigh, 1, 1, err, sizeof(err));
+	snap = sl_svc_build(cfg, hw, env.neigh, n_workers, 1, err, sizeof(err));
 	if (snap == NULL) {
 		fprintf(stderr, "sluice-perf: %s\n", err);
 		return 1;
