@@ -15,11 +15,14 @@
 #
 #   trex> start -f tools/trex/astf_http.py -m 1000            1000 conn/s
 #   trex> start -f tools/trex/astf_http.py -m 100000 -t --resp_size 64
-#   trex> start -f tools/trex/astf_http.py -m 1000 -t --backend_ports 8080,8081,8082,8083
+#   trex> start -f tools/trex/astf_http.py -m 250 -t --backend_ports 8080,8081,8082,8083
+#                                                             1000 conn/s
 #
-# The multiplier (-m) is the number of new connections per second, whatever
-# the number of backend ports: the templates share one connection per second
-# of base rate between them.
+# The multiplier (-m) is the number of new connections per second per backend
+# port: each template (one per port) opens one connection per second of base
+# rate, because TRex refuses a template rate below 0.5 connections per second,
+# so the templates cannot share one connection per second between them.  With
+# the default single port, -m is the total rate.
 #
 # How ASTF is made to connect to a VIP that is not a server address
 # ----------------------------------------------------------------
@@ -154,7 +157,9 @@ class SluiceAstfHttp(object):
             info = ASTFGlobalInfo()
             info.tcp.mss = args.mss
 
-        cps = 1.0 / len(args.backend_ports)
+        # one connection per second per template: TRex's schema wants at
+        # least 0.5, so "1 / number of ports" fails from three ports up
+        cps = 1.0
         templates = []
         for bport in args.backend_ports:
             kw = {}
