@@ -89,6 +89,10 @@ struct hc {
 };
 
 static struct hc hcs[SL_MAX_BACKENDS];
+/* 1 + the highest slot with a check: the management lcore's every round
+ * scans up to here, not over all SL_MAX_BACKENDS checks (1400 bytes each,
+ * 5.5 MiB: the scan was a quarter of an idle management lcore's time) */
+static unsigned hcs_end;
 
 /* source port (host order) -> slot + 1 of the backend a check through
  * the VIP is for; 0 = none */
@@ -514,6 +518,8 @@ sl_health_sync(struct sl_app *app)
 			hcs[i].active = 0;
 		}
 	}
+	for (hcs_end = SL_MAX_BACKENDS; hcs_end > 0 && !hcs[hcs_end - 1].active; hcs_end--)
+		;
 }
 
 int
@@ -528,7 +534,7 @@ sl_health_poll(struct sl_app *app)
 	if (!limits_set)
 		return 0;
 	/* due checks join the line ... */
-	for (i = 0; i < SL_MAX_BACKENDS; i++) {
+	for (i = 0; i < hcs_end; i++) {
 		struct hc *h = &hcs[i];
 
 		if (h->active && h->phase == HC_IDLE && now >= h->next) {
@@ -546,7 +552,7 @@ sl_health_poll(struct sl_app *app)
 			continue;
 		flips += hc_start(app, h, rte_rdtsc());
 	}
-	for (i = 0; i < SL_MAX_BACKENDS; i++) {
+	for (i = 0; i < hcs_end; i++) {
 		struct hc *h = &hcs[i];
 
 		if (!h->active || h->phase == HC_IDLE || h->phase == HC_WAITING)
@@ -578,6 +584,7 @@ sl_health_stop(void)
 			hc_close(&hcs[i]);
 			hcs[i].active = 0;
 		}
+	hcs_end = 0;
 	if (limits_set)
 		SL_LOG(INFO, "health: %" PRIu64 " checks run, at most %u at once; %" PRIu64
 		       " times short of file descriptors", n_run, budget, n_short);
