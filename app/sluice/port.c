@@ -229,6 +229,15 @@ af_packet_ifindex(const char *device)
 	return (int)if_nametoindex(name);
 }
 
+/* The RSS types a port without steering gets: addresses and ports, as
+ * far as the device hashes them. */
+static uint64_t
+own_rss_hf(const struct rte_eth_dev_info *info)
+{
+	return info->flow_type_rss_offloads &
+		(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+}
+
 /* The RSS types port @p idx asks for to steer, or 0 (app->steer[idx]
  * says why). */
 static uint64_t
@@ -252,22 +261,40 @@ static void
 steering_reta(struct sl_app *app, unsigned idx, uint16_t pid,
 	      const struct rte_eth_dev_info *info, uint64_t hf)
 {
-	struct rte_eth_rss_conf got = { 0 };
+	uint8_t key[SL_STEER_KEY_MAX];
+	struct rte_eth_rss_conf got = {
+		.rss_key = key, .rss_key_len = sizeof(key),
+	};
 	int ret;
 
 	app->steer[idx].mode = SL_STEERING_OFF;
 	ret = sl_steer_port_reta(pid, info->reta_size, app->n_workers, &app->steer[idx].why);
 	if (ret != 0) {
 		SL_LOG(WARNING, "port %u: redirection table: %s", pid, rte_strerror(-ret));
-		return;
+		goto own;
 	}
+	memset(key, 0, sizeof(key));
+	if (info->hash_key_size != 0)
+		got.rss_key_len = info->hash_key_size;
 	ret = rte_eth_dev_rss_hash_conf_get(pid, &got);
 	if (ret == 0 && (got.rss_hf & hf) != hf) {
 		app->steer[idx].why = "the device did not keep the hash types asked for";
-		return;
+		goto own;
+	}
+	if (ret == 0 && memcmp(key, sl_steer_key, SL_STEER_KEY_LEN) != 0) {
+		app->steer[idx].why = "the device did not keep Sluice's RSS key";
+		goto own;
 	}
 	app->steer[idx].mode = (uint8_t)sl_config_steering(app->cfg, idx, &app->steer[idx].why);
 	app->steer[idx].reta_size = info->reta_size;
+	return;
+own:
+	/* one address alone would spread worse than the device's own hash */
+	ret = rte_eth_dev_rss_hash_update(pid, &(struct rte_eth_rss_conf){
+			.rss_hf = own_rss_hf(info) });
+	if (ret != 0)
+		SL_LOG(WARNING, "port %u: RSS back to addresses and ports: %s", pid,
+		       rte_strerror(-ret));
 }
 
 static int
@@ -310,25 +337,14 @@ port_setup(struct sl_app *app, unsigned idx)
 		conf.rx_adv_conf.rss_conf.rss_hf = steer_hf;
 	} else if (nq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+		conf.rx_adv_conf.rss_conf.rss_hf = own_rss_hf(&info);
 	}
 	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+again:
 	ret = rte_eth_dev_configure(pid, nq, nq, &conf);
-	if (ret != 0 && steer_hf != 0) {
-		/* the device's own RSS rather than no port at all */
-		SL_LOG(WARNING, "port %s: RSS for steering refused: %s", cp->name,
-		       rte_strerror(-ret));
-		app->steer[idx].mode = SL_STEERING_OFF;
-		app->steer[idx].why = "the device refused Sluice's key or hash types";
-		steer_hf = 0;
-		conf.rx_adv_conf.rss_conf.rss_key = NULL;
-		conf.rx_adv_conf.rss_conf.rss_key_len = 0;
-		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
-		ret = rte_eth_dev_configure(pid, nq, nq, &conf);
-	}
+	if (ret != 0 && steer_hf != 0)
+		goto own_rss;
 	if (ret != 0) {
 		SL_LOG(ERR, "port %s: configure failed: %s", cp->name, rte_strerror(-ret));
 		return ret;
@@ -366,6 +382,8 @@ port_setup(struct sl_app *app, unsigned idx)
 		}
 	}
 	ret = rte_eth_dev_start(pid);
+	if (ret != 0 && steer_hf != 0)
+		goto own_rss;
 	if (ret != 0) {
 		SL_LOG(ERR, "port %s: start failed: %s", cp->name, rte_strerror(-ret));
 		return ret;
@@ -397,6 +415,16 @@ port_setup(struct sl_app *app, unsigned idx)
 	       cp->name, cp->device, pid, RTE_ETHER_ADDR_BYTES(&app->hw[idx].mac),
 	       app->hw[idx].mtu, nq, nrx, ntx, conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "");
 	return 0;
+own_rss:
+	/* the device's own RSS rather than no port at all */
+	SL_LOG(WARNING, "port %s: RSS for steering refused: %s", cp->name, rte_strerror(-ret));
+	app->steer[idx].mode = SL_STEERING_OFF;
+	app->steer[idx].why = "the device refused Sluice's key or hash types";
+	steer_hf = 0;
+	conf.rx_adv_conf.rss_conf.rss_key = NULL;
+	conf.rx_adv_conf.rss_conf.rss_key_len = 0;
+	conf.rx_adv_conf.rss_conf.rss_hf = own_rss_hf(&info);
+	goto again;
 }
 
 /* Give the kernel side of a TAP the port's address and bring it up. */

@@ -3523,6 +3523,10 @@ sl_config_steering(const struct sl_config *cfg, unsigned idx, const char **why)
 		*why = "set in the port's section";
 		return (enum sl_steering)p->steering;
 	}
+	if (p->n_local + p->n_local6 != 0) {
+		*why = "fullnat replies arrive at the port's local addresses: a hash of one address would crowd them on few queues";
+		return SL_STEERING_OFF;
+	}
 	for (i = 0; i < cfg->n_services && !backends; i++) {
 		const struct sl_config_service *s = &cfg->services[i];
 

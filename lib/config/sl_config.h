@@ -449,13 +449,16 @@ const char *sl_config_mode_name(uint8_t mode, uint8_t encap);
 
 /**
  * The steering port @p idx gets: its `steering` key, or for auto, from
- * the services: a port no backend of a nat service is behind (in its
- * subnets or its routes other than a default route) receives clients,
- * so source; a port nat backends are behind and that holds no default
+ * the services: a port with fullnat local addresses gets off (the
+ * replies to them are owned by the local port, not a client address,
+ * and hashing the backend's address alone would crowd them on few
+ * queues); a port no backend of a nat service is behind (in its subnets
+ * or its routes other than a default route) receives clients, so
+ * source; a port nat backends are behind and that holds no default
  * route receives their replies, so destination; a port with both gets
  * off. dr and tunnel backends do not count (their replies do not come
- * back) and fullnat ones neither (their replies are owned by the local
- * port, not the client: they pass through the redirect rings).
+ * back), fullnat ones neither. Auto is decided at start: a reload that
+ * changes the services does not change what the device does.
  * @p why, when not NULL, gets a phrase saying why.
  */
 enum sl_steering sl_config_steering(const struct sl_config *cfg, unsigned idx,

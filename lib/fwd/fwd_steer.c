@@ -70,8 +70,9 @@ sl_steer_rss_hf(enum sl_steering mode, const struct rte_eth_dev_info *info,
 	else if (info->hash_key_size != 0 && (info->hash_key_size < SL_STEER_KEY_LEN ||
 					      info->hash_key_size > SL_STEER_KEY_MAX))
 		*why = "the device's RSS key is not 40 to 64 bytes long";
-	else if (info->reta_size < SL_STEER_SLOTS || !rte_is_power_of_2(info->reta_size))
-		*why = "the device's redirection table is not a power of two of 128 entries or more";
+	else if (info->reta_size < SL_STEER_SLOTS || info->reta_size > SL_STEER_RETA_MAX ||
+		 !rte_is_power_of_2(info->reta_size))
+		*why = "the device's redirection table is not a power of two of 128 to 8192 entries";
 	else
 		return hf | only;
 	return 0;
@@ -80,8 +81,8 @@ sl_steer_rss_hf(enum sl_steering mode, const struct rte_eth_dev_info *info,
 int
 sl_steer_port_reta(uint16_t pid, uint16_t reta_size, unsigned n, const char **why)
 {
-	static struct rte_eth_rss_reta_entry64 want[8192 / RTE_ETH_RETA_GROUP_SIZE];
-	static struct rte_eth_rss_reta_entry64 got[8192 / RTE_ETH_RETA_GROUP_SIZE];
+	static struct rte_eth_rss_reta_entry64 want[SL_STEER_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE];
+	static struct rte_eth_rss_reta_entry64 got[SL_STEER_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE];
 	unsigned j, groups;
 	int ret;
 

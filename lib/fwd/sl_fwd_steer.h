@@ -109,7 +109,8 @@ int sl_steer_reta_fill(struct rte_eth_rss_reta_entry64 *conf,
  * the reason in @p why. Steering needs several queues, RSS over IPv4 or
  * IPv6 with the one address alone (RTE_ETH_RSS_L3_SRC_ONLY or
  * _DST_ONLY), a key of 40 to 64 bytes, and a redirection table whose
- * entry the NIC picks as the slot does (sl_steer_reta_fill()).
+ * entry the NIC picks as the slot does (sl_steer_reta_fill()), of at
+ * most SL_STEER_RETA_MAX entries.
  */
 uint64_t sl_steer_rss_hf(enum sl_steering mode, const struct rte_eth_dev_info *info,
 			 unsigned nq, const char **why);
@@ -124,6 +125,9 @@ uint64_t sl_steer_rss_hf(enum sl_steering mode, const struct rte_eth_dev_info *i
  */
 int sl_steer_port_reta(uint16_t pid, uint16_t reta_size, unsigned n, const char **why);
 /* (at start, from one thread: the tables it builds are static) */
+
+/** Largest redirection table a steering port takes (entries). */
+#define SL_STEER_RETA_MAX 8192
 
 /** Largest RSS key a steering port takes (bytes). */
 #define SL_STEER_KEY_MAX 64

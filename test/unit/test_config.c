@@ -1547,8 +1547,8 @@ parse_ok(const char *text)
  * Steering: auto gives source to a port no nat backend is behind,
  * destination to a port nat backends are behind (in its subnet, or
  * behind a route, IPv4 or IPv6) without a default route, off to a port
- * with both; fullnat, dr and tunnel backends do not count; the key
- * overrides.
+ * with both and to a port with fullnat local addresses; dr backends do
+ * not count; the key overrides.
  */
 static void
 test_steering(void)
@@ -1570,8 +1570,9 @@ test_steering(void)
 		/* one arm: backends and the default route on the outside */
 		{ FN_OUT FN_IN "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\n"
 		  "backend = 10.0.0.11:80\n", SL_STEERING_OFF, SL_STEERING_SOURCE },
-		/* fullnat and dr backends: their replies do not steer */
-		{ FN_OUT FN_IN "local_address = 10.1.0.50\n" FN_SVC, SL_STEERING_SOURCE, SL_STEERING_SOURCE },
+		/* fullnat: the port of the local addresses stays off; dr
+		 * backends' replies do not come back */
+		{ FN_OUT FN_IN "local_address = 10.1.0.50\n" FN_SVC, SL_STEERING_SOURCE, SL_STEERING_OFF },
 		{ FN_OUT FN_IN "[service.web]\nvip = 10.0.0.100\nport = 80\nprotocol = tcp\nmode = dr\n"
 		  "backend = 10.1.0.11:80\n", SL_STEERING_SOURCE, SL_STEERING_SOURCE },
 		/* the key wins */
