@@ -14,12 +14,12 @@
 # UndefinedBehaviorSanitizer, in build directory DIR (set up once, then
 # only what changed is rebuilt). Without clang or its libFuzzer runtime
 # the run is skipped (exit 77; tools/setup.sh installs them).
-# --time: seconds per harness (default 15, or $SL_FUZZ_TIME).
+# --time: seconds per harness (default 10, or $SL_FUZZ_TIME).
 # HARNESS: fwd, config, cmd (default: all three).
 set -euo pipefail
 
 bin= src= build= corpus=
-secs=${SL_FUZZ_TIME:-15}
+secs=${SL_FUZZ_TIME:-10}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--bin) bin=$2; shift 2 ;;
