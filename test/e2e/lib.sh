@@ -306,6 +306,12 @@ sl_kernel_interfaces() {
 
 # sl_sluice_start BIN CONF LOG: run Sluice in its namespace, in the background.
 sl_sluice_start() {
+	# one Sluice at a time: one still running (a run that did not stop
+	# it) is stopped, not left behind when its PID is forgotten
+	if sl_sluice_alive; then
+		sl_log "sluice (pid $SL_SLUICE_PID) still running at the next start: stopped"
+		sl_sluice_stop
+	fi
 	SL_SLUICE_LOG=$3
 	SL_SLUICE_RC=
 	ip netns exec "$SL_NS_SLUICE" "$1" -c "$2" </dev/null >"$3" 2>&1 &
