@@ -114,6 +114,9 @@ check "prometheus: web's backend counted (>= 4 connections)" \
 	awk -v b="${SL_BACKEND_IPS[0]}:$SL_HTTP_PORT" '$1 ~ "^sluice_backend_connections_total" && index($1, b) { found = $2 >= 4 } END { exit !found }' <<<"$prom"
 check "prometheus: the port counters are there" \
 	grep -q '^sluice_port_rx_packets_total{port="outside"} [1-9]' <<<"$prom"
+check "prometheus: each port's steering mode and what went over the redirect rings (none with one worker)" \
+	eval "grep -qx 'sluice_port_steering{port=\"outside\",mode=\"off\"} 1' <<<\"\$prom\" &&
+	      grep -qx 'sluice_port_rx_redirected_total{port=\"inside\"} 0' <<<\"\$prom\""
 check "prometheus: the service counters are there" \
 	grep -q '^sluice_service_connections_total{service="web"} [1-9]' <<<"$prom"
 # every counter of the lists, by the exporter's naming rule, with its
