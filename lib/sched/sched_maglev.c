@@ -98,15 +98,19 @@ maglev_build(const struct sl_sched_svc *svc, int socket_id)
 
 			x->credit += svc->weight[x->idx];
 			while (x->credit >= max_w && filled < m) {
+				uint32_t next = x->next, skip = x->skip;
+
 				x->credit -= max_w;
 				/* the next position of this backend's
-				 * permutation that nobody holds yet */
-				while (t->entry[x->next] != MAGLEV_NONE) {
-					x->next += x->skip;
-					if (x->next >= m)
-						x->next -= m;
+				 * permutation that nobody holds yet (in
+				 * registers: the table's stores may not alias
+				 * the turn for the compiler) */
+				while (t->entry[next] != MAGLEV_NONE) {
+					next += skip;
+					next = next >= m ? next - m : next;
 				}
-				t->entry[x->next] = x->idx;
+				t->entry[next] = x->idx;
+				x->next = next;
 				filled++;
 			}
 		}

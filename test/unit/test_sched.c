@@ -1391,6 +1391,74 @@ test_maglev_order(void)
 		free(map[k]);
 }
 
+/*
+ * The table is the construction written out plainly: the backends in
+ * order of identity, each with offset = ident mod M and skip =
+ * (ident >> 32) mod (M - 1) + 1, a backend of weight w taking w /
+ * max_weight turns a round, each turn the next position of its
+ * permutation nobody holds. Built here again with 64-bit arithmetic and
+ * a modulo per probe, for equal and unequal weights, both table sizes.
+ */
+static void
+maglev_reference(const uint32_t *w, uint16_t n, uint32_t m)
+{
+	uint16_t order[FIX_MAXB], *ref;
+	uint64_t credit[FIX_MAXB] = { 0 }, probe[FIX_MAXB] = { 0 }, max_w = 0;
+	uint32_t filled = 0, pos, bad = 0;
+	uint16_t i, j;
+	struct fix f;
+
+	if (fix_init(&f, "maglev", w, NULL, n, m) != 0)
+		return;
+	ref = malloc(m * sizeof(*ref));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	memset(ref, 0xff, m * sizeof(*ref));
+	for (i = 0; i < n; i++) {
+		order[i] = i;
+		max_w = f.weight[i] > max_w ? f.weight[i] : max_w;
+	}
+	for (i = 1; i < n; i++)      /* insertion sort by identity */
+		for (j = i; j > 0 && f.ident[order[j - 1]] > f.ident[order[j]]; j--) {
+			uint16_t tmp = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = tmp;
+		}
+	while (filled < m)
+		for (i = 0; i < n && filled < m; i++) {
+			uint16_t b = order[i];
+			uint64_t off = f.ident[b] % m, skip = (f.ident[b] >> 32) % (m - 1) + 1;
+
+			for (credit[b] += f.weight[b]; credit[b] >= max_w && filled < m;
+			     credit[b] -= max_w) {
+				while (ref[(off + probe[b] * skip) % m] != UINT16_MAX)
+					probe[b]++;
+				ref[(off + probe[b] * skip) % m] = b;
+				filled++;
+			}
+		}
+	for (pos = 0; pos < m; pos++)
+		bad += fix_pick(&f, pos, NULL) != ref[pos];
+	if (bad != 0)
+		fprintf(stderr, "\n    maglev M=%u N=%u: %u positions differ from the construction\n",
+			m, n, bad);
+	CU_ASSERT_EQUAL(bad, 0);
+	free(ref);
+	fix_fini(&f);
+}
+
+static void
+test_maglev_reference(void)
+{
+	static const uint32_t w[7] = { 1, 2, 3, 4, 7, 1, 10 };
+
+	maglev_reference(NULL, 10, MAGLEV_M);
+	maglev_reference(NULL, 100, MAGLEV_M);
+	maglev_reference(w, 7, MAGLEV_M);
+	maglev_reference(NULL, 3, MAGLEV_M_BIG);
+	maglev_reference(NULL, 1, 7);
+}
+
 static void
 test_maglev_misc(void)
 {
@@ -1766,6 +1834,7 @@ static const struct sl_test_case sched_tests[] = {
 	{ "maglev weights", test_maglev_weights },
 	{ "maglev disruption", test_maglev_disruption },
 	{ "maglev order independence", test_maglev_order },
+	{ "maglev: the table is the construction written out plainly", test_maglev_reference },
 	{ "maglev misc", test_maglev_misc },
 	{ "rr state carried to a new snapshot", test_rr_carry },
 	{ "wrr state carried to a new snapshot", test_wrr_carry },
