@@ -209,23 +209,29 @@ ct_insert(struct conn_table *ct, const struct ct_hash *h, uint32_t ref)
 	return -ENOSPC;
 }
 
-/* Remove reference @p ref of key @p k. */
-static void
-ct_remove(struct conn_table *ct, const struct sl_flow_key *k, uint32_t ref)
+/* Remove reference @p ref of the key whose hash is @p h. */
+static __rte_always_inline void
+ct_remove_h(struct conn_table *ct, const struct ct_hash *h, uint32_t ref)
 {
-	struct ct_hash h;
-	uint32_t cand[2];
+	uint32_t cand[2] = { h->b1, h->b2 };
 	unsigned c, i;
 
-	ct_hash(ct, k, &h);
-	cand[0] = h.b1;
-	cand[1] = h.b2;
 	for (c = 0; c < 2; c++)
 		for (i = 0; i < CT_WAYS; i++)
 			if (ct->b[cand[c]].ref[i] == ref) {
 				ct->b[cand[c]].ref[i] = 0;
 				return;
 			}
+}
+
+/* Remove reference @p ref of key @p k. */
+static void
+ct_remove(struct conn_table *ct, const struct sl_flow_key *k, uint32_t ref)
+{
+	struct ct_hash h;
+
+	ct_hash(ct, k, &h);
+	ct_remove_h(ct, &h, ref);
 }
 
 static inline uint64_t
@@ -358,6 +364,21 @@ sl_flow_lookup(struct sl_flow_table *t, const struct sl_flow_key *k, int *dir)
 	return &t->conns[(r >> 1) - 1];
 }
 
+void
+sl_flow_prefetch_add(const struct sl_flow_table *t, const struct sl_flow_key *kr,
+		     unsigned ahead)
+{
+	struct ct_hash h;
+
+	if (kr != NULL) {
+		ct_hash(&t->ct, kr, &h);
+		rte_prefetch0(&t->ct.b[h.b1]);
+		rte_prefetch0(&t->ct.b[h.b2]);
+	}
+	if (ahead < t->n_free)
+		rte_prefetch0(&t->conns[t->free_stack[t->n_free - 1 - ahead]]);
+}
+
 int
 sl_flow_lookup_bulk(struct sl_flow_table *t, const struct sl_flow_key **keys,
 		    unsigned n, struct sl_conn **conns, int *dirs)
@@ -416,6 +437,15 @@ sl_flow_lookup_bulk(struct sl_flow_table *t, const struct sl_flow_key **keys,
 	return nhit;
 }
 
+/* Give back a record whose keys are out of the index. */
+static __rte_always_inline void
+conn_free(struct sl_flow_table *t, struct sl_conn *c)
+{
+	c->state = SL_CS_NONE;
+	t->free_stack[t->n_free++] = conn_idx(t, c);
+	t->count--;
+}
+
 static void
 conn_release(struct sl_flow_table *t, struct sl_conn *c)
 {
@@ -427,9 +457,7 @@ conn_release(struct sl_flow_table *t, struct sl_conn *c)
 		key_of(c, SL_DIR_REPLY, &kr);
 		ct_remove(&t->ct, &kr, ct_ref(conn_idx(t, c), SL_DIR_REPLY));
 	}
-	c->state = SL_CS_NONE;
-	t->free_stack[t->n_free++] = conn_idx(t, c);
-	t->count--;
+	conn_free(t, c);
 }
 
 static __rte_always_inline struct sl_conn *
@@ -551,12 +579,52 @@ sl_flow_del(struct sl_flow_table *t, struct sl_conn *c)
 	conn_release(t, c);
 }
 
+/*
+ * Expired records are released EXPIRE_BATCH at a time: the buckets of
+ * all their keys are loaded together, where one record after another
+ * would wait for each of its two buckets in turn (a connection's keys
+ * sit in buckets nothing else touches).
+ */
+#define EXPIRE_BATCH 16
+
+static void
+release_expired(struct sl_flow_table *t, struct sl_conn *const *cs, unsigned n,
+		sl_flow_expire_cb cb, void *arg)
+{
+	struct ct_hash h[EXPIRE_BATCH][2];
+	struct sl_flow_key k;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		key_of(cs[i], SL_DIR_ORIG, &k);
+		ct_hash(&t->ct, &k, &h[i][0]);
+		rte_prefetch0(&t->ct.b[h[i][0].b1]);
+		if (cs[i]->lip != 0) {
+			key_of(cs[i], SL_DIR_REPLY, &k);
+			ct_hash(&t->ct, &k, &h[i][1]);
+			rte_prefetch0(&t->ct.b[h[i][1].b1]);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct sl_conn *c = cs[i];
+		uint32_t idx = conn_idx(t, c);
+
+		if (cb != NULL)
+			cb(c, arg);
+		ct_remove_h(&t->ct, &h[i][0], ct_ref(idx, SL_DIR_ORIG));
+		if (c->lip != 0)
+			ct_remove_h(&t->ct, &h[i][1], ct_ref(idx, SL_DIR_REPLY));
+		conn_free(t, c);
+	}
+}
+
 unsigned
 sl_flow_expire(struct sl_flow_table *t, uint64_t now, unsigned budget,
 	       sl_flow_expire_cb cb, void *arg)
 {
 	uint64_t target = slot_of(t, now);
-	unsigned done = 0, visited = 0;
+	struct sl_conn *batch[EXPIRE_BATCH];
+	unsigned done = 0, visited = 0, nb = 0;
 
 	if (t->wheel_pos == UINT64_MAX) {
 		t->wheel_pos = target;
@@ -569,13 +637,15 @@ sl_flow_expire(struct sl_flow_table *t, uint64_t now, unsigned budget,
 			struct sl_conn *c = &t->conns[t->wheel[s]];
 
 			if (visited++ >= budget)
-				return done;
+				goto out;
 			wheel_unlink(t, c);
 			if (c->expire <= now) {
-				if (cb != NULL)
-					cb(c, arg);
-				conn_release(t, c);
-				done++;
+				batch[nb++] = c;
+				if (nb == EXPIRE_BATCH) {
+					release_expired(t, batch, nb, cb, arg);
+					done += nb;
+					nb = 0;
+				}
 			} else {
 				/* deadline moved on: file it again */
 				wheel_file(t, c);
@@ -585,7 +655,9 @@ sl_flow_expire(struct sl_flow_table *t, uint64_t now, unsigned budget,
 			break;
 		t->wheel_pos++;
 	}
-	return done;
+out:
+	release_expired(t, batch, nb, cb, arg);
+	return done + nb;
 }
 
 uint32_t

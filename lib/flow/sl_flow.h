@@ -178,6 +178,16 @@ int sl_flow_lookup_bulk(struct sl_flow_table *t, const struct sl_flow_key **keys
 			unsigned n, struct sl_conn **conns, int *dirs);
 
 /**
+ * A hint, changing nothing: start loading what the @p ahead-th
+ * connection added from now (0: the next) will touch, the two buckets of
+ * its reply key @p kr (NULL: none) and the record it will take. The
+ * reply key's buckets are the one cache miss of an add the lookup before
+ * it did not already overlap.
+ */
+void sl_flow_prefetch_add(const struct sl_flow_table *t, const struct sl_flow_key *kr,
+			  unsigned ahead);
+
+/**
  * Create a connection for client @p cip:cport -> @p vip:vport, scheduled
  * to @p bip:bport. Record fields other than the addresses are zero; the
  * caller fills svc/be/in_port/cmac. Its state is SYN_SENT for TCP, UDP

@@ -1142,6 +1142,52 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 }
 
 /*
+ * The connections a burst is about to open (clients' packets that found
+ * none, TCP ones SYNs). Each one's reply key goes into buckets nothing
+ * has loaded yet: the one cache miss of a SYN the burst's lookup did not
+ * overlap, and most of its cost. Guess each one's backend as the
+ * scheduler would pick it, without picking, and have that reply key's
+ * buckets and the record the connection takes loaded meanwhile; a wrong
+ * guess costs only those loads. nat services only: a fullnat reply key
+ * holds a local port not chosen yet, and dr/tunnel have none.
+ */
+static __rte_noinline void
+prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
+	      const struct flow_pkt *fp, struct sl_conn *const *conns,
+	      const struct sl_flow_key *keys, unsigned nf)
+{
+	const struct sl_service *prev = NULL;
+	unsigned i, ahead = 0, same = 0;
+
+	for (i = 0; i < nf; i++) {
+		const struct sl_service *svc = fp[i].svc;
+		const struct sl_backend *be;
+		struct sl_flow_key kr;
+		int bi;
+
+		if (conns[i] != NULL || svc == NULL || svc->mode != SL_MODE_NAT ||
+		    svc->synproxy != SL_SYNPROXY_OFF || svc->sched->peek == NULL ||
+		    (fp[i].pi.proto == IPPROTO_TCP &&
+		     (fp[i].pi.tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+					    RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG))
+			continue;
+		/* the picks ahead of it: of the same service, in a row */
+		same = svc == prev ? same + 1 : 0;
+		prev = svc;
+		bi = svc->sched->peek(&svc->ss, sl_svc_ws(snap, w->id, svc),
+				      sched_hash(svc, &keys[i]), same, w->be_stats);
+		if (bi < 0)
+			continue;
+		be = &svc->backends[bi];
+		kr = (struct sl_flow_key){
+			.src = be->addr, .dst = keys[i].src,
+			.sport = be->port, .dport = keys[i].sport, .proto = keys[i].proto,
+		};
+		sl_flow_prefetch_add(w->flows, &kr, ahead++);
+	}
+}
+
+/*
  * A burst, in three stages: classify every packet, look all their
  * connections up at once (the flow index pipelines the bucket loads of
  * the whole burst), then act on each. @p pidx is the port the burst came
@@ -1183,7 +1229,8 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (nf == 0)
 		return;
 	/* (the lookup has the records on their way into the cache) */
-	sl_flow_lookup_bulk(w->flows, kp, nf, conns, dirs);
+	if (sl_flow_lookup_bulk(w->flows, kp, nf, conns, dirs) != (int)nf)
+		prefetch_adds(w, snap, fp, conns, keys, nf);
 	for (i = 0; i < nf; i++) {
 		struct flow_pkt *f = &fp[i];
 		uint8_t *data = rte_pktmbuf_mtod(f->m, uint8_t *);

@@ -70,16 +70,34 @@ wlc_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 	return least(svc, stats, 1);
 }
 
+/* the least loaded now: the next pick's, and a guess for the later ones
+ * (the counts they change are not foreseen) */
+static int
+lc_peek(const struct sl_sched_svc *svc, const void *ws, uint32_t hash,
+	unsigned ahead, const struct sl_obj_stats *stats)
+{
+	return least(svc, stats, 0);
+}
+
+static int
+wlc_peek(const struct sl_sched_svc *svc, const void *ws, uint32_t hash,
+	 unsigned ahead, const struct sl_obj_stats *stats)
+{
+	return least(svc, stats, 1);
+}
+
 static struct sl_sched_ops sched_lc = {
 	.name = "lc",
 	.ws_size = lc_ws_size,
 	.pick = lc_pick,
+	.peek = lc_peek,
 };
 
 static struct sl_sched_ops sched_wlc = {
 	.name = "wlc",
 	.ws_size = lc_ws_size,
 	.pick = wlc_pick,
+	.peek = wlc_peek,
 };
 
 SL_SCHED_REGISTER(sched_lc)

@@ -138,6 +138,14 @@ maglev_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 	return e == MAGLEV_NONE ? -1 : e;
 }
 
+/* the pick itself: a function of the hash alone */
+static int
+maglev_peek(const struct sl_sched_svc *svc, const void *ws, uint32_t hash,
+	    unsigned ahead, const struct sl_obj_stats *stats)
+{
+	return maglev_pick(svc, NULL, hash, stats);
+}
+
 static struct sl_sched_ops sched_maglev = {
 	.name = "maglev",
 	.needs_hash = 1,
@@ -145,6 +153,7 @@ static struct sl_sched_ops sched_maglev = {
 	.free = maglev_free,
 	.ws_size = maglev_ws_size,
 	.pick = maglev_pick,
+	.peek = maglev_peek,
 };
 
 SL_SCHED_REGISTER(sched_maglev)

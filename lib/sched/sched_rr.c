@@ -71,12 +71,29 @@ rr_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 	return -1;
 }
 
+/* exact while the backends in between take connections (weight > 0) */
+static int
+rr_peek(const struct sl_sched_svc *svc, const void *ws, uint32_t hash,
+	unsigned ahead, const struct sl_obj_stats *stats)
+{
+	const struct rr_ws *s = ws;
+	uint32_t idx;
+
+	if (svc->n == 0)
+		return -1;
+	idx = s->next + ahead;
+	if (idx >= svc->n)
+		idx %= svc->n;
+	return svc->weight[idx] != 0 ? (int)idx : -1;
+}
+
 static struct sl_sched_ops sched_rr = {
 	.name = "rr",
 	.ws_size = rr_ws_size,
 	.ws_init = rr_ws_init,
 	.ws_carry = rr_ws_carry,
 	.pick = rr_pick,
+	.peek = rr_peek,
 };
 
 SL_SCHED_REGISTER(sched_rr)

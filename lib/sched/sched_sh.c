@@ -83,6 +83,14 @@ sh_pick(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 	return t->idx[lo];
 }
 
+/* the pick itself: a function of the hash alone */
+static int
+sh_peek(const struct sl_sched_svc *svc, const void *ws, uint32_t hash,
+	unsigned ahead, const struct sl_obj_stats *stats)
+{
+	return sh_pick(svc, NULL, hash, stats);
+}
+
 static struct sl_sched_ops sched_sh = {
 	.name = "sh",
 	.needs_hash = 1,
@@ -90,6 +98,7 @@ static struct sl_sched_ops sched_sh = {
 	.free = sh_free,
 	.ws_size = sh_ws_size,
 	.pick = sh_pick,
+	.peek = sh_peek,
 };
 
 SL_SCHED_REGISTER(sched_sh)

@@ -110,6 +110,15 @@ struct sl_sched_ops {
 	 *  sl_sched_pick_limited() wraps it. */
 	int (*pick)(const struct sl_sched_svc *svc, void *ws, uint32_t hash,
 		    const struct sl_obj_stats *stats);
+	/**
+	 * A guess, changing nothing: the backend the @p ahead-th pick()
+	 * from now (0: the next one) would return for @p hash, or -1 for
+	 * no guess. The worker loads what a new connection to that backend
+	 * will need before it picks; a wrong guess costs only those loads.
+	 * May be NULL: no guess.
+	 */
+	int (*peek)(const struct sl_sched_svc *svc, const void *ws, uint32_t hash,
+		    unsigned ahead, const struct sl_obj_stats *stats);
 	struct sl_sched_ops *next;  /**< registry link */
 };
 

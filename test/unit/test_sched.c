@@ -1811,6 +1811,94 @@ test_max_conns(void)
 	}
 }
 
+/*
+ * peek(): what the worker prefetches for the picks of a burst before it
+ * makes them. It changes nothing, and it is right where it can be: rr's
+ * guesses for the next 40 picks are those picks when every backend has a
+ * weight, and never a backend of weight 0; lc, wlc, sh and maglev guess
+ * their next pick itself (sh and maglev for any hash, whatever ahead).
+ * wrr makes no guess.
+ */
+static void
+test_peek(void)
+{
+	static const char *const names[] = { "rr", "lc", "wlc", "sh", "maglev" };
+	static const uint32_t w[5] = { 1, 3, 1, 2, 1 };
+	static const uint32_t wz[5] = { 1, 0, 1, 0, 1 };
+	unsigned k, round, j, bad = 0, wrong = 0, guessed = 0;
+	struct fix f;
+	int g[41];
+
+	CU_ASSERT_PTR_NULL(sl_sched_find("wrr")->peek);
+	for (k = 0; k < RTE_DIM(names); k++) {
+		struct sl_obj_stats st[FIX_NSTATS];
+		size_t sz;
+		void *before;
+
+		wrong = bad = 0;
+		memset(st, 0, sizeof(st));
+		if (fix_init(&f, names[k], w, NULL, 5,
+			     strcmp(names[k], "maglev") == 0 ? 251 : 0) != 0)
+			return;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f.ops->peek);
+		sz = f.ops->ws_size(5);
+		before = malloc(sz);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+		for (round = 0; round < 50; round++) {
+			uint32_t hash = sl_test_rand();
+
+			for (j = 0; j < 5; j++)
+				st[f.slot[j]].conns_active = sl_test_rand() % 4;
+			memcpy(before, f.ws, sz);
+			for (j = 0; j < RTE_DIM(g); j++)
+				g[j] = f.ops->peek(&f.svc, f.ws, f.ops->needs_hash ?
+						   sl_test_rand() : hash, j, st);
+			if (memcmp(before, f.ws, sz) != 0)
+				bad++;
+			if (strcmp(names[k], "rr") == 0) {
+				for (j = 0; j < RTE_DIM(g); j++)
+					wrong += g[j] != fix_pick(&f, 0, st);
+			} else if (f.ops->needs_hash) {
+				for (j = 0; j < 100; j++) {
+					hash = sl_test_rand();
+					wrong += f.ops->peek(&f.svc, f.ws, hash, j % 33, st) !=
+						 fix_pick(&f, hash, st);
+				}
+			} else {
+				wrong += g[0] != fix_pick(&f, 0, st);
+				wrong += g[RTE_DIM(g) - 1] != g[0];
+			}
+		}
+		if (wrong != 0 || bad != 0)
+			printf("\n  %s: %u wrong guesses, state changed %u times",
+			       names[k], wrong, bad);
+		CU_ASSERT_EQUAL(bad, 0);
+		CU_ASSERT_EQUAL(wrong, 0);
+		free(before);
+		fix_fini(&f);
+	}
+	/* rr with backends of weight 0: a guess is never one of them */
+	bad = 0;
+	if (fix_init(&f, "rr", wz, NULL, 5, 0) != 0)
+		return;
+	for (round = 0; round < 20; round++) {
+		int next;
+
+		for (j = 0; j < RTE_DIM(g); j++) {
+			g[j] = f.ops->peek(&f.svc, f.ws, 0, j, NULL);
+			if (g[j] >= 0) {
+				guessed++;
+				bad += wz[g[j]] == 0;
+			}
+		}
+		next = fix_pick(&f, 0, NULL);
+		bad += g[0] >= 0 && g[0] != next;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(guessed > 0);
+	fix_fini(&f);
+}
+
 static const struct sl_test_case sched_tests[] = {
 	{ "registry", test_registry },
 	{ "rr cyclic and exact", test_rr_cyclic },
@@ -1839,6 +1927,7 @@ static const struct sl_test_case sched_tests[] = {
 	{ "rr state carried to a new snapshot", test_rr_carry },
 	{ "wrr state carried to a new snapshot", test_wrr_carry },
 	{ "max_conns: every scheduler skips full backends", test_max_conns },
+	{ "peek guesses the picks without making them", test_peek },
 };
 
 /* maglev and sh build their tables with rte_malloc */
