@@ -570,14 +570,14 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	const struct sl_port_info *op = &snap->ports[be->out_port];
 	const struct sl_fwd_env *e = w->env;
 	unsigned n = e->n_workers, tries;
-	uint32_t first, count, k;
+	uint32_t first, count;
 	struct sl_flow_key key = {
 		.src = be->addr, .sport = be->port, .proto = pi->proto,
 	};
 
 	if (unlikely(op->n_local == 0))
 		return NULL;
-	key.dst = op->local[rte_be_to_cpu_32(pi->src) % op->n_local];
+	key.dst = fullnat_local(op, pi->src);
 	if (!lport_slice(w, &first, &count))
 		return NULL;
 	tries = RTE_MIN(count, (uint32_t)LPORT_TRIES);
@@ -586,8 +586,7 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	for (; tries > 0; tries--) {
 		struct sl_conn *c;
 
-		k = w->lport_next++ % count;
-		key.dport = rte_cpu_to_be_16((uint16_t)(first + k * n));
+		key.dport = lport_at(first, count, n, w->lport_next++);
 		/* a NAT64 connection may hold this reply key (IPv6 table) */
 		if (unlikely(snap->nat64) && w->flows6 != NULL && nat64_holds(w, &key))
 			continue;
@@ -1148,8 +1147,9 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
  * overlap, and most of its cost. Guess each one's backend as the
  * scheduler would pick it, without picking, and have that reply key's
  * buckets and the record the connection takes loaded meanwhile; a wrong
- * guess costs only those loads. nat services only: a fullnat reply key
- * holds a local port not chosen yet, and dr/tunnel have none.
+ * guess costs only those loads. nat and fullnat services (a fullnat
+ * connection takes the next local port in turn); dr and tunnel keep no
+ * reply key.
  */
 static __rte_noinline void
 prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
@@ -1157,7 +1157,7 @@ prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
 	      const struct sl_flow_key *keys, unsigned nf)
 {
 	const struct sl_service *prev = NULL;
-	unsigned i, ahead = 0, same = 0;
+	unsigned i, ahead = 0, same = 0, lports = 0;
 
 	for (i = 0; i < nf; i++) {
 		const struct sl_service *svc = fp[i].svc;
@@ -1165,7 +1165,8 @@ prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
 		struct sl_flow_key kr;
 		int bi;
 
-		if (conns[i] != NULL || svc == NULL || svc->mode != SL_MODE_NAT ||
+		if (conns[i] != NULL || svc == NULL ||
+		    (svc->mode != SL_MODE_NAT && svc->mode != SL_MODE_FULLNAT) ||
 		    svc->synproxy != SL_SYNPROXY_OFF || svc->sched->peek == NULL ||
 		    (fp[i].pi.proto == IPPROTO_TCP &&
 		     (fp[i].pi.tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
@@ -1183,6 +1184,17 @@ prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
 			.src = be->addr, .dst = keys[i].src,
 			.sport = be->port, .dport = keys[i].sport, .proto = keys[i].proto,
 		};
+		if (svc->mode == SL_MODE_FULLNAT) {
+			/* to a local address and the local port of its turn */
+			const struct sl_port_info *op = &snap->ports[be->out_port];
+			uint32_t first, count;
+
+			if (op->n_local == 0 || !lport_slice(w, &first, &count))
+				continue;
+			kr.dst = fullnat_local(op, keys[i].src);
+			kr.dport = lport_at(first, count, w->env->n_workers,
+					    w->lport_next + lports++);
+		}
 		sl_flow_prefetch_add(w->flows, &kr, ahead++);
 	}
 }

@@ -263,7 +263,7 @@ fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	const struct sl_port_info *op = &snap->ports[be->out_port];
 	const struct sl_fwd_env *e = w->env;
 	unsigned n = e->n_workers, tries;
-	uint32_t first, count, k;
+	uint32_t first, count;
 	struct sl_in6 bip6 = be->v6 ? be->addr6 : mapped6(be->addr), lip6;
 	struct sl_flow_key k4 = { .src = be->addr, .sport = be->port, .proto = pi->proto };
 
@@ -287,8 +287,7 @@ fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
 		struct sl_conn6 *c;
 		int dir;
 
-		k = w->lport_next++ % count;
-		k4.dport = rte_cpu_to_be_16((uint16_t)(first + k * n));
+		k4.dport = lport_at(first, count, n, w->lport_next++);
 		if (!be->v6 && sl_flow_lookup(w->flows, &k4, &dir) != NULL)
 			continue;
 		c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport, &bip6,

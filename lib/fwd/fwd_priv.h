@@ -271,6 +271,21 @@ lport_slice(const struct sl_worker *w, uint32_t *first, uint32_t *count)
 	return 1;
 }
 
+/* Local port number @p seq of a worker's slice (lport_slice()), in turn. */
+static __rte_always_inline rte_be16_t
+lport_at(uint32_t first, uint32_t count, unsigned n_workers, uint32_t seq)
+{
+	return rte_cpu_to_be_16((uint16_t)(first + seq % count * n_workers));
+}
+
+/* The local address of port @p op a fullnat connection from client
+ * address @p cip leaves from. */
+static __rte_always_inline rte_be32_t
+fullnat_local(const struct sl_port_info *op, rte_be32_t cip)
+{
+	return op->local[rte_be_to_cpu_32(cip) % op->n_local];
+}
+
 /* Why the scheduler found no backend for a new connection of @p svc:
  * every usable one at its max_conns, or none usable. */
 static __rte_cold __rte_unused enum sl_drop
