@@ -494,7 +494,13 @@ check "run 2: exit counters, drop local_ports_full ${nfull:-absent}" [ "${nfull:
 
 # --- 9. run 3: health checks leave from a local address -------------------------
 # (one arm as before: a check can only pass if it leaves from a local
-# address and its answer comes back through Sluice to the kernel)
+# address and its answer comes back through Sluice to the kernel). Local
+# address ${LOCAL_IPS[1]} alone: run 1's wrk left thousands of connections
+# from ${LOCAL_IPS[0]} in TIME_WAIT on the backends (they close first; 60
+# s); a local port of this run meeting one of them on the same backend
+# may get the old connection's ACK for its SYN, the client resets it and
+# sends its SYN again, and Sluice schedules that as a new connection,
+# the next backend's turn (a few runs in a hundred with ${LOCAL_IPS[0]}).
 sl_kernel_interfaces inside
 KIN=$'\nkernel_interface = sl-in'
 conf=$SL_TMP/sluice3.ini
@@ -504,7 +510,7 @@ check = tcp
 check_interval = 500
 check_timeout = 500
 check_fall = 2
-check_rise = 2" | write_config "$conf" 1 "${LOCAL_IPS[*]}" ""
+check_rise = 2" | write_config "$conf" 1 "${LOCAL_IPS[1]}" ""
 for i in 1 2 3; do capture_start "$i"; done
 if sl_test_sluice_start "run 3: sluice ready (tcp checks, kernel_interface on the inside port)" \
 	"$bin" "$conf" "$log"; then
@@ -513,14 +519,8 @@ if sl_test_sluice_start "run 3: sluice ready (tcp checks, kernel_interface on th
 	check "run 3: checks of all three backends pass from a local address ($nd 'is down' lines)" [ "$nd" -eq 0 ]
 	[ "$nd" -eq 0 ] || grep -E 'is (up|down)' "$log" | diag
 	got=$(for i in 1 2 3 4 5 6; do sl_http name; echo; done | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')
-	# served by all three while the checks run (the exact round-robin
-	# split is e2e-sched's: here a request now and then lands one backend
-	# on, with no check flapping, not yet explained)
-	v=no
-	grep -qE '^b1=[0-9]+ b2=[0-9]+ b3=[0-9]+ $' <<<"$got" &&
-		[ "$(awk '{ s = 0; for (i = 1; i <= NF; i++) { split($i, a, "="); s += a[2] } print s }' <<<"$got")" = 6 ] && v=yes
-	check "run 3: requests go on meanwhile, 6 of 6 answered, by all three backends ($got)" [ $v = yes ]
-	[ $v = yes ] || grep -E 'is (up|down)' "$log" | diag
+	check "run 3: requests go on meanwhile, round robin ($got)" [ "$got" = "b1=2 b2=2 b3=2 " ]
+	[ "$got" = "b1=2 b2=2 b3=2 " ] || grep -E 'is (up|down)' "$log" | diag
 	sl_backend_stop 2
 	t=0
 	until [ "$(sl_log_count 'backend 10.1.0.12:8080 is down')" -ge 1 ] || [ $t -ge 50 ]; do
