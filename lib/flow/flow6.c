@@ -112,6 +112,13 @@ sl_flow6_lookup(struct sl_flow6_table *t, const struct sl_flow6_key *k, int *dir
 	return &t->conns[(r >> 1) - 1];
 }
 
+int
+sl_flow6_lookup_bulk(struct sl_flow6_table *t, const struct sl_flow6_key **keys,
+		     unsigned n, struct sl_conn6 **conns, int *dirs)
+{
+	return ct_lookup_bulk(t, keys, n, conns, dirs);
+}
+
 struct sl_conn6 *
 sl_flow6_add(struct sl_flow6_table *t, const struct sl_in6 *cip,
 	     rte_be16_t cport, const struct sl_in6 *vip, rte_be16_t vport,

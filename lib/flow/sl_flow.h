@@ -332,6 +332,14 @@ struct sl_conn6 *sl_flow6_lookup(struct sl_flow6_table *t,
 				 const struct sl_flow6_key *k, int *dir);
 
 /**
+ * Look up @p n keys at once (n <= 64), as sl_flow_lookup_bulk(): conns[i]
+ * NULL when absent, the records found on their way into the cache.
+ * @return number of hits.
+ */
+int sl_flow6_lookup_bulk(struct sl_flow6_table *t, const struct sl_flow6_key **keys,
+			 unsigned n, struct sl_conn6 **conns, int *dirs);
+
+/**
  * Create a connection: client @p cip:cport -> @p vip:vport scheduled to
  * @p bip:bport, replies to @p lip:lport (the client's own endpoint in
  * nat; NULL @p lip: one direction, no reply key). Other fields zero,
