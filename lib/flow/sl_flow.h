@@ -272,10 +272,10 @@ uint32_t sl_flow_walk_range(struct sl_flow_table *t, uint32_t start, uint32_t co
 /*
  * IPv6 connections live in a table of their own, so that IPv4 records
  * stay one cache line: struct sl_conn6 is two (four 16-byte addresses).
- * The same states, timeouts and expiry; keys in an rte_hash of the
- * packet's 5-tuple as it arrives, two per connection (one for dr/tunnel
- * connections, lip all zero), each naming the record and the direction.
- * Same thread-safety as the IPv4 table.
+ * The same states, timeouts, expiry and index as the IPv4 table (keys
+ * are the packet's 5-tuple as it arrives, two per connection, one for
+ * dr/tunnel connections, lip all zero), each naming the record and the
+ * direction. Same thread-safety as the IPv4 table.
  */
 
 /** IPv6 lookup key: a packet's 5-tuple as it arrives. */
@@ -288,23 +288,31 @@ struct sl_flow6_key {
 	uint8_t pad[3];   /**< must be zero */
 };
 
-/** IPv6 connection record: two cache lines. */
+/**
+ * IPv6 connection record: two cache lines. The first holds what a
+ * client's packet and the wheel read (the client's key, the state, the
+ * deadline and the wheel's links), the second the backend's side.
+ */
 struct sl_conn6 {
 	uint64_t expire;      /**< TSC deadline */
+	uint32_t wheel_next;  /**< next record in the same wheel slot */
+	uint32_t wheel_prev;  /**< previous record in the slot, or none */
+	uint32_t wheel_slot;  /**< slot the record is filed in */
 	struct sl_in6 cip;    /**< client address */
 	struct sl_in6 vip;    /**< virtual address */
+	rte_be16_t cport, vport;
+	uint8_t proto;
+	uint8_t state;        /**< enum sl_conn_state */
+	uint8_t fin_seen;
+	uint8_t mode;         /**< enum sl_mode */
+	uint16_t svc;         /**< service id */
+	uint16_t be;          /**< backend slot */
 	struct sl_in6 bip;    /**< backend address */
 	struct sl_in6 lip;    /**< replies are sent to: cip (nat) or a local
 			       *   address (fullnat); zero: one direction */
+	rte_be16_t bport, lport;
 	uint32_t be_gen;      /**< backend slot generation */
-	rte_be16_t cport, vport, bport, lport;
-	uint16_t svc;         /**< service id */
-	uint16_t be;          /**< backend slot */
-	uint8_t proto;
-	uint8_t state;        /**< enum sl_conn_state */
 	uint8_t in_port;      /**< port index the client's packets arrive on */
-	uint8_t fin_seen;
-	uint8_t mode;         /**< enum sl_mode */
 	struct rte_ether_addr cmac; /**< previous hop towards the client */
 } __rte_cache_aligned;
 
@@ -322,6 +330,14 @@ void sl_flow6_free(struct sl_flow6_table *t);
 /** Look up a packet's key; @p dir gets SL_DIR_ORIG / SL_DIR_REPLY. */
 struct sl_conn6 *sl_flow6_lookup(struct sl_flow6_table *t,
 				 const struct sl_flow6_key *k, int *dir);
+
+/**
+ * Look up @p n keys at once (n <= 64), as sl_flow_lookup_bulk(): conns[i]
+ * NULL when absent, the records found on their way into the cache.
+ * @return number of hits.
+ */
+int sl_flow6_lookup_bulk(struct sl_flow6_table *t, const struct sl_flow6_key **keys,
+			 unsigned n, struct sl_conn6 **conns, int *dirs);
 
 /**
  * Create a connection: client @p cip:cport -> @p vip:vport scheduled to

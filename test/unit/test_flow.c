@@ -8,7 +8,8 @@
  * The IPv6 table (suite flow6): both keys and one-way records, clashes
  * refused without leftovers, full exactly at capacity, TCP states,
  * deadlines, budget, random rounds against a model that end with an
- * empty table, and walk_range.
+ * empty table, walk_range, bulk lookup, expiry in batches cut by the
+ * budget, and a table of a million.
  *
  * Time is never read from the TSC: every call gets an explicit `now` in
  * ticks of a fake 1 MHz clock, so the tests are exact and fast.
@@ -2290,6 +2291,285 @@ test6_budget(void)
 	sl_flow6_free(t);
 }
 
+/* Whether tuple i of mix6_of() is one way. */
+static int
+u_oneway(uint32_t i)
+{
+	return i % 6 == 2;
+}
+
+/* Tuple i of the bulk and batch tests: nat, one way (i % 6 == 2) or
+ * fullnat to a local address (i % 10 == 4). */
+static struct tup6
+mix6_of(uint32_t i, uint8_t proto)
+{
+	struct tup6 u = tup6_of(i, proto);
+
+	if (u_oneway(i)) {
+		u.oneway = 1;
+	} else if (i % 10 == 4) {
+		u.lip = in6(0x1, 1 + i % 3);
+		u.lport = htons((uint16_t)(20000 + i));
+	}
+	return u;
+}
+
+/*
+ * The bulk lookup, in bursts of every size, against what the table
+ * holds: even tuples present (the table full, so that some keys sit in
+ * their second bucket), odd ones not; a one-way record's reply key
+ * finds nothing. Enough absent keys that some share a signature with
+ * a key of their buckets (16 bits: one in 4096 or so).
+ */
+static void
+test6_lookup_bulk(void)
+{
+	enum { CAP = 256, TUPS = 2 * CAP };
+	static const unsigned sizes[] = { 64, 1, 7, 33, 64, 2 };
+	struct sl_flow6_table *t = mk_table6(CAP, NULL);
+	static struct sl_conn6 sentinel;
+	struct sl_conn6 *rec[TUPS], *bc[64];
+	const struct sl_flow6_key *kp[64];
+	struct sl_flow6_key keys[64];
+	unsigned i, round, hits = 0, misses = 0, bad = 0, badn = 0;
+	int bd[64], want_dir[64];
+	uint32_t want[64];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(rec, 0, sizeof(rec));
+	for (i = 0; i < TUPS; i += 2) {
+		struct tup6 u = mix6_of(i, i % 4 ? IPPROTO_UDP : IPPROTO_TCP);
+
+		rec[i] = add6(t, &u, BASE);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rec[i]);
+	}
+	sl_test_srand(61);
+	for (round = 0; round < 2000; round++) {
+		unsigned n = sizes[round % RTE_DIM(sizes)], found = 0;
+
+		for (i = 0; i < n; i++) {
+			/* half of them far out of the table: absent keys
+			 * whose signature may match one in their buckets */
+			uint32_t j = sl_test_rand() % (sl_test_rand() & 1 ? TUPS : 1u << 20);
+			struct tup6 u = mix6_of(j, j % 4 ? IPPROTO_UDP : IPPROTO_TCP);
+
+			want_dir[i] = sl_test_rand() & 1 ? SL_DIR_REPLY : SL_DIR_ORIG;
+			keys[i] = want_dir[i] == SL_DIR_REPLY ? k6reply(&u) : k6orig(&u);
+			want[i] = j;
+			kp[i] = &keys[i];
+			bc[i] = &sentinel;  /* must be overwritten */
+		}
+		found = (unsigned)sl_flow6_lookup_bulk(t, kp, n, bc, bd);
+		for (i = 0; i < n; i++) {
+			struct sl_conn6 *c = want[i] < TUPS ? rec[want[i]] : NULL;
+
+			if (want_dir[i] == SL_DIR_REPLY && u_oneway(want[i]))
+				c = NULL;
+			if (bc[i] != c || (c != NULL && bd[i] != want_dir[i]))
+				bad++;
+			if (c != NULL)
+				hits++, found--;
+			else
+				misses++;
+		}
+		badn += found != 0;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(badn, 0);
+	/* both outcomes, many times */
+	CU_ASSERT(hits > 500);
+	CU_ASSERT(misses > 500);
+	sl_flow6_free(t);
+}
+
+struct batch6_log {
+	uint8_t fired[64];
+	unsigned n;
+	unsigned bad;           /* a record freed before its callback */
+};
+
+static void
+batch6_cb(const struct sl_conn6 *c, void *arg)
+{
+	struct batch6_log *l = arg;
+	uint32_t i = in6_low(&c->cip);
+
+	if (i >= RTE_DIM(l->fired) || c->state == SL_CS_NONE)
+		l->bad++;
+	else
+		l->fired[i]++;
+	l->n++;
+}
+
+/*
+ * Expiry releases records in batches; a budget ends a call in the
+ * middle of one. 40 connections due at once, 10 of them touched so that
+ * their deadline moved on (the wheel files them again, which counts in
+ * the budget): after every call, exactly the connections the callback
+ * saw are gone, both keys, and every other one is whole.
+ */
+static void
+test6_expire_batch(void)
+{
+	static const unsigned budgets[] = { 1, 7, 15, 16, 17, 21, 33, UINT_MAX };
+	const uint64_t due = BASE + tmo[SL_CS_UDP] * HZ;
+	unsigned bi;
+
+	for (bi = 0; bi < RTE_DIM(budgets); bi++) {
+		struct sl_flow6_table *t = mk_table6(64, NULL);
+		struct sl_conn6 *c[40];
+		struct tup6 u[40];
+		struct batch6_log l;
+		unsigned i, n, total = 0, bad = 0, cut = 0;
+		uint64_t now;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		memset(&l, 0, sizeof(l));
+		for (i = 0; i < 40; i++) {
+			u[i] = mix6_of(i, IPPROTO_UDP);
+			c[i] = add6(t, &u[i], BASE);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(c[i]);
+			c[i]->svc = (uint16_t)i;
+		}
+		/* the oldest: a slot's records are visited newest first, so
+		 * the first calls at `due` expire as many as the budget */
+		for (i = 0; i < 10; i++)
+			sl_flow6_touch(t, c[i], SL_DIR_ORIG, 0, BASE + 10 * HZ);
+		for (now = due; now <= due + 10 * HZ; now += HZ) {
+			unsigned j;
+
+			/* enough calls to visit every record at budget 1: a
+			 * call that only filed records again returns 0 */
+			for (j = 0; j < 45; j++) {
+				n = sl_flow6_expire(t, now, budgets[bi], batch6_cb, &l);
+				total += n;
+				if (n > budgets[bi] || n != l.n - (total - n))
+					bad++;
+				/* a call that ended inside a batch of 16 */
+				cut += n % 16 != 0 && n == budgets[bi];
+				for (i = 0; i < 40; i++) {
+					if (l.fired[i] > 1)
+						bad++;
+					else if (l.fired[i] ? !miss6(t, &u[i]) :
+						 !finds6(t, &u[i], c[i]) || c[i]->svc != i)
+						bad++;
+				}
+				if (sl_flow6_count(t) != 40 - total)
+					bad++;
+			}
+			if (now == due) {
+				/* the ten touched are not due yet */
+				CU_ASSERT_EQUAL(total, 30);
+				for (i = 0; i < 40; i++)
+					if (l.fired[i] != (i >= 10))
+						bad++;
+			}
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		CU_ASSERT_EQUAL(l.bad, 0);
+		CU_ASSERT_EQUAL(total, 40);
+		CU_ASSERT_EQUAL(sl_flow6_count(t), 0);
+		if (budgets[bi] < 30 && budgets[bi] % 16 != 0)
+			CU_ASSERT(cut > 0);
+		/* the keys serve again, and every record can be had */
+		for (i = 0, n = 0; i < 64; i++) {
+			struct tup6 v = mix6_of(i, IPPROTO_TCP);
+
+			n += add6(t, &v, now) != NULL;
+		}
+		CU_ASSERT_EQUAL(n, 64);
+		sl_flow6_free(t);
+	}
+}
+
+/* The tuple of the million test's connection i (one in three UDP). */
+static struct tup6
+m6_of(uint32_t i)
+{
+	return mix6_of(i, i % 3 ? IPPROTO_TCP : IPPROTO_UDP);
+}
+
+/* How many of the connections from, from + step, ... below to the
+ * table does not hold as cs[i] (every key, both directions). */
+static uint32_t
+m6_wrong(struct sl_flow6_table *t, struct sl_conn6 *const *cs, uint32_t from,
+	 uint32_t to, uint32_t step)
+{
+	uint32_t i, wrong = 0;
+
+	for (i = from; i < to; i += step) {
+		struct tup6 u = m6_of(i);
+
+		wrong += !finds6(t, &u, cs[i]) || !sl_in6_eq(&cs[i]->cip, &u.cip);
+	}
+	return wrong;
+}
+
+/*
+ * A million connections fill the table to capacity, every add going in
+ * (a full pair of buckets moves one of its entries to that entry's other
+ * bucket); then half of them leave and as many new ones take their
+ * records, in an index whose buckets are as full as ever; then all
+ * expire in budgeted calls and no key is left.
+ */
+static void
+test6_million(void)
+{
+	const uint32_t n = 1000000;
+	struct sl_conn6 **cs = calloc(n, sizeof(*cs));
+	struct sl_flow6_table *t = mk_table6(n, NULL);
+	uint32_t i, fail = 0, gone_bad = 0;
+	struct exp6_log l;
+	unsigned k, total = 0;
+	struct tup6 u;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (i = 0; i < n; i++) {
+		u = m6_of(i);
+		cs[i] = add6(t, &u, BASE);
+		fail += cs[i] == NULL;
+	}
+	CU_ASSERT_EQUAL_FATAL(fail, 0);
+	u = m6_of(n);
+	CU_ASSERT_PTR_NULL(add6(t, &u, BASE));
+	CU_ASSERT_EQUAL(m6_wrong(t, cs, 0, n, 1), 0);
+
+	/* the odd ones leave; connections n, n + 1, ... take their records */
+	for (i = 1; i < n; i += 2)
+		sl_flow6_del(t, cs[i]);
+	for (i = 1; i < n; i += 2) {
+		u = m6_of(i);
+		gone_bad += !miss6(t, &u);
+		u = m6_of(n + i / 2);
+		cs[i] = add6(t, &u, BASE + HZ);
+		fail += cs[i] == NULL;
+	}
+	CU_ASSERT_EQUAL(gone_bad, 0);
+	CU_ASSERT_EQUAL(fail, 0);
+	CU_ASSERT_EQUAL(sl_flow6_count(t), n);
+	fail = m6_wrong(t, cs, 0, n, 2);
+	for (i = 1; i < n; i += 2) {
+		u = m6_of(n + i / 2);
+		fail += !finds6(t, &u, cs[i]);
+	}
+	CU_ASSERT_EQUAL(fail, 0);
+
+	memset(&l, 0, sizeof(l));
+	for (k = 0; k < 100 && sl_flow6_count(t) > 0; k++)
+		total += run_expire6(t, BASE + HZ + tmo[SL_CS_UDP] * HZ, 100000, &l);
+	CU_ASSERT_EQUAL(total, n);
+	CU_ASSERT_EQUAL(sl_flow6_count(t), 0);
+	CU_ASSERT_EQUAL(l.early, 0);
+	for (i = 0; i < n + n / 2; i += 7) {
+		u = m6_of(i);
+		gone_bad += !miss6(t, &u);
+	}
+	CU_ASSERT_EQUAL(gone_bad, 0);
+	free(cs);
+	sl_flow6_free(t);
+}
+
 /* ---- IPv6 random rounds against a model --------------------------- */
 
 #define C6_POOL 3000
@@ -2637,6 +2917,9 @@ static const struct sl_test_case flow6_tests[] = {
 	{ "ipv6: tcp states", test6_states },
 	{ "ipv6: expiry at the deadline", test6_expire_exact },
 	{ "ipv6: expiry budget", test6_budget },
+	{ "ipv6: bulk lookup finds what the table holds", test6_lookup_bulk },
+	{ "ipv6: expiry in batches, cut by the budget", test6_expire_batch },
+	{ "ipv6: one million connections", test6_million },
 	{ "ipv6: random rounds against a model", test6_churn },
 	{ "ipv6: walk_range visits the live records", test6_walk_range },
 };
