@@ -15,6 +15,10 @@
  *   CT_TABLE   the tag of the table type, defined here
  *   ct_key_of(c, dir, k)  record @p c's key in @p dir, written to @p k
  *   ct_two_way(c)         whether record @p c has a reply key
+ *   CT_KEY_IS             (optional) defined when the includer has its
+ *                         own ct_key_is(c, dir, k), comparing in place;
+ *                         else a key is made with ct_key_of() and
+ *                         compared whole
  *
  * The index is built for one writer and for keys that live in the
  * records: a bucket holds eight 16-bit signatures and eight 32-bit
@@ -147,6 +151,7 @@ ct_ref(uint32_t idx, int dir)
 	return (idx + 1) << 1 | (uint32_t)dir;
 }
 
+#ifndef CT_KEY_IS
 /* Whether @p k is the key of record @p c in direction @p dir. */
 static __rte_always_inline int
 ct_key_is(const CT_REC *c, int dir, const CT_KEY *k)
@@ -156,6 +161,7 @@ ct_key_is(const CT_REC *c, int dir, const CT_KEY *k)
 	ct_key_of(c, dir, &rk);
 	return memcmp(&rk, k, sizeof(rk)) == 0;
 }
+#endif
 
 /* The record reference @p r names. */
 static __rte_always_inline const CT_REC *

