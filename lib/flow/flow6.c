@@ -119,6 +119,13 @@ sl_flow6_lookup_bulk(struct sl_flow6_table *t, const struct sl_flow6_key **keys,
 	return ct_lookup_bulk(t, keys, n, conns, dirs);
 }
 
+void
+sl_flow6_prefetch_add(const struct sl_flow6_table *t, const struct sl_flow6_key *kr,
+		      unsigned ahead)
+{
+	ct_prefetch_add(t, kr, ahead);
+}
+
 struct sl_conn6 *
 sl_flow6_add(struct sl_flow6_table *t, const struct sl_in6 *cip,
 	     rte_be16_t cport, const struct sl_in6 *vip, rte_be16_t vport,

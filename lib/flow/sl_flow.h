@@ -339,6 +339,11 @@ struct sl_conn6 *sl_flow6_lookup(struct sl_flow6_table *t,
 int sl_flow6_lookup_bulk(struct sl_flow6_table *t, const struct sl_flow6_key **keys,
 			 unsigned n, struct sl_conn6 **conns, int *dirs);
 
+/** As sl_flow_prefetch_add(): a hint to load the two buckets of reply
+ *  key @p kr (NULL: none) and the record of the @p ahead-th add from now. */
+void sl_flow6_prefetch_add(const struct sl_flow6_table *t, const struct sl_flow6_key *kr,
+			   unsigned ahead);
+
 /**
  * Create a connection: client @p cip:cport -> @p vip:vport scheduled to
  * @p bip:bport, replies to @p lip:lport (the client's own endpoint in

@@ -639,25 +639,12 @@ limited(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_ser
 	return 1;
 }
 
-/*
- * A one-bit-of-64 filter of client keys: the connections a burst opened
- * are looked for again only by the later packets of the burst whose key
- * may be one of theirs (a SYN storm's burst of 32 new clients does not
- * look each of them up twice). A connection is opened by the packet
- * that carries its client key; its reply key cannot be in the same
- * burst (the backend has not seen the connection yet).
- */
+/* The burst's filter bit of client key @p k (key_bit_of()). */
 static __rte_always_inline uint64_t
 key_bit(const struct sl_flow_key *k)
 {
-	uint64_t h = (uint64_t)(k->src ^ k->dst ^ ((uint32_t)k->sport << 16 | k->dport)) *
-		     0x9e3779b97f4a7c15ull;
-
-	return 1ull << (h >> 58);
+	return key_bit_of(k->src ^ k->dst ^ ((uint32_t)k->sport << 16 | k->dport));
 }
-
-#define FC_ADDED   1   /* a connection was created */
-#define FC_DELETED 2   /* a connection was removed (port reuse) */
 
 /* A client packet for a service: use or make its connection, DNAT it.
  * Returns FC_* flags telling the caller which lookups went stale. */
@@ -1044,11 +1031,13 @@ arp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 /*
  * First stage: validate and sort out everything that needs no flow
  * lookup (drops, ARP, ICMP, packets owned by another worker). Returns
- * 1 when the packet goes on to the flow stage, filled in @p fp.
+ * 1 when the packet goes on to the flow stage, filled in @p fp; an IPv6
+ * frame goes to the IPv6 stage, added to @p v6 (@p n6 of them so far).
  */
 static __rte_always_inline int
 classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	 uint16_t pidx, int redirected, struct flow_pkt *fp, uint64_t now)
+	 uint16_t pidx, int redirected, struct flow_pkt *fp, struct sl_fwd6_in *v6,
+	 unsigned *n6, uint64_t now)
 {
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sl_pkt_info *pi = &fp->pi;
@@ -1100,7 +1089,8 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		if (pi->kind == SL_PKT_ARP)
 			arp_in(w, snap, m, data, pidx, now);
 		else
-			sl_fwd6(w, snap, m, pidx, redirected, flags, now);
+			v6[(*n6)++] = (struct sl_fwd6_in){ .m = m, .pidx = pidx,
+							   .flags = (uint8_t)flags };
 		return 0;
 	}
 	if (unlikely(pi->proto == IPPROTO_ICMP)) {
@@ -1156,30 +1146,17 @@ prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
 	      const struct flow_pkt *fp, struct sl_conn *const *conns,
 	      const struct sl_flow_key *keys, unsigned nf)
 {
-	const struct sl_service *prev = NULL;
-	unsigned i, ahead = 0, same = 0, lports = 0;
+	struct add_guesses g = { 0 };
+	unsigned i, ahead = 0;
 
 	for (i = 0; i < nf; i++) {
 		const struct sl_service *svc = fp[i].svc;
 		const struct sl_backend *be;
 		struct sl_flow_key kr;
-		int bi;
 
-		if (conns[i] != NULL || svc == NULL ||
-		    (svc->mode != SL_MODE_NAT && svc->mode != SL_MODE_FULLNAT) ||
-		    svc->synproxy != SL_SYNPROXY_OFF || svc->sched->peek == NULL ||
-		    (fp[i].pi.proto == IPPROTO_TCP &&
-		     (fp[i].pi.tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
-					    RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG))
+		if (conns[i] != NULL || !add_wanted(svc, fp[i].pi.proto, fp[i].pi.tcp_flags) ||
+		    (be = add_guess(w, snap, svc, sched_hash(svc, &keys[i]), &g)) == NULL)
 			continue;
-		/* the picks ahead of it: of the same service, in a row */
-		same = svc == prev ? same + 1 : 0;
-		prev = svc;
-		bi = svc->sched->peek(&svc->ss, sl_svc_ws(snap, w->id, svc),
-				      sched_hash(svc, &keys[i]), same, w->be_stats);
-		if (bi < 0)
-			continue;
-		be = &svc->backends[bi];
 		kr = (struct sl_flow_key){
 			.src = be->addr, .dst = keys[i].src,
 			.sport = be->port, .dport = keys[i].sport, .proto = keys[i].proto,
@@ -1187,13 +1164,10 @@ prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
 		if (svc->mode == SL_MODE_FULLNAT) {
 			/* to a local address and the local port of its turn */
 			const struct sl_port_info *op = &snap->ports[be->out_port];
-			uint32_t first, count;
 
-			if (op->n_local == 0 || !lport_slice(w, &first, &count))
+			if (op->n_local == 0 || !guess_lport(w, &g, &kr.dport))
 				continue;
 			kr.dst = fullnat_local(op, keys[i].src);
-			kr.dport = lport_at(first, count, w->env->n_workers,
-					    w->lport_next + lports++);
 		}
 		sl_flow_prefetch_add(w->flows, &kr, ahead++);
 	}
@@ -1202,7 +1176,8 @@ prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
 /*
  * A burst, in three stages: classify every packet, look all their
  * connections up at once (the flow index pipelines the bucket loads of
- * the whole burst), then act on each. @p pidx is the port the burst came
+ * the whole burst), then act on each; IPv6 packets the same way, in
+ * stages of their own (sl_fwd6_burst()). @p pidx is the port the burst came
  * from, or -1 when each packet's mbuf port says (redirected packets).
  */
 void
@@ -1213,8 +1188,9 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 	struct sl_flow_key keys[SL_BURST];
 	const struct sl_flow_key *kp[SL_BURST];
 	struct sl_conn *conns[SL_BURST];
+	struct sl_fwd6_in v6[SL_BURST];
 	int dirs[SL_BURST];
-	unsigned i, nf = 0;
+	unsigned i, nf = 0, n6 = 0;
 	int changed = 0;
 	uint64_t added = 0;
 
@@ -1227,7 +1203,7 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if (!classify(w, snap, pkts[i], p, pidx < 0, &fp[nf], now))
+		if (!classify(w, snap, pkts[i], p, pidx < 0, &fp[nf], v6, &n6, now))
 			continue;
 		/* both directions are looked up by the packet as it arrives */
 		keys[nf] = (struct sl_flow_key){
@@ -1238,6 +1214,10 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 		kp[nf] = &keys[nf];
 		nf++;
 	}
+	/* IPv6 in a stage of its own, on its own table: the order of IPv4
+	 * and IPv6 packets between them does not matter */
+	if (unlikely(n6 != 0))
+		sl_fwd6_burst(w, snap, v6, n6, pidx < 0, now);
 	if (nf == 0)
 		return;
 	/* (the lookup has the records on their way into the cache) */

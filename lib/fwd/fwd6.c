@@ -3,10 +3,11 @@
  * The IPv6 packet path of a worker: NAT66 for IPv6 services (mode nat),
  * neighbour discovery handed to the management lcore, echo requests to
  * Sluice's own IPv6 addresses and VIPs answered, ICMPv6 errors about
- * connections relayed to their other end. A packet at a time, out
- * of classify() (fwd.c) once it saw an IPv6 EtherType: IPv6 connections
- * live in their own table (struct sl_conn6, two cache lines), so the
- * IPv4 path, its records and its bulk lookups stay as they are.
+ * connections relayed to their other end. The IPv6 frames of a burst,
+ * which classify() (fwd.c) set aside once it saw an IPv6 EtherType, in
+ * stages of their own (sl_fwd6_burst()): IPv6 connections live in their
+ * own table (struct sl_conn6, two cache lines), so the IPv4 path, its
+ * records and its bulk lookups stay as they are.
  *
  * Ownership as for IPv4: the worker of the client address (folded to 32
  * bits), which both directions carry.
@@ -24,6 +25,16 @@
 #define ICMP6_RS 133
 #define ICMP6_RA 134
 
+/* An IPv6 packet that passed classification and needs its connection
+ * (the flow stage of sl_fwd6_burst()). */
+struct flow6_pkt {
+	struct sl_flow6_key k;         /* the packet's key as it arrives */
+	struct rte_mbuf *m;
+	const struct sl_service *svc;  /* NULL: a reply direction packet */
+	uint16_t pidx;
+	struct sl_pkt6_info pi;
+};
+
 static void dr6_send(struct sl_worker *w, const struct sl_snapshot *snap,
 		     const struct sl_backend *be, uint8_t mode, struct rte_mbuf *m,
 		     uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx,
@@ -34,6 +45,14 @@ static __rte_always_inline uint8_t
 hop_limit(const uint8_t *data, const struct sl_pkt6_info *pi)
 {
 	return data[pi->l2_len + 7];
+}
+
+/* The burst's filter bit of IPv6 client key @p k (key_bit_of()). */
+static __rte_always_inline uint64_t
+key_bit6(const struct sl_flow6_key *k)
+{
+	return key_bit_of(sl_in6_fold(&k->src) ^ sl_in6_fold(&k->dst) ^
+			  ((uint32_t)k->sport << 16 | k->dport));
 }
 
 static void icmp6_to_backend64(struct sl_worker *w, const struct sl_snapshot *snap,
@@ -427,7 +446,7 @@ icmp6_to_backend64(struct sl_worker *w, const struct sl_snapshot *snap, struct r
 		drop(w, m, SL_DROP_ICMP_XLATE);
 		return;
 	}
-	/* the IPv4 headers are shorter: the front moves on (sl_fwd6()
+	/* the IPv4 headers are shorter: the front moves on (classify6()
 	 * made the frame one buffer) */
 	rte_pktmbuf_adj(m, (uint16_t)(f - data));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - len));
@@ -654,17 +673,18 @@ limited6(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_se
 	return 1;
 }
 
-static void
+static __rte_always_inline int
 from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
 	     const struct sl_pkt6_info *pi, uint16_t pidx, uint64_t now,
-	     const struct sl_flow6_key *k, struct sl_conn6 *c, int dir)
+	     const struct sl_flow6_key *k, struct sl_conn6 *c, int dir, uint64_t *added)
 {
 	const struct sl_backend *be = NULL;
+	int ret = 0;
 
 	if (c != NULL && dir != SL_DIR_ORIG) {
 		drop(w, m, SL_DROP_NO_FLOW);
-		return;
+		return ret;
 	}
 	if (c != NULL) {
 		be = snap->by_slot[c->be];
@@ -677,6 +697,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			conn6_gone(w, c);
 			sl_flow6_del(w->flows6, c);
 			c = NULL;
+			ret |= FC_DELETED;
 		} else if (be == NULL || be->gen != c->be_gen || be->flush ||
 			   (be->down && pi->proto == IPPROTO_UDP)) {
 			/* backend gone or drained out: the connection ends (a
@@ -684,10 +705,11 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			 * is scheduled anew */
 			conn6_gone(w, c);
 			sl_flow6_del(w->flows6, c);
+			ret |= FC_DELETED;
 			if (pi->proto == IPPROTO_TCP) {
 				w->stats.conns_flushed++;
 				refuse6(w, snap, m, data, pi, pidx, SL_DROP_NO_FLOW);
-				return;
+				return ret;
 			}
 			c = NULL;
 		}
@@ -696,7 +718,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		int bi, midstream = 0;
 
 		if (unlikely(svc->limits != 0) && limited6(w, snap, svc, m, data, pi, pidx, now))
-			return;
+			return ret;
 		if (pi->proto == IPPROTO_TCP &&
 		    (pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
 		    RTE_TCP_SYN_FLAG) {
@@ -705,7 +727,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			if (!svc->stateless || (pi->tcp_flags & RTE_TCP_SYN_FLAG)) {
 				w->svc_stats[svc->id].drops++;
 				drop(w, m, SL_DROP_NO_FLOW);
-				return;
+				return ret;
 			}
 			midstream = 1;
 		}
@@ -721,13 +743,13 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			w->svc_stats[svc->id].drops++;
 			w->svc_stats[svc->id].backend_full += why == SL_DROP_BACKEND_FULL;
 			refuse6(w, snap, m, data, pi, pidx, why);
-			return;
+			return ret;
 		}
 		be = &svc->backends[bi];
 		if (midstream && (pi->tcp_flags & RTE_TCP_RST_FLAG)) {
 			/* a RST passes without a record */
 			dr6_send(w, snap, be, svc->mode, m, data, pi, pidx, svc->id);
-			return;
+			return ret;
 		}
 		if (svc->mode == SL_MODE_FULLNAT)
 			c = fullnat6_add(w, snap, pi, be, now);
@@ -748,13 +770,15 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			w->svc_stats[svc->id].bytes_in += m->pkt_len;
 			capture(w, m, svc->id, pidx);
 			dr6_send(w, snap, be, svc->mode, m, data, pi, pidx, svc->id);
-			return;
+			return ret;
 		}
 		if (c == NULL) {
 			w->svc_stats[svc->id].drops++;
 			refuse6(w, snap, m, data, pi, pidx, SL_DROP_FLOW_FULL);
-			return;
+			return ret;
 		}
+		ret |= FC_ADDED;
+		*added |= key_bit6(k);
 		c->mode = svc->mode;
 		if (midstream) {
 			c->state = SL_CS_ESTABLISHED;
@@ -780,7 +804,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	capture(w, m, c->svc, pidx);
 	if (SL_MODE_ONEWAY(c->mode)) {
 		dr6_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
-		return;
+		return ret;
 	}
 	if (c->mode == SL_MODE_FULLNAT && !be->v6) {
 		/* NAT64: the IPv4 headers in front of the same L4 header */
@@ -799,10 +823,12 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		sl_nat6_rewrite(data, pi, 1, &be->addr6, be->port);
 	}
 	to_backend(w, snap, m, data, be, c->svc);
+	return ret;
 }
 
-/* A backend's reply, if it is one: back to the client from the VIP. */
-static void
+/* A backend's reply, if it is one: back to the client from the VIP.
+ * Returns FC_DELETED when it removed the connection. */
+static __rte_always_inline int
 from_backend6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	      uint8_t *data, const struct sl_pkt6_info *pi, uint16_t pidx, uint64_t now,
 	      struct sl_conn6 *c, int dir)
@@ -811,7 +837,7 @@ from_backend6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mb
 
 	if (c == NULL || dir != SL_DIR_REPLY) {
 		drop(w, m, SL_DROP_NO_FLOW);
-		return;
+		return 0;
 	}
 	be = snap->by_slot[c->be];
 	if (be == NULL || be->gen != c->be_gen || be->flush) {
@@ -819,7 +845,7 @@ from_backend6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mb
 		sl_flow6_del(w->flows6, c);
 		w->stats.conns_flushed++;
 		drop(w, m, SL_DROP_NO_FLOW);
-		return;
+		return FC_DELETED;
 	}
 	sl_flow6_touch(w->flows6, c, SL_DIR_REPLY, pi->tcp_flags, now);
 	w->be_stats[c->be].pkts_out++;
@@ -836,72 +862,166 @@ from_backend6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mb
 	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
 	capture(w, m, c->svc, c->in_port);
 	tx(w, c->in_port, m);
+	return 0;
 }
 
-void
-sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	uint16_t pidx, int redirected, unsigned flags, uint64_t now)
+/*
+ * The IPv6 stage's classify() (fwd.c): parse, and sort out everything
+ * that needs no flow lookup (ICMPv6, the kernel's and other workers'
+ * packets, drops). Returns 1 when the packet goes on to the flow stage,
+ * filled in @p f.
+ */
+static __rte_always_inline int
+classify6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
+	  uint16_t pidx, int redirected, unsigned flags, uint64_t now, struct flow6_pkt *f)
 {
-	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *data;
+	struct sl_pkt6_info *pi = &f->pi;
 	const struct sl_service *svc = NULL;
-	struct sl_pkt6_info pi;
-	struct sl_flow6_key k;
-	struct sl_conn6 *c;
 	unsigned owner;
-	int r, own, dir;
+	int r, own;
 
 	if (w->flows6 == NULL || !snap->ports[pidx].has6) {
 		drop(w, m, SL_DROP_IPV6_OFF);
-		return;
+		return 0;
 	}
 	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
 		drop(w, m, SL_DROP_MULTI_SEG);
-		return;
+		return 0;
 	}
 	data = rte_pktmbuf_mtod(m, uint8_t *);
-	pi.l2_len = RTE_ETHER_HDR_LEN;
-	r = sl_pkt_parse6(data, rte_pktmbuf_data_len(m), flags, &pi);
+	pi->l2_len = RTE_ETHER_HDR_LEN;
+	r = sl_pkt_parse6(data, rte_pktmbuf_data_len(m), flags, pi);
 	if (r != 0) {
 		drop(w, m, (enum sl_drop)r);
-		return;
+		return 0;
 	}
-	if (pi.proto == SL_IPPROTO_ICMPV6) {
-		icmp6_in(w, snap, m, data, &pi, pidx, redirected, now);
-		return;
+	if (pi->proto == SL_IPPROTO_ICMPV6) {
+		icmp6_in(w, snap, m, data, pi, pidx, redirected, now);
+		return 0;
 	}
-	if (sl_svc_is_vip6(snap, &pi.dst)) {
-		svc = sl_svc_lookup6(snap, &pi.dst, pi.dport, pi.proto);
+	if (sl_svc_is_vip6(snap, &pi->dst)) {
+		svc = sl_svc_lookup6(snap, &pi->dst, pi->dport, pi->proto);
 		if (svc == NULL) {
 			drop(w, m, SL_DROP_NO_SERVICE);
-			return;
+			return 0;
 		}
-		owner = sl_steer_owner6(&pi.src, snap->n_workers);
-	} else if ((own = sl_svc_own_port6(snap, &pi.dst)) >= 0) {
+		owner = sl_steer_owner6(&pi->src, snap->n_workers);
+	} else if ((own = sl_svc_own_port6(snap, &pi->dst)) >= 0) {
 		to_kernel(w, snap, m, own, pidx, 0, now);
-		return;
-	} else if (snap->any_local6 && sl_svc_is_local6(snap, &pi.dst)) {
+		return 0;
+	} else if (snap->any_local6 && sl_svc_is_local6(snap, &pi->dst)) {
 		/* an IPv6 fullnat reply: its local port names its worker */
-		owner = lport_owner(pi.dport, snap->n_workers);
+		owner = lport_owner(pi->dport, snap->n_workers);
 	} else {
-		owner = sl_steer_owner6(&pi.dst, snap->n_workers);
+		owner = sl_steer_owner6(&pi->dst, snap->n_workers);
 	}
 	if (owner != w->id && !redirected) {
 		pass_on(w, snap, owner, m, pidx);
-		return;
+		return 0;
 	}
-	if (hop_limit(data, &pi) <= 1) {
+	if (hop_limit(data, pi) <= 1) {
 		drop(w, m, SL_DROP_TTL);
-		return;
+		return 0;
 	}
-	memset(&k, 0, sizeof(k));
-	k.src = pi.src;
-	k.dst = pi.dst;
-	k.sport = pi.sport;
-	k.dport = pi.dport;
-	k.proto = pi.proto;
-	c = sl_flow6_lookup(w->flows6, &k, &dir);
-	if (svc != NULL)
-		from_client6(w, snap, svc, m, data, &pi, pidx, now, &k, c, dir);
-	else
-		from_backend6(w, snap, m, data, &pi, pidx, now, c, dir);
+	f->m = m;
+	f->svc = svc;
+	f->pidx = pidx;
+	/* both directions are looked up by the packet as it arrives */
+	memset(&f->k, 0, sizeof(f->k));
+	f->k.src = pi->src;
+	f->k.dst = pi->dst;
+	f->k.sport = pi->sport;
+	f->k.dport = pi->dport;
+	f->k.proto = pi->proto;
+	return 1;
+}
+
+/*
+ * As prefetch_adds() in fwd.c: the reply key's buckets and the record of
+ * each connection the burst is about to open, its backend guessed.
+ * NAT66 replies come to the client's own endpoint; fullnat ones to a
+ * local address of the backend's port and the local port of its turn,
+ * IPv4-mapped for an IPv4 backend (NAT64: its reply key is in this
+ * table too).
+ */
+static __rte_noinline void
+prefetch_adds6(struct sl_worker *w, const struct sl_snapshot *snap,
+	       const struct flow6_pkt *fp, struct sl_conn6 *const *conns, unsigned nf)
+{
+	struct add_guesses g = { 0 };
+	unsigned i, ahead = 0;
+
+	for (i = 0; i < nf; i++) {
+		const struct sl_service *svc = fp[i].svc;
+		const struct sl_flow6_key *k = &fp[i].k;
+		const struct sl_backend *be;
+		struct sl_flow6_key kr;
+
+		if (conns[i] != NULL || !add_wanted(svc, k->proto, fp[i].pi.tcp_flags) ||
+		    (be = add_guess(w, snap, svc, sched_hash6(svc, k), &g)) == NULL)
+			continue;
+		memset(&kr, 0, sizeof(kr));
+		kr.src = be->v6 ? be->addr6 : mapped6(be->addr);
+		kr.dst = k->src;
+		kr.sport = be->port;
+		kr.dport = k->sport;
+		kr.proto = k->proto;
+		if (svc->mode == SL_MODE_FULLNAT) {
+			const struct sl_port_info *op = &snap->ports[be->out_port];
+			uint32_t f = sl_in6_fold(&k->src);
+
+			if ((be->v6 ? op->n_local6 : op->n_local) == 0 ||
+			    !guess_lport(w, &g, &kr.dport))
+				continue;
+			kr.dst = be->v6 ? op->local6[f % op->n_local6] :
+				mapped6(op->local[f % op->n_local]);
+		}
+		sl_flow6_prefetch_add(w->flows6, &kr, ahead++);
+	}
+}
+
+/*
+ * The IPv6 frames of a burst, in stages as sl_fwd_burst() takes IPv4
+ * ones: classify each, look all their connections up at once, prefetch
+ * what the adds will touch, then act on each in the order they came. A
+ * connection an earlier packet opened (its key in @c added) or removed
+ * is seen by the later ones: they look their key up again.
+ */
+void
+sl_fwd6_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+	      const struct sl_fwd6_in *in, unsigned n, int redirected, uint64_t now)
+{
+	struct flow6_pkt fp[SL_BURST];
+	const struct sl_flow6_key *kp[SL_BURST];
+	struct sl_conn6 *conns[SL_BURST];
+	int dirs[SL_BURST];
+	unsigned i, nf = 0;
+	int changed = 0;
+	uint64_t added = 0;
+
+	for (i = 0; i < n; i++)
+		if (classify6(w, snap, in[i].m, in[i].pidx, redirected, in[i].flags, now,
+			      &fp[nf])) {
+			kp[nf] = &fp[nf].k;
+			nf++;
+		}
+	if (nf == 0)
+		return;
+	if (sl_flow6_lookup_bulk(w->flows6, kp, nf, conns, dirs) != (int)nf)
+		prefetch_adds6(w, snap, fp, conns, nf);
+	for (i = 0; i < nf; i++) {
+		struct flow6_pkt *f = &fp[i];
+		uint8_t *data = rte_pktmbuf_mtod(f->m, uint8_t *);
+
+		if ((changed & FC_DELETED) ||
+		    (conns[i] == NULL && (added & key_bit6(&f->k)) != 0))
+			conns[i] = sl_flow6_lookup(w->flows6, &f->k, &dirs[i]);
+		if (f->svc != NULL)
+			changed |= from_client6(w, snap, f->svc, f->m, data, &f->pi, f->pidx,
+						now, &f->k, conns[i], dirs[i], &added);
+		else
+			changed |= from_backend6(w, snap, f->m, data, &f->pi, f->pidx, now,
+						 conns[i], dirs[i]);
+	}
 }

@@ -286,6 +286,78 @@ fullnat_local(const struct sl_port_info *op, rte_be32_t cip)
 	return op->local[rte_be_to_cpu_32(cip) % op->n_local];
 }
 
+/*
+ * A one-bit-of-64 filter of client keys, folded to 32 bits in @p x: the
+ * connections a burst opened are looked for again only by the later
+ * packets of the burst whose key may be one of theirs (a SYN storm's
+ * burst of 32 new clients does not look each of them up twice). A
+ * connection is opened by the packet that carries its client key; its
+ * reply key cannot be in the same burst (the backend has not seen the
+ * connection yet).
+ */
+static __rte_always_inline uint64_t
+key_bit_of(uint32_t x)
+{
+	return 1ull << (((uint64_t)x * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+#define FC_ADDED   1   /* a connection was created */
+#define FC_DELETED 2   /* a connection was removed (port reuse, a backend gone) */
+
+/* The guesses of a burst's prefetch of its adds so far (add_guess()). */
+struct add_guesses {
+	const struct sl_service *prev;  /* service of the last guess */
+	unsigned same;                  /* guesses of it in a row before this one */
+	unsigned lports;                /* fullnat local ports guessed */
+};
+
+/*
+ * Whether a client packet of @p svc that found no connection opens one
+ * worth guessing the backend of (the IPv4 and IPv6 burst stages prefetch
+ * that connection's reply key and record): a TCP SYN or a datagram, for
+ * a service that keeps a reply key (nat, fullnat), without a SYN proxy,
+ * with a scheduler that can peek.
+ */
+static __rte_always_inline int
+add_wanted(const struct sl_service *svc, uint8_t proto, uint8_t tcp_flags)
+{
+	return svc != NULL && (svc->mode == SL_MODE_NAT || svc->mode == SL_MODE_FULLNAT) &&
+	       svc->synproxy == SL_SYNPROXY_OFF && svc->sched->peek != NULL &&
+	       (proto != IPPROTO_TCP ||
+		(tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
+		RTE_TCP_SYN_FLAG);
+}
+
+/* The backend the scheduler would pick for that connection (@p hash: the
+ * scheduler's hash of its client key), without picking; NULL when it
+ * would refuse it. */
+static __rte_always_inline const struct sl_backend *
+add_guess(const struct sl_worker *w, const struct sl_snapshot *snap,
+	  const struct sl_service *svc, uint32_t hash, struct add_guesses *g)
+{
+	int bi;
+
+	/* the picks ahead of it: of the same service, in a row */
+	g->same = svc == g->prev ? g->same + 1 : 0;
+	g->prev = svc;
+	bi = svc->sched->peek(&svc->ss, sl_svc_ws(snap, w->id, svc), hash, g->same,
+			      w->be_stats);
+	return bi < 0 ? NULL : &svc->backends[bi];
+}
+
+/* The local port the next guessed fullnat connection takes (each takes
+ * the next of the worker's slice in turn); 0 when the slice is empty. */
+static __rte_always_inline int
+guess_lport(const struct sl_worker *w, struct add_guesses *g, rte_be16_t *lport)
+{
+	uint32_t first, count;
+
+	if (!lport_slice(w, &first, &count))
+		return 0;
+	*lport = lport_at(first, count, w->env->n_workers, w->lport_next + g->lports++);
+	return 1;
+}
+
 /* Why the scheduler found no backend for a new connection of @p svc:
  * every usable one at its max_conns, or none usable. */
 static __rte_cold __rte_unused enum sl_drop
@@ -362,10 +434,19 @@ rate_pass6(struct sl_worker *w, const struct sl_service *svc, const struct sl_in
 			 now);
 }
 
-/* The IPv6 path (fwd6.c): a frame classify() found to be IPv6; the
- * expiry of the worker's IPv6 connections. */
-void sl_fwd6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
-	     uint16_t pidx, int redirected, unsigned flags, uint64_t now);
+/* A frame classify() found to be IPv6, for the IPv6 stage of its burst:
+ * the port index it came from and the parser's checksum flags. */
+struct sl_fwd6_in {
+	struct rte_mbuf *m;
+	uint16_t pidx;
+	uint8_t flags;
+};
+
+/* The IPv6 path (fwd6.c): the IPv6 frames of a burst (@p redirected:
+ * from other workers), in the order they came; the expiry of the
+ * worker's IPv6 connections. */
+void sl_fwd6_burst(struct sl_worker *w, const struct sl_snapshot *snap,
+		   const struct sl_fwd6_in *in, unsigned n, int redirected, uint64_t now);
 void sl_fwd6_expire(struct sl_worker *w, uint64_t now);
 /* sl_fwd_oneway_frame() for a frame that parsed as IPv6 (fwd6.c). */
 int sl_fwd6_oneway_frame(const struct sl_worker *w, const struct sl_snapshot *snap,

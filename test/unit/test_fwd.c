@@ -6121,6 +6121,256 @@ test_trace_live(void)
 	empty_table();
 }
 
+/* ---- IPv4 and IPv6 in one burst, as packet by packet ---------------- */
+
+#define MIX_MAX 24
+
+/* What a run of mixed_run() sent: frames (one port's after the other's)
+ * and the worker's counters. */
+struct mix_out {
+	unsigned n;
+	struct {
+		uint8_t port;
+		uint8_t flow[40];      /* EtherType, addresses, ports */
+		uint16_t len;
+		uint8_t f[256];
+	} fr[2 * MIX_MAX];
+	struct sl_worker_stats st;
+	struct sl_obj_stats svc[SL_MAX_SERVICES];
+	struct sl_obj_stats be[SL_MAX_BACKENDS];
+};
+
+/* Take every frame the worker sent into @p o, with its flow. */
+static void
+mix_take(struct mix_out *o)
+{
+	struct rte_mbuf *m;
+	int p;
+
+	for (p = 0; p < 2; p++)
+		while ((m = sent(p)) != NULL) {
+			const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+
+			CU_ASSERT_FATAL(o->n < RTE_DIM(o->fr));
+			CU_ASSERT_FATAL(m->pkt_len <= sizeof(o->fr[0].f));
+			o->fr[o->n].port = (uint8_t)p;
+			o->fr[o->n].len = (uint16_t)m->pkt_len;
+			memcpy(o->fr[o->n].f, f, m->pkt_len);
+			memset(o->fr[o->n].flow, 0, 40);
+			memcpy(o->fr[o->n].flow, f + 12, 2);
+			if (tp_get16(f + 12) == RTE_ETHER_TYPE_IPV6) {
+				memcpy(o->fr[o->n].flow + 2, f + IP6_SRC, 32);
+				memcpy(o->fr[o->n].flow + 34, f + IP6_L4, 4);
+			} else {
+				memcpy(o->fr[o->n].flow + 2, f + 14 + 12, 12);
+			}
+			o->n++;
+			rte_pktmbuf_free(m);
+		}
+}
+
+/* Whether frame @p a goes after @p b: by port, then by flow; frames of
+ * one flow keep the order they left in. */
+static int
+mix_after(const struct mix_out *o, unsigned a, unsigned b)
+{
+	if (o->fr[a].port != o->fr[b].port)
+		return o->fr[a].port > o->fr[b].port;
+	return memcmp(o->fr[a].flow, o->fr[b].flow, 40) > 0;
+}
+
+/* Frames by port and flow, each flow's in the order they left (a
+ * stable insertion sort): the order between flows is not compared. */
+static void
+mix_sort(struct mix_out *o)
+{
+	unsigned i, j;
+
+	for (i = 1; i < o->n; i++)
+		for (j = i; j > 0 && mix_after(o, j - 1, j); j--) {
+			__typeof__(o->fr[0]) t = o->fr[j];
+
+			o->fr[j] = o->fr[j - 1];
+			o->fr[j - 1] = t;
+		}
+}
+
+/* Frames @p m through the worker: one burst, or (@p one) a burst each. */
+static void
+mix_push(struct rte_mbuf **m, unsigned n, int pidx, int one)
+{
+	unsigned i;
+
+	if (!one) {
+		sl_fwd_burst(fx.w, fx.snap, m, n, pidx, fx.now);
+		sl_fwd_flush(fx.w);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		push(m[i], pidx);
+}
+
+/* A client packet of test_mixed_burst(): IPv4 from 100.112.0.@p n, or
+ * IPv6 from client @p n (NAT64: to web64's VIP); @p len: payload bytes
+ * if not the default. */
+struct mix_pkt {
+	uint8_t v6, proto, flags;
+	uint16_t n, cport, len;
+	uint32_t seq;
+};
+
+static const struct mix_pkt mix_clients[] = {
+	{ 1, IPPROTO_TCP, RTE_TCP_SYN_FLAG, 9, 45003, 0, 1000 },                   /* d */
+	{ 1, IPPROTO_UDP, 0, 10, 45004, 0, 1000 },                                 /* e */
+	{ 0, IPPROTO_TCP, RTE_TCP_SYN_FLAG, 2, 45005, 0, 1000 },                   /* f */
+	{ 1, IPPROTO_TCP, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 7, 45001, 0, 1001 }, /* b */
+	{ 1, IPPROTO_TCP, RTE_TCP_ACK_FLAG, 9, 45003, 0, 1001 },                   /* d */
+	{ 0, IPPROTO_TCP, RTE_TCP_ACK_FLAG, 1, 45000, 0, 1001 },                   /* a */
+	{ 1, IPPROTO_UDP, 0, 10, 45004, 33, 1000 },                                /* e */
+	{ 1, IPPROTO_TCP, RTE_TCP_SYN_FLAG, 7, 45001, 0, 3000 },                   /* b */
+	{ 0, IPPROTO_TCP, RTE_TCP_ACK_FLAG, 2, 45005, 0, 1001 },                   /* f */
+	{ 1, IPPROTO_TCP, RTE_TCP_ACK_FLAG, 8, 45002, 0, 1001 },                   /* c */
+	{ 1, IPPROTO_UDP, 0, 11, 45006, 0, 1000 },                                 /* i */
+	{ 0, IPPROTO_TCP, RTE_TCP_SYN_FLAG, 3, 45007, 0, 1000 },                   /* g */
+	{ 1, IPPROTO_TCP, RTE_TCP_ACK_FLAG, 7, 45001, 0, 3001 },                   /* b */
+	{ 1, IPPROTO_UDP, 0, 12, 45008, 0, 1000 },                                 /* j */
+	{ 1, IPPROTO_TCP, RTE_TCP_ACK_FLAG, 9, 45003, 50, 1021 },                  /* d */
+};
+
+static struct rte_mbuf *
+mix_client(const struct mix_pkt *p)
+{
+	static const uint8_t vip64[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x04 };
+	uint16_t vport = p->proto == IPPROTO_TCP ? 80 : 53;
+	struct tp6_fspec s6;
+	struct tp_fspec s;
+
+	if (!p->v6) {
+		client_spec(&s, p->proto, 0x64700000 + p->n, p->cport, vport, p->flags);
+		s.seq = p->seq;
+		s.payload_len = p->len != 0 ? p->len : s.payload_len;
+		return mbuf_of(&s);
+	}
+	client6_spec(&s6, p->proto, p->n, p->cport, vport, p->flags);
+	if (p->n == 8)
+		memcpy(s6.dst, vip64, 16);
+	s6.seq = p->seq;
+	s6.payload_len = p->len != 0 ? p->len : s6.payload_len;
+	return mbuf6_of(&s6);
+}
+
+/*
+ * The scenario of test_mixed_burst() on a fresh worker, its packets in
+ * bursts as they would come (client packets on the outside port, the
+ * backends' on the inside one), or (@p one) each alone.
+ */
+static void
+mixed_run(struct mix_out *o, int one)
+{
+	static const uint8_t vip64[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x04 };
+	struct tp_fspec a, r4;
+	struct tp6_fspec b, c, r6;
+	struct rte_mbuf *m[MIX_MAX];
+	struct sl_conn6 *c6;
+	struct sl_conn *c4;
+	unsigned n = 0;
+
+	set_mtu(0);
+	fx.w->lport_next = 0;    /* a worker starts at a random one */
+	memset(o, 0, sizeof(*o));
+	/* opened in a burst before: a (IPv4), b (NAT66), c (NAT64) */
+	client_spec(&a, IPPROTO_TCP, 0x64700001, 45000, 80, RTE_TCP_SYN_FLAG);
+	client6_spec(&b, IPPROTO_TCP, 7, 45001, 80, RTE_TCP_SYN_FLAG);
+	client6_spec(&c, IPPROTO_TCP, 8, 45002, 80, RTE_TCP_SYN_FLAG);
+	memcpy(c.dst, vip64, 16);
+	m[n++] = mbuf6_of(&b);
+	m[n++] = mbuf_of(&a);
+	m[n++] = mbuf6_of(&c);
+	mix_push(m, n, OUT, one);
+	mix_take(o);
+	c4 = conn_of(&a);
+	c6 = conn6_of(fx.w, &c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c6);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(conn6_of(fx.w, &b));
+
+	/* the backends answer, in one burst on the inside port */
+	n = 0;
+	tp_spec_default(&r4, IPPROTO_TCP);
+	memcpy(r4.dmac, &fx.hw[IN].mac, 6);
+	hop_mac(ntohl(c4->bip), r4.smac);
+	r4.src = ntohl(c4->bip);
+	r4.dst = a.src;
+	r4.sport = 8080;
+	r4.dport = a.sport;
+	r4.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+	m[n++] = mbuf_of(&r4);
+	backend6_spec(&r6, &b, conn6_of(fx.w, &b)->bip.b, 8080,
+		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	m[n++] = mbuf6_of(&r6);
+	/* NAT64: the IPv4 backend's answer to the local address and port */
+	r4.src = 0x0a010029;
+	hop_mac(r4.src, r4.smac);
+	memcpy(&r4.dst, &c6->lip.b[12], 4);
+	r4.dst = ntohl(r4.dst);
+	r4.dport = ntohs(c6->lport);
+	m[n++] = mbuf_of(&r4);
+	mix_push(m, n, IN, one);
+	mix_take(o);
+
+	/*
+	 * The clients, in one burst: new connections (d, e, f, g, i, j)
+	 * with their next packets, those of a, b and c, b's RST and its
+	 * port again (a new connection) with its next packet
+	 */
+	for (n = 0; n < RTE_DIM(mix_clients); n++)
+		m[n] = mix_client(&mix_clients[n]);
+	mix_push(m, n, OUT, one);
+	mix_take(o);
+	CU_ASSERT_PTR_NULL(rte_ring_dequeue(fx.w->to_mgmt, (void **)&m[0]) == 0 ? m[0] : NULL);
+
+	o->st = fx.w->stats;
+	memcpy(o->svc, fx.w->svc_stats, sizeof(o->svc));
+	memcpy(o->be, fx.w->be_stats, sizeof(o->be));
+	o->st.start_tsc = 0;
+	mix_sort(o);
+	empty_table();
+}
+
+/*
+ * A burst mixing IPv4 and IPv6 (NAT66, NAT64) packets is handled as
+ * packet-by-packet processing would: the same frames out of each port,
+ * those of one flow in the same order, and the same counters. Among
+ * them: SYNs, the backends' answers, the next packets of connections the
+ * same burst opened earlier (TCP and UDP, both families), and an IPv6
+ * connection ended by its RST, opened again from the same port and used
+ * within the burst.
+ */
+static void
+test_mixed_burst(void)
+{
+	static struct mix_out one, burst;
+	unsigned i;
+
+	set_mode("web64", SL_MODE_FULLNAT);
+	mixed_run(&one, 1);
+	mixed_run(&burst, 0);
+	/* every packet left: a SYN, answer or segment each, nothing dropped */
+	CU_ASSERT_EQUAL(one.n, 21);
+	CU_ASSERT_EQUAL(one.st.conns_created, 10);
+	CU_ASSERT_EQUAL(burst.n, one.n);
+	for (i = 0; i < one.n && i < burst.n; i++) {
+		CU_ASSERT_EQUAL(burst.fr[i].port, one.fr[i].port);
+		CU_ASSERT_EQUAL(burst.fr[i].len, one.fr[i].len);
+		CU_ASSERT(memcmp(burst.fr[i].f, one.fr[i].f, one.fr[i].len) == 0);
+	}
+	CU_ASSERT(memcmp(&burst.st, &one.st, sizeof(one.st)) == 0);
+	CU_ASSERT(memcmp(burst.svc, one.svc, sizeof(one.svc)) == 0);
+	CU_ASSERT(memcmp(burst.be, one.be, sizeof(one.be)) == 0);
+	set_mtu(0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 static const struct sl_test_case fwd_tests[] = {
 	{ "packets of one new connection in one burst: one connection", test_new_flow_burst },
 	{ "allow/deny: IPv4, silent drop, reload keeps open connections", test_acl },
@@ -6164,6 +6414,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "NAT66: rr over three backends; no connection: no_flow", test_nat66_rr_and_no_flow },
 	{ "IPv4 and IPv6 services on the same ports at once", test_nat66_with_ipv4 },
 	{ "NAT66, two workers: redirected to the client's worker both ways", test_nat66_two_workers },
+	{ "IPv4, NAT66 and NAT64 in one burst: as packet by packet", test_mixed_burst },
 	{ "Steering: the owner hash is the NICs' Toeplitz hash", test_steer_hash },
 	{ "Steering: a filled RETA sends every address to its owner", test_steer_reta },
 	{ "Steering: which devices steer, and why not", test_steer_devices },
