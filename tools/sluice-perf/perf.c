@@ -13,6 +13,7 @@
  *   sluice-perf [EAL options] -- --scenario established|new [--flows N]
  *                                [--packets N] [--mode nat|fullnat|dr|tunnel]
  *                                [--encap ipip|gue|gre] [--workers N]
+ *                                [--clock K]
  * In modes dr and tunnel only client packets cross Sluice (the backends
  * answer the clients directly), so only client packets are fed: in
  * established, client packets alone; in new, each connection's SYN and
@@ -472,6 +473,7 @@ main(int argc, char **argv)
 		{ "scenario", 1, 0, 's' }, { "flows", 1, 0, 'f' },
 		{ "packets", 1, 0, 'p' }, { "fullnat", 0, 0, 'F' }, { "mode", 1, 0, 'm' },
 		{ "encap", 1, 0, 'e' }, { "ipv6", 0, 0, '6' }, { "workers", 1, 0, 'w' },
+		{ "clock", 1, 0, 'c' },
 		{ 0, 0, 0, 0 },
 	};
 	char *def_argv[] = { argv[0], "--no-pci", "--no-huge", "-m", "2048",
@@ -492,6 +494,7 @@ main(int argc, char **argv)
 	struct rte_ether_addr mac_out, mac_in;
 	char text[2048], err[256], mode_line[64], label[64];
 	struct run r = { 0 };
+	unsigned speed = 0;
 	int huge = 0, ret, c, mode = SL_MODE_NAT, encap = SL_ENCAP_IPIP, oneway, v6 = 0;
 	unsigned dns_port, web_port;
 	uint64_t drops;
@@ -528,6 +531,11 @@ main(int argc, char **argv)
 		case 'm': mode = name_index(mode_names, RTE_DIM(mode_names), optarg); break;
 		case 'e': encap = name_index(encap_names, RTE_DIM(encap_names), optarg); break;
 		case '6': v6 = 1; break;
+		case 'c':
+			speed = (unsigned)strtoul(optarg, NULL, 0);
+			if (speed < 1 || speed > 1024)
+				mode = -1;
+			break;
 		case 'w':
 			n_workers = (unsigned)strtoul(optarg, NULL, 0);
 			if (n_workers < 1 || n_workers > SL_MAX_WORKERS)
@@ -538,7 +546,7 @@ main(int argc, char **argv)
 			break;
 		}
 		if (mode < 0 || encap < 0) {
-			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new|synflood [--flows N] [--packets N] [--mode nat|fullnat|dr|tunnel] [--encap ipip|gue|gre] [--fullnat] [--ipv6] [--workers N]\n");
+			fprintf(stderr, "usage: sluice-perf [EAL] -- --scenario established|new|synflood [--flows N] [--packets N] [--mode nat|fullnat|dr|tunnel] [--encap ipip|gue|gre] [--fullnat] [--ipv6] [--workers N] [--clock K]\n");
 			return 1;
 		}
 	}
@@ -609,9 +617,11 @@ main(int argc, char **argv)
 	 * new: the worker's clock runs 16 times the TSC, so that the
 	 * connections the RSTs closed expire (close timeout 1 s) within a
 	 * run of a few seconds and expiry is measured in its steady state,
-	 * as many connections expiring as are made.
+	 * as many connections expiring as are made, about 100 000 of them
+	 * waiting. --clock K sets K (1: the TSC itself, as many waiting as
+	 * the close timeout holds at that rate, out of the cache).
 	 */
-	r.speed = strcmp(scenario, "new") == 0 ? 16 : 1;
+	r.speed = speed != 0 ? speed : strcmp(scenario, "new") == 0 ? 16 : 1;
 
 	if (strcmp(scenario, "synflood") == 0) {
 		/* SYNs alone, each from a new source: cookies, no records */
