@@ -2096,6 +2096,60 @@ test_icmp_to_vip_relay(void)
 }
 
 /*
+ * A connection an earlier packet of a burst removed is not used by a
+ * later packet the burst's lookup had found it for. Connection A's
+ * backend is flushed: A's first segment removes A; a SYN of a new
+ * connection C takes A's freed record; A's next segment must find no
+ * connection (dropped, no_flow), not C's record under A's key.
+ */
+static void
+test_removed_in_burst(void)
+{
+	uint64_t noflow = fx.w->stats.drops[SL_DROP_NO_FLOW];
+	const struct sl_service *web = svc_named("web");
+	struct rte_mbuf *pkts[3], *m;
+	struct tp_fspec a, c;
+	struct sl_backend *be;
+	struct sl_conn *ca;
+	uint32_t ia;
+
+	empty_table();
+	drain_all();
+	client_spec(&a, IPPROTO_TCP, 0x64510001, 41000, 80, RTE_TCP_SYN_FLAG);
+	push(mbuf_of(&a), OUT);
+	drain_all();
+	ca = conn_of(&a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ca);
+	ia = sl_flow_index(fx.w->flows, ca);
+	be = (struct sl_backend *)(uintptr_t)be_at(web, ntohl(ca->bip));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+	be->flush = 1;
+	client_spec(&a, IPPROTO_TCP, 0x64510001, 41000, 80, RTE_TCP_ACK_FLAG);
+	pkts[0] = mbuf_of(&a);
+	client_spec(&c, IPPROTO_TCP, 0x64510002, 42000, 80, RTE_TCP_SYN_FLAG);
+	pkts[1] = mbuf_of(&c);
+	pkts[2] = mbuf_of(&a);
+	sl_fwd_burst(fx.w, fx.snap, pkts, 3, OUT, fx.now);
+	sl_fwd_flush(fx.w);
+	be->flush = 0;
+	/* C took A's record: the case where a stale pointer would pass */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(conn_of(&c));
+	CU_ASSERT_EQUAL(sl_flow_index(fx.w->flows, conn_of(&c)), ia);
+	CU_ASSERT_PTR_NULL(conn_of(&a));
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 1);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_NO_FLOW], noflow + 1);
+	/* out to the backends: C's SYN, and the flush's RST to A's backend
+	 * if it sends one; nothing under A's key through C's record */
+	while ((m = sent(IN)) != NULL) {
+		CU_ASSERT(ntohs(tcp_of(m)->src_port) != 41000 ||
+			  (tcp_of(m)->tcp_flags & RTE_TCP_RST_FLAG));
+		rte_pktmbuf_free(m);
+	}
+	drain_all();
+	empty_table();
+}
+
+/*
  * The backend of a dr or tunnel connection past its drain time: the
  * client is reset from the VIP. The backend is not sent a RST of the
  * two-way modes: it would come from the connection's local address and
@@ -6409,6 +6463,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "ICMP error to a dr/tunnel VIP relayed to its connection's backend", test_icmp_to_vip_relay },
 	{ "fullnat: ICMP errors relayed both ways, TCP and UDP, byte for byte", test_fullnat_icmp_errors },
 	{ "dr/tunnel backend flushed: client reset, no RST from 0.0.0.0", test_oneway_flush },
+	{ "a connection removed earlier in the burst is looked up again", test_removed_in_burst },
 	{ "NAT66 TCP and UDP both ways, byte for byte; TCP states; port reuse", test_nat66_both_ways },
 	{ "NAT66: backend MAC unknown: to management with its neighbour entry", test_nat66_unresolved_backend },
 	{ "NAT66: rr over three backends; no connection: no_flow", test_nat66_rr_and_no_flow },
