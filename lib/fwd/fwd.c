@@ -798,9 +798,8 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 			}
 			w->svc_stats[svc->id].drops++;
 			refuse(w, snap, m, data, pi, pidx,
-			       svc->mode != SL_MODE_FULLNAT ||
-			       sl_flow_count(w->flows) >= sl_flow_capacity(w->flows) ?
-			       SL_DROP_FLOW_FULL : SL_DROP_LOCAL_PORTS_FULL);
+			       add_refused(svc->mode, sl_flow_count(w->flows) >=
+						      sl_flow_capacity(w->flows)));
 			return ret;
 		}
 		if (unlikely(midstream)) {

@@ -774,7 +774,9 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 		}
 		if (c == NULL) {
 			w->svc_stats[svc->id].drops++;
-			refuse6(w, snap, m, data, pi, pidx, SL_DROP_FLOW_FULL);
+			refuse6(w, snap, m, data, pi, pidx,
+				add_refused(svc->mode, sl_flow6_count(w->flows6) >=
+						       sl_flow6_capacity(w->flows6)));
 			return ret;
 		}
 		ret |= FC_ADDED;

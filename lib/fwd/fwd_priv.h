@@ -358,6 +358,21 @@ guess_lport(const struct sl_worker *w, struct add_guesses *g, rte_be16_t *lport)
 	return 1;
 }
 
+/*
+ * Why a new connection of a service in mode @p mode got no record, the
+ * table being @p full or not: below capacity a fullnat add found no free
+ * local port, and a nat add found its reply key taken (the same client
+ * address and port to the same backend through another service). A
+ * one-way add has no reply key: the table (its two buckets) was full.
+ */
+static __rte_always_inline enum sl_drop
+add_refused(uint8_t mode, int full)
+{
+	if (full || SL_MODE_ONEWAY(mode))
+		return SL_DROP_FLOW_FULL;
+	return mode == SL_MODE_FULLNAT ? SL_DROP_LOCAL_PORTS_FULL : SL_DROP_REPLY_TAKEN;
+}
+
 /* Why the scheduler found no backend for a new connection of @p svc:
  * every usable one at its max_conns, or none usable. */
 static __rte_cold __rte_unused enum sl_drop

@@ -69,7 +69,8 @@
 	X(BACKEND_FULL,  "backend_full",  "new connection while every usable backend of the service is at its max_conns (refused)") \
 	X(SP_BAD_COOKIE, "synproxy_bad_cookie", "SYN proxy: an ACK with no connection and no valid cookie") \
 	X(SP_BUSY,       "synproxy_busy", "SYN proxy: a valid cookie while the worker waits for SL_SP_PEND backend handshakes (the client tries again)") \
-	X(SP_WAIT,       "synproxy_wait", "SYN proxy: a packet while the backend's handshake runs (the client's first data is kept)")
+	X(SP_WAIT,       "synproxy_wait", "SYN proxy: a packet while the backend's handshake runs (the client's first data is kept)") \
+	X(REPLY_TAKEN,   "reply_taken",   "nat: a new connection's reply key (backend address and port to client address and port) is another connection's: the client used the same address and port for another service on that backend (refused)")
 
 enum sl_drop {
 	SL_DROP_NONE = 0,  /* not a drop: sl_pkt_parse() success */

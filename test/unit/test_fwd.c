@@ -2096,6 +2096,51 @@ test_icmp_to_vip_relay(void)
 }
 
 /*
+ * nat: a client address and port that already reaches a backend through
+ * another service (here connections made in the table for other VIPs,
+ * one on each backend of web) cannot open a connection to that backend
+ * again: its reply key is taken. The SYN gets a RST, counted as
+ * reply_taken, not flow_full: the table is far from full.
+ */
+static void
+test_reply_taken(void)
+{
+	const uint64_t *d = fx.w->stats.drops;
+	uint64_t full0 = d[SL_DROP_FLOW_FULL], taken0 = d[SL_DROP_REPLY_TAKEN];
+	const struct sl_service *web = svc_named("web");
+	struct sl_conn *held[8];
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+	unsigned i, n;
+
+	empty_table();
+	drain_all();
+	n = web->n_backends;
+	CU_ASSERT_FATAL(n > 0 && n <= RTE_DIM(held));
+	for (i = 0; i < n; i++) {
+		held[i] = sl_flow_add(fx.w->flows, htonl(0x64530001), htons(43000),
+				      htonl(0x0a000060 + i), htons(80), web->backends[i].addr,
+				      web->backends[i].port, IPPROTO_TCP, fx.now);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(held[i]);
+	}
+	client_spec(&s, IPPROTO_TCP, 0x64530001, 43000, 80, RTE_TCP_SYN_FLAG);
+	push(mbuf_of(&s), OUT);
+	CU_ASSERT_PTR_NULL(conn_of(&s));
+	CU_ASSERT_EQUAL(d[SL_DROP_REPLY_TAKEN], taken0 + 1);
+	CU_ASSERT_EQUAL(d[SL_DROP_FLOW_FULL], full0);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT(tcp_of(m)->tcp_flags & RTE_TCP_RST_FLAG);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_PTR_NULL(sent(IN));
+	/* the held connections go without the worker's counters, which
+	 * never counted them */
+	for (i = 0; i < n; i++)
+		sl_flow_del(fx.w->flows, held[i]);
+	CU_ASSERT_EQUAL(sl_flow_count(fx.w->flows), 0);
+}
+
+/*
  * A connection an earlier packet of a burst removed is not used by a
  * later packet the burst's lookup had found it for. Connection A's
  * backend is flushed: A's first segment removes A; a SYN of a new
@@ -6464,6 +6509,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "fullnat: ICMP errors relayed both ways, TCP and UDP, byte for byte", test_fullnat_icmp_errors },
 	{ "dr/tunnel backend flushed: client reset, no RST from 0.0.0.0", test_oneway_flush },
 	{ "a connection removed earlier in the burst is looked up again", test_removed_in_burst },
+	{ "nat: a reply key another connection holds: RST, reply_taken", test_reply_taken },
 	{ "NAT66 TCP and UDP both ways, byte for byte; TCP states; port reuse", test_nat66_both_ways },
 	{ "NAT66: backend MAC unknown: to management with its neighbour entry", test_nat66_unresolved_backend },
 	{ "NAT66: rr over three backends; no connection: no_flow", test_nat66_rr_and_no_flow },

@@ -50,6 +50,8 @@ static const struct {
 	{ SL_DROP_TX, "tx_full" },
 	{ SL_DROP_NO_MBUF, "no_mbuf" },
 	{ SL_DROP_ARP_BAD, "arp_bad" },
+	{ SL_DROP_LOCAL_PORTS_FULL, "local_ports_full" },
+	{ SL_DROP_REPLY_TAKEN, "reply_taken" },
 };
 
 static int
