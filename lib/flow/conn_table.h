@@ -314,14 +314,19 @@ ct_init(struct conn_table *ct, const char *name, uint32_t capacity, int socket_i
 	return ct->b == NULL ? -ENOMEM : 0;
 }
 
-/* Reference of key @p k, or 0. */
-static __rte_always_inline uint32_t
-ct_lookup(const struct conn_table *ct, const CT_KEY *k)
+/* The record of key @p k, its direction in @p dir; NULL when absent. */
+static __rte_always_inline CT_REC *
+ct_lookup(struct CT_TABLE *t, const CT_KEY *k, int *dir)
 {
 	struct ct_hash h;
+	uint32_t r;
 
-	ct_hash(ct, k, &h);
-	return ct_find(ct, &h, k);
+	ct_hash(&t->ct, k, &h);
+	r = ct_find(&t->ct, &h, k);
+	if (r == 0)
+		return NULL;
+	*dir = (int)(r & 1);
+	return &t->conns[(r >> 1) - 1];
 }
 
 /*

@@ -76,12 +76,7 @@ sl_flow_free(struct sl_flow_table *t)
 struct sl_conn *
 sl_flow_lookup(struct sl_flow_table *t, const struct sl_flow_key *k, int *dir)
 {
-	uint32_t r = ct_lookup(&t->ct, k);
-
-	if (r == 0)
-		return NULL;
-	*dir = (int)(r & 1);
-	return &t->conns[(r >> 1) - 1];
+	return ct_lookup(t, k, dir);
 }
 
 void
@@ -211,14 +206,7 @@ void
 sl_flow_walk(struct sl_flow_table *t,
 	     int (*fn)(const struct sl_conn *c, void *arg), void *arg)
 {
-	uint32_t i;
-
-	for (i = 0; i < t->capacity; i++) {
-		if (t->conns[i].state == SL_CS_NONE)
-			continue;
-		if (fn(&t->conns[i], arg) != 0)
-			break;
-	}
+	ct_walk_range(t, 0, t->capacity, fn, arg);
 }
 
 uint32_t

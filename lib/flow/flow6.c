@@ -104,12 +104,7 @@ sl_flow6_free(struct sl_flow6_table *t)
 struct sl_conn6 *
 sl_flow6_lookup(struct sl_flow6_table *t, const struct sl_flow6_key *k, int *dir)
 {
-	uint32_t r = ct_lookup(&t->ct, k);
-
-	if (r == 0)
-		return NULL;
-	*dir = (int)(r & 1);
-	return &t->conns[(r >> 1) - 1];
+	return ct_lookup(t, k, dir);
 }
 
 int

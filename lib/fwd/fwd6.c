@@ -275,6 +275,30 @@ mapped4(const struct sl_in6 *m)
  * IPv4 fullnat connection holds is skipped. NULL when no port was found
  * or the table is full.
  */
+/*
+ * The local address of port @p op an IPv6 fullnat connection from
+ * client @p cip to backend @p be leaves from, in @p lip6: an IPv6 one
+ * for an IPv6 backend, else (NAT64) an IPv4 one, IPv4-mapped. 0 when the
+ * port has none of that family.
+ */
+static __rte_always_inline int
+fullnat6_local(const struct sl_port_info *op, const struct sl_backend *be,
+	       const struct sl_in6 *cip, struct sl_in6 *lip6)
+{
+	uint32_t f = sl_in6_fold(cip);
+
+	if (be->v6) {
+		if (op->n_local6 == 0)
+			return 0;
+		*lip6 = op->local6[f % op->n_local6];
+	} else {
+		if (op->n_local == 0)
+			return 0;
+		*lip6 = mapped6(op->local[f % op->n_local]);
+	}
+	return 1;
+}
+
 static struct sl_conn6 *
 fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_pkt6_info *pi, const struct sl_backend *be, uint64_t now)
@@ -286,17 +310,11 @@ fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	struct sl_in6 bip6 = be->v6 ? be->addr6 : mapped6(be->addr), lip6;
 	struct sl_flow_key k4 = { .src = be->addr, .sport = be->port, .proto = pi->proto };
 
-	if (be->v6) {
-		/* IPv6 to IPv6: an IPv6 local address of the port */
-		if (op->n_local6 == 0)
-			return NULL;
-		lip6 = op->local6[sl_in6_fold(&pi->src) % op->n_local6];
-	} else {
-		if (op->n_local == 0)
-			return NULL;
-		k4.dst = op->local[sl_in6_fold(&pi->src) % op->n_local];
-		lip6 = mapped6(k4.dst);
-	}
+	if (!fullnat6_local(op, be, &pi->src, &lip6))
+		return NULL;
+	/* NAT64: the IPv4 reply key this connection must not take */
+	if (!be->v6)
+		memcpy(&k4.dst, &lip6.b[12], 4);
 	if (!lport_slice(w, &first, &count))
 		return NULL;
 	tries = RTE_MIN(count, (uint32_t)LPORT_TRIES);
@@ -969,16 +987,10 @@ prefetch_adds6(struct sl_worker *w, const struct sl_snapshot *snap,
 		kr.sport = be->port;
 		kr.dport = k->sport;
 		kr.proto = k->proto;
-		if (svc->mode == SL_MODE_FULLNAT) {
-			const struct sl_port_info *op = &snap->ports[be->out_port];
-			uint32_t f = sl_in6_fold(&k->src);
-
-			if ((be->v6 ? op->n_local6 : op->n_local) == 0 ||
-			    !guess_lport(w, &g, &kr.dport))
-				continue;
-			kr.dst = be->v6 ? op->local6[f % op->n_local6] :
-				mapped6(op->local[f % op->n_local]);
-		}
+		if (svc->mode == SL_MODE_FULLNAT &&
+		    (!fullnat6_local(&snap->ports[be->out_port], be, &k->src, &kr.dst) ||
+		     !guess_lport(w, &g, &kr.dport)))
+			continue;
 		sl_flow6_prefetch_add(w->flows6, &kr, ahead++);
 	}
 }
