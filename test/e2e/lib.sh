@@ -975,12 +975,22 @@ ctl_diag() {
 #
 # sl_http_port PORT N: N requests for /name to VIP:PORT from the client; a
 #   line each, "BODY CODE" ("000" and an empty body when nothing answered).
+#   The client's ephemeral ports come from a window of 1000 below the
+#   kernel's default range, chosen by PORT (10000 + PORT % 20 * 1000):
+#   in nat mode a connection whose client port already reaches the same
+#   backend through another VIP port is refused (its reply key is taken,
+#   drop reply_taken), so requests to different VIP ports must not share
+#   client ports within the close timeouts. The range is put back after.
 # sl_tally LINES: "b1=N b2=N b3=N other=N" over the first word of each line.
 sl_http_port() {
-	local port=$1 n=$2 i
+	local port=$1 n=$2 i lo old
+	lo=$((10000 + port % 20 * 1000))
+	old=$(sl_exec_client sysctl -n net.ipv4.ip_local_port_range)
+	sl_exec_client sysctl -qw net.ipv4.ip_local_port_range="$lo $((lo + 999))"
 	for ((i = 0; i < n; i++)); do
 		sl_exec_client curl -s --max-time 3 -w ' %{http_code}\n' "http://$SL_VIP:$port/name"
 	done
+	sl_exec_client sysctl -qw net.ipv4.ip_local_port_range="${old//$'\t'/ }"
 }
 
 sl_tally() {
