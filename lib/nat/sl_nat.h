@@ -44,6 +44,26 @@
 #define SL_TCP_CSUM_OFF 16
 #define SL_UDP_CSUM_OFF 6
 
+/*
+ * Take one from the TTL of the IPv4 header at @p ip, which must be at
+ * least 1 (the callers drop a packet whose TTL would reach 0). Returns
+ * the 16-bit checksum word that holds TTL and protocol as it was,
+ * @p *after as it is now. The word is loaded once and stored whole:
+ * loading it again after a one-byte store would wait for that store to
+ * complete (a load wider than the store it follows is not forwarded
+ * from it).
+ */
+static __rte_always_inline uint16_t
+sl_nat_ttl_dec(uint8_t *ip, uint16_t *after)
+{
+	uint16_t w = sl_ld16(ip + SL_IP_TTL_OFF);
+
+	/* the TTL is the word's first byte: no borrow while it is >= 1 */
+	*after = (uint16_t)(w - RTE_BE16(0x0100));
+	memcpy(ip + SL_IP_TTL_OFF, after, 2);
+	return w;
+}
+
 /* Replace the source (@p dst == 0) or destination address and port. */
 static __rte_always_inline void
 sl_nat_rewrite(uint8_t *frame, const struct sl_pkt_info *pi, int dst,
@@ -62,9 +82,7 @@ sl_nat_rewrite(uint8_t *frame, const struct sl_pkt_info *pi, int dst,
 	memcpy(&old_ip, ap, 4);
 	memcpy(&old_port, pp, 2);
 	/* TTL and protocol share one 16-bit checksum word */
-	old_ttl_word = sl_ld16(ip + SL_IP_TTL_OFF);
-	ip[SL_IP_TTL_OFF]--;
-	new_ttl_word = sl_ld16(ip + SL_IP_TTL_OFF);
+	old_ttl_word = sl_nat_ttl_dec(ip, &new_ttl_word);
 	memcpy(ap, &new_ip, 4);
 	memcpy(pp, &new_port, 2);
 	/* the address is in both sums: its delta is taken once */
@@ -122,9 +140,7 @@ sl_nat_fullnat(uint8_t *frame, const struct sl_pkt_info *pi,
 	memcpy(&old_d, ip + SL_IP_DST_OFF, 4);
 	memcpy(&old_sp, l4, 2);
 	memcpy(&old_dp, l4 + 2, 2);
-	old_ttl_word = sl_ld16(ip + SL_IP_TTL_OFF);
-	ip[SL_IP_TTL_OFF]--;
-	new_ttl_word = sl_ld16(ip + SL_IP_TTL_OFF);
+	old_ttl_word = sl_nat_ttl_dec(ip, &new_ttl_word);
 	memcpy(ip + SL_IP_SRC_OFF, &saddr, 4);
 	memcpy(ip + SL_IP_DST_OFF, &daddr, 4);
 	memcpy(l4, &sport, 2);
