@@ -19,6 +19,11 @@
  *                         own ct_key_is(c, dir, k), comparing in place;
  *                         else a key is made with ct_key_of() and
  *                         compared whole
+ *   CT_KEY_WORDS          (optional) defined when the includer has its
+ *                         own ct_key_word(k, i), the key's i-th 8 bytes
+ *                         for the hash read in the widths its fields were
+ *                         written in; else the hash loads 8 bytes at a
+ *                         time
  *
  * The index is built for one writer and for keys that live in the
  * records: a bucket holds eight 16-bit signatures and eight 32-bit
@@ -120,8 +125,12 @@ ct_hash(const struct conn_table *ct, const CT_KEY *k, struct ct_hash *h)
 	uint64_t w;
 	unsigned i;
 
-	for (i = 0; i < sizeof(*k); i += 8) {
-		memcpy(&w, (const uint8_t *)k + i, 8);
+	for (i = 0; i < sizeof(*k) / 8; i++) {
+#ifdef CT_KEY_WORDS
+		w = ct_key_word(k, i);
+#else
+		memcpy(&w, (const uint8_t *)k + i * 8, 8);
+#endif
 		a = rte_hash_crc_8byte(w, a);
 	}
 	/*
