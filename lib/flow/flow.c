@@ -4,7 +4,6 @@
  * conn_table.h over struct sl_conn, one cache line with the wheel's
  * links in it, and 16-byte keys.
  */
-#include <stddef.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -50,22 +49,9 @@ ct_key_is(const struct sl_conn *c, int dir, const struct sl_flow_key *k)
 	       k->sport == c->bport && k->dport == c->lport;
 }
 
-/*
- * Word @p i of key @p k for the hash, made from its fields: a key just
- * written field by field (ct_key_of(), a key built from a packet) is read
- * back in the widths it was written in, each load forwarded from its own
- * store, where one 8-byte load over several smaller stores would wait
- * for all of them to complete. On a little-endian CPU the words are the
- * key's bytes in memory, padding zero.
- */
+/* the hash reads a key through sl_flow_key_word() */
 #define CT_KEY_WORDS
-static __rte_always_inline uint64_t
-ct_key_word(const struct sl_flow_key *k, unsigned i)
-{
-	if (i == 0)
-		return (uint64_t)k->dst << 32 | k->src;
-	return (uint64_t)k->proto << 32 | (uint64_t)k->dport << 16 | k->sport;
-}
+#define ct_key_word sl_flow_key_word
 
 /* lip 0: a one-direction connection, no reply key */
 static __rte_always_inline int
@@ -78,9 +64,6 @@ ct_two_way(const struct sl_conn *c)
 
 _Static_assert(sizeof(struct sl_conn) == RTE_CACHE_LINE_SIZE,
 	       "a connection record is one cache line");
-_Static_assert(sizeof(struct sl_flow_key) == 16 &&
-	       offsetof(struct sl_flow_key, sport) == 8,
-	       "ct_key_word(): the addresses are word 0, ports and protocol word 1");
 
 struct sl_flow_table *
 sl_flow_create(const struct sl_flow_params *p)

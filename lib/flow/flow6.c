@@ -71,23 +71,9 @@ ct_key_of(const struct sl_conn6 *c, int dir, struct sl_flow6_key *k)
 	k->proto = c->proto;
 }
 
-/*
- * Word @p i of key @p k for the hash, as flow.c's: the addresses 8 bytes
- * at a time (each within the 16 bytes of one address copy), the ports
- * and protocol from their fields.
- */
+/* the hash reads a key through sl_flow6_key_word() */
 #define CT_KEY_WORDS
-static __rte_always_inline uint64_t
-ct_key_word(const struct sl_flow6_key *k, unsigned i)
-{
-	uint64_t w;
-
-	if (i < 4) {
-		memcpy(&w, (const uint8_t *)k + i * 8, 8);
-		return w;
-	}
-	return (uint64_t)k->proto << 32 | (uint64_t)k->dport << 16 | k->sport;
-}
+#define ct_key_word sl_flow6_key_word
 
 /* lip all zero: a one-direction connection, no reply key */
 static __rte_always_inline int
@@ -104,8 +90,6 @@ _Static_assert(offsetof(struct sl_conn6, bip) == RTE_CACHE_LINE_SIZE,
 	       "the client's key, the state and the wheel links fill the first line");
 _Static_assert(sizeof(struct sl_flow6_key) == 40,
 	       "the IPv6 key is 40 bytes without padding of its own");
-_Static_assert(offsetof(struct sl_flow6_key, sport) == 32,
-	       "ct_key_word(): the addresses are words 0 to 3, ports and protocol word 4");
 
 struct sl_flow6_table *
 sl_flow6_create(const struct sl_flow_params *p)

@@ -37,7 +37,9 @@
  * management lcore may read sl_flow_count() for statistics.
  */
 
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <rte_common.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -55,6 +57,25 @@ struct sl_flow_key {
 	uint8_t proto;
 	uint8_t pad[3];   /**< must be zero */
 };
+
+/**
+ * Word @p i (0 or 1) of key @p k for a hash, made from its fields. A key
+ * just written field by field is then read back in the widths it was
+ * written in, each load forwarded from its own store; one 8-byte load
+ * over several smaller stores would wait for all of them to complete.
+ * On a little-endian CPU the words are the key's bytes in memory,
+ * padding zero, so a hash over them is the hash of those bytes.
+ */
+_Static_assert(sizeof(struct sl_flow_key) == 16 && offsetof(struct sl_flow_key, sport) == 8,
+	       "sl_flow_key_word(): the addresses are word 0, ports and protocol word 1");
+
+static __rte_always_inline uint64_t
+sl_flow_key_word(const struct sl_flow_key *k, unsigned i)
+{
+	if (i == 0)
+		return (uint64_t)k->dst << 32 | k->src;
+	return (uint64_t)k->proto << 32 | (uint64_t)k->dport << 16 | k->sport;
+}
 
 #define SL_DIR_ORIG  0   /**< client -> VIP */
 #define SL_DIR_REPLY 1   /**< backend -> client */
@@ -287,6 +308,26 @@ struct sl_flow6_key {
 	uint8_t proto;
 	uint8_t pad[3];   /**< must be zero */
 };
+
+/**
+ * Word @p i (0 to 4) of IPv6 key @p k for a hash, as
+ * sl_flow_key_word(): the addresses 8 bytes at a time (each load within
+ * the 16 bytes of one address), the ports and protocol from their fields.
+ */
+_Static_assert(sizeof(struct sl_flow6_key) == 40 && offsetof(struct sl_flow6_key, sport) == 32,
+	       "sl_flow6_key_word(): the addresses are words 0 to 3, ports and protocol word 4");
+
+static __rte_always_inline uint64_t
+sl_flow6_key_word(const struct sl_flow6_key *k, unsigned i)
+{
+	uint64_t w;
+
+	if (i < 4) {
+		memcpy(&w, (const uint8_t *)k + i * 8, 8);
+		return w;
+	}
+	return (uint64_t)k->proto << 32 | (uint64_t)k->dport << 16 | k->sport;
+}
 
 /**
  * IPv6 connection record: two cache lines. The first holds what a

@@ -47,28 +47,11 @@ tx(struct sl_worker *w, uint16_t pidx, struct rte_mbuf *m)
 }
 
 /*
- * CRC32C of @p n 8-byte words at @p p, as rte_hash_crc() computes it
- * over 8 * @p n bytes, the words copied rather than read through a cast
- * of the key's type (no aliasing for the compiler to get wrong).
- */
-static __rte_always_inline uint32_t
-crc_words(const void *p, unsigned n, uint32_t seed)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		uint64_t w;
-
-		memcpy(&w, (const uint8_t *)p + 8 * i, 8);
-		seed = rte_hash_crc_8byte(w, seed);
-	}
-	return seed;
-}
-
-/*
  * The hash a hashing scheduler (sh, maglev) picks by, from a client's
- * key: CRC32C with fixed seeds, so that every Sluice instance, and one
- * restarted, hashes a connection alike and maglev choices agree.
+ * key: CRC32C with fixed seeds over the key's words (sl_flow_key_word(),
+ * the key's bytes on a little-endian CPU), so that every Sluice
+ * instance, and one restarted, hashes a connection alike and maglev
+ * choices agree.
  */
 static __rte_always_inline uint32_t
 sched_hash(const struct sl_service *svc, const struct sl_flow_key *k)
@@ -77,7 +60,8 @@ sched_hash(const struct sl_service *svc, const struct sl_flow_key *k)
 	if (!svc->sched->needs_hash)
 		return 0;
 	return svc->hash_source ? rte_hash_crc_4byte(k->src, 0x51ce) :
-		crc_words(k, 2, 0x51ce);
+		rte_hash_crc_8byte(sl_flow_key_word(k, 1),
+				   rte_hash_crc_8byte(sl_flow_key_word(k, 0), 0x51ce));
 }
 
 /* The scheduler's hash of an IPv6 client key (see sched_hash()):
@@ -85,12 +69,16 @@ sched_hash(const struct sl_service *svc, const struct sl_flow_key *k)
 static __rte_always_inline uint32_t
 sched_hash6(const struct sl_service *svc, const struct sl_flow6_key *k)
 {
+	uint32_t h = 0x51ce;
+	unsigned i;
+
 	_Static_assert(sizeof(*k) == 40 && sizeof(k->src) == 16,
 		       "sched_hash6() hashes five words, or two of the source");
 	if (!svc->sched->needs_hash)
 		return 0;
-	return svc->hash_source ? crc_words(&k->src, 2, 0x51ce) :
-		crc_words(k, 5, 0x51ce);
+	for (i = 0; i < (svc->hash_source ? 2u : 5u); i++)
+		h = rte_hash_crc_8byte(sl_flow6_key_word(k, i), h);
+	return h;
 }
 
 /* Owner of a connection: the worker of the client address, as a NIC
