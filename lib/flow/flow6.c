@@ -71,6 +71,23 @@ ct_key_of(const struct sl_conn6 *c, int dir, struct sl_flow6_key *k)
 	k->proto = c->proto;
 }
 
+/* Whether @p k is the key of record @p c in direction @p dir, compared
+ * with the record's fields where they are (as the IPv4 table does): a
+ * key made with ct_key_of() and compared whole would load it in wider
+ * words than it was just written in (see sl_flow_key_word()) */
+#define CT_KEY_IS
+static __rte_always_inline int
+ct_key_is(const struct sl_conn6 *c, int dir, const struct sl_flow6_key *k)
+{
+	if (k->proto != c->proto)
+		return 0;
+	if (dir == SL_DIR_ORIG)
+		return k->sport == c->cport && k->dport == c->vport &&
+		       sl_in6_eq(&k->src, &c->cip) && sl_in6_eq(&k->dst, &c->vip);
+	return k->sport == c->bport && k->dport == c->lport &&
+	       sl_in6_eq(&k->src, &c->bip) && sl_in6_eq(&k->dst, &c->lip);
+}
+
 /* the hash reads a key through sl_flow6_key_word() */
 #define CT_KEY_WORDS
 #define ct_key_word sl_flow6_key_word
