@@ -15,15 +15,15 @@
  *   CT_TABLE   the tag of the table type, defined here
  *   ct_key_of(c, dir, k)  record @p c's key in @p dir, written to @p k
  *   ct_two_way(c)         whether record @p c has a reply key
- *   CT_KEY_IS             (optional) defined when the includer has its
- *                         own ct_key_is(c, dir, k), comparing in place;
- *                         else a key is made with ct_key_of() and
- *                         compared whole
- *   CT_KEY_WORDS          (optional) defined when the includer has its
- *                         own ct_key_word(k, i), the key's i-th 8 bytes
- *                         for the hash read in the widths its fields were
- *                         written in; else the hash loads 8 bytes at a
- *                         time
+ *   ct_key_is(c, dir, k)  whether @p k is record @p c's key in @p dir,
+ *                         compared with the record's fields in place
+ *   ct_key_word(k, i)     the key's i-th 8 bytes for the hash, each field
+ *                         read in its own width
+ *
+ * Both of the last two read a key in the widths its fields were written
+ * in: most keys were made field by field just before (ct_key_of(), a
+ * packet's headers), and a load wider than the stores it spans is not
+ * forwarded from them but waits for them to complete.
  *
  * The index is built for one writer and for keys that live in the
  * records: a bucket holds eight 16-bit signatures and eight 32-bit
@@ -126,11 +126,7 @@ ct_hash(const struct conn_table *ct, const CT_KEY *k, struct ct_hash *h)
 	unsigned i;
 
 	for (i = 0; i < sizeof(*k) / 8; i++) {
-#ifdef CT_KEY_WORDS
 		w = ct_key_word(k, i);
-#else
-		memcpy(&w, (const uint8_t *)k + i * 8, 8);
-#endif
 		a = rte_hash_crc_8byte(w, a);
 	}
 	/*
@@ -159,18 +155,6 @@ ct_ref(uint32_t idx, int dir)
 {
 	return (idx + 1) << 1 | (uint32_t)dir;
 }
-
-#ifndef CT_KEY_IS
-/* Whether @p k is the key of record @p c in direction @p dir. */
-static __rte_always_inline int
-ct_key_is(const CT_REC *c, int dir, const CT_KEY *k)
-{
-	CT_KEY rk;
-
-	ct_key_of(c, dir, &rk);
-	return memcmp(&rk, k, sizeof(rk)) == 0;
-}
-#endif
 
 /* The record reference @p r names. */
 static __rte_always_inline const CT_REC *

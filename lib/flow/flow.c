@@ -36,7 +36,6 @@ ct_key_of(const struct sl_conn *c, int dir, struct sl_flow_key *k)
 /* Whether @p k is the key of record @p c in direction @p dir: the
  * fields compared where they are, the protocol first (5 instructions a
  * packet fewer than a key made and compared whole) */
-#define CT_KEY_IS
 static __rte_always_inline int
 ct_key_is(const struct sl_conn *c, int dir, const struct sl_flow_key *k)
 {
@@ -50,7 +49,6 @@ ct_key_is(const struct sl_conn *c, int dir, const struct sl_flow_key *k)
 }
 
 /* the hash reads a key through sl_flow_key_word() */
-#define CT_KEY_WORDS
 #define ct_key_word sl_flow_key_word
 
 /* lip 0: a one-direction connection, no reply key */

@@ -75,7 +75,6 @@ ct_key_of(const struct sl_conn6 *c, int dir, struct sl_flow6_key *k)
  * with the record's fields where they are (as the IPv4 table does): a
  * key made with ct_key_of() and compared whole would load it in wider
  * words than it was just written in (see sl_flow_key_word()) */
-#define CT_KEY_IS
 static __rte_always_inline int
 ct_key_is(const struct sl_conn6 *c, int dir, const struct sl_flow6_key *k)
 {
@@ -89,7 +88,6 @@ ct_key_is(const struct sl_conn6 *c, int dir, const struct sl_flow6_key *k)
 }
 
 /* the hash reads a key through sl_flow6_key_word() */
-#define CT_KEY_WORDS
 #define ct_key_word sl_flow6_key_word
 
 /* lip all zero: a one-direction connection, no reply key */
