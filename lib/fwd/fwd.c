@@ -1055,7 +1055,7 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	}
 	flags = csum_flags[(m->ol_flags >> 3) & 0x3f];
 
-	r = sl_pkt_parse(data, rte_pktmbuf_data_len(m), flags, pi);
+	r = sl_pkt_parse_inline(data, rte_pktmbuf_data_len(m), flags, pi);
 	if (unlikely(r != 0)) {
 		/* a frame in chained buffers: parsed and rewritten whole once
 		 * joined into one (headers never read from a first segment

@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <rte_common.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -349,5 +350,132 @@ uint16_t sl_ipv4_csum(const struct rte_ipv4_hdr *ip);
 /** TCP/UDP checksum computed from scratch over the pseudo-header and
  *  segment (@p l4 points at the L4 header, its checksum field read as 0). */
 uint16_t sl_l4_csum(const struct rte_ipv4_hdr *ip, const void *l4);
+
+/** Frame lengths sl_pkt_parse() knows. */
+#define SL_PKT_ETH_LEN  14
+#define SL_PKT_VLAN_LEN 4
+
+/**
+ * sl_pkt_parse() inline, for the fast path's classification: the
+ * caller's tests of what it set (kind, l2_len, proto) fold into its own
+ * branches, and the call goes.
+ */
+static __rte_always_inline int
+sl_pkt_parse_inline(const uint8_t *data, uint32_t len, unsigned flags,
+		    struct sl_pkt_info *pi)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint16_t etype, ip_len, frag;
+	uint32_t l2 = SL_PKT_ETH_LEN, ihl, l4_avail;
+	const uint8_t *l4;
+
+	if (unlikely(len < SL_PKT_ETH_LEN))
+		return SL_DROP_SHORT_FRAME;
+	/* read byte-wise, as every other header here is (DPDK's IP, TCP and
+	 * UDP headers are packed types): struct rte_ether_hdr requires
+	 * 2-byte alignment, and the parser takes a frame at any address */
+	etype = sl_ld16(data + RTE_ETHER_ADDR_LEN * 2);
+	if (etype == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		if (unlikely(len < SL_PKT_ETH_LEN + SL_PKT_VLAN_LEN))
+			return SL_DROP_SHORT_FRAME;
+		etype = ((const struct rte_vlan_hdr *)(data + SL_PKT_ETH_LEN))->eth_proto;
+		l2 += SL_PKT_VLAN_LEN;
+	}
+	pi->l2_len = (uint8_t)l2;
+	pi->tcp_flags = 0;
+	if (etype == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+		pi->kind = SL_PKT_ARP;
+		return 0;
+	}
+	if (unlikely(etype != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		if (etype == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+			pi->kind = SL_PKT_IPV6;
+			return 0;
+		}
+		return SL_DROP_NOT_IPV4;
+	}
+
+	if (unlikely(len < l2 + sizeof(struct rte_ipv4_hdr)))
+		return SL_DROP_SHORT_IP;
+	ip = (const struct rte_ipv4_hdr *)(data + l2);
+	if (likely(ip->version_ihl == 0x45)) {
+		/* version 4, no options: the length check above covers it */
+		ihl = sizeof(struct rte_ipv4_hdr);
+	} else {
+		if (unlikely((ip->version_ihl >> 4) != 4))
+			return SL_DROP_BAD_IP_VER;
+		ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+		if (unlikely(ihl < sizeof(struct rte_ipv4_hdr) || l2 + ihl > len))
+			return SL_DROP_BAD_IHL;
+	}
+	ip_len = rte_be_to_cpu_16(ip->total_length);
+	/* Ethernet may pad short frames, so the frame may exceed ip_len */
+	if (unlikely(ip_len < ihl || l2 + ip_len > len))
+		return SL_DROP_BAD_IP_LEN;
+	if (unlikely(flags & SL_PKT_F_IP_CSUM_BAD))
+		return SL_DROP_BAD_IP_CSUM;
+	if (!(flags & SL_PKT_F_IP_CSUM_GOOD) &&
+	    unlikely(!sl_ipv4_csum_ok(ip, ihl)))
+		return SL_DROP_BAD_IP_CSUM;
+	frag = rte_be_to_cpu_16(ip->fragment_offset);
+	if (unlikely(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+		return SL_DROP_FRAGMENT;
+
+	pi->kind = SL_PKT_IPV4;
+	pi->proto = ip->next_proto_id;
+	pi->l3_len = (uint8_t)ihl;
+	pi->ip_len = ip_len;
+	pi->src = ip->src_addr;
+	pi->dst = ip->dst_addr;
+	l4 = (const uint8_t *)ip + ihl;
+	l4_avail = ip_len - ihl;
+
+	switch (ip->next_proto_id) {
+	case IPPROTO_TCP: {
+		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)l4;
+		uint32_t off;
+
+		if (unlikely(l4_avail < sizeof(*th)))
+			return SL_DROP_BAD_L4_LEN;
+		off = (uint32_t)(th->data_off >> 4) * 4;
+		if (unlikely(off < sizeof(*th) || off > l4_avail))
+			return SL_DROP_BAD_L4_LEN;
+		pi->l4_len = (uint8_t)off;
+		pi->sport = th->src_port;
+		pi->dport = th->dst_port;
+		pi->tcp_flags = th->tcp_flags;
+		break;
+	}
+	case IPPROTO_UDP: {
+		const struct rte_udp_hdr *uh = (const struct rte_udp_hdr *)l4;
+		uint16_t ulen;
+
+		if (unlikely(l4_avail < sizeof(*uh)))
+			return SL_DROP_BAD_L4_LEN;
+		ulen = rte_be_to_cpu_16(uh->dgram_len);
+		if (unlikely(ulen < sizeof(*uh) || ulen > l4_avail))
+			return SL_DROP_BAD_L4_LEN;
+		pi->l4_len = sizeof(*uh);
+		pi->sport = uh->src_port;
+		pi->dport = uh->dst_port;
+		break;
+	}
+	case IPPROTO_ICMP: {
+		const struct rte_icmp_hdr *ih = (const struct rte_icmp_hdr *)l4;
+
+		if (unlikely(l4_avail < sizeof(*ih)))
+			return SL_DROP_BAD_L4_LEN;
+		pi->l4_len = sizeof(*ih);
+		pi->sport = ih->icmp_ident;
+		pi->dport = rte_cpu_to_be_16((uint16_t)(ih->icmp_type << 8 | ih->icmp_code));
+		return 0;
+	}
+	default:
+		return SL_DROP_UNSUP_L4;
+	}
+	if (unlikely(flags & SL_PKT_F_L4_CSUM_BAD))
+		return SL_DROP_BAD_L4_CSUM;
+	return 0;
+}
 
 #endif /* SL_PKT_H */
