@@ -84,6 +84,7 @@ struct conn_table {
 
 struct ct_hash {
 	uint32_t b1, b2;
+	uint32_t crc;               /* the key's CRC, b2 made from it */
 	uint16_t sig;
 };
 
@@ -118,10 +119,12 @@ ct_reduce(uint32_t h, uint32_t n)
 	return (uint32_t)(((uint64_t)h * n) >> 32);
 }
 
+/* A key's first bucket and signature; its second bucket is
+ * ct_hash_b2()'s, asked only when the first does not hold the key. */
 static __rte_always_inline void
-ct_hash(const struct conn_table *ct, const CT_KEY *k, struct ct_hash *h)
+ct_hash1(const struct conn_table *ct, const CT_KEY *k, struct ct_hash *h)
 {
-	uint32_t a = 0x5a17ce00, b;
+	uint32_t a = 0x5a17ce00;
 	uint64_t w;
 	unsigned i;
 
@@ -129,22 +132,36 @@ ct_hash(const struct conn_table *ct, const CT_KEY *k, struct ct_hash *h)
 		w = ct_key_word(k, i);
 		a = rte_hash_crc_8byte(w, a);
 	}
+	h->crc = a;
+	h->b1 = ct_reduce(a, ct->nb);
+	h->sig = (uint16_t)a;
+}
+
+static __rte_always_inline void
+ct_hash_b2(const struct conn_table *ct, struct ct_hash *h)
+{
 	/*
 	 * The second bucket must not follow from the first: CRC is linear,
 	 * so a CRC with another seed would put every key of a bucket in the
 	 * same second bucket. A multiplicative mix of the whole CRC does not.
 	 */
-	b = a ^ 0x9e3779b9;
+	uint32_t b = h->crc ^ 0x9e3779b9;
+
 	b ^= b >> 16;
 	b *= 0x85ebca6b;
 	b ^= b >> 13;
 	b *= 0xc2b2ae35;
 	b ^= b >> 16;
-	h->b1 = ct_reduce(a, ct->nb);
 	h->b2 = ct_reduce(b, ct->nb);
 	if (unlikely(h->b2 == h->b1))
 		h->b2 = h->b1 + 1 == ct->nb ? 0 : h->b1 + 1;
-	h->sig = (uint16_t)a;
+}
+
+static __rte_always_inline void
+ct_hash(const struct conn_table *ct, const CT_KEY *k, struct ct_hash *h)
+{
+	ct_hash1(ct, k, h);
+	ct_hash_b2(ct, h);
 }
 
 /* Index of a record in its table's pool. */
@@ -204,11 +221,14 @@ ct_sig_way(const struct conn_table *ct, uint32_t bi, uint16_t sig)
 }
 
 static __rte_always_inline uint32_t
-ct_find(const struct conn_table *ct, const struct ct_hash *h, const CT_KEY *k)
+ct_find(const struct conn_table *ct, struct ct_hash *h, const CT_KEY *k)
 {
 	uint32_t r = ct_find_in(ct, h->b1, h->sig, k);
 
-	return r != 0 ? r : ct_find_in(ct, h->b2, h->sig, k);
+	if (r != 0)
+		return r;
+	ct_hash_b2(ct, h);
+	return ct_find_in(ct, h->b2, h->sig, k);
 }
 
 static __rte_always_inline int
@@ -314,7 +334,7 @@ ct_lookup(struct CT_TABLE *t, const CT_KEY *k, int *dir)
 	struct ct_hash h;
 	uint32_t r;
 
-	ct_hash(&t->ct, k, &h);
+	ct_hash1(&t->ct, k, &h);
 	r = ct_find(&t->ct, &h, k);
 	if (r == 0)
 		return NULL;
@@ -341,12 +361,12 @@ ct_lookup_bulk(struct CT_TABLE *t, const CT_KEY *const *keys, unsigned n,
 	 * Stages over the whole burst, so that the loads of one stage are
 	 * all in flight before the next needs them. A key of an established
 	 * connection costs its first bucket and its record: insertion
-	 * prefers the first bucket, so the second is loaded only for the
-	 * keys not found there (new connections, mostly).
-	 * Hash every key and start loading its first bucket ...
+	 * prefers the first bucket, so the second is loaded (and its index
+	 * mixed) only for the keys not found there (new connections,
+	 * mostly). Hash every key and start loading its first bucket ...
 	 */
 	for (i = 0; i < n; i++) {
-		ct_hash(ct, keys[i], &h[i]);
+		ct_hash1(ct, keys[i], &h[i]);
 		rte_prefetch0(&ct->b[h[i].b1]);
 	}
 	/* ... take the first way whose signature matches and start loading
@@ -356,6 +376,7 @@ ct_lookup_bulk(struct CT_TABLE *t, const CT_KEY *const *keys, unsigned n,
 		if (cand[i] != 0) {
 			ct_prefetch_rec(ct_rec(ct, cand[i]));
 		} else {
+			ct_hash_b2(ct, &h[i]);
 			rte_prefetch0(&ct->b[h[i].b2]);
 			second = 1;
 		}
