@@ -48,23 +48,14 @@
 #include "sl_config.h"
 #include "sl_pkt.h"
 
-/** Lookup key: a packet's 5-tuple as it arrives, network byte order. */
-struct sl_flow_key {
-	rte_be32_t src;
-	rte_be32_t dst;
-	rte_be16_t sport;
-	rte_be16_t dport;
-	uint8_t proto;
-	uint8_t pad[3];   /**< must be zero */
-};
-
 /**
  * Word @p i (0 or 1) of key @p k for a hash, made from its fields. A key
  * just written field by field is then read back in the widths it was
  * written in, each load forwarded from its own store; one 8-byte load
  * over several smaller stores would wait for all of them to complete.
  * On a little-endian CPU the words are the key's bytes in memory,
- * padding zero, so a hash over them is the hash of those bytes.
+ * padding taken as zero, so a hash over them is the hash of those bytes
+ * (of a key made with its padding zero).
  */
 _Static_assert(sizeof(struct sl_flow_key) == 16 && offsetof(struct sl_flow_key, sport) == 8,
 	       "sl_flow_key_word(): the addresses are word 0, ports and protocol word 1");

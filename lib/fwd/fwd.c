@@ -891,7 +891,6 @@ sp_synack(struct sl_worker *w, const struct sl_snapshot *snap, struct sl_conn *c
 {
 	struct rte_mbuf *held;
 	struct sl_pkt_info hpi;
-	struct sl_flow_key k;
 	uint8_t *hd;
 	int r = sl_fwd_sp_synack(w, snap, c, m, data, pi, now, &held);
 
@@ -904,12 +903,8 @@ sp_synack(struct sl_worker *w, const struct sl_snapshot *snap, struct sl_conn *c
 		drop(w, held, SL_DROP_SP_WAIT);
 		return 0;
 	}
-	k = (struct sl_flow_key){
-		.src = hpi.src, .dst = hpi.dst, .sport = hpi.sport, .dport = hpi.dport,
-		.proto = hpi.proto,
-	};
 	return from_client(w, snap, &snap->services[c->svc], held, hd, &hpi, c->in_port, now,
-			   &k, c, SL_DIR_ORIG, &(uint64_t){ 0 });
+			   &hpi.key, c, SL_DIR_ORIG, &(uint64_t){ 0 });
 }
 
 /* A packet not for a VIP or for us: a backend's reply, or nothing.
@@ -1142,23 +1137,23 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
  */
 static __rte_noinline void
 prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
-	      const struct flow_pkt *fp, struct sl_conn *const *conns,
-	      const struct sl_flow_key *keys, unsigned nf)
+	      const struct flow_pkt *fp, struct sl_conn *const *conns, unsigned nf)
 {
 	struct add_guesses g = { 0 };
 	unsigned i, ahead = 0;
 
 	for (i = 0; i < nf; i++) {
 		const struct sl_service *svc = fp[i].svc;
+		const struct sl_flow_key *k = &fp[i].pi.key;
 		const struct sl_backend *be;
 		struct sl_flow_key kr;
 
 		if (conns[i] != NULL || !add_wanted(svc, fp[i].pi.proto, fp[i].pi.tcp_flags) ||
-		    (be = add_guess(w, snap, svc, sched_hash(svc, &keys[i]), &g)) == NULL)
+		    (be = add_guess(w, snap, svc, sched_hash(svc, k), &g)) == NULL)
 			continue;
 		kr = (struct sl_flow_key){
-			.src = be->addr, .dst = keys[i].src,
-			.sport = be->port, .dport = keys[i].sport, .proto = keys[i].proto,
+			.src = be->addr, .dst = k->src,
+			.sport = be->port, .dport = k->sport, .proto = k->proto,
 		};
 		if (svc->mode == SL_MODE_FULLNAT) {
 			/* to a local address and the local port of its turn */
@@ -1166,7 +1161,7 @@ prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
 
 			if (op->n_local == 0 || !guess_lport(w, &g, &kr.dport))
 				continue;
-			kr.dst = fullnat_local(op, keys[i].src);
+			kr.dst = fullnat_local(op, k->src);
 		}
 		sl_flow_prefetch_add(w->flows, &kr, ahead++);
 	}
@@ -1184,7 +1179,6 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 	     struct rte_mbuf **pkts, unsigned n, int pidx, uint64_t now)
 {
 	struct flow_pkt fp[SL_BURST];
-	struct sl_flow_key keys[SL_BURST];
 	const struct sl_flow_key *kp[SL_BURST];
 	struct sl_conn *conns[SL_BURST];
 	struct sl_fwd6_in v6[SL_BURST];
@@ -1205,12 +1199,7 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 		if (!classify(w, snap, pkts[i], p, pidx < 0, &fp[nf], v6, &n6, now))
 			continue;
 		/* both directions are looked up by the packet as it arrives */
-		keys[nf] = (struct sl_flow_key){
-			.src = fp[nf].pi.src, .dst = fp[nf].pi.dst,
-			.sport = fp[nf].pi.sport, .dport = fp[nf].pi.dport,
-			.proto = fp[nf].pi.proto,
-		};
-		kp[nf] = &keys[nf];
+		kp[nf] = &fp[nf].pi.key;
 		nf++;
 	}
 	/* IPv6 in a stage of its own, on its own table: the order of IPv4
@@ -1221,7 +1210,7 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 		return;
 	/* (the lookup has the records on their way into the cache) */
 	if (sl_flow_lookup_bulk(w->flows, kp, nf, conns, dirs) != (int)nf)
-		prefetch_adds(w, snap, fp, conns, keys, nf);
+		prefetch_adds(w, snap, fp, conns, nf);
 	for (i = 0; i < nf; i++) {
 		struct flow_pkt *f = &fp[i];
 		uint8_t *data = rte_pktmbuf_mtod(f->m, uint8_t *);
@@ -1230,11 +1219,11 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 		 * connection this one missed (its key is in @c added), or
 		 * (port reuse) removed one it found */
 		if ((changed & FC_DELETED) ||
-		    (conns[i] == NULL && (added & key_bit(&keys[i])) != 0))
-			conns[i] = sl_flow_lookup(w->flows, &keys[i], &dirs[i]);
+		    (conns[i] == NULL && (added & key_bit(&f->pi.key)) != 0))
+			conns[i] = sl_flow_lookup(w->flows, &f->pi.key, &dirs[i]);
 		if (f->svc != NULL) {
 			changed |= from_client(w, snap, f->svc, f->m, data, &f->pi,
-					       f->pidx, now, &keys[i], conns[i], dirs[i], &added);
+					       f->pidx, now, &f->pi.key, conns[i], dirs[i], &added);
 		} else {
 			changed |= from_backend(w, snap, f->m, data, &f->pi, f->pidx,
 						now, conns[i], dirs[i]);

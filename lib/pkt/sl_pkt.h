@@ -17,6 +17,7 @@
  * Thread-safety: all functions are pure; any thread may call them.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -87,20 +88,51 @@ struct sl_pkt6_info {
 	rte_be16_t dport;    /**< TCP/UDP destination port; ICMPv6: type<<8|code */
 };
 
-/** Parse result: offsets from the start of the frame, fields in network order. */
+/**
+ * A flow table's lookup key: a packet's 5-tuple as it arrives, network
+ * byte order. The tables read its fields, never its padding.
+ */
+struct sl_flow_key {
+	rte_be32_t src;
+	rte_be32_t dst;
+	rte_be16_t sport;
+	rte_be16_t dport;
+	uint8_t proto;
+	uint8_t pad[3];   /**< zero in a key made alone; never read */
+};
+
+/**
+ * Parse result: offsets from the start of the frame, fields in network
+ * order. The 5-tuple is laid out as a struct sl_flow_key (@c key), so
+ * that the fast path looks a parsed packet up without copying it; the
+ * key's padding holds kind, tcp_flags and l2_len.
+ */
 struct sl_pkt_info {
-	uint8_t kind;      /**< enum sl_pkt_kind */
-	uint8_t proto;     /**< IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
-	uint8_t tcp_flags; /**< TCP flags byte, 0 otherwise */
-	uint8_t l2_len;    /**< 14, or 18 with a VLAN tag */
+	union {
+		struct sl_flow_key key;
+		struct {
+			rte_be32_t src;    /**< IPv4 source */
+			rte_be32_t dst;    /**< IPv4 destination */
+			rte_be16_t sport;  /**< TCP/UDP source port; ICMP: echo identifier */
+			rte_be16_t dport;  /**< TCP/UDP destination port; ICMP: type<<8|code */
+			uint8_t proto;     /**< IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+			uint8_t kind;      /**< enum sl_pkt_kind */
+			uint8_t tcp_flags; /**< TCP flags byte, 0 otherwise */
+			uint8_t l2_len;    /**< 14, or 18 with a VLAN tag */
+		};
+	};
 	uint8_t l3_len;    /**< IPv4 header length incl. options */
 	uint8_t l4_len;    /**< TCP/UDP/ICMP header length */
 	uint16_t ip_len;   /**< IPv4 total length, host order */
-	rte_be32_t src;    /**< IPv4 source */
-	rte_be32_t dst;    /**< IPv4 destination */
-	rte_be16_t sport;  /**< TCP/UDP source port; ICMP: echo identifier */
-	rte_be16_t dport;  /**< TCP/UDP destination port; ICMP: type<<8|code */
 };
+
+_Static_assert(offsetof(struct sl_pkt_info, src) == offsetof(struct sl_flow_key, src) &&
+	       offsetof(struct sl_pkt_info, dst) == offsetof(struct sl_flow_key, dst) &&
+	       offsetof(struct sl_pkt_info, sport) == offsetof(struct sl_flow_key, sport) &&
+	       offsetof(struct sl_pkt_info, dport) == offsetof(struct sl_flow_key, dport) &&
+	       offsetof(struct sl_pkt_info, proto) == offsetof(struct sl_flow_key, proto) &&
+	       offsetof(struct sl_pkt_info, kind) >= offsetof(struct sl_flow_key, pad),
+	       "a parsed packet's 5-tuple is its flow key");
 
 /** Flags for sl_pkt_parse(). */
 #define SL_PKT_F_IP_CSUM_GOOD 0x1 /**< NIC verified the IPv4 header checksum */
