@@ -109,9 +109,8 @@ static void
 icmp_err_hop(uint8_t *frame, const struct sl_pkt_info *pi)
 {
 	uint8_t *ip = frame + pi->l2_len;
-	uint16_t new_w, old_w = sl_nat_ttl_dec(ip, &new_w), csum;
+	uint16_t csum = sl_csum_apply(sl_ld16(ip + SL_IP_CSUM_OFF), sl_nat_ttl_dec(ip));
 
-	csum = sl_csum_update16(sl_ld16(ip + SL_IP_CSUM_OFF), old_w, new_w);
 	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
 }
 

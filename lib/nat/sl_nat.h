@@ -47,21 +47,23 @@
 /*
  * Take one from the TTL of the IPv4 header at @p ip, which must be at
  * least 1 (the callers drop a packet whose TTL would reach 0). Returns
- * the 16-bit checksum word that holds TTL and protocol as it was,
- * @p *after as it is now. The word is loaded once and stored whole:
+ * what that adds to the header checksum (for sl_csum_apply()): the
+ * 16-bit word of TTL and protocol goes from w to w - 0x0100, and
+ * ~w + (w - 0x0100) is the same for every w without a borrow, which a
+ * TTL of at least 1 rules out. The word is loaded once and stored whole:
  * loading it again after a one-byte store would wait for that store to
  * complete (a load wider than the store it follows is not forwarded
  * from it).
  */
-static __rte_always_inline uint16_t
-sl_nat_ttl_dec(uint8_t *ip, uint16_t *after)
-{
-	uint16_t w = sl_ld16(ip + SL_IP_TTL_OFF);
+#define SL_NAT_TTL_DELTA ((uint32_t)0xffff - RTE_BE16(0x0100))
 
-	/* the TTL is the word's first byte: no borrow while it is >= 1 */
-	*after = (uint16_t)(w - RTE_BE16(0x0100));
-	memcpy(ip + SL_IP_TTL_OFF, after, 2);
-	return w;
+static __rte_always_inline uint32_t
+sl_nat_ttl_dec(uint8_t *ip)
+{
+	uint16_t w = (uint16_t)(sl_ld16(ip + SL_IP_TTL_OFF) - RTE_BE16(0x0100));
+
+	memcpy(ip + SL_IP_TTL_OFF, &w, 2);
+	return SL_NAT_TTL_DELTA;
 }
 
 /* Replace the source (@p dst == 0) or destination address and port. */
@@ -74,7 +76,8 @@ sl_nat_rewrite(uint8_t *frame, const struct sl_pkt_info *pi, int dst,
 	uint8_t *ap = ip + (dst ? SL_IP_DST_OFF : SL_IP_SRC_OFF);
 	uint8_t *pp = l4 + (dst ? 2 : 0);
 	uint8_t *l4c = l4 + (pi->proto == IPPROTO_TCP ? SL_TCP_CSUM_OFF : SL_UDP_CSUM_OFF);
-	uint16_t old_ttl_word, new_ttl_word, csum;
+	uint32_t d_ttl;
+	uint16_t csum;
 	rte_be32_t old_ip;
 	rte_be16_t old_port;
 	uint32_t d_ip;
@@ -82,13 +85,13 @@ sl_nat_rewrite(uint8_t *frame, const struct sl_pkt_info *pi, int dst,
 	memcpy(&old_ip, ap, 4);
 	memcpy(&old_port, pp, 2);
 	/* TTL and protocol share one 16-bit checksum word */
-	old_ttl_word = sl_nat_ttl_dec(ip, &new_ttl_word);
+	d_ttl = sl_nat_ttl_dec(ip);
 	memcpy(ap, &new_ip, 4);
 	memcpy(pp, &new_port, 2);
 	/* the address is in both sums: its delta is taken once */
 	d_ip = sl_csum_delta32(old_ip, new_ip);
 	csum = sl_csum_apply(sl_ld16(ip + SL_IP_CSUM_OFF),
-			     d_ip + sl_csum_delta16(old_ttl_word, new_ttl_word));
+			     d_ip + d_ttl);
 	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
 
 	csum = sl_ld16(l4c);
@@ -131,7 +134,8 @@ sl_nat_fullnat(uint8_t *frame, const struct sl_pkt_info *pi,
 	uint8_t *ip = frame + pi->l2_len;
 	uint8_t *l4 = ip + pi->l3_len;
 	uint8_t *l4c = l4 + (pi->proto == IPPROTO_TCP ? SL_TCP_CSUM_OFF : SL_UDP_CSUM_OFF);
-	uint16_t old_ttl_word, new_ttl_word, csum;
+	uint32_t d_ttl;
+	uint16_t csum;
 	rte_be32_t old_s, old_d;
 	rte_be16_t old_sp, old_dp;
 	uint32_t d_ip;
@@ -140,14 +144,14 @@ sl_nat_fullnat(uint8_t *frame, const struct sl_pkt_info *pi,
 	memcpy(&old_d, ip + SL_IP_DST_OFF, 4);
 	memcpy(&old_sp, l4, 2);
 	memcpy(&old_dp, l4 + 2, 2);
-	old_ttl_word = sl_nat_ttl_dec(ip, &new_ttl_word);
+	d_ttl = sl_nat_ttl_dec(ip);
 	memcpy(ip + SL_IP_SRC_OFF, &saddr, 4);
 	memcpy(ip + SL_IP_DST_OFF, &daddr, 4);
 	memcpy(l4, &sport, 2);
 	memcpy(l4 + 2, &dport, 2);
 	d_ip = sl_csum_delta32(old_s, saddr) + sl_csum_delta32(old_d, daddr);
 	csum = sl_csum_apply(sl_ld16(ip + SL_IP_CSUM_OFF),
-			     d_ip + sl_csum_delta16(old_ttl_word, new_ttl_word));
+			     d_ip + d_ttl);
 	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
 
 	csum = sl_ld16(l4c);
