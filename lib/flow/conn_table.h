@@ -100,6 +100,7 @@ struct ct_hash {
 
 /* A table: the index, the pool of records and the wheel. */
 struct CT_TABLE {
+	struct sl_flow_head head;    /* first: the inline touch reads it */
 	struct conn_table ct;
 	CT_REC *conns;
 	uint32_t *free_stack;
@@ -108,7 +109,6 @@ struct CT_TABLE {
 	uint32_t count;
 	uint64_t slot_ticks;
 	uint64_t wheel_pos;          /* absolute slot number processed next */
-	uint64_t timeout_ticks[SL_CS_MAX];
 	uint32_t *wheel;             /* WHEEL_SLOTS list heads */
 };
 
@@ -549,7 +549,7 @@ ct_add(struct CT_TABLE *t, CT_REC *c, int check_orig, uint64_t now)
 	}
 	t->n_free--;
 	t->count++;
-	c->expire = now + t->timeout_ticks[c->state];
+	c->expire = now + t->head.timeout_ticks[c->state];
 	if (t->wheel_pos == UINT64_MAX)
 		t->wheel_pos = slot_of(t, now);
 	wheel_file(t, idx);
@@ -683,21 +683,26 @@ out:
 	return done + nb;
 }
 
+/* A deadline earlier than record @p c's (a shorter timeout: RST, FIN):
+ * lazy re-arming only ever moves deadlines later, so file it again. */
+static void
+ct_refile(struct CT_TABLE *t, CT_REC *c, uint64_t deadline)
+{
+	c->expire = deadline;
+	wheel_unlink(t, conn_idx(t, c));
+	wheel_file(t, conn_idx(t, c));
+}
+
 /* Touch: the new deadline for record @p c in its (new) state. */
 static __rte_always_inline void
 ct_rearm(struct CT_TABLE *t, CT_REC *c, uint64_t now)
 {
-	uint64_t deadline = now + t->timeout_ticks[c->state];
+	uint64_t deadline = now + t->head.timeout_ticks[c->state];
 
-	if (unlikely(deadline < c->expire)) {
-		/* a shorter timeout (RST, FIN): lazy re-arming only ever
-		 * moves deadlines later, so file the record again */
+	if (unlikely(deadline < c->expire))
+		ct_refile(t, c, deadline);
+	else
 		c->expire = deadline;
-		wheel_unlink(t, conn_idx(t, c));
-		wheel_file(t, conn_idx(t, c));
-		return;
-	}
-	c->expire = deadline;
 }
 
 /* As sl_flow_walk_range(). */
@@ -749,7 +754,7 @@ ct_table_create(const struct sl_flow_params *p)
 	t->capacity = p->capacity;
 	t->slot_ticks = p->hz / WHEEL_HZ_DIV ? p->hz / WHEEL_HZ_DIV : 1;
 	for (i = 0; i < SL_CS_MAX; i++)
-		t->timeout_ticks[i] = (uint64_t)p->timeouts[i] * p->hz;
+		t->head.timeout_ticks[i] = (uint64_t)p->timeouts[i] * p->hz;
 	t->conns = rte_zmalloc_socket("sl_conns", (size_t)p->capacity * sizeof(CT_REC),
 				      RTE_CACHE_LINE_SIZE, p->socket_id);
 	t->free_stack = rte_malloc_socket("sl_conn_free",

@@ -158,12 +158,9 @@ sl_flow_add_local(struct sl_flow_table *t, rte_be32_t cip, rte_be16_t cport,
 }
 
 void
-sl_flow_touch(struct sl_flow_table *t, struct sl_conn *c, int dir,
-	      uint8_t flags, uint64_t now)
+sl_flow_refile(struct sl_flow_table *t, struct sl_conn *c, uint64_t deadline)
 {
-	if (c->proto == IPPROTO_TCP)
-		c->state = sl_flow_tcp_next(c->state, &c->fin_seen, c->lip == 0, dir, flags);
-	ct_rearm(t, c, now);
+	ct_refile(t, c, deadline);
 }
 
 void

@@ -244,11 +244,39 @@ struct sl_conn *sl_flow_add_local(struct sl_flow_table *t, rte_be32_t cip,
 				  rte_be16_t lport, uint8_t proto, uint64_t now);
 
 /**
- * Account a packet of an existing connection: advance the TCP state from
- * @p tcp_flags and direction @p dir, and push the deadline.
+ * The part of a table (IPv4 or IPv6) that sl_flow_touch() reads inline:
+ * its first member, so that a pointer to the table points to it.
  */
-void sl_flow_touch(struct sl_flow_table *t, struct sl_conn *c, int dir,
-		   uint8_t tcp_flags, uint64_t now);
+struct sl_flow_head {
+	uint64_t timeout_ticks[SL_CS_MAX]; /**< per state, in TSC ticks */
+};
+
+/** File connection @p c again for @p deadline, earlier than its own
+ *  (sl_flow_touch()'s rare case: a RST or FIN shortens the timeout). */
+void sl_flow_refile(struct sl_flow_table *t, struct sl_conn *c, uint64_t deadline);
+
+/**
+ * Account a packet of an existing connection: advance the TCP state from
+ * @p tcp_flags and direction @p dir, and push the deadline. Inline: one
+ * store on most packets; a deadline that moves earlier files the
+ * connection again (sl_flow_refile()).
+ */
+static __rte_always_inline void
+sl_flow_touch(struct sl_flow_table *t, struct sl_conn *c, int dir,
+	      uint8_t tcp_flags, uint64_t now)
+{
+	const struct sl_flow_head *h = (const struct sl_flow_head *)(const void *)t;
+	uint64_t deadline;
+
+	if (c->proto == IPPROTO_TCP)
+		c->state = sl_flow_tcp_next(c->state, &c->fin_seen, c->lip == 0, dir,
+					    tcp_flags);
+	deadline = now + h->timeout_ticks[c->state];
+	if (unlikely(deadline < c->expire))
+		sl_flow_refile(t, c, deadline);
+	else
+		c->expire = deadline;
+}
 
 /**
  * Remove a connection now (keys and record), without the callback.
