@@ -312,6 +312,43 @@ test_udp_dnat(void)
 }
 
 /*
+ * Frames for another host's MAC (a promiscuous port sees them) are
+ * dropped as other_host, whichever of the six bytes differs; the port's
+ * own MAC, broadcast and multicast go on.
+ */
+static void
+test_other_host_mac(void)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint64_t oh0 = fx.w->stats.drops[SL_DROP_OTHER_HOST];
+	struct tp_fspec s;
+	struct rte_mbuf *m;
+	unsigned i;
+
+	drain_all();
+	for (i = 0; i < 6; i++) {
+		client_spec(&s, IPPROTO_UDP, 0x64400002, 40002, 53, 0);
+		s.dmac[i] ^= 0x02;          /* not the group bit of byte 0 */
+		push(mbuf_of(&s), OUT);
+		CU_ASSERT_PTR_NULL(sent(IN));
+		CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_OTHER_HOST], oh0 + i + 1);
+	}
+	client_spec(&s, IPPROTO_UDP, 0x64400002, 40002, 53, 0);
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL(m);
+	rte_pktmbuf_free(m);
+	client_spec(&s, IPPROTO_UDP, 0x64400002, 40002, 53, 0);
+	memcpy(s.dmac, bcast, 6);
+	push(mbuf_of(&s), OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL(m);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(fx.w->stats.drops[SL_DROP_OTHER_HOST], oh0 + 6);
+	drain_all();
+}
+
+/*
  * Packets of one new connection in one burst: the first opens it, the
  * later ones find it (one connection, one backend, not one each): a UDP
  * flow's first three datagrams, and a SYN with the client's next
@@ -6509,6 +6546,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "fullnat: ICMP errors relayed both ways, TCP and UDP, byte for byte", test_fullnat_icmp_errors },
 	{ "dr/tunnel backend flushed: client reset, no RST from 0.0.0.0", test_oneway_flush },
 	{ "a connection removed earlier in the burst is looked up again", test_removed_in_burst },
+	{ "frames for another MAC dropped, any byte differing; own, broadcast pass", test_other_host_mac },
 	{ "nat: a reply key another connection holds: RST, reply_taken", test_reply_taken },
 	{ "NAT66 TCP and UDP both ways, byte for byte; TCP states; port reuse", test_nat66_both_ways },
 	{ "NAT66: backend MAC unknown: to management with its neighbour entry", test_nat66_unresolved_backend },
