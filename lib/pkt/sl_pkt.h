@@ -397,7 +397,7 @@ sl_pkt_parse_inline(const uint8_t *data, uint32_t len, unsigned flags,
 		    struct sl_pkt_info *pi)
 {
 	const struct rte_ipv4_hdr *ip;
-	uint16_t etype, ip_len, frag;
+	uint16_t etype, ip_len;
 	uint32_t l2 = SL_PKT_ETH_LEN, ihl, l4_avail;
 	const uint8_t *l4;
 
@@ -449,8 +449,9 @@ sl_pkt_parse_inline(const uint8_t *data, uint32_t len, unsigned flags,
 	if (!(flags & SL_PKT_F_IP_CSUM_GOOD) &&
 	    unlikely(!sl_ipv4_csum_ok(ip, ihl)))
 		return SL_DROP_BAD_IP_CSUM;
-	frag = rte_be_to_cpu_16(ip->fragment_offset);
-	if (unlikely(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+	/* tested in network order: no byte swap */
+	if (unlikely(ip->fragment_offset &
+		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
 		return SL_DROP_FRAGMENT;
 
 	pi->kind = SL_PKT_IPV4;
