@@ -9,7 +9,7 @@
  * expires records. The file that includes it names its types first and
  * says how to read a record's keys:
  *
- *   CT_KEY     the key type: a multiple of 8 bytes, padding zero
+ *   CT_KEY     the key type: a multiple of 8 bytes (its padding never read)
  *   CT_REC     the record type (one or two cache lines), with the fields
  *              expire, wheel_next, wheel_prev, wheel_slot and state
  *   CT_TABLE   the tag of the table type, defined here
