@@ -1022,12 +1022,6 @@ arp_in(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	to_mgmt(w, m, SL_MGMT_SLOWPATH);
 }
 
-/*
- * First stage: validate and sort out everything that needs no flow
- * lookup (drops, ARP, ICMP, packets owned by another worker). Returns
- * 1 when the packet goes on to the flow stage, filled in @p fp; an IPv6
- * frame goes to the IPv6 stage, added to @p v6 (@p n6 of them so far).
- */
 /* Whether the 6 bytes at @p p are @p mac: a 4-byte and a 2-byte compare
  * (rte_is_same_ether_addr() makes three of 2 bytes). */
 static __rte_always_inline int
@@ -1043,6 +1037,12 @@ mac_is(const uint8_t *p, const struct rte_ether_addr *mac)
 	return ((a0 ^ b0) | (uint32_t)(a1 ^ b1)) == 0;
 }
 
+/*
+ * First stage: validate and sort out everything that needs no flow
+ * lookup (drops, ARP, ICMP, packets owned by another worker). Returns
+ * 1 when the packet goes on to the flow stage, filled in @p fp; an IPv6
+ * frame goes to the IPv6 stage, added to @p v6 (@p n6 of them so far).
+ */
 static __rte_always_inline int
 classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m,
 	 uint16_t pidx, int redirected, struct flow_pkt *fp, struct sl_fwd6_in *v6,
