@@ -683,26 +683,15 @@ out:
 	return done + nb;
 }
 
-/* A deadline earlier than record @p c's (a shorter timeout: RST, FIN):
- * lazy re-arming only ever moves deadlines later, so file it again. */
+/* A deadline earlier than record @p c's (a shorter timeout: RST, FIN;
+ * the touch itself is sl_flow_touch(), inline): lazy re-arming only ever
+ * moves deadlines later, so file it again. */
 static void
 ct_refile(struct CT_TABLE *t, CT_REC *c, uint64_t deadline)
 {
 	c->expire = deadline;
 	wheel_unlink(t, conn_idx(t, c));
 	wheel_file(t, conn_idx(t, c));
-}
-
-/* Touch: the new deadline for record @p c in its (new) state. */
-static __rte_always_inline void
-ct_rearm(struct CT_TABLE *t, CT_REC *c, uint64_t now)
-{
-	uint64_t deadline = now + t->head.timeout_ticks[c->state];
-
-	if (unlikely(deadline < c->expire))
-		ct_refile(t, c, deadline);
-	else
-		c->expire = deadline;
 }
 
 /* As sl_flow_walk_range(). */

@@ -182,13 +182,9 @@ sl_flow6_add(struct sl_flow6_table *t, const struct sl_in6 *cip,
 }
 
 void
-sl_flow6_touch(struct sl_flow6_table *t, struct sl_conn6 *c, int dir,
-	       uint8_t flags, uint64_t now)
+sl_flow6_refile(struct sl_flow6_table *t, struct sl_conn6 *c, uint64_t deadline)
 {
-	if (c->proto == IPPROTO_TCP)
-		c->state = sl_flow_tcp_next(c->state, &c->fin_seen, !ct_two_way(c),
-					    dir, flags);
-	ct_rearm(t, c, now);
+	ct_refile(t, c, deadline);
 }
 
 void

@@ -417,9 +417,28 @@ struct sl_conn6 *sl_flow6_add(struct sl_flow6_table *t, const struct sl_in6 *cip
 			      const struct sl_in6 *lip, rte_be16_t lport, uint8_t proto,
 			      uint64_t now);
 
-/** Account a packet: TCP state (sl_flow_tcp_next) and deadline. */
-void sl_flow6_touch(struct sl_flow6_table *t, struct sl_conn6 *c, int dir,
-		    uint8_t tcp_flags, uint64_t now);
+/** File connection @p c again for @p deadline, earlier than its own
+ *  (as sl_flow_refile()). */
+void sl_flow6_refile(struct sl_flow6_table *t, struct sl_conn6 *c, uint64_t deadline);
+
+/** Account a packet: TCP state (sl_flow_tcp_next) and deadline, inline
+ *  as sl_flow_touch() (a one-direction connection has no local address). */
+static __rte_always_inline void
+sl_flow6_touch(struct sl_flow6_table *t, struct sl_conn6 *c, int dir,
+	       uint8_t tcp_flags, uint64_t now)
+{
+	const struct sl_flow_head *h = (const struct sl_flow_head *)(const void *)t;
+	uint64_t deadline;
+
+	if (c->proto == IPPROTO_TCP)
+		c->state = sl_flow_tcp_next(c->state, &c->fin_seen, sl_in6_zero(&c->lip), dir,
+					    tcp_flags);
+	deadline = now + h->timeout_ticks[c->state];
+	if (unlikely(deadline < c->expire))
+		sl_flow6_refile(t, c, deadline);
+	else
+		c->expire = deadline;
+}
 
 /** Remove a connection now, without the callback. */
 void sl_flow6_del(struct sl_flow6_table *t, struct sl_conn6 *c);
