@@ -251,6 +251,14 @@ struct sl_flow_head {
 	uint64_t timeout_ticks[SL_CS_MAX]; /**< per state, in TSC ticks */
 };
 
+/** The deadline of a connection of table @p t (IPv4 or IPv6) in state
+ *  @p state touched at @p now. */
+static __rte_always_inline uint64_t
+sl_flow_deadline(const void *t, uint8_t state, uint64_t now)
+{
+	return now + ((const struct sl_flow_head *)t)->timeout_ticks[state];
+}
+
 /** File connection @p c again for @p deadline, earlier than its own
  *  (sl_flow_touch()'s rare case: a RST or FIN shortens the timeout). */
 void sl_flow_refile(struct sl_flow_table *t, struct sl_conn *c, uint64_t deadline);
@@ -265,13 +273,12 @@ static __rte_always_inline void
 sl_flow_touch(struct sl_flow_table *t, struct sl_conn *c, int dir,
 	      uint8_t tcp_flags, uint64_t now)
 {
-	const struct sl_flow_head *h = (const struct sl_flow_head *)(const void *)t;
 	uint64_t deadline;
 
 	if (c->proto == IPPROTO_TCP)
 		c->state = sl_flow_tcp_next(c->state, &c->fin_seen, c->lip == 0, dir,
 					    tcp_flags);
-	deadline = now + h->timeout_ticks[c->state];
+	deadline = sl_flow_deadline(t, c->state, now);
 	if (unlikely(deadline < c->expire))
 		sl_flow_refile(t, c, deadline);
 	else
@@ -427,13 +434,12 @@ static __rte_always_inline void
 sl_flow6_touch(struct sl_flow6_table *t, struct sl_conn6 *c, int dir,
 	       uint8_t tcp_flags, uint64_t now)
 {
-	const struct sl_flow_head *h = (const struct sl_flow_head *)(const void *)t;
 	uint64_t deadline;
 
 	if (c->proto == IPPROTO_TCP)
 		c->state = sl_flow_tcp_next(c->state, &c->fin_seen, sl_in6_zero(&c->lip), dir,
 					    tcp_flags);
-	deadline = now + h->timeout_ticks[c->state];
+	deadline = sl_flow_deadline(t, c->state, now);
 	if (unlikely(deadline < c->expire))
 		sl_flow6_refile(t, c, deadline);
 	else

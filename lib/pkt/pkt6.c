@@ -111,12 +111,9 @@ sl_pkt_parse6(const uint8_t *data, uint32_t len, unsigned flags,
 	switch (nh) {
 	case IPPROTO_TCP: {
 		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)l4;
-		uint32_t doff;
+		uint32_t doff = sl_tcp_hdr_len(th, avail);
 
-		if (unlikely(avail < sizeof(*th)))
-			return SL_DROP_BAD_L4_LEN;
-		doff = (uint32_t)(th->data_off >> 4) * 4;
-		if (unlikely(doff < sizeof(*th) || doff > avail))
+		if (unlikely(doff == 0))
 			return SL_DROP_BAD_L4_LEN;
 		pi->l4_len = (uint8_t)doff;
 		pi->sport = th->src_port;

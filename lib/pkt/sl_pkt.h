@@ -383,6 +383,24 @@ uint16_t sl_ipv4_csum(const struct rte_ipv4_hdr *ip);
  *  segment (@p l4 points at the L4 header, its checksum field read as 0). */
 uint16_t sl_l4_csum(const struct rte_ipv4_hdr *ip, const void *l4);
 
+/**
+ * Length of the TCP header at @p th (its data offset), which has @p avail
+ * bytes of segment: 0 when the header does not fit in them or is shorter
+ * than 20 bytes. Both parsers' test.
+ */
+static __rte_always_inline uint32_t
+sl_tcp_hdr_len(const struct rte_tcp_hdr *th, uint32_t avail)
+{
+	uint32_t off;
+
+	if (unlikely(avail < sizeof(*th)))
+		return 0;
+	off = (uint32_t)(th->data_off >> 4) * 4;
+	if (unlikely(off < sizeof(*th) || off > avail))
+		return 0;
+	return off;
+}
+
 /** Frame lengths sl_pkt_parse() knows. */
 #define SL_PKT_ETH_LEN  14
 #define SL_PKT_VLAN_LEN 4
@@ -466,12 +484,9 @@ sl_pkt_parse_inline(const uint8_t *data, uint32_t len, unsigned flags,
 	switch (ip->next_proto_id) {
 	case IPPROTO_TCP: {
 		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)l4;
-		uint32_t off;
+		uint32_t off = sl_tcp_hdr_len(th, l4_avail);
 
-		if (unlikely(l4_avail < sizeof(*th)))
-			return SL_DROP_BAD_L4_LEN;
-		off = (uint32_t)(th->data_off >> 4) * 4;
-		if (unlikely(off < sizeof(*th) || off > l4_avail))
+		if (unlikely(off == 0))
 			return SL_DROP_BAD_L4_LEN;
 		pi->l4_len = (uint8_t)off;
 		pi->sport = th->src_port;
