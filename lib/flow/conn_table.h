@@ -44,7 +44,8 @@
  * from its record). Removal finds the entry by its reference, with no
  * key comparison.
  *
- * The wheel: WHEEL_SLOTS slots of 1/16 s in TSC ticks, a doubly linked
+ * The wheel: WHEEL_SLOTS slots of a power of two TSC ticks, the largest
+ * not over 1/16 s (a slot number is a shift, not a division), a doubly linked
  * list of records per slot, lazy re-arming (a packet only stores the new
  * deadline; the wheel files a record again when it reaches one whose
  * deadline has moved on).
@@ -72,7 +73,7 @@
 
 #define CT_WAYS      8
 #define WHEEL_SLOTS  16384u      /* power of two */
-#define WHEEL_HZ_DIV 16u         /* slot = 1/16 s */
+#define WHEEL_HZ_DIV 16u         /* slot <= 1/16 s */
 #define NIL          UINT32_MAX
 /* the largest capacity a 32-bit reference can name both keys of */
 #define CT_CAPACITY_MAX (UINT32_MAX / 2 - 1)
@@ -107,7 +108,7 @@ struct CT_TABLE {
 	uint32_t n_free;
 	uint32_t capacity;
 	uint32_t count;
-	uint64_t slot_ticks;
+	unsigned slot_shift;         /* a slot is 1 << slot_shift ticks */
 	uint64_t wheel_pos;          /* absolute slot number processed next */
 	uint32_t *wheel;             /* WHEEL_SLOTS list heads */
 };
@@ -297,23 +298,31 @@ ct_free_way(const struct ct_bucket *b)
 }
 
 /*
- * Insert (known absent). When both buckets are full, move one of their
+ * Insert (known absent) into the key's first bucket, else its second
+ * (@p h gets its b2 then). When both are full, move one of their
  * entries to its other bucket if that one has room.
  */
 static int
-ct_insert(struct conn_table *ct, const struct ct_hash *h, uint32_t ref)
+ct_insert(struct conn_table *ct, struct ct_hash *h, uint32_t ref)
 {
-	uint32_t cand[2] = { h->b1, h->b2 };
+	uint32_t cand[2];
 	unsigned c, i;
 	int w;
 
-	for (c = 0; c < 2; c++) {
-		w = ct_free_way(&ct->b[cand[c]]);
-		if (w >= 0) {
-			ct->b[cand[c]].sig[w] = h->sig;
-			ct->b[cand[c]].ref[w] = ref;
-			return 0;
-		}
+	w = ct_free_way(&ct->b[h->b1]);
+	if (likely(w >= 0)) {
+		ct->b[h->b1].sig[w] = h->sig;
+		ct->b[h->b1].ref[w] = ref;
+		return 0;
+	}
+	ct_hash_b2(ct, h);
+	cand[0] = h->b1;
+	cand[1] = h->b2;
+	w = ct_free_way(&ct->b[h->b2]);
+	if (w >= 0) {
+		ct->b[h->b2].sig[w] = h->sig;
+		ct->b[h->b2].ref[w] = ref;
+		return 0;
 	}
 	for (c = 0; c < 2; c++) {
 		struct ct_bucket *b = &ct->b[cand[c]];
@@ -339,21 +348,22 @@ ct_insert(struct conn_table *ct, const struct ct_hash *h, uint32_t ref)
 	return -ENOSPC;
 }
 
-/* Remove reference @p ref of the key whose hash is @p h. */
+/* Remove reference @p ref of the key whose first bucket and CRC @p h
+ * holds (ct_hash1()); its second bucket is mixed only if the first does
+ * not hold it. */
 static __rte_always_inline void
-ct_remove_h(struct conn_table *ct, const struct ct_hash *h, uint32_t ref)
+ct_remove_h(struct conn_table *ct, struct ct_hash *h, uint32_t ref)
 {
-	uint32_t cand[2] = { h->b1, h->b2 };
-	unsigned c;
+	unsigned m = ct_ref_mask(&ct->b[h->b1], ref);
 
-	for (c = 0; c < 2; c++) {
-		unsigned m = ct_ref_mask(&ct->b[cand[c]], ref);
-
-		if (m != 0) {
-			ct->b[cand[c]].ref[__builtin_ctz(m)] = 0;
-			return;
-		}
+	if (likely(m != 0)) {
+		ct->b[h->b1].ref[__builtin_ctz(m)] = 0;
+		return;
 	}
+	ct_hash_b2(ct, h);
+	m = ct_ref_mask(&ct->b[h->b2], ref);
+	if (m != 0)
+		ct->b[h->b2].ref[__builtin_ctz(m)] = 0;
 }
 
 /* Remove reference @p ref of key @p k. */
@@ -362,7 +372,7 @@ ct_remove(struct conn_table *ct, const CT_KEY *k, uint32_t ref)
 {
 	struct ct_hash h;
 
-	ct_hash(ct, k, &h);
+	ct_hash1(ct, k, &h);
 	ct_remove_h(ct, &h, ref);
 }
 
@@ -468,7 +478,7 @@ ct_lookup_bulk(struct CT_TABLE *t, const CT_KEY *const *keys, unsigned n,
 static inline uint64_t
 slot_of(const struct CT_TABLE *t, uint64_t tsc)
 {
-	return tsc / t->slot_ticks;
+	return tsc >> t->slot_shift;
 }
 
 /*
@@ -528,7 +538,7 @@ ct_add(struct CT_TABLE *t, CT_REC *c, int check_orig, uint64_t now)
 	CT_KEY ko, kr;
 
 	ct_key_of(c, SL_DIR_ORIG, &ko);
-	ct_hash(&t->ct, &ko, &ho);
+	ct_hash1(&t->ct, &ko, &ho);
 	/* a one-direction connection has no reply key; the reply key's
 	 * buckets are the add's cache misses: both loads at once */
 	if (two_way) {
@@ -539,7 +549,8 @@ ct_add(struct CT_TABLE *t, CT_REC *c, int check_orig, uint64_t now)
 	}
 	if (unlikely(check_orig && ct_find(&t->ct, &ho, &ko) != 0))
 		return -1;
-	if (two_way && unlikely(ct_find(&t->ct, &hr, &kr) != 0))
+	if (two_way && unlikely(ct_find_in(&t->ct, hr.b1, hr.sig, &kr) != 0 ||
+				ct_find_in(&t->ct, hr.b2, hr.sig, &kr) != 0))
 		return -1;
 	if (unlikely(ct_insert(&t->ct, &ho, ct_ref(idx, SL_DIR_ORIG)) != 0))
 		return -1;
@@ -615,11 +626,11 @@ release_expired(struct CT_TABLE *t, CT_REC *const *cs, unsigned n, ct_expire_cb 
 
 	for (i = 0; i < n; i++) {
 		ct_key_of(cs[i], SL_DIR_ORIG, &k);
-		ct_hash(&t->ct, &k, &h[i][0]);
+		ct_hash1(&t->ct, &k, &h[i][0]);
 		rte_prefetch0(&t->ct.b[h[i][0].b1]);
 		if (ct_two_way(cs[i])) {
 			ct_key_of(cs[i], SL_DIR_REPLY, &k);
-			ct_hash(&t->ct, &k, &h[i][1]);
+			ct_hash1(&t->ct, &k, &h[i][1]);
 			rte_prefetch0(&t->ct.b[h[i][1].b1]);
 		}
 	}
@@ -741,7 +752,8 @@ ct_table_create(const struct sl_flow_params *p)
 	if (t == NULL)
 		goto err_nomem;
 	t->capacity = p->capacity;
-	t->slot_ticks = p->hz / WHEEL_HZ_DIV ? p->hz / WHEEL_HZ_DIV : 1;
+	while ((p->hz / WHEEL_HZ_DIV) >> (t->slot_shift + 1) != 0)
+		t->slot_shift++;
 	for (i = 0; i < SL_CS_MAX; i++)
 		t->head.timeout_ticks[i] = (uint64_t)p->timeouts[i] * p->hz;
 	t->conns = rte_zmalloc_socket("sl_conns", (size_t)p->capacity * sizeof(CT_REC),

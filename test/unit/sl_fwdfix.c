@@ -191,7 +191,7 @@ sl_fwdfix_expire_all(struct sl_fwdfix *fx)
 
 	/*
 	 * Just past the longest idle timeout: the wheels walk every slot
-	 * (1/16 s) between two calls, so a far larger jump only costs time
+	 * (at most 1/16 s) between two calls, so a far larger jump only costs time
 	 * (a lot of it under a fuzzer's instrumentation).
 	 */
 	for (i = 0; i < SL_CS_MAX; i++)

@@ -30,7 +30,9 @@
 #include "sl_flow.h"
 #include "sl_test.h"
 
-#define HZ   1000000ULL
+/* a clock whose 1/16 s is a power of two ticks, so that a wheel slot
+ * (the largest power of two not over 1/16 s) is exactly HZ / 16 */
+#define HZ   (1ULL << 20)
 #define BASE (1000 * HZ)            /* an arbitrary, non-zero start time */
 #define SLOT (HZ / 16)              /* wheel resolution */
 
@@ -53,7 +55,7 @@ static const uint32_t tmo[SL_CS_MAX] = {
 };
 
 static struct sl_flow_table *
-mk_table(uint32_t capacity, const uint32_t *timeouts)
+mk_table_hz(uint32_t capacity, const uint32_t *timeouts, uint64_t hz)
 {
 	static unsigned seq;
 	struct sl_flow_params p;
@@ -65,13 +67,19 @@ mk_table(uint32_t capacity, const uint32_t *timeouts)
 	p.name = name;
 	p.capacity = capacity;
 	p.socket_id = (int)rte_socket_id();
-	p.hz = HZ;
+	p.hz = hz;
 	p.timeouts = timeouts != NULL ? timeouts : tmo;
 	t = sl_flow_create(&p);
 	if (t == NULL)
 		fprintf(stderr, "sl_flow_create(%u): %s\n", capacity,
 			rte_strerror(rte_errno));
 	return t;
+}
+
+static struct sl_flow_table *
+mk_table(uint32_t capacity, const uint32_t *timeouts)
+{
+	return mk_table_hz(capacity, timeouts, HZ);
 }
 
 /* One connection's addresses, network byte order. */
@@ -171,6 +179,7 @@ struct exp_log {
 	unsigned n;
 	uint64_t now;           /* time of the expire call, for checks */
 	unsigned early;         /* callbacks for records not yet due */
+	uint64_t max_late;      /* most ticks a record expired past its deadline */
 	struct sl_conn last;    /* copy of the last record expired */
 };
 
@@ -182,6 +191,8 @@ exp_cb(const struct sl_conn *c, void *arg)
 	l->n++;
 	if (c->expire > l->now)
 		l->early++;
+	else if (l->now - c->expire > l->max_late)
+		l->max_late = l->now - c->expire;
 	l->last = *c;
 }
 
@@ -489,7 +500,7 @@ test_expire_exact(void)
 {
 	struct sl_flow_table *t = mk_table(16, NULL);
 	struct tup u = tup_of(9, IPPROTO_TCP);
-	const uint64_t step = HZ / 100;     /* 10 ms, finer than a slot */
+	const uint64_t step = HZ / 128;     /* about 8 ms, finer than a slot */
 	const uint64_t due = BASE + tmo[SL_CS_SYN_SENT] * HZ;
 	struct exp_log l;
 	struct sl_conn *c;
@@ -542,7 +553,7 @@ test_touch_extends(void)
 {
 	struct sl_flow_table *t = mk_table(16, NULL);
 	struct tup u = tup_of(3, IPPROTO_TCP), v = tup_of(4, IPPROTO_UDP);
-	const uint64_t step = HZ / 10;
+	const uint64_t step = HZ / 8;
 	const uint64_t last = BASE + 2 * tmo[SL_CS_SYN_SENT] * HZ;
 	struct sl_conn *c, *d;
 	struct exp_log l;
@@ -588,7 +599,8 @@ test_touch_extends(void)
 }
 
 /* A 3000 s timeout is longer than a wheel turn (16384 slots of 1/16 s =
- * 1024 s): the record must be re-filed, not expired at 1024 or 2048 s. */
+ * 1024 s with this clock): the record must be re-filed, not expired at
+ * 1024 or 2048 s. */
 static void
 test_lazy_rearm(void)
 {
@@ -700,6 +712,42 @@ test_shorter_timeout_after_state_change(void)
 			(double)(now - HZ / 4 - rst_at) / HZ);
 	}
 	CU_ASSERT_EQUAL(l.early, 0);
+	sl_flow_free(t);
+}
+
+/*
+ * With a clock whose 1/16 s is no power of two ticks (a TSC of 2.6 GHz
+ * and a bit), connections due at arbitrary times expire never before
+ * their deadline and at most one wheel slot (1/16 s) after it.
+ */
+static void
+test_expire_any_hz(void)
+{
+	const uint64_t hz = 2600000007ULL, step = hz / 1000, base = 1000 * hz + 12345;
+	struct sl_flow_table *t = mk_table_hz(64, NULL, hz);
+	struct exp_log l;
+	uint64_t now;
+	unsigned i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&l, 0, sizeof(l));
+	for (i = 0; i < 64; i++) {
+		struct tup u = tup_of(i, IPPROTO_UDP);
+
+		/* added over about 10 s, at no particular phase of a slot */
+		if (add_tup(t, &u, base + i * (hz / 7 + 1234567 * i)) == NULL) {
+			CU_FAIL("add failed below capacity");
+			break;
+		}
+	}
+	for (now = base; l.n < 64 && now < base + 200 * hz; now += step)
+		run_expire(t, now, UINT_MAX, &l);
+	CU_ASSERT_EQUAL(l.n, 64);
+	CU_ASSERT_EQUAL(l.early, 0);
+	CU_ASSERT(l.max_late <= hz / 16 + step);
+	/* (not a vacuous bound: the slot, not the step, sets the lateness) */
+	CU_ASSERT(l.max_late > step);
+	CU_ASSERT_EQUAL(sl_flow_count(t), 0);
 	sl_flow_free(t);
 }
 
@@ -2144,7 +2192,7 @@ test6_expire_exact(void)
 	struct sl_flow6_table *t = mk_table6(16, NULL), *t2;
 	struct tup6 u = tup6_of(9, IPPROTO_TCP), v = tup6_of(10, IPPROTO_TCP);
 	struct tup6 w = tup6_of(11, IPPROTO_UDP);
-	const uint64_t step = HZ / 100;
+	const uint64_t step = HZ / 128;
 	const uint64_t due_u = BASE + tmo[SL_CS_SYN_SENT] * HZ;
 	uint64_t due_v = 0, due_w, rst_at, now;
 	uint64_t fired_u = 0, fired_v = 0, fired_w = 0;
@@ -2931,6 +2979,7 @@ static const struct sl_test_case flow_tests[] = {
 	{ "tcp handshake, data, fin/fin", test_tcp_handshake_fin },
 	{ "tcp rst, udp ignores flags", test_tcp_rst },
 	{ "expiry at the deadline, not before", test_expire_exact },
+	{ "expiry with any clock rate: never early, at most a slot late", test_expire_any_hz },
 	{ "touch pushes the deadline", test_touch_extends },
 	{ "lazy re-arm past one wheel turn", test_lazy_rearm },
 	{ "shorter timeout after a state change", test_shorter_timeout_after_state_change },
