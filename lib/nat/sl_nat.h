@@ -96,11 +96,11 @@ sl_nat_rewrite(uint8_t *frame, const struct sl_pkt_info *pi, int dst,
 
 	csum = sl_ld16(l4c);
 	/* a UDP checksum of zero means none was sent: keep it so */
-	if (pi->proto == IPPROTO_UDP && csum == 0)
+	if (unlikely(csum == 0) && pi->proto == IPPROTO_UDP)
 		return;
 	/* the pseudo-header holds the address, the L4 header the port */
 	csum = sl_csum_apply(csum, d_ip + sl_csum_delta16(old_port, new_port));
-	if (pi->proto == IPPROTO_UDP && csum == 0)
+	if (unlikely(csum == 0) && pi->proto == IPPROTO_UDP)
 		csum = 0xffff;
 	memcpy(l4c, &csum, 2);
 }
@@ -155,11 +155,11 @@ sl_nat_fullnat(uint8_t *frame, const struct sl_pkt_info *pi,
 	memcpy(ip + SL_IP_CSUM_OFF, &csum, 2);
 
 	csum = sl_ld16(l4c);
-	if (pi->proto == IPPROTO_UDP && csum == 0)
+	if (unlikely(csum == 0) && pi->proto == IPPROTO_UDP)
 		return;
 	csum = sl_csum_apply(csum, d_ip + sl_csum_delta16(old_sp, sport) +
 			     sl_csum_delta16(old_dp, dport));
-	if (pi->proto == IPPROTO_UDP && csum == 0)
+	if (unlikely(csum == 0) && pi->proto == IPPROTO_UDP)
 		csum = 0xffff;
 	memcpy(l4c, &csum, 2);
 }
