@@ -335,20 +335,14 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 	if (SL_MODE_ONEWAY(c->mode)) {
 		/* the backend holds the VIP: the error is about its own
 		 * packet as it sent it, and goes to it unchanged */
-		w->be_stats[c->be].pkts_in++;
-		w->be_stats[c->be].bytes_in += m->pkt_len;
-		w->svc_stats[c->svc].pkts_in++;
-		w->svc_stats[c->svc].bytes_in += m->pkt_len;
+		count_in(w, c->svc, c->be, m);
 		w->stats.icmp_relayed++;
 		oneway_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
 		return;
 	}
 	w->stats.icmp_relayed++;
 	if (!to_vip) {
-		w->be_stats[c->be].pkts_out++;
-		w->be_stats[c->be].bytes_out += m->pkt_len;
-		w->svc_stats[c->svc].pkts_out++;
-		w->svc_stats[c->svc].bytes_out += m->pkt_len;
+		count_out(w, c->svc, c->be, m);
 		if (c->mode == SL_MODE_FULLNAT)
 			sl_nat_icmp_err_fullnat(data, pi, &q, c->cip, c->cport, c->vip, c->vport);
 		else
@@ -360,10 +354,7 @@ icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		tx(w, c->in_port, m);
 		return;
 	}
-	w->be_stats[c->be].pkts_in++;
-	w->be_stats[c->be].bytes_in += m->pkt_len;
-	w->svc_stats[c->svc].pkts_in++;
-	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+	count_in(w, c->svc, c->be, m);
 	if (c->mode == SL_MODE_FULLNAT)
 		sl_nat_icmp_err_fullnat(data, pi, &q, c->bip, c->bport, c->lip, c->lport);
 	else
@@ -656,7 +647,6 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 {
 	const struct sl_backend *be;
 	struct rte_ether_addr mac;
-	struct sl_obj_stats *bs;
 	struct sl_sp_open spo;
 	int ret = 0, sp = SP_PASS;
 
@@ -788,10 +778,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 				 * the connection's next packets find the same
 				 * backend the same way */
 				w->stats.stateless++;
-				w->be_stats[be->slot].pkts_in++;
-				w->be_stats[be->slot].bytes_in += m->pkt_len;
-				w->svc_stats[svc->id].pkts_in++;
-				w->svc_stats[svc->id].bytes_in += m->pkt_len;
+				count_in(w, svc->id, be->slot, m);
 				capture(w, m, svc->id, pidx);
 				oneway_send(w, snap, be, svc->mode, m, data, pi, pidx, svc->id);
 				return ret;
@@ -845,11 +832,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	}
 	sl_flow_touch(w->flows, c, SL_DIR_ORIG, pi->tcp_flags, now);
 
-	bs = &w->be_stats[c->be];
-	bs->pkts_in++;
-	bs->bytes_in += m->pkt_len;
-	w->svc_stats[c->svc].pkts_in++;
-	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+	count_in(w, c->svc, c->be, m);
 
 	capture(w, m, c->svc, pidx);
 	if (SL_MODE_ONEWAY(c->mode)) {
@@ -938,10 +921,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (unlikely(c->pp & SL_SP_PENDING))
 		return sp_synack(w, snap, c, m, data, pi, now);
 	sl_flow_touch(w->flows, c, SL_DIR_REPLY, pi->tcp_flags, now);
-	w->be_stats[c->be].pkts_out++;
-	w->be_stats[c->be].bytes_out += m->pkt_len;
-	w->svc_stats[c->svc].pkts_out++;
-	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	count_out(w, c->svc, c->be, m);
 	capture(w, m, c->svc, pidx);
 	if (unlikely(c->pp != 0)) {
 		sl_fwd_pp_backend(w, snap, c, data, pi);

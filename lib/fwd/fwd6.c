@@ -136,10 +136,7 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 	}
 	capture(w, m, c->svc, pidx);
 	if (!to_vip) {
-		w->be_stats[c->be].pkts_out++;
-		w->be_stats[c->be].bytes_out += m->pkt_len;
-		w->svc_stats[c->svc].pkts_out++;
-		w->svc_stats[c->svc].bytes_out += m->pkt_len;
+		count_out(w, c->svc, c->be, m);
 		w->stats.icmp_relayed++;
 		if (c->mode == SL_MODE_FULLNAT)
 			sl_nat6_icmp_err_fullnat(data, pi, &q, &c->cip, c->cport, &c->vip,
@@ -155,10 +152,7 @@ icmp6_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 		icmp6_to_backend64(w, snap, m, data, pi, &q, c, be);
 		return;
 	}
-	w->be_stats[c->be].pkts_in++;
-	w->be_stats[c->be].bytes_in += m->pkt_len;
-	w->svc_stats[c->svc].pkts_in++;
-	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+	count_in(w, c->svc, c->be, m);
 	w->stats.icmp_relayed++;
 	if (c->mode == SL_MODE_FULLNAT)
 		sl_nat6_icmp_err_fullnat(data, pi, &q, &c->bip, c->bport, &c->lip, c->lport);
@@ -379,10 +373,7 @@ sl_fwd64_reply(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_m
 		return 1;
 	}
 	sl_flow6_touch(w->flows6, c, SL_DIR_REPLY, pi->tcp_flags, now);
-	w->be_stats[c->be].pkts_out++;
-	w->be_stats[c->be].bytes_out += m->pkt_len;
-	w->svc_stats[c->svc].pkts_out++;
-	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	count_out(w, c->svc, c->be, m);
 	d6 = sl_nat_4to6(rte_pktmbuf_mtod(m, uint8_t *), pi, &c->vip, c->vport, &c->cip,
 			 c->cport);
 	sl_nat_set_macs(d6, &c->cmac, &snap->ports[c->in_port].mac);
@@ -433,10 +424,7 @@ sl_fwd64_icmp_err(struct sl_worker *w, const struct sl_snapshot *snap, struct rt
 	else
 		rte_pktmbuf_adj(m, (uint16_t)-grow);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - len));
-	w->be_stats[c->be].pkts_out++;
-	w->be_stats[c->be].bytes_out += m->pkt_len;
-	w->svc_stats[c->svc].pkts_out++;
-	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	count_out(w, c->svc, c->be, m);
 	w->stats.icmp_relayed++;
 	sl_nat_set_macs(f, &c->cmac, &snap->ports[c->in_port].mac);
 	capture(w, m, c->svc, c->in_port);
@@ -468,10 +456,7 @@ icmp6_to_backend64(struct sl_worker *w, const struct sl_snapshot *snap, struct r
 	 * made the frame one buffer) */
 	rte_pktmbuf_adj(m, (uint16_t)(f - data));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - len));
-	w->be_stats[c->be].pkts_in++;
-	w->be_stats[c->be].bytes_in += m->pkt_len;
-	w->svc_stats[c->svc].pkts_in++;
-	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+	count_in(w, c->svc, c->be, m);
 	w->stats.icmp_relayed++;
 	to_backend(w, snap, m, f, be, c->svc);
 }
@@ -782,10 +767,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 			/* no room for a record: by hash without one, as over
 			 * IPv4 */
 			w->stats.stateless++;
-			w->be_stats[be->slot].pkts_in++;
-			w->be_stats[be->slot].bytes_in += m->pkt_len;
-			w->svc_stats[svc->id].pkts_in++;
-			w->svc_stats[svc->id].bytes_in += m->pkt_len;
+			count_in(w, svc->id, be->slot, m);
 			capture(w, m, svc->id, pidx);
 			dr6_send(w, snap, be, svc->mode, m, data, pi, pidx, svc->id);
 			return ret;
@@ -817,10 +799,7 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	rte_ether_addr_copy(&((struct rte_ether_hdr *)data)->src_addr, &c->cmac);
 	c->in_port = (uint8_t)pidx;
 	sl_flow6_touch(w->flows6, c, SL_DIR_ORIG, pi->tcp_flags, now);
-	w->be_stats[c->be].pkts_in++;
-	w->be_stats[c->be].bytes_in += m->pkt_len;
-	w->svc_stats[c->svc].pkts_in++;
-	w->svc_stats[c->svc].bytes_in += m->pkt_len;
+	count_in(w, c->svc, c->be, m);
 	capture(w, m, c->svc, pidx);
 	if (SL_MODE_ONEWAY(c->mode)) {
 		dr6_send(w, snap, be, c->mode, m, data, pi, pidx, c->svc);
@@ -868,10 +847,7 @@ from_backend6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mb
 		return FC_DELETED;
 	}
 	sl_flow6_touch(w->flows6, c, SL_DIR_REPLY, pi->tcp_flags, now);
-	w->be_stats[c->be].pkts_out++;
-	w->be_stats[c->be].bytes_out += m->pkt_len;
-	w->svc_stats[c->svc].pkts_out++;
-	w->svc_stats[c->svc].bytes_out += m->pkt_len;
+	count_out(w, c->svc, c->be, m);
 	capture(w, m, c->svc, pidx);
 	sl_nat6_rewrite(data, pi, 0, &c->vip, c->vport);
 	if (c->mode == SL_MODE_FULLNAT) {

@@ -1457,6 +1457,69 @@ be_at(const struct sl_service *svc, uint32_t bip)
 	return NULL;
 }
 
+/*
+ * A connection's frames are counted in its service's and its backend's
+ * packets and bytes (whole frames, as they arrived), the client's in the
+ * _in pair, the backend's in the _out pair.
+ */
+static void
+test_counts_both_ways(void)
+{
+	const struct sl_service *svc = svc_named("dns");
+	struct sl_obj_stats s0, b0[SL_SCHED_MAX_BACKENDS];
+	const struct sl_obj_stats *ss = &fx.w->svc_stats[svc->id];
+	const struct sl_backend *be;
+	struct tp_fspec s, r;
+	struct rte_mbuf *m;
+	uint32_t qlen, alen;
+	unsigned i;
+
+	drain_all();
+	s0 = *ss;
+	for (i = 0; i < svc->n_backends; i++)
+		b0[i] = fx.w->be_stats[svc->backends[i].slot];
+	client_spec(&s, IPPROTO_UDP, 0x64400031, 40031, 53, 0);
+	s.payload_len = 33;
+	m = mbuf_of(&s);
+	qlen = m->pkt_len;
+	push(m, OUT);
+	m = sent(IN);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	be = be_at(svc, ntohl(ip_of(m)->dst_addr));
+	rte_pktmbuf_free(m);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+
+	tp_spec_default(&r, IPPROTO_UDP);
+	memcpy(r.dmac, &fx.hw[IN].mac, 6);
+	r.src = ntohl(be->addr);
+	r.dst = 0x64400031;
+	r.sport = 5353;
+	r.dport = 40031;
+	r.payload_len = 101;
+	m = mbuf_of(&r);
+	alen = m->pkt_len;
+	push(m, IN);
+	m = sent(OUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	rte_pktmbuf_free(m);
+
+	CU_ASSERT_EQUAL(ss->pkts_in, s0.pkts_in + 1);
+	CU_ASSERT_EQUAL(ss->bytes_in, s0.bytes_in + qlen);
+	CU_ASSERT_EQUAL(ss->pkts_out, s0.pkts_out + 1);
+	CU_ASSERT_EQUAL(ss->bytes_out, s0.bytes_out + alen);
+	for (i = 0; i < svc->n_backends; i++) {
+		const struct sl_obj_stats *o = &fx.w->be_stats[svc->backends[i].slot];
+		int it = &svc->backends[i] == be;
+
+		CU_ASSERT_EQUAL(o->pkts_in, b0[i].pkts_in + it);
+		CU_ASSERT_EQUAL(o->bytes_in, b0[i].bytes_in + (it ? qlen : 0));
+		CU_ASSERT_EQUAL(o->pkts_out, b0[i].pkts_out + it);
+		CU_ASSERT_EQUAL(o->bytes_out, b0[i].bytes_out + (it ? alen : 0));
+	}
+	CU_ASSERT(qlen != alen);
+	empty_table();
+}
+
 /* A client segment to the VIP @p vip, port 80. */
 static void
 vip_spec(struct tp_fspec *s, uint32_t vip, uint32_t client, uint16_t cport, uint8_t flags)
@@ -6547,6 +6610,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "dr/tunnel backend flushed: client reset, no RST from 0.0.0.0", test_oneway_flush },
 	{ "a connection removed earlier in the burst is looked up again", test_removed_in_burst },
 	{ "frames for another MAC dropped, any byte differing; own, broadcast pass", test_other_host_mac },
+	{ "frames counted in their service's and backend's packets and bytes, each way", test_counts_both_ways },
 	{ "nat: a reply key another connection holds: RST, reply_taken", test_reply_taken },
 	{ "NAT66 TCP and UDP both ways, byte for byte; TCP states; port reuse", test_nat66_both_ways },
 	{ "NAT66: backend MAC unknown: to management with its neighbour entry", test_nat66_unresolved_backend },
