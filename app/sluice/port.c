@@ -176,8 +176,9 @@ af_packet_drops_poll(struct sl_app *app)
  * full (XDP_STATISTICS rx_ring_full), which is where a busy or
  * descheduled worker loses them. Those are added here, from the sockets
  * the port's set-up opened (an AF_XDP socket tells neither its interface
- * nor its queue, so they are told apart by when they appeared). The
- * count is the kernel's running total: read, not accumulated.
+ * nor its queue, so they are told apart by when they appeared: the PMD
+ * opens a queue's socket when the queue is set up). The count is the
+ * kernel's running total: read, not accumulated.
  */
 static uint64_t
 xsk_ring_full(const struct sl_app *app, unsigned idx)
@@ -185,12 +186,13 @@ xsk_ring_full(const struct sl_app *app, unsigned idx)
 	uint64_t n = 0;
 	unsigned i;
 
-	for (i = 0; i < app->n_xsk[idx]; i++) {
+	for (i = 0; i < app->n_workers; i++) {
 		struct xdp_statistics xs;
 		socklen_t len = sizeof(xs);
 
 		memset(&xs, 0, sizeof(xs));
-		if (getsockopt(app->xsk_fd[idx][i], SOL_XDP, XDP_STATISTICS, &xs, &len) == 0)
+		if (app->xsk_fd[idx][i] >= 0 &&
+		    getsockopt(app->xsk_fd[idx][i], SOL_XDP, XDP_STATISTICS, &xs, &len) == 0)
 			n += xs.rx_ring_full;
 	}
 	return n;
@@ -207,6 +209,35 @@ sl_ports_stats(struct sl_app *app, unsigned idx, struct rte_eth_stats *st)
 	st->imissed += __atomic_load_n(&app->kdrops[idx], __ATOMIC_RELAXED);
 	st->imissed += xsk_ring_full(app, idx);
 	return 0;
+}
+
+/*
+ * The AF_XDP socket rte_eth_rx_queue_setup() just opened for queue @p q
+ * of port @p idx: the one socket that is not among the @p n_before of
+ * @p before, which then counts it. None found, or several: none.
+ */
+static void
+xsk_of_queue(struct sl_app *app, unsigned idx, unsigned q, int *before, unsigned *n_before,
+	     unsigned max)
+{
+	int now[SL_MAX_PORTS * SL_MAX_WORKERS];
+	unsigned n = socket_fds(AF_XDP, now, RTE_DIM(now)), i, j, found = 0;
+	int fd = -1;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < *n_before && before[j] != now[i]; j++)
+			;
+		if (j < *n_before)
+			continue;
+		found++;
+		fd = now[i];
+		if (*n_before < max)
+			before[(*n_before)++] = now[i];
+	}
+	if (found == 1) {
+		app->xsk_fd[idx][q] = fd;
+		app->n_xsk[idx]++;
+	}
 }
 
 /* The interface of a net_af_packet device string ("iface=NAME"), 0 for
@@ -369,9 +400,13 @@ again:
 		socket = (int)rte_socket_id();
 	/* the AF_XDP sockets there before: not this port's */
 	n_before = socket_fds(AF_XDP, before, RTE_DIM(before));
+	app->n_xsk[idx] = 0;
 	for (q = 0; q < nq; q++) {
 		ret = rte_eth_rx_queue_setup(pid, (uint16_t)q, nrx, (unsigned)socket,
 					     NULL, app->pool);
+		app->xsk_fd[idx][q] = -1;
+		if (ret == 0 && strncmp(cp->device, "net_af_xdp", 10) == 0)
+			xsk_of_queue(app, idx, q, before, &n_before, RTE_DIM(before));
 		if (ret == 0)
 			ret = rte_eth_tx_queue_setup(pid, (uint16_t)q, ntx,
 						     (unsigned)socket, NULL);
@@ -393,20 +428,9 @@ again:
 	SL_LOG(INFO, "port %s: steering %s%s%s", cp->name,
 	       sl_config_steering_name(app->steer[idx].mode),
 	       app->steer[idx].mode == SL_STEERING_OFF ? ": " : " - ", app->steer[idx].why);
-	if (strncmp(cp->device, "net_af_xdp", 10) == 0) {
-		int now[SL_MAX_PORTS * SL_MAX_WORKERS];
-		unsigned n = socket_fds(AF_XDP, now, RTE_DIM(now)), i, j;
-
-		app->n_xsk[idx] = 0;
-		for (i = 0; i < n && app->n_xsk[idx] < SL_MAX_WORKERS; i++) {
-			for (j = 0; j < n_before && before[j] != now[i]; j++)
-				;
-			if (j == n_before)
-				app->xsk_fd[idx][app->n_xsk[idx]++] = now[i];
-		}
-		SL_LOG(INFO, "port %s: %u AF_XDP socket(s); their RX ring overflows count as rx_missed",
+	if (strncmp(cp->device, "net_af_xdp", 10) == 0)
+		SL_LOG(INFO, "port %s: %u AF_XDP socket(s); their RX ring overflows count as rx_missed, and an idle worker wakes on its own",
 		       cp->name, app->n_xsk[idx]);
-	}
 	rte_eth_macaddr_get(pid, &app->hw[idx].mac);
 	app->hw[idx].port_id = pid;
 	app->port_index[pid] = (int16_t)idx;

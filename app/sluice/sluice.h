@@ -72,8 +72,9 @@ struct sl_app {
 	int af_ifindex[SL_MAX_PORTS]; /* net_af_packet: its interface, 0 = other */
 	uint64_t kdrops[SL_MAX_PORTS]; /* net_af_packet: frames the kernel's ring
 					* had no room for (atomic adds) */
-	int xsk_fd[SL_MAX_PORTS][SL_MAX_WORKERS]; /* net_af_xdp: its AF_XDP sockets */
-	unsigned n_xsk[SL_MAX_PORTS];
+	int xsk_fd[SL_MAX_PORTS][SL_MAX_WORKERS]; /* net_af_xdp: the AF_XDP socket of
+						   * each queue, -1 = none */
+	unsigned n_xsk[SL_MAX_PORTS];             /* queues with one */
 	struct {
 		uint8_t mode;        /* enum sl_steering: source, destination or
 				      * off, as set up on the device */

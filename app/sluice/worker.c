@@ -6,7 +6,14 @@
  * management lcore asks it to send; it serves the management lcore's
  * requests a slice at a time and reports quiescence once per loop. No
  * locks, no allocation, no syscalls but the idle back-off sleep.
+ *
+ * With idle_wake, the sleep waits on the worker's AF_XDP sockets where
+ * its ports have them (net_af_xdp): a frame there ends it at once, so
+ * the sleep adds their traffic no latency, and a longer idle_sleep delays
+ * only the rings (redirected frames, the management lcore's). The price
+ * is a wake-up per frame at low rates, where plain sleeps gather several.
  */
+#include <poll.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -87,9 +94,18 @@ sl_worker_main(void *arg)
 	struct sl_app *app = &sl_app;
 	const struct sl_config_global *g = &app->cfg->global;
 	struct rte_mbuf *pkts[SL_BURST];
-	unsigned idle = 0, n, p, o;
+	struct pollfd xsk[SL_MAX_PORTS];
+	const struct timespec nap = {
+		.tv_sec = g->idle_sleep_us / 1000000,
+		.tv_nsec = (long)(g->idle_sleep_us % 1000000) * 1000,
+	};
+	unsigned idle = 0, n, p, o, n_xsk = 0;
 	uint64_t now;
 
+	for (p = 0; g->idle_wake && p < app->n_ports; p++)
+		if (app->xsk_fd[p][w->id] >= 0)
+			xsk[n_xsk++] = (struct pollfd){ .fd = app->xsk_fd[p][w->id],
+							.events = POLLIN };
 	rte_rcu_qsbr_thread_register(app->svc.qsv, w->id);
 	rte_rcu_qsbr_thread_online(app->svc.qsv, w->id);
 	SL_LOG(INFO, "worker %u on lcore %u polling queue %u of %u port(s)",
@@ -144,7 +160,10 @@ sl_worker_main(void *arg)
 		w->stats.idle_polls++;
 		if (g->idle_sleep_us != 0 && ++idle >= g->idle_polls) {
 			w->stats.sleeps++;
-			usleep(g->idle_sleep_us);
+			if (n_xsk == 0)
+				nanosleep(&nap, NULL);
+			else if (ppoll(xsk, n_xsk, &nap, NULL) > 0)
+				w->stats.sleep_wakes++;
 		}
 	}
 	rte_rcu_qsbr_thread_offline(app->svc.qsv, w->id);

@@ -120,6 +120,8 @@ static const struct global_key global_keys[] = {
 	{ "flow_capacity",           G(flow_capacity),  1024, 67108864, DU_NONE },
 	{ "idle_sleep",              G(idle_sleep_us),  0, 100000,      DU_US },
 	{ "idle_polls",              G(idle_polls),     1, 1000000,     DU_NONE },
+	/* yes|no: handled by name */
+	{ "idle_wake",               G(idle_wake),      0, 1,           DU_NONE },
 	{ "stats_interval",          G(stats_interval), 0, 86400,       DU_S },
 	{ "mbufs",                   G(mbufs),          1023, 4194303,  DU_NONE },
 	{ "neigh_timeout",           G(neigh_timeout),  5, 86400,       DU_S },
@@ -1245,6 +1247,12 @@ handle_global(struct parse_ctx *c, int key, const char *v)
 	}
 	if (strcmp(g->name, "local_ports") == 0)
 		return parse_local_ports(c, v);
+	if (strcmp(g->name, "idle_wake") == 0) {
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return fail(c, c->lineno, "idle_wake '%s' is not yes or no", v);
+		*field = v[0] == 'y';
+		return 0;
+	}
 	if (g->unit != DU_NONE)
 		return parse_dur(c, g->name, v, g->unit, g->min, g->max, field);
 	return parse_u32(c, g->name, v, g->min, g->max, field);

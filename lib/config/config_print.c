@@ -62,6 +62,7 @@ print_global(const struct sl_config *cfg, FILE *f)
 	fprintf(f, "flow_capacity = %u\n", g->flow_capacity);
 	fprintf(f, "idle_sleep = %uus\n", g->idle_sleep_us);
 	fprintf(f, "idle_polls = %u\n", g->idle_polls);
+	fprintf(f, "idle_wake = %s\n", g->idle_wake ? "yes" : "no");
 	fprintf(f, "stats_interval = %us\n", g->stats_interval);
 	fprintf(f, "mbufs = %u\n", g->mbufs);
 	fprintf(f, "neigh_timeout = %us\n", g->neigh_timeout);

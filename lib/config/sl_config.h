@@ -280,6 +280,8 @@ struct sl_config_global {
 	uint32_t flow_capacity;      /**< connections per worker (default 1048576) */
 	uint32_t idle_sleep_us;      /**< back-off sleep when idle, 0 = busy poll (default 100) */
 	uint32_t idle_polls;         /**< empty polls before sleeping (default 256) */
+	uint32_t idle_wake;          /**< 1: an idle sleep ends at a frame on an AF_XDP
+				      *  port's socket (default 0) */
 	uint32_t stats_interval;     /**< seconds between counter prints, 0 = only at exit */
 	uint32_t mbufs;              /**< packet buffers in the pool (default 16383) */
 	uint32_t timeouts[SL_CS_MAX];/**< seconds per connection state */

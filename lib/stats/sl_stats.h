@@ -108,6 +108,7 @@ const char *sl_drop_desc(enum sl_drop d);
 	X(polls,         uint64_t, COUNTER, "polls",         "polls",         "worker loop iterations") \
 	X(idle_polls,    uint64_t, COUNTER, "idle_polls",    "idle_polls",    "worker loop iterations with no work") \
 	X(sleeps,        uint64_t, COUNTER, "sleeps",        "sleeps",        "idle back-off sleeps") \
+	X(sleep_wakes,   uint64_t, COUNTER, "sleep_wakes",   "sleep_wakes",   "idle sleeps a frame on an AF_XDP port's socket ended early") \
 	X(busy_tsc,      uint64_t, COUNTER, "busy_tsc",      "busy_tsc",      "TSC ticks spent in loop iterations with work") \
 	X(local_ports,   int64_t,  GAUGE,   "local_ports",   "local_ports_in_use", "fullnat local ports held by the worker's connections") \
 	X(pp_headers,    uint64_t, COUNTER, "pp_headers",    "pp_headers",    "Proxy Protocol headers sent to backends") \

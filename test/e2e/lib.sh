@@ -209,9 +209,10 @@ sl_port_device() {
 	esac
 }
 
-# sl_write_config FILE WORKERS: the NAT configuration.
+# sl_write_config FILE WORKERS [GLOBAL_EXTRA]: the NAT configuration
+# (GLOBAL_EXTRA as for sl_write_config_services).
 sl_write_config() {
-	sl_write_config_services "$1" "${2:-1}" <<EOF
+	sl_write_config_services "$1" "${2:-1}" "${3:-}" <<EOF
 [service.web]
 vip = $SL_VIP
 port = 80

@@ -33,7 +33,12 @@ setup "topology set up (client, sluice, switch, 3 backends)"
 # GARP Sluice sends for the VIP at start can be observed
 ip netns exec "$SL_NS_CLIENT" sysctl -qw net.ipv4.conf.c0.arp_accept=1
 
-sl_write_config "$conf" "$workers"
+# on AF_XDP ports an idle worker sleeps on its sockets (idle_wake)
+if [ "$SL_PMD" = af_xdp ]; then
+	sl_write_config "$conf" "$workers" "idle_wake = yes"
+else
+	sl_write_config "$conf" "$workers"
+fi
 sl_sluice_start "$bin" "$conf" "$log"
 if ! sl_sluice_wait_ready 60; then
 	notok "sluice ready"
@@ -154,6 +159,13 @@ for reason in bad_ihl bad_ip_len bad_ip_csum bad_ip_version fragment \
 	n=$(counter "(^|[[:space:]])drop $reason [0-9]+\$")
 	check "drop counter $reason nonzero (${n:-absent})" [ "${n:-0}" -gt 0 ]
 done
+if [ "$SL_PMD" = af_xdp ]; then
+	# frames on the AF_XDP sockets ended idle sleeps
+	wakes=$(grep -E '(^|[[:space:]])worker 0 rx ' "$log" | tail -n 1 |
+		sed -nE 's/.* sleep_wakes ([0-9]+).*/\1/p')
+	check "worker 0's idle sleeps ended by frames on its sockets (sleep_wakes ${wakes:-absent})" \
+		[ "${wakes:-0}" -gt 0 ]
+fi
 web=$(grep -E '(^|[[:space:]])service web conns_total [0-9]+' "$log" | tail -n 1 |
 	sed -E 's/.*service web conns_total ([0-9]+).*/\1/')
 check "service web conns_total >= 40 (${web:-absent})" [ "${web:-0}" -ge 40 ]

@@ -34,6 +34,7 @@ static const char full_example[] =
 	"flow_capacity = 1048576 ; connections per worker, 1024..67108864\n"
 	"idle_sleep = 100        ; microseconds a worker sleeps after idle_polls empty polls; 0 = busy poll; max 100000\n"
 	"idle_polls = 256        ; 1..1000000\n"
+	"idle_wake = yes         ; AF_XDP ports: a frame ends a worker's sleep\n"
 	"stats_interval = 0      ; seconds between counter prints (0 = only at exit); max 86400\n"
 	"mbufs = 16383           ; packet buffers, 1023..4194303\n"
 	"neigh_timeout = 300     ; seconds an ARP entry stays valid, 5..86400\n"
@@ -83,6 +84,7 @@ test_full_example(void)
 	CU_ASSERT_EQUAL(cfg->global.flow_capacity, 1048576);
 	CU_ASSERT_EQUAL(cfg->global.idle_sleep_us, 100);
 	CU_ASSERT_EQUAL(cfg->global.idle_polls, 256);
+	CU_ASSERT_EQUAL(cfg->global.idle_wake, 1);
 	CU_ASSERT_EQUAL(cfg->global.stats_interval, 0);
 	CU_ASSERT_EQUAL(cfg->global.mbufs, 16383);
 	CU_ASSERT_EQUAL(cfg->global.neigh_timeout, 300);
@@ -104,7 +106,7 @@ test_full_example(void)
 	CU_ASSERT_EQUAL(p->gateway, IP(10, 0, 0, 254));
 	CU_ASSERT_EQUAL(p->rx_desc, 1024);
 	CU_ASSERT_EQUAL(p->tx_desc, 1024);
-	CU_ASSERT_EQUAL(p->line, 20);
+	CU_ASSERT_EQUAL(p->line, 21);
 
 	CU_ASSERT_EQUAL_FATAL(cfg->n_services, 1);
 	s = &cfg->services[0];
@@ -114,16 +116,16 @@ test_full_example(void)
 	CU_ASSERT_EQUAL(s->proto, IPPROTO_TCP);
 	CU_ASSERT_EQUAL(s->mode, SL_MODE_NAT);
 	CU_ASSERT_STRING_EQUAL(s->scheduler, "rr");
-	CU_ASSERT_EQUAL(s->line, 27);
+	CU_ASSERT_EQUAL(s->line, 28);
 	CU_ASSERT_EQUAL_FATAL(s->n_backends, 2);
 	CU_ASSERT_EQUAL(s->backends[0].addr, IP(10, 1, 0, 11));
 	CU_ASSERT_EQUAL(s->backends[0].port, 8080);
 	CU_ASSERT_EQUAL(s->backends[0].weight, 1);
-	CU_ASSERT_EQUAL(s->backends[0].line, 33);
+	CU_ASSERT_EQUAL(s->backends[0].line, 34);
 	CU_ASSERT_EQUAL(s->backends[1].addr, IP(10, 1, 0, 12));
 	CU_ASSERT_EQUAL(s->backends[1].port, 8080);
 	CU_ASSERT_EQUAL(s->backends[1].weight, 3);
-	CU_ASSERT_EQUAL(s->backends[1].line, 34);
+	CU_ASSERT_EQUAL(s->backends[1].line, 35);
 	sl_config_free(cfg);
 }
 
@@ -157,6 +159,7 @@ test_defaults(void)
 	CU_ASSERT_STRING_EQUAL(cfg->eal_args, "");
 	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_UDP], 30);
 	CU_ASSERT_EQUAL(cfg->global.idle_sleep_us, 0);
+	CU_ASSERT_EQUAL(cfg->global.idle_wake, 0);
 	CU_ASSERT_EQUAL(cfg->global.flow_capacity, 1048576);
 	CU_ASSERT_EQUAL(cfg->global.timeouts[SL_CS_ESTABLISHED], 900);
 	CU_ASSERT_STRING_EQUAL(cfg->ports[0].device, "0000:03:00.1");
@@ -178,6 +181,7 @@ test_defaults(void)
 	CU_ASSERT_EQUAL(def.flow_capacity, 1048576);
 	CU_ASSERT_EQUAL(def.idle_sleep_us, 100);
 	CU_ASSERT_EQUAL(def.idle_polls, 256);
+	CU_ASSERT_EQUAL(def.idle_wake, 0);
 	CU_ASSERT_EQUAL(def.stats_interval, 0);
 	CU_ASSERT_EQUAL(def.mbufs, 16383);
 	CU_ASSERT_EQUAL(def.neigh_timeout, 300);
@@ -323,6 +327,8 @@ static const struct bad_case bad_cases[] = {
 	{ "[global]\nflow_capacity = lots\n", 2, "flow_capacity 'lots' is not a number (expected an integer 1024..67108864)" },
 	{ "[global]\nidle_polls = 10x\n", 2, "idle_polls '10x' has junk after the number" },
 	{ "[global]\nidle_sleep = -1\n", 2, "idle_sleep '-1' is negative (expected 0..100000 microseconds)" },
+	{ "[global]\nidle_wake = 1\n", 2, "idle_wake '1' is not yes or no" },
+	{ "[global]\nidle_wake = on\n", 2, "idle_wake 'on' is not yes or no" },
 	{ "[global]\n\nmbufs = 99999999999999999999\n", 3, "mbufs 99999999999999999999 is out of range (expected 1023..4194303)" },
 	{ "[global]\ntimeout_udp = 0\n", 2, "timeout_udp 0 is out of range (expected 1..86400 seconds)" },
 	{ "[global]\nstats_interval = 86401\n", 2, "stats_interval 86401 is out of range (expected 0..86400 seconds)" },
@@ -1194,6 +1200,8 @@ test_restart_diff(void)
 		{ "[eal]\nlcores = 0-2\nargs = --no-pci\n" RS_GLOBAL RS_OUT RS_IN RS_SVC, "[eal] lcores changed" },
 		{ "[eal]\nlcores = 0-1\nargs = --no-pci --no-huge\n" RS_GLOBAL RS_OUT RS_IN RS_SVC, "[eal] args changed" },
 		{ RS_EAL "[global]\nidle_sleep = 50\n" RS_OUT RS_IN RS_SVC, "[global] idle_sleep changed" },
+		{ RS_EAL RS_GLOBAL "idle_wake = no\n" RS_OUT RS_IN RS_SVC, NULL },
+		{ RS_EAL RS_GLOBAL "idle_wake = yes\n" RS_OUT RS_IN RS_SVC, "[global] idle_wake changed" },
 		{ RS_EAL RS_GLOBAL "timeout_udp = 30\n" RS_OUT RS_IN RS_SVC, "[global] timeout_udp changed" },
 		{ RS_EAL RS_GLOBAL "admin_socket = /tmp/x.sock\n" RS_OUT RS_IN RS_SVC, "[global] admin_socket changed" },
 		{ RS_EAL RS_GLOBAL RS_OUT "[port.inside]\ndevice = net_null0\naddress = 10.1.0.2/24\n" RS_SVC,
