@@ -429,8 +429,9 @@ again:
 	       sl_config_steering_name(app->steer[idx].mode),
 	       app->steer[idx].mode == SL_STEERING_OFF ? ": " : " - ", app->steer[idx].why);
 	if (strncmp(cp->device, "net_af_xdp", 10) == 0)
-		SL_LOG(INFO, "port %s: %u AF_XDP socket(s); their RX ring overflows count as rx_missed, and an idle worker wakes on its own",
-		       cp->name, app->n_xsk[idx]);
+		SL_LOG(INFO, "port %s: %u AF_XDP socket(s); their RX ring overflows count as rx_missed%s",
+		       cp->name, app->n_xsk[idx],
+		       app->cfg->global.idle_wake ? ", and a frame on one ends its worker's idle sleep" : "");
 	rte_eth_macaddr_get(pid, &app->hw[idx].mac);
 	app->hw[idx].port_id = pid;
 	app->port_index[pid] = (int16_t)idx;
