@@ -514,9 +514,11 @@ modules_down(struct sl_app *app, unsigned up)
  * (some 40 us on a VM, where the timer exits to the hypervisor), so an
  * idle management lcore costs a quarter of what 1 ms rounds would; the
  * first slow-path frame after an idle spell (a packet waiting for ARP,
- * the kernel's own) waits up to MGMT_DOZE. At the default slowpath_rate
- * (10 000/s per port and class) a worker with two ports fills a 4 ms
- * doze with at most 240 of the 1024 frames its ring holds.
+ * the kernel's own) waits up to MGMT_DOZE. The slow-path budget's rate
+ * (slowpath_rate, 10 000/s per port and class) adds 40 frames per port
+ * and class to a worker's ring (1024) in 4 ms, but its burst
+ * (slowpath_burst) can fill the ring after an idle spell with 1 ms naps
+ * too; what does not fit is dropped and counted (slowpath_full).
  */
 #define MGMT_NAP_NS      (1000 * 1000)
 #define MGMT_DOZE_NS     (4 * 1000 * 1000)

@@ -428,10 +428,14 @@ again:
 	SL_LOG(INFO, "port %s: steering %s%s%s", cp->name,
 	       sl_config_steering_name(app->steer[idx].mode),
 	       app->steer[idx].mode == SL_STEERING_OFF ? ": " : " - ", app->steer[idx].why);
-	if (strncmp(cp->device, "net_af_xdp", 10) == 0)
+	if (strncmp(cp->device, "net_af_xdp", 10) == 0 && app->n_xsk[idx] == nq)
 		SL_LOG(INFO, "port %s: %u AF_XDP socket(s); their RX ring overflows count as rx_missed%s",
 		       cp->name, app->n_xsk[idx],
 		       app->cfg->global.idle_wake ? ", and a frame on one ends its worker's idle sleep" : "");
+	else if (strncmp(cp->device, "net_af_xdp", 10) == 0)
+		SL_LOG(WARNING, "port %s: the AF_XDP sockets of %u of %u queues not found: their RX ring overflows are not in rx_missed%s",
+		       cp->name, nq - app->n_xsk[idx], nq,
+		       app->cfg->global.idle_wake ? ", and their workers sleep plainly" : "");
 	rte_eth_macaddr_get(pid, &app->hw[idx].mac);
 	app->hw[idx].port_id = pid;
 	app->port_index[pid] = (int16_t)idx;

@@ -87,6 +87,26 @@ burst(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf **pkt
 		sl_fwd_burst(w, snap, pkts, n, pidx, now);
 }
 
+/* After ppoll() on the AF_XDP sockets said something: a frame ended
+ * the sleep (counted), or a socket failed, and the worker sleeps plainly
+ * from then on (returns how many sockets to wait on: 0). */
+static unsigned
+woken(struct sl_worker *w, const struct pollfd *xsk, unsigned n)
+{
+	unsigned i, in = 0;
+
+	for (i = 0; i < n; i++) {
+		if (xsk[i].revents & (POLLERR | POLLNVAL)) {
+			SL_LOG(WARNING, "worker %u: AF_XDP socket %d failed (revents 0x%x): idle sleeps no longer wait on its sockets",
+			       w->id, xsk[i].fd, (unsigned)xsk[i].revents);
+			return 0;
+		}
+		in |= (xsk[i].revents & POLLIN) != 0;
+	}
+	w->stats.sleep_wakes += in;
+	return n;
+}
+
 int
 sl_worker_main(void *arg)
 {
@@ -163,7 +183,7 @@ sl_worker_main(void *arg)
 			if (n_xsk == 0)
 				nanosleep(&nap, NULL);
 			else if (ppoll(xsk, n_xsk, &nap, NULL) > 0)
-				w->stats.sleep_wakes++;
+				n_xsk = woken(w, xsk, n_xsk);
 		}
 	}
 	rte_rcu_qsbr_thread_offline(app->svc.qsv, w->id);

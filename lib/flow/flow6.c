@@ -20,7 +20,8 @@
  * a one-direction connection: only its client key is in the index, and
  * its TCP states follow the client's flags alone.
  *
- * Expiry is the timer wheel in TSC ticks (16384 slots of 1/16 s) with
+ * Expiry is the timer wheel in TSC ticks (16384 slots of at most 1/16 s,
+ * a power of two ticks) with
  * lazy re-arming; the wheel's links are in the record's first line,
  * beside the deadline and the client's key. Costs:
  *  - a lookup: the key hashed (five CRC steps), its first bucket, then
@@ -32,7 +33,7 @@
  *    only a shorter deadline (FIN, RST) moves the record to an earlier
  *    slot, unlinking and linking it;
  *  - sl_flow6_expire steps over every slot from where the last call
- *    stopped to `now` (one per 1/16 s elapsed, a load each when empty)
+ *    stopped to `now` (one per slot elapsed, a load each when empty)
  *    and visits at most @p budget records, expired or filed again for a
  *    deadline that has moved on; it never scans the pool. Expired
  *    records are released 16 at a time, the buckets of all their keys
