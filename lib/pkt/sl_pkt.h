@@ -273,13 +273,16 @@ sl_ld16(const void *p)
 	return v;
 }
 
-/** Fold a 32-bit one's complement sum to 16 bits. */
+/**
+ * Fold a 32-bit one's complement sum to 16 bits. Adding the sum to
+ * itself rotated by 16 adds its halves in the high half, where the carry
+ * out of the low half (the same addition) lands as the end-around carry:
+ * a rotate, an add and a shift, for any 32-bit value.
+ */
 static __rte_always_inline uint16_t
 sl_csum_fold(uint32_t sum)
 {
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return (uint16_t)((sum + (sum << 16 | sum >> 16)) >> 16);
 }
 
 /**
@@ -339,6 +342,23 @@ sl_csum_apply(uint16_t csum, uint32_t delta)
 }
 
 /**
+ * Whether a 64-bit one's complement sum of a header, its checksum
+ * included, folds to 0xffff: the checksum verifies. Folded to 32 bits
+ * and then to 16 the way sl_csum_fold() folds, the 16-bit result being
+ * the high half of the last step.
+ */
+static __rte_always_inline int
+sl_csum_ok64(uint64_t sum)
+{
+	uint32_t x;
+
+	sum += sum << 32 | sum >> 32;
+	x = (uint32_t)(sum >> 32);
+	x += x << 16 | x >> 16;
+	return x >= 0xffff0000u;
+}
+
+/**
  * Whether an IPv4 header's checksum verifies. The 20-byte header without
  * options, nearly every packet, is summed as five 32-bit words.
  */
@@ -360,17 +380,13 @@ sl_ipv4_csum_ok(const void *hdr, uint32_t ihl)
 		sum += sum < a;
 		sum += w;
 		sum += sum < w;
-		sum = (sum & 0xffffffff) + (sum >> 32);
-		sum = (sum & 0xffffffff) + (sum >> 32);
-		return sl_csum_fold((uint32_t)sum) == 0xffff;
+		return sl_csum_ok64(sum);
 	}
 	for (i = 0; i < ihl; i += 4) {
 		memcpy(&w, p + i, 4);
 		sum += w;
 	}
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	return sl_csum_fold((uint32_t)sum) == 0xffff;
+	return sl_csum_ok64(sum);
 }
 
 /** Full Internet checksum of @p len bytes (RFC 1071), for slow paths and tests. */

@@ -831,6 +831,49 @@ test_csum_apply(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* sl_csum_fold() folds as the reference's loop does, on the values where
+ * the end-around carries meet (halves summing to 0xffff, 0x10000 and
+ * past) and on every 251st value of the whole range; sl_csum_ok64()
+ * says 0xffff for a 64-bit sum exactly when folding its 16-bit words
+ * one by one gives 0xffff. */
+static void
+test_csum_fold(void)
+{
+	static const uint32_t edge[] = {
+		0, 1, 0xffff, 0x10000, 0x1fffe, 0x1ffff, 0xfffe0001, 0xffff0000,
+		0xffff0001, 0xfffeffff, 0x8000ffff, 0x7fff8000, 0xffffffff,
+	};
+	uint64_t v, s64;
+	uint32_t i, bad = 0, okbad = 0, r;
+
+	for (i = 0; i < RTE_DIM(edge); i++)
+		bad += sl_csum_fold(edge[i]) != tp_ref_fold(edge[i]);
+	for (v = 0; v <= UINT32_MAX; v += 251)
+		bad += sl_csum_fold((uint32_t)v) != tp_ref_fold((uint32_t)v);
+	CU_ASSERT_EQUAL(bad, 0);
+
+	sl_test_srand(0xf01d);
+	for (i = 0; i < 200000; i++) {
+		s64 = (uint64_t)sl_test_rand() << 32 | sl_test_rand();
+		if (i % 3 == 0) {
+			/* words summing to 0xffff (or 0x1fffe, 0x2fffd, ...) */
+			uint32_t a = sl_test_rand() & 0xffff, b = sl_test_rand() & 0xffff;
+			uint32_t c = (uint32_t)((0x3fffcu - a - b) % 0xffff);
+
+			s64 = (uint64_t)a << 48 | (uint64_t)b << 32 | (uint64_t)c << 16 |
+			      (0xffff * (1 + i % 2) - c + (i % 5 == 0)) % 0x10000;
+		}
+		r = tp_ref_fold((uint32_t)(s64 & 0xffff) + (uint32_t)(s64 >> 16 & 0xffff) +
+				(uint32_t)(s64 >> 32 & 0xffff) + (uint32_t)(s64 >> 48));
+		okbad += sl_csum_ok64(s64) != (r == 0xffff);
+	}
+	CU_ASSERT_EQUAL(okbad, 0);
+	CU_ASSERT(sl_csum_ok64(0xffff));
+	CU_ASSERT(sl_csum_ok64(0xffffffffffffffffULL));
+	CU_ASSERT(!sl_csum_ok64(0));
+	CU_ASSERT(!sl_csum_ok64(0xfffe));
+}
+
 /* sl_ipv4_csum_ok() accepts every header with a right checksum (20
  * bytes, summed as 64-bit words, and with options) and refuses it with
  * any one bit flipped. */
@@ -2298,6 +2341,7 @@ static const struct sl_test_case pkt_tests[] = {
 	{ "csum update32 vs reference", test_csum_update32 },
 	{ "csum chained updates", test_csum_update_chain },
 	{ "checksum deltas summed and applied once", test_csum_apply },
+	{ "checksum folds: 32 to 16 bits as the reference, 64-bit sums verified", test_csum_fold },
 	{ "IPv4 header checksum check: right ones pass, one bit flipped fails", test_ipv4_csum_ok },
 	{ "csum full vs reference", test_csum_full },
 	{ "ipv4/l4 csum vs reference", test_csum_ipv4_l4_random },
