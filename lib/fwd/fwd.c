@@ -638,7 +638,10 @@ key_bit(const struct sl_flow_key *k)
 }
 
 /* A client packet for a service: use or make its connection, DNAT it.
- * Returns FC_* flags telling the caller which lookups went stale. */
+ * @p svc is its service when the burst looked it up, or NULL: looked up
+ * here when no connection takes the packet (the address is a VIP, the
+ * port may have no service). Returns FC_* flags telling the caller which
+ * lookups went stale. */
 static __rte_always_inline int
 from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	    const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
@@ -687,6 +690,11 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (c == NULL) {
 		int bi, midstream = 0, lim_done = 0;
 
+		if (svc == NULL &&
+		    (svc = sl_svc_lookup(snap, pi->dst, pi->dport, pi->proto)) == NULL) {
+			drop(w, m, SL_DROP_NO_SERVICE);
+			return ret;
+		}
 		if (unlikely(svc->synproxy != SL_SYNPROXY_OFF) && pi->proto == IPPROTO_TCP) {
 			/* a SYN meets the service's limits before its cookie */
 			if ((pi->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
@@ -941,8 +949,11 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 /* A packet that passed classification and needs its connection. */
 struct flow_pkt {
 	struct rte_mbuf *m;
-	const struct sl_service *svc;  /* NULL: a reply direction packet */
+	/* a client's packet (to a VIP): its service, looked up only when
+	 * no connection matched (NULL until then); NULL for the others */
+	const struct sl_service *svc;
 	uint16_t pidx;
+	uint8_t client;
 	struct sl_pkt_info pi;
 };
 
@@ -1030,9 +1041,8 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 {
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sl_pkt_info *pi = &fp->pi;
-	const struct sl_service *svc = NULL;
 	unsigned flags, owner;
-	int r, own;
+	int r, own, client = 0;
 
 	/* promiscuous ports (af_packet, switches flooding) show us frames
 	 * for other hosts: only our MAC, broadcast and multicast are ours */
@@ -1086,12 +1096,10 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		return 0;
 	}
 	if (sl_svc_is_vip(snap, pi->dst)) {
-		svc = sl_svc_lookup(snap, pi->dst, pi->dport, pi->proto);
-		if (unlikely(svc == NULL)) {
-			drop(w, m, SL_DROP_NO_SERVICE);
-			return 0;
-		}
-		/* a client's packet: the client is the source */
+		/* a client's packet: the client is the source. Its service
+		 * matters only to a packet no connection matches (the
+		 * connection knows its own), so it is looked up then. */
+		client = 1;
 		owner = owner_of(pi->src, snap->n_workers);
 	} else if (unlikely((own = sl_svc_own_port(snap, pi->dst)) >= 0)) {
 		to_kernel(w, snap, m, own, pidx, sl_svc_is_peer(snap, pi->src), now);
@@ -1113,8 +1121,9 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		return 0;
 	}
 	fp->m = m;
-	fp->svc = svc;
+	fp->svc = NULL;
 	fp->pidx = pidx;
+	fp->client = (uint8_t)client;
 	return 1;
 }
 
@@ -1131,18 +1140,23 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
  */
 static __rte_noinline void
 prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
-	      const struct flow_pkt *fp, struct sl_conn *const *conns, unsigned nf)
+	      struct flow_pkt *fp, struct sl_conn *const *conns, unsigned nf)
 {
 	struct add_guesses g = { 0 };
 	unsigned i, ahead = 0;
 
 	for (i = 0; i < nf; i++) {
-		const struct sl_service *svc = fp[i].svc;
+		const struct sl_service *svc;
 		const struct sl_flow_key *k = &fp[i].pi.key;
 		const struct sl_backend *be;
 		struct sl_flow_key kr;
 
-		if (conns[i] != NULL || !add_wanted(svc, fp[i].pi.proto, fp[i].pi.tcp_flags) ||
+		if (conns[i] != NULL || !fp[i].client)
+			continue;
+		/* looked up once here for from_client() too */
+		svc = fp[i].svc = sl_svc_lookup(snap, fp[i].pi.dst, fp[i].pi.dport,
+						fp[i].pi.proto);
+		if (!add_wanted(svc, fp[i].pi.proto, fp[i].pi.tcp_flags) ||
 		    (be = add_guess(w, snap, svc, sched_hash(svc, k), &g)) == NULL)
 			continue;
 		kr = (struct sl_flow_key){
@@ -1215,7 +1229,7 @@ sl_fwd_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 		if ((changed & FC_DELETED) ||
 		    (conns[i] == NULL && (added & key_bit(&f->pi.key)) != 0))
 			conns[i] = sl_flow_lookup(w->flows, &f->pi.key, &dirs[i]);
-		if (f->svc != NULL) {
+		if (f->client) {
 			changed |= from_client(w, snap, f->svc, f->m, data, &f->pi,
 					       f->pidx, now, &f->pi.key, conns[i], dirs[i], &added);
 		} else {
