@@ -62,6 +62,9 @@ ct_two_way(const struct sl_conn *c)
 
 _Static_assert(sizeof(struct sl_conn) == RTE_CACHE_LINE_SIZE,
 	       "a connection record is one cache line");
+/* the client's MAC is read with the two bytes after it (from_backend()) */
+_Static_assert(offsetof(struct sl_conn, cmac) + 8 <= sizeof(struct sl_conn),
+	       "eight bytes from cmac stay in the record");
 
 struct sl_flow_table *
 sl_flow_create(const struct sl_flow_params *p)

@@ -100,10 +100,12 @@ struct sl_conn {
 	uint8_t state;        /**< enum sl_conn_state */
 	uint8_t in_port;      /**< port index the client's packets arrive on */
 	uint8_t fin_seen;     /**< bit per direction */
+	/** previous hop towards the client; with the two bytes after it
+	 *  read as eight, one load (sl_nat_set_macs8()) */
+	struct rte_ether_addr cmac;
 	uint8_t mode;         /**< enum sl_mode of its service */
 	uint8_t pp;           /**< Proxy Protocol: version (bits 0-1) and
 			       *   SL_PP_* state bits; 0 = none */
-	struct rte_ether_addr cmac; /**< previous hop towards the client */
 } __rte_cache_aligned;
 
 /**

@@ -649,8 +649,8 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	    const struct sl_flow_key *k, struct sl_conn *c, int dir, uint64_t *added)
 {
 	const struct sl_backend *be;
-	struct rte_ether_addr mac;
 	struct sl_sp_open spo;
+	uint64_t macw;
 	int ret = 0, sp = SP_PASS;
 
 	if (c != NULL) {
@@ -853,17 +853,20 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		sl_nat_dnat(data, pi, be->addr, be->port);
 	else
 		sl_nat_fullnat(data, pi, c->lip, c->lport, be->addr, be->port);
-	if (unlikely(!sl_neigh_mac(w->env->neigh, be->neigh, &mac))) {
+	macw = sl_neigh_word(w->env->neigh, be->neigh);
+	if (unlikely(!(macw & SL_NEIGH_VALID))) {
 		/* the management lcore holds it until ARP answers (a Proxy
 		 * Protocol header waits for a packet sent the usual way) */
 		if (unlikely(c->pp != 0))
 			sl_fwd_pp_client(w, c, m, data, pi, -1, now);
-		sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+		/* (its destination MAC written once ARP answers) */
+		rte_ether_addr_copy(&snap->ports[be->out_port].mac,
+				    &((struct rte_ether_hdr *)data)->src_addr);
 		m->port = snap->ports[be->out_port].port_id;
 		to_mgmt(w, m, be->neigh);
 		return ret;
 	}
-	sl_nat_set_macs(data, &mac, &snap->ports[be->out_port].mac);
+	sl_nat_set_macs8(data, macw, &snap->ports[be->out_port].mac);
 	if (unlikely(c->pp != 0))
 		sl_fwd_pp_client(w, c, m, data, pi, be->out_port, now);
 	capture(w, m, c->svc, be->out_port);
@@ -906,6 +909,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	     uint16_t pidx, uint64_t now, struct sl_conn *c, int dir)
 {
 	const struct sl_backend *be;
+	uint64_t cmac8;
 
 	if (unlikely(c == NULL || dir != SL_DIR_REPLY)) {
 		/* for a local address but no IPv4 connection: a NAT64
@@ -940,7 +944,8 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 		sl_nat_snat(data, pi, c->vip, c->vport);
 	else
 		sl_nat_fullnat(data, pi, c->vip, c->vport, c->cip, c->cport);
-	sl_nat_set_macs(data, &c->cmac, &snap->ports[c->in_port].mac);
+	memcpy(&cmac8, &c->cmac, sizeof(cmac8));
+	sl_nat_set_macs8(data, cmac8, &snap->ports[c->in_port].mac);
 	capture(w, m, c->svc, c->in_port);
 	tx(w, c->in_port, m);
 	return 0;

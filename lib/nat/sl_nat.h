@@ -176,6 +176,20 @@ sl_nat_set_macs(uint8_t *frame, const struct rte_ether_addr *dst,
 }
 
 /**
+ * The same with the destination as eight bytes whose first six (in
+ * memory order) are the MAC: one store, whose last two bytes the source
+ * MAC then covers.
+ */
+static __rte_always_inline void
+sl_nat_set_macs8(uint8_t *frame, uint64_t dst8, const struct rte_ether_addr *src)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)frame;
+
+	memcpy(frame, &dst8, sizeof(dst8));
+	rte_ether_addr_copy(src, &eh->src_addr);
+}
+
+/**
  * Turn an ICMP echo request (already parsed) into its reply in place:
  * swap MACs and addresses, type 0, checksums patched. TTL reset to 64.
  */

@@ -109,6 +109,16 @@ sl_neigh_in_use(const struct sl_neigh_table *t, uint32_t idx)
 	return idx < t->count && t->meta[idx].refs != 0;
 }
 
+/** Worker side: the word of entry @p ref (a reference or a slot index):
+ *  its MAC in the first six bytes in memory, SL_NEIGH_VALID set once
+ *  resolved (for sl_nat_set_macs8()). */
+static __rte_always_inline uint64_t
+sl_neigh_word(const struct sl_neigh_table *t, uint32_t ref)
+{
+	/* acquire: pairs with the release store in sl_neigh_learn() */
+	return __atomic_load_n(&t->macw[SL_NEIGH_IDX(ref)], __ATOMIC_ACQUIRE);
+}
+
 /** Worker side: copy the MAC of entry @p ref (a reference or a slot
  *  index); 1 if resolved, 0 if not. */
 static __rte_always_inline int
