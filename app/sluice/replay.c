@@ -432,7 +432,7 @@ learn(struct replay *r, char *err, size_t errlen)
 
 			if (k >= 0)
 				r->hw[p].mac = r->mac_seen[p][k];
-			r->snap->ports[p].mac = r->hw[p].mac;
+			sl_svc_port_mac(&r->snap->ports[p], &r->hw[p].mac);
 			fprintf(stderr, "replay: port %s: MAC " RTE_ETHER_ADDR_PRT_FMT "%s\n",
 				r->cfg->ports[p].name, RTE_ETHER_ADDR_BYTES(&r->hw[p].mac),
 				k < 0 ? " (no frame for it in the capture: made up)" : "");

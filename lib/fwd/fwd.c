@@ -866,7 +866,7 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 		to_mgmt(w, m, be->neigh);
 		return ret;
 	}
-	sl_nat_set_macs8(data, macw, &snap->ports[be->out_port].mac);
+	sl_nat_set_macs8(data, macw, snap->ports[be->out_port].mac_ip4);
 	if (unlikely(c->pp != 0))
 		sl_fwd_pp_client(w, c, m, data, pi, be->out_port, now);
 	capture(w, m, c->svc, be->out_port);
@@ -945,7 +945,7 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	else
 		sl_nat_fullnat(data, pi, c->vip, c->vport, c->cip, c->cport);
 	memcpy(&cmac8, &c->cmac, sizeof(cmac8));
-	sl_nat_set_macs8(data, cmac8, &snap->ports[c->in_port].mac);
+	sl_nat_set_macs8(data, cmac8, snap->ports[c->in_port].mac_ip4);
 	capture(w, m, c->svc, c->in_port);
 	tx(w, c->in_port, m);
 	return 0;

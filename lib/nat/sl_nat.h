@@ -25,6 +25,7 @@
  */
 
 #include <stdint.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <rte_common.h>
 #include <rte_ether.h>
@@ -176,17 +177,16 @@ sl_nat_set_macs(uint8_t *frame, const struct rte_ether_addr *dst,
 }
 
 /**
- * The same with the destination as eight bytes whose first six (in
- * memory order) are the MAC: one store, whose last two bytes the source
- * MAC then covers.
+ * The same for an untagged IPv4 frame in two stores: @p dst8 is eight
+ * bytes whose first six (in memory order) are the destination MAC, @p
+ * src8 the source MAC and the IPv4 ethertype; the second store covers the
+ * first's last two bytes.
  */
 static __rte_always_inline void
-sl_nat_set_macs8(uint8_t *frame, uint64_t dst8, const struct rte_ether_addr *src)
+sl_nat_set_macs8(uint8_t *frame, uint64_t dst8, uint64_t src8)
 {
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)frame;
-
 	memcpy(frame, &dst8, sizeof(dst8));
-	rte_ether_addr_copy(src, &eh->src_addr);
+	memcpy(frame + RTE_ETHER_ADDR_LEN, &src8, sizeof(src8));
 }
 
 /**

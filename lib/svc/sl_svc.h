@@ -75,6 +75,9 @@ struct sl_port_info {
 	uint8_t kernel;             /**< traffic for the own address goes to the
 				     *   kernel (exception path) */
 	struct rte_ether_addr mac;  /**< own MAC */
+	/** the eight bytes of an IPv4 frame it sends from its source MAC
+	 *  on: the MAC and the ethertype (sl_nat_set_macs8()) */
+	uint64_t mac_ip4;
 	uint8_t has6;               /**< the port has an IPv6 address */
 	uint8_t prefix6;            /**< its prefix length */
 	uint8_t has_gw6;            /**< an IPv6 default gateway */
@@ -241,6 +244,19 @@ struct sl_snapshot {
 	uint16_t n_routes6;
 	struct sl_route6 routes6[SL_MAX_ROUTES];
 };
+
+/** Set port @p p's MAC (@c mac and @c mac_ip4). */
+static inline void
+sl_svc_port_mac(struct sl_port_info *p, const struct rte_ether_addr *mac)
+{
+	const rte_be16_t etype = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	uint8_t b[8];
+
+	p->mac = *mac;
+	memcpy(b, mac, RTE_ETHER_ADDR_LEN);
+	memcpy(b + RTE_ETHER_ADDR_LEN, &etype, sizeof(etype));
+	memcpy(&p->mac_ip4, b, sizeof(b));
+}
 
 /** Port facts known only once DPDK is up. */
 struct sl_port_hw {

@@ -663,7 +663,7 @@ build(const struct plan *pl, const struct sl_port_hw *hw,
 		p->mask = prefix_mask(cp->prefix_len);
 		p->gw = rte_cpu_to_be_32(cp->gateway);
 		p->port_id = hw[i].port_id;
-		p->mac = hw[i].mac;
+		sl_svc_port_mac(p, &hw[i].mac);
 		p->kernel = cp->kernel_if[0] != '\0';
 		if (cp->prefix6_len != 0) {
 			p->has6 = 1;
