@@ -30,8 +30,11 @@
 struct flow6_pkt {
 	struct sl_flow6_key k;         /* the packet's key as it arrives */
 	struct rte_mbuf *m;
-	const struct sl_service *svc;  /* NULL: a reply direction packet */
+	/* a client's packet (to a VIP): its service, looked up only when
+	 * no connection matched (NULL until then); NULL for the others */
+	const struct sl_service *svc;
 	uint16_t pidx;
+	uint8_t client;
 	struct sl_pkt6_info pi;
 };
 
@@ -676,6 +679,9 @@ limited6(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_se
 	return 1;
 }
 
+/* A client's IPv6 packet: use or make its connection. @p svc is its
+ * service when the burst looked it up, or NULL: looked up here when no
+ * connection takes the packet. */
 static __rte_always_inline int
 from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
@@ -720,6 +726,11 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (c == NULL) {
 		int bi, midstream = 0;
 
+		if (svc == NULL &&
+		    (svc = sl_svc_lookup6(snap, &pi->dst, pi->dport, pi->proto)) == NULL) {
+			drop(w, m, SL_DROP_NO_SERVICE);
+			return ret;
+		}
 		if (unlikely(svc->limits != 0) && limited6(w, snap, svc, m, data, pi, pidx, now))
 			return ret;
 		if (pi->proto == IPPROTO_TCP &&
@@ -873,9 +884,8 @@ classify6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 {
 	uint8_t *data;
 	struct sl_pkt6_info *pi = &f->pi;
-	const struct sl_service *svc = NULL;
 	unsigned owner;
-	int r, own;
+	int r, own, client = 0;
 
 	if (w->flows6 == NULL || !snap->ports[pidx].has6) {
 		drop(w, m, SL_DROP_IPV6_OFF);
@@ -897,11 +907,9 @@ classify6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 		return 0;
 	}
 	if (sl_svc_is_vip6(snap, &pi->dst)) {
-		svc = sl_svc_lookup6(snap, &pi->dst, pi->dport, pi->proto);
-		if (svc == NULL) {
-			drop(w, m, SL_DROP_NO_SERVICE);
-			return 0;
-		}
+		/* a client's packet; its service is looked up when no
+		 * connection takes it (as in classify() of fwd.c) */
+		client = 1;
 		owner = sl_steer_owner6(&pi->src, snap->n_workers);
 	} else if ((own = sl_svc_own_port6(snap, &pi->dst)) >= 0) {
 		to_kernel(w, snap, m, own, pidx, 0, now);
@@ -921,8 +929,9 @@ classify6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 		return 0;
 	}
 	f->m = m;
-	f->svc = svc;
+	f->svc = NULL;
 	f->pidx = pidx;
+	f->client = (uint8_t)client;
 	/* both directions are looked up by the packet as it arrives */
 	memset(&f->k, 0, sizeof(f->k));
 	f->k.src = pi->src;
@@ -943,18 +952,23 @@ classify6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
  */
 static __rte_noinline void
 prefetch_adds6(struct sl_worker *w, const struct sl_snapshot *snap,
-	       const struct flow6_pkt *fp, struct sl_conn6 *const *conns, unsigned nf)
+	       struct flow6_pkt *fp, struct sl_conn6 *const *conns, unsigned nf)
 {
 	struct add_guesses g = { 0 };
 	unsigned i, ahead = 0;
 
 	for (i = 0; i < nf; i++) {
-		const struct sl_service *svc = fp[i].svc;
+		const struct sl_service *svc;
 		const struct sl_flow6_key *k = &fp[i].k;
 		const struct sl_backend *be;
 		struct sl_flow6_key kr;
 
-		if (conns[i] != NULL || !add_wanted(svc, k->proto, fp[i].pi.tcp_flags) ||
+		if (conns[i] != NULL || !fp[i].client)
+			continue;
+		/* looked up once here for from_client6() too */
+		svc = fp[i].svc = sl_svc_lookup6(snap, &fp[i].pi.dst, fp[i].pi.dport,
+						 fp[i].pi.proto);
+		if (!add_wanted(svc, k->proto, fp[i].pi.tcp_flags) ||
 		    (be = add_guess(w, snap, svc, sched_hash6(svc, k), &g)) == NULL)
 			continue;
 		memset(&kr, 0, sizeof(kr));
@@ -1007,7 +1021,7 @@ sl_fwd6_burst(struct sl_worker *w, const struct sl_snapshot *snap,
 		if ((changed & FC_DELETED) ||
 		    (conns[i] == NULL && (added & key_bit6(&f->k)) != 0))
 			conns[i] = sl_flow6_lookup(w->flows6, &f->k, &dirs[i]);
-		if (f->svc != NULL)
+		if (f->client)
 			changed |= from_client6(w, snap, f->svc, f->m, data, &f->pi, f->pidx,
 						now, &f->k, conns[i], dirs[i], &added);
 		else
