@@ -58,7 +58,6 @@
 #include <errno.h>
 #include <rte_common.h>
 #include <rte_errno.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 #if defined(RTE_ARCH_X86)
@@ -141,7 +140,7 @@ ct_hash1(const struct conn_table *ct, const CT_KEY *k, struct ct_hash *h)
 
 	for (i = 0; i < sizeof(*k) / 8; i++) {
 		w = ct_key_word(k, i);
-		a = rte_hash_crc_8byte(w, a);
+		a = sl_crc32c_8byte(w, a);
 	}
 	h->crc = a;
 	h->b1 = ct_reduce(a, ct->nb);

@@ -10,7 +10,6 @@
 #include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_prefetch.h>
-#include <rte_hash_crc.h>
 
 #include "sl_fwd.h"
 #include "fwd_priv.h"

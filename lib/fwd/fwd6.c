@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-#include <rte_hash_crc.h>
 
 #include "sl_fwd.h"
 #include "fwd_priv.h"

@@ -12,7 +12,6 @@
 
 #include <string.h>
 
-#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
 #include "sl_fwd.h"
@@ -95,9 +94,9 @@ sched_hash(const struct sl_service *svc, const struct sl_flow_key *k)
 	_Static_assert(sizeof(*k) == 16, "sched_hash() hashes two words");
 	if (!svc->sched->needs_hash)
 		return 0;
-	return svc->hash_source ? rte_hash_crc_4byte(k->src, 0x51ce) :
-		rte_hash_crc_8byte(sl_flow_key_word(k, 1),
-				   rte_hash_crc_8byte(sl_flow_key_word(k, 0), 0x51ce));
+	return svc->hash_source ? sl_crc32c_4byte(k->src, 0x51ce) :
+		sl_crc32c_8byte(sl_flow_key_word(k, 1),
+				sl_crc32c_8byte(sl_flow_key_word(k, 0), 0x51ce));
 }
 
 /* The scheduler's hash of an IPv6 client key (see sched_hash()):
@@ -113,7 +112,7 @@ sched_hash6(const struct sl_service *svc, const struct sl_flow6_key *k)
 	if (!svc->sched->needs_hash)
 		return 0;
 	for (i = 0; i < (svc->hash_source ? 2u : 5u); i++)
-		h = rte_hash_crc_8byte(sl_flow6_key_word(k, i), h);
+		h = sl_crc32c_8byte(sl_flow6_key_word(k, i), h);
 	return h;
 }
 
