@@ -637,9 +637,9 @@ key_bit(const struct sl_flow_key *k)
 }
 
 /* A client packet for a service: use or make its connection, DNAT it.
- * @p svc is its service when the burst looked it up, or NULL: looked up
- * here when no connection takes the packet (the address is a VIP, the
- * port may have no service). Returns FC_* flags telling the caller which
+ * @p svc is its service when the burst looked it up (&sl_fwd_no_svc:
+ * the port has none), or NULL: looked up here when no connection takes
+ * the packet. Returns FC_* flags telling the caller which
  * lookups went stale. */
 static __rte_always_inline int
 from_client(struct sl_worker *w, const struct sl_snapshot *snap,
@@ -689,8 +689,9 @@ from_client(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (c == NULL) {
 		int bi, midstream = 0, lim_done = 0;
 
-		if (svc == NULL &&
-		    (svc = sl_svc_lookup(snap, pi->dst, pi->dport, pi->proto)) == NULL) {
+		if (svc == NULL)
+			svc = sl_svc_lookup(snap, pi->dst, pi->dport, pi->proto);
+		if (unlikely(svc == NULL || svc == &sl_fwd_no_svc)) {
 			drop(w, m, SL_DROP_NO_SERVICE);
 			return ret;
 		}
@@ -950,6 +951,8 @@ from_backend(struct sl_worker *w, const struct sl_snapshot *snap,
 	return 0;
 }
 
+const struct sl_service sl_fwd_no_svc;
+
 /* A packet that passed classification and needs its connection. */
 struct flow_pkt {
 	struct rte_mbuf *m;
@@ -1117,6 +1120,12 @@ classify(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *m
 		owner = owner_of(pi->dst, snap->n_workers);
 	}
 	if (owner != w->id && !redirected) {
+		/* a VIP port without a service (a port scan) ends here, not
+		 * in another worker's ring */
+		if (client && sl_svc_lookup(snap, pi->dst, pi->dport, pi->proto) == NULL) {
+			drop(w, m, SL_DROP_NO_SERVICE);
+			return 0;
+		}
 		pass_on(w, snap, owner, m, pidx);
 		return 0;
 	}
@@ -1158,8 +1167,8 @@ prefetch_adds(struct sl_worker *w, const struct sl_snapshot *snap,
 		if (conns[i] != NULL || !fp[i].client)
 			continue;
 		/* looked up once here for from_client() too */
-		svc = fp[i].svc = sl_svc_lookup(snap, fp[i].pi.dst, fp[i].pi.dport,
-						fp[i].pi.proto);
+		svc = sl_svc_lookup(snap, fp[i].pi.dst, fp[i].pi.dport, fp[i].pi.proto);
+		fp[i].svc = svc != NULL ? svc : &sl_fwd_no_svc;
 		if (!add_wanted(svc, fp[i].pi.proto, fp[i].pi.tcp_flags) ||
 		    (be = add_guess(w, snap, svc, sched_hash(svc, k), &g)) == NULL)
 			continue;

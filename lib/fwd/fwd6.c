@@ -678,9 +678,8 @@ limited6(struct sl_worker *w, const struct sl_snapshot *snap, const struct sl_se
 	return 1;
 }
 
-/* A client's IPv6 packet: use or make its connection. @p svc is its
- * service when the burst looked it up, or NULL: looked up here when no
- * connection takes the packet. */
+/* A client's IPv6 packet: use or make its connection. @p svc as for
+ * from_client() in fwd.c. */
 static __rte_always_inline int
 from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_service *svc, struct rte_mbuf *m, uint8_t *data,
@@ -725,8 +724,9 @@ from_client6(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (c == NULL) {
 		int bi, midstream = 0;
 
-		if (svc == NULL &&
-		    (svc = sl_svc_lookup6(snap, &pi->dst, pi->dport, pi->proto)) == NULL) {
+		if (svc == NULL)
+			svc = sl_svc_lookup6(snap, &pi->dst, pi->dport, pi->proto);
+		if (unlikely(svc == NULL || svc == &sl_fwd_no_svc)) {
 			drop(w, m, SL_DROP_NO_SERVICE);
 			return ret;
 		}
@@ -920,6 +920,11 @@ classify6(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 		owner = sl_steer_owner6(&pi->dst, snap->n_workers);
 	}
 	if (owner != w->id && !redirected) {
+		/* a VIP port without a service ends here (as in classify()) */
+		if (client && sl_svc_lookup6(snap, &pi->dst, pi->dport, pi->proto) == NULL) {
+			drop(w, m, SL_DROP_NO_SERVICE);
+			return 0;
+		}
 		pass_on(w, snap, owner, m, pidx);
 		return 0;
 	}
@@ -965,8 +970,8 @@ prefetch_adds6(struct sl_worker *w, const struct sl_snapshot *snap,
 		if (conns[i] != NULL || !fp[i].client)
 			continue;
 		/* looked up once here for from_client6() too */
-		svc = fp[i].svc = sl_svc_lookup6(snap, &fp[i].pi.dst, fp[i].pi.dport,
-						 fp[i].pi.proto);
+		svc = sl_svc_lookup6(snap, &fp[i].pi.dst, fp[i].pi.dport, fp[i].pi.proto);
+		fp[i].svc = svc != NULL ? svc : &sl_fwd_no_svc;
 		if (!add_wanted(svc, k->proto, fp[i].pi.tcp_flags) ||
 		    (be = add_guess(w, snap, svc, sched_hash6(svc, k), &g)) == NULL)
 			continue;

@@ -3648,6 +3648,58 @@ test_nat66_two_workers(void)
 }
 
 /*
+ * Two workers: a packet to a VIP port without a service is dropped
+ * (no_service) by whichever worker it reaches, owner or not, and never
+ * passed on; a SYN to the service's port from the same client is still
+ * passed to its owner. IPv4 and IPv6, clients of both workers.
+ */
+static void
+test_no_service_not_passed_on(void)
+{
+	struct sl_worker *w[2];
+	struct rte_mbuf *m;
+	unsigned k, n, passed = 0;
+
+	workers_make(w, 2);
+	for (n = 0; n < 16; n++) {
+		uint64_t ns[2], red[2];
+		struct tp_fspec s;
+		struct tp6_fspec s6;
+
+		for (k = 0; k < 2; k++) {
+			ns[k] = w[k]->stats.drops[SL_DROP_NO_SERVICE];
+			red[k] = w[k]->stats.redirected;
+		}
+		client_spec(&s, IPPROTO_TCP, 0x64480001 + n, 41000, 81, RTE_TCP_SYN_FLAG);
+		push_w(w[0], mbuf_of(&s), OUT);
+		client6_spec(&s6, IPPROTO_TCP, (uint16_t)(100 + n), 41000, 81, RTE_TCP_SYN_FLAG);
+		push_w(w[1], mbuf6_of(&s6), OUT);
+		for (k = 0; k < 2; k++) {
+			CU_ASSERT_EQUAL(w[k]->stats.drops[SL_DROP_NO_SERVICE], ns[k] + 1);
+			CU_ASSERT_EQUAL(w[k]->stats.redirected, red[k]);
+			CU_ASSERT_EQUAL(rte_ring_count(w[1 - k]->redir_in[k]), 0);
+		}
+		CU_ASSERT_PTR_NULL(sent(IN));
+		CU_ASSERT_PTR_NULL(sent(OUT));
+		/* the service's own port from the same client at worker 0 */
+		client_spec(&s, IPPROTO_TCP, 0x64480001 + n, 41000, 80, RTE_TCP_SYN_FLAG);
+		push_w(w[0], mbuf_of(&s), OUT);
+		if (w[0]->stats.redirected != red[0]) {
+			passed++;
+			CU_ASSERT_EQUAL(take_redirects(w[1], 0), 1);
+		}
+		m = sent(IN);
+		CU_ASSERT_PTR_NOT_NULL(m);
+		rte_pktmbuf_free(m);
+		CU_ASSERT_PTR_NULL(sent(IN));
+	}
+	/* some of those clients belong to worker 1 */
+	CU_ASSERT(passed >= 2 && passed <= 14);
+	workers_free(w, 2);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
+/*
  * The owner function is the Toeplitz hash NICs compute: with the key
  * most NICs ship, it gives the published RSS verification hashes of
  * IPv4 source and destination (and with ports), and it equals DPDK's
@@ -6634,6 +6686,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "IPv6 drops: hop limit, extension headers, fragments, IPv6 off", test_ipv6_drops },
 	{ "NAT66: UDP connection expires after its timeout", test_nat66_expiry },
 	{ "NAT66: failed backend: UDP scheduled anew, TCP carries on", test_nat66_down_backend },
+	{ "two workers: a VIP port without a service is dropped where it arrives", test_no_service_not_passed_on },
 	{ "NAT66: chained mbuf joined and forwarded", test_nat66_chained_mbuf },
 	{ "NAT66: UDP checksum of 0 sent as 0xffff", test_nat66_udp_zero_csum },
 	{ "trace: new connection (maglev), its next packet, the reply", test_trace_new_conn },

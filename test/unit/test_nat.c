@@ -514,6 +514,26 @@ test_nat_set_macs(void)
 		CU_ASSERT_EQUAL(memcmp(f + 6, sm.addr_bytes, 6), 0);
 		CU_ASSERT_EQUAL(memcmp(f + 12, orig + 12, lo.len - 12), 0);
 	}
+	/* eight bytes each way on an untagged IPv4 frame: the destination's
+	 * last two bytes (junk here) covered, the ethertype rewritten as
+	 * itself, nothing after it touched */
+	{
+		uint8_t d8[8] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc, 0xee, 0xff };
+		uint8_t s8[8] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0x08, 0x00 };
+		uint64_t dw, sw;
+
+		memcpy(&dw, d8, 8);
+		memcpy(&sw, s8, 8);
+		client_spec(&s, IPPROTO_TCP);
+		tp_build_frame(&s, f, &lo);
+		memcpy(orig, f, lo.len);
+		sl_nat_set_macs8(f, dw, sw);
+		CU_ASSERT_EQUAL(memcmp(f, d.addr_bytes, 6), 0);
+		CU_ASSERT_EQUAL(memcmp(f + 6, sm.addr_bytes, 6), 0);
+		CU_ASSERT_EQUAL(f[12], 0x08);
+		CU_ASSERT_EQUAL(f[13], 0x00);
+		CU_ASSERT_EQUAL(memcmp(f + 12, orig + 12, lo.len - 12), 0);
+	}
 }
 
 /* ---------- ICMP echo reply ---------- */

@@ -155,6 +155,7 @@ test_ports(void)
 	struct sl_config *c = cfg_ref();
 	struct sl_neigh_table *n = sl_neigh_create(64, (int)rte_socket_id());
 	struct sl_snapshot *s;
+	unsigned i;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
@@ -176,6 +177,15 @@ test_ports(void)
 	CU_ASSERT_EQUAL(s->ports[1].port_id, 7);
 	CU_ASSERT_EQUAL(memcmp(&s->ports[1].mac, &hw[1].mac, 6), 0);
 	CU_ASSERT_STRING_EQUAL(s->ports[1].name, "back");
+	/* each port's MAC and the IPv4 ethertype as a frame holds them */
+	for (i = 0; i < 2; i++) {
+		uint8_t want[8];
+
+		memcpy(want, &hw[i].mac, 6);
+		want[6] = 0x08;
+		want[7] = 0x00;
+		CU_ASSERT_EQUAL(memcmp(&s->ports[i].mac_ip4, want, 8), 0);
+	}
 
 	CU_ASSERT_EQUAL(sl_svc_own_port(s, htonl(IP(10, 0, 0, 1))), 0);
 	CU_ASSERT_EQUAL(sl_svc_own_port(s, htonl(IP(10, 1, 0, 1))), 1);
