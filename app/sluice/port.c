@@ -339,6 +339,7 @@ port_setup(struct sl_app *app, unsigned idx)
 	uint16_t pid, nrx = cp->rx_desc, ntx = cp->tx_desc;
 	uint16_t nq = (uint16_t)app->n_workers;
 	int before[SL_MAX_PORTS * SL_MAX_WORKERS];
+	int xdp = strncmp(cp->device, "net_af_xdp", 10) == 0;
 	unsigned q, n_before;
 	int ret, socket;
 
@@ -405,7 +406,7 @@ again:
 		ret = rte_eth_rx_queue_setup(pid, (uint16_t)q, nrx, (unsigned)socket,
 					     NULL, app->pool);
 		app->xsk_fd[idx][q] = -1;
-		if (ret == 0 && strncmp(cp->device, "net_af_xdp", 10) == 0)
+		if (ret == 0 && xdp)
 			xsk_of_queue(app, idx, q, before, &n_before, RTE_DIM(before));
 		if (ret == 0)
 			ret = rte_eth_tx_queue_setup(pid, (uint16_t)q, ntx,
@@ -428,11 +429,11 @@ again:
 	SL_LOG(INFO, "port %s: steering %s%s%s", cp->name,
 	       sl_config_steering_name(app->steer[idx].mode),
 	       app->steer[idx].mode == SL_STEERING_OFF ? ": " : " - ", app->steer[idx].why);
-	if (strncmp(cp->device, "net_af_xdp", 10) == 0 && app->n_xsk[idx] == nq)
+	if (xdp && app->n_xsk[idx] == nq)
 		SL_LOG(INFO, "port %s: %u AF_XDP socket(s); their RX ring overflows count as rx_missed%s",
 		       cp->name, app->n_xsk[idx],
 		       app->cfg->global.idle_wake ? ", and a frame on one ends its worker's idle sleep" : "");
-	else if (strncmp(cp->device, "net_af_xdp", 10) == 0)
+	else if (xdp)
 		SL_LOG(WARNING, "port %s: the AF_XDP sockets of %u of %u queues not found: their RX ring overflows are not in rx_missed%s",
 		       cp->name, nq - app->n_xsk[idx], nq,
 		       app->cfg->global.idle_wake ? ", and their workers sleep plainly" : "");

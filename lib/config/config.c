@@ -202,6 +202,16 @@ fail(struct parse_ctx *c, int line, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* A yes|no value of key @p name into @p yes (1 or 0). */
+static int
+parse_yes_no(struct parse_ctx *c, const char *name, const char *v, int *yes)
+{
+	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+		return fail(c, c->lineno, "%s '%s' is not yes or no", name, v);
+	*yes = v[0] == 'y';
+	return 0;
+}
+
 static const char *
 ip_str(uint32_t addr, char *buf)
 {
@@ -1248,9 +1258,11 @@ handle_global(struct parse_ctx *c, int key, const char *v)
 	if (strcmp(g->name, "local_ports") == 0)
 		return parse_local_ports(c, v);
 	if (strcmp(g->name, "idle_wake") == 0) {
-		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
-			return fail(c, c->lineno, "idle_wake '%s' is not yes or no", v);
-		*field = v[0] == 'y';
+		int yes = 0;
+
+		if (parse_yes_no(c, g->name, v, &yes) != 0)
+			return -EINVAL;
+		*field = (uint32_t)yes;
 		return 0;
 	}
 	if (g->unit != DU_NONE)
@@ -1292,14 +1304,14 @@ handle_bgp(struct parse_ctx *c, int key, const char *v)
 		return 0;
 	case BK_GRACE:
 		return parse_dur(c, "grace", v, DU_S, 0, 3600, &b->grace_s);
-	default:
-		if (strcmp(v, "yes") == 0)
-			b->withdraw_on_sigterm = 1;
-		else if (strcmp(v, "no") == 0)
-			b->withdraw_on_sigterm = 0;
-		else
-			return fail(c, c->lineno, "withdraw_on_sigterm '%s' is not yes or no", v);
+	default: {
+		int yes = 0;
+
+		if (parse_yes_no(c, "withdraw_on_sigterm", v, &yes) != 0)
+			return -EINVAL;
+		b->withdraw_on_sigterm = (uint8_t)yes;
 		return 0;
+	}
 	}
 }
 

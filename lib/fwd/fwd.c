@@ -957,7 +957,8 @@ const struct sl_service sl_fwd_no_svc;
 struct flow_pkt {
 	struct rte_mbuf *m;
 	/* a client's packet (to a VIP): its service, looked up only when
-	 * no connection matched (NULL until then); NULL for the others */
+	 * no connection matched (NULL until then, &sl_fwd_no_svc when the
+	 * port has none); NULL for the others */
 	const struct sl_service *svc;
 	uint16_t pidx;
 	uint8_t client;

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-
 #include "sl_fwd.h"
 #include "fwd_priv.h"
 #include "sl_nat.h"
@@ -30,7 +29,8 @@ struct flow6_pkt {
 	struct sl_flow6_key k;         /* the packet's key as it arrives */
 	struct rte_mbuf *m;
 	/* a client's packet (to a VIP): its service, looked up only when
-	 * no connection matched (NULL until then); NULL for the others */
+	 * no connection matched (NULL until then, &sl_fwd_no_svc when the
+	 * port has none); NULL for the others */
 	const struct sl_service *svc;
 	uint16_t pidx;
 	uint8_t client;

@@ -327,12 +327,12 @@ key_bit_of(uint32_t x)
 #define FC_ADDED   1   /* a connection was created */
 #define FC_DELETED 2   /* a connection was removed (port reuse, a backend gone) */
 
-/* The guesses of a burst's prefetch of its adds so far (add_guess()). */
 /* What the burst's prefetch stage records for a client packet to a VIP
  * port that has no service (defined in fwd.c): from_client() drops it
  * without looking again. */
 extern const struct sl_service sl_fwd_no_svc;
 
+/* The guesses of a burst's prefetch of its adds so far (add_guess()). */
 struct add_guesses {
 	const struct sl_service *prev;  /* service of the last guess */
 	unsigned same;                  /* guesses of it in a row before this one */

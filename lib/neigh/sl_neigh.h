@@ -124,8 +124,7 @@ sl_neigh_word(const struct sl_neigh_table *t, uint32_t ref)
 static __rte_always_inline int
 sl_neigh_mac(const struct sl_neigh_table *t, uint32_t ref, struct rte_ether_addr *mac)
 {
-	/* acquire: pairs with the release store in sl_neigh_learn() */
-	uint64_t w = __atomic_load_n(&t->macw[SL_NEIGH_IDX(ref)], __ATOMIC_ACQUIRE);
+	uint64_t w = sl_neigh_word(t, ref);
 
 	if (!(w & SL_NEIGH_VALID))
 		return 0;

@@ -300,13 +300,11 @@ struct run {
 	int measure;    /* 0 while warming up: not timed, not counted */
 };
 
-/* Push @p n frames (port index @p pidx) through the worker, timed. */
-static uint64_t
-push(struct run *r, struct frame *const *fr, unsigned n, int pidx)
+/* @p n new mbufs in @p m holding frames @p fr (not timed). */
+static void
+mbufs_of(struct run *r, struct frame *const *fr, unsigned n, struct rte_mbuf **m)
 {
-	struct rte_mbuf *m[SL_BURST];
 	unsigned i;
-	uint64_t t0, dt;
 
 	if (rte_pktmbuf_alloc_bulk(r->pool, m, n) != 0) {
 		fprintf(stderr, "sluice-perf: out of mbufs\n");
@@ -314,6 +312,16 @@ push(struct run *r, struct frame *const *fr, unsigned n, int pidx)
 	}
 	for (i = 0; i < n; i++)
 		memcpy(rte_pktmbuf_append(m[i], fr[i]->len), fr[i]->b, fr[i]->len);
+}
+
+/* Push @p n frames (port index @p pidx) through the worker, timed. */
+static uint64_t
+push(struct run *r, struct frame *const *fr, unsigned n, int pidx)
+{
+	struct rte_mbuf *m[SL_BURST];
+	uint64_t t0, dt;
+
+	mbufs_of(r, fr, n, m);
 	if (r->measure)
 		CALLGRIND_TOGGLE_COLLECT;
 	t0 = rte_rdtsc_precise();
@@ -342,12 +350,7 @@ driver_tx(struct run *r, struct frame *const *fr, unsigned n, const uint16_t *po
 	unsigned i, sent, p = 0;
 
 	while (pkts < packets) {
-		if (rte_pktmbuf_alloc_bulk(r->pool, m, n) != 0) {
-			fprintf(stderr, "sluice-perf: out of mbufs\n");
-			exit(1);
-		}
-		for (i = 0; i < n; i++)
-			memcpy(rte_pktmbuf_append(m[i], fr[i]->len), fr[i]->b, fr[i]->len);
+		mbufs_of(r, fr, n, m);
 		t0 = rte_rdtsc_precise();
 		sent = rte_eth_tx_burst(port_id[p], (uint16_t)r->w->id, m, (uint16_t)n);
 		cycles += rte_rdtsc_precise() - t0;
