@@ -120,7 +120,8 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 		struct rte_eth_stats st = { 0 };
 		char a6[ADDR_MAX], pfx6[8], reta[40];
 		uint64_t passed;
-		unsigned k;
+		unsigned k, rules;
+		const char *rsteer = sl_ports_reply_steering(i, &rules);
 
 		snprintf(pfx6, sizeof(pfx6), "/%u", s->ports[i].prefix6);
 		snprintf(reta, sizeof(reta), " (redirection table of %u): ",
@@ -158,6 +159,11 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 				      sl_config_steering_name(app->steer[i].mode),
 				      app->steer[i].reta_size);
 			sl_out_jstr(o, app->steer[i].why);
+			if (rsteer != NULL) {
+				sl_out_printf(o, ",\"fullnat_reply_rules\":%u,\"fullnat_reply_steering\":",
+					      rules);
+				sl_out_jstr(o, rsteer);
+			}
 			sl_out_printf(o, "}");
 			continue;
 		}
@@ -181,6 +187,8 @@ show_ports(struct sl_app *app, int argc, char **argv, struct sl_out *o)
 			      app->steer[i].mode == SL_STEERING_OFF ? ": " : reta,
 			      app->steer[i].why, passed,
 			      st.ipackets != 0 ? 100.0 * (double)passed / (double)st.ipackets : 0.0);
+		if (rsteer != NULL)
+			sl_out_printf(o, "  fullnat replies: %s\n", rsteer);
 	}
 	if (o->json)
 		sl_out_printf(o, "]");

@@ -271,7 +271,7 @@ services_init(struct sl_app *app)
 	}
 	sl_svc_publish(&app->svc, snap);
 	sl_ports_kernel_locals(app, app->live_cfg);
-	sl_ports_steer(app);
+	sl_ports_steer(app, app->live_cfg);
 	return 0;
 }
 

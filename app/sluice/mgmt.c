@@ -633,6 +633,7 @@ sl_mgmt_apply(struct sl_app *app, const struct sl_config *cfg, const char *why)
 	if (strcmp(why, "health") != 0)
 		log_change(why, &chg, next);
 	sl_ports_kernel_locals(app, cfg);
+	sl_ports_steer(app, cfg);
 	sl_health_sync(app);
 	return 0;
 }

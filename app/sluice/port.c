@@ -892,76 +892,140 @@ sl_ports_kernel_locals(struct sl_app *app, const struct sl_config *cfg)
 
 /*
  * FullNAT replies steered by the NIC: a reply's destination port names
- * its worker (port % workers), so where the NIC can match on it, a rule
- * per local address and worker sends the replies straight to their
- * owner's queue (ports' low bits, so only for a power-of-two count of
- * workers). Where rule creation fails, as on virtual devices, replies
- * reach their owner over the redirect rings: slower, never wrong.
- * Returns the rules created.
+ * its worker (sl_steer_lport_owner()), so where the device takes rte_flow
+ * rules, one per local address, protocol and worker sends the replies
+ * straight to their owner's queue (the port's low bits: a power-of-two
+ * count of workers only). A device that refuses one keeps none: replies
+ * then reach their owner over the redirect rings, slower, never wrong.
+ * The rules follow the local addresses across reloads.
  */
-unsigned
-sl_ports_steer(struct sl_app *app)
-{
-	const struct sl_config *cfg = app->live_cfg;
-	unsigned i, j, q, made = 0, n = app->n_workers;
-	char a[INET_ADDRSTRLEN];
+static struct {
+	struct rte_flow **flow;      /* the rules in place, n of them */
+	unsigned n;
+	int set;                     /* the addresses below were acted on */
+	uint16_t n_local, n_local6;  /* the local addresses they cover */
+	uint32_t local[SL_MAX_LOCAL_ADDRS];
+	uint8_t local6[SL_MAX_LOCAL_ADDRS][16];
+	char why[160];               /* what steers the replies, and why */
+} lsteer[SL_MAX_PORTS];
 
-	if (n < 2)
+/* Remove port @p idx's rules. */
+static void
+lsteer_clear(struct sl_app *app, unsigned idx)
+{
+	unsigned k;
+
+	for (k = 0; k < lsteer[idx].n; k++) {
+		struct rte_flow_error err = { 0 };
+
+		if (rte_flow_destroy(app->hw[idx].port_id, lsteer[idx].flow[k], &err) != 0)
+			SL_LOG(WARNING, "port %s: removing a fullnat steering rule: %s",
+			       app->cfg->ports[idx].name,
+			       err.message != NULL ? err.message : "refused");
+	}
+	free(lsteer[idx].flow);
+	lsteer[idx].flow = NULL;
+	lsteer[idx].n = 0;
+}
+
+/* Whether port @p idx's rules were made for @p cp's local addresses. */
+static int
+lsteer_same(unsigned idx, const struct sl_config_port *cp)
+{
+	return lsteer[idx].set && lsteer[idx].n_local == cp->n_local &&
+	       lsteer[idx].n_local6 == cp->n_local6 &&
+	       memcmp(lsteer[idx].local, cp->local_addrs, cp->n_local * sizeof(uint32_t)) == 0 &&
+	       memcmp(lsteer[idx].local6, cp->local6, cp->n_local6 * (size_t)16) == 0;
+}
+
+/* Make port @p idx's rules for @p cp's local addresses, all or none;
+ * returns how many. */
+static unsigned
+lsteer_make(struct sl_app *app, unsigned idx, const struct sl_config_port *cp)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	unsigned n = app->n_workers, addrs = cp->n_local + cp->n_local6;
+	unsigned a, p, q, want = addrs * RTE_DIM(protos) * n;
+	char txt[INET6_ADDRSTRLEN];
+
+	if (n < 2) {
+		snprintf(lsteer[idx].why, sizeof(lsteer[idx].why), "one worker: nothing to steer");
 		return 0;
+	}
+	if (!rte_is_power_of_2(n)) {
+		snprintf(lsteer[idx].why, sizeof(lsteer[idx].why),
+			 "redirect rings: NIC rules need a power-of-two count of workers, not %u", n);
+		return 0;
+	}
+	lsteer[idx].flow = calloc(want, sizeof(*lsteer[idx].flow));
+	if (lsteer[idx].flow == NULL) {
+		snprintf(lsteer[idx].why, sizeof(lsteer[idx].why), "redirect rings: out of memory");
+		return 0;
+	}
+	for (a = 0; a < addrs; a++) {
+		int v6 = a >= cp->n_local;
+		uint32_t ip4 = v6 ? 0 : rte_cpu_to_be_32(cp->local_addrs[a]);
+		const void *addr = v6 ? (const void *)cp->local6[a - cp->n_local] : (const void *)&ip4;
+
+		for (p = 0; p < RTE_DIM(protos); p++)
+			for (q = 0; q < n; q++) {
+				struct sl_steer_lport_flow f;
+				struct rte_flow_error err = { 0 };
+				struct rte_flow *r = NULL;
+
+				if (sl_steer_lport_flow(&f, v6, addr, protos[p], q, n) == 0)
+					r = rte_flow_create(app->hw[idx].port_id, &f.attr, f.pattern,
+							    f.actions, &err);
+				if (r != NULL) {
+					lsteer[idx].flow[lsteer[idx].n++] = r;
+					continue;
+				}
+				inet_ntop(v6 ? AF_INET6 : AF_INET, addr, txt, sizeof(txt));
+				snprintf(lsteer[idx].why, sizeof(lsteer[idx].why),
+					 "redirect rings: the device refused a rule for %s (%s)", txt,
+					 err.message != NULL ? err.message : rte_strerror(rte_errno));
+				lsteer_clear(app, idx);
+				return 0;
+			}
+	}
+	snprintf(lsteer[idx].why, sizeof(lsteer[idx].why),
+		 "NIC rules: %u local address%s, TCP and UDP, %u workers", addrs,
+		 addrs == 1 ? "" : "es", n);
+	return lsteer[idx].n;
+}
+
+unsigned
+sl_ports_steer(struct sl_app *app, const struct sl_config *cfg)
+{
+	unsigned i, made = 0;
+
 	for (i = 0; i < app->n_ports && i < cfg->n_ports; i++) {
 		const struct sl_config_port *cp = &cfg->ports[i];
 
-		if (cp->n_local == 0)
-			continue;
-		if ((n & (n - 1)) != 0) {
-			SL_LOG(INFO, "port %s: fullnat replies go to their worker over the redirect rings (NIC steering needs a power-of-two count of workers, not %u)",
-			       cp->name, n);
+		if (lsteer_same(i, cp)) {
+			made += lsteer[i].n;
 			continue;
 		}
-		for (j = 0; j < cp->n_local; j++) {
-			for (q = 0; q < n; q++) {
-				struct rte_flow_attr attr = { .ingress = 1 };
-				struct rte_flow_item_ipv4 ip = {
-					.hdr.dst_addr = rte_cpu_to_be_32(cp->local_addrs[j]),
-				};
-				struct rte_flow_item_ipv4 ip_mask = {
-					.hdr.dst_addr = RTE_BE32(0xffffffff),
-				};
-				struct rte_flow_item_tcp tcp = {
-					.hdr.dst_port = rte_cpu_to_be_16((uint16_t)q),
-				};
-				struct rte_flow_item_tcp tcp_mask = {
-					.hdr.dst_port = rte_cpu_to_be_16((uint16_t)(n - 1)),
-				};
-				struct rte_flow_item pattern[] = {
-					{ .type = RTE_FLOW_ITEM_TYPE_ETH },
-					{ .type = RTE_FLOW_ITEM_TYPE_IPV4, .spec = &ip, .mask = &ip_mask },
-					{ .type = RTE_FLOW_ITEM_TYPE_TCP, .spec = &tcp, .mask = &tcp_mask },
-					{ .type = RTE_FLOW_ITEM_TYPE_END },
-				};
-				struct rte_flow_action_queue queue = { .index = (uint16_t)q };
-				struct rte_flow_action actions[] = {
-					{ .type = RTE_FLOW_ACTION_TYPE_QUEUE, .conf = &queue },
-					{ .type = RTE_FLOW_ACTION_TYPE_END },
-				};
-				struct rte_flow_error err = { 0 };
-
-				if (rte_flow_create(app->hw[i].port_id, &attr, pattern, actions, &err) != NULL) {
-					made++;
-					continue;
-				}
-				inet_ntop(AF_INET, &(struct in_addr){ htonl(cp->local_addrs[j]) }, a, sizeof(a));
-				SL_LOG(INFO, "port %s: no NIC steering of fullnat replies to %s (%s); they reach their worker over the redirect rings",
-				       cp->name, a, err.message != NULL ? err.message : "rule refused");
-				goto next_port;
-			}
-		}
-		SL_LOG(INFO, "port %s: the NIC steers fullnat replies to their workers (%u rules)",
-		       cp->name, cp->n_local * n);
-next_port:
-		;
+		lsteer_clear(app, i);
+		lsteer[i].set = 1;
+		lsteer[i].n_local = cp->n_local;
+		lsteer[i].n_local6 = cp->n_local6;
+		memcpy(lsteer[i].local, cp->local_addrs, sizeof(lsteer[i].local));
+		memcpy(lsteer[i].local6, cp->local6, sizeof(lsteer[i].local6));
+		lsteer[i].why[0] = '\0';
+		if (cp->n_local + cp->n_local6 == 0)
+			continue;
+		made += lsteer_make(app, i, cp);
+		SL_LOG(INFO, "port %s: fullnat replies: %s", cp->name, lsteer[i].why);
 	}
 	return made;
+}
+
+const char *
+sl_ports_reply_steering(unsigned idx, unsigned *rules)
+{
+	*rules = idx < SL_MAX_PORTS ? lsteer[idx].n : 0;
+	return idx < SL_MAX_PORTS && lsteer[idx].why[0] != '\0' ? lsteer[idx].why : NULL;
 }
 
 int
@@ -998,6 +1062,9 @@ sl_ports_stop(struct sl_app *app)
 
 		if (rte_eth_dev_stop(pid) != 0)
 			SL_LOG(WARNING, "port %s: stop failed", app->cfg->ports[i].name);
+		/* the device's rules go with it */
+		free(lsteer[i].flow);
+		memset(&lsteer[i], 0, sizeof(lsteer[i]));
 		rte_eth_dev_close(pid);
 		if (app->tap[i] >= 0) {
 			rte_eth_dev_stop((uint16_t)app->tap[i]);

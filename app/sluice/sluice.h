@@ -114,9 +114,14 @@ void sl_ports_stop(struct sl_app *app);
 /* Port @p idx's counters: DPDK's, with the kernel's ring drops of a
  * net_af_packet port added to imissed (rx_missed). */
 int sl_ports_stats(struct sl_app *app, unsigned idx, struct rte_eth_stats *st);
-/* NIC rules sending fullnat replies to their worker's queue, where the
- * NIC takes them; returns how many. */
-unsigned sl_ports_steer(struct sl_app *app);
+/* NIC rules sending replies to @p cfg's fullnat local addresses to their
+ * worker's queue, where the device takes them, made again when a port's
+ * local addresses change; returns how many are in place. */
+unsigned sl_ports_steer(struct sl_app *app, const struct sl_config *cfg);
+/* What steers fullnat replies on port @p idx ("NIC rules: ..." or
+ * "redirect rings: why"), NULL for a port without local addresses;
+ * @p rules: the NIC rules in place. */
+const char *sl_ports_reply_steering(unsigned idx, unsigned *rules);
 /* The kernel interfaces hold @p cfg's fullnat local addresses. */
 void sl_ports_kernel_locals(struct sl_app *app, const struct sl_config *cfg);
 

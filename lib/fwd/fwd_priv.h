@@ -265,11 +265,12 @@ to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 }
 
 /* Owner of a fullnat connection's replies: its local port, chosen by
- * that worker from its own slice (port % workers == worker). */
+ * that worker from its own slice (sl_steer_lport_owner(), which a NIC's
+ * rules match where it takes them). */
 static __rte_always_inline unsigned
 lport_owner(rte_be16_t lport, unsigned n)
 {
-	return rte_be_to_cpu_16(lport) % n;
+	return sl_steer_lport_owner(rte_be_to_cpu_16(lport), n);
 }
 
 /* Local ports tried for one new fullnat connection before it is

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The owner function's Toeplitz tables and a steering port's
- * redirection table (see sl_fwd_steer.h).
+ * The owner function's Toeplitz tables, a steering port's redirection
+ * table and the rules that steer fullnat replies (see sl_fwd_steer.h).
  */
 #include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include <rte_common.h>
 
@@ -134,5 +135,60 @@ sl_steer_reta_fill(struct rte_eth_rss_reta_entry64 *conf, uint16_t reta_size,
 		g->reta[j % RTE_ETH_RETA_GROUP_SIZE] =
 			(uint16_t)sl_steer_slot_owner(j % SL_STEER_SLOTS, n);
 	}
+	return 0;
+}
+
+int
+sl_steer_lport_match(unsigned q, unsigned n, uint16_t *spec, uint16_t *mask)
+{
+	if (n < 2 || n > 65536 || !rte_is_power_of_2(n) || q >= n)
+		return -EINVAL;
+	/* port % n == q, for n a power of two */
+	*mask = (uint16_t)(n - 1);
+	*spec = (uint16_t)q;
+	return 0;
+}
+
+int
+sl_steer_lport_flow(struct sl_steer_lport_flow *f, int v6, const void *addr,
+		    uint8_t proto, unsigned q, unsigned n)
+{
+	uint16_t spec, mask;
+	int ret = sl_steer_lport_match(q, n, &spec, &mask);
+
+	if (ret != 0)
+		return ret;
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return -EINVAL;
+	memset(f, 0, sizeof(*f));
+	f->attr.ingress = 1;
+	f->pattern[0].type = RTE_FLOW_ITEM_TYPE_ETH;
+	if (v6) {
+		memcpy(f->ip.v6.hdr.dst_addr, addr, 16);
+		memset(f->ip_mask.v6.hdr.dst_addr, 0xff, 16);
+		f->pattern[1].type = RTE_FLOW_ITEM_TYPE_IPV6;
+	} else {
+		memcpy(&f->ip.v4.hdr.dst_addr, addr, 4);
+		f->ip_mask.v4.hdr.dst_addr = RTE_BE32(0xffffffff);
+		f->pattern[1].type = RTE_FLOW_ITEM_TYPE_IPV4;
+	}
+	f->pattern[1].spec = &f->ip;
+	f->pattern[1].mask = &f->ip_mask;
+	if (proto == IPPROTO_TCP) {
+		f->l4.tcp.hdr.dst_port = rte_cpu_to_be_16(spec);
+		f->l4_mask.tcp.hdr.dst_port = rte_cpu_to_be_16(mask);
+		f->pattern[2].type = RTE_FLOW_ITEM_TYPE_TCP;
+	} else {
+		f->l4.udp.hdr.dst_port = rte_cpu_to_be_16(spec);
+		f->l4_mask.udp.hdr.dst_port = rte_cpu_to_be_16(mask);
+		f->pattern[2].type = RTE_FLOW_ITEM_TYPE_UDP;
+	}
+	f->pattern[2].spec = &f->l4;
+	f->pattern[2].mask = &f->l4_mask;
+	f->pattern[3].type = RTE_FLOW_ITEM_TYPE_END;
+	f->queue.index = (uint16_t)q;
+	f->actions[0].type = RTE_FLOW_ACTION_TYPE_QUEUE;
+	f->actions[0].conf = &f->queue;
+	f->actions[1].type = RTE_FLOW_ACTION_TYPE_END;
 	return 0;
 }

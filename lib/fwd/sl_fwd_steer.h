@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
+#include <rte_flow.h>
 
 #include "sl_config.h"
 
@@ -125,6 +126,63 @@ uint64_t sl_steer_rss_hf(enum sl_steering mode, const struct rte_eth_dev_info *i
  */
 int sl_steer_port_reta(uint16_t pid, uint16_t reta_size, unsigned n, const char **why);
 /* (at start, from one thread: the tables it builds are static) */
+
+/*
+ * FullNAT replies. A fullnat connection's replies carry a local address
+ * and port, not the client's address: the worker that opened it chose
+ * the local port from its own slice, so the port names the owner
+ * (sl_steer_lport_owner()). With a power-of-two count of workers that
+ * is the port's low bits, which a NIC can match: one rte_flow rule per
+ * local address, protocol and worker (destination address, destination
+ * port under a mask, to the worker's queue) delivers every reply where
+ * its connection is.
+ */
+
+/** Worker of a fullnat reply to local port @p port (host order) among
+ *  @p n: the worker whose slice holds it. */
+static inline unsigned
+sl_steer_lport_owner(uint16_t port, unsigned n)
+{
+	return port % n;
+}
+
+/**
+ * The destination-port match of worker @p q's replies among @p n:
+ * (port & @p mask) == @p spec, host order.
+ * @return 0, or -EINVAL when @p n is not a power of two of at least 2
+ *   (the owner is then no set of port bits) or @p q >= @p n.
+ */
+int sl_steer_lport_match(unsigned q, unsigned n, uint16_t *spec, uint16_t *mask);
+
+/** One rte_flow rule: replies to one local address and protocol whose
+ *  destination port is one worker's go to that worker's queue. Its
+ *  pattern and actions point into it: fill it in place and do not copy
+ *  it before rte_flow_create() has taken it. */
+struct sl_steer_lport_flow {
+	struct rte_flow_attr attr;
+	struct rte_flow_item pattern[4];     /**< ETH, IPV4|IPV6, TCP|UDP, END */
+	struct rte_flow_action actions[2];   /**< QUEUE, END */
+	union {
+		struct rte_flow_item_ipv4 v4;
+		struct rte_flow_item_ipv6 v6;
+	} ip, ip_mask;
+	union {
+		struct rte_flow_item_tcp tcp;
+		struct rte_flow_item_udp udp;
+	} l4, l4_mask;
+	struct rte_flow_action_queue queue;
+};
+
+/**
+ * Fill @p f: ingress frames to local address @p addr (4 bytes if not
+ * @p v6, else 16; network order), protocol @p proto (IPPROTO_TCP or
+ * IPPROTO_UDP), destination port worker @p q's among @p n
+ * (sl_steer_lport_match()), to queue @p q.
+ * @return 0, or -EINVAL for a protocol other than TCP or UDP or what
+ *   sl_steer_lport_match() refuses.
+ */
+int sl_steer_lport_flow(struct sl_steer_lport_flow *f, int v6, const void *addr,
+			uint8_t proto, unsigned q, unsigned n);
 
 /** Largest redirection table a steering port takes (entries). */
 #define SL_STEER_RETA_MAX 8192

@@ -378,7 +378,19 @@ else
 	check "run 1: show ports: the outside port has nothing to steer with one worker" \
 		grep -q '^  steering off: one worker: nothing to steer$' "$CTL_OUT"
 fi
-[ "$rc" -eq 0 ] && grep -E '^  (steering|redirected)' "$CTL_OUT" | diag
+# and what steers the replies to the local addresses: af_packet takes no
+# rte_flow rule, so with two workers the redirect rings (the device's
+# refusal quoted), with one nothing is needed; only the inside port has
+# local addresses, so only it says
+rsteer=$(grep -c '^  fullnat replies: ' "$CTL_OUT")
+if [ "$workers" = 2 ]; then
+	check "run 1: show ports: fullnat replies to the inside port take the redirect rings, the device refused a rule ($rsteer lines)" \
+		eval "[ $rsteer -eq 1 ] && grep -q '^  fullnat replies: redirect rings: the device refused a rule for ${LOCAL_IPS[0]} (.*)$' \"\$CTL_OUT\""
+else
+	check "run 1: show ports: fullnat replies need no steering with one worker ($rsteer lines)" \
+		eval "[ $rsteer -eq 1 ] && grep -q '^  fullnat replies: one worker: nothing to steer$' \"\$CTL_OUT\""
+fi
+[ "$rc" -eq 0 ] && grep -E '^  (steering|redirected|fullnat replies)' "$CTL_OUT" | diag
 # what each port's packets needed the redirect rings for: with two
 # workers some of the replies to the local addresses (af_packet's flow
 # hash, not the local port, picks their worker), with one none
@@ -395,7 +407,7 @@ fi
 # two workers Sluice says the replies go over the redirect rings
 if [ "$workers" = 2 ]; then
 	check "run 1: no NIC steering on af_packet: the log says replies use the redirect rings" \
-		grep -q "no NIC steering of fullnat replies to ${LOCAL_IPS[0]} .*redirect rings" "$log"
+		grep -q "port inside: fullnat replies: redirect rings: the device refused a rule for ${LOCAL_IPS[0]} " "$log"
 fi
 sl_test_sluice_stop "run 1" "$log"
 
@@ -553,17 +565,23 @@ KIN=''
 conf=$SL_TMP/sluice4.ini
 log=$SL_TMP/sluice4.log
 reload_svc() { sl_service web 80 tcp "$SL_HTTP_PORT" "mode = fullnat"; }
-reload_svc | write_config "$conf" 1 "${LOCAL_IPS[0]}" ""
+reload_svc | write_config "$conf" "$workers" "${LOCAL_IPS[0]}" ""
 if sl_test_sluice_start "run 4: sluice ready (local_address ${LOCAL_IPS[0]})" "$bin" "$conf" "$log"; then
 	sl_http_hold_start r4 name
 	if sl_http_hold_wait r4 >/dev/null; then
 		setup "run 4: a connection held open from ${LOCAL_IPS[0]}"
 		# the file now has only the second local address
-		reload_svc | write_config "$conf" 1 "${LOCAL_IPS[1]}" ""
+		reload_svc | write_config "$conf" "$workers" "${LOCAL_IPS[1]}" ""
 		if line=$(sl_sluice_reload); then
 			ok "run 4: reload with local_address ${LOCAL_IPS[1]} instead of ${LOCAL_IPS[0]} applied"
 		else
 			notok "run 4: reload applied ($line)"
+		fi
+		# the replies' steering follows the local addresses
+		if [ "$workers" = 2 ]; then
+			ctl show ports
+			check "run 4: show ports: the replies' steering was made again for ${LOCAL_IPS[1]}" \
+				grep -q "^  fullnat replies: redirect rings: the device refused a rule for ${LOCAL_IPS[1]} (" "$CTL_OUT"
 		fi
 		body=$(sl_http_hold_finish r4)
 		check "run 4: the connection from the removed address completes after the reload (got '$body')" \

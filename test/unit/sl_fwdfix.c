@@ -58,10 +58,10 @@ ring_port(struct sl_fwdfix *fx, unsigned i, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(name, sizeof(name), "fwd_port%u", i);
-	/* a TX queue per worker (three at most), all into one ring */
+	/* a TX queue per worker (four at most), all into one ring */
 	pid = rte_eth_from_rings(name, &fx->rx[i], 1,
-				 (struct rte_ring *[]){ fx->tx[i], fx->tx[i], fx->tx[i] },
-				 3, SOCKET_ID_ANY);
+				 (struct rte_ring *[]){ fx->tx[i], fx->tx[i], fx->tx[i], fx->tx[i] },
+				 4, SOCKET_ID_ANY);
 	if (pid < 0) {
 		snprintf(err, errlen, "ring port: %s", rte_strerror(rte_errno));
 		return -1;
@@ -71,11 +71,11 @@ ring_port(struct sl_fwdfix *fx, unsigned i, char *err, size_t errlen)
 	fx->port_index[pid] = (int16_t)i;
 	fx->env.port_id[i] = (uint16_t)pid;
 	/* configured like any port, though the rings are its queues */
-	ret = rte_eth_dev_configure((uint16_t)pid, 1, 3, &(struct rte_eth_conf){ 0 });
+	ret = rte_eth_dev_configure((uint16_t)pid, 1, 4, &(struct rte_eth_conf){ 0 });
 	if (ret == 0)
 		ret = rte_eth_rx_queue_setup((uint16_t)pid, 0, 512, rte_socket_id(),
 					     NULL, fx->pool);
-	for (q = 0; ret == 0 && q < 3; q++)
+	for (q = 0; ret == 0 && q < 4; q++)
 		ret = rte_eth_tx_queue_setup((uint16_t)pid, q, 512, rte_socket_id(), NULL);
 	if (ret == 0)
 		ret = rte_eth_dev_start((uint16_t)pid);

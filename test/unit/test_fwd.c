@@ -4042,6 +4042,271 @@ test_steer_workers(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
 }
 
+/* Whether @p len bytes of header @p f match item @p spec under @p mask,
+ * byte by byte (the items' headers are in wire layout). */
+static int
+item_bytes_match(const uint8_t *f, const void *spec, const void *mask, size_t len)
+{
+	const uint8_t *sp = spec, *mk = mask;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((f[i] & mk[i]) != (sp[i] & mk[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * A NIC taking rte_flow rules, as far as steering fullnat replies needs:
+ * the queue of the first of @p nr rules whose every item matches frame
+ * @p f (Ethernet without spec; IPv4 or IPv6 and TCP or UDP, each header
+ * compared under its mask), or -1 when none does; @p matches (unless
+ * NULL) counts the rules that match. Read off the rules' items and
+ * actions, not off what made them.
+ */
+static int
+nic_flow_queue(const struct sl_steer_lport_flow *rules, unsigned nr, const uint8_t *f,
+	       unsigned *matches)
+{
+	unsigned r, dummy;
+	int first = -1;
+
+	if (matches == NULL)
+		matches = &dummy;
+	*matches = 0;
+
+	for (r = 0; r < nr; r++) {
+		const struct rte_flow_item *it = rules[r].pattern;
+		uint16_t etype = tp_get16(f + 12);
+		unsigned off = 0, match = 1;
+		uint8_t l4 = 0;
+
+		if (!rules[r].attr.ingress || rules[r].actions[0].type != RTE_FLOW_ACTION_TYPE_QUEUE ||
+		    rules[r].actions[1].type != RTE_FLOW_ACTION_TYPE_END) {
+			CU_FAIL("a rule not of ingress frames to one queue");
+			return -1;
+		}
+		for (; match && it->type != RTE_FLOW_ITEM_TYPE_END; it++) {
+			if (it->type != RTE_FLOW_ITEM_TYPE_ETH && (it->spec == NULL || it->mask == NULL)) {
+				CU_FAIL("an item without spec or mask");
+				return -1;
+			}
+			switch (it->type) {
+			case RTE_FLOW_ITEM_TYPE_ETH:
+				CU_ASSERT_PTR_NULL(it->spec);
+				off = 14;
+				break;
+			case RTE_FLOW_ITEM_TYPE_IPV4:
+				match = etype == RTE_ETHER_TYPE_IPV4 &&
+					item_bytes_match(f + off, it->spec, it->mask,
+							 sizeof(struct rte_ipv4_hdr));
+				l4 = f[off + 9];
+				off += (f[off] & 0x0f) * 4u;
+				break;
+			case RTE_FLOW_ITEM_TYPE_IPV6:
+				match = etype == RTE_ETHER_TYPE_IPV6 &&
+					item_bytes_match(f + off, it->spec, it->mask,
+							 sizeof(struct rte_ipv6_hdr));
+				l4 = f[off + 6];
+				off += 40;
+				break;
+			case RTE_FLOW_ITEM_TYPE_TCP:
+				match = l4 == IPPROTO_TCP &&
+					item_bytes_match(f + off, it->spec, it->mask,
+							 sizeof(struct rte_tcp_hdr));
+				break;
+			case RTE_FLOW_ITEM_TYPE_UDP:
+				match = l4 == IPPROTO_UDP &&
+					item_bytes_match(f + off, it->spec, it->mask,
+							 sizeof(struct rte_udp_hdr));
+				break;
+			default:
+				CU_FAIL("an item this NIC does not know");
+				return -1;
+			}
+		}
+		if (match && (*matches)++ == 0)
+			first = ((const struct rte_flow_action_queue *)rules[r].actions[0].conf)->index;
+	}
+	return first;
+}
+
+/* A frame from @p src to @p dst (4 or 16 bytes, @p v6) port @p dport,
+ * protocol @p proto, written to @p f. */
+static void
+reply_frame(uint8_t *f, int v6, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+	    uint16_t dport)
+{
+	if (v6) {
+		struct tp6_fspec r;
+
+		tp6_spec_default(&r, proto);
+		memcpy(r.src, src, 16);
+		memcpy(r.dst, dst, 16);
+		r.sport = 8080;
+		r.dport = dport;
+		tp6_build_frame(&r, f, NULL);
+	} else {
+		struct tp_fspec r;
+
+		tp_spec_default(&r, proto);
+		r.src = tp_get32(src);
+		r.dst = tp_get32(dst);
+		r.sport = 8080;
+		r.dport = dport;
+		tp_build_frame(&r, f, NULL);
+	}
+}
+
+/*
+ * The rules that steer fullnat replies, through a NIC model: for 2 to 16
+ * workers, every local port of two IPv4 and one IPv6 local address, TCP
+ * and UDP, matches exactly the rule of its owner's queue; a frame to
+ * another address, or of another protocol, matches none; counts of
+ * workers that are no power of two, and other protocols, are refused.
+ */
+static void
+test_steer_lport_rules(void)
+{
+	static struct sl_steer_lport_flow rules[3 * 2 * 16];
+	static const uint8_t l4s[2] = { IPPROTO_TCP, IPPROTO_UDP };
+	const uint8_t a4[2][4] = { { 10, 1, 0, 5 }, { 10, 1, 0, 6 } }, b4[4] = { 10, 1, 0, 11 };
+	const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5 };
+	const uint8_t b6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x11 };
+	uint8_t f[TP_MAX_FRAME];
+	struct sl_steer_lport_flow one;
+	uint16_t spec, mask;
+	unsigned n, a, p, q, nr, port, bad = 0, hits[16];
+
+	for (n = 2; n <= 16; n *= 2) {
+		nr = 0;
+		for (a = 0; a < 3; a++)
+			for (p = 0; p < 2; p++)
+				for (q = 0; q < n; q++)
+					CU_ASSERT_EQUAL_FATAL(sl_steer_lport_flow(&rules[nr++], a == 2,
+						a == 2 ? a6 : a4[a], l4s[p], q, n), 0);
+		memset(hits, 0, sizeof(hits));
+		for (a = 0; a < 3; a++)
+			for (p = 0; p < 2; p++)
+				/* every port for one address and protocol, a sample for the rest */
+				for (port = 0; port < 65536; port += (a == 0 && p == 0) ? 1 : 97) {
+					unsigned matches;
+					int got;
+
+					reply_frame(f, a == 2, l4s[p], a == 2 ? b6 : b4,
+						    a == 2 ? a6 : a4[a], (uint16_t)port);
+					got = nic_flow_queue(rules, nr, f, &matches);
+					bad += got != (int)sl_steer_lport_owner((uint16_t)port, n) ||
+					       matches != 1;
+					if (got >= 0 && got < 16)
+						hits[got]++;
+				}
+		CU_ASSERT_EQUAL(bad, 0);
+		for (q = 0; q < n; q++)
+			CU_ASSERT(hits[q] > 65536 / n / 2);
+		/* not a local address; ICMP to one */
+		reply_frame(f, 0, IPPROTO_TCP, b4, b4, 40000);
+		CU_ASSERT_EQUAL(nic_flow_queue(rules, nr, f, NULL), -1);
+		reply_frame(f, 1, IPPROTO_UDP, a6, b6, 40000);
+		CU_ASSERT_EQUAL(nic_flow_queue(rules, nr, f, NULL), -1);
+		reply_frame(f, 0, IPPROTO_ICMP, b4, a4[0], 40000);
+		CU_ASSERT_EQUAL(nic_flow_queue(rules, nr, f, NULL), -1);
+	}
+	CU_ASSERT_EQUAL(sl_steer_lport_match(0, 3, &spec, &mask), -EINVAL);
+	CU_ASSERT_EQUAL(sl_steer_lport_match(0, 1, &spec, &mask), -EINVAL);
+	CU_ASSERT_EQUAL(sl_steer_lport_match(4, 4, &spec, &mask), -EINVAL);
+	CU_ASSERT_EQUAL(sl_steer_lport_match(3, 4, &spec, &mask), 0);
+	CU_ASSERT_EQUAL(spec, 3);
+	CU_ASSERT_EQUAL(mask, 3);
+	CU_ASSERT_EQUAL(sl_steer_lport_flow(&one, 0, a4[0], IPPROTO_ICMP, 0, 2), -EINVAL);
+	CU_ASSERT_EQUAL(sl_steer_lport_flow(&one, 0, a4[0], IPPROTO_TCP, 0, 6), -EINVAL);
+}
+
+/*
+ * FullNAT replies where a NIC with Sluice's rules puts them, two and four
+ * workers: each client's SYN (TCP) or first datagram (UDP) is handled by
+ * its owner, the backend's answer to the local address and port goes to
+ * the queue the rules pick for it, and that is the worker holding the
+ * connection: answered from the VIP, nothing passed between workers, and
+ * every worker gets replies.
+ */
+static void
+test_steer_lport_workers(void)
+{
+	static struct sl_steer_lport_flow rules[2 * 2 * 4];
+	static const uint8_t l4s[2] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct sl_worker *w[4];
+	unsigned n, a, p, q, i, k, nr;
+
+	for (n = 2; n <= 4; n *= 2) {
+		unsigned replies[4] = { 0 };
+		uint64_t redirected = 0;
+
+		workers_make(w, n);
+		set_fullnat(1, 40000, 40999);
+		nr = 0;
+		for (a = 0; a < fx.cfg->ports[IN].n_local; a++) {
+			uint32_t la = htonl(fx.cfg->ports[IN].local_addrs[a]);
+
+			for (p = 0; p < 2; p++)
+				for (q = 0; q < n; q++)
+					CU_ASSERT_EQUAL_FATAL(sl_steer_lport_flow(&rules[nr++], 0, &la,
+										  l4s[p], q, n), 0);
+		}
+		for (i = 0; i < 80; i++) {
+			uint8_t proto = l4s[i % 2];
+			uint32_t client = 0x64400000 + i * 7919;
+			struct tp_fspec s, r;
+			struct rte_mbuf *m;
+			unsigned own = sl_steer_owner4(htonl(client), n);
+			int got;
+
+			client_spec(&s, proto, client, (uint16_t)(42000 + i), proto == IPPROTO_TCP ? 80 : 53,
+				    RTE_TCP_SYN_FLAG);
+			push_w(w[own], mbuf_of(&s), OUT);
+			m = sent(IN);
+			if (m == NULL) {
+				CU_FAIL("the client's packet was not forwarded by its owner");
+				break;
+			}
+			tp_spec_default(&r, proto);
+			memcpy(r.dmac, &fx.hw[IN].mac, 6);
+			r.src = ntohl(ip_of(m)->dst_addr);
+			r.dst = ntohl(ip_of(m)->src_addr);
+			r.sport = l4_port(m, 1);
+			r.dport = l4_port(m, 0);
+			r.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+			r.payload_len = proto == IPPROTO_TCP ? 0 : 12;
+			rte_pktmbuf_free(m);
+			m = mbuf_of(&r);
+			got = nic_flow_queue(rules, nr, rte_pktmbuf_mtod(m, const uint8_t *), NULL);
+			CU_ASSERT_EQUAL(got, (int)own);
+			if (got < 0 || got >= (int)n) {
+				rte_pktmbuf_free(m);
+				break;
+			}
+			replies[got]++;
+			push_w(w[got], m, IN);
+			m = sent(OUT);
+			if (m == NULL) {
+				CU_FAIL("the reply was not forwarded where the rules put it");
+				break;
+			}
+			CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
+			CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), client);
+			rte_pktmbuf_free(m);
+		}
+		for (k = 0; k < n; k++) {
+			redirected += w[k]->stats.redirected;
+			CU_ASSERT(replies[k] > 0);
+		}
+		CU_ASSERT_EQUAL(redirected, 0);
+		set_fullnat(0, 1024, 65535);
+		workers_free(w, n);
+	}
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fx.pool), 0);
+}
+
 /* An ICMPv6 message of @p type from client @p n to @p dst, as the
  * outside port receives it (echo: identifier 0x4242, sequence 7). */
 static void
@@ -6675,6 +6940,8 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "Steering: which devices steer, and why not", test_steer_devices },
 	{ "Steering: a device's redirection table written and read back", test_steer_device_reta },
 	{ "Steering: 2 and 3 workers, frames where a NIC puts them, none passed on", test_steer_workers },
+	{ "Steering: fullnat rules send every local port to its owner's queue", test_steer_lport_rules },
+	{ "Steering: fullnat replies where the rules put them, none passed on", test_steer_lport_workers },
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
 	{ "GRE and GUE over IPv6: outer headers, UDP checksum, packet inside", test_tunnel6_gre_gue },
 	{ "ICMPv6 errors relayed for NAT66 connections both ways", test_icmp6_errors },
