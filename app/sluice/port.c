@@ -895,103 +895,51 @@ sl_ports_kernel_locals(struct sl_app *app, const struct sl_config *cfg)
  * its worker (sl_steer_lport_owner()), so where the device takes rte_flow
  * rules, one per local address, protocol and worker sends the replies
  * straight to their owner's queue (the port's low bits: a power-of-two
- * count of workers only). A device that refuses one keeps none: replies
- * then reach their owner over the redirect rings, slower, never wrong.
- * The rules follow the local addresses across reloads.
+ * count of workers only). A device that refuses one keeps none
+ * (sl_steer_lport_install()): replies then reach their owner over the
+ * redirect rings, slower, never wrong. The rules follow the local
+ * addresses across reloads; a device that refused them is asked again
+ * only when they change.
  */
 static struct {
-	struct rte_flow **flow;      /* the rules in place, n of them */
+	void **rule;                 /* the rules in place (struct rte_flow *) */
 	unsigned n;
-	int set;                     /* the addresses below were acted on */
-	uint16_t n_local, n_local6;  /* the local addresses they cover */
-	uint32_t local[SL_MAX_LOCAL_ADDRS];
-	uint8_t local6[SL_MAX_LOCAL_ADDRS][16];
+	int set;                     /* loc was acted on */
+	struct sl_steer_locals loc;  /* the local addresses they cover */
 	char why[160];               /* what steers the replies, and why */
 } lsteer[SL_MAX_PORTS];
+
+static void *
+lsteer_make(void *ctx, const struct sl_steer_lport_flow *f, const char **err)
+{
+	struct rte_flow_error e = { 0 };
+	struct rte_flow *r = rte_flow_create(*(const uint16_t *)ctx, &f->attr, f->pattern,
+					     f->actions, &e);
+
+	if (r == NULL)
+		*err = e.message != NULL ? e.message : rte_strerror(rte_errno);
+	return r;
+}
+
+static void
+lsteer_undo(void *ctx, void *rule)
+{
+	uint16_t pid = *(const uint16_t *)ctx;
+	struct rte_flow_error e = { 0 };
+
+	if (rte_flow_destroy(pid, rule, &e) != 0)
+		SL_LOG(WARNING, "port %u: a fullnat steering rule stays in the device: %s", pid,
+		       e.message != NULL ? e.message : rte_strerror(rte_errno));
+}
 
 /* Remove port @p idx's rules. */
 static void
 lsteer_clear(struct sl_app *app, unsigned idx)
 {
-	unsigned k;
-
-	for (k = 0; k < lsteer[idx].n; k++) {
-		struct rte_flow_error err = { 0 };
-
-		if (rte_flow_destroy(app->hw[idx].port_id, lsteer[idx].flow[k], &err) != 0)
-			SL_LOG(WARNING, "port %s: removing a fullnat steering rule: %s",
-			       app->cfg->ports[idx].name,
-			       err.message != NULL ? err.message : "refused");
-	}
-	free(lsteer[idx].flow);
-	lsteer[idx].flow = NULL;
-	lsteer[idx].n = 0;
-}
-
-/* Whether port @p idx's rules were made for @p cp's local addresses. */
-static int
-lsteer_same(unsigned idx, const struct sl_config_port *cp)
-{
-	return lsteer[idx].set && lsteer[idx].n_local == cp->n_local &&
-	       lsteer[idx].n_local6 == cp->n_local6 &&
-	       memcmp(lsteer[idx].local, cp->local_addrs, cp->n_local * sizeof(uint32_t)) == 0 &&
-	       memcmp(lsteer[idx].local6, cp->local6, cp->n_local6 * (size_t)16) == 0;
-}
-
-/* Make port @p idx's rules for @p cp's local addresses, all or none;
- * returns how many. */
-static unsigned
-lsteer_make(struct sl_app *app, unsigned idx, const struct sl_config_port *cp)
-{
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-	unsigned n = app->n_workers, addrs = cp->n_local + cp->n_local6;
-	unsigned a, p, q, want = addrs * RTE_DIM(protos) * n;
-	char txt[INET6_ADDRSTRLEN];
-
-	if (n < 2) {
-		snprintf(lsteer[idx].why, sizeof(lsteer[idx].why), "one worker: nothing to steer");
-		return 0;
-	}
-	if (!rte_is_power_of_2(n)) {
-		snprintf(lsteer[idx].why, sizeof(lsteer[idx].why),
-			 "redirect rings: NIC rules need a power-of-two count of workers, not %u", n);
-		return 0;
-	}
-	lsteer[idx].flow = calloc(want, sizeof(*lsteer[idx].flow));
-	if (lsteer[idx].flow == NULL) {
-		snprintf(lsteer[idx].why, sizeof(lsteer[idx].why), "redirect rings: out of memory");
-		return 0;
-	}
-	for (a = 0; a < addrs; a++) {
-		int v6 = a >= cp->n_local;
-		uint32_t ip4 = v6 ? 0 : rte_cpu_to_be_32(cp->local_addrs[a]);
-		const void *addr = v6 ? (const void *)cp->local6[a - cp->n_local] : (const void *)&ip4;
-
-		for (p = 0; p < RTE_DIM(protos); p++)
-			for (q = 0; q < n; q++) {
-				struct sl_steer_lport_flow f;
-				struct rte_flow_error err = { 0 };
-				struct rte_flow *r = NULL;
-
-				if (sl_steer_lport_flow(&f, v6, addr, protos[p], q, n) == 0)
-					r = rte_flow_create(app->hw[idx].port_id, &f.attr, f.pattern,
-							    f.actions, &err);
-				if (r != NULL) {
-					lsteer[idx].flow[lsteer[idx].n++] = r;
-					continue;
-				}
-				inet_ntop(v6 ? AF_INET6 : AF_INET, addr, txt, sizeof(txt));
-				snprintf(lsteer[idx].why, sizeof(lsteer[idx].why),
-					 "redirect rings: the device refused a rule for %s (%s)", txt,
-					 err.message != NULL ? err.message : rte_strerror(rte_errno));
-				lsteer_clear(app, idx);
-				return 0;
-			}
-	}
-	snprintf(lsteer[idx].why, sizeof(lsteer[idx].why),
-		 "NIC rules: %u local address%s, TCP and UDP, %u workers", addrs,
-		 addrs == 1 ? "" : "es", n);
-	return lsteer[idx].n;
+	while (lsteer[idx].n > 0)
+		lsteer_undo(&app->hw[idx].port_id, lsteer[idx].rule[--lsteer[idx].n]);
+	free(lsteer[idx].rule);
+	lsteer[idx].rule = NULL;
 }
 
 unsigned
@@ -1001,21 +949,35 @@ sl_ports_steer(struct sl_app *app, const struct sl_config *cfg)
 
 	for (i = 0; i < app->n_ports && i < cfg->n_ports; i++) {
 		const struct sl_config_port *cp = &cfg->ports[i];
+		struct sl_steer_locals loc;
+		unsigned k;
 
-		if (lsteer_same(i, cp)) {
+		memset(&loc, 0, sizeof(loc));
+		loc.n4 = cp->n_local;
+		loc.n6 = cp->n_local6;
+		for (k = 0; k < cp->n_local; k++)
+			loc.a4[k] = rte_cpu_to_be_32(cp->local_addrs[k]);
+		memcpy(loc.a6, cp->local6, cp->n_local6 * sizeof(loc.a6[0]));
+		if (lsteer[i].set && memcmp(&loc, &lsteer[i].loc, sizeof(loc)) == 0) {
 			made += lsteer[i].n;
 			continue;
 		}
 		lsteer_clear(app, i);
 		lsteer[i].set = 1;
-		lsteer[i].n_local = cp->n_local;
-		lsteer[i].n_local6 = cp->n_local6;
-		memcpy(lsteer[i].local, cp->local_addrs, sizeof(lsteer[i].local));
-		memcpy(lsteer[i].local6, cp->local6, sizeof(lsteer[i].local6));
+		lsteer[i].loc = loc;
 		lsteer[i].why[0] = '\0';
-		if (cp->n_local + cp->n_local6 == 0)
+		if (loc.n4 + loc.n6 == 0)
 			continue;
-		made += lsteer_make(app, i, cp);
+		lsteer[i].rule = calloc(sl_steer_lport_count(&loc, app->n_workers),
+					sizeof(*lsteer[i].rule));
+		if (lsteer[i].rule == NULL)
+			snprintf(lsteer[i].why, sizeof(lsteer[i].why), "redirect rings: out of memory");
+		else
+			lsteer[i].n = sl_steer_lport_install(&loc, app->n_workers, lsteer_make,
+							     lsteer_undo, &app->hw[i].port_id,
+							     lsteer[i].rule, lsteer[i].why,
+							     sizeof(lsteer[i].why));
+		made += lsteer[i].n;
 		SL_LOG(INFO, "port %s: fullnat replies: %s", cp->name, lsteer[i].why);
 	}
 	return made;
@@ -1060,11 +1022,12 @@ sl_ports_stop(struct sl_app *app)
 	for (i = 0; i < app->n_ports; i++) {
 		uint16_t pid = app->hw[i].port_id;
 
+		/* a device keeps its rules over a stop only when it says so:
+		 * they go first */
+		lsteer_clear(app, i);
+		memset(&lsteer[i], 0, sizeof(lsteer[i]));
 		if (rte_eth_dev_stop(pid) != 0)
 			SL_LOG(WARNING, "port %s: stop failed", app->cfg->ports[i].name);
-		/* the device's rules go with it */
-		free(lsteer[i].flow);
-		memset(&lsteer[i], 0, sizeof(lsteer[i]));
 		rte_eth_dev_close(pid);
 		if (app->tap[i] >= 0) {
 			rte_eth_dev_stop((uint16_t)app->tap[i]);

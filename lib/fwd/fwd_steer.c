@@ -4,7 +4,9 @@
  * table and the rules that steer fullnat replies (see sl_fwd_steer.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <rte_common.h>
@@ -191,4 +193,61 @@ sl_steer_lport_flow(struct sl_steer_lport_flow *f, int v6, const void *addr,
 	f->actions[0].conf = &f->queue;
 	f->actions[1].type = RTE_FLOW_ACTION_TYPE_END;
 	return 0;
+}
+
+unsigned
+sl_steer_lport_install(const struct sl_steer_locals *loc, unsigned n,
+		       sl_steer_make_fn make, sl_steer_undo_fn undo, void *ctx,
+		       void **rules, char *why, size_t whylen)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	unsigned a, p, q, made = 0, addrs = loc->n4 + loc->n6;
+	char txt[INET6_ADDRSTRLEN];
+
+	if (addrs == 0) {
+		snprintf(why, whylen, "no local addresses");
+		return 0;
+	}
+	if (n < 2) {
+		snprintf(why, whylen, "one worker: nothing to steer");
+		return 0;
+	}
+	if (!rte_is_power_of_2(n)) {
+		snprintf(why, whylen,
+			 "redirect rings: NIC rules need a power-of-two count of workers, not %u", n);
+		return 0;
+	}
+	for (a = 0; a < addrs; a++) {
+		int v6 = a >= loc->n4;
+		const void *addr = v6 ? (const void *)loc->a6[a - loc->n4] :
+			(const void *)&loc->a4[a];
+
+		for (p = 0; p < RTE_DIM(protos); p++)
+			for (q = 0; q < n; q++) {
+				struct sl_steer_lport_flow f;
+				const char *err = NULL;
+				void *r;
+				int ret = sl_steer_lport_flow(&f, v6, addr, protos[p], q, n);
+
+				r = ret == 0 ? make(ctx, &f, &err) : NULL;
+				if (r != NULL) {
+					rules[made++] = r;
+					continue;
+				}
+				inet_ntop(v6 ? AF_INET6 : AF_INET, addr, txt, sizeof(txt));
+				if (ret != 0)
+					snprintf(why, whylen, "redirect rings: no rule for %s (%s)",
+						 txt, strerror(-ret));
+				else
+					snprintf(why, whylen,
+						 "redirect rings: the device refused a rule for %s (%s)",
+						 txt, err != NULL ? err : "no reason given");
+				while (made > 0)
+					undo(ctx, rules[--made]);
+				return 0;
+			}
+	}
+	snprintf(why, whylen, "NIC rules: %u local address%s, TCP and UDP, %u workers",
+		 addrs, addrs == 1 ? "" : "es", n);
+	return made;
 }

@@ -184,6 +184,42 @@ struct sl_steer_lport_flow {
 int sl_steer_lport_flow(struct sl_steer_lport_flow *f, int v6, const void *addr,
 			uint8_t proto, unsigned q, unsigned n);
 
+/** A port's fullnat local addresses, as its rules cover them (zero
+ *  beyond the counts, so that two sets compare with memcmp()). */
+struct sl_steer_locals {
+	uint16_t n4, n6;
+	rte_be32_t a4[SL_MAX_LOCAL_ADDRS];
+	uint8_t a6[SL_MAX_LOCAL_ADDRS][16];
+};
+
+/** Make one rule on the device: its handle, or NULL with the device's
+ *  reason in @p err (NULL: none given). */
+typedef void *(*sl_steer_make_fn)(void *ctx, const struct sl_steer_lport_flow *f,
+				  const char **err);
+/** Remove a rule sl_steer_make_fn made. */
+typedef void (*sl_steer_undo_fn)(void *ctx, void *rule);
+
+/** Rules a port with @p loc's addresses and @p n workers takes. */
+static inline unsigned
+sl_steer_lport_count(const struct sl_steer_locals *loc, unsigned n)
+{
+	return (loc->n4 + loc->n6) * 2u * n;
+}
+
+/**
+ * Make the rules that steer the replies to @p loc's addresses among @p n
+ * workers: per address (IPv4, then IPv6), TCP and UDP, and worker, all
+ * or none: when @p make refuses one, every rule made before it is
+ * undone. @p rules has room for sl_steer_lport_count() handles.
+ * @p why says what steers the replies: "NIC rules: ..." or "redirect
+ * rings: " and why (one worker, a count that is no power of two, the
+ * device's refusal of a rule for an address).
+ * @return the rules made: sl_steer_lport_count(), or 0.
+ */
+unsigned sl_steer_lport_install(const struct sl_steer_locals *loc, unsigned n,
+				sl_steer_make_fn make, sl_steer_undo_fn undo, void *ctx,
+				void **rules, char *why, size_t whylen);
+
 /** Largest redirection table a steering port takes (entries). */
 #define SL_STEER_RETA_MAX 8192
 

@@ -4160,8 +4160,9 @@ reply_frame(uint8_t *f, int v6, uint8_t proto, const uint8_t *src, const uint8_t
 
 /*
  * The rules that steer fullnat replies, through a NIC model: for 2 to 16
- * workers, every local port of two IPv4 and one IPv6 local address, TCP
- * and UDP, matches exactly the rule of its owner's queue; a frame to
+ * workers, every local port of one IPv4 address over TCP, and every 97th
+ * of the other protocol and of another IPv4 and an IPv6 address, matches
+ * exactly one rule, its owner's queue's; a frame to
  * another address, or of another protocol, matches none; counts of
  * workers that are no power of two, and other protocols, are refused.
  */
@@ -4222,6 +4223,125 @@ test_steer_lport_rules(void)
 	CU_ASSERT_EQUAL(sl_steer_lport_flow(&one, 0, a4[0], IPPROTO_TCP, 0, 6), -EINVAL);
 }
 
+static void set_mode(const char *name, uint8_t mode);
+
+/* A device taking rules for sl_steer_lport_install(): refuses the
+ * refuse-th (from 1; 0: none), keeps copies of what it holds. */
+struct fake_dev {
+	unsigned calls, refuse, held, undone;
+	struct sl_steer_lport_flow kept[3 * 2 * 8];
+	int live[3 * 2 * 8];
+};
+
+static void *
+fake_make(void *ctx, const struct sl_steer_lport_flow *f, const char **err)
+{
+	struct fake_dev *d = ctx;
+	unsigned i = d->calls++;
+
+	if (d->calls == d->refuse || i >= RTE_DIM(d->kept)) {
+		*err = "no room";
+		return NULL;
+	}
+	/* a copy whose items point into itself, as the device's own (the
+	 * TCP and UDP headers have the destination port at one offset) */
+	sl_steer_lport_flow(&d->kept[i], f->pattern[1].type == RTE_FLOW_ITEM_TYPE_IPV6,
+			    f->pattern[1].type == RTE_FLOW_ITEM_TYPE_IPV6 ?
+				(const void *)f->ip.v6.hdr.dst_addr : (const void *)&f->ip.v4.hdr.dst_addr,
+			    f->pattern[2].type == RTE_FLOW_ITEM_TYPE_TCP ? IPPROTO_TCP : IPPROTO_UDP,
+			    f->queue.index, rte_be_to_cpu_16(f->l4_mask.tcp.hdr.dst_port) + 1u);
+	CU_ASSERT(memcmp(&d->kept[i].ip, &f->ip, sizeof(f->ip)) == 0);
+	CU_ASSERT(memcmp(&d->kept[i].l4, &f->l4, sizeof(f->l4)) == 0);
+	d->live[i] = 1;
+	d->held++;
+	return &d->live[i];
+}
+
+static void
+fake_undo(void *ctx, void *rule)
+{
+	struct fake_dev *d = ctx;
+	int *live = rule;
+
+	CU_ASSERT_EQUAL(*live, 1);
+	*live = 0;
+	d->held--;
+	d->undone++;
+}
+
+/*
+ * A port's rules made all or none: two IPv4 and one IPv6 local address
+ * with 2, 4 and 8 workers take every (address, protocol, worker) rule,
+ * and through a NIC model they send each local port to its owner; a
+ * device refusing the k-th rule is left with none, and says for which
+ * address; one worker, or three, make none and say why.
+ */
+static void
+test_steer_lport_install(void)
+{
+	static struct fake_dev d;
+	struct sl_steer_locals loc;
+	void *rules[3 * 2 * 8];
+	const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5 };
+	const uint8_t b4[4] = { 10, 1, 0, 11 };
+	const uint8_t b6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x11 };
+	uint8_t f[TP_MAX_FRAME];
+	char why[160];
+	unsigned n, i, k, port, bad;
+
+	memset(&loc, 0, sizeof(loc));
+	loc.n4 = 2;
+	loc.n6 = 1;
+	loc.a4[0] = htonl(0x0a010005);
+	loc.a4[1] = htonl(0x0a010006);
+	memcpy(loc.a6[0], a6, 16);
+	for (n = 2; n <= 8; n *= 2) {
+		unsigned want = 3 * 2 * n;
+
+		memset(&d, 0, sizeof(d));
+		CU_ASSERT_EQUAL(sl_steer_lport_count(&loc, n), want);
+		CU_ASSERT_EQUAL(sl_steer_lport_install(&loc, n, fake_make, fake_undo, &d, rules,
+						       why, sizeof(why)), want);
+		CU_ASSERT_EQUAL(d.held, want);
+		CU_ASSERT_EQUAL(d.undone, 0);
+		CU_ASSERT(strncmp(why, "NIC rules: 3 local addresses", 28) == 0);
+		/* what the device holds steers every port of every address */
+		for (bad = 0, port = 0; port < 65536; port += 7) {
+			const uint8_t *dst = port % 3 == 2 ? a6 : (const uint8_t *)&loc.a4[port % 3];
+			unsigned matches;
+
+			reply_frame(f, port % 3 == 2, port % 2 ? IPPROTO_UDP : IPPROTO_TCP,
+				    port % 3 == 2 ? b6 : b4, dst, (uint16_t)port);
+			bad += nic_flow_queue(d.kept, d.calls, f, &matches) !=
+				(int)sl_steer_lport_owner((uint16_t)port, n) || matches != 1;
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		/* refused at the first, a middle and the last rule */
+		for (i = 0; i < 3; i++) {
+			k = i == 0 ? 1 : i == 1 ? want / 2 : want;
+			memset(&d, 0, sizeof(d));
+			d.refuse = k;
+			CU_ASSERT_EQUAL(sl_steer_lport_install(&loc, n, fake_make, fake_undo, &d,
+							       rules, why, sizeof(why)), 0);
+			CU_ASSERT_EQUAL(d.calls, k);
+			CU_ASSERT_EQUAL(d.held, 0);
+			CU_ASSERT_EQUAL(d.undone, k - 1);
+			CU_ASSERT(strstr(why, "redirect rings: the device refused a rule for ") == why);
+			CU_ASSERT(strstr(why, (k - 1) / (2 * n) == 2 ? "2001:db8:1::5 (no room)" :
+					 (k - 1) / (2 * n) == 1 ? "10.1.0.6 (no room)" :
+					 "10.1.0.5 (no room)") != NULL);
+		}
+	}
+	memset(&d, 0, sizeof(d));
+	CU_ASSERT_EQUAL(sl_steer_lport_install(&loc, 1, fake_make, fake_undo, &d, rules,
+					       why, sizeof(why)), 0);
+	CU_ASSERT_STRING_EQUAL(why, "one worker: nothing to steer");
+	CU_ASSERT_EQUAL(sl_steer_lport_install(&loc, 3, fake_make, fake_undo, &d, rules,
+					       why, sizeof(why)), 0);
+	CU_ASSERT(strstr(why, "power-of-two count of workers, not 3") != NULL);
+	CU_ASSERT_EQUAL(d.calls, 0);
+}
+
 /*
  * FullNAT replies where a NIC with Sluice's rules puts them, two and four
  * workers: each client's SYN (TCP) or first datagram (UDP) is handled by
@@ -4233,25 +4353,29 @@ test_steer_lport_rules(void)
 static void
 test_steer_lport_workers(void)
 {
-	static struct sl_steer_lport_flow rules[2 * 2 * 4];
+	static struct sl_steer_lport_flow rules[3 * 2 * 4];
 	static const uint8_t l4s[2] = { IPPROTO_TCP, IPPROTO_UDP };
+	const struct sl_config_port *in = &fx.cfg->ports[IN];
 	struct sl_worker *w[4];
 	unsigned n, a, p, q, i, k, nr;
 
+	CU_ASSERT_EQUAL_FATAL(in->n_local, 2);
+	CU_ASSERT_EQUAL_FATAL(in->n_local6, 1);
 	for (n = 2; n <= 4; n *= 2) {
-		unsigned replies[4] = { 0 };
+		unsigned replies[4] = { 0 }, replies6[4] = { 0 };
 		uint64_t redirected = 0;
 
 		workers_make(w, n);
 		set_fullnat(1, 40000, 40999);
 		nr = 0;
-		for (a = 0; a < fx.cfg->ports[IN].n_local; a++) {
-			uint32_t la = htonl(fx.cfg->ports[IN].local_addrs[a]);
+		for (a = 0; a < 3; a++) {
+			uint32_t la = a < 2 ? htonl(in->local_addrs[a]) : 0;
 
 			for (p = 0; p < 2; p++)
 				for (q = 0; q < n; q++)
-					CU_ASSERT_EQUAL_FATAL(sl_steer_lport_flow(&rules[nr++], 0, &la,
-										  l4s[p], q, n), 0);
+					CU_ASSERT_EQUAL_FATAL(sl_steer_lport_flow(&rules[nr++], a == 2,
+						a == 2 ? (const void *)in->local6[0] : (const void *)&la,
+						l4s[p], q, n), 0);
 		}
 		for (i = 0; i < 80; i++) {
 			uint8_t proto = l4s[i % 2];
@@ -4296,11 +4420,60 @@ test_steer_lport_workers(void)
 			CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), client);
 			rte_pktmbuf_free(m);
 		}
+		/* IPv6 fullnat, from the IPv6 local address */
+		set_mode("web6", SL_MODE_FULLNAT);
+		set_mode("dns6", SL_MODE_FULLNAT);
+		for (i = 1; i <= 80; i++) {
+			uint8_t proto = l4s[i % 2];
+			struct tp6_fspec s, r;
+			struct rte_mbuf *m;
+			uint8_t b[16], lip[16];
+			unsigned own;
+			int got;
+
+			client6_spec(&s, proto, (uint16_t)(i * 131), (uint16_t)(43000 + i),
+				     proto == IPPROTO_TCP ? 80 : 53, RTE_TCP_SYN_FLAG);
+			own = sl_steer_owner6(s.src, n);
+			push_w(w[own], mbuf6_of(&s), OUT);
+			m = sent(IN);
+			if (m == NULL) {
+				CU_FAIL("the IPv6 client's packet was not forwarded by its owner");
+				break;
+			}
+			memcpy(lip, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_SRC), 16);
+			memcpy(b, rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), 16);
+			CU_ASSERT(memcmp(lip, in->local6[0], 16) == 0);
+			backend6_spec(&r, &s, b, proto == IPPROTO_TCP ? 8080 : 5353,
+				      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+			memcpy(r.dst, lip, 16);
+			r.dport = tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_L4));
+			rte_pktmbuf_free(m);
+			m = mbuf6_of(&r);
+			got = nic_flow_queue(rules, nr, rte_pktmbuf_mtod(m, const uint8_t *), NULL);
+			CU_ASSERT_EQUAL(got, (int)own);
+			if (got < 0 || got >= (int)n) {
+				rte_pktmbuf_free(m);
+				break;
+			}
+			replies6[got]++;
+			push_w(w[got], m, IN);
+			m = sent(OUT);
+			if (m == NULL) {
+				CU_FAIL("the IPv6 reply was not forwarded where the rules put it");
+				break;
+			}
+			CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_SRC), vip6, 16) == 0);
+			CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), s.src, 16) == 0);
+			rte_pktmbuf_free(m);
+		}
 		for (k = 0; k < n; k++) {
 			redirected += w[k]->stats.redirected;
 			CU_ASSERT(replies[k] > 0);
+			CU_ASSERT(replies6[k] > 0);
 		}
 		CU_ASSERT_EQUAL(redirected, 0);
+		set_mode("web6", SL_MODE_NAT);
+		set_mode("dns6", SL_MODE_NAT);
 		set_fullnat(0, 1024, 65535);
 		workers_free(w, n);
 	}
@@ -6941,6 +7114,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "Steering: a device's redirection table written and read back", test_steer_device_reta },
 	{ "Steering: 2 and 3 workers, frames where a NIC puts them, none passed on", test_steer_workers },
 	{ "Steering: fullnat rules send every local port to its owner's queue", test_steer_lport_rules },
+	{ "Steering: fullnat rules made all or none, the device's refusal said", test_steer_lport_install },
 	{ "Steering: fullnat replies where the rules put them, none passed on", test_steer_lport_workers },
 	{ "ICMPv6: ND to management, echo answered, the rest dropped", test_icmp6 },
 	{ "GRE and GUE over IPv6: outer headers, UDP checksum, packet inside", test_tunnel6_gre_gue },
