@@ -391,6 +391,11 @@ else
 		eval "[ $rsteer -eq 1 ] && grep -q '^  fullnat replies: one worker: nothing to steer$' \"\$CTL_OUT\""
 fi
 [ "$rc" -eq 0 ] && grep -E '^  (steering|redirected|fullnat replies)' "$CTL_OUT" | diag
+# the exporter gives the rules in place, for the port with local addresses only
+prom=$(/usr/bin/python3 "$here/../../tools/sluice-prometheus" -s "$sock" --once 2>&1)
+check "run 1: prometheus: no fullnat reply rules on the inside port, no such metric for the outside port" \
+	eval "grep -qx 'sluice_port_fullnat_reply_rules{port=\"inside\"} 0' <<<\"\$prom\" &&
+	      ! grep -q 'sluice_port_fullnat_reply_rules{port=\"outside\"}' <<<\"\$prom\""
 # what each port's packets needed the redirect rings for: with two
 # workers some of the replies to the local addresses (af_packet's flow
 # hash, not the local port, picks their worker), with one none
