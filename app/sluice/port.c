@@ -892,10 +892,10 @@ sl_ports_kernel_locals(struct sl_app *app, const struct sl_config *cfg)
 
 /*
  * FullNAT replies steered by the NIC: a reply's destination port names
- * its worker (sl_steer_lport_owner()), so where the device takes rte_flow
- * rules, one per local address, protocol and worker sends the replies
- * straight to their owner's queue (the port's low bits: a power-of-two
- * count of workers only). A device that refuses one keeps none
+ * its worker through its low bits (sl_lport_owner()), so where the
+ * device takes rte_flow rules, one per local address, protocol and port
+ * slot sends the replies straight to their owner's queue. A device that
+ * refuses one keeps none
  * (sl_steer_lport_install()): replies then reach their owner over the
  * redirect rings, slower, never wrong. The rules follow the local
  * addresses across reloads; a device that refused them is asked again

@@ -3290,27 +3290,37 @@ check_routes6(const struct vctx *v)
 }
 
 /*
- * [global] keys that depend on other sections. Worker w owns local port
- * P when P % workers == w (the port of a reply names its owner), so a
- * range with fewer ports than workers would leave a worker none.
+ * [global] keys that depend on other sections. Each worker owns the
+ * local ports whose slot is its own (sl_lport_owner(): the port of a
+ * reply names its owner), so the range must hold a port of every
+ * worker; any sl_lport_slots() ports in a row do.
  */
 static int
 check_global(const struct vctx *v)
 {
 	const struct sl_config *cfg = v->cfg;
 	const struct sl_config_global *g = &cfg->global;
-	unsigned workers = cfg->n_lcores - 1u;
+	unsigned workers = cfg->n_lcores - 1u, held = 0, w;
 	int line = g->local_ports_line ? g->local_ports_line : cfg->lcores_line;
+	uint8_t has[SL_MAX_WORKERS] = { 0 };
+	uint32_t p;
 
 	if (g->local_port_lo == 0 || g->local_port_lo > g->local_port_hi)
 		return vfail(v, line, "local_ports %u-%u is not a range of ports (expected LO-HI with 1 <= LO <= HI <= 65535)",
 			     g->local_port_lo, g->local_port_hi);
-	if ((unsigned)(g->local_port_hi - g->local_port_lo) + 1 < workers)
-		return vfail(v, line, "local_ports %u-%u holds %u port%s for %u workers: each worker takes its own ports (port P belongs to worker P %% %u), so give at least %u ports",
-			     g->local_port_lo, g->local_port_hi,
-			     (unsigned)(g->local_port_hi - g->local_port_lo) + 1,
-			     g->local_port_hi == g->local_port_lo ? "" : "s",
-			     workers, workers, workers);
+	if (workers == 0 || workers > SL_MAX_WORKERS)
+		return 0;   /* check_eal()'s to say */
+	for (p = g->local_port_lo; p <= g->local_port_hi && held < workers; p++) {
+		w = sl_lport_owner((uint16_t)p, workers);
+		held += !has[w];
+		has[w] = 1;
+	}
+	for (w = 0; held < workers && has[w]; w++)
+		;
+	if (held < workers)
+		return vfail(v, line, "local_ports %u-%u holds no port of worker %u of %u: each worker takes the ports of its own slots (a port's low bits, %u slots for %u workers), so give at least %u ports in a row",
+			     g->local_port_lo, g->local_port_hi, w, workers,
+			     sl_lport_slots(workers), workers, sl_lport_slots(workers));
 	return 0;
 }
 

@@ -472,4 +472,28 @@ const char *sl_config_steering_name(uint8_t steering);
 /** Name of a connection state ("established", ...). */
 const char *sl_conn_state_name(enum sl_conn_state s);
 
+/*
+ * Which worker owns a fullnat local port: the port's low bits are its
+ * slot, of sl_lport_slots(), and slot s belongs to worker s % n (the
+ * port of a reply names its owner, and a NIC can match low bits).
+ */
+
+/** Slots of the local ports among @p n workers (a power of two): @p n
+ *  itself when it is one, else four times the next, so that no worker
+ *  holds more than a quarter more of the ports than another. */
+static inline unsigned
+sl_lport_slots(unsigned n)
+{
+	unsigned p = n <= 1 ? 1 : 1u << (32 - __builtin_clz(n - 1));
+
+	return p == n ? p : 4 * p;
+}
+
+/** Worker of local port @p port (host order) among @p n workers. */
+static inline unsigned
+sl_lport_owner(uint16_t port, unsigned n)
+{
+	return (port & (sl_lport_slots(n) - 1)) % n;
+}
+
 #endif /* SL_CONFIG_H */

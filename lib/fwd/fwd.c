@@ -558,9 +558,8 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	    const struct sl_pkt_info *pi, const struct sl_backend *be, uint64_t now)
 {
 	const struct sl_port_info *op = &snap->ports[be->out_port];
-	const struct sl_fwd_env *e = w->env;
-	unsigned n = e->n_workers, tries;
-	uint32_t first, count;
+	const struct sl_lport_slice *ls;
+	unsigned tries;
 	struct sl_flow_key key = {
 		.src = be->addr, .sport = be->port, .proto = pi->proto,
 	};
@@ -568,15 +567,16 @@ fullnat_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	if (unlikely(op->n_local == 0))
 		return NULL;
 	key.dst = fullnat_local(op, pi->src);
-	if (!lport_slice(w, &first, &count))
+	ls = lport_slice(w);
+	if (ls == NULL)
 		return NULL;
-	tries = RTE_MIN(count, (uint32_t)LPORT_TRIES);
+	tries = RTE_MIN(ls->count, (uint32_t)LPORT_TRIES);
 	if (unlikely(sl_flow_count(w->flows) >= sl_flow_capacity(w->flows)))
 		return NULL;
 	for (; tries > 0; tries--) {
 		struct sl_conn *c;
 
-		key.dport = lport_at(first, count, n, w->lport_next++);
+		key.dport = lport_at(ls, w->lport_next++);
 		/* a NAT64 connection may hold this reply key (IPv6 table) */
 		if (unlikely(snap->nat64) && w->flows6 != NULL && nat64_holds(w, &key))
 			continue;

@@ -300,9 +300,8 @@ fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	     const struct sl_pkt6_info *pi, const struct sl_backend *be, uint64_t now)
 {
 	const struct sl_port_info *op = &snap->ports[be->out_port];
-	const struct sl_fwd_env *e = w->env;
-	unsigned n = e->n_workers, tries;
-	uint32_t first, count;
+	const struct sl_lport_slice *ls;
+	unsigned tries;
 	struct sl_in6 bip6 = be->v6 ? be->addr6 : mapped6(be->addr), lip6;
 	struct sl_flow_key k4 = { .src = be->addr, .sport = be->port, .proto = pi->proto };
 
@@ -311,16 +310,17 @@ fullnat6_add(struct sl_worker *w, const struct sl_snapshot *snap,
 	/* NAT64: the IPv4 reply key this connection must not take */
 	if (!be->v6)
 		memcpy(&k4.dst, &lip6.b[12], 4);
-	if (!lport_slice(w, &first, &count))
+	ls = lport_slice(w);
+	if (ls == NULL)
 		return NULL;
-	tries = RTE_MIN(count, (uint32_t)LPORT_TRIES);
+	tries = RTE_MIN(ls->count, (uint32_t)LPORT_TRIES);
 	if (sl_flow6_count(w->flows6) >= sl_flow6_capacity(w->flows6))
 		return NULL;
 	for (; tries > 0; tries--) {
 		struct sl_conn6 *c;
 		int dir;
 
-		k4.dport = lport_at(first, count, n, w->lport_next++);
+		k4.dport = lport_at(ls, w->lport_next++);
 		if (!be->v6 && sl_flow_lookup(w->flows, &k4, &dir) != NULL)
 			continue;
 		c = sl_flow6_add(w->flows6, &pi->src, pi->sport, &pi->dst, pi->dport, &bip6,

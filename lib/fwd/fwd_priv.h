@@ -265,12 +265,12 @@ to_kernel(struct sl_worker *w, const struct sl_snapshot *snap, struct rte_mbuf *
 }
 
 /* Owner of a fullnat connection's replies: its local port, chosen by
- * that worker from its own slice (sl_steer_lport_owner(), which a NIC's
+ * that worker from its own slice (sl_lport_owner(), which a NIC's
  * rules match where it takes them). */
 static __rte_always_inline unsigned
 lport_owner(rte_be16_t lport, unsigned n)
 {
-	return sl_steer_lport_owner(rte_be_to_cpu_16(lport), n);
+	return sl_lport_owner(rte_be_to_cpu_16(lport), n);
 }
 
 /* Local ports tried for one new fullnat connection before it is
@@ -278,28 +278,65 @@ lport_owner(rte_be16_t lport, unsigned n)
 #define LPORT_TRIES 64
 
 /*
- * Worker @p w's slice of the fullnat local ports: the first port >= lo
- * that is its own, then every n-th; @p count of them. Returns 0 when
- * the range holds none of its ports.
+ * A worker's slice of the fullnat local ports (struct sl_lport_slice):
+ * the ports of lport_lo .. lport_hi whose slot (the port's low bits,
+ * sl_lport_slots()) is one of its own, slots id, id + n, id + 2n, ...,
+ * in port order. Port j of the slice is candidate first + j, candidate
+ * i being port base + (i / k) * m + id + (i % k) * n: block i / k of m
+ * ports from base, the worker's (i % k)-th slot in it.
  */
-static __rte_always_inline int
-lport_slice(const struct sl_worker *w, uint32_t *first, uint32_t *count)
+
+/* The worker's candidates (see above) below port @p x. */
+static __rte_always_inline uint32_t
+lport_below(const struct sl_lport_slice *s, uint32_t x)
+{
+	uint32_t r = (x - s->base) & (s->m - 1);
+	uint32_t t = r > s->id ? RTE_MIN((r - s->id + s->n - 1) / s->n, s->k) : 0;
+
+	return ((x - s->base) >> __builtin_ctz(s->m)) * s->k + t;
+}
+
+/* Make worker @p w's slice for its env's range and worker count. */
+static __rte_noinline void
+lport_slice_make(struct sl_worker *w)
 {
 	const struct sl_fwd_env *e = w->env;
-	unsigned n = e->n_workers;
+	struct sl_lport_slice *s = &w->lport;
 
-	*first = e->lport_lo + (w->id + n - e->lport_lo % n) % n;
-	if (*first > e->lport_hi)
-		return 0;
-	*count = (e->lport_hi - *first) / n + 1;
-	return 1;
+	s->lo = e->lport_lo;
+	s->hi = e->lport_hi;
+	s->n = e->n_workers;
+	s->m = sl_lport_slots(s->n);
+	s->id = w->id;
+	s->k = (s->m - 1 - s->id) / s->n + 1;
+	s->base = e->lport_lo & ~(s->m - 1);
+	s->first = lport_below(s, e->lport_lo);
+	s->count = lport_below(s, (uint32_t)e->lport_hi + 1) - s->first;
+}
+
+/* Worker @p w's slice of the fullnat local ports, or NULL when the
+ * range holds none of its ports. */
+static __rte_always_inline const struct sl_lport_slice *
+lport_slice(struct sl_worker *w)
+{
+	const struct sl_fwd_env *e = w->env;
+
+	if (unlikely(w->lport.n != e->n_workers || w->lport.lo != e->lport_lo ||
+		     w->lport.hi != e->lport_hi))
+		lport_slice_make(w);
+	return w->lport.count != 0 ? &w->lport : NULL;
 }
 
 /* Local port number @p seq of a worker's slice (lport_slice()), in turn. */
 static __rte_always_inline rte_be16_t
-lport_at(uint32_t first, uint32_t count, unsigned n_workers, uint32_t seq)
+lport_at(const struct sl_lport_slice *s, uint32_t seq)
 {
-	return rte_cpu_to_be_16((uint16_t)(first + seq % count * n_workers));
+	uint32_t i = s->first + seq % s->count;
+
+	if (s->k == 1)  /* a power-of-two count of workers: one slot each */
+		return rte_cpu_to_be_16((uint16_t)(s->base + i * s->m + s->id));
+	return rte_cpu_to_be_16((uint16_t)(s->base + i / s->k * s->m + s->id +
+					   i % s->k * s->n));
 }
 
 /* The local address of port @p op a fullnat connection from client
@@ -377,13 +414,13 @@ add_guess(const struct sl_worker *w, const struct sl_snapshot *snap,
 /* The local port the next guessed fullnat connection takes (each takes
  * the next of the worker's slice in turn); 0 when the slice is empty. */
 static __rte_always_inline int
-guess_lport(const struct sl_worker *w, struct add_guesses *g, rte_be16_t *lport)
+guess_lport(struct sl_worker *w, struct add_guesses *g, rte_be16_t *lport)
 {
-	uint32_t first, count;
+	const struct sl_lport_slice *s = lport_slice(w);
 
-	if (!lport_slice(w, &first, &count))
+	if (s == NULL)
 		return 0;
-	*lport = lport_at(first, count, w->env->n_workers, w->lport_next + g->lports++);
+	*lport = lport_at(s, w->lport_next + g->lports++);
 	return 1;
 }
 

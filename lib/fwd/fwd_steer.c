@@ -141,22 +141,26 @@ sl_steer_reta_fill(struct rte_eth_rss_reta_entry64 *conf, uint16_t reta_size,
 }
 
 int
-sl_steer_lport_match(unsigned q, unsigned n, uint16_t *spec, uint16_t *mask)
+sl_steer_lport_match(unsigned slot, unsigned n, uint16_t *spec, uint16_t *mask)
 {
-	if (n < 2 || n > 65536 || !rte_is_power_of_2(n) || q >= n)
+	unsigned m;
+
+	if (n < 2 || n > 4096)
 		return -EINVAL;
-	/* port % n == q, for n a power of two */
-	*mask = (uint16_t)(n - 1);
-	*spec = (uint16_t)q;
+	m = sl_lport_slots(n);
+	if (slot >= m)
+		return -EINVAL;
+	*mask = (uint16_t)(m - 1);
+	*spec = (uint16_t)slot;
 	return 0;
 }
 
 int
 sl_steer_lport_flow(struct sl_steer_lport_flow *f, int v6, const void *addr,
-		    uint8_t proto, unsigned q, unsigned n)
+		    uint8_t proto, unsigned slot, unsigned n)
 {
 	uint16_t spec, mask;
-	int ret = sl_steer_lport_match(q, n, &spec, &mask);
+	int ret = sl_steer_lport_match(slot, n, &spec, &mask);
 
 	if (ret != 0)
 		return ret;
@@ -188,7 +192,7 @@ sl_steer_lport_flow(struct sl_steer_lport_flow *f, int v6, const void *addr,
 	f->pattern[2].spec = &f->l4;
 	f->pattern[2].mask = &f->l4_mask;
 	f->pattern[3].type = RTE_FLOW_ITEM_TYPE_END;
-	f->queue.index = (uint16_t)q;
+	f->queue.index = (uint16_t)(slot % n);
 	f->actions[0].type = RTE_FLOW_ACTION_TYPE_QUEUE;
 	f->actions[0].conf = &f->queue;
 	f->actions[1].type = RTE_FLOW_ACTION_TYPE_END;
@@ -201,7 +205,7 @@ sl_steer_lport_install(const struct sl_steer_locals *loc, unsigned n,
 		       void **rules, char *why, size_t whylen)
 {
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-	unsigned a, p, q, made = 0, addrs = loc->n4 + loc->n6;
+	unsigned a, p, q, made = 0, addrs = loc->n4 + loc->n6, m = sl_lport_slots(n);
 	char txt[INET6_ADDRSTRLEN];
 
 	if (addrs == 0) {
@@ -212,18 +216,13 @@ sl_steer_lport_install(const struct sl_steer_locals *loc, unsigned n,
 		snprintf(why, whylen, "one worker: nothing to steer");
 		return 0;
 	}
-	if (!rte_is_power_of_2(n)) {
-		snprintf(why, whylen,
-			 "redirect rings: NIC rules need a power-of-two count of workers, not %u", n);
-		return 0;
-	}
 	for (a = 0; a < addrs; a++) {
 		int v6 = a >= loc->n4;
 		const void *addr = v6 ? (const void *)loc->a6[a - loc->n4] :
 			(const void *)&loc->a4[a];
 
 		for (p = 0; p < RTE_DIM(protos); p++)
-			for (q = 0; q < n; q++) {
+			for (q = 0; q < m; q++) {
 				struct sl_steer_lport_flow f;
 				const char *err = NULL;
 				void *r;
@@ -247,7 +246,7 @@ sl_steer_lport_install(const struct sl_steer_locals *loc, unsigned n,
 				return 0;
 			}
 	}
-	snprintf(why, whylen, "NIC rules: %u local address%s, TCP and UDP, %u workers",
-		 addrs, addrs == 1 ? "" : "es", n);
+	snprintf(why, whylen, "NIC rules: %u local address%s, TCP and UDP, %u port slots over %u workers",
+		 addrs, addrs == 1 ? "" : "es", m, n);
 	return made;
 }

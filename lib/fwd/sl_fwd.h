@@ -105,7 +105,7 @@ struct sl_fwd_env {
 	unsigned n_workers;
 	uint64_t hz;                    /**< TSC ticks per second */
 	uint16_t lport_lo, lport_hi;    /**< fullnat local ports: port P belongs
-					 *   to worker P % n_workers */
+					 *   to worker sl_lport_owner(P, n_workers) */
 	struct rte_mempool *pool;       /**< for frames a worker makes itself
 					 *   (Proxy Protocol retransmissions) */
 	uint32_t sp_rate;               /**< slow-path packets per second a worker
@@ -244,6 +244,12 @@ struct sl_worker {
 
 	uint32_t lport_next;             /**< fullnat: where the search for a
 					  *   free local port of its slice goes on */
+	/** fullnat: the worker's slice of the local ports (lib/fwd's
+	 *  lport_slice()), made for the env's range and worker count */
+	struct sl_lport_slice {
+		uint32_t base, first, count, k, m, n, id;
+		uint16_t lo, hi;
+	} lport;
 	struct sl_rate_set *rate;        /**< SL_RATE_SETS sets: per-client rates */
 	struct sl_pp_conn *pp;           /**< Proxy Protocol state, by record index */
 	uint32_t n_pp_timers;            /**< headers not yet acknowledged */

@@ -131,31 +131,24 @@ int sl_steer_port_reta(uint16_t pid, uint16_t reta_size, unsigned n, const char 
  * FullNAT replies. A fullnat connection's replies carry a local address
  * and port, not the client's address: the worker that opened it chose
  * the local port from its own slice, so the port names the owner
- * (sl_steer_lport_owner()). With a power-of-two count of workers that
- * is the port's low bits, which a NIC can match: one rte_flow rule per
- * local address, protocol and worker (destination address, destination
- * port under a mask, to the worker's queue) delivers every reply where
- * its connection is.
+ * (sl_lport_owner(), sl_config.h). The port's low bits are its slot, of
+ * sl_lport_slots(); slot s belongs to worker s % n. A NIC can match low
+ * bits: one rte_flow rule per local address, protocol and slot
+ * (destination address, destination port under the slot mask, to the
+ * slot's worker's queue) delivers every reply where its connection is.
  */
-
-/** Worker of a fullnat reply to local port @p port (host order) among
- *  @p n: the worker whose slice holds it. */
-static inline unsigned
-sl_steer_lport_owner(uint16_t port, unsigned n)
-{
-	return port % n;
-}
 
 /**
- * The destination-port match of worker @p q's replies among @p n:
- * (port & @p mask) == @p spec, host order.
- * @return 0, or -EINVAL when @p n is not a power of two of at least 2
- *   (the owner is then no set of port bits) or @p q >= @p n.
+ * The destination-port match of slot @p slot among @p n workers:
+ * (port & @p mask) == @p spec, host order; its replies go to worker
+ * @p slot % @p n.
+ * @return 0, or -EINVAL when @p n < 2 (nothing to steer) or @p slot is
+ *   not one of sl_lport_slots(@p n).
  */
-int sl_steer_lport_match(unsigned q, unsigned n, uint16_t *spec, uint16_t *mask);
+int sl_steer_lport_match(unsigned slot, unsigned n, uint16_t *spec, uint16_t *mask);
 
 /** One rte_flow rule: replies to one local address and protocol whose
- *  destination port is one worker's go to that worker's queue. Its
+ *  destination port is in one slot go to its worker's queue. Its
  *  pattern and actions point into it: fill it in place and do not copy
  *  it before rte_flow_create() has taken it. */
 struct sl_steer_lport_flow {
@@ -176,13 +169,13 @@ struct sl_steer_lport_flow {
 /**
  * Fill @p f: ingress frames to local address @p addr (4 bytes if not
  * @p v6, else 16; network order), protocol @p proto (IPPROTO_TCP or
- * IPPROTO_UDP), destination port worker @p q's among @p n
- * (sl_steer_lport_match()), to queue @p q.
+ * IPPROTO_UDP), destination port in slot @p slot among @p n workers
+ * (sl_steer_lport_match()), to queue @p slot % @p n.
  * @return 0, or -EINVAL for a protocol other than TCP or UDP or what
  *   sl_steer_lport_match() refuses.
  */
 int sl_steer_lport_flow(struct sl_steer_lport_flow *f, int v6, const void *addr,
-			uint8_t proto, unsigned q, unsigned n);
+			uint8_t proto, unsigned slot, unsigned n);
 
 /** A port's fullnat local addresses, as its rules cover them (zero
  *  beyond the counts, so that two sets compare with memcmp()). */
@@ -203,17 +196,17 @@ typedef void (*sl_steer_undo_fn)(void *ctx, void *rule);
 static inline unsigned
 sl_steer_lport_count(const struct sl_steer_locals *loc, unsigned n)
 {
-	return (loc->n4 + loc->n6) * 2u * n;
+	return (loc->n4 + loc->n6) * 2u * sl_lport_slots(n);
 }
 
 /**
  * Make the rules that steer the replies to @p loc's addresses among @p n
- * workers: per address (IPv4, then IPv6), TCP and UDP, and worker, all
+ * workers: per address (IPv4, then IPv6), TCP and UDP, and slot, all
  * or none: when @p make refuses one, every rule made before it is
  * undone. @p rules has room for sl_steer_lport_count() handles.
  * @p why says what steers the replies: "NIC rules: ..." or "redirect
- * rings: " and why (one worker, a count that is no power of two, the
- * device's refusal of a rule for an address).
+ * rings: " and why (the device's refusal of a rule for an address), or
+ * that one worker needs none.
  * @return the rules made: sl_steer_lport_count(), or 0.
  */
 unsigned sl_steer_lport_install(const struct sl_steer_locals *loc, unsigned n,

@@ -568,9 +568,12 @@ static const struct bad_case bad_cases[] = {
 	{ "[global]\nlocal_ports = 1024-2048\nlocal_ports = 1024-4096\n", 3,
 	  "duplicate key 'local_ports' in [global] (first at line 2" },
 	{ "[eal]\nlcores = 0-4\n[global]\nlocal_ports = 5000-5002\n" PORT_A SVC_A, 4,
-	  "local_ports 5000-5002 holds 3 ports for 4 workers: each worker takes its own ports (port P belongs to worker P % 4), so give at least 4 ports" },
+	  "local_ports 5000-5002 holds no port of worker 3 of 4: each worker takes the ports of its own slots (a port's low bits, 4 slots for 4 workers), so give at least 4 ports in a row" },
 	{ "[global]\nlocal_ports = 5000-5000\n" PORT_A SVC_A "[eal]\nlcores = 0-2\n", 2,
-	  "local_ports 5000-5000 holds 1 port for 2 workers" },
+	  "local_ports 5000-5000 holds no port of worker 1 of 2" },
+	/* 3 workers, 16 slots: 5007-5009 are slots 15, 0 and 1, workers 0, 0, 1 */
+	{ "[eal]\nlcores = 0-3\n[global]\nlocal_ports = 5007-5009\n" PORT_A SVC_A, 4,
+	  "local_ports 5007-5009 holds no port of worker 2 of 3: each worker takes the ports of its own slots (a port's low bits, 16 slots for 3 workers), so give at least 16 ports in a row" },
 	/* the first error is the first in the file, whichever check finds it */
 	{ PORT_A SVC_A "backend = 10.0.0.11:80\nbackend = 10.0.0.12:80\nbackend = 10.0.0.12:80\n", 9,
 	  "duplicate backend 10.0.0.11:80 in [service.s] (first at line 8)" },
@@ -1806,7 +1809,7 @@ test_fullnat_edit(void)
 	ed->global.local_ports_line = 0;
 	err[0] = '\0';
 	CU_ASSERT_EQUAL(sl_config_validate(ed, err, sizeof(err)), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "fn.ini: local_ports 100-101 holds 2 ports for 4 workers"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "fn.ini: local_ports 100-101 holds no port of worker 2 of 4"));
 	free(ed);
 	sl_config_free(cfg);
 }

@@ -28,6 +28,7 @@
 #include "sl_fwdfix.h"
 #include "sl_fwd_trace.h"
 #include "sl_fwd_steer.h"
+#include "fwd_priv.h"       /* lport_slice(), lport_at(): the workers' slices */
 
 #define OUT 0   /* port index facing clients */
 #define IN  1   /* port index facing backends */
@@ -4160,16 +4161,19 @@ reply_frame(uint8_t *f, int v6, uint8_t proto, const uint8_t *src, const uint8_t
 
 /*
  * The rules that steer fullnat replies, through a NIC model: for 2 to 16
- * workers, every local port of one IPv4 address over TCP, and every 97th
- * of the other protocol and of another IPv4 and an IPv6 address, matches
- * exactly one rule, its owner's queue's; a frame to
- * another address, or of another protocol, matches none; counts of
- * workers that are no power of two, and other protocols, are refused.
+ * workers, powers of two and not, every local port of one IPv4 address
+ * over TCP, and every 97th of the other protocol and of another IPv4 and
+ * an IPv6 address, matches exactly one rule, its owner's queue's, and
+ * each worker gets its share of the ports (at most a quarter more than
+ * another's); a frame to another address, or of another protocol,
+ * matches none; slots beyond the workers' and other protocols are
+ * refused.
  */
 static void
 test_steer_lport_rules(void)
 {
-	static struct sl_steer_lport_flow rules[3 * 2 * 16];
+	static const unsigned counts[] = { 2, 3, 4, 5, 6, 8, 12, 16 };
+	static struct sl_steer_lport_flow rules[3 * 2 * 64];
 	static const uint8_t l4s[2] = { IPPROTO_TCP, IPPROTO_UDP };
 	const uint8_t a4[2][4] = { { 10, 1, 0, 5 }, { 10, 1, 0, 6 } }, b4[4] = { 10, 1, 0, 11 };
 	const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5 };
@@ -4177,16 +4181,20 @@ test_steer_lport_rules(void)
 	uint8_t f[TP_MAX_FRAME];
 	struct sl_steer_lport_flow one;
 	uint16_t spec, mask;
-	unsigned n, a, p, q, nr, port, bad = 0, hits[16];
+	unsigned c, n, m, a, p, q, nr, port, bad = 0, hits[16], all[16];
 
-	for (n = 2; n <= 16; n *= 2) {
+	for (c = 0; c < RTE_DIM(counts); c++) {
+		n = counts[c];
+		m = sl_lport_slots(n);
+		CU_ASSERT(m >= n && (m & (m - 1)) == 0 && (m == n || m >= 4 * n));
 		nr = 0;
 		for (a = 0; a < 3; a++)
 			for (p = 0; p < 2; p++)
-				for (q = 0; q < n; q++)
+				for (q = 0; q < m; q++)
 					CU_ASSERT_EQUAL_FATAL(sl_steer_lport_flow(&rules[nr++], a == 2,
 						a == 2 ? a6 : a4[a], l4s[p], q, n), 0);
 		memset(hits, 0, sizeof(hits));
+		memset(all, 0, sizeof(all));
 		for (a = 0; a < 3; a++)
 			for (p = 0; p < 2; p++)
 				/* every port for one address and protocol, a sample for the rest */
@@ -4197,14 +4205,19 @@ test_steer_lport_rules(void)
 					reply_frame(f, a == 2, l4s[p], a == 2 ? b6 : b4,
 						    a == 2 ? a6 : a4[a], (uint16_t)port);
 					got = nic_flow_queue(rules, nr, f, &matches);
-					bad += got != (int)sl_steer_lport_owner((uint16_t)port, n) ||
+					bad += got != (int)sl_lport_owner((uint16_t)port, n) ||
 					       matches != 1;
-					if (got >= 0 && got < 16)
+					if (got >= 0 && got < 16) {
 						hits[got]++;
+						all[got] += a == 0 && p == 0;
+					}
 				}
 		CU_ASSERT_EQUAL(bad, 0);
-		for (q = 0; q < n; q++)
-			CU_ASSERT(hits[q] > 65536 / n / 2);
+		for (q = 0; q < n; q++) {
+			/* m / n slots or one more: a quarter more at most */
+			CU_ASSERT(all[q] == 65536 / m * (m / n) || all[q] == 65536 / m * (m / n + 1));
+			CU_ASSERT(4 * all[q] <= 5 * (65536 / m * (m / n)));
+		}
 		/* not a local address; ICMP to one */
 		reply_frame(f, 0, IPPROTO_TCP, b4, b4, 40000);
 		CU_ASSERT_EQUAL(nic_flow_queue(rules, nr, f, NULL), -1);
@@ -4213,14 +4226,79 @@ test_steer_lport_rules(void)
 		reply_frame(f, 0, IPPROTO_ICMP, b4, a4[0], 40000);
 		CU_ASSERT_EQUAL(nic_flow_queue(rules, nr, f, NULL), -1);
 	}
-	CU_ASSERT_EQUAL(sl_steer_lport_match(0, 3, &spec, &mask), -EINVAL);
 	CU_ASSERT_EQUAL(sl_steer_lport_match(0, 1, &spec, &mask), -EINVAL);
 	CU_ASSERT_EQUAL(sl_steer_lport_match(4, 4, &spec, &mask), -EINVAL);
+	CU_ASSERT_EQUAL(sl_steer_lport_match(16, 3, &spec, &mask), -EINVAL);
 	CU_ASSERT_EQUAL(sl_steer_lport_match(3, 4, &spec, &mask), 0);
 	CU_ASSERT_EQUAL(spec, 3);
 	CU_ASSERT_EQUAL(mask, 3);
+	CU_ASSERT_EQUAL(sl_steer_lport_match(15, 3, &spec, &mask), 0);
+	CU_ASSERT_EQUAL(spec, 15);
+	CU_ASSERT_EQUAL(mask, 15);
+	CU_ASSERT_EQUAL(sl_steer_lport_flow(&one, 0, a4[0], IPPROTO_TCP, 14, 3), 0);
+	CU_ASSERT_EQUAL(one.queue.index, 2);
 	CU_ASSERT_EQUAL(sl_steer_lport_flow(&one, 0, a4[0], IPPROTO_ICMP, 0, 2), -EINVAL);
-	CU_ASSERT_EQUAL(sl_steer_lport_flow(&one, 0, a4[0], IPPROTO_TCP, 0, 6), -EINVAL);
+	CU_ASSERT_EQUAL(sl_steer_lport_flow(&one, 0, a4[0], IPPROTO_TCP, 32, 6), -EINVAL);
+}
+
+/*
+ * The workers' slices of the fullnat local ports, for 1 to 9, 12, 16 and
+ * 64 workers over ranges that start and end anywhere in a block of
+ * slots: every port of the range is in exactly one slice, that of its
+ * owner (sl_lport_owner()), and each slice lists its ports in
+ * order, the count it gives, before it wraps; a range that holds none
+ * of a worker's ports gives it no slice.
+ */
+static void
+test_lport_slices(void)
+{
+	static const unsigned counts[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 64 };
+	static const uint16_t ranges[][2] = {
+		{ 1024, 65535 }, { 40000, 40999 }, { 40000, 40003 }, { 1, 1 },
+		{ 65535, 65535 }, { 13, 200 }, { 1021, 1100 }, { 0, 65535 },
+	};
+	static uint8_t seen[65536];
+	static struct sl_worker wk;
+	struct sl_fwd_env e;
+	unsigned c, r, id, bad = 0, empty = 0;
+
+	memset(&e, 0, sizeof(e));
+	wk.env = &e;
+	for (c = 0; c < RTE_DIM(counts); c++)
+		for (r = 0; r < RTE_DIM(ranges); r++) {
+			uint32_t lo = ranges[r][0], hi = ranges[r][1], p;
+
+			e.n_workers = counts[c];
+			e.lport_lo = (uint16_t)lo;
+			e.lport_hi = (uint16_t)hi;
+			memset(seen, 0, sizeof(seen));
+			for (id = 0; id < counts[c]; id++) {
+				const struct sl_lport_slice *s;
+				uint32_t seq, prev = 0;
+
+				wk.id = id;
+				wk.lport.n = 0;   /* a worker's id never changes: made again */
+				s = lport_slice(&wk);
+				if (s == NULL) {
+					empty++;
+					continue;
+				}
+				for (seq = 0; seq < s->count; seq++) {
+					p = rte_be_to_cpu_16(lport_at(s, seq));
+					bad += p < lo || p > hi || (seq > 0 && p <= prev) ||
+					       sl_lport_owner((uint16_t)p, counts[c]) != id;
+					seen[p]++;
+					prev = p;
+				}
+				/* then it starts again */
+				bad += lport_at(s, s->count) != lport_at(s, 0);
+			}
+			for (p = 0; p < 65536; p++)
+				bad += seen[p] != (p >= lo && p <= hi);
+		}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* one-port ranges leave all workers but one without a slice */
+	CU_ASSERT(empty > 0);
 }
 
 static void set_mode(const char *name, uint8_t mode);
@@ -4229,8 +4307,8 @@ static void set_mode(const char *name, uint8_t mode);
  * refuse-th (from 1; 0: none), keeps copies of what it holds. */
 struct fake_dev {
 	unsigned calls, refuse, held, undone;
-	struct sl_steer_lport_flow kept[3 * 2 * 8];
-	int live[3 * 2 * 8];
+	struct sl_steer_lport_flow kept[3 * 2 * 16];
+	int live[3 * 2 * 16];
 };
 
 static void *
@@ -4243,15 +4321,13 @@ fake_make(void *ctx, const struct sl_steer_lport_flow *f, const char **err)
 		*err = "no room";
 		return NULL;
 	}
-	/* a copy whose items point into itself, as the device's own (the
-	 * TCP and UDP headers have the destination port at one offset) */
-	sl_steer_lport_flow(&d->kept[i], f->pattern[1].type == RTE_FLOW_ITEM_TYPE_IPV6,
-			    f->pattern[1].type == RTE_FLOW_ITEM_TYPE_IPV6 ?
-				(const void *)f->ip.v6.hdr.dst_addr : (const void *)&f->ip.v4.hdr.dst_addr,
-			    f->pattern[2].type == RTE_FLOW_ITEM_TYPE_TCP ? IPPROTO_TCP : IPPROTO_UDP,
-			    f->queue.index, rte_be_to_cpu_16(f->l4_mask.tcp.hdr.dst_port) + 1u);
-	CU_ASSERT(memcmp(&d->kept[i].ip, &f->ip, sizeof(f->ip)) == 0);
-	CU_ASSERT(memcmp(&d->kept[i].l4, &f->l4, sizeof(f->l4)) == 0);
+	/* a copy, its items pointing into itself, as the device's own */
+	d->kept[i] = *f;
+	d->kept[i].pattern[1].spec = &d->kept[i].ip;
+	d->kept[i].pattern[1].mask = &d->kept[i].ip_mask;
+	d->kept[i].pattern[2].spec = &d->kept[i].l4;
+	d->kept[i].pattern[2].mask = &d->kept[i].l4_mask;
+	d->kept[i].actions[0].conf = &d->kept[i].queue;
 	d->live[i] = 1;
 	d->held++;
 	return &d->live[i];
@@ -4271,23 +4347,24 @@ fake_undo(void *ctx, void *rule)
 
 /*
  * A port's rules made all or none: two IPv4 and one IPv6 local address
- * with 2, 4 and 8 workers take every (address, protocol, worker) rule,
+ * with 2, 3, 4 and 8 workers take every (address, protocol, slot) rule,
  * and through a NIC model they send each local port to its owner; a
  * device refusing the k-th rule is left with none, and says for which
- * address; one worker, or three, make none and say why.
+ * address; one worker makes none and says why.
  */
 static void
 test_steer_lport_install(void)
 {
 	static struct fake_dev d;
 	struct sl_steer_locals loc;
-	void *rules[3 * 2 * 8];
+	void *rules[3 * 2 * 16];
 	const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5 };
 	const uint8_t b4[4] = { 10, 1, 0, 11 };
 	const uint8_t b6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x11 };
 	uint8_t f[TP_MAX_FRAME];
 	char why[160];
-	unsigned n, i, k, port, bad;
+	static const unsigned counts[] = { 2, 3, 4, 8 };
+	unsigned c, n, i, k, port, bad;
 
 	memset(&loc, 0, sizeof(loc));
 	loc.n4 = 2;
@@ -4295,9 +4372,10 @@ test_steer_lport_install(void)
 	loc.a4[0] = htonl(0x0a010005);
 	loc.a4[1] = htonl(0x0a010006);
 	memcpy(loc.a6[0], a6, 16);
-	for (n = 2; n <= 8; n *= 2) {
-		unsigned want = 3 * 2 * n;
+	for (c = 0; c < RTE_DIM(counts); c++) {
+		unsigned m = sl_lport_slots(counts[c]), want = 3 * 2 * m;
 
+		n = counts[c];
 		memset(&d, 0, sizeof(d));
 		CU_ASSERT_EQUAL(sl_steer_lport_count(&loc, n), want);
 		CU_ASSERT_EQUAL(sl_steer_lport_install(&loc, n, fake_make, fake_undo, &d, rules,
@@ -4313,7 +4391,7 @@ test_steer_lport_install(void)
 			reply_frame(f, port % 3 == 2, port % 2 ? IPPROTO_UDP : IPPROTO_TCP,
 				    port % 3 == 2 ? b6 : b4, dst, (uint16_t)port);
 			bad += nic_flow_queue(d.kept, d.calls, f, &matches) !=
-				(int)sl_steer_lport_owner((uint16_t)port, n) || matches != 1;
+				(int)sl_lport_owner((uint16_t)port, n) || matches != 1;
 		}
 		CU_ASSERT_EQUAL(bad, 0);
 		/* refused at the first, a middle and the last rule */
@@ -4327,8 +4405,8 @@ test_steer_lport_install(void)
 			CU_ASSERT_EQUAL(d.held, 0);
 			CU_ASSERT_EQUAL(d.undone, k - 1);
 			CU_ASSERT(strstr(why, "redirect rings: the device refused a rule for ") == why);
-			CU_ASSERT(strstr(why, (k - 1) / (2 * n) == 2 ? "2001:db8:1::5 (no room)" :
-					 (k - 1) / (2 * n) == 1 ? "10.1.0.6 (no room)" :
+			CU_ASSERT(strstr(why, (k - 1) / (2 * m) == 2 ? "2001:db8:1::5 (no room)" :
+					 (k - 1) / (2 * m) == 1 ? "10.1.0.6 (no room)" :
 					 "10.1.0.5 (no room)") != NULL);
 		}
 	}
@@ -4336,15 +4414,12 @@ test_steer_lport_install(void)
 	CU_ASSERT_EQUAL(sl_steer_lport_install(&loc, 1, fake_make, fake_undo, &d, rules,
 					       why, sizeof(why)), 0);
 	CU_ASSERT_STRING_EQUAL(why, "one worker: nothing to steer");
-	CU_ASSERT_EQUAL(sl_steer_lport_install(&loc, 3, fake_make, fake_undo, &d, rules,
-					       why, sizeof(why)), 0);
-	CU_ASSERT(strstr(why, "power-of-two count of workers, not 3") != NULL);
 	CU_ASSERT_EQUAL(d.calls, 0);
 }
 
 /*
- * FullNAT replies where a NIC with Sluice's rules puts them, two and four
- * workers: each client's SYN (TCP) or first datagram (UDP) is handled by
+ * FullNAT replies where a NIC with Sluice's rules puts them, two, three
+ * and four workers: each client's SYN (TCP) or first datagram (UDP) is handled by
  * its owner, the backend's answer to the local address and port goes to
  * the queue the rules pick for it, and that is the worker holding the
  * connection: answered from the VIP, nothing passed between workers, and
@@ -4353,7 +4428,7 @@ test_steer_lport_install(void)
 static void
 test_steer_lport_workers(void)
 {
-	static struct sl_steer_lport_flow rules[3 * 2 * 4];
+	static struct sl_steer_lport_flow rules[3 * 2 * 16];
 	static const uint8_t l4s[2] = { IPPROTO_TCP, IPPROTO_UDP };
 	const struct sl_config_port *in = &fx.cfg->ports[IN];
 	struct sl_worker *w[4];
@@ -4361,7 +4436,7 @@ test_steer_lport_workers(void)
 
 	CU_ASSERT_EQUAL_FATAL(in->n_local, 2);
 	CU_ASSERT_EQUAL_FATAL(in->n_local6, 1);
-	for (n = 2; n <= 4; n *= 2) {
+	for (n = 2; n <= 4; n++) {
 		unsigned replies[4] = { 0 }, replies6[4] = { 0 };
 		uint64_t redirected = 0;
 
@@ -4372,7 +4447,7 @@ test_steer_lport_workers(void)
 			uint32_t la = a < 2 ? htonl(in->local_addrs[a]) : 0;
 
 			for (p = 0; p < 2; p++)
-				for (q = 0; q < n; q++)
+				for (q = 0; q < sl_lport_slots(n); q++)
 					CU_ASSERT_EQUAL_FATAL(sl_steer_lport_flow(&rules[nr++], a == 2,
 						a == 2 ? (const void *)in->local6[0] : (const void *)&la,
 						l4s[p], q, n), 0);
@@ -7113,6 +7188,7 @@ static const struct sl_test_case fwd_tests[] = {
 	{ "Steering: which devices steer, and why not", test_steer_devices },
 	{ "Steering: a device's redirection table written and read back", test_steer_device_reta },
 	{ "Steering: 2 and 3 workers, frames where a NIC puts them, none passed on", test_steer_workers },
+	{ "fullnat: the workers' slices share the local ports out by slot", test_lport_slices },
 	{ "Steering: fullnat rules send every local port to its owner's queue", test_steer_lport_rules },
 	{ "Steering: fullnat rules made all or none, the device's refusal said", test_steer_lport_install },
 	{ "Steering: fullnat replies where the rules put them, none passed on", test_steer_lport_workers },
