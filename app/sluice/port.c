@@ -895,17 +895,16 @@ sl_ports_kernel_locals(struct sl_app *app, const struct sl_config *cfg)
  * its worker through its low bits (sl_lport_owner()), so where the
  * device takes rte_flow rules, one per local address, protocol and port
  * slot sends the replies straight to their owner's queue. A device that
- * refuses one keeps none
- * (sl_steer_lport_install()): replies then reach their owner over the
- * redirect rings, slower, never wrong. The rules follow the local
+ * refuses one keeps none (sl_steer_lport_install()): replies then reach
+ * their owner over the redirect rings, slower, never wrong. The rules follow the local
  * addresses across reloads; a device that refused them is asked again
  * only when they change.
  */
 static struct {
 	void **rule;                 /* the rules in place (struct rte_flow *) */
 	unsigned n;
-	int set;                     /* loc was acted on */
-	struct sl_steer_locals loc;  /* the local addresses they cover */
+	struct sl_steer_locals loc;  /* the local addresses they cover (at
+				      * first none, which needs no rules) */
 	char why[160];               /* what steers the replies, and why */
 } lsteer[SL_MAX_PORTS];
 
@@ -942,10 +941,10 @@ lsteer_clear(struct sl_app *app, unsigned idx)
 	lsteer[idx].rule = NULL;
 }
 
-unsigned
+void
 sl_ports_steer(struct sl_app *app, const struct sl_config *cfg)
 {
-	unsigned i, made = 0;
+	unsigned i;
 
 	for (i = 0; i < app->n_ports && i < cfg->n_ports; i++) {
 		const struct sl_config_port *cp = &cfg->ports[i];
@@ -958,12 +957,9 @@ sl_ports_steer(struct sl_app *app, const struct sl_config *cfg)
 		for (k = 0; k < cp->n_local; k++)
 			loc.a4[k] = rte_cpu_to_be_32(cp->local_addrs[k]);
 		memcpy(loc.a6, cp->local6, cp->n_local6 * sizeof(loc.a6[0]));
-		if (lsteer[i].set && memcmp(&loc, &lsteer[i].loc, sizeof(loc)) == 0) {
-			made += lsteer[i].n;
+		if (memcmp(&loc, &lsteer[i].loc, sizeof(loc)) == 0)
 			continue;
-		}
 		lsteer_clear(app, i);
-		lsteer[i].set = 1;
 		lsteer[i].loc = loc;
 		lsteer[i].why[0] = '\0';
 		if (loc.n4 + loc.n6 == 0)
@@ -977,10 +973,8 @@ sl_ports_steer(struct sl_app *app, const struct sl_config *cfg)
 							     lsteer_undo, &app->hw[i].port_id,
 							     lsteer[i].rule, lsteer[i].why,
 							     sizeof(lsteer[i].why));
-		made += lsteer[i].n;
 		SL_LOG(INFO, "port %s: fullnat replies: %s", cp->name, lsteer[i].why);
 	}
-	return made;
 }
 
 const char *

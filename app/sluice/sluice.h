@@ -116,8 +116,8 @@ void sl_ports_stop(struct sl_app *app);
 int sl_ports_stats(struct sl_app *app, unsigned idx, struct rte_eth_stats *st);
 /* NIC rules sending replies to @p cfg's fullnat local addresses to their
  * worker's queue, where the device takes them, made again when a port's
- * local addresses change; returns how many are in place. */
-unsigned sl_ports_steer(struct sl_app *app, const struct sl_config *cfg);
+ * local addresses change. */
+void sl_ports_steer(struct sl_app *app, const struct sl_config *cfg);
 /* What steers fullnat replies on port @p idx ("NIC rules: ..." or
  * "redirect rings: why"), NULL for a port without local addresses;
  * @p rules: the NIC rules in place. */

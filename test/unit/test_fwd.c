@@ -4417,6 +4417,29 @@ test_steer_lport_install(void)
 	CU_ASSERT_EQUAL(d.calls, 0);
 }
 
+/* Backend reply @p m through the NIC model's @p nr rules to the worker
+ * of the queue they pick, of @p n, which must be @p own (counted in
+ * @p per_queue): what that worker sent out of the outside port, or NULL
+ * (the test failed). */
+static struct rte_mbuf *
+reply_by_rules(const struct sl_steer_lport_flow *rules, unsigned nr, struct sl_worker **w,
+	       unsigned n, unsigned own, struct rte_mbuf *m, unsigned *per_queue)
+{
+	int got = nic_flow_queue(rules, nr, rte_pktmbuf_mtod(m, const uint8_t *), NULL);
+
+	CU_ASSERT_EQUAL(got, (int)own);
+	if (got < 0 || got >= (int)n) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	per_queue[got]++;
+	push_w(w[got], m, IN);
+	m = sent(OUT);
+	if (m == NULL)
+		CU_FAIL("the reply was not forwarded where the rules put it");
+	return m;
+}
+
 /*
  * FullNAT replies where a NIC with Sluice's rules puts them, two, three
  * and four workers: each client's SYN (TCP) or first datagram (UDP) is handled by
@@ -4458,7 +4481,6 @@ test_steer_lport_workers(void)
 			struct tp_fspec s, r;
 			struct rte_mbuf *m;
 			unsigned own = sl_steer_owner4(htonl(client), n);
-			int got;
 
 			client_spec(&s, proto, client, (uint16_t)(42000 + i), proto == IPPROTO_TCP ? 80 : 53,
 				    RTE_TCP_SYN_FLAG);
@@ -4477,20 +4499,9 @@ test_steer_lport_workers(void)
 			r.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
 			r.payload_len = proto == IPPROTO_TCP ? 0 : 12;
 			rte_pktmbuf_free(m);
-			m = mbuf_of(&r);
-			got = nic_flow_queue(rules, nr, rte_pktmbuf_mtod(m, const uint8_t *), NULL);
-			CU_ASSERT_EQUAL(got, (int)own);
-			if (got < 0 || got >= (int)n) {
-				rte_pktmbuf_free(m);
+			m = reply_by_rules(rules, nr, w, n, own, mbuf_of(&r), replies);
+			if (m == NULL)
 				break;
-			}
-			replies[got]++;
-			push_w(w[got], m, IN);
-			m = sent(OUT);
-			if (m == NULL) {
-				CU_FAIL("the reply was not forwarded where the rules put it");
-				break;
-			}
 			CU_ASSERT_EQUAL(ntohl(ip_of(m)->src_addr), 0x0a000064);
 			CU_ASSERT_EQUAL(ntohl(ip_of(m)->dst_addr), client);
 			rte_pktmbuf_free(m);
@@ -4504,7 +4515,6 @@ test_steer_lport_workers(void)
 			struct rte_mbuf *m;
 			uint8_t b[16], lip[16];
 			unsigned own;
-			int got;
 
 			client6_spec(&s, proto, (uint16_t)(i * 131), (uint16_t)(43000 + i),
 				     proto == IPPROTO_TCP ? 80 : 53, RTE_TCP_SYN_FLAG);
@@ -4523,20 +4533,9 @@ test_steer_lport_workers(void)
 			memcpy(r.dst, lip, 16);
 			r.dport = tp_get16(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_L4));
 			rte_pktmbuf_free(m);
-			m = mbuf6_of(&r);
-			got = nic_flow_queue(rules, nr, rte_pktmbuf_mtod(m, const uint8_t *), NULL);
-			CU_ASSERT_EQUAL(got, (int)own);
-			if (got < 0 || got >= (int)n) {
-				rte_pktmbuf_free(m);
+			m = reply_by_rules(rules, nr, w, n, own, mbuf6_of(&r), replies6);
+			if (m == NULL)
 				break;
-			}
-			replies6[got]++;
-			push_w(w[got], m, IN);
-			m = sent(OUT);
-			if (m == NULL) {
-				CU_FAIL("the IPv6 reply was not forwarded where the rules put it");
-				break;
-			}
 			CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_SRC), vip6, 16) == 0);
 			CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(m, const uint8_t *, IP6_DST), s.src, 16) == 0);
 			rte_pktmbuf_free(m);
